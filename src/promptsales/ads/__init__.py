@@ -1,0 +1,1 @@
+"""PromptAds: campaign execution and optimisation across channels (SPEC A1–A7)."""

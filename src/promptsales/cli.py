@@ -1,0 +1,133 @@
+"""The ``promptsales`` command line: one entry point for every company and tool.
+
+Each part of the system contributes a Typer sub-application (``promptsales ads …``, ``promptsales lab …``);
+they are registered in :func:`_register_subcommands`. Errors a user can cause exit with code 2 and a
+one-line message, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from promptsales.config import DATABASE_NAMES, get_settings
+from promptsales.db.migrate import migrate_all
+from promptsales.errors import UserError
+from promptsales.runtime import manager
+
+app = typer.Typer(
+    name="promptsales",
+    help="PromptSales: run the marketing-and-sales ecosystem locally and operate it.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+err_console = Console(stderr=True, soft_wrap=True)
+
+
+@app.command()
+def up() -> None:
+    """Start every database server (embedded defaults) and apply pending migrations. Idempotent."""
+    settings = get_settings()
+    with console.status("Starting servers…"):
+        report = manager.start_databases(settings)
+    with console.status("Applying migrations…"):
+        report.migrations_applied = migrate_all(settings)
+    with console.status("Starting services…"):
+        manager.start_extras(settings, report)
+    for name in report.started:
+        console.print(f"[green]started[/] {name}")
+    for name in report.migrations_applied:
+        console.print(f"[green]migrated[/] {name}")
+    if not report.changed:
+        console.print("Everything was already up to date: nothing changed.")
+    _print_status(manager.statuses(settings))
+
+
+@app.command()
+def down() -> None:
+    """Stop the servers that ``up`` started. Data is kept."""
+    stopped = manager.stop_all(get_settings())
+    console.print(f"stopped: {', '.join(stopped)}" if stopped else "Nothing was running.")
+
+
+@app.command()
+def status(as_json: bool = typer.Option(False, "--json", help="Print JSON for machines.")) -> None:
+    """Health of every service: name, url, pid, healthy."""
+    rows = manager.statuses(get_settings())
+    if as_json:
+        print(json.dumps([row.as_dict() for row in rows], indent=2))
+    else:
+        _print_status(rows)
+    if not all(row.healthy for row in rows):
+        raise typer.Exit(1)
+
+
+@app.command()
+def reset(yes: bool = typer.Option(False, "--yes", help="Confirm that all local data is deleted.")) -> None:
+    """Stop everything and delete the data directory."""
+    settings = get_settings()
+    if not yes:
+        raise UserError(f"`reset` deletes {settings.data_path} for good; run it again with --yes.")
+    manager.wipe(settings)
+    console.print(f"Deleted {settings.data_path}.")
+
+
+@app.command()
+def migrate(
+    company: list[str] = typer.Option(None, "--company", "-c", help=f"Only these: {', '.join(DATABASE_NAMES)}."),
+) -> None:
+    """Apply pending SQL migrations to the company databases."""
+    for name in company or []:
+        if name not in DATABASE_NAMES:
+            raise UserError(f"Unknown company {name!r}; expected one of {', '.join(DATABASE_NAMES)}.")
+    applied = migrate_all(get_settings(), company or None)
+    for name in applied:
+        console.print(f"[green]migrated[/] {name}")
+    if not applied:
+        console.print("No pending migrations.")
+
+
+def _print_status(rows) -> None:
+    table = Table(title="PromptSales services")
+    for column in ("service", "url", "pid", "healthy", "note"):
+        table.add_column(column)
+    for row in rows:
+        note = ("external " if row.external else "") + row.detail
+        healthy = "[green]yes[/]" if row.healthy else "[red]no[/]"
+        table.add_row(row.name, row.url, str(row.pid or ""), healthy, note.strip())
+    console.print(table)
+
+
+def _register_subcommands() -> None:
+    """Attach the sub-applications of each part of the system."""
+
+
+_register_subcommands()
+
+
+def main() -> None:
+    """Console-script entry point: run the CLI, turning user errors into exit code 2."""
+    try:
+        app(standalone_mode=False)
+    except UserError as error:
+        err_console.print(f"[bold red]error:[/] {error}")
+        sys.exit(2)
+    except click.exceptions.UsageError as error:
+        error.show()
+        sys.exit(2)
+    except click.exceptions.Abort:
+        err_console.print("aborted")
+        sys.exit(1)
+    except click.exceptions.Exit as exit_:
+        sys.exit(exit_.exit_code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""PromptCRM: clients and leads until the sale closes (SPEC R1–R11)."""

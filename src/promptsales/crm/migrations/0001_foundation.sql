@@ -1,0 +1,4 @@
+-- 0001_foundation: the company's main schema. Objects in it belong to the owner role; the default
+-- privileges set by `promptsales migrate` grant them to the app, etl and analyst roles.
+CREATE SCHEMA crm;
+COMMENT ON SCHEMA crm IS 'PromptCRM clients, leads, interactions and sales';

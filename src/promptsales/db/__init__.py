@@ -1,0 +1,1 @@
+"""Connections, roles and migrations for the PostgreSQL databases of every company."""

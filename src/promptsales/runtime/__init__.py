@@ -1,0 +1,1 @@
+"""Local runtime: starts, stops and probes the ecosystem's servers under one data directory."""

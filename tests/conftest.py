@@ -1,0 +1,73 @@
+"""Test harness: real servers started once per test session through the runtime manager.
+
+Isolation strategy: the session databases are migrated once; a test that writes gets its own copy of a
+company database (``CREATE DATABASE … TEMPLATE``) from the :func:`clone_db` fixture, or works inside a
+transaction it rolls back.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from promptsales.config import DATABASE_NAMES, Settings, get_settings
+from promptsales.db.connect import admin_conninfo, database_name
+from promptsales.db.migrate import migrate_all
+from promptsales.runtime import manager
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """Settings of a private data directory whose servers are up and migrated for the whole session."""
+    for key in [k for k in os.environ if k.startswith("PROMPTSALES_")]:
+        del os.environ[key]
+    data_dir = tmp_path_factory.mktemp("promptsales")
+    os.environ["PROMPTSALES_DATA_DIR"] = str(data_dir)
+    get_settings.cache_clear()
+    session_settings = get_settings()
+    manager.start_databases(session_settings)
+    migrate_all(session_settings)
+    yield session_settings
+    manager.stop_all(session_settings)
+    get_settings.cache_clear()
+
+
+class DatabaseCloner:
+    """Creates throw-away copies of company databases and drops them afterwards."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.created: list[tuple[str, str]] = []
+
+    def __call__(self, company: str, template: str | None = None) -> str:
+        """A new database copied from ``template`` (default: the company's session database)."""
+        name = f"{DATABASE_NAMES[company]}_t{uuid.uuid4().hex[:10]}"
+        source = template or database_name(company)
+        with psycopg.connect(admin_conninfo(self.settings, company, "postgres"), autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
+                    sql.Identifier(name), sql.Identifier(source)
+                )
+            )
+        self.created.append((company, name))
+        return name
+
+    def drop_all(self) -> None:
+        """Drop every database this cloner created."""
+        for company, name in self.created:
+            with psycopg.connect(admin_conninfo(self.settings, company, "postgres"), autocommit=True) as conn:
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        self.created.clear()
+
+
+@pytest.fixture
+def clone_db(settings: Settings) -> Iterator[DatabaseCloner]:
+    """Call ``clone_db("ads")`` to get the name of a private copy of the PromptAds database."""
+    cloner = DatabaseCloner(settings)
+    yield cloner
+    cloner.drop_all()
