@@ -6,6 +6,7 @@ PYTHON ?= python3
 up:
 	$(PYTHON) -m pip install -q -e ".[dev]"
 	promptsales up
+	promptsales seed --scale official --if-empty
 
 test:
 	$(PYTHON) -m pytest

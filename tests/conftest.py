@@ -71,3 +71,12 @@ def clone_db(settings: Settings) -> Iterator[DatabaseCloner]:
     cloner = DatabaseCloner(settings)
     yield cloner
     cloner.drop_all()
+
+
+@pytest.fixture(scope="session")
+def seeded(settings: Settings) -> Settings:
+    """The session databases loaded once with official-scale data of every company (``promptsales seed``)."""
+    from promptsales.seed import seed_all
+
+    seed_all(settings, "official", if_empty=True)
+    return settings

@@ -19,6 +19,7 @@ from promptsales.config import DATABASE_NAMES, get_settings
 from promptsales.db.migrate import migrate_all
 from promptsales.errors import UserError
 from promptsales.runtime import manager
+from promptsales.seed import DEFAULT_SEED, new_progress, seed_all
 
 app = typer.Typer(
     name="promptsales",
@@ -105,8 +106,28 @@ def _print_status(rows) -> None:
     console.print(table)
 
 
+@app.command()
+def seed(
+    scale: str = typer.Option("official", help="small (tests), official (meets SPEC floors) or large (benchmarks)."),
+    seed_value: int = typer.Option(DEFAULT_SEED, "--seed", help="Random seed: same seed, same data."),
+    company: list[str] = typer.Option(None, "--company", "-c", help="Only these companies (dependency order kept)."),
+    if_empty: bool = typer.Option(False, "--if-empty", help="Skip companies whose data is already there."),
+) -> None:
+    """Generate and load every company's data (algorithmic, deterministic, loaded with COPY)."""
+    with new_progress() as progress:
+        loaded = seed_all(get_settings(), scale, seed_value, company or None, if_empty, progress)
+    for name, tables in loaded.items():
+        if not tables:
+            console.print(f"{name}: already seeded, skipped")
+            continue
+        console.print(f"[green]{name}[/]: " + ", ".join(f"{table}={rows:,}" for table, rows in tables.items()))
+
+
 def _register_subcommands() -> None:
     """Attach the sub-applications of each part of the system."""
+    from promptsales.lab.cli import app as lab_app
+
+    app.add_typer(lab_app, name="lab")
 
 
 _register_subcommands()
