@@ -1,0 +1,60 @@
+"""The media store (``<data_dir>/media``, content-addressed files) as a tar stream, and its restore."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tarfile
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from promptsales.errors import UserError
+
+
+def media_dir(data_dir: Path) -> Path:
+    """Where PromptContent keeps media files."""
+    return data_dir / "media"
+
+
+def archive_media(source: Path, sink: BinaryIO) -> dict[str, Any]:
+    """Write a tar stream of every regular file under ``source`` (sorted, relative names) to ``sink``."""
+    files = sorted(p for p in source.rglob("*") if p.is_file() and not p.is_symlink()) if source.is_dir() else []
+    total = 0
+    with tarfile.open(fileobj=sink, mode="w|", format=tarfile.PAX_FORMAT) as tar:
+        for path in files:
+            tar.add(path, arcname=path.relative_to(source).as_posix(), recursive=False)
+            total += path.stat().st_size
+    return {"files": len(files), "bytes": total}
+
+
+def extract_media(stream: BinaryIO, target: Path, replace: bool = False) -> dict[str, Any]:
+    """Extract a media tar stream into ``target`` through a temporary folder renamed at the end."""
+    if target.exists() and any(target.iterdir()) and not replace:
+        raise UserError(f"The target media store {target} is not empty; pass --replace to overwrite it.")
+    staging = target.with_name(target.name + ".restoring")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    count = 0
+    try:
+        with tarfile.open(fileobj=stream, mode="r|") as tar:
+            for member in tar:
+                tar.extract(member, staging, filter="data")
+                count += member.isfile()
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if target.exists():
+        shutil.rmtree(target)
+    staging.rename(target)
+    return {"files": count}
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """``relative path → sha256`` of every file under ``root`` (used to compare media stores)."""
+    if not root.is_dir():
+        return {}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
