@@ -1,0 +1,86 @@
+"""The shared cache (SPEC D1, G2): cache-aside with single-flight, generation invalidation, the AI cache,
+rate limits, temporary results and degradation when Redis is down. Design: docs/cache.md.
+
+Typical use::
+
+    from promptsales.cache import cached, Scope, get_cache
+
+    @cached("ads", depends=lambda a: [Scope("ads", "campaign", a["campaign_id"])])
+    def campaign_results(campaign_id: int) -> dict: ...
+
+    get_cache().bump(Scope("ads", "campaign", 42))    # after the write commits
+"""
+
+from __future__ import annotations
+
+import threading
+
+from promptsales.cache.ai import AICache, AIResult
+from promptsales.cache.caller import Caller, acting_as, current_caller
+from promptsales.cache.commit import PendingActions, after_commit
+from promptsales.cache.connection import CacheConnection, CacheUnavailable
+from promptsales.cache.core import Cache, CacheSpec, Lookup
+from promptsales.cache.decorator import cached
+from promptsales.cache.keys import KINDS, Scope, parse_scope
+from promptsales.cache.ratelimit import RateDecision, RateLimiter, RateLimitExceeded
+from promptsales.cache.settings import CacheSettings
+from promptsales.config import Settings, get_settings
+
+__all__ = [
+    "AICache", "AIResult", "Cache", "CacheConnection", "CacheSettings", "CacheSpec", "CacheUnavailable", "Caller",
+    "KINDS", "Lookup", "PendingActions", "RateDecision", "RateLimitExceeded", "RateLimiter", "Scope", "acting_as",
+    "after_commit", "cached", "current_caller", "get_ai_cache", "get_cache", "get_rate_limiter", "parse_scope",
+]
+
+_instances: dict[tuple, object] = {}
+_lock = threading.Lock()
+
+
+def _settings_key(settings: Settings, what: str) -> tuple:
+    return (what, str(settings.data_path), settings.redis_url)
+
+
+def get_cache(settings: Settings | None = None) -> Cache:
+    """The process's :class:`Cache` for these settings (created on first use, reused after)."""
+    settings = settings or get_settings()
+    key = _settings_key(settings, "cache")
+    with _lock:
+        cache = _instances.get(key)
+        if cache is None or cache.connection.client is None:  # Valkey may have been started since
+            tunables = CacheSettings()
+            from promptsales.runtime.valkey import ValkeyServer
+
+            url = ValkeyServer(settings).url if tunables.enabled else ""
+            connection = CacheConnection(url, settings=settings, socket_timeout=tunables.socket_timeout,
+                                         retry_interval=tunables.retry_interval)
+            cache = Cache(connection, lock_ttl_ms=tunables.lock_ttl_ms, wait_timeout=tunables.lock_ttl_ms / 1000)
+            _instances[key] = cache
+        return cache
+
+
+def get_ai_cache(settings: Settings | None = None) -> AICache:
+    """The process's :class:`AICache` (semantic threshold and capacity from :class:`CacheSettings`)."""
+    settings = settings or get_settings()
+    cache = get_cache(settings)
+    key = _settings_key(settings, "ai")
+    with _lock:
+        ai_cache = _instances.get(key)
+        if ai_cache is None or ai_cache.cache is not cache:
+            tunables = CacheSettings()
+            ai_cache = AICache(cache, threshold=tunables.semantic_threshold, capacity=tunables.semantic_capacity)
+            _instances[key] = ai_cache
+        return ai_cache
+
+
+def get_rate_limiter(settings: Settings | None = None) -> RateLimiter:
+    """The process's per-OAuth-client limiter for MCP calls (rate and burst from :class:`CacheSettings`)."""
+    settings = settings or get_settings()
+    cache = get_cache(settings)
+    key = _settings_key(settings, "rate")
+    with _lock:
+        limiter = _instances.get(key)
+        if limiter is None or limiter.cache is not cache:
+            tunables = CacheSettings()
+            limiter = RateLimiter(cache, tunables.rate_per_second, tunables.rate_burst)
+            _instances[key] = limiter
+        return limiter

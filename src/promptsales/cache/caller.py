@@ -1,0 +1,45 @@
+"""Who is calling: the OAuth client and scopes that rate limits and permission levels depend on."""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Caller:
+    """An OAuth client and the scopes its token grants."""
+
+    client_id: str
+    scopes: frozenset[str] = frozenset()
+
+
+ANONYMOUS = Caller("anonymous")
+_current: contextvars.ContextVar[Caller | None] = contextvars.ContextVar("promptsales_cache_caller", default=None)
+
+
+@contextmanager
+def acting_as(client_id: str, scopes: Iterable[str] = ()) -> Iterator[Caller]:
+    """Run a block as a given caller (stdio sessions, services acting for themselves, tests)."""
+    caller = Caller(client_id, frozenset(scopes))
+    token = _current.set(caller)
+    try:
+        yield caller
+    finally:
+        _current.reset(token)
+
+
+def current_caller() -> Caller:
+    """The caller of the current request: the MCP bearer token if there is one, else the caller set with
+    :func:`acting_as`, else an anonymous caller with no scopes (never more privilege than proven)."""
+    try:
+        from mcp.server.auth.middleware.auth_context import get_access_token
+
+        token = get_access_token()
+    except ImportError:  # pragma: no cover - mcp is a dependency
+        token = None
+    if token is not None:
+        return Caller(token.client_id, frozenset(token.scopes))
+    return _current.get() or ANONYMOUS

@@ -1,0 +1,47 @@
+"""The ``cache`` line of ``promptsales status``: is caching on, or are tools answering from the databases?"""
+
+from __future__ import annotations
+
+import time
+
+from promptsales.cache.connection import read_health
+from promptsales.config import Settings
+from promptsales.runtime.service import ServiceStatus, redact
+from promptsales.runtime.valkey import ValkeyServer, redis_is_healthy
+
+
+class CacheService:
+    """A pseudo-service (nothing to start) that reports the cache mode and recent outages seen by processes."""
+
+    name = "cache"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def start(self) -> bool:
+        """Nothing to start: the cache runs on the Valkey service."""
+        return False
+
+    def stop(self) -> bool:
+        """Nothing to stop."""
+        return False
+
+    def status(self) -> ServiceStatus:
+        """Healthy when Redis answers; the detail says whether processes are degraded or were recently."""
+        url = ValkeyServer(self.settings).url
+        healthy = bool(url) and redis_is_healthy(url, self.settings.connect_timeout)
+        return ServiceStatus(self.name, redact(url) if url else "", None, healthy, detail=describe(self.settings, healthy))
+
+
+def describe(settings: Settings, reachable: bool) -> str:
+    """One line: caching or degraded, and which processes reported an outage (with when and how many calls)."""
+    reports = read_health(settings)
+    open_now = {pid: state for pid, state in reports.items() if state.get("state") == "open"}
+    if not reachable:
+        return "degraded: Redis unreachable, tools answer from the databases"
+    if open_now:
+        since = min(state["since"] for state in open_now.values())
+        return (f"recovering: {len(open_now)} process(es) degraded since "
+                f"{time.strftime('%H:%M:%S', time.localtime(since))}, caching resumes on their next call")
+    outages = sum(state.get("outages", 0) for state in reports.values())
+    return f"caching (past outages: {outages})" if outages else "caching"
