@@ -1,0 +1,155 @@
+"""``promptsales seed`` for PromptAds: draw the history (:mod:`promptsales.ads.model`) and load it with COPY.
+
+The load runs in one transaction as the owner role: the generated tables are truncated, every table is
+filled with ``COPY … FROM STDIN`` (text format, written in blocks), identity sequences are moved past the
+loaded ids, and the transaction commits — so a failed seed leaves the previous data untouched.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import numpy as np
+import psycopg
+from psycopg import sql
+
+from promptsales.ads import model
+from promptsales.ads.catalog import WINDOW_START
+from promptsales.db.connect import connect
+from promptsales.seed import SeedContext
+
+#: Load order (parents before children).
+LOAD_ORDER: tuple[str, ...] = (
+    "ads.channels", "ads.markets", "ads.audiences", "ads.brands", "ads.products", "ads.campaigns",
+    "ads.campaign_channels", "ads.campaign_markets", "ads.ads", "ads.ad_results", "ads.influencers",
+    "ads.influencer_reactions", "ads.sentiment_observations", "ads.logs",
+)
+#: Identity columns whose sequences must continue after the loaded ids.
+IDENTITIES: tuple[tuple[str, str], ...] = (
+    ("ads.brands", "brand_id"), ("ads.products", "product_id"), ("ads.campaigns", "campaign_id"),
+    ("ads.ads", "ad_id"), ("ads.influencers", "influencer_id"), ("ads.sentiment_observations", "observation_id"),
+    ("ads.logs", "log_id"),
+)
+DATE_COLUMNS = {"start_date", "end_date", "result_date", "reaction_date", "observed_on"}
+BLOCK_ROWS = 100_000
+
+
+def is_seeded(ctx: SeedContext) -> bool:
+    """True when PromptAds already has campaigns."""
+    with connect("ads", "app", settings=ctx.settings, dbname=ctx.database("ads")) as conn:
+        return conn.execute("SELECT EXISTS (SELECT 1 FROM ads.campaigns)").fetchone()[0]
+
+
+def seed(ctx: SeedContext) -> dict[str, int]:
+    """Generate the PromptAds history for ``ctx.scale`` / ``ctx.seed`` and load it; rows per table."""
+    progress = ctx.progress
+    task = progress.add_task("ads: generate", total=len(LOAD_ORDER) + 1) if progress else None
+    history = model.generate(ctx.seed, ctx.scale)
+    if progress:
+        progress.update(task, advance=1, description="ads: load (COPY)")
+    with connect("ads", "owner", settings=ctx.settings, dbname=ctx.database("ads")) as conn:
+        loaded = load(conn, history, on_table=(lambda _t: progress.update(task, advance=1)) if progress else None)
+    if progress:
+        progress.update(task, description="ads: done")
+    return loaded
+
+
+def load(conn: psycopg.Connection, history: model.History, on_table=None) -> dict[str, int]:
+    """Replace the generated tables with ``history`` in one transaction; returns rows per table."""
+    loaded: dict[str, int] = {}
+    with conn.transaction():
+        conn.execute(
+            sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(
+                sql.SQL(", ").join(_table_ident(name) for name in LOAD_ORDER)
+            )
+        )
+        for name in LOAD_ORDER:
+            columns = history.tables[name]
+            loaded[name.removeprefix("ads.")] = copy_columns(conn, name, columns)
+            if on_table:
+                on_table(name)
+        for table, column in IDENTITIES:
+            conn.execute(
+                sql.SQL("SELECT setval(pg_get_serial_sequence(%s, %s), greatest(1, (SELECT max({}) FROM {})))").format(
+                    sql.Identifier(column), _table_ident(table)
+                ),
+                (table, column),
+            )
+    conn.execute("ANALYZE ads.ad_results, ads.campaigns, ads.ads, ads.influencer_reactions, ads.sentiment_observations")
+    return loaded
+
+
+def copy_columns(conn: psycopg.Connection, table: str, columns: model.Columns) -> int:
+    """COPY the column arrays into ``table`` (text format, written in blocks); returns the row count."""
+    names = list(columns)
+    texts = [format_column(name, values) for name, values in columns.items()]
+    rows = len(texts[0])
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        _table_ident(table), sql.SQL(", ").join(sql.Identifier(n) for n in names)
+    )
+    with conn.cursor() as cur, cur.copy(statement) as copy:
+        for begin in range(0, rows, BLOCK_ROWS):
+            block = [t[begin:begin + BLOCK_ROWS] for t in texts]
+            copy.write("".join("\t".join(r) + "\n" for r in zip(*block)))
+    return rows
+
+
+def format_column(name: str, values) -> list[str]:
+    """Text-format COPY representation of one column."""
+    if isinstance(values, model.Cents):
+        cents = np.asarray(values)
+        return [f"{c // 100}.{c % 100:02d}" for c in cents.tolist()]
+    if isinstance(values, model.Fixed):
+        digits = values.digits
+        return [f"{v:.{digits}f}" for v in np.asarray(values).tolist()]
+    if isinstance(values, model.Timestamp):
+        days = np.asarray(values)
+        stamp = _day_strings(days)
+        seconds = values.seconds
+        return [f"{d} {s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}+00" for d, s in zip(stamp, seconds.tolist())]
+    if isinstance(values, model.Nullable):
+        return [escape(v) if v else "\\N" for v in np.asarray(values).tolist()]
+    array = np.asarray(values)
+    if name in DATE_COLUMNS:
+        return _day_strings(array)
+    if array.dtype.kind in "iu":
+        return array.astype(str).tolist()
+    if array.dtype.kind == "f":
+        return [repr(v) for v in array.tolist()]
+    return [escape(v) for v in array.tolist()]
+
+
+def escape(text: str) -> str:
+    """Escape a value for COPY text format."""
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+def _day_strings(days: np.ndarray) -> list[str]:
+    days = np.asarray(days, dtype=np.int64)
+    low, high = int(days.min()), int(days.max())
+    base = np.datetime64(WINDOW_START.isoformat()) + np.arange(low, high + 1).astype("timedelta64[D]")
+    vocab = base.astype(str)
+    return vocab[days - low].tolist()
+
+
+def _table_ident(name: str) -> sql.Composable:
+    schema, table = name.split(".")
+    return sql.Identifier(schema, table)
+
+
+def day_to_date(day: int) -> date:
+    """The calendar date of a model day index."""
+    return date.fromordinal(WINDOW_START.toordinal() + int(day))
+
+
+def timed_seed(ctx: SeedContext) -> tuple[dict[str, int], float, float]:
+    """Seed and measure: (rows per table, seconds generating, seconds loading) — used by the benchmark."""
+    began = time.perf_counter()
+    history = model.generate(ctx.seed, ctx.scale)
+    generated = time.perf_counter()
+    with connect("ads", "owner", settings=ctx.settings, dbname=ctx.database("ads")) as conn:
+        loaded = load(conn, history)
+    return loaded, generated - began, time.perf_counter() - generated
