@@ -1,0 +1,1 @@
+"""Natural-language campaign questions (SPEC S5): parser, query model, query builder, answers."""

@@ -1,0 +1,120 @@
+"""Runs a built query read-only with row and time limits, and words the result in the question's language."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import psycopg
+from psycopg import ClientCursor
+
+from promptsales.sales.nlq.builder import MAX_ROWS, BuiltQuery
+from promptsales.sales.nlq.metrics import DEFINITIONS
+from promptsales.sales.nlq.model import Dimension, Intent, Metric, StructuredQuery
+
+#: Statement timeout of a question's query.
+STATEMENT_TIMEOUT_MS = 3000
+
+
+def execute(conn: psycopg.Connection, built: BuiltQuery) -> tuple[list[list[object]], bool, str]:
+    """Rows (at most :data:`MAX_ROWS`), whether more existed, and the SQL with its values shown inline."""
+    with conn.transaction():
+        conn.execute("SET TRANSACTION READ ONLY")
+        conn.execute("SELECT set_config('statement_timeout', %s, true)", (str(STATEMENT_TIMEOUT_MS),))
+        rows = [list(row) for row in conn.execute(built.statement, built.params).fetchall()]
+    shown = ClientCursor(conn).mogrify(built.statement, built.params)
+    truncated = len(rows) > MAX_ROWS
+    return rows[:MAX_ROWS], truncated, shown
+
+
+def plain(value: object) -> object:
+    """JSON-friendly value: Decimal → float (exact at 6 decimals), dates → ISO."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def format_value(metric: Metric, value: object, language: str) -> str:
+    """``$1,234.50``, ``12.3%`` or ``1,234``, with Spanish separators in Spanish."""
+    if value is None:
+        return "sin datos" if language == "es" else "no data"
+    unit = DEFINITIONS[metric].unit
+    number = float(value)
+    if unit == "usd":
+        text = f"${number:,.2f}"
+    elif unit == "ratio":
+        text = f"{number * 100:,.2f}%"
+    else:
+        text = f"{int(number):,}"
+    if language == "es":
+        text = text.replace(",", "\u00a0").replace(".", ",").replace("\u00a0", ".")
+    return text
+
+
+def _scope(query: StructuredQuery) -> str:
+    parts = [ref.name for ref in query.filters]
+    if query.status:
+        parts.append({"active": ("active", "activas"), "finished": ("finished", "finalizadas")}[query.status][
+            query.language == "es"])
+    if query.period:
+        parts.append(query.period.label)
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def _label(metric: Metric, language: str) -> str:
+    definition = DEFINITIONS[metric]
+    return definition.es if language == "es" else definition.en
+
+
+def _row_name(row: dict[str, object], query: StructuredQuery) -> str:
+    names = []
+    for dimension in query.group_by:
+        names.append(str(row.get(dimension.value)))
+    if "period" in row:
+        names.insert(0, str(row["period"]))
+    return " / ".join(names)
+
+
+def summarize(query: StructuredQuery, columns: list[str], rows: list[list[object]], truncated: bool) -> str:
+    """A one- or two-sentence answer."""
+    es = query.language == "es"
+    scope = _scope(query)
+    if not rows or all(row[columns.index(m.value)] is None for row in rows for m in query.metrics):
+        return (f"No hay resultados registrados{scope}." if es else f"No results are recorded{scope}.")
+    records = [dict(zip(columns, row)) for row in rows]
+    if query.intent is Intent.funnel:
+        record = records[0]
+        stages, previous = [], None
+        for metric in query.metrics:
+            value = record.get(metric.value)
+            step = f"{_label(metric, query.language)} {format_value(metric, value, query.language)}"
+            if previous not in (None, 0) and value is not None:
+                step += f" ({float(value) / float(previous) * 100:.1f}%)"
+            stages.append(step)
+            previous = value
+        return ("Embudo" if es else "Funnel") + f"{scope}: " + " → ".join(stages) + "."
+    if query.intent is Intent.value:
+        parts = [f"{_label(m, query.language)}{scope}: {format_value(m, records[0][m.value], query.language)}"
+                 for m in query.metrics]
+        return "; ".join(parts) + "."
+    metric = query.order_by or query.metrics[0]
+    listed = [f"{_row_name(r, query)}: {format_value(metric, r.get(metric.value), query.language)}" for r in records[:5]]
+    more = "" if len(records) <= 5 else (f" (y {len(records) - 5} más)" if es else f" (and {len(records) - 5} more)")
+    if query.intent is Intent.ranking:
+        dimension = query.group_by[0].value
+        head = (f"Top {len(records)} por {_label(metric, 'es')}{scope}" if es
+                else f"Top {len(records)} {dimension}s by {_label(metric, 'en')}{scope}")
+        return f"{head}: " + "; ".join(f"{i}. {text}" for i, text in enumerate(listed, 1)) + more + "."
+    if query.intent is Intent.comparison and len(records) == 2:
+        a, b = (r.get(metric.value) for r in records)
+        change = ""
+        if a not in (None, 0) and b is not None:
+            change = f" ({(float(b) - float(a)) / float(a) * 100:+.1f}%)"
+        return f"{_label(metric, query.language).capitalize()}{scope}: " + " vs ".join(listed) + change + "."
+    by = {Dimension.month: ("mes", "month")}
+    heading = ", ".join(by.get(d, (d.value, d.value))[0 if es else 1] for d in query.group_by) or ("periodo" if es else "period")
+    cut = (" Resultado recortado a 500 filas." if es else " Result cut at 500 rows.") if truncated else ""
+    return (f"{_label(metric, query.language).capitalize()} por {heading}{scope}: " if es
+            else f"{_label(metric, query.language).capitalize()} by {heading}{scope}: ") + "; ".join(listed) + more + "." + cut

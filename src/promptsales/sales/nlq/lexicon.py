@@ -1,0 +1,100 @@
+"""Spanish and English words for metrics, dimensions, intents and statuses (accent-free, lower case).
+
+Phrases are matched longest first on whole words, so ``number of sales`` wins over ``sales`` and
+``conversion rate`` over ``rate``.
+"""
+
+from __future__ import annotations
+
+from promptsales.sales.nlq.model import Dimension, Metric
+
+METRIC_PHRASES: dict[Metric, tuple[str, ...]] = {
+    Metric.reach: ("reach", "reached", "audience reached", "people reached", "alcance", "alcanzo", "alcanzaron",
+                   "audiencia alcanzada", "personas alcanzadas", "alcanzadas"),
+    Metric.impressions: ("impressions", "views", "impresiones", "vistas", "visualizaciones", "reproducciones"),
+    Metric.reactions: ("reactions", "likes", "reacciones", "me gusta"),
+    Metric.interactions: ("interactions", "engagement", "interacciones"),
+    Metric.clicks: ("clicks", "clics", "clicks totales"),
+    Metric.leads: ("leads", "prospects", "prospectos", "contactos captados"),
+    Metric.clients: ("clients", "customers", "buyers", "clientes", "compradores"),
+    Metric.sales_count: ("number of sales", "sales count", "how many sales", "count of sales", "sales made",
+                         "numero de ventas", "cantidad de ventas", "cuantas ventas", "ventas cerradas",
+                         "closed sales", "deals"),
+    Metric.sales_amount: ("sales", "sales amount", "amount sold", "sold", "sales value", "ventas", "vendio",
+                          "vendieron", "monto de ventas", "importe de ventas", "monto vendido", "facturacion"),
+    Metric.revenue: ("revenue", "income", "ingresos", "ingreso"),
+    Metric.spend: ("spend", "spent", "spending", "cost", "costs", "ad spend", "gasto", "gastos", "gastado", "gasto",
+                   "costo", "coste", "costos", "inversion", "invertido", "invested"),
+    Metric.budget: ("budget", "budgets", "presupuesto", "presupuestos"),
+    Metric.roi: ("roi", "return on investment", "return on ad spend", "retorno de la inversion",
+                 "retorno de inversion", "retorno sobre la inversion", "rentabilidad", "profitability"),
+    Metric.conversion_rate: ("conversion rate", "conversion", "conversions rate", "lead conversion",
+                             "tasa de conversion", "conversion de leads", "convirtio", "convirtieron"),
+    Metric.success_rate: ("success rate", "success", "goal attainment", "goal achievement", "tasa de exito",
+                          "exito", "cumplimiento de la meta", "cumplimiento del objetivo", "porcentaje de exito"),
+    Metric.ctr: ("ctr", "click through rate", "click-through rate", "tasa de clics"),
+    Metric.channels_used: ("channels used", "how many channels", "number of channels", "canales usados",
+                           "canales utilizados", "cuantos canales", "numero de canales", "channels did",
+                           "canales uso", "canales utilizo"),
+    Metric.markets_used: ("markets used", "how many markets", "number of markets", "how many countries",
+                          "mercados usados", "cuantos mercados", "numero de mercados", "cuantos paises",
+                          "en cuantos paises"),
+    Metric.campaigns: ("how many campaigns", "number of campaigns", "count of campaigns", "campaign count",
+                       "cuantas campanas", "numero de campanas", "cantidad de campanas"),
+}
+
+#: Words that ask for a funnel (reach → interactions → leads → clients → sales).
+FUNNEL_WORDS = ("funnel", "embudo", "embudo de ventas", "conversion funnel", "embudo de conversion")
+
+#: The funnel stages, in order.
+FUNNEL_STAGES: tuple[Metric, ...] = (
+    Metric.reach, Metric.interactions, Metric.leads, Metric.clients, Metric.sales_count,
+)
+
+DIMENSION_WORDS: dict[Dimension, tuple[str, ...]] = {
+    Dimension.campaign: ("campaign", "campaigns", "campana", "campanas"),
+    Dimension.brand: ("brand", "brands", "marca", "marcas", "client company", "empresa", "empresas"),
+    Dimension.channel: ("channel", "channels", "canal", "canales", "medio", "medios", "network", "red social",
+                        "redes sociales"),
+    Dimension.market: ("market", "markets", "mercado", "mercados", "country", "countries", "pais", "paises"),
+    Dimension.month: ("month", "months", "mes", "meses"),
+}
+
+#: "by X" / "por X" / "per X" / "for each X" / "para cada X" introduce a breakdown.
+GROUP_MARKERS = ("by", "per", "for each", "for every", "each", "across", "por", "por cada", "para cada", "cada",
+                 "segun", "desglosado por", "broken down by", "split by", "en cada")
+MONTHLY_WORDS = ("monthly", "month by month", "month over month", "mensual", "mensuales", "mensualmente",
+                 "mes a mes", "mes por mes")
+
+RANK_DESC_WORDS = ("top", "best", "most", "highest", "largest", "biggest", "greatest", "leading", "mejor",
+                   "mejores", "mas", "mayor", "mayores", "lider", "principales")
+RANK_ASC_WORDS = ("worst", "least", "lowest", "fewest", "smallest", "bottom", "peor", "peores", "menos", "menor",
+                  "menores")
+WHICH_WORDS = ("which", "what", "que", "cual", "cuales")
+
+COMPARE_WORDS = ("vs", "versus", "compare", "compared", "comparison", "against", "compara", "comparar",
+                 "comparado", "comparada", "comparacion", "frente a", "contra", "respecto a", "con respecto a")
+
+STATUS_WORDS: dict[str, tuple[str, ...]] = {
+    "active": ("active", "running", "ongoing", "live", "activa", "activas", "activo", "activos", "en curso",
+               "vigentes", "vigente"),
+    "finished": ("finished", "completed", "ended", "closed campaigns", "terminada", "terminadas", "finalizada",
+                 "finalizadas", "cerradas", "concluidas"),
+}
+
+#: Questions about things the warehouse does not hold (answered with an explanation, never a number).
+OUT_OF_SCOPE: dict[str, tuple[str, ...]] = {
+    "forecasts": ("forecast", "predict", "prediction", "will be", "next year", "proximo ano", "pronostico",
+                  "prediccion", "predecir", "sera", "seran", "va a", "van a"),
+    "reasons": ("why", "por que", "porque", "reason", "razon", "motivo"),
+    "demographics": ("age", "gender", "edad", "genero", "sexo", "income level", "nivel socioeconomico"),
+    "weather": ("weather", "clima", "tiempo hara"),
+}
+
+SPANISH_MARKERS = ("cual", "cuales", "cuanto", "cuanta", "cuantos", "cuantas", "que", "las", "los", "del", "en",
+                   "por", "de", "ventas", "campana", "campanas", "alcance", "marca", "canal", "mercado", "mes",
+                   "ano", "entre", "tuvo", "tuvieron", "fue", "fueron", "mejor", "mejores", "dame", "muestra",
+                   "compara", "y", "el", "la")
+ENGLISH_MARKERS = ("what", "which", "how", "many", "much", "the", "of", "in", "by", "sales", "campaign",
+                   "campaigns", "reach", "brand", "channel", "market", "month", "year", "between", "did", "was",
+                   "were", "best", "top", "show", "compare", "and", "last")

@@ -1,0 +1,112 @@
+"""The typed query model that every campaign question is turned into (SPEC S5).
+
+A :class:`StructuredQuery` is what the parser produces and what the query builder consumes; it never
+holds SQL, only whitelisted enums, resolved entity ids and dates, so a question can never inject SQL.
+A question the system cannot answer becomes a :class:`NotAnswerable` with what was understood.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+
+class Metric(str, Enum):
+    """Every figure a question can ask for; definitions live in :mod:`.metrics`."""
+
+    reach = "reach"
+    impressions = "impressions"
+    reactions = "reactions"
+    interactions = "interactions"
+    clicks = "clicks"
+    leads = "leads"
+    clients = "clients"
+    sales_count = "sales_count"
+    sales_amount = "sales_amount"
+    revenue = "revenue"
+    spend = "spend"
+    budget = "budget"
+    roi = "roi"
+    conversion_rate = "conversion_rate"
+    success_rate = "success_rate"
+    ctr = "ctr"
+    channels_used = "channels_used"
+    markets_used = "markets_used"
+    campaigns = "campaigns"
+
+
+class Dimension(str, Enum):
+    """What results can be filtered or grouped by."""
+
+    campaign = "campaign"
+    brand = "brand"
+    channel = "channel"
+    market = "market"
+    month = "month"
+
+
+class Intent(str, Enum):
+    """The shape of the answer: one value, a breakdown, a top-n ranking, a comparison or a funnel."""
+
+    value = "value"
+    breakdown = "breakdown"
+    ranking = "ranking"
+    comparison = "comparison"
+    funnel = "funnel"
+
+
+class Period(BaseModel):
+    """A half-open range of whole months ``[start, end)`` with a human label."""
+
+    start: date
+    end: date
+    label: str
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Period":
+        if self.end <= self.start:
+            raise ValueError(f"period {self.label!r} ends before it starts")
+        return self
+
+
+class EntityRef(BaseModel):
+    """A campaign, brand, channel or market the question names, resolved to its warehouse key."""
+
+    dimension: Dimension
+    key: int | str
+    name: str
+    matched_text: str = ""
+    score: float = 1.0
+
+
+class StructuredQuery(BaseModel):
+    """A question in structured form: what to compute, over which rows, grouped and ordered how."""
+
+    intent: Intent
+    metrics: list[Metric] = Field(min_length=1, max_length=6)
+    group_by: list[Dimension] = Field(default_factory=list, max_length=2)
+    filters: list[EntityRef] = Field(default_factory=list, max_length=20)
+    period: Period | None = None
+    compare_periods: list[Period] = Field(default_factory=list, max_length=6)
+    status: Literal["active", "finished"] | None = None
+    order_by: Metric | None = None
+    descending: bool = True
+    limit: int | None = Field(default=None, ge=1, le=100)
+    language: Literal["en", "es"] = "en"
+    notes: list[str] = Field(default_factory=list)
+
+    def filter_values(self, dimension: Dimension) -> list[EntityRef]:
+        """The filters on one dimension."""
+        return [ref for ref in self.filters if ref.dimension == dimension]
+
+
+class NotAnswerable(BaseModel):
+    """Why a question cannot be answered: what was understood and what is missing."""
+
+    reason: str
+    understood: dict[str, object] = Field(default_factory=dict)
+    needs: str = ""
+    language: Literal["en", "es"] = "en"

@@ -1,0 +1,371 @@
+"""The local question parser: a Spanish or English question → :class:`StructuredQuery` or :class:`NotAnswerable`.
+
+Deterministic and explainable: periods first (:mod:`.periods`), then named entities from the catalog
+(campaigns — quoted, exact or fuzzy after the word campaign/campaña —, brands, channels, markets), then
+metrics (longest phrase first), breakdowns (``by channel``/``por mes``), rankings (``top 5``, ``which brand
+… most``, ``las 3 mejores campañas``), comparisons (``vs``, ``compara``, two periods or two entities), funnels
+and statuses. Anything it cannot pin down becomes a :class:`NotAnswerable` saying what it understood.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from promptsales.sales.nlq import lexicon
+from promptsales.sales.nlq.catalog import Catalog
+from promptsales.sales.nlq.model import (
+    Dimension, EntityRef, Intent, Metric, NotAnswerable, Period, StructuredQuery,
+)
+from promptsales.sales.nlq.periods import NUMBER_WORDS, PeriodParser
+from promptsales.sales.nlq.text import blank_span, contains_phrase, normalize
+
+MAX_QUESTION_CHARS = 500
+#: A fuzzy campaign match below this similarity is not trusted.
+CAMPAIGN_MATCH_THRESHOLD = 0.45
+
+_FUNCTION_WORDS = {
+    "the", "of", "in", "on", "for", "during", "with", "had", "has", "have", "was", "were", "is", "are", "did",
+    "do", "does", "what", "that", "and", "to", "its", "it", "a", "an", "how", "much", "many", "me", "show",
+    "give", "tell", "total", "overall", "all", "en", "de", "del", "la", "el", "los", "las", "lo", "y", "con",
+    "durante", "tuvo", "tuvieron", "fue", "fueron", "que", "cual", "cuales", "cuanto", "cuanta", "cuantos",
+    "cuantas", "su", "sus", "se", "dame", "muestra", "muestrame", "dime", "total", "un", "una", "al", "para",
+    "sobre", "about", "from", "desde", "hasta", "at", "as", "|", "our", "nuestra", "nuestras", "this", "esta",
+    "named", "called", "llamada", "llamado", "genero", "generated", "got", "obtuvo", "logro", "achieved",
+}
+_NAME_CONNECTORS = {"of", "de", "del", "la", "el", "the", "and", "y", "&"}
+
+
+def detect_language(normalized: str, original: str) -> str:
+    """``"es"`` or ``"en"`` by counting marker words (and ¿ ¡ ñ or accents, which only Spanish uses here)."""
+    tokens = normalized.split()
+    spanish = sum(token in lexicon.SPANISH_MARKERS for token in tokens)
+    english = sum(token in lexicon.ENGLISH_MARKERS for token in tokens)
+    if re.search(r"[¿¡ñáéíóú]", original.lower()):
+        spanish += 2
+    return "es" if spanish > english else "en"
+
+
+def _stop_words() -> set[str]:
+    words = set(_FUNCTION_WORDS)
+    for phrases in (*lexicon.METRIC_PHRASES.values(), *lexicon.DIMENSION_WORDS.values(),
+                    *lexicon.STATUS_WORDS.values()):
+        for phrase in phrases:
+            words.update(phrase.split())
+    for group in (lexicon.GROUP_MARKERS, lexicon.RANK_DESC_WORDS, lexicon.RANK_ASC_WORDS, lexicon.WHICH_WORDS,
+                  lexicon.COMPARE_WORDS, lexicon.FUNNEL_WORDS, lexicon.MONTHLY_WORDS):
+        for phrase in group:
+            words.update(phrase.split())
+    return words
+
+
+STOP_WORDS = _stop_words()
+
+
+class QuestionParser:
+    """Parses questions against one catalog, relative to an as-of date."""
+
+    def __init__(self, catalog: Catalog, as_of: date) -> None:
+        self.catalog = catalog
+        self.as_of = as_of
+
+    # -- entry point --------------------------------------------------------------------------------------
+    def parse(self, question: str) -> StructuredQuery | NotAnswerable:
+        """The structured form of ``question`` or why it cannot be answered."""
+        question = (question or "").strip()
+        if not question:
+            raise ValueError("The question is empty; ask about campaign reach, sales, ROI, channels, markets…")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise ValueError(f"The question has {len(question)} characters; the limit is {MAX_QUESTION_CHARS}.")
+        text = normalize(question)
+        language = detect_language(text, question)
+        understood: dict[str, object] = {}
+
+        out_of_scope = self._out_of_scope(text)
+        periods, text = PeriodParser(self.as_of, language).find_all(text)
+        if periods:
+            understood["periods"] = [found.period.label for found in periods]
+
+        campaigns, text, campaign_problem = self._campaigns(question, text)
+        if campaign_problem:
+            return NotAnswerable(reason=campaign_problem, understood=understood, language=language,
+                                 needs=_t(language, "the exact campaign name (quote it)",
+                                          "el nombre exacto de la campaña (entre comillas)"))
+        filters: list[EntityRef] = list(campaigns)
+        text = self._brand_keyword(text, filters)
+        for dimension in (Dimension.brand, Dimension.channel, Dimension.market):
+            refs, text = self.catalog.find_mentions(text, dimension)
+            filters.extend(refs)
+        if filters:
+            understood["filters"] = [f"{ref.dimension.value}={ref.name}" for ref in filters]
+
+        if out_of_scope:
+            return NotAnswerable(
+                reason=_t(language,
+                          f"The warehouse holds recorded campaign results; it cannot answer questions about "
+                          f"{out_of_scope} (no such data, and no number is made up).",
+                          f"El almacén guarda resultados registrados de campañas; no puede responder sobre "
+                          f"{_ES_SCOPE.get(out_of_scope, out_of_scope)} (no hay esos datos y no se inventan cifras)."),
+                understood=understood, language=language,
+                needs=_t(language, "a question about recorded figures: reach, sales, ROI, conversion…",
+                         "una pregunta sobre cifras registradas: alcance, ventas, ROI, conversión…"))
+
+        status, text = self._status(text)
+        funnel = any(contains_phrase(text, word) for word in lexicon.FUNNEL_WORDS)
+        for word in lexicon.FUNNEL_WORDS:
+            match = contains_phrase(text, word)
+            if match:
+                text = blank_span(text, match.start(), match.end())
+        metrics, text = self._metrics(text)
+        if metrics:
+            understood["metrics"] = [metric.value for metric in metrics]
+        compare = any(contains_phrase(text, word) for word in lexicon.COMPARE_WORDS)
+        group_by, text = self._group_by(text)
+        rank_dimension, limit, descending = self._ranking(text)
+
+        notes: list[str] = []
+        query_periods = [found.period for found in periods]
+        future = [p for p in query_periods if p.start > self.as_of]
+        if future:
+            return NotAnswerable(
+                reason=_t(language,
+                          f"{future[0].label} is after the as-of date {self.as_of.isoformat()}: there are no "
+                          "results for it yet, and forecasts are not made up.",
+                          f"{future[0].label} es posterior a la fecha de corte {self.as_of.isoformat()}: aún no "
+                          "hay resultados y no se inventan pronósticos."),
+                understood=understood, language=language,
+                needs=_t(language, "a period up to the as-of date", "un periodo hasta la fecha de corte"))
+
+        if funnel:
+            stages = list(lexicon.FUNNEL_STAGES)
+            if query_periods or any(ref.dimension in (Dimension.channel, Dimension.market) for ref in filters):
+                stages.remove(Metric.clients)
+                notes.append(_t(language, "Distinct clients are known per whole campaign only: that stage is "
+                                          "left out when a period, channel or market is asked for.",
+                                "Los clientes distintos se conocen solo por campaña completa: esa etapa se omite "
+                                "al pedir un periodo, canal o mercado."))
+            return StructuredQuery(
+                intent=Intent.funnel, metrics=stages, filters=filters,
+                period=query_periods[0] if len(query_periods) == 1 else None,
+                compare_periods=query_periods if len(query_periods) > 1 else [], status=status,
+                language=language, notes=notes)
+
+        if not metrics:
+            if rank_dimension is not None:
+                metrics = [Metric.sales_amount]
+                notes.append(_t(language, "No metric named: ranked by sales amount, the business's measure "
+                                          "of success.",
+                                "No se nombró una métrica: se ordena por monto de ventas, la medida de éxito "
+                                "del negocio."))
+            else:
+                return NotAnswerable(
+                    reason=_t(language, "I could not find which figure you want.",
+                              "No encontré qué cifra quieres."),
+                    understood=understood, language=language,
+                    needs=_t(language, "a metric: " + ", ".join(m.value for m in Metric),
+                             "una métrica: alcance, ventas, número de ventas, ingresos, gasto, ROI, conversión, "
+                             "tasa de éxito, reacciones, interacciones, clics, leads, clientes, canales, mercados, "
+                             "campañas"))
+
+        period: Period | None = None
+        compare_periods: list[Period] = []
+        if len(query_periods) == 1:
+            period = query_periods[0]
+        elif len(query_periods) > 1:
+            compare_periods = query_periods
+        if status == "active" and (period or compare_periods) and Metric.campaigns in metrics:
+            status = None  # "active in December" means running then, which the period already says
+            notes.append(_t(language, "Active in a period = with results in that period.",
+                            "Activa en un periodo = con resultados en ese periodo."))
+
+        # several distinct mentions of one dimension → compare them side by side
+        for dimension in (Dimension.campaign, Dimension.brand, Dimension.channel, Dimension.market):
+            mentions = {ref.matched_text for ref in filters if ref.dimension == dimension}
+            if len(mentions) > 1 and dimension not in group_by:
+                group_by.insert(0, dimension)
+                compare = True
+
+        if rank_dimension is not None:
+            intent = Intent.ranking
+            if rank_dimension not in group_by:
+                group_by.insert(0, rank_dimension)
+            group_by = group_by[:2]
+            return StructuredQuery(
+                intent=intent, metrics=metrics[:1] if len(metrics) > 1 else metrics, group_by=group_by,
+                filters=filters, period=period, compare_periods=compare_periods, status=status,
+                order_by=metrics[0], descending=descending, limit=limit or 1, language=language, notes=notes)
+        if compare_periods or (compare and group_by):
+            intent = Intent.comparison
+        elif group_by:
+            intent = Intent.breakdown
+        else:
+            intent = Intent.value
+        return StructuredQuery(
+            intent=intent, metrics=metrics, group_by=group_by[:2], filters=filters, period=period,
+            compare_periods=compare_periods, status=status,
+            order_by=None, language=language, notes=notes)
+
+    # -- pieces -------------------------------------------------------------------------------------------
+    def _out_of_scope(self, text: str) -> str | None:
+        for topic, words in lexicon.OUT_OF_SCOPE.items():
+            for word in words:
+                if word in ("por que", "porque"):
+                    if re.match(r"^\|?\s*(?:por que|porque)\b(?!\s+(?:canal|mercado|marca|medio))", text):
+                        return topic
+                    continue
+                if contains_phrase(text, word):
+                    return topic
+        return None
+
+    def _campaigns(self, question: str, text: str) -> tuple[list[EntityRef], str, str | None]:
+        """Quoted names, exact names, then a fuzzy fragment after campaign/campaña."""
+        refs: list[EntityRef] = []
+        for match in list(re.finditer(r"\"([^\"]{2,120})\"|'([^']{2,120})'", text)):
+            fragment = (match.group(1) or match.group(2)).strip()
+            brand = self.catalog.match_brand(fragment)
+            if brand and brand[1] >= 0.9 and not self._is_campaign_name(fragment):
+                continue  # a quoted brand: leave it for the brand finder
+            best = self.catalog.match_campaign(fragment)
+            if not best or best[0][2] < CAMPAIGN_MATCH_THRESHOLD:
+                return [], text, self._unknown_campaign(fragment, best)
+            refs.append(EntityRef(dimension=Dimension.campaign, key=best[0][0], name=best[0][1],
+                                  matched_text=fragment, score=best[0][2]))
+            text = blank_span(text, match.start(), match.end())
+        exact, text = self.catalog.find_mentions(text, Dimension.campaign)
+        refs.extend(ref for ref in exact if all(ref.key != other.key for other in refs))
+        for match in list(re.finditer(r"\b(?:campaign|campana)\s+(?:named\s+|called\s+|llamada\s+|de nombre\s+)?"
+                                      r"((?:[a-z0-9][a-z0-9&\-]*\s*){1,10})", text)):
+            fragment = self._name_fragment(match.group(1))
+            if not fragment:
+                continue
+            best = self.catalog.match_campaign(fragment)
+            if not best or best[0][2] < CAMPAIGN_MATCH_THRESHOLD:
+                return [], text, self._unknown_campaign(fragment, best)
+            if all(best[0][0] != other.key for other in refs):
+                refs.append(EntityRef(dimension=Dimension.campaign, key=best[0][0], name=best[0][1],
+                                      matched_text=fragment, score=best[0][2]))
+            start = match.start(1)
+            text = blank_span(text, start, start + len(match.group(1).rstrip()))
+        return refs, text, None
+
+    def _is_campaign_name(self, fragment: str) -> bool:
+        best = self.catalog.match_campaign(fragment, limit=1)
+        return bool(best) and best[0][2] >= 0.9
+
+    @staticmethod
+    def _name_fragment(tail: str) -> str:
+        """The leading words of ``tail`` that can be a name (stops at metric/period/function words)."""
+        words: list[str] = []
+        for word in tail.split():
+            if word in STOP_WORDS:
+                if word in _NAME_CONNECTORS and words:
+                    words.append(word)
+                    continue
+                break
+            words.append(word)
+        while words and words[-1] in _NAME_CONNECTORS:
+            words.pop()
+        return " ".join(words)
+
+    def _unknown_campaign(self, fragment: str, best: list[tuple[int | str, str, float]]) -> str:
+        close = ", ".join(f"“{name}”" for _, name, score in (best or [])[:3] if score > 0.2)
+        return (f"No campaign matches “{fragment}” closely enough."
+                + (f" Closest names: {close}." if close else ""))
+
+    def _brand_keyword(self, text: str, filters: list[EntityRef]) -> str:
+        """``brand X`` / ``marca X`` with a fuzzy brand name right after the keyword."""
+        for match in list(re.finditer(r"\b(?:brand|marca)\s+((?:[a-z0-9][a-z0-9&\-]*\s*){1,5})", text)):
+            fragment = self._name_fragment(match.group(1))
+            if not fragment:
+                continue
+            best = self.catalog.match_brand(fragment)
+            if best and best[1] >= 0.75:
+                filters.append(EntityRef(dimension=Dimension.brand, key=best[0].key, name=best[0].name,
+                                         matched_text=fragment, score=round(best[1], 4)))
+                start = match.start(1)
+                text = blank_span(text, start, start + len(fragment))
+        return text
+
+    @staticmethod
+    def _status(text: str) -> tuple[str | None, str]:
+        for status, words in lexicon.STATUS_WORDS.items():
+            for word in words:
+                match = contains_phrase(text, word)
+                if match:
+                    return status, blank_span(text, match.start(), match.end())
+        return None, text
+
+    @staticmethod
+    def _metrics(text: str) -> tuple[list[Metric], str]:
+        phrases = sorted(((phrase, metric) for metric, words in lexicon.METRIC_PHRASES.items() for phrase in words),
+                         key=lambda pair: len(pair[0]), reverse=True)
+        found: list[tuple[int, Metric]] = []
+        for phrase, metric in phrases:
+            for match in list(re.finditer(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text)):
+                if metric not in [m for _, m in found]:
+                    found.append((match.start(), metric))
+                text = blank_span(text, match.start(), match.end())
+        found.sort()
+        return [metric for _, metric in found], text
+
+    @staticmethod
+    def _dimension_at(tokens: list[str], index: int) -> Dimension | None:
+        for dimension, words in lexicon.DIMENSION_WORDS.items():
+            for word in words:
+                parts = word.split()
+                if tokens[index:index + len(parts)] == parts:
+                    return dimension
+        return None
+
+    def _group_by(self, text: str) -> tuple[list[Dimension], str]:
+        group_by: list[Dimension] = []
+        for word in lexicon.MONTHLY_WORDS:
+            match = contains_phrase(text, word)
+            if match:
+                group_by.append(Dimension.month)
+                text = blank_span(text, match.start(), match.end())
+        markers = sorted(lexicon.GROUP_MARKERS, key=len, reverse=True)
+        for marker in markers:
+            for match in list(re.finditer(rf"(?<![a-z0-9]){re.escape(marker)}\s+([a-z]+(?:\s+[a-z]+)?)", text)):
+                tokens = match.group(1).split()
+                dimension = self._dimension_at(tokens, 0)
+                if dimension is not None and dimension not in group_by:
+                    group_by.append(dimension)
+                    text = blank_span(text, match.start(), match.end())
+        return group_by, text
+
+    def _ranking(self, text: str) -> tuple[Dimension | None, int | None, bool]:
+        tokens = [token for token in text.split() if token != "|"]
+        descending = not any(token in lexicon.RANK_ASC_WORDS for token in tokens)
+        rank_words = set(lexicon.RANK_DESC_WORDS) | set(lexicon.RANK_ASC_WORDS)
+        has_rank_word = any(token in rank_words for token in tokens)
+        limit: int | None = None
+        for index, token in enumerate(tokens):
+            dimension = self._dimension_at(tokens, index)
+            if dimension is None:
+                continue
+            before = tokens[max(0, index - 4):index]
+            after = tokens[index + 1:index + 6]
+            numbers = [_as_number(tok) for tok in before if _as_number(tok)]
+            which = any(tok in lexicon.WHICH_WORDS for tok in before[-2:])
+            ranked_before = any(tok in rank_words for tok in before)
+            ranked_after = any(tok in rank_words for tok in after)
+            if which or ranked_before or (numbers and has_rank_word) or (ranked_after and has_rank_word):
+                if numbers:
+                    limit = numbers[-1]
+                return dimension, limit, descending
+        return None, None, descending
+
+
+def _as_number(token: str) -> int | None:
+    if token.isdigit() and 0 < int(token) <= 100:
+        return int(token)
+    return NUMBER_WORDS.get(token) if token not in ("un", "una", "uno") else None
+
+
+def _t(language: str, english: str, spanish: str) -> str:
+    return spanish if language == "es" else english
+
+
+_ES_SCOPE = {"forecasts": "pronósticos", "reasons": "causas o motivos", "demographics": "datos demográficos",
+             "weather": "el clima"}

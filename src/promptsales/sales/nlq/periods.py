@@ -1,0 +1,220 @@
+"""Periods in Spanish and English questions, resolved to whole-month ranges relative to an as-of date.
+
+Understood forms (after :func:`.text.normalize`): ``diciembre 2025`` / ``December of 2025`` / ``dec 2025`` /
+``2025-12``; a month alone (``en diciembre`` = the latest December that has started by the as-of date);
+``entre julio y septiembre [de 2025]`` / ``from July to September 2025`` / ``between July and September``;
+``Q4 2025`` / ``4T 2025`` / ``cuarto trimestre de 2025`` / ``fourth quarter of 2025``; ``in 2025`` / ``en 2025``;
+relative: ``last quarter`` / ``el trimestre pasado``, ``this quarter``, ``last month`` / ``el mes pasado``,
+``this year`` / ``este año``, ``last year`` / ``el año pasado``, ``last 3 months`` / ``últimos 3 meses``,
+``year to date`` / ``en lo que va del año``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from promptsales.sales.nlq.model import Period
+from promptsales.sales.nlq.text import blank_span
+
+MONTHS: dict[str, int] = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
+    "september": 9, "october": 10, "november": 11, "december": 12,
+    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7, "agosto": 8,
+    "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+}
+#: Abbreviations count only when a year follows ("dec 2025"), so "may" or "mar" in prose are not months.
+MONTH_ABBREVIATIONS: dict[str, int] = {
+    "jan": 1, "ene": 1, "feb": 2, "mar": 3, "apr": 4, "abr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
+    "ago": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12, "dic": 12,
+}
+MONTH_LABELS = {
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"],
+    "es": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+           "noviembre", "diciembre"],
+}
+ORDINAL_QUARTERS = {
+    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": 4,
+    "primer": 1, "primero": 1, "segundo": 2, "tercer": 3, "tercero": 3, "cuarto": 4, "ultimo": 4,
+}
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "twelve": 12, "un": 1, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5,
+    "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10, "doce": 12,
+}
+
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_ABBR = "|".join(sorted(MONTH_ABBREVIATIONS, key=len, reverse=True))
+_YEAR = r"(20\d\d)"
+_OF = r"(?:\s+(?:de|del|of|,))?"
+_NUM = r"(\d{1,2}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + ")"
+
+
+def add_months(day: date, months: int) -> date:
+    """The first day of the month ``months`` after ``day``'s month."""
+    index = day.year * 12 + (day.month - 1) + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_start(day: date) -> date:
+    """The first day of ``day``'s month."""
+    return day.replace(day=1)
+
+
+def month_label(start: date, language: str) -> str:
+    """``December 2025`` / ``diciembre 2025``."""
+    return f"{MONTH_LABELS[language][start.month - 1]} {start.year}"
+
+
+def months_period(start: date, months: int, label: str) -> Period:
+    """The period of ``months`` whole months from ``start``."""
+    return Period(start=start, end=add_months(start, months), label=label)
+
+
+def latest_month(month: int, as_of: date) -> date:
+    """The latest first-of-``month`` that is not after the as-of date's month."""
+    year = as_of.year if month <= as_of.month else as_of.year - 1
+    return date(year, month, 1)
+
+
+@dataclass
+class FoundPeriod:
+    """A period expression found in a question, with where it was."""
+
+    period: Period
+    start: int
+    end: int
+
+
+class PeriodParser:
+    """Finds every period expression in a normalised question, most specific forms first."""
+
+    def __init__(self, as_of: date, language: str = "en") -> None:
+        self.as_of = as_of
+        self.language = language
+
+    def _label_months(self, start: date, months: int) -> str:
+        if months == 1:
+            return month_label(start, self.language)
+        last = add_months(start, months - 1)
+        joiner = " – "
+        return f"{month_label(start, self.language)}{joiner}{month_label(last, self.language)}"
+
+    def find_all(self, text: str) -> tuple[list[FoundPeriod], str]:
+        """Every period in ``text`` (in order of appearance) and the text with them blanked out."""
+        found: list[FoundPeriod] = []
+        for handler in (
+            self._ranges, self._quarters, self._month_years, self._iso_months, self._relative,
+            self._lone_months, self._years,
+        ):
+            for period, start, end in handler(text):
+                found.append(FoundPeriod(period, start, end))
+                text = blank_span(text, start, end)
+        found.sort(key=lambda item: item.start)
+        return found, text
+
+    # -- handlers: each yields (period, start, end) over the current text -----------------------------
+    def _ranges(self, text: str):
+        pattern = re.compile(
+            rf"\b(?:between|from|entre|de|desde)\s+({_MONTH}){_OF}(?:\s+{_YEAR})?\s+"
+            rf"(?:and|to|until|through|thru|y|a|al|hasta)\s+({_MONTH}){_OF}(?:\s+{_YEAR})?\b"
+        )
+        for match in list(pattern.finditer(text)):
+            first, first_year, last, last_year = match.group(1), match.group(2), match.group(3), match.group(4)
+            m1, m2 = MONTHS[first], MONTHS[last]
+            if last_year:
+                end_year = int(last_year)
+            elif first_year:
+                end_year = int(first_year) + (1 if m2 < m1 else 0)
+            else:
+                end_year = latest_month(m2, self.as_of).year
+            start_year = int(first_year) if first_year else (end_year - 1 if m1 > m2 else end_year)
+            start = date(start_year, m1, 1)
+            months = (end_year * 12 + m2) - (start_year * 12 + m1) + 1
+            if months < 1:
+                continue
+            yield months_period(start, months, self._label_months(start, months)), match.start(), match.end()
+
+    def _quarter_period(self, quarter: int, year: int | None) -> Period:
+        if year is None:
+            year = self.as_of.year if (quarter - 1) * 3 + 1 <= self.as_of.month else self.as_of.year - 1
+        start = date(year, (quarter - 1) * 3 + 1, 1)
+        return months_period(start, 3, f"Q{quarter} {year}" if self.language == "en" else f"T{quarter} {year}")
+
+    def _quarters(self, text: str):
+        ordinals = "|".join(sorted(ORDINAL_QUARTERS, key=len, reverse=True))
+        patterns = [
+            re.compile(rf"\bq([1-4])(?:\s*(?:de|del|of)?\s*{_YEAR})?\b"),
+            re.compile(rf"\b([1-4])\s?t(?:\s*(?:de|del)?\s*{_YEAR})?\b"),
+            re.compile(rf"\b({ordinals})\s+(?:quarter|trimestre)(?:\s+(?:of|de|del))?(?:\s+(?:ano\s+)?{_YEAR})?\b"),
+            re.compile(rf"\b(?:quarter|trimestre)\s+([1-4])(?:\s+(?:of|de|del))?(?:\s+{_YEAR})?\b"),
+        ]
+        for pattern in patterns:
+            for match in list(pattern.finditer(text)):
+                token = match.group(1)
+                quarter = ORDINAL_QUARTERS.get(token) or int(token)
+                if token in ("last", "ultimo") and not match.group(2):
+                    continue  # "last quarter" is relative, handled below
+                year = int(match.group(2)) if match.group(2) else None
+                yield self._quarter_period(quarter, year), match.start(), match.end()
+                text = blank_span(text, match.start(), match.end())
+
+    def _month_years(self, text: str):
+        pattern = re.compile(rf"\b(?:({_MONTH})|({_ABBR})){_OF}\s+{_YEAR}\b")
+        for match in list(pattern.finditer(text)):
+            month = MONTHS.get(match.group(1) or "") or MONTH_ABBREVIATIONS[match.group(2)]
+            start = date(int(match.group(3)), month, 1)
+            yield months_period(start, 1, month_label(start, self.language)), match.start(), match.end()
+
+    def _iso_months(self, text: str):
+        for match in list(re.finditer(rf"\b{_YEAR}-(0[1-9]|1[0-2])\b", text)):
+            start = date(int(match.group(1)), int(match.group(2)), 1)
+            yield months_period(start, 1, month_label(start, self.language)), match.start(), match.end()
+
+    def _relative(self, text: str):
+        this_month = month_start(self.as_of)
+        this_quarter = date(self.as_of.year, (self.as_of.month - 1) // 3 * 3 + 1, 1)
+        es = self.language == "es"
+        rules: list[tuple[str, object]] = [
+            (rf"\b(?:last|past|previous|(?:los\s+)?ultimos|(?:las\s+)?ultimas)\s+{_NUM}\s+(?:months|meses)\b",
+             lambda m: months_period(add_months(this_month, -_number(m.group(1))), _number(m.group(1)),
+                                     f"últimos {_number(m.group(1))} meses" if es else
+                                     f"last {_number(m.group(1))} months")),
+            (r"\b(?:last|previous|past)\s+quarter\b|\b(?:el\s+)?(?:ultimo\s+trimestre|trimestre\s+(?:pasado|anterior))\b",
+             lambda m: self._quarter_period((add_months(this_quarter, -3).month - 1) // 3 + 1,
+                                            add_months(this_quarter, -3).year)),
+            (r"\b(?:this|current)\s+quarter\b|\beste\s+trimestre\b|\btrimestre\s+actual\b",
+             lambda m: self._quarter_period((this_quarter.month - 1) // 3 + 1, this_quarter.year)),
+            (r"\b(?:last|previous|past)\s+month\b|\b(?:el\s+)?(?:mes\s+(?:pasado|anterior)|ultimo\s+mes)\b",
+             lambda m: months_period(add_months(this_month, -1), 1,
+                                     month_label(add_months(this_month, -1), self.language))),
+            (r"\b(?:this|current)\s+month\b|\beste\s+mes\b|\bmes\s+actual\b",
+             lambda m: months_period(this_month, 1, month_label(this_month, self.language))),
+            (r"\b(?:year\s+to\s+date|ytd)\b|\ben\s+lo\s+que\s+va\s+del\s+ano\b",
+             lambda m: Period(start=date(self.as_of.year, 1, 1), end=add_months(this_month, 1),
+                              label=f"{self.as_of.year} YTD")),
+            (r"\b(?:last|previous|past)\s+year\b|\b(?:el\s+)?ano\s+(?:pasado|anterior)\b",
+             lambda m: months_period(date(self.as_of.year - 1, 1, 1), 12, str(self.as_of.year - 1))),
+            (r"\b(?:this|current)\s+year\b|\beste\s+ano\b|\bano\s+actual\b",
+             lambda m: months_period(date(self.as_of.year, 1, 1), 12, str(self.as_of.year))),
+        ]
+        for pattern, build in rules:
+            for match in list(re.finditer(pattern, text)):
+                yield build(match), match.start(), match.end()
+                text = blank_span(text, match.start(), match.end())
+
+    def _lone_months(self, text: str):
+        for match in list(re.finditer(rf"\b({_MONTH})\b", text)):
+            start = latest_month(MONTHS[match.group(1)], self.as_of)
+            yield months_period(start, 1, month_label(start, self.language)), match.start(), match.end()
+
+    def _years(self, text: str):
+        for match in list(re.finditer(rf"\b{_YEAR}\b", text)):
+            year = int(match.group(1))
+            yield months_period(date(year, 1, 1), 12, str(year)), match.start(), match.end()
+
+
+def _number(token: str) -> int:
+    return int(token) if token.isdigit() else NUMBER_WORDS[token]

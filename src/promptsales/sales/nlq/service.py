@@ -1,0 +1,96 @@
+"""``askCampaignPerformance``: a question in Spanish or English → parsed, built, run read-only, answered.
+
+The answer carries the short text, the table, the structured query and the SQL that ran; a question it
+cannot answer gets an explanation and no number. Every call writes one row of the AI-usage log (G4).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date
+from typing import Any
+
+import psycopg
+from pydantic import BaseModel, Field
+
+from promptsales.sales.nlq.answer import execute, plain, summarize
+from promptsales.sales.nlq.builder import Unanswerable, build
+from promptsales.sales.nlq.dbcatalog import catalog_for, data_as_of
+from promptsales.sales.nlq.model import NotAnswerable, StructuredQuery
+from promptsales.sales.nlq.parser import QuestionParser
+
+PARSER_MODEL = "promptsales-nlq-rules-v1"
+
+
+class Answer(BaseModel):
+    """What ``askCampaignPerformance`` returns."""
+
+    answerable: bool
+    answer: str
+    language: str
+    as_of: str
+    understood: dict[str, Any] = Field(default_factory=dict)
+    columns: list[str] = Field(default_factory=list)
+    rows: list[list[Any]] = Field(default_factory=list)
+    truncated: bool = False
+    sql: str | None = None
+    parameters: list[Any] = Field(default_factory=list)
+    grain: str | None = None
+    needs: str | None = None
+    notes: list[str] = Field(default_factory=list)
+
+
+def answer_query(read_conn: psycopg.Connection, query: StructuredQuery, as_of: date) -> Answer:
+    """Run a structured query (from the parser or a structured tool) and word the answer."""
+    try:
+        built = build(query)
+    except Unanswerable as error:
+        return Answer(answerable=False, answer=str(error), language=query.language, as_of=as_of.isoformat(),
+                      understood=query.model_dump(mode="json", exclude_defaults=True),
+                      needs="a figure the warehouse records at that grain")
+    rows, truncated, shown = execute(read_conn, built)
+    return Answer(
+        answerable=True, answer=summarize(query, built.columns, rows, truncated), language=query.language,
+        as_of=as_of.isoformat(), understood=query.model_dump(mode="json", exclude_defaults=True),
+        columns=built.columns, rows=[[plain(value) for value in row] for row in rows], truncated=truncated,
+        sql=shown, parameters=[plain(p) if not isinstance(p, list) else p for p in built.params],
+        grain=f"wh.{built.grain}", notes=query.notes)
+
+
+def ask(question: str, read_conn: psycopg.Connection, *, as_of: date | None = None,
+        log_conn: psycopg.Connection | None = None, actor: str = "local") -> Answer:
+    """Answer one natural-language question; ValueError for empty or oversized questions."""
+    started = time.perf_counter()
+    as_of = as_of or data_as_of(read_conn)
+    parsed = QuestionParser(catalog_for(read_conn), as_of).parse(question)
+    if isinstance(parsed, NotAnswerable):
+        result = Answer(answerable=False, answer=parsed.reason, language=parsed.language,
+                        as_of=as_of.isoformat(), understood=parsed.understood, needs=parsed.needs)
+    else:
+        result = answer_query(read_conn, parsed, as_of)
+    if log_conn is not None:
+        log_usage(log_conn, actor=actor, question=question, result=result,
+                  latency_ms=(time.perf_counter() - started) * 1000)
+    return result
+
+
+def log_usage(conn: psycopg.Connection, *, actor: str, question: str, result: Answer, latency_ms: float) -> None:
+    """One row of the AI-usage log (G4) for a parsed question."""
+    conn.execute(
+        "INSERT INTO portal.ai_usage_log (actor, actor_kind, module, operation, provider, model, prompt, result,"
+        " validation_method, validation_outcome, corrections, optimizations, anti_hardcoding_measures,"
+        " latency_ms, reference) VALUES (%s, 'service', 'sales', 'askCampaignPerformance', 'local-parser', %s,"
+        " %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        (actor, PARSER_MODEL, question, result.answer,
+         "parsed into a pydantic StructuredQuery; identifiers whitelisted (nlq.warehouse); values bound as "
+         "parameters; read-only transaction with statement timeout",
+         "accepted" if result.answerable else "rejected",
+         None if result.answerable else f"not answered: {result.needs}",
+         "catalog of names cached 60 s; coarsest warehouse table that covers the question",
+         "every figure comes from the executed SQL; unanswerable questions return no number",
+         round(latency_ms, 3),
+         json.dumps({"sql": result.sql, "grain": result.grain, "as_of": result.as_of,
+                     "answerable": result.answerable})),
+    )
+    conn.commit()

@@ -1,0 +1,40 @@
+"""Text normalisation shared by the question parser: lower case, no accents, single spaces."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[^a-z0-9%$\-\.\"'\s|]")
+_BOUNDARY = re.compile(r"[?¿!¡,;:()\[\]]")
+_SPACES = re.compile(r"\s+")
+
+
+def strip_accents(text: str) -> str:
+    """``"campaña diciembre"`` → ``"campana diciembre"`` (keeps the letters, drops the marks)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def normalize(text: str) -> str:
+    """Lower-case, accent-free text; clause punctuation becomes ``|``, other punctuation spaces."""
+    text = _BOUNDARY.sub(" | ", text)
+    text = strip_accents(text.lower()).replace("\u201c", '"').replace("\u201d", '"').replace("\u2019", "'")
+    text = _NON_WORD.sub(" ", text)
+    text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)  # keep decimal points only
+    return _SPACES.sub(" ", text).strip()
+
+
+def contains_phrase(text: str, phrase: str) -> re.Match[str] | None:
+    """The first whole-word occurrence of ``phrase`` in normalised ``text``."""
+    return re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text)
+
+
+def blank_span(text: str, start: int, end: int) -> str:
+    """``text`` with ``[start, end)`` replaced by spaces (keeps other offsets valid)."""
+    return text[:start] + " " * (end - start) + text[end:]
+
+
+def normalize_name(name: str) -> str:
+    """A catalog name in the same form as a normalised question, without clause marks."""
+    return _SPACES.sub(" ", normalize(name).replace("|", " ")).strip()

@@ -1,0 +1,78 @@
+"""THE mapping between the question model and the warehouse's real tables and columns (one module).
+
+Every identifier the query builder may emit comes from here (whitelist); nothing from a question ever
+becomes an identifier. Bound to the warehouse of ``sales/migrations/0004_warehouse.sql`` (schema ``wh``):
+``wh.campaigns`` (one row per campaign, with brand, status, budget, goal, clients), the summaries
+``wh.campaign_months`` / ``wh.campaign_channels`` / ``wh.campaign_markets``, and ``wh.campaign_facts``
+(campaign × channel × market × month). The builder picks the coarsest table that has every dimension and
+measure a question needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from promptsales.sales.nlq.model import Dimension
+
+SCHEMA = "wh"
+#: Additive measures present in every summary and in the fact table.
+ADDITIVE = ("reach", "impressions", "reactions", "interactions", "clicks", "leads", "sales_count",
+            "sales_amount", "revenue", "spend")
+
+
+@dataclass(frozen=True)
+class Grain:
+    """A warehouse table usable as the FROM of a question, with what it can group and sum."""
+
+    table: str
+    dimensions: frozenset[Dimension]
+    measures: dict[str, str]  # base measure → column
+    keys: dict[Dimension, str] = field(default_factory=dict)  # dimension → key column in this table
+    is_campaign_table: bool = False
+
+
+#: The campaign table: names, brand, status and per-campaign figures.
+CAMPAIGN_TABLE = "campaigns"
+CAMPAIGN_COLUMNS = {
+    "key": "campaign_id", "name": "campaign_name", "brand_key": "brand_id", "brand_name": "brand_name",
+    "status": "status", "start_date": "start_date", "end_date": "end_date",
+}
+#: The warehouse's status values for the statuses a question can name.
+STATUS_VALUES = {"active": "active", "finished": "finished"}
+MONTH_COLUMN = "month"
+
+_ADDITIVE_COLUMNS = {measure: measure for measure in ADDITIVE}
+_BASE_DIMENSIONS = frozenset({Dimension.campaign, Dimension.brand})
+
+#: Coarsest first: the builder takes the first grain that covers the question.
+GRAINS: tuple[Grain, ...] = (
+    Grain("campaigns", _BASE_DIMENSIONS,
+          {**_ADDITIVE_COLUMNS, "clients": "clients", "budget": "budget", "goal_amount": "goal_amount"},
+          {Dimension.campaign: "campaign_id"}, is_campaign_table=True),
+    Grain("campaign_months", _BASE_DIMENSIONS | {Dimension.month}, _ADDITIVE_COLUMNS,
+          {Dimension.campaign: "campaign_id", Dimension.month: "month"}),
+    Grain("campaign_channels", _BASE_DIMENSIONS | {Dimension.channel}, _ADDITIVE_COLUMNS,
+          {Dimension.campaign: "campaign_id", Dimension.channel: "channel_id"}),
+    Grain("campaign_markets", _BASE_DIMENSIONS | {Dimension.market}, _ADDITIVE_COLUMNS,
+          {Dimension.campaign: "campaign_id", Dimension.market: "market_id"}),
+    Grain("campaign_facts", _BASE_DIMENSIONS | {Dimension.channel, Dimension.market, Dimension.month},
+          _ADDITIVE_COLUMNS,
+          {Dimension.campaign: "campaign_id", Dimension.channel: "channel_id", Dimension.market: "market_id",
+           Dimension.month: "month"}),
+)
+
+#: Where the names of channels and markets come from: (table, key column, name column).
+LABEL_SOURCES: dict[Dimension, tuple[str, str, str]] = {
+    Dimension.channel: ("campaign_channels", "channel_id", "channel_name"),
+    Dimension.market: ("campaign_markets", "market_id", "market_name"),
+}
+
+#: Human descriptions of the tables, for the schema resource.
+TABLE_DESCRIPTIONS = {
+    "campaigns": "One row per campaign: name, brand, status, dates, budget, goal, every total, clients.",
+    "campaign_months": "Per campaign × month: additive measures.",
+    "campaign_channels": "Per campaign × channel (with channel_name): additive measures.",
+    "campaign_markets": "Per campaign × market (with market_name): additive measures.",
+    "campaign_facts": "Per campaign × channel × market × month: additive measures (finest grain).",
+    "campaign_funnel": "View: reach → interactions → leads → clients → sales per campaign.",
+}

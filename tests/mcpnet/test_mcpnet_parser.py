@@ -1,0 +1,186 @@
+"""Unit tests of the local question parser (SPEC S5): Spanish and English questions → structured queries.
+
+Pure Python, no servers: the catalog is built in memory with names shaped like the generated ones.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from promptsales.sales.nlq.catalog import Catalog, Named
+from promptsales.sales.nlq.model import Dimension, Intent, Metric, NotAnswerable, StructuredQuery
+from promptsales.sales.nlq.parser import QuestionParser
+
+AS_OF = date(2026, 1, 20)
+
+
+@pytest.fixture(scope="module")
+def parser() -> QuestionParser:
+    catalog = Catalog(
+        campaigns=[Named(1, "Aurora Fresh Summer Glow 2025"), Named(2, "Andes Motors Ruta Segura"),
+                   Named(3, "Nova Foods Navidad Feliz"), Named(4, "Pixel Wear Back to School")],
+        brands=[Named(10, "Aurora Fresh"), Named(11, "Andes Motors"), Named(12, "Nova Foods"), Named(13, "Pixel Wear")],
+        channels=[Named(1, "Facebook Ads"), Named(2, "Instagram"), Named(3, "TikTok"), Named(4, "X (Twitter)"),
+                  Named(6, "LinkedIn Ads"), Named(7, "Email marketing"), Named(8, "SMS"),
+                  Named(9, "Google Search Ads"), Named(11, "Influencer marketing")],
+        markets=[Named(1, "United States — general"), Named(2, "United States — hispanic"),
+                 Named(5, "Mexico — consumer"), Named(6, "Mexico — business"), Named(12, "Colombia — consumer")],
+    )
+    return QuestionParser(catalog, AS_OF)
+
+
+def P(start: str, end: str) -> tuple[date, date]:
+    return date.fromisoformat(start), date.fromisoformat(end)
+
+
+# (question, language, intent, metrics, group_by, filters {dimension: keys}, period, extra checks)
+CASES = [
+    # --- English -----------------------------------------------------------------------------------------
+    ("What was the total reach of campaign Summer Glow in December 2025?", "en", Intent.value, [Metric.reach], [],
+     {Dimension.campaign: [1]}, P("2025-12-01", "2026-01-01"), {}),
+    ("How many sales did Andes Motors close in 2025?", "en", Intent.value, [Metric.sales_count], [],
+     {Dimension.brand: [11]}, P("2025-01-01", "2026-01-01"), {}),
+    ("Top 5 campaigns by ROI in Q4 2025", "en", Intent.ranking, [Metric.roi], [Dimension.campaign], {},
+     P("2025-10-01", "2026-01-01"), {"limit": 5, "descending": True}),
+    ("Which channel had the highest reach last quarter?", "en", Intent.ranking, [Metric.reach], [Dimension.channel],
+     {}, P("2025-10-01", "2026-01-01"), {"limit": 1}),
+    ("Sales by channel between July and September 2025", "en", Intent.breakdown, [Metric.sales_amount],
+     [Dimension.channel], {}, P("2025-07-01", "2025-10-01"), {}),
+    ("Compare Instagram vs TikTok reactions in 2025", "en", Intent.comparison, [Metric.reactions],
+     [Dimension.channel], {Dimension.channel: [2, 3]}, P("2025-01-01", "2026-01-01"), {}),
+    ("Compare sales in December 2025 vs January 2026", "en", Intent.comparison, [Metric.sales_amount], [], {},
+     None, {"compare": [P("2025-12-01", "2026-01-01"), P("2026-01-01", "2026-02-01")]}),
+    ("What is the conversion rate of Nova Foods?", "en", Intent.value, [Metric.conversion_rate], [],
+     {Dimension.brand: [12]}, None, {}),
+    ("Show monthly revenue in 2025", "en", Intent.breakdown, [Metric.revenue], [Dimension.month], {},
+     P("2025-01-01", "2026-01-01"), {}),
+    ("How many campaigns are active?", "en", Intent.value, [Metric.campaigns], [], {}, None, {"status": "active"}),
+    ("Spend and revenue of campaign \"Ruta Segura\"", "en", Intent.value, [Metric.spend, Metric.revenue], [],
+     {Dimension.campaign: [2]}, None, {}),
+    ("What was the success rate of Pixel Wear?", "en", Intent.value, [Metric.success_rate], [],
+     {Dimension.brand: [13]}, None, {}),
+    ("Which brand sold the most in 2025?", "en", Intent.ranking, [Metric.sales_amount], [Dimension.brand], {},
+     P("2025-01-01", "2026-01-01"), {"limit": 1}),
+    ("Reach in Mexico by month in 2025", "en", Intent.breakdown, [Metric.reach], [Dimension.month],
+     {Dimension.market: [5, 6]}, P("2025-01-01", "2026-01-01"), {}),
+    ("Funnel of campaign Navidad Feliz", "en", Intent.funnel,
+     [Metric.reach, Metric.interactions, Metric.leads, Metric.clients, Metric.sales_count], [],
+     {Dimension.campaign: [3]}, None, {}),
+    ("The 3 worst campaigns by conversion rate last year", "en", Intent.ranking, [Metric.conversion_rate],
+     [Dimension.campaign], {}, P("2025-01-01", "2026-01-01"), {"limit": 3, "descending": False}),
+    ("How many channels did campaign Back to School use?", "en", Intent.value, [Metric.channels_used], [],
+     {Dimension.campaign: [4]}, None, {}),
+    ("Email marketing leads in Q3 2025", "en", Intent.value, [Metric.leads], [], {Dimension.channel: [7]},
+     P("2025-07-01", "2025-10-01"), {}),
+    ("Interactions by market for Aurora Fresh", "en", Intent.breakdown, [Metric.interactions], [Dimension.market],
+     {Dimension.brand: [10]}, None, {}),
+    ("What was the CTR of LinkedIn in the last 3 months?", "en", Intent.value, [Metric.ctr], [],
+     {Dimension.channel: [6]}, P("2025-10-01", "2026-01-01"), {}),
+    ("Sales amount in 2024 and 2025", "en", Intent.comparison, [Metric.sales_amount], [], {}, None,
+     {"compare": [P("2024-01-01", "2025-01-01"), P("2025-01-01", "2026-01-01")]}),
+    # --- Spanish -----------------------------------------------------------------------------------------
+    ("¿Cuál fue el alcance de la campaña Summer Glow en diciembre 2025?", "es", Intent.value, [Metric.reach], [],
+     {Dimension.campaign: [1]}, P("2025-12-01", "2026-01-01"), {}),
+    ("¿Cuántas ventas cerró Andes Motors en 2025?", "es", Intent.value, [Metric.sales_count], [],
+     {Dimension.brand: [11]}, P("2025-01-01", "2026-01-01"), {}),
+    ("Las 5 campañas con mayor ROI en el cuarto trimestre de 2025", "es", Intent.ranking, [Metric.roi],
+     [Dimension.campaign], {}, P("2025-10-01", "2026-01-01"), {"limit": 5}),
+    ("¿Qué canal tuvo más alcance el trimestre pasado?", "es", Intent.ranking, [Metric.reach], [Dimension.channel],
+     {}, P("2025-10-01", "2026-01-01"), {"limit": 1}),
+    ("Ventas por canal entre julio y septiembre", "es", Intent.breakdown, [Metric.sales_amount],
+     [Dimension.channel], {}, P("2025-07-01", "2025-10-01"), {}),
+    ("Compara las reacciones de Instagram y TikTok en 2025", "es", Intent.comparison, [Metric.reactions],
+     [Dimension.channel], {Dimension.channel: [2, 3]}, P("2025-01-01", "2026-01-01"), {}),
+    ("Compara las ventas de diciembre 2025 con enero 2026", "es", Intent.comparison, [Metric.sales_amount], [],
+     {}, None, {"compare": [P("2025-12-01", "2026-01-01"), P("2026-01-01", "2026-02-01")]}),
+    ("¿Cuál es la tasa de conversión de Nova Foods?", "es", Intent.value, [Metric.conversion_rate], [],
+     {Dimension.brand: [12]}, None, {}),
+    ("Ingresos mensuales en 2025", "es", Intent.breakdown, [Metric.revenue], [Dimension.month], {},
+     P("2025-01-01", "2026-01-01"), {}),
+    ("¿Cuántas campañas activas hay?", "es", Intent.value, [Metric.campaigns], [], {}, None, {"status": "active"}),
+    ("Gasto e ingresos de la campaña \"Ruta Segura\"", "es", Intent.value, [Metric.spend, Metric.revenue], [],
+     {Dimension.campaign: [2]}, None, {}),
+    ("¿Cuál fue la tasa de éxito de Pixel Wear?", "es", Intent.value, [Metric.success_rate], [],
+     {Dimension.brand: [13]}, None, {}),
+    ("¿Qué marca vendió más en 2025?", "es", Intent.ranking, [Metric.sales_amount], [Dimension.brand], {},
+     P("2025-01-01", "2026-01-01"), {"limit": 1}),
+    ("Alcance en México por mes en 2025", "es", Intent.breakdown, [Metric.reach], [Dimension.month],
+     {Dimension.market: [5, 6]}, P("2025-01-01", "2026-01-01"), {}),
+    ("Embudo de la campaña Navidad Feliz", "es", Intent.funnel,
+     [Metric.reach, Metric.interactions, Metric.leads, Metric.clients, Metric.sales_count], [],
+     {Dimension.campaign: [3]}, None, {}),
+    ("Las 3 peores campañas por tasa de conversión el año pasado", "es", Intent.ranking, [Metric.conversion_rate],
+     [Dimension.campaign], {}, P("2025-01-01", "2026-01-01"), {"limit": 3, "descending": False}),
+    ("¿Cuántos canales usó la campaña Back to School?", "es", Intent.value, [Metric.channels_used], [],
+     {Dimension.campaign: [4]}, None, {}),
+    ("Leads de correo electrónico en el 3T 2025", "es", Intent.value, [Metric.leads], [], {Dimension.channel: [7]},
+     P("2025-07-01", "2025-10-01"), {}),
+    ("Interacciones por mercado de Aurora Fresh", "es", Intent.breakdown, [Metric.interactions],
+     [Dimension.market], {Dimension.brand: [10]}, None, {}),
+    ("Gasto por marca de julio a septiembre de 2025", "es", Intent.breakdown, [Metric.spend], [Dimension.brand],
+     {}, P("2025-07-01", "2025-10-01"), {}),
+    ("¿Cuánto se vendió en Colombia durante diciembre?", "es", Intent.value, [Metric.sales_amount], [],
+     {Dimension.market: [12]}, P("2025-12-01", "2026-01-01"), {}),
+]
+
+
+@pytest.mark.parametrize("question, language, intent, metrics, group_by, filters, period, extra", CASES,
+                         ids=[case[0][:50] for case in CASES])
+def test_mcpnet_parser_understands(parser, question, language, intent, metrics, group_by, filters, period, extra):
+    """Each question becomes exactly the expected structured query (metric, grouping, filters, period)."""
+    result = parser.parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert result.language == language
+    assert result.intent == intent
+    assert result.metrics == metrics
+    assert result.group_by == group_by
+    got = {}
+    for ref in result.filters:
+        got.setdefault(ref.dimension, []).append(ref.key)
+    assert {d: sorted(k) for d, k in got.items()} == {d: sorted(k) for d, k in filters.items()}
+    if period is None:
+        assert result.period is None
+    else:
+        assert (result.period.start, result.period.end) == period
+    if "compare" in extra:
+        assert [(p.start, p.end) for p in result.compare_periods] == extra["compare"]
+    for key in ("limit", "descending", "status"):
+        if key in extra:
+            assert getattr(result, key) == extra[key]
+
+
+def test_mcpnet_parser_set_is_half_spanish():
+    """The question set has at least 40 questions, at least half of them in Spanish."""
+    spanish = sum(case[1] == "es" for case in CASES)
+    assert len(CASES) >= 40 and spanish >= len(CASES) / 2
+
+
+UNANSWERABLE = [
+    ("Why did sales drop in December 2025?", "reasons"),
+    ("¿Por qué bajaron las ventas en diciembre?", "causas"),
+    ("What will sales be next year?", "forecasts"),
+    ("¿Cuál será el alcance en marzo 2027?", "pronósticos"),
+    ("What is the average age of our clients?", "demographics"),
+    ("Reach of campaign Zebra Quantum Blaster", "No campaign matches"),
+    ("Tell me about the weather in Bogotá", "weather"),
+    ("How are things going?", "metric"),
+    ("Sales in December 2026", "after the as-of date"),
+]
+
+
+@pytest.mark.parametrize("question, reason_part", UNANSWERABLE, ids=[q for q, _ in UNANSWERABLE])
+def test_mcpnet_parser_explains_unanswerable(parser, question, reason_part):
+    """Questions outside the warehouse get an explanation with what was understood, never a query."""
+    result = parser.parse(question)
+    assert isinstance(result, NotAnswerable), result
+    assert reason_part.lower() in (result.reason + " " + result.needs).lower()
+    assert result.reason and result.needs  # an explanation and what is needed; the model has no figures
+
+
+@pytest.mark.parametrize("question", ["", "   ", "x" * 501])
+def test_mcpnet_parser_rejects_bad_input(parser, question):
+    """Empty or oversized questions are a ValueError with a specific message."""
+    with pytest.raises(ValueError, match="empty|limit"):
+        parser.parse(question)
