@@ -131,6 +131,9 @@ def _register_subcommands() -> None:
     from promptsales.backup.cli import app as backup_app
 
     app.add_typer(backup_app, name="backup")
+    from promptsales.etl.cli import app as etl_app
+
+    app.add_typer(etl_app, name="etl")
 
 
 _register_subcommands()

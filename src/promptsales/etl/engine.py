@@ -1,0 +1,208 @@
+"""One ETL pass: capture the changes of every source, recompute the changed campaigns, commit with the
+new horizons. Used by ``promptsales etl run`` and, step by step, by the Dagster assets."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import psycopg
+
+from promptsales.errors import UserError
+from promptsales.etl import runs
+from promptsales.etl.capture import ChangeSet, capture_content, capture_pg, capture_portal, read_horizons
+from promptsales.etl.load import (
+    LOAD_LOCK,
+    ConcurrentRunError,
+    InjectedFailure,
+    LoadReport,
+    create_staging,
+    extract,
+    fill_keys,
+    load_content,
+    sync_summaries,
+)
+from promptsales.etl.sources import PG_SOURCES, Sources
+
+SOURCE_NAMES: tuple[str, ...] = (*PG_SOURCES, "content", "portal")
+
+
+@dataclass
+class RunReport:
+    """What one pass did (printed by ``etl run --json``, stored in ``etl.runs``)."""
+
+    run_id: int
+    status: str = "running"
+    full_load: bool = False
+    changes_read: dict[str, int] = field(default_factory=dict)
+    rows_read: dict[str, int] = field(default_factory=dict)
+    rows_written: dict[str, int] = field(default_factory=dict)
+    campaigns: int = 0
+    horizons: dict[str, object] = field(default_factory=dict)
+    duration_ms: float = 0.0
+    error: str | None = None
+
+    def as_dict(self) -> dict:
+        """JSON-friendly form."""
+        return {
+            "run_id": self.run_id,
+            "status": self.status,
+            "full_load": self.full_load,
+            "changes_read": self.changes_read,
+            "rows_read": self.rows_read,
+            "rows_written": self.rows_written,
+            "campaigns": self.campaigns,
+            "horizons": {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in self.horizons.items()},
+            "duration_ms": round(self.duration_ms, 1),
+            "error": self.error,
+        }
+
+
+def capture_source(sources: Sources, name: str, full: bool = False) -> ChangeSet:
+    """Read one source's change window in its own snapshot (``ads``, ``crm``, ``content`` or ``portal``)."""
+    with sources.warehouse() as warehouse:
+        previous = read_horizons(warehouse)
+        if name in PG_SOURCES:
+            with sources.source(name) as source:
+                changes = capture_pg(source, name, previous.get(name))
+                source.rollback()
+            changes.full = changes.full or full
+        elif name == "content":
+            changes = capture_content(sources, warehouse, previous.get("content"))
+        elif name == "portal":
+            changes = capture_portal(warehouse)
+        else:
+            raise UserError(f"Unknown ETL source {name!r}; expected one of {', '.join(SOURCE_NAMES)}.")
+        warehouse.rollback()
+    return changes
+
+
+def capture_all(sources: Sources, full: bool = False) -> dict[str, ChangeSet]:
+    """Read every source's change window; nothing is written."""
+    return {name: capture_source(sources, name, full) for name in SOURCE_NAMES}
+
+
+def _check_horizons(warehouse: psycopg.Connection, changesets: dict[str, ChangeSet]) -> None:
+    warehouse.execute("SELECT pg_advisory_xact_lock(%s)", (LOAD_LOCK,))
+    warehouse.execute("SELECT 1 FROM etl.horizons FOR UPDATE").fetchall()
+    stored = read_horizons(warehouse)
+    for name, changes in changesets.items():
+        if name == "portal":
+            continue
+        if stored.get(name) != changes.previous:
+            raise ConcurrentRunError(
+                f"horizon of {name} moved from {changes.previous} to {stored.get(name)} during this pass; "
+                "another pass loaded first — run again"
+            )
+
+
+def _store_horizons(warehouse: psycopg.Connection, changesets: dict[str, ChangeSet], run_id: int) -> None:
+    for name in PG_SOURCES:
+        warehouse.execute(
+            "INSERT INTO etl.horizons (source, xid_horizon, run_id) VALUES (%s, %s::text::xid8, %s) "
+            "ON CONFLICT (source) DO UPDATE SET xid_horizon = excluded.xid_horizon, run_id = excluded.run_id, "
+            "updated_at = clock_timestamp() WHERE etl.horizons.xid_horizon IS DISTINCT FROM excluded.xid_horizon",
+            (name, changesets[name].horizon, run_id),
+        )
+    content = changesets.get("content")
+    if content is not None and content.horizon is not None:
+        warehouse.execute(
+            "INSERT INTO etl.horizons (source, ts_horizon, run_id) VALUES ('content', %s, %s) "
+            "ON CONFLICT (source) DO UPDATE SET ts_horizon = excluded.ts_horizon, run_id = excluded.run_id, "
+            "updated_at = clock_timestamp() WHERE etl.horizons.ts_horizon IS DISTINCT FROM excluded.ts_horizon",
+            (content.horizon, run_id),
+        )
+
+
+def load_changes(
+    sources: Sources, changesets: dict[str, ChangeSet], run_id: int, fail_at: str | None = None
+) -> LoadReport:
+    """Recompute the changed campaigns from fresh source snapshots and commit them with the new horizons.
+
+    The source snapshots taken here are at least as new as the capture snapshots, so recomputing from
+    them is correct: any change they already show but the capture window did not include is read (and
+    recomputed again, to the same values) by the next pass.
+    """
+    report = LoadReport()
+    full = any(changesets[c].full for c in PG_SOURCES)
+    ids: list[int] | None = None if full else sorted(set().union(*(c.campaign_ids for c in changesets.values())))
+    content = changesets.get("content") or ChangeSet("content", None, None)
+    with sources.warehouse() as warehouse:
+        try:
+            _check_horizons(warehouse, changesets)
+            if full or ids or content.content_assets:
+                create_staging(warehouse)
+                report.rows_written["wh.campaign_content"] = load_content(warehouse, content.content_assets, content.documents)
+                report.rows_read["content"] = content.documents_read
+                for company in PG_SOURCES:
+                    with sources.source(company) as source:
+                        source.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                        report.rows_read[company] = extract(company, source, warehouse, ids)
+                        source.rollback()
+                report.campaigns = fill_keys(warehouse, ids)
+                report.rows_written.update(sync_summaries(warehouse, run_id, fail_at))
+            else:
+                report.rows_read = {company: 0 for company in (*PG_SOURCES, "content")}
+                report.rows_read["content"] = content.documents_read
+            if fail_at == "before_commit":
+                raise InjectedFailure("failure injected just before the commit")
+            _store_horizons(warehouse, changesets, run_id)
+            warehouse.commit()
+        except BaseException:
+            warehouse.rollback()
+            raise
+    return report
+
+
+def purge_changes(sources: Sources, changesets: dict[str, ChangeSet]) -> None:
+    """Delete change records below the committed horizons (best effort; they will never be read again)."""
+    for company in PG_SOURCES:
+        horizon = changesets[company].horizon
+        try:
+            with sources.connect(company, "etl", autocommit=True) as source:
+                source.execute("SELECT cdc.purge(%s::text::xid8)", (horizon,))
+        except psycopg.Error:
+            pass
+
+
+def record_pass(
+    sources: Sources,
+    changesets: dict[str, ChangeSet],
+    *,
+    trigger: str,
+    fail_at: str | None = None,
+    started: float | None = None,
+) -> RunReport:
+    """Load captured changes as one recorded pass (a row in ``etl.runs``, under the one-pass-at-a-time lock).
+
+    A failed load is recorded with status ``failed`` and its error; nothing it wrote is kept.
+    """
+    started = started if started is not None else time.perf_counter()
+    with sources.warehouse(autocommit=True) as control:
+        if not runs.try_run_lock(control):
+            raise UserError("An ETL pass is already running; try again when it has finished (`promptsales etl status`).")
+        try:
+            report = RunReport(runs.start_run(control, trigger))
+            report.full_load = any(changesets[c].full for c in PG_SOURCES)
+            report.changes_read = {name: c.changes_read for name, c in changesets.items()}
+            report.horizons = {name: c.horizon for name, c in changesets.items() if name != "portal"}
+            try:
+                loaded = load_changes(sources, changesets, report.run_id, fail_at)
+                report.rows_read, report.rows_written = loaded.rows_read, loaded.rows_written
+                report.campaigns = loaded.campaigns
+                report.status = "succeeded"
+                purge_changes(sources, changesets)
+            except Exception as error:  # noqa: BLE001 - recorded in etl.runs and returned to the caller
+                report.status, report.error = "failed", f"{type(error).__name__}: {error}"
+            report.duration_ms = (time.perf_counter() - started) * 1000
+            runs.finish_run(control, report.run_id, report.status, report.as_dict(), report.error)
+        finally:
+            runs.release_run_lock(control)
+    return report
+
+
+def run_pass(sources: Sources, *, trigger: str = "cli", full: bool = False, fail_at: str | None = None) -> RunReport:
+    """Run one complete pass (capture every source, then load) and record it in ``etl.runs``."""
+    started = time.perf_counter()
+    return record_pass(sources, capture_all(sources, full), trigger=trigger, fail_at=fail_at, started=started)

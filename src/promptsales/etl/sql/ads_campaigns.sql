@@ -1,0 +1,7 @@
+-- Campaign attributes (status, dates, budget, brand) with their channel and market counts.
+SELECT c.campaign_id, c.name, c.brand_id, b.name, c.status, c.start_date, c.end_date, c.budget,
+       (SELECT count(*) FROM ads.campaign_channels cc WHERE cc.campaign_id = c.campaign_id),
+       (SELECT count(*) FROM ads.campaign_markets cm WHERE cm.campaign_id = c.campaign_id)
+FROM ads.campaigns c
+JOIN ads.brands b ON b.brand_id = c.brand_id
+WHERE %(all)s OR c.campaign_id = ANY(%(ids)s)
