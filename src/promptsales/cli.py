@@ -134,6 +134,9 @@ def _register_subcommands() -> None:
     from promptsales.etl.cli import app as etl_app
 
     app.add_typer(etl_app, name="etl")
+    from promptsales.cache.cli import app as cache_app
+
+    app.add_typer(cache_app, name="cache")
 
 
 _register_subcommands()
