@@ -20,7 +20,16 @@ MAX_ROWS = 500
 
 
 class Unanswerable(Exception):
-    """The structured query asks for something the warehouse does not hold."""
+    """The structured query asks for something the warehouse does not hold (English and Spanish reasons)."""
+
+    def __init__(self, english: str, spanish: str | None = None) -> None:
+        super().__init__(english)
+        self.english = english
+        self.spanish = spanish or english
+
+    def reason(self, language: str) -> str:
+        """The reason in ``language`` (``en`` or ``es``)."""
+        return self.spanish if language == "es" else self.english
 
 
 @dataclass
@@ -61,11 +70,18 @@ def choose_grain(query: StructuredQuery) -> wh.Grain:
     if per_campaign:
         names = ", ".join(DEFINITIONS[m].en for m in query.metrics if set(DEFINITIONS[m].measures) & set(per_campaign))
         split = sorted(d.value for d in dimensions - {Dimension.campaign, Dimension.brand})
+        names_es = ", ".join(DEFINITIONS[m].es for m in query.metrics
+                             if set(DEFINITIONS[m].measures) & set(per_campaign))
+        es_dims = {"month": "mes", "channel": "canal", "market": "mercado"}
         raise Unanswerable(
             f"{names} is recorded per whole campaign only, so it cannot be split by "
             f"{' or '.join(split) or 'that'}; ask for it per campaign or brand without a period, "
-            "channel or market.")
-    raise Unanswerable("No warehouse table holds that combination of dimensions.")
+            "channel or market.",
+            f"{names_es}: el dato se registra solo por campaña completa, no se puede desglosar por "
+            f"{' ni '.join(es_dims.get(d, d) for d in split) or 'eso'}; pídelo por campaña o marca sin periodo, "
+            "canal ni mercado.")
+    raise Unanswerable("No warehouse table holds that combination of dimensions.",
+                       "Ninguna tabla del almacén tiene esa combinación de dimensiones.")
 
 
 def metric_expression(metric: Metric, grain: wh.Grain, fact: str) -> sql.Composable:

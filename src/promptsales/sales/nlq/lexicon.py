@@ -23,7 +23,7 @@ METRIC_PHRASES: dict[Metric, tuple[str, ...]] = {
     Metric.sales_amount: ("sales", "sales amount", "amount sold", "sold", "sales value", "ventas", "vendio",
                           "vendieron", "monto de ventas", "importe de ventas", "monto vendido", "facturacion"),
     Metric.revenue: ("revenue", "income", "ingresos", "ingreso"),
-    Metric.spend: ("spend", "spent", "spending", "cost", "costs", "ad spend", "gasto", "gastos", "gastado", "gasto",
+    Metric.spend: ("spend", "spent", "spending", "cost", "costs", "ad spend", "gasto", "gastos", "gastado", "gastamos", "gastaron", "invertimos",
                    "costo", "coste", "costos", "inversion", "invertido", "invested"),
     Metric.budget: ("budget", "budgets", "presupuesto", "presupuestos"),
     Metric.roi: ("roi", "return on investment", "return on ad spend", "retorno de la inversion",
@@ -76,7 +76,7 @@ COMPARE_WORDS = ("vs", "versus", "compare", "compared", "comparison", "against",
                  "comparado", "comparada", "comparacion", "frente a", "contra", "respecto a", "con respecto a")
 
 STATUS_WORDS: dict[str, tuple[str, ...]] = {
-    "active": ("active", "running", "ongoing", "live", "activa", "activas", "activo", "activos", "en curso",
+    "active": ("active", "ongoing", "activa", "activas", "activo", "activos", "en curso",
                "vigentes", "vigente"),
     "finished": ("finished", "completed", "ended", "closed campaigns", "terminada", "terminadas", "finalizada",
                  "finalizadas", "cerradas", "concluidas"),

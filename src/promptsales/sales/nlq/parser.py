@@ -17,7 +17,7 @@ from promptsales.sales.nlq.catalog import Catalog
 from promptsales.sales.nlq.model import (
     Dimension, EntityRef, Intent, Metric, NotAnswerable, Period, StructuredQuery,
 )
-from promptsales.sales.nlq.periods import NUMBER_WORDS, PeriodParser
+from promptsales.sales.nlq.periods import MONTHS, NUMBER_WORDS, PeriodParser
 from promptsales.sales.nlq.text import blank_span, contains_phrase, normalize
 
 MAX_QUESTION_CHARS = 500
@@ -32,6 +32,11 @@ _FUNCTION_WORDS = {
     "cuantas", "su", "sus", "se", "dame", "muestra", "muestrame", "dime", "total", "un", "una", "al", "para",
     "sobre", "about", "from", "desde", "hasta", "at", "as", "|", "our", "nuestra", "nuestras", "this", "esta",
     "named", "called", "llamada", "llamado", "genero", "generated", "got", "obtuvo", "logro", "achieved",
+}
+_PERIOD_WORDS = {
+    "last", "past", "previous", "this", "current", "next", "pasado", "pasada", "anterior", "ultimo", "ultimos",
+    "ultimas", "quarter", "trimestre", "year", "years", "ano", "anos", "between", "entre", "since", "until",
+    "ytd", "q1", "q2", "q3", "q4", "1t", "2t", "3t", "4t", "vs", "versus", "top",
 }
 _NAME_CONNECTORS = {"of", "de", "del", "la", "el", "the", "and", "y", "&"}
 
@@ -56,6 +61,8 @@ def _stop_words() -> set[str]:
                   lexicon.COMPARE_WORDS, lexicon.FUNNEL_WORDS, lexicon.MONTHLY_WORDS):
         for phrase in group:
             words.update(phrase.split())
+    words.update(MONTHS)
+    words.update(_PERIOD_WORDS)
     return words
 
 
@@ -82,15 +89,15 @@ class QuestionParser:
         understood: dict[str, object] = {}
 
         out_of_scope = self._out_of_scope(text)
-        periods, text = PeriodParser(self.as_of, language).find_all(text)
-        if periods:
-            understood["periods"] = [found.period.label for found in periods]
-
-        campaigns, text, campaign_problem = self._campaigns(question, text)
+        # campaign names carry years ("… Navidad Mágica 2025"): find them before periods eat the year
+        campaigns, text, campaign_problem = self._campaigns(question, text, language)
         if campaign_problem:
             return NotAnswerable(reason=campaign_problem, understood=understood, language=language,
                                  needs=_t(language, "the exact campaign name (quote it)",
                                           "el nombre exacto de la campaña (entre comillas)"))
+        periods, text = PeriodParser(self.as_of, language).find_all(text)
+        if periods:
+            understood["periods"] = [found.period.label for found in periods]
         filters: list[EntityRef] = list(campaigns)
         text = self._brand_keyword(text, filters)
         for dimension in (Dimension.brand, Dimension.channel, Dimension.market):
@@ -217,7 +224,7 @@ class QuestionParser:
                     return topic
         return None
 
-    def _campaigns(self, question: str, text: str) -> tuple[list[EntityRef], str, str | None]:
+    def _campaigns(self, question: str, text: str, language: str = "en") -> tuple[list[EntityRef], str, str | None]:
         """Quoted names, exact names, then a fuzzy fragment after campaign/campaña."""
         refs: list[EntityRef] = []
         for match in list(re.finditer(r"\"([^\"]{2,120})\"|'([^']{2,120})'", text)):
@@ -227,25 +234,26 @@ class QuestionParser:
                 continue  # a quoted brand: leave it for the brand finder
             best = self.catalog.match_campaign(fragment)
             if not best or best[0][2] < CAMPAIGN_MATCH_THRESHOLD:
-                return [], text, self._unknown_campaign(fragment, best)
+                return [], text, self._unknown_campaign(fragment, best, language)
             refs.append(EntityRef(dimension=Dimension.campaign, key=best[0][0], name=best[0][1],
                                   matched_text=fragment, score=best[0][2]))
             text = blank_span(text, match.start(), match.end())
         exact, text = self.catalog.find_mentions(text, Dimension.campaign)
         refs.extend(ref for ref in exact if all(ref.key != other.key for other in refs))
-        for match in list(re.finditer(r"\b(?:campaign|campana)\s+(?:named\s+|called\s+|llamada\s+|de nombre\s+)?"
-                                      r"((?:[a-z0-9][a-z0-9&\-]*\s*){1,10})", text)):
+        for match in list(re.finditer(r"\b(?:campaign|campana) (?:named |called |llamada |de nombre )?"
+                                      r"([a-z0-9][a-z0-9&\-]*(?: [a-z0-9][a-z0-9&\-]*){0,9})", text)):
             fragment = self._name_fragment(match.group(1))
             if not fragment:
                 continue
             best = self.catalog.match_campaign(fragment)
             if not best or best[0][2] < CAMPAIGN_MATCH_THRESHOLD:
-                return [], text, self._unknown_campaign(fragment, best)
+                return [], text, self._unknown_campaign(fragment, best, language)
             if all(best[0][0] != other.key for other in refs):
                 refs.append(EntityRef(dimension=Dimension.campaign, key=best[0][0], name=best[0][1],
                                       matched_text=fragment, score=best[0][2]))
             start = match.start(1)
-            text = blank_span(text, start, start + len(match.group(1).rstrip()))
+            length = len(fragment) if match.group(1).startswith(fragment) else len(match.group(1).rstrip())
+            text = blank_span(text, start, start + length)
         return refs, text, None
 
     def _is_campaign_name(self, fragment: str) -> bool:
@@ -267,14 +275,18 @@ class QuestionParser:
             words.pop()
         return " ".join(words)
 
-    def _unknown_campaign(self, fragment: str, best: list[tuple[int | str, str, float]]) -> str:
+    @staticmethod
+    def _unknown_campaign(fragment: str, best: list[tuple[int | str, str, float]], language: str = "en") -> str:
         close = ", ".join(f"“{name}”" for _, name, score in (best or [])[:3] if score > 0.2)
+        if language == "es":
+            return (f"Ninguna campaña coincide lo suficiente con “{fragment}”."
+                    + (f" Nombres más parecidos: {close}." if close else ""))
         return (f"No campaign matches “{fragment}” closely enough."
                 + (f" Closest names: {close}." if close else ""))
 
     def _brand_keyword(self, text: str, filters: list[EntityRef]) -> str:
         """``brand X`` / ``marca X`` with a fuzzy brand name right after the keyword."""
-        for match in list(re.finditer(r"\b(?:brand|marca)\s+((?:[a-z0-9][a-z0-9&\-]*\s*){1,5})", text)):
+        for match in list(re.finditer(r"\b(?:brand|marca) ([a-z0-9][a-z0-9&\-]*(?: [a-z0-9][a-z0-9&\-]*){0,4})", text)):
             fragment = self._name_fragment(match.group(1))
             if not fragment:
                 continue

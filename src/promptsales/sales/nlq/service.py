@@ -46,9 +46,10 @@ def answer_query(read_conn: psycopg.Connection, query: StructuredQuery, as_of: d
     try:
         built = build(query)
     except Unanswerable as error:
-        return Answer(answerable=False, answer=str(error), language=query.language, as_of=as_of.isoformat(),
-                      understood=query.model_dump(mode="json", exclude_defaults=True),
-                      needs="a figure the warehouse records at that grain")
+        return Answer(answerable=False, answer=error.reason(query.language), language=query.language,
+                      as_of=as_of.isoformat(), understood=query.model_dump(mode="json", exclude_defaults=True),
+                      needs="una cifra que el almacén registre a ese nivel" if query.language == "es"
+                      else "a figure the warehouse records at that grain")
     rows, truncated, shown = execute(read_conn, built)
     return Answer(
         answerable=True, answer=summarize(query, built.columns, rows, truncated), language=query.language,
