@@ -128,6 +128,9 @@ def _register_subcommands() -> None:
     from promptsales.lab.cli import app as lab_app
 
     app.add_typer(lab_app, name="lab")
+    from promptsales.stats import app as stats_app
+
+    app.add_typer(stats_app, name="stats")
     from promptsales.backup.cli import app as backup_app
 
     app.add_typer(backup_app, name="backup")

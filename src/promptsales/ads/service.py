@@ -1,0 +1,156 @@
+"""PromptAds operations as plain functions over a psycopg connection (MCP and CLI layers call these).
+
+* :func:`create_campaign` calls ``ads.adssp_create_campaign`` with the channels, markets and ads as
+  arrays of composite types (the PostgreSQL form of table-valued parameters) in one round trip.
+* :func:`stats` summarises the data: rows per table, active/finished split, campaigns per start month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import psycopg
+from psycopg import sql
+from psycopg.types.composite import CompositeInfo, register_composite
+
+from promptsales.ads.catalog import AS_OF
+from promptsales.errors import UserError
+
+#: Tables reported by :func:`stats`, in schema order.
+TABLES: tuple[str, ...] = (
+    "channels", "markets", "audiences", "brands", "products", "campaigns", "campaign_channels",
+    "campaign_markets", "ads", "ad_results", "influencers", "influencer_reactions",
+    "sentiment_observations", "log_types", "log_sources", "log_severities", "logs", "error_catalog",
+)
+
+
+@dataclass(frozen=True)
+class ChannelInput:
+    """One row of the channels TVP (``ads.channel_tvp``)."""
+
+    channel_id: int
+    budget_share: Decimal | float = Decimal("0")
+
+
+@dataclass(frozen=True)
+class MarketInput:
+    """One row of the markets TVP (``ads.market_tvp``)."""
+
+    market_id: int
+
+
+@dataclass(frozen=True)
+class AdInput:
+    """One row of the ads TVP (``ads.ad_tvp``); dates default to the campaign's."""
+
+    channel_id: int
+    format: str
+    headline: str
+    copy: str
+    content_ref: str | None = None
+    call_to_action: str | None = None
+    language: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+
+
+@dataclass
+class CampaignRequest:
+    """Everything ``adssp_create_campaign`` takes."""
+
+    brand_id: int
+    name: str
+    objective: str
+    budget: Decimal | float
+    start_date: date
+    end_date: date
+    product_id: int | None = None
+    audience_id: int | None = None
+    channels: list[ChannelInput] = field(default_factory=list)
+    markets: list[MarketInput] = field(default_factory=list)
+    ads: list[AdInput] = field(default_factory=list)
+
+
+class CampaignError(UserError):
+    """``adssp_create_campaign`` refused the call; ``code`` is the custom SQLSTATE (ads.error_catalog)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+
+
+_TVP_TYPES = ("ads.channel_tvp", "ads.market_tvp", "ads.ad_tvp")
+
+
+def register_tvp_types(conn: psycopg.Connection) -> dict[str, CompositeInfo]:
+    """Teach ``conn`` the composite types of the procedure so Python tuples adapt to them."""
+    infos = {}
+    for name in _TVP_TYPES:
+        info = CompositeInfo.fetch(conn, name)
+        if info is None:
+            raise UserError(f"Type {name} is missing: run `promptsales migrate`.")
+        register_composite(info, conn)
+        infos[name] = info
+    return infos
+
+
+def create_campaign(conn: psycopg.Connection, request: CampaignRequest) -> int:
+    """Create a campaign with its channels, markets and ads in one call; returns the campaign id.
+
+    With an autocommit connection the procedure commits itself; inside an open transaction its writes
+    join that transaction. A refusal raises :class:`CampaignError` with the catalogue code (PA001…).
+    """
+    infos = register_tvp_types(conn)
+    channel_t, market_t, ad_t = (infos[n].python_type for n in _TVP_TYPES)
+    channels = [channel_t(c.channel_id, Decimal(str(c.budget_share))) for c in request.channels]
+    markets = [market_t(m.market_id) for m in request.markets]
+    ads = [
+        ad_t(a.channel_id, a.format, a.content_ref, a.headline, a.copy, a.call_to_action, a.language, a.start_date, a.end_date)
+        for a in request.ads
+    ]
+    try:
+        row = conn.execute(
+            "CALL ads.adssp_create_campaign(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, NULL)",
+            (
+                request.brand_id, request.product_id, request.audience_id, request.name, request.objective,
+                Decimal(str(request.budget)), request.start_date, request.end_date,
+                channels, markets, ads,
+            ),
+        ).fetchone()
+    except psycopg.Error as error:
+        state = error.sqlstate or ""
+        if state.startswith("PA"):
+            raise CampaignError(state, error.diag.message_primary or str(error)) from None
+        raise
+    return int(row[0])
+
+
+def stats(conn: psycopg.Connection) -> dict:
+    """Rows per table, active/finished split (status and as of the model's as-of date), campaigns per month."""
+    counts = {}
+    for table in TABLES:
+        counts[table] = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier("ads", table))).fetchone()[0]
+    status = dict(conn.execute("SELECT status, count(*) FROM ads.campaigns GROUP BY status ORDER BY status").fetchall())
+    total = sum(status.values())
+    per_month = conn.execute(
+        "SELECT to_char(date_trunc('month', start_date), 'YYYY-MM'), count(*) FROM ads.campaigns GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    window = conn.execute("SELECT min(start_date), max(start_date) FROM ads.campaigns").fetchone()
+    leads = conn.execute(
+        "SELECT min(l), max(l), round(avg(l)) FROM (SELECT sum(leads) AS l FROM ads.ad_results GROUP BY campaign_id) AS x"
+    ).fetchone()
+    return {
+        "as_of": AS_OF.isoformat(),
+        "rows": counts,
+        "campaigns": {
+            "total": total,
+            "by_status": status,
+            "active_share": round(status.get("active", 0) / total, 4) if total else 0.0,
+            "first_start": window[0].isoformat() if window[0] else None,
+            "last_start": window[1].isoformat() if window[1] else None,
+            "per_start_month": {month: count for month, count in per_month},
+        },
+        "leads_per_campaign": {"min": leads[0], "max": leads[1], "avg": int(leads[2]) if leads[2] is not None else None},
+    }
