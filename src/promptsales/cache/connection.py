@@ -186,7 +186,10 @@ class CacheConnection:
             result = operation(self.client)
         except REDIS_DOWN_ERRORS as error:
             self.breaker.record_failure(error)
-            self.client.connection_pool.disconnect(inflight_connections=True)
+            try:  # drop the pooled sockets to the dead server; redis-py reconnects on next use
+                self.client.connection_pool.disconnect()
+            except Exception:
+                pass
             raise CacheUnavailable(str(error)) from error
         self.breaker.record_success()
         return result

@@ -57,7 +57,7 @@ def cache_stats(cache: Cache) -> dict[str, Any]:
         "tokens_saved": counters.get("tokens_saved", 0),
         "rate_allowed": counters.get("rate_allowed", 0),
         "rate_limited": counters.get("rate_limited", 0),
-        "keys": {"total": dbsize, **dict(sorted(classes.items()))},
+        "keys": {"total": dbsize, **{name: classes.get(name, 0) for name in sorted({*_CLASSES.values(), "values"})}},
         "memory": {
             "used_bytes": int(memory.get("used_memory", 0)),
             "used_human": memory.get("used_memory_human", ""),

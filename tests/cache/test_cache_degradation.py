@@ -1,0 +1,78 @@
+"""Degradation (issue 10 acceptance 5): with Valkey stopped mid-test every call still answers correctly
+from the database, the condition is visible to ``promptsales status``; after a restart caching resumes
+without restarting the process, and invalidations missed during the outage are replayed first."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from promptsales.cache import Cache, CacheConnection, CacheSpec, Scope
+from promptsales.cache.connection import read_health
+from promptsales.cache.status import CacheService
+from promptsales.config import Settings
+from promptsales.db.connect import connect
+from promptsales.runtime.valkey import ValkeyServer
+
+
+@pytest.fixture
+def own_valkey(tmp_path):
+    """A Valkey of this test's own (stopping it must not disturb the session's)."""
+    own = Settings(data_dir=tmp_path / "own")
+    server = ValkeyServer(own)
+    server.start()
+    yield own, server
+    server.stop()
+
+
+@pytest.fixture
+def prices(settings, clone_db):
+    dbname = clone_db("ads")
+    with connect("ads", "owner", settings=settings, dbname=dbname) as conn:
+        conn.execute("CREATE TABLE ads.cache_prices (campaign_id int PRIMARY KEY, price int NOT NULL)")
+        conn.execute("INSERT INTO ads.cache_prices SELECT g, g * 10 FROM generate_series(1, 5) g")
+        conn.commit()
+    return dbname
+
+
+def test_answers_from_the_database_while_valkey_is_down_and_resumes_after(settings, own_valkey, prices):
+    own, server = own_valkey
+    cache = Cache(CacheConnection(server.url, settings=own, retry_interval=0.3))
+    spec = CacheSpec("ads", "price")
+    with connect("ads", "owner", settings=settings, dbname=prices, autocommit=True) as conn:
+        def price(campaign_id):
+            return lambda: conn.execute("SELECT price FROM ads.cache_prices WHERE campaign_id = %s",
+                                        (campaign_id,)).fetchone()[0]
+
+        def fetch(campaign_id):
+            return cache.fetch(spec, {"id": campaign_id}, price(campaign_id),
+                               depends=[Scope("ads", "campaign", campaign_id)])
+
+        assert (fetch(1).outcome, fetch(1).outcome) == ("miss", "hit")
+        assert CacheService(own).status().detail == "caching"
+
+        server.stop()
+        started = time.monotonic()
+        outcomes = [fetch(campaign_id) for campaign_id in (1, 2, 3, 1, 2, 3)]
+        assert [lookup.value for lookup in outcomes] == [10, 20, 30, 10, 20, 30]
+        assert {lookup.outcome for lookup in outcomes} == {"bypass"}
+        assert time.monotonic() - started < 2.0  # the breaker avoids waiting on the dead socket each call
+        assert cache.connection.breaker.is_open
+        status = CacheService(own).status()
+        assert not status.healthy and status.detail.startswith("degraded")
+        assert any(entry["state"] == "open" for entry in read_health(own).values())
+
+        # A committed write during the outage: its invalidation cannot reach Redis yet.
+        conn.execute("UPDATE ads.cache_prices SET price = 11 WHERE campaign_id = 1")
+        assert cache.bump(Scope("ads", "campaign", 1)) == {}
+
+        assert server.start()  # same data (append-only file): the stale entry for campaign 1 is still there
+        time.sleep(0.35)
+        after = fetch(1)
+        assert (after.outcome, after.value) == ("miss", 11)  # the missed bump was replayed first
+        assert fetch(1).outcome == "hit"
+        assert fetch(2).outcome == "miss" and fetch(2).outcome == "hit"
+        assert not cache.connection.breaker.is_open
+        assert CacheService(own).status().detail == "caching (past outages: 1)"
+    cache.close()
