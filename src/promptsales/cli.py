@@ -131,6 +131,9 @@ def _register_subcommands() -> None:
     from promptsales.stats import app as stats_app
 
     app.add_typer(stats_app, name="stats")
+    from promptsales.crm.cli import register as register_crm  # crm, check consistency, stats crm, key store
+
+    register_crm(app)
     from promptsales.backup.cli import app as backup_app
 
     app.add_typer(backup_app, name="backup")

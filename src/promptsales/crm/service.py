@@ -1,0 +1,160 @@
+"""PromptCRM operations as plain functions over the databases (the CLI and MCP layers call these).
+
+* :func:`check_consistency` — SPEC R3: CRM vs PromptAds per campaign × channel × market, one SQL
+  statement through the linked server.
+* :func:`crm_stats` — row counts and the clients-per-campaign range (SPEC R2).
+* :func:`reveal_client`, :func:`find_by_national_id` — SPEC R5: decrypt a client's sensitive fields with
+  the key store, and search by national ID through the blind index without decrypting the table.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from importlib import resources
+from typing import Any
+
+from promptsales.config import Settings
+from promptsales.crm.crypto import blind_index, field_aad, field_cipher, normalise_national_id
+from promptsales.crm.keystore import KeyStore
+from promptsales.crm.link import ensure_link
+from promptsales.db.connect import connect
+from promptsales.errors import UserError
+
+COUNTED_TABLES = (
+    "clients", "leads", "client_campaigns", "interactions", "lead_stage_history", "sales", "data_keys", "logs",
+    "lead_sources", "funnel_stages", "interaction_types",
+)
+
+
+def _sql(name: str) -> str:
+    return (resources.files("promptsales.crm") / "sql" / name).read_text()
+
+
+@dataclass
+class ConsistencyReport:
+    """Outcome of the CRM ↔ PromptAds comparison."""
+
+    groups_compared: int
+    mismatches: list[dict[str, Any]] = field(default_factory=list)
+    duration_ms: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when every campaign × channel × market agrees."""
+        return not self.mismatches
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"ok": self.ok, **asdict(self)}
+
+
+def check_consistency(settings: Settings, crm_dbname: str | None = None, ads_dbname: str | None = None) -> ConsistencyReport:
+    """Compare leads/clients, sales and revenue with PromptAds per campaign × channel × market.
+
+    Reach agrees when the number of distinct CRM clients with a lead for a campaign × channel × market
+    equals PromptAds ``SUM(ad_results.leads)`` there; sales when the CRM sale count equals
+    ``SUM(sales)``; amounts when ``SUM(crm.sales.amount)`` equals ``SUM(revenue)`` to the cent.
+    """
+    ensure_link(settings, crm_dbname, ads_dbname)
+    started = time.perf_counter()
+    with connect("crm", "analyst", settings=settings, dbname=crm_dbname) as conn:
+        groups, mismatches = conn.execute(_sql("consistency.sql").encode()).fetchone()
+    elapsed = (time.perf_counter() - started) * 1000
+    return ConsistencyReport(int(groups or 0), list(mismatches or []), round(elapsed, 1))
+
+
+def crm_stats(settings: Settings, dbname: str | None = None) -> dict[str, Any]:
+    """Row counts per table (top-level keys, e.g. ``clients``) plus clients per campaign and sales totals."""
+    with connect("crm", "analyst", settings=settings, dbname=dbname) as conn:
+        counts = {
+            table: conn.execute(f"SELECT count(*) FROM crm.{table}").fetchone()[0]  # names from COUNTED_TABLES
+            for table in COUNTED_TABLES
+        }
+        per_campaign = conn.execute(
+            "SELECT count(*), min(n), max(n), round(avg(n), 1) FROM "
+            "(SELECT campaign_id, count(DISTINCT client_id) AS n FROM crm.leads GROUP BY campaign_id) c"
+        ).fetchone()
+        repeat = conn.execute(
+            "SELECT count(*) FILTER (WHERE n > 1) FROM (SELECT client_id, count(*) AS n FROM crm.leads GROUP BY 1) c"
+        ).fetchone()[0]
+        revenue = conn.execute("SELECT coalesce(sum(amount), 0) FROM crm.sales").fetchone()[0]
+    return {
+        **counts,
+        "campaigns": per_campaign[0],
+        "clients_per_campaign": {
+            "min": per_campaign[1], "max": per_campaign[2], "avg": float(per_campaign[3] or 0)
+        },
+        "clients_in_several_campaigns": repeat,
+        "sales_amount_usd": str(revenue),
+    }
+
+
+def _keystore(settings: Settings, dbname: str | None, keystore: KeyStore | None) -> KeyStore:
+    return keystore or KeyStore.for_server(settings, "crm", dbname)
+
+
+def reveal_client(
+    settings: Settings, client_id: int, dbname: str | None = None, keystore: KeyStore | None = None, actor: str = "cli"
+) -> dict[str, Any]:
+    """A client's record with national ID and context data decrypted; the reveal is logged (security).
+
+    Unknown clients are a UserError; a missing or wrong certificate is a KeyStoreError (a UserError).
+    """
+    if not isinstance(client_id, int) or isinstance(client_id, bool) or client_id <= 0:
+        raise UserError(f"Client id must be a positive integer, got {client_id!r}.")
+    with connect("crm", "app", settings=settings, dbname=dbname) as conn:
+        row = conn.execute(
+            "SELECT client_id, first_name, last_name, email, phone, country_code, city, data_key_id, "
+            "national_id_enc, context_enc FROM crm.clients WHERE client_id = %s",
+            (client_id,),
+        ).fetchone()
+        if row is None:
+            raise UserError(f"Unknown client {client_id}: no such client in PromptCRM.")
+        cipher = field_cipher(conn, _keystore(settings, dbname, keystore), row[7])
+        national_id = cipher.decrypt(row[8], field_aad("crm.clients", "national_id", client_id)).decode()
+        context = json.loads(cipher.decrypt(row[9], field_aad("crm.clients", "context", client_id)))
+        conn.execute(
+            "CALL crm.crmsp_write_log('security', 'service', 'info', %s, %s, %s, %s, NULL)",
+            ("sensitive fields of a client revealed", client_id, row[7], actor),
+        )
+        conn.commit()
+    return {
+        "client_id": row[0], "first_name": row[1], "last_name": row[2], "email": row[3], "phone": row[4],
+        "country_code": row[5], "city": row[6], "national_id": national_id, "context": context,
+    }
+
+
+def find_by_national_id(
+    settings: Settings, national_id: str, dbname: str | None = None, keystore: KeyStore | None = None
+) -> list[int]:
+    """Client ids whose national ID equals ``national_id``, found through the blind index.
+
+    The table is never decrypted wholesale: the HMAC of the normalised ID is looked up in an index, and
+    only the (usually single) candidate rows are decrypted to rule out a truncated-HMAC collision.
+    """
+    normalised = normalise_national_id(national_id)
+    store = _keystore(settings, dbname, keystore)
+    with connect("crm", "app", settings=settings, dbname=dbname) as conn:
+        index = blind_index(conn, store)
+        rows = conn.execute(
+            "SELECT client_id, data_key_id, national_id_enc FROM crm.clients WHERE national_id_bidx = %s",
+            (index.digest(normalised),),
+        ).fetchall()
+        found = []
+        for client_id, data_key_id, blob in rows:
+            clear = field_cipher(conn, store, data_key_id).decrypt(blob, field_aad("crm.clients", "national_id", client_id))
+            if clear.decode() == normalised:
+                found.append(client_id)
+    return found
+
+
+def json_default(value: Any) -> Any:
+    """JSON encoder for Decimal and dates in service results."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
