@@ -6,7 +6,6 @@ cannot answer gets an explanation and no number. Every call writes one row of th
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import date
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import psycopg
 from pydantic import BaseModel, Field
 
+from promptsales.config import Settings
 from promptsales.sales.nlq.answer import execute, plain, summarize
 from promptsales.sales.nlq.builder import Unanswerable, build
 from promptsales.sales.nlq.dbcatalog import catalog_for, data_as_of
@@ -60,8 +60,11 @@ def answer_query(read_conn: psycopg.Connection, query: StructuredQuery, as_of: d
 
 
 def ask(question: str, read_conn: psycopg.Connection, *, as_of: date | None = None,
-        log_conn: psycopg.Connection | None = None, actor: str = "local") -> Answer:
-    """Answer one natural-language question; ValueError for empty or oversized questions."""
+        settings: Settings | None = None, actor: str = "local") -> Answer:
+    """Answer one natural-language question; ValueError for empty or oversized questions.
+
+    With ``settings`` the call is written to the AI-usage log (G4) through :mod:`promptsales.ai.usage`.
+    """
     started = time.perf_counter()
     as_of = as_of or data_as_of(read_conn)
     parsed = QuestionParser(catalog_for(read_conn), as_of).parse(question)
@@ -70,28 +73,25 @@ def ask(question: str, read_conn: psycopg.Connection, *, as_of: date | None = No
                         as_of=as_of.isoformat(), understood=parsed.understood, needs=parsed.needs)
     else:
         result = answer_query(read_conn, parsed, as_of)
-    if log_conn is not None:
-        log_usage(log_conn, actor=actor, question=question, result=result,
+    if settings is not None:
+        log_usage(settings, actor=actor, question=question, result=result,
                   latency_ms=(time.perf_counter() - started) * 1000)
     return result
 
 
-def log_usage(conn: psycopg.Connection, *, actor: str, question: str, result: Answer, latency_ms: float) -> None:
+def log_usage(settings: Settings, *, actor: str, question: str, result: Answer, latency_ms: float) -> bool:
     """One row of the AI-usage log (G4) for a parsed question."""
-    conn.execute(
-        "INSERT INTO portal.ai_usage_log (actor, actor_kind, module, operation, provider, model, prompt, result,"
-        " validation_method, validation_outcome, corrections, optimizations, anti_hardcoding_measures,"
-        " latency_ms, reference) VALUES (%s, 'service', 'sales', 'askCampaignPerformance', 'local-parser', %s,"
-        " %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        (actor, PARSER_MODEL, question, result.answer,
-         "parsed into a pydantic StructuredQuery; identifiers whitelisted (nlq.warehouse); values bound as "
-         "parameters; read-only transaction with statement timeout",
-         "accepted" if result.answerable else "rejected",
-         None if result.answerable else f"not answered: {result.needs}",
-         "catalog of names cached 60 s; coarsest warehouse table that covers the question",
-         "every figure comes from the executed SQL; unanswerable questions return no number",
-         round(latency_ms, 3),
-         json.dumps({"sql": result.sql, "grain": result.grain, "as_of": result.as_of,
-                     "answerable": result.answerable})),
-    )
-    conn.commit()
+    from promptsales.ai.usage import AICall, log_ai_call
+
+    return log_ai_call(AICall(
+        actor=actor, module="sales", operation="askCampaignPerformance", provider="local-parser",
+        model=PARSER_MODEL, prompt=question, result=result.answer,
+        validation_method="parsed into a pydantic StructuredQuery; identifiers whitelisted (nlq.warehouse); "
+                          "values bound as parameters; read-only transaction with statement timeout",
+        validation_outcome="accepted" if result.answerable else "rejected",
+        corrections=None if result.answerable else f"not answered: {result.needs}",
+        optimizations="catalog of names cached 60 s; coarsest warehouse table that covers the question",
+        anti_hardcoding_measures="every figure comes from the executed SQL; unanswerable questions return no number",
+        latency_ms=latency_ms,
+        reference={"sql": result.sql, "grain": result.grain, "as_of": result.as_of, "answerable": result.answerable},
+    ), settings)
