@@ -111,7 +111,9 @@ def create_campaign(conn: psycopg.Connection, request: CampaignRequest) -> int:
         for a in request.ads
     ]
     try:
-        row = conn.execute(
+        # Simple query protocol (client-side binding, values still quoted by psycopg, never pasted by hand):
+        # the procedure recognises that the CALL opened its own transaction and commits its failure log.
+        row = psycopg.ClientCursor(conn).execute(
             "CALL ads.adssp_create_campaign(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, NULL)",
             (
                 request.brand_id, request.product_id, request.audience_id, request.name, request.objective,
