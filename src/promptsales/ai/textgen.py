@@ -1,0 +1,144 @@
+"""Text generation behind one interface (ARCHITECTURE §6): any OpenAI-compatible chat-completions
+endpoint when ``PROMPTSALES_LLM_BASE_URL`` is set, otherwise a deterministic local generator that
+composes messages from the retrieved context. Both return :class:`Generation`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+import httpx
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from promptsales.errors import UserError
+
+
+class LLMSettings(BaseSettings):
+    """``PROMPTSALES_LLM_*``: the OpenAI-compatible endpoint (optional)."""
+
+    model_config = SettingsConfigDict(env_prefix="PROMPTSALES_LLM_", extra="ignore")
+
+    base_url: str | None = Field(default=None, description="e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1")
+    api_key: str | None = None
+    model: str = "gpt-4o-mini"
+    timeout_seconds: float = 20.0
+
+
+@dataclass
+class Generation:
+    """Generated text plus what the AI-usage log needs."""
+
+    texts: list[str]
+    provider: str
+    model: str
+    tokens_in: int
+    tokens_out: int
+    latency_ms: float
+
+
+class TextGenerator(Protocol):
+    """Generates ``count`` short marketing messages for a prompt and its context."""
+
+    provider: str
+    model: str
+
+    def generate(self, system: str, prompt: str, context: list[str], count: int, seed_text: str) -> Generation:
+        """``count`` messages grounded in ``prompt`` and ``context``."""
+
+
+def count_tokens(text: str) -> int:
+    """Word-piece-like token estimate (words and punctuation), used by the local generator."""
+    return len(re.findall(r"\w+|[^\w\s]", text))
+
+
+class LocalTemplateGenerator:
+    """Deterministic, offline: composes messages from the campaign text and retrieved descriptions."""
+
+    provider = "local-template"
+    model = "promptsales-compose-v1"
+
+    OPENINGS = ["Meet", "Discover", "Say hello to", "Get ready for", "Imagine"]
+    CLOSINGS = ["Find out more today.", "Try it this week.", "Join the launch now.", "See it for yourself.", "Claim your offer now."]
+
+    def generate(self, system: str, prompt: str, context: list[str], count: int, seed_text: str) -> Generation:
+        started = time.perf_counter()
+        digest = int(hashlib.sha256(seed_text.encode()).hexdigest(), 16)
+        audience = seed_text.split("|", 1)[0]
+        subject = _clip(prompt, 12)
+        texts = []
+        for i in range(count):
+            grounding = _clip(context[i % len(context)], 14) if context else "what matters to you"
+            opening = self.OPENINGS[(digest >> (3 * i)) % len(self.OPENINGS)]
+            closing = self.CLOSINGS[(digest >> (5 * i + 1)) % len(self.CLOSINGS)]
+            texts.append(f"{opening} {subject} — made for {audience}. Picture it: {grounding}. {closing}")
+        tokens_in = count_tokens(system) + count_tokens(prompt) + sum(count_tokens(c) for c in context)
+        return Generation(texts, self.provider, self.model, tokens_in, sum(count_tokens(t) for t in texts), (time.perf_counter() - started) * 1000)
+
+
+def _clip(text: str, words: int) -> str:
+    parts = text.strip().rstrip(".").split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+
+
+class OpenAICompatibleGenerator:
+    """POST ``{base_url}/chat/completions`` (Bearer API key); expects a JSON list of ``count`` strings."""
+
+    provider = "openai-compatible"
+
+    def __init__(self, settings: LLMSettings, verify=True) -> None:
+        if not settings.base_url:
+            raise UserError("PROMPTSALES_LLM_BASE_URL is not set.")
+        self.settings = settings
+        self.model = settings.model
+        self.verify = verify
+
+    def generate(self, system: str, prompt: str, context: list[str], count: int, seed_text: str) -> Generation:
+        started = time.perf_counter()
+        body = {
+            "model": self.model,
+            "temperature": 0.4,
+            "messages": [
+                {"role": "system", "content": system},
+                {"role": "user", "content": prompt + "\n\nContext:\n" + "\n".join(f"- {c}" for c in context)
+                 + f"\n\nAnswer with a JSON array of exactly {count} strings."},
+            ],
+        }
+        headers = {"Authorization": f"Bearer {self.settings.api_key}"} if self.settings.api_key else {}
+        try:
+            response = httpx.post(self.settings.base_url.rstrip("/") + "/chat/completions", json=body, headers=headers,
+                                  timeout=self.settings.timeout_seconds, verify=self.verify)
+        except httpx.HTTPError as error:
+            raise UserError(f"The LLM endpoint {self.settings.base_url} is unreachable: {error}") from error
+        if response.status_code != 200:
+            raise UserError(f"The LLM endpoint answered HTTP {response.status_code}: {response.text[:200]}")
+        payload = response.json()
+        content = payload["choices"][0]["message"]["content"]
+        texts = _parse_list(content, count)
+        usage = payload.get("usage") or {}
+        return Generation(texts, self.provider, payload.get("model", self.model), int(usage.get("prompt_tokens", 0)),
+                          int(usage.get("completion_tokens", 0)), (time.perf_counter() - started) * 1000)
+
+
+def _parse_list(content: str, count: int) -> list[str]:
+    match = re.search(r"\[.*\]", content, re.S)
+    try:
+        items = json.loads(match.group(0)) if match else None
+    except ValueError:
+        items = None
+    if not isinstance(items, list):
+        items = [line.strip("-* 0123456789.").strip() for line in content.splitlines() if line.strip()]
+    items = [str(item).strip() for item in items if str(item).strip()]
+    if len(items) < count:
+        raise UserError(f"The LLM returned {len(items)} messages instead of {count}.")
+    return items[:count]
+
+
+def get_generator() -> TextGenerator:
+    """The configured generator: OpenAI-compatible when ``PROMPTSALES_LLM_BASE_URL`` is set, else local."""
+    settings = LLMSettings()
+    return OpenAICompatibleGenerator(settings) if settings.base_url else LocalTemplateGenerator()

@@ -1,0 +1,173 @@
+"""The pgvector index of PromptContent (SPEC C3): embed descriptions, load them with COPY, search.
+
+Rows live in ``content.media_embeddings`` (HNSW, cosine). A full rebuild truncates, loads with COPY
+and rebuilds the HNSW index once (faster than incremental inserts); single changes are upserted so
+the index follows description edits immediately (:func:`upsert_embeddings`), and
+:func:`sync_changed` catches up with edits made directly in MongoDB (by ``updated_at``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import psycopg
+from pymongo.database import Database
+
+from promptsales.ai.embeddings import get_encoder
+from promptsales.config import Settings
+from promptsales.db.connect import connect
+
+BATCH = 512
+COLUMNS = "(media_id, media_type, description_sha256, embedding, source_updated_at)"
+
+
+def description_sha256(text: str) -> str:
+    """The hash that tells whether a stored embedding is still the description's."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def vector_literal(vector: np.ndarray) -> str:
+    """pgvector text form ``[x1,x2,…]``."""
+    return "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + "]"
+
+
+def _copy_rows(conn: psycopg.Connection, table: str, docs: list[dict], vectors: np.ndarray) -> None:
+    buffer = io.StringIO()
+    for doc, vector in zip(docs, vectors):
+        updated = doc["updated_at"].isoformat()
+        buffer.write(f"{doc['_id']}\t{doc['media_type']}\t{description_sha256(doc['description'])}\t{vector_literal(vector)}\t{updated}\n")
+    with conn.cursor().copy(f"COPY {table} {COLUMNS} FROM STDIN") as copy:
+        copy.write(buffer.getvalue())
+
+
+def rebuild(
+    settings: Settings,
+    db: Database,
+    dbname: str | None = None,
+    advance: Callable[[int], None] | None = None,
+    mode: str = "full",
+) -> dict[str, float]:
+    """Re-embed every media description and rebuild the HNSW index; returns counts and timings."""
+    started = datetime.now(timezone.utc)
+    t0 = time.perf_counter()
+    encoder = get_encoder()
+    total = db.media_assets.count_documents({})
+    embed_seconds = 0.0
+    with connect("content", "owner", settings=settings, dbname=dbname) as conn:
+        conn.execute("SET maintenance_work_mem = '256MB'")
+        conn.execute("DROP INDEX IF EXISTS content.media_embeddings_hnsw")
+        conn.execute("TRUNCATE content.media_embeddings")
+        cursor = db.media_assets.find({}, {"_id": 1, "media_type": 1, "description": 1, "updated_at": 1}).sort("_id", 1)
+        batch: list[dict] = []
+        loaded = 0
+        for doc in cursor:
+            batch.append(doc)
+            if len(batch) == BATCH:
+                e0 = time.perf_counter()
+                vectors = encoder.encode([d["description"] for d in batch])
+                embed_seconds += time.perf_counter() - e0
+                _copy_rows(conn, "content.media_embeddings", batch, vectors)
+                loaded += len(batch)
+                if advance:
+                    advance(len(batch))
+                batch = []
+        if batch:
+            e0 = time.perf_counter()
+            vectors = encoder.encode([d["description"] for d in batch])
+            embed_seconds += time.perf_counter() - e0
+            _copy_rows(conn, "content.media_embeddings", batch, vectors)
+            loaded += len(batch)
+            if advance:
+                advance(len(batch))
+        i0 = time.perf_counter()
+        conn.execute(
+            "CREATE INDEX media_embeddings_hnsw ON content.media_embeddings "
+            "USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
+        )
+        index_seconds = time.perf_counter() - i0
+        seconds = time.perf_counter() - t0
+        conn.execute(
+            "INSERT INTO content.index_runs (mode, started_at, finished_at, documents, embedded, seconds) VALUES (%s, %s, now(), %s, %s, %s)",
+            (mode, started, total, loaded, round(seconds, 3)),
+        )
+    return {
+        "documents": total,
+        "embedded": loaded,
+        "seconds": seconds,
+        "embed_seconds": embed_seconds,
+        "hnsw_seconds": index_seconds,
+        "docs_per_second": loaded / seconds if seconds else 0.0,
+    }
+
+
+def upsert_embeddings(conn: psycopg.Connection, docs: Iterable[dict]) -> int:
+    """Embed and upsert the given documents (their description changed); returns how many."""
+    docs = list(docs)
+    if not docs:
+        return 0
+    vectors = get_encoder().encode([d["description"] for d in docs])
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO content.media_embeddings " + COLUMNS + " VALUES (%s, %s, %s, %s::vector, %s) "
+            "ON CONFLICT (media_id) DO UPDATE SET media_type = EXCLUDED.media_type, "
+            "description_sha256 = EXCLUDED.description_sha256, embedding = EXCLUDED.embedding, "
+            "source_updated_at = EXCLUDED.source_updated_at, indexed_at = now()",
+            [
+                (d["_id"], d["media_type"], description_sha256(d["description"]), vector_literal(v), d["updated_at"])
+                for d, v in zip(docs, vectors)
+            ],
+        )
+    return len(docs)
+
+
+def sync_changed(settings: Settings, db: Database, dbname: str | None = None, overlap_seconds: int = 60) -> dict[str, int]:
+    """Re-embed documents changed in MongoDB since the newest indexed ``updated_at`` (minus an overlap)
+    whose description hash differs, and index new documents; returns counts."""
+    started = datetime.now(timezone.utc)
+    t0 = time.perf_counter()
+    with connect("content", "app", settings=settings, dbname=dbname) as conn:
+        newest = conn.execute("SELECT max(source_updated_at) FROM content.media_embeddings").fetchone()[0]
+        query = {} if newest is None else {"updated_at": {"$gte": newest - timedelta(seconds=overlap_seconds)}}
+        candidates = list(db.media_assets.find(query, {"_id": 1, "media_type": 1, "description": 1, "updated_at": 1}))
+        known = dict(
+            conn.execute(
+                "SELECT media_id, description_sha256 FROM content.media_embeddings WHERE media_id = ANY(%s)",
+                ([d["_id"] for d in candidates],),
+            ).fetchall()
+        )
+        stale = [d for d in candidates if known.get(d["_id"]) != description_sha256(d["description"])]
+        embedded = upsert_embeddings(conn, stale)
+        conn.execute(
+            "INSERT INTO content.index_runs (mode, started_at, finished_at, documents, embedded, seconds) VALUES ('changed', %s, now(), %s, %s, %s)",
+            (started, len(candidates), embedded, round(time.perf_counter() - t0, 3)),
+        )
+    return {"checked": len(candidates), "embedded": embedded}
+
+
+def search(
+    conn: psycopg.Connection, vector: np.ndarray, limit: int, media_type: str | None = None, ef_search: int = 80
+) -> list[tuple[str, str, float]]:
+    """The ``limit`` nearest media ``(media_id, media_type, similarity)`` by cosine similarity."""
+    conn.execute("SELECT set_config('hnsw.ef_search', %s, false)", (str(max(ef_search, limit)),))
+    if media_type:
+        conn.execute("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', false)")
+    literal = vector_literal(vector)
+    if media_type:
+        rows = conn.execute(
+            "SELECT media_id, media_type, 1 - (embedding <=> %s::vector) AS similarity FROM content.media_embeddings "
+            "WHERE media_type = %s ORDER BY embedding <=> %s::vector LIMIT %s",
+            (literal, media_type, literal, limit),
+        ).fetchall()
+    else:
+        rows = conn.execute(
+            "SELECT media_id, media_type, 1 - (embedding <=> %s::vector) AS similarity FROM content.media_embeddings "
+            "ORDER BY embedding <=> %s::vector LIMIT %s",
+            (literal, literal, limit),
+        ).fetchall()
+    rows.sort(key=lambda row: -row[2])  # relaxed_order may return slightly out-of-order rows
+    return [(media_id, kind, float(similarity)) for media_id, kind, similarity in rows]

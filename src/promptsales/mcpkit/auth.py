@@ -1,0 +1,147 @@
+"""OAuth 2.0 resource-server side of the kit: JWT verification against the issuer's JWKS and
+per-tool scopes enforced at the HTTP layer (403 ``insufficient_scope``)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import httpx
+import jwt
+from mcp.server.auth.provider import AccessToken
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+log = logging.getLogger("promptsales.mcpkit.auth")
+
+
+class JwksTokenVerifier:
+    """``TokenVerifier`` for RS256 JWTs: signature (issuer JWKS), ``iss``, ``aud``, ``exp``/``nbf``."""
+
+    def __init__(self, issuer: str, audience: str, verify, refresh_seconds: float = 300.0) -> None:
+        self.issuer = issuer.rstrip("/")
+        self.audience = audience
+        self.verify = verify
+        self.refresh_seconds = refresh_seconds
+        self._keys: dict[str, object] = {}
+        self._fetched_at = 0.0
+        self.jwks_uri: str | None = None
+
+    async def _load_keys(self, force: bool = False) -> None:
+        if not force and self._keys and time.monotonic() - self._fetched_at < self.refresh_seconds:
+            return
+        if force and time.monotonic() - self._fetched_at < 5:
+            return  # unknown kid: refetch at most every 5 s
+        async with httpx.AsyncClient(verify=self.verify, timeout=5) as client:
+            if self.jwks_uri is None:
+                meta = (await client.get(f"{self.issuer}/.well-known/oauth-authorization-server")).json()
+                self.jwks_uri = meta["jwks_uri"]
+            keys = (await client.get(self.jwks_uri)).json()["keys"]
+        self._keys = {k["kid"]: jwt.PyJWK(k).key for k in keys if k.get("kty") == "RSA"}
+        self._fetched_at = time.monotonic()
+
+    async def verify_token(self, token: str) -> AccessToken | None:
+        """The token's access info, or None (→ 401) when anything about it is wrong."""
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+            await self._load_keys()
+            if kid not in self._keys:
+                await self._load_keys(force=True)
+            key = self._keys.get(kid)
+            if key is None:
+                log.info("token refused: unknown key id %r", kid)
+                return None
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=["RS256"],
+                audience=self.audience,
+                issuer=self.issuer,
+                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+                leeway=5,
+            )
+        except (jwt.PyJWTError, httpx.HTTPError, KeyError, ValueError) as error:
+            log.info("token refused: %s", error)
+            return None
+        return AccessToken(
+            token=token,
+            client_id=str(claims.get("client_id") or claims["sub"]),
+            scopes=str(claims.get("scope", "")).split(),
+            expires_at=int(claims["exp"]),
+            resource=self.audience,
+            subject=str(claims["sub"]),
+            claims=claims,
+        )
+
+
+class ToolScopeGuard:
+    """ASGI wrapper of the MCP endpoint: a ``tools/call`` whose tool needs a scope the token lacks → 403.
+
+    Runs after the SDK's authentication middleware (so ``scope["auth"]`` holds the token's scopes) and
+    before the MCP transport; requests without a valid token pass through to the SDK's 401 handling.
+    """
+
+    def __init__(self, app: ASGIApp, tool_scopes: dict[str, str], resource_metadata_url: str | None) -> None:
+        self.app = app
+        self.tool_scopes = tool_scopes
+        self.resource_metadata_url = resource_metadata_url
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        credentials = scope.get("auth")
+        authenticated = getattr(scope.get("user"), "is_authenticated", False)
+        if scope["type"] != "http" or scope.get("method") != "POST" or credentials is None or not authenticated:
+            await self.app(scope, receive, send)
+            return
+        chunks = []
+        more = True
+        while more:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        missing = self._missing_scope(body, set(credentials.scopes))
+        if missing:
+            await self._forbidden(send, missing)
+            return
+        replayed = False
+
+        async def replay() -> dict:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    def _missing_scope(self, body: bytes, held: set[str]) -> str | None:
+        try:
+            payload = json.loads(body or b"null")
+        except ValueError:
+            return None  # the transport answers malformed JSON itself
+        messages = payload if isinstance(payload, list) else [payload]
+        for message in messages:
+            if isinstance(message, dict) and message.get("method") == "tools/call":
+                name = (message.get("params") or {}).get("name")
+                required = self.tool_scopes.get(name)
+                if required and required not in held:
+                    return required
+        return None
+
+    async def _forbidden(self, send: Send, required: str) -> None:
+        parts = [f'error="insufficient_scope"', f'scope="{required}"', f'error_description="Required scope: {required}"']
+        if self.resource_metadata_url:
+            parts.append(f'resource_metadata="{self.resource_metadata_url}"')
+        body = json.dumps({"error": "insufficient_scope", "error_description": f"Required scope: {required}"}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 403,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"www-authenticate", ("Bearer " + ", ".join(parts)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,61 @@
+"""Run a :class:`~promptsales.mcpkit.server.ToolKit` over stdio, or over streamable HTTP behind
+OAuth 2.0 (JWKS-verified bearer JWTs, per-tool scopes) and TLS 1.3."""
+
+from __future__ import annotations
+
+from mcp.server.auth.routes import build_resource_metadata_url
+from mcp.server.auth.settings import AuthSettings
+from mcp.server.transport_security import TransportSecuritySettings
+from pydantic import AnyHttpUrl
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from promptsales.auth.config import audience_for, issuer_url
+from promptsales.config import Settings
+from promptsales.mcpkit.auth import JwksTokenVerifier, ToolScopeGuard
+from promptsales.mcpkit.https import configure_stderr_logging, serve_https
+from promptsales.mcpkit.server import ToolKit
+from promptsales.tls import client_ssl_context
+
+MCP_PATH = "/mcp"
+
+
+def serve_stdio(kit: ToolKit) -> None:
+    """Serve on stdin/stdout (logs on stderr); local trust: the caller is the local user."""
+    configure_stderr_logging()
+    kit.build().run("stdio")
+
+
+def http_app(kit: ToolKit, settings: Settings, host: str, port: int) -> Starlette:
+    """The streamable-HTTP ASGI app of ``kit`` as an OAuth 2.0 resource server."""
+    issuer = issuer_url(settings)
+    audience = audience_for(kit.name)
+    resource_url = f"https://{host}:{port}{MCP_PATH}"
+    verifier = JwksTokenVerifier(issuer, audience, client_ssl_context(settings))
+    server = kit.build(
+        token_verifier=verifier,
+        auth=AuthSettings(issuer_url=issuer, resource_server_url=resource_url, validate_token_resource=False),
+    )
+
+    @server.custom_route("/health", methods=["GET"])
+    async def health(_: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok", "server": kit.name, "tools": sorted(kit.tools)})
+
+    security = TransportSecuritySettings(
+        enable_dns_rebinding_protection=True,
+        allowed_hosts=["127.0.0.1:*", "localhost:*", "[::1]:*"],
+        allowed_origins=["https://127.0.0.1:*", "https://localhost:*", "https://[::1]:*"],
+    )
+    app = server.streamable_http_app(streamable_http_path=MCP_PATH, transport_security=security, host=host)
+    metadata_url = str(build_resource_metadata_url(AnyHttpUrl(resource_url)))
+    for route in app.routes:
+        if getattr(route, "path", None) == MCP_PATH:
+            route.app = ToolScopeGuard(route.app, kit.tool_scopes(), metadata_url)
+    return app
+
+
+def serve_http(kit: ToolKit, settings: Settings, host: str, port: int) -> None:
+    """Serve ``kit`` on ``https://host:port/mcp`` until stopped."""
+    configure_stderr_logging()
+    serve_https(http_app(kit, settings, host, port), settings, host, port)
