@@ -143,6 +143,15 @@ def _register_subcommands() -> None:
     from promptsales.cache.cli import app as cache_app
 
     app.add_typer(cache_app, name="cache")
+    from promptsales.content.cli import app as content_app
+
+    app.add_typer(content_app, name="content")
+    from promptsales.auth.cli import app as auth_app
+
+    app.add_typer(auth_app, name="auth")
+    from promptsales.mcpkit.cli import app as mcp_app  # also registers the issuer + MCP servers with `up`
+
+    app.add_typer(mcp_app, name="mcp")
 
 
 _register_subcommands()
