@@ -1,0 +1,3 @@
+"""PromptCRM's Python lab entries, found by ``promptsales lab`` (``promptsales.<company>.labs``)."""
+
+import promptsales.crm.concurrency.labs  # noqa: F401  (concurrency lab, SPEC R11)
