@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,8 +33,16 @@ def acting_as(client_id: str, scopes: Iterable[str] = ()) -> Iterator[Caller]:
 
 
 def current_caller() -> Caller:
-    """The caller of the current request: the MCP bearer token if there is one, else the caller set with
-    :func:`acting_as`, else an anonymous caller with no scopes (never more privilege than proven)."""
+    """The caller of the current request: the one set with :func:`acting_as` (innermost wins), else the
+    MCP kit's caller of the running tool call, else the MCP bearer token, else an anonymous caller with
+    no scopes (never more privilege than proven)."""
+    explicit = _current.get()
+    if explicit is not None:
+        return explicit
+    kit = sys.modules.get("promptsales.mcpkit.server")
+    kit_caller = kit.CURRENT_CALLER.get() if kit is not None and hasattr(kit, "CURRENT_CALLER") else None
+    if kit_caller is not None:
+        return Caller(kit_caller.actor, frozenset(kit_caller.scopes))
     try:
         from mcp.server.auth.middleware.auth_context import get_access_token
 
@@ -42,4 +51,4 @@ def current_caller() -> Caller:
         token = None
     if token is not None:
         return Caller(token.client_id, frozenset(token.scopes))
-    return _current.get() or ANONYMOUS
+    return ANONYMOUS

@@ -1,0 +1,107 @@
+"""The cache in front of MCP tools: one call, :func:`install`, wires a :class:`~promptsales.mcpkit.ToolKit`.
+
+* Every tool (read or write) is rate-limited per OAuth client (the token's ``client_id``; the local user
+  on stdio): over the limit the call returns ``isError`` saying when to retry.
+* Every ``read_only`` tool is served cache-aside with single-flight. Its policy comes from the tool's
+  ``cache=`` option (``@kit.tool(..., cache=CachePolicy(kind="report", depends=..., permission_scopes=...))``);
+  ``cache=False`` turns caching off for that tool. Without a policy: kind ``tool``, invalidated by any
+  bump of the company, and the permission level is every scope of the company the caller holds besides
+  the tool's own (conservative: answers never cross permission levels unless the tool says they may).
+* Every write tool, after it returns successfully (its service has committed), bumps the scopes of its
+  ``invalidates=`` option (``lambda args, result: [Scope(...)]``), or the whole company when it declares
+  none — correct by default, precise when declared.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from promptsales.cache import get_cache, get_rate_limiter
+from promptsales.cache.caller import current_caller
+from promptsales.cache.core import CacheSpec
+from promptsales.cache.keys import COMPANIES, Scope
+
+
+@dataclass(frozen=True)
+class CachePolicy:
+    """How a read tool is cached: kind (TTL), scopes it depends on, OAuth scopes that change its answer
+    (``None``: every company scope the caller holds besides the tool's own)."""
+
+    kind: str = "tool"
+    depends: Callable[[Mapping[str, Any]], Iterable[Scope]] | None = None
+    permission_scopes: tuple[str, ...] | None = None
+
+
+_INSTALLED = "_promptsales_cache_installed"
+
+
+def install(kit: Any) -> Any:
+    """Add rate limiting to every tool of ``kit``, caching to its read tools and invalidation to its
+    write tools. Idempotent; call it once all tools are declared (the kit's ``build`` does)."""
+    if getattr(kit, _INSTALLED, False):
+        return kit
+    setattr(kit, _INSTALLED, True)
+    kit.add_read_wrapper(read_wrapper)
+    for spec in kit.tools.values():
+        if not spec.read_only:
+            spec.function = write_wrapper(spec, spec.function)
+    return kit
+
+
+def _output_model(spec: Any) -> Any:
+    try:
+        return spec.output_model
+    except Exception:
+        return None
+
+
+def _permission_scopes(spec: Any, policy: CachePolicy, caller_scopes: Iterable[str]) -> tuple[str, ...]:
+    if policy.permission_scopes is not None:
+        return policy.permission_scopes
+    return tuple(scope for scope in caller_scopes if scope.startswith(f"{spec.server}:") and scope != spec.scope)
+
+
+def read_wrapper(spec: Any, function: Callable[..., Any]) -> Callable[..., Any]:
+    """Rate limit, then serve from the cache (or compute once and publish) — for one read tool."""
+    option = spec.options.get("cache", CachePolicy())
+    policy = CachePolicy(**option) if isinstance(option, dict) else option
+    cacheable = policy is not False and spec.server in COMPANIES
+    model = _output_model(spec)
+
+    @functools.wraps(function)
+    def run(**arguments: Any) -> Any:
+        caller = current_caller()
+        get_rate_limiter().enforce(caller.client_id)
+        if not cacheable:
+            return function(**arguments)
+        relevant = _permission_scopes(spec, policy, caller.scopes)
+        cache_spec = CacheSpec(spec.server, spec.name, policy.kind, relevant)
+        scopes = list(policy.depends(arguments)) if policy.depends else []
+        lookup = get_cache().fetch(cache_spec, arguments, lambda: function(**arguments), depends=scopes,
+                                   caller_scopes=caller.scopes)
+        if lookup.outcome in ("hit", "coalesced") and model is not None and inspect.isclass(model):
+            return model.model_validate(lookup.value)
+        return lookup.value
+
+    return run
+
+
+def write_wrapper(spec: Any, function: Callable[..., Any]) -> Callable[..., Any]:
+    """Rate limit a write tool and, once it has succeeded (committed), bump what it invalidates."""
+    invalidates = spec.options.get("invalidates")
+
+    @functools.wraps(function)
+    def run(**arguments: Any) -> Any:
+        get_rate_limiter().enforce(current_caller().client_id)
+        result = function(**arguments)
+        if spec.server in COMPANIES:
+            scopes = list(invalidates(arguments, result)) if invalidates else [Scope(spec.server)]
+            if scopes:
+                get_cache().bump(*scopes)
+        return result
+
+    return run
