@@ -12,7 +12,7 @@ from typing import Any, BinaryIO
 
 from promptsales.backup.crypto import EncryptingWriter
 from promptsales.backup.keys import BackupKey, load_key
-from promptsales.backup.media_archive import archive_media, media_dir
+from promptsales.backup.media_archive import archive_media
 from promptsales.backup.mongo_dump import export_database
 from promptsales.backup.postgres_dump import dump_database, dump_globals, exported_snapshots, now_utc, tool_version
 from promptsales.backup.settings import BackupSettings
@@ -123,7 +123,7 @@ def run_backup(
             say("media store")
             entry, info = _encrypt_to(
                 partial, "media/media.tar", key, backup.chunk_size,
-                lambda sink: archive_media(media_dir(settings.data_path), sink),
+                lambda sink: archive_media(backup.media_path(settings), sink),
             )
             entry.update(kind="media", media_files=info["files"], media_bytes=info["bytes"])
             files.append(entry)

@@ -20,12 +20,17 @@ class BackupSettings(BaseSettings):
         default=None, description="File with the 32-byte backup key, base64 (default <data_dir>/secrets/backup.key)."
     )
     key: SecretStr | None = Field(default=None, description="The backup key itself, base64; wins over key_file.")
+    media_dir: Path | None = Field(default=None, description="Media store to back up (default <data_dir>/media).")
     keep_daily: int = Field(default=30, ge=1, description="Daily backups that prune keeps (SPEC N3: at least 30).")
     chunk_size: int = Field(default=1 << 20, ge=4096, description="Plaintext bytes per AES-GCM chunk.")
 
     def backup_dir(self, settings: Settings) -> Path:
         """Absolute backup directory."""
         return (self.dir or settings.data_path / "backups").expanduser().resolve()
+
+    def media_path(self, settings: Settings) -> Path:
+        """Absolute path of the media store that is backed up."""
+        return (self.media_dir or settings.data_path / "media").expanduser().resolve()
 
     def key_path(self, settings: Settings) -> Path:
         """Absolute path of the key file."""
