@@ -1,0 +1,61 @@
+"""Fixtures of the PromptAds tests: a private, small-scale seeded copy of the ads database."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+import sqlparse
+from psycopg import sql
+
+from promptsales.config import Settings
+from promptsales.db.connect import admin_conninfo, connect, database_name
+from promptsales.lab.registry import LabEntry
+from promptsales.seed import seed_all
+
+
+@pytest.fixture(scope="module")
+def ads_small_db(settings: Settings) -> Iterator[str]:
+    """Name of a private copy of the PromptAds database loaded with ``--scale small`` data, one per test module.
+
+    Module-scoped to keep the suite fast: tests of a module only add rows with unique names and compare
+    counts before/after, so they do not disturb each other. Dropped at the end of the module.
+    """
+    name = f"promptads_ads{uuid.uuid4().hex[:10]}"
+    admin = admin_conninfo(settings, "ads", "postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
+            sql.Identifier(name), sql.Identifier(database_name("ads"))))
+    try:
+        seed_all(settings, "small", companies=["ads"], dbname={"ads": name})
+        yield name
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def ads_conn(settings: Settings, ads_small_db: str):
+    """An autocommit app-role connection to the small private copy."""
+    with connect("ads", "app", settings=settings, dbname=ads_small_db, autocommit=True) as conn:
+        yield conn
+
+
+def run_lab_statements(conn: psycopg.Connection, entry: LabEntry, raw_params: dict[str, str]) -> list[tuple[list[str], list[tuple]]]:
+    """Run a SQL lab entry's statements on ``conn`` exactly as the lab runner does; (columns, rows) per statement.
+
+    The lab runner always connects to the session database; this lets a test run the same script on a
+    private copy that holds a hand-built case.
+    """
+    values: dict[str, Any] = entry.bind(raw_params)
+    results = []
+    for statement in sqlparse.split(entry.source):
+        if not sqlparse.format(statement, strip_comments=True).strip():
+            continue
+        cur = conn.execute(statement.encode() if "%(" not in statement else statement, values if "%(" in statement else None)
+        if cur.description:
+            results.append(([c.name for c in cur.description], cur.fetchall()))
+    return results
