@@ -7,6 +7,7 @@ up:
 	$(PYTHON) -m pip install -q -e ".[dev]"
 	promptsales up
 	promptsales seed --scale official --if-empty
+	promptsales etl run
 
 test:
 	$(PYTHON) -m pytest
