@@ -115,3 +115,9 @@ def _json_default(value):
     if isinstance(value, Decimal):
         return float(value)
     return str(value)
+
+
+# The two-computer deadlock client of the PromptCRM concurrency lab (SPEC R11).
+from promptsales.crm.concurrency.cli import deadlock_client  # noqa: E402
+
+app.command("deadlock-client")(deadlock_client)

@@ -89,10 +89,10 @@ class CallResult:
 class Session:
     """One database session of a scenario: its own connection, recording each step in the timeline."""
 
-    def __init__(self, run: LabRun, name: str) -> None:
+    def __init__(self, run: LabRun, name: str, deadlock_timeout_ms: int | None = None) -> None:
         self.run = run
         self.name = name
-        self.conn = open_connection(run.conninfo, run.run_id, name, run.deadlock_timeout_ms)
+        self.conn = open_connection(run.conninfo, run.run_id, name, deadlock_timeout_ms or run.deadlock_timeout_ms)
         self.pid = self.conn.info.backend_pid
         self.results: list[CallResult] = []
         self.error: BaseException | None = None
@@ -262,16 +262,17 @@ class Leak:
     detail: str
 
 
-def find_leaks(conn: psycopg.Connection, run_id: str | None = None, dbname: str | None = None) -> list[Leak]:
-    """Sessions of the run still connected, lab advisory locks still held, and — for ``dbname`` (needs a
-    role that sees every session, e.g. admin) — any other session of that database inside a transaction or
-    holding a lock."""
+def find_leaks(conn: psycopg.Connection, run_id: str | None = None, dbname: str | None = None,
+               app_prefix: str | None = None) -> list[Leak]:
+    """Sessions of the run (or whose application_name starts with ``app_prefix``) still connected, lab
+    advisory locks still held, and — for ``dbname`` (needs a role that sees every session, e.g. admin) —
+    any other session of that database inside a transaction or holding a lock."""
     leaks: list[Leak] = []
-    if run_id:
+    if run_id or app_prefix:
         for pid, app, state in conn.execute(
             "SELECT pid, application_name, state FROM pg_stat_activity WHERE starts_with(application_name, %s) "
             "AND pid <> pg_backend_pid()",
-            (f"{APP_PREFIX}:{run_id}:",),
+            (app_prefix or f"{APP_PREFIX}:{run_id}:",),
         ):
             leaks.append(Leak("session", f"{app} (pid {pid}) is still connected, {state}"))
     for pid, objid, mode, granted in conn.execute(
@@ -295,6 +296,16 @@ def find_leaks(conn: psycopg.Connection, run_id: str | None = None, dbname: str 
         ):
             leaks.append(Leak("lock", f"{locktype} {mode} held by pid {pid}"))
     return leaks
+
+
+def settled_leaks(conn: psycopg.Connection, timeout: float = 5.0, **scope) -> list[Leak]:
+    """:func:`find_leaks` after giving just-closed backends up to ``timeout`` s to exit."""
+    deadline = time.monotonic() + timeout
+    while True:
+        leaks = find_leaks(conn, **scope)
+        if not leaks or time.monotonic() > deadline:
+            return leaks
+        time.sleep(0.005)
 
 
 @dataclass
@@ -334,21 +345,16 @@ class LabRun:
 
     def check_leaks(self, timeout: float = 5.0) -> list[Leak]:
         """Wait (bounded) for the run's closed sessions to disappear, then report what is left."""
-        deadline = time.monotonic() + timeout
-        while True:
-            leaks = find_leaks(self.coordinator, self.run_id)
-            if not leaks or time.monotonic() > deadline:
-                return leaks
-            time.sleep(0.005)
+        return settled_leaks(self.coordinator, timeout, run_id=self.run_id)
 
     # ---- sessions ---------------------------------------------------------------------------------
     def note(self, step: str, result: str = "") -> None:
         """A coordinator event in the timeline."""
         self.timeline.record(self.coordinator_name, step, result)
 
-    def session(self, name: str) -> Session:
-        """Open a named session (its own connection)."""
-        session = Session(self, name)
+    def session(self, name: str, deadlock_timeout_ms: int | None = None) -> Session:
+        """Open a named session (its own connection), optionally with its own ``deadlock_timeout``."""
+        session = Session(self, name, deadlock_timeout_ms)
         self.sessions[name] = session
         return session
 

@@ -36,7 +36,7 @@ def run(conninfo: str, *, safe: bool, deadlock_timeout_ms: int = 100, lead_id: i
         for name, delta in DELTAS:
             session = lab.session(name)
             sessions.append(session)
-            step = f"{procedure}(lead {lead}, {delta:+d})"
+            step = f"adjust the score by {delta:+d} ({mode})"
             lab.start(session, lambda s, step=step, delta=delta: s.call(step, call, (lead, delta, lab.gate.key)))
         lab.wait_all_waiting([s.name for s in sessions], "S1 and S2 both wait")
         lab.open_gate()
