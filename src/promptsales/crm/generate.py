@@ -33,6 +33,7 @@ from promptsales.crm import vocabulary as vocab
 from promptsales.crm.crypto import blind_index, create_data_key, field_aad, FieldCipher
 from promptsales.crm.keystore import KeyStore
 from promptsales.crm.link import ensure_link
+from promptsales.crm.pgcopy import copy_columns
 from promptsales.db.connect import connect
 from promptsales.errors import UserError
 from promptsales.seed import SeedContext
@@ -43,6 +44,9 @@ MIN_CLIENTS = {"small": 0, "official": 500_000, "large": 500_000}
 DISTINCT_SHARE = 0.8
 EPOCH_2000 = np.datetime64("2000-01-01T00:00:00", "us")
 US_PER_DAY = 86_400_000_000
+#: Tables analysed right after the seed (what the consistency check and the analytics read); autovacuum
+#: analyses the others.
+ANALYZED_TABLES = ("clients", "leads", "sales", "client_campaigns")
 DATA_TABLES = ("sales", "lead_stage_history", "interactions", "client_campaigns", "leads", "clients", "data_keys")
 
 # funnel stage ids (see migration 0002)
@@ -405,10 +409,11 @@ def seed(ctx: SeedContext) -> dict[str, int]:
     ).astype(int)
     lang_es = np.array([markets.language.get(int(m)) == "es" for m in results.market_id.tolist()])[row]
     comment_pick = rng.integers(0, 12, len(i_lead))
-    comments = [
-        (vocab.COMMENTS["es"][c] if es else vocab.COMMENTS["en"][c]) if t == 3 else None
-        for t, c, es in zip(i_type.tolist(), comment_pick.tolist(), lang_es[i_lead].tolist())
-    ]
+    comments = {
+        i: (vocab.COMMENTS["es"][c] if es else vocab.COMMENTS["en"][c])
+        for i, c, es in zip(np.flatnonzero(i_type == 3).tolist(), comment_pick[i_type == 3].tolist(),
+                            lang_es[i_lead[i_type == 3]].tolist())
+    }
     step("allocate sales")
     sale_lead, cents = allocate_amounts(results, plan, rng)
 
@@ -446,37 +451,53 @@ def seed(ctx: SeedContext) -> dict[str, int]:
         del nid_enc, ctx_enc, bidx, clients
 
         step("load leads")
-        lead_rows = zip(
-            lead_ids.tolist(), plan.client.tolist(), results.campaign_id[row].tolist(), results.ad_id[row].tolist(),
-            results.channel_id[row].tolist(), results.market_id[row].tolist(), source.tolist(), final_stage.tolist(),
-            score.tolist(), _timestamps(lead_created_us), _timestamps(current_stage_time),
-        )
-        counts["leads"] = _copy(
+        campaign, ad = results.campaign_id[row], results.ad_id[row]
+        channel, market = results.channel_id[row], results.market_id[row]
+        counts["leads"] = copy_columns(
             conn, "crm.leads",
-            "lead_id, client_id, campaign_id, ad_id, channel_id, market_id, source_id, stage_id, score, created_at, updated_at",
-            ["int8", "int4", "int4", "int4", "int2", "int2", "int2", "int2", "int2", "timestamp", "timestamp"],
-            lead_rows,
+            ["lead_id", "client_id", "campaign_id", "ad_id", "channel_id", "market_id", "source_id", "stage_id",
+             "score", "created_at", "updated_at"],
+            [("int8", lead_ids), ("int4", plan.client), ("int4", campaign), ("int4", ad), ("int2", channel),
+             ("int2", market), ("int2", source), ("int2", final_stage), ("int2", score),
+             ("timestamptz", lead_created_us), ("timestamptz", current_stage_time)],
         )
-        counts["client_campaigns"] = _copy(
-            conn, "crm.client_campaigns", "client_id, campaign_id, channel_id, market_id, reached_at, converted",
-            ["int4", "int4", "int2", "int2", "timestamp", "bool"],
-            zip(plan.client.tolist(), results.campaign_id[row].tolist(), results.channel_id[row].tolist(),
-                results.market_id[row].tolist(), _timestamps(lead_created_us), plan.converted.tolist()),
+        counts["client_campaigns"] = copy_columns(
+            conn, "crm.client_campaigns",
+            ["client_id", "campaign_id", "channel_id", "market_id", "reached_at", "converted"],
+            [("int4", plan.client), ("int4", campaign), ("int2", channel), ("int2", market),
+             ("timestamptz", lead_created_us), ("bool", plan.converted)],
         )
         step("load funnel history")
-        counts["lead_stage_history"] = _copy(
-            conn, "crm.lead_stage_history", "history_id, lead_id, from_stage_id, to_stage_id, changed_at, changed_by",
-            ["int8", "int8", "int2", "int2", "timestamp", "text"],
-            zip(range(1, len(h_lead) + 1), (h_lead + 1).tolist(), [s or None for s in from_stage.tolist()],
-                to_stage.tolist(), _timestamps(h_time), ["generator"] * len(h_lead)),
-        )
+        history_id = np.arange(1, len(h_lead) + 1)
+        counts["lead_stage_history"] = 0
+        for has_from in (False, True):  # the first change of a lead has no from-stage (NULL)
+            pick = (h_k > 0) == has_from
+            names = ["history_id", "lead_id"] + (["from_stage_id"] if has_from else []) + [
+                "to_stage_id", "changed_at", "changed_by"]
+            columns = [("int8", history_id[pick]), ("int8", h_lead[pick] + 1)]
+            columns += [("int2", from_stage[pick])] if has_from else []
+            columns += [("int2", to_stage[pick]), ("timestamptz", h_time[pick]),
+                        ("char:9", np.full(int(pick.sum()), b"generator"))]
+            counts["lead_stage_history"] += copy_columns(conn, "crm.lead_stage_history", names, columns)
         step("load interactions")
-        counts["interactions"] = _copy(
+        interaction_id = np.arange(1, len(i_lead) + 1)
+        plain = i_type != 3
+        counts["interactions"] = copy_columns(
+            conn, "crm.interactions",
+            ["interaction_id", "client_id", "lead_id", "type_id", "channel_id", "occurred_at", "viewing_seconds"],
+            [("int8", interaction_id[plain]), ("int4", plan.client[i_lead[plain]]), ("int8", i_lead[plain] + 1),
+             ("int2", i_type[plain]), ("int2", channel[i_lead[plain]]), ("timestamptz", i_time[plain]),
+             ("int4", seconds[plain])],
+        )
+        with_comment = np.flatnonzero(~plain)
+        counts["interactions"] += _copy(
             conn, "crm.interactions",
             "interaction_id, client_id, lead_id, type_id, channel_id, occurred_at, viewing_seconds, comment_text",
             ["int8", "int4", "int8", "int2", "int2", "timestamp", "int4", "text"],
-            zip(range(1, len(i_lead) + 1), plan.client[i_lead].tolist(), (i_lead + 1).tolist(), i_type.tolist(),
-                results.channel_id[row][i_lead].tolist(), _timestamps(i_time), seconds.tolist(), comments),
+            zip(interaction_id[with_comment].tolist(), plan.client[i_lead[with_comment]].tolist(),
+                (i_lead[with_comment] + 1).tolist(), i_type[with_comment].tolist(),
+                channel[i_lead[with_comment]].tolist(), _timestamps(i_time[with_comment]),
+                seconds[with_comment].tolist(), [comments[i] for i in with_comment.tolist()]),
         )
         step("load sales")
         srow = row[sale_lead]
@@ -506,7 +527,7 @@ def seed(ctx: SeedContext) -> dict[str, int]:
         )
     step("analyze")
     with connect("crm", "owner", settings=settings, dbname=crm_db, autocommit=True) as conn:
-        for table in DATA_TABLES:
+        for table in ANALYZED_TABLES:
             conn.execute(f"ANALYZE crm.{table}")
     from promptsales.crm.analytics import refresh_views
 
