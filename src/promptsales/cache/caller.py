@@ -15,6 +15,7 @@ class Caller:
 
     client_id: str
     scopes: frozenset[str] = frozenset()
+    authenticated: bool = False  # True for an OAuth bearer token (rate limits apply per OAuth client)
 
 
 ANONYMOUS = Caller("anonymous")
@@ -22,9 +23,9 @@ _current: contextvars.ContextVar[Caller | None] = contextvars.ContextVar("prompt
 
 
 @contextmanager
-def acting_as(client_id: str, scopes: Iterable[str] = ()) -> Iterator[Caller]:
-    """Run a block as a given caller (stdio sessions, services acting for themselves, tests)."""
-    caller = Caller(client_id, frozenset(scopes))
+def acting_as(client_id: str, scopes: Iterable[str] = (), authenticated: bool = True) -> Iterator[Caller]:
+    """Run a block as a given caller (services acting for themselves with their own token, tests)."""
+    caller = Caller(client_id, frozenset(scopes), authenticated)
     token = _current.set(caller)
     try:
         yield caller
@@ -42,7 +43,7 @@ def current_caller() -> Caller:
     kit = sys.modules.get("promptsales.mcpkit.server")
     kit_caller = kit.CURRENT_CALLER.get() if kit is not None and hasattr(kit, "CURRENT_CALLER") else None
     if kit_caller is not None:
-        return Caller(kit_caller.actor, frozenset(kit_caller.scopes))
+        return Caller(kit_caller.actor, frozenset(kit_caller.scopes), getattr(kit_caller, "transport", "") == "http")
     try:
         from mcp.server.auth.middleware.auth_context import get_access_token
 
@@ -50,5 +51,5 @@ def current_caller() -> Caller:
     except ImportError:  # pragma: no cover - mcp is a dependency
         token = None
     if token is not None:
-        return Caller(token.client_id, frozenset(token.scopes))
+        return Caller(token.client_id, frozenset(token.scopes), True)
     return ANONYMOUS

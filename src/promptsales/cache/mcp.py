@@ -1,7 +1,8 @@
 """The cache in front of MCP tools: one call, :func:`install`, wires a :class:`~promptsales.mcpkit.ToolKit`.
 
-* Every tool (read or write) is rate-limited per OAuth client (the token's ``client_id``; the local user
-  on stdio): over the limit the call returns ``isError`` saying when to retry.
+* Every tool (read or write) called with an OAuth token is rate-limited per OAuth client (the token's
+  ``client_id``; local stdio sessions are trusted and not limited): over the limit the call returns
+  ``isError`` saying when to retry.
 * Every ``read_only`` tool is served cache-aside with single-flight. Its policy comes from the tool's
   ``cache=`` option (``@kit.tool(..., cache=CachePolicy(kind="report", depends=..., permission_scopes=...))``);
   ``cache=False`` turns caching off for that tool. Without a policy: kind ``tool``, invalidated by any
@@ -24,6 +25,7 @@ from promptsales.cache import get_cache, get_rate_limiter
 from promptsales.cache.caller import current_caller
 from promptsales.cache.core import CacheSpec
 from promptsales.cache.keys import COMPANIES, Scope
+from promptsales.cache.ratelimit import RateLimiter
 
 
 @dataclass(frozen=True)
@@ -39,17 +41,27 @@ class CachePolicy:
 _INSTALLED = "_promptsales_cache_installed"
 
 
-def install(kit: Any) -> Any:
+def install(kit: Any, limiter: RateLimiter | None = None) -> Any:
     """Add rate limiting to every tool of ``kit``, caching to its read tools and invalidation to its
-    write tools. Idempotent; call it once all tools are declared (the kit's ``build`` does)."""
+    write tools. Idempotent; call it once all tools are declared (the kit's ``build`` does).
+    ``limiter`` overrides the process's default limiter (rate and burst from ``PROMPTSALES_CACHE_*``)."""
     if getattr(kit, _INSTALLED, False):
         return kit
     setattr(kit, _INSTALLED, True)
-    kit.add_read_wrapper(read_wrapper)
+    limit = _limit_with(limiter)
+    kit.add_read_wrapper(lambda spec, function: read_wrapper(spec, function, limit))
     for spec in kit.tools.values():
         if not spec.read_only:
-            spec.function = write_wrapper(spec, spec.function)
+            spec.function = write_wrapper(spec, spec.function, limit)
     return kit
+
+
+def _limit_with(limiter: RateLimiter | None) -> Callable[[], None]:
+    def limit() -> None:
+        caller = current_caller()
+        if caller.authenticated:
+            (limiter or get_rate_limiter()).enforce(caller.client_id)
+    return limit
 
 
 def _output_model(spec: Any) -> Any:
@@ -65,7 +77,7 @@ def _permission_scopes(spec: Any, policy: CachePolicy, caller_scopes: Iterable[s
     return tuple(scope for scope in caller_scopes if scope.startswith(f"{spec.server}:") and scope != spec.scope)
 
 
-def read_wrapper(spec: Any, function: Callable[..., Any]) -> Callable[..., Any]:
+def read_wrapper(spec: Any, function: Callable[..., Any], limit: Callable[[], None]) -> Callable[..., Any]:
     """Rate limit, then serve from the cache (or compute once and publish) — for one read tool."""
     option = spec.options.get("cache", CachePolicy())
     policy = CachePolicy(**option) if isinstance(option, dict) else option
@@ -74,8 +86,8 @@ def read_wrapper(spec: Any, function: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(function)
     def run(**arguments: Any) -> Any:
+        limit()
         caller = current_caller()
-        get_rate_limiter().enforce(caller.client_id)
         if not cacheable:
             return function(**arguments)
         relevant = _permission_scopes(spec, policy, caller.scopes)
@@ -90,13 +102,13 @@ def read_wrapper(spec: Any, function: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
-def write_wrapper(spec: Any, function: Callable[..., Any]) -> Callable[..., Any]:
+def write_wrapper(spec: Any, function: Callable[..., Any], limit: Callable[[], None]) -> Callable[..., Any]:
     """Rate limit a write tool and, once it has succeeded (committed), bump what it invalidates."""
     invalidates = spec.options.get("invalidates")
 
     @functools.wraps(function)
     def run(**arguments: Any) -> Any:
-        get_rate_limiter().enforce(current_caller().client_id)
+        limit()
         result = function(**arguments)
         if spec.server in COMPANIES:
             scopes = list(invalidates(arguments, result)) if invalidates else [Scope(spec.server)]
