@@ -163,6 +163,9 @@ class ToolKit:
 
     def build(self, token_verifier=None, auth=None) -> MCPServer:
         """The ``MCPServer`` with every tool registered and the audit middleware installed."""
+        from promptsales.cache.mcp import install as install_cache  # issue 10: rate limits, cache-aside, invalidation
+
+        install_cache(self)
         server = MCPServer(
             name=f"promptsales-{self.name}",
             title=self.title,
