@@ -1,10 +1,16 @@
-"""Fixtures of the MCP-network tests: a loaded warehouse (official seed + one ETL pass)."""
+"""Fixtures of the MCP-network tests: a loaded warehouse, the OAuth issuer and the four MCP servers over
+HTTPS (real TLS 1.3, real JWTs signed by the issuer's key and checked against its JWKS)."""
 
 from __future__ import annotations
+
+import json
+from collections.abc import Iterator
 
 import pytest
 
 from promptsales.config import Settings
+
+from mcpnet_helpers import Network
 
 
 @pytest.fixture(scope="session")
@@ -16,3 +22,26 @@ def warehouse(seeded: Settings) -> Settings:
     report = run_pass(Sources(seeded), trigger="test")
     assert report.status == "succeeded", report
     return seeded
+
+
+@pytest.fixture(scope="session")
+def network(warehouse: Settings) -> Iterator[Network]:
+    """Issuer + content, ads, crm and sales MCP servers over HTTPS, PromptSales' own OAuth client registered."""
+    from promptsales.auth.cli import issuer_service
+    from promptsales.auth.config import clients_path, load_clients
+    from promptsales.sales.proposals import DEFAULT_CLIENT, SERVICE_SCOPES
+    from promptsales.tls import ensure_tls
+
+    ensure_tls(warehouse)
+    clients = load_clients(warehouse)
+    clients[DEFAULT_CLIENT] = SERVICE_SCOPES
+    clients_path(warehouse).write_text(json.dumps({"clients": clients}, indent=2, sort_keys=True))
+    issuer = issuer_service(warehouse)
+    issuer.start()
+    net = Network(warehouse)
+    for name in SERVER_MODULES:
+        net.start(name)
+    yield net
+    for name in list(net.pids):
+        net.stop(name)
+    issuer.stop()

@@ -29,6 +29,7 @@ from promptsales.sales.nlq.structured import (
     PerformanceFilters, funnel_query, parse_period, performance_query, top_campaigns_query,
 )
 from promptsales.errors import UserError
+from promptsales.sales.proposals import ProposalView, StrategyInput
 
 METRICS_URI = "promptsales://sales/metrics"
 SCHEMA_URI = "promptsales://sales/warehouse-schema"
@@ -187,3 +188,48 @@ def _find_campaign(catalog, campaign: str) -> EntityRef:
         raise ToolInputError(f"No campaign matches {campaign!r} closely enough. Closest: {close}.")
     key, name, score = best[0]
     return EntityRef(dimension=Dimension.campaign, key=key, name=name, matched_text=campaign, score=score)
+
+
+# -- proposals (G1, G3) ----------------------------------------------------------------------------------
+def _flow():
+    from promptsales.sales.proposals import ProposalFlow
+
+    return ProposalFlow(get_settings())
+
+
+@kit.tool(scope="sales:write", read_only=False, title="Propose a campaign")
+def proposeCampaign(
+    strategy: Annotated[StrategyInput, Field(description="The marketing strategy: brand, intent, key message, "
+                                                         "audiences, countries, budget, flight dates.")],
+    requested_by: Annotated[str, Field(min_length=3, max_length=200, description="E-mail of the portal user asking.")],
+) -> ProposalView:
+    """Stores the strategy and an AI proposal for it (campaign, channels, markets, ads, messages drafted by
+    PromptContent, timing, suggestions), pending review by an approver. Nothing runs until it is approved."""
+    try:
+        return _flow().propose(strategy, requested_by, current_caller().actor)
+    except UserError as error:
+        raise ToolInputError(str(error)) from None
+
+
+@kit.tool(scope="sales:approve", read_only=False, title="Approve and launch a proposal")
+def approveProposal(
+    proposal_id: Annotated[int, Field(ge=1)],
+    approver: Annotated[str, Field(min_length=3, max_length=200, description="E-mail of the approving portal user.")],
+    note: Annotated[str | None, Field(max_length=1000)] = None,
+) -> ProposalView:
+    """Approves a proposal (only an approver; the database enforces it) and launches it: PromptSales, with its
+    own OAuth client, creates the campaign in PromptAds, registers the content in PromptContent and prepares
+    lead capture in PromptCRM. Each step's outcome is returned; calling again retries only failed steps."""
+    try:
+        return _flow().approve(proposal_id, approver, current_caller().actor, note)
+    except UserError as error:
+        raise ToolInputError(str(error)) from None
+
+
+@kit.tool(scope="sales:read", read_only=True, title="Proposal status", cache=False)
+def proposalStatus(proposal_id: Annotated[int, Field(ge=1)]) -> ProposalView:
+    """A proposal's review status, payload and launch steps."""
+    try:
+        return _flow().view(proposal_id)
+    except UserError as error:
+        raise ToolInputError(str(error)) from None

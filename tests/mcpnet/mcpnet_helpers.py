@@ -1,0 +1,100 @@
+"""Helpers of the MCP-network tests: start MCP servers over HTTPS, mint tokens, call tools."""
+
+from __future__ import annotations
+
+import sys
+
+import httpx
+
+from promptsales.config import Settings
+
+#: MCP server name → module whose ``kit`` it serves.
+SERVER_MODULES = {
+    "content": "promptsales.content.mcp",
+    "ads": "promptsales.ads.mcp",
+    "crm": "promptsales.crm.mcp",
+    "sales": "promptsales.sales.mcp",
+}
+SERVE = ("import sys; from importlib import import_module; from promptsales.config import get_settings; "
+         "from promptsales.mcpkit.runner import serve_http; "
+         "serve_http(import_module(sys.argv[1]).kit, get_settings(), '127.0.0.1', int(sys.argv[2]))")
+
+
+class Network:
+    """The running issuer and MCP servers of the test session, and tokens for them."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.pids: dict[str, int] = {}
+
+    def url(self, name: str) -> str:
+        from promptsales.runtime.state import StateFile
+
+        return f"https://127.0.0.1:{StateFile(self.settings.data_path).get(f'mcp-{name}')['port']}/mcp"
+
+    def start(self, name: str) -> None:
+        """Start server ``name`` (HTTPS + OAuth) and wait for its health endpoint."""
+        from promptsales.runtime.ports import reuse_or_pick
+        from promptsales.runtime.processes import spawn_detached, wait_until
+        from promptsales.runtime.state import StateFile
+        from promptsales.tls import client_ssl_context
+
+        state = StateFile(self.settings.data_path)
+        port = reuse_or_pick(state.get(f"mcp-{name}").get("port"))
+        log = self.settings.data_path / "logs" / f"mcp-{name}.log"
+        pid = spawn_detached([sys.executable, "-c", SERVE, SERVER_MODULES[name], str(port)], log)
+        state.update(f"mcp-{name}", pid=pid, port=port)
+        self.pids[name] = pid
+        context = client_ssl_context(self.settings)
+
+        def healthy() -> bool:
+            try:
+                return httpx.get(f"https://127.0.0.1:{port}/health", verify=context, timeout=1).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        assert wait_until(healthy, timeout=90, interval=0.3), log.read_text()[-3000:]
+
+    def stop(self, name: str) -> None:
+        """Stop server ``name``."""
+        from promptsales.runtime.processes import terminate
+
+        terminate(self.pids.pop(name, None))
+
+    def token(self, client_id: str, scopes: list[str], audience: str | list[str] | None = None, ttl: int = 600) -> str:
+        """An access token signed by the issuer's key (audience: the servers of the scopes by default)."""
+        from promptsales.auth.config import issuer_url
+        from promptsales.auth.keys import issuer_key, mint_token
+
+        return mint_token(issuer_key(self.settings), issuer_url(self.settings), client_id, scopes, ttl, audience=audience)
+
+
+def rpc_call(url: str, token: str | None, tool: str, arguments: dict, settings: Settings) -> httpx.Response:
+    """A bare ``tools/call`` POST (for the HTTP status checks that happen before the MCP session)."""
+    from promptsales.tls import client_ssl_context
+
+    headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": arguments}}
+    return httpx.post(url, json=body, headers=headers, verify=client_ssl_context(settings), timeout=30)
+
+
+def call(settings: Settings, url: str, token: str, tool: str, arguments: dict):
+    """Call a tool over a real MCP session (streamable HTTP over TLS); returns the CallToolResult."""
+    import anyio
+    import httpx2
+    from mcp.client.session import ClientSession
+    from mcp.client.streamable_http import streamable_http_client
+
+    from promptsales.tls import client_ssl_context
+
+    async def run():
+        async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, verify=client_ssl_context(settings),
+                                      timeout=httpx2.Timeout(60.0)) as http:
+            async with streamable_http_client(url, http_client=http) as (read, write):
+                async with ClientSession(read, write) as session:
+                    await session.initialize()
+                    return await session.call_tool(tool, arguments)
+
+    return anyio.run(run)
