@@ -76,3 +76,36 @@ def test_semantic_set_is_bounded_and_mirrors_refresh(cache, unique):
     writer.store(ns, "handmade leather bags for tourists in Florence", "BAGS", 50, model="local")
     hit = reader.lookup(ns, "leather handbags made by hand for Florence tourists", model="local")
     assert hit is not None and hit.result == "BAGS"  # the reader fetched only the new vector
+
+
+def test_cached_generator_reuses_messages_and_logs_tokens_saved(settings, cache, unique):
+    """The real local generator behind the cache; hits written to portal.ai_usage_log (G4)."""
+    from promptsales.ai.textgen import LocalTemplateGenerator
+    from promptsales.cache.ai import CachedTextGenerator
+    from promptsales.db.connect import connect
+
+    namespace = f"messages_{unique}"
+    generator = CachedTextGenerator(LocalTemplateGenerator(), AICache(cache, threshold=0.85), namespace=namespace)
+    system = "You write short, truthful marketing messages."
+    context = ["A runner at dawn on a beach trail, orange light, lightweight mesh shoes."]
+
+    def ask(campaign, audience="young athletes"):
+        prompt = f"Campaign: {campaign}\nTarget audience: {audience}\nWrite 3 distinct messages."
+        return generator.generate(system, prompt, context, 3, {"campaign": campaign, "audience": audience})
+
+    first = ask("Launch a summer campaign for running shoes in Mexico")
+    assert first.cache_hit is None and first.tokens_in > 0 and len(first.texts) == 3
+    again = ask("Launch a summer campaign for running shoes in Mexico")
+    assert (again.cache_hit, again.texts, again.tokens_in + again.tokens_out) == ("exact", first.texts, 0)
+    paraphrase = ask("A summer launch campaign for running sneakers in Mexico")
+    assert paraphrase.cache_hit == "semantic" and paraphrase.texts == first.texts
+    assert paraphrase.tokens_saved == first.tokens_in + first.tokens_out
+    assert ask("Quarterly accounting software for small law firms").cache_hit is None
+    assert ask("Launch a summer campaign for running shoes in Mexico", "retirees").cache_hit is None
+
+    with connect("sales", "owner", settings=settings) as conn:
+        rows = conn.execute(
+            "SELECT operation, tokens_saved, cache_hit FROM portal.ai_usage_log "
+            "WHERE module = 'cache' AND reference->>'namespace' = %s ORDER BY operation", (namespace,)).fetchall()
+    saved = first.tokens_in + first.tokens_out
+    assert rows == [(f"{namespace}.exact-hit", saved, True), (f"{namespace}.semantic-hit", saved, True)]

@@ -59,6 +59,8 @@ class AIResult:
     tokens_saved: int = 0
     similarity: float | None = None
     matched_prompt: str | None = None
+    model: str = ""
+    latency_ms: float = 0.0
 
 
 @dataclass
@@ -78,21 +80,73 @@ def _digest(text: str) -> str:
 
 
 def default_on_hit(namespace: str, prompt: str, hit: AIResult) -> None:
-    """Record a cache hit in the AI-usage log (G4) with the tokens it saved."""
-    try:
-        from promptsales.ai.usage import log_ai_call
-    except ImportError:
-        log.info("cache: AI %s hit in %s saved %d tokens", hit.source, namespace, hit.tokens_saved)
-        return
-    log_ai_call(
-        task=namespace,
-        prompt=prompt,
-        result=hit.result,
-        cache_hit=hit.source,
-        tokens_saved=hit.tokens_saved,
-        validation=f"reused cached result ({hit.source}"
-        + (f", cosine {hit.similarity:.3f} to: {hit.matched_prompt!r})" if hit.similarity is not None else ")"),
-    )
+    """Record a cache hit in the AI-usage log (G4, ``portal.ai_usage_log``) with the tokens it saved."""
+    import json
+
+    from promptsales.ai.usage import AICall, log_ai_call
+    from promptsales.cache.caller import current_caller
+
+    similarity = f", cosine {hit.similarity:.3f} ≥ threshold to {hit.matched_prompt!r}" if hit.similarity is not None else ""
+    log_ai_call(AICall(
+        actor=current_caller().client_id, module="cache", operation=f"{namespace}.{hit.source}-hit",
+        provider="redis-cache", model=hit.model, prompt=prompt, result=json.dumps(hit.result, default=str),
+        validation_method=f"{hit.source} cache hit: reused a result generated and validated earlier{similarity}",
+        optimizations=f"{hit.source} AI cache: {hit.tokens_saved} tokens not spent",
+        anti_hardcoding_measures="cached results expire (TTL) and are keyed by model and exact parameters",
+        tokens_saved=hit.tokens_saved, latency_ms=hit.latency_ms, cache_hit=True,
+        reference={"namespace": namespace, "similarity": hit.similarity, "matched_prompt": hit.matched_prompt},
+    ))
+
+
+class CachedTextGenerator:
+    """A :class:`promptsales.ai.textgen.TextGenerator` with the AI cache in front of it.
+
+    The exact key covers the system text, the prompt, the context and the count; the semantic cache
+    compares the campaign text (``brief['campaign']``) within the same audience, count and model, so a
+    paraphrased campaign for the same audience reuses the earlier messages. A hit returns a
+    ``Generation`` with zero tokens spent and ``tokens_saved``/``cache_hit`` attributes set.
+    """
+
+    def __init__(self, inner: Any, ai_cache: "AICache | None" = None, namespace: str = "messages") -> None:
+        self.inner = inner
+        self.provider = inner.provider
+        self.model = inner.model
+        self._ai_cache = ai_cache
+        self.namespace = namespace
+
+    @property
+    def ai_cache(self) -> "AICache":
+        """The AI cache used (the process's one unless given)."""
+        if self._ai_cache is None:
+            from promptsales.cache import get_ai_cache
+
+            self._ai_cache = get_ai_cache()
+        return self._ai_cache
+
+    def generate(self, system: str, prompt: str, context: list[str], count: int, brief: dict[str, str]) -> Any:
+        """Generated texts from the cache when possible, else from the wrapped generator (then cached)."""
+        from promptsales.ai.textgen import Generation
+
+        started = time.perf_counter()
+        exact_text = "\n".join([system, prompt, *context])
+        partition = {"audience": brief.get("audience", ""), "count": count, "system": _digest(system)}
+        generated: dict[str, Any] = {}
+
+        def run() -> tuple[Any, int]:
+            generation = self.inner.generate(system, prompt, context, count, brief)
+            generated["value"] = generation
+            return generation.texts, generation.tokens_in + generation.tokens_out
+
+        outcome = self.ai_cache.call(self.namespace, exact_text, run, model=self.model, partition=partition,
+                                     semantic_text=brief.get("campaign") or prompt)
+        if outcome.source == "generated":
+            generation = generated["value"]
+            generation.tokens_saved, generation.cache_hit = 0, None
+            return generation
+        generation = Generation(list(outcome.result), f"{self.provider}+cache", self.model, 0, 0,
+                                (time.perf_counter() - started) * 1000)
+        generation.tokens_saved, generation.cache_hit = outcome.tokens_saved, outcome.source
+        return generation
 
 
 class AICache:
@@ -166,10 +220,11 @@ class AICache:
     def lookup(self, namespace: str, prompt: str, *, model: str, partition: Mapping[str, Any] | None = None,
                semantic: bool = True, semantic_text: str | None = None) -> AIResult | None:
         """An earlier result for this prompt (exact) or a close paraphrase of it (semantic), else None."""
+        started = time.perf_counter()
         try:
             raw = self.cache._redis(lambda client: client.get(self.exact_key(namespace, model, prompt, partition)))
             if raw is not None:
-                return self._hit(namespace, prompt, serialise.loads(raw), "exact")
+                return self._hit(namespace, prompt, serialise.loads(raw), "exact", model=model, started=started)
             if not semantic:
                 self.cache.count(ai_misses=1)
                 return None
@@ -181,7 +236,8 @@ class AICache:
                 if similarity >= self.threshold:
                     stored = self.cache._redis(lambda client: client.get(self._entry_key(namespace, model, partition, entry_id)))
                     if stored is not None:
-                        return self._hit(namespace, prompt, serialise.loads(stored), "semantic", similarity)
+                        return self._hit(namespace, prompt, serialise.loads(stored), "semantic", similarity,
+                                         model=model, started=started)
         except CacheUnavailable:
             self.cache.local["ai_bypass"] += 1
             return None
@@ -211,9 +267,11 @@ class AICache:
     def _entry_key(self, namespace: str, model: str, partition: Mapping[str, Any] | None, entry_id: str) -> str:
         return f"{PREFIX}:ai:{namespace}:x:{model}:{self._partition(partition)}:{entry_id}"
 
-    def _hit(self, namespace: str, prompt: str, stored: dict, source: str, similarity: float | None = None) -> AIResult:
+    def _hit(self, namespace: str, prompt: str, stored: dict, source: str, similarity: float | None = None,
+             model: str = "", started: float = 0.0) -> AIResult:
         hit = AIResult(stored["result"], source, tokens=0, tokens_saved=int(stored.get("tokens", 0)),
-                       similarity=similarity, matched_prompt=stored.get("prompt"))
+                       similarity=similarity, matched_prompt=stored.get("prompt"), model=model,
+                       latency_ms=(time.perf_counter() - started) * 1000 if started else 0.0)
         self.cache.count(**{f"ai_{source}_hits": 1, "tokens_saved": hit.tokens_saved})
         if self.on_hit is not None:
             try:
