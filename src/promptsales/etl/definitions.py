@@ -159,5 +159,7 @@ def every_eleven_minutes(context: SensorEvaluationContext):
     return RunRequest(run_key=f"etl-{now:.0f}", tags={"promptsales/trigger": "sensor"})
 
 
-defs = Definitions(assets=[*SOURCE_ASSETS, *CHANGE_ASSETS, warehouse, campaign_funnel], jobs=[etl_job],
-                   sensors=[every_eleven_minutes])
+from promptsales.backup.dagster_defs import BACKUP_JOBS, BACKUP_SCHEDULES  # noqa: E402  (daily backup, issue 9)
+
+defs = Definitions(assets=[*SOURCE_ASSETS, *CHANGE_ASSETS, warehouse, campaign_funnel], jobs=[etl_job, *BACKUP_JOBS],
+                   sensors=[every_eleven_minutes], schedules=BACKUP_SCHEDULES)
