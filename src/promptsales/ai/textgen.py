@@ -47,8 +47,9 @@ class TextGenerator(Protocol):
     provider: str
     model: str
 
-    def generate(self, system: str, prompt: str, context: list[str], count: int, seed_text: str) -> Generation:
-        """``count`` messages grounded in ``prompt`` and ``context``."""
+    def generate(self, system: str, prompt: str, context: list[str], count: int, brief: dict[str, str]) -> Generation:
+        """``count`` messages grounded in ``prompt`` and ``context``; ``brief`` holds the raw request
+        fields (``campaign``, ``audience``) for generators that compose rather than prompt."""
 
 
 def count_tokens(text: str) -> int:
@@ -65,19 +66,40 @@ class LocalTemplateGenerator:
     OPENINGS = ["Meet", "Discover", "Say hello to", "Get ready for", "Imagine"]
     CLOSINGS = ["Find out more today.", "Try it this week.", "Join the launch now.", "See it for yourself.", "Claim your offer now."]
 
-    def generate(self, system: str, prompt: str, context: list[str], count: int, seed_text: str) -> Generation:
+    def generate(self, system: str, prompt: str, context: list[str], count: int, brief: dict[str, str]) -> Generation:
         started = time.perf_counter()
-        digest = int(hashlib.sha256(seed_text.encode()).hexdigest(), 16)
-        audience = seed_text.split("|", 1)[0]
-        subject = _clip(prompt, 12)
+        audience = brief["audience"]
+        digest = int(hashlib.sha256(f"{audience}|{brief['campaign']}".encode()).hexdigest(), 16)
+        subject = _clip(brief["campaign"], 14)
+        subject = subject[0].lower() + subject[1:] if subject[:2].istitle() and not subject[:2].isupper() else subject
         texts = []
         for i in range(count):
-            grounding = _clip(context[i % len(context)], 14) if context else "what matters to you"
+            grounding = _scene(context[i % len(context)]) if context else "what matters to you"
             opening = self.OPENINGS[(digest >> (3 * i)) % len(self.OPENINGS)]
             closing = self.CLOSINGS[(digest >> (5 * i + 1)) % len(self.CLOSINGS)]
             texts.append(f"{opening} {subject} — made for {audience}. Picture it: {grounding}. {closing}")
         tokens_in = count_tokens(system) + count_tokens(prompt) + sum(count_tokens(c) for c in context)
         return Generation(texts, self.provider, self.model, tokens_in, sum(count_tokens(t) for t in texts), (time.perf_counter() - started) * 1000)
+
+
+def _scene(description: str) -> str:
+    """The scene of a retrieved description: its first sentence without the framing words."""
+    first = description.split(". ")[0]
+    for prefix in ("This ", "A ", "Here we see ", "The ", "In this "):
+        if first.startswith(prefix):
+            break
+    words = first.split()
+    if " shows " in first:
+        first = first.split(" shows ", 1)[1]
+    elif " featuring " in first:
+        first = first.split(" featuring ", 1)[1]
+    elif " places " in first:
+        first = first.split(" places ", 1)[1]
+    elif first.startswith("Here we see "):
+        first = first[len("Here we see "):].split(", presented", 1)[0]
+    elif " takes centre stage " in first:
+        first = first.split(", ", 1)[-1].replace(" takes centre stage", "")
+    return _clip(first, 16 if words else 0)
 
 
 def _clip(text: str, words: int) -> str:
@@ -97,7 +119,7 @@ class OpenAICompatibleGenerator:
         self.model = settings.model
         self.verify = verify
 
-    def generate(self, system: str, prompt: str, context: list[str], count: int, seed_text: str) -> Generation:
+    def generate(self, system: str, prompt: str, context: list[str], count: int, brief: dict[str, str]) -> Generation:
         started = time.perf_counter()
         body = {
             "model": self.model,

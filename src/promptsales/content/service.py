@@ -216,7 +216,8 @@ class ContentService:
             ordered = [docs[h[0]] for h in hits if h[0] in docs]
             context = [d["description"] for d in ordered]
             prompt = f"Campaign: {campaign}\nTarget audience: {audience}\nWrite {MESSAGES_PER_AUDIENCE} distinct messages."
-            generation = self.generator.generate(system, prompt, context, MESSAGES_PER_AUDIENCE, f"{audience}|{campaign}")
+            generation = self.generator.generate(system, prompt, context, MESSAGES_PER_AUDIENCE,
+                                                 {"campaign": campaign, "audience": audience})
             texts, corrected = _validate_messages(generation.texts)
             tags = [t for t, _ in Counter(tag for d in ordered for tag in d["hashtags"][:3]).most_common(3)]
             for i, text in enumerate(texts, start=1):

@@ -215,6 +215,4 @@ class AuditMiddleware:
         finally:
             latency = (time.perf_counter() - started) * 1000
             caller = _caller_from_context()
-            await anyio.to_thread.run_sync(
-                lambda: audit.record(caller.actor, self.kit.name, str(name), outcome, latency, {"transport": caller.transport})
-            )
+            audit.record(caller.actor, self.kit.name, str(name), outcome, latency, {"transport": caller.transport})
