@@ -52,6 +52,12 @@ def insert_lab_rows(conn: psycopg.Connection) -> None:
         )
 
 
+@pytest.fixture(scope="session")
+def lab_rows():
+    """The function that writes the lab rows into a CRM database (for servers other than the session's)."""
+    return insert_lab_rows
+
+
 @pytest.fixture(scope="module")
 def lab_db(settings: Settings) -> Iterator[str]:
     """A private copy of the migrated PromptCRM database with the lab rows; dropped after the module."""

@@ -97,18 +97,20 @@ CLI_CLIENT = (sys.executable, "-m", "promptsales.cli", "lab", "deadlock-client")
 
 def run_two_clients_locally(dsn: str, *, safe: bool, rounds: int = 1, deadlock_timeout_ms: int = 100,
                             timeout: float = 120.0, client_command: tuple[str, ...] = LIGHT_CLIENT,
-                            wrap: Callable[[str, list[str]], list[str]] | None = None) -> tuple[ScenarioResult, list[dict]]:
+                            wrap: Callable[[str, list[str]], list[str]] | None = None,
+                            dsns: dict[str, str] | None = None) -> tuple[ScenarioResult, list[dict]]:
     """Start the deadlock client with ``--role a`` and ``--role b`` as two processes and merge their reports.
 
-    ``wrap(role, argv)`` may put each process elsewhere (e.g. into a network namespace). Two real computers:
-    run ``promptsales lab deadlock-client`` on each with ``--dsn``."""
+    ``wrap(role, argv)`` may put each process elsewhere (e.g. into a network namespace) and ``dsns`` give
+    each role its own connection string (its own route to the server). Two real computers: run
+    ``promptsales lab deadlock-client`` on each with ``--dsn``."""
     run_id = f"local{new_run_id()[:6]}"
-    env = dict(os.environ, PROMPTSALES_LAB_DSN=dsn)
+    dsns = dsns or {"a": dsn, "b": dsn}
     argv = [*client_command, "--json", "--run-id", run_id,
             "--rounds", str(rounds), "--deadlock-timeout-ms", str(deadlock_timeout_ms), "--timeout", str(int(timeout)),
             "--safe" if safe else "--unsafe"]
     wrap = wrap or (lambda _role, command: command)
-    procs = {role: subprocess.Popen(wrap(role, [*argv, "--role", role]), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    procs = {role: subprocess.Popen(wrap(role, [*argv, "--role", role]), env=dict(os.environ, PROMPTSALES_LAB_DSN=dsns[role]), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for role in ("b", "a")}
     reports = {}
     for role, proc in procs.items():
