@@ -1,0 +1,77 @@
+"""Benchmark (issue 7): askCampaignPerformance latency with the local parser (target p95 < 300 ms).
+
+Runs the 48-question set of tests/mcpnet (names picked from the warehouse) against the data directory of
+``PROMPTSALES_DATA_DIR`` (servers up, data seeded, one ETL pass): in process (parse + catalog + SQL) and,
+when the sales MCP server and the issuer run, end to end over MCP streamable HTTP with TLS 1.3 and a
+bearer token (one session per call, as a stateless client would). Writes docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tests" / "mcpnet"))
+from report import write_section  # noqa: E402
+
+from promptsales.config import get_settings  # noqa: E402
+from promptsales.db.connect import connect  # noqa: E402
+from promptsales.sales.nlq.service import ask  # noqa: E402
+
+AS_OF = date(2026, 1, 31)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-quantile (0..1) by nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def main(rounds: int = 5) -> None:
+    """Measure and record the latencies."""
+    from test_mcpnet_questions import QUESTIONS, _names
+
+    settings = get_settings()
+    local: list[float] = []
+    with connect("sales", "analyst", settings=settings) as conn:
+        names = _names(conn)
+        questions = [template.format(**names) for _, template, _ in QUESTIONS]
+        ask(questions[0], conn, as_of=AS_OF)  # warm the catalog cache
+        for _ in range(rounds):
+            for question in questions:
+                started = time.perf_counter()
+                ask(question, conn, as_of=AS_OF)
+                local.append((time.perf_counter() - started) * 1000)
+        campaigns = conn.execute("SELECT count(*) FROM wh.campaigns").fetchone()[0]
+    lines = [f"Warehouse: {campaigns:,} campaigns. {len(questions)} questions (half Spanish) × {rounds} rounds.",
+             "", "| path | calls | p50 ms | p95 ms | max ms |", "|---|---|---|---|---|",
+             f"| in process (parse + catalog + SQL) | {len(local)} | {statistics.median(local):.1f} | "
+             f"{percentile(local, 0.95):.1f} | {max(local):.1f} |"]
+    try:
+        from mcpnet_helpers import Network, call
+
+        network = Network(settings)
+        url = network.url("sales")
+        token = network.token("bench", ["sales:read"])
+        remote: list[float] = []
+        for question in questions:
+            started = time.perf_counter()
+            result = call(settings, url, token, "askCampaignPerformance", {"question": question, "as_of": AS_OF.isoformat()})
+            remote.append((time.perf_counter() - started) * 1000)
+            assert not result.is_error, result.content
+        lines.append(f"| MCP over HTTPS (new session per call, TLS 1.3, JWT) | {len(remote)} | "
+                     f"{statistics.median(remote):.1f} | {percentile(remote, 0.95):.1f} | {max(remote):.1f} |")
+    except Exception as error:  # the HTTPS part needs `promptsales up` with the sales server
+        lines.append(f"| MCP over HTTPS | skipped: {type(error).__name__}: {str(error)[:80]} | | | |")
+    lines += ["", "Target (issue 7): p95 under 300 ms with the local parser."]
+    write_section("askCampaignPerformance latency (issue 7)", "bench/mcpnet_ask.py", lines)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
