@@ -130,3 +130,19 @@ def test_pydantic_results_round_trip(cache, unique):
 
     first, second = lookup("winter"), lookup("winter")
     assert isinstance(second, Result) and second == first == Result(name="winter", reach=6)
+
+
+def test_a_lost_generation_counter_never_resurrects_old_entries(cache, unique):
+    """Counters are recreated at the server clock (µs): after expiry, eviction or deletion the new value
+    is above every old one, so entries written under old generations stay unreachable."""
+    spec = CacheSpec("content", f"lost_{unique}")
+    scope = Scope("content", "media", unique)
+    assert cache.fetch(spec, {}, lambda: "v1", depends=[scope]).outcome == "miss"
+    before = int(cache.connection.client.get(scope.counter_key))
+    cache.bump(scope)
+    assert cache.fetch(spec, {}, lambda: "v2", depends=[scope]).value == "v2"
+    cache.connection.client.delete(scope.counter_key)  # as if evicted or expired
+    after = cache.fetch(spec, {}, lambda: "v3", depends=[scope])
+    assert (after.outcome, after.value) == ("miss", "v3")
+    assert int(cache.connection.client.get(scope.counter_key)) > before + 1
+    assert 0 < cache.connection.client.pttl(scope.counter_key) <= 8 * 86400 * 1000

@@ -33,9 +33,10 @@ def test_permission_level_only_counts_scopes_that_change_the_answer():
 
 
 def test_entry_key_layout():
-    key = keys.entry_key("crm", "pii", "client360", [3, 7], "crm.pii", "ab" * 16)
-    assert key == "ps:crm:pii:client360:v3.7:crm.pii:" + "ab" * 16
-    assert keys.lock_key(key) == "ps:lock:crm:pii:client360:v3.7:crm.pii:" + "ab" * 16
+    key = keys.entry_key("crm", "pii", "client360", [3, 1764201600123456], "crm.pii", "ab" * 16)
+    assert key == "ps:crm:pii:client360:v3.hdcv0ydlxc:crm.pii:" + "ab" * 16
+    assert keys.lock_key(key) == "ps:lock:crm:pii:client360:v3.hdcv0ydlxc:crm.pii:" + "ab" * 16
+    assert int("hdcv0ydlxc", 36) == 1764201600123456
 
 
 def test_scopes_and_their_counters():

@@ -51,6 +51,39 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 """
 
+#: Read generation counters, creating missing ones at the server clock in microseconds (see generations()).
+_GENERATIONS = """
+local t = redis.call('TIME')
+local now = t[1] .. string.format('%06d', tonumber(t[2]))
+local values = {}
+for i, key in ipairs(KEYS) do
+  local value = redis.call('GET', key)
+  if not value then
+    redis.call('SET', key, now, 'PX', tonumber(ARGV[1]))
+    value = now
+  end
+  values[i] = value
+end
+return values
+"""
+
+#: Increment generation counters (the last key is the stats hash), creating missing ones first.
+_BUMP = """
+local t = redis.call('TIME')
+local now = t[1] .. string.format('%06d', tonumber(t[2]))
+local values = {}
+for i = 1, #KEYS - 1 do
+  if redis.call('EXISTS', KEYS[i]) == 0 then redis.call('SET', KEYS[i], now) end
+  values[i] = redis.call('INCR', KEYS[i])
+  redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[1]))
+end
+redis.call('HINCRBY', KEYS[#KEYS], 'bumps', #KEYS - 1)
+return values
+"""
+
+#: Counters outlive the longest entry TTL (7 days) so live entries rarely miss for a lost counter; a
+#: counter that expires anyway is recreated above its old value (see generations()), so it is safe.
+_COUNTER_TTL_MS = 8 * 86400 * 1000
 _MAX_MISSED_SCOPES = 1000
 
 
@@ -129,34 +162,32 @@ class Cache:
 
     # --- generations and invalidation ----------------------------------------------------------------
     def generations(self, company: str, depends: Iterable[Scope] = ()) -> list[int]:
-        """Current counters of the company and of each scope (0 when never bumped), in one MGET."""
+        """Current counters of the company and of each scope, in one round trip.
+
+        A missing counter (never used, expired, evicted or flushed) is created at the server's clock in
+        microseconds, so a recreated counter is always above any value it had before: entries keyed
+        with an old value can never become reachable again.
+        """
         counter_keys = [Scope(company).counter_key] + [scope.counter_key for scope in depends]
-        values = self._redis(lambda client: client.mget(counter_keys))
-        return [int(value or 0) for value in values]
+        values = self._redis(lambda client: self._script(_GENERATIONS)(keys=counter_keys, args=[_COUNTER_TTL_MS]))
+        return [int(value) for value in values]
 
     def bump(self, *scopes: Scope) -> dict[str, int]:
         """Invalidate everything that depends on these scopes (an entity bumps its collection too).
 
-        O(1) per scope: one INCR each, in one transaction. When Redis is down the bump is remembered and
-        replayed as soon as Redis answers again, before any value is read.
+        O(1) per scope: one INCR each, in one atomic script. When Redis is down the bump is remembered
+        and replayed as soon as Redis answers again, before any value is read.
         """
         targets = {parent for scope in scopes for parent in scope.with_parents()}
         ordered = sorted(targets, key=lambda scope: scope.counter_key)
-
-        def incr(client):
-            pipe = client.pipeline(transaction=True)
-            for scope in ordered:
-                pipe.incr(scope.counter_key)
-            pipe.hincrby(keys.STATS_KEY, "bumps", len(ordered))
-            return pipe.execute()[:-1]
-
         try:
-            values = self.connection.run(incr)
+            values = self.connection.run(lambda client: self._script(_BUMP)(
+                keys=[scope.counter_key for scope in ordered] + [keys.STATS_KEY], args=[_COUNTER_TTL_MS]))
         except CacheUnavailable:
             self._remember_missed(ordered)
             return {}
         self.local["bumps"] += len(ordered)
-        return {str(scope): value for scope, value in zip(ordered, values)}
+        return {str(scope): int(value) for scope, value in zip(ordered, values)}
 
     def bump_company(self, company: str) -> dict[str, int]:
         """Invalidate every cached answer of a company (what each ETL run does for the warehouse)."""
@@ -175,14 +206,9 @@ class Cache:
         if not missed:
             return
 
-        def incr(client):
-            pipe = client.pipeline(transaction=True)
-            for scope in missed:
-                pipe.incr(scope.counter_key)
-            return pipe.execute()
-
         try:
-            self.connection.run(incr)
+            self.connection.run(lambda client: self._script(_BUMP)(
+                keys=[scope.counter_key for scope in missed] + [keys.STATS_KEY], args=[_COUNTER_TTL_MS]))
             log.warning("cache: replayed %d invalidations missed during the outage", len(missed))
         except CacheUnavailable:
             with self._missed_lock:

@@ -4,8 +4,8 @@ Every key starts with ``ps:``. A cached value lives at::
 
     ps:{company}:{kind}:{name}:v{generations}:{permission}:{digest}
 
-``generations`` are the current values of the generation counters the entry depends on (the company's,
-then each declared scope's), so bumping any of them makes every older entry unreachable in O(1).
+``generations`` are the current values (base 36) of the generation counters the entry depends on (the
+company's, then each declared scope's), so bumping any of them makes every older entry unreachable in O(1).
 ``permission`` is the part of the caller's scopes that changes the answer (``crm.pii`` or ``base``), and
 ``digest`` is the SHA-256 of the normalised arguments. See docs/cache.md.
 """
@@ -79,7 +79,7 @@ class Scope:
 
     @property
     def counter_key(self) -> str:
-        """The Redis key of this scope's generation counter (never expires, never flushed)."""
+        """The Redis key of this scope's generation counter (8-day TTL refreshed by bumps; not flushed)."""
         parts = [PREFIX, "gen", self.company]
         if self.collection:
             parts.append(self.collection)
@@ -149,8 +149,18 @@ def permission_level(caller_scopes: Iterable[str], relevant: Iterable[str]) -> s
 
 def entry_key(company: str, kind: str, name: str, generations: Iterable[int], permission: str, digest: str) -> str:
     """The key of one cached value (see the module docstring)."""
-    version = ".".join(str(int(value)) for value in generations)
+    version = ".".join(_base36(int(value)) for value in generations)
     return f"{PREFIX}:{company}:{kind}:{name}:v{version}:{permission}:{digest}"
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    while True:
+        number, remainder = divmod(number, 36)
+        text = digits[remainder] + text
+        if not number:
+            return text
 
 
 def lock_key(key: str) -> str:
@@ -158,7 +168,8 @@ def lock_key(key: str) -> str:
     return f"{PREFIX}:lock:{key[len(PREFIX) + 1:]}"
 
 
-#: Patterns of everything ``cache flush`` deletes: cached values and AI cache entries, never the
-#: generation counters (a reset counter could make an old entry reachable again), rate limits or locks.
+#: Patterns of everything ``cache flush`` deletes: cached values and AI cache entries. Generation
+#: counters stay (deleting them would be safe — they are recreated above their old value — but would
+#: turn every live entry into a miss), and so do rate limits, locks and temporary results.
 FLUSH_PATTERNS = tuple(f"{PREFIX}:{company}:*" for company in COMPANIES) + (f"{PREFIX}:ai:*", f"{PREFIX}:stats")
 STATS_KEY = f"{PREFIX}:stats"
