@@ -26,7 +26,9 @@ from pydantic import BaseModel, Field, model_validator
 from promptsales.config import Settings
 from promptsales.db.connect import connect
 from promptsales.errors import UserError
-from promptsales.sales.remote import ToolOutcome, call_tool, server_url, service_token
+from concurrent.futures import ThreadPoolExecutor
+
+from promptsales.sales.remote import ToolOutcome, call_tool, call_tools, server_url, service_token
 
 GENERATOR = "promptsales-proposal-rules-v1"
 #: The OAuth client PromptSales uses for its own calls to the other servers.
@@ -130,11 +132,15 @@ class ProposalFlow:
         token = service_token(self.settings, self.client_id, SERVICE_SCOPES)
         return call_tool(self.settings, self._url(server), token, tool, arguments)
 
-    def _must(self, server: str, tool: str, arguments: dict) -> dict:
-        outcome = self._call(server, tool, arguments)
-        if not outcome.ok:
-            raise UserError(f"{server}.{tool} refused: {outcome.error}")
-        return outcome.data
+    def _must_all(self, server: str, calls: list[tuple[str, dict]]) -> list[dict]:
+        """Several calls to one server over one session; a refusal is a UserError naming the tool."""
+        token = service_token(self.settings, self.client_id, SERVICE_SCOPES)
+        results = []
+        for (tool, _), outcome in zip(calls, call_tools(self.settings, self._url(server), token, calls)):
+            if not outcome.ok:
+                raise UserError(f"{server}.{tool} refused: {outcome.error}")
+            results.append(outcome.data)
+        return results
 
     # -- propose ------------------------------------------------------------------------------------
     def propose(self, strategy: StrategyInput, requested_by: str, actor: str) -> ProposalView:
@@ -183,8 +189,16 @@ class ProposalFlow:
 
     def _draft(self, strategy: StrategyInput, brand: str) -> dict[str, Any]:
         """The proposal: channels and markets from PromptAds' catalogues, messages from PromptContent."""
-        channels = self._must("ads", "listChannels", {})["channels"]
-        markets = self._must("ads", "listMarkets", {})["markets"]
+        audiences = [a.audience for a in strategy.audiences]
+        description = f"{brand}: {strategy.name}. {strategy.key_message}"
+        # PromptAds' catalogues and PromptContent's drafts are independent: ask both at once
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            catalogues = pool.submit(self._must_all, "ads", [("listChannels", {}), ("listMarkets", {})])
+            content = pool.submit(self._must_all, "content", [
+                ("createCampaignMessages", {"campaign_description": description, "target_audiences": audiences}),
+                ("getContent", {"description": description, "limit": 3})])
+            (channel_list, market_list), (drafted, found) = catalogues.result(), content.result()
+        channels, markets, media = channel_list["channels"], market_list["markets"], found["results"]
         by_code = {c["code"]: c for c in channels}
         codes = [code for code in CHANNELS_BY_INTENT[strategy.intent] if code in by_code][:3]
         interests = {i.lower() for a in strategy.audiences for i in a.interests}
@@ -196,11 +210,6 @@ class ProposalFlow:
         if not chosen_markets:
             raise UserError(f"PromptAds has no market in {', '.join(strategy.countries)}.")
         share = (Decimal(1) / len(codes)).quantize(Decimal("0.0001"), rounding=ROUND_DOWN)
-        audiences = [a.audience for a in strategy.audiences]
-        description = f"{brand}: {strategy.name}. {strategy.key_message}"
-        drafted = self._must("content", "createCampaignMessages",
-                             {"campaign_description": description, "target_audiences": audiences})
-        media = self._must("content", "getContent", {"description": description, "limit": 3})["results"]
         texts = [m["text"] for m in drafted["messages"]]
         ads = []
         for index, code in enumerate(codes):
@@ -301,17 +310,21 @@ class ProposalFlow:
             if ads_id is None:
                 return  # later steps need the campaign; they stay pending
             self._record_campaign(proposal_id, ads_id, payload)
+        jobs = []
         if steps["content"][0] != "succeeded":
-            self._step(proposal_id, "content", lambda key: self._call("content", "createCampaignMessages", {
+            jobs.append(lambda: self._step(proposal_id, "content", lambda key: self._call("content", "createCampaignMessages", {
                 "campaign_description": f"{campaign['name']} (PromptAds campaign {ads_id}). "
                                         + " ".join(m["text"] for m in payload["messages"][:1]),
-                "target_audiences": payload["audiences"]}), lambda data: data.get("log_id"))
+                "target_audiences": payload["audiences"]}), lambda data: data.get("log_id")))
         if steps["crm"][0] != "succeeded":
-            self._step(proposal_id, "crm", lambda key: self._call("crm", "prepareLeadCapture", {
+            jobs.append(lambda: self._step(proposal_id, "crm", lambda key: self._call("crm", "prepareLeadCapture", {
                 "campaign_id": ads_id, "sources": payload["lead_capture"]["sources"],
                 "channels": [c["channel_id"] for c in payload["channels"]],
                 "markets": [m["market_id"] for m in payload["markets"]], "idempotency_key": key}),
-                lambda data: data.get("capture_id"))
+                lambda data: data.get("capture_id")))
+        with ThreadPoolExecutor(max_workers=2) as pool:  # content and CRM only need the campaign id
+            for future in [pool.submit(job) for job in jobs]:
+                future.result()
         with connect("sales", "app", settings=self.settings) as conn, conn.transaction():
             pending = conn.execute("SELECT count(*) FROM portal.proposal_steps WHERE proposal_id = %s AND status <> 'succeeded'",
                                    (proposal_id,)).fetchone()[0]

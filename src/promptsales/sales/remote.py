@@ -50,13 +50,19 @@ def service_token(settings: Settings, client_id: str, scopes: list[str]) -> str:
     return body["access_token"]
 
 
-async def _call(url: str, token: str, tool: str, arguments: dict, verify) -> ToolOutcome:
+async def _calls(url: str, token: str, calls: list[tuple[str, dict]], verify) -> list[ToolOutcome]:
     headers = {"Authorization": f"Bearer {token}"}
+    outcomes: list[ToolOutcome] = []
     async with httpx2.AsyncClient(headers=headers, verify=verify, timeout=httpx2.Timeout(30.0, read=120.0)) as http:
         async with streamable_http_client(url, http_client=http) as (read, write):
             async with ClientSession(read, write) as session:
                 await session.initialize()
-                result = await session.call_tool(tool, arguments)
+                for tool, arguments in calls:
+                    outcomes.append(_outcome(await session.call_tool(tool, arguments)))
+    return outcomes
+
+
+def _outcome(result) -> ToolOutcome:
     text = "".join(getattr(block, "text", "") for block in result.content)
     if result.is_error:
         return ToolOutcome(False, {}, text or "the tool reported an error")
@@ -69,15 +75,21 @@ async def _call(url: str, token: str, tool: str, arguments: dict, verify) -> Too
     return ToolOutcome(True, data)
 
 
-def call_tool(settings: Settings, url: str, token: str, tool: str, arguments: dict) -> ToolOutcome:
-    """Call ``tool`` on the MCP server at ``url`` (``https://…/mcp``) with ``token``; network errors → UserError."""
+def call_tools(settings: Settings, url: str, token: str, calls: list[tuple[str, dict]]) -> list[ToolOutcome]:
+    """Call several tools in order over ONE MCP session at ``url``; network errors → UserError."""
     from promptsales.tls import client_ssl_context
 
+    names = ", ".join(tool for tool, _ in calls)
     try:
-        return anyio.run(_call, url, token, tool, arguments, client_ssl_context(settings))
+        return anyio.run(_calls, url, token, calls, client_ssl_context(settings))
     except Exception as error:  # transport errors arrive wrapped in exception groups
         message = str(error) or type(error).__name__
-        raise UserError(f"MCP call {tool} at {url} failed: {message}") from error
+        raise UserError(f"MCP call {names} at {url} failed: {message}") from error
+
+
+def call_tool(settings: Settings, url: str, token: str, tool: str, arguments: dict) -> ToolOutcome:
+    """Call ``tool`` on the MCP server at ``url`` (``https://…/mcp``) with ``token``; network errors → UserError."""
+    return call_tools(settings, url, token, [(tool, arguments)])[0]
 
 
 def server_url(settings: Settings, name: str) -> str:
