@@ -139,3 +139,18 @@ def test_publish_after_commit_does_publish_a_committed_value(app_dsn, redis_url)
         conn.execute("UPDATE crm.leads SET score = score - 1 WHERE lead_id = %s", (lead,))
     cache.delete(key)
     cache.close()
+
+
+@pytest.mark.usefixtures("no_leaks")
+def test_labs_leave_the_data_as_they_found_it(app_dsn, redis_url):
+    """Every scenario restores the amounts and scores it touched (only crm.logs keeps its evidence)."""
+    fingerprint = ("SELECT (SELECT sum(sale_id * amount) FROM crm.sales), (SELECT sum(lead_id * score) FROM crm.leads), "
+                   "(SELECT sum(amount) FROM crm.sales)")
+    with psycopg.connect(app_dsn, autocommit=True) as conn:
+        before = conn.execute(fingerprint).fetchone()
+        for safe in (False, True):
+            deadlock_cascade.run(app_dsn, safe=safe, deadlock_timeout_ms=FAST_DEADLOCK_MS)
+            lost_update.run(app_dsn, safe=safe)
+            incorrect_summary.run(app_dsn, safe=safe)
+            dirty_read.run(app_dsn, safe=safe, redis_url=redis_url)
+        assert conn.execute(fingerprint).fetchone() == before
