@@ -32,6 +32,7 @@ REDIS_DOWN_ERRORS: tuple[type[BaseException], ...] = (
     redis.TimeoutError,
     redis.BusyLoadingError,
     redis.ReadOnlyError,
+    redis.exceptions.OutOfMemoryError,  # maxmemory reached with nothing evictable: cache unusable, not fatal
     redis.AuthenticationError,
     OSError,
 )
