@@ -1,0 +1,58 @@
+"""Fixtures of the ETL tests: private copies of the seeded databases and a loaded warehouse on them.
+
+The ETL writes the warehouse and reads change logs, so every test works on copies (``CREATE DATABASE …
+TEMPLATE``) of the official seeded promptads, promptcrm and promptsales, reached through a
+:class:`~promptsales.etl.sources.Sources` object with the copies' names. The module-scoped ``loaded``
+fixture does the (expensive) full load once per module; each test then measures its own change.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from promptsales.config import DATABASE_NAMES, Settings
+from promptsales.db.connect import admin_conninfo, database_name
+from promptsales.etl.engine import run_pass
+from promptsales.etl.sources import Sources
+
+
+def copy_database(settings: Settings, company: str) -> str:
+    """A new copy of a company's session database; returns its name."""
+    name = f"{DATABASE_NAMES[company]}_etl{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin_conninfo(settings, company, "postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
+            sql.Identifier(name), sql.Identifier(database_name(company))))
+    return name
+
+
+def drop_database(settings: Settings, company: str, name: str) -> None:
+    """Drop a copy made by :func:`copy_database`."""
+    with psycopg.connect(admin_conninfo(settings, company, "postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="module")
+def etl_sources(seeded: Settings) -> Iterator[Sources]:
+    """Sources pointing at private copies of the seeded ads, crm and sales databases (module scope)."""
+    names = {company: copy_database(seeded, company) for company in ("ads", "crm", "sales")}
+    mongo_db = f"etltest_{uuid.uuid4().hex[:8]}"
+    yield Sources(seeded, names, mongo_database=mongo_db)
+    for company, name in names.items():
+        drop_database(seeded, company, name)
+    database = Sources(seeded, names, mongo_database=mongo_db).content_database()
+    if database is not None:
+        database.client.drop_database(mongo_db)
+
+
+@pytest.fixture(scope="module")
+def loaded(etl_sources: Sources) -> Sources:
+    """The copies after a first (full) pass."""
+    report = run_pass(etl_sources, trigger="test")
+    assert report.status == "succeeded", report.error
+    assert report.full_load
+    return etl_sources

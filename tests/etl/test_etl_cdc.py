@@ -1,0 +1,87 @@
+"""Change capture (ARCHITECTURE.md §4) on a scratch table in a private copy of promptads."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from promptsales.db.connect import connect
+from promptsales.etl.capture import capture_pg, snapshot_xmin
+
+
+@pytest.fixture
+def scratch(settings, clone_db):
+    """A copy of promptads with ``public.scratch`` under change capture; yields its name."""
+    name = clone_db("ads")
+    with connect("ads", "owner", settings=settings, dbname=name) as conn:
+        conn.execute("CREATE TABLE public.scratch (id int PRIMARY KEY, campaign_id int NOT NULL, value int)")
+        conn.execute("SELECT cdc.attach('public.scratch', 'campaign_id')")
+        conn.execute("GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON public.scratch TO promptads_app")
+    return name
+
+
+def _changes(settings, name, after_id=0):
+    with connect("ads", "owner", settings=settings, dbname=name) as conn:
+        return conn.execute(
+            "SELECT operation, key_value FROM cdc.changes WHERE table_name = 'public.scratch' AND id > %s "
+            "ORDER BY id", (after_id,)).fetchall()
+
+
+def test_statement_triggers_record_distinct_keys_per_statement(settings, scratch) -> None:
+    """One COPY of 3,000 rows over 3 campaigns writes 3 change rows; update/delete/truncate are captured too."""
+    with connect("ads", "app", settings=settings, dbname=scratch) as conn:
+        with conn.cursor().copy("COPY public.scratch (id, campaign_id, value) FROM STDIN") as copy:
+            for i in range(3000):
+                copy.write_row((i, 1 + i % 3, i))
+    assert sorted(_changes(settings, scratch)) == [("I", 1), ("I", 2), ("I", 3)]
+    with connect("ads", "app", settings=settings, dbname=scratch) as conn:
+        conn.execute("UPDATE public.scratch SET campaign_id = 9 WHERE id = 4")   # moves a row: old and new key
+        conn.execute("DELETE FROM public.scratch WHERE campaign_id = 3")
+        conn.execute("TRUNCATE public.scratch")
+    changes = _changes(settings, scratch)
+    assert sorted(changes[3:5]) == [("U", 2), ("U", 9)]
+    assert changes[5:] == [("D", 3), ("T", None)]
+
+
+def test_change_rows_carry_the_writing_transaction_id(settings, scratch) -> None:
+    """Each change row is stamped with pg_current_xact_id() of the transaction that wrote it."""
+    with connect("ads", "app", settings=settings, dbname=scratch) as conn:
+        conn.execute("INSERT INTO public.scratch VALUES (1, 5, 0)")
+        xid = conn.execute("SELECT pg_current_xact_id()::text").fetchone()[0]
+    with connect("ads", "owner", settings=settings, dbname=scratch) as conn:
+        assert conn.execute("SELECT xid::text FROM cdc.changes WHERE table_name = 'public.scratch'").fetchone()[0] == xid
+
+
+def test_only_the_capture_function_writes_changes(settings, scratch) -> None:
+    """The app role cannot forge change rows; the ETL role can only read them (and purge read ones)."""
+    for role in ("app", "etl"):
+        with connect("ads", role, settings=settings, dbname=scratch) as conn:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute("INSERT INTO cdc.changes (table_name, operation, key_name, key_value) "
+                             "VALUES ('x', 'I', 'campaign_id', 1)")
+
+
+def test_window_excludes_running_transactions_and_reads_each_change_once(settings, scratch) -> None:
+    """Changes are read in [horizon, xmin): a running writer holds the window back, nothing is read twice."""
+    with connect("ads", "etl", settings=settings, dbname=scratch) as etl:
+        start = snapshot_xmin(etl)
+        etl.rollback()
+    early = connect("ads", "app", settings=settings, dbname=scratch)
+    try:
+        early.execute("INSERT INTO public.scratch VALUES (1, 11, 0)")      # running, not committed yet
+        with connect("ads", "app", settings=settings, dbname=scratch) as other:
+            other.execute("INSERT INTO public.scratch VALUES (2, 12, 0)")  # committed, but after the running one
+        with connect("ads", "etl", settings=settings, dbname=scratch) as etl:
+            first = capture_pg(etl, "ads", start)
+            etl.rollback()
+        early.commit()
+        with connect("ads", "etl", settings=settings, dbname=scratch) as etl:
+            second = capture_pg(etl, "ads", first.horizon)
+            etl.rollback()
+            third = capture_pg(etl, "ads", second.horizon)
+            etl.rollback()
+    finally:
+        early.close()
+    assert first.changes_read == 0          # xmin is the running writer's xid: both changes wait
+    assert second.changes_read == 2 and second.campaign_ids == {11, 12}
+    assert third.changes_read == 0          # each change read exactly once
