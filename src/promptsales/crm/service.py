@@ -16,6 +16,8 @@ from decimal import Decimal
 from importlib import resources
 from typing import Any
 
+import psycopg
+
 from promptsales.config import Settings
 from promptsales.crm.crypto import blind_index, field_aad, field_cipher, normalise_national_id
 from promptsales.crm.keystore import KeyStore
@@ -59,9 +61,14 @@ def check_consistency(settings: Settings, crm_dbname: str | None = None, ads_dbn
     ``SUM(sales)``; amounts when ``SUM(crm.sales.amount)`` equals ``SUM(revenue)`` to the cent.
     """
     ensure_link(settings, crm_dbname, ads_dbname)
-    started = time.perf_counter()
     with connect("crm", "analyst", settings=settings, dbname=crm_dbname) as conn:
-        groups, mismatches = conn.execute(_sql("consistency.sql").encode()).fetchone()
+        return consistency_report(conn)
+
+
+def consistency_report(conn: psycopg.Connection) -> ConsistencyReport:
+    """Run the one-statement comparison on an open PromptCRM connection (sees its uncommitted changes)."""
+    started = time.perf_counter()
+    groups, mismatches = conn.execute(_sql("consistency.sql").encode()).fetchone()
     elapsed = (time.perf_counter() - started) * 1000
     return ConsistencyReport(int(groups or 0), list(mismatches or []), round(elapsed, 1))
 
