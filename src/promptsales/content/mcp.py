@@ -54,7 +54,8 @@ def getContent(
     return default_service().get_content(description, limit, media_type, actor=current_caller().actor)
 
 
-@kit.tool(scope="content:write", read_only=False, title="Create campaign messages")
+@kit.tool(scope="content:write", read_only=False, title="Create campaign messages",
+          invalidates=lambda args, result: [])  # stores requests/logs only: no cached media answer changes
 def createCampaignMessages(
     campaign_description: Annotated[str, Field(description="The campaign: product, offer, tone (1 to 2,000 words).")],
     target_audiences: Annotated[list[str], Field(description="Target populations (1 to 10), e.g. ['new parents', 'gamers'].")],

@@ -302,7 +302,8 @@ def campaignSales(campaign_id: Annotated[int, Field(ge=1)]) -> CampaignSales:
                          by_market=[SalesRow(**{k: _plain(v) for k, v in r.items()}) for r in parts["market_id"]])
 
 
-@kit.tool(scope="crm:read", read_only=False, title="Client 360")
+@kit.tool(scope="crm:read", read_only=False, title="Client 360",
+          invalidates=lambda args, result: [])  # audited PII read, changes no cached answer (docs/cache.md §10)
 def client360(client_id: Annotated[int, Field(ge=1)]) -> Client360:
     """Everything about one client: profile, consents, campaigns, leads, sales, interactions. The national ID
     and context data are decrypted and included only for a caller with scope crm:pii; that read is logged
