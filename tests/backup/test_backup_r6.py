@@ -8,12 +8,11 @@ import json
 
 import pytest
 
-from promptsales.backup.labs import NAME, restore_elsewhere, target_keystore
+from promptsales.backup.labs import NAME, restore_elsewhere
 from promptsales.backup.settings import BackupSettings
 from promptsales.crm.crypto import FieldCipher, blind_index, create_data_key, field_aad
 from promptsales.crm.generate import DATA_TABLES
 from promptsales.crm.keystore import KeyStore, KeyStoreError
-from promptsales.crm.service import reveal_client
 from promptsales.db.connect import connect
 from promptsales.lab import registry
 
@@ -69,6 +68,7 @@ def test_restore_elsewhere_refuses_decryption_until_the_certificate_is_imported(
     assert "Cannot decrypt" in facts["error_before_import"] and store.active_fingerprint()[:16] in facts["error_before_import"]
     # Wrong PKCS#12 password: refused, key store unchanged.
     assert "wrong password" in facts["wrong_password_error"] and facts["unchanged_after_wrong_password"]
+    assert "Cannot decrypt" in facts["error_after_wrong_password"]
     # After the import: the original values.
     assert facts["imported_fingerprint"] == store.active_fingerprint()
     assert [(c["national_id"], c["context"]) for c in facts["revealed_after_import"]] == [
@@ -77,22 +77,20 @@ def test_restore_elsewhere_refuses_decryption_until_the_certificate_is_imported(
     assert facts["ok"] and result.outcome.startswith("R6 shown")
 
 
-def test_wrong_pkcs12_password_is_refused_and_second_server_still_cannot_decrypt(
-    settings, second_install, crm_with_encrypted_clients, tmp_path
-):
-    dbname, store, backup = crm_with_encrypted_clients
-    restore_elsewhere(settings, second_install.data_path, "first password!", backup=backup, crm_dbname=dbname, source_keystore=store)
-    # Start over on the second server: forget the imported certificate, then try only the wrong password.
-    target_store = target_keystore(second_install)
-    fp = store.active_fingerprint()
-    (target_store.path / "certs" / f"{fp}.pem").unlink()
-    (target_store.path / "keys" / f"{fp}.key.pem").unlink()
-    p12 = store.export_pkcs12("the real password")
-    with pytest.raises(KeyStoreError, match="wrong password"):
-        target_store.import_pkcs12(p12, "guessed password")
-    assert fp not in target_store.fingerprints()
+def test_wrong_pkcs12_password_is_refused_and_stores_nothing(tmp_path):
+    source = KeyStore(tmp_path / "source")
+    fp = source.ensure()
+    other = KeyStore(tmp_path / "other-server")
+    own = other.ensure()
+    p12 = source.export_pkcs12("the real password")
+    for wrong in ("guessed password", "", "the real password "):
+        with pytest.raises(KeyStoreError, match="wrong password"):
+            other.import_pkcs12(p12, wrong)
+    assert other.fingerprints() == [own] and other.active_fingerprint() == own
     with pytest.raises(KeyStoreError, match="Cannot decrypt"):
-        reveal_client(second_install, 1, keystore=target_store)
+        other.unwrap(source.wrap(b"k" * 32)[0], fp)
+    assert other.import_pkcs12(p12, "the real password") == fp
+    assert other.unwrap(source.wrap(b"k" * 32)[0], fp) == b"k" * 32
 
 
 def test_lab_entry_is_registered():

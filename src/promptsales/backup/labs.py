@@ -171,6 +171,7 @@ def restore_elsewhere(
         wrong = str(refused)
     facts["wrong_password_error"] = wrong
     facts["unchanged_after_wrong_password"] = target_store.fingerprints() == held_before
+    facts["error_after_wrong_password"] = _try_reveal(target, client_ids[:1], target_store)[1]
     fingerprint = target_store.import_pkcs12(p12_path.read_bytes(), password)
     facts["imported_fingerprint"] = fingerprint
     result.steps.append(StepResult(
@@ -192,7 +193,8 @@ def restore_elsewhere(
         columns=["client_id", "national_id", "equal to the original"],
         rows=[(c["client_id"], c["national_id"], "yes" if same else "NO") for c in after] or [(client_ids[0], error_after, "NO")],
     ))
-    ok = bool(error) and not revealed and facts["unchanged_after_wrong_password"] and "wrong password" in wrong and same
+    ok = (bool(error) and not revealed and facts["unchanged_after_wrong_password"] and "wrong password" in wrong
+          and bool(facts["error_after_wrong_password"]) and same)
     result.outcome = (
         "R6 shown: after backup and restore on another server the rows are there but the encrypted fields cannot be "
         "decrypted; they can only after the original certificate with its private key is imported from its "
