@@ -108,7 +108,7 @@ def warehouse(context: AssetExecutionContext, ads: ChangeSet, crm: ChangeSet, co
         "etl_run_id": report.run_id,
         "full_load": report.full_load,
         "campaigns_recomputed": report.campaigns,
-        "duration_ms": report.duration_ms,
+        "duration_ms": round(report.duration_ms, 1),
         **{f"changes_read/{k}": v for k, v in report.changes_read.items()},
         **{f"rows_read/{k}": v for k, v in report.rows_read.items()},
     }
