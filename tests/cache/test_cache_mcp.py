@@ -49,12 +49,13 @@ def crm_kit(settings, clone_db, unique):
         conn.execute("CREATE TABLE crm.cache_clients (client_id int PRIMARY KEY, name text, national_id text)")
         conn.execute("INSERT INTO crm.cache_clients VALUES (1, 'Ana Mora', '1-1111-1111'), (2, 'Luis Vega', '2-2222-2222')")
         conn.commit()
-    reads = []
+    reads, audited = [], []
     kit = ToolKit("crm", title="Cache probe", instructions="test kit")
 
     @kit.tool(scope="crm:read", read_only=True,
               cache=CachePolicy(kind="pii", permission_scopes=("crm:pii",),
-                                depends=lambda a: [Scope("crm", "client", a["client_id"])]))
+                                depends=lambda a: [Scope("crm", "client", a["client_id"])],
+                                every_call=lambda a, r: audited.append((current_caller().actor, r.national_id is not None))))
     def client360(client_id: Annotated[int, Field(ge=1)]) -> Client360:
         """One client; the national id only for callers holding crm:pii."""
         reads.append(current_caller().actor)
@@ -75,7 +76,7 @@ def crm_kit(settings, clone_db, unique):
 
     install(kit, limiter=RateLimiter(get_cache(settings), rate=0.2, burst=4, bucket=f"mcp{unique}"))
     get_cache(settings).bump(Scope("crm", "client"))  # a fresh generation for this test's ids
-    kit.reads = reads
+    kit.reads, kit.audited = reads, audited
     return kit
 
 
@@ -105,3 +106,6 @@ def test_hits_invalidation_pii_separation_and_rate_limits(settings, issuer, crm_
                 assert (await plain_caller.call("client360", client_id=2))[0] is True
         run(scenario())
     assert crm_kit.reads == ["promptsales-admin", "portal", "promptsales-admin", "portal"]
+    # every call is audited, hits included, with whether PII was returned
+    assert crm_kit.audited == [("promptsales-admin", True)] * 2 + [("portal", False)] * 2 + [
+        ("promptsales-admin", True), ("portal", False)]

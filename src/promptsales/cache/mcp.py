@@ -36,6 +36,9 @@ class CachePolicy:
     kind: str = "tool"
     depends: Callable[[Mapping[str, Any]], Iterable[Scope]] | None = None
     permission_scopes: tuple[str, ...] | None = None
+    #: Runs on every call, hit or miss, with (arguments, result): e.g. the audit record of a PII read,
+    #: which must be written whether or not the answer came from the cache.
+    every_call: Callable[[Mapping[str, Any], Any], None] | None = None
 
 
 _INSTALLED = "_promptsales_cache_installed"
@@ -95,9 +98,12 @@ def read_wrapper(spec: Any, function: Callable[..., Any], limit: Callable[[], No
         scopes = list(policy.depends(arguments)) if policy.depends else []
         lookup = get_cache().fetch(cache_spec, arguments, lambda: function(**arguments), depends=scopes,
                                    caller_scopes=caller.scopes)
+        value = lookup.value
         if lookup.outcome in ("hit", "coalesced") and model is not None and inspect.isclass(model):
-            return model.model_validate(lookup.value)
-        return lookup.value
+            value = model.model_validate(value)
+        if policy.every_call is not None:
+            policy.every_call(arguments, value)
+        return value
 
     return run
 
