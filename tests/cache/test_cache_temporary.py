@@ -38,3 +38,18 @@ def test_proposal_progress_is_recorded_per_step(cache, unique):
     assert progress["ads.createCampaign"]["detail"] == {"campaign_id": 9}
     assert progress["content.createCampaignMessages"]["status"] == "failed"
     assert 0 < cache.connection.client.ttl(f"ps:tmp:proposal:{unique}") <= 86400
+
+
+def test_after_etl_pass_bumps_the_warehouse_only_when_rows_were_written(settings, cache):
+    from promptsales.cache import get_cache
+    from promptsales.cache.temporary import after_etl_pass
+
+    counter = Scope("sales").counter_key
+    get_cache(settings).generations("sales")
+    before = int(cache.connection.client.get(counter))
+    assert after_etl_pass(settings, {"status": "succeeded", "rows_written": {"wh.campaign_summary": 0}}) == {}
+    assert after_etl_pass(settings, {"status": "failed", "rows_written": {"wh.campaign_summary": 5}}) == {}
+    assert int(cache.connection.client.get(counter)) == before
+    bumped = after_etl_pass(settings, {"status": "succeeded", "run_id": 77, "rows_written": {"wh.campaign_summary": 5}})
+    assert bumped == {"sales": before + 1}
+    assert recent_etl_runs(cache, 1)[0]["run_id"] == 77

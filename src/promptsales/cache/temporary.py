@@ -132,3 +132,20 @@ def proposal_progress(cache: Cache, proposal_id: str | int) -> dict[str, dict]:
     except CacheUnavailable:
         return {}
     return {step.decode(): json.loads(value) for step, value in raw.items()}
+
+
+def after_etl_pass(settings: Any, report: Mapping[str, Any]) -> dict[str, int]:
+    """The ETL's hook after a recorded pass: when it succeeded and wrote warehouse rows, bump the
+    PromptSales generation (every cached warehouse answer becomes a miss) and keep the run summary.
+    Never raises: a cache problem must not fail an ETL run (it is logged by the breaker)."""
+    if report.get("status") != "succeeded" or not sum((report.get("rows_written") or {}).values()):
+        return {}
+    try:
+        from promptsales.cache import get_cache
+
+        return etl_run_finished(get_cache(settings), report)
+    except Exception:  # noqa: BLE001
+        import logging
+
+        logging.getLogger("promptsales.cache").exception("cache: could not record the ETL pass")
+        return {}

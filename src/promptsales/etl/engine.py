@@ -199,6 +199,9 @@ def record_pass(
             runs.finish_run(control, report.run_id, report.status, report.as_dict(), report.error)
         finally:
             runs.release_run_lock(control)
+    from promptsales.cache.temporary import after_etl_pass  # issue 10: cached warehouse answers are stale now
+
+    after_etl_pass(sources.settings, report.as_dict())
     return report
 
 
