@@ -130,13 +130,13 @@ def test_safe_transfer_retries_when_chosen_as_deadlock_victim(app_dsn):
         lab.start(other, lambda s: s.call("unsafe 2.00 y→x", "CALL crm.crmsp_transfer_sale_amount_unsafe(%s, %s, %s, %s)",
                                           (y, x, Decimal("2.00"), lab.gate.key)))
         lab.wait_all_waiting(["U"], "U holds y and waits at the gate")
-        lab.start(safe, lambda s: s.call("safe 1.00 x→y", "CALL crm.crmsp_transfer_sale_amount_safe(%s, %s, %s, NULL, 3, NULL)",
+        lab.start(safe, lambda s: s.call("safe 1.00 x→y", "CALL crm.crmsp_transfer_sale_amount_safe(%s, %s, %s, NULL, 5, NULL)",
                                          (x, y, Decimal("1.00"))))
         lab.wait_all_waiting(["U", "S"], "S holds x and waits for y")
         lab.open_gate()
         lab.finish()
         assert other.last.ok, other.last.describe()
-        assert safe.last.ok and safe.last.row == (2,), lab.timeline.rows()
+        assert safe.last.ok and safe.last.row[0] >= 2, lab.timeline.rows()
         after = dict(lab.coordinator.execute("SELECT sale_id, amount FROM crm.sales WHERE sale_id IN (%s, %s)", (x, y)).fetchall())
         assert after == {x: before[x] + 1, y: before[y] - 1}
         assert lab.coordinator.execute(
