@@ -167,3 +167,16 @@ def test_bad_lab_input_exits_2(settings, monkeypatch, capsys, argv):
         main()
     assert exit_info.value.code == 2
     assert "error" in capsys.readouterr().err.lower()
+
+
+def test_lab_entries_are_registered_with_their_procedures():
+    """`promptsales lab list/show` lists the five scenarios; `show` prints the unsafe and the safe SQL."""
+    from promptsales.lab import registry
+
+    entries = registry.discover()
+    for name in ("deadlock-cascade", "deadlock-two-clients", "lost-update", "incorrect-summary", "dirty-read"):
+        assert f"crm.{name}" in entries
+        assert entries[f"crm.{name}"].options == ("safe", "unsafe")
+    source = entries["crm.lost-update"].source
+    assert "crm.crmsp_adjust_lead_score_unsafe(" in source and "crm.crmsp_adjust_lead_score_safe(" in source
+    assert "pg_sleep" in entries["crm.deadlock-cascade"].source  # the 0081 version of the safe transfer

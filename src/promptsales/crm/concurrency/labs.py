@@ -24,6 +24,38 @@ from promptsales.errors import ServiceUnavailable, UserError
 from promptsales.lab.registry import LabEntry, LabParam, LabResult, StepResult, register
 
 DOC = "See docs/concurrency.md for the timeline, the cause, the fix and the isolation levels involved."
+MIGRATIONS = ("0080_concurrency_lab.sql", "0081_concurrency_lab_backoff.sql")
+#: The procedures each scenario compares (shown by ``promptsales lab show``).
+PROCEDURES = {
+    "deadlock-cascade": ("crmsp_transfer_sale_amount_unsafe", "crmsp_transfer_sale_amount_safe"),
+    "deadlock-two-clients": ("crmsp_transfer_sale_amount_unsafe", "crmsp_transfer_sale_amount_safe"),
+    "lost-update": ("crmsp_adjust_lead_score_unsafe", "crmsp_adjust_lead_score_safe"),
+    "incorrect-summary": ("crmsp_sales_summary_unsafe", "crmsp_sales_summary_safe"),
+}
+
+
+def procedure_source(names: tuple[str, ...]) -> str:
+    """The current SQL of the named procedures, cut from the lab's migrations (the latest definition wins)."""
+    from promptsales.db.migrate import migrations_dir
+
+    text = "\n".join((migrations_dir("crm") / name).read_text() for name in MIGRATIONS)
+    parts = []
+    for name in names:
+        start = max(text.rfind(f"CREATE PROCEDURE crm.{name}("), text.rfind(f"CREATE OR REPLACE PROCEDURE crm.{name}("))
+        end = text.find(f"COMMENT ON PROCEDURE crm.{name} ", start)
+        if start >= 0 and end >= 0:
+            parts.append(text[start:text.find("\n", end) + 1])
+    return "-- " + " vs ".join(names) + "\n" + "\n".join(parts)
+
+
+def _source(name: str) -> str:
+    if name in PROCEDURES:
+        return procedure_source(PROCEDURES[name])
+    import inspect
+
+    from promptsales.crm.concurrency import cache_publish
+
+    return inspect.getsource(cache_publish)
 
 
 def _check_ready(dsn: str) -> None:
@@ -181,6 +213,7 @@ for _name, _title, _run, _cache in SCENARIOS:
         name=f"crm.{_name}", company="crm", title=_title,
         explanation=(_module.__doc__ or _title).strip() + "\n\n" + DOC,
         params=REPEAT, runner=_scenario_runner(_name, _run, _cache), options=("safe", "unsafe"),
+        source=_source(_name),
     ))
 
 register(LabEntry(
@@ -188,4 +221,5 @@ register(LabEntry(
     title="Deadlock between two clients on different computers, and its fix",
     explanation=(two_clients.__doc__ or "").strip() + "\n\n" + DOC,
     params=REPEAT, runner=_two_clients_runner, options=("safe", "unsafe"),
+    source=_source("deadlock-two-clients"),
 ))
