@@ -12,7 +12,8 @@ import sqlparse
 from psycopg import sql
 
 from promptsales.config import Settings
-from promptsales.db.connect import admin_conninfo, connect, database_name
+from promptsales.db.connect import admin_conninfo, connect
+from promptsales.db.migrate import migrate_company
 from promptsales.lab.registry import LabEntry
 from promptsales.seed import seed_all
 
@@ -22,14 +23,15 @@ def ads_small_db(settings: Settings) -> Iterator[str]:
     """Name of a private copy of the PromptAds database loaded with ``--scale small`` data, one per test module.
 
     Module-scoped to keep the suite fast: tests of a module only add rows with unique names and compare
-    counts before/after, so they do not disturb each other. Dropped at the end of the module.
+    counts before/after, so they do not disturb each other. The database is created empty and migrated
+    (not copied from the session database, which other fixtures may hold connections to), then dropped.
     """
     name = f"promptads_ads{uuid.uuid4().hex[:10]}"
     admin = admin_conninfo(settings, "ads", "postgres")
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
-            sql.Identifier(name), sql.Identifier(database_name("ads"))))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
+        migrate_company(settings, "ads", dbname=name)
         seed_all(settings, "small", companies=["ads"], dbname={"ads": name})
         yield name
     finally:

@@ -113,13 +113,14 @@ def test_negative_episodes_raise_negative_share_and_drop_influencer_reactions(db
     assert ratio < 0.9
 
 
-def test_generated_log_rows_carry_the_sql_checksum(db):
-    row = db.execute("""SELECT t.code, s.code, v.code, l.description, l.reference_id1, l.reference_id2, l.value1, l.value2,
+def test_generated_log_rows_carry_the_sql_checksum(seeded):
+    with connect("ads", "app", settings=seeded) as app:  # EXECUTE on functions belongs to the app role
+        row = app.execute("""SELECT t.code, s.code, v.code, l.description, l.reference_id1, l.reference_id2, l.value1, l.value2,
                                l.checksum, ads.log_checksum(t.code, s.code, v.code, l.description, l.reference_id1,
                                                             l.reference_id2, l.value1, l.value2)
                         FROM ads.logs l JOIN ads.log_types t USING (log_type_id) JOIN ads.log_sources s USING (log_source_id)
                         JOIN ads.log_severities v USING (severity_id) ORDER BY l.log_id LIMIT 1""").fetchone()
-    assert row[8] == row[9] == checksum(*row[:8])
+        assert row[8] == row[9] == checksum(*row[:8])
 
 
 def test_stats_ads_json_reports_counts_split_and_months(db):

@@ -16,10 +16,11 @@
 --      session logs every plan). SQL Server equivalents: Query Store / sys.dm_exec_query_stats, the actual
 --      execution plan, Extended Events.
 
--- The monitoring configuration of this server
+-- The monitoring configuration of this server (settings of a module exist only when the module is loaded;
+-- shared_preload_libraries itself is visible to superusers only)
 SELECT name, setting, unit, short_desc
 FROM pg_settings
-WHERE name IN ('shared_preload_libraries', 'pg_stat_statements.track', 'pg_stat_statements.max',
+WHERE name IN ('pg_stat_statements.track', 'pg_stat_statements.max',
                'auto_explain.log_min_duration', 'auto_explain.log_analyze', 'track_io_timing')
 ORDER BY name;
 
