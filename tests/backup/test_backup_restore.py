@@ -142,3 +142,25 @@ def test_manifest_records_sizes_digests_versions_and_snapshots(backup_source, fu
         if path.is_file():
             data = path.read_bytes()
             assert key.key not in data and encode_key(key.key).encode() not in data
+
+
+def test_restore_to_a_postgresql_url_takes_ownership_without_roles(backup_source, full_backup, second_install):
+    """A server whose roles someone else manages: restored with --no-owner --no-privileges (D57)."""
+    from psycopg.conninfo import make_conninfo
+
+    from promptsales.runtime.postgres import EmbeddedPostgres
+    from promptsales.runtime.state import Secrets
+
+    server = EmbeddedPostgres(second_install)
+    server.start()
+    url = f"postgresql://postgres:{Secrets(second_install.data_path).get('postgres_superuser')}@127.0.0.1:{server.port}/postgres"
+    report = restore_backup(backup_source.settings, full_backup.id, url, only=["sales"], replace=True, backup=backup_source.backup)
+    restored_name = backup_source.databases["sales"]
+    assert report.restored["sales"]["database"] == restored_name
+    target = make_conninfo(url, dbname=restored_name)
+    assert table_fingerprints(target) == table_fingerprints(admin_conninfo(backup_source.settings, "sales", restored_name))
+    with psycopg.connect(target) as conn:
+        owner = conn.execute("SELECT tableowner FROM pg_tables WHERE tablename = 'backup_probe'").fetchone()[0]
+    assert owner == "postgres"
+    with psycopg.connect(admin_conninfo(second_install, "sales", "postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(restored_name)))

@@ -78,10 +78,12 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
         print(json.dumps({"backup_dir": str(store.root), "backups": rows, "unfinished": partials}, indent=2))
         return
     table = Table(title=f"Backups in {store.root}")
-    for column in ("id", "created (UTC)", "components", "size", "verified"):
+    table.add_column("id", no_wrap=True)
+    for column in ("created (UTC)", "components", "size", "verified"):
         table.add_column(column)
     for row in rows:
-        table.add_row(row["id"], row["created"][:19], ",".join(row["components"]), _human(row["bytes"]), row["verified_at"] or "no")
+        verified = row["verified_at"][:19] if row["verified_at"] else "no"
+        table.add_row(row["id"], row["created"][:19], ",".join(row["components"]), _human(row["bytes"]), verified)
     console.print(table)
     for name in partials:
         console.print(f"[yellow]unfinished:[/] {name}")
