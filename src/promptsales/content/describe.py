@@ -96,6 +96,6 @@ def compose(attrs: np.ndarray, media_type: str, variants: np.ndarray) -> tuple[s
 def paraphrase(attributes: dict[str, str]) -> str:
     """A query built only from attribute keys (not description sentences), as a user would type it."""
     return (
-        f"{attributes['mood']} {attributes['style']} {attributes.get('media_noun', 'picture')} of "
-        f"{attributes['product']} at a {attributes['setting']}, {attributes['palette']} colours, for {attributes['audience']}"
+        f"{attributes['mood']} {attributes['style']} {attributes['format']} of {attributes['product']} "
+        f"at a {attributes['setting']}, {attributes['palette']} colours, for {attributes['audience']}"
     )

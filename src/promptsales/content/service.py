@@ -246,9 +246,9 @@ class ContentService:
         if len(text.split()) < 10:
             raise ToolInputError("a media description needs at least 10 words.")
         now = datetime.now(timezone.utc)
+        # (no projection on find_one_and_update: FerretDB v1 does not implement findAndModify "fields")
         result = self.db.media_assets.find_one_and_update(
-            {"_id": media_id}, {"$set": {"description": text, "updated_at": now}},
-            projection={"_id": 1, "media_type": 1, "description": 1, "updated_at": 1}, return_document=True,
+            {"_id": media_id}, {"$set": {"description": text, "updated_at": now}}, return_document=True,
         )
         if result is None:
             raise ToolInputError(f"No media asset with id {media_id!r}.")

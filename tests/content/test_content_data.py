@@ -1,0 +1,72 @@
+"""C1–C3: the generated library (official scale), the real embedding model, and the vector index."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from promptsales.content.describe import paraphrase
+from promptsales.content.media_store import MediaStore
+from promptsales.content.store import mongo_database
+from promptsales.db.connect import connect
+
+
+def test_embedding_model_reproduces_published_all_minilm_similarities():
+    """The numpy forward pass matches sentence-transformers' documented all-MiniLM-L6-v2 output."""
+    from promptsales.ai.embeddings import get_encoder
+
+    vectors = get_encoder().encode(["The weather is lovely today.", "It's so sunny outside!", "He drove to the stadium."])
+    similarity = vectors @ vectors.T
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert similarity[0, 1] == pytest.approx(0.6660, abs=1e-3)
+    assert similarity[0, 2] == pytest.approx(0.1046, abs=1e-3)
+    assert similarity[1, 2] == pytest.approx(0.1411, abs=1e-3)
+
+
+def test_official_library_has_100_plus_images_with_files_long_distinct_descriptions(content_seeded):
+    settings = content_seeded
+    db = mongo_database(settings)
+    images = list(db.media_assets.find({"media_type": "image"}))
+    assert len(images) >= 100
+    store = MediaStore(settings)
+    for doc in images:
+        assert doc["uri"] and store.resolve(doc["uri"]).exists() and store.read(doc["uri"])[:8] == b"\x89PNG\r\n\x1a\n"
+        assert len(doc["description"].split()) >= 60
+        assert len(doc["hashtags"]) >= 7 and all(tag.startswith("#") for tag in doc["hashtags"])
+    all_docs = list(db.media_assets.find({}, {"description": 1, "media_type": 1, "campaign_id": 1}))
+    assert len({d["description"] for d in all_docs}) == len(all_docs)
+    assert {d["media_type"] for d in all_docs} == {"image", "video", "audio"}
+    assert db.hashtags.count_documents({}) > 50 and db.integrations.count_documents({"auth_scheme": "oauth2_client_credentials"}) >= 1
+    with connect("content", "app", settings=settings) as conn:
+        assert conn.execute("SELECT count(*) FROM content.media_embeddings").fetchone()[0] == len(all_docs)
+    with connect("ads", "etl", settings=settings) as conn:  # G7: references are real PromptAds campaigns
+        campaigns = {r[0] for r in conn.execute("SELECT campaign_id FROM ads.campaigns")}
+    if campaigns:
+        assert all(d["campaign_id"] in campaigns for d in all_docs)
+
+
+def test_paraphrase_of_20_images_finds_each_in_top_5(content_service):
+    """Queries built from attributes (not description text) find the image among the 5 best matches."""
+    images = list(content_service.db.media_assets.find({"media_type": "image"}, {"attributes": 1, "description": 1}).sort("_id", 1))
+    sample = images[:: max(1, len(images) // 20)][:20]
+    assert len(sample) == 20
+    for doc in sample:
+        query = paraphrase(doc["attributes"])
+        assert query not in doc["description"]
+        result = content_service.get_content(query, limit=5, media_type="image", actor="test")
+        assert doc["_id"] in [match.id for match in result.results], query
+
+
+def test_index_follows_description_changes(content_service):
+    doc = content_service.db.media_assets.find_one({"media_type": "audio"})
+    original = doc["description"]
+    new_text = ("A thirty second radio jingle about a cheerful submarine bakery that delivers warm croissants "
+                "to divers under a coral reef, sung by a choir of sea turtles for marine biology students.")
+    try:
+        content_service.update_description(doc["_id"], new_text)
+        top = content_service.get_content("submarine bakery croissants for divers, sea turtle choir", limit=1, actor="test")
+        assert top.results[0].id == doc["_id"]
+    finally:
+        content_service.update_description(doc["_id"], original)
+    top = content_service.get_content("submarine bakery croissants for divers, sea turtle choir", limit=3, actor="test")
+    assert doc["_id"] not in [m.id for m in top.results]
