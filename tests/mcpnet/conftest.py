@@ -10,7 +10,7 @@ import pytest
 
 from promptsales.config import Settings
 
-from mcpnet_helpers import Network
+from mcpnet_helpers import SERVER_MODULES, Network
 
 
 @pytest.fixture(scope="session")

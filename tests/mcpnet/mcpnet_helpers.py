@@ -98,3 +98,15 @@ def call(settings: Settings, url: str, token: str, tool: str, arguments: dict):
                     return await session.call_tool(tool, arguments)
 
     return anyio.run(run)
+
+
+def eventually(read, expected, timeout: float = 10.0):
+    """Poll ``read()`` until it returns ``expected`` (audit and AI-usage rows are written in the background)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    value = read()
+    while value != expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+        value = read()
+    return value

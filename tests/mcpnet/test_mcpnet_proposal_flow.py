@@ -13,7 +13,7 @@ from promptsales.db.connect import connect
 from promptsales.etl.engine import run_pass
 from promptsales.etl.sources import Sources
 
-from mcpnet_helpers import call, rpc_call
+from mcpnet_helpers import call, eventually, rpc_call
 
 
 def _users(settings) -> tuple[str, str]:
@@ -58,9 +58,13 @@ def test_mcpnet_propose_stores_pending_proposal(network, proposal):
     assert len(payload["messages"]) == 3 * 2 and len(payload["ads"]) == len(payload["channels"])
     with connect("sales", "admin", settings=network.settings) as conn:
         status = conn.execute("SELECT status FROM portal.proposals WHERE id = %s", (proposal["proposal_id"],)).fetchone()[0]
-        logged = conn.execute("SELECT count(*) FROM portal.ai_usage_log WHERE operation = 'proposeCampaign' "
-                              "AND reference->>'proposal_id' = %s", (str(proposal["proposal_id"]),)).fetchone()[0]
-    assert status == "in_review" and logged == 1
+
+    def logged() -> int:
+        with connect("sales", "admin", settings=network.settings) as conn:
+            return conn.execute("SELECT count(*) FROM portal.ai_usage_log WHERE operation = 'proposeCampaign' "
+                                "AND reference->>'proposal_id' = %s", (str(proposal["proposal_id"]),)).fetchone()[0]
+
+    assert status == "in_review" and eventually(logged, 1) == 1
 
 
 def test_mcpnet_non_approver_is_refused(network, proposal):
