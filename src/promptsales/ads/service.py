@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -84,8 +85,13 @@ class CampaignError(UserError):
 _TVP_TYPES = ("ads.channel_tvp", "ads.market_tvp", "ads.ad_tvp")
 
 
+_registered: "weakref.WeakKeyDictionary[psycopg.Connection, dict[str, CompositeInfo]]" = weakref.WeakKeyDictionary()
+
+
 def register_tvp_types(conn: psycopg.Connection) -> dict[str, CompositeInfo]:
-    """Teach ``conn`` the composite types of the procedure so Python tuples adapt to them."""
+    """Teach ``conn`` the composite types of the procedure so Python tuples adapt to them (once per connection)."""
+    if conn in _registered:
+        return _registered[conn]
     infos = {}
     for name in _TVP_TYPES:
         info = CompositeInfo.fetch(conn, name)
@@ -93,6 +99,7 @@ def register_tvp_types(conn: psycopg.Connection) -> dict[str, CompositeInfo]:
             raise UserError(f"Type {name} is missing: run `promptsales migrate`.")
         register_composite(info, conn)
         infos[name] = info
+    _registered[conn] = infos
     return infos
 
 
