@@ -125,18 +125,27 @@ def deferred_constraints(conn: psycopg.Connection, table: str) -> Iterator[None]
 
 
 def copy_columns(conn: psycopg.Connection, table: str, columns: model.Columns) -> int:
-    """COPY the column arrays into ``table`` (text format, written in blocks); returns the row count."""
+    """COPY the column arrays into ``table`` (text format, formatted and written block by block); returns rows."""
     names = list(columns)
-    texts = [format_column(name, values) for name, values in columns.items()]
-    rows = len(texts[0])
+    rows = len(next(iter(columns.values())))
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         _table_ident(table), sql.SQL(", ").join(sql.Identifier(n) for n in names)
     )
     with conn.cursor() as cur, cur.copy(statement) as copy:
         for begin in range(0, rows, BLOCK_ROWS):
-            block = [t[begin:begin + BLOCK_ROWS] for t in texts]
+            end = min(rows, begin + BLOCK_ROWS)
+            block = [format_column(name, slice_column(values, begin, end)) for name, values in columns.items()]
             copy.write("".join("\t".join(r) + "\n" for r in zip(*block)))
     return rows
+
+
+def slice_column(values, begin: int, end: int):
+    """Rows ``begin:end`` of a column, keeping its formatting wrapper."""
+    if isinstance(values, model.Timestamp):
+        return model.Timestamp(np.asarray(values)[begin:end], values.seconds[begin:end])
+    if isinstance(values, model.Fixed):
+        return model.Fixed(np.asarray(values)[begin:end], values.digits)
+    return values[begin:end]
 
 
 def format_column(name: str, values) -> list[str]:
