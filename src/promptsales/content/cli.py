@@ -93,13 +93,13 @@ def list_integrations() -> None:
 @integrations_app.command("test")
 def test_integration_command(name: str = typer.Argument(..., help="Integration name (see `integrations list`).")) -> None:
     """Perform the integration's real call (token POST + first GET) or say exactly what is missing."""
-    from promptsales.content.integrations import test_integration
+    from promptsales.content.integrations import check_integration
     from promptsales.content.store import mongo_database
 
     doc = mongo_database(get_settings()).integrations.find_one({"_id": name})
     if doc is None:
         raise UserError(f"No integration called {name!r}; see `promptsales content integrations list`.")
-    report = test_integration(doc)
+    report = check_integration(doc)
     for step in report.steps:
         console.print(step)
     console.print(json.dumps({"integration": name, "ok": report.ok, "latency_ms": round(report.latency_ms, 1)}))

@@ -105,7 +105,7 @@ def fetch_token(doc: dict, env: dict[str, str], client: httpx.Client) -> str:
     return token
 
 
-def test_integration(doc: dict, env: dict[str, str] | None = None, verify=True) -> IntegrationReport:
+def check_integration(doc: dict, env: dict[str, str] | None = None, verify=True) -> IntegrationReport:
     """Perform the integration's real call (token POST, then its first GET endpoint)."""
     env = dict(os.environ) if env is None else env
     report = IntegrationReport(doc["_id"])
