@@ -17,6 +17,7 @@ final amounts after each round and checks them (1.00 and 2.00 make every combina
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -160,8 +161,6 @@ def _play_peer(conninfo, control, round_id, number, timeline, safe, source, targ
 
 def _play_coordinator(conninfo, control, round_id, number, timeline, safe, source, target, x, y, deadlock_timeout_ms,
                       timeout) -> RoundReport:
-    import threading
-
     gate = Gate(control, gate_key(round_id))
     if not gate.try_close():
         raise UserError(f"Another client a already runs round {round_id}; use another --run-id.")
