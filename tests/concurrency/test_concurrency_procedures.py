@@ -126,7 +126,7 @@ def test_safe_transfer_retries_when_chosen_as_deadlock_victim(app_dsn):
         x, y = [r[0] for r in lab.coordinator.execute("SELECT sale_id FROM crm.sales ORDER BY sale_id LIMIT 2")]
         before = dict(lab.coordinator.execute("SELECT sale_id, amount FROM crm.sales WHERE sale_id IN (%s, %s)", (x, y)).fetchall())
         lab.gate.close()
-        other, safe = lab.session("U"), lab.session("S", deadlock_timeout_ms=300)
+        other, safe = lab.session("U"), lab.session("S", deadlock_timeout_ms=1000)
         lab.start(other, lambda s: s.call("unsafe 2.00 y→x", "CALL crm.crmsp_transfer_sale_amount_unsafe(%s, %s, %s, %s)",
                                           (y, x, Decimal("2.00"), lab.gate.key)))
         lab.wait_all_waiting(["U"], "U holds y and waits at the gate")
