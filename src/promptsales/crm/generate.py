@@ -335,7 +335,16 @@ def allocate_amounts(results: AdsResults, plan: LeadPlan, rng: np.random.Generat
 
 
 def seed(ctx: SeedContext) -> dict[str, int]:
-    """Generate and load PromptCRM from PromptAds; returns rows per table."""
+    """Generate and load PromptCRM from PromptAds, then build the analytics views; returns rows per table."""
+    from promptsales.crm.analytics import refresh_views
+
+    counts = load(ctx)
+    refresh_views(ctx.settings, ctx.database("crm"), create=True)
+    return counts
+
+
+def load(ctx: SeedContext) -> dict[str, int]:
+    """Generate, encrypt and COPY every PromptCRM table (replacing what was there); returns rows per table."""
     started = time.perf_counter()
     settings = ctx.settings
     crm_db, ads_db = ctx.database("crm"), ctx.database("ads")
@@ -529,9 +538,6 @@ def seed(ctx: SeedContext) -> dict[str, int]:
     with connect("crm", "owner", settings=settings, dbname=crm_db, autocommit=True) as conn:
         for table in ANALYZED_TABLES:
             conn.execute(f"ANALYZE crm.{table}")
-    from promptsales.crm.analytics import refresh_views
-
-    refresh_views(settings, crm_db, create=True)
     if ctx.progress is not None:
         ctx.progress.update(task, completed=10, description="crm: done")
     return counts

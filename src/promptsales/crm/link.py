@@ -95,7 +95,8 @@ def ensure_link(
             )
             conn.execute(sql.SQL(statement).format(server, body))
             conn.execute(sql.SQL("SET LOCAL ROLE {}").format(owner))
-            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(FOREIGN_SCHEMA)))
+            if not conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (FOREIGN_SCHEMA,)).fetchone():
+                conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(FOREIGN_SCHEMA)))
             present = _foreign_tables(conn)
             if refresh or not present:
                 # Import only the tables not linked yet: dropping existing ones would cascade to the
