@@ -156,16 +156,28 @@ def cli(*args):
     return subprocess.run([sys.executable, "-m", "promptsales.cli", *args], capture_output=True, text=True, env=dict(os.environ))
 
 
-def test_cli_bad_input_exits_2_with_a_clear_message(settings):
-    unknown = cli("lab", "run", "ads.no-such-lab")
-    assert unknown.returncode == 2 and "Unknown lab 'ads.no-such-lab'" in unknown.stderr
-    bad_param = cli("lab", "run", "ads.update-from-select", "--param", "brand_id=abc")
-    assert bad_param.returncode == 2 and "brand_id" in bad_param.stderr and "int" in bad_param.stderr
-    extra_param = cli("lab", "run", "ads.update-from-select", "--param", "colour=red")
-    assert extra_param.returncode == 2 and "colour" in extra_param.stderr
-    bad_scale = cli("seed", "--scale", "huge", "--company", "ads")
-    assert bad_scale.returncode == 2 and "Unknown scale 'huge'" in bad_scale.stderr
-    assert "Traceback" not in unknown.stderr + bad_param.stderr + bad_scale.stderr
+def cli_in_process(monkeypatch, capsys, *args) -> tuple[int, str]:
+    """Run the real CLI entry point (``promptsales.cli.main``) in this process; (exit code, stderr)."""
+    from promptsales.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["promptsales", *args])
+    try:
+        main()
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code
+    return code, " ".join(capsys.readouterr().err.split())
+
+
+def test_cli_bad_input_exits_2_with_a_clear_message(settings, monkeypatch, capsys):
+    code, err = cli_in_process(monkeypatch, capsys, "lab", "run", "ads.no-such-lab")
+    assert code == 2 and "Unknown lab 'ads.no-such-lab'" in err
+    code, err = cli_in_process(monkeypatch, capsys, "lab", "run", "ads.update-from-select", "--param", "brand_id=abc")
+    assert code == 2 and "'brand_id' expects a int, got 'abc'" in err
+    code, err = cli_in_process(monkeypatch, capsys, "lab", "run", "ads.update-from-select", "--param", "colour=red")
+    assert code == 2 and "no parameter colour" in err
+    code, err = cli_in_process(monkeypatch, capsys, "seed", "--scale", "huge", "--company", "ads")
+    assert code == 2 and "Unknown scale 'huge'" in err
 
 
 def test_lab_show_prints_explanation_and_sql(settings):
