@@ -109,3 +109,30 @@ def test_cached_generator_reuses_messages_and_logs_tokens_saved(settings, cache,
             "WHERE module = 'cache' AND reference->>'namespace' = %s ORDER BY operation", (namespace,)).fetchall()
     saved = first.tokens_in + first.tokens_out
     assert rows == [(f"{namespace}.exact-hit", saved, True), (f"{namespace}.semantic-hit", saved, True)]
+
+
+def test_a_similar_request_for_another_country_or_number_is_not_reused(ai_cache, unique):
+    """0.88 cosine, but Brazil is not Mexico: names and numbers must match for a semantic hit."""
+    calls = []
+    make = generator(calls)
+    ns = f"guard_{unique}"
+    mexico = "Launch a summer campaign for running shoes aimed at young athletes in Mexico"
+    brazil = "Launch a summer campaign for running shoes aimed at young athletes in Brazil"
+    assert ai_cache.call(ns, mexico, make(mexico), model="local").source == "generated"
+    assert ai_cache.call(ns, brazil, make(brazil), model="local").source == "generated"
+    assert ai_cache.cache.local["ai_semantic_rejected"] >= 1
+    discount_20 = "Black Friday: 20% off noise-cancelling headphones for remote workers"
+    discount_30 = "Black Friday: 30% off noise-cancelling headphones for remote workers"
+    ai_cache.call(ns, discount_20, make(discount_20), model="local")
+    assert ai_cache.call(ns, discount_30, make(discount_30), model="local").source == "generated"
+    paraphrase = "Black Friday: noise cancelling headphones 20% off, for people working remotely"
+    assert ai_cache.call(ns, paraphrase, make(paraphrase), model="local").source == "semantic"
+    assert calls == [mexico, brazil, discount_20, discount_30]
+
+
+def test_key_terms():
+    from promptsales.cache.ai import key_terms
+
+    assert key_terms("Launch a summer campaign in Mexico") == ["mexico"]
+    assert key_terms("Black Friday deals. Save 20% in Perú") == ["20", "black", "friday", "perú"]
+    assert key_terms("Laptop deals for college students") == []

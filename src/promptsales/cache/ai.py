@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -73,6 +74,25 @@ class _Mirror:
 def normalise_prompt(prompt: str) -> str:
     """Trim and collapse whitespace; case is kept (it can change what a model writes)."""
     return keys.normalise(prompt)
+
+
+_TOKENS = re.compile(r"[^\W_][\w'’-]*")
+_SENTENCES = re.compile(r"[.!?¿¡;:\n]+")
+
+
+def key_terms(text: str) -> list[str]:
+    """Names and numbers of a text — capitalised words not opening a sentence (unless a name follows:
+    "Black Friday"), and tokens with digits (countries, brands, years, percentages) — lower-cased, sorted. A semantic hit also requires these
+    to be equal: "…running shoes in Mexico" and "…running shoes in Brazil" are 0.88 similar but different
+    requests."""
+    terms = set()
+    for sentence in _SENTENCES.split(text):
+        tokens = _TOKENS.findall(sentence)
+        for position, token in enumerate(tokens):
+            opens_name = position == 0 and len(tokens) > 1 and tokens[1][0].isupper()  # "Black Friday …"
+            if any(ch.isdigit() for ch in token) or (token[0].isupper() and (position > 0 or opens_name)):
+                terms.add(token.lower())
+    return sorted(terms)
 
 
 def _digest(text: str) -> str:
@@ -229,15 +249,20 @@ class AICache:
                 self.cache.count(ai_misses=1)
                 return None
             base = self.semantic_base(namespace, model, partition)
-            vector = self.embed(semantic_text or prompt)
-            best = self._nearest(base, vector)
-            if best is not None:
-                entry_id, similarity = best
-                if similarity >= self.threshold:
-                    stored = self.cache._redis(lambda client: client.get(self._entry_key(namespace, model, partition, entry_id)))
-                    if stored is not None:
-                        return self._hit(namespace, prompt, serialise.loads(stored), "semantic", similarity,
-                                         model=model, started=started)
+            text = semantic_text or prompt
+            candidates = self._candidates(base, self.embed(text))
+            if candidates:
+                keys_ = [self._entry_key(namespace, model, partition, entry_id) for entry_id, _ in candidates]
+                stored_entries = self.cache._redis(lambda client: client.mget(keys_))
+                terms = key_terms(text)
+                for (entry_id, similarity), raw_entry in zip(candidates, stored_entries):
+                    if raw_entry is None:
+                        continue
+                    stored = serialise.loads(raw_entry)
+                    if stored.get("terms", terms) != terms:  # same meaning, other country/brand/number
+                        self.cache.local["ai_semantic_rejected"] += 1
+                        continue
+                    return self._hit(namespace, prompt, stored, "semantic", similarity, model=model, started=started)
         except CacheUnavailable:
             self.cache.local["ai_bypass"] += 1
             return None
@@ -249,7 +274,7 @@ class AICache:
         """Cache a freshly generated result (exact key, and its vector for paraphrases)."""
         key = self.exact_key(namespace, model, prompt, partition)
         payload = serialise.dumps({"result": result, "tokens": int(tokens), "prompt": normalise_prompt(prompt),
-                                   "created": time.time()})
+                                   "terms": key_terms(semantic_text or prompt), "created": time.time()})
         try:
             self.cache._redis(lambda client: client.set(key, payload, ex=KINDS["ai"].ttl_seconds))
             if semantic:
@@ -280,8 +305,9 @@ class AICache:
                 log.exception("cache: could not record an AI cache hit")
         return hit
 
-    def _nearest(self, base: str, vector: np.ndarray) -> tuple[str, float] | None:
-        """Refresh the local mirror of a namespace with what changed in Redis and find the nearest vector."""
+    def _candidates(self, base: str, vector: np.ndarray, limit: int = 5) -> list[tuple[str, float]]:
+        """Refresh the local mirror of a namespace with what changed in Redis; the (at most ``limit``)
+        stored vectors at or above the threshold, most similar first."""
         with self._lock:
             mirror = self._mirrors.setdefault(base, _Mirror())
             last_seq = mirror.last_seq
@@ -307,7 +333,8 @@ class AICache:
                     mirror.ids.extend(entry_id for entry_id, _ in pairs)
                 mirror.last_seq = max(score for _, score in new)
             if mirror.matrix is None or not mirror.ids or mirror.matrix.shape[1] != vector.shape[0]:
-                return None
+                return []
             scores = mirror.matrix @ vector
-            best = int(np.argmax(scores))
-            return mirror.ids[best], float(scores[best])
+            above = np.flatnonzero(scores >= self.threshold)
+            best = above[np.argsort(-scores[above], kind="stable")][:limit]
+            return [(mirror.ids[i], float(scores[i])) for i in best]
