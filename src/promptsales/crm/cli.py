@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import typer
@@ -56,7 +57,7 @@ def find(
         return
     console.print(f"client ids: {', '.join(map(str, found))}" if found else "No client has that national ID.")
     if not found:
-        raise typer.Exit(1)
+        sys.exit(1)  # SystemExit: typer.Exit is swallowed by standalone_mode=False in promptsales.cli.main
 
 
 @app.command()
@@ -138,7 +139,7 @@ def consistency(as_json: bool = typer.Option(False, "--json", help="Print JSON f
                 table.add_row(*(str(v) for v in row.values()))
             console.print(table)
     if not report.ok:
-        raise typer.Exit(1)
+        sys.exit(1)  # SystemExit: typer.Exit is swallowed by standalone_mode=False in promptsales.cli.main
 
 
 def stats_crm(as_json: bool = typer.Option(False, "--json", help="Print JSON for machines.")) -> None:
