@@ -47,13 +47,7 @@ def get_cache(settings: Settings | None = None) -> Cache:
     with _lock:
         cache = _instances.get(key)
         if cache is None or cache.connection.client is None:  # Valkey may have been started since
-            tunables = CacheSettings()
-            from promptsales.runtime.valkey import ValkeyServer
-
-            url = ValkeyServer(settings).url if tunables.enabled else ""
-            connection = CacheConnection(url, settings=settings, socket_timeout=tunables.socket_timeout,
-                                         retry_interval=tunables.retry_interval)
-            cache = Cache(connection, lock_ttl_ms=tunables.lock_ttl_ms, wait_timeout=tunables.lock_ttl_ms / 1000)
+            cache = Cache.from_settings(settings)
             _instances[key] = cache
         return cache
 

@@ -152,7 +152,7 @@ class CacheConnection:
         url: str,
         *,
         settings: Settings | None = None,
-        socket_timeout: float = 0.25,
+        socket_timeout: float = 0.5,
         retry_interval: float = 1.0,
         max_connections: int = 256,
     ) -> None:

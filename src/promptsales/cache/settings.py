@@ -12,7 +12,7 @@ class CacheSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PROMPTSALES_CACHE_", extra="ignore")
 
     enabled: bool = Field(default=True, description="False: every call computes from the source.")
-    socket_timeout: float = Field(default=0.25, description="Seconds before a Redis command counts as failed.")
+    socket_timeout: float = Field(default=0.5, description="Seconds before a Redis command counts as failed.")
     retry_interval: float = Field(default=1.0, description="Seconds the breaker stays open before probing Redis.")
     lock_ttl_ms: int = Field(default=15_000, description="Lifetime of a single-flight lock.")
     rate_per_second: float = Field(default=100.0, description="Sustained MCP calls per second per OAuth client.")
