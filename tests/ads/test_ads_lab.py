@@ -184,3 +184,11 @@ def test_lab_show_prints_explanation_and_sql(settings):
     shown = cli("lab", "show", "ads.negative-sentiment-drop")
     assert shown.returncode == 0
     assert "preceding period" in shown.stdout and "influencer_reactions" in shown.stdout
+
+
+def test_auto_explain_entry_reads_the_logged_plan_back_from_the_server_log(settings):
+    result = registry.get("ads.auto-explain").run(settings, {"brand_id": "1"})
+    logged = "\n".join(row[0] for row in result.steps[-1].rows)
+    assert "duration:" in logged and "plan:" in logged
+    assert "Query Text: /* auto_explain lab" in logged
+    assert "actual time" in logged  # log_analyze on: the real plan, not an estimate
