@@ -98,7 +98,7 @@ def run_backup(
                         f"postgres/{DATABASE_NAMES[company]}.dump",
                         key,
                         backup.chunk_size,
-                        lambda sink, c=company, s=snapshot: dump_database(conninfos[c], s, sink),
+                        lambda sink, c=company, s=snapshot: dump_database(conninfos[c], s, sink, backup.compression),
                     )
                     entry.update(kind="postgres", company=company, database=snapshot.database, snapshot=snapshot.as_dict())
                     files.append(entry)
@@ -137,6 +137,7 @@ def run_backup(
             "key_id": key.id,
             "cipher": CIPHER,
             "chunk_size": backup.chunk_size,
+            "pg_dump_compression": backup.compression,
             "versions": versions,
             "source": {"data_dir": str(settings.data_path), "databases": {c: databases[c] for c in components if c in databases}},
             "files": files,

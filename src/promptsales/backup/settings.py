@@ -22,6 +22,9 @@ class BackupSettings(BaseSettings):
     key: SecretStr | None = Field(default=None, description="The backup key itself, base64; wins over key_file.")
     media_dir: Path | None = Field(default=None, description="Media store to back up (default <data_dir>/media).")
     keep_daily: int = Field(default=30, ge=1, description="Daily backups that prune keeps (SPEC N3: at least 30).")
+    compression: str = Field(
+        default="gzip:1", description="pg_dump --compress for the custom-format dumps (gzip:1 ≈ 3× faster than gzip:6, ~10% larger)."
+    )
     chunk_size: int = Field(default=1 << 20, ge=4096, description="Plaintext bytes per AES-GCM chunk.")
 
     def backup_dir(self, settings: Settings) -> Path:
