@@ -39,6 +39,12 @@ def run(
     """Back up every PostgreSQL database, the MongoDB content and the media store, encrypted."""
     settings = get_settings()
     backup = BackupSettings()
+    key = load_key(settings, backup, create=True)
+    if key.created:
+        Console(stderr=True).print(
+            f"[yellow]Created the backup key {key.source} (id {key.id}). Keep a copy OUTSIDE this machine "
+            "(secrets manager, offline safe): backups cannot be read without it.[/]"
+        )
     if as_json:
         folder = run_backup(settings, backup, only or None)
     else:

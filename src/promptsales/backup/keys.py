@@ -17,6 +17,7 @@ class BackupKey:
 
     key: bytes
     source: str
+    created: bool = False
 
     @property
     def id(self) -> str:
@@ -45,4 +46,5 @@ def load_key(settings: Settings, backup: BackupSettings, create: bool = False) -
                 "read with the key they were made with."
             )
         write_key_file(path, new_key())
+        return BackupKey(decode_key(path.read_text(), str(path)), str(path), created=True)
     return BackupKey(decode_key(path.read_text(), str(path)), str(path))
