@@ -219,3 +219,11 @@ def test_content_window_upserts_idempotently(loaded: Sources) -> None:
         after = dict(conn.execute("SELECT campaign_id, content_items FROM wh.campaigns WHERE campaign_id IN (%s, %s)",
                                   (first, second)).fetchall())
     assert after == {first: counts[first] + 2, second: counts[second] + 1}
+    database["media_assets"].delete_one({"_id": "media-900001"})      # deletions are invisible to the window …
+    assert run_pass(loaded, trigger="test").changes_read["content"] == 0
+    reconciled = run_pass(loaded, trigger="test", full=True)          # … and reconciled by a full pass
+    assert reconciled.status == "succeeded" and reconciled.changes_read["content"] == 1
+    with loaded.warehouse() as conn:
+        assert conn.execute("SELECT count(*) FROM wh.campaign_content WHERE asset_id = 'media-900001'").fetchone()[0] == 0
+        assert conn.execute("SELECT content_items FROM wh.campaigns WHERE campaign_id = %s",
+                            (first,)).fetchone()[0] == counts[first] + 1

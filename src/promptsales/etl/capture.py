@@ -131,13 +131,19 @@ def _campaign_refs(doc: dict) -> list[int]:
     return out
 
 
-def capture_content(sources: Sources, warehouse: psycopg.Connection, previous: datetime | None) -> ChangeSet:
-    """Media assets updated since ``previous - CONTENT_OVERLAP``, keeping only those that really changed."""
-    changes = ChangeSet("content", previous, previous, full=previous is None)
+def capture_content(
+    sources: Sources, warehouse: psycopg.Connection, previous: datetime | None, full: bool = False
+) -> ChangeSet:
+    """Media assets updated since ``previous - CONTENT_OVERLAP``, keeping only those that really changed.
+
+    ``full`` (or a first run) reads every document and also drops warehouse links of assets that no longer
+    exist — the only way deletions in MongoDB reach the warehouse.
+    """
+    changes = ChangeSet("content", previous, previous, full=full or previous is None)
     database = sources.content_database()
     if database is None:
         return changes
-    query = {} if previous is None else {"updated_at": {"$gte": previous - CONTENT_OVERLAP}}
+    query = {} if changes.full else {"updated_at": {"$gte": previous - CONTENT_OVERLAP}}
     projection = {"_id": 1, "updated_at": 1, "media_type": 1, "type": 1, "campaign_ids": 1, "campaigns": 1,
                   "campaign_id": 1}
     documents: list[tuple] = []
@@ -153,6 +159,13 @@ def capture_content(sources: Sources, warehouse: psycopg.Connection, previous: d
         refs = _campaign_refs(doc)
         documents.append((asset_id, refs, media_type, updated))
     changes.horizon = newest
+    if changes.full:
+        seen = {d[0] for d in documents}
+        for asset_id, campaign_id in warehouse.execute("SELECT asset_id, campaign_id FROM wh.campaign_content"):
+            if asset_id not in seen:
+                changes.content_assets.add(asset_id)
+                changes.campaign_ids.add(campaign_id)
+        changes.changes_read += len(changes.content_assets)
     if not documents:
         return changes
     # Keep only documents whose links differ from what the warehouse already holds (idempotent re-reads).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import psycopg
 
@@ -58,12 +59,17 @@ class Sources:
 
     def content_database(self):
         """The PromptContent MongoDB database (pymongo), or None when no MongoDB is configured/running."""
-        from pymongo import MongoClient
-
         from promptsales.runtime.mongo import MongoServer
 
         url = MongoServer(self.settings).url
         if not url:  # no MongoDB configured or started: the content source is skipped
             return None
-        client = MongoClient(url, serverSelectionTimeoutMS=int(self.settings.connect_timeout * 1000), tz_aware=True)
-        return client[self.mongo_database or self.settings.content_mongo_database]
+        return mongo_client(url, self.settings.connect_timeout)[self.mongo_database or self.settings.content_mongo_database]
+
+
+@lru_cache(maxsize=8)
+def mongo_client(url: str, timeout: float):
+    """One pymongo client per URL and process (clients pool connections and are thread-safe)."""
+    from pymongo import MongoClient
+
+    return MongoClient(url, serverSelectionTimeoutMS=int(timeout * 1000), tz_aware=True)
