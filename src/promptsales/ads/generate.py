@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 
 import numpy as np
 import psycopg
@@ -191,11 +190,6 @@ def _day_strings(days: np.ndarray) -> list[str]:
 def _table_ident(name: str) -> sql.Composable:
     schema, table = name.split(".")
     return sql.Identifier(schema, table)
-
-
-def day_to_date(day: int) -> date:
-    """The calendar date of a model day index."""
-    return date.fromordinal(WINDOW_START.toordinal() + int(day))
 
 
 def timed_seed(ctx: SeedContext) -> tuple[dict[str, int], float, float]:

@@ -77,7 +77,7 @@ def weighted_choice_rows(rng: np.random.Generator, n_rows: int, weights: np.ndar
 
 @dataclass
 class History:
-    """Every generated table as columns (numpy arrays or lists of str), plus the campaign-level draws."""
+    """Every generated table as columns (numpy arrays, some wrapped to tell the loader how to format them)."""
 
     tables: dict[str, Columns]
 
