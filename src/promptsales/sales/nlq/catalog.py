@@ -78,6 +78,14 @@ class Catalog:
             market.aliases = market.aliases or _alias_groups(market.name, COUNTRY_ALIASES)
         for entity in (*self.brands, *self.campaigns):
             entity.aliases = entity.aliases or (normalize_name(entity.name),)
+        self._index: dict[Dimension, tuple[dict[str, list[Named]], int]] = {}
+        for dimension in (Dimension.campaign, Dimension.brand, Dimension.channel, Dimension.market):
+            index: dict[str, list[Named]] = {}
+            for entity in self.entities(dimension):
+                for alias in entity.aliases:
+                    if alias:
+                        index.setdefault(alias, []).append(entity)
+            self._index[dimension] = (index, max((len(a.split()) for a in index), default=0))
 
     def entities(self, dimension: Dimension) -> list[Named]:
         """The entities of one dimension."""
@@ -87,24 +95,34 @@ class Catalog:
         }.get(dimension, [])
 
     def find_mentions(self, text: str, dimension: Dimension) -> tuple[list[EntityRef], str]:
-        """Whole-word mentions of ``dimension``'s names in ``text``, longest alias first; blanks them."""
-        candidates = sorted(
-            ((alias, entity) for entity in self.entities(dimension) for alias in entity.aliases if alias),
-            key=lambda pair: len(pair[0]), reverse=True,
-        )
+        """Whole-word mentions of ``dimension``'s names in ``text``, longest first; blanks them.
+
+        Looks up every run of 1..n consecutive words (n = the longest name) in a dictionary of names and
+        aliases, so the cost does not grow with the number of campaigns.
+        """
+        index, longest = self._index.get(dimension, ({}, 0))
+        if not index:
+            return [], text
+        words = [(m.start(), m.end()) for m in re.finditer(r"[a-z0-9%$\-\.]+(?:'[a-z0-9]+)*", text)]
+        candidates: list[tuple[int, int, int, str]] = []  # (-length, start, end, alias)
+        for i in range(len(words)):
+            for j in range(i, min(len(words), i + longest)):
+                if j > i and words[j][0] != words[j - 1][1] + 1:
+                    break  # a blanked span or a clause mark lies between: not one name
+                alias = text[words[i][0]:words[j][1]]
+                if alias in index:
+                    candidates.append((-(words[j][1] - words[i][0]), words[i][0], words[j][1], alias))
+        candidates.sort()
         refs: list[EntityRef] = []
         spans: list[tuple[int, int]] = []
-        for alias, entity in candidates:
-            for match in re.finditer(rf"(?<![a-z0-9]){re.escape(alias)}(?![a-z0-9])", text):
-                span = (match.start(), match.end())
-                same_mention = span in spans
-                if not same_mention and any(span[0] < e and s < span[1] for s, e in spans):
-                    continue
-                if not same_mention:
-                    spans.append(span)
+        for _, start, end, alias in candidates:
+            if any(start < e and s < end for s, e in spans):
+                continue
+            spans.append((start, end))
+            for entity in index[alias]:
                 if not any(ref.key == entity.key for ref in refs):
                     refs.append(EntityRef(dimension=dimension, key=entity.key, name=entity.name,
-                                          matched_text=text[span[0]:span[1]]))
+                                          matched_text=text[start:end]))
         for start, end in spans:
             text = blank_span(text, start, end)
         return refs, text

@@ -69,6 +69,23 @@ def _stop_words() -> set[str]:
 STOP_WORDS = _stop_words()
 
 
+def _name_breaks() -> set[str]:
+    words = {"in", "en", "during", "durante", "for", "para", "con", "with", "had", "has", "have", "tuvo", "tuvieron",
+             "was", "were", "fue", "fueron", "is", "are", "es", "by", "por", "vs", "versus", "did", "do", "does", "use",
+             "used", "uso", "usaron", "utilizo", "que", "which", "what", "cual", "how", "compared", "compara", "since",
+             "desde", "until", "hasta", "between", "entre", "performance", "rendimiento", "desempeno", "results",
+             "resultados", "|"}
+    for phrases in lexicon.METRIC_PHRASES.values():
+        for phrase in phrases:
+            words.update(phrase.split())
+    words.update(MONTHS)
+    words.update(_PERIOD_WORDS)
+    return words - _NAME_CONNECTORS - {"how", "many", "number", "of"} | {"how"}
+
+
+NAME_BREAKS = _name_breaks()
+
+
 class QuestionParser:
     """Parses questions against one catalog, relative to an as-of date."""
 
@@ -242,10 +259,9 @@ class QuestionParser:
         refs.extend(ref for ref in exact if all(ref.key != other.key for other in refs))
         for match in list(re.finditer(r"\b(?:campaign|campana) (?:named |called |llamada |de nombre )?"
                                       r"([a-z0-9][a-z0-9&\-]*(?: [a-z0-9][a-z0-9&\-]*){0,9})", text)):
-            fragment = self._name_fragment(match.group(1))
+            fragment, best = self._best_campaign_prefix(match.group(1))
             if not fragment:
                 continue
-            best = self.catalog.match_campaign(fragment)
             if not best or best[0][2] < CAMPAIGN_MATCH_THRESHOLD:
                 return [], text, self._unknown_campaign(fragment, best, language)
             if all(best[0][0] != other.key for other in refs):
@@ -255,6 +271,35 @@ class QuestionParser:
             length = len(fragment) if match.group(1).startswith(fragment) else len(match.group(1).rstrip())
             text = blank_span(text, start, start + length)
         return refs, text, None
+
+    def _best_campaign_prefix(self, tail: str) -> tuple[str, list[tuple[int | str, str, float]]]:
+        """The longest run of words after "campaign" that names a campaign, and its matches.
+
+        Names may contain words that are also vocabulary ("Brand Lift", "Back to School", "… 2025"), so the
+        run stops only at words that cannot be part of a name (prepositions that start a new phrase, verbs,
+        metrics, months, period words) and every shorter prefix is tried, longest first.
+        """
+        words: list[str] = []
+        for word in tail.split():
+            if word in NAME_BREAKS:
+                break
+            words.append(word)
+        while words and words[-1] in _NAME_CONNECTORS:
+            words.pop()
+        best_fragment, best_matches, best_score = "", [], -1.0
+        for length in range(len(words), 0, -1):
+            if words[length - 1] in _NAME_CONNECTORS:
+                continue
+            fragment = " ".join(words[:length])
+            matches = self.catalog.match_campaign(fragment)
+            score = matches[0][2] if matches else 0.0
+            if score > best_score + 0.02:
+                best_fragment, best_matches, best_score = fragment, matches, score
+            if score >= 0.95:
+                break
+        if best_score < CAMPAIGN_MATCH_THRESHOLD and words:
+            best_fragment = " ".join(words)  # explain with everything the user wrote
+        return best_fragment, best_matches
 
     def _is_campaign_name(self, fragment: str) -> bool:
         best = self.catalog.match_campaign(fragment, limit=1)

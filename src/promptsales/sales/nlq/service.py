@@ -17,6 +17,7 @@ from promptsales.config import Settings
 from promptsales.sales.nlq.answer import execute, plain, summarize
 from promptsales.sales.nlq.builder import Unanswerable, build
 from promptsales.sales.nlq.dbcatalog import catalog_for, data_as_of
+from promptsales.sales.nlq.llm import timed_model_parse
 from promptsales.sales.nlq.model import NotAnswerable, StructuredQuery
 from promptsales.sales.nlq.parser import QuestionParser
 
@@ -67,7 +68,20 @@ def ask(question: str, read_conn: psycopg.Connection, *, as_of: date | None = No
     """
     started = time.perf_counter()
     as_of = as_of or data_as_of(read_conn)
-    parsed = QuestionParser(catalog_for(read_conn), as_of).parse(question)
+    catalog = catalog_for(read_conn)
+    usage = {"provider": "local-parser", "model": PARSER_MODEL, "tokens_in": 0, "tokens_out": 0, "fallback": None}
+    parsed = None
+    if llm_configured():
+        QuestionParser(catalog, as_of).parse(question)  # same input checks (empty, too long) as the local path
+        attempt, failure, _ = timed_model_parse(question, catalog, as_of)
+        if attempt is not None:
+            parsed = attempt.result
+            usage.update(provider="openai-compatible", model=attempt.model, tokens_in=attempt.tokens_in,
+                         tokens_out=attempt.tokens_out)
+        else:
+            usage["fallback"] = failure
+    if parsed is None:
+        parsed = QuestionParser(catalog, as_of).parse(question)
     if isinstance(parsed, NotAnswerable):
         result = Answer(answerable=False, answer=parsed.reason, language=parsed.language,
                         as_of=as_of.isoformat(), understood=parsed.understood, needs=parsed.needs)
@@ -75,21 +89,35 @@ def ask(question: str, read_conn: psycopg.Connection, *, as_of: date | None = No
         result = answer_query(read_conn, parsed, as_of)
     if settings is not None:
         log_usage(settings, actor=actor, question=question, result=result,
-                  latency_ms=(time.perf_counter() - started) * 1000)
+                  latency_ms=(time.perf_counter() - started) * 1000, usage=usage)
     return result
 
 
-def log_usage(settings: Settings, *, actor: str, question: str, result: Answer, latency_ms: float) -> bool:
+def llm_configured() -> bool:
+    """True when an OpenAI-compatible endpoint is configured (``PROMPTSALES_LLM_BASE_URL``)."""
+    from promptsales.ai.textgen import LLMSettings
+
+    return bool(LLMSettings().base_url)
+
+
+def log_usage(settings: Settings, *, actor: str, question: str, result: Answer, latency_ms: float,
+              usage: dict | None = None) -> bool:
     """One row of the AI-usage log (G4) for a parsed question."""
     from promptsales.ai.usage import AICall, log_ai_call
 
+    usage = usage or {"provider": "local-parser", "model": PARSER_MODEL, "tokens_in": 0, "tokens_out": 0,
+                      "fallback": None}
+    corrections = None if result.answerable else f"not answered: {result.needs}"
+    if usage.get("fallback"):
+        corrections = f"model parse rejected ({usage['fallback']}); answered by the local parser"
     return log_ai_call(AICall(
-        actor=actor, module="sales", operation="askCampaignPerformance", provider="local-parser",
-        model=PARSER_MODEL, prompt=question, result=result.answer,
+        actor=actor, module="sales", operation="askCampaignPerformance", provider=usage["provider"],
+        model=usage["model"], prompt=question, result=result.answer, tokens_in=usage["tokens_in"],
+        tokens_out=usage["tokens_out"],
         validation_method="parsed into a pydantic StructuredQuery; identifiers whitelisted (nlq.warehouse); "
                           "values bound as parameters; read-only transaction with statement timeout",
-        validation_outcome="accepted" if result.answerable else "rejected",
-        corrections=None if result.answerable else f"not answered: {result.needs}",
+        validation_outcome=("corrected" if usage.get("fallback") else "accepted") if result.answerable else "rejected",
+        corrections=corrections,
         optimizations="catalog of names cached 60 s; coarsest warehouse table that covers the question",
         anti_hardcoding_measures="every figure comes from the executed SQL; unanswerable questions return no number",
         latency_ms=latency_ms,

@@ -1,0 +1,142 @@
+"""Optional model-assisted parsing: with ``PROMPTSALES_LLM_BASE_URL`` set, an OpenAI-compatible model turns
+the question into the same fields the structured tools take; they are validated and resolved exactly like
+tool arguments (names against the catalog, periods by the period parser) and become a
+:class:`StructuredQuery`. The model never writes SQL. Any failure — endpoint down, malformed JSON, an
+unknown name, a metric outside the list — falls back to the local parser, and the AI-usage log says so.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+import httpx
+from pydantic import BaseModel, Field, ValidationError
+
+from promptsales.errors import UserError
+from promptsales.sales.nlq.catalog import Catalog
+from promptsales.sales.nlq.model import Dimension, EntityRef, Intent, Metric, NotAnswerable, StructuredQuery
+from promptsales.sales.nlq.structured import parse_period, resolve
+
+
+class ModelQuery(BaseModel):
+    """What the model must answer with (JSON)."""
+
+    answerable: bool = True
+    reason: str = ""
+    language: Literal["en", "es"] = "en"
+    intent: Intent = Intent.value
+    metrics: list[Metric] = Field(default_factory=list, max_length=6)
+    group_by: list[Dimension] = Field(default_factory=list, max_length=2)
+    campaigns: list[str] = Field(default_factory=list, max_length=10)
+    brands: list[str] = Field(default_factory=list, max_length=10)
+    channels: list[str] = Field(default_factory=list, max_length=10)
+    markets: list[str] = Field(default_factory=list, max_length=10)
+    period: str | None = None
+    compare_periods: list[str] = Field(default_factory=list, max_length=6)
+    status: Literal["active", "finished"] | None = None
+    descending: bool = True
+    limit: int | None = Field(default=None, ge=1, le=100)
+
+
+SYSTEM = (
+    "You turn questions about marketing-campaign performance into JSON for a SQL generator you never see. "
+    "Answer with ONE JSON object with keys: answerable, reason, language (en|es), intent "
+    "(value|breakdown|ranking|comparison|funnel), metrics (from: {metrics}), group_by (from: {dimensions}), "
+    "campaigns, brands, channels, markets (names exactly as listed below), period (e.g. 'Q4 2025', "
+    "'December 2025', '2025', 'last quarter', '2025-07..2025-09' or null), compare_periods (list), status "
+    "(active|finished|null), descending, limit. If the question needs data that is not in these metrics "
+    "(causes, forecasts, demographics), set answerable=false and explain in reason. Never invent numbers."
+)
+
+
+@dataclass
+class ModelParse:
+    """A parse by the model plus what the AI-usage log needs."""
+
+    result: StructuredQuery | NotAnswerable
+    model: str
+    tokens_in: int
+    tokens_out: int
+    raw: str
+
+
+def _json_object(content: str) -> dict:
+    match = re.search(r"\{.*\}", content, re.S)
+    if not match:
+        raise UserError("the model did not answer with a JSON object")
+    try:
+        return json.loads(match.group(0))
+    except ValueError as error:
+        raise UserError(f"the model's JSON is malformed: {error}") from None
+
+
+def model_parse(question: str, catalog: Catalog, as_of: date) -> ModelParse:
+    """Ask the configured model; UserError on anything unusable (the caller falls back to the local parser)."""
+    from promptsales.ai.textgen import LLMSettings
+
+    settings = LLMSettings()
+    if not settings.base_url:
+        raise UserError("PROMPTSALES_LLM_BASE_URL is not set")
+    names = {
+        "brands": [b.name for b in catalog.brands][:200], "channels": [c.name for c in catalog.channels],
+        "markets": [m.name for m in catalog.markets],
+    }
+    system = SYSTEM.format(metrics=", ".join(m.value for m in Metric), dimensions=", ".join(d.value for d in Dimension))
+    body = {"model": settings.model, "temperature": 0, "messages": [
+        {"role": "system", "content": system + "\nKnown names: " + json.dumps(names, ensure_ascii=False)
+         + f"\nToday (as-of date): {as_of.isoformat()}"},
+        {"role": "user", "content": question}]}
+    headers = {"Authorization": f"Bearer {settings.api_key}"} if settings.api_key else {}
+    try:
+        response = httpx.post(settings.base_url.rstrip("/") + "/chat/completions", json=body, headers=headers,
+                              timeout=settings.timeout_seconds)
+    except httpx.HTTPError as error:
+        raise UserError(f"the LLM endpoint is unreachable: {error}") from None
+    if response.status_code != 200:
+        raise UserError(f"the LLM endpoint answered HTTP {response.status_code}")
+    payload = response.json()
+    content = payload["choices"][0]["message"]["content"]
+    usage = payload.get("usage") or {}
+    try:
+        parsed = ModelQuery.model_validate(_json_object(content))
+    except ValidationError as error:
+        raise UserError(f"the model's answer does not fit the query model: {error.errors()[0]['msg']}") from None
+    return ModelParse(_to_query(parsed, catalog, as_of), payload.get("model", settings.model),
+                      int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0)), content)
+
+
+def _to_query(parsed: ModelQuery, catalog: Catalog, as_of: date) -> StructuredQuery | NotAnswerable:
+    if not parsed.answerable:
+        return NotAnswerable(reason=parsed.reason or "The model found no answerable figure in the question.",
+                             language=parsed.language, needs="a question about recorded campaign figures")
+    refs: list[EntityRef] = []
+    for name in parsed.campaigns:
+        best = catalog.match_campaign(name)
+        if not best or best[0][2] < 0.45:
+            raise UserError(f"the model named an unknown campaign {name!r}")
+        refs.append(EntityRef(dimension=Dimension.campaign, key=best[0][0], name=best[0][1], matched_text=name))
+    refs += resolve(catalog, Dimension.brand, parsed.brands) + resolve(catalog, Dimension.channel, parsed.channels)
+    refs += resolve(catalog, Dimension.market, parsed.markets)
+    if not parsed.metrics:
+        raise UserError("the model named no metric")
+    period = parse_period(parsed.period, as_of)
+    compare = [p for p in (parse_period(text, as_of) for text in parsed.compare_periods) if p is not None]
+    ranking = parsed.intent is Intent.ranking
+    return StructuredQuery(
+        intent=parsed.intent, metrics=parsed.metrics, group_by=parsed.group_by, filters=refs, period=period,
+        compare_periods=compare, status=parsed.status, order_by=parsed.metrics[0] if ranking else None,
+        descending=parsed.descending, limit=(parsed.limit or 1) if ranking else None, language=parsed.language)
+
+
+def timed_model_parse(question: str, catalog: Catalog, as_of: date) -> tuple[ModelParse | None, str | None, float]:
+    """``(parse, None, ms)`` or ``(None, why it failed, ms)``."""
+    started = time.perf_counter()
+    try:
+        return model_parse(question, catalog, as_of), None, (time.perf_counter() - started) * 1000
+    except (UserError, KeyError, ValueError) as error:
+        return None, str(error), (time.perf_counter() - started) * 1000
