@@ -207,6 +207,12 @@ def transport_floor(settings, token_scopes: list[str]) -> list[str]:
     async def probe(url: str) -> list[str]:
         rows = []
         async with McpSession(url, token, settings) as session:
+            samples = []
+            for _ in range(CACHED_CALLS):
+                started = time.perf_counter()
+                await session.session.send_ping()
+                samples.append((time.perf_counter() - started) * 1000)
+            rows.append(latency_row("MCP protocol ping (no tool at all)", percentiles(samples)))
             for tool in ("ping", "pingCached"):
                 samples = []
                 for i in range(CACHED_CALLS):
