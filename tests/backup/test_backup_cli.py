@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 import psycopg
 import pytest
 
+from promptsales.backup.checksums import table_checksums
 from promptsales.backup.crypto import BackupIntegrityError
 from promptsales.backup.keys import load_key
 from promptsales.backup.media_archive import tree_digest
@@ -25,7 +26,6 @@ from promptsales.db.connect import admin_conninfo
 from promptsales.errors import UserError
 from promptsales.runtime.postgres import EmbeddedPostgres
 
-from test_backup_restore import table_fingerprints
 
 
 def cli(source, *args: str) -> subprocess.CompletedProcess:
@@ -70,7 +70,7 @@ def test_changed_manifest_fails_verification(backup_copy):
 def test_restore_of_missing_or_corrupt_backup_exits_2_and_leaves_target_untouched(backup_copy, second_install, tmp_path):
     source, folder = backup_copy
     EmbeddedPostgres(second_install).start()
-    crm_before = table_fingerprints(admin_conninfo(second_install, "crm"))
+    crm_before = table_checksums(admin_conninfo(second_install, "crm"))
     media_before = tree_digest(second_install.data_path / "media")
 
     fresh_target = tmp_path / "never-created"
@@ -84,7 +84,7 @@ def test_restore_of_missing_or_corrupt_backup_exits_2_and_leaves_target_untouche
     dump.write_bytes(bytes(data))
     corrupt = cli(source, "restore", folder.id, "--target", str(second_install.data_path), "--replace")
     assert corrupt.returncode == 2 and "promptcrm.dump.enc" in corrupt.stderr
-    assert table_fingerprints(admin_conninfo(second_install, "crm")) == crm_before
+    assert table_checksums(admin_conninfo(second_install, "crm")) == crm_before
     assert tree_digest(second_install.data_path / "media") == media_before
     with psycopg.connect(admin_conninfo(second_install, "crm", "postgres")) as conn:
         staging = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE '%restore%'").fetchall()

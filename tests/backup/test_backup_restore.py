@@ -15,6 +15,7 @@ import pymongo
 from bson import json_util
 from psycopg import sql
 
+from promptsales.backup.checksums import table_checksums
 from promptsales.backup.crypto import DecryptingReader
 from promptsales.backup.keys import load_key
 from promptsales.backup.media_archive import tree_digest
@@ -25,27 +26,6 @@ from promptsales.db.connect import admin_conninfo, connect
 from promptsales.runtime.mongo import MongoServer
 
 from conftest import KNOWN_PII
-
-
-def table_fingerprints(conninfo: str) -> dict[str, tuple[int, str]]:
-    """``schema.table → (rows, md5 of the sorted rows' text)`` for every user table."""
-    with psycopg.connect(conninfo) as conn:
-        tables = [
-            row[0]
-            for row in conn.execute(
-                "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                " WHERE c.relkind IN ('r','p','m') AND n.nspname NOT IN ('pg_catalog','information_schema')"
-                " AND n.nspname NOT LIKE 'pg_toast%'"
-                " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e') ORDER BY 1"
-            )
-        ]
-        result = {}
-        for table in tables:
-            query = sql.SQL(
-                "SELECT count(*), md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) FROM {} t"
-            ).format(sql.SQL(table))
-            result[table] = tuple(conn.execute(query).fetchone())
-        return result
 
 
 def mongo_snapshot(url: str, database: str) -> dict[str, list[str]]:
@@ -67,8 +47,8 @@ def test_backup_then_restore_on_second_cluster_gives_equal_data(backup_source, f
     assert set(report.restored) == {*DATABASE_NAMES, "mongo", "media"}
 
     for company, dbname in source.databases.items():
-        before = table_fingerprints(admin_conninfo(source.settings, company, dbname))
-        after = table_fingerprints(admin_conninfo(second_install, company))
+        before = table_checksums(admin_conninfo(source.settings, company, dbname))
+        after = table_checksums(admin_conninfo(second_install, company))
         assert after == before, f"{company}: restored tables differ"
         probe = [t for t in before if t.endswith(".backup_probe")]
         assert probe and before[probe[0]][0] == 2000
@@ -158,7 +138,7 @@ def test_restore_to_a_postgresql_url_takes_ownership_without_roles(backup_source
     restored_name = backup_source.databases["sales"]
     assert report.restored["sales"]["database"] == restored_name
     target = make_conninfo(url, dbname=restored_name)
-    assert table_fingerprints(target) == table_fingerprints(admin_conninfo(backup_source.settings, "sales", restored_name))
+    assert table_checksums(target) == table_checksums(admin_conninfo(backup_source.settings, "sales", restored_name))
     with psycopg.connect(target) as conn:
         owner = conn.execute("SELECT tableowner FROM pg_tables WHERE tablename = 'backup_probe'").fetchone()[0]
     assert owner == "postgres"
