@@ -230,7 +230,7 @@ def restore_backup(
     key = load_key(settings, backup)
     folder = BackupStore(backup.backup_dir(settings)).get(backup_id)
     target = parse_target(target_text)
-    verify_backup(folder, key, record=True)
+    verify_backup(folder, key, record=False)  # read-only: the backup medium may be mounted read-only
     manifest = folder.manifest(key.key)
     available = set(manifest["components"])
     wanted = list(only or manifest["components"])
