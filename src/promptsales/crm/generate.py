@@ -46,7 +46,7 @@ EPOCH_2000 = np.datetime64("2000-01-01T00:00:00", "us")
 US_PER_DAY = 86_400_000_000
 #: Tables analysed right after the seed (what the consistency check and the analytics read); autovacuum
 #: analyses the others.
-ANALYZED_TABLES = ("clients", "leads", "sales", "client_campaigns")
+ANALYZED_TABLES = ("clients", "leads", "sales")
 DATA_TABLES = ("sales", "lead_stage_history", "interactions", "client_campaigns", "leads", "clients", "data_keys")
 
 # funnel stage ids (see migration 0002)
@@ -394,6 +394,12 @@ def load(ctx: SeedContext) -> dict[str, int]:
         lead_created_us[h_lead] + cum_gap,
     )
     current_stage_time = h_time[np.cumsum(n_hist) - 1]
+    # leads may skip intermediate stages: keep the first and the final change, each other one with p = 0.55
+    keep = (h_k == 0) | (h_k == last_k) | (rng.random(len(h_lead)) < 0.55)
+    h_lead, to_stage, h_time = h_lead[keep], to_stage[keep], h_time[keep]
+    first_change = np.r_[True, h_lead[1:] != h_lead[:-1]]
+    h_k = np.where(first_change, 0, 1)
+    from_stage = np.where(first_change, 0, np.r_[0, to_stage[:-1]])
 
     # interactions: an ad view first, then follow-ups, then the purchase for converted leads
     n_follow = rng.poisson(0.9, n_leads)
