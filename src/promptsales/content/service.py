@@ -115,6 +115,16 @@ class ContentService:
         """Close the PostgreSQL pool."""
         self.pool.close()
 
+    def _by_id(self, ids: list[str], projection: dict) -> dict[str, dict]:
+        """Documents by ``_id``, one indexed lookup each: FerretDB v1 (SQLite) pushes ``_id`` equality
+        down but answers ``{"_id": {"$in": …}}`` with a full scan (330 ms vs 17 ms for 5 ids at 300 docs)."""
+        found = {}
+        for media_id in ids:
+            doc = self.db.media_assets.find_one({"_id": media_id}, projection)
+            if doc is not None:
+                found[media_id] = doc
+        return found
+
     # -- C4 ------------------------------------------------------------------------------------
     def _search(self, query: str, limit: int, media_type: str | None) -> list[tuple[str, str, float]]:
         vector = get_encoder().encode_one(query)
@@ -130,13 +140,7 @@ class ContentService:
             raise ToolInputError(f"media_type must be one of {', '.join(MEDIA_TYPES)} (or omitted), got {media_type!r}.")
         started = time.perf_counter()
         hits = self._search(query, limit, media_type)
-        docs = {
-            d["_id"]: d
-            for d in self.db.media_assets.find(
-                {"_id": {"$in": [h[0] for h in hits]}},
-                {"title": 1, "media_type": 1, "uri": 1, "thumbnail_uri": 1, "description": 1, "hashtags": 1},
-            )
-        }
+        docs = self._by_id([h[0] for h in hits], {"title": 1, "media_type": 1, "uri": 1, "thumbnail_uri": 1, "description": 1, "hashtags": 1})
         results = [
             MediaMatch(id=media_id, media_type=kind, title=docs[media_id]["title"], uri=docs[media_id].get("uri"),
                        thumbnail_uri=docs[media_id].get("thumbnail_uri"), description=docs[media_id]["description"],
@@ -212,7 +216,7 @@ class ContentService:
         for audience, vector in zip(audiences, vectors):
             with self.pool.connection() as conn:
                 hits = search(conn, vector, 3, None)
-            docs = {d["_id"]: d for d in self.db.media_assets.find({"_id": {"$in": [h[0] for h in hits]}}, {"description": 1, "hashtags": 1})}
+            docs = self._by_id([h[0] for h in hits], {"description": 1, "hashtags": 1})
             ordered = [docs[h[0]] for h in hits if h[0] in docs]
             context = [d["description"] for d in ordered]
             prompt = f"Campaign: {campaign}\nTarget audience: {audience}\nWrite {MESSAGES_PER_AUDIENCE} distinct messages."
