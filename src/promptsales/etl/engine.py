@@ -20,7 +20,9 @@ from promptsales.etl.load import (
     LoadReport,
     create_staging,
     extract,
+    extract_to_memory,
     fill_keys,
+    load_buffers,
     load_content,
     sync_summaries,
 )
@@ -60,6 +62,23 @@ class RunReport:
         }
 
 
+def capture_pg_source(sources: Sources, name: str, previous: int | None, full: bool = False) -> ChangeSet:
+    """The change window of a PostgreSQL source (needs only a source connection)."""
+    with sources.source(name) as source:
+        changes = capture_pg(source, name, previous)
+        source.rollback()
+    changes.full = changes.full or full
+    return changes
+
+
+def capture_content_source(sources: Sources, previous, full: bool = False) -> ChangeSet:
+    """The PromptContent window, with its own warehouse connection (to compare with the stored links)."""
+    with sources.warehouse() as warehouse:
+        changes = capture_content(sources, warehouse, previous, full)
+        warehouse.rollback()
+    return changes
+
+
 def capture_source(
     sources: Sources, name: str, full: bool = False, warehouse: psycopg.Connection | None = None
 ) -> ChangeSet:
@@ -71,10 +90,7 @@ def capture_source(
             return capture_source(sources, name, full, own)
     previous = read_horizons(warehouse)
     if name in PG_SOURCES:
-        with sources.source(name) as source:
-            changes = capture_pg(source, name, previous.get(name))
-            source.rollback()
-        changes.full = changes.full or full
+        changes = capture_pg_source(sources, name, previous.get(name), full)
     elif name == "content":
         changes = capture_content(sources, warehouse, previous.get("content"), full)
     else:
@@ -86,15 +102,18 @@ def capture_source(
 def capture_all(sources: Sources, full: bool = False) -> dict[str, ChangeSet]:
     """Read every source's change window; nothing is written.
 
-    PromptContent is read in a second thread (its own connections) while the PostgreSQL windows are read:
-    a MongoDB round trip then costs no extra wall time.
+    The horizons are read once; each source is then read in its own thread, so the round trips overlap.
     """
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        content = pool.submit(capture_source, sources, "content", full)
-        with sources.warehouse() as warehouse:
-            changesets = {name: capture_source(sources, name, full, warehouse) for name in SOURCE_NAMES
-                          if name != "content"}
-        changesets["content"] = content.result()
+    with sources.warehouse() as warehouse:
+        previous = read_horizons(warehouse)
+        warehouse.rollback()
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            futures = {name: pool.submit(capture_pg_source, sources, name, previous.get(name), full)
+                       for name in PG_SOURCES}
+            futures["content"] = pool.submit(capture_content_source, sources, previous.get("content"), full)
+            changesets = {"portal": capture_portal(warehouse)}
+            warehouse.rollback()
+            changesets.update({name: future.result() for name, future in futures.items()})
     return {name: changesets[name] for name in SOURCE_NAMES}
 
 
@@ -130,6 +149,14 @@ def _store_horizons(warehouse: psycopg.Connection, changesets: dict[str, ChangeS
         )
 
 
+def _read_source(sources: Sources, company: str, ids: list[int] | None) -> list[tuple[str, bytes, int]]:
+    with sources.source(company) as source:
+        source.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        buffers = extract_to_memory(company, source, ids)
+        source.rollback()
+    return buffers
+
+
 def load_changes(
     sources: Sources, changesets: dict[str, ChangeSet], run_id: int, fail_at: str | None = None
 ) -> LoadReport:
@@ -150,11 +177,14 @@ def load_changes(
                 create_staging(warehouse)
                 report.rows_written["wh.campaign_content"] = load_content(warehouse, content.content_assets, content.documents)
                 report.rows_read["content"] = content.documents_read
-                for company in PG_SOURCES:
-                    with sources.source(company) as source:
+                # PromptCRM is read into memory in a second thread while PromptAds streams into staging.
+                with ThreadPoolExecutor(max_workers=1) as pool:
+                    crm_buffers = pool.submit(_read_source, sources, "crm", ids)
+                    with sources.source("ads") as source:
                         source.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                        report.rows_read[company] = extract(company, source, warehouse, ids)
+                        report.rows_read["ads"] = extract("ads", source, warehouse, ids)
                         source.rollback()
+                    report.rows_read["crm"] = load_buffers(warehouse, crm_buffers.result())
                 report.campaigns = fill_keys(warehouse, ids)
                 report.rows_written.update(sync_summaries(warehouse, run_id, fail_at))
             else:

@@ -89,6 +89,28 @@ def extract(company: str, source: psycopg.Connection, warehouse: psycopg.Connect
     return sum(copy_between(source, read_sql(query), params, warehouse, table) for query, table in EXTRACTS[company])
 
 
+def extract_to_memory(company: str, source: psycopg.Connection, ids: list[int] | None) -> list[tuple[str, bytes, int]]:
+    """Run a source's extracts into COPY-format buffers (so two sources can be read at the same time)."""
+    params = {"all": ids is None, "ids": ids or []}
+    buffers = []
+    for query, table in EXTRACTS[company]:
+        data = bytearray()
+        copy_out = sql.SQL("COPY ({}) TO STDOUT").format(sql.SQL(read_sql(query).strip().rstrip(";")))
+        with source.cursor().copy(copy_out, params) as out:
+            for block in out:
+                data += bytes(block)
+        buffers.append((table, bytes(data), data.count(b"\n")))
+    return buffers
+
+
+def load_buffers(warehouse: psycopg.Connection, buffers: list[tuple[str, bytes, int]]) -> int:
+    """COPY buffers made by :func:`extract_to_memory` into their staging tables; returns rows."""
+    for table, data, _ in buffers:
+        with warehouse.cursor().copy(sql.SQL("COPY {} FROM STDIN").format(sql.Identifier(table))) as into:
+            into.write(data)
+    return sum(rows for _, _, rows in buffers)
+
+
 def sync_table(
     warehouse: psycopg.Connection, table: str, keys: list[str], columns: list[str], fresh: str, run_id: int
 ) -> int:
