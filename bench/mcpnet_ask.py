@@ -8,6 +8,7 @@ bearer token (one session per call, as a stateless client would). Writes docs/be
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
@@ -99,6 +100,7 @@ def main(rounds: int = 5) -> None:
     except Exception as error:  # the HTTPS part needs `promptsales up` with the sales server
         lines.append(f"| MCP over HTTPS | skipped: {type(error).__name__}: {str(error)[:80]} | | | |")
     lines += ["", "Target (issue 7): p95 under 300 ms with the local parser."]
+    lines.append(f"Load average while measuring: {os.getloadavg()[0]:.1f} (other jobs shared the 2 cores).")
     write_section("askCampaignPerformance latency (issue 7)", "bench/mcpnet_ask.py", lines)
     print("\n".join(lines))
 

@@ -8,6 +8,7 @@ PromptContent, lead capture in PromptCRM), timing both over HTTPS.
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
@@ -61,6 +62,7 @@ def main(rounds: int = 3) -> None:
              f"| approveProposal (approve + 3 remote steps) | {statistics.median(approves):.2f} | {max(approves):.2f} |",
              f"| full flow | {statistics.median(totals):.2f} | {max(totals):.2f} |",
              "", "Target (SPEC N1, simple generation): under 7 s."]
+    lines.append(f"Load average while measuring: {os.getloadavg()[0]:.1f} (other jobs shared the 2 cores).")
     write_section("Proposal → approval flow over MCP (issue 7)", "bench/mcpnet_proposal.py", lines)
     print("\n".join(lines))
 

@@ -50,6 +50,9 @@ FORMAT_BY_KIND = {"social": "image", "video": "video", "professional": "sponsore
 SOURCES_BY_KIND = {"social": "ad_click", "video": "ad_click", "professional": "landing_form", "email": "message_reply",
                    "sms": "message_reply", "search": "landing_form", "influencer": "influencer_link",
                    "display": "ad_click"}
+#: Channels and markets change rarely: a proposal reuses PromptAds' catalogues for five minutes.
+CATALOGUE_TTL = 300.0
+_CATALOGUES: dict[str, tuple[float, list[dict]]] = {}
 BUSINESS_INTERESTS = {"business", "technology", "b2b", "finance", "career", "management", "tecnologia", "negocios"}
 
 
@@ -142,6 +145,16 @@ class ProposalFlow:
             results.append(outcome.data)
         return results
 
+    def _catalogues(self) -> list[dict]:
+        """PromptAds' channel and market catalogues, kept for :data:`CATALOGUE_TTL` seconds per endpoint."""
+        url = self._url("ads")
+        cached = _CATALOGUES.get(url)
+        if cached and time.monotonic() - cached[0] < CATALOGUE_TTL:
+            return cached[1]
+        lists = self._must_all("ads", [("listChannels", {}), ("listMarkets", {})])
+        _CATALOGUES[url] = (time.monotonic(), lists)
+        return lists
+
     # -- propose ------------------------------------------------------------------------------------
     def propose(self, strategy: StrategyInput, requested_by: str, actor: str) -> ProposalView:
         """Store ``strategy`` and an AI proposal for it, pending review; nothing is launched."""
@@ -192,12 +205,12 @@ class ProposalFlow:
         audiences = [a.audience for a in strategy.audiences]
         description = f"{brand}: {strategy.name}. {strategy.key_message}"
         # PromptAds' catalogues and PromptContent's drafts are independent: ask both at once
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            catalogues = pool.submit(self._must_all, "ads", [("listChannels", {}), ("listMarkets", {})])
-            content = pool.submit(self._must_all, "content", [
-                ("createCampaignMessages", {"campaign_description": description, "target_audiences": audiences}),
-                ("getContent", {"description": description, "limit": 3})])
-            (channel_list, market_list), (drafted, found) = catalogues.result(), content.result()
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            catalogues = pool.submit(self._catalogues)
+            messages = pool.submit(self._must_all, "content", [
+                ("createCampaignMessages", {"campaign_description": description, "target_audiences": audiences})])
+            media_search = pool.submit(self._must_all, "content", [("getContent", {"description": description, "limit": 3})])
+            (channel_list, market_list), (drafted,), (found,) = catalogues.result(), messages.result(), media_search.result()
         channels, markets, media = channel_list["channels"], market_list["markets"], found["results"]
         by_code = {c["code"]: c for c in channels}
         codes = [code for code in CHANNELS_BY_INTENT[strategy.intent] if code in by_code][:3]
@@ -298,33 +311,38 @@ class ProposalFlow:
                 "SELECT step, status, idempotency_key, outcome FROM portal.proposal_steps WHERE proposal_id = %s",
                 (proposal_id,))}
         campaign = payload["campaign"]
-        ads_id = steps["ads"][2].get("campaign_id") if steps["ads"][0] == "succeeded" else None
-        if ads_id is None:
-            ads_id = self._step(proposal_id, "ads", lambda key: self._call("ads", "createCampaign", {
+
+        def ads_step() -> int | None:
+            if steps["ads"][0] == "succeeded":
+                return steps["ads"][2].get("campaign_id")
+            created = self._step(proposal_id, "ads", lambda key: self._call("ads", "createCampaign", {
                 "brand_id": campaign["brand_id"], "name": campaign["name"], "objective": campaign["objective"],
                 "budget": campaign["budget"], "start_date": campaign["start_date"], "end_date": campaign["end_date"],
                 "product_id": campaign.get("product_id"),
                 "channels": [{"channel_id": c["channel_id"], "budget_share": c["budget_share"]} for c in payload["channels"]],
                 "markets": [m["market_id"] for m in payload["markets"]], "ads": payload["ads"], "idempotency_key": key}),
                 lambda data: data.get("campaign_id"))
-            if ads_id is None:
-                return  # later steps need the campaign; they stay pending
-            self._record_campaign(proposal_id, ads_id, payload)
-        jobs = []
-        if steps["content"][0] != "succeeded":
-            jobs.append(lambda: self._step(proposal_id, "content", lambda key: self._call("content", "createCampaignMessages", {
-                "campaign_description": f"{campaign['name']} (PromptAds campaign {ads_id}). "
-                                        + " ".join(m["text"] for m in payload["messages"][:1]),
-                "target_audiences": payload["audiences"]}), lambda data: data.get("log_id")))
-        if steps["crm"][0] != "succeeded":
-            jobs.append(lambda: self._step(proposal_id, "crm", lambda key: self._call("crm", "prepareLeadCapture", {
-                "campaign_id": ads_id, "sources": payload["lead_capture"]["sources"],
-                "channels": [c["channel_id"] for c in payload["channels"]],
-                "markets": [m["market_id"] for m in payload["markets"]], "idempotency_key": key}),
-                lambda data: data.get("capture_id")))
-        with ThreadPoolExecutor(max_workers=2) as pool:  # content and CRM only need the campaign id
-            for future in [pool.submit(job) for job in jobs]:
-                future.result()
+            if created is not None:
+                self._record_campaign(proposal_id, created, payload)
+            return created
+
+        def content_step() -> None:
+            # the campaign name is unique and carries the proposal id, so content need not wait for PromptAds
+            if steps["content"][0] != "succeeded":
+                self._step(proposal_id, "content", lambda key: self._call("content", "createCampaignMessages", {
+                    "campaign_description": f"{campaign['name']}. " + " ".join(m["text"] for m in payload["messages"][:1]),
+                    "target_audiences": payload["audiences"]}), lambda data: data.get("log_id"))
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            content = pool.submit(content_step)
+            ads_id = ads_step()
+            if ads_id is not None and steps["crm"][0] != "succeeded":  # lead capture needs the campaign id
+                self._step(proposal_id, "crm", lambda key: self._call("crm", "prepareLeadCapture", {
+                    "campaign_id": ads_id, "sources": payload["lead_capture"]["sources"],
+                    "channels": [c["channel_id"] for c in payload["channels"]],
+                    "markets": [m["market_id"] for m in payload["markets"]], "idempotency_key": key}),
+                    lambda data: data.get("capture_id"))
+            content.result()
         with connect("sales", "app", settings=self.settings) as conn, conn.transaction():
             pending = conn.execute("SELECT count(*) FROM portal.proposal_steps WHERE proposal_id = %s AND status <> 'succeeded'",
                                    (proposal_id,)).fetchone()[0]
