@@ -1,7 +1,7 @@
 """The question catalog loaded from the warehouse, with a ``pg_trgm`` fuzzy campaign matcher.
 
-Names change only when the ETL runs, so a loaded catalog is kept in memory for :data:`CATALOG_TTL`
-seconds per database.
+Names change only when the ETL runs, so a loaded catalog is kept in memory until ``etl.runs`` shows a newer
+successful run (one indexed lookup per question).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from promptsales.sales.nlq.text import normalize_name
 CATALOG_TTL = 60.0
 _ACCENTS_FROM = "áéíóúüñàèìòùâêîôûç"
 _ACCENTS_TO = "aeiouunaeiouaeiouc"
-_cache: dict[str, tuple[float, Catalog]] = {}
+_cache: dict[tuple[str, int | None], tuple[float, Catalog]] = {}
 _lock = threading.Lock()
 
 
@@ -32,13 +32,24 @@ def _names(conn: psycopg.Connection, table: str, key: str, name: str) -> list[Na
     return [Named(row[0], row[1]) for row in conn.execute(query)]
 
 
+def _last_load(conn: psycopg.Connection) -> int | None:
+    """Id of the latest successful ETL run (names change only when the warehouse is loaded)."""
+    try:
+        with conn.transaction():
+            return conn.execute("SELECT max(id) FROM etl.runs WHERE status = 'succeeded'").fetchone()[0]
+    except psycopg.Error:
+        return None
+
+
 def load_catalog(conn: psycopg.Connection, *, use_cache: bool = True) -> Catalog:
-    """Campaign, brand, channel and market names of the warehouse (cached for a minute per database)."""
-    cache_key = conn.info.dbname
+    """Campaign, brand, channel and market names of the warehouse, cached per database until the next ETL
+    run (or for :data:`CATALOG_TTL` seconds when the run log cannot be read)."""
+    loaded_by = _last_load(conn)
+    cache_key = (conn.info.dbname, loaded_by)
     now = time.monotonic()
     with _lock:
         hit = _cache.get(cache_key)
-        if use_cache and hit and now - hit[0] < CATALOG_TTL:
+        if use_cache and hit and (loaded_by is not None or now - hit[0] < CATALOG_TTL):
             return hit[1]
     cc = wh.CAMPAIGN_COLUMNS
     catalog = Catalog(
@@ -48,6 +59,8 @@ def load_catalog(conn: psycopg.Connection, *, use_cache: bool = True) -> Catalog
         markets=_names(conn, *wh.LABEL_SOURCES[Dimension.market]),
     )
     with _lock:
+        for key in [k for k in _cache if k[0] == cache_key[0]]:
+            del _cache[key]
         _cache[cache_key] = (now, catalog)
     return catalog
 
