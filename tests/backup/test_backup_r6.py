@@ -14,6 +14,7 @@ from promptsales.crm.crypto import FieldCipher, blind_index, create_data_key, fi
 from promptsales.crm.generate import DATA_TABLES
 from promptsales.crm.keystore import KeyStore, KeyStoreError
 from promptsales.db.connect import connect
+from promptsales.errors import UserError
 from promptsales.lab import registry
 
 
@@ -93,6 +94,13 @@ def test_wrong_pkcs12_password_is_refused_and_stores_nothing(tmp_path):
     assert other.unwrap(source.wrap(b"k" * 32)[0], fp) == b"k" * 32
 
 
-def test_lab_entry_is_registered():
+def test_lab_entry_is_registered_and_refuses_bad_parameters(settings, tmp_path):
     entry = registry.get(NAME)
     assert entry.company == "crm" and {p.name for p in entry.params} == {"target", "password", "stop"}
+    with pytest.raises(UserError, match="at least 8 characters"):
+        entry.run(settings, {"password": "short", "target": str(tmp_path / "t")})
+    with pytest.raises(UserError, match="stop must be yes or no"):
+        entry.run(settings, {"stop": "maybe", "target": str(tmp_path / "t")})
+    with pytest.raises(UserError, match="another installation"):
+        entry.run(settings, {"target": str(settings.data_path)})
+    assert not (tmp_path / "t").exists()

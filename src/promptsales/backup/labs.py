@@ -30,6 +30,19 @@ from promptsales.errors import UserError
 from promptsales.lab.registry import LabEntry, LabParam, LabResult, StepResult, register
 
 NAME = "crm.restore-elsewhere"
+EXPLANATION = (
+    "PromptCRM is backed up (encrypted) and restored on another server: a second installation with its own "
+    "PostgreSQL cluster, port, data directory and key store (param target, default <data_dir>-restore-elsewhere).\n\n"
+    "1. There the client rows are all present, but national IDs and context data cannot be decrypted: the data "
+    "keys in crm.data_keys are wrapped by the original server's certificate, which is not in this server's key "
+    "store (its own certificate does not help). A clear error, never garbage.\n"
+    "2. The certificate with its private key is exported from the original server as a password-protected "
+    "PKCS#12 file; importing it with a wrong password is refused and stores nothing.\n"
+    "3. Imported with the right password, the same fields decrypt to exactly the original values.\n\n"
+    "Backups never contain the key store: the certificate travels separately (docs/security.md, Backups). "
+    "Params: target (directory), password (PKCS#12 password, default random), stop (yes: stop the second "
+    "server at the end)."
+)
 SAMPLE_CLIENTS = 3
 
 
@@ -214,8 +227,11 @@ def _run(settings: Settings, values: dict[str, Any], _options: dict[str, Any]) -
     target_dir = Path(values["target"]).expanduser() if values.get("target") else settings.data_path.parent / (
         settings.data_path.name + "-restore-elsewhere")
     password = values.get("password") or secrets.token_urlsafe(16)
+    stop = values.get("stop", "yes").lower()
+    if stop not in ("yes", "no"):
+        raise UserError(f"--param stop must be yes or no, got {values.get('stop')!r}.")
     result, _ = restore_elsewhere(settings, target_dir, password)
-    if values.get("stop", "yes").lower() in ("yes", "true", "1"):
+    if stop == "yes":
         from promptsales.runtime import manager
 
         manager.stop_all(embedded_target_settings(target_dir))
@@ -227,8 +243,8 @@ register(
     LabEntry(
         name=NAME,
         company="crm",
-        title="R6: back up PromptCRM, restore it on another server, the encrypted fields stay unreadable until the certificate is imported",
-        explanation=__doc__.split("\n\n", 1)[1].rsplit("\n\n", 1)[0],
+        title="R6: PromptCRM restored on another server stays unreadable until the certificate is imported",
+        explanation=EXPLANATION,
         params=[
             LabParam("target", "str", ""),
             LabParam("password", "str", ""),
