@@ -146,3 +146,25 @@ def test_a_lost_generation_counter_never_resurrects_old_entries(cache, unique):
     assert (after.outcome, after.value) == ("miss", "v3")
     assert int(cache.connection.client.get(scope.counter_key)) > before + 1
     assert 0 < cache.connection.client.pttl(scope.counter_key) <= 8 * 86400 * 1000
+
+
+def test_an_answer_without_declared_dependencies_follows_every_write_of_its_company(cache, unique):
+    calls = []
+
+    @cached("content", f"undeclared_{unique}", cache=lambda: cache)
+    def overview() -> int:
+        calls.append(1)
+        return len(calls)
+
+    @cached("content", f"declared_{unique}", depends=lambda a: [Scope("content", "media", a["media_id"])],
+            cache=lambda: cache)
+    def media(media_id: str) -> str:
+        calls.append(media_id)
+        return media_id
+
+    assert (overview(), overview(), media("m1"), media("m1")) == (1, 1, "m1", "m1")
+    cache.bump(Scope("content", "media", f"other{unique}"))  # a write to another media item
+    assert overview() == 3  # undeclared: recomputed after any write in PromptContent
+    assert media("m1") == "m1" and calls == [1, "m1", 1]  # declared and untouched: still cached
+    cache.bump(Scope("ads", "campaign", 1))
+    assert overview() == 3  # writes elsewhere do not matter

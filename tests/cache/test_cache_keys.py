@@ -42,7 +42,9 @@ def test_entry_key_layout():
 def test_scopes_and_their_counters():
     entity = Scope("ads", "campaign", 42)
     assert entity.counter_key == "ps:gen:ads:campaign:42"
-    assert entity.with_parents() == [entity, Scope("ads", "campaign")]
+    assert entity.with_parents() == [entity, Scope("ads", "campaign"), Scope("ads", "_any")]
+    assert Scope("ads", "campaign").with_parents() == [Scope("ads", "campaign"), Scope("ads", "_any")]
+    assert Scope("ads").with_parents() == [Scope("ads")]
     assert Scope("sales").counter_key == "ps:gen:sales"
     assert parse_scope("ads/campaign/42") == entity
     with pytest.raises(UserError, match="Unknown company"):

@@ -29,7 +29,7 @@ def cached(
     """Cache a read function's JSON-serialisable result.
 
     ``depends(args)`` returns the scopes the answer depends on (e.g. ``[Scope("ads", "campaign", args["campaign_id"])]``);
-    the company scope is always included. ``permission_scopes`` are the OAuth scopes that change the
+    the company scope is always included. Without ``depends`` the answer follows every write in the company. ``permission_scopes`` are the OAuth scopes that change the
     answer (``("crm:pii",)`` for client360): the caller's holding of them is part of the key.
     ``ignore`` names arguments that do not change the answer (a connection, a context object).
     ``result_type`` (a pydantic model class) rebuilds the object from the cached JSON on a hit; by
@@ -68,7 +68,7 @@ def cached(
             async def async_wrapper(*args, **kwargs):
                 arguments = bound_args(args, kwargs)
                 store = resolve_cache()
-                scopes = list(depends(arguments)) if depends else []
+                scopes = list(depends(arguments)) if depends else [Scope.any_change(company)]
                 loop = asyncio.get_running_loop()
 
                 def compute():  # runs in the worker thread; the coroutine itself runs on the event loop
@@ -85,7 +85,7 @@ def cached(
         def wrapper(*args, **kwargs):
             arguments = bound_args(args, kwargs)
             store = resolve_cache()
-            scopes = list(depends(arguments)) if depends else []
+            scopes = list(depends(arguments)) if depends else [Scope.any_change(company)]
             result = store.fetch(spec, arguments, lambda: function(*args, **kwargs), depends=scopes,
                                  caller_scopes=current_caller().scopes)
             return rebuild(result.value, result.outcome)

@@ -88,15 +88,27 @@ class Scope:
         return ":".join(parts)
 
     def with_parents(self) -> list["Scope"]:
-        """This scope and the collection above it (the company is bumped only explicitly)."""
+        """What a bump of this scope increments: itself, the collection above an entity, and the company's
+        "any change" counter that answers without declared dependencies follow (the company itself is
+        bumped only explicitly — it invalidates everything)."""
+        if self.collection is None:
+            return [self]
+        parents = [self, Scope.any_change(self.company)]
         if self.entity is not None:
-            return [self, Scope(self.company, self.collection)]
-        return [self]
+            parents.insert(1, Scope(self.company, self.collection))
+        return parents
+
+    @staticmethod
+    def any_change(company: str) -> "Scope":
+        """The scope of answers that declare no dependencies: bumped by every write in the company."""
+        return Scope(company, ANY_CHANGE)
 
     def __str__(self) -> str:
         return "/".join(str(part) for part in (self.company, self.collection, self.entity) if part is not None)
 
 
+#: Collection name of the per-company counter bumped by every entity or collection bump.
+ANY_CHANGE = "_any"
 _SAFE_PART = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _SPACES = re.compile(r"\s+")
 

@@ -5,8 +5,8 @@
   ``isError`` saying when to retry.
 * Every ``read_only`` tool is served cache-aside with single-flight. Its policy comes from the tool's
   ``cache=`` option (``@kit.tool(..., cache=CachePolicy(kind="report", depends=..., permission_scopes=...))``);
-  ``cache=False`` turns caching off for that tool. Without a policy: kind ``tool``, invalidated by any
-  bump of the company, and the permission level is every scope of the company the caller holds besides
+  ``cache=False`` turns caching off for that tool. Without a policy (or without ``depends``): kind
+  ``tool``, invalidated by any write in the company, and the permission level is every scope of the company the caller holds besides
   the tool's own (conservative: answers never cross permission levels unless the tool says they may).
 * Every write tool, after it returns successfully (its service has committed), bumps the scopes of its
   ``invalidates=`` option (``lambda args, result: [Scope(...)]``), or the whole company when it declares
@@ -95,7 +95,7 @@ def read_wrapper(spec: Any, function: Callable[..., Any], limit: Callable[[], No
             return function(**arguments)
         relevant = _permission_scopes(spec, policy, caller.scopes)
         cache_spec = CacheSpec(spec.server, spec.name, policy.kind, relevant)
-        scopes = list(policy.depends(arguments)) if policy.depends else []
+        scopes = list(policy.depends(arguments)) if policy.depends else [Scope.any_change(spec.server)]
         lookup = get_cache().fetch(cache_spec, arguments, lambda: function(**arguments), depends=scopes,
                                    caller_scopes=caller.scopes)
         value = lookup.value
