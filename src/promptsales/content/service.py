@@ -258,6 +258,9 @@ class ContentService:
             raise ToolInputError(f"No media asset with id {media_id!r}.")
         with self.pool.connection() as conn:
             upsert_embeddings(conn, [result])
+        from promptsales.cache import Scope, get_cache  # issue 10: cached search answers are stale now (committed)
+
+        get_cache(self.settings).bump(Scope("content", "media", media_id))
         return {"media_id": media_id, "updated_at": now.isoformat()}
 
 
