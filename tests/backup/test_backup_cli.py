@@ -146,3 +146,18 @@ def test_missing_key_and_key_inside_backup_dir_are_clear_errors(tmp_path, settin
         load_key(settings, inside, create=True)
     assert not (tmp_path / "b" / "backup.key").exists()
     shutil.rmtree(tmp_path / "b")
+
+
+def test_run_json_prints_the_id_and_the_authenticated_manifest(tmp_path, settings):
+    backup = BackupSettings(dir=tmp_path / "backups", key_file=tmp_path / "keys" / "backup.key")
+    source = type("S", (), {"settings": settings, "backup": backup})()
+    result = cli(source, "run", "--only", "media", "--json")
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout)
+    folder = BackupStore(backup.backup_dir(settings)).get(printed["id"])
+    assert printed["manifest"] == folder.manifest(load_key(settings, backup).key)
+    assert printed["manifest"]["components"] == ["media"] and "Created the backup key" in result.stderr
+    fresh = type("S", (), {"settings": settings, "backup": BackupSettings(dir=tmp_path / "b2", key_file=tmp_path / "k2" / "backup.key")})()
+    bad = cli(fresh, "run", "--only", "nosuch")
+    assert bad.returncode == 2 and "Unknown backup component nosuch" in bad.stderr
+    assert not (tmp_path / "k2").exists() and not (tmp_path / "b2").exists()

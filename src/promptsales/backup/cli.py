@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from promptsales.backup.create import COMPONENTS, run_backup
+from promptsales.backup.create import COMPONENTS, run_backup, select_components
 from promptsales.backup.keys import load_key
 from promptsales.backup.prune import prune as prune_backups
 from promptsales.backup.restore import restore_backup
@@ -39,6 +39,7 @@ def run(
     """Back up every PostgreSQL database, the MongoDB content and the media store, encrypted."""
     settings = get_settings()
     backup = BackupSettings()
+    select_components(only or None)  # bad input: refused before anything (even a key) is written
     key = load_key(settings, backup, create=True)
     if key.created:
         Console(stderr=True).print(

@@ -67,8 +67,8 @@ def run_backup(
     Nothing is visible under the backup's id until every file is written and the manifest is signed.
     """
     backup = backup or BackupSettings()
-    key = load_key(settings, backup, create=True)
     components = select_components(only)
+    key = load_key(settings, backup, create=True)
     databases = {company: (databases or {}).get(company, name) for company, name in DATABASE_NAMES.items()}
     store = BackupStore(backup.backup_dir(settings))
     backup_id = new_backup_id()
