@@ -1,4 +1,4 @@
-"""The PromptAds history model without a database: determinism and the shape of the draws (SPEC A3, A4, G7)."""
+"""The PromptAds history model (determinism, shape of the draws; SPEC A3, A4, G7) and its binary COPY encoding."""
 
 from __future__ import annotations
 
@@ -38,3 +38,25 @@ def test_small_scale_meets_the_lead_and_revenue_contract():
     assert (sales <= leads).all()
     assert ((sales == 0) == (revenue == 0)).all()
     assert (revenue >= sales * 500).all()  # cents
+
+
+def test_binary_copy_loads_exactly_what_the_text_copy_loads(settings):
+    from promptsales.ads import binary_copy, generate
+    from promptsales.db.connect import connect
+
+    history = model.generate(5, "small").tables
+    with connect("ads", "owner", settings=settings) as conn:
+        for table in ("ads.ad_results", "ads.influencer_reactions"):
+            columns = history[table]
+            types = binary_copy.column_types(conn, table)
+            assert binary_copy.supported(types, columns)
+            conn.execute(f"CREATE TEMP TABLE as_text (LIKE {table})")
+            conn.execute(f"CREATE TEMP TABLE as_binary (LIKE {table})")
+            generate.copy_columns(conn, "pg_temp.as_text", columns)
+            binary_copy.copy_binary(conn, "pg_temp.as_binary", columns, types)
+            differences = conn.execute("""SELECT (SELECT count(*) FROM as_text), (SELECT count(*) FROM as_binary),
+                (SELECT count(*) FROM (SELECT * FROM as_text EXCEPT ALL SELECT * FROM as_binary) x),
+                (SELECT count(*) FROM (SELECT * FROM as_binary EXCEPT ALL SELECT * FROM as_text) y)""").fetchone()
+            assert differences == (len(columns["ad_id"]), len(columns["ad_id"]), 0, 0)
+            conn.execute("DROP TABLE as_text, as_binary")
+        conn.rollback()

@@ -15,7 +15,7 @@ import numpy as np
 import psycopg
 from psycopg import sql
 
-from promptsales.ads import model
+from promptsales.ads import binary_copy, model
 from promptsales.ads.catalog import WINDOW_START
 from promptsales.db.connect import connect
 from promptsales.seed import SeedContext
@@ -70,9 +70,9 @@ def load(conn: psycopg.Connection, history: model.History, on_table=None) -> dic
             columns = history.tables[name]
             if len(next(iter(columns.values()))) >= DEFER_ROWS:
                 with deferred_constraints(conn, name):
-                    loaded[name.removeprefix("ads.")] = copy_columns(conn, name, columns)
+                    loaded[name.removeprefix("ads.")] = copy_table(conn, name, columns)
             else:
-                loaded[name.removeprefix("ads.")] = copy_columns(conn, name, columns)
+                loaded[name.removeprefix("ads.")] = copy_table(conn, name, columns)
             if on_table:
                 on_table(name)
         for table, column in IDENTITIES:
@@ -121,6 +121,14 @@ def deferred_constraints(conn: psycopg.Connection, table: str) -> Iterator[None]
             sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(_table_ident(table), sql.Identifier(conname)).as_string(conn).encode()
             + definition.encode()
         )
+
+
+def copy_table(conn: psycopg.Connection, table: str, columns: model.Columns) -> int:
+    """COPY in binary when every column is numeric/date (no per-value Python work), else in text format."""
+    types = binary_copy.column_types(conn, table)
+    if binary_copy.supported(types, columns):
+        return binary_copy.copy_binary(conn, table, columns, types)
+    return copy_columns(conn, table, columns)
 
 
 def copy_columns(conn: psycopg.Connection, table: str, columns: model.Columns) -> int:
