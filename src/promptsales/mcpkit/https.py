@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
+import time
 
 import uvicorn
 
@@ -34,4 +36,23 @@ def serve_https(app, settings: Settings, host: str, port: int, log_level: str = 
         ssl_context_factory=lambda _config, _default: server_ssl_context(files),
         timeout_graceful_shutdown=3,
     )
-    uvicorn.Server(config).run()
+    server = uvicorn.Server(config)
+    threading.Thread(target=_stop_with_databases, args=(settings, server), name="promptsales-watchdog", daemon=True).start()
+    server.run()
+
+
+def _stop_with_databases(settings: Settings, server: uvicorn.Server, interval: float = 2.0, misses: int = 3) -> None:
+    """Stop serving when the data directory's embedded PostgreSQL has stopped (``down``, ``reset``, or a
+    test session ending) or the data directory is gone, so no orphaned HTTPS process is left behind."""
+    if not settings.uses_embedded_postgres():
+        return
+    from promptsales.runtime.postgres import EmbeddedPostgres
+
+    missing = 0
+    while not server.should_exit:
+        time.sleep(interval)
+        alive = settings.data_path.exists() and EmbeddedPostgres(settings)._postmaster_pid() is not None
+        missing = 0 if alive else missing + 1
+        if missing >= misses:
+            logging.getLogger("promptsales.watchdog").warning("PostgreSQL of %s is gone: stopping", settings.data_path)
+            server.should_exit = True
