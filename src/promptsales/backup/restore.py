@@ -28,6 +28,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
+from promptsales.backup.create import select_components
 from promptsales.backup.crypto import BackupIntegrityError, DecryptingReader
 from promptsales.backup.keys import load_key
 from promptsales.backup.media_archive import extract_media, media_dir
@@ -227,9 +228,11 @@ def restore_backup(
 
     started = time.perf_counter()
     backup = backup or BackupSettings()
+    if only:
+        select_components(only)
+    target = parse_target(target_text)
     key = load_key(settings, backup)
     folder = BackupStore(backup.backup_dir(settings)).get(backup_id)
-    target = parse_target(target_text)
     verify_backup(folder, key, record=False)  # read-only: the backup medium may be mounted read-only
     manifest = folder.manifest(key.key)
     available = set(manifest["components"])
