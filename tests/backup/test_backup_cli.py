@@ -126,9 +126,15 @@ def test_prune_keeps_newest_30_daily_and_the_last_verified_one(tmp_path, setting
     source = type("S", (), {"settings": settings, "backup": backup})()
     dry = prune(store, key, 30, dry_run=True)
     assert sorted(dry.delete) == sorted(plan.delete) and len(store.backups()) == 41
+    stale = store.root / (new_backup_id(datetime.now(timezone.utc) - timedelta(days=2)) + ".partial")
+    running = store.root / (new_backup_id(datetime.now(timezone.utc) - timedelta(minutes=5)) + ".partial")
+    stale.mkdir()
+    running.mkdir()
     done = cli(source, "prune", "--json")
     assert done.returncode == 0, done.stderr
     assert {f.id for f in store.backups()} == set(plan.keep)
+    assert json.loads(done.stdout)["stale_partials"] == [stale.name]
+    assert not stale.exists() and running.exists()
 
     # Configurable, and a newer verified backup takes over the protection.
     store.get(daily[30]).mark_verified(key.key, {"id": daily[30]})

@@ -128,10 +128,12 @@ def prune(
     key = load_key(settings, backup)
     plan = prune_backups(BackupStore(backup.backup_dir(settings)), key, keep or backup.keep_daily, dry_run)
     if as_json:
-        print(json.dumps({"kept": plan.keep, "deleted": plan.delete, "dry_run": dry_run}, indent=2))
+        print(json.dumps({"kept": plan.keep, "deleted": plan.delete, "stale_partials": plan.stale_partials, "dry_run": dry_run}, indent=2))
         return
     verb = "would delete" if dry_run else "deleted"
     console.print(f"kept {len(plan.keep)} backups; {verb} {len(plan.delete)}" + (f": {', '.join(plan.delete)}" if plan.delete else ""))
+    if plan.stale_partials:
+        console.print(f"{verb} {len(plan.stale_partials)} unfinished backups older than a day: {', '.join(plan.stale_partials)}")
 
 
 @app.command()

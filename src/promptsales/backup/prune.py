@@ -5,7 +5,8 @@ A *daily backup* is the newest backup of a UTC calendar day. Kept:
 * the daily backups of the newest ``keep_daily`` days that have a backup (default 30, SPEC N3);
 * the newest backup whose last verification succeeded (authenticated ``verified.json``), however old —
   so prune never deletes the only backup known to restore;
-* unfinished ``.partial`` folders are not touched (a run may be writing them).
+* unfinished ``.partial`` folders younger than a day (a run may be writing them); older ones are the
+  leftovers of killed runs and are deleted.
 
 Everything else (older days, and older extra backups of a kept day) is deleted.
 """
@@ -13,9 +14,12 @@ Everything else (older days, and older extra backups of a kept day) is deleted.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 
 from promptsales.backup.keys import BackupKey
-from promptsales.backup.store import BackupFolder, BackupStore
+from promptsales.backup.store import BackupFolder, BackupStore, backup_time
+
+STALE_PARTIAL = timedelta(days=1)
 
 
 @dataclass
@@ -24,6 +28,7 @@ class PrunePlan:
 
     keep: dict[str, str] = field(default_factory=dict)
     delete: list[str] = field(default_factory=list)
+    stale_partials: list[str] = field(default_factory=list)
 
 
 def plan_prune(folders: list[BackupFolder], key: BackupKey, keep_daily: int) -> PrunePlan:
@@ -46,8 +51,13 @@ def prune(store: BackupStore, key: BackupKey, keep_daily: int, dry_run: bool = F
     """Apply :func:`plan_prune` to the backup directory (unless ``dry_run``)."""
     folders = store.backups()
     plan = plan_prune(folders, key, keep_daily)
+    now = datetime.now(timezone.utc)
+    stale = [p for p in store.partials() if now - backup_time(p.name.removesuffix(".partial")) > STALE_PARTIAL]
+    plan.stale_partials = [p.name for p in stale]
     if not dry_run:
         by_id = {f.id: f for f in folders}
         for backup_id in plan.delete:
             store.delete(by_id[backup_id])
+        for path in stale:
+            store.delete(path)
     return plan

@@ -139,7 +139,10 @@ class BackupStore:
         """Unfinished backups (interrupted runs)."""
         if not self.root.is_dir():
             return []
-        return sorted(p for p in self.root.iterdir() if p.is_dir() and p.name.endswith(".partial"))
+        return sorted(
+            p for p in self.root.iterdir()
+            if p.is_dir() and p.name.endswith(".partial") and ID_PATTERN.match(p.name.removesuffix(".partial"))
+        )
 
     def get(self, backup_id: str) -> BackupFolder:
         """A backup by id (``latest`` = newest); a clear error when it does not exist."""
