@@ -101,7 +101,7 @@ def _overhead(plain: list[tuple[float, float]], captured: list[tuple[float, floa
     return out
 
 
-def main(repeats: int = 7) -> None:
+def main(repeats: int = 11) -> None:
     """Measure and record the trigger overhead (medians of ``repeats`` alternating rounds, wall and server CPU)."""
     settings = get_settings()
     names = copy_databases(settings, ("ads",))
