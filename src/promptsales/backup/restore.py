@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -224,8 +225,6 @@ def restore_backup(
     backup: BackupSettings | None = None,
 ) -> RestoreReport:
     """Verify ``backup_id`` and restore it (or the ``only`` components of it) into ``target_text``."""
-    import time
-
     started = time.perf_counter()
     backup = backup or BackupSettings()
     if only:
@@ -247,7 +246,18 @@ def restore_backup(
         wanted = [c for c in wanted if c in DATABASE_NAMES]
     entries = {e.get("company") or e["kind"]: e for e in manifest["files"] if e["kind"] != "postgres-globals"}
 
-    # The target is touched only from here on: start its servers, then check nothing would be overwritten.
+    try:
+        report = _restore_into(target, folder, key.key, manifest, entries, wanted, replace)
+    except psycopg.OperationalError as error:
+        raise UserError(f"Cannot reach the target {target.description}: {' '.join(str(error).split())}") from error
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report
+
+
+def _restore_into(target: Target, folder: BackupFolder, key: bytes, manifest: dict[str, Any],
+                  entries: dict[str, dict[str, Any]], wanted: list[str], replace: bool) -> RestoreReport:
+    """The part of a restore that touches the target (the backup is already verified)."""
+    # Start the target's servers, then check that nothing would be overwritten, then restore.
     if target.is_embedded:
         from promptsales.runtime.mongo import MongoServer
         from promptsales.runtime.postgres import EmbeddedPostgres
@@ -268,14 +278,13 @@ def restore_backup(
                 raise UserError(f"The media store {store} is not empty; pass --replace to overwrite it.")
 
     report = RestoreReport(backup_id=folder.id, target=target.description)
-    globals_sql = _globals_text(folder, key.key, manifest) if target.is_embedded else ""
+    globals_sql = _globals_text(folder, key, manifest) if target.is_embedded else ""
     for component in wanted:
         entry = entries[component]
         if component in DATABASE_NAMES:
-            report.restored[component] = _restore_postgres(target, folder, key.key, entry, globals_sql)
+            report.restored[component] = _restore_postgres(target, folder, key, entry, globals_sql)
         elif component == "mongo":
-            report.restored[component] = _restore_mongo(target, folder, key.key, entry, replace)
+            report.restored[component] = _restore_mongo(target, folder, key, entry, replace)
         elif component == "media":
-            report.restored[component] = _restore_media(target, folder, key.key, entry, replace)
-    report.seconds = round(time.perf_counter() - started, 3)
+            report.restored[component] = _restore_media(target, folder, key, entry, replace)
     return report
