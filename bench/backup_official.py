@@ -81,6 +81,38 @@ def _checksums(env: dict[str, str]) -> dict[str, dict[str, list]]:
     return json.loads(result.stdout)
 
 
+def _known_generated_values(env: dict[str, str]) -> list[str]:
+    """Generated PII of a few clients (names, emails, phones, decrypted national IDs) to search the backup for."""
+    code = (
+        "import json; from promptsales.config import get_settings; from promptsales.db.connect import connect\n"
+        "from promptsales.crm.service import reveal_client\n"
+        "s = get_settings(); out = []\n"
+        "with connect('crm', 'app', settings=s) as conn:\n"
+        "    ids = [r[0] for r in conn.execute('SELECT client_id FROM crm.clients ORDER BY client_id DESC LIMIT 3')]\n"
+        "for i in ids:\n"
+        "    c = reveal_client(s, i, actor='bench')\n"
+        "    out += [c['email'], c['phone'], c['first_name'] + ' ' + c['last_name'], c['national_id']]\n"
+        "print(json.dumps(out))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return json.loads(result.stdout)
+
+
+def _occurrences(folder: Path, needles: list[bytes]) -> int:
+    """How many times any needle appears in the raw files of a backup (streamed, chunk overlap kept)."""
+    found, overlap = 0, max(len(n) for n in needles) - 1
+    for path in folder.rglob("*"):
+        if not path.is_file():
+            continue
+        tail = b""
+        with open(path, "rb") as handle:
+            while block := handle.read(1 << 22):
+                window = tail + block
+                found += sum(window.count(n) for n in needles)
+                tail = window[-overlap:]
+    return found
+
+
 def main() -> None:
     """Seed (once), then measure and record."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -96,10 +128,12 @@ def main() -> None:
     print(f"seed (if empty): {seed_seconds:.1f} s")
     rows = _row_counts(env)
 
+    needles = _known_generated_values(env)  # before the backup: its reveal log rows are then in the dump too
     backup_seconds, run = _cli(env, "backup", "run", "--json")
     source_sums = _checksums(env)  # nothing writes to the bench installation meanwhile
     backup = json.loads(run.stdout)
     manifest = backup["manifest"]
+    pii_hits = _occurrences(Path(backup["path"]), [n.encode() for n in needles])
     verify_seconds, verified = _cli(env, "backup", "verify", backup["id"], "--json")
     shutil.rmtree(target, ignore_errors=True)
     restore_seconds, restored = _cli(env, "backup", "restore", backup["id"], "--target", str(target), "--json")
@@ -139,6 +173,8 @@ def main() -> None:
         f"Restored = source: {tables} tables and materialized views, {rows_compared:,} rows compared by count and "
         "order-independent content checksum (`promptsales.backup.checksums`): "
         + ("**all equal**." if not differing else f"**{len(differing)} differ**: {', '.join(differing[:10])}"),
+        f"Plaintext PII in the backup files: {pii_hits} occurrences of {len(needles)} generated values of 3 clients "
+        "(emails, phones, full names, decrypted national IDs) searched in every raw file.",
         "",
         "No timing target is set by the SPEC for backups; N3 asks for daily backups kept 30 days — a daily run of this "
         "duration fits any nightly window.",
