@@ -8,10 +8,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from pymongo import MongoClient
 
 from promptsales.db.connect import connect
 from promptsales.etl.engine import run_pass
 from promptsales.etl.sources import Sources
+from promptsales.runtime.mongo import MongoServer
 
 from mcpnet_helpers import call, eventually, rpc_call
 
@@ -116,7 +118,11 @@ def test_mcpnet_approval_launches_and_retry_does_not_duplicate(network, proposal
     with connect("crm", "admin", settings=network.settings) as conn:
         captures = conn.execute("SELECT count(*) FROM crm.logs WHERE description = 'lead capture prepared' "
                                 "AND reference_id1 = %s", (campaign_id,)).fetchone()[0]
-    assert captures == 1 and steps["content"]["outcome"]["log_id"]
+    assert captures == 1
+    with MongoClient(MongoServer(network.settings).url) as client:
+        log = client[network.settings.content_mongo_database].campaign_message_logs.find_one(
+            {"_id": steps["content"]["outcome"]["log_id"]})
+    assert log is not None and name in log["campaign_description"] and len(log["messages"]) == 3 * 2
 
     report = run_pass(Sources(network.settings), trigger="test")
     assert report.status == "succeeded"
