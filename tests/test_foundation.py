@@ -122,10 +122,13 @@ def test_default_privileges_give_least_privilege(settings: Settings, clone_db, t
 
 
 def test_cli_up_is_idempotent_and_status_json_reports_health(settings: Settings) -> None:
+    first = run_cli("up")  # may start the registered services (issuer, MCP servers) the fixture did not
+    assert first.returncode == 0, first.stderr
     pids_before = {row.name: row.pid for row in manager.statuses(settings)}
     result = run_cli("up")
     assert result.returncode == 0, result.stderr
     assert "nothing changed" in result.stdout
+    assert "started" not in result.stdout and "migrated" not in result.stdout
     status = run_cli("status", "--json")
     assert status.returncode == 0
     reported = {row["name"]: row for row in json.loads(status.stdout)}
