@@ -8,13 +8,23 @@ import pytest
 from promptsales.db.connect import connect
 
 
-def test_portal_matches_promptads(seeded) -> None:
-    """G7: client companies, products and campaigns are PromptAds' brands, products and campaigns (same ids)."""
-    with connect("ads", "etl", settings=seeded) as ads:
+def test_portal_matches_promptads(seeded, clone_db) -> None:
+    """G7: client companies, products and campaigns are PromptAds' brands, products and campaigns (same ids).
+
+    The generator runs again on private copies (other tests may add campaigns to the session databases)."""
+    from promptsales.sales.generate import seed
+    from promptsales.seed import SeedContext
+
+    names = {company: clone_db(company) for company in ("ads", "crm", "sales")}
+    with connect("sales", "owner", settings=seeded, dbname=names["sales"]) as conn:
+        conn.execute("TRUNCATE portal.client_companies, portal.plans, portal.bundles RESTART IDENTITY CASCADE")
+    loaded = seed(SeedContext(seeded, "official", dbname=names))
+    assert loaded["campaigns"] >= 1000 and loaded["proposals"] > loaded["campaigns"]
+    with connect("ads", "etl", settings=seeded, dbname=names["ads"]) as ads:
         brands = {r[0] for r in ads.execute("SELECT brand_id FROM ads.brands")}
         campaigns = dict(ads.execute("SELECT campaign_id, brand_id FROM ads.campaigns").fetchall())
         budgets = dict(ads.execute("SELECT campaign_id, budget FROM ads.campaigns").fetchall())
-    with connect("sales", "app", settings=seeded) as sales:
+    with connect("sales", "app", settings=seeded, dbname=names["sales"]) as sales:
         assert {r[0] for r in sales.execute("SELECT id FROM portal.client_companies")} == brands
         assert dict(sales.execute("SELECT id, client_company_id FROM portal.campaigns").fetchall()) == campaigns
         assert dict(sales.execute("SELECT campaign_id, amount FROM portal.budgets").fetchall()) == budgets
