@@ -103,6 +103,9 @@ def test_cached_generator_reuses_messages_and_logs_tokens_saved(settings, cache,
     assert ask("Quarterly accounting software for small law firms").cache_hit is None
     assert ask("Launch a summer campaign for running shoes in Mexico", "retirees").cache_hit is None
 
+    from promptsales.mcpkit.audit import LOG_CONNECTION
+
+    assert LOG_CONNECTION.flush()  # the AI-usage log is written by a background writer
     with connect("sales", "owner", settings=settings) as conn:
         rows = conn.execute(
             "SELECT operation, tokens_saved, cache_hit FROM portal.ai_usage_log "

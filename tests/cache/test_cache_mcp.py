@@ -40,6 +40,9 @@ def issuer(settings):
     yield
     if started:
         stop_issuer(settings)
+    from promptsales.mcpkit.audit import LOG_CONNECTION
+
+    LOG_CONNECTION.flush()  # no idle session left on the sales database (other tests clone it)
 
 
 @pytest.fixture
