@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import psycopg
@@ -17,8 +18,15 @@ def copy_databases(settings: Settings, companies=("ads", "crm", "sales")) -> dic
     for company in companies:
         name = f"{DATABASE_NAMES[company]}_bench{uuid.uuid4().hex[:6]}"
         with psycopg.connect(admin_conninfo(settings, company, "postgres"), autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
-                sql.Identifier(name), sql.Identifier(database_name(company))))
+            for attempt in range(30):  # a template must have no other session: wait for short-lived ones
+                try:
+                    conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
+                        sql.Identifier(name), sql.Identifier(database_name(company))))
+                    break
+                except psycopg.errors.ObjectInUse:
+                    if attempt == 29:
+                        raise
+                    time.sleep(1)
         names[company] = name
     return names
 

@@ -8,6 +8,7 @@ fixture does the (expensive) full load once per module; each test then measures 
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -25,8 +26,15 @@ def copy_database(settings: Settings, company: str) -> str:
     """A new copy of a company's session database; returns its name."""
     name = f"{DATABASE_NAMES[company]}_etl{uuid.uuid4().hex[:8]}"
     with psycopg.connect(admin_conninfo(settings, company, "postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
-            sql.Identifier(name), sql.Identifier(database_name(company))))
+        for attempt in range(30):  # a template must have no other session: wait for short-lived ones
+            try:
+                conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
+                    sql.Identifier(name), sql.Identifier(database_name(company))))
+                break
+            except psycopg.errors.ObjectInUse:
+                if attempt == 29:
+                    raise
+                time.sleep(1)
     return name
 
 
