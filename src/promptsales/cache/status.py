@@ -6,6 +6,7 @@ import time
 
 from promptsales.cache.connection import read_health
 from promptsales.config import Settings
+from promptsales.runtime.processes import pid_alive
 from promptsales.runtime.service import ServiceStatus, redact
 from promptsales.runtime.valkey import ValkeyServer, redis_is_healthy
 
@@ -36,7 +37,8 @@ class CacheService:
 def describe(settings: Settings, reachable: bool) -> str:
     """One line: caching or degraded, and which processes reported an outage (with when and how many calls)."""
     reports = read_health(settings)
-    open_now = {pid: state for pid, state in reports.items() if state.get("state") == "open"}
+    open_now = {pid: state for pid, state in reports.items()
+                if state.get("state") == "open" and pid_alive(int(pid))}  # a dead process degrades nothing
     if not reachable:
         return "degraded: Redis unreachable, tools answer from the databases"
     if open_now:
