@@ -33,7 +33,7 @@ from promptsales.crm import vocabulary as vocab
 from promptsales.crm.crypto import blind_index, create_data_key, field_aad, FieldCipher
 from promptsales.crm.keystore import KeyStore
 from promptsales.crm.link import ensure_link
-from promptsales.crm.pgcopy import copy_columns
+from promptsales.crm.pgcopy import copy_columns, copy_varlen, text_array
 from promptsales.db.connect import connect
 from promptsales.errors import UserError
 from promptsales.seed import SeedContext
@@ -237,7 +237,7 @@ def national_ids(country: list[str], client_id: np.ndarray) -> list[str]:
 class Clients:
     """Client columns ready for COPY (clear sensitive values are kept only until encrypted)."""
 
-    rows: list[tuple]
+    columns: dict[str, tuple[str, object]]  # column → (COPY type, numpy array or list of bytes)
     national_id: list[str]
     context: list[bytes]
 
@@ -284,13 +284,13 @@ def build_clients(plan: LeadPlan, results: AdsResults, markets: MarketInfo, rng:
     # each client's set of interests as a bit mask; the ≤ 4,047 distinct sets are built once as lists
     chosen = np.arange(4) < n_interests[:, None]
     mask = np.bitwise_or.reduce(np.where(chosen, 1 << interest_pool, 0), axis=1)
-    sets = {m: [name for j, name in enumerate(vocab.INTERESTS) if m >> j & 1] for m in np.unique(mask).tolist()}
+    sets = {m: text_array([name for j, name in enumerate(vocab.INTERESTS) if m >> j & 1])
+            for m in np.unique(mask).tolist()}
     interests = [sets[m] for m in mask.tolist()]
     consent = rng.random((n, 5)) < np.array([0.7, 0.45, 0.5, 0.3, 0.6])
     birth = (1950 + np.floor(rng.beta(2.0, 2.3, n) * 58)).astype(int)
     first_day = results.day[plan.row[plan.client_first_lead]]
     created_us = first_day * US_PER_DAY + rng.integers(0, 8 * 3600, n) * 1_000_000
-    created = (EPOCH_2000 + created_us.astype("timedelta64[us]")).astype(object)
 
     nid = national_ids(country, ids)
     occupation = rng.integers(0, len(vocab.OCCUPATIONS), n).tolist()
@@ -304,13 +304,25 @@ def build_clients(plan: LeadPlan, results: AdsResults, markets: MarketInfo, rng:
         ).encode()
         for o, i, h, t in zip(occupation, income, household, note)
     ]
-    rows = list(
-        zip(
-            ids.tolist(), first_names, last_names, emails, phones, birth.tolist(), home.tolist(), country, regions,
-            cities, lat.tolist(), lon.tolist(), interests, *(consent[:, j].tolist() for j in range(5)), created,
-        )
-    )
-    return Clients(rows, nid, context)
+    columns: dict[str, tuple[str, object]] = {
+        "client_id": ("int4", ids),
+        "first_name": ("bytes", [v.encode() for v in first_names]),
+        "last_name": ("bytes", [v.encode() for v in last_names]),
+        "email": ("bytes", [v.encode() for v in emails]),
+        "phone": ("bytes", [v.encode() for v in phones]),
+        "birth_year": ("int2", birth),
+        "home_market_id": ("int2", home),
+        "country_code": ("bytes", [v.encode() for v in country]),
+        "region": ("bytes", [v.encode() for v in regions]),
+        "city": ("bytes", [v.encode() for v in cities]),
+        "latitude": ("float8", lat),
+        "longitude": ("float8", lon),
+        "interests": ("bytes", interests),
+        **{f"consent_{name}": ("bool", consent[:, j])
+           for j, name in enumerate(("email", "sms", "whatsapp", "phone", "social"))},
+        "created_at": ("timestamptz", created_us),
+    }
+    return Clients(columns, nid, context)
 
 
 # ---- leads, history, interactions, sales ------------------------------------------------------------
@@ -456,17 +468,14 @@ def load(ctx: SeedContext) -> dict[str, int]:
         clients.context.clear()
 
         step("load clients")
-        columns = (
-            "client_id, first_name, last_name, email, phone, birth_year, home_market_id, country_code, region, city, "
-            "latitude, longitude, interests, consent_email, consent_sms, consent_whatsapp, consent_phone, "
-            "consent_social, created_at, national_id_enc, national_id_bidx, context_enc, data_key_id"
-        )
-        types = ["int4", "text", "text", "text", "text", "int2", "int2", "text", "text", "text", "float8", "float8",
-                 "text[]", "bool", "bool", "bool", "bool", "bool", "timestamp", "bytea", "bytea", "bytea", "int4"]
-        counts["clients"] = _copy(
-            conn, "crm.clients", columns, types,
-            (r + (n, b, c, data_key_id) for r, n, b, c in zip(clients.rows, nid_enc, bidx, ctx_enc)),
-        )
+        columns = {
+            **clients.columns,
+            "national_id_enc": ("bytes", nid_enc),
+            "national_id_bidx": ("bytes", bidx),
+            "context_enc": ("bytes", ctx_enc),
+            "data_key_id": ("int4", np.full(plan.n_clients, data_key_id)),
+        }
+        counts["clients"] = copy_varlen(conn, "crm.clients", list(columns), list(columns.values()))
         del nid_enc, ctx_enc, bidx, clients
 
         step("load leads")
