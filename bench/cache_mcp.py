@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import httpx
+from pydantic import BaseModel
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -179,16 +180,17 @@ async def run_all(settings, urls: dict[str, str], token: str, cache: Cache, plan
             await session.__aexit__(None, None, None)
 
 
+class Pong(BaseModel):
+    """What the trivial probe tools return."""
+
+    value: int
+
+
 def transport_floor(settings, token_scopes: list[str]) -> list[str]:
     """The kit's per-call cost without any data work: a trivial tool, not cached and cached (server in
     this process, over the same HTTPS + OAuth stack)."""
-    from pydantic import BaseModel
-
     from mcp_harness import ThreadedHttpsServer
     from promptsales.mcpkit import ToolKit
-
-    class Pong(BaseModel):
-        value: int
 
     kit = ToolKit("ads", title="floor probe", instructions="trivial tools")
 
