@@ -28,7 +28,7 @@ def warehouse(seeded: Settings) -> Settings:
 def network(warehouse: Settings) -> Iterator[Network]:
     """Issuer + content, ads, crm and sales MCP servers over HTTPS, PromptSales' own OAuth client registered."""
     from promptsales.auth.cli import issuer_service
-    from promptsales.auth.config import clients_path, load_clients
+    from promptsales.auth.config import client_secret, clients_path, load_clients
     from promptsales.sales.proposals import DEFAULT_CLIENT, SERVICE_SCOPES
     from promptsales.tls import ensure_tls
 
@@ -36,12 +36,14 @@ def network(warehouse: Settings) -> Iterator[Network]:
     clients = load_clients(warehouse)
     clients[DEFAULT_CLIENT] = SERVICE_SCOPES
     clients_path(warehouse).write_text(json.dumps({"clients": clients}, indent=2, sort_keys=True))
+    client_secret(warehouse, DEFAULT_CLIENT)  # create the secret now, not concurrently in two server processes
     issuer = issuer_service(warehouse)
-    issuer.start()
+    started_issuer = issuer.start()  # False when another module's fixture already runs it
     net = Network(warehouse)
     for name in SERVER_MODULES:
         net.start(name)
     yield net
     for name in list(net.pids):
         net.stop(name)
-    issuer.stop()
+    if started_issuer:
+        issuer.stop()

@@ -39,21 +39,26 @@ class Network:
         from promptsales.runtime.state import StateFile
         from promptsales.tls import client_ssl_context
 
+        from promptsales.runtime.processes import pid_alive
+
         state = StateFile(self.settings.data_path)
-        port = reuse_or_pick(state.get(f"mcp-{name}").get("port"))
-        log = self.settings.data_path / "logs" / f"mcp-{name}.log"
-        pid = spawn_detached([sys.executable, "-c", SERVE, SERVER_MODULES[name], str(port)], log)
-        state.update(f"mcp-{name}", pid=pid, port=port)
-        self.pids[name] = pid
+        record = state.get(f"mcp-{name}")
         context = client_ssl_context(self.settings)
 
-        def healthy() -> bool:
+        def healthy(port: int) -> bool:
             try:
                 return httpx.get(f"https://127.0.0.1:{port}/health", verify=context, timeout=1).status_code == 200
             except httpx.HTTPError:
                 return False
 
-        assert wait_until(healthy, timeout=90, interval=0.3), log.read_text()[-3000:]
+        if name not in self.pids and pid_alive(record.get("pid")) and record.get("port") and healthy(record["port"]):
+            return  # already served (e.g. by `promptsales up` or another test module): reuse, never stop it
+        port = reuse_or_pick(record.get("port"))
+        log = self.settings.data_path / "logs" / f"mcp-{name}.log"
+        pid = spawn_detached([sys.executable, "-c", SERVE, SERVER_MODULES[name], str(port)], log)
+        state.update(f"mcp-{name}", pid=pid, port=port)
+        self.pids[name] = pid
+        assert wait_until(lambda: healthy(port), timeout=90, interval=0.3), log.read_text()[-3000:]
 
     def stop(self, name: str) -> None:
         """Stop server ``name``."""

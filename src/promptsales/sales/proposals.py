@@ -205,6 +205,7 @@ class ProposalFlow:
         audiences = [a.audience for a in strategy.audiences]
         description = f"{brand}: {strategy.name}. {strategy.key_message}"
         # PromptAds' catalogues and PromptContent's drafts are independent: ask both at once
+        service_token(self.settings, self.client_id, SERVICE_SCOPES)  # fetch once, before the threads share it
         with ThreadPoolExecutor(max_workers=3) as pool:
             catalogues = pool.submit(self._catalogues)
             messages = pool.submit(self._must_all, "content", [
@@ -333,6 +334,7 @@ class ProposalFlow:
                     "campaign_description": f"{campaign['name']}. " + " ".join(m["text"] for m in payload["messages"][:1]),
                     "target_audiences": payload["audiences"]}), lambda data: data.get("log_id"))
 
+        service_token(self.settings, self.client_id, SERVICE_SCOPES)  # fetch once, before the threads share it
         with ThreadPoolExecutor(max_workers=2) as pool:
             content = pool.submit(content_step)
             ads_id = ads_step()

@@ -40,14 +40,15 @@ def service_token(settings: Settings, client_id: str, scopes: list[str]) -> str:
 
     issuer = issuer_url(settings)
     key = (issuer, client_id, " ".join(sorted(scopes)))
+    # one request at a time: parallel launch steps share the token, and reading the client secret may
+    # create it in the secrets file, which is not safe to do from several threads at once
     with _lock:
         cached = _tokens.get(key)
         if cached and cached[0] > time.time() + 60:
             return cached[1]
-    body = request_token(settings, client_id, scopes, issuer)
-    with _lock:
+        body = request_token(settings, client_id, scopes, issuer)
         _tokens[key] = (time.time() + float(body.get("expires_in", 300)), body["access_token"])
-    return body["access_token"]
+        return body["access_token"]
 
 
 async def _calls(url: str, token: str, calls: list[tuple[str, dict]], verify) -> list[ToolOutcome]:
