@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import sys
 
-import click
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -158,20 +157,16 @@ _register_subcommands()
 
 
 def main() -> None:
-    """Console-script entry point: run the CLI, turning user errors into exit code 2."""
+    """Console-script entry point: run the CLI, turning user errors into exit code 2.
+
+    Typer's standalone mode already exits 2 on usage errors (bad option, missing argument) and honours
+    ``typer.Exit(code)``; errors raised by our code as ``UserError`` are printed as one line here.
+    """
     try:
-        app(standalone_mode=False)
+        app()
     except UserError as error:
         err_console.print(f"[bold red]error:[/] {error}")
         sys.exit(2)
-    except click.exceptions.UsageError as error:
-        error.show()
-        sys.exit(2)
-    except click.exceptions.Abort:
-        err_console.print("aborted")
-        sys.exit(1)
-    except click.exceptions.Exit as exit_:
-        sys.exit(exit_.exit_code)
 
 
 if __name__ == "__main__":
