@@ -60,3 +60,43 @@ def test_get_content_hits_and_sees_a_committed_description_change(settings, cont
             assert all(marker not in match["description"] for match in restored["results"])
 
     asyncio.run(scenario())
+
+
+def test_create_campaign_messages_reuses_a_paraphrase_and_logs_tokens_saved(settings, content_server):
+    """Message generation behind the AI cache (real tool, real generator, real AI-usage log)."""
+    import time
+
+    from promptsales.db.connect import connect
+    from promptsales.mcpkit.testing import https_session, token_for
+
+    token = token_for(settings, "content-writer", ["content:read", "content:write"])
+    ref = f"R{uuid.uuid4().hex[:6]}"
+    original = f"Offer {ref}: handmade ceramic mugs for coffee lovers in Lisbon, warm and artisanal tone"
+    paraphrase = f"Offer {ref}: artisanal handmade ceramic coffee mugs for people in Lisbon who love coffee, warm tone"
+    unrelated = f"Offer {ref}: winter tyres for delivery vans in Lisbon, safety first"
+
+    async def make(session, text):
+        result = await session.call_tool("createCampaignMessages",
+                                         {"campaign_description": text, "target_audiences": ["coffee lovers"]})
+        assert not result.is_error, result.content[0].text
+        return result.structured_content
+
+    async def scenario():
+        async with https_session(settings, content_server, token) as session:
+            return await make(session, original), await make(session, paraphrase), await make(session, unrelated)
+
+    first, second, third = asyncio.run(scenario())
+    texts = lambda log: [m["text"] for m in log["messages"]]  # noqa: E731
+    assert first["provider"] == "local-template"
+    assert second["provider"] == "local-template+cache" and texts(second) == texts(first)
+    assert third["provider"] == "local-template" and texts(third) != texts(first)
+
+    deadline, rows = time.monotonic() + 15, []
+    while not rows and time.monotonic() < deadline:  # the server writes log rows in the background
+        with connect("sales", "app", settings=settings) as conn:
+            rows = conn.execute(
+                "SELECT operation, tokens_saved, cache_hit FROM portal.ai_usage_log WHERE module = 'cache' "
+                "AND actor = 'content-writer' AND prompt LIKE %s", (f"%{ref}%",)).fetchall()
+        time.sleep(0.2)
+    assert [(operation, cache_hit) for operation, _, cache_hit in rows] == [("messages.semantic-hit", True)]
+    assert rows[0][1] > 0

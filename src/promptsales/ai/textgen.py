@@ -161,6 +161,9 @@ def _parse_list(content: str, count: int) -> list[str]:
 
 
 def get_generator() -> TextGenerator:
-    """The configured generator: OpenAI-compatible when ``PROMPTSALES_LLM_BASE_URL`` is set, else local."""
+    """The configured generator: OpenAI-compatible when ``PROMPTSALES_LLM_BASE_URL`` is set, else local;
+    behind the exact and semantic AI cache (issue 10, docs/cache.md §5)."""
+    from promptsales.cache.ai import CachedTextGenerator
+
     settings = LLMSettings()
-    return OpenAICompatibleGenerator(settings) if settings.base_url else LocalTemplateGenerator()
+    return CachedTextGenerator(OpenAICompatibleGenerator(settings) if settings.base_url else LocalTemplateGenerator())

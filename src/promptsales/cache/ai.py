@@ -122,8 +122,9 @@ class CachedTextGenerator:
     """A :class:`promptsales.ai.textgen.TextGenerator` with the AI cache in front of it.
 
     The exact key covers the system text, the prompt, the context and the count; the semantic cache
-    compares the campaign text (``brief['campaign']``) within the same audience, count and model, so a
-    paraphrased campaign for the same audience reuses the earlier messages. A hit returns a
+    compares the campaign text (``brief['campaign']``) within the same audience, count, model and OAuth
+    client, so a paraphrased campaign for the same audience reuses the earlier messages (one client's
+    campaign copy is never served to another client). A hit returns a
     ``Generation`` with zero tokens spent and ``tokens_saved``/``cache_hit`` attributes set.
     """
 
@@ -149,7 +150,11 @@ class CachedTextGenerator:
 
         started = time.perf_counter()
         exact_text = "\n".join([system, prompt, *context])
-        partition = {"audience": brief.get("audience", ""), "count": count, "system": _digest(system)}
+        from promptsales.cache.caller import current_caller
+
+        # Reused only for the same OAuth client: one client's campaign copy is never served to another.
+        partition = {"audience": brief.get("audience", ""), "count": count, "system": _digest(system),
+                     "client": current_caller().client_id}
         generated: dict[str, Any] = {}
 
         def run() -> tuple[Any, int]:
