@@ -18,7 +18,10 @@ from psycopg import sql
 from promptsales.backup.restore import embedded_target_settings
 from promptsales.backup.settings import BackupSettings
 from promptsales.config import DATABASE_NAMES, Settings
+from promptsales.crm.link import SERVER as LINK_SERVER
+from promptsales.crm.link import ensure_link
 from promptsales.db.connect import admin_conninfo
+from promptsales.db.derived import refresh_materialized_views
 from promptsales.runtime import manager
 from promptsales.runtime.mongo import MongoServer
 from promptsales.runtime.postgres import EmbeddedPostgres
@@ -62,6 +65,16 @@ def _truncate_everything(conninfo: str) -> None:
         ).fetchall()
         if tables:
             conn.execute(sql.SQL("TRUNCATE {} CASCADE").format(sql.SQL(", ").join(sql.SQL(t[0]) for t in tables)))
+
+
+def _repoint_derived_data(settings: Settings, databases: dict[str, str]) -> None:
+    """Make the copies self-contained: the CRM linked server reads the PromptAds copy, views match the tables."""
+    with psycopg.connect(admin_conninfo(settings, "crm", databases["crm"])) as conn:
+        linked = conn.execute("SELECT 1 FROM pg_foreign_server WHERE srvname = %s", (LINK_SERVER,)).fetchone()
+    if linked:
+        ensure_link(settings, crm_dbname=databases["crm"], ads_dbname=databases["ads"])
+    for company, dbname in databases.items():
+        refresh_materialized_views(admin_conninfo(settings, company, dbname))
 
 
 def _load_known_rows(conninfo: str, schema: str) -> None:
@@ -119,6 +132,7 @@ def backup_source(settings: Settings, tmp_path_factory: pytest.TempPathFactory) 
         info = admin_conninfo(settings, company, dbname)
         _truncate_everything(info)
         _load_known_rows(info, schemas[company])
+    _repoint_derived_data(settings, databases)
     mongo_db = f"backup_test_{uuid.uuid4().hex[:8]}"
     source_settings = settings.model_copy(update={"content_mongo_database": mongo_db})
     client = pymongo.MongoClient(MongoServer(settings).url)

@@ -39,6 +39,7 @@ from promptsales.backup.roles_restore import create_missing_roles
 from promptsales.backup.settings import BackupSettings
 from promptsales.backup.store import BackupFolder, BackupStore
 from promptsales.backup.verify import verify_backup
+from promptsales.db.derived import refresh_materialized_views
 from promptsales.config import DATABASE_NAMES, Settings
 from promptsales.errors import UserError
 
@@ -287,4 +288,22 @@ def _restore_into(target: Target, folder: BackupFolder, key: bytes, manifest: di
             report.restored[component] = _restore_mongo(target, folder, key, entry, replace)
         elif component == "media":
             report.restored[component] = _restore_media(target, folder, key, entry, replace)
+    _rebuild_derived_data(target, [c for c in wanted if c in DATABASE_NAMES])
     return report
+
+
+def _rebuild_derived_data(target: Target, companies: list[str]) -> None:
+    """Point the CRM linked server at the target's own PromptAds, then refresh every materialized view.
+
+    pg_restore refreshes a view while restoring its database, when the databases it reads through the
+    linked server may not be restored yet (or are the original server's). Views are derived data, so
+    they are rebuilt once every database is in place.
+    """
+    if not target.is_embedded or not companies:
+        return
+    if "crm" in companies and "ads" in companies:
+        from promptsales.crm.link import ensure_link
+
+        ensure_link(target.settings)
+    for company in companies:
+        refresh_materialized_views(target.admin_conninfo(DATABASE_NAMES[company]))
