@@ -26,6 +26,7 @@ SCOPES: dict[str, str] = {
     "crm:write": "change leads and clients",
     "crm:pii": "read decrypted personal data",
     "sales:read": "read consolidated campaign performance",
+    "sales:write": "store strategies and AI proposals",
     "sales:approve": "approve AI proposals",
 }
 
@@ -34,7 +35,9 @@ DEFAULT_CLIENTS: dict[str, list[str]] = {
     "promptsales-admin": sorted(SCOPES),
     "content-reader": ["content:read"],
     "content-writer": ["content:read", "content:write"],
-    "portal": ["ads:read", "content:read", "content:write", "crm:read", "sales:read", "sales:approve"],
+    "portal": ["ads:read", "content:read", "content:write", "crm:read", "sales:read", "sales:write", "sales:approve"],
+    # PromptSales itself, acting as an MCP client of the other companies when a proposal is approved.
+    "promptsales-sales": ["ads:read", "ads:write", "content:read", "content:write", "crm:write"],
     "etl": ["ads:read", "content:read", "crm:read", "sales:read"],
 }
 

@@ -13,6 +13,9 @@ from promptsales.mcpkit.server import ToolKit
 
 SERVERS: dict[str, str] = {
     "content": "promptsales.content.mcp:kit",
+    "ads": "promptsales.ads.mcp:kit",
+    "crm": "promptsales.crm.mcp:kit",
+    "sales": "promptsales.sales.mcp:kit",
 }
 
 

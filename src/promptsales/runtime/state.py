@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import secrets
@@ -17,7 +18,7 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 def _write_json(path: Path, data: dict[str, Any], mode: int = 0o644) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     with os.fdopen(fd, "w") as handle:
         json.dump(data, handle, indent=2, sort_keys=True)
@@ -55,9 +56,19 @@ class Secrets:
         self.path = data_dir / "secrets.json"
 
     def get(self, name: str) -> str:
-        """The secret called ``name``, generating and saving a random one the first time."""
+        """The secret called ``name``, generating and saving a random one the first time.
+
+        Creation holds an exclusive lock on ``secrets.lock`` so that concurrent processes (MCP servers,
+        the issuer, tests) agree on one value and never race on the temporary file.
+        """
         data = _read_json(self.path)
-        if name not in data:
-            data[name] = secrets.token_urlsafe(24)
-            _write_json(self.path, data, mode=0o600)
-        return data[name]
+        if name in data:
+            return data[name]
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_suffix(".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            data = _read_json(self.path)
+            if name not in data:
+                data[name] = secrets.token_urlsafe(24)
+                _write_json(self.path, data, mode=0o600)
+            return data[name]

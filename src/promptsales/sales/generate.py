@@ -118,7 +118,8 @@ def seed(ctx: SeedContext) -> dict[str, int]:
         step()
 
         # Strategies: one per (brand, product) used by campaigns; campaigns point at theirs.
-        keys = sorted({(c[1], c[2]) for c in campaigns})
+        # Campaigns created through adssp_create_campaign may have no product: sort those first.
+        keys = sorted({(c[1], c[2]) for c in campaigns}, key=lambda k: (k[0], -1 if k[1] is None else k[1]))
         created = datetime(2024, 6, 1, tzinfo=timezone.utc)
         strategies = [(int(b), f"Strategy {k + 1}: {INTENTS[k % len(INTENTS)]} for client {b}",
                        str(INTENTS[k % len(INTENTS)]), f"Key message {k + 1} for client {b}",
