@@ -13,6 +13,7 @@ import pymongo
 import pytest
 import redis
 
+import promptsales.cli  # noqa: F401  (registers the issuer, MCP servers, key store and cache services)
 from promptsales.config import DATABASE_NAMES, Settings
 from promptsales.db.connect import connect
 from promptsales.db.migrate import MigrationError, migrate_all, migrate_company
@@ -123,18 +124,23 @@ def test_default_privileges_give_least_privilege(settings: Settings, clone_db, t
 
 def test_cli_up_is_idempotent_and_status_json_reports_health(settings: Settings) -> None:
     first = run_cli("up")  # may start the registered services (issuer, MCP servers) the fixture did not
-    assert first.returncode == 0, first.stderr
-    pids_before = {row.name: row.pid for row in manager.statuses(settings)}
-    result = run_cli("up")
-    assert result.returncode == 0, result.stderr
-    assert "nothing changed" in result.stdout
-    assert "started" not in result.stdout and "migrated" not in result.stdout
-    status = run_cli("status", "--json")
-    assert status.returncode == 0
-    reported = {row["name"]: row for row in json.loads(status.stdout)}
-    assert {"postgres", "mongo", "valkey"} <= set(reported)
-    assert all(reported[name]["healthy"] for name in ("postgres", "mongo", "valkey"))
-    assert {name: reported[name]["pid"] for name in pids_before} == pids_before
+    try:
+        assert first.returncode == 0, first.stderr
+        pids_before = {row.name: row.pid for row in manager.statuses(settings)}
+        result = run_cli("up")
+        assert result.returncode == 0, result.stderr
+        assert "nothing changed" in result.stdout
+        assert "started" not in result.stdout and "migrated" not in result.stdout
+        status = run_cli("status", "--json")
+        assert status.returncode == 0
+        reported = {row["name"]: row for row in json.loads(status.stdout)}
+        assert {"postgres", "mongo", "valkey", "auth-issuer", "mcp-sales"} <= set(reported)
+        assert all(row["healthy"] for row in reported.values())
+        assert {name: reported[name]["pid"] for name in pids_before} == pids_before
+    finally:
+        # The MCP servers hold database sessions; stop them so later tests can still copy databases.
+        for factory in manager.EXTRA_SERVICES:
+            factory(settings).stop()
 
 
 @pytest.mark.parametrize(
@@ -148,12 +154,15 @@ def test_cli_up_is_idempotent_and_status_json_reports_health(settings: Settings)
 def test_unreachable_configured_url_exits_2_and_leaves_servers_running(
     settings: Settings, variable: str, url: str
 ) -> None:
-    before = {row.name: (row.pid, row.healthy) for row in manager.statuses(settings)}
+    def databases() -> dict[str, tuple[int | None, bool]]:
+        return {s.name: (s.status().pid, s.status().healthy) for s in manager.data_services(settings)}
+
+    before = databases()
     result = run_cli("up", env={variable: url, "PROMPTSALES_CONNECT_TIMEOUT": "1"})
     assert result.returncode == 2
     assert variable in result.stderr and "does not answer" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
-    after = {row.name: (row.pid, row.healthy) for row in manager.statuses(settings)}
+    after = databases()
     assert after == before and all(healthy for _, healthy in after.values())
 
 

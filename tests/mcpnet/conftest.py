@@ -24,9 +24,13 @@ def warehouse(seeded: Settings) -> Settings:
     return seeded
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def network(warehouse: Settings) -> Iterator[Network]:
-    """Issuer + content, ads, crm and sales MCP servers over HTTPS, PromptSales' own OAuth client registered."""
+    """Issuer + content, ads, crm and sales MCP servers over HTTPS, PromptSales' own OAuth client registered.
+
+    Package-scoped: the servers' connection pools hold sessions on the company databases, which would
+    stop later tests from copying them (``CREATE DATABASE … TEMPLATE`` needs an unused source).
+    """
     from promptsales.auth.cli import issuer_service
     from promptsales.auth.config import client_secret, clients_path, load_clients
     from promptsales.sales.proposals import DEFAULT_CLIENT, SERVICE_SCOPES
