@@ -48,12 +48,21 @@ class DatabaseCloner:
         """A new database copied from ``template`` (default: the company's session database)."""
         name = f"{DATABASE_NAMES[company]}_t{uuid.uuid4().hex[:10]}"
         source = template or database_name(company)
+        create = sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
+            sql.Identifier(name), sql.Identifier(source)
+        )
         with psycopg.connect(admin_conninfo(self.settings, company, "postgres"), autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
-                    sql.Identifier(name), sql.Identifier(source)
+            try:
+                conn.execute(create)
+            except psycopg.errors.ObjectInUse:
+                # A template must have no sessions. Idle pooled connections left by earlier tests (in-process
+                # MCP tool pools, servers' pools) are closed; their pools reconnect on next use.
+                conn.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = %s AND pid <> pg_backend_pid() AND state = 'idle'",
+                    (source,),
                 )
-            )
+                conn.execute(create)
         self.created.append((company, name))
         return name
 
