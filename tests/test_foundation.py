@@ -155,7 +155,8 @@ def test_unreachable_configured_url_exits_2_and_leaves_servers_running(
     settings: Settings, variable: str, url: str
 ) -> None:
     def databases() -> dict[str, tuple[int | None, bool]]:
-        return {s.name: (s.status().pid, s.status().healthy) for s in manager.data_services(settings)}
+        reports = [service.status() for service in manager.data_services(settings)]
+        return {report.name: (report.pid, report.healthy) for report in reports}
 
     before = databases()
     result = run_cli("up", env={variable: url, "PROMPTSALES_CONNECT_TIMEOUT": "1"})

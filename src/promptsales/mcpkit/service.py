@@ -10,7 +10,7 @@ import httpx
 from promptsales.config import Settings
 from promptsales.errors import UserError
 from promptsales.runtime.ports import reuse_or_pick
-from promptsales.runtime.processes import pid_alive, spawn_detached, terminate, wait_until
+from promptsales.runtime.processes import pid_alive, spawn_detached, stop_process, terminate, wait_until
 from promptsales.runtime.service import ServiceStatus
 from promptsales.runtime.state import StateFile
 from promptsales.tls import client_ssl_context, ensure_tls
@@ -60,11 +60,7 @@ class HttpsProcessService:
 
     def stop(self) -> bool:
         """Stop the process if it runs."""
-        pid = self.state.get(self.name).get("pid")
-        if not pid_alive(pid):
-            return False
-        terminate(pid)
-        return True
+        return stop_process(self.state.get(self.name).get("pid"))
 
     def status(self) -> ServiceStatus:
         """Probe the health endpoint."""

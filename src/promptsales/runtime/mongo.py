@@ -17,7 +17,7 @@ from promptsales.config import Settings
 from promptsales.errors import ServiceUnavailable, UserError
 from promptsales.runtime.ferretdb_build import build_ferretdb, cached_binary
 from promptsales.runtime.ports import reuse_or_pick
-from promptsales.runtime.processes import pid_alive, spawn_detached, terminate, wait_until
+from promptsales.runtime.processes import pid_alive, spawn_detached, stop_process, terminate, wait_until
 from promptsales.runtime.service import ServiceStatus, redact
 from promptsales.runtime.state import StateFile
 
@@ -109,11 +109,7 @@ class MongoServer:
         """Stop the embedded server (data kept)."""
         if self.external:
             return False
-        pid = self.state.get(self.name).get("pid")
-        if not pid_alive(pid):
-            return False
-        terminate(pid)
-        return True
+        return stop_process(self.state.get(self.name).get("pid"))
 
     def status(self) -> ServiceStatus:
         """Ping the server."""

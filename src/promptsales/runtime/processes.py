@@ -62,6 +62,14 @@ def terminate(pid: int | None, timeout: float = 10.0) -> None:
     _reap(pid)
 
 
+def stop_process(pid: int | None) -> bool:
+    """Terminate ``pid`` if it is alive; True when something was stopped."""
+    if not pid_alive(pid):
+        return False
+    terminate(pid)
+    return True
+
+
 def _reap(pid: int | None) -> None:
     try:
         os.waitpid(pid, os.WNOHANG)

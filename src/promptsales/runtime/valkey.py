@@ -10,7 +10,7 @@ import redis
 from promptsales.config import Settings
 from promptsales.errors import ServiceUnavailable, UserError
 from promptsales.runtime.ports import reuse_or_pick
-from promptsales.runtime.processes import pid_alive, spawn_detached, terminate, wait_until
+from promptsales.runtime.processes import pid_alive, spawn_detached, stop_process, terminate, wait_until
 from promptsales.runtime.service import ServiceStatus, redact
 from promptsales.runtime.state import Secrets, StateFile
 
@@ -99,11 +99,7 @@ class ValkeyServer:
         """Stop the embedded server; SIGTERM makes Valkey flush its append-only file first."""
         if self.external:
             return False
-        pid = self.state.get(self.name).get("pid")
-        if not pid_alive(pid):
-            return False
-        terminate(pid)
-        return True
+        return stop_process(self.state.get(self.name).get("pid"))
 
     def status(self) -> ServiceStatus:
         """PING the server."""
