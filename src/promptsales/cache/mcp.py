@@ -39,6 +39,9 @@ class CachePolicy:
     #: Runs on every call, hit or miss, with (arguments, result): e.g. the audit record of a PII read,
     #: which must be written whether or not the answer came from the cache.
     every_call: Callable[[Mapping[str, Any], Any], None] | None = None
+    #: Runs only when the answer came from the cache (a hit, or computed by a concurrent caller), with
+    #: (arguments, result): e.g. recording the AI tokens the cached answer saved (docs/cache.md §5).
+    on_hit: Callable[[Mapping[str, Any], Any], None] | None = None
 
 
 _INSTALLED = "_promptsales_cache_installed"
@@ -92,16 +95,19 @@ def read_wrapper(spec: Any, function: Callable[..., Any], limit: Callable[[], No
         limit()
         caller = current_caller()
         if not cacheable:
-            return function(**arguments)
-        relevant = _permission_scopes(spec, policy, caller.scopes)
-        cache_spec = CacheSpec(spec.server, spec.name, policy.kind, relevant)
-        scopes = list(policy.depends(arguments)) if policy.depends else [Scope.any_change(spec.server)]
-        lookup = get_cache().fetch(cache_spec, arguments, lambda: function(**arguments), depends=scopes,
-                                   caller_scopes=caller.scopes)
-        value = lookup.value
-        if lookup.outcome in ("hit", "coalesced") and model is not None and inspect.isclass(model):
-            value = model.model_validate(value)
-        if policy.every_call is not None:
+            value = function(**arguments)
+        else:
+            relevant = _permission_scopes(spec, policy, caller.scopes)
+            cache_spec = CacheSpec(spec.server, spec.name, policy.kind, relevant)
+            scopes = list(policy.depends(arguments)) if policy.depends else [Scope.any_change(spec.server)]
+            lookup = get_cache().fetch(cache_spec, arguments, lambda: function(**arguments), depends=scopes,
+                                       caller_scopes=caller.scopes)
+            value = lookup.value
+            if lookup.outcome in ("hit", "coalesced") and model is not None and inspect.isclass(model):
+                value = model.model_validate(value)
+            if policy.on_hit is not None and lookup.outcome in ("hit", "coalesced"):
+                policy.on_hit(arguments, value)
+        if policy and policy.every_call is not None:
             policy.every_call(arguments, value)
         return value
 

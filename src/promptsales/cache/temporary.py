@@ -135,15 +135,23 @@ def proposal_progress(cache: Cache, proposal_id: str | int) -> dict[str, dict]:
 
 
 def after_etl_pass(settings: Any, report: Mapping[str, Any]) -> dict[str, int]:
-    """The ETL's hook after a recorded pass: when it succeeded and wrote warehouse rows, bump the
-    PromptSales generation (every cached warehouse answer becomes a miss) and keep the run summary.
-    Never raises: a cache problem must not fail an ETL run (it is logged by the breaker)."""
-    if report.get("status") != "succeeded" or not sum((report.get("rows_written") or {}).values()):
+    """The ETL's hook after a recorded pass that succeeded: bump the PromptSales generation when it wrote
+    warehouse rows (every cached warehouse answer becomes a miss), and the generation of each operational
+    source (``ads``, ``crm``) in which it captured committed changes — the change capture sees every write,
+    including those made outside the MCP tools (SQL, labs, seeds), so cached PromptAds/PromptCRM answers
+    (``client360``, ``campaignSales``…) never outlive such a write by more than one ETL cycle. Then keep the
+    run summary. Never raises: a cache problem must not fail an ETL run (it is logged by the breaker)."""
+    if report.get("status") != "succeeded":
+        return {}
+    changed_sources = [source for source in ("ads", "crm")
+                       if report.get("full_load") or (report.get("changes_read") or {}).get(source)]
+    companies = (["sales"] if sum((report.get("rows_written") or {}).values()) else []) + changed_sources
+    if not companies:
         return {}
     try:
         from promptsales.cache import get_cache
 
-        return etl_run_finished(get_cache(settings), report)
+        return etl_run_finished(get_cache(settings), report, companies=companies)
     except Exception:  # noqa: BLE001
         import logging
 

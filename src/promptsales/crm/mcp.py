@@ -1,8 +1,9 @@
 """The PromptCRM MCP server (G1, R1, R5, N4): register leads, follow them, campaign sales, client 360.
 
 ``client360`` returns the decrypted national ID and context data only to a caller whose token has scope
-``crm:pii``; every such read is written to PromptCRM's checksummed log (``crmsp_write_log``, through
-:func:`promptsales.crm.service.reveal_client`) and to the central audit trail. ``prepareLeadCapture``
+``crm:pii``; it is cached (kind ``pii``, 60 s) with the caller's holding of ``crm:pii`` in the key, and
+every PII read — from the cache or not — is written to PromptCRM's checksummed log (``crmsp_write_log``,
+through :func:`promptsales.crm.service.log_reveal`) and to the central audit trail (docs/cache.md §10). ``prepareLeadCapture``
 records how a new campaign captures leads (sources, channels, markets), idempotently.
 Run with ``promptsales mcp serve crm --transport stdio|http``.
 """
@@ -19,10 +20,12 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 from pydantic import BaseModel, Field
 
+from promptsales.cache import Scope
+from promptsales.cache.mcp import CachePolicy
 from promptsales.config import get_settings
 from promptsales.crm.crypto import blind_index, field_aad, field_cipher, normalise_national_id
 from promptsales.crm.keystore import KeyStore
-from promptsales.crm.service import reveal_client
+from promptsales.crm.service import log_reveal, reveal_client
 from promptsales.db.connect import conninfo
 from promptsales.errors import UserError
 from promptsales.mcpkit import ToolInputError, ToolKit, current_caller
@@ -175,7 +178,8 @@ class LeadCapture(BaseModel):
 
 
 # -- tools ---------------------------------------------------------------------------------------------
-@kit.tool(scope="crm:write", read_only=False, title="Register a lead")
+@kit.tool(scope="crm:write", read_only=False, title="Register a lead",
+          invalidates=lambda args, result: [Scope("crm", "client", result.client_id)])  # + collection, any-change
 def registerLead(
     campaign_id: Annotated[int, Field(ge=1)],
     channel_id: Annotated[int, Field(ge=1, le=32767)],
@@ -302,12 +306,31 @@ def campaignSales(campaign_id: Annotated[int, Field(ge=1)]) -> CampaignSales:
                          by_market=[SalesRow(**{k: _plain(v) for k, v in r.items()}) for r in parts["market_id"]])
 
 
-@kit.tool(scope="crm:read", read_only=False, title="Client 360",
-          invalidates=lambda args, result: [])  # audited PII read, changes no cached answer (docs/cache.md §10)
+def audit_pii_read(arguments: dict[str, Any], result: Client360) -> None:
+    """The trace of one client360 answer that carried decrypted PII — written on every call, cache hit or
+    miss: PromptCRM's checksummed log (security row: client, data key, actor; synchronous, so PII is never
+    returned unlogged) and the central audit trail (``client360.pii``: who, which client, which fields)."""
+    if not result.sensitive_included:
+        return
+    caller = current_caller()
+    if PII_SCOPE not in caller.scopes:  # defence in depth: the cache key already separates permission levels
+        raise RuntimeError("client360: an answer with PII reached a caller without crm:pii")
+    client_id = arguments["client_id"]
+    with pool("app").connection() as conn:
+        data_key = conn.execute("SELECT data_key_id FROM crm.clients WHERE client_id = %s", (client_id,)).fetchone()
+        log_reveal(conn, client_id, data_key[0] if data_key else None, caller.actor)
+    audit.record(caller.actor, "crm", "client360.pii", "ok", 0.0,
+                 {"client_id": client_id, "fields": ["national_id", "context"], "transport": caller.transport})
+
+
+@kit.tool(scope="crm:read", read_only=True, title="Client 360",
+          cache=CachePolicy(kind="pii", permission_scopes=(PII_SCOPE,),
+                            depends=lambda a: [Scope("crm", "client", a["client_id"])],
+                            every_call=audit_pii_read))
 def client360(client_id: Annotated[int, Field(ge=1)]) -> Client360:
     """Everything about one client: profile, consents, campaigns, leads, sales, interactions. The national ID
-    and context data are decrypted and included only for a caller with scope crm:pii; that read is logged
-    in PromptCRM (checksummed log) and in the central audit trail."""
+    and context data are decrypted and included only for a caller with scope crm:pii; every such read is
+    logged in PromptCRM (checksummed log) and in the central audit trail, cached answers included."""
     caller = current_caller()
     with pool("etl").connection() as raw, raw.cursor(row_factory=dict_row) as cur:
         profile = cur.execute(
@@ -330,9 +353,7 @@ def client360(client_id: Annotated[int, Field(ge=1)]) -> Client360:
     # only a token with crm:pii unlocks PII (stdio callers have no token: use `promptsales crm reveal`)
     if PII_SCOPE not in caller.scopes:
         return result
-    revealed = reveal_client(get_settings(), client_id, actor=caller.actor)
-    audit.record(caller.actor, "crm", "client360.pii", "ok", 0.0,
-                 {"client_id": client_id, "fields": ["national_id", "context"], "transport": caller.transport})
+    revealed = reveal_client(get_settings(), client_id, actor=caller.actor, log=False)  # logged by audit_pii_read
     return result.model_copy(update={"sensitive_included": True, "national_id": revealed["national_id"],
                                      "context": revealed["context"]})
 

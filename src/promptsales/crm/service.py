@@ -103,12 +103,24 @@ def _keystore(settings: Settings, dbname: str | None, keystore: KeyStore | None)
     return keystore or KeyStore.for_server(settings, "crm", dbname)
 
 
+def log_reveal(conn: psycopg.Connection, client_id: int, data_key_id: int, actor: str) -> None:
+    """Write the security row of one reveal of a client's sensitive fields to PromptCRM's checksummed log
+    (who, which client, with which data key). The caller commits."""
+    conn.execute(
+        "CALL crm.crmsp_write_log('security', 'service', 'info', %s, %s, %s, %s, NULL)",
+        ("sensitive fields of a client revealed", client_id, data_key_id, actor),
+    )
+
+
 def reveal_client(
-    settings: Settings, client_id: int, dbname: str | None = None, keystore: KeyStore | None = None, actor: str = "cli"
+    settings: Settings, client_id: int, dbname: str | None = None, keystore: KeyStore | None = None, actor: str = "cli",
+    log: bool = True,
 ) -> dict[str, Any]:
     """A client's record with national ID and context data decrypted; the reveal is logged (security).
 
-    Unknown clients are a UserError; a missing or wrong certificate is a KeyStoreError (a UserError).
+    ``log=False`` leaves the log row to the caller (the cached MCP ``client360`` writes it with
+    :func:`log_reveal` on every call, hit or miss). Unknown clients are a UserError; a missing or wrong
+    certificate is a KeyStoreError (a UserError).
     """
     if not isinstance(client_id, int) or isinstance(client_id, bool) or client_id <= 0:
         raise UserError(f"Client id must be a positive integer, got {client_id!r}.")
@@ -123,10 +135,8 @@ def reveal_client(
         cipher = field_cipher(conn, _keystore(settings, dbname, keystore), row[7])
         national_id = cipher.decrypt(row[8], field_aad("crm.clients", "national_id", client_id)).decode()
         context = json.loads(cipher.decrypt(row[9], field_aad("crm.clients", "context", client_id)))
-        conn.execute(
-            "CALL crm.crmsp_write_log('security', 'service', 'info', %s, %s, %s, %s, NULL)",
-            ("sensitive fields of a client revealed", client_id, row[7], actor),
-        )
+        if log:
+            log_reveal(conn, client_id, row[7], actor)
         conn.commit()
     return {
         "client_id": row[0], "first_name": row[1], "last_name": row[2], "email": row[3], "phone": row[4],
