@@ -228,22 +228,26 @@ class AICache:
         partition: Mapping[str, Any] | None = None,
         semantic: bool = True,
         semantic_text: str | None = None,
+        terms: list[str] | None = None,
     ) -> AIResult:
         """Serve ``prompt`` from the cache or call ``generate()`` → ``(result, tokens_used)`` and cache it.
 
-        ``semantic_text`` is the free text compared for paraphrases (default: the prompt itself).
+        ``semantic_text`` is the free text compared for paraphrases (default: the prompt itself); ``terms``
+        what a paraphrase must share exactly (default: :func:`key_terms` of that text). An exception from
+        ``generate`` reaches the caller and nothing is cached.
         """
         hit = self.lookup(namespace, prompt, model=model, partition=partition, semantic=semantic,
-                          semantic_text=semantic_text)
+                          semantic_text=semantic_text, terms=terms)
         if hit is not None:
             return hit
         result, tokens = generate()
         self.store(namespace, prompt, result, tokens, model=model, partition=partition, semantic=semantic,
-                   semantic_text=semantic_text)
+                   semantic_text=semantic_text, terms=terms)
         return AIResult(result, "generated", tokens=tokens)
 
     def lookup(self, namespace: str, prompt: str, *, model: str, partition: Mapping[str, Any] | None = None,
-               semantic: bool = True, semantic_text: str | None = None) -> AIResult | None:
+               semantic: bool = True, semantic_text: str | None = None,
+               terms: list[str] | None = None) -> AIResult | None:
         """An earlier result for this prompt (exact) or a close paraphrase of it (semantic), else None."""
         started = time.perf_counter()
         try:
@@ -259,7 +263,7 @@ class AICache:
             if candidates:
                 keys_ = [self._entry_key(namespace, model, partition, entry_id) for entry_id, _ in candidates]
                 stored_entries = self.cache._redis(lambda client: client.mget(keys_))
-                terms = key_terms(text)
+                terms = sorted(terms) if terms is not None else key_terms(text)
                 for (entry_id, similarity), raw_entry in zip(candidates, stored_entries):
                     if raw_entry is None:
                         continue
@@ -275,11 +279,13 @@ class AICache:
         return None
 
     def store(self, namespace: str, prompt: str, result: Any, tokens: int, *, model: str,
-              partition: Mapping[str, Any] | None = None, semantic: bool = True, semantic_text: str | None = None) -> None:
+              partition: Mapping[str, Any] | None = None, semantic: bool = True, semantic_text: str | None = None,
+              terms: list[str] | None = None) -> None:
         """Cache a freshly generated result (exact key, and its vector for paraphrases)."""
         key = self.exact_key(namespace, model, prompt, partition)
         payload = serialise.dumps({"result": result, "tokens": int(tokens), "prompt": normalise_prompt(prompt),
-                                   "terms": key_terms(semantic_text or prompt), "created": time.time()})
+                                   "terms": sorted(terms) if terms is not None else key_terms(semantic_text or prompt),
+                                   "created": time.time()})
         try:
             self.cache._redis(lambda client: client.set(key, payload, ex=KINDS["ai"].ttl_seconds))
             if semantic:

@@ -16,6 +16,7 @@ from typing import Annotated
 from psycopg_pool import ConnectionPool
 from pydantic import Field
 
+from promptsales.cache.mcp import CachePolicy
 from promptsales.config import get_settings
 from promptsales.db.connect import conninfo
 from promptsales.mcpkit import ToolInputError, ToolKit, current_caller
@@ -24,7 +25,7 @@ from promptsales.sales.nlq.dbcatalog import catalog_for, data_as_of
 from promptsales.sales.nlq.metrics import DEFINITIONS
 from promptsales.sales.nlq.model import Dimension, EntityRef, Metric
 from promptsales.sales.nlq.parser import CAMPAIGN_MATCH_THRESHOLD
-from promptsales.sales.nlq.service import Answer, answer_query, ask
+from promptsales.sales.nlq.service import Answer, answer_query, ask, log_cached_answer
 from promptsales.sales.nlq.structured import (
     PerformanceFilters, funnel_query, parse_period, performance_query, top_campaigns_query,
 )
@@ -100,7 +101,13 @@ def schema_resource() -> str:
                                   for g in wh.GRAINS]}, indent=2)
 
 
-@kit.tool(scope="sales:read", read_only=True, title="Ask about campaign performance")
+def _record_tokens_saved(arguments: dict, answer: Answer) -> None:
+    """An askCampaignPerformance answer served from the MCP cache: log the model tokens it did not spend."""
+    log_cached_answer(get_settings(), actor=current_caller().actor, question=arguments["question"], result=answer)
+
+
+@kit.tool(scope="sales:read", read_only=True, title="Ask about campaign performance",
+          cache=CachePolicy(on_hit=_record_tokens_saved))
 def askCampaignPerformance(
     question: Annotated[str, Field(description="A question in Spanish or English, e.g. '¿Qué canal tuvo más "
                                                "alcance en diciembre 2025?' (1 to 500 characters).")],

@@ -7,6 +7,7 @@ unknown name, a metric outside the list — falls back to the local parser, and 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import time
@@ -56,13 +57,39 @@ SYSTEM = (
 
 @dataclass
 class ModelParse:
-    """A parse by the model plus what the AI-usage log needs."""
+    """A parse by the model plus what the AI-usage log needs (``cache_hit``: ``exact``/``semantic`` when the
+    model's answer came from the AI cache — then no token was spent and ``tokens_saved`` were not)."""
 
     result: StructuredQuery | NotAnswerable
     model: str
     tokens_in: int
     tokens_out: int
     raw: str
+    cache_hit: str | None = None
+    tokens_saved: int = 0
+
+
+def question_terms(question: str, as_of: date) -> list[str]:
+    """What a paraphrase must share with a cached question to reuse its parse (docs/cache.md §5): the names
+    and numbers (:func:`promptsales.cache.ai.key_terms`), every period resolved to its months (so "diciembre
+    2025" never reuses "noviembre 2025", and "last quarter" equals "Q4 2025"), and the metric, dimension and
+    ranking-direction words found (so "reach in May" never reuses "sales in May")."""
+    from promptsales.cache.ai import key_terms
+    from promptsales.sales.nlq.lexicon import DIMENSION_WORDS, METRIC_PHRASES, RANK_ASC_WORDS, RANK_DESC_WORDS
+    from promptsales.sales.nlq.periods import PeriodParser
+    from promptsales.sales.nlq.text import contains_phrase, normalize
+
+    text = normalize(question)
+    terms = set(key_terms(question))
+    found, _ = PeriodParser(as_of).find_all(text)
+    terms.update(f"period:{item.period.start.isoformat()}..{item.period.end.isoformat()}" for item in found)
+    for prefix, table in (("metric", METRIC_PHRASES), ("dimension", DIMENSION_WORDS)):
+        terms.update(f"{prefix}:{key.value}" for key, phrases in table.items()
+                     if any(contains_phrase(text, phrase) for phrase in phrases))
+    for label, words in (("rank:desc", RANK_DESC_WORDS), ("rank:asc", RANK_ASC_WORDS)):
+        if any(contains_phrase(text, word) for word in words):
+            terms.add(label)
+    return sorted(terms)
 
 
 def _json_object(content: str) -> dict:
@@ -76,8 +103,12 @@ def _json_object(content: str) -> dict:
 
 
 def model_parse(question: str, catalog: Catalog, as_of: date) -> ModelParse:
-    """Ask the configured model; UserError on anything unusable (the caller falls back to the local parser)."""
+    """Ask the configured model — through the AI cache (namespace ``question``: exact prompt, then a
+    paraphrase with the same :func:`question_terms`, within the same model, system prompt, names and as-of
+    date) — and validate its answer; UserError on anything unusable (the caller falls back to the local
+    parser). Unusable answers are never cached; a cache hit is logged by the cache with the tokens saved."""
     from promptsales.ai.textgen import LLMSettings
+    from promptsales.cache import get_ai_cache
 
     settings = LLMSettings()
     if not settings.base_url:
@@ -87,27 +118,43 @@ def model_parse(question: str, catalog: Catalog, as_of: date) -> ModelParse:
         "markets": [m.name for m in catalog.markets],
     }
     system = SYSTEM.format(metrics=", ".join(m.value for m in Metric), dimensions=", ".join(d.value for d in Dimension))
+    system_text = (system + "\nKnown names: " + json.dumps(names, ensure_ascii=False)
+                   + f"\nToday (as-of date): {as_of.isoformat()}")
     body = {"model": settings.model, "temperature": 0, "messages": [
-        {"role": "system", "content": system + "\nKnown names: " + json.dumps(names, ensure_ascii=False)
-         + f"\nToday (as-of date): {as_of.isoformat()}"},
-        {"role": "user", "content": question}]}
+        {"role": "system", "content": system_text}, {"role": "user", "content": question}]}
     headers = {"Authorization": f"Bearer {settings.api_key}"} if settings.api_key else {}
+
+    def ask_model() -> tuple[dict, int]:
+        try:
+            response = httpx.post(settings.base_url.rstrip("/") + "/chat/completions", json=body, headers=headers,
+                                  timeout=settings.timeout_seconds)
+        except httpx.HTTPError as error:
+            raise UserError(f"the LLM endpoint is unreachable: {error}") from None
+        if response.status_code != 200:
+            raise UserError(f"the LLM endpoint answered HTTP {response.status_code}")
+        payload = response.json()
+        usage = payload.get("usage") or {}
+        answer = {"content": payload["choices"][0]["message"]["content"], "model": payload.get("model", settings.model),
+                  "tokens_in": int(usage.get("prompt_tokens", 0)), "tokens_out": int(usage.get("completion_tokens", 0))}
+        _to_query(_model_query(answer["content"]), catalog, as_of)  # unusable answers raise here: never cached
+        return answer, answer["tokens_in"] + answer["tokens_out"]
+
+    outcome = get_ai_cache().call("question", question, ask_model, model=settings.model,
+                                  partition={"system": hashlib.sha256(system_text.encode()).hexdigest()},
+                                  terms=question_terms(question, as_of))
+    answer = outcome.result
+    result = _to_query(_model_query(answer["content"]), catalog, as_of)
+    if outcome.source == "generated":
+        return ModelParse(result, answer["model"], answer["tokens_in"], answer["tokens_out"], answer["content"])
+    return ModelParse(result, answer["model"], 0, 0, answer["content"], cache_hit=outcome.source,
+                      tokens_saved=outcome.tokens_saved)
+
+
+def _model_query(content: str) -> ModelQuery:
     try:
-        response = httpx.post(settings.base_url.rstrip("/") + "/chat/completions", json=body, headers=headers,
-                              timeout=settings.timeout_seconds)
-    except httpx.HTTPError as error:
-        raise UserError(f"the LLM endpoint is unreachable: {error}") from None
-    if response.status_code != 200:
-        raise UserError(f"the LLM endpoint answered HTTP {response.status_code}")
-    payload = response.json()
-    content = payload["choices"][0]["message"]["content"]
-    usage = payload.get("usage") or {}
-    try:
-        parsed = ModelQuery.model_validate(_json_object(content))
+        return ModelQuery.model_validate(_json_object(content))
     except ValidationError as error:
         raise UserError(f"the model's answer does not fit the query model: {error.errors()[0]['msg']}") from None
-    return ModelParse(_to_query(parsed, catalog, as_of), payload.get("model", settings.model),
-                      int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0)), content)
 
 
 def _to_query(parsed: ModelQuery, catalog: Catalog, as_of: date) -> StructuredQuery | NotAnswerable:

@@ -40,6 +40,10 @@ class Answer(BaseModel):
     grain: str | None = None
     needs: str | None = None
     notes: list[str] = Field(default_factory=list)
+    parsed_by: str | None = Field(default=None, description="What parsed the question: the local rule parser or "
+                                                             "the model (provider/model).")
+    parse_tokens: int = Field(default=0, description="Model tokens this answer cost (0 with the local parser or a "
+                                                     "parse reused from the AI cache).")
 
 
 def answer_query(read_conn: psycopg.Connection, query: StructuredQuery, as_of: date) -> Answer:
@@ -76,8 +80,9 @@ def ask(question: str, read_conn: psycopg.Connection, *, as_of: date | None = No
         attempt, failure, _ = timed_model_parse(question, catalog, as_of)
         if attempt is not None:
             parsed = attempt.result
-            usage.update(provider="openai-compatible", model=attempt.model, tokens_in=attempt.tokens_in,
-                         tokens_out=attempt.tokens_out)
+            # a parse reused from the AI cache spent no token; the cache logged its own row with tokens_saved
+            usage.update(provider="openai-compatible+cache" if attempt.cache_hit else "openai-compatible",
+                         model=attempt.model, tokens_in=attempt.tokens_in, tokens_out=attempt.tokens_out)
         else:
             usage["fallback"] = failure
     if parsed is None:
@@ -87,6 +92,8 @@ def ask(question: str, read_conn: psycopg.Connection, *, as_of: date | None = No
                         as_of=as_of.isoformat(), understood=parsed.understood, needs=parsed.needs)
     else:
         result = answer_query(read_conn, parsed, as_of)
+    result.parsed_by = f"{usage['provider']}/{usage['model']}"
+    result.parse_tokens = usage["tokens_in"] + usage["tokens_out"]
     if settings is not None:
         log_usage(settings, actor=actor, question=question, result=result,
                   latency_ms=(time.perf_counter() - started) * 1000, usage=usage)
@@ -122,4 +129,24 @@ def log_usage(settings: Settings, *, actor: str, question: str, result: Answer, 
         anti_hardcoding_measures="every figure comes from the executed SQL; unanswerable questions return no number",
         latency_ms=latency_ms,
         reference={"sql": result.sql, "grain": result.grain, "as_of": result.as_of, "answerable": result.answerable},
+    ), settings)
+
+
+def log_cached_answer(settings: Settings, *, actor: str, question: str, result: Answer) -> bool:
+    """One row of the AI-usage log (G4) for an answer served whole from the MCP read-tool cache, with the
+    model tokens its original computation spent (``parse_tokens``) as tokens saved. An answer parsed by
+    the local rule parser spent none: nothing is recorded (returns False)."""
+    from promptsales.ai.usage import AICall, log_ai_call
+
+    if not result.parse_tokens:
+        return False
+    return log_ai_call(AICall(
+        actor=actor, module="cache", operation="askCampaignPerformance.answer-hit", provider="redis-cache",
+        model=(result.parsed_by or "").split("/", 1)[-1], prompt=question, result=result.answer,
+        validation_method="MCP read-tool cache hit: the answer computed and validated earlier for the same "
+                          "arguments, at the same warehouse generation",
+        optimizations=f"whole answer reused: {result.parse_tokens} model tokens not spent",
+        anti_hardcoding_measures="the cached answer is invalidated by every ETL pass that changes the warehouse",
+        tokens_saved=result.parse_tokens, cache_hit=True,
+        reference={"sql": result.sql, "as_of": result.as_of, "parsed_by": result.parsed_by},
     ), settings)
