@@ -18,7 +18,10 @@ from promptsales.config import DATABASE_NAMES, Settings
 from promptsales.db.connect import connect
 from promptsales.db.migrate import MigrationError, migrate_all, migrate_company
 from promptsales.runtime import manager
+from promptsales.errors import UserError
 from promptsales.runtime.mongo import MongoServer
+from promptsales.runtime.prefork import Job, Launcher
+from promptsales.runtime.processes import pid_alive, wait_until
 from promptsales.runtime.valkey import ValkeyServer
 
 REQUIRED_EXTENSIONS = {"vector", "postgres_fdw", "pg_stat_statements", "pg_trgm"}
@@ -137,10 +140,29 @@ def test_cli_up_is_idempotent_and_status_json_reports_health(settings: Settings)
         assert {"postgres", "mongo", "valkey", "auth-issuer", "mcp-sales"} <= set(reported)
         assert all(row["healthy"] for row in reported.values())
         assert {name: reported[name]["pid"] for name in pids_before} == pids_before
+        for name in ("auth-issuer", "mcp-content", "mcp-ads", "mcp-crm", "mcp-sales"):
+            pid = reported[name]["pid"]
+            assert os.getsid(pid) == pid, f"{name} is not detached in a session of its own"
+            assert (settings.data_path / "logs" / f"{name}.log").exists()
     finally:
         # The MCP servers hold database sessions; stop them so later tests can still copy databases.
         for factory in manager.EXTRA_SERVICES:
             factory(settings).stop()
+
+
+def test_prefork_launcher_runs_each_job_detached_with_its_own_log(tmp_path: Path) -> None:
+    launcher = Launcher(preload=("promptsales.cli",))
+    jobs = [Job(["--help"], tmp_path / "root.log"), Job(["mcp", "--help"], tmp_path / "mcp.log")]
+    pids = launcher.launch(jobs)
+    assert len(set(pids)) == 2 and os.getpid() not in pids
+    assert wait_until(lambda: not any(pid_alive(pid) for pid in pids), timeout=60)
+    assert "Usage: promptsales" in (tmp_path / "root.log").read_text()
+    assert "serve" in (tmp_path / "mcp.log").read_text()
+
+
+def test_prefork_launcher_reports_a_failed_preload_clearly() -> None:
+    with pytest.raises(UserError, match="no_such_module"):
+        Launcher(preload=("promptsales.no_such_module",)).launch([])
 
 
 @pytest.mark.parametrize(

@@ -35,12 +35,17 @@ err_console = Console(stderr=True, soft_wrap=True)
 def up() -> None:
     """Start every database server (embedded defaults) and apply pending migrations. Idempotent."""
     settings = get_settings()
-    with console.status("Starting servers…"):
-        report = manager.start_databases(settings)
-    with console.status("Applying migrations…"):
-        report.migrations_applied = migrate_all(settings)
-    with console.status("Starting services…"):
-        manager.start_extras(settings, report)
+    launcher = manager.preload_launcher(settings)
+    try:
+        with console.status("Starting servers…"):
+            report = manager.start_databases(settings)
+        with console.status("Applying migrations…"):
+            report.migrations_applied = migrate_all(settings)
+        with console.status("Starting services…"):
+            manager.start_extras(settings, report, launcher)
+    finally:
+        if launcher:
+            launcher.close()
     for name in report.started:
         console.print(f"[green]started[/] {name}")
     for name in report.migrations_applied:
@@ -156,14 +161,15 @@ def _register_subcommands() -> None:
 _register_subcommands()
 
 
-def main() -> None:
+def main(args: list[str] | None = None) -> None:
     """Console-script entry point: run the CLI, turning user errors into exit code 2.
 
     Typer's standalone mode already exits 2 on usage errors (bad option, missing argument) and honours
     ``typer.Exit(code)``; errors raised by our code as ``UserError`` are printed as one line here.
+    ``args`` replaces ``sys.argv[1:]`` (the preloading launcher runs servers in-process this way).
     """
     try:
-        app()
+        app(args=args, prog_name="promptsales")
     except UserError as error:
         err_console.print(f"[bold red]error:[/] {error}")
         sys.exit(2)

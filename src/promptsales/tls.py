@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import os
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from promptsales.config import Settings
+from promptsales.runtime.state import file_lock, write_atomic
 
 
 @dataclass(frozen=True)
@@ -36,12 +36,6 @@ class TlsFiles:
 def tls_dir(settings: Settings) -> Path:
     """``<data_dir>/tls``."""
     return settings.data_path / "tls"
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
 
 
 def _key_pem(key) -> bytes:
@@ -64,8 +58,8 @@ def _create_ca(directory: Path) -> tuple[x509.Certificate, ec.EllipticCurvePriva
         .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
         .sign(key, hashes.SHA256())
     )
-    _write_private(directory / "ca-key.pem", _key_pem(key))
-    (directory / "ca.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    write_atomic(directory / "ca-key.pem", _key_pem(key), 0o600)
+    write_atomic(directory / "ca.pem", cert.public_bytes(serialization.Encoding.PEM))
     return cert, key
 
 
@@ -86,8 +80,8 @@ def _create_server_cert(directory: Path, ca_cert: x509.Certificate, ca_key) -> N
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
-    _write_private(directory / "server-key.pem", _key_pem(key))
-    (directory / "server.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    write_atomic(directory / "server-key.pem", _key_pem(key), 0o600)
+    write_atomic(directory / "server.pem", cert.public_bytes(serialization.Encoding.PEM))
 
 
 def ensure_tls(settings: Settings) -> TlsFiles:
@@ -95,14 +89,21 @@ def ensure_tls(settings: Settings) -> TlsFiles:
     directory = tls_dir(settings)
     directory.mkdir(parents=True, exist_ok=True)
     files = TlsFiles(directory / "ca.pem", directory / "server.pem", directory / "server-key.pem")
-    if not files.ca_cert.exists() or not (directory / "ca-key.pem").exists():
-        ca_cert, ca_key = _create_ca(directory)
-        _create_server_cert(directory, ca_cert, ca_key)
-    elif not files.server_cert.exists() or not files.server_key.exists():
-        ca_cert = x509.load_pem_x509_certificate(files.ca_cert.read_bytes())
-        ca_key = serialization.load_pem_private_key((directory / "ca-key.pem").read_bytes(), password=None)
-        _create_server_cert(directory, ca_cert, ca_key)
+    if _complete(files, directory):
+        return files
+    with file_lock(directory / "tls.lock"):  # concurrent first calls create one CA, not two
+        if not files.ca_cert.exists() or not (directory / "ca-key.pem").exists():
+            ca_cert, ca_key = _create_ca(directory)
+            _create_server_cert(directory, ca_cert, ca_key)
+        elif not files.server_cert.exists() or not files.server_key.exists():
+            ca_cert = x509.load_pem_x509_certificate(files.ca_cert.read_bytes())
+            ca_key = serialization.load_pem_private_key((directory / "ca-key.pem").read_bytes(), password=None)
+            _create_server_cert(directory, ca_cert, ca_key)
     return files
+
+
+def _complete(files: TlsFiles, directory: Path) -> bool:
+    return all(path.exists() for path in (files.ca_cert, directory / "ca-key.pem", files.server_cert, files.server_key))
 
 
 def server_ssl_context(files: TlsFiles) -> ssl.SSLContext:

@@ -2,9 +2,34 @@
 
 See :mod:`promptsales.mcpkit.server` (declaring tools, the cache hook), :mod:`promptsales.mcpkit.runner`
 (stdio / HTTPS + OAuth), :mod:`promptsales.mcpkit.audit` (the audit trail) and docs/mcp.md.
+
+The names below are imported on first use (PEP 562): ``promptsales up``/``status`` import
+:mod:`promptsales.mcpkit.service` to manage the servers, and must not pay for loading the MCP SDK.
 """
 
-from promptsales.mcpkit.errors import ToolInputError
-from promptsales.mcpkit.server import Caller, ToolKit, ToolSpec, current_caller
+from __future__ import annotations
 
-__all__ = ["Caller", "ToolInputError", "ToolKit", "ToolSpec", "current_caller"]
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from promptsales.mcpkit.errors import ToolInputError
+    from promptsales.mcpkit.server import Caller, ToolKit, ToolSpec, current_caller
+
+_EXPORTS = {
+    "Caller": "promptsales.mcpkit.server",
+    "ToolInputError": "promptsales.mcpkit.errors",
+    "ToolKit": "promptsales.mcpkit.server",
+    "ToolSpec": "promptsales.mcpkit.server",
+    "current_caller": "promptsales.mcpkit.server",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value

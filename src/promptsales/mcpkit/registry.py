@@ -7,9 +7,12 @@ Adding a server (issue 7: ads, crm, sales) is one line here plus its ``<company>
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
 from promptsales.errors import UserError
-from promptsales.mcpkit.server import ToolKit
+
+if TYPE_CHECKING:
+    from promptsales.mcpkit.server import ToolKit
 
 SERVERS: dict[str, str] = {
     "content": "promptsales.content.mcp:kit",

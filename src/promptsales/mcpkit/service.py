@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 
 import httpx
@@ -10,7 +9,8 @@ import httpx
 from promptsales.config import Settings
 from promptsales.errors import UserError
 from promptsales.runtime.ports import reuse_or_pick
-from promptsales.runtime.processes import pid_alive, spawn_detached, stop_process, terminate, wait_until
+from promptsales.runtime.prefork import Job, launch_one
+from promptsales.runtime.processes import pid_alive, stop_process, terminate, wait_until
 from promptsales.runtime.service import ServiceStatus
 from promptsales.runtime.state import StateFile
 from promptsales.tls import client_ssl_context, ensure_tls
@@ -18,6 +18,9 @@ from promptsales.tls import client_ssl_context, ensure_tls
 
 class HttpsProcessService:
     """A ``promptsales …`` subcommand run detached on a loopback HTTPS port, probed at ``health_path``."""
+
+    #: The kit's server runner (MCP SDK, Starlette, uvicorn) is what every such process imports.
+    preload: tuple[str, ...] = ("promptsales.cli", "promptsales.mcpkit.runner")
 
     def __init__(self, settings: Settings, name: str, argv: Callable[[int], list[str]], health_path: str = "/health") -> None:
         self.settings = settings
@@ -44,19 +47,38 @@ class HttpsProcessService:
 
     def start(self) -> bool:
         """Start the process unless it already runs; True when started."""
+        job = self.prepare_launch()
+        if job is None:
+            return False
+        pid = launch_one(job.args, job.log)
+        self.launched(pid)
+        self.wait_ready(pid)
+        return True
+
+    def process_alive(self) -> bool:
+        """True when the recorded process exists."""
+        return pid_alive(self.state.get(self.name).get("pid"))
+
+    def prepare_launch(self) -> Job | None:
+        """Record the port and return the job to launch, or None when the process runs and is healthy."""
         record = self.state.get(self.name)
         if pid_alive(record.get("pid")) and self.healthy():
-            return False
+            return None
         ensure_tls(self.settings)
         port = reuse_or_pick(record.get("port"))
-        argv = [sys.executable, "-m", "promptsales.cli", *self._argv(port)]
-        log = self.settings.data_path / "logs" / f"{self.name}.log"
-        pid = spawn_detached(argv, log)
-        self.state.update(self.name, pid=pid, port=port)
-        if not wait_until(lambda: pid_alive(pid) and self.healthy(0.5), timeout=60, interval=0.2):
+        self.state.update(self.name, port=port, pid=None)
+        return Job(self._argv(port), self.settings.data_path / "logs" / f"{self.name}.log")
+
+    def launched(self, pid: int) -> None:
+        """Record the pid of the launched process."""
+        self.state.update(self.name, pid=pid)
+
+    def wait_ready(self, pid: int) -> None:
+        """Wait until the launched process answers its health endpoint; stop it and fail otherwise."""
+        if not wait_until(lambda: pid_alive(pid) and self.healthy(0.5), timeout=60, interval=0.1):
             terminate(pid)
+            log = self.settings.data_path / "logs" / f"{self.name}.log"
             raise UserError(f"{self.name} did not become healthy; see {log}")
-        return True
 
     def stop(self) -> bool:
         """Stop the process if it runs."""

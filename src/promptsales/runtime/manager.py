@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -10,7 +11,8 @@ from promptsales.config import DATABASE_NAMES, Settings
 from promptsales.runtime.external import ExternalDatabase
 from promptsales.runtime.mongo import MongoServer
 from promptsales.runtime.postgres import EmbeddedPostgres
-from promptsales.runtime.service import ManagedService, ServiceStatus
+from promptsales.runtime.prefork import Launcher
+from promptsales.runtime.service import LaunchedService, ManagedService, ServiceStatus
 from promptsales.runtime.valkey import ValkeyServer
 
 #: Factories of services that later parts of the system add (MCP servers, the OAuth issuer...).
@@ -39,7 +41,7 @@ def data_services(settings: Settings) -> list[ManagedService]:
 
 def all_services(settings: Settings) -> list[ManagedService]:
     """Every service, databases first."""
-    return data_services(settings) + [factory(settings) for factory in EXTRA_SERVICES]
+    return data_services(settings) + extra_services(settings)
 
 
 @dataclass
@@ -72,11 +74,44 @@ def start_databases(settings: Settings, report: UpReport | None = None) -> UpRep
     return report
 
 
-def start_extras(settings: Settings, report: UpReport) -> UpReport:
-    """Start the registered extra services (MCP servers, issuer)."""
-    for factory in EXTRA_SERVICES:
-        service = factory(settings)
-        (report.started if service.start() else report.already_running).append(service.name)
+def extra_services(settings: Settings) -> list[ManagedService]:
+    """The registered extra services, in registration order."""
+    return [factory(settings) for factory in EXTRA_SERVICES]
+
+
+def preload_launcher(settings: Settings) -> Launcher | None:
+    """A launcher already importing what the stopped server processes share; None when all run.
+
+    Created before the databases start so that its imports overlap with them (docs/decisions.md D5).
+    """
+    stopped = [s for s in extra_services(settings) if isinstance(s, LaunchedService) and not s.process_alive()]
+    if not stopped:
+        return None
+    return Launcher(tuple(dict.fromkeys(module for service in stopped for module in service.preload)))
+
+
+def start_extras(settings: Settings, report: UpReport, launcher: Launcher | None = None) -> UpReport:
+    """Start the registered extra services (the OAuth issuer, MCP servers) at once.
+
+    Ports are recorded in registration order before any process starts (the MCP servers find the
+    issuer's port that way); the server processes are forked together by the preloading launcher; the
+    services without a process run meanwhile; then ``up`` waits until every process is healthy.
+    """
+    services = extra_services(settings)
+    process_services = [s for s in services if isinstance(s, LaunchedService)]
+    jobs = [(service, service.prepare_launch()) for service in process_services]
+    pending = [(service, job) for service, job in jobs if job is not None]
+    report.already_running.extend(service.name for service, job in jobs if job is None)
+    launcher = launcher or (Launcher() if pending else None)
+    pids = launcher.launch([job for _, job in pending]) if launcher else []
+    for (service, _), pid in zip(pending, pids):
+        service.launched(pid)
+    for service in services:
+        if not isinstance(service, LaunchedService):
+            (report.started if service.start() else report.already_running).append(service.name)
+    for (service, _), pid in zip(pending, pids):
+        service.wait_ready(pid)
+        report.started.append(service.name)
     return report
 
 
@@ -90,8 +125,10 @@ def stop_all(settings: Settings) -> list[str]:
 
 
 def statuses(settings: Settings) -> list[ServiceStatus]:
-    """Health of every service."""
-    return [service.status() for service in all_services(settings)]
+    """Health of every service, probed concurrently (each probe waits on the network, not the CPU)."""
+    services = all_services(settings)
+    with ThreadPoolExecutor(max_workers=len(services)) as pool:
+        return list(pool.map(lambda service: service.status(), services))
 
 
 def wipe(settings: Settings) -> None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from psycopg.conninfo import conninfo_to_dict
+
+if TYPE_CHECKING:
+    from promptsales.runtime.prefork import Job
 
 
 @dataclass
@@ -37,6 +40,29 @@ class ManagedService(Protocol):
 
     def status(self) -> ServiceStatus:
         """Probe the server and report."""
+
+
+@runtime_checkable
+class LaunchedService(ManagedService, Protocol):
+    """A server process that ``up`` starts with others at once through the preloading launcher.
+
+    See :mod:`promptsales.runtime.prefork` and docs/decisions.md D5. ``start()`` still starts it alone.
+    """
+
+    #: Modules worth importing once in the launcher before forking the server (shared by its peers).
+    preload: tuple[str, ...]
+
+    def process_alive(self) -> bool:
+        """True when its recorded process exists (a cheap check, no network probe)."""
+
+    def prepare_launch(self) -> Job | None:
+        """Record the port and return the job to launch; None when it already runs and is healthy."""
+
+    def launched(self, pid: int) -> None:
+        """Record the pid of the launched process."""
+
+    def wait_ready(self, pid: int) -> None:
+        """Block until the launched process is healthy; stop it and raise ``UserError`` otherwise."""
 
 
 def redact(url: str) -> str:

@@ -6,6 +6,8 @@ import fcntl
 import json
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +18,27 @@ def _read_json(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text())
 
 
-def _write_json(path: Path, data: dict[str, Any], mode: int = 0o644) -> None:
+@contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (created if missing) for the duration of the block."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename: readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(data, handle, indent=2, sort_keys=True)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
     os.replace(tmp, path)
+
+
+def _write_json(path: Path, data: dict[str, Any], mode: int = 0o644) -> None:
+    write_atomic(path, json.dumps(data, indent=2, sort_keys=True).encode(), mode)
 
 
 class StateFile:
@@ -40,12 +56,13 @@ class StateFile:
         return dict(self.load().get(service, {}))
 
     def update(self, service: str, **values: Any) -> dict[str, Any]:
-        """Merge values into one service's record and save."""
-        data = self.load()
-        record = dict(data.get(service, {}))
-        record.update(values)
-        data[service] = record
-        _write_json(self.path, data)
+        """Merge values into one service's record and save (under a lock: processes update it concurrently)."""
+        with file_lock(self.path.with_suffix(".lock")):
+            data = self.load()
+            record = dict(data.get(service, {}))
+            record.update(values)
+            data[service] = record
+            _write_json(self.path, data)
         return record
 
 
@@ -64,9 +81,7 @@ class Secrets:
         data = _read_json(self.path)
         if name in data:
             return data[name]
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.with_suffix(".lock"), "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        with file_lock(self.path.with_suffix(".lock")):
             data = _read_json(self.path)
             if name not in data:
                 data[name] = secrets.token_urlsafe(24)

@@ -1,0 +1,128 @@
+"""Start several ``promptsales`` server processes from one process that imported their libraries once.
+
+Every MCP server and the OAuth issuer is a Python process that spends most of its start-up importing
+the same libraries (the MCP SDK alone builds ~1 s of pydantic models). Started one by one, or even in
+parallel, five of them pay that five times on two cores. Like gunicorn's ``--preload``, a launcher
+process imports the shared modules once — while ``up`` is still starting the databases — and then
+``fork()``s one child per server; each child starts its own session, writes to its own log, and runs
+the ``promptsales`` command line in-process with the server's arguments (so its pid is the server's).
+See docs/decisions.md D5.
+
+    launcher = Launcher(preload=("promptsales.cli", "promptsales.mcpkit.runner"))  # imports start now
+    ...                                                                            # databases, migrations
+    pids = launcher.launch([Job(["mcp", "serve", "ads", "--transport", "http"], log_path)])
+
+The launcher reads one JSON list of jobs on stdin, answers with the pids (one per line) and exits; the
+children are re-parented to init like any detached daemon. The launcher has a single thread, so
+forking it is safe (no lock can be held by a thread that does not exist in the child).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from promptsales.errors import UserError
+
+#: How long the launcher may take to import its modules and fork (seconds).
+LAUNCH_TIMEOUT = 120.0
+
+
+@dataclass(frozen=True)
+class Job:
+    """One server to start: ``promptsales`` command-line arguments and the log file of its output."""
+
+    args: list[str]
+    log: Path
+
+
+class Launcher:
+    """A preloading launcher process; create it early, call :meth:`launch` once, or :meth:`close`."""
+
+    def __init__(self, preload: tuple[str, ...] = ()) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "promptsales.runtime.prefork", *preload],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+
+    def launch(self, jobs: list[Job]) -> list[int]:
+        """Fork one detached child per job; their pids, in the order of ``jobs``."""
+        payload = json.dumps([{"args": job.args, "log": str(job.log)} for job in jobs]).encode()
+        try:
+            out, err = self._process.communicate(payload, timeout=LAUNCH_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.communicate()
+            raise UserError(f"The service launcher did not answer within {LAUNCH_TIMEOUT:.0f} s.") from None
+        if self._process.returncode != 0:
+            last = (err.decode(errors="replace").strip().splitlines() or ["no output"])[-1]
+            raise UserError(f"The service launcher failed: {last}")
+        pids = [int(line) for line in out.split()]
+        if len(pids) != len(jobs):
+            raise UserError(f"The service launcher started {len(pids)} of {len(jobs)} services.")
+        return pids
+
+    def close(self) -> None:
+        """Stop the launcher if :meth:`launch` was never called (nothing needed starting)."""
+        if self._process.returncode is None:
+            self.launch([])
+
+
+def launch_one(args: list[str], log: Path) -> int:
+    """Start one ``promptsales`` server process detached (no preloading); its pid."""
+    return Launcher().launch([Job(args, log)])[0]
+
+
+def _run_child(args: list[str], log: str) -> None:
+    """In the forked child: detach, redirect output to ``log``, run the command line, never return."""
+    code = 1
+    try:
+        os.setsid()
+        Path(log).parent.mkdir(parents=True, exist_ok=True)
+        log_fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        null_fd = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null_fd, 0)
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        sys.argv = ["promptsales", *args]
+        from promptsales.cli import main
+
+        main(args)
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _serve(preload: list[str]) -> None:
+    for module in preload:
+        importlib.import_module(module)
+    jobs = json.loads(sys.stdin.read() or "[]")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pids = []
+    for job in jobs:
+        pid = os.fork()
+        if pid == 0:
+            _run_child(job["args"], job["log"])
+        pids.append(pid)
+    sys.stdout.write("".join(f"{pid}\n" for pid in pids))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    _serve(sys.argv[1:])
