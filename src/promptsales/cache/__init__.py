@@ -36,8 +36,17 @@ _instances: dict[tuple, object] = {}
 _lock = threading.Lock()
 
 
+_settings_ids: dict[int, tuple[Settings, tuple[str, str | None]]] = {}
+
+
 def _settings_key(settings: Settings, what: str) -> tuple:
-    return (what, str(settings.data_path), settings.redis_url)
+    # Memoised per Settings object: ``data_path`` resolves the path on the file system (syscalls), and this
+    # runs several times per MCP call (cache, rate limiter).
+    entry = _settings_ids.get(id(settings))
+    if entry is None or entry[0] is not settings:
+        entry = (settings, (str(settings.data_path), settings.redis_url))
+        _settings_ids[id(settings)] = entry
+    return (what, *entry[1])
 
 
 def get_cache(settings: Settings | None = None) -> Cache:

@@ -67,6 +67,44 @@ end
 return values
 """
 
+#: A hit in one round trip: read the generation counters (creating missing ones as _GENERATIONS does),
+#: build the entry key exactly as keys.entry_key does (counters in base 36, dot-separated), GET it and count
+#: the hit or miss. KEYS: counter keys…, stats; ARGV: counter TTL, key head, key tail, stats label.
+#: Returns {key, value or nil}. (The entry key is computed here, not passed in KEYS: like the other
+#: scripts, this assumes one Redis/Valkey node, not a cluster.)
+_LOOKUP = """
+local t = redis.call('TIME')
+local now = t[1] .. string.format('%06d', tonumber(t[2]))
+local digits = '0123456789abcdefghijklmnopqrstuvwxyz'
+local parts = {}
+for i = 1, #KEYS - 1 do
+  local value = redis.call('GET', KEYS[i])
+  if not value then
+    redis.call('SET', KEYS[i], now, 'PX', tonumber(ARGV[1]))
+    value = now
+  end
+  local number = tonumber(value)
+  local text = ''
+  repeat
+    local remainder = number % 36
+    text = string.sub(digits, remainder + 1, remainder + 1) .. text
+    number = (number - remainder) / 36
+  until number == 0
+  parts[i] = text
+end
+local key = ARGV[2] .. ':v' .. table.concat(parts, '.') .. ':' .. ARGV[3]
+local value = redis.call('GET', key)
+local stats = KEYS[#KEYS]
+if value then
+  redis.call('HINCRBY', stats, 'hits', 1)
+  redis.call('HINCRBY', stats, 'hits:' .. ARGV[4], 1)
+else
+  redis.call('HINCRBY', stats, 'misses', 1)
+  redis.call('HINCRBY', stats, 'misses:' .. ARGV[4], 1)
+end
+return {key, value}
+"""
+
 #: Increment generation counters (the last key is the stats hash), creating missing ones first.
 _BUMP = """
 local t = redis.call('TIME')
@@ -251,11 +289,16 @@ class Cache:
         transaction that is still open; the value is then published only after COMMIT.
         """
         depends = tuple(depends)
-        try:
-            key = self.key_for(spec, args, depends, caller_scopes)
-            raw = self._redis(lambda client: self._script(_GET_AND_COUNT)(keys=[key, keys.STATS_KEY], args=[spec.label]))
+        counter_keys = [Scope(spec.company).counter_key] + [scope.counter_key for scope in depends]
+        permission = keys.permission_level(caller_scopes, spec.permission_scopes)
+        head = f"{keys.PREFIX}:{spec.company}:{spec.kind}:{spec.name}"
+        tail = f"{permission}:{keys.args_digest(args)}"
+        try:  # generations, key, GET and hit/miss count: one round trip (same key as key_for)
+            key, raw = self._redis(lambda client: self._script(_LOOKUP)(
+                keys=[*counter_keys, keys.STATS_KEY], args=[_COUNTER_TTL_MS, head, tail, spec.label]))
         except CacheUnavailable:
             return self._bypass(compute)
+        key = key.decode() if isinstance(key, bytes) else key
         if raw is not None:
             self.local["hits"] += 1
             return Lookup(serialise.loads(raw), "hit", key)

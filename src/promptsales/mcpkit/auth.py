@@ -3,6 +3,7 @@ per-tool scopes enforced at the HTTP layer (403 ``insufficient_scope``)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -16,7 +17,14 @@ log = logging.getLogger("promptsales.mcpkit.auth")
 
 
 class JwksTokenVerifier:
-    """``TokenVerifier`` for RS256 JWTs: signature (issuer JWKS), ``iss``, ``aud``, ``exp``/``nbf``."""
+    """``TokenVerifier`` for RS256 JWTs: signature (issuer JWKS), ``iss``, ``aud``, ``exp``/``nbf``.
+
+    A token that verified is remembered by its SHA-256 until it expires (at most ``MAX_REMEMBERED`` tokens),
+    so an agent's session pays the RSA verification and claim checks once, not on every call. Failures are
+    never remembered; after ``exp`` the token is verified again (and refused once past the leeway).
+    """
+
+    MAX_REMEMBERED = 10_000
 
     def __init__(self, issuer: str, audience: str, verify, refresh_seconds: float = 300.0) -> None:
         self.issuer = issuer.rstrip("/")
@@ -26,6 +34,7 @@ class JwksTokenVerifier:
         self._keys: dict[str, object] = {}
         self._fetched_at = 0.0
         self.jwks_uri: str | None = None
+        self._verified: dict[bytes, AccessToken] = {}
 
     async def _load_keys(self, force: bool = False) -> None:
         if not force and self._keys and time.monotonic() - self._fetched_at < self.refresh_seconds:
@@ -42,6 +51,23 @@ class JwksTokenVerifier:
 
     async def verify_token(self, token: str) -> AccessToken | None:
         """The token's access info, or None (→ 401) when anything about it is wrong."""
+        digest = hashlib.sha256(token.encode()).digest()
+        remembered = self._verified.get(digest)
+        if remembered is not None:
+            if remembered.expires_at is not None and remembered.expires_at > time.time():
+                return remembered
+            self._verified.pop(digest, None)
+        access = await self._verify(token)
+        if access is not None:
+            if len(self._verified) >= self.MAX_REMEMBERED:
+                now = time.time()
+                self._verified = {k: v for k, v in self._verified.items() if (v.expires_at or 0) > now}
+                if len(self._verified) >= self.MAX_REMEMBERED:
+                    self._verified.clear()
+            self._verified[digest] = access
+        return access
+
+    async def _verify(self, token: str) -> AccessToken | None:
         try:
             kid = jwt.get_unverified_header(token).get("kid")
             await self._load_keys()
