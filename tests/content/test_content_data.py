@@ -70,3 +70,41 @@ def test_index_follows_description_changes(content_service):
         content_service.update_description(doc["_id"], original)
     top = content_service.get_content("submarine bakery croissants for divers, sea turtle choir", limit=3, actor="test")
     assert doc["_id"] not in [m.id for m in top.results]
+
+
+def test_rebuild_swaps_in_a_new_index_while_searches_keep_answering(content_service):
+    """C3 / `content reindex`: a full rebuild never blocks searches, and an edit made meanwhile is kept."""
+    from promptsales.ai.embeddings import get_encoder
+    from promptsales.content.vector_index import description_sha256, rebuild, search
+
+    settings = content_service.settings
+    doc = content_service.db.media_assets.find_one({"media_type": "video"})
+    original = doc["description"]
+    edited = ("A slow motion video of a lighthouse keeper painting seashells in neon colours at midnight, "
+              "filmed for a stationery brand that sells glow in the dark notebooks to art students.")
+    during: dict[str, list] = {}
+
+    def while_rebuilding(_loaded: int) -> None:
+        if during:
+            return
+        with connect("content", "app", settings=settings, autocommit=True) as reader:
+            reader.execute("SET lock_timeout = '5s'")  # a blocked search would fail here
+            during["hits"] = search(reader, get_encoder().encode_one("sunset beach campaign for sneakers"), 3)
+        content_service.update_description(doc["_id"], edited)
+
+    try:
+        result = rebuild(settings, content_service.db, advance=while_rebuilding)
+        assert len(during["hits"]) == 3
+        documents = content_service.db.media_assets.count_documents({})
+        assert result["embedded"] == documents
+        with connect("content", "app", settings=settings) as conn:
+            assert conn.execute("SELECT count(*) FROM content.media_embeddings").fetchone()[0] == documents
+            stored = conn.execute("SELECT description_sha256 FROM content.media_embeddings WHERE media_id = %s", (doc["_id"],)).fetchone()[0]
+            assert stored == description_sha256(edited)
+            indexes = {row[0] for row in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'media_embeddings'")}
+            assert {"media_embeddings_pkey", "media_embeddings_hnsw", "media_embeddings_type", "media_embeddings_source_updated"} <= indexes
+            assert conn.execute("SELECT to_regclass('content.media_embeddings_rebuild')").fetchone()[0] is None
+        top = content_service.get_content("lighthouse keeper painting neon seashells for glow in the dark notebooks", limit=1, actor="test")
+        assert top.results[0].id == doc["_id"]
+    finally:
+        content_service.update_description(doc["_id"], original)

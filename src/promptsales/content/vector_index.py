@@ -1,7 +1,8 @@
 """The pgvector index of PromptContent (SPEC C3): embed descriptions, load them with COPY, search.
 
-Rows live in ``content.media_embeddings`` (HNSW, cosine). A full rebuild truncates, loads with COPY
-and rebuilds the HNSW index once (faster than incremental inserts); single changes are upserted so
+Rows live in ``content.media_embeddings`` (HNSW, cosine). A full rebuild loads a staging table with
+COPY, builds the HNSW index once (faster than incremental inserts) and swaps it in, so searches never
+wait for a rebuild; single changes are upserted so
 the index follows description edits immediately (:func:`upsert_embeddings`), and
 :func:`sync_changed` catches up with edits made directly in MongoDB (by ``updated_at``).
 """
@@ -16,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import psycopg
+from psycopg import sql
 from pymongo.database import Database
 
 from promptsales.ai.embeddings import get_encoder
@@ -45,6 +47,15 @@ def _copy_rows(conn: psycopg.Connection, table: str, docs: list[dict], vectors: 
         copy.write(buffer.getvalue())
 
 
+#: Indexes of ``content.media_embeddings`` besides its primary key (as in migration 0002).
+INDEXES = {
+    "media_embeddings_hnsw": "USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)",
+    "media_embeddings_type": "(media_type)",
+    "media_embeddings_source_updated": "(source_updated_at)",
+}
+STAGING = "media_embeddings_rebuild"
+
+
 def rebuild(
     settings: Settings,
     db: Database,
@@ -52,44 +63,43 @@ def rebuild(
     advance: Callable[[int], None] | None = None,
     mode: str = "full",
 ) -> dict[str, float]:
-    """Re-embed every media description and rebuild the HNSW index; returns counts and timings."""
+    """Re-embed every media description into a staging table and swap it in; returns counts and timings.
+
+    Searches keep using the current index for the whole rebuild (only the final swap takes an exclusive
+    lock, for milliseconds); descriptions edited while it ran are re-embedded before the swap commits.
+    The HNSW index is built once over the loaded rows (faster than incremental inserts).
+    """
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     encoder = get_encoder()
     total = db.media_assets.count_documents({})
     embed_seconds = 0.0
+    staging = sql.Identifier("content", STAGING)
     with connect("content", "owner", settings=settings, dbname=dbname) as conn:
         conn.execute("SET maintenance_work_mem = '256MB'")
-        conn.execute("DROP INDEX IF EXISTS content.media_embeddings_hnsw")
-        conn.execute("TRUNCATE content.media_embeddings")
+        conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(staging))
+        conn.execute(
+            sql.SQL("CREATE TABLE {} (LIKE content.media_embeddings INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
+                    "INCLUDING COMMENTS INCLUDING STORAGE)").format(staging)
+        )
         cursor = db.media_assets.find({}, {"_id": 1, "media_type": 1, "description": 1, "updated_at": 1}).sort("_id", 1)
-        batch: list[dict] = []
         loaded = 0
-        for doc in cursor:
-            batch.append(doc)
-            if len(batch) == BATCH:
-                e0 = time.perf_counter()
-                vectors = encoder.encode([d["description"] for d in batch])
-                embed_seconds += time.perf_counter() - e0
-                _copy_rows(conn, "content.media_embeddings", batch, vectors)
-                loaded += len(batch)
-                if advance:
-                    advance(len(batch))
-                batch = []
-        if batch:
+        for batch in _batches(cursor, BATCH):
             e0 = time.perf_counter()
             vectors = encoder.encode([d["description"] for d in batch])
             embed_seconds += time.perf_counter() - e0
-            _copy_rows(conn, "content.media_embeddings", batch, vectors)
+            _copy_rows(conn, f"content.{STAGING}", batch, vectors)
             loaded += len(batch)
             if advance:
                 advance(len(batch))
         i0 = time.perf_counter()
-        conn.execute(
-            "CREATE INDEX media_embeddings_hnsw ON content.media_embeddings "
-            "USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
-        )
+        conn.execute(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY (media_id)").format(staging, sql.Identifier(f"{STAGING}_pkey")))
+        for name, definition in INDEXES.items():
+            conn.execute(sql.SQL("CREATE INDEX {} ON {} ").format(sql.Identifier(f"{STAGING}_{name}"), staging) + sql.SQL(definition))
         index_seconds = time.perf_counter() - i0
+        _swap_in(conn)
+        edited = list(db.media_assets.find({"updated_at": {"$gte": started}}, {"_id": 1, "media_type": 1, "description": 1, "updated_at": 1}))
+        upsert_embeddings(conn, edited)
         seconds = time.perf_counter() - t0
         conn.execute(
             "INSERT INTO content.index_runs (mode, started_at, finished_at, documents, embedded, seconds) VALUES (%s, %s, now(), %s, %s, %s)",
@@ -103,6 +113,27 @@ def rebuild(
         "hnsw_seconds": index_seconds,
         "docs_per_second": loaded / seconds if seconds else 0.0,
     }
+
+
+def _batches(cursor: Iterable[dict], size: int) -> Iterable[list[dict]]:
+    batch: list[dict] = []
+    for doc in cursor:
+        batch.append(doc)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _swap_in(conn: psycopg.Connection) -> None:
+    """Replace the live table by the staging one (same transaction: readers see one or the other)."""
+    conn.execute("LOCK TABLE content.media_embeddings IN ACCESS EXCLUSIVE MODE")
+    conn.execute("DROP TABLE content.media_embeddings")
+    conn.execute(sql.SQL("ALTER TABLE {} RENAME TO media_embeddings").format(sql.Identifier("content", STAGING)))
+    conn.execute(sql.SQL("ALTER TABLE content.media_embeddings RENAME CONSTRAINT {} TO media_embeddings_pkey").format(sql.Identifier(f"{STAGING}_pkey")))
+    for name in INDEXES:
+        conn.execute(sql.SQL("ALTER INDEX {} RENAME TO {}").format(sql.Identifier("content", f"{STAGING}_{name}"), sql.Identifier(name)))
 
 
 def upsert_embeddings(conn: psycopg.Connection, docs: Iterable[dict]) -> int:
