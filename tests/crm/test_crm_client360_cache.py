@@ -18,7 +18,7 @@ from promptsales.db.connect import connect
 from promptsales.mcpkit.audit import LOG_CONNECTION
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "cache"))
-from mcp_harness import McpSession, ThreadedHttpsServer, run, start_issuer, stop_issuer, token_for  # noqa: E402
+from mcp_harness import McpSession, ThreadedHttpsServer, close_pools, run, start_issuer, stop_issuer, token_for  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -166,6 +166,9 @@ def test_client360_cached_per_permission_level_audited_on_hits_and_fresh_after_w
 
             run(after_write())
     finally:  # leave the shared official data as seeded (R3's consistency check counts leads per group)
+        import promptsales.crm.mcp as crm_mcp
+
+        close_pools(crm_mcp)  # no idle session on promptcrm (later tests copy it)
         if "client_id" in observed:
             _remove_client(seeded, observed["client_id"])
             assert run_pass(Sources(seeded), trigger="test").status == "succeeded"  # warehouse back in step

@@ -105,7 +105,7 @@ def test_mcpnet_cached_ask_answer_logs_the_model_tokens_it_saved(warehouse, llm_
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).parent.parent / "cache"))
-    from mcp_harness import McpSession, ThreadedHttpsServer, run, start_issuer, stop_issuer, token_for
+    from mcp_harness import McpSession, ThreadedHttpsServer, close_pools, run, start_issuer, stop_issuer, token_for
 
     from promptsales.sales.mcp import kit
 
@@ -141,6 +141,10 @@ def test_mcpnet_cached_ask_answer_logs_the_model_tokens_it_saved(warehouse, llm_
             run(locally_parsed())
             assert LOCAL_HIT not in _asked(llm_endpoint) and _hit_rows(warehouse, LOCAL_HIT) == []
     finally:
+        import promptsales.sales.mcp as sales_mcp
+
+        close_pools(sales_mcp)  # no idle session on promptsales (later tests copy it)
+        LOG_CONNECTION.flush()
         REPLIES.pop(ANSWER_HIT, None)
         if started:
             stop_issuer(warehouse)
