@@ -143,6 +143,7 @@ def test_cli_up_is_idempotent_and_status_json_reports_health(settings: Settings)
         for name in ("auth-issuer", "mcp-content", "mcp-ads", "mcp-crm", "mcp-sales"):
             pid = reported[name]["pid"]
             assert os.getsid(pid) == pid, f"{name} is not detached in a session of its own"
+            assert Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"promptsales "), f"{name} is not named in ps"
             assert (settings.data_path / "logs" / f"{name}.log").exists()
     finally:
         # The MCP servers hold database sessions; stop them so later tests can still copy databases.

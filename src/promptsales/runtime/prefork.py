@@ -28,6 +28,8 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
+import setproctitle
+
 from promptsales.errors import UserError
 
 #: How long the launcher may take to import its modules and fork (seconds).
@@ -94,6 +96,8 @@ def _run_child(args: list[str], log: str) -> None:
         os.dup2(log_fd, 1)
         os.dup2(log_fd, 2)
         sys.argv = ["promptsales", *args]
+        # Without this, `ps` would show every server as the launcher's command line.
+        setproctitle.setproctitle(" ".join(["promptsales", *args]))
         from promptsales.cli import main
 
         main(args)
