@@ -108,3 +108,18 @@ def test_rebuild_swaps_in_a_new_index_while_searches_keep_answering(content_serv
         assert top.results[0].id == doc["_id"]
     finally:
         content_service.update_description(doc["_id"], original)
+
+
+def test_lookups_by_id_use_an_index_on_the_embedded_ferretdb(content_service):
+    """D6: getContent's `_id` lookups are answered from an index, not a collection scan."""
+    import json
+
+    from promptsales.runtime.mongo import MongoServer
+
+    media_id = content_service.db.media_assets.find_one({}, {"_id": 1})["_id"]
+    plan = content_service.db.command("explain", {"find": "media_assets", "filter": {"_id": media_id}})
+    if MongoServer(content_service.settings).state.get("mongo").get("engine") == "ferretdb":
+        assert plan["filterPushdown"] is True
+        assert "USING INDEX" in " ".join(plan["queryPlanner"]["Plan"]), plan["queryPlanner"]
+    else:  # a real mongod plans `_id` equality as an index lookup
+        assert "COLLSCAN" not in json.dumps(plan["queryPlanner"]), plan["queryPlanner"]

@@ -24,6 +24,7 @@ from promptsales.content.render import png_bytes, render, thumbnail_png
 from promptsales.content.store import mongo_database
 from promptsales.content.vector_index import rebuild
 from promptsales.content.vocabulary import AUDIENCES, CATEGORIES, FORMATS, MOODS, PALETTES, PRODUCTS, SETTINGS, STYLES, hashtag
+from promptsales.runtime.mongo import MongoServer
 
 #: scale → (images, videos, audios, images that get a rendered file)
 SIZES: dict[str, tuple[int, int, int, int]] = {
@@ -187,6 +188,7 @@ def seed(ctx) -> dict[str, int]:
     db.hashtags.insert_many(tags)
     integrations = default_integrations()
     db.integrations.insert_many(integrations)
+    MongoServer(ctx.settings).index_id_lookups()  # the collections may be new (D6)
     index_task = ctx.progress.add_task("content: vector index", total=n) if ctx.progress else None
     advance = (lambda k: ctx.progress.advance(index_task, k)) if index_task is not None else None
     result = rebuild(ctx.settings, db, ctx.database("content"), advance, mode="seed")

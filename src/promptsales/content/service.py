@@ -30,6 +30,7 @@ from promptsales.content.store import mongo_database
 from promptsales.content.vector_index import search, upsert_embeddings
 from promptsales.db.connect import conninfo
 from promptsales.mcpkit.errors import ToolInputError
+from promptsales.runtime.mongo import MongoServer
 
 MAX_QUERY_WORDS = 2_000
 MAX_LIMIT = 50
@@ -107,6 +108,7 @@ class ContentService:
         self.settings = settings or get_settings()
         self.db = mongo_database(self.settings, mongo_name)
         migrate_mongo(self.db)
+        MongoServer(self.settings).index_id_lookups()  # the collections may be new (D6)
         self.pool = ConnectionPool(conninfo(self.settings, "content", "app", pg_dbname), min_size=1, max_size=4,
                                    kwargs={"autocommit": True}, open=True)
         self.generator = generator or get_generator()

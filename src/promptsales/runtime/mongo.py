@@ -16,6 +16,7 @@ from pymongo.errors import PyMongoError
 from promptsales.config import Settings
 from promptsales.errors import ServiceUnavailable, UserError
 from promptsales.runtime.ferretdb_build import build_ferretdb, cached_binary
+from promptsales.runtime.ferretdb_sqlite import index_id_lookups
 from promptsales.runtime.ports import reuse_or_pick
 from promptsales.runtime.processes import pid_alive, spawn_detached, stop_process, terminate, wait_until
 from promptsales.runtime.service import ServiceStatus, redact
@@ -103,7 +104,14 @@ class MongoServer:
         if not wait_until(lambda: mongo_is_healthy(self.url, 0.5), timeout=30):
             terminate(pid)
             raise UserError(f"{engine} did not become healthy; see {self.root / 'server.log'}")
+        self.index_id_lookups()
         return True
+
+    def index_id_lookups(self) -> int:
+        """With the embedded FerretDB, index ``_id`` lookups of every collection (docs/decisions.md D6)."""
+        if self.external or self.state.get(self.name).get("engine") != "ferretdb":
+            return 0
+        return index_id_lookups(self.root / "data")
 
     def stop(self) -> bool:
         """Stop the embedded server (data kept)."""
