@@ -126,7 +126,9 @@ def test_default_privileges_give_least_privilege(settings: Settings, clone_db, t
 
 
 def test_cli_up_is_idempotent_and_status_json_reports_health(settings: Settings) -> None:
-    first = run_cli("up")  # may start the registered services (issuer, MCP servers) the fixture did not
+    for factory in manager.EXTRA_SERVICES:  # servers other tests started their own way: `up` starts them now
+        factory(settings).stop()
+    first = run_cli("up")
     try:
         assert first.returncode == 0, first.stderr
         pids_before = {row.name: row.pid for row in manager.statuses(settings)}
