@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import psycopg
-from psycopg import sql
-
 from promptsales.config import Settings, get_settings
-from promptsales.db.connect import admin_conninfo
+from promptsales.db.copies import create_empty_database, drop_database, scratch_name
 from promptsales.db.migrate import migrate_company
 
 
@@ -21,13 +17,9 @@ def scratch_ads_database(settings: Settings | None = None) -> Iterator[tuple[Set
     Benchmarks never touch the real `promptads` data (PromptCRM is consistent with it).
     """
     settings = settings or get_settings()
-    name = f"promptads_bench_{uuid.uuid4().hex[:8]}"
-    admin = admin_conninfo(settings, "ads", "postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    name = create_empty_database(settings, "ads", scratch_name("ads", "bench_"))
     try:
         migrate_company(settings, "ads", dbname=name)
         yield settings, name
     finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        drop_database(settings, "ads", name)

@@ -8,15 +8,12 @@ transaction it rolls back.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 
-import psycopg
 import pytest
-from psycopg import sql
 
-from promptsales.config import DATABASE_NAMES, Settings, get_settings
-from promptsales.db.connect import admin_conninfo, database_name
+from promptsales.config import Settings, get_settings
+from promptsales.db.copies import copy_database, drop_database, scratch_name
 from promptsales.db.migrate import migrate_all
 from promptsales.runtime import manager
 
@@ -45,32 +42,20 @@ class DatabaseCloner:
         self.created: list[tuple[str, str]] = []
 
     def __call__(self, company: str, template: str | None = None) -> str:
-        """A new database copied from ``template`` (default: the company's session database)."""
-        name = f"{DATABASE_NAMES[company]}_t{uuid.uuid4().hex[:10]}"
-        source = template or database_name(company)
-        create = sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
-            sql.Identifier(name), sql.Identifier(source)
-        )
-        with psycopg.connect(admin_conninfo(self.settings, company, "postgres"), autocommit=True) as conn:
-            try:
-                conn.execute(create)
-            except psycopg.errors.ObjectInUse:
-                # A template must have no sessions. Idle pooled connections left by earlier tests (in-process
-                # MCP tool pools, servers' pools) are closed; their pools reconnect on next use.
-                conn.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = %s AND pid <> pg_backend_pid() AND state = 'idle'",
-                    (source,),
-                )
-                conn.execute(create)
+        """A new database copied from ``template`` (default: the company's session database).
+
+        Idle pooled connections left on the template by earlier tests (in-process MCP tool pools,
+        servers' pools) are closed if they are in the way; their pools reconnect on next use.
+        """
+        name = copy_database(self.settings, company, scratch_name(company, "t"), template,
+                             close_idle_sessions=True, attempts=2)
         self.created.append((company, name))
         return name
 
     def drop_all(self) -> None:
         """Drop every database this cloner created."""
         for company, name in self.created:
-            with psycopg.connect(admin_conninfo(self.settings, company, "postgres"), autocommit=True) as conn:
-                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            drop_database(self.settings, company, name)
         self.created.clear()
 
 

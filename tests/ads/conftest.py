@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import psycopg
 import pytest
 import sqlparse
-from psycopg import sql
 
 from promptsales.config import Settings
-from promptsales.db.connect import admin_conninfo, connect
+from promptsales.db.connect import connect
+from promptsales.db.copies import create_empty_database, drop_database, scratch_name
 from promptsales.db.migrate import migrate_company
 from promptsales.lab.registry import LabEntry
 from promptsales.seed import seed_all
@@ -26,17 +25,13 @@ def ads_small_db(settings: Settings) -> Iterator[str]:
     counts before/after, so they do not disturb each other. The database is created empty and migrated
     (not copied from the session database, which other fixtures may hold connections to), then dropped.
     """
-    name = f"promptads_ads{uuid.uuid4().hex[:10]}"
-    admin = admin_conninfo(settings, "ads", "postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    name = create_empty_database(settings, "ads", scratch_name("ads", "ads"))
     try:
         migrate_company(settings, "ads", dbname=name)
         seed_all(settings, "small", companies=["ads"], dbname={"ads": name})
         yield name
     finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        drop_database(settings, "ads", name)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from promptsales.config import DATABASE_NAMES, Settings
 from promptsales.crm.link import SERVER as LINK_SERVER
 from promptsales.crm.link import ensure_link
 from promptsales.db.connect import admin_conninfo
+from promptsales.db.copies import copy_database, drop_database, scratch_name
 from promptsales.db.derived import refresh_materialized_views
 from promptsales.runtime import manager
 from promptsales.runtime.mongo import MongoServer
@@ -107,18 +108,6 @@ def _load_known_rows(conninfo: str, schema: str) -> None:
                 )
 
 
-def _clone(settings: Settings, company: str) -> str:
-    """A private copy of a company's session database (dropped at the end of the session)."""
-    name = f"{DATABASE_NAMES[company]}_bk{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin_conninfo(settings, company, "postgres"), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
-                sql.Identifier(name), sql.Identifier(DATABASE_NAMES[company])
-            )
-        )
-    return name
-
-
 @pytest.fixture(scope="session")
 def backup_source(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackupSource]:
     """Copies of the four databases (emptied, plus a PII probe table), a private Mongo db and media store.
@@ -126,7 +115,7 @@ def backup_source(settings: Settings, tmp_path_factory: pytest.TempPathFactory) 
     Read-only for the tests (they tamper with backups, never with the source), so it is built once.
     """
     tmp_path = tmp_path_factory.mktemp("backup-source")
-    databases = {company: _clone(settings, company) for company in DATABASE_NAMES}
+    databases = {company: copy_database(settings, company, scratch_name(company, "bk")) for company in DATABASE_NAMES}
     schemas = {"ads": "ads", "crm": "crm", "sales": "portal", "content": "content"}
     for company, dbname in databases.items():
         info = admin_conninfo(settings, company, dbname)
@@ -156,9 +145,8 @@ def backup_source(settings: Settings, tmp_path_factory: pytest.TempPathFactory) 
     yield BackupSource(source_settings, backup, databases, media)
     client.drop_database(mongo_db)
     client.close()
-    with psycopg.connect(admin_conninfo(settings, "ads", "postgres"), autocommit=True) as conn:
-        for dbname in databases.values():
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
+    for company, dbname in databases.items():
+        drop_database(settings, company, dbname)
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from contextlib import AsyncExitStack
+from collections.abc import Iterator
+from contextlib import AsyncExitStack, contextmanager
 
 import httpx2
 import uvicorn
@@ -31,6 +32,21 @@ def stop_issuer(settings: Settings) -> None:
     from promptsales.auth.cli import issuer_service
 
     issuer_service(settings).stop()
+
+
+@contextmanager
+def issuer_running(settings: Settings) -> Iterator[None]:
+    """The local OAuth issuer for the block: stopped afterwards if the block started it, and the audit
+    rows written meanwhile flushed (no idle session is left on a database other tests copy)."""
+    from promptsales.mcpkit.audit import LOG_CONNECTION
+
+    started = start_issuer(settings)
+    try:
+        yield
+    finally:
+        if started:
+            stop_issuer(settings)
+        LOG_CONNECTION.flush()
 
 
 class ThreadedHttpsServer:

@@ -19,7 +19,7 @@ from promptsales.db.connect import connect
 from promptsales.mcpkit import ToolKit, current_caller
 
 sys.path.insert(0, str(Path(__file__).parent))
-from mcp_harness import McpSession, ThreadedHttpsServer, run, start_issuer, stop_issuer, token_for  # noqa: E402
+from mcp_harness import McpSession, ThreadedHttpsServer, issuer_running, run, token_for  # noqa: E402
 
 
 class Client360(BaseModel):
@@ -36,13 +36,8 @@ class Renamed(BaseModel):
 
 @pytest.fixture(scope="module")
 def issuer(settings):
-    started = start_issuer(settings)
-    yield
-    if started:
-        stop_issuer(settings)
-    from promptsales.mcpkit.audit import LOG_CONNECTION
-
-    LOG_CONNECTION.flush()  # no idle session left on the sales database (other tests clone it)
+    with issuer_running(settings):
+        yield
 
 
 @pytest.fixture

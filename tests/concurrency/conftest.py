@@ -11,11 +11,11 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
-from psycopg import sql
 
 from promptsales.config import Settings
 from promptsales.crm.concurrency.harness import find_leaks
-from promptsales.db.connect import admin_conninfo, conninfo, database_name
+from promptsales.db.connect import admin_conninfo, conninfo
+from promptsales.db.copies import copy_database, drop_database, scratch_name
 
 #: campaign ids used by the rows below (PromptAds ids are small; these stay clear of generated ones)
 LAB_CAMPAIGNS = (990001, 990002)
@@ -61,19 +61,13 @@ def lab_rows():
 @pytest.fixture(scope="module")
 def lab_db(settings: Settings) -> Iterator[str]:
     """A private copy of the migrated PromptCRM database with the lab rows; dropped after the module."""
-    import uuid
-
-    name = f"{database_name('crm')}_lab{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin_conninfo(settings, "crm", "postgres"), autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
-            sql.Identifier(name), sql.Identifier(database_name("crm"))))
+    name = copy_database(settings, "crm", scratch_name("crm", "lab"))
     try:
         with psycopg.connect(conninfo(settings, "crm", "app", dbname=name), autocommit=True) as conn:
             insert_lab_rows(conn)
         yield name
     finally:
-        with psycopg.connect(admin_conninfo(settings, "crm", "postgres"), autocommit=True) as admin:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        drop_database(settings, "crm", name)
 
 
 @pytest.fixture

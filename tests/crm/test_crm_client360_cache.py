@@ -18,16 +18,13 @@ from promptsales.db.connect import connect
 from promptsales.mcpkit.audit import LOG_CONNECTION
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "cache"))
-from mcp_harness import McpSession, ThreadedHttpsServer, close_pools, run, start_issuer, stop_issuer, token_for  # noqa: E402
+from mcp_harness import McpSession, ThreadedHttpsServer, close_pools, issuer_running, run, token_for  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def issuer(seeded):
-    started = start_issuer(seeded)
-    yield
-    if started:
-        stop_issuer(seeded)
-    LOG_CONNECTION.flush()
+    with issuer_running(seeded):
+        yield
 
 
 def _campaign_slots(settings, n: int) -> list[tuple[int, int, int, int]]:

@@ -8,46 +8,21 @@ fixture does the (expensive) full load once per module; each test then measures 
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
 
-import psycopg
 import pytest
-from psycopg import sql
 
-from promptsales.config import DATABASE_NAMES, Settings
-from promptsales.db.connect import admin_conninfo, database_name
+from promptsales.config import Settings
+from promptsales.db.copies import copy_database, drop_database, scratch_name
 from promptsales.etl.engine import run_pass
 from promptsales.etl.sources import Sources
-
-
-def copy_database(settings: Settings, company: str) -> str:
-    """A new copy of a company's session database; returns its name."""
-    name = f"{DATABASE_NAMES[company]}_etl{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin_conninfo(settings, company, "postgres"), autocommit=True) as conn:
-        for attempt in range(30):  # a template must have no other session: wait for short-lived ones
-            try:
-                conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
-                    sql.Identifier(name), sql.Identifier(database_name(company))))
-                break
-            except psycopg.errors.ObjectInUse:
-                if attempt == 29:
-                    raise
-                time.sleep(1)
-    return name
-
-
-def drop_database(settings: Settings, company: str, name: str) -> None:
-    """Drop a copy made by :func:`copy_database`."""
-    with psycopg.connect(admin_conninfo(settings, company, "postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 @pytest.fixture(scope="module")
 def etl_sources(seeded: Settings) -> Iterator[Sources]:
     """Sources pointing at private copies of the seeded ads, crm and sales databases (module scope)."""
-    names = {company: copy_database(seeded, company) for company in ("ads", "crm", "sales")}
+    names = {company: copy_database(seeded, company, scratch_name(company, "etl")) for company in ("ads", "crm", "sales")}
     mongo_db = f"etltest_{uuid.uuid4().hex[:8]}"
     sources = Sources(seeded, names, mongo_database=mongo_db)
     with sources.connect("sales", "owner") as conn:  # other tests may have loaded the session warehouse
