@@ -20,11 +20,10 @@ console = Console()
 @app.command()
 def migrate() -> None:
     """Apply pending MongoDB migrations (collections, validators, indexes)."""
-    from promptsales.content.mongo_migrations import migrate_mongo, validator_modes
-    from promptsales.content.store import mongo_database
+    from promptsales.content.mongo_migrations import validator_modes
+    from promptsales.content.store import migrated_database
 
-    db = mongo_database(get_settings())
-    applied = migrate_mongo(db)
+    db, applied = migrated_database(get_settings())
     for name in applied:
         console.print(f"[green]migrated[/] {name}")
     if not applied:

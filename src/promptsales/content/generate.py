@@ -19,12 +19,10 @@ from promptsales.content.describe import compose
 from promptsales.content.documents import Hashtag, MediaAsset, validated
 from promptsales.content.integrations import default_integrations
 from promptsales.content.media_store import MediaStore
-from promptsales.content.mongo_migrations import migrate_mongo
 from promptsales.content.render import png_bytes, render, thumbnail_png
-from promptsales.content.store import mongo_database
+from promptsales.content.store import migrated_database, mongo_database
 from promptsales.content.vector_index import rebuild
 from promptsales.content.vocabulary import AUDIENCES, CATEGORIES, FORMATS, MOODS, PALETTES, PRODUCTS, SETTINGS, STYLES, hashtag
-from promptsales.runtime.mongo import MongoServer
 
 #: scale → (images, videos, audios, images that get a rendered file)
 SIZES: dict[str, tuple[int, int, int, int]] = {
@@ -172,8 +170,7 @@ def is_seeded(ctx) -> bool:
 
 def seed(ctx) -> dict[str, int]:
     """Generate and load PromptContent: MongoDB collections, media files, vector index."""
-    db = mongo_database(ctx.settings, ctx.database("content_mongo"))
-    migrate_mongo(db)
+    db, _ = migrated_database(ctx.settings, ctx.database("content_mongo"))
     images, videos, audios, _ = SIZES[ctx.scale]
     n = images + videos + audios
     task = ctx.progress.add_task("content: media + images", total=n) if ctx.progress else None
@@ -188,7 +185,6 @@ def seed(ctx) -> dict[str, int]:
     db.hashtags.insert_many(tags)
     integrations = default_integrations()
     db.integrations.insert_many(integrations)
-    MongoServer(ctx.settings).index_id_lookups()  # the collections may be new (D6)
     index_task = ctx.progress.add_task("content: vector index", total=n) if ctx.progress else None
     advance = (lambda k: ctx.progress.advance(index_task, k)) if index_task is not None else None
     result = rebuild(ctx.settings, db, ctx.database("content"), advance, mode="seed")

@@ -25,12 +25,10 @@ from promptsales.ai.textgen import TextGenerator, get_generator
 from promptsales.ai.usage import AICall, log_ai_call
 from promptsales.config import Settings, get_settings
 from promptsales.content.documents import MEDIA_TYPES, CampaignMessageLog, ContentRequest, validated
-from promptsales.content.mongo_migrations import migrate_mongo
-from promptsales.content.store import mongo_database
+from promptsales.content.store import migrated_database
 from promptsales.content.vector_index import search, upsert_embeddings
 from promptsales.db.connect import conninfo
 from promptsales.mcpkit.errors import ToolInputError
-from promptsales.runtime.mongo import MongoServer
 
 MAX_QUERY_WORDS = 2_000
 MAX_LIMIT = 50
@@ -106,9 +104,7 @@ class ContentService:
     def __init__(self, settings: Settings | None = None, mongo_name: str | None = None, pg_dbname: str | None = None,
                  generator: TextGenerator | None = None) -> None:
         self.settings = settings or get_settings()
-        self.db = mongo_database(self.settings, mongo_name)
-        migrate_mongo(self.db)
-        MongoServer(self.settings).index_id_lookups()  # the collections may be new (D6)
+        self.db, _ = migrated_database(self.settings, mongo_name)
         self.pool = ConnectionPool(conninfo(self.settings, "content", "app", pg_dbname), min_size=1, max_size=4,
                                    kwargs={"autocommit": True}, open=True)
         self.generator = generator or get_generator()

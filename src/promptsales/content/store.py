@@ -20,3 +20,14 @@ def mongo_database(settings: Settings | None = None, name: str | None = None) ->
     """The PromptContent MongoDB database (``PROMPTSALES_CONTENT_MONGO_DATABASE``, or ``name``)."""
     settings = settings or get_settings()
     return _client(MongoServer(settings).url)[name or settings.content_mongo_database]
+
+
+def migrated_database(settings: Settings, name: str | None = None) -> tuple[Database, list[str]]:
+    """The PromptContent database with its Mongo migrations applied (returned with the names applied)
+    and, on the embedded FerretDB, its collections' ``_id`` lookups indexed (docs/decisions.md D6)."""
+    from promptsales.content.mongo_migrations import migrate_mongo
+
+    db = mongo_database(settings, name)
+    applied = migrate_mongo(db)
+    MongoServer(settings).index_id_lookups()
+    return db, applied

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 
@@ -28,6 +29,11 @@ class HttpsProcessService:
         self._argv = argv
         self.health_path = health_path
         self.state = StateFile(settings.data_path)
+
+    @property
+    def log_path(self) -> Path:
+        """Where the process writes its output."""
+        return self.settings.data_path / "logs" / f"{self.name}.log"
 
     @property
     def url(self) -> str:
@@ -67,7 +73,7 @@ class HttpsProcessService:
         ensure_tls(self.settings)
         port = reuse_or_pick(record.get("port"))
         self.state.update(self.name, port=port, pid=None)
-        return Job(self._argv(port), self.settings.data_path / "logs" / f"{self.name}.log")
+        return Job(self._argv(port), self.log_path)
 
     def launched(self, pid: int) -> None:
         """Record the pid of the launched process."""
@@ -77,8 +83,7 @@ class HttpsProcessService:
         """Wait until the launched process answers its health endpoint; stop it and fail otherwise."""
         if not wait_until(lambda: pid_alive(pid) and self.healthy(0.5), timeout=60, interval=0.1):
             terminate(pid)
-            log = self.settings.data_path / "logs" / f"{self.name}.log"
-            raise UserError(f"{self.name} did not become healthy; see {log}")
+            raise UserError(f"{self.name} did not become healthy; see {self.log_path}")
 
     def stop(self) -> bool:
         """Stop the process if it runs."""

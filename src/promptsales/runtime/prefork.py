@@ -95,7 +95,6 @@ def _run_child(args: list[str], log: str) -> None:
         os.dup2(null_fd, 0)
         os.dup2(log_fd, 1)
         os.dup2(log_fd, 2)
-        sys.argv = ["promptsales", *args]
         # Without this, `ps` would show every server as the launcher's command line.
         setproctitle.setproctitle(" ".join(["promptsales", *args]))
         from promptsales.cli import main
