@@ -13,11 +13,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from ads_common import scratch_ads_database  # noqa: E402
-from report import write_section  # noqa: E402
-
 from promptsales.ads.generate import timed_seed  # noqa: E402
 from promptsales.db.connect import connect  # noqa: E402
 from promptsales.seed import DEFAULT_SEED, SeedContext  # noqa: E402
+from report import write_section  # noqa: E402
 
 
 def main() -> None:
@@ -33,11 +32,13 @@ def main() -> None:
             loaded, generate_s, load_s = timed_seed(ctx)
             runs.append((loaded, generate_s, load_s))
             with connect("ads", "analyst", settings=settings, dbname=dbname) as conn:
-                active = conn.execute("SELECT count(*) FILTER (WHERE status = 'active') FROM ads.campaigns").fetchone()[0]
+                active = conn.execute("SELECT count(*) FILTER (WHERE status = 'active') FROM ads.campaigns").fetchone()[
+                    0
+                ]
             print(f"generate {generate_s:.2f} s, load {load_s:.2f} s, rows {sum(loaded.values()):,}")
     loaded = runs[0][0]
     rows = sum(loaded.values())
-    totals = [g + l for _, g, l in runs]
+    totals = [gen + load for _, gen, load in runs]
     median_total = statistics.median(totals)
     target = "< 30 s" if args.scale == "official" else "—"
     lines = [
@@ -47,8 +48,12 @@ def main() -> None:
         "",
         "| measure | median | runs | target |",
         "|---|---|---|---|",
-        f"| generate (s) | {statistics.median(g for _, g, _ in runs):.2f} | " + ", ".join(f"{g:.2f}" for _, g, _ in runs) + " | |",
-        f"| load with COPY (s) | {statistics.median(l for _, _, l in runs):.2f} | " + ", ".join(f"{l:.2f}" for _, _, l in runs) + " | |",
+        f"| generate (s) | {statistics.median(g for _, g, _ in runs):.2f} | "
+        + ", ".join(f"{g:.2f}" for _, g, _ in runs)
+        + " | |",
+        f"| load with COPY (s) | {statistics.median(load for _, _, load in runs):.2f} | "
+        + ", ".join(f"{load:.2f}" for _, _, load in runs)
+        + " | |",
         f"| total (s) | {median_total:.2f} | " + ", ".join(f"{t:.2f}" for t in totals) + f" | {target} |",
         f"| rows loaded | {rows:,} | | |",
         f"| campaigns / active on 2026-01-31 | {loaded['campaigns']:,} / {active:,} | | |",

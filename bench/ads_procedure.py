@@ -14,11 +14,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from ads_common import scratch_ads_database  # noqa: E402
-from report import write_section  # noqa: E402
-
 from promptsales.ads.service import AdInput, CampaignRequest, ChannelInput, MarketInput, create_campaign  # noqa: E402
 from promptsales.db.connect import connect  # noqa: E402
 from promptsales.seed import DEFAULT_SEED, SeedContext  # noqa: E402
+from report import write_section  # noqa: E402
 
 CALLS = 300
 WARMUP = 20
@@ -27,26 +26,41 @@ WARMUP = 20
 def request(name: str) -> CampaignRequest:
     """A campaign of 10 ads over 5 channels and 5 markets."""
     return CampaignRequest(
-        brand_id=1, name=name, objective="sales", budget=50000, start_date=date(2026, 2, 1), end_date=date(2026, 3, 31),
-        channels=[ChannelInput(c, 0.2) for c in range(1, 6)], markets=[MarketInput(m) for m in range(1, 6)],
-        ads=[AdInput(channel_id=i % 5 + 1, format="image", headline=f"Headline {i}", copy=f"Copy {i}") for i in range(10)],
+        brand_id=1,
+        name=name,
+        objective="sales",
+        budget=50000,
+        start_date=date(2026, 2, 1),
+        end_date=date(2026, 3, 31),
+        channels=[ChannelInput(c, 0.2) for c in range(1, 6)],
+        markets=[MarketInput(m) for m in range(1, 6)],
+        ads=[
+            AdInput(channel_id=i % 5 + 1, format="image", headline=f"Headline {i}", copy=f"Copy {i}") for i in range(10)
+        ],
     )
 
 
 def row_by_row(conn, name: str) -> None:
     """The same campaign with one INSERT per row (what a client without TVPs does)."""
     with conn.transaction():
-        cid = conn.execute("""INSERT INTO ads.campaigns (brand_id, name, objective, status, budget, start_date, end_date)
+        cid = conn.execute(
+            """INSERT INTO ads.campaigns (brand_id, name, objective, status, budget, start_date, end_date)
                               VALUES (1, %s, 'sales', 'draft', 50000, '2026-02-01', '2026-03-31') RETURNING campaign_id""",
-                           (name,)).fetchone()[0]
+            (name,),
+        ).fetchone()[0]
         for c in range(1, 6):
-            conn.execute("INSERT INTO ads.campaign_channels (campaign_id, channel_id, budget_share) VALUES (%s, %s, 0.2)", (cid, c))
+            conn.execute(
+                "INSERT INTO ads.campaign_channels (campaign_id, channel_id, budget_share) VALUES (%s, %s, 0.2)",
+                (cid, c),
+            )
         for m in range(1, 6):
             conn.execute("INSERT INTO ads.campaign_markets (campaign_id, market_id) VALUES (%s, %s)", (cid, m))
         for i in range(10):
-            conn.execute("""INSERT INTO ads.ads (campaign_id, channel_id, format, headline, copy, call_to_action, language, start_date, end_date)
+            conn.execute(
+                """INSERT INTO ads.ads (campaign_id, channel_id, format, headline, copy, call_to_action, language, start_date, end_date)
                             VALUES (%s, %s, 'image', %s, %s, 'Learn more', 'en', '2026-02-01', '2026-03-31')""",
-                         (cid, i % 5 + 1, f"Headline {i}", f"Copy {i}"))
+                (cid, i % 5 + 1, f"Headline {i}", f"Copy {i}"),
+            )
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -21,9 +21,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from report import write_section  # noqa: E402
-
 from promptsales.backup.crypto import DecryptingReader, EncryptingWriter, new_key  # noqa: E402
+from report import write_section  # noqa: E402
 
 
 def _cli(env: dict[str, str], *args: str, check: bool = True) -> tuple[float, subprocess.CompletedProcess]:
@@ -63,7 +62,7 @@ def _row_counts(env: dict[str, str]) -> str:
         "out = {}\n"
         "for c in DATABASE_NAMES:\n"
         "    with connect(c, 'admin') as conn:\n"
-        "        out[c] = int(conn.execute(\"SELECT coalesce(sum(n_live_tup),0) FROM pg_stat_user_tables\").fetchone()[0])\n"
+        '        out[c] = int(conn.execute("SELECT coalesce(sum(n_live_tup),0) FROM pg_stat_user_tables").fetchone()[0])\n'
         "print(json.dumps(out))"
     )
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
@@ -141,8 +140,12 @@ def main() -> None:
     target_sums = _checksums(target_env)
     tables = sum(len(t) for t in source_sums.values())
     rows_compared = sum(v[0] for t in source_sums.values() for v in t.values())
-    differing = [f"{c}:{name}" for c in source_sums for name in set(source_sums[c]) | set(target_sums.get(c, {}))
-                 if source_sums[c].get(name) != target_sums.get(c, {}).get(name)]
+    differing = [
+        f"{c}:{name}"
+        for c in source_sums
+        for name in set(source_sums[c]) | set(target_sums.get(c, {}))
+        if source_sums[c].get(name) != target_sums.get(c, {}).get(name)
+    ]
     lab_seconds = None
     if not args.skip_lab:
         lab_seconds, _ = _cli(env, "lab", "run", "crm.restore-elsewhere", "--param", f"target={target}-r6", "--json")
@@ -167,7 +170,13 @@ def main() -> None:
         f"| `backup run` (CLI wall time) | {backup_seconds:.1f} | 4 × pg_dump -Fc ({manifest.get('pg_dump_compression', 'gzip')}) at exported snapshots, MongoDB export, media tar, AES-256-GCM |",
         f"| `backup verify` | {verify_seconds:.1f} | manifest HMAC, every chunk authenticated, both SHA-256 digests |",
         f"| `backup restore` into a second cluster | {restore_seconds:.1f} | verify again + pg_restore ×4 into staging DBs + rename, Mongo load, media; second cluster initdb included |",
-        *([f"| `lab run crm.restore-elsewhere` (R6) | {lab_seconds:.1f} | backup PromptCRM + restore elsewhere + PKCS#12 export/import + decrypt |"] if lab_seconds else []),
+        *(
+            [
+                f"| `lab run crm.restore-elsewhere` (R6) | {lab_seconds:.1f} | backup PromptCRM + restore elsewhere + PKCS#12 export/import + decrypt |"
+            ]
+            if lab_seconds
+            else []
+        ),
         f"| streaming encryption alone | {encrypt:,.0f} MiB/s | in memory, 1 MiB chunks; decryption {decrypt:,.0f} MiB/s |",
         "",
         f"Restored = source: {tables} tables and materialized views, {rows_compared:,} rows compared by count and "

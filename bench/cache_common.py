@@ -20,15 +20,17 @@ def percentiles(samples_ms: list[float]) -> dict[str, float]:
 def zipf_workload(calls: int, distinct: int, exponent: float, seed: int) -> np.ndarray:
     """``calls`` item indexes in ``[0, distinct)`` drawn from a bounded Zipf law (rank r has weight r^-s)."""
     ranks = np.arange(1, distinct + 1, dtype=float)
-    weights = ranks ** -exponent
+    weights = ranks**-exponent
     rng = np.random.default_rng(seed)
     return rng.choice(distinct, size=calls, p=weights / weights.sum())
 
 
 def latency_row(label: str, stats: dict[str, float]) -> str:
     """A Markdown table row: label, p50, p95, p99, mean, samples."""
-    return (f"| {label} | {stats['p50']:.2f} | {stats['p95']:.2f} | {stats['p99']:.2f} | "
-            f"{stats['mean']:.2f} | {stats['n']:,} |")
+    return (
+        f"| {label} | {stats['p50']:.2f} | {stats['p95']:.2f} | {stats['p99']:.2f} | "
+        f"{stats['mean']:.2f} | {stats['n']:,} |"
+    )
 
 
 LATENCY_HEADER = ["| path | p50 ms | p95 ms | p99 ms | mean ms | calls |", "|---|---:|---:|---:|---:|---:|"]

@@ -26,11 +26,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from cache_common import LATENCY_HEADER, latency_row, percentiles, zipf_workload  # noqa: E402
-from report import write_section  # noqa: E402
-
 from promptsales.cache import AICache, Cache, CacheSpec, RateLimiter, Scope  # noqa: E402
 from promptsales.config import get_settings  # noqa: E402
 from promptsales.db.connect import connect  # noqa: E402
+from report import write_section  # noqa: E402
 
 CALLS = 10_000
 DISTINCT = 1_000
@@ -38,20 +37,32 @@ THREADS = 8
 WRITE_SHARE = 0.005
 
 PARAPHRASES = [
-    ("Launch a summer campaign for running shoes aimed at young athletes in Mexico",
-     "Summer promotion of running sneakers targeting young sporty people in Mexico"),
-    ("Black Friday discounts on noise-cancelling headphones for remote workers",
-     "Noise cancelling headphones on sale for Black Friday, aimed at people working from home"),
-    ("Organic baby food subscription for new parents in Colombia",
-     "A subscription of organic food for babies, for first-time parents in Colombia"),
-    ("Back-to-school offer on laptops for university students",
-     "Laptop deals for college students going back to school"),
-    ("Christmas campaign for luxury watches for executives in Dubai",
-     "Holiday season luxury watch promotion targeting business executives in Dubai"),
+    (
+        "Launch a summer campaign for running shoes aimed at young athletes in Mexico",
+        "Summer promotion of running sneakers targeting young sporty people in Mexico",
+    ),
+    (
+        "Black Friday discounts on noise-cancelling headphones for remote workers",
+        "Noise cancelling headphones on sale for Black Friday, aimed at people working from home",
+    ),
+    (
+        "Organic baby food subscription for new parents in Colombia",
+        "A subscription of organic food for babies, for first-time parents in Colombia",
+    ),
+    (
+        "Back-to-school offer on laptops for university students",
+        "Laptop deals for college students going back to school",
+    ),
+    (
+        "Christmas campaign for luxury watches for executives in Dubai",
+        "Holiday season luxury watch promotion targeting business executives in Dubai",
+    ),
 ]
 NEAR_MISSES = [
-    ("Launch a summer campaign for running shoes aimed at young athletes in Mexico",
-     "Launch a summer campaign for running shoes aimed at young athletes in Brazil"),
+    (
+        "Launch a summer campaign for running shoes aimed at young athletes in Mexico",
+        "Launch a summer campaign for running shoes aimed at young athletes in Brazil",
+    ),
 ]
 UNRELATED = [
     "Quarterly accounting software for small law firms",
@@ -70,7 +81,9 @@ def timed(function) -> tuple[float, object]:
 
 def campaign_ids(settings) -> list[int]:
     with connect("ads", "etl", settings=settings) as conn:
-        rows = conn.execute("SELECT campaign_id FROM ads.campaigns ORDER BY campaign_id LIMIT %s", (DISTINCT,)).fetchall()
+        rows = conn.execute(
+            "SELECT campaign_id FROM ads.campaigns ORDER BY campaign_id LIMIT %s", (DISTINCT,)
+        ).fetchall()
     if len(rows) < DISTINCT:
         raise SystemExit(f"need {DISTINCT} campaigns in PromptAds (seed --scale official first); found {len(rows)}")
     return [row[0] for row in rows]
@@ -98,10 +111,14 @@ def main() -> None:
 
     sample = [int(x) for x in rng.choice(ids, 300, replace=False)]
     uncached = [timed(lambda c=c: source(c))[0] for c in sample]
-    misses = [timed(lambda c=c: cache.fetch(spec, {"campaign_id": c}, lambda: source(c), depends=depends(c)))[0]
-              for c in sample]
-    hits = [timed(lambda c=c: cache.fetch(spec, {"campaign_id": c}, lambda: source(c), depends=depends(c)))[0]
-            for c in sample * 10]
+    misses = [
+        timed(lambda c=c: cache.fetch(spec, {"campaign_id": c}, lambda: source(c), depends=depends(c)))[0]
+        for c in sample
+    ]
+    hits = [
+        timed(lambda c=c: cache.fetch(spec, {"campaign_id": c}, lambda: source(c), depends=depends(c)))[0]
+        for c in sample * 10
+    ]
 
     # Zipf workload with writes, 8 threads.
     cache.bump(Scope("ads"))
@@ -121,8 +138,11 @@ def main() -> None:
         campaign_id = ids[int(workload[position])]
         if position in writes:
             cache.bump(Scope("ads", "campaign", campaign_id))  # a committed write to this campaign
-        elapsed, lookup = timed(lambda: cache.fetch(spec, {"campaign_id": campaign_id},
-                                                    lambda: counted_source(campaign_id), depends=depends(campaign_id)))
+        elapsed, lookup = timed(
+            lambda: cache.fetch(
+                spec, {"campaign_id": campaign_id}, lambda: counted_source(campaign_id), depends=depends(campaign_id)
+            )
+        )
         with lock:
             outcomes[lookup.outcome] = outcomes.get(lookup.outcome, 0) + 1
         return elapsed
@@ -175,9 +195,19 @@ def main() -> None:
     limiter = RateLimiter(cache, rate=1e6, burst=10**6, bucket="bench")
     rate_checks = [timed(lambda: limiter.check("bench-client"))[0] for _ in range(2000)]
 
-    stats = {name: percentiles(values) for name, values in (
-        ("uncached", uncached), ("miss", misses), ("hit", hits), ("zipf", zipf_latencies),
-        ("semantic", semantic), ("embed", embed_only), ("search", search_only), ("rate", rate_checks))}
+    stats = {
+        name: percentiles(values)
+        for name, values in (
+            ("uncached", uncached),
+            ("miss", misses),
+            ("hit", hits),
+            ("zipf", zipf_latencies),
+            ("semantic", semantic),
+            ("embed", embed_only),
+            ("search", search_only),
+            ("rate", rate_checks),
+        )
+    }
     load = os.getloadavg()
     lines = [
         f"Machine load average during the run: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (2 cores shared with other "

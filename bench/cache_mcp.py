@@ -29,10 +29,9 @@ from pydantic import BaseModel
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests" / "cache"))
-from cache_common import LATENCY_HEADER, latency_row, percentiles, zipf_workload  # noqa: E402
 from mcp_harness import McpSession, start_issuer, token_for  # noqa: E402
-from report import write_section  # noqa: E402
 
+from cache_common import LATENCY_HEADER, latency_row, percentiles, zipf_workload  # noqa: E402
 from promptsales.cache import Cache, Scope  # noqa: E402
 from promptsales.cache.stats import cache_stats  # noqa: E402
 from promptsales.config import get_settings  # noqa: E402
@@ -40,10 +39,13 @@ from promptsales.db.connect import connect  # noqa: E402
 from promptsales.runtime.ports import reuse_or_pick  # noqa: E402
 from promptsales.runtime.processes import spawn_detached, terminate, wait_until  # noqa: E402
 from promptsales.tls import client_ssl_context  # noqa: E402
+from report import write_section  # noqa: E402
 
-SERVE = ("import sys; from promptsales.config import get_settings; from promptsales.mcpkit.runner import serve_http; "
-         "import importlib; kit = importlib.import_module(f'promptsales.{sys.argv[1]}.mcp').kit; "
-         "serve_http(kit, get_settings(), '127.0.0.1', int(sys.argv[2]))")
+SERVE = (
+    "import sys; from promptsales.config import get_settings; from promptsales.mcpkit.runner import serve_http; "
+    "import importlib; kit = importlib.import_module(f'promptsales.{sys.argv[1]}.mcp').kit; "
+    "serve_http(kit, get_settings(), '127.0.0.1', int(sys.argv[2]))"
+)
 SCOPES = ["ads:read", "content:read", "crm:read", "sales:read"]
 UNCACHED_CALLS = 60
 CACHED_CALLS = 600
@@ -76,20 +78,50 @@ def start_server(settings, name: str) -> tuple[int, str]:
 def cases(settings) -> list[tuple[str, str, list[dict]]]:
     """(server, tool, argument sets) of the main read tools, with arguments taken from the data."""
     with connect("ads", "etl", settings=settings) as conn:
-        campaigns = [r[0] for r in conn.execute("SELECT campaign_id FROM ads.campaigns ORDER BY campaign_id LIMIT 1000")]
+        campaigns = [
+            r[0] for r in conn.execute("SELECT campaign_id FROM ads.campaigns ORDER BY campaign_id LIMIT 1000")
+        ]
     return [
         ("ads", "campaignResults", [{"campaign_id": c} for c in campaigns[:UNCACHED_CALLS]]),
         ("crm", "campaignSales", [{"campaign_id": c} for c in campaigns[:UNCACHED_CALLS]]),
-        ("sales", "askCampaignPerformance", [{"question": q} for q in (
-            "Top 5 campaigns by revenue in Q4 2025", "¿Qué canal tuvo más alcance en diciembre 2025?",
-            "How many sales did we close in 2025?", "Which market had the best conversion rate in 2025?",
-            "¿Cuántas ventas cerramos en enero 2026?", "What was the total reach in November 2025?")]),
-        ("sales", "topCampaigns", [{"metric": "sales_amount", "period": p, "n": 10} for p in (
-            "Q4 2025", "December 2025", "2025", "January 2026", "Q3 2025", "November 2025")]),
-        ("content", "getContent", [{"description": d, "limit": 5} for d in (
-            "sunny beach with people running at dawn", "minimalist product photo of a watch on marble",
-            "family cooking dinner together in a warm kitchen", "city skyline at night with neon lights",
-            "mountain hiking gear in autumn colours", "cozy coffee shop with laptops and students")]),
+        (
+            "sales",
+            "askCampaignPerformance",
+            [
+                {"question": q}
+                for q in (
+                    "Top 5 campaigns by revenue in Q4 2025",
+                    "¿Qué canal tuvo más alcance en diciembre 2025?",
+                    "How many sales did we close in 2025?",
+                    "Which market had the best conversion rate in 2025?",
+                    "¿Cuántas ventas cerramos en enero 2026?",
+                    "What was the total reach in November 2025?",
+                )
+            ],
+        ),
+        (
+            "sales",
+            "topCampaigns",
+            [
+                {"metric": "sales_amount", "period": p, "n": 10}
+                for p in ("Q4 2025", "December 2025", "2025", "January 2026", "Q3 2025", "November 2025")
+            ],
+        ),
+        (
+            "content",
+            "getContent",
+            [
+                {"description": d, "limit": 5}
+                for d in (
+                    "sunny beach with people running at dawn",
+                    "minimalist product photo of a watch on marble",
+                    "family cooking dinner together in a warm kitchen",
+                    "city skyline at night with neon lights",
+                    "mountain hiking gear in autumn colours",
+                    "cozy coffee shop with laptops and students",
+                )
+            ],
+        ),
     ], campaigns
 
 
@@ -190,6 +222,7 @@ def transport_floor(settings, token_scopes: list[str]) -> list[str]:
     """The kit's per-call cost without any data work: a trivial tool, not cached and cached (server in
     this process, over the same HTTPS + OAuth stack)."""
     from mcp_harness import ThreadedHttpsServer
+
     from promptsales.mcpkit import ToolKit
 
     kit = ToolKit("ads", title="floor probe", instructions="trivial tools")
@@ -221,7 +254,11 @@ def transport_floor(settings, token_scopes: list[str]) -> list[str]:
                     started = time.perf_counter()
                     await session.call(tool, value=i % 6)
                     samples.append((time.perf_counter() - started) * 1000)
-                label = "trivial tool, not cached (transport + kit floor)" if tool == "ping" else "trivial tool, cached (hit)"
+                label = (
+                    "trivial tool, not cached (transport + kit floor)"
+                    if tool == "ping"
+                    else "trivial tool, cached (hit)"
+                )
                 rows.append(latency_row(label, percentiles(samples)))
         return rows
 
@@ -240,7 +277,9 @@ def main() -> None:
         for name in ("ads", "crm", "sales", "content"):
             servers[name] = start_server(settings, name)
         token = token_for(settings, "portal", SCOPES)
-        rows = asyncio.run(run_all(settings, {n: url for n, (_, url) in servers.items()}, token, cache, plan, campaigns))
+        rows = asyncio.run(
+            run_all(settings, {n: url for n, (_, url) in servers.items()}, token, cache, plan, campaigns)
+        )
     finally:
         for pid, _ in servers.values():
             terminate(pid)

@@ -25,8 +25,6 @@ from pathlib import Path
 import anyio
 
 sys.path.insert(0, str(Path(__file__).parent))
-from report import write_section  # noqa: E402
-
 from promptsales.ai.embeddings import get_encoder  # noqa: E402
 from promptsales.cache import get_cache  # noqa: E402
 from promptsales.config import get_settings  # noqa: E402
@@ -36,6 +34,7 @@ from promptsales.content.vector_index import rebuild, search  # noqa: E402
 from promptsales.db.connect import connect  # noqa: E402
 from promptsales.mcpkit.audit import LOG_CONNECTION  # noqa: E402
 from promptsales.mcpkit.testing import https_session, start_https_server, token_for  # noqa: E402
+from report import write_section  # noqa: E402
 
 AUDIENCES = ["new parents", "competitive athletes", "small business owners"]
 
@@ -89,7 +88,9 @@ def main() -> None:
     generation = []
     for i in range(10):
         started = time.perf_counter()
-        service.create_campaign_messages(f"Launch {i}: recycled running shoes, 20% off for a week", AUDIENCES, actor="bench")
+        service.create_campaign_messages(
+            f"Launch {i}: recycled running shoes, 20% off for a week", AUDIENCES, actor="bench"
+        )
         generation.append((time.perf_counter() - started) * 1000)
 
     _, server = start_https_server(settings, "content")
@@ -110,11 +111,15 @@ def main() -> None:
 
     if args.scale == "official":
         built = rebuild(settings, service.db, mode="full")
-        build_line = (f"| index build (full rebuild: embed + COPY + HNSW) | {built['embedded']:,} docs in {built['seconds']:.1f} s "
-                      f"= **{built['docs_per_second']:.0f} docs/s** (embedding {built['embed_seconds']:.1f} s, HNSW {built['hnsw_seconds']:.2f} s) |")
+        build_line = (
+            f"| index build (full rebuild: embed + COPY + HNSW) | {built['embedded']:,} docs in {built['seconds']:.1f} s "
+            f"= **{built['docs_per_second']:.0f} docs/s** (embedding {built['embed_seconds']:.1f} s, HNSW {built['hnsw_seconds']:.2f} s) |"
+        )
     else:
         with connect("content", "app", settings=settings) as conn:
-            row = conn.execute("SELECT embedded, seconds FROM content.index_runs WHERE mode IN ('seed', 'full') ORDER BY run_id DESC LIMIT 1").fetchone()
+            row = conn.execute(
+                "SELECT embedded, seconds FROM content.index_runs WHERE mode IN ('seed', 'full') ORDER BY run_id DESC LIMIT 1"
+            ).fetchone()
         build_line = f"| index build (seed run: embed + COPY + HNSW) | {row[0]:,} docs in {row[1]:.0f} s = **{row[0] / float(row[1]):.0f} docs/s** |"
     LOG_CONNECTION.flush()
     service.close()

@@ -13,11 +13,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from report import write_section  # noqa: E402
-
 from promptsales.config import get_settings  # noqa: E402
 from promptsales.crm import analytics  # noqa: E402
 from promptsales.crm.service import check_consistency  # noqa: E402
+from report import write_section  # noqa: E402
 
 YEAR, COUNTRY = 2025, "US"
 
@@ -66,7 +65,9 @@ def main(repeats: int = 3) -> None:
         plan_after,
         "```",
     ]
-    write_section("PromptCRM analytics before/after materialized views, consistency check", "bench/crm_analytics.py", lines)
+    write_section(
+        "PromptCRM analytics before/after materialized views, consistency check", "bench/crm_analytics.py", lines
+    )
     print("\n".join(lines))
 
 

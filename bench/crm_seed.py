@@ -13,12 +13,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from report import write_section  # noqa: E402
-
 from promptsales.config import get_settings  # noqa: E402
 from promptsales.crm import generate  # noqa: E402
 from promptsales.crm.analytics import refresh_views  # noqa: E402
 from promptsales.seed import SeedContext, seed_all  # noqa: E402
+from report import write_section  # noqa: E402
 
 
 class PhaseClock:

@@ -13,11 +13,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from etl_common import copy_databases, drop_databases  # noqa: E402
-from report import write_section  # noqa: E402
-
 from promptsales.config import get_settings  # noqa: E402
 from promptsales.etl.engine import run_pass  # noqa: E402
 from promptsales.etl.sources import Sources  # noqa: E402
+from report import write_section  # noqa: E402
 
 
 def _run(sources: Sources, **kwargs):
@@ -34,17 +33,23 @@ def change_rows(sources: Sources, n: int, round_no: int) -> None:
             "UPDATE ads.ad_results r SET cost = r.cost + 0.01 FROM (SELECT ad_id, channel_id, market_id, result_date "
             "FROM ads.ad_results TABLESAMPLE BERNOULLI (1) REPEATABLE (%s) LIMIT %s) s "
             "WHERE (r.ad_id, r.channel_id, r.market_id, r.result_date) = (s.ad_id, s.channel_id, s.market_id, s.result_date)",
-            (round_no, n // 2))
+            (round_no, n // 2),
+        )
     with sources.connect("crm", "app") as crm:
-        crm.execute("UPDATE crm.sales SET amount = amount + 0.01 WHERE sale_id IN (SELECT sale_id FROM crm.sales "
-                    "TABLESAMPLE BERNOULLI (5) REPEATABLE (%s) LIMIT %s)", (round_no, n - n // 2))
+        crm.execute(
+            "UPDATE crm.sales SET amount = amount + 0.01 WHERE sale_id IN (SELECT sale_id FROM crm.sales "
+            "TABLESAMPLE BERNOULLI (5) REPEATABLE (%s) LIMIT %s)",
+            (round_no, n - n // 2),
+        )
 
 
 def empty_warehouse(sources: Sources) -> None:
     """Start a full load from nothing: empty the copy's warehouse and horizons."""
     with sources.connect("sales", "owner") as conn:
-        conn.execute("TRUNCATE wh.campaign_facts, wh.campaigns, wh.campaign_channels, wh.campaign_markets, "
-                     "wh.campaign_months, wh.campaign_content, etl.horizons")
+        conn.execute(
+            "TRUNCATE wh.campaign_facts, wh.campaigns, wh.campaign_channels, wh.campaign_markets, "
+            "wh.campaign_months, wh.campaign_content, etl.horizons"
+        )
 
 
 def main(repeats: int = 3) -> None:
@@ -73,12 +78,15 @@ def main(repeats: int = 3) -> None:
         "",
         "| measure | median (s) | runs (s) | target |",
         "|---|---|---|---|",
-        f"| full load into an empty warehouse (first run) | {med(full):.2f} | " + ", ".join(f"{r.duration_ms / 1000:.2f}" for r in full)
+        f"| full load into an empty warehouse (first run) | {med(full):.2f} | "
+        + ", ".join(f"{r.duration_ms / 1000:.2f}" for r in full)
         + " | < 60 s |",
         f"| delta after 1,000 changed rows (500 ad results + 500 sales; ≈{d0.campaigns} campaigns recomputed, "
         f"{d0.changes_read.get('ads', 0)}+{d0.changes_read.get('crm', 0)} change records) | {med(delta):.2f} | "
-        + ", ".join(f"{r.duration_ms / 1000:.2f}" for r in delta) + " | < 2 s |",
-        f"| empty run (no source change) | {med(empty):.3f} | " + ", ".join(f"{r.duration_ms / 1000:.3f}" for r in empty)
+        + ", ".join(f"{r.duration_ms / 1000:.2f}" for r in delta)
+        + " | < 2 s |",
+        f"| empty run (no source change) | {med(empty):.3f} | "
+        + ", ".join(f"{r.duration_ms / 1000:.3f}" for r in empty)
         + " | < 0.5 s |",
     ]
     write_section("ETL pipeline (issue 6)", "bench/etl_pipeline.py", lines)

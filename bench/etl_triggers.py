@@ -15,10 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from etl_common import copy_databases, drop_databases  # noqa: E402
-from report import write_section  # noqa: E402
-
 from promptsales.config import get_settings  # noqa: E402
 from promptsales.db.connect import connect  # noqa: E402
+from report import write_section  # noqa: E402
 
 ROWS = 100_000
 
@@ -27,8 +26,10 @@ def _payload() -> bytes:
     lines = []
     for i in range(ROWS):
         campaign = 1 + i % 500
-        lines.append(f"{i}\t{1 + i % 5}\t{1 + i % 7}\t2025-01-{1 + i % 28:02d}\t{campaign}\t{i % 900}\t{i % 90}\t{i % 40}"
-                     f"\t{i % 30}\t{i % 10}\t{i % 3}\t{(i % 100) / 10:.2f}\t{i % 800}\t{(i % 1000) / 7:.2f}\t0.00\n")
+        lines.append(
+            f"{i}\t{1 + i % 5}\t{1 + i % 7}\t2025-01-{1 + i % 28:02d}\t{campaign}\t{i % 900}\t{i % 90}\t{i % 40}"
+            f"\t{i % 30}\t{i % 10}\t{i % 3}\t{(i % 100) / 10:.2f}\t{i % 800}\t{(i % 1000) / 7:.2f}\t0.00\n"
+        )
     return "".join(lines).encode()
 
 
@@ -53,6 +54,7 @@ def _copy_into(conn, table: str, payload: bytes):
     def run() -> None:
         with conn.cursor().copy(f"COPY {table} FROM STDIN") as copy:  # fixed names only
             copy.write(payload)
+
     return run
 
 
@@ -81,9 +83,11 @@ def _real_table_round(conn, payload: bytes, captured: bool) -> tuple[float, floa
 def _real_payload(conn) -> bytes:
     """100,000 existing result rows moved to dates after 2030 (valid keys and foreign keys, new primary keys)."""
     buffer = bytearray()
-    query = ("COPY (SELECT ad_id, channel_id, market_id, result_date + 3000, campaign_id, views, likes, interactions, "
-             f"clicks, leads, sales, hours_of_exposure, audience_reached, cost, revenue FROM ads.ad_results "
-             f"ORDER BY ad_id, channel_id, market_id, result_date LIMIT {ROWS}) TO STDOUT")
+    query = (
+        "COPY (SELECT ad_id, channel_id, market_id, result_date + 3000, campaign_id, views, likes, interactions, "
+        f"clicks, leads, sales, hours_of_exposure, audience_reached, cost, revenue FROM ads.ad_results "
+        f"ORDER BY ad_id, channel_id, market_id, result_date LIMIT {ROWS}) TO STDOUT"
+    )
     with conn.cursor().copy(query) as copy:
         for block in copy:
             buffer += bytes(block)
@@ -118,18 +122,23 @@ def main(repeats: int = 11) -> None:
                 order = list(results) if round_no % 2 == 0 else list(reversed(results))
                 for table in order:
                     results[table].append(_timed(conn, table, payload))
-            changes = conn.execute("SELECT count(*) FROM cdc.changes WHERE table_name = 'public.bench_captured' "
-                                   "AND operation = 'I'").fetchone()[0]
+            changes = conn.execute(
+                "SELECT count(*) FROM cdc.changes WHERE table_name = 'public.bench_captured' AND operation = 'I'"
+            ).fetchone()[0]
             real_payload = _real_payload(conn)
             real = {False: [], True: []}
             for round_no in range(repeats):
-                for captured in ((False, True) if round_no % 2 == 0 else (True, False)):
+                for captured in (False, True) if round_no % 2 == 0 else (True, False):
                     real[captured].append(_real_table_round(conn, real_payload, captured))
     finally:
         drop_databases(settings, names)
     plain, captured = results["public.bench_plain"], results["public.bench_captured"]
     rows = [
-        (f"COPY {ROWS:,} rows into a scratch table (primary key only)", [r[0] for r in plain], [r[0] for r in captured]),
+        (
+            f"COPY {ROWS:,} rows into a scratch table (primary key only)",
+            [r[0] for r in plain],
+            [r[0] for r in captured],
+        ),
         (f"UPDATE {ROWS:,} rows of that table", [r[1] for r in plain], [r[1] for r in captured]),
         (f"COPY {ROWS:,} rows into ads.ad_results (its indexes and foreign keys)", real[False], real[True]),
     ]
@@ -146,7 +155,9 @@ def main(repeats: int = 11) -> None:
     ]
     for title, without, with_ in rows:
         w0, w1, wp, c0, c1, cp = _overhead(without, with_)
-        lines.append(f"| {title} | {w0:.3f} | {w1:.3f} | {wp:+.1f} % | {c0:.2f} | {c1:.2f} | **{cp:+.1f} %** | < 15 % |")
+        lines.append(
+            f"| {title} | {w0:.3f} | {w1:.3f} | {wp:+.1f} % | {c0:.2f} | {c1:.2f} | **{cp:+.1f} %** | < 15 % |"
+        )
     write_section("ETL change-capture trigger overhead (issue 6)", "bench/etl_triggers.py", lines)
     print("\n".join(lines))
 

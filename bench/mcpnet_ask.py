@@ -18,11 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests" / "mcpnet"))
-from report import write_section  # noqa: E402
-
 from promptsales.config import get_settings  # noqa: E402
 from promptsales.db.connect import connect  # noqa: E402
 from promptsales.sales.nlq.service import ask  # noqa: E402
+from report import write_section  # noqa: E402
 
 AS_OF = date(2026, 1, 31)
 
@@ -44,15 +43,19 @@ def _one_session(settings, url: str, token: str, questions: list[str]) -> list[f
 
     async def run() -> list[float]:
         timings = []
-        async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, verify=client_ssl_context(settings),
-                                      timeout=httpx2.Timeout(60.0)) as http:
+        async with httpx2.AsyncClient(
+            headers={"Authorization": f"Bearer {token}"},
+            verify=client_ssl_context(settings),
+            timeout=httpx2.Timeout(60.0),
+        ) as http:
             async with streamable_http_client(url, http_client=http) as (read, write):
                 async with ClientSession(read, write) as session:
                     await session.initialize()
                     for question in questions:
                         started = time.perf_counter()
-                        result = await session.call_tool("askCampaignPerformance",
-                                                         {"question": question, "as_of": AS_OF.isoformat()})
+                        result = await session.call_tool(
+                            "askCampaignPerformance", {"question": question, "as_of": AS_OF.isoformat()}
+                        )
                         timings.append((time.perf_counter() - started) * 1000)
                         assert not result.is_error, result.content
         return timings
@@ -76,10 +79,14 @@ def main(rounds: int = 5) -> None:
                 ask(question, conn, as_of=AS_OF)
                 local.append((time.perf_counter() - started) * 1000)
         campaigns = conn.execute("SELECT count(*) FROM wh.campaigns").fetchone()[0]
-    lines = [f"Warehouse: {campaigns:,} campaigns. {len(questions)} questions (half Spanish) × {rounds} rounds.",
-             "", "| path | calls | p50 ms | p95 ms | max ms |", "|---|---|---|---|---|",
-             f"| in process (parse + catalog + SQL) | {len(local)} | {statistics.median(local):.1f} | "
-             f"{percentile(local, 0.95):.1f} | {max(local):.1f} |"]
+    lines = [
+        f"Warehouse: {campaigns:,} campaigns. {len(questions)} questions (half Spanish) × {rounds} rounds.",
+        "",
+        "| path | calls | p50 ms | p95 ms | max ms |",
+        "|---|---|---|---|---|",
+        f"| in process (parse + catalog + SQL) | {len(local)} | {statistics.median(local):.1f} | "
+        f"{percentile(local, 0.95):.1f} | {max(local):.1f} |",
+    ]
     try:
         from mcpnet_helpers import Network, call
 
@@ -89,14 +96,20 @@ def main(rounds: int = 5) -> None:
         remote: list[float] = []
         for question in questions:
             started = time.perf_counter()
-            result = call(settings, url, token, "askCampaignPerformance", {"question": question, "as_of": AS_OF.isoformat()})
+            result = call(
+                settings, url, token, "askCampaignPerformance", {"question": question, "as_of": AS_OF.isoformat()}
+            )
             remote.append((time.perf_counter() - started) * 1000)
             assert not result.is_error, result.content
-        lines.append(f"| MCP over HTTPS (new session per call, TLS 1.3, JWT) | {len(remote)} | "
-                     f"{statistics.median(remote):.1f} | {percentile(remote, 0.95):.1f} | {max(remote):.1f} |")
+        lines.append(
+            f"| MCP over HTTPS (new session per call, TLS 1.3, JWT) | {len(remote)} | "
+            f"{statistics.median(remote):.1f} | {percentile(remote, 0.95):.1f} | {max(remote):.1f} |"
+        )
         session = _one_session(settings, url, token, questions)
-        lines.append(f"| MCP over HTTPS (one session, call only) | {len(session)} | "
-                     f"{statistics.median(session):.1f} | {percentile(session, 0.95):.1f} | {max(session):.1f} |")
+        lines.append(
+            f"| MCP over HTTPS (one session, call only) | {len(session)} | "
+            f"{statistics.median(session):.1f} | {percentile(session, 0.95):.1f} | {max(session):.1f} |"
+        )
     except Exception as error:  # the HTTPS part needs `promptsales up` with the sales server
         lines.append(f"| MCP over HTTPS | skipped: {type(error).__name__}: {str(error)[:80]} | | | |")
     lines += ["", "Target (issue 7): p95 under 300 ms with the local parser."]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
@@ -27,7 +27,7 @@ def machine_summary() -> str:
 
 def write_section(title: str, source: str, lines: list[str]) -> None:
     """Replace (or append) the section called ``title`` in docs/benchmarks.md."""
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     body = f"## {title}\n\nMeasured {stamp} by `{source}` on {machine_summary()}.\n\n" + "\n".join(lines) + "\n"
     text = BENCHMARKS.read_text() if BENCHMARKS.exists() else "# Benchmarks\n\n"
     pattern = re.compile(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)

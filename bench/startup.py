@@ -19,13 +19,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from report import machine_summary, write_section  # noqa: E402
-
 from promptsales.runtime.ferretdb_build import build_ferretdb, cached_binary  # noqa: E402
+from report import write_section  # noqa: E402
 
 
 def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "promptsales.cli", *args], env=env, capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "promptsales.cli", *args], env=env, capture_output=True, text=True, check=False
+    )
 
 
 def _timed_up(env: dict[str, str]) -> float:
@@ -64,11 +65,14 @@ def main(repeats: int = 3) -> None:
         "| measure | median (s) | runs (s) | target |",
         "|---|---|---|---|",
         f"| cold `up` (initdb, start, migrate) until healthy | {statistics.median(cold):.2f} | "
-        + ", ".join(f"{x:.2f}" for x in cold) + " | < 15 s |",
+        + ", ".join(f"{x:.2f}" for x in cold)
+        + " | < 15 s |",
         f"| warm `up` after `down` until healthy | {statistics.median(warm):.2f} | "
-        + ", ".join(f"{x:.2f}" for x in warm) + " | < 5 s |",
-        f"| one-time FerretDB build | {build_seconds:.1f} | | excluded |" if build_seconds else
-        "| one-time FerretDB build | (cached; ≈75 s measured on first `up` of this machine) | | excluded |",
+        + ", ".join(f"{x:.2f}" for x in warm)
+        + " | < 5 s |",
+        f"| one-time FerretDB build | {build_seconds:.1f} | | excluded |"
+        if build_seconds
+        else "| one-time FerretDB build | (cached; ≈75 s measured on first `up` of this machine) | | excluded |",
         "",
         "Until healthy = until `up` returns: PostgreSQL (4 databases, migrations), FerretDB, Valkey, the CRM key "
         "store, the OAuth issuer and the four MCP servers have all answered their health checks (a "

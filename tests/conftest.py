@@ -47,8 +47,9 @@ class DatabaseCloner:
         Idle pooled connections left on the template by earlier tests (in-process MCP tool pools,
         servers' pools) are closed if they are in the way; their pools reconnect on next use.
         """
-        name = copy_database(self.settings, company, scratch_name(company, "t"), template,
-                             close_idle_sessions=True, attempts=2)
+        name = copy_database(
+            self.settings, company, scratch_name(company, "t"), template, close_idle_sessions=True, attempts=2
+        )
         self.created.append((company, name))
         return name
 

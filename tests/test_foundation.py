@@ -17,8 +17,8 @@ import promptsales.cli  # noqa: F401  (registers the issuer, MCP servers, key st
 from promptsales.config import DATABASE_NAMES, Settings
 from promptsales.db.connect import connect
 from promptsales.db.migrate import MigrationError, migrate_all, migrate_company
-from promptsales.runtime import manager
 from promptsales.errors import UserError
+from promptsales.runtime import manager
 from promptsales.runtime.mongo import MongoServer
 from promptsales.runtime.prefork import Job, Launcher
 from promptsales.runtime.processes import pid_alive, wait_until

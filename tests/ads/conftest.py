@@ -41,7 +41,9 @@ def ads_conn(settings: Settings, ads_small_db: str):
         yield conn
 
 
-def run_lab_statements(conn: psycopg.Connection, entry: LabEntry, raw_params: dict[str, str]) -> list[tuple[list[str], list[tuple]]]:
+def run_lab_statements(
+    conn: psycopg.Connection, entry: LabEntry, raw_params: dict[str, str]
+) -> list[tuple[list[str], list[tuple]]]:
     """Run a SQL lab entry's statements on ``conn`` exactly as the lab runner does; (columns, rows) per statement.
 
     The lab runner always connects to the session database; this lets a test run the same script on a
@@ -52,7 +54,9 @@ def run_lab_statements(conn: psycopg.Connection, entry: LabEntry, raw_params: di
     for statement in sqlparse.split(entry.source):
         if not sqlparse.format(statement, strip_comments=True).strip():
             continue
-        cur = conn.execute(statement.encode() if "%(" not in statement else statement, values if "%(" in statement else None)
+        cur = conn.execute(
+            statement.encode() if "%(" not in statement else statement, values if "%(" in statement else None
+        )
         if cur.description:
             results.append(([c.name for c in cur.description], cur.fetchall()))
     return results

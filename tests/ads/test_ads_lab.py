@@ -5,15 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
+from conftest import run_lab_statements  # noqa: E402  (tests/ads/conftest.py)
 from promptsales.db.connect import connect
 from promptsales.lab import registry
-
-from conftest import run_lab_statements  # noqa: E402  (tests/ads/conftest.py)
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +26,14 @@ def run(settings, name, **params):
 
 def test_every_ads_lab_script_is_listed():
     names = {n for n in registry.discover() if n.startswith("ads.")}
-    assert {"ads.except-intersect", "ads.merge-late-results", "ads.text-and-rounding", "ads.update-from-select",
-            "ads.negative-sentiment-drop", "ads.query-monitoring"} <= names
+    assert {
+        "ads.except-intersect",
+        "ads.merge-late-results",
+        "ads.text-and-rounding",
+        "ads.update-from-select",
+        "ads.negative-sentiment-drop",
+        "ads.query-monitoring",
+    } <= names
 
 
 def test_except_and_intersect_match_set_arithmetic(seeded, db):
@@ -37,8 +41,14 @@ def test_except_and_intersect_match_set_arithmetic(seeded, db):
     except_rows, intersect_rows = ({r[0] for r in step.rows} for step in result.steps)
 
     def brands_on(code):
-        return {r[0] for r in db.execute("""SELECT DISTINCT c.brand_id FROM ads.campaigns c
-            JOIN ads.campaign_channels cc USING (campaign_id) JOIN ads.channels ch USING (channel_id) WHERE ch.code = %s""", (code,))}
+        return {
+            r[0]
+            for r in db.execute(
+                """SELECT DISTINCT c.brand_id FROM ads.campaigns c
+            JOIN ads.campaign_channels cc USING (campaign_id) JOIN ads.channels ch USING (channel_id) WHERE ch.code = %s""",
+                (code,),
+            )
+        }
 
     instagram, tiktok = brands_on("instagram"), brands_on("tiktok")
     assert except_rows == instagram - tiktok
@@ -61,9 +71,10 @@ def test_ltrim_lower_floor_ceil(seeded, db):
     assert matched["#TikTok"][0] == "tiktok" and matched["@LinkedIn  "][0] == "linkedin"
     assert matched["Myspace"][1] is None  # no such channel
     bands = result.steps[1].rows
-    for band_from, band_to, campaigns in bands:
-        expected = db.execute("SELECT count(*) FROM ads.campaigns WHERE budget >= %s AND budget < %s + 25000",
-                              (band_from, band_from)).fetchone()[0]
+    for band_from, _band_to, campaigns in bands:
+        expected = db.execute(
+            "SELECT count(*) FROM ads.campaigns WHERE budget >= %s AND budget < %s + 25000", (band_from, band_from)
+        ).fetchone()[0]
         assert campaigns == expected and band_from % 25000 == 0
     for _id, _name, days, weeks, _cpl, floor_neg, ceil_neg in result.steps[2].rows:
         assert weeks == -(-days // 7)
@@ -71,48 +82,76 @@ def test_ltrim_lower_floor_ceil(seeded, db):
 
 
 def test_update_from_select_sets_each_share_to_the_actual_spend_share(seeded, db):
-    brand = db.execute("SELECT brand_id FROM ads.campaigns GROUP BY brand_id ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    brand = db.execute(
+        "SELECT brand_id FROM ads.campaigns GROUP BY brand_id ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()[0]
     result = run(seeded, "ads.update-from-select", brand_id=brand)
     rows = result.steps[0].rows
     assert rows
-    spend = {(c, ch): s for c, ch, s in db.execute("""SELECT r.campaign_id, r.channel_id, sum(r.cost) FROM ads.ad_results r
-        JOIN ads.campaigns c USING (campaign_id) WHERE c.brand_id = %s GROUP BY 1, 2""", (brand,))}
+    spend = {
+        (c, ch): s
+        for c, ch, s in db.execute(
+            """SELECT r.campaign_id, r.channel_id, sum(r.cost) FROM ads.ad_results r
+        JOIN ads.campaigns c USING (campaign_id) WHERE c.brand_id = %s GROUP BY 1, 2""",
+            (brand,),
+        )
+    }
     totals: dict[int, Decimal] = {}
     for (campaign, _), amount in spend.items():
         totals[campaign] = totals.get(campaign, Decimal(0)) + amount
-    for campaign, channel, old_share, new_share in rows:
+    for campaign, channel, _old_share, new_share in rows:
         assert new_share == round(spend[(campaign, channel)] / totals[campaign], 4)
-    old = {(c, ch): s for c, ch, s in db.execute(
-        "SELECT campaign_id, channel_id, budget_share FROM ads.campaign_channels WHERE campaign_id = ANY(%s)",
-        ([r[0] for r in rows],))}
+    old = {
+        (c, ch): s
+        for c, ch, s in db.execute(
+            "SELECT campaign_id, channel_id, budget_share FROM ads.campaign_channels WHERE campaign_id = ANY(%s)",
+            ([r[0] for r in rows],),
+        )
+    }
     assert all(old[(r[0], r[1])] == r[2] for r in rows)  # rolled back: the table still has the old shares
 
 
 def _hand_built_case(conn, brand_name: str, influencer: str, before_per_day: int, during: int) -> int:
-    brand = conn.execute("""INSERT INTO ads.brands (name, legal_name, industry, country_code, website)
+    brand = conn.execute(
+        """INSERT INTO ads.brands (name, legal_name, industry, country_code, website)
                             VALUES (%s, %s || ' Inc.', 'beauty', 'US', 'https://example.test') RETURNING brand_id""",
-                         (brand_name, brand_name)).fetchone()[0]
-    campaign = conn.execute("""INSERT INTO ads.campaigns (brand_id, name, objective, status, budget, start_date, end_date)
+        (brand_name, brand_name),
+    ).fetchone()[0]
+    campaign = conn.execute(
+        """INSERT INTO ads.campaigns (brand_id, name, objective, status, budget, start_date, end_date)
                                VALUES (%s, %s, 'awareness', 'finished', 1000, '2025-11-20', '2025-12-31') RETURNING campaign_id""",
-                            (brand, brand_name + " campaign")).fetchone()[0]
-    conn.execute("INSERT INTO ads.campaign_channels (campaign_id, channel_id, budget_share) VALUES (%s, 2, 1)", (campaign,))
+        (brand, brand_name + " campaign"),
+    ).fetchone()[0]
+    conn.execute(
+        "INSERT INTO ads.campaign_channels (campaign_id, channel_id, budget_share) VALUES (%s, 2, 1)", (campaign,)
+    )
     conn.execute("INSERT INTO ads.campaign_markets (campaign_id, market_id) VALUES (%s, 1)", (campaign,))
-    ad = conn.execute("""INSERT INTO ads.ads (campaign_id, channel_id, format, headline, copy, call_to_action, language, start_date, end_date)
+    ad = conn.execute(
+        """INSERT INTO ads.ads (campaign_id, channel_id, format, headline, copy, call_to_action, language, start_date, end_date)
                          VALUES (%s, 2, 'image', 'h', 'c', 'Shop now', 'en', '2025-11-20', '2025-12-31') RETURNING ad_id""",
-                      (campaign,)).fetchone()[0]
-    inf = conn.execute("""INSERT INTO ads.influencers (handle, display_name, channel_id, market_id, niche, followers)
-                          VALUES (%s, 'Test', 3, 1, 'beauty', 10000) RETURNING influencer_id""", (influencer,)).fetchone()[0]
+        (campaign,),
+    ).fetchone()[0]
+    inf = conn.execute(
+        """INSERT INTO ads.influencers (handle, display_name, channel_id, market_id, niche, followers)
+                          VALUES (%s, 'Test', 3, 1, 'beauty', 10000) RETURNING influencer_id""",
+        (influencer,),
+    ).fetchone()[0]
     # period 2025-12-15 .. 2025-12-28 (14 days); preceding period 2025-12-01 .. 2025-12-14
-    conn.execute("""INSERT INTO ads.sentiment_observations (ad_id, channel_id, observed_on, polarity, negative_type, mentions, score)
+    conn.execute(
+        """INSERT INTO ads.sentiment_observations (ad_id, channel_id, observed_on, polarity, negative_type, mentions, score)
                     VALUES (%(ad)s, 2, '2025-12-16', 'negative', 'mockery', 30, -0.5),
                            (%(ad)s, 2, '2025-12-17', 'negative', 'anger', 10, -0.8),
                            (%(ad)s, 2, '2025-12-17', 'positive', NULL, 20, 0.6),
-                           (%(ad)s, 2, '2025-12-05', 'positive', NULL, 50, 0.6)""", {"ad": ad})
-    conn.execute("""INSERT INTO ads.influencer_reactions (influencer_id, ad_id, reaction_date, channel_id, reactions, comments, shares, mentions)
+                           (%(ad)s, 2, '2025-12-05', 'positive', NULL, 50, 0.6)""",
+        {"ad": ad},
+    )
+    conn.execute(
+        """INSERT INTO ads.influencer_reactions (influencer_id, ad_id, reaction_date, channel_id, reactions, comments, shares, mentions)
                     VALUES (%(i)s, %(ad)s, '2025-12-03', 3, %(b)s, 0, 0, 0), (%(i)s, %(ad)s, '2025-12-10', 3, %(b)s, 0, 0, 0),
                            (%(i)s, %(ad)s, '2025-12-20', 3, %(d)s, 0, 0, 0),
                            (%(i)s, %(ad)s, '2025-11-25', 3, 9999, 0, 0, 0)""",  # outside both periods: ignored
-                 {"i": inf, "ad": ad, "b": before_per_day, "d": during})
+        {"i": inf, "ad": ad, "b": before_per_day, "d": during},
+    )
     return brand
 
 
@@ -121,13 +160,21 @@ def test_negative_sentiment_drop_on_a_hand_checked_case(ads_conn):
     other = _hand_built_case(ads_conn, "Other Brand A6", "@otra_a6", before_per_day=40, during=30)
     entry = registry.get("ads.negative-sentiment-drop")
     params = {"start": "2025-12-15", "end": "2025-12-28", "min_negative_share": "0.25"}
-    (columns, rows), = run_lab_statements(ads_conn, entry, {**params, "brand_id": str(brand)})
-    assert columns == ["channel", "influencer", "negative_type", "negative_share", "reactions_before", "reactions_during", "drop_pct"]
+    ((columns, rows),) = run_lab_statements(ads_conn, entry, {**params, "brand_id": str(brand)})
+    assert columns == [
+        "channel",
+        "influencer",
+        "negative_type",
+        "negative_share",
+        "reactions_before",
+        "reactions_during",
+        "drop_pct",
+    ]
     assert rows == [("TikTok", "@prueba_a6", "mockery", Decimal("0.6667"), 200, 50, Decimal("75.00"))]
-    (_, rows_other), = run_lab_statements(ads_conn, entry, {**params, "brand_id": str(other)})
+    ((_, rows_other),) = run_lab_statements(ads_conn, entry, {**params, "brand_id": str(other)})
     assert rows_other == [("TikTok", "@otra_a6", "mockery", Decimal("0.6667"), 80, 30, Decimal("62.50"))]
     # a threshold above the negative share finds nothing
-    (_, none), = run_lab_statements(ads_conn, entry, {**params, "brand_id": str(brand), "min_negative_share": "0.7"})
+    ((_, none),) = run_lab_statements(ads_conn, entry, {**params, "brand_id": str(brand), "min_negative_share": "0.7"})
     assert none == []
 
 
@@ -153,7 +200,9 @@ def test_query_monitoring_shows_top_statements_and_an_analyzed_plan(seeded):
 
 
 def cli(*args):
-    return subprocess.run([sys.executable, "-m", "promptsales.cli", *args], capture_output=True, text=True, env=dict(os.environ))
+    return subprocess.run(
+        [sys.executable, "-m", "promptsales.cli", *args], capture_output=True, text=True, env=dict(os.environ)
+    )
 
 
 def cli_in_process(monkeypatch, capsys, *args) -> tuple[int, str]:

@@ -14,8 +14,9 @@ def test_same_seed_gives_identical_history_and_another_seed_does_not():
     for table, columns in first.items():
         for name, values in columns.items():
             assert np.array_equal(np.asarray(values), np.asarray(second[table][name])), (table, name)
-    assert not np.array_equal(first["ads.ad_results"]["leads"][:100], other["ads.ad_results"]["leads"][:100]) or \
-        len(first["ads.ad_results"]["leads"]) != len(other["ads.ad_results"]["leads"])
+    assert not np.array_equal(first["ads.ad_results"]["leads"][:100], other["ads.ad_results"]["leads"][:100]) or len(
+        first["ads.ad_results"]["leads"]
+    ) != len(other["ads.ad_results"]["leads"])
 
 
 def test_allocate_is_exact_and_proportional():

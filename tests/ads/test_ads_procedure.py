@@ -21,13 +21,29 @@ def counts(conn) -> dict[str, int]:
 def request(name: str, n_channels=5, n_markets=5, n_ads=10, **overrides) -> CampaignRequest:
     channels = [ChannelInput(c, 0.2) for c in range(1, n_channels + 1)]
     ads = [
-        AdInput(channel_id=(i % n_channels) + 1, format="image", headline=f"Headline {i}", copy=f"Copy number {i}",
-                content_ref=f"content:media:{i:04d}", language="es")
+        AdInput(
+            channel_id=(i % n_channels) + 1,
+            format="image",
+            headline=f"Headline {i}",
+            copy=f"Copy number {i}",
+            content_ref=f"content:media:{i:04d}",
+            language="es",
+        )
         for i in range(n_ads)
     ]
-    fields = dict(brand_id=1, product_id=None, audience_id=1, name=name, objective="leads", budget=25000,
-                  start_date=date(2026, 2, 1), end_date=date(2026, 3, 15), channels=channels,
-                  markets=[MarketInput(m) for m in range(1, n_markets + 1)], ads=ads)
+    fields = dict(
+        brand_id=1,
+        product_id=None,
+        audience_id=1,
+        name=name,
+        objective="leads",
+        budget=25000,
+        start_date=date(2026, 2, 1),
+        end_date=date(2026, 3, 15),
+        channels=channels,
+        markets=[MarketInput(m) for m in range(1, n_markets + 1)],
+        ads=ads,
+    )
     fields.update(overrides)
     return CampaignRequest(**fields)
 
@@ -43,14 +59,23 @@ def test_valid_call_creates_exactly_the_expected_rows(ads_conn):
     campaign_id = create_campaign(ads_conn, request("Lanzamiento Prueba 2026"))
     after = counts(ads_conn)
     assert {t: after[t] - before[t] for t in COUNTED} == {
-        "campaigns": 1, "campaign_channels": 5, "campaign_markets": 5, "ads": 10, "logs": 1,
+        "campaigns": 1,
+        "campaign_channels": 5,
+        "campaign_markets": 5,
+        "ads": 10,
+        "logs": 1,
     }
-    row = ads_conn.execute("SELECT name, brand_id, objective, budget, status FROM ads.campaigns WHERE campaign_id = %s",
-                           (campaign_id,)).fetchone()
+    row = ads_conn.execute(
+        "SELECT name, brand_id, objective, budget, status FROM ads.campaigns WHERE campaign_id = %s", (campaign_id,)
+    ).fetchone()
     assert row[:4] == ("Lanzamiento Prueba 2026", 1, "leads", 25000)
-    assert ads_conn.execute("SELECT array_agg(channel_id ORDER BY channel_id) FROM ads.campaign_channels WHERE campaign_id = %s",
-                            (campaign_id,)).fetchone()[0] == [1, 2, 3, 4, 5]
-    headlines = ads_conn.execute("SELECT headline FROM ads.ads WHERE campaign_id = %s ORDER BY ad_id", (campaign_id,)).fetchall()
+    assert ads_conn.execute(
+        "SELECT array_agg(channel_id ORDER BY channel_id) FROM ads.campaign_channels WHERE campaign_id = %s",
+        (campaign_id,),
+    ).fetchone()[0] == [1, 2, 3, 4, 5]
+    headlines = ads_conn.execute(
+        "SELECT headline FROM ads.ads WHERE campaign_id = %s ORDER BY ad_id", (campaign_id,)
+    ).fetchall()
     assert [h[0] for h in headlines] == [f"Headline {i}" for i in range(10)]
     assert last_log(ads_conn)[:2] == ("audit", "adssp_create_campaign")
 
@@ -64,7 +89,11 @@ def test_one_bad_channel_writes_nothing_returns_custom_code_and_logs_once(ads_co
     assert "999" in str(raised.value)
     after = counts(ads_conn)
     assert {t: after[t] - before[t] for t in COUNTED} == {
-        "campaigns": 0, "campaign_channels": 0, "campaign_markets": 0, "ads": 0, "logs": 1,
+        "campaigns": 0,
+        "campaign_channels": 0,
+        "campaign_markets": 0,
+        "ads": 0,
+        "logs": 1,
     }
     log = last_log(ads_conn)
     assert log[0] == "error" and log[3] == "Campaña con canal malo" and log[4] == "PA002" and "999" in log[2]
@@ -109,9 +138,13 @@ def test_empty_arrays_and_a_100_ad_call_both_work(ads_conn):
 def test_inside_a_caller_transaction_the_procedure_does_not_commit(settings, ads_small_db):
     with connect("ads", "app", settings=settings, dbname=ads_small_db) as conn:  # not autocommit: caller's transaction
         create_campaign(conn, request("Dentro de transacción"))
-        assert conn.execute("SELECT count(*) FROM ads.campaigns WHERE name = 'Dentro de transacción'").fetchone()[0] == 1
+        assert (
+            conn.execute("SELECT count(*) FROM ads.campaigns WHERE name = 'Dentro de transacción'").fetchone()[0] == 1
+        )
         conn.rollback()
-        assert conn.execute("SELECT count(*) FROM ads.campaigns WHERE name = 'Dentro de transacción'").fetchone()[0] == 0
+        assert (
+            conn.execute("SELECT count(*) FROM ads.campaigns WHERE name = 'Dentro de transacción'").fetchone()[0] == 0
+        )
 
 
 def test_concurrent_calls_with_overlapping_channels_do_not_deadlock(settings, ads_small_db):

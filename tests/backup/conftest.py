@@ -81,7 +81,9 @@ def _repoint_derived_data(settings: Settings, databases: dict[str, str]) -> None
 def _load_known_rows(conninfo: str, schema: str) -> None:
     """A table with PII and many column types, loaded with COPY."""
     with psycopg.connect(conninfo, autocommit=True) as conn:
-        owner = conn.execute("SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone()[0]
+        owner = conn.execute(
+            "SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = %s", (schema,)
+        ).fetchone()[0]
         conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(owner)))
         table = sql.Identifier(schema, "backup_probe")
         conn.execute(
@@ -91,7 +93,7 @@ def _load_known_rows(conninfo: str, schema: str) -> None:
             ).format(table)
         )
         with conn.cursor().copy(sql.SQL("COPY {} FROM STDIN").format(table)) as copy:
-            base = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+            base = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
             for i in range(1, 2001):
                 copy.write_row(
                     (
@@ -128,8 +130,13 @@ def backup_source(settings: Settings, tmp_path_factory: pytest.TempPathFactory) 
     db = client[mongo_db]
     db.images.insert_many(
         [
-            {"n": i, "description": f"{KNOWN_PII['mongo_text']} #{i}", "created": dt.datetime(2025, 2, 1, 12, i % 60),
-             "thumb": bytes([i % 256]) * 16, "tags": ["sunset", f"t{i % 7}"]}
+            {
+                "n": i,
+                "description": f"{KNOWN_PII['mongo_text']} #{i}",
+                "created": dt.datetime(2025, 2, 1, 12, i % 60),
+                "thumb": bytes([i % 256]) * 16,
+                "tags": ["sunset", f"t{i % 7}"],
+            }
             for i in range(250)
         ]
     )

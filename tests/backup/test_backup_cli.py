@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
@@ -27,7 +27,6 @@ from promptsales.errors import UserError
 from promptsales.runtime.postgres import EmbeddedPostgres
 
 
-
 def cli(source, *args: str) -> subprocess.CompletedProcess:
     """Run ``promptsales backup …`` with the test's data dir, backup dir and key file."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PROMPTSALES_")}
@@ -36,7 +35,9 @@ def cli(source, *args: str) -> subprocess.CompletedProcess:
         PROMPTSALES_BACKUP_DIR=str(source.backup.dir),
         PROMPTSALES_BACKUP_KEY_FILE=str(source.backup.key_file),
     )
-    return subprocess.run([sys.executable, "-m", "promptsales.cli", "backup", *args], env=env, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "promptsales.cli", "backup", *args], env=env, capture_output=True, text=True
+    )
 
 
 def test_verify_passes_then_one_changed_byte_fails_with_exit_2(backup_copy):
@@ -67,7 +68,9 @@ def test_changed_manifest_fails_verification(backup_copy):
         verify_backup(folder, key)
 
 
-def test_restore_of_missing_or_corrupt_backup_exits_2_and_leaves_target_untouched(backup_copy, second_install, tmp_path):
+def test_restore_of_missing_or_corrupt_backup_exits_2_and_leaves_target_untouched(
+    backup_copy, second_install, tmp_path
+):
     source, folder = backup_copy
     EmbeddedPostgres(second_install).start()
     crm_before = table_checksums(admin_conninfo(second_install, "crm"))
@@ -107,13 +110,15 @@ def test_prune_keeps_newest_30_daily_and_the_last_verified_one(tmp_path, setting
     backup = BackupSettings(dir=tmp_path / "backups", key_file=tmp_path / "keys" / "backup.key")
     key = load_key(settings, backup, create=True)
     store = BackupStore(backup.backup_dir(settings))
-    start = datetime(2026, 9, 1, 3, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 9, 1, 3, 0, tzinfo=UTC)
     daily = _fake_backups(store, [start + timedelta(days=d) for d in range(40)])
     extra = _fake_backups(store, [start + timedelta(days=39, hours=5)])  # a second backup on the newest day
     only_verified = daily[2]
     store.get(only_verified).mark_verified(key.key, {"id": only_verified})
     forged = daily[5]
-    (store.root / forged / "verified.json").write_text(json.dumps({"verified": {"id": forged}, "hmac_sha256": "0" * 64}))
+    (store.root / forged / "verified.json").write_text(
+        json.dumps({"verified": {"id": forged}, "hmac_sha256": "0" * 64})
+    )
 
     plan = plan_prune(store.backups(), key, keep_daily=30)
     expected_days = daily[10:39] + extra  # newest 30 days; day 40's daily backup is the later one
@@ -126,8 +131,8 @@ def test_prune_keeps_newest_30_daily_and_the_last_verified_one(tmp_path, setting
     source = type("S", (), {"settings": settings, "backup": backup})()
     dry = prune(store, key, 30, dry_run=True)
     assert sorted(dry.delete) == sorted(plan.delete) and len(store.backups()) == 41
-    stale = store.root / (new_backup_id(datetime.now(timezone.utc) - timedelta(days=2)) + ".partial")
-    running = store.root / (new_backup_id(datetime.now(timezone.utc) - timedelta(minutes=5)) + ".partial")
+    stale = store.root / (new_backup_id(datetime.now(UTC) - timedelta(days=2)) + ".partial")
+    running = store.root / (new_backup_id(datetime.now(UTC) - timedelta(minutes=5)) + ".partial")
     stale.mkdir()
     running.mkdir()
     done = cli(source, "prune", "--json")
@@ -143,7 +148,9 @@ def test_prune_keeps_newest_30_daily_and_the_last_verified_one(tmp_path, setting
 
 
 def test_missing_key_and_key_inside_backup_dir_are_clear_errors(tmp_path, settings):
-    source = type("S", (), {"settings": settings, "backup": BackupSettings(dir=tmp_path / "b", key_file=tmp_path / "none.key")})()
+    source = type(
+        "S", (), {"settings": settings, "backup": BackupSettings(dir=tmp_path / "b", key_file=tmp_path / "none.key")}
+    )()
     (tmp_path / "b").mkdir()
     result = cli(source, "list")
     assert result.returncode == 2 and "No backup key" in result.stderr
@@ -163,7 +170,11 @@ def test_run_json_prints_the_id_and_the_authenticated_manifest(tmp_path, setting
     folder = BackupStore(backup.backup_dir(settings)).get(printed["id"])
     assert printed["manifest"] == folder.manifest(load_key(settings, backup).key)
     assert printed["manifest"]["components"] == ["media"] and "Created the backup key" in result.stderr
-    fresh = type("S", (), {"settings": settings, "backup": BackupSettings(dir=tmp_path / "b2", key_file=tmp_path / "k2" / "backup.key")})()
+    fresh = type(
+        "S",
+        (),
+        {"settings": settings, "backup": BackupSettings(dir=tmp_path / "b2", key_file=tmp_path / "k2" / "backup.key")},
+    )()
     bad = cli(fresh, "run", "--only", "nosuch")
     assert bad.returncode == 2 and "Unknown backup component nosuch" in bad.stderr
     assert not (tmp_path / "k2").exists() and not (tmp_path / "b2").exists()

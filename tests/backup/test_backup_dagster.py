@@ -29,5 +29,6 @@ def test_backup_job_backs_up_verifies_and_prunes(settings, tmp_path, monkeypatch
     folder = BackupStore(backup.backup_dir(settings)).get(backup_id)
     assert folder.verified_record(load_key(settings, backup).key) is not None
     assert [entry["name"] for entry in folder.manifest(load_key(settings, backup).key)["files"]] == [
-        "postgres/promptsales.dump", "postgres/globals.sql",
+        "postgres/promptsales.dump",
+        "postgres/globals.sql",
     ]

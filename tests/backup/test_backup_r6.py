@@ -17,7 +17,6 @@ from promptsales.db.connect import connect
 from promptsales.errors import UserError
 from promptsales.lab import registry
 
-
 CLIENTS = [
     (1, "Ada", "Quintero", "CR-1-0234-0567", {"occupation": "nurse", "note": "prefers WhatsApp"}),
     (2, "Bruno", "Salas", "CR-2-1111-2222", {"occupation": "teacher", "income_band": "B"}),
@@ -43,7 +42,11 @@ def crm_with_encrypted_clients(settings, clone_db, tmp_path):
                 " country_code, region, city, latitude, longitude, national_id_enc, national_id_bidx, context_enc, data_key_id)"
                 " VALUES (%s, %s, %s, %s, '+506 5555 0000', 1990, 1, %s, 'Centro', 'San José', 9.93, -84.08, %s, %s, %s, %s)",
                 (
-                    client_id, first, last, f"{first.lower()}@r6.example", national_id[:2],
+                    client_id,
+                    first,
+                    last,
+                    f"{first.lower()}@r6.example",
+                    national_id[:2],
                     cipher.encrypt(national_id.encode(), field_aad("crm.clients", "national_id", client_id)),
                     index(national_id),
                     cipher.encrypt(json.dumps(context).encode(), field_aad("crm.clients", "context", client_id)),
@@ -60,13 +63,21 @@ def test_restore_elsewhere_refuses_decryption_until_the_certificate_is_imported(
 ):
     dbname, store, backup = crm_with_encrypted_clients
     result, facts = restore_elsewhere(
-        settings, second_install.data_path, "correct horse battery", backup=backup, crm_dbname=dbname,
-        source_keystore=store, wrong_password="wrong password 123",
+        settings,
+        second_install.data_path,
+        "correct horse battery",
+        backup=backup,
+        crm_dbname=dbname,
+        source_keystore=store,
+        wrong_password="wrong password 123",
     )
     assert facts["source_total"] == facts["restored_total"] == 3
     # Before the import: a clear error naming the missing certificate, and nothing decrypted.
     assert facts["revealed_before_import"] == []
-    assert "Cannot decrypt" in facts["error_before_import"] and store.active_fingerprint()[:16] in facts["error_before_import"]
+    assert (
+        "Cannot decrypt" in facts["error_before_import"]
+        and store.active_fingerprint()[:16] in facts["error_before_import"]
+    )
     # Wrong PKCS#12 password: refused, key store unchanged.
     assert "wrong password" in facts["wrong_password_error"] and facts["unchanged_after_wrong_password"]
     assert "Cannot decrypt" in facts["error_after_wrong_password"]

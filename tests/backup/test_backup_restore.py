@@ -15,6 +15,7 @@ import pymongo
 from bson import json_util
 from psycopg import sql
 
+from conftest import KNOWN_PII
 from promptsales.backup.checksums import table_checksums
 from promptsales.backup.crypto import DecryptingReader
 from promptsales.backup.keys import load_key
@@ -25,8 +26,6 @@ from promptsales.config import DATABASE_NAMES
 from promptsales.db.connect import admin_conninfo, connect
 from promptsales.runtime.mongo import MongoServer
 
-from conftest import KNOWN_PII
-
 
 def mongo_snapshot(url: str, database: str) -> dict[str, list[str]]:
     """Every document of every collection as canonical Extended JSON, in ``_id`` order."""
@@ -34,7 +33,10 @@ def mongo_snapshot(url: str, database: str) -> dict[str, list[str]]:
     try:
         db = client[database]
         return {
-            name: [json_util.dumps(doc, json_options=json_util.CANONICAL_JSON_OPTIONS) for doc in db[name].find({}, sort=[("_id", 1)])]
+            name: [
+                json_util.dumps(doc, json_options=json_util.CANONICAL_JSON_OPTIONS)
+                for doc in db[name].find({}, sort=[("_id", 1)])
+            ]
             for name in sorted(db.list_collection_names())
         }
     finally:
@@ -43,7 +45,9 @@ def mongo_snapshot(url: str, database: str) -> dict[str, list[str]]:
 
 def test_backup_then_restore_on_second_cluster_gives_equal_data(backup_source, full_backup, second_install):
     source, folder = backup_source, full_backup
-    report = restore_backup(source.settings, folder.id, str(second_install.data_path), replace=True, backup=source.backup)
+    report = restore_backup(
+        source.settings, folder.id, str(second_install.data_path), replace=True, backup=source.backup
+    )
     assert set(report.restored) == {*DATABASE_NAMES, "mongo", "media"}
 
     for company, dbname in source.databases.items():
@@ -88,7 +92,9 @@ def test_backup_files_hold_no_plaintext_pii(backup_source, full_backup):
     entries = {entry["name"]: entry for entry in manifest["files"]}
     with open(folder.root / entries["postgres/promptcrm.dump"]["path"], "rb") as handle:
         dump = DecryptingReader(handle, key, "crm dump").read()
-    sql_text = subprocess.run([str(pg_bin("pg_restore")), "--data-only", "-f", "-"], input=dump, capture_output=True, check=True).stdout
+    sql_text = subprocess.run(
+        [str(pg_bin("pg_restore")), "--data-only", "-f", "-"], input=dump, capture_output=True, check=True
+    ).stdout
     assert KNOWN_PII["name"].encode() in sql_text and KNOWN_PII["national_id"].encode() in sql_text
     mongo_name = f"mongo/{source.settings.content_mongo_database}.ejson"
     with open(folder.root / entries[mongo_name]["path"], "rb") as handle:
@@ -134,7 +140,9 @@ def test_restore_to_a_postgresql_url_takes_ownership_without_roles(backup_source
     server = EmbeddedPostgres(second_install)
     server.start()
     url = f"postgresql://postgres:{Secrets(second_install.data_path).get('postgres_superuser')}@127.0.0.1:{server.port}/postgres"
-    report = restore_backup(backup_source.settings, full_backup.id, url, only=["sales"], replace=True, backup=backup_source.backup)
+    report = restore_backup(
+        backup_source.settings, full_backup.id, url, only=["sales"], replace=True, backup=backup_source.backup
+    )
     restored_name = backup_source.databases["sales"]
     assert report.restored["sales"]["database"] == restored_name
     target = make_conninfo(url, dbname=restored_name)

@@ -56,14 +56,21 @@ class ThreadedHttpsServer:
         self.port = reuse_or_pick(None)
         files = ensure_tls(settings)
         app = http_app(kit, settings, "127.0.0.1", self.port)
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", log_config=None,
-                                ssl_certfile=str(files.server_cert), ssl_keyfile=str(files.server_key),
-                                ssl_context_factory=lambda _c, _d: server_ssl_context(files))
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            log_config=None,
+            ssl_certfile=str(files.server_cert),
+            ssl_keyfile=str(files.server_key),
+            ssl_context_factory=lambda _c, _d: server_ssl_context(files),
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.url = f"https://127.0.0.1:{self.port}{MCP_PATH}"
 
-    def __enter__(self) -> "ThreadedHttpsServer":
+    def __enter__(self) -> ThreadedHttpsServer:
         self.thread.start()
         deadline = time.monotonic() + 20
         while not self.server.started:
@@ -85,10 +92,14 @@ class McpSession:
         self.stack = AsyncExitStack()
         self.session: ClientSession | None = None
 
-    async def __aenter__(self) -> "McpSession":
-        http = await self.stack.enter_async_context(httpx2.AsyncClient(
-            headers={"Authorization": f"Bearer {self.token}"}, verify=client_ssl_context(self.settings),
-            timeout=httpx2.Timeout(30.0, read=60.0)))
+    async def __aenter__(self) -> McpSession:
+        http = await self.stack.enter_async_context(
+            httpx2.AsyncClient(
+                headers={"Authorization": f"Bearer {self.token}"},
+                verify=client_ssl_context(self.settings),
+                timeout=httpx2.Timeout(30.0, read=60.0),
+            )
+        )
         read, write = await self.stack.enter_async_context(streamable_http_client(self.url, http_client=http))
         self.session = await self.stack.enter_async_context(ClientSession(read, write))
         await self.session.initialize()

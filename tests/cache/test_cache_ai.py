@@ -11,7 +11,9 @@ from promptsales.cache import AICache
 @pytest.fixture
 def ai_cache(cache):
     hits = []
-    instance = AICache(cache, threshold=0.85, capacity=50, on_hit=lambda ns, prompt, hit: hits.append((ns, prompt, hit)))
+    instance = AICache(
+        cache, threshold=0.85, capacity=50, on_hit=lambda ns, prompt, hit: hits.append((ns, prompt, hit))
+    )
     instance.recorded = hits
     return instance
 
@@ -21,7 +23,9 @@ def generator(calls):
         def run():
             calls.append(text)
             return [f"Message {i} about {text}" for i in range(3)], 120 + len(text)
+
         return run
+
     return generate
 
 
@@ -37,7 +41,9 @@ def test_exact_semantic_and_unrelated_requests(ai_cache, unique):
     first = ai_cache.call(ns, original, make(original), model="local", partition=audiences)
     assert first.source == "generated" and first.tokens == 120 + len(original)
 
-    exact = ai_cache.call(ns, "  " + original.replace(" ", "  ") + " ", make("again"), model="local", partition=audiences)
+    exact = ai_cache.call(
+        ns, "  " + original.replace(" ", "  ") + " ", make("again"), model="local", partition=audiences
+    )
     assert (exact.source, exact.result, exact.tokens_saved) == ("exact", first.result, first.tokens)
 
     similar = ai_cache.call(ns, paraphrase, make(paraphrase), model="local", partition=audiences)
@@ -56,7 +62,9 @@ def test_exact_semantic_and_unrelated_requests(ai_cache, unique):
 
     assert calls == [original, unrelated, "executives", "gpt"]
     assert [(hit.source, hit.tokens_saved) for _, _, hit in ai_cache.recorded] == [
-        ("exact", first.tokens), ("semantic", first.tokens)]
+        ("exact", first.tokens),
+        ("semantic", first.tokens),
+    ]
     assert ai_cache.cache.local["tokens_saved"] == 2 * first.tokens
 
 
@@ -66,13 +74,19 @@ def test_semantic_set_is_bounded_and_mirrors_refresh(cache, unique):
     writer = Fresh(cache, threshold=0.85, capacity=3, on_hit=None)
     reader = Fresh(cache, threshold=0.85, capacity=3, on_hit=None)  # another process's mirror
     ns = f"bounded_{unique}"
-    prompts = ["winter coats for hikers in Norway", "cheap flights to Cancun for students",
-               "organic coffee subscription for offices", "luxury watches for executives in Dubai"]
+    prompts = [
+        "winter coats for hikers in Norway",
+        "cheap flights to Cancun for students",
+        "organic coffee subscription for offices",
+        "luxury watches for executives in Dubai",
+    ]
     for text in prompts:
         writer.store(ns, text, text.upper(), 50, model="local")
     base = writer.semantic_base(ns, "local")
     assert cache.connection.client.zcard(f"{base}:ids") == 3  # the oldest vector was dropped
-    assert reader.lookup(ns, "low-cost plane tickets to Cancun for students", model="local").result == prompts[1].upper()
+    assert (
+        reader.lookup(ns, "low-cost plane tickets to Cancun for students", model="local").result == prompts[1].upper()
+    )
     writer.store(ns, "handmade leather bags for tourists in Florence", "BAGS", 50, model="local")
     hit = reader.lookup(ns, "leather handbags made by hand for Florence tourists", model="local")
     assert hit is not None and hit.result == "BAGS"  # the reader fetched only the new vector
@@ -109,7 +123,9 @@ def test_cached_generator_reuses_messages_and_logs_tokens_saved(settings, cache,
     with connect("sales", "owner", settings=settings) as conn:
         rows = conn.execute(
             "SELECT operation, tokens_saved, cache_hit FROM portal.ai_usage_log "
-            "WHERE module = 'cache' AND reference->>'namespace' = %s ORDER BY operation", (namespace,)).fetchall()
+            "WHERE module = 'cache' AND reference->>'namespace' = %s ORDER BY operation",
+            (namespace,),
+        ).fetchall()
     saved = first.tokens_in + first.tokens_out
     assert rows == [(f"{namespace}.exact-hit", saved, True), (f"{namespace}.semantic-hit", saved, True)]
 

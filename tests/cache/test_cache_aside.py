@@ -31,12 +31,16 @@ def test_repeat_hits_and_committed_write_invalidates(settings, cache, budgets, u
 
     def read_budget(conn, campaign_id):
         calls.append(campaign_id)
-        return {"campaign_id": campaign_id,
-                "budget": float(conn.execute("SELECT budget FROM ads.cache_probe WHERE campaign_id = %s",
-                                             (campaign_id,)).fetchone()[0])}
+        return {
+            "campaign_id": campaign_id,
+            "budget": float(
+                conn.execute("SELECT budget FROM ads.cache_probe WHERE campaign_id = %s", (campaign_id,)).fetchone()[0]
+            ),
+        }
 
-    @cached("ads", f"budget_{unique}", depends=lambda a: [Scope("ads", "campaign", a["campaign_id"])],
-            cache=lambda: cache)
+    @cached(
+        "ads", f"budget_{unique}", depends=lambda a: [Scope("ads", "campaign", a["campaign_id"])], cache=lambda: cache
+    )
     def budget(conn, campaign_id: int) -> dict:
         return read_budget(conn, campaign_id)
 
@@ -68,6 +72,7 @@ def test_repeat_hits_and_committed_write_invalidates(settings, cache, budgets, u
 def test_etl_run_bumps_the_company(settings, cache, budgets, unique):
     spec = CacheSpec("ads", f"report_{unique}", kind="report")
     with connect("ads", "owner", settings=settings, dbname=budgets, autocommit=True) as conn:
+
         def compute():
             return float(conn.execute("SELECT sum(budget) FROM ads.cache_probe").fetchone()[0])
 
@@ -85,8 +90,12 @@ def test_value_computed_in_open_transaction_is_published_only_after_commit(setti
     with connect("ads", "owner", settings=settings, dbname=budgets) as conn:
         with after_commit(conn) as pending:
             conn.execute("UPDATE ads.cache_probe SET budget = 999 WHERE campaign_id = 2")
-            lookup = cache.fetch(spec, {"id": 2}, lambda: float(conn.execute(
-                "SELECT budget FROM ads.cache_probe WHERE campaign_id = 2").fetchone()[0]), pending=pending)
+            lookup = cache.fetch(
+                spec,
+                {"id": 2},
+                lambda: float(conn.execute("SELECT budget FROM ads.cache_probe WHERE campaign_id = 2").fetchone()[0]),
+                pending=pending,
+            )
             assert lookup.value == 999.0
             assert cache.connection.client.get(lookup.key) is None  # not visible while uncommitted
         assert cache.connection.client.get(lookup.key) == b"999.0"
@@ -156,8 +165,12 @@ def test_an_answer_without_declared_dependencies_follows_every_write_of_its_comp
         calls.append(1)
         return len(calls)
 
-    @cached("content", f"declared_{unique}", depends=lambda a: [Scope("content", "media", a["media_id"])],
-            cache=lambda: cache)
+    @cached(
+        "content",
+        f"declared_{unique}",
+        depends=lambda a: [Scope("content", "media", a["media_id"])],
+        cache=lambda: cache,
+    )
     def media(media_id: str) -> str:
         calls.append(media_id)
         return media_id

@@ -12,8 +12,9 @@ from promptsales.cache import CacheSpec, Scope
 
 def run_cli(settings, *args):
     env = {**os.environ, "PROMPTSALES_DATA_DIR": str(settings.data_path)}
-    return subprocess.run([sys.executable, "-m", "promptsales.cli", *args], capture_output=True, text=True,
-                          env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "promptsales.cli", *args], capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 def test_stats_flush_and_bump(settings, cache, unique):

@@ -41,13 +41,16 @@ def test_answers_from_the_database_while_valkey_is_down_and_resumes_after(settin
     cache = Cache(CacheConnection(server.url, settings=own, retry_interval=0.3))
     spec = CacheSpec("ads", "price")
     with connect("ads", "owner", settings=settings, dbname=prices, autocommit=True) as conn:
+
         def price(campaign_id):
-            return lambda: conn.execute("SELECT price FROM ads.cache_prices WHERE campaign_id = %s",
-                                        (campaign_id,)).fetchone()[0]
+            return lambda: conn.execute(
+                "SELECT price FROM ads.cache_prices WHERE campaign_id = %s", (campaign_id,)
+            ).fetchone()[0]
 
         def fetch(campaign_id):
-            return cache.fetch(spec, {"id": campaign_id}, price(campaign_id),
-                               depends=[Scope("ads", "campaign", campaign_id)])
+            return cache.fetch(
+                spec, {"id": campaign_id}, price(campaign_id), depends=[Scope("ads", "campaign", campaign_id)]
+            )
 
         assert (fetch(1).outcome, fetch(1).outcome) == ("miss", "hit")
         assert CacheService(own).status().detail == "caching"

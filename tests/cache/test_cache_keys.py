@@ -21,7 +21,9 @@ def test_equal_questions_asked_differently_share_a_digest():
 
 def test_dates_and_nested_mappings_normalise():
     assert keys.normalise({"b": [date(2025, 12, 1)], "a": {"y": 1, "x": " q "}}) == {
-        "a": {"x": "q", "y": 1}, "b": ["2025-12-01"]}
+        "a": {"x": "q", "y": 1},
+        "b": ["2025-12-01"],
+    }
     with pytest.raises(TypeError):
         keys.normalise(object())
 

@@ -25,7 +25,9 @@ def test_one_round_trip_lookup_builds_the_documented_key(cache, unique):
     spec = CacheSpec("crm", f"probe_{unique}", "pii", ("crm:pii",))
     depends = [Scope("crm", "client", 42), Scope("crm", "campaign", 7)]
     cache.bump(Scope("crm", "client", 42))  # counters with increments, not only creation stamps
-    first = cache.fetch(spec, {"client_id": 42}, lambda: {"n": 1}, depends=depends, caller_scopes={"crm:pii", "crm:read"})
+    first = cache.fetch(
+        spec, {"client_id": 42}, lambda: {"n": 1}, depends=depends, caller_scopes={"crm:pii", "crm:read"}
+    )
     assert first.outcome == "miss"
     assert first.key == cache.key_for(spec, {"client_id": 42}, depends, {"crm:pii", "crm:read"})
     assert first.key.split(":")[5] == "crm.pii" and first.key.split(":")[4].count(".") == 2
@@ -38,8 +40,15 @@ def test_one_round_trip_lookup_builds_the_documented_key(cache, unique):
 
 def _signed(key, audience: str, ttl: int) -> str:
     now = int(time.time())
-    claims = {"iss": "https://issuer.test", "aud": audience, "sub": "portal", "client_id": "portal",
-              "scope": "crm:read", "iat": now, "exp": now + ttl}
+    claims = {
+        "iss": "https://issuer.test",
+        "aud": audience,
+        "sub": "portal",
+        "client_id": "portal",
+        "scope": "crm:read",
+        "iat": now,
+        "exp": now + ttl,
+    }
     return jwt.encode(claims, key, algorithm="RS256", headers={"kid": "k1"})
 
 
@@ -75,8 +84,10 @@ def test_verified_tokens_are_remembered_until_they_expire():
 
 def _audit_rows(settings, action: str) -> list[tuple]:
     with connect("sales", "admin", settings=settings) as conn:
-        return conn.execute("SELECT actor, outcome, detail->>'n' FROM portal.audit_log WHERE action = %s "
-                            "ORDER BY (detail->>'n')::int", (action,)).fetchall()
+        return conn.execute(
+            "SELECT actor, outcome, detail->>'n' FROM portal.audit_log WHERE action = %s ORDER BY (detail->>'n')::int",
+            (action,),
+        ).fetchall()
 
 
 def test_audit_batches_store_every_row_and_a_bad_row_loses_only_itself(settings):
@@ -84,8 +95,10 @@ def test_audit_batches_store_every_row_and_a_bad_row_loses_only_itself(settings)
     for n in range(300):
         record("tester", "cache", action, "ok", 1.0, {"n": n}, settings=settings)
     writer = SalesLogConnection()
-    query = ("INSERT INTO portal.audit_log (actor, service, action, outcome, latency_ms, detail) "
-             "VALUES (%s, %s, %s, %s, %s, %s)")
+    query = (
+        "INSERT INTO portal.audit_log (actor, service, action, outcome, latency_ms, detail) "
+        "VALUES (%s, %s, %s, %s, %s, %s)"
+    )
     bad_action = f"{action}-b"
     for n, outcome in enumerate(["ok", "ok", "not-an-outcome" * 40, "ok"]):
         writer.execute(settings, query, ("tester", "cache", bad_action, outcome, 1.0, f'{{"n": {n}}}'))
@@ -96,7 +109,9 @@ def test_audit_batches_store_every_row_and_a_bad_row_loses_only_itself(settings)
 
 def test_rows_queued_at_a_clean_exit_are_stored(settings):
     action = f"exit-{uuid.uuid4().hex[:8]}"
-    code = ("import sys; from promptsales.config import get_settings; from promptsales.mcpkit.audit import record; "
-            "[record('exiting', 'cache', sys.argv[1], 'ok', 0.0, {'n': n}, settings=get_settings()) for n in range(50)]")
+    code = (
+        "import sys; from promptsales.config import get_settings; from promptsales.mcpkit.audit import record; "
+        "[record('exiting', 'cache', sys.argv[1], 'ok', 0.0, {'n': n}, settings=get_settings()) for n in range(50)]"
+    )
     subprocess.run([sys.executable, "-c", code, action], check=True, timeout=120, env=dict(os.environ))
     assert len(_audit_rows(settings, action)) == 50

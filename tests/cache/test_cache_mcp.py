@@ -45,26 +45,36 @@ def crm_kit(settings, clone_db, unique):
     dbname = clone_db("crm")
     with connect("crm", "owner", settings=settings, dbname=dbname) as conn:
         conn.execute("CREATE TABLE crm.cache_clients (client_id int PRIMARY KEY, name text, national_id text)")
-        conn.execute("INSERT INTO crm.cache_clients VALUES (1, 'Ana Mora', '1-1111-1111'), (2, 'Luis Vega', '2-2222-2222')")
+        conn.execute(
+            "INSERT INTO crm.cache_clients VALUES (1, 'Ana Mora', '1-1111-1111'), (2, 'Luis Vega', '2-2222-2222')"
+        )
         conn.commit()
     reads, audited = [], []
     kit = ToolKit("crm", title="Cache probe", instructions="test kit")
 
-    @kit.tool(scope="crm:read", read_only=True,
-              cache=CachePolicy(kind="pii", permission_scopes=("crm:pii",),
-                                depends=lambda a: [Scope("crm", "client", a["client_id"])],
-                                every_call=lambda a, r: audited.append((current_caller().actor, r.national_id is not None))))
+    @kit.tool(
+        scope="crm:read",
+        read_only=True,
+        cache=CachePolicy(
+            kind="pii",
+            permission_scopes=("crm:pii",),
+            depends=lambda a: [Scope("crm", "client", a["client_id"])],
+            every_call=lambda a, r: audited.append((current_caller().actor, r.national_id is not None)),
+        ),
+    )
     def client360(client_id: Annotated[int, Field(ge=1)]) -> Client360:
         """One client; the national id only for callers holding crm:pii."""
         reads.append(current_caller().actor)
         with connect("crm", "owner", settings=settings, dbname=dbname) as conn:
             name, national_id = conn.execute(
-                "SELECT name, national_id FROM crm.cache_clients WHERE client_id = %s", (client_id,)).fetchone()
+                "SELECT name, national_id FROM crm.cache_clients WHERE client_id = %s", (client_id,)
+            ).fetchone()
         pii = "crm:pii" in current_caller().scopes
         return Client360(client_id=client_id, name=name, national_id=national_id if pii else None, reads=len(reads))
 
-    @kit.tool(scope="crm:write", read_only=False,
-              invalidates=lambda args, result: [Scope("crm", "client", args["client_id"])])
+    @kit.tool(
+        scope="crm:write", read_only=False, invalidates=lambda args, result: [Scope("crm", "client", args["client_id"])]
+    )
     def renameClient(client_id: Annotated[int, Field(ge=1)], name: str) -> Renamed:
         """Rename a client (committed before the tool returns)."""
         with connect("crm", "owner", settings=settings, dbname=dbname) as conn:
@@ -82,13 +92,19 @@ def test_hits_invalidation_pii_separation_and_rate_limits(settings, issuer, crm_
     admin = token_for(settings, "promptsales-admin", ["crm:read", "crm:write", "crm:pii"])
     portal = token_for(settings, "portal", ["crm:read"])
     with ThreadedHttpsServer(crm_kit, settings) as server:
+
         async def scenario():
-            async with McpSession(server.url, admin, settings) as pii_caller, \
-                       McpSession(server.url, portal, settings) as plain_caller:
+            async with (
+                McpSession(server.url, admin, settings) as pii_caller,
+                McpSession(server.url, portal, settings) as plain_caller,
+            ):
                 first = await pii_caller.call("client360", client_id=1)
                 second = await pii_caller.call("client360", client_id=1)
-                assert first == second == (True, {"client_id": 1, "name": "Ana Mora",
-                                                  "national_id": "1-1111-1111", "reads": 1})
+                assert (
+                    first
+                    == second
+                    == (True, {"client_id": 1, "name": "Ana Mora", "national_id": "1-1111-1111", "reads": 1})
+                )
                 plain = await plain_caller.call("client360", client_id=1)
                 assert plain == (True, {"client_id": 1, "name": "Ana Mora", "national_id": None, "reads": 2})
                 assert (await plain_caller.call("client360", client_id=1))[1]["national_id"] is None
@@ -100,10 +116,15 @@ def test_hits_invalidation_pii_separation_and_rate_limits(settings, issuer, crm_
                 # admin has spent its burst of 4: refused with a retry time; portal still has tokens.
                 refused = await pii_caller.call("client360", client_id=2)
                 assert refused[0] is False
-                assert re.search(r"Rate limit exceeded for client 'promptsales-admin': retry after \d\.\d\d s", refused[1])
+                assert re.search(
+                    r"Rate limit exceeded for client 'promptsales-admin': retry after \d\.\d\d s", refused[1]
+                )
                 assert (await plain_caller.call("client360", client_id=2))[0] is True
+
         run(scenario())
     assert crm_kit.reads == ["promptsales-admin", "portal", "promptsales-admin", "portal"]
     # every call is audited, hits included, with whether PII was returned
     assert crm_kit.audited == [("promptsales-admin", True)] * 2 + [("portal", False)] * 2 + [
-        ("promptsales-admin", True), ("portal", False)]
+        ("promptsales-admin", True),
+        ("portal", False),
+    ]

@@ -76,8 +76,9 @@ def test_create_campaign_messages_reuses_a_paraphrase_and_logs_tokens_saved(sett
     unrelated = f"Offer {ref}: winter tyres for delivery vans in Lisbon, safety first"
 
     async def make(session, text):
-        result = await session.call_tool("createCampaignMessages",
-                                         {"campaign_description": text, "target_audiences": ["coffee lovers"]})
+        result = await session.call_tool(
+            "createCampaignMessages", {"campaign_description": text, "target_audiences": ["coffee lovers"]}
+        )
         assert not result.is_error, result.content[0].text
         return result.structured_content
 
@@ -96,7 +97,9 @@ def test_create_campaign_messages_reuses_a_paraphrase_and_logs_tokens_saved(sett
         with connect("sales", "app", settings=settings) as conn:
             rows = conn.execute(
                 "SELECT operation, tokens_saved, cache_hit FROM portal.ai_usage_log WHERE module = 'cache' "
-                "AND actor = 'content-writer' AND prompt LIKE %s", (f"%{ref}%",)).fetchall()
+                "AND actor = 'content-writer' AND prompt LIKE %s",
+                (f"%{ref}%",),
+            ).fetchall()
         time.sleep(0.2)
     assert [(operation, cache_hit) for operation, _, cache_hit in rows] == [("messages.semantic-hit", True)]
     assert rows[0][1] > 0

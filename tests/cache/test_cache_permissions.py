@@ -9,8 +9,14 @@ from promptsales.cache import Scope, acting_as, cached, current_caller
 def test_pii_answer_is_never_served_to_a_caller_without_the_scope(cache, unique):
     computed = []
 
-    @cached("crm", f"client360_{unique}", kind="pii", permission_scopes=("crm:pii",),
-            depends=lambda a: [Scope("crm", "client", a["client_id"])], cache=lambda: cache)
+    @cached(
+        "crm",
+        f"client360_{unique}",
+        kind="pii",
+        permission_scopes=("crm:pii",),
+        depends=lambda a: [Scope("crm", "client", a["client_id"])],
+        cache=lambda: cache,
+    )
     def client360(client_id: int) -> dict:
         caller = current_caller()
         computed.append(caller.client_id)

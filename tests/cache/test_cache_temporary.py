@@ -5,8 +5,14 @@ from __future__ import annotations
 import pytest
 
 from promptsales.cache import CacheSpec, Scope
-from promptsales.cache.temporary import (LockBusy, etl_run_finished, named_lock, proposal_progress,
-                                         recent_etl_runs, set_proposal_step)
+from promptsales.cache.temporary import (
+    LockBusy,
+    etl_run_finished,
+    named_lock,
+    proposal_progress,
+    recent_etl_runs,
+    set_proposal_step,
+)
 
 
 def test_named_lock_excludes_a_second_holder(cache, unique):
@@ -22,7 +28,9 @@ def test_etl_run_with_changed_campaigns_bumps_only_those(cache, unique):
     spec = CacheSpec("sales", f"perf_{unique}", kind="report")
 
     def read(campaign):
-        return cache.fetch(spec, {"c": campaign}, lambda: campaign, depends=[Scope("sales", "campaign", campaign)]).outcome
+        return cache.fetch(
+            spec, {"c": campaign}, lambda: campaign, depends=[Scope("sales", "campaign", campaign)]
+        ).outcome
 
     assert [read(f"{unique}a"), read(f"{unique}b")] == ["miss", "miss"]
     bumped = etl_run_finished(cache, {"run_id": f"run-{unique}", "rows": 1}, changed={"campaign": [f"{unique}a"]})

@@ -90,8 +90,9 @@ def test_inside_a_caller_transaction_the_procedure_never_commits(app_dsn):
         before = conn.execute("SELECT array_agg(amount ORDER BY sale_id) FROM crm.sales").fetchone()[0]
         logs = conn.execute("SELECT count(*) FROM crm.logs").fetchone()[0]
         conn.execute("BEGIN")
-        assert conn.execute("CALL crm.crmsp_transfer_sale_amount_safe(%s, %s, %s, NULL, 3, NULL)",
-                            (sale, other, Decimal("1.00"))).fetchone() == (1,)
+        assert conn.execute(
+            "CALL crm.crmsp_transfer_sale_amount_safe(%s, %s, %s, NULL, 3, NULL)", (sale, other, Decimal("1.00"))
+        ).fetchone() == (1,)
         conn.execute("ROLLBACK")
         assert conn.execute("SELECT array_agg(amount ORDER BY sale_id) FROM crm.sales").fetchone()[0] == before
         assert conn.execute("SELECT count(*) FROM crm.logs").fetchone()[0] == logs
@@ -100,7 +101,9 @@ def test_inside_a_caller_transaction_the_procedure_never_commits(app_dsn):
 def test_safe_summary_refuses_a_read_committed_caller_and_accepts_repeatable_read(app_dsn):
     with psycopg.connect(app_dsn, autocommit=True) as conn:
         campaigns = [r[0] for r in conn.execute("SELECT DISTINCT campaign_id FROM crm.sales ORDER BY 1 LIMIT 2")]
-        true_total = conn.execute("SELECT sum(amount) FROM crm.sales WHERE campaign_id = ANY(%s)", (campaigns,)).fetchone()[0]
+        true_total = conn.execute(
+            "SELECT sum(amount) FROM crm.sales WHERE campaign_id = ANY(%s)", (campaigns,)
+        ).fetchone()[0]
         conn.execute("BEGIN")
         assert _sqlstate(conn, "CALL crm.crmsp_sales_summary_safe(%s)", (campaigns,)) == "PCC07"
         conn.execute("ROLLBACK")
@@ -124,25 +127,48 @@ def test_safe_transfer_retries_when_chosen_as_deadlock_victim(app_dsn):
     back its sub-transaction, logs a 'concurrency' row and succeeds on attempt 2; both transfers commit."""
     with LabRun(app_dsn, "retry", deadlock_timeout_ms=10_000) as lab:
         x, y = [r[0] for r in lab.coordinator.execute("SELECT sale_id FROM crm.sales ORDER BY sale_id LIMIT 2")]
-        before = dict(lab.coordinator.execute("SELECT sale_id, amount FROM crm.sales WHERE sale_id IN (%s, %s)", (x, y)).fetchall())
+        before = dict(
+            lab.coordinator.execute(
+                "SELECT sale_id, amount FROM crm.sales WHERE sale_id IN (%s, %s)", (x, y)
+            ).fetchall()
+        )
         lab.gate.close()
         other, safe = lab.session("U"), lab.session("S", deadlock_timeout_ms=1000)
-        lab.start(other, lambda s: s.call("unsafe 2.00 y→x", "CALL crm.crmsp_transfer_sale_amount_unsafe(%s, %s, %s, %s)",
-                                          (y, x, Decimal("2.00"), lab.gate.key)))
+        lab.start(
+            other,
+            lambda s: s.call(
+                "unsafe 2.00 y→x",
+                "CALL crm.crmsp_transfer_sale_amount_unsafe(%s, %s, %s, %s)",
+                (y, x, Decimal("2.00"), lab.gate.key),
+            ),
+        )
         lab.wait_all_waiting(["U"], "U holds y and waits at the gate")
-        lab.start(safe, lambda s: s.call("safe 1.00 x→y", "CALL crm.crmsp_transfer_sale_amount_safe(%s, %s, %s, NULL, 5, NULL)",
-                                         (x, y, Decimal("1.00"))))
+        lab.start(
+            safe,
+            lambda s: s.call(
+                "safe 1.00 x→y",
+                "CALL crm.crmsp_transfer_sale_amount_safe(%s, %s, %s, NULL, 5, NULL)",
+                (x, y, Decimal("1.00")),
+            ),
+        )
         lab.wait_all_waiting(["U", "S"], "S holds x and waits for y")
         lab.open_gate()
         lab.finish()
         assert other.last.ok, other.last.describe()
         assert safe.last.ok and safe.last.row[0] >= 2, lab.timeline.rows()
-        after = dict(lab.coordinator.execute("SELECT sale_id, amount FROM crm.sales WHERE sale_id IN (%s, %s)", (x, y)).fetchall())
+        after = dict(
+            lab.coordinator.execute(
+                "SELECT sale_id, amount FROM crm.sales WHERE sale_id IN (%s, %s)", (x, y)
+            ).fetchall()
+        )
         assert after == {x: before[x] + 1, y: before[y] - 1}
-        assert lab.coordinator.execute(
-            "SELECT count(*) FROM crm.logs l JOIN crm.log_types t USING (log_type_id) WHERE t.code = 'concurrency' "
-            "AND l.description LIKE 'crmsp_transfer_sale_amount_safe: deadlock victim, retrying%%' AND l.value2 = '40P01'"
-        ).fetchone()[0] >= 1
+        assert (
+            lab.coordinator.execute(
+                "SELECT count(*) FROM crm.logs l JOIN crm.log_types t USING (log_type_id) WHERE t.code = 'concurrency' "
+                "AND l.description LIKE 'crmsp_transfer_sale_amount_safe: deadlock victim, retrying%%' AND l.value2 = '40P01'"
+            ).fetchone()[0]
+            >= 1
+        )
     assert lab.leaks == []
 
 

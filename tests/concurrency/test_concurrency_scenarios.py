@@ -144,8 +144,10 @@ def test_publish_after_commit_does_publish_a_committed_value(app_dsn, redis_url)
 @pytest.mark.usefixtures("no_leaks")
 def test_labs_leave_the_data_as_they_found_it(app_dsn, redis_url):
     """Every scenario restores the amounts and scores it touched (only crm.logs keeps its evidence)."""
-    fingerprint = ("SELECT (SELECT sum(sale_id * amount) FROM crm.sales), (SELECT sum(lead_id * score) FROM crm.leads), "
-                   "(SELECT sum(amount) FROM crm.sales)")
+    fingerprint = (
+        "SELECT (SELECT sum(sale_id * amount) FROM crm.sales), (SELECT sum(lead_id * score) FROM crm.leads), "
+        "(SELECT sum(amount) FROM crm.sales)"
+    )
     with psycopg.connect(app_dsn, autocommit=True) as conn:
         before = conn.execute(fingerprint).fetchone()
         for safe in (False, True):

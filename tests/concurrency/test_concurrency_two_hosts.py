@@ -55,8 +55,14 @@ def server(two_hosts, tmp_path_factory, settings, lab_rows):
 
 
 def _dsn(settings: Settings, pg: EmbeddedPostgres, host: str) -> str:
-    return make_conninfo(host=host, port=pg.port, dbname="promptcrm", user=role_name("crm", "app"),
-                         password=role_password(settings, "crm", "app"), connect_timeout=10)
+    return make_conninfo(
+        host=host,
+        port=pg.port,
+        dbname="promptcrm",
+        user=role_name("crm", "app"),
+        password=role_password(settings, "crm", "app"),
+        connect_timeout=10,
+    )
 
 
 def test_namespaces_are_separate_hosts(two_hosts, server):
@@ -64,7 +70,9 @@ def test_namespaces_are_separate_hosts(two_hosts, server):
     _settings, pg = server
     probe = "import socket,sys\ntry:\n socket.create_connection((sys.argv[1], int(sys.argv[2])), 2)\nexcept OSError: sys.exit(3)\n"
     loopback = subprocess.run(two_hosts.command("a", [sys.executable, "-c", probe, "127.0.0.1", str(pg.port)]))
-    link = subprocess.run(two_hosts.command("a", [sys.executable, "-c", probe, two_hosts.hosts["a"].server_address, str(pg.port)]))
+    link = subprocess.run(
+        two_hosts.command("a", [sys.executable, "-c", probe, two_hosts.hosts["a"].server_address, str(pg.port)])
+    )
     assert loopback.returncode == 3
     assert link.returncode == 0
     assert two_hosts.hosts["a"].address != two_hosts.hosts["b"].address
@@ -78,8 +86,14 @@ def test_deadlock_between_two_computers(two_hosts, server, safe):
     settings, pg = server
     dsns = {role: _dsn(settings, pg, host.server_address) for role, host in two_hosts.hosts.items()}
     result, (report_a, report_b) = run_two_clients_locally(
-        dsns["a"], safe=safe, rounds=ROUNDS, deadlock_timeout_ms=50, timeout=120,
-        client_command=CLI_CLIENT, wrap=two_hosts.command, dsns=dsns,
+        dsns["a"],
+        safe=safe,
+        rounds=ROUNDS,
+        deadlock_timeout_ms=50,
+        timeout=120,
+        client_command=CLI_CLIENT,
+        wrap=two_hosts.command,
+        dsns=dsns,
     )
     expected_addresses = {role: host.address for role, host in two_hosts.hosts.items()}
     for round_a in report_a["rounds"]:

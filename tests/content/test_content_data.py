@@ -15,7 +15,9 @@ def test_embedding_model_reproduces_published_all_minilm_similarities():
     """The numpy forward pass matches sentence-transformers' documented all-MiniLM-L6-v2 output."""
     from promptsales.ai.embeddings import get_encoder
 
-    vectors = get_encoder().encode(["The weather is lovely today.", "It's so sunny outside!", "He drove to the stadium."])
+    vectors = get_encoder().encode(
+        ["The weather is lovely today.", "It's so sunny outside!", "He drove to the stadium."]
+    )
     similarity = vectors @ vectors.T
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert similarity[0, 1] == pytest.approx(0.6660, abs=1e-3)
@@ -36,7 +38,10 @@ def test_official_library_has_100_plus_images_with_files_long_distinct_descripti
     all_docs = list(db.media_assets.find({}, {"description": 1, "media_type": 1, "campaign_id": 1}))
     assert len({d["description"] for d in all_docs}) == len(all_docs)
     assert {d["media_type"] for d in all_docs} == {"image", "video", "audio"}
-    assert db.hashtags.count_documents({}) > 50 and db.integrations.count_documents({"auth_scheme": "oauth2_client_credentials"}) >= 1
+    assert (
+        db.hashtags.count_documents({}) > 50
+        and db.integrations.count_documents({"auth_scheme": "oauth2_client_credentials"}) >= 1
+    )
     with connect("content", "app", settings=settings) as conn:
         assert conn.execute("SELECT count(*) FROM content.media_embeddings").fetchone()[0] == len(all_docs)
     with connect("ads", "etl", settings=settings) as conn:  # G7: references are real PromptAds campaigns
@@ -47,7 +52,11 @@ def test_official_library_has_100_plus_images_with_files_long_distinct_descripti
 
 def test_paraphrase_of_20_images_finds_each_in_top_5(content_service):
     """Queries built from attributes (not description text) find the image among the 5 best matches."""
-    images = list(content_service.db.media_assets.find({"media_type": "image"}, {"attributes": 1, "description": 1}).sort("_id", 1))
+    images = list(
+        content_service.db.media_assets.find({"media_type": "image"}, {"attributes": 1, "description": 1}).sort(
+            "_id", 1
+        )
+    )
     sample = images[:: max(1, len(images) // 20)][:20]
     assert len(sample) == 20
     for doc in sample:
@@ -60,11 +69,15 @@ def test_paraphrase_of_20_images_finds_each_in_top_5(content_service):
 def test_index_follows_description_changes(content_service):
     doc = content_service.db.media_assets.find_one({"media_type": "audio"})
     original = doc["description"]
-    new_text = ("A thirty second radio jingle about a cheerful submarine bakery that delivers warm croissants "
-                "to divers under a coral reef, sung by a choir of sea turtles for marine biology students.")
+    new_text = (
+        "A thirty second radio jingle about a cheerful submarine bakery that delivers warm croissants "
+        "to divers under a coral reef, sung by a choir of sea turtles for marine biology students."
+    )
     try:
         content_service.update_description(doc["_id"], new_text)
-        top = content_service.get_content("submarine bakery croissants for divers, sea turtle choir", limit=1, actor="test")
+        top = content_service.get_content(
+            "submarine bakery croissants for divers, sea turtle choir", limit=1, actor="test"
+        )
         assert top.results[0].id == doc["_id"]
     finally:
         content_service.update_description(doc["_id"], original)
@@ -80,8 +93,10 @@ def test_rebuild_swaps_in_a_new_index_while_searches_keep_answering(content_serv
     settings = content_service.settings
     doc = content_service.db.media_assets.find_one({"media_type": "video"})
     original = doc["description"]
-    edited = ("A slow motion video of a lighthouse keeper painting seashells in neon colours at midnight, "
-              "filmed for a stationery brand that sells glow in the dark notebooks to art students.")
+    edited = (
+        "A slow motion video of a lighthouse keeper painting seashells in neon colours at midnight, "
+        "filmed for a stationery brand that sells glow in the dark notebooks to art students."
+    )
     during: dict[str, list] = {}
 
     def while_rebuilding(_loaded: int) -> None:
@@ -99,12 +114,23 @@ def test_rebuild_swaps_in_a_new_index_while_searches_keep_answering(content_serv
         assert result["embedded"] == documents
         with connect("content", "app", settings=settings) as conn:
             assert conn.execute("SELECT count(*) FROM content.media_embeddings").fetchone()[0] == documents
-            stored = conn.execute("SELECT description_sha256 FROM content.media_embeddings WHERE media_id = %s", (doc["_id"],)).fetchone()[0]
+            stored = conn.execute(
+                "SELECT description_sha256 FROM content.media_embeddings WHERE media_id = %s", (doc["_id"],)
+            ).fetchone()[0]
             assert stored == description_sha256(edited)
-            indexes = {row[0] for row in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'media_embeddings'")}
-            assert {"media_embeddings_pkey", "media_embeddings_hnsw", "media_embeddings_type", "media_embeddings_source_updated"} <= indexes
+            indexes = {
+                row[0] for row in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'media_embeddings'")
+            }
+            assert {
+                "media_embeddings_pkey",
+                "media_embeddings_hnsw",
+                "media_embeddings_type",
+                "media_embeddings_source_updated",
+            } <= indexes
             assert conn.execute("SELECT to_regclass('content.media_embeddings_rebuild')").fetchone()[0] is None
-        top = content_service.get_content("lighthouse keeper painting neon seashells for glow in the dark notebooks", limit=1, actor="test")
+        top = content_service.get_content(
+            "lighthouse keeper painting neon seashells for glow in the dark notebooks", limit=1, actor="test"
+        )
         assert top.results[0].id == doc["_id"]
     finally:
         content_service.update_description(doc["_id"], original)

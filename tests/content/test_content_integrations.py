@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
@@ -17,7 +17,7 @@ import pytest
 
 from promptsales.ai.textgen import LLMSettings, OpenAICompatibleGenerator
 from promptsales.content.documents import Integration, validated
-from promptsales.content.integrations import default_integrations, missing_credentials, check_integration
+from promptsales.content.integrations import check_integration, default_integrations, missing_credentials
 from promptsales.errors import UserError
 
 
@@ -51,8 +51,14 @@ class _Protocols(BaseHTTPRequestHandler):
             request = json.loads(body)
             self.seen.append(("chat", request["model"], self.headers.get("authorization")))
             texts = [f"LLM message {i} for: {request['messages'][1]['content'][:30]}" for i in range(1, 4)]
-            return self._json(200, {"model": request["model"], "choices": [{"message": {"role": "assistant", "content": json.dumps(texts)}}],
-                                    "usage": {"prompt_tokens": 120, "completion_tokens": 45}})
+            return self._json(
+                200,
+                {
+                    "model": request["model"],
+                    "choices": [{"message": {"role": "assistant", "content": json.dumps(texts)}}],
+                    "usage": {"prompt_tokens": 120, "completion_tokens": 45},
+                },
+            )
         self._json(404, {"error": "not found"})
 
     def do_GET(self):
@@ -76,18 +82,29 @@ def provider():
 
 
 def _integration(base: str) -> dict:
-    now = datetime.now(timezone.utc)
-    return validated(Integration, {
-        "_id": "local-audio-platform", "kind": "rest", "description": "local stand-in speaking the Spotify protocol",
-        "base_url": base, "auth_scheme": "oauth2_client_credentials", "token_endpoint": f"{base}/oauth/token",
-        "client_id_ref": "T_CLIENT_ID", "secret_ref": "T_CLIENT_SECRET",
-        "endpoints": [{"name": "search", "method": "GET", "path": "/v1/search", "parameters": {"q": "jingle"}}],
-        "created_at": now, "updated_at": now,
-    })
+    now = datetime.now(UTC)
+    return validated(
+        Integration,
+        {
+            "_id": "local-audio-platform",
+            "kind": "rest",
+            "description": "local stand-in speaking the Spotify protocol",
+            "base_url": base,
+            "auth_scheme": "oauth2_client_credentials",
+            "token_endpoint": f"{base}/oauth/token",
+            "client_id_ref": "T_CLIENT_ID",
+            "secret_ref": "T_CLIENT_SECRET",
+            "endpoints": [{"name": "search", "method": "GET", "path": "/v1/search", "parameters": {"q": "jingle"}}],
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
 
 
 def test_client_credentials_post_then_bearer_get(provider):
-    report = check_integration(_integration(provider), env={"T_CLIENT_ID": "the-client", "T_CLIENT_SECRET": "the-secret"})
+    report = check_integration(
+        _integration(provider), env={"T_CLIENT_ID": "the-client", "T_CLIENT_SECRET": "the-secret"}
+    )
     assert report.ok
     assert _Protocols.seen == [("token", ["client_credentials"], True), ("search", ["jingle"], True)]
 
@@ -101,35 +118,58 @@ def test_wrong_secret_is_reported_and_missing_credentials_named(provider):
 
 def test_stored_integrations_hold_secret_references_only():
     docs = default_integrations()
-    assert any(d["auth_scheme"] == "oauth2_client_credentials" and d["token_endpoint"].startswith("https://") for d in docs)
+    assert any(
+        d["auth_scheme"] == "oauth2_client_credentials" and d["token_endpoint"].startswith("https://") for d in docs
+    )
     for doc in docs:
-        assert "secret" not in json.dumps({k: v for k, v in doc.items() if k not in ("secret_ref", "client_id_ref")}, default=str).lower()
+        assert (
+            "secret"
+            not in json.dumps(
+                {k: v for k, v in doc.items() if k not in ("secret_ref", "client_id_ref")}, default=str
+            ).lower()
+        )
         assert missing_credentials(doc, env={})  # nothing configured → names what is missing
 
 
 def test_cli_says_exactly_what_is_missing_with_exit_code_2(content_seeded):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PROMPTSALES_SPOTIFY")}
     env["PROMPTSALES_DATA_DIR"] = str(content_seeded.data_path)
-    result = subprocess.run([sys.executable, "-m", "promptsales.cli", "content", "integrations", "test", "spotify-web-api"],
-                            capture_output=True, text=True, env=env, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "promptsales.cli", "content", "integrations", "test", "spotify-web-api"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert result.returncode == 2
     assert "PROMPTSALES_SPOTIFY_CLIENT_ID" in result.stderr and "PROMPTSALES_SPOTIFY_CLIENT_SECRET" in result.stderr
 
 
 def test_openai_compatible_generator_speaks_chat_completions(provider):
     generator = OpenAICompatibleGenerator(LLMSettings(base_url=provider + "/v1", api_key="sk-local", model="tiny-llm"))
-    generation = generator.generate("system", "Campaign: shoes", ["a beach scene"], 3, {"campaign": "shoes", "audience": "athletes"})
+    generation = generator.generate(
+        "system", "Campaign: shoes", ["a beach scene"], 3, {"campaign": "shoes", "audience": "athletes"}
+    )
     assert generation.texts[0].startswith("LLM message 1") and len(generation.texts) == 3
-    assert (generation.provider, generation.model, generation.tokens_in, generation.tokens_out) == ("openai-compatible", "tiny-llm", 120, 45)
+    assert (generation.provider, generation.model, generation.tokens_in, generation.tokens_out) == (
+        "openai-compatible",
+        "tiny-llm",
+        120,
+        45,
+    )
     assert _Protocols.seen == [("chat", "tiny-llm", "Bearer sk-local")]
 
 
 def test_campaign_messages_through_the_openai_compatible_provider(provider, content_seeded):
     from promptsales.content.service import ContentService
 
-    service = ContentService(content_seeded, generator=OpenAICompatibleGenerator(LLMSettings(base_url=provider + "/v1", model="tiny-llm")))
+    service = ContentService(
+        content_seeded, generator=OpenAICompatibleGenerator(LLMSettings(base_url=provider + "/v1", model="tiny-llm"))
+    )
     try:
-        log = service.create_campaign_messages("Winter jacket sale for city commuters", ["young professionals", "retirees"])
+        log = service.create_campaign_messages(
+            "Winter jacket sale for city commuters", ["young professionals", "retirees"]
+        )
     finally:
         service.close()
     assert len(log.messages) == 6 and log.provider == "openai-compatible" and log.model == "tiny-llm"

@@ -24,7 +24,9 @@ async def _exercise(session, db) -> dict:
     assert tools["createCampaignMessages"].input_schema["required"] == ["campaign_description", "target_audiences"]
     assert tools["getContent"].output_schema and "results" in tools["getContent"].output_schema["properties"]
 
-    found = await session.call_tool("getContent", {"description": "calm watercolor espresso machine in a kitchen", "limit": 3})
+    found = await session.call_tool(
+        "getContent", {"description": "calm watercolor espresso machine in a kitchen", "limit": 3}
+    )
     assert not found.is_error
     data = found.structured_content
     assert len(data["results"]) == 3 and data["hashtags"]
@@ -33,7 +35,9 @@ async def _exercise(session, db) -> dict:
     assert any(block.type == "image" and block.mime_type == "image/png" for block in found.content)
 
     requests_before = db.content_requests.count_documents({})
-    made = await session.call_tool("createCampaignMessages", {"campaign_description": CAMPAIGN, "target_audiences": AUDIENCES})
+    made = await session.call_tool(
+        "createCampaignMessages", {"campaign_description": CAMPAIGN, "target_audiences": AUDIENCES}
+    )
     assert not made.is_error, made.content[0].text
     log = made.structured_content
     assert len(log["messages"]) == 9
@@ -52,7 +56,11 @@ BAD_CALLS = [
     ("getContent", {"description": "shoes", "limit": 1000}, "limit must be between 1 and 50"),
     ("getContent", {"description": "shoes", "media_type": "hologram"}, "'image', 'video' or 'audio'"),
     ("createCampaignMessages", {"campaign_description": CAMPAIGN, "target_audiences": []}, "target_audiences is empty"),
-    ("createCampaignMessages", {"campaign_description": "", "target_audiences": ["gamers"]}, "campaign_description is empty"),
+    (
+        "createCampaignMessages",
+        {"campaign_description": "", "target_audiences": ["gamers"]},
+        "campaign_description is empty",
+    ),
 ]
 
 
@@ -104,7 +112,9 @@ def test_https_session_with_real_token_and_ai_usage_logged(content_https):
     assert len(rows) == 3  # one generation per audience
     for actor, module, provider, prompt, result, method, outcome, tokens_in, tokens_out, latency in rows:
         assert actor == "content-writer" and module == "content" and provider == "local-template"
-        assert CAMPAIGN in prompt and result.startswith("[") and "280" in method and outcome in ("accepted", "corrected")
+        assert (
+            CAMPAIGN in prompt and result.startswith("[") and "280" in method and outcome in ("accepted", "corrected")
+        )
         assert tokens_in > 0 and tokens_out > 0 and latency >= 0
 
 

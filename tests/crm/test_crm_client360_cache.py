@@ -34,7 +34,9 @@ def _campaign_slots(settings, n: int) -> list[tuple[int, int, int, int]]:
             "SELECT DISTINCT ON (cc.campaign_id) cc.campaign_id, cc.channel_id, cm.market_id, a.ad_id"
             " FROM ads_link.campaign_channels cc JOIN ads_link.campaign_markets cm USING (campaign_id)"
             " JOIN ads_link.ads a ON a.campaign_id = cc.campaign_id AND a.channel_id = cc.channel_id"
-            " ORDER BY cc.campaign_id, cc.channel_id, cm.market_id LIMIT %s", (n,)).fetchall()
+            " ORDER BY cc.campaign_id, cc.channel_id, cm.market_id LIMIT %s",
+            (n,),
+        ).fetchall()
 
 
 def _hits_misses(settings) -> tuple[int, int]:
@@ -52,13 +54,18 @@ def _pii_logs(settings, client_id: int) -> tuple[int, int]:
     """(PromptCRM security rows, central audit rows) recording a PII read of ``client_id``."""
     LOG_CONNECTION.flush()
     with connect("crm", "admin", settings=settings) as conn:
-        crm_rows = conn.execute("SELECT count(*) FROM crm.logs WHERE description = 'sensitive fields of a client "
-                                "revealed' AND reference_id1 = %s AND value1 = 'promptsales-admin'",
-                                (client_id,)).fetchone()[0]
+        crm_rows = conn.execute(
+            "SELECT count(*) FROM crm.logs WHERE description = 'sensitive fields of a client "
+            "revealed' AND reference_id1 = %s AND value1 = 'promptsales-admin'",
+            (client_id,),
+        ).fetchone()[0]
     with connect("sales", "admin", settings=settings) as conn:
-        audit_rows = conn.execute("SELECT count(*) FROM portal.audit_log WHERE action = 'client360.pii' AND "
-                                  "actor = 'promptsales-admin' AND detail->>'client_id' = %s AND "
-                                  "detail->'fields' = '[\"national_id\", \"context\"]'", (str(client_id),)).fetchone()[0]
+        audit_rows = conn.execute(
+            "SELECT count(*) FROM portal.audit_log WHERE action = 'client360.pii' AND "
+            "actor = 'promptsales-admin' AND detail->>'client_id' = %s AND "
+            "detail->'fields' = '[\"national_id\", \"context\"]'",
+            (str(client_id),),
+        ).fetchone()[0]
     return crm_rows, audit_rows
 
 
@@ -77,25 +84,39 @@ def test_client360_cached_per_permission_level_audited_on_hits_and_fresh_after_w
     from promptsales.etl.engine import run_pass
     from promptsales.etl.sources import Sources
 
-    (camp_a, chan_a, market_a, _), (camp_b, chan_b, market_b, _), (camp_c, chan_c, market_c, ad_c) = \
-        _campaign_slots(seeded, 3)
+    (camp_a, chan_a, market_a, _), (camp_b, chan_b, market_b, _), (camp_c, chan_c, market_c, ad_c) = _campaign_slots(
+        seeded, 3
+    )
     tag = uuid.uuid4().hex[:8]
     national_id = f"CR-7-{int(tag[:4], 16) % 10000:04d}-{int(tag[4:], 16) % 10000:04d}"
-    person = {"first_name": "Cache", "last_name": f"Probe{tag}", "email": f"cache.{tag}@example.com",
-              "phone": "+50670000000", "birth_year": 1990, "country_code": "CR", "region": "San José",
-              "city": "San José", "latitude": 9.93, "longitude": -84.08, "national_id": national_id,
-              "context": {"note": f"probe {tag}"}}
+    person = {
+        "first_name": "Cache",
+        "last_name": f"Probe{tag}",
+        "email": f"cache.{tag}@example.com",
+        "phone": "+50670000000",
+        "birth_year": 1990,
+        "country_code": "CR",
+        "region": "San José",
+        "city": "San José",
+        "latitude": 9.93,
+        "longitude": -84.08,
+        "national_id": national_id,
+        "context": {"note": f"probe {tag}"},
+    }
     admin = token_for(seeded, "promptsales-admin", ["crm:read", "crm:write", "crm:pii"])
     portal = token_for(seeded, "portal", ["crm:read"])
     observed: dict = {}
     try:
-
         with ThreadedHttpsServer(kit, seeded) as server:
+
             async def scenario():
-                async with McpSession(server.url, admin, seeded) as pii_caller, \
-                           McpSession(server.url, portal, seeded) as plain_caller:
-                    ok, lead = await pii_caller.call("registerLead", campaign_id=camp_a, channel_id=chan_a,
-                                                     market_id=market_a, person=person)
+                async with (
+                    McpSession(server.url, admin, seeded) as pii_caller,
+                    McpSession(server.url, portal, seeded) as plain_caller,
+                ):
+                    ok, lead = await pii_caller.call(
+                        "registerLead", campaign_id=camp_a, channel_id=chan_a, market_id=market_a, person=person
+                    )
                     assert ok and lead["created"] and lead["client_created"], lead
                     client_id = observed["client_id"] = lead["client_id"]
                     keys_before = _client360_keys(seeded)
@@ -110,24 +131,26 @@ def test_client360_cached_per_permission_level_audited_on_hits_and_fresh_after_w
                     ok, again = await pii_caller.call("client360", client_id=client_id)
                     assert ok and again == first
                     assert _hits_misses(seeded) == (hits0 + 1, misses0 + 1)  # a hit …
-                    assert _pii_logs(seeded, client_id) == (2, 2)           # … still audited in both logs
+                    assert _pii_logs(seeded, client_id) == (2, 2)  # … still audited in both logs
 
                     ok, plain = await plain_caller.call("client360", client_id=client_id)
                     assert ok and plain["sensitive_included"] is False
                     assert plain["national_id"] is None and plain["context"] is None
                     assert national_id not in str(plain) and f"probe {tag}" not in str(plain)
-                    assert {k: v for k, v in plain.items() if k not in ("sensitive_included", "national_id", "context")} \
-                        == {k: v for k, v in first.items() if k not in ("sensitive_included", "national_id", "context")}
+                    assert {
+                        k: v for k, v in plain.items() if k not in ("sensitive_included", "national_id", "context")
+                    } == {k: v for k, v in first.items() if k not in ("sensitive_included", "national_id", "context")}
                     assert _hits_misses(seeded) == (hits0 + 1, misses0 + 2)  # its own entry, computed for it
                     ok, plain_again = await plain_caller.call("client360", client_id=client_id)
                     assert plain_again == plain and _hits_misses(seeded) == (hits0 + 2, misses0 + 2)
-                    assert _pii_logs(seeded, client_id) == (2, 2)           # plain reads are no PII reads
+                    assert _pii_logs(seeded, client_id) == (2, 2)  # plain reads are no PII reads
                     new_keys = _client360_keys(seeded) - keys_before
                     assert sorted(key.split(":")[5] for key in new_keys) == ["base", "crm.pii"]
 
                     # a write through a tool: the same person reached by another campaign → a second lead
-                    ok, second = await pii_caller.call("registerLead", campaign_id=camp_b, channel_id=chan_b,
-                                                       market_id=market_b, person=person)
+                    ok, second = await pii_caller.call(
+                        "registerLead", campaign_id=camp_b, channel_id=chan_b, market_id=market_b, person=person
+                    )
                     assert ok and second["created"] and not second["client_created"]
                     assert second["client_id"] == client_id
                     ok, fresh = await pii_caller.call("client360", client_id=client_id)
@@ -148,12 +171,17 @@ def test_client360_cached_per_permission_level_audited_on_hits_and_fresh_after_w
                     before = await plain_caller.call("client360", client_id=client_id)
                     assert before[0] and before[1]["leads"] == 2
                     with connect("crm", "app", settings=seeded) as conn:
-                        conn.execute("INSERT INTO crm.leads (client_id, campaign_id, ad_id, channel_id, market_id, source_id,"
-                                     " stage_id, score, created_at) SELECT %s, %s, %s, %s, %s, min(source_id), 1, 40, now()"
-                                     " FROM crm.lead_sources", (client_id, camp_c, ad_c, chan_c, market_c))
-                        conn.execute("INSERT INTO crm.client_campaigns (client_id, campaign_id, channel_id, market_id,"
-                                     " reached_at) VALUES (%s, %s, %s, %s, now()) ON CONFLICT DO NOTHING",
-                                     (client_id, camp_c, chan_c, market_c))
+                        conn.execute(
+                            "INSERT INTO crm.leads (client_id, campaign_id, ad_id, channel_id, market_id, source_id,"
+                            " stage_id, score, created_at) SELECT %s, %s, %s, %s, %s, min(source_id), 1, 40, now()"
+                            " FROM crm.lead_sources",
+                            (client_id, camp_c, ad_c, chan_c, market_c),
+                        )
+                        conn.execute(
+                            "INSERT INTO crm.client_campaigns (client_id, campaign_id, channel_id, market_id,"
+                            " reached_at) VALUES (%s, %s, %s, %s, now()) ON CONFLICT DO NOTHING",
+                            (client_id, camp_c, chan_c, market_c),
+                        )
                         conn.commit()
                     assert await plain_caller.call("client360", client_id=client_id) == before  # cached (≤ 60 s)
                     report = run_pass(Sources(seeded), trigger="test")

@@ -10,14 +10,24 @@ from promptsales.crm.generate import AdsResults, allocate_amounts, destination, 
 def synthetic_results(seed: int = 1) -> AdsResults:
     """Result rows of 40 campaigns × 2 channels × 2 markets × 20 days (some rows with sales)."""
     rng = np.random.default_rng(seed)
-    campaign, channel, market, day = (a.ravel() for a in np.meshgrid(
-        np.arange(1, 41), np.array([1, 2]), np.array([3, 7]), np.arange(9000, 9020), indexing="ij"))
+    campaign, channel, market, day = (
+        a.ravel()
+        for a in np.meshgrid(np.arange(1, 41), np.array([1, 2]), np.array([3, 7]), np.arange(9000, 9020), indexing="ij")
+    )
     leads = rng.integers(0, 12, len(campaign))
     sales = np.floor(leads * rng.random(len(campaign)) * 0.4).astype(np.int64)
     revenue = np.where(sales > 0, sales * 500 + rng.integers(0, 50_000, len(campaign)), 0)
     keep = leads > 0
-    return AdsResults(campaign[keep] * 10 + channel[keep], campaign[keep], channel[keep], market[keep], day[keep],
-                      leads[keep], sales[keep], revenue[keep])
+    return AdsResults(
+        campaign[keep] * 10 + channel[keep],
+        campaign[keep],
+        channel[keep],
+        market[keep],
+        day[keep],
+        leads[keep],
+        sales[keep],
+        revenue[keep],
+    )
 
 
 def test_every_lead_has_a_distinct_client_within_its_campaign_and_reach_matches() -> None:

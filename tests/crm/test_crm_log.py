@@ -14,8 +14,15 @@ from promptsales.db.connect import connect
 def canonical_checksum(row: dict) -> str:
     """The checksum recomputed independently in Python (same canonical form as crm.crmfn_log_checksum)."""
     epoch_us = round(row["logged_at"].timestamp() * 1_000_000)
-    parts = [epoch_us, row["log_type_id"], row["log_source_id"], row["severity_id"], row["description"],
-             row["computer"], row["username"]]
+    parts = [
+        epoch_us,
+        row["log_type_id"],
+        row["log_source_id"],
+        row["severity_id"],
+        row["description"],
+        row["computer"],
+        row["username"],
+    ]
     parts += ["\\N" if row[k] is None else row[k] for k in ("reference_id1", "reference_id2", "value1", "value2")]
     return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
 
@@ -38,9 +45,13 @@ def test_write_log_writes_one_row_with_a_valid_checksum(settings: Settings) -> N
 
 def test_a_tampered_row_fails_verification(settings: Settings) -> None:
     with connect("crm", "app", settings=settings) as conn:
-        log_id = conn.execute("CALL crm.crmsp_write_log('audit', 'service', 'info', 'amount 10', 1, 2, '10', '20', NULL)").fetchone()[0]
+        log_id = conn.execute(
+            "CALL crm.crmsp_write_log('audit', 'service', 'info', 'amount 10', 1, 2, '10', '20', NULL)"
+        ).fetchone()[0]
         conn.execute("UPDATE crm.logs SET value1 = '1000' WHERE log_id = %s", (log_id,))
-        assert conn.execute("SELECT valid FROM crm.log_verification WHERE log_id = %s", (log_id,)).fetchone()[0] is False
+        assert (
+            conn.execute("SELECT valid FROM crm.log_verification WHERE log_id = %s", (log_id,)).fetchone()[0] is False
+        )
         conn.execute("UPDATE crm.logs SET value1 = '10' WHERE log_id = %s", (log_id,))
         assert conn.execute("SELECT valid FROM crm.log_verification WHERE log_id = %s", (log_id,)).fetchone()[0] is True
         conn.rollback()
@@ -54,13 +65,17 @@ def test_a_tampered_row_fails_verification(settings: Settings) -> None:
         ("CALL crm.crmsp_write_log('audit', 'service', 'info', '   ')", "PC002"),
     ],
 )
-def test_bad_log_input_raises_the_catalogued_sqlstate_and_writes_nothing(settings: Settings, call: str, sqlstate: str) -> None:
+def test_bad_log_input_raises_the_catalogued_sqlstate_and_writes_nothing(
+    settings: Settings, call: str, sqlstate: str
+) -> None:
     with connect("crm", "app", settings=settings, autocommit=True) as conn:
         before = conn.execute("SELECT count(*) FROM crm.logs").fetchone()[0]
         with pytest.raises(psycopg.Error) as error:
             conn.execute(call)
         assert error.value.sqlstate == sqlstate
-        assert conn.execute("SELECT count(*) FROM crm.error_catalog WHERE error_code = %s", (sqlstate,)).fetchone()[0] == 1
+        assert (
+            conn.execute("SELECT count(*) FROM crm.error_catalog WHERE error_code = %s", (sqlstate,)).fetchone()[0] == 1
+        )
         assert conn.execute("SELECT count(*) FROM crm.logs").fetchone()[0] == before
 
 

@@ -23,8 +23,13 @@ from promptsales.db.connect import admin_conninfo, connect
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """The real ``promptsales`` entry point in a child process (inherits the session's data dir)."""
-    return subprocess.run([sys.executable, "-m", "promptsales.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "promptsales.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=600,
+    )
 
 
 def test_r2_at_least_500k_clients_and_400_to_1000_per_campaign(seeded: Settings) -> None:
@@ -60,15 +65,23 @@ def test_check_consistency_cli_exit_codes(seeded: Settings, clone_db) -> None:
     assert json.loads(ok.stdout)["ok"] is True
     clone = clone_db("crm")
     with connect("crm", "owner", settings=seeded, dbname=clone) as conn:
-        conn.execute("DELETE FROM crm.client_campaigns WHERE (campaign_id, client_id) IN "
-                     "(SELECT campaign_id, client_id FROM crm.leads l WHERE NOT EXISTS "
-                     "(SELECT 1 FROM crm.sales s WHERE s.lead_id = l.lead_id) ORDER BY lead_id LIMIT 1)")
-        conn.execute("DELETE FROM crm.interactions WHERE lead_id = (SELECT min(lead_id) FROM crm.leads l WHERE NOT "
-                     "EXISTS (SELECT 1 FROM crm.sales s WHERE s.lead_id = l.lead_id))")
-        conn.execute("DELETE FROM crm.lead_stage_history WHERE lead_id = (SELECT min(lead_id) FROM crm.leads l WHERE "
-                     "NOT EXISTS (SELECT 1 FROM crm.sales s WHERE s.lead_id = l.lead_id))")
-        conn.execute("DELETE FROM crm.leads WHERE lead_id = (SELECT min(lead_id) FROM crm.leads l WHERE NOT EXISTS "
-                     "(SELECT 1 FROM crm.sales s WHERE s.lead_id = l.lead_id))")
+        conn.execute(
+            "DELETE FROM crm.client_campaigns WHERE (campaign_id, client_id) IN "
+            "(SELECT campaign_id, client_id FROM crm.leads l WHERE NOT EXISTS "
+            "(SELECT 1 FROM crm.sales s WHERE s.lead_id = l.lead_id) ORDER BY lead_id LIMIT 1)"
+        )
+        conn.execute(
+            "DELETE FROM crm.interactions WHERE lead_id = (SELECT min(lead_id) FROM crm.leads l WHERE NOT "
+            "EXISTS (SELECT 1 FROM crm.sales s WHERE s.lead_id = l.lead_id))"
+        )
+        conn.execute(
+            "DELETE FROM crm.lead_stage_history WHERE lead_id = (SELECT min(lead_id) FROM crm.leads l WHERE "
+            "NOT EXISTS (SELECT 1 FROM crm.sales s WHERE s.lead_id = l.lead_id))"
+        )
+        conn.execute(
+            "DELETE FROM crm.leads WHERE lead_id = (SELECT min(lead_id) FROM crm.leads l WHERE NOT EXISTS "
+            "(SELECT 1 FROM crm.sales s WHERE s.lead_id = l.lead_id))"
+        )
     url = admin_conninfo(seeded, "crm", clone)
     bad = run_cli("check", "consistency", "--json", env={"PROMPTSALES_CRM_DATABASE_URL": url})
     assert bad.returncode == 1, bad.stderr
@@ -122,7 +135,9 @@ def test_r5_no_national_id_or_context_in_clear_on_disk(seeded: Settings) -> None
     assert national_id == national_ids([client["country_code"]], np.array([4242]))[0]
     with psycopg.connect(admin_conninfo(seeded, "crm"), autocommit=True) as conn:
         conn.execute("CHECKPOINT")
-        toast = conn.execute("SELECT reltoastrelid::regclass::text FROM pg_class WHERE oid = 'crm.clients'::regclass").fetchone()[0]
+        toast = conn.execute(
+            "SELECT reltoastrelid::regclass::text FROM pg_class WHERE oid = 'crm.clients'::regclass"
+        ).fetchone()[0]
         relations = ["crm.clients", toast, "crm.logs", "crm.data_keys"]
         for relation in relations:
             data = _relation_bytes(conn, relation)
@@ -167,10 +182,13 @@ def test_cli_reveal_find_and_stats(seeded: Settings) -> None:
     stats = run_cli("stats", "crm", "--json")
     assert stats.returncode == 0 and json.loads(stats.stdout)["clients"] >= 500_000
     with connect("crm", "analyst", settings=seeded) as conn:
-        assert conn.execute(
-            "SELECT count(*) FROM crm.logs l JOIN crm.log_types t USING (log_type_id) "
-            "WHERE t.code = 'security' AND reference_id1 = 7"
-        ).fetchone()[0] >= 1, "every reveal is logged"
+        assert (
+            conn.execute(
+                "SELECT count(*) FROM crm.logs l JOIN crm.log_types t USING (log_type_id) "
+                "WHERE t.code = 'security' AND reference_id1 = 7"
+            ).fetchone()[0]
+            >= 1
+        ), "every reveal is logged"
 
 
 @pytest.mark.parametrize(

@@ -22,12 +22,16 @@ from promptsales.etl.sources import Sources
 @pytest.fixture(scope="module")
 def etl_sources(seeded: Settings) -> Iterator[Sources]:
     """Sources pointing at private copies of the seeded ads, crm and sales databases (module scope)."""
-    names = {company: copy_database(seeded, company, scratch_name(company, "etl")) for company in ("ads", "crm", "sales")}
+    names = {
+        company: copy_database(seeded, company, scratch_name(company, "etl")) for company in ("ads", "crm", "sales")
+    }
     mongo_db = f"etltest_{uuid.uuid4().hex[:8]}"
     sources = Sources(seeded, names, mongo_database=mongo_db)
     with sources.connect("sales", "owner") as conn:  # other tests may have loaded the session warehouse
-        conn.execute("TRUNCATE wh.campaign_facts, wh.campaigns, wh.campaign_channels, wh.campaign_markets, "
-                     "wh.campaign_months, wh.campaign_content, etl.horizons")
+        conn.execute(
+            "TRUNCATE wh.campaign_facts, wh.campaigns, wh.campaign_channels, wh.campaign_markets, "
+            "wh.campaign_months, wh.campaign_content, etl.horizons"
+        )
     yield sources
     for company, name in names.items():
         drop_database(seeded, company, name)

@@ -25,12 +25,20 @@ def snapshot(sources: Sources, with_tuples: bool = False) -> dict[str, dict[tupl
     with sources.warehouse() as conn:
         for table, keys in TABLES.items():
             schema, name = table.split(".")
-            columns = [r[0] for r in conn.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s "
-                "AND column_name <> 'updated_run' ORDER BY ordinal_position", (schema, name))]
+            columns = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s "
+                    "AND column_name <> 'updated_run' ORDER BY ordinal_position",
+                    (schema, name),
+                )
+            ]
             extra = sql.SQL(", ctid::text, xmin::text") if with_tuples else sql.SQL("")
-            rows = conn.execute(sql.SQL("SELECT {}{} FROM {}").format(
-                sql.SQL(", ").join(map(sql.Identifier, columns)), extra, sql.Identifier(schema, name))).fetchall()
+            rows = conn.execute(
+                sql.SQL("SELECT {}{} FROM {}").format(
+                    sql.SQL(", ").join(map(sql.Identifier, columns)), extra, sql.Identifier(schema, name)
+                )
+            ).fetchall()
             positions = [columns.index(k) for k in keys]
             out[table] = {tuple(r[p] for p in positions): tuple(r) for r in rows}
     return out
@@ -57,9 +65,21 @@ def direct_campaign_figures(sources: Sources) -> dict[int, dict[str, object]]:
             "coalesce(sum(r.interactions), 0), coalesce(sum(r.clicks), 0) "
             "FROM ads.campaigns c LEFT JOIN ads.ad_results r ON r.campaign_id = c.campaign_id GROUP BY c.campaign_id"
         ):
-            figures[cid] = {"status": status, "budget": budget, "spend": spend, "revenue": revenue, "reach": reach,
-                            "impressions": views, "reactions": likes, "interactions": inter, "clicks": clicks,
-                            "leads": 0, "sales_count": 0, "sales_amount": Decimal("0"), "clients": 0}
+            figures[cid] = {
+                "status": status,
+                "budget": budget,
+                "spend": spend,
+                "revenue": revenue,
+                "reach": reach,
+                "impressions": views,
+                "reactions": likes,
+                "interactions": inter,
+                "clicks": clicks,
+                "leads": 0,
+                "sales_count": 0,
+                "sales_amount": Decimal("0"),
+                "clients": 0,
+            }
     with sources.source("crm") as crm:
         for cid, leads in crm.execute("SELECT campaign_id, count(*) FROM crm.leads GROUP BY 1"):
             if cid in figures:
@@ -74,8 +94,21 @@ def direct_campaign_figures(sources: Sources) -> dict[int, dict[str, object]]:
 
 def warehouse_campaign_figures(sources: Sources) -> dict[int, dict[str, object]]:
     """The same figures as :func:`direct_campaign_figures`, read from wh.campaigns."""
-    columns = ["status", "budget", "spend", "revenue", "reach", "impressions", "reactions", "interactions", "clicks",
-               "leads", "sales_count", "sales_amount", "clients"]
+    columns = [
+        "status",
+        "budget",
+        "spend",
+        "revenue",
+        "reach",
+        "impressions",
+        "reactions",
+        "interactions",
+        "clicks",
+        "leads",
+        "sales_count",
+        "sales_amount",
+        "clients",
+    ]
     with sources.warehouse() as conn:
         rows = conn.execute(
             sql.SQL("SELECT campaign_id, {} FROM wh.campaigns").format(sql.SQL(", ").join(map(sql.Identifier, columns)))

@@ -23,8 +23,9 @@ def scratch(settings, clone_db):
 def _changes(settings, name, after_id=0):
     with connect("ads", "owner", settings=settings, dbname=name) as conn:
         return conn.execute(
-            "SELECT operation, key_value FROM cdc.changes WHERE table_name = 'public.scratch' AND id > %s "
-            "ORDER BY id", (after_id,)).fetchall()
+            "SELECT operation, key_value FROM cdc.changes WHERE table_name = 'public.scratch' AND id > %s ORDER BY id",
+            (after_id,),
+        ).fetchall()
 
 
 def test_statement_triggers_record_distinct_keys_per_statement(settings, scratch) -> None:
@@ -35,7 +36,7 @@ def test_statement_triggers_record_distinct_keys_per_statement(settings, scratch
                 copy.write_row((i, 1 + i % 3, i))
     assert sorted(_changes(settings, scratch)) == [("I", 1), ("I", 2), ("I", 3)]
     with connect("ads", "app", settings=settings, dbname=scratch) as conn:
-        conn.execute("UPDATE public.scratch SET campaign_id = 9 WHERE id = 4")   # moves a row: old and new key
+        conn.execute("UPDATE public.scratch SET campaign_id = 9 WHERE id = 4")  # moves a row: old and new key
         conn.execute("DELETE FROM public.scratch WHERE campaign_id = 3")
         conn.execute("TRUNCATE public.scratch")
     changes = _changes(settings, scratch)
@@ -49,7 +50,9 @@ def test_change_rows_carry_the_writing_transaction_id(settings, scratch) -> None
         conn.execute("INSERT INTO public.scratch VALUES (1, 5, 0)")
         xid = conn.execute("SELECT pg_current_xact_id()::text").fetchone()[0]
     with connect("ads", "owner", settings=settings, dbname=scratch) as conn:
-        assert conn.execute("SELECT xid::text FROM cdc.changes WHERE table_name = 'public.scratch'").fetchone()[0] == xid
+        assert (
+            conn.execute("SELECT xid::text FROM cdc.changes WHERE table_name = 'public.scratch'").fetchone()[0] == xid
+        )
 
 
 def test_only_the_capture_function_writes_changes(settings, scratch) -> None:
@@ -57,8 +60,10 @@ def test_only_the_capture_function_writes_changes(settings, scratch) -> None:
     for role in ("app", "etl"):
         with connect("ads", role, settings=settings, dbname=scratch) as conn:
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
-                conn.execute("INSERT INTO cdc.changes (table_name, operation, key_name, key_value) "
-                             "VALUES ('x', 'I', 'campaign_id', 1)")
+                conn.execute(
+                    "INSERT INTO cdc.changes (table_name, operation, key_name, key_value) "
+                    "VALUES ('x', 'I', 'campaign_id', 1)"
+                )
 
 
 def test_window_excludes_running_transactions_and_reads_each_change_once(settings, scratch) -> None:
@@ -68,7 +73,7 @@ def test_window_excludes_running_transactions_and_reads_each_change_once(setting
         etl.rollback()
     early = connect("ads", "app", settings=settings, dbname=scratch)
     try:
-        early.execute("INSERT INTO public.scratch VALUES (1, 11, 0)")      # running, not committed yet
+        early.execute("INSERT INTO public.scratch VALUES (1, 11, 0)")  # running, not committed yet
         with connect("ads", "app", settings=settings, dbname=scratch) as other:
             other.execute("INSERT INTO public.scratch VALUES (2, 12, 0)")  # committed, but after the running one
         with connect("ads", "etl", settings=settings, dbname=scratch) as etl:
@@ -82,6 +87,6 @@ def test_window_excludes_running_transactions_and_reads_each_change_once(setting
             etl.rollback()
     finally:
         early.close()
-    assert first.changes_read == 0          # xmin is the running writer's xid: both changes wait
+    assert first.changes_read == 0  # xmin is the running writer's xid: both changes wait
     assert second.changes_read == 2 and second.campaign_ids == {11, 12}
-    assert third.changes_read == 0          # each change read exactly once
+    assert third.changes_read == 0  # each change read exactly once

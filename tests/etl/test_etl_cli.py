@@ -9,8 +9,14 @@ import sys
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "promptsales.cli", "etl", *args], capture_output=True, text=True,
-                          env=dict(os.environ), timeout=600, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "promptsales.cli", "etl", *args],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=600,
+        check=False,
+    )
 
 
 def test_etl_run_json_then_status(seeded) -> None:

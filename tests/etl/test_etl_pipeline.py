@@ -5,6 +5,7 @@ Order-independent: every test measures the warehouse right before and right afte
 
 from __future__ import annotations
 
+from datetime import UTC
 from decimal import Decimal
 
 from etl_probe import changed_keys, direct_campaign_figures, snapshot, warehouse_campaign_figures
@@ -70,8 +71,11 @@ def test_one_sale_amount_updates_exactly_its_summaries(loaded: Sources) -> None:
     sale_id, campaign, channel, market = _one_sale(loaded)
     before = snapshot(loaded)
     with loaded.connect("crm", "app") as crm:
-        month = crm.execute("UPDATE crm.sales SET amount = amount + 10 WHERE sale_id = %s "
-                            "RETURNING date_trunc('month', sold_at AT TIME ZONE 'UTC')::date", (sale_id,)).fetchone()[0]
+        month = crm.execute(
+            "UPDATE crm.sales SET amount = amount + 10 WHERE sale_id = %s "
+            "RETURNING date_trunc('month', sold_at AT TIME ZONE 'UTC')::date",
+            (sale_id,),
+        ).fetchone()[0]
     report = run_pass(loaded, trigger="test")
     assert report.status == "succeeded"
     assert report.changes_read["crm"] == 1 and report.changes_read["ads"] == 0
@@ -84,8 +88,10 @@ def test_one_sale_amount_updates_exactly_its_summaries(loaded: Sources) -> None:
         "wh.campaign_markets": {(campaign, market)},
         "wh.campaign_months": {(campaign, month)},
     }
-    assert warehouse_campaign_figures(loaded)[campaign]["sales_amount"] == \
-        direct_campaign_figures(loaded)[campaign]["sales_amount"]
+    assert (
+        warehouse_campaign_figures(loaded)[campaign]["sales_amount"]
+        == direct_campaign_figures(loaded)[campaign]["sales_amount"]
+    )
 
 
 def test_one_ad_cost_updates_exactly_its_summaries(loaded: Sources) -> None:
@@ -134,13 +140,13 @@ def test_transaction_committing_after_the_snapshot_is_read_next_run(loaded: Sour
     """§4: a transaction that wrote before the pass and commits after its snapshot is picked up by the next pass."""
     _settle(loaded)
     sale_id, campaign, _, _ = _one_sale(loaded)
-    writer = loaded.connect("crm", "app")           # connection 1: the slow writer
+    writer = loaded.connect("crm", "app")  # connection 1: the slow writer
     try:
         writer.execute("UPDATE crm.sales SET amount = amount + 3 WHERE sale_id = %s", (sale_id,))
         writer_xid = int(writer.execute("SELECT pg_current_xact_id()::text").fetchone()[0])
-        changesets = capture_all(loaded)              # the pass's snapshot: the writer is still running
+        changesets = capture_all(loaded)  # the pass's snapshot: the writer is still running
         assert changesets["crm"].horizon <= writer_xid
-        writer.commit()                               # commits after the snapshot, before the load
+        writer.commit()  # commits after the snapshot, before the load
         first = record_pass(loaded, changesets, trigger="test")
     finally:
         writer.close()
@@ -164,8 +170,9 @@ def test_injected_failure_leaves_warehouse_and_horizon_unchanged(loaded: Sources
     assert snapshot(loaded, with_tuples=True) == before
     with loaded.warehouse() as conn:
         assert conn.execute("SELECT * FROM etl.horizons ORDER BY source").fetchall() == horizons_before
-        assert conn.execute("SELECT status, error IS NOT NULL FROM etl.runs WHERE id = %s",
-                            (failed.run_id,)).fetchone() == ("failed", True)
+        assert conn.execute(
+            "SELECT status, error IS NOT NULL FROM etl.runs WHERE id = %s", (failed.run_id,)
+        ).fetchone() == ("failed", True)
     retry = run_pass(loaded, trigger="test")
     assert retry.status == "succeeded" and retry.changes_read["crm"] == 1
     assert warehouse_campaign_figures(loaded)[campaign] == direct_campaign_figures(loaded)[campaign]
@@ -184,46 +191,69 @@ def test_portal_goal_change_updates_success_rate(loaded: Sources) -> None:
     report = run_pass(loaded, trigger="test")
     assert report.changes_read["portal"] == 1 and report.campaigns == 1
     with loaded.warehouse() as conn:
-        assert conn.execute("SELECT success_rate FROM wh.campaigns WHERE campaign_id = %s",
-                            (campaign,)).fetchone()[0] == Decimal("0.500000")
+        assert conn.execute("SELECT success_rate FROM wh.campaigns WHERE campaign_id = %s", (campaign,)).fetchone()[
+            0
+        ] == Decimal("0.500000")
 
 
 def test_content_window_upserts_idempotently(loaded: Sources) -> None:
     """S2/§4: media assets are read by an updated_at window with overlap; re-reads change nothing; a moved
     asset updates both campaigns' content counts."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     _settle(loaded)
     database = loaded.content_database()
     assert database is not None, "the session's MongoDB server is not running"
     with loaded.warehouse() as conn:
-        first, second = [r[0] for r in conn.execute("SELECT campaign_id FROM wh.campaigns ORDER BY campaign_id LIMIT 2")]
-        counts = dict(conn.execute("SELECT campaign_id, content_items FROM wh.campaigns WHERE campaign_id IN (%s, %s)",
-                                   (first, second)).fetchall())
-    now = datetime.now(timezone.utc).replace(microsecond=0)
-    docs = [{"_id": f"media-9{i:05d}", "media_type": "image", "campaign_id": first, "updated_at": now - timedelta(seconds=i)}
-            for i in range(3)]
+        first, second = [
+            r[0] for r in conn.execute("SELECT campaign_id FROM wh.campaigns ORDER BY campaign_id LIMIT 2")
+        ]
+        counts = dict(
+            conn.execute(
+                "SELECT campaign_id, content_items FROM wh.campaigns WHERE campaign_id IN (%s, %s)", (first, second)
+            ).fetchall()
+        )
+    now = datetime.now(UTC).replace(microsecond=0)
+    docs = [
+        {
+            "_id": f"media-9{i:05d}",
+            "media_type": "image",
+            "campaign_id": first,
+            "updated_at": now - timedelta(seconds=i),
+        }
+        for i in range(3)
+    ]
     database["media_assets"].insert_many(docs)
     report = run_pass(loaded, trigger="test")
     assert report.changes_read["content"] == 3 and report.campaigns == 1
     with loaded.warehouse() as conn:
-        assert conn.execute("SELECT content_items FROM wh.campaigns WHERE campaign_id = %s",
-                            (first,)).fetchone()[0] == counts[first] + 3
-    again = run_pass(loaded, trigger="test")                      # the overlap re-reads the 3 documents …
-    assert again.changes_read["content"] == 0 and sum(again.rows_written.values()) == 0   # … idempotently
-    database["media_assets"].update_one({"_id": "media-900000"},
-                                        {"$set": {"campaign_id": second, "updated_at": now + timedelta(seconds=5)}})
+        assert (
+            conn.execute("SELECT content_items FROM wh.campaigns WHERE campaign_id = %s", (first,)).fetchone()[0]
+            == counts[first] + 3
+        )
+    again = run_pass(loaded, trigger="test")  # the overlap re-reads the 3 documents …
+    assert again.changes_read["content"] == 0 and sum(again.rows_written.values()) == 0  # … idempotently
+    database["media_assets"].update_one(
+        {"_id": "media-900000"}, {"$set": {"campaign_id": second, "updated_at": now + timedelta(seconds=5)}}
+    )
     moved = run_pass(loaded, trigger="test")
     assert moved.changes_read["content"] == 1 and moved.campaigns == 2
     with loaded.warehouse() as conn:
-        after = dict(conn.execute("SELECT campaign_id, content_items FROM wh.campaigns WHERE campaign_id IN (%s, %s)",
-                                  (first, second)).fetchall())
+        after = dict(
+            conn.execute(
+                "SELECT campaign_id, content_items FROM wh.campaigns WHERE campaign_id IN (%s, %s)", (first, second)
+            ).fetchall()
+        )
     assert after == {first: counts[first] + 2, second: counts[second] + 1}
-    database["media_assets"].delete_one({"_id": "media-900001"})      # deletions are invisible to the window …
+    database["media_assets"].delete_one({"_id": "media-900001"})  # deletions are invisible to the window …
     assert run_pass(loaded, trigger="test").changes_read["content"] == 0
-    reconciled = run_pass(loaded, trigger="test", full=True)          # … and reconciled by a full pass
+    reconciled = run_pass(loaded, trigger="test", full=True)  # … and reconciled by a full pass
     assert reconciled.status == "succeeded" and reconciled.changes_read["content"] == 1
     with loaded.warehouse() as conn:
-        assert conn.execute("SELECT count(*) FROM wh.campaign_content WHERE asset_id = 'media-900001'").fetchone()[0] == 0
-        assert conn.execute("SELECT content_items FROM wh.campaigns WHERE campaign_id = %s",
-                            (first,)).fetchone()[0] == counts[first] + 1
+        assert (
+            conn.execute("SELECT count(*) FROM wh.campaign_content WHERE asset_id = 'media-900001'").fetchone()[0] == 0
+        )
+        assert (
+            conn.execute("SELECT content_items FROM wh.campaigns WHERE campaign_id = %s", (first,)).fetchone()[0]
+            == counts[first] + 1
+        )

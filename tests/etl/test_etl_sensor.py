@@ -49,7 +49,7 @@ def test_long_pause_gives_one_run_not_a_backlog() -> None:
     """After 3 hours without evaluations, exactly one run is requested, then the 660 s rhythm resumes."""
     starts = simulate(ticks_until=5 * 3600, run_seconds=40, pause=(990, 990 + 3 * 3600))
     after = [s for s in starts if s >= 990 + 3 * 3600]
-    assert after[0] == 990 + 3 * 3600             # one run at the first evaluation after the pause
+    assert after[0] == 990 + 3 * 3600  # one run at the first evaluation after the pause
     assert all(b - a == 660 for a, b in zip(after, after[1:]))
     assert decide(now=10**6, last_start=0, in_progress=False).request is True
     assert decide(now=659.9, last_start=0, in_progress=False).request is False
@@ -71,10 +71,11 @@ def test_dagster_sensor_uses_instance_runs_and_cursor(tmp_path) -> None:
             cursor = context.cursor
             assert float(cursor) == clock[0]
             clock[0] += 300
-            assert isinstance(definitions.every_eleven_minutes(build_sensor_context(instance=instance, cursor=cursor)),
-                              SkipReason)
-            clock[0] += 400                                   # 700 s after the last request
-            _add_run(instance, DagsterRunStatus.STARTED)       # … but a run is in progress
+            assert isinstance(
+                definitions.every_eleven_minutes(build_sensor_context(instance=instance, cursor=cursor)), SkipReason
+            )
+            clock[0] += 400  # 700 s after the last request
+            _add_run(instance, DagsterRunStatus.STARTED)  # … but a run is in progress
             skipped = definitions.every_eleven_minutes(build_sensor_context(instance=instance, cursor=cursor))
             assert isinstance(skipped, SkipReason) and "in progress" in skipped.skip_message
         finally:

@@ -18,10 +18,18 @@ from promptsales.auth.config import audience_for, issuer_url
 from promptsales.auth.keys import issuer_key, key_id, mint_token
 from promptsales.mcpkit.testing import ca_context, https_session, token_for
 
-INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
-        "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}
-CALL_WRITE = {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
-              "params": {"name": "createCampaignMessages", "arguments": {"campaign_description": "x", "target_audiences": ["a"]}}}
+INIT = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+}
+CALL_WRITE = {
+    "jsonrpc": "2.0",
+    "id": 2,
+    "method": "tools/call",
+    "params": {"name": "createCampaignMessages", "arguments": {"campaign_description": "x", "target_audiences": ["a"]}},
+}
 HEADERS = {"content-type": "application/json", "accept": "application/json, text/event-stream"}
 
 
@@ -37,7 +45,9 @@ def test_no_token_is_401_with_www_authenticate(content_https):
     response = _post(settings, url, INIT)
     assert response.status_code == 401
     challenge = response.headers["www-authenticate"]
-    assert challenge.startswith("Bearer ") and 'error="invalid_token"' in challenge and "resource_metadata=" in challenge
+    assert (
+        challenge.startswith("Bearer ") and 'error="invalid_token"' in challenge and "resource_metadata=" in challenge
+    )
 
 
 def test_expired_wrong_audience_and_wrong_signature_are_401(content_https):
@@ -50,7 +60,9 @@ def test_expired_wrong_audience_and_wrong_signature_are_401(content_https):
     impostor = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     import jwt
 
-    claims = jwt.decode(mint_token(key, issuer, "content-reader", ["content:read"], 600), options={"verify_signature": False})
+    claims = jwt.decode(
+        mint_token(key, issuer, "content-reader", ["content:read"], 600), options={"verify_signature": False}
+    )
     forged = jwt.encode(claims, impostor, algorithm="RS256", headers={"kid": key_id(key.public_key())})
     for token in (expired, wrong_audience, wrong_issuer, forged, "not-a-jwt"):
         response = _post(settings, url, INIT, token)
@@ -78,7 +90,9 @@ def test_reader_can_search_but_not_write_in_a_real_session(content_https):
             result = await session.call_tool("getContent", {"description": "calm watercolor coffee", "limit": 2})
             assert not result.is_error and len(result.structured_content["results"]) == 2
             with pytest.raises(Exception):
-                await session.call_tool("createCampaignMessages", {"campaign_description": "x", "target_audiences": ["a"]})
+                await session.call_tool(
+                    "createCampaignMessages", {"campaign_description": "x", "target_audiences": ["a"]}
+                )
 
     anyio.run(run)
 
@@ -107,12 +121,22 @@ def test_issuer_metadata_jwks_and_token_errors(content_https):
     assert meta["token_endpoint"] == f"{issuer}/token" and "content:read" in meta["scopes_supported"]
     keys = httpx.get(meta["jwks_uri"], verify=verify).json()["keys"]
     assert keys[0]["kty"] == "RSA" and keys[0]["kid"] == key_id(issuer_key(settings).public_key())
-    bad_secret = httpx.post(meta["token_endpoint"], data={"grant_type": "client_credentials"}, auth=("content-reader", "nope"), verify=verify)
+    bad_secret = httpx.post(
+        meta["token_endpoint"],
+        data={"grant_type": "client_credentials"},
+        auth=("content-reader", "nope"),
+        verify=verify,
+    )
     assert bad_secret.status_code == 401 and bad_secret.json()["error"] == "invalid_client"
     from promptsales.auth.config import client_secret
 
     creds = ("content-reader", client_secret(settings, "content-reader"))
-    too_much = httpx.post(meta["token_endpoint"], data={"grant_type": "client_credentials", "scope": "content:write"}, auth=creds, verify=verify)
+    too_much = httpx.post(
+        meta["token_endpoint"],
+        data={"grant_type": "client_credentials", "scope": "content:write"},
+        auth=creds,
+        verify=verify,
+    )
     assert too_much.status_code == 400 and too_much.json()["error"] == "invalid_scope"
     wrong_grant = httpx.post(meta["token_endpoint"], data={"grant_type": "password"}, auth=creds, verify=verify)
     assert wrong_grant.status_code == 400 and wrong_grant.json()["error"] == "unsupported_grant_type"
@@ -139,11 +163,15 @@ def test_audit_record_per_call_with_who_tool_outcome_latency(content_https):
     while len(calls) < 2 and time.monotonic() < deadline:
         with connect("sales", "app", settings=settings) as conn:
             rows = conn.execute(
-                "SELECT actor, service, action, outcome, latency_ms FROM portal.audit_log WHERE audit_id > %s ORDER BY audit_id", (before,)
+                "SELECT actor, service, action, outcome, latency_ms FROM portal.audit_log WHERE audit_id > %s ORDER BY audit_id",
+                (before,),
             ).fetchall()
         calls = [r for r in rows if r[2] == "getContent"]
         time.sleep(0.2)
-    assert [(r[0], r[1], r[3]) for r in calls] == [("content-writer", "content", "ok"), ("content-writer", "content", "error")]
+    assert [(r[0], r[1], r[3]) for r in calls] == [
+        ("content-writer", "content", "ok"),
+        ("content-writer", "content", "error"),
+    ]
     assert all(r[4] > 0 for r in calls)
 
 
@@ -155,7 +183,11 @@ def test_audit_partitions_older_than_90_days_are_dropped(settings, clone_db):
         conn.execute("SELECT portal.audit_ensure_partitions(current_date - 120, 3)")
         conn.execute("SELECT portal.audit_ensure_partitions(current_date - 10, 1)")
         assert conn.execute("SELECT portal.audit_drop_old_partitions(90)").fetchone()[0] == 3
-        left = {r[0] for r in conn.execute(
-            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'portal.audit_log'::regclass")}
+        left = {
+            r[0]
+            for r in conn.execute(
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'portal.audit_log'::regclass"
+            )
+        }
         assert any(n.endswith(time.strftime("%Y%m%d", time.gmtime(time.time() - 10 * 86400))) for n in left)
         assert not any(n.endswith(time.strftime("%Y%m%d", time.gmtime(time.time() - 120 * 86400))) for n in left)

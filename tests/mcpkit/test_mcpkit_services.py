@@ -12,7 +12,9 @@ import jwt
 
 def _cli(settings, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PROMPTSALES_DATA_DIR=str(settings.data_path))
-    return subprocess.run([sys.executable, "-m", "promptsales.cli", *args], capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "promptsales.cli", *args], capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 def test_status_reports_issuer_and_content_server_over_https(content_https):

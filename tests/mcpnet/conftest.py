@@ -7,10 +7,9 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from mcpnet_helpers import SERVER_MODULES, Network
 
 from promptsales.config import Settings
-
-from mcpnet_helpers import SERVER_MODULES, Network
 
 
 @pytest.fixture(scope="session")

@@ -15,9 +15,11 @@ SERVER_MODULES = {
     "crm": "promptsales.crm.mcp",
     "sales": "promptsales.sales.mcp",
 }
-SERVE = ("import sys; from importlib import import_module; from promptsales.config import get_settings; "
-         "from promptsales.mcpkit.runner import serve_http; "
-         "serve_http(import_module(sys.argv[1]).kit, get_settings(), '127.0.0.1', int(sys.argv[2]))")
+SERVE = (
+    "import sys; from importlib import import_module; from promptsales.config import get_settings; "
+    "from promptsales.mcpkit.runner import serve_http; "
+    "serve_http(import_module(sys.argv[1]).kit, get_settings(), '127.0.0.1', int(sys.argv[2]))"
+)
 
 
 class Network:
@@ -35,11 +37,9 @@ class Network:
     def start(self, name: str) -> None:
         """Start server ``name`` (HTTPS + OAuth) and wait for its health endpoint."""
         from promptsales.runtime.ports import reuse_or_pick
-        from promptsales.runtime.processes import spawn_detached, wait_until
+        from promptsales.runtime.processes import pid_alive, spawn_detached, wait_until
         from promptsales.runtime.state import StateFile
         from promptsales.tls import client_ssl_context
-
-        from promptsales.runtime.processes import pid_alive
 
         state = StateFile(self.settings.data_path)
         record = state.get(f"mcp-{name}")
@@ -71,7 +71,9 @@ class Network:
         from promptsales.auth.config import issuer_url
         from promptsales.auth.keys import issuer_key, mint_token
 
-        return mint_token(issuer_key(self.settings), issuer_url(self.settings), client_id, scopes, ttl, audience=audience)
+        return mint_token(
+            issuer_key(self.settings), issuer_url(self.settings), client_id, scopes, ttl, audience=audience
+        )
 
 
 def rpc_call(url: str, token: str | None, tool: str, arguments: dict, settings: Settings) -> httpx.Response:
@@ -95,8 +97,11 @@ def call(settings: Settings, url: str, token: str, tool: str, arguments: dict):
     from promptsales.tls import client_ssl_context
 
     async def run():
-        async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, verify=client_ssl_context(settings),
-                                      timeout=httpx2.Timeout(60.0)) as http:
+        async with httpx2.AsyncClient(
+            headers={"Authorization": f"Bearer {token}"},
+            verify=client_ssl_context(settings),
+            timeout=httpx2.Timeout(60.0),
+        ) as http:
             async with streamable_http_client(url, http_client=http) as (read, write):
                 async with ClientSession(read, write) as session:
                     await session.initialize()

@@ -14,8 +14,11 @@ from promptsales.sales.nlq.model import Dimension, EntityRef, Intent, Metric, No
 from promptsales.sales.nlq.parser import QuestionParser
 
 CATALOG = Catalog(
-    campaigns=[Named(1, "Nova Foods · Granola · Navidad 2025")], brands=[Named(10, "Nova Foods")],
-    channels=[Named(2, "Instagram"), Named(3, "TikTok")], markets=[Named(5, "Mexico / consumer")])
+    campaigns=[Named(1, "Nova Foods · Granola · Navidad 2025")],
+    brands=[Named(10, "Nova Foods")],
+    channels=[Named(2, "Instagram"), Named(3, "TikTok")],
+    markets=[Named(5, "Mexico / consumer")],
+)
 
 
 def _sql(query: StructuredQuery) -> tuple[str, list]:
@@ -26,7 +29,8 @@ def _sql(query: StructuredQuery) -> tuple[str, list]:
 def test_mcpnet_builder_binds_every_value():
     """Names, ids, dates, statuses and limits are parameters; the SQL text holds none of them."""
     query = QuestionParser(CATALOG, date(2026, 1, 31)).parse(
-        "Top 3 campaigns of Nova Foods by ROI on Instagram in Mexico in December 2025")
+        "Top 3 campaigns of Nova Foods by ROI on Instagram in Mexico in December 2025"
+    )
     text, params = _sql(query)
     assert "Nova" not in text and "2025" not in text and "Instagram" not in text
     assert text.count("%s") == len(params) and date(2025, 12, 1) in params and 3 in params
@@ -38,24 +42,30 @@ def test_mcpnet_builder_binds_every_value():
 
 def test_mcpnet_builder_injection_text_never_reaches_sql():
     """A question carrying SQL finds no campaign and builds nothing."""
-    result = QuestionParser(CATALOG, date(2026, 1, 31)).parse(
-        "Reach of campaign \"x'; DROP TABLE wh.campaigns; --\"")
+    result = QuestionParser(CATALOG, date(2026, 1, 31)).parse('Reach of campaign "x\'; DROP TABLE wh.campaigns; --"')
     assert isinstance(result, NotAnswerable) and "No campaign matches" in result.reason
 
 
-@pytest.mark.parametrize("dimensions, period, expected", [
-    ([], None, "campaigns"),
-    ([Dimension.month], None, "campaign_months"),
-    ([], Period(start=date(2025, 1, 1), end=date(2026, 1, 1), label="2025"), "campaign_months"),
-    ([Dimension.channel], None, "campaign_channels"),
-    ([Dimension.market], None, "campaign_markets"),
-    ([Dimension.channel], Period(start=date(2025, 1, 1), end=date(2026, 1, 1), label="2025"), "campaign_facts"),
-    ([Dimension.channel, Dimension.market], None, "campaign_facts"),
-])
+@pytest.mark.parametrize(
+    "dimensions, period, expected",
+    [
+        ([], None, "campaigns"),
+        ([Dimension.month], None, "campaign_months"),
+        ([], Period(start=date(2025, 1, 1), end=date(2026, 1, 1), label="2025"), "campaign_months"),
+        ([Dimension.channel], None, "campaign_channels"),
+        ([Dimension.market], None, "campaign_markets"),
+        ([Dimension.channel], Period(start=date(2025, 1, 1), end=date(2026, 1, 1), label="2025"), "campaign_facts"),
+        ([Dimension.channel, Dimension.market], None, "campaign_facts"),
+    ],
+)
 def test_mcpnet_builder_picks_the_coarsest_table(dimensions, period, expected):
     """The FROM table is the coarsest one holding every dimension the question needs."""
-    query = StructuredQuery(intent=Intent.breakdown if dimensions else Intent.value, metrics=[Metric.reach],
-                            group_by=dimensions, period=period)
+    query = StructuredQuery(
+        intent=Intent.breakdown if dimensions else Intent.value,
+        metrics=[Metric.reach],
+        group_by=dimensions,
+        period=period,
+    )
     assert choose_grain(query).table == expected
 
 
@@ -69,6 +79,11 @@ def test_mcpnet_builder_refuses_per_campaign_figures_at_finer_grain():
 
 def test_mcpnet_builder_ratios_are_ratios_of_sums():
     """ROI is (Σ sales − Σ spend) / Σ spend, never an average of per-row ROIs."""
-    text, _ = _sql(StructuredQuery(intent=Intent.value, metrics=[Metric.roi],
-                                   filters=[EntityRef(dimension=Dimension.brand, key=10, name="Nova Foods")]))
+    text, _ = _sql(
+        StructuredQuery(
+            intent=Intent.value,
+            metrics=[Metric.roi],
+            filters=[EntityRef(dimension=Dimension.brand, key=10, name="Nova Foods")],
+        )
+    )
     assert 'sum("c"."sales_amount") - sum("c"."spend")' in text and "avg(" not in text

@@ -6,11 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from mcpnet_helpers import call, eventually, rpc_call
 
 from promptsales.auth.config import audience_for
 from promptsales.db.connect import connect
-
-from mcpnet_helpers import call, eventually, rpc_call
 
 # server → (a tool, its arguments, the scope it needs, a scope of the same server that is not enough)
 SCOPE_CASES = {
@@ -44,19 +43,23 @@ def test_mcpnet_client360_pii_only_with_scope_and_audited(network):
     assert not plain.is_error
     data = plain.structured_content
     assert data["sensitive_included"] is False and data["national_id"] is None and data["context"] is None
-    assert "national_id\": \"" not in json.dumps(data)
+    assert 'national_id": "' not in json.dumps(data)
     with connect("crm", "admin", settings=network.settings) as conn:
         logs_before = conn.execute("SELECT count(*) FROM crm.logs WHERE reference_id1 = 7").fetchone()[0]
-    revealed = call(network.settings, url, network.token("privacy-officer", ["crm:read", "crm:pii"]), "client360",
-                    {"client_id": 7})
+    revealed = call(
+        network.settings, url, network.token("privacy-officer", ["crm:read", "crm:pii"]), "client360", {"client_id": 7}
+    )
     assert not revealed.is_error
     secret = revealed.structured_content
     assert secret["sensitive_included"] is True and secret["national_id"].count("-") == 3
     assert isinstance(secret["context"], dict)
+
     def audited() -> int:
         with connect("sales", "admin", settings=network.settings) as conn:
-            return conn.execute("SELECT count(*) FROM portal.audit_log WHERE actor = 'privacy-officer' "
-                                "AND action = 'client360.pii' AND detail->>'client_id' = '7'").fetchone()[0]
+            return conn.execute(
+                "SELECT count(*) FROM portal.audit_log WHERE actor = 'privacy-officer' "
+                "AND action = 'client360.pii' AND detail->>'client_id' = '7'"
+            ).fetchone()[0]
 
     with connect("crm", "admin", settings=network.settings) as conn:
         logs_after = conn.execute("SELECT count(*) FROM crm.logs WHERE reference_id1 = 7").fetchone()[0]
@@ -66,21 +69,33 @@ def test_mcpnet_client360_pii_only_with_scope_and_audited(network):
 def test_mcpnet_ask_over_https_logs_ai_usage(network):
     """askCampaignPerformance over HTTPS answers with a table and the SQL, and writes one AI-usage row."""
     with connect("sales", "admin", settings=network.settings) as conn:
-        before = conn.execute("SELECT count(*) FROM portal.ai_usage_log WHERE operation = 'askCampaignPerformance'").fetchone()[0]
+        before = conn.execute(
+            "SELECT count(*) FROM portal.ai_usage_log WHERE operation = 'askCampaignPerformance'"
+        ).fetchone()[0]
         expected = conn.execute("SELECT count(*) FROM wh.campaigns WHERE status = 'active'").fetchone()[0]
-    result = call(network.settings, network.url("sales"), network.token("analyst-app", ["sales:read"]),
-                  "askCampaignPerformance", {"question": "¿Cuántas campañas activas hay?"})
+    result = call(
+        network.settings,
+        network.url("sales"),
+        network.token("analyst-app", ["sales:read"]),
+        "askCampaignPerformance",
+        {"question": "¿Cuántas campañas activas hay?"},
+    )
     assert not result.is_error
     answer = result.structured_content
     assert answer["rows"] == [[expected]] and "SELECT" in answer["sql"] and answer["language"] == "es"
+
     def logged() -> int:
         with connect("sales", "admin", settings=network.settings) as conn:
-            return conn.execute("SELECT count(*) FROM portal.ai_usage_log WHERE operation = 'askCampaignPerformance'"
-                                " AND actor = 'analyst-app'").fetchone()[0]
+            return conn.execute(
+                "SELECT count(*) FROM portal.ai_usage_log WHERE operation = 'askCampaignPerformance'"
+                " AND actor = 'analyst-app'"
+            ).fetchone()[0]
 
     assert eventually(logged, 1) == 1
     with connect("sales", "admin", settings=network.settings) as conn:
-        after = conn.execute("SELECT count(*) FROM portal.ai_usage_log WHERE operation = 'askCampaignPerformance'").fetchone()[0]
+        after = conn.execute(
+            "SELECT count(*) FROM portal.ai_usage_log WHERE operation = 'askCampaignPerformance'"
+        ).fetchone()[0]
     assert after == before + 1
 
 
@@ -88,39 +103,133 @@ BAD_INPUT = [
     ("sales", ["sales:read"], "askCampaignPerformance", {"question": ""}, "empty"),
     ("sales", ["sales:read"], "askCampaignPerformance", {"question": "x" * 600}, "limit"),
     ("sales", ["sales:read"], "campaignPerformance", {"metrics": []}, "metric"),
-    ("sales", ["sales:read"], "campaignPerformance", {"metrics": ["reach"], "filters": {"brands": ["No Such Brand"]}},
-     "Unknown brand"),
-    ("sales", ["sales:read"], "campaignPerformance", {"metrics": ["reach"], "filters": {"month_from": "2025-13"}},
-     "YYYY-MM"),
+    (
+        "sales",
+        ["sales:read"],
+        "campaignPerformance",
+        {"metrics": ["reach"], "filters": {"brands": ["No Such Brand"]}},
+        "Unknown brand",
+    ),
+    (
+        "sales",
+        ["sales:read"],
+        "campaignPerformance",
+        {"metrics": ["reach"], "filters": {"month_from": "2025-13"}},
+        "YYYY-MM",
+    ),
     ("sales", ["sales:read"], "campaignPerformance", {"metrics": ["happiness"]}, "metric"),
     ("sales", ["sales:read"], "topCampaigns", {"metric": "reach", "n": 0}, "n"),
     ("sales", ["sales:read"], "topCampaigns", {"metric": "reach", "period": "someday"}, "period"),
     ("sales", ["sales:read"], "campaignFunnel", {"campaign": "Zebra Quantum Blaster"}, "No campaign"),
     ("sales", ["sales:read"], "proposalStatus", {"proposal_id": 987654}, "No proposal"),
-    ("sales", ["sales:write"], "proposeCampaign", {"strategy": {"client_company_id": 1, "name": "X", "intent": "launch",
-     "key_message": "short", "audiences": [], "countries": ["MX"], "budget": 1, "start_date": "2026-03-01",
-     "end_date": "2026-02-01"}, "requested_by": "nobody@example.com"}, "strategy"),
+    (
+        "sales",
+        ["sales:write"],
+        "proposeCampaign",
+        {
+            "strategy": {
+                "client_company_id": 1,
+                "name": "X",
+                "intent": "launch",
+                "key_message": "short",
+                "audiences": [],
+                "countries": ["MX"],
+                "budget": 1,
+                "start_date": "2026-03-01",
+                "end_date": "2026-02-01",
+            },
+            "requested_by": "nobody@example.com",
+        },
+        "strategy",
+    ),
     ("sales", ["sales:approve"], "approveProposal", {"proposal_id": 987654, "approver": "nobody@example.com"}, "No "),
-    ("ads", ["ads:write"], "createCampaign", {"brand_id": 1, "name": "Bad channel campaign", "objective": "sales",
-     "budget": 10, "start_date": "2026-03-01", "end_date": "2026-03-10", "channels": [{"channel_id": 999}],
-     "markets": [1]}, "PA002"),
-    ("ads", ["ads:write"], "createCampaign", {"brand_id": 1, "name": "Bad dates campaign", "objective": "sales",
-     "budget": 10, "start_date": "2026-03-10", "end_date": "2026-03-01", "channels": [{"channel_id": 1}],
-     "markets": [1]}, "PA001"),
+    (
+        "ads",
+        ["ads:write"],
+        "createCampaign",
+        {
+            "brand_id": 1,
+            "name": "Bad channel campaign",
+            "objective": "sales",
+            "budget": 10,
+            "start_date": "2026-03-01",
+            "end_date": "2026-03-10",
+            "channels": [{"channel_id": 999}],
+            "markets": [1],
+        },
+        "PA002",
+    ),
+    (
+        "ads",
+        ["ads:write"],
+        "createCampaign",
+        {
+            "brand_id": 1,
+            "name": "Bad dates campaign",
+            "objective": "sales",
+            "budget": 10,
+            "start_date": "2026-03-10",
+            "end_date": "2026-03-01",
+            "channels": [{"channel_id": 1}],
+            "markets": [1],
+        },
+        "PA001",
+    ),
     ("ads", ["ads:read"], "campaignResults", {"campaign_id": 99999999}, "No campaign"),
-    ("ads", ["ads:read"], "negativeSentimentReport", {"brand": "No Such Brand", "start": "2025-01-01",
-     "end": "2025-02-01"}, "Unknown brand"),
-    ("ads", ["ads:read"], "negativeSentimentReport", {"brand": "1", "start": "2025-02-01", "end": "2025-01-01"},
-     "before"),
-    ("crm", ["crm:write"], "registerLead", {"campaign_id": 1, "channel_id": 1, "market_id": 1, "person": {
-     "first_name": "A", "last_name": "B", "email": "a.b@example.com", "phone": "+15550000", "birth_year": 1990,
-     "country_code": "US", "region": "NY", "city": "NYC", "latitude": 40.7, "longitude": -74.0,
-     "national_id": "not-an-id"}}, "national ID"),
+    (
+        "ads",
+        ["ads:read"],
+        "negativeSentimentReport",
+        {"brand": "No Such Brand", "start": "2025-01-01", "end": "2025-02-01"},
+        "Unknown brand",
+    ),
+    (
+        "ads",
+        ["ads:read"],
+        "negativeSentimentReport",
+        {"brand": "1", "start": "2025-02-01", "end": "2025-01-01"},
+        "before",
+    ),
+    (
+        "crm",
+        ["crm:write"],
+        "registerLead",
+        {
+            "campaign_id": 1,
+            "channel_id": 1,
+            "market_id": 1,
+            "person": {
+                "first_name": "A",
+                "last_name": "B",
+                "email": "a.b@example.com",
+                "phone": "+15550000",
+                "birth_year": 1990,
+                "country_code": "US",
+                "region": "NY",
+                "city": "NYC",
+                "latitude": 40.7,
+                "longitude": -74.0,
+                "national_id": "not-an-id",
+            },
+        },
+        "national ID",
+    ),
     ("crm", ["crm:read"], "leadTimeline", {"lead_id": 999999999}, "No lead"),
     ("crm", ["crm:read"], "campaignSales", {"campaign_id": 99999999}, "no lead"),
     ("crm", ["crm:read"], "client360", {"client_id": 999999999}, "No client"),
-    ("crm", ["crm:write"], "prepareLeadCapture", {"campaign_id": 99999999, "sources": ["chatbot"], "channels": [1],
-     "markets": [1], "idempotency_key": "bad-input"}, "does not exist"),
+    (
+        "crm",
+        ["crm:write"],
+        "prepareLeadCapture",
+        {
+            "campaign_id": 99999999,
+            "sources": ["chatbot"],
+            "channels": [1],
+            "markets": [1],
+            "idempotency_key": "bad-input",
+        },
+        "does not exist",
+    ),
 ]
 
 
@@ -128,11 +237,14 @@ def _write_counts(settings) -> tuple:
     with connect("ads", "admin", settings=settings) as conn:
         ads = conn.execute("SELECT (SELECT count(*) FROM ads.campaigns), (SELECT count(*) FROM ads.ads)").fetchone()
     with connect("crm", "admin", settings=settings) as conn:
-        crm = conn.execute("SELECT (SELECT count(*) FROM crm.clients), (SELECT count(*) FROM crm.leads), "
-                           "(SELECT count(*) FROM crm.logs WHERE description = 'lead capture prepared')").fetchone()
+        crm = conn.execute(
+            "SELECT (SELECT count(*) FROM crm.clients), (SELECT count(*) FROM crm.leads), "
+            "(SELECT count(*) FROM crm.logs WHERE description = 'lead capture prepared')"
+        ).fetchone()
     with connect("sales", "admin", settings=settings) as conn:
-        sales = conn.execute("SELECT (SELECT count(*) FROM portal.proposals), (SELECT count(*) FROM portal.strategies)"
-                             ).fetchone()
+        sales = conn.execute(
+            "SELECT (SELECT count(*) FROM portal.proposals), (SELECT count(*) FROM portal.strategies)"
+        ).fetchone()
     return ads, crm, sales
 
 
@@ -148,6 +260,19 @@ def test_mcpnet_bad_input_is_error_and_writes_nothing(network):
     assert failures == []
     assert _write_counts(network.settings) == before
     assert {tool for _, _, tool, _, _ in BAD_INPUT} >= {
-        "askCampaignPerformance", "campaignPerformance", "topCampaigns", "campaignFunnel", "proposalStatus",
-        "proposeCampaign", "approveProposal", "createCampaign", "campaignResults", "negativeSentimentReport",
-        "registerLead", "leadTimeline", "campaignSales", "client360", "prepareLeadCapture"}
+        "askCampaignPerformance",
+        "campaignPerformance",
+        "topCampaigns",
+        "campaignFunnel",
+        "proposalStatus",
+        "proposeCampaign",
+        "approveProposal",
+        "createCampaign",
+        "campaignResults",
+        "negativeSentimentReport",
+        "registerLead",
+        "leadTimeline",
+        "campaignSales",
+        "client360",
+        "prepareLeadCapture",
+    }

@@ -23,12 +23,21 @@ from promptsales.sales.nlq.service import ask
 
 AS_OF = date(2026, 1, 31)
 REPLIES = {
-    "Which brand had the most sales last quarter?": json.dumps({
-        "answerable": True, "language": "en", "intent": "ranking", "metrics": ["sales_amount"], "group_by": ["brand"],
-        "period": "last quarter", "limit": 1}),
-    "¿Qué marca vendió más el trimestre pasado?": "Claro, aquí está: {\"intent\": \"ranking\", \"metrics\": [\"ventas\"]}",
-    "Reach of Instagram in 2025": json.dumps({"intent": "value", "metrics": ["reach"], "channels": ["Instagrum"],
-                                              "period": "2025"}),
+    "Which brand had the most sales last quarter?": json.dumps(
+        {
+            "answerable": True,
+            "language": "en",
+            "intent": "ranking",
+            "metrics": ["sales_amount"],
+            "group_by": ["brand"],
+            "period": "last quarter",
+            "limit": 1,
+        }
+    ),
+    "¿Qué marca vendió más el trimestre pasado?": 'Claro, aquí está: {"intent": "ranking", "metrics": ["ventas"]}',
+    "Reach of Instagram in 2025": json.dumps(
+        {"intent": "value", "metrics": ["reach"], "channels": ["Instagrum"], "period": "2025"}
+    ),
 }
 
 
@@ -41,12 +50,23 @@ def llm_endpoint(monkeypatch_module):
         body = await request.json()
         seen.append(body)
         question = body["messages"][-1]["content"]
-        return JSONResponse({"model": "fake-gpt", "usage": {"prompt_tokens": 321, "completion_tokens": 45},
-                             "choices": [{"message": {"role": "assistant", "content": REPLIES.get(question, "no idea")}}]})
+        return JSONResponse(
+            {
+                "model": "fake-gpt",
+                "usage": {"prompt_tokens": 321, "completion_tokens": 45},
+                "choices": [{"message": {"role": "assistant", "content": REPLIES.get(question, "no idea")}}],
+            }
+        )
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(Starlette(routes=[Route("/v1/chat/completions", completions, methods=["POST"])]),
-                                           host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            Starlette(routes=[Route("/v1/chat/completions", completions, methods=["POST"])]),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
@@ -68,8 +88,11 @@ def monkeypatch_module():
 def _usage(settings, question: str) -> tuple:
     LOG_CONNECTION.flush()
     with connect("sales", "admin", settings=settings) as conn:
-        return conn.execute("SELECT provider, model, tokens_in, validation_outcome, corrections FROM portal.ai_usage_log "
-                            "WHERE prompt = %s ORDER BY ai_usage_id DESC LIMIT 1", (question,)).fetchone()
+        return conn.execute(
+            "SELECT provider, model, tokens_in, validation_outcome, corrections FROM portal.ai_usage_log "
+            "WHERE prompt = %s ORDER BY ai_usage_id DESC LIMIT 1",
+            (question,),
+        ).fetchone()
 
 
 def test_mcpnet_llm_parse_used_when_valid_and_logged(warehouse, llm_endpoint):
@@ -84,7 +107,8 @@ def test_mcpnet_llm_parse_used_when_valid_and_logged(warehouse, llm_endpoint):
         expected = conn.execute(
             "SELECT c.brand_name, sum(f.sales_amount) AS v FROM wh.campaign_months f JOIN wh.campaigns c USING (campaign_id) "
             "WHERE f.month >= '2025-10-01' AND f.month < '2026-01-01' GROUP BY c.brand_id, c.brand_name "
-            "ORDER BY v DESC NULLS LAST, c.brand_id LIMIT 1").fetchone()
+            "ORDER BY v DESC NULLS LAST, c.brand_id LIMIT 1"
+        ).fetchone()
     assert by_model.rows[0][1:] == [expected[0], float(expected[1])]
 
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from test_mcpnet_llm_parse import AS_OF, REPLIES, llm_endpoint, monkeypatch_module  # noqa: F401, F811 (fixtures)
 
 from promptsales.db.connect import connect
 from promptsales.mcpkit.audit import LOG_CONNECTION
 from promptsales.sales.nlq.service import ask
-
-from test_mcpnet_llm_parse import AS_OF, REPLIES, llm_endpoint, monkeypatch_module  # noqa: F401 (fixtures)
 
 NOVEMBER = "What was the total reach in November 2025?"
 PARAPHRASE = "What was our total reach during November 2025?"
@@ -25,17 +24,24 @@ UNRELATED = "Which channel had the most clicks in 2025?"
 
 
 def _reach(period: str, language: str = "en") -> str:
-    return json.dumps({"answerable": True, "language": language, "intent": "value", "metrics": ["reach"],
-                       "period": period})
+    return json.dumps(
+        {"answerable": True, "language": language, "intent": "value", "metrics": ["reach"], "period": period}
+    )
 
 
 @pytest.fixture
 def replies():
     """Canned model answers for this module's questions (added to the shared fake endpoint's table)."""
-    added = {NOVEMBER: _reach("November 2025"), PARAPHRASE: _reach("November 2025"), DECEMBER: _reach("December 2025"),
-             NOVIEMBRE: _reach("November 2025", "es"), DICIEMBRE: _reach("December 2025", "es"),
-             UNRELATED: json.dumps({"intent": "ranking", "metrics": ["clicks"], "group_by": ["channel"],
-                                    "period": "2025", "limit": 1})}
+    added = {
+        NOVEMBER: _reach("November 2025"),
+        PARAPHRASE: _reach("November 2025"),
+        DECEMBER: _reach("December 2025"),
+        NOVIEMBRE: _reach("November 2025", "es"),
+        DICIEMBRE: _reach("December 2025", "es"),
+        UNRELATED: json.dumps(
+            {"intent": "ranking", "metrics": ["clicks"], "group_by": ["channel"], "period": "2025", "limit": 1}
+        ),
+    }
     REPLIES.update(added)
     yield
     for question in added:
@@ -49,8 +55,11 @@ def _asked(endpoint: list[dict]) -> list[str]:
 def _rows(settings, question: str) -> list[tuple]:
     LOG_CONNECTION.flush()
     with connect("sales", "admin", settings=settings) as conn:
-        return conn.execute("SELECT module, operation, provider, tokens_in, tokens_saved, cache_hit FROM portal.ai_usage_log"
-                            " WHERE prompt = %s ORDER BY ai_usage_id", (question,)).fetchall()
+        return conn.execute(
+            "SELECT module, operation, provider, tokens_in, tokens_saved, cache_hit FROM portal.ai_usage_log"
+            " WHERE prompt = %s ORDER BY ai_usage_id",
+            (question,),
+        ).fetchall()
 
 
 def test_mcpnet_paraphrased_question_reuses_the_model_parse_and_logs_tokens_saved(warehouse, llm_endpoint, replies):
@@ -87,8 +96,11 @@ LOCAL_HIT = "How many sales did we close in October 2025?"
 def _hit_rows(settings, question: str) -> list[tuple]:
     LOG_CONNECTION.flush()
     with connect("sales", "admin", settings=settings) as conn:
-        return conn.execute("SELECT actor, model, tokens_saved, cache_hit FROM portal.ai_usage_log"
-                            " WHERE prompt = %s AND operation = 'askCampaignPerformance.answer-hit'", (question,)).fetchall()
+        return conn.execute(
+            "SELECT actor, model, tokens_saved, cache_hit FROM portal.ai_usage_log"
+            " WHERE prompt = %s AND operation = 'askCampaignPerformance.answer-hit'",
+            (question,),
+        ).fetchall()
 
 
 def _tool_hits(settings) -> int:
@@ -109,12 +121,14 @@ def test_mcpnet_cached_ask_answer_logs_the_model_tokens_it_saved(warehouse, llm_
 
     from promptsales.sales.mcp import kit
 
-    REPLIES[ANSWER_HIT] = json.dumps({"intent": "breakdown", "metrics": ["reach"], "group_by": ["campaign"],
-                                      "period": "October 2025"})
+    REPLIES[ANSWER_HIT] = json.dumps(
+        {"intent": "breakdown", "metrics": ["reach"], "group_by": ["campaign"], "period": "October 2025"}
+    )
     started = start_issuer(warehouse)
     token = token_for(warehouse, "portal", ["sales:read"])
     try:
         with ThreadedHttpsServer(kit, warehouse) as server:
+
             async def model_parsed():
                 async with McpSession(server.url, token, warehouse) as session:
                     first = await session.call("askCampaignPerformance", question=ANSWER_HIT)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from mcpnet_helpers import call, eventually, rpc_call
 from pymongo import MongoClient
 
 from promptsales.db.connect import connect
@@ -15,22 +16,26 @@ from promptsales.etl.engine import run_pass
 from promptsales.etl.sources import Sources
 from promptsales.runtime.mongo import MongoServer
 
-from mcpnet_helpers import call, eventually, rpc_call
-
 
 def _users(settings) -> tuple[str, str]:
     with connect("sales", "admin", settings=settings) as conn:
-        approver = conn.execute("SELECT u.email FROM portal.users u JOIN portal.user_roles r ON r.user_id = u.id "
-                                "WHERE r.role_code = 'approver' AND u.active ORDER BY u.id LIMIT 1").fetchone()[0]
-        marketer = conn.execute("SELECT u.email FROM portal.users u JOIN portal.user_roles r ON r.user_id = u.id "
-                                "WHERE r.role_code = 'marketer' AND u.active AND NOT portal.user_has_role(u.id, 'approver') "
-                                "ORDER BY u.id LIMIT 1").fetchone()[0]
+        approver = conn.execute(
+            "SELECT u.email FROM portal.users u JOIN portal.user_roles r ON r.user_id = u.id "
+            "WHERE r.role_code = 'approver' AND u.active ORDER BY u.id LIMIT 1"
+        ).fetchone()[0]
+        marketer = conn.execute(
+            "SELECT u.email FROM portal.users u JOIN portal.user_roles r ON r.user_id = u.id "
+            "WHERE r.role_code = 'marketer' AND u.active AND NOT portal.user_has_role(u.id, 'approver') "
+            "ORDER BY u.id LIMIT 1"
+        ).fetchone()[0]
     return approver, marketer
 
 
 def _brand(settings) -> tuple[int, int]:
     with connect("sales", "admin", settings=settings) as conn:
-        return conn.execute("SELECT client_company_id, id FROM portal.products ORDER BY client_company_id, id LIMIT 1").fetchone()
+        return conn.execute(
+            "SELECT client_company_id, id FROM portal.products ORDER BY client_company_id, id LIMIT 1"
+        ).fetchone()
 
 
 @pytest.fixture(scope="module")
@@ -39,15 +44,27 @@ def proposal(network):
     approver, marketer = _users(network.settings)
     brand_id, product_id = _brand(network.settings)
     strategy = {
-        "client_company_id": brand_id, "name": "Mundial Verde 2026", "intent": "conversion",
+        "client_company_id": brand_id,
+        "name": "Mundial Verde 2026",
+        "intent": "conversion",
         "key_message": "Eco-friendly gear for fans who follow every match, with free shipping in launch week.",
-        "audiences": [{"audience": "young football fans", "age_min": 18, "age_max": 30, "interests": ["sports"]},
-                      {"audience": "parents who buy online", "age_min": 30, "age_max": 50, "interests": ["family"]}],
-        "countries": ["MX", "CO"], "product_ids": [product_id], "budget": 25000,
-        "start_date": "2026-02-01", "end_date": "2026-03-15",
+        "audiences": [
+            {"audience": "young football fans", "age_min": 18, "age_max": 30, "interests": ["sports"]},
+            {"audience": "parents who buy online", "age_min": 30, "age_max": 50, "interests": ["family"]},
+        ],
+        "countries": ["MX", "CO"],
+        "product_ids": [product_id],
+        "budget": 25000,
+        "start_date": "2026-02-01",
+        "end_date": "2026-03-15",
     }
-    result = call(network.settings, network.url("sales"), network.token("portal", ["sales:write"]), "proposeCampaign",
-                  {"strategy": strategy, "requested_by": marketer})
+    result = call(
+        network.settings,
+        network.url("sales"),
+        network.token("portal", ["sales:write"]),
+        "proposeCampaign",
+        {"strategy": strategy, "requested_by": marketer},
+    )
     assert not result.is_error, result.content
     return result.structured_content | {"approver": approver, "marketer": marketer}
 
@@ -59,12 +76,17 @@ def test_mcpnet_propose_stores_pending_proposal(network, proposal):
     assert payload["channels"] and {m["name"].split(" / ")[0] for m in payload["markets"]} == {"Mexico", "Colombia"}
     assert len(payload["messages"]) == 3 * 2 and len(payload["ads"]) == len(payload["channels"])
     with connect("sales", "admin", settings=network.settings) as conn:
-        status = conn.execute("SELECT status FROM portal.proposals WHERE id = %s", (proposal["proposal_id"],)).fetchone()[0]
+        status = conn.execute(
+            "SELECT status FROM portal.proposals WHERE id = %s", (proposal["proposal_id"],)
+        ).fetchone()[0]
 
     def logged() -> int:
         with connect("sales", "admin", settings=network.settings) as conn:
-            return conn.execute("SELECT count(*) FROM portal.ai_usage_log WHERE operation = 'proposeCampaign' "
-                                "AND reference->>'proposal_id' = %s", (str(proposal["proposal_id"]),)).fetchone()[0]
+            return conn.execute(
+                "SELECT count(*) FROM portal.ai_usage_log WHERE operation = 'proposeCampaign' "
+                "AND reference->>'proposal_id' = %s",
+                (str(proposal["proposal_id"]),),
+            ).fetchone()[0]
 
     assert status == "in_review" and eventually(logged, 1) == 1
 
@@ -73,12 +95,18 @@ def test_mcpnet_non_approver_is_refused(network, proposal):
     """Without sales:approve → 403; with the scope but a user who is not an approver → isError, nothing runs."""
     url = network.url("sales")
     arguments = {"proposal_id": proposal["proposal_id"], "approver": proposal["marketer"]}
-    assert rpc_call(url, network.token("portal", ["sales:read", "sales:write"]), "approveProposal", arguments,
-                    network.settings).status_code == 403
+    assert (
+        rpc_call(
+            url, network.token("portal", ["sales:read", "sales:write"]), "approveProposal", arguments, network.settings
+        ).status_code
+        == 403
+    )
     refused = call(network.settings, url, network.token("portal", ["sales:approve"]), "approveProposal", arguments)
     assert refused.is_error and "not an approver" in refused.content[0].text
     with connect("sales", "admin", settings=network.settings) as conn:
-        status = conn.execute("SELECT status FROM portal.proposals WHERE id = %s", (proposal["proposal_id"],)).fetchone()[0]
+        status = conn.execute(
+            "SELECT status FROM portal.proposals WHERE id = %s", (proposal["proposal_id"],)
+        ).fetchone()[0]
     assert status == "in_review"
 
 
@@ -110,26 +138,37 @@ def test_mcpnet_approval_launches_and_retry_does_not_duplicate(network, proposal
     name = view["campaign_name"]
     with connect("ads", "admin", settings=network.settings) as conn:
         same_name = conn.execute("SELECT count(*) FROM ads.campaigns WHERE name = %s", (name,)).fetchone()[0]
-        links = conn.execute("SELECT (SELECT count(*) FROM ads.campaign_channels WHERE campaign_id = %(c)s), "
-                             "(SELECT count(*) FROM ads.campaign_markets WHERE campaign_id = %(c)s), "
-                             "(SELECT count(*) FROM ads.ads WHERE campaign_id = %(c)s)", {"c": campaign_id}).fetchone()
+        links = conn.execute(
+            "SELECT (SELECT count(*) FROM ads.campaign_channels WHERE campaign_id = %(c)s), "
+            "(SELECT count(*) FROM ads.campaign_markets WHERE campaign_id = %(c)s), "
+            "(SELECT count(*) FROM ads.ads WHERE campaign_id = %(c)s)",
+            {"c": campaign_id},
+        ).fetchone()
     payload = view["proposal"]
     assert same_name == 1 and links == (len(payload["channels"]), len(payload["markets"]), len(payload["ads"]))
     with connect("crm", "admin", settings=network.settings) as conn:
-        captures = conn.execute("SELECT count(*) FROM crm.logs WHERE description = 'lead capture prepared' "
-                                "AND reference_id1 = %s", (campaign_id,)).fetchone()[0]
+        captures = conn.execute(
+            "SELECT count(*) FROM crm.logs WHERE description = 'lead capture prepared' AND reference_id1 = %s",
+            (campaign_id,),
+        ).fetchone()[0]
     assert captures == 1
     with MongoClient(MongoServer(network.settings).url) as client:
         log = client[network.settings.content_mongo_database].campaign_message_logs.find_one(
-            {"_id": steps["content"]["outcome"]["log_id"]})
+            {"_id": steps["content"]["outcome"]["log_id"]}
+        )
     assert log is not None and name in log["campaign_description"] and len(log["messages"]) == 3 * 2
 
     report = run_pass(Sources(network.settings), trigger="test")
     assert report.status == "succeeded"
     with connect("sales", "admin", settings=network.settings) as conn:
         budget = conn.execute("SELECT budget FROM wh.campaigns WHERE campaign_id = %s", (campaign_id,)).fetchone()[0]
-    answer = call(network.settings, url, network.token("portal", ["sales:read"]), "askCampaignPerformance",
-                  {"question": f'What is the budget of campaign "{name}"?', "as_of": date(2026, 1, 31).isoformat()})
+    answer = call(
+        network.settings,
+        url,
+        network.token("portal", ["sales:read"]),
+        "askCampaignPerformance",
+        {"question": f'What is the budget of campaign "{name}"?', "as_of": date(2026, 1, 31).isoformat()},
+    )
     assert not answer.is_error and answer.structured_content["rows"] == [[float(budget)]]
     assert float(budget) == 25000.0
 

@@ -25,59 +25,64 @@ ROI = "round((sum(f.sales_amount) - sum(f.spend))::numeric / nullif(sum(f.spend)
 
 
 def by_campaign(metric: str, where: str, order: str, limit: int) -> str:
-    return (f"SELECT c.campaign_name, {metric} AS v FROM wh.campaign_months f JOIN wh.campaigns c USING (campaign_id) "
-            f"WHERE {where} GROUP BY c.campaign_id, c.campaign_name ORDER BY v {order} NULLS LAST, c.campaign_id "
-            f"LIMIT {limit}")
+    return (
+        f"SELECT c.campaign_name, {metric} AS v FROM wh.campaign_months f JOIN wh.campaigns c USING (campaign_id) "
+        f"WHERE {where} GROUP BY c.campaign_id, c.campaign_name ORDER BY v {order} NULLS LAST, c.campaign_id "
+        f"LIMIT {limit}"
+    )
 
 
 def by_channel(metric: str, where: str, order: str = "ch.channel_name", limit: int = 500) -> str:
-    return (f"SELECT ch.channel_name, {metric} AS v FROM wh.campaign_facts f JOIN {CH} ch USING (channel_id) "
-            f"WHERE {where} GROUP BY f.channel_id, ch.channel_name ORDER BY {order} LIMIT {limit}")
+    return (
+        f"SELECT ch.channel_name, {metric} AS v FROM wh.campaign_facts f JOIN {CH} ch USING (channel_id) "
+        f"WHERE {where} GROUP BY f.channel_id, ch.channel_name ORDER BY {order} LIMIT {limit}"
+    )
 
 
 def periods(metric: str, ranges: list[tuple[str, str, str]]) -> str:
     return " UNION ALL ".join(
         f"(SELECT '{label}', {metric} FROM wh.campaign_months f WHERE f.month >= '{a}' AND f.month < '{b}')"
-        for label, a, b in ranges)
+        for label, a, b in ranges
+    )
 
 
 SAME = {
     "reach_c": "SELECT reach FROM wh.campaigns WHERE campaign_name = %(C)s",
     "spend_c": "SELECT spend FROM wh.campaigns WHERE campaign_name = %(C)s",
     "sales_b": f"SELECT sum(f.sales_count) FROM wh.campaign_months f JOIN wh.campaigns c USING (campaign_id) "
-               f"WHERE c.brand_name = %(B)s AND {Y25}",
+    f"WHERE c.brand_name = %(B)s AND {Y25}",
     "top_rev": by_campaign("sum(f.revenue)", Q4, "DESC", 5),
     "top_channel_reach": by_channel("sum(f.reach)", Q4, "v DESC NULLS LAST, f.channel_id", 1),
     "sales_by_channel": by_channel("sum(f.sales_amount)", JUL_SEP),
     "ig_tt": by_channel("sum(f.reactions)", f"ch.channel_name IN ('Instagram', 'TikTok') AND {Y25}"),
     "conv_b": "SELECT round(sum(sales_count)::numeric / nullif(sum(leads), 0), 6) FROM wh.campaigns "
-              "WHERE brand_name = %(B)s",
+    "WHERE brand_name = %(B)s",
     "monthly_spend": f"SELECT to_char(f.month, 'YYYY-MM'), sum(f.spend) FROM wh.campaign_months f WHERE {Y25} "
-                     "GROUP BY f.month ORDER BY 1",
+    "GROUP BY f.month ORDER BY 1",
     "active": "SELECT count(*) FROM wh.campaigns WHERE status = 'active'",
     "top_brand_sales": f"SELECT c.brand_name, sum(f.sales_amount) AS v FROM wh.campaign_months f JOIN wh.campaigns c "
-                       f"USING (campaign_id) WHERE {Q4} GROUP BY c.brand_id, c.brand_name "
-                       "ORDER BY v DESC NULLS LAST, c.brand_id LIMIT 1",
+    f"USING (campaign_id) WHERE {Q4} GROUP BY c.brand_id, c.brand_name "
+    "ORDER BY v DESC NULLS LAST, c.brand_id LIMIT 1",
     "mexico_monthly": f"SELECT to_char(f.month, 'YYYY-MM'), sum(f.reach) FROM wh.campaign_facts f JOIN {MK} m "
-                      f"USING (market_id) WHERE m.market_name LIKE 'Mexico /%%' AND {Y25} GROUP BY f.month ORDER BY 1",
+    f"USING (market_id) WHERE m.market_name LIKE 'Mexico /%%' AND {Y25} GROUP BY f.month ORDER BY 1",
     "funnel_c": "SELECT reach, interactions, leads, clients, sales_count FROM wh.campaigns WHERE campaign_name = %(C)s",
     "low_spend_dec": by_campaign("sum(f.spend)", DEC, "ASC", 3),
     "channels_c": "SELECT count(DISTINCT channel_id) FROM wh.campaign_channels JOIN wh.campaigns USING (campaign_id) "
-                  "WHERE campaign_name = %(C)s",
+    "WHERE campaign_name = %(C)s",
     "email_leads_q4": f"SELECT sum(f.leads) FROM wh.campaign_facts f JOIN {CH} ch USING (channel_id) "
-                      f"WHERE ch.channel_name = 'Email marketing' AND {Q4}",
+    f"WHERE ch.channel_name = 'Email marketing' AND {Q4}",
     "interactions_market_b": f"SELECT m.market_name, sum(f.interactions) FROM wh.campaign_markets f JOIN {MK} m "
-                             "USING (market_id) JOIN wh.campaigns c USING (campaign_id) WHERE c.brand_name = %(B)s "
-                             "GROUP BY f.market_id, m.market_name ORDER BY m.market_name",
+    "USING (market_id) JOIN wh.campaigns c USING (campaign_id) WHERE c.brand_name = %(B)s "
+    "GROUP BY f.market_id, m.market_name ORDER BY m.market_name",
     "ctr_linkedin": f"SELECT round(sum(f.clicks)::numeric / nullif(sum(f.impressions), 0), 6) FROM wh.campaign_facts f "
-                    f"JOIN {CH} ch USING (channel_id) WHERE ch.channel_name = 'LinkedIn Ads' AND {Y25}",
+    f"JOIN {CH} ch USING (channel_id) WHERE ch.channel_name = 'LinkedIn Ads' AND {Y25}",
     "roi_b": f"SELECT {ROI} FROM wh.campaign_months f JOIN wh.campaigns c USING (campaign_id) "
-             f"WHERE c.brand_name = %(B)s AND {Y25}",
+    f"WHERE c.brand_name = %(B)s AND {Y25}",
     "budget_b": "SELECT sum(budget) FROM wh.campaigns WHERE brand_name = %(B)s",
     "campaigns_q4": f"SELECT count(DISTINCT f.campaign_id) FROM wh.campaign_months f WHERE {Q4}",
     "reach_f": "SELECT reach FROM wh.campaigns WHERE campaign_name = %(F_NAME)s",
     "colombia_dec": f"SELECT sum(f.sales_amount) FROM wh.campaign_facts f JOIN {MK} m USING (market_id) "
-                    f"WHERE m.market_name LIKE 'Colombia /%%' AND {DEC}",
+    f"WHERE m.market_name LIKE 'Colombia /%%' AND {DEC}",
 }
 
 QUESTIONS: list[tuple[str, str, str]] = [
@@ -131,11 +136,15 @@ QUESTIONS: list[tuple[str, str, str]] = [
     ("es", "¿Cuánto se vendió en Colombia durante diciembre?", "colombia_dec"),
     ("en", "Revenue in 2024 and 2025", "rev_years"),
 ]
-SAME["rev_dec_jan_en"] = periods("sum(f.revenue)", [("December 2025", "2025-12-01", "2026-01-01"),
-                                                   ("January 2026", "2026-01-01", "2026-02-01")])
-SAME["rev_dec_jan_es"] = periods("sum(f.revenue)", [("diciembre 2025", "2025-12-01", "2026-01-01"),
-                                                   ("enero 2026", "2026-01-01", "2026-02-01")])
-SAME["rev_years"] = periods("sum(f.revenue)", [("2024", "2024-01-01", "2025-01-01"), ("2025", "2025-01-01", "2026-01-01")])
+SAME["rev_dec_jan_en"] = periods(
+    "sum(f.revenue)", [("December 2025", "2025-12-01", "2026-01-01"), ("January 2026", "2026-01-01", "2026-02-01")]
+)
+SAME["rev_dec_jan_es"] = periods(
+    "sum(f.revenue)", [("diciembre 2025", "2025-12-01", "2026-01-01"), ("enero 2026", "2026-01-01", "2026-02-01")]
+)
+SAME["rev_years"] = periods(
+    "sum(f.revenue)", [("2024", "2024-01-01", "2025-01-01"), ("2025", "2025-01-01", "2026-01-01")]
+)
 
 UNANSWERABLE = [
     ("en", "Why did sales drop in December 2025?"),
@@ -148,16 +157,20 @@ UNANSWERABLE = [
 
 def _names(conn) -> dict[str, str]:
     """Real names to put in the questions, chosen by SQL over the warehouse (deterministic for the seed)."""
-    brand = conn.execute("SELECT brand_name FROM wh.campaigns GROUP BY brand_name "
-                         "ORDER BY count(*) DESC, brand_name LIMIT 1").fetchone()[0]
-    campaign = conn.execute("SELECT campaign_name FROM wh.campaigns ORDER BY reach DESC, campaign_id LIMIT 1").fetchone()[0]
+    brand = conn.execute(
+        "SELECT brand_name FROM wh.campaigns GROUP BY brand_name ORDER BY count(*) DESC, brand_name LIMIT 1"
+    ).fetchone()[0]
+    campaign = conn.execute(
+        "SELECT campaign_name FROM wh.campaigns ORDER BY reach DESC, campaign_id LIMIT 1"
+    ).fetchone()[0]
     # a campaign named without its brand ("Product · Occasion Year") that no other campaign shares
     fuzzy = conn.execute(
         "SELECT campaign_name, split_part(campaign_name, ' · ', 2) || ' ' || split_part(campaign_name, ' · ', 3) AS tail "
         "FROM wh.campaigns c WHERE status = 'finished' AND (SELECT count(*) FROM wh.campaigns d WHERE "
         "split_part(d.campaign_name, ' · ', 2) = split_part(c.campaign_name, ' · ', 2) AND "
         "split_part(d.campaign_name, ' · ', 3) = split_part(c.campaign_name, ' · ', 3)) = 1 "
-        "ORDER BY campaign_id LIMIT 1").fetchone()
+        "ORDER BY campaign_id LIMIT 1"
+    ).fetchone()
     return {"B": brand, "C": campaign, "F": fuzzy[1], "F_NAME": fuzzy[0]}
 
 

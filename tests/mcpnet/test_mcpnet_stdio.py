@@ -10,24 +10,43 @@ import anyio
 import pytest
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
-
 from mcpnet_helpers import SERVER_MODULES
 
-SERVE = "import sys; from importlib import import_module; from promptsales.mcpkit.runner import serve_stdio; " \
-        "serve_stdio(import_module(sys.argv[1]).kit)"
+SERVE = (
+    "import sys; from importlib import import_module; from promptsales.mcpkit.runner import serve_stdio; "
+    "serve_stdio(import_module(sys.argv[1]).kit)"
+)
 EXPECTED = {
-    "sales": ({"askCampaignPerformance", "campaignPerformance", "topCampaigns", "campaignFunnel", "proposeCampaign",
-               "approveProposal", "proposalStatus"}, "askCampaignPerformance", {"question": "How many campaigns are active?"}),
-    "ads": ({"createCampaign", "campaignResults", "negativeSentimentReport", "listChannels", "listMarkets", "listBrands"},
-            "listChannels", {}),
-    "crm": ({"registerLead", "leadTimeline", "campaignSales", "client360", "prepareLeadCapture"}, "client360",
-            {"client_id": 3}),
+    "sales": (
+        {
+            "askCampaignPerformance",
+            "campaignPerformance",
+            "topCampaigns",
+            "campaignFunnel",
+            "proposeCampaign",
+            "approveProposal",
+            "proposalStatus",
+        },
+        "askCampaignPerformance",
+        {"question": "How many campaigns are active?"},
+    ),
+    "ads": (
+        {"createCampaign", "campaignResults", "negativeSentimentReport", "listChannels", "listMarkets", "listBrands"},
+        "listChannels",
+        {},
+    ),
+    "crm": (
+        {"registerLead", "leadTimeline", "campaignSales", "client360", "prepareLeadCapture"},
+        "client360",
+        {"client_id": 3},
+    ),
 }
 
 
 def _session(name: str, tool: str, arguments: dict):
-    params = StdioServerParameters(command=sys.executable, args=["-c", SERVE, SERVER_MODULES[name]],
-                                   env={**os.environ}, cwd=os.getcwd())
+    params = StdioServerParameters(
+        command=sys.executable, args=["-c", SERVE, SERVER_MODULES[name]], env={**os.environ}, cwd=os.getcwd()
+    )
 
     async def run():
         async with stdio_client(params) as (read, write):
@@ -48,6 +67,9 @@ def test_mcpnet_stdio_servers(warehouse, name):
     assert all(t.input_schema.get("type") == "object" for t in tools.tools)
     assert not result.is_error, result.content
     if name == "crm":
-        assert result.structured_content["sensitive_included"] is False and result.structured_content["national_id"] is None
+        assert (
+            result.structured_content["sensitive_included"] is False
+            and result.structured_content["national_id"] is None
+        )
     if name == "sales":
         assert result.structured_content["answerable"] and "SELECT" in result.structured_content["sql"]

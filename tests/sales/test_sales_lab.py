@@ -8,8 +8,14 @@ from promptsales.etl.engine import run_pass
 from promptsales.etl.sources import Sources
 from promptsales.lab import registry
 
-SQL_LABS = ["sales.s6-triggers", "sales.s6-cursors", "sales.s6-metadata", "sales.s6-monitoring",
-            "sales.s6-coalesce-case", "sales.s6-joins"]
+SQL_LABS = [
+    "sales.s6-triggers",
+    "sales.s6-cursors",
+    "sales.s6-metadata",
+    "sales.s6-monitoring",
+    "sales.s6-coalesce-case",
+    "sales.s6-joins",
+]
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +62,8 @@ def test_grant_revoke_lab(warehouse_loaded) -> None:
         ("2", "SELECT", "allowed"),
         ("3", "INSERT", "refused:"),
         ("4", "INSERT", "allowed"),
-        ("5", "INSERT", "refused:"), ("5", "SELECT", "allowed"),
+        ("5", "INSERT", "refused:"),
+        ("5", "SELECT", "allowed"),
         ("6", "SELECT", "refused:"),
     ]
 

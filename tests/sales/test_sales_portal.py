@@ -30,13 +30,20 @@ def test_portal_matches_promptads(seeded, clone_db) -> None:
         assert dict(sales.execute("SELECT campaign_id, amount FROM portal.budgets").fetchall()) == budgets
         assert sales.execute("SELECT count(*) FROM portal.sales_goals").fetchone()[0] == len(campaigns)
         # Every approved/running/completed proposal was reviewed by an approver; automated tasks only for those.
-        assert sales.execute(
-            "SELECT count(*) FROM portal.proposals WHERE status IN ('approved', 'running', 'completed', 'rejected') "
-            "AND NOT portal.user_has_role(reviewed_by, 'approver')").fetchone()[0] == 0
-        assert sales.execute(
-            "SELECT count(*) FROM portal.calendar_tasks t JOIN portal.proposals p ON p.id = t.proposal_id "
-            "WHERE t.status IN ('running', 'done') AND p.status NOT IN ('approved', 'running', 'completed')"
-        ).fetchone()[0] == 0
+        assert (
+            sales.execute(
+                "SELECT count(*) FROM portal.proposals WHERE status IN ('approved', 'running', 'completed', 'rejected') "
+                "AND NOT portal.user_has_role(reviewed_by, 'approver')"
+            ).fetchone()[0]
+            == 0
+        )
+        assert (
+            sales.execute(
+                "SELECT count(*) FROM portal.calendar_tasks t JOIN portal.proposals p ON p.id = t.proposal_id "
+                "WHERE t.status IN ('running', 'done') AND p.status NOT IN ('approved', 'running', 'completed')"
+            ).fetchone()[0]
+            == 0
+        )
         kinds = {r[0] for r in sales.execute("SELECT DISTINCT kind FROM portal.calendar_tasks")}
         assert kinds == {"reminder", "alert", "deliverable_review", "automated_action"}
         assert sales.execute("SELECT count(*) FROM portal.plans").fetchone()[0] == 12
@@ -44,10 +51,15 @@ def test_portal_matches_promptads(seeded, clone_db) -> None:
 
 
 def _ids(conn: psycopg.Connection) -> tuple[int, int, int]:
-    proposal = conn.execute("SELECT id FROM portal.proposals WHERE status = 'in_review' ORDER BY id LIMIT 1").fetchone()[0]
-    approver = conn.execute("SELECT user_id FROM portal.user_roles WHERE role_code = 'approver' ORDER BY 1 LIMIT 1").fetchone()[0]
-    marketer = conn.execute("SELECT u.id FROM portal.users u WHERE NOT portal.user_has_role(u.id, 'approver') "
-                            "ORDER BY u.id LIMIT 1").fetchone()[0]
+    proposal = conn.execute(
+        "SELECT id FROM portal.proposals WHERE status = 'in_review' ORDER BY id LIMIT 1"
+    ).fetchone()[0]
+    approver = conn.execute(
+        "SELECT user_id FROM portal.user_roles WHERE role_code = 'approver' ORDER BY 1 LIMIT 1"
+    ).fetchone()[0]
+    marketer = conn.execute(
+        "SELECT u.id FROM portal.users u WHERE NOT portal.user_has_role(u.id, 'approver') ORDER BY u.id LIMIT 1"
+    ).fetchone()[0]
     return proposal, approver, marketer
 
 
@@ -56,15 +68,19 @@ def test_non_approver_cannot_approve_at_database_level(seeded) -> None:
     with connect("sales", "app", settings=seeded) as conn:
         proposal, _, marketer = _ids(conn)
         with pytest.raises(psycopg.Error) as refused:
-            conn.execute("UPDATE portal.proposals SET status = 'approved', reviewed_by = %s, reviewed_at = now() "
-                         "WHERE id = %s", (marketer, proposal))
+            conn.execute(
+                "UPDATE portal.proposals SET status = 'approved', reviewed_by = %s, reviewed_at = now() WHERE id = %s",
+                (marketer, proposal),
+            )
         assert refused.value.sqlstate == "PS401"
         conn.rollback()
         with pytest.raises(psycopg.Error) as procedure:
             conn.execute("CALL portal.salessp_review_proposal(%s, %s, 'approved')", (proposal, marketer))
         assert procedure.value.sqlstate == "PS401"
         conn.rollback()
-        assert conn.execute("SELECT status FROM portal.proposals WHERE id = %s", (proposal,)).fetchone()[0] == "in_review"
+        assert (
+            conn.execute("SELECT status FROM portal.proposals WHERE id = %s", (proposal,)).fetchone()[0] == "in_review"
+        )
 
 
 def test_nothing_runs_unapproved_and_approver_can_approve(seeded) -> None:
@@ -79,14 +95,21 @@ def test_nothing_runs_unapproved_and_approver_can_approve(seeded) -> None:
             assert running.value.sqlstate == "PS402"
             with pytest.raises(psycopg.Error) as task:
                 with conn.transaction():
-                    conn.execute("INSERT INTO portal.calendar_tasks (campaign_id, proposal_id, kind, title, due_at, status) "
-                                 "VALUES (%s, %s, 'automated_action', 'launch', now(), 'running')", (campaign, proposal))
+                    conn.execute(
+                        "INSERT INTO portal.calendar_tasks (campaign_id, proposal_id, kind, title, due_at, status) "
+                        "VALUES (%s, %s, 'automated_action', 'launch', now(), 'running')",
+                        (campaign, proposal),
+                    )
             assert task.value.sqlstate == "PS402"
             conn.execute("CALL portal.salessp_review_proposal(%s, %s, 'approved', 'looks good')", (proposal, approver))
-            assert conn.execute("SELECT status, reviewed_by FROM portal.proposals WHERE id = %s",
-                                (proposal,)).fetchone() == ("approved", approver)
-            conn.execute("INSERT INTO portal.calendar_tasks (campaign_id, proposal_id, kind, title, due_at, status) "
-                         "VALUES (%s, %s, 'automated_action', 'launch', now(), 'running')", (campaign, proposal))
+            assert conn.execute(
+                "SELECT status, reviewed_by FROM portal.proposals WHERE id = %s", (proposal,)
+            ).fetchone() == ("approved", approver)
+            conn.execute(
+                "INSERT INTO portal.calendar_tasks (campaign_id, proposal_id, kind, title, due_at, status) "
+                "VALUES (%s, %s, 'automated_action', 'launch', now(), 'running')",
+                (campaign, proposal),
+            )
             conn.execute("UPDATE portal.proposals SET status = 'running' WHERE id = %s", (proposal,))
             with pytest.raises(psycopg.Error) as frozen:
                 with conn.transaction():

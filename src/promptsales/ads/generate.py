@@ -22,14 +22,29 @@ from promptsales.seed import SeedContext
 
 #: Load order (parents before children).
 LOAD_ORDER: tuple[str, ...] = (
-    "ads.channels", "ads.markets", "ads.audiences", "ads.brands", "ads.products", "ads.campaigns",
-    "ads.campaign_channels", "ads.campaign_markets", "ads.ads", "ads.ad_results", "ads.influencers",
-    "ads.influencer_reactions", "ads.sentiment_observations", "ads.logs",
+    "ads.channels",
+    "ads.markets",
+    "ads.audiences",
+    "ads.brands",
+    "ads.products",
+    "ads.campaigns",
+    "ads.campaign_channels",
+    "ads.campaign_markets",
+    "ads.ads",
+    "ads.ad_results",
+    "ads.influencers",
+    "ads.influencer_reactions",
+    "ads.sentiment_observations",
+    "ads.logs",
 )
 #: Identity columns whose sequences must continue after the loaded ids.
 IDENTITIES: tuple[tuple[str, str], ...] = (
-    ("ads.brands", "brand_id"), ("ads.products", "product_id"), ("ads.campaigns", "campaign_id"),
-    ("ads.ads", "ad_id"), ("ads.influencers", "influencer_id"), ("ads.sentiment_observations", "observation_id"),
+    ("ads.brands", "brand_id"),
+    ("ads.products", "product_id"),
+    ("ads.campaigns", "campaign_id"),
+    ("ads.ads", "ad_id"),
+    ("ads.influencers", "influencer_id"),
+    ("ads.sentiment_observations", "observation_id"),
     ("ads.logs", "log_id"),
 )
 DATE_COLUMNS = {"start_date", "end_date", "result_date", "reaction_date", "observed_on"}
@@ -118,7 +133,10 @@ def deferred_constraints(conn: psycopg.Connection, table: str) -> Iterator[None]
         conn.execute(indexdef.encode())
     for conname, definition in fks:
         conn.execute(
-            sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(_table_ident(table), sql.Identifier(conname)).as_string(conn).encode()
+            sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ")
+            .format(_table_ident(table), sql.Identifier(conname))
+            .as_string(conn)
+            .encode()
             + definition.encode()
         )
 

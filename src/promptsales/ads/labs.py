@@ -41,9 +41,9 @@ def plan_from_log(text: str, marker: str) -> list[str]:
     """The auto_explain entry (duration line, query text, plan) whose query carries ``marker``."""
     lines = text.splitlines()
     for start, line in enumerate(lines):
-        if "duration:" in line and "plan:" in line and any(marker in ln for ln in lines[start:start + 4]):
+        if "duration:" in line and "plan:" in line and any(marker in ln for ln in lines[start : start + 4]):
             entry = [line]
-            for following in lines[start + 1:]:
+            for following in lines[start + 1 :]:
                 if " LOG: " in following or " STATEMENT: " in following or following.startswith("20"):
                     break
                 entry.append(following)
@@ -63,10 +63,14 @@ def run_auto_explain(settings: Settings, values: dict[str, Any], _options: dict[
             result.steps.append(StepResult(title=statement, sql=statement + ";"))
         query = QUERY.format(marker=marker)
         cur = conn.execute(query, {"brand_id": values["brand_id"]})
-        result.steps.append(StepResult(
-            title="The query (its plan goes to the server log)", sql=query.replace("%(brand_id)s", str(values["brand_id"])),
-            columns=[c.name for c in cur.description], rows=cur.fetchall(),
-        ))
+        result.steps.append(
+            StepResult(
+                title="The query (its plan goes to the server log)",
+                sql=query.replace("%(brand_id)s", str(values["brand_id"])),
+                columns=[c.name for c in cur.description],
+                rows=cur.fetchall(),
+            )
+        )
         conn.rollback()
     if log is None:
         result.outcome = "The database is external: read the plan in that server's log (auto_explain writes it there)."
@@ -79,28 +83,35 @@ def run_auto_explain(settings: Settings, values: dict[str, Any], _options: dict[
         if entry:
             break
         time.sleep(0.1)
-    result.steps.append(StepResult(title=f"auto_explain entry read from {log}", columns=["server log"], rows=[(line,) for line in entry]))
+    result.steps.append(
+        StepResult(
+            title=f"auto_explain entry read from {log}", columns=["server log"], rows=[(line,) for line in entry]
+        )
+    )
     result.outcome = (
         "auto_explain logged the actual plan (with buffers) of the query without anyone running EXPLAIN."
-        if entry else "No auto_explain entry found in the server log."
+        if entry
+        else "No auto_explain entry found in the server log."
     )
     return result
 
 
-register(LabEntry(
-    name="ads.auto-explain",
-    company="ads",
-    title="auto_explain — the server logs the plans of slow statements by itself (SPEC A7)",
-    explanation=(
-        "auto_explain is loaded at server start (shared_preload_libraries) with log_min_duration = 2 s: every "
-        "statement slower than that leaves its plan in the server log. This entry lowers the threshold to 0 for "
-        "one superuser session (the auto_explain.* settings are superuser-only), turns on ANALYZE and BUFFERS, "
-        "runs a report query tagged with a unique comment, and reads the logged plan back from the server log. "
-        "In production keep log_min_duration high (seconds) and log_analyze off unless investigating: ANALYZE "
-        "timing adds overhead to every statement. SQL Server equivalent: Query Store / Extended Events capturing "
-        "actual plans."
-    ),
-    params=[LabParam("brand_id", "int", "1")],
-    runner=run_auto_explain,
-    source=";\n".join(SETTINGS) + ";\n" + QUERY.format(marker="auto_explain lab <id>") + ";\n",
-))
+register(
+    LabEntry(
+        name="ads.auto-explain",
+        company="ads",
+        title="auto_explain — the server logs the plans of slow statements by itself (SPEC A7)",
+        explanation=(
+            "auto_explain is loaded at server start (shared_preload_libraries) with log_min_duration = 2 s: every "
+            "statement slower than that leaves its plan in the server log. This entry lowers the threshold to 0 for "
+            "one superuser session (the auto_explain.* settings are superuser-only), turns on ANALYZE and BUFFERS, "
+            "runs a report query tagged with a unique comment, and reads the logged plan back from the server log. "
+            "In production keep log_min_duration high (seconds) and log_analyze off unless investigating: ANALYZE "
+            "timing adds overhead to every statement. SQL Server equivalent: Query Store / Extended Events capturing "
+            "actual plans."
+        ),
+        params=[LabParam("brand_id", "int", "1")],
+        runner=run_auto_explain,
+        source=";\n".join(SETTINGS) + ";\n" + QUERY.format(marker="auto_explain lab <id>") + ";\n",
+    )
+)

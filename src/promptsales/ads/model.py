@@ -49,9 +49,13 @@ def month_starts() -> list[tuple[int, int, int, int]]:
     months = []
     year, month = catalog.WINDOW_START.year, catalog.WINDOW_START.month
     while (year, month) <= (catalog.WINDOW_END.year, catalog.WINDOW_END.month):
-        first = (np.datetime64(f"{year:04d}-{month:02d}-01") - np.datetime64(catalog.WINDOW_START.isoformat())).astype(int)
+        first = (np.datetime64(f"{year:04d}-{month:02d}-01") - np.datetime64(catalog.WINDOW_START.isoformat())).astype(
+            int
+        )
         nxt = (year + (month == 12), month % 12 + 1)
-        last = (np.datetime64(f"{nxt[0]:04d}-{nxt[1]:02d}-01") - np.datetime64(catalog.WINDOW_START.isoformat())).astype(int)
+        last = (
+            np.datetime64(f"{nxt[0]:04d}-{nxt[1]:02d}-01") - np.datetime64(catalog.WINDOW_START.isoformat())
+        ).astype(int)
         months.append((year, month, int(first), int(min(last, LAST_START_DAY + 1) - first)))
         year, month = nxt
     return months
@@ -66,7 +70,9 @@ def allocate(total: int, weights: np.ndarray) -> np.ndarray:
     return counts
 
 
-def weighted_choice_rows(rng: np.random.Generator, n_rows: int, weights: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def weighted_choice_rows(
+    rng: np.random.Generator, n_rows: int, weights: np.ndarray, k: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """For each row pick ``k[row]`` distinct items by weight (Efraimidis–Spirakis keys); returns (row, item)."""
     keys = rng.random((n_rows, len(weights))) ** (1.0 / weights)
     order = np.argsort(-keys, axis=1)
@@ -87,7 +93,7 @@ def generate(seed: int, scale: str) -> History:
     rng = np.random.default_rng(seed)
     sizes = SCALE_SIZES[scale]
     tables: dict[str, Columns] = {}
-    n_ch, n_mk = len(catalog.CHANNELS), len(catalog.MARKETS)
+    n_ch = len(catalog.CHANNELS)
 
     # --- campaigns: start dates, status, durations ------------------------------------------------
     n = sizes["campaigns"]
@@ -130,7 +136,11 @@ def generate(seed: int, scale: str) -> History:
     n_ads = np.maximum(k_ch, rng.integers(3, 8, n))
     ad_campaign = np.repeat(np.arange(n), n_ads)
     ad_rank = ragged_arange(n_ads)
-    pick = np.where(ad_rank < k_ch[ad_campaign], ad_rank, np.floor(rng.random(len(ad_campaign)) * k_ch[ad_campaign]).astype(np.int64))
+    pick = np.where(
+        ad_rank < k_ch[ad_campaign],
+        ad_rank,
+        np.floor(rng.random(len(ad_campaign)) * k_ch[ad_campaign]).astype(np.int64),
+    )
     ad_channel = cc_channel[cc_offset[ad_campaign] + pick]
     cspan = span[ad_campaign]
     ad_len = np.minimum(cspan, rng.integers(7, 41, len(ad_campaign)))
@@ -149,11 +159,13 @@ def generate(seed: int, scale: str) -> History:
     r_channel = ad_channel[r_ad]
     rows = len(r_ad)
 
-    ch = {f: np.array([getattr(c, f) for c in catalog.CHANNELS]) for f in
-          ("cpm", "ctr", "like_rate", "engage_rate", "lead_rate", "sale_factor", "view_seconds", "weekend")}
+    ch = {
+        f: np.array([getattr(c, f) for c in catalog.CHANNELS])
+        for f in ("cpm", "ctr", "like_rate", "engage_rate", "lead_rate", "sale_factor", "view_seconds", "weekend")
+    }
     cost_index = np.array([m.cost_index for m in catalog.MARKETS])
     market_size = np.array([m.weight for m in catalog.MARKETS])
-    weekday = (r_day % 7)  # day 0 is a Monday
+    weekday = r_day % 7  # day 0 is a Monday
     weekend = weekday >= 5
     weekday_factor = np.where(weekend, ch["weekend"][r_channel], 1.0) * np.where(weekday == 4, 1.05, 1.0)
     budget = np.round(rng.lognormal(np.log(40000), 0.8, n), -2).clip(2000, 2_000_000)
@@ -168,7 +180,9 @@ def generate(seed: int, scale: str) -> History:
     cost_cents = np.round(cost * 100).astype(np.int64)
     cost = cost_cents / 100.0
 
-    views_mean = 1000.0 / (ch["cpm"][r_channel] * cost_index[r_market]) * REFERENCE_DAILY_SPEND**0.2 * np.power(cost, 0.8)
+    views_mean = (
+        1000.0 / (ch["cpm"][r_channel] * cost_index[r_market]) * REFERENCE_DAILY_SPEND**0.2 * np.power(cost, 0.8)
+    )
     views = rng.poisson(views_mean * rng.lognormal(0, 0.15, rows))
     clicks = rng.binomial(views, np.clip(ch["ctr"][r_channel] * ad_quality[r_ad] * rng.lognormal(0, 0.2, rows), 0, 0.5))
     likes = rng.binomial(views, np.clip(ch["like_rate"][r_channel] * weekday_factor * ad_quality[r_ad], 0, 0.5))
@@ -211,10 +225,21 @@ def generate(seed: int, scale: str) -> History:
     revenue_cents = np.where(sales > 0, np.maximum(revenue_cents, sales * 500), 0)
 
     tables["ads.ad_results"] = {
-        "ad_id": r_ad + 1, "channel_id": r_channel + 1, "market_id": r_market + 1, "result_date": r_day,
-        "campaign_id": r_campaign + 1, "views": views, "likes": likes, "interactions": interactions,
-        "clicks": clicks, "leads": leads, "sales": sales, "hours_of_exposure": Cents(hours_cents),
-        "audience_reached": reached, "cost": Cents(cost_cents), "revenue": Cents(revenue_cents),
+        "ad_id": r_ad + 1,
+        "channel_id": r_channel + 1,
+        "market_id": r_market + 1,
+        "result_date": r_day,
+        "campaign_id": r_campaign + 1,
+        "views": views,
+        "likes": likes,
+        "interactions": interactions,
+        "clicks": clicks,
+        "leads": leads,
+        "sales": sales,
+        "hours_of_exposure": Cents(hours_cents),
+        "audience_reached": reached,
+        "cost": Cents(cost_cents),
+        "revenue": Cents(revenue_cents),
     }
 
     # --- catalogues, brands, campaigns, links, ads -------------------------------------------------
@@ -224,35 +249,53 @@ def generate(seed: int, scale: str) -> History:
     tables["ads.audiences"] = audiences
     tables["ads.brands"] = {k: v for k, v in brands.items() if not k.startswith("product_")}
     tables["ads.products"] = products
-    camp_names = campaign_names(rng, brands["name"], products["name"], camp_brand, camp_product, start, month_of, months)
+    camp_names = campaign_names(
+        rng, brands["name"], products["name"], camp_brand, camp_product, start, month_of, months
+    )
     camp_lang = np.where(np.array([catalog.MARKETS[m].language for m in cm_market])[cm_offset] == "en", "en", "es")
     status = np.where(active, "active", "finished")
     objective = np.array(catalog.OBJECTIVES)[rng.integers(0, len(catalog.OBJECTIVES), n)]
     created = start - rng.integers(3, 30, n)
     tables["ads.campaigns"] = {
-        "campaign_id": np.arange(1, n + 1), "brand_id": camp_brand + 1, "product_id": camp_product + 1,
-        "audience_id": rng.integers(1, sizes["audiences"] + 1, n), "name": camp_names, "objective": objective,
-        "status": status, "budget": Cents(np.round(budget * 100).astype(np.int64)), "start_date": start, "end_date": end,
+        "campaign_id": np.arange(1, n + 1),
+        "brand_id": camp_brand + 1,
+        "product_id": camp_product + 1,
+        "audience_id": rng.integers(1, sizes["audiences"] + 1, n),
+        "name": camp_names,
+        "objective": objective,
+        "status": status,
+        "budget": Cents(np.round(budget * 100).astype(np.int64)),
+        "start_date": start,
+        "end_date": end,
         "created_at": Timestamp(created, rng.integers(8 * 3600, 19 * 3600, n)),
         "updated_at": Timestamp(np.minimum(results_end, AS_OF_DAY), np.full(n, 23 * 3600)),
     }
     tables["ads.campaign_channels"] = {
-        "campaign_id": cc_campaign + 1, "channel_id": cc_channel + 1, "budget_share": Fixed(budget_share, 4),
+        "campaign_id": cc_campaign + 1,
+        "channel_id": cc_channel + 1,
+        "budget_share": Fixed(budget_share, 4),
         "created_at": Timestamp(created[cc_campaign], np.full(len(cc_campaign), 12 * 3600)),
     }
     tables["ads.campaign_markets"] = {
-        "campaign_id": cm_campaign + 1, "market_id": cm_market + 1,
+        "campaign_id": cm_campaign + 1,
+        "market_id": cm_market + 1,
         "created_at": Timestamp(created[cm_campaign], np.full(len(cm_campaign), 12 * 3600)),
     }
-    tables["ads.ads"] = ad_columns(rng, ad_campaign, ad_channel, ad_start, ad_len, camp_lang, products["name"][camp_product], created)
+    tables["ads.ads"] = ad_columns(
+        rng, ad_campaign, ad_channel, ad_start, ad_len, camp_lang, products["name"][camp_product], created
+    )
 
     # --- influencers, reactions, sentiment -------------------------------------------------------
     episodes = draw_episodes(rng, n, start, results_end)
     ad_views = np.bincount(r_ad, views, len(ad_campaign))
     influencers = make_influencers(rng, sizes["influencers"])
     tables["ads.influencers"] = influencers
-    tables["ads.influencer_reactions"] = influencer_reactions(rng, influencers, ad_campaign, ad_channel, ad_start, ad_len, episodes)
-    tables["ads.sentiment_observations"] = sentiment_observations(rng, ad_campaign, ad_channel, ad_start, ad_len, ad_views, episodes)
+    tables["ads.influencer_reactions"] = influencer_reactions(
+        rng, influencers, ad_campaign, ad_channel, ad_start, ad_len, episodes
+    )
+    tables["ads.sentiment_observations"] = sentiment_observations(
+        rng, ad_campaign, ad_channel, ad_start, ad_len, ad_views, episodes
+    )
     tables["ads.logs"] = creation_logs(tables["ads.campaigns"])
     return History(tables)
 
@@ -263,14 +306,14 @@ def generate(seed: int, scale: str) -> History:
 class Cents(np.ndarray):
     """Integer cents shown as a numeric with two decimals."""
 
-    def __new__(cls, values: np.ndarray) -> "Cents":
+    def __new__(cls, values: np.ndarray) -> Cents:
         return np.asarray(values, dtype=np.int64).view(cls)
 
 
 class Fixed(np.ndarray):
     """A float column rounded to ``digits`` decimals."""
 
-    def __new__(cls, values: np.ndarray, digits: int) -> "Fixed":
+    def __new__(cls, values: np.ndarray, digits: int) -> Fixed:
         obj = np.asarray(values, dtype=np.float64).view(cls)
         obj.digits = digits
         return obj
@@ -282,7 +325,7 @@ class Fixed(np.ndarray):
 class Timestamp(np.ndarray):
     """Day index plus seconds into the day (UTC)."""
 
-    def __new__(cls, days: np.ndarray, seconds: np.ndarray) -> "Timestamp":
+    def __new__(cls, days: np.ndarray, seconds: np.ndarray) -> Timestamp:
         obj = np.asarray(days, dtype=np.int64).view(cls)
         obj.seconds = np.asarray(seconds, dtype=np.int64)
         return obj
@@ -342,8 +385,13 @@ def make_audiences(rng: np.random.Generator, count: int) -> Columns:
         picks.append("{" + ",".join(interests[i] for i in pair) + "}")
         income.append(incomes[rng.integers(4)])
     return {
-        "audience_id": np.arange(1, count + 1), "name": np.array(names), "age_min": np.array(age_min),
-        "age_max": np.array(age_max), "gender": np.array(gender), "interests": np.array(picks), "income_level": np.array(income),
+        "audience_id": np.arange(1, count + 1),
+        "name": np.array(names),
+        "age_min": np.array(age_min),
+        "age_max": np.array(age_max),
+        "gender": np.array(gender),
+        "interests": np.array(picks),
+        "income_level": np.array(income),
     }
 
 
@@ -370,16 +418,23 @@ def make_brands(rng: np.random.Generator, count: int) -> Columns:
         seen.add(base)
         cc = home[rng.integers(len(home))]
         names.append(base)
-        legal.append(base + (" Inc." if cc == "US" else " S.A. de C.V." if cc == "MX" else " S.A.S." if cc == "CO" else " S.A."))
+        legal.append(
+            base + (" Inc." if cc == "US" else " S.A. de C.V." if cc == "MX" else " S.A.S." if cc == "CO" else " S.A.")
+        )
         industry.append(ind)
         country.append(cc)
         slug = "".join(ch for ch in base.lower().replace("&", "and") if ch.isascii() and ch.isalnum())
         website.append(f"https://www.{slug}.{'com' if cc == 'US' else 'com.' + cc.lower()}")
     product_count = rng.integers(2, 6, count)
     return {
-        "brand_id": np.arange(1, count + 1), "name": np.array(names), "legal_name": np.array(legal),
-        "industry": np.array(industry), "country_code": np.array(country), "website": np.array(website),
-        "product_first": np.cumsum(product_count) - product_count, "product_count": product_count,
+        "brand_id": np.arange(1, count + 1),
+        "name": np.array(names),
+        "legal_name": np.array(legal),
+        "industry": np.array(industry),
+        "country_code": np.array(country),
+        "website": np.array(website),
+        "product_first": np.cumsum(product_count) - product_count,
+        "product_count": product_count,
     }
 
 
@@ -396,8 +451,11 @@ def make_products(rng: np.random.Generator, brands: Columns) -> Columns:
         low, high = spec["price"]
         price.append(round(float(np.exp(rng.uniform(np.log(low), np.log(high)))), 0) - 0.01)
     return {
-        "product_id": np.arange(1, len(brand_of) + 1), "brand_id": brand_of + 1, "name": np.array(names),
-        "category": np.array(category), "list_price": np.array(price),
+        "product_id": np.arange(1, len(brand_of) + 1),
+        "brand_id": brand_of + 1,
+        "name": np.array(names),
+        "category": np.array(category),
+        "list_price": np.array(price),
     }
 
 
@@ -432,17 +490,29 @@ def ad_columns(rng, ad_campaign, ad_channel, ad_start, ad_len, camp_lang, camp_p
         if lang == "en":
             headline.append(f"{product}: {catalog.HEADLINE_BENEFITS_EN[benefit[i]]}")
             call.append(catalog.CTAS_EN[cta[i]])
-            copy.append(f"{catalog.COPY_HOOKS_EN[hook[i]]} Discover {product}, {catalog.HEADLINE_BENEFITS_EN[benefit[i]]}. {call[-1]}.")
+            copy.append(
+                f"{catalog.COPY_HOOKS_EN[hook[i]]} Discover {product}, {catalog.HEADLINE_BENEFITS_EN[benefit[i]]}. {call[-1]}."
+            )
         else:
             headline.append(f"{product}: {catalog.HEADLINE_BENEFITS_ES[benefit[i]]}")
             call.append(catalog.CTAS_ES[cta[i]])
-            copy.append(f"{catalog.COPY_HOOKS_ES[hook[i]]} Descubre {product}, {catalog.HEADLINE_BENEFITS_ES[benefit[i]]}. {call[-1]}.")
+            copy.append(
+                f"{catalog.COPY_HOOKS_ES[hook[i]]} Descubre {product}, {catalog.HEADLINE_BENEFITS_ES[benefit[i]]}. {call[-1]}."
+            )
     media = rng.integers(1, 101, count)
     content_ref = np.array([f"content:media:{m:04d}" for m in media.tolist()])
     return {
-        "ad_id": np.arange(1, count + 1), "campaign_id": ad_campaign + 1, "channel_id": ad_channel + 1,
-        "format": fmt, "content_ref": content_ref, "headline": np.array(headline), "copy": np.array(copy),
-        "call_to_action": np.array(call), "language": language, "start_date": ad_start, "end_date": ad_start + ad_len - 1,
+        "ad_id": np.arange(1, count + 1),
+        "campaign_id": ad_campaign + 1,
+        "channel_id": ad_channel + 1,
+        "format": fmt,
+        "content_ref": content_ref,
+        "headline": np.array(headline),
+        "copy": np.array(copy),
+        "call_to_action": np.array(call),
+        "language": language,
+        "start_date": ad_start,
+        "end_date": ad_start + ad_len - 1,
         "created_at": Timestamp(created[ad_campaign], np.full(count, 14 * 3600)),
         "updated_at": Timestamp(created[ad_campaign], np.full(count, 14 * 3600)),
     }
@@ -494,8 +564,11 @@ def make_influencers(rng: np.random.Generator, count: int) -> Columns:
         handles.append(handle)
         display.append(f"{first} {last}")
     return {
-        "influencer_id": np.arange(1, count + 1), "handle": np.array(handles), "display_name": np.array(display),
-        "channel_id": channel + 1, "market_id": market + 1,
+        "influencer_id": np.arange(1, count + 1),
+        "handle": np.array(handles),
+        "display_name": np.array(display),
+        "channel_id": channel + 1,
+        "market_id": market + 1,
         "niche": np.array(catalog.INFLUENCER_NICHES)[rng.integers(0, len(catalog.INFLUENCER_NICHES), count)],
         "followers": np.round(rng.lognormal(np.log(60000), 1.2, count)).astype(np.int64).clip(2000, 20_000_000),
     }
@@ -506,7 +579,9 @@ def _public_ads(ad_channel: np.ndarray) -> np.ndarray:
     return np.flatnonzero(public[ad_channel])
 
 
-def influencer_reactions(rng, influencers: Columns, ad_campaign, ad_channel, ad_start, ad_len, episodes: Episodes) -> Columns:
+def influencer_reactions(
+    rng, influencers: Columns, ad_campaign, ad_channel, ad_start, ad_len, episodes: Episodes
+) -> Columns:
     """Daily reactions of 1–2 influencers per public ad; a campaign's negative episode makes them drop."""
     ads = _public_ads(ad_channel)
     k = rng.integers(1, 3, len(ads))
@@ -530,8 +605,13 @@ def influencer_reactions(rng, influencers: Columns, ad_campaign, ad_channel, ad_
     factor = np.where(in_episode, 1.0 - episodes.drop[camp], 1.0) * rng.lognormal(0, 0.15, len(ad))
     reactions = rng.poisson(base * factor)
     return {
-        "influencer_id": inf + 1, "ad_id": ad + 1, "reaction_date": day, "channel_id": influencers["channel_id"][inf],
-        "reactions": reactions, "comments": rng.binomial(reactions, 0.08), "shares": rng.binomial(reactions, 0.05),
+        "influencer_id": inf + 1,
+        "ad_id": ad + 1,
+        "reaction_date": day,
+        "channel_id": influencers["channel_id"][inf],
+        "reactions": reactions,
+        "comments": rng.binomial(reactions, 0.08),
+        "shares": rng.binomial(reactions, 0.05),
         "mentions": rng.binomial(reactions, 0.02),
     }
 
@@ -567,20 +647,33 @@ def sentiment_observations(rng, ad_campaign, ad_channel, ad_start, ad_len, ad_vi
     score_center = np.array([0.6, 0.0, -0.8, -0.55, -0.6, -0.45])
     score = np.clip(score_center[nz_bucket] + rng.normal(0, 0.12, len(nz_row)), -1, 1)
     return {
-        "ad_id": row[nz_row] + 1, "channel_id": ad_channel[row[nz_row]] + 1, "observed_on": day[nz_row],
-        "polarity": polarity[nz_bucket], "negative_type": Nullable(neg_type[nz_bucket]),
-        "mentions": all_counts[nz_row, nz_bucket], "score": Fixed(score, 3),
+        "ad_id": row[nz_row] + 1,
+        "channel_id": ad_channel[row[nz_row]] + 1,
+        "observed_on": day[nz_row],
+        "polarity": polarity[nz_bucket],
+        "negative_type": Nullable(neg_type[nz_bucket]),
+        "mentions": all_counts[nz_row, nz_bucket],
+        "score": Fixed(score, 3),
     }
 
 
 class Nullable(np.ndarray):
     """A string column whose empty strings are NULL."""
 
-    def __new__(cls, values: np.ndarray) -> "Nullable":
+    def __new__(cls, values: np.ndarray) -> Nullable:
         return np.asarray(values).view(cls)
 
 
-LOG_CHECKSUM_FIELDS = ("log_type", "log_source", "severity", "description", "reference_id1", "reference_id2", "value1", "value2")
+LOG_CHECKSUM_FIELDS = (
+    "log_type",
+    "log_source",
+    "severity",
+    "description",
+    "reference_id1",
+    "reference_id2",
+    "value1",
+    "value2",
+)
 
 
 def creation_logs(campaigns: Columns) -> Columns:
@@ -591,11 +684,25 @@ def creation_logs(campaigns: Columns) -> Columns:
     description = [f"Campaign created by the generator: {name}" for name in campaigns["name"].tolist()]
     sums = [
         checksum("audit", "generator", "info", d, int(cid), int(bid), str(name), str(status))
-        for d, cid, bid, name, status in zip(description, campaigns["campaign_id"], campaigns["brand_id"], campaigns["name"].tolist(), campaigns["status"].tolist())
+        for d, cid, bid, name, status in zip(
+            description,
+            campaigns["campaign_id"],
+            campaigns["brand_id"],
+            campaigns["name"].tolist(),
+            campaigns["status"].tolist(),
+        )
     ]
     return {
-        "logged_at": campaigns["created_at"], "log_type_id": np.full(count, 1), "log_source_id": np.full(count, 1),
-        "severity_id": np.full(count, 1), "description": np.array(description), "computer": np.full(count, "generator"),
-        "username": np.full(count, "promptsales seed"), "reference_id1": campaigns["campaign_id"], "reference_id2": campaigns["brand_id"],
-        "value1": campaigns["name"], "value2": campaigns["status"], "checksum": np.array(sums),
+        "logged_at": campaigns["created_at"],
+        "log_type_id": np.full(count, 1),
+        "log_source_id": np.full(count, 1),
+        "severity_id": np.full(count, 1),
+        "description": np.array(description),
+        "computer": np.full(count, "generator"),
+        "username": np.full(count, "promptsales seed"),
+        "reference_id1": campaigns["campaign_id"],
+        "reference_id2": campaigns["brand_id"],
+        "value1": campaigns["name"],
+        "value2": campaigns["status"],
+        "checksum": np.array(sums),
     }

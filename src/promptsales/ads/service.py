@@ -21,9 +21,24 @@ from promptsales.errors import UserError
 
 #: Tables reported by :func:`stats`, in schema order.
 TABLES: tuple[str, ...] = (
-    "channels", "markets", "audiences", "brands", "products", "campaigns", "campaign_channels",
-    "campaign_markets", "ads", "ad_results", "influencers", "influencer_reactions",
-    "sentiment_observations", "log_types", "log_sources", "log_severities", "logs", "error_catalog",
+    "channels",
+    "markets",
+    "audiences",
+    "brands",
+    "products",
+    "campaigns",
+    "campaign_channels",
+    "campaign_markets",
+    "ads",
+    "ad_results",
+    "influencers",
+    "influencer_reactions",
+    "sentiment_observations",
+    "log_types",
+    "log_sources",
+    "log_severities",
+    "logs",
+    "error_catalog",
 )
 
 
@@ -85,7 +100,7 @@ class CampaignError(UserError):
 _TVP_TYPES = ("ads.channel_tvp", "ads.market_tvp", "ads.ad_tvp")
 
 
-_registered: "weakref.WeakKeyDictionary[psycopg.Connection, dict[str, CompositeInfo]]" = weakref.WeakKeyDictionary()
+_registered: weakref.WeakKeyDictionary[psycopg.Connection, dict[str, CompositeInfo]] = weakref.WeakKeyDictionary()
 
 
 def register_tvp_types(conn: psycopg.Connection) -> dict[str, CompositeInfo]:
@@ -114,20 +129,42 @@ def create_campaign(conn: psycopg.Connection, request: CampaignRequest) -> int:
     channels = [channel_t(c.channel_id, Decimal(str(c.budget_share))) for c in request.channels]
     markets = [market_t(m.market_id) for m in request.markets]
     ads = [
-        ad_t(a.channel_id, a.format, a.content_ref, a.headline, a.copy, a.call_to_action, a.language, a.start_date, a.end_date)
+        ad_t(
+            a.channel_id,
+            a.format,
+            a.content_ref,
+            a.headline,
+            a.copy,
+            a.call_to_action,
+            a.language,
+            a.start_date,
+            a.end_date,
+        )
         for a in request.ads
     ]
     try:
         # Simple query protocol (client-side binding, values still quoted by psycopg, never pasted by hand):
         # the procedure recognises that the CALL opened its own transaction and commits its failure log.
-        row = psycopg.ClientCursor(conn).execute(
-            "CALL ads.adssp_create_campaign(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, NULL)",
-            (
-                request.brand_id, request.product_id, request.audience_id, request.name, request.objective,
-                Decimal(str(request.budget)), request.start_date, request.end_date,
-                channels, markets, ads,
-            ),
-        ).fetchone()
+        row = (
+            psycopg.ClientCursor(conn)
+            .execute(
+                "CALL ads.adssp_create_campaign(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, NULL)",
+                (
+                    request.brand_id,
+                    request.product_id,
+                    request.audience_id,
+                    request.name,
+                    request.objective,
+                    Decimal(str(request.budget)),
+                    request.start_date,
+                    request.end_date,
+                    channels,
+                    markets,
+                    ads,
+                ),
+            )
+            .fetchone()
+        )
     except psycopg.Error as error:
         state = error.sqlstate or ""
         if state.startswith("PA"):
@@ -140,7 +177,9 @@ def stats(conn: psycopg.Connection) -> dict:
     """Rows per table, active/finished split (status and as of the model's as-of date), campaigns per month."""
     counts = {}
     for table in TABLES:
-        counts[table] = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier("ads", table))).fetchone()[0]
+        counts[table] = conn.execute(
+            sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier("ads", table))
+        ).fetchone()[0]
     status = dict(conn.execute("SELECT status, count(*) FROM ads.campaigns GROUP BY status ORDER BY status").fetchall())
     total = sum(status.values())
     per_month = conn.execute(
@@ -161,5 +200,9 @@ def stats(conn: psycopg.Connection) -> dict:
             "last_start": window[1].isoformat() if window[1] else None,
             "per_start_month": {month: count for month, count in per_month},
         },
-        "leads_per_campaign": {"min": leads[0], "max": leads[1], "avg": int(leads[2]) if leads[2] is not None else None},
+        "leads_per_campaign": {
+            "min": leads[0],
+            "max": leads[1],
+            "avg": int(leads[2]) if leads[2] is not None else None,
+        },
     }

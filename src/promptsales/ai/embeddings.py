@@ -37,6 +37,7 @@ def blas_threads() -> int:
     except ValueError:
         return 1
 
+
 # Abramowitz & Stegun 7.1.26 rational approximation of erf (max abs error 1.5e-7, below float32
 # resolution of the activations): 5x faster than scipy's float64 erf, so GELU stays "exact" GELU.
 _AS_P = np.float32(0.3275911)
@@ -90,13 +91,19 @@ class SentenceEncoder:
         self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self.tokenizer.no_padding()
         weights = load_file(str(directory / "model.safetensors"))
-        self.w = {name: np.ascontiguousarray(value.astype(np.float32)) for name, value in weights.items() if value.dtype != np.int64}
+        self.w = {
+            name: np.ascontiguousarray(value.astype(np.float32))
+            for name, value in weights.items()
+            if value.dtype != np.int64
+        }
         # Fuse Q, K and V into one matrix (one GEMM instead of three) and pre-transpose all weights.
         self.qkv_w: list[np.ndarray] = []
         self.qkv_b: list[np.ndarray] = []
         for i in range(self.layers):
             p = f"encoder.layer.{i}.attention.self."
-            self.qkv_w.append(np.ascontiguousarray(np.concatenate([self.w[p + n + ".weight"] for n in ("query", "key", "value")]).T))
+            self.qkv_w.append(
+                np.ascontiguousarray(np.concatenate([self.w[p + n + ".weight"] for n in ("query", "key", "value")]).T)
+            )
             self.qkv_b.append(np.concatenate([self.w[p + n + ".bias"] for n in ("query", "key", "value")]))
         for name in list(self.w):
             if name.endswith(".weight") and self.w[name].ndim == 2 and "embeddings" not in name:
@@ -128,7 +135,12 @@ class SentenceEncoder:
             scores /= scores.sum(axis=-1, keepdims=True)
             context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch * length, self.hidden)
             attn = context @ w[p + "attention.output.dense.weight"] + w[p + "attention.output.dense.bias"]
-            flat = _layer_norm(attn + flat, w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"], self.eps)
+            flat = _layer_norm(
+                attn + flat,
+                w[p + "attention.output.LayerNorm.weight"],
+                w[p + "attention.output.LayerNorm.bias"],
+                self.eps,
+            )
             inter = _gelu(flat @ w[p + "intermediate.dense.weight"] + w[p + "intermediate.dense.bias"])
             out = inter @ w[p + "output.dense.weight"] + w[p + "output.dense.bias"]
             flat = _layer_norm(out + flat, w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], self.eps)

@@ -23,7 +23,9 @@ class LLMSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="PROMPTSALES_LLM_", extra="ignore")
 
-    base_url: str | None = Field(default=None, description="e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1")
+    base_url: str | None = Field(
+        default=None, description="e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1"
+    )
     api_key: str | None = None
     model: str = "gpt-4o-mini"
     timeout_seconds: float = 20.0
@@ -64,7 +66,13 @@ class LocalTemplateGenerator:
     model = "promptsales-compose-v1"
 
     OPENINGS = ["Meet", "Discover", "Say hello to", "Get ready for", "Imagine"]
-    CLOSINGS = ["Find out more today.", "Try it this week.", "Join the launch now.", "See it for yourself.", "Claim your offer now."]
+    CLOSINGS = [
+        "Find out more today.",
+        "Try it this week.",
+        "Join the launch now.",
+        "See it for yourself.",
+        "Claim your offer now.",
+    ]
 
     def generate(self, system: str, prompt: str, context: list[str], count: int, brief: dict[str, str]) -> Generation:
         started = time.perf_counter()
@@ -79,7 +87,14 @@ class LocalTemplateGenerator:
             closing = self.CLOSINGS[(digest >> (5 * i + 1)) % len(self.CLOSINGS)]
             texts.append(f"{opening} {subject} — made for {audience}. Picture it: {grounding}. {closing}")
         tokens_in = count_tokens(system) + count_tokens(prompt) + sum(count_tokens(c) for c in context)
-        return Generation(texts, self.provider, self.model, tokens_in, sum(count_tokens(t) for t in texts), (time.perf_counter() - started) * 1000)
+        return Generation(
+            texts,
+            self.provider,
+            self.model,
+            tokens_in,
+            sum(count_tokens(t) for t in texts),
+            (time.perf_counter() - started) * 1000,
+        )
 
 
 def _scene(description: str) -> str:
@@ -96,7 +111,7 @@ def _scene(description: str) -> str:
     elif " places " in first:
         first = first.split(" places ", 1)[1]
     elif first.startswith("Here we see "):
-        first = first[len("Here we see "):].split(", presented", 1)[0]
+        first = first[len("Here we see ") :].split(", presented", 1)[0]
     elif " takes centre stage " in first:
         first = first.split(", ", 1)[-1].replace(" takes centre stage", "")
     return _clip(first, 16 if words else 0)
@@ -126,14 +141,24 @@ class OpenAICompatibleGenerator:
             "temperature": 0.4,
             "messages": [
                 {"role": "system", "content": system},
-                {"role": "user", "content": prompt + "\n\nContext:\n" + "\n".join(f"- {c}" for c in context)
-                 + f"\n\nAnswer with a JSON array of exactly {count} strings."},
+                {
+                    "role": "user",
+                    "content": prompt
+                    + "\n\nContext:\n"
+                    + "\n".join(f"- {c}" for c in context)
+                    + f"\n\nAnswer with a JSON array of exactly {count} strings.",
+                },
             ],
         }
         headers = {"Authorization": f"Bearer {self.settings.api_key}"} if self.settings.api_key else {}
         try:
-            response = httpx.post(self.settings.base_url.rstrip("/") + "/chat/completions", json=body, headers=headers,
-                                  timeout=self.settings.timeout_seconds, verify=self.verify)
+            response = httpx.post(
+                self.settings.base_url.rstrip("/") + "/chat/completions",
+                json=body,
+                headers=headers,
+                timeout=self.settings.timeout_seconds,
+                verify=self.verify,
+            )
         except httpx.HTTPError as error:
             raise UserError(f"The LLM endpoint {self.settings.base_url} is unreachable: {error}") from error
         if response.status_code != 200:
@@ -142,8 +167,14 @@ class OpenAICompatibleGenerator:
         content = payload["choices"][0]["message"]["content"]
         texts = _parse_list(content, count)
         usage = payload.get("usage") or {}
-        return Generation(texts, self.provider, payload.get("model", self.model), int(usage.get("prompt_tokens", 0)),
-                          int(usage.get("completion_tokens", 0)), (time.perf_counter() - started) * 1000)
+        return Generation(
+            texts,
+            self.provider,
+            payload.get("model", self.model),
+            int(usage.get("prompt_tokens", 0)),
+            int(usage.get("completion_tokens", 0)),
+            (time.perf_counter() - started) * 1000,
+        )
 
 
 def _parse_list(content: str, count: int) -> list[str]:

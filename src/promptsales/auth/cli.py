@@ -44,7 +44,9 @@ def issuer(
 @app.command()
 def token(
     client: str = typer.Option(..., "--client", help="Client id (see `promptsales auth clients`)."),
-    scope: list[str] = typer.Option(None, "--scope", help="Scopes to request (repeat or space-separate); default: all allowed."),
+    scope: list[str] = typer.Option(
+        None, "--scope", help="Scopes to request (repeat or space-separate); default: all allowed."
+    ),
     resource: str = typer.Option(None, help="Audience to request (default: the servers the scopes are for)."),
     as_json: bool = typer.Option(False, "--json", help="Print the whole token response."),
 ) -> None:

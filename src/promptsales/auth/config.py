@@ -71,7 +71,9 @@ def issuer_url(settings: Settings) -> str:
         return configured.rstrip("/")
     port = StateFile(settings.data_path).get(ISSUER_SERVICE).get("port")
     if not port:
-        raise UserError("The OAuth issuer is not running: start it with `promptsales up` (or `promptsales auth issuer`).")
+        raise UserError(
+            "The OAuth issuer is not running: start it with `promptsales up` (or `promptsales auth issuer`)."
+        )
     return f"https://127.0.0.1:{port}"
 
 

@@ -26,7 +26,9 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 def _error(status: int, error: str, description: str, headers: dict | None = None) -> JSONResponse:
-    return JSONResponse({"error": error, "error_description": description}, status_code=status, headers={**NO_STORE, **(headers or {})})
+    return JSONResponse(
+        {"error": error, "error_description": description}, status_code=status, headers={**NO_STORE, **(headers or {})}
+    )
 
 
 def _client_credentials(request: Request, form) -> tuple[str | None, str | None]:
@@ -67,10 +69,18 @@ def create_issuer_app(settings: Settings, issuer: str) -> Starlette:
         form = await request.form()
         client_id, secret = _client_credentials(request, form)
         clients = load_clients(settings)
-        if not client_id or client_id not in clients or not secret or not hmac.compare_digest(
-            secret.encode(), client_secret(settings, client_id).encode()
+        if (
+            not client_id
+            or client_id not in clients
+            or not secret
+            or not hmac.compare_digest(secret.encode(), client_secret(settings, client_id).encode())
         ):
-            return _error(401, "invalid_client", "Client authentication failed.", {"WWW-Authenticate": 'Basic realm="promptsales"'})
+            return _error(
+                401,
+                "invalid_client",
+                "Client authentication failed.",
+                {"WWW-Authenticate": 'Basic realm="promptsales"'},
+            )
         if form.get("grant_type") != "client_credentials":
             return _error(400, "unsupported_grant_type", "Only grant_type=client_credentials is supported.")
         allowed = clients[client_id]
@@ -99,7 +109,9 @@ def create_issuer_app(settings: Settings, issuer: str) -> Starlette:
     )
 
 
-def request_token(settings: Settings, client_id: str, scopes: list[str], issuer: str, resource: str | None = None) -> dict:
+def request_token(
+    settings: Settings, client_id: str, scopes: list[str], issuer: str, resource: str | None = None
+) -> dict:
     """Ask ``issuer`` for a client-credentials token (the client's secret from the secrets file)."""
     import httpx
 

@@ -79,4 +79,6 @@ def mint_token(
         "exp": int(now + ttl_seconds),
         "jti": uuid.uuid4().hex,
     }
-    return jwt.encode(claims, private_key, algorithm="RS256", headers={"kid": key_id(private_key.public_key()), "typ": "at+jwt"})
+    return jwt.encode(
+        claims, private_key, algorithm="RS256", headers={"kid": key_id(private_key.public_key()), "typ": "at+jwt"}
+    )

@@ -17,7 +17,9 @@ from promptsales.backup.store import BackupStore
 from promptsales.backup.verify import verify_backup
 from promptsales.config import get_settings
 
-app = typer.Typer(help="Encrypted backups of every database (AES-256-GCM), verification, retention, restore.", no_args_is_help=True)
+app = typer.Typer(
+    help="Encrypted backups of every database (AES-256-GCM), verification, retention, restore.", no_args_is_help=True
+)
 console = Console()
 
 ONLY_HELP = f"Only these components: {', '.join(COMPONENTS)} (repeatable)."
@@ -118,7 +120,9 @@ def verify(
 
 @app.command()
 def prune(
-    keep: int = typer.Option(None, "--keep", min=1, help="Daily backups to keep (default PROMPTSALES_BACKUP_KEEP_DAILY=30)."),
+    keep: int = typer.Option(
+        None, "--keep", min=1, help="Daily backups to keep (default PROMPTSALES_BACKUP_KEEP_DAILY=30)."
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be deleted, delete nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
@@ -128,18 +132,30 @@ def prune(
     key = load_key(settings, backup)
     plan = prune_backups(BackupStore(backup.backup_dir(settings)), key, keep or backup.keep_daily, dry_run)
     if as_json:
-        print(json.dumps({"kept": plan.keep, "deleted": plan.delete, "stale_partials": plan.stale_partials, "dry_run": dry_run}, indent=2))
+        print(
+            json.dumps(
+                {"kept": plan.keep, "deleted": plan.delete, "stale_partials": plan.stale_partials, "dry_run": dry_run},
+                indent=2,
+            )
+        )
         return
     verb = "would delete" if dry_run else "deleted"
-    console.print(f"kept {len(plan.keep)} backups; {verb} {len(plan.delete)}" + (f": {', '.join(plan.delete)}" if plan.delete else ""))
+    console.print(
+        f"kept {len(plan.keep)} backups; {verb} {len(plan.delete)}"
+        + (f": {', '.join(plan.delete)}" if plan.delete else "")
+    )
     if plan.stale_partials:
-        console.print(f"{verb} {len(plan.stale_partials)} unfinished backups older than a day: {', '.join(plan.stale_partials)}")
+        console.print(
+            f"{verb} {len(plan.stale_partials)} unfinished backups older than a day: {', '.join(plan.stale_partials)}"
+        )
 
 
 @app.command()
 def restore(
     backup_id: str = typer.Argument(..., help="Backup id, or 'latest'."),
-    target: str = typer.Option(..., "--target", help="Data directory of another installation, or a postgresql:// admin URL."),
+    target: str = typer.Option(
+        ..., "--target", help="Data directory of another installation, or a postgresql:// admin URL."
+    ),
     only: list[str] = typer.Option(None, "--only", help=ONLY_HELP),
     replace: bool = typer.Option(False, "--replace", help="Overwrite databases that already have data on the target."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),

@@ -33,7 +33,9 @@ def _package_version(name: str) -> str:
         return "unknown"
 
 
-def _encrypt_to(folder: Path, relative: str, key: BackupKey, chunk_size: int, produce: Callable[[BinaryIO], Any]) -> tuple[dict[str, Any], Any]:
+def _encrypt_to(
+    folder: Path, relative: str, key: BackupKey, chunk_size: int, produce: Callable[[BinaryIO], Any]
+) -> tuple[dict[str, Any], Any]:
     """Run ``produce(writer)`` into ``folder/relative.enc``; returns the file entry and what produce returned."""
     path = folder / f"{relative}.enc"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -42,7 +44,12 @@ def _encrypt_to(folder: Path, relative: str, key: BackupKey, chunk_size: int, pr
         writer = EncryptingWriter(sink, key.key, relative, chunk_size)
         produced = produce(writer)
         writer.close()
-    entry = {"name": relative, "path": f"{relative}.enc", "seconds": round(time.perf_counter() - started, 3), **writer.summary()}
+    entry = {
+        "name": relative,
+        "path": f"{relative}.enc",
+        "seconds": round(time.perf_counter() - started, 3),
+        **writer.summary(),
+    }
     return entry, produced
 
 
@@ -100,11 +107,16 @@ def run_backup(
                         backup.chunk_size,
                         lambda sink, c=company, s=snapshot: dump_database(conninfos[c], s, sink, backup.compression),
                     )
-                    entry.update(kind="postgres", company=company, database=snapshot.database, snapshot=snapshot.as_dict())
+                    entry.update(
+                        kind="postgres", company=company, database=snapshot.database, snapshot=snapshot.as_dict()
+                    )
                     files.append(entry)
             say("roles (pg_dumpall --roles-only)")
             entry, _ = _encrypt_to(
-                partial, "postgres/globals.sql", key, backup.chunk_size,
+                partial,
+                "postgres/globals.sql",
+                key,
+                backup.chunk_size,
                 lambda sink: dump_globals(admin_conninfo(settings, companies[0], "postgres"), sink),
             )
             entry.update(kind="postgres-globals")
@@ -113,7 +125,10 @@ def run_backup(
             say("MongoDB export")
             url = MongoServer(settings).url
             entry, info = _encrypt_to(
-                partial, f"mongo/{settings.content_mongo_database}.ejson", key, backup.chunk_size,
+                partial,
+                f"mongo/{settings.content_mongo_database}.ejson",
+                key,
+                backup.chunk_size,
                 lambda sink: export_database(url, settings.content_mongo_database, sink),
             )
             versions["mongo_server"] = info["server_version"]
@@ -122,7 +137,10 @@ def run_backup(
         if "media" in components:
             say("media store")
             entry, info = _encrypt_to(
-                partial, "media/media.tar", key, backup.chunk_size,
+                partial,
+                "media/media.tar",
+                key,
+                backup.chunk_size,
                 lambda sink: archive_media(backup.media_path(settings), sink),
             )
             entry.update(kind="media", media_files=info["files"], media_bytes=info["bytes"])
@@ -139,7 +157,10 @@ def run_backup(
             "chunk_size": backup.chunk_size,
             "pg_dump_compression": backup.compression,
             "versions": versions,
-            "source": {"data_dir": str(settings.data_path), "databases": {c: databases[c] for c in components if c in databases}},
+            "source": {
+                "data_dir": str(settings.data_path),
+                "databases": {c: databases[c] for c in components if c in databases},
+            },
             "files": files,
         }
         write_signed(partial / MANIFEST, key.key, "manifest", manifest)

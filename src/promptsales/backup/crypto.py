@@ -112,8 +112,13 @@ class EncryptingWriter:
         self.prefix = secrets.token_bytes(PREFIX_BYTES)
         encoded = name.encode()
         self.header = (
-            MAGIC + bytes([VERSION]) + struct.pack(">I", chunk_size) + salt + self.prefix
-            + struct.pack(">H", len(encoded)) + encoded
+            MAGIC
+            + bytes([VERSION])
+            + struct.pack(">I", chunk_size)
+            + salt
+            + self.prefix
+            + struct.pack(">H", len(encoded))
+            + encoded
         )
         self.aead = AESGCM(_derive(key, salt, b"promptsales backup file v1"))
         self.buffer = bytearray()

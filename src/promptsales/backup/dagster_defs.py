@@ -67,7 +67,9 @@ def prune_old_backups(context: OpExecutionContext, backup_id: str) -> None:
 
     settings, backup = get_settings(), BackupSettings()
     plan = prune(BackupStore(backup.backup_dir(settings)), load_key(settings, backup), backup.keep_daily)
-    context.add_output_metadata({"kept": len(plan.keep), "deleted": ", ".join(plan.delete) or "none", "newest": backup_id})
+    context.add_output_metadata(
+        {"kept": len(plan.keep), "deleted": ", ".join(plan.delete) or "none", "newest": backup_id}
+    )
 
 
 @job(name=JOB_NAME, description="Daily encrypted backup of every database: back up, verify, prune (SPEC N3, N4).")

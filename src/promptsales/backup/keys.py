@@ -36,7 +36,9 @@ def _check_not_next_to_backups(key_path: Path, backup_dir: Path) -> None:
 def load_key(settings: Settings, backup: BackupSettings, create: bool = False) -> BackupKey:
     """The backup key; with ``create`` a missing key file is generated (first backup of a new install)."""
     if backup.key is not None:
-        return BackupKey(decode_key(backup.key.get_secret_value(), "PROMPTSALES_BACKUP_KEY"), "env PROMPTSALES_BACKUP_KEY")
+        return BackupKey(
+            decode_key(backup.key.get_secret_value(), "PROMPTSALES_BACKUP_KEY"), "env PROMPTSALES_BACKUP_KEY"
+        )
     path = backup.key_path(settings)
     _check_not_next_to_backups(path, backup.backup_dir(settings))
     if not path.exists():

@@ -74,7 +74,10 @@ def _mask(value: str) -> str:
 
 def _sample_clients(settings: Settings, dbname: str | None) -> tuple[list[int], int]:
     with connect("crm", "app", settings=settings, dbname=dbname) as conn:
-        ids = [row[0] for row in conn.execute("SELECT client_id FROM crm.clients ORDER BY client_id LIMIT %s", (SAMPLE_CLIENTS,))]
+        ids = [
+            row[0]
+            for row in conn.execute("SELECT client_id FROM crm.clients ORDER BY client_id LIMIT %s", (SAMPLE_CLIENTS,))
+        ]
         total = conn.execute("SELECT count(*) FROM crm.clients").fetchone()[0]
     if not ids:
         raise UserError("PromptCRM has no clients to demonstrate with: run `promptsales seed` first.")
@@ -118,42 +121,63 @@ def restore_elsewhere(
         raise UserError("The target must be another installation: choose a data directory other than this one's.")
 
     client_ids, total = _sample_clients(settings, crm_dbname)
-    original = [reveal_client(settings, cid, dbname=crm_dbname, keystore=source_store, actor="lab:restore-elsewhere") for cid in client_ids]
+    original = [
+        reveal_client(settings, cid, dbname=crm_dbname, keystore=source_store, actor="lab:restore-elsewhere")
+        for cid in client_ids
+    ]
     facts["original"] = original
-    result.steps.append(StepResult(
-        title="1. Original server: the fields decrypt with this server's certificate",
-        columns=["client_id", "name", "national_id", "context keys", "certificate"],
-        rows=[(c["client_id"], f"{c['first_name']} {c['last_name']}", c["national_id"], ", ".join(sorted(c["context"]))[:60],
-               (source_store.active_fingerprint() or "")[:16] + "…") for c in original],
-        note=f"{total:,} clients; key store {source_store.path} (outside the database and outside every backup).",
-    ))
+    result.steps.append(
+        StepResult(
+            title="1. Original server: the fields decrypt with this server's certificate",
+            columns=["client_id", "name", "national_id", "context keys", "certificate"],
+            rows=[
+                (
+                    c["client_id"],
+                    f"{c['first_name']} {c['last_name']}",
+                    c["national_id"],
+                    ", ".join(sorted(c["context"]))[:60],
+                    (source_store.active_fingerprint() or "")[:16] + "…",
+                )
+                for c in original
+            ],
+            note=f"{total:,} clients; key store {source_store.path} (outside the database and outside every backup).",
+        )
+    )
 
     started = time.perf_counter()
     folder = run_backup(settings, backup, only=["crm"], databases={"crm": crm_dbname} if crm_dbname else None)
     crm_file = next(e for e in folder.manifest(_backup_key(settings, backup)).get("files") if e.get("company") == "crm")
-    result.steps.append(StepResult(
-        title="2. Encrypted backup of PromptCRM (pg_dump custom format → AES-256-GCM)",
-        columns=["backup id", "dump bytes", "encrypted bytes", "seconds"],
-        rows=[(folder.id, crm_file["plain_bytes"], crm_file["cipher_bytes"], round(time.perf_counter() - started, 1))],
-        note="The backup holds the ciphertext and the wrapped data keys, never the certificate's private key.",
-    ))
+    result.steps.append(
+        StepResult(
+            title="2. Encrypted backup of PromptCRM (pg_dump custom format → AES-256-GCM)",
+            columns=["backup id", "dump bytes", "encrypted bytes", "seconds"],
+            rows=[
+                (folder.id, crm_file["plain_bytes"], crm_file["cipher_bytes"], round(time.perf_counter() - started, 1))
+            ],
+            note="The backup holds the ciphertext and the wrapped data keys, never the certificate's private key.",
+        )
+    )
 
     started = time.perf_counter()
     report = restore_backup(settings, folder.id, str(target.data_path), only=["crm"], replace=True, backup=backup)
     with connect("crm", "app", settings=target) as conn:
         restored_total = conn.execute("SELECT count(*) FROM crm.clients").fetchone()[0]
         server = conn.execute("SELECT system_identifier::text FROM pg_control_system()").fetchone()[0]
-        key_rows = conn.execute("SELECT data_key_id, purpose, left(cert_fingerprint, 16) || '…' FROM crm.data_keys ORDER BY 1").fetchall()
+        key_rows = conn.execute(
+            "SELECT data_key_id, purpose, left(cert_fingerprint, 16) || '…' FROM crm.data_keys ORDER BY 1"
+        ).fetchall()
     from promptsales.runtime.postgres import EmbeddedPostgres
 
     facts.update(restored_total=restored_total, source_total=total, backup_id=folder.id)
-    result.steps.append(StepResult(
-        title=f"3. Restored on another server: {target.data_path} (port {EmbeddedPostgres(target).port}, system id {server})",
-        columns=["data_key_id", "purpose", "wrapped under certificate"],
-        rows=key_rows,
-        note=f"clients on the original server: {total:,}; on the restored server: {restored_total:,} "
-             f"(restore took {report.seconds:.1f} s).",
-    ))
+    result.steps.append(
+        StepResult(
+            title=f"3. Restored on another server: {target.data_path} (port {EmbeddedPostgres(target).port}, system id {server})",
+            columns=["data_key_id", "purpose", "wrapped under certificate"],
+            rows=key_rows,
+            note=f"clients on the original server: {total:,}; on the restored server: {restored_total:,} "
+            f"(restore took {report.seconds:.1f} s).",
+        )
+    )
 
     target_store = target_keystore(target)
     forgotten = _forget_certificates(target_store, source_store.fingerprints())
@@ -161,15 +185,20 @@ def restore_elsewhere(
     revealed, error = _try_reveal(target, client_ids, target_store)
     facts["error_before_import"] = error
     facts["revealed_before_import"] = revealed
-    result.steps.append(StepResult(
-        title="4. Second server, own certificate only: decryption is refused",
-        columns=["client_id", "outcome"],
-        rows=[(client_ids[0], error or "DECRYPTED — the demonstration failed")],
-        note=f"This server's key store {target_store.path} holds its own certificate {own[:16]}…, "
-             "which cannot unwrap data keys wrapped for the original server."
-             + (" (A copy of the original certificate imported by an earlier run of this demo was removed first.)"
-                if forgotten else ""),
-    ))
+    result.steps.append(
+        StepResult(
+            title="4. Second server, own certificate only: decryption is refused",
+            columns=["client_id", "outcome"],
+            rows=[(client_ids[0], error or "DECRYPTED — the demonstration failed")],
+            note=f"This server's key store {target_store.path} holds its own certificate {own[:16]}…, "
+            "which cannot unwrap data keys wrapped for the original server."
+            + (
+                " (A copy of the original certificate imported by an earlier run of this demo was removed first.)"
+                if forgotten
+                else ""
+            ),
+        )
+    )
 
     transfer = target.data_path / "transfer"
     transfer.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -187,31 +216,47 @@ def restore_elsewhere(
     facts["error_after_wrong_password"] = _try_reveal(target, client_ids[:1], target_store)[1]
     fingerprint = target_store.import_pkcs12(p12_path.read_bytes(), password)
     facts["imported_fingerprint"] = fingerprint
-    result.steps.append(StepResult(
-        title="5. Certificate + private key exported as password-protected PKCS#12, carried separately, imported",
-        columns=["attempt", "outcome"],
-        rows=[("import with a wrong password", wrong),
-              ("import with the right password", f"certificate {fingerprint[:16]}… added to {target_store.path}")],
-        note=f"PKCS#12 file: {p12_path} ({p12_path.stat().st_size} bytes, mode 0600, password {_mask(password)}).",
-    ))
+    result.steps.append(
+        StepResult(
+            title="5. Certificate + private key exported as password-protected PKCS#12, carried separately, imported",
+            columns=["attempt", "outcome"],
+            rows=[
+                ("import with a wrong password", wrong),
+                ("import with the right password", f"certificate {fingerprint[:16]}… added to {target_store.path}"),
+            ],
+            note=f"PKCS#12 file: {p12_path} ({p12_path.stat().st_size} bytes, mode 0600, password {_mask(password)}).",
+        )
+    )
 
     after, error_after = _try_reveal(target, client_ids, target_store)
     facts["revealed_after_import"] = after
     facts["error_after_import"] = error_after
-    same = error_after is None and [
-        (c["national_id"], c["context"]) for c in after] == [(c["national_id"], c["context"]) for c in original]
+    same = error_after is None and [(c["national_id"], c["context"]) for c in after] == [
+        (c["national_id"], c["context"]) for c in original
+    ]
     facts["equal_after_import"] = same
-    result.steps.append(StepResult(
-        title="6. Second server after the import: the fields decrypt to the original values",
-        columns=["client_id", "national_id", "equal to the original"],
-        rows=[(c["client_id"], c["national_id"], "yes" if same else "NO") for c in after] or [(client_ids[0], error_after, "NO")],
-    ))
-    ok = (bool(error) and not revealed and facts["unchanged_after_wrong_password"] and "wrong password" in wrong
-          and bool(facts["error_after_wrong_password"]) and same)
+    result.steps.append(
+        StepResult(
+            title="6. Second server after the import: the fields decrypt to the original values",
+            columns=["client_id", "national_id", "equal to the original"],
+            rows=[(c["client_id"], c["national_id"], "yes" if same else "NO") for c in after]
+            or [(client_ids[0], error_after, "NO")],
+        )
+    )
+    ok = (
+        bool(error)
+        and not revealed
+        and facts["unchanged_after_wrong_password"]
+        and "wrong password" in wrong
+        and bool(facts["error_after_wrong_password"])
+        and same
+    )
     result.outcome = (
         "R6 shown: after backup and restore on another server the rows are there but the encrypted fields cannot be "
         "decrypted; they can only after the original certificate with its private key is imported from its "
-        "password-protected PKCS#12 file." if ok else "R6 demonstration FAILED: see the steps above."
+        "password-protected PKCS#12 file."
+        if ok
+        else "R6 demonstration FAILED: see the steps above."
     )
     facts["ok"] = ok
     return result, facts
@@ -224,8 +269,11 @@ def _backup_key(settings: Settings, backup: BackupSettings) -> bytes:
 
 
 def _run(settings: Settings, values: dict[str, Any], _options: dict[str, Any]) -> LabResult:
-    target_dir = Path(values["target"]).expanduser() if values.get("target") else settings.data_path.parent / (
-        settings.data_path.name + "-restore-elsewhere")
+    target_dir = (
+        Path(values["target"]).expanduser()
+        if values.get("target")
+        else settings.data_path.parent / (settings.data_path.name + "-restore-elsewhere")
+    )
     password = values.get("password") or secrets.token_urlsafe(16)
     stop = values.get("stop", "yes").lower()
     if stop not in ("yes", "no"):

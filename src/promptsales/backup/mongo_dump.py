@@ -58,7 +58,16 @@ def export_database(url: str, database: str, sink: BinaryIO) -> dict[str, Any]:
                 for index in db[name].list_indexes()
                 if index.get("name") != "_id_"
             ]
-            sink.write(_line({"type": "collection", "name": name, "options": _ejson(info.get("options", {})), "indexes": _ejson(indexes)}))
+            sink.write(
+                _line(
+                    {
+                        "type": "collection",
+                        "name": name,
+                        "options": _ejson(info.get("options", {})),
+                        "indexes": _ejson(indexes),
+                    }
+                )
+            )
             count = 0
             for doc in db[name].find({}, sort=[("_id", 1)], batch_size=BATCH):
                 sink.write(_line({"type": "document", "collection": name, "doc": _ejson(doc)}))

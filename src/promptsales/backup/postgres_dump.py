@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -61,7 +61,7 @@ def exported_snapshots(conninfos: dict[str, str]) -> Iterator[dict[str, Exported
                 database=row[3],
                 snapshot_id=row[0],
                 lsn=row[1],
-                taken_at=row[2].astimezone(timezone.utc).isoformat(),
+                taken_at=row[2].astimezone(UTC).isoformat(),
                 server_version=row[4],
                 system_identifier=row[5],
             )
@@ -113,7 +113,7 @@ def dump_globals(conninfo: str, sink: BinaryIO) -> None:
 
 def now_utc() -> str:
     """Current UTC time, ISO 8601."""
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 def pg_bin(tool: str) -> Path:

@@ -14,7 +14,7 @@ Everything else (older days, and older extra backups of a kept day) is deleted.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from promptsales.backup.keys import BackupKey
 from promptsales.backup.store import BackupFolder, BackupStore, backup_time
@@ -51,7 +51,7 @@ def prune(store: BackupStore, key: BackupKey, keep_daily: int, dry_run: bool = F
     """Apply :func:`plan_prune` to the backup directory (unless ``dry_run``)."""
     folders = store.backups()
     plan = plan_prune(folders, key, keep_daily)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     stale = [p for p in store.partials() if now - backup_time(p.name.removesuffix(".partial")) > STALE_PARTIAL]
     plan.stale_partials = [p.name for p in stale]
     if not dry_run:

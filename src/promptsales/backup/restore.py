@@ -39,8 +39,8 @@ from promptsales.backup.roles_restore import create_missing_roles
 from promptsales.backup.settings import BackupSettings
 from promptsales.backup.store import BackupFolder, BackupStore
 from promptsales.backup.verify import verify_backup
-from promptsales.db.derived import refresh_materialized_views
 from promptsales.config import DATABASE_NAMES, Settings
+from promptsales.db.derived import refresh_materialized_views
 from promptsales.errors import UserError
 
 STAGING_SUFFIX = "__restore"
@@ -140,14 +140,22 @@ def _globals_text(folder: BackupFolder, key: bytes, manifest: dict[str, Any]) ->
     return ""
 
 
-def _restore_postgres(target: Target, folder: BackupFolder, key: bytes, entry: dict[str, Any], globals_sql: str) -> dict[str, Any]:
+def _restore_postgres(
+    target: Target, folder: BackupFolder, key: bytes, entry: dict[str, Any], globals_sql: str
+) -> dict[str, Any]:
     dbname = entry["database"] if not target.is_embedded else DATABASE_NAMES[entry["company"]]
     staging = f"{dbname}{STAGING_SUFFIX}"
     with psycopg.connect(target.admin_conninfo("postgres"), autocommit=True) as admin:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(staging)))
         admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(staging)))
     try:
-        argv = [str(pg_bin("pg_restore")), "--exit-on-error", "--no-password", "--dbname", target.admin_conninfo(staging)]
+        argv = [
+            str(pg_bin("pg_restore")),
+            "--exit-on-error",
+            "--no-password",
+            "--dbname",
+            target.admin_conninfo(staging),
+        ]
         if target.is_embedded:
             from promptsales.db.roles import ensure_roles
 
@@ -177,7 +185,9 @@ def _restore_postgres(target: Target, folder: BackupFolder, key: bytes, entry: d
             _check_digest(reader, entry, folder)
         with psycopg.connect(target.admin_conninfo("postgres"), autocommit=True) as admin:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
-            admin.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(sql.Identifier(staging), sql.Identifier(dbname)))
+            admin.execute(
+                sql.SQL("ALTER DATABASE {} RENAME TO {}").format(sql.Identifier(staging), sql.Identifier(dbname))
+            )
     except BaseException:
         with psycopg.connect(target.admin_conninfo("postgres"), autocommit=True) as admin:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(staging)))
@@ -185,7 +195,9 @@ def _restore_postgres(target: Target, folder: BackupFolder, key: bytes, entry: d
     return {"database": dbname, "bytes": entry["plain_bytes"]}
 
 
-def _restore_mongo(target: Target, folder: BackupFolder, key: bytes, entry: dict[str, Any], replace: bool) -> dict[str, Any]:
+def _restore_mongo(
+    target: Target, folder: BackupFolder, key: bytes, entry: dict[str, Any], replace: bool
+) -> dict[str, Any]:
     from promptsales.runtime.mongo import MongoServer
 
     server = MongoServer(target.settings)
@@ -196,7 +208,9 @@ def _restore_mongo(target: Target, folder: BackupFolder, key: bytes, entry: dict
     return {"database": target.settings.content_mongo_database, "collections": counts}
 
 
-def _restore_media(target: Target, folder: BackupFolder, key: bytes, entry: dict[str, Any], replace: bool) -> dict[str, Any]:
+def _restore_media(
+    target: Target, folder: BackupFolder, key: bytes, entry: dict[str, Any], replace: bool
+) -> dict[str, Any]:
     with open(folder.root / entry["path"], "rb") as handle:
         reader = _open_reader(folder, key, entry, handle)
         info = extract_media(reader, media_dir(target.settings.data_path), replace=replace)
@@ -239,7 +253,9 @@ def restore_backup(
     wanted = list(only or manifest["components"])
     missing = sorted(set(wanted) - available)
     if missing:
-        raise UserError(f"Backup {folder.id} does not contain {', '.join(missing)} (it has {', '.join(sorted(available))}).")
+        raise UserError(
+            f"Backup {folder.id} does not contain {', '.join(missing)} (it has {', '.join(sorted(available))})."
+        )
     if not target.is_embedded:
         not_pg = [c for c in wanted if c not in DATABASE_NAMES]
         if only and not_pg:
@@ -255,8 +271,15 @@ def restore_backup(
     return report
 
 
-def _restore_into(target: Target, folder: BackupFolder, key: bytes, manifest: dict[str, Any],
-                  entries: dict[str, dict[str, Any]], wanted: list[str], replace: bool) -> RestoreReport:
+def _restore_into(
+    target: Target,
+    folder: BackupFolder,
+    key: bytes,
+    manifest: dict[str, Any],
+    entries: dict[str, dict[str, Any]],
+    wanted: list[str],
+    replace: bool,
+) -> RestoreReport:
     """The part of a restore that touches the target (the backup is already verified)."""
     # Start the target's servers, then check that nothing would be overwritten, then restore.
     if target.is_embedded:

@@ -23,7 +23,8 @@ class BackupSettings(BaseSettings):
     media_dir: Path | None = Field(default=None, description="Media store to back up (default <data_dir>/media).")
     keep_daily: int = Field(default=30, ge=1, description="Daily backups that prune keeps (SPEC N3: at least 30).")
     compression: str = Field(
-        default="gzip:1", description="pg_dump --compress for the custom-format dumps (gzip:1 ≈ 3× faster than gzip:6, ~10% larger)."
+        default="gzip:1",
+        description="pg_dump --compress for the custom-format dumps (gzip:1 ≈ 3× faster than gzip:6, ~10% larger).",
     )
     chunk_size: int = Field(default=1 << 20, ge=4096, description="Plaintext bytes per AES-GCM chunk.")
 

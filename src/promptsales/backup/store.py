@@ -18,7 +18,7 @@ import json
 import re
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,14 +33,14 @@ VERIFIED = "verified.json"
 
 def new_backup_id(now: datetime | None = None) -> str:
     """A sortable UTC id such as ``20261127T030000Z`` (microseconds added when needed for uniqueness)."""
-    return (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%S%fZ")
+    return (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
 
 
 def backup_time(backup_id: str) -> datetime:
     """The UTC creation time encoded in an id."""
     digits = backup_id.rstrip("Z")
     fmt = "%Y%m%dT%H%M%S%f" if len(digits) > 15 else "%Y%m%dT%H%M%S"
-    return datetime.strptime(digits, fmt).replace(tzinfo=timezone.utc)
+    return datetime.strptime(digits, fmt).replace(tzinfo=UTC)
 
 
 def canonical(data: Any) -> bytes:
@@ -51,7 +51,9 @@ def canonical(data: Any) -> bytes:
 def write_signed(path: Path, key: bytes, field: str, body: dict[str, Any]) -> None:
     """Write ``{field: body, "hmac_sha256": mac}`` atomically."""
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({field: body, "hmac_sha256": manifest_mac(key, canonical(body))}, indent=2, sort_keys=True))
+    tmp.write_text(
+        json.dumps({field: body, "hmac_sha256": manifest_mac(key, canonical(body))}, indent=2, sort_keys=True)
+    )
     tmp.replace(path)
 
 
@@ -140,7 +142,8 @@ class BackupStore:
         if not self.root.is_dir():
             return []
         return sorted(
-            p for p in self.root.iterdir()
+            p
+            for p in self.root.iterdir()
             if p.is_dir() and p.name.endswith(".partial") and ID_PATTERN.match(p.name.removesuffix(".partial"))
         )
 

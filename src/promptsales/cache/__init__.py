@@ -27,9 +27,29 @@ from promptsales.cache.settings import CacheSettings
 from promptsales.config import Settings, get_settings
 
 __all__ = [
-    "AICache", "AIResult", "Cache", "CacheConnection", "CacheSettings", "CacheSpec", "CacheUnavailable", "Caller",
-    "KINDS", "Lookup", "PendingActions", "RateDecision", "RateLimitExceeded", "RateLimiter", "Scope", "acting_as",
-    "after_commit", "cached", "current_caller", "get_ai_cache", "get_cache", "get_rate_limiter", "parse_scope",
+    "AICache",
+    "AIResult",
+    "Cache",
+    "CacheConnection",
+    "CacheSettings",
+    "CacheSpec",
+    "CacheUnavailable",
+    "Caller",
+    "KINDS",
+    "Lookup",
+    "PendingActions",
+    "RateDecision",
+    "RateLimitExceeded",
+    "RateLimiter",
+    "Scope",
+    "acting_as",
+    "after_commit",
+    "cached",
+    "current_caller",
+    "get_ai_cache",
+    "get_cache",
+    "get_rate_limiter",
+    "parse_scope",
 ]
 
 _instances: dict[tuple, object] = {}

@@ -106,16 +106,27 @@ def default_on_hit(namespace: str, prompt: str, hit: AIResult) -> None:
     from promptsales.ai.usage import AICall, log_ai_call
     from promptsales.cache.caller import current_caller
 
-    similarity = f", cosine {hit.similarity:.3f} ≥ threshold to {hit.matched_prompt!r}" if hit.similarity is not None else ""
-    log_ai_call(AICall(
-        actor=current_caller().client_id, module="cache", operation=f"{namespace}.{hit.source}-hit",
-        provider="redis-cache", model=hit.model, prompt=prompt, result=json.dumps(hit.result, default=str),
-        validation_method=f"{hit.source} cache hit: reused a result generated and validated earlier{similarity}",
-        optimizations=f"{hit.source} AI cache: {hit.tokens_saved} tokens not spent",
-        anti_hardcoding_measures="cached results expire (TTL) and are keyed by model and exact parameters",
-        tokens_saved=hit.tokens_saved, latency_ms=hit.latency_ms, cache_hit=True,
-        reference={"namespace": namespace, "similarity": hit.similarity, "matched_prompt": hit.matched_prompt},
-    ))
+    similarity = (
+        f", cosine {hit.similarity:.3f} ≥ threshold to {hit.matched_prompt!r}" if hit.similarity is not None else ""
+    )
+    log_ai_call(
+        AICall(
+            actor=current_caller().client_id,
+            module="cache",
+            operation=f"{namespace}.{hit.source}-hit",
+            provider="redis-cache",
+            model=hit.model,
+            prompt=prompt,
+            result=json.dumps(hit.result, default=str),
+            validation_method=f"{hit.source} cache hit: reused a result generated and validated earlier{similarity}",
+            optimizations=f"{hit.source} AI cache: {hit.tokens_saved} tokens not spent",
+            anti_hardcoding_measures="cached results expire (TTL) and are keyed by model and exact parameters",
+            tokens_saved=hit.tokens_saved,
+            latency_ms=hit.latency_ms,
+            cache_hit=True,
+            reference={"namespace": namespace, "similarity": hit.similarity, "matched_prompt": hit.matched_prompt},
+        )
+    )
 
 
 class CachedTextGenerator:
@@ -128,7 +139,7 @@ class CachedTextGenerator:
     ``Generation`` with zero tokens spent and ``tokens_saved``/``cache_hit`` attributes set.
     """
 
-    def __init__(self, inner: Any, ai_cache: "AICache | None" = None, namespace: str = "messages") -> None:
+    def __init__(self, inner: Any, ai_cache: AICache | None = None, namespace: str = "messages") -> None:
         self.inner = inner
         self.provider = inner.provider
         self.model = inner.model
@@ -136,7 +147,7 @@ class CachedTextGenerator:
         self.namespace = namespace
 
     @property
-    def ai_cache(self) -> "AICache":
+    def ai_cache(self) -> AICache:
         """The AI cache used (the process's one unless given)."""
         if self._ai_cache is None:
             from promptsales.cache import get_ai_cache
@@ -153,8 +164,12 @@ class CachedTextGenerator:
         from promptsales.cache.caller import current_caller
 
         # Reused only for the same OAuth client: one client's campaign copy is never served to another.
-        partition = {"audience": brief.get("audience", ""), "count": count, "system": _digest(system),
-                     "client": current_caller().client_id}
+        partition = {
+            "audience": brief.get("audience", ""),
+            "count": count,
+            "system": _digest(system),
+            "client": current_caller().client_id,
+        }
         generated: dict[str, Any] = {}
 
         def run() -> tuple[Any, int]:
@@ -162,14 +177,21 @@ class CachedTextGenerator:
             generated["value"] = generation
             return generation.texts, generation.tokens_in + generation.tokens_out
 
-        outcome = self.ai_cache.call(self.namespace, exact_text, run, model=self.model, partition=partition,
-                                     semantic_text=brief.get("campaign") or prompt)
+        outcome = self.ai_cache.call(
+            self.namespace,
+            exact_text,
+            run,
+            model=self.model,
+            partition=partition,
+            semantic_text=brief.get("campaign") or prompt,
+        )
         if outcome.source == "generated":
             generation = generated["value"]
             generation.tokens_saved, generation.cache_hit = 0, None
             return generation
-        generation = Generation(list(outcome.result), f"{self.provider}+cache", self.model, 0, 0,
-                                (time.perf_counter() - started) * 1000)
+        generation = Generation(
+            list(outcome.result), f"{self.provider}+cache", self.model, 0, 0, (time.perf_counter() - started) * 1000
+        )
         generation.tokens_saved, generation.cache_hit = outcome.tokens_saved, outcome.source
         return generation
 
@@ -236,18 +258,42 @@ class AICache:
         what a paraphrase must share exactly (default: :func:`key_terms` of that text). An exception from
         ``generate`` reaches the caller and nothing is cached.
         """
-        hit = self.lookup(namespace, prompt, model=model, partition=partition, semantic=semantic,
-                          semantic_text=semantic_text, terms=terms)
+        hit = self.lookup(
+            namespace,
+            prompt,
+            model=model,
+            partition=partition,
+            semantic=semantic,
+            semantic_text=semantic_text,
+            terms=terms,
+        )
         if hit is not None:
             return hit
         result, tokens = generate()
-        self.store(namespace, prompt, result, tokens, model=model, partition=partition, semantic=semantic,
-                   semantic_text=semantic_text, terms=terms)
+        self.store(
+            namespace,
+            prompt,
+            result,
+            tokens,
+            model=model,
+            partition=partition,
+            semantic=semantic,
+            semantic_text=semantic_text,
+            terms=terms,
+        )
         return AIResult(result, "generated", tokens=tokens)
 
-    def lookup(self, namespace: str, prompt: str, *, model: str, partition: Mapping[str, Any] | None = None,
-               semantic: bool = True, semantic_text: str | None = None,
-               terms: list[str] | None = None) -> AIResult | None:
+    def lookup(
+        self,
+        namespace: str,
+        prompt: str,
+        *,
+        model: str,
+        partition: Mapping[str, Any] | None = None,
+        semantic: bool = True,
+        semantic_text: str | None = None,
+        terms: list[str] | None = None,
+    ) -> AIResult | None:
         """An earlier result for this prompt (exact) or a close paraphrase of it (semantic), else None."""
         started = time.perf_counter()
         try:
@@ -264,7 +310,7 @@ class AICache:
                 keys_ = [self._entry_key(namespace, model, partition, entry_id) for entry_id, _ in candidates]
                 stored_entries = self.cache._redis(lambda client: client.mget(keys_))
                 terms = sorted(terms) if terms is not None else key_terms(text)
-                for (entry_id, similarity), raw_entry in zip(candidates, stored_entries):
+                for (_entry_id, similarity), raw_entry in zip(candidates, stored_entries):
                     if raw_entry is None:
                         continue
                     stored = serialise.loads(raw_entry)
@@ -278,24 +324,47 @@ class AICache:
         self.cache.count(ai_misses=1)
         return None
 
-    def store(self, namespace: str, prompt: str, result: Any, tokens: int, *, model: str,
-              partition: Mapping[str, Any] | None = None, semantic: bool = True, semantic_text: str | None = None,
-              terms: list[str] | None = None) -> None:
+    def store(
+        self,
+        namespace: str,
+        prompt: str,
+        result: Any,
+        tokens: int,
+        *,
+        model: str,
+        partition: Mapping[str, Any] | None = None,
+        semantic: bool = True,
+        semantic_text: str | None = None,
+        terms: list[str] | None = None,
+    ) -> None:
         """Cache a freshly generated result (exact key, and its vector for paraphrases)."""
         key = self.exact_key(namespace, model, prompt, partition)
-        payload = serialise.dumps({"result": result, "tokens": int(tokens), "prompt": normalise_prompt(prompt),
-                                   "terms": sorted(terms) if terms is not None else key_terms(semantic_text or prompt),
-                                   "created": time.time()})
+        payload = serialise.dumps(
+            {
+                "result": result,
+                "tokens": int(tokens),
+                "prompt": normalise_prompt(prompt),
+                "terms": sorted(terms) if terms is not None else key_terms(semantic_text or prompt),
+                "created": time.time(),
+            }
+        )
         try:
             self.cache._redis(lambda client: client.set(key, payload, ex=KINDS["ai"].ttl_seconds))
             if semantic:
                 base = self.semantic_base(namespace, model, partition)
                 vector = self.embed(semantic_text or prompt)
                 entry_id = key.rsplit(":", 1)[1]
-                self.cache._redis(lambda client: self.cache._script(_ADD_VECTOR)(
-                    keys=[f"{base}:ids", f"{base}:vec", f"{base}:seq"],
-                    args=[entry_id, vector.astype(np.float32).tobytes(), self.capacity, KINDS["semantic"].ttl_seconds],
-                ))
+                self.cache._redis(
+                    lambda client: self.cache._script(_ADD_VECTOR)(
+                        keys=[f"{base}:ids", f"{base}:vec", f"{base}:seq"],
+                        args=[
+                            entry_id,
+                            vector.astype(np.float32).tobytes(),
+                            self.capacity,
+                            KINDS["semantic"].ttl_seconds,
+                        ],
+                    )
+                )
         except CacheUnavailable:
             pass
 
@@ -303,11 +372,26 @@ class AICache:
     def _entry_key(self, namespace: str, model: str, partition: Mapping[str, Any] | None, entry_id: str) -> str:
         return f"{PREFIX}:ai:{namespace}:x:{model}:{self._partition(partition)}:{entry_id}"
 
-    def _hit(self, namespace: str, prompt: str, stored: dict, source: str, similarity: float | None = None,
-             model: str = "", started: float = 0.0) -> AIResult:
-        hit = AIResult(stored["result"], source, tokens=0, tokens_saved=int(stored.get("tokens", 0)),
-                       similarity=similarity, matched_prompt=stored.get("prompt"), model=model,
-                       latency_ms=(time.perf_counter() - started) * 1000 if started else 0.0)
+    def _hit(
+        self,
+        namespace: str,
+        prompt: str,
+        stored: dict,
+        source: str,
+        similarity: float | None = None,
+        model: str = "",
+        started: float = 0.0,
+    ) -> AIResult:
+        hit = AIResult(
+            stored["result"],
+            source,
+            tokens=0,
+            tokens_saved=int(stored.get("tokens", 0)),
+            similarity=similarity,
+            matched_prompt=stored.get("prompt"),
+            model=model,
+            latency_ms=(time.perf_counter() - started) * 1000 if started else 0.0,
+        )
         self.cache.count(**{f"ai_{source}_hits": 1, "tokens_saved": hit.tokens_saved})
         if self.on_hit is not None:
             try:
@@ -337,7 +421,9 @@ class AICache:
             if new:
                 ids = [member.decode() for member, _ in new]
                 blobs = self.cache._redis(lambda client: client.hmget(f"{base}:vec", ids))
-                pairs = [(entry_id, np.frombuffer(blob, dtype=np.float32)) for entry_id, blob in zip(ids, blobs) if blob]
+                pairs = [
+                    (entry_id, np.frombuffer(blob, dtype=np.float32)) for entry_id, blob in zip(ids, blobs) if blob
+                ]
                 if pairs:
                     rows = np.vstack([vec for _, vec in pairs])
                     mirror.matrix = rows if mirror.matrix is None else np.vstack([mirror.matrix, rows])

@@ -31,15 +31,22 @@ def stats(as_json: bool = typer.Option(False, "--json", help="Print JSON for mac
     table.add_column("figure")
     table.add_column("value", justify="right")
     rows = [
-        ("hits", f"{figures['hits']:,}"), ("misses", f"{figures['misses']:,}"),
-        ("hit ratio", f"{figures['hit_ratio']:.1%}"), ("source computations", f"{figures['computes']:,}"),
+        ("hits", f"{figures['hits']:,}"),
+        ("misses", f"{figures['misses']:,}"),
+        ("hit ratio", f"{figures['hit_ratio']:.1%}"),
+        ("source computations", f"{figures['computes']:,}"),
         ("invalidations (bumps)", f"{figures['bumps']:,}"),
-        ("AI exact hits", f"{figures['ai_exact_hits']:,}"), ("AI semantic hits", f"{figures['ai_semantic_hits']:,}"),
-        ("AI misses", f"{figures['ai_misses']:,}"), ("AI tokens saved", f"{figures['tokens_saved']:,}"),
+        ("AI exact hits", f"{figures['ai_exact_hits']:,}"),
+        ("AI semantic hits", f"{figures['ai_semantic_hits']:,}"),
+        ("AI misses", f"{figures['ai_misses']:,}"),
+        ("AI tokens saved", f"{figures['tokens_saved']:,}"),
         ("rate-limited calls", f"{figures['rate_limited']:,}"),
         ("keys", ", ".join(f"{name}={count:,}" for name, count in figures["keys"].items())),
-        ("memory", f"{figures['memory']['used_human']} of {figures['memory']['max_bytes'] / 2**20:.0f} MiB "
-                   f"({figures['memory']['policy']}, {figures['memory']['evicted_keys']:,} evicted)"),
+        (
+            "memory",
+            f"{figures['memory']['used_human']} of {figures['memory']['max_bytes'] / 2**20:.0f} MiB "
+            f"({figures['memory']['policy']}, {figures['memory']['evicted_keys']:,} evicted)",
+        ),
     ]
     for name, value in rows:
         table.add_row(name, value)

@@ -175,7 +175,7 @@ class Cache:
         self._scripts: dict[str, Any] = {}
 
     @classmethod
-    def from_settings(cls, settings: Settings, **options: Any) -> "Cache":
+    def from_settings(cls, settings: Settings, **options: Any) -> Cache:
         """A cache on the configured Redis (external URL or the embedded Valkey)."""
         from promptsales.cache.settings import CacheSettings
         from promptsales.runtime.valkey import ValkeyServer
@@ -183,8 +183,12 @@ class Cache:
         tunables = CacheSettings()
         options.setdefault("lock_ttl_ms", tunables.lock_ttl_ms)
         options.setdefault("wait_timeout", tunables.lock_ttl_ms / 1000)
-        connection = CacheConnection(ValkeyServer(settings).url if tunables.enabled else "", settings=settings,
-                                     socket_timeout=tunables.socket_timeout, retry_interval=tunables.retry_interval)
+        connection = CacheConnection(
+            ValkeyServer(settings).url if tunables.enabled else "",
+            settings=settings,
+            socket_timeout=tunables.socket_timeout,
+            retry_interval=tunables.retry_interval,
+        )
         return cls(connection, **options)
 
     # --- low level -----------------------------------------------------------------------------------
@@ -225,8 +229,11 @@ class Cache:
         targets = {parent for scope in scopes for parent in scope.with_parents()}
         ordered = sorted(targets, key=lambda scope: scope.counter_key)
         try:
-            values = self.connection.run(lambda client: self._script(_BUMP)(
-                keys=[scope.counter_key for scope in ordered] + [keys.STATS_KEY], args=[_COUNTER_TTL_MS]))
+            values = self.connection.run(
+                lambda client: self._script(_BUMP)(
+                    keys=[scope.counter_key for scope in ordered] + [keys.STATS_KEY], args=[_COUNTER_TTL_MS]
+                )
+            )
         except CacheUnavailable:
             self._remember_missed(ordered)
             return {}
@@ -251,8 +258,11 @@ class Cache:
             return
 
         try:
-            self.connection.run(lambda client: self._script(_BUMP)(
-                keys=[scope.counter_key for scope in missed] + [keys.STATS_KEY], args=[_COUNTER_TTL_MS]))
+            self.connection.run(
+                lambda client: self._script(_BUMP)(
+                    keys=[scope.counter_key for scope in missed] + [keys.STATS_KEY], args=[_COUNTER_TTL_MS]
+                )
+            )
             log.warning("cache: replayed %d invalidations missed during the outage", len(missed))
         except CacheUnavailable:
             with self._missed_lock:
@@ -260,14 +270,17 @@ class Cache:
             raise
 
     # --- cache-aside with single-flight --------------------------------------------------------------
-    def key_for(self, spec: CacheSpec, args: Mapping[str, Any], depends: Iterable[Scope] = (),
-                caller_scopes: Iterable[str] = ()) -> str:
+    def key_for(
+        self, spec: CacheSpec, args: Mapping[str, Any], depends: Iterable[Scope] = (), caller_scopes: Iterable[str] = ()
+    ) -> str:
         """The key where ``spec``'s answer to ``args`` for this caller lives right now."""
         generations = self.generations(spec.company, depends)
         permission = keys.permission_level(caller_scopes, spec.permission_scopes)
         return keys.entry_key(spec.company, spec.kind, spec.name, generations, permission, keys.args_digest(args))
 
-    def get_or_compute(self, spec: CacheSpec, args: Mapping[str, Any], compute: Callable[[], Any], **options: Any) -> Any:
+    def get_or_compute(
+        self, spec: CacheSpec, args: Mapping[str, Any], compute: Callable[[], Any], **options: Any
+    ) -> Any:
         """The cached answer, or ``compute()``'s (published for the next caller). See :meth:`fetch`."""
         return self.fetch(spec, args, compute, **options).value
 
@@ -294,8 +307,11 @@ class Cache:
         head = f"{keys.PREFIX}:{spec.company}:{spec.kind}:{spec.name}"
         tail = f"{permission}:{keys.args_digest(args)}"
         try:  # generations, key, GET and hit/miss count: one round trip (same key as key_for)
-            key, raw = self._redis(lambda client: self._script(_LOOKUP)(
-                keys=[*counter_keys, keys.STATS_KEY], args=[_COUNTER_TTL_MS, head, tail, spec.label]))
+            key, raw = self._redis(
+                lambda client: self._script(_LOOKUP)(
+                    keys=[*counter_keys, keys.STATS_KEY], args=[_COUNTER_TTL_MS, head, tail, spec.label]
+                )
+            )
         except CacheUnavailable:
             return self._bypass(compute)
         key = key.decode() if isinstance(key, bytes) else key
@@ -310,7 +326,9 @@ class Cache:
         self.local["computes"] += 1
         return Lookup(compute(), "bypass")
 
-    def _single_flight(self, spec: CacheSpec, key: str, compute: Callable[[], Any], pending: PendingActions | None) -> Lookup:
+    def _single_flight(
+        self, spec: CacheSpec, key: str, compute: Callable[[], Any], pending: PendingActions | None
+    ) -> Lookup:
         lock = keys.lock_key(key)
         token = uuid.uuid4().hex
         deadline = time.monotonic() + self.wait_timeout
@@ -324,7 +342,9 @@ class Cache:
                         self._release(lock, token)
                         return Lookup(serialise.loads(raw), "coalesced", key)
                     return self._compute_and_publish(spec, key, lock, token, compute, pending)
-                pipe_result = self._redis(lambda client: client.pipeline(transaction=False).get(key).exists(lock).execute())
+                pipe_result = self._redis(
+                    lambda client: client.pipeline(transaction=False).get(key).exists(lock).execute()
+                )
             except CacheUnavailable:
                 return self._bypass(compute)
             raw, lock_held = pipe_result
@@ -357,8 +377,11 @@ class Cache:
 
     def _publish(self, key: str, payload: bytes, ttl: int, lock: str, token: str) -> None:
         try:
-            self._redis(lambda client: self._script(_PUBLISH_AND_RELEASE)(
-                keys=[key, lock, keys.STATS_KEY], args=[payload, ttl, token]))
+            self._redis(
+                lambda client: self._script(_PUBLISH_AND_RELEASE)(
+                    keys=[key, lock, keys.STATS_KEY], args=[payload, ttl, token]
+                )
+            )
         except CacheUnavailable:
             pass  # the answer was returned; it just is not cached
 
@@ -373,17 +396,20 @@ class Cache:
         """Add to the shared counters (``ps:stats``); silently skipped when Redis is down."""
         self.local.update(amounts)
         try:
+
             def incr(client):
                 pipe = client.pipeline(transaction=False)
                 for name, amount in amounts.items():
                     pipe.hincrby(keys.STATS_KEY, name, amount)
                 return pipe.execute()
+
             self._redis(incr)
         except CacheUnavailable:
             pass
 
     def flush(self) -> int:
         """Delete every cached value, AI cache entry and the counters; keep generations, rate limits, locks."""
+
         def delete(client):
             removed = 0
             for pattern in keys.FLUSH_PATTERNS:

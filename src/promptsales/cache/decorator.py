@@ -48,8 +48,11 @@ def cached(
         def bound_args(args, kwargs) -> dict[str, Any]:
             bound = signature.bind(*args, **kwargs)
             bound.apply_defaults()
-            return {key: value for key, value in bound.arguments.items() if key not in ignored
-                    and signature.parameters[key].kind not in (inspect.Parameter.VAR_KEYWORD,)}
+            return {
+                key: value
+                for key, value in bound.arguments.items()
+                if key not in ignored and signature.parameters[key].kind not in (inspect.Parameter.VAR_KEYWORD,)
+            }
 
         def rebuild(value: Any, outcome: str) -> Any:
             if model is not None and outcome in ("hit", "coalesced") and not hasattr(value, "model_dump"):
@@ -64,6 +67,7 @@ def cached(
             return get_cache()
 
         if inspect.iscoroutinefunction(function):
+
             @functools.wraps(function)
             async def async_wrapper(*args, **kwargs):
                 arguments = bound_args(args, kwargs)
@@ -74,8 +78,9 @@ def cached(
                 def compute():  # runs in the worker thread; the coroutine itself runs on the event loop
                     return asyncio.run_coroutine_threadsafe(function(*args, **kwargs), loop).result()
 
-                result = await asyncio.to_thread(store.fetch, spec, arguments, compute, depends=scopes,
-                                                 caller_scopes=current_caller().scopes)
+                result = await asyncio.to_thread(
+                    store.fetch, spec, arguments, compute, depends=scopes, caller_scopes=current_caller().scopes
+                )
                 return rebuild(result.value, result.outcome)
 
             async_wrapper.cache_spec = spec  # type: ignore[attr-defined]
@@ -86,8 +91,13 @@ def cached(
             arguments = bound_args(args, kwargs)
             store = resolve_cache()
             scopes = list(depends(arguments)) if depends else [Scope.any_change(company)]
-            result = store.fetch(spec, arguments, lambda: function(*args, **kwargs), depends=scopes,
-                                 caller_scopes=current_caller().scopes)
+            result = store.fetch(
+                spec,
+                arguments,
+                lambda: function(*args, **kwargs),
+                depends=scopes,
+                caller_scopes=current_caller().scopes,
+            )
             return rebuild(result.value, result.outcome)
 
         wrapper.cache_spec = spec  # type: ignore[attr-defined]

@@ -43,7 +43,11 @@ class Kind:
 KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
-        Kind("tool", 600, "operational reads (ads, crm, content); writes bump their scopes, 10 min bounds out-of-band edits"),
+        Kind(
+            "tool",
+            600,
+            "operational reads (ads, crm, content); writes bump their scopes, 10 min bounds out-of-band edits",
+        ),
         Kind("report", 1320, "warehouse answers fed by the 11-minute ETL, which bumps the generation: two ETL cycles"),
         Kind("catalog", 3600, "near-static catalogues (channels, markets, hashtags)"),
         Kind("pii", 60, "answers with decrypted personal data: kept one minute to minimise exposure (GDPR)"),
@@ -70,7 +74,9 @@ class Scope:
         if self.entity is not None:
             object.__setattr__(self, "entity", str(self.entity))  # 42 and "42" are the same entity
         if self.company not in COMPANIES:
-            raise UserError(f"Unknown company {self.company!r} for a cache scope; expected one of {', '.join(COMPANIES)}.")
+            raise UserError(
+                f"Unknown company {self.company!r} for a cache scope; expected one of {', '.join(COMPANIES)}."
+            )
         if self.entity is not None and not self.collection:
             raise UserError("A cache scope with an entity needs its collection, e.g. Scope('ads', 'campaign', 42).")
         for part in (self.collection, self.entity):
@@ -87,7 +93,7 @@ class Scope:
             parts.append(str(self.entity))
         return ":".join(parts)
 
-    def with_parents(self) -> list["Scope"]:
+    def with_parents(self) -> list[Scope]:
         """What a bump of this scope increments: itself, the collection above an entity, and the company's
         "any change" counter that answers without declared dependencies follow (the company itself is
         bumped only explicitly — it invalidates everything)."""
@@ -99,7 +105,7 @@ class Scope:
         return parents
 
     @staticmethod
-    def any_change(company: str) -> "Scope":
+    def any_change(company: str) -> Scope:
         """The scope of answers that declare no dependencies: bumped by every write in the company."""
         return Scope(company, ANY_CHANGE)
 
@@ -177,7 +183,7 @@ def _base36(number: int) -> str:
 
 def lock_key(key: str) -> str:
     """The single-flight lock guarding the computation of ``key``."""
-    return f"{PREFIX}:lock:{key[len(PREFIX) + 1:]}"
+    return f"{PREFIX}:lock:{key[len(PREFIX) + 1 :]}"
 
 
 #: Patterns of everything ``cache flush`` deletes: cached values and AI cache entries. Generation

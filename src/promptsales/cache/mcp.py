@@ -67,6 +67,7 @@ def _limit_with(limiter: RateLimiter | None) -> Callable[[], None]:
         caller = current_caller()
         if caller.authenticated:
             (limiter or get_rate_limiter()).enforce(caller.client_id)
+
     return limit
 
 
@@ -100,8 +101,9 @@ def read_wrapper(spec: Any, function: Callable[..., Any], limit: Callable[[], No
             relevant = _permission_scopes(spec, policy, caller.scopes)
             cache_spec = CacheSpec(spec.server, spec.name, policy.kind, relevant)
             scopes = list(policy.depends(arguments)) if policy.depends else [Scope.any_change(spec.server)]
-            lookup = get_cache().fetch(cache_spec, arguments, lambda: function(**arguments), depends=scopes,
-                                       caller_scopes=caller.scopes)
+            lookup = get_cache().fetch(
+                cache_spec, arguments, lambda: function(**arguments), depends=scopes, caller_scopes=caller.scopes
+            )
             value = lookup.value
             if lookup.outcome in ("hit", "coalesced") and model is not None and inspect.isclass(model):
                 value = model.model_validate(value)

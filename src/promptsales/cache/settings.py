@@ -17,5 +17,7 @@ class CacheSettings(BaseSettings):
     lock_ttl_ms: int = Field(default=15_000, description="Lifetime of a single-flight lock.")
     rate_per_second: float = Field(default=100.0, description="Sustained MCP calls per second per OAuth client.")
     rate_burst: int = Field(default=200, description="Calls a client may make at once before being limited.")
-    semantic_threshold: float = Field(default=0.85, description="Cosine similarity above which a paraphrase reuses an AI result.")
+    semantic_threshold: float = Field(
+        default=0.85, description="Cosine similarity above which a paraphrase reuses an AI result."
+    )
     semantic_capacity: int = Field(default=2000, description="Vectors kept per semantic-cache namespace.")

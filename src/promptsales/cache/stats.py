@@ -11,7 +11,14 @@ from promptsales.cache.core import Cache
 from promptsales.errors import UserError
 
 #: Second segment of a key → the class it is counted under.
-_CLASSES = {"gen": "generations", "lock": "locks", "rl": "rate_limits", "tmp": "temporary", "ai": "ai", "stats": "stats"}
+_CLASSES = {
+    "gen": "generations",
+    "lock": "locks",
+    "rl": "rate_limits",
+    "tmp": "temporary",
+    "ai": "ai",
+    "stats": "stats",
+}
 
 
 def _ratio(hits: int, misses: int) -> float:
@@ -20,6 +27,7 @@ def _ratio(hits: int, misses: int) -> float:
 
 def cache_stats(cache: Cache) -> dict[str, Any]:
     """Counters from ``ps:stats``, key counts per class (one SCAN pass) and Valkey's memory figures."""
+
     def read(client):
         counters = {name.decode(): int(value) for name, value in client.hgetall(keys.STATS_KEY).items()}
         memory = client.info("memory")

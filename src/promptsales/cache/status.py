@@ -31,19 +31,24 @@ class CacheService:
         """Healthy when Redis answers; the detail says whether processes are degraded or were recently."""
         url = ValkeyServer(self.settings).url
         healthy = bool(url) and redis_is_healthy(url, self.settings.connect_timeout)
-        return ServiceStatus(self.name, redact(url) if url else "", None, healthy, detail=describe(self.settings, healthy))
+        return ServiceStatus(
+            self.name, redact(url) if url else "", None, healthy, detail=describe(self.settings, healthy)
+        )
 
 
 def describe(settings: Settings, reachable: bool) -> str:
     """One line: caching or degraded, and which processes reported an outage (with when and how many calls)."""
     reports = read_health(settings)
-    open_now = {pid: state for pid, state in reports.items()
-                if state.get("state") == "open" and pid_alive(int(pid))}  # a dead process degrades nothing
+    open_now = {
+        pid: state for pid, state in reports.items() if state.get("state") == "open" and pid_alive(int(pid))
+    }  # a dead process degrades nothing
     if not reachable:
         return "degraded: Redis unreachable, tools answer from the databases"
     if open_now:
         since = min(state["since"] for state in open_now.values())
-        return (f"recovering: {len(open_now)} process(es) degraded since "
-                f"{time.strftime('%H:%M:%S', time.localtime(since))}, caching resumes on their next call")
+        return (
+            f"recovering: {len(open_now)} process(es) degraded since "
+            f"{time.strftime('%H:%M:%S', time.localtime(since))}, caching resumes on their next call"
+        )
     outages = sum(state.get("outages", 0) for state in reports.values())
     return f"caching (past outages: {outages})" if outages else "caching"

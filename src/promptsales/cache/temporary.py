@@ -61,8 +61,12 @@ def named_lock(cache: Cache, name: str, ttl_ms: int = 60_000, wait: float = 0.0)
                 pass
 
 
-def etl_run_finished(cache: Cache, summary: Mapping[str, Any], changed: Mapping[str, Iterable[Any]] | None = None,
-                     companies: Iterable[str] = ("sales",)) -> dict[str, int]:
+def etl_run_finished(
+    cache: Cache,
+    summary: Mapping[str, Any],
+    changed: Mapping[str, Iterable[Any]] | None = None,
+    companies: Iterable[str] = ("sales",),
+) -> dict[str, int]:
     """What the ETL calls after each committed run: invalidate, then keep the run summary for 7 days.
 
     Without ``changed`` the whole company generation is bumped (O(1), every warehouse answer refreshes).
@@ -70,8 +74,12 @@ def etl_run_finished(cache: Cache, summary: Mapping[str, Any], changed: Mapping[
     so answers about untouched campaigns stay cached.
     """
     if changed:
-        scopes = [Scope(company, collection, entity) for company in companies
-                  for collection, ids in changed.items() for entity in ids]
+        scopes = [
+            Scope(company, collection, entity)
+            for company in companies
+            for collection, ids in changed.items()
+            for entity in ids
+        ]
         bumped = cache.bump(*scopes) if scopes else {}
     else:
         bumped = cache.bump(*(Scope(company) for company in companies))
@@ -96,6 +104,7 @@ def etl_run_finished(cache: Cache, summary: Mapping[str, Any], changed: Mapping[
 
 def recent_etl_runs(cache: Cache, limit: int = 10) -> list[dict[str, Any]]:
     """The latest ETL run summaries (newest first) still in Redis."""
+
     def read(client):
         ids = client.lrange(f"{PREFIX}:tmp:etl:runs", 0, limit - 1)
         if not ids:
@@ -143,8 +152,9 @@ def after_etl_pass(settings: Any, report: Mapping[str, Any]) -> dict[str, int]:
     run summary. Never raises: a cache problem must not fail an ETL run (it is logged by the breaker)."""
     if report.get("status") != "succeeded":
         return {}
-    changed_sources = [source for source in ("ads", "crm")
-                       if report.get("full_load") or (report.get("changes_read") or {}).get(source)]
+    changed_sources = [
+        source for source in ("ads", "crm") if report.get("full_load") or (report.get("changes_read") or {}).get(source)
+    ]
     companies = (["sales"] if sum((report.get("rows_written") or {}).values()) else []) + changed_sources
     if not companies:
         return {}

@@ -32,7 +32,9 @@ def migrate() -> None:
 
 
 @app.command()
-def reindex(changed: bool = typer.Option(False, "--changed", help="Only re-embed documents whose description changed.")) -> None:
+def reindex(
+    changed: bool = typer.Option(False, "--changed", help="Only re-embed documents whose description changed."),
+) -> None:
     """Rebuild the pgvector index of media descriptions (progress bar), or catch up with edits."""
     from promptsales.content.store import mongo_database
     from promptsales.content.vector_index import rebuild, sync_changed
@@ -90,7 +92,9 @@ def list_integrations() -> None:
 
 
 @integrations_app.command("test")
-def test_integration_command(name: str = typer.Argument(..., help="Integration name (see `integrations list`).")) -> None:
+def test_integration_command(
+    name: str = typer.Argument(..., help="Integration name (see `integrations list`)."),
+) -> None:
     """Perform the integration's real call (token POST + first GET) or say exactly what is missing."""
     from promptsales.content.integrations import check_integration
     from promptsales.content.store import mongo_database

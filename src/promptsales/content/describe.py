@@ -78,8 +78,11 @@ def compose(attrs: np.ndarray, media_type: str, variants: np.ndarray) -> tuple[s
     }
     # Five sentences (~65-90 words): every attribute is named once; the fifth sentence is one of three
     # kinds (composition, channel or closing detail) so descriptions also differ in structure.
-    extra = [COMPOSITION_LINES[v[3] % len(COMPOSITION_LINES)], CHANNEL_LINES[v[5] % len(CHANNEL_LINES)],
-             CLOSING_LINES[v[6] % len(CLOSING_LINES)]][v[9] % 3]
+    extra = [
+        COMPOSITION_LINES[v[3] % len(COMPOSITION_LINES)],
+        CHANNEL_LINES[v[5] % len(CHANNEL_LINES)],
+        CLOSING_LINES[v[6] % len(CLOSING_LINES)],
+    ][v[9] % 3]
     sentences = [
         OPENERS[v[0] % len(OPENERS)],
         PALETTE_LINES[v[1] % len(PALETTE_LINES)],

@@ -129,7 +129,9 @@ class Integration(_Document):
     auth_scheme: Literal["oauth2_client_credentials", "api_key_header", "none"]
     token_endpoint: str | None = None
     scopes: list[str] = []
-    client_id_ref: str | None = Field(default=None, description="name of the environment variable holding the client id")
+    client_id_ref: str | None = Field(
+        default=None, description="name of the environment variable holding the client id"
+    )
     secret_ref: str | None = Field(default=None, description="name of the environment variable holding the secret")
     endpoints: list[Endpoint]
     parameters: dict[str, str] = {}

@@ -11,7 +11,7 @@ description is distinct.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -22,7 +22,17 @@ from promptsales.content.media_store import MediaStore
 from promptsales.content.render import png_bytes, render, thumbnail_png
 from promptsales.content.store import migrated_database, mongo_database
 from promptsales.content.vector_index import rebuild
-from promptsales.content.vocabulary import AUDIENCES, CATEGORIES, FORMATS, MOODS, PALETTES, PRODUCTS, SETTINGS, STYLES, hashtag
+from promptsales.content.vocabulary import (
+    AUDIENCES,
+    CATEGORIES,
+    FORMATS,
+    MOODS,
+    PALETTES,
+    PRODUCTS,
+    SETTINGS,
+    STYLES,
+    hashtag,
+)
 
 #: scale → (images, videos, audios, images that get a rendered file)
 SIZES: dict[str, tuple[int, int, int, int]] = {
@@ -31,8 +41,8 @@ SIZES: dict[str, tuple[int, int, int, int]] = {
     "large": (80_000, 15_000, 5_000, 1_000),
 }
 RADIX = (len(PRODUCTS), len(SETTINGS), len(STYLES), len(PALETTES), len(MOODS), len(AUDIENCES), len(FORMATS))
-START = datetime(2024, 7, 1, tzinfo=timezone.utc)
-END = datetime(2026, 1, 31, tzinfo=timezone.utc)
+START = datetime(2024, 7, 1, tzinfo=UTC)
+END = datetime(2026, 1, 31, tzinfo=UTC)
 LICENCES = ["royalty-free", "rights-managed", "exclusive buyout", "CC-BY-4.0 internal"]
 TERRITORIES = ["US", "CA", "MX", "GB", "ES", "DE", "BR"]
 APPROVERS = ["art.director", "brand.manager", "legal.review"]
@@ -54,8 +64,12 @@ def attribute_names(row: np.ndarray) -> dict[str, str]:
     """The attribute keys of one row (what hashtags and paraphrases are built from)."""
     product, setting, style, palette, mood, audience, fmt = (int(a) for a in row)
     return {
-        "product": PRODUCTS[product][0], "setting": SETTINGS[setting][0], "style": STYLES[style][0],
-        "palette": PALETTES[palette][0], "mood": MOODS[mood][0], "audience": AUDIENCES[audience][0],
+        "product": PRODUCTS[product][0],
+        "setting": SETTINGS[setting][0],
+        "style": STYLES[style][0],
+        "palette": PALETTES[palette][0],
+        "mood": MOODS[mood][0],
+        "audience": AUDIENCES[audience][0],
         "format": FORMATS[fmt][0],
     }
 
@@ -89,7 +103,7 @@ def build_documents(ctx, progress_task=None) -> list[dict]:
     refs = _campaign_refs(ctx)
     ref_index = rng.integers(0, max(len(refs), 1), size=n)
     store = MediaStore(ctx.settings)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     docs = []
     for i in range(n):
         kind = str(kinds[i])
@@ -109,7 +123,7 @@ def build_documents(ctx, progress_task=None) -> list[dict]:
             size = len(data)
         elif kind == "image":
             width, height = FORMATS[int(attrs[i][6])][3]
-        campaign_id, brand_id = (refs[int(ref_index[i])] if refs else (None, None))
+        campaign_id, brand_id = refs[int(ref_index[i])] if refs else (None, None)
         channels = [FORMATS[int(attrs[i][6])][2]]
         doc = {
             "_id": f"media-{i + 1:06d}",
@@ -133,8 +147,13 @@ def build_documents(ctx, progress_task=None) -> list[dict]:
                 "licence_expires_at": created + timedelta(days=365 * int(licence_years[i])),
             },
             "versions": [
-                {"version": v + 1, "approved_at": created + timedelta(days=v + 1), "approved_by": APPROVERS[v % 3],
-                 "sha256": sha256, "note": f"version {v + 1} approved"}
+                {
+                    "version": v + 1,
+                    "approved_at": created + timedelta(days=v + 1),
+                    "approved_by": APPROVERS[v % 3],
+                    "sha256": sha256,
+                    "note": f"version {v + 1} approved",
+                }
                 for v in range(int(version_counts[i]))
             ],
             "brand_id": int(brand_id) if brand_id is not None else None,
@@ -159,7 +178,10 @@ def hashtag_catalogue(docs: list[dict]) -> list[dict]:
         for category in CATEGORIES:
             categories[hashtag(d["attributes"][category])] = (category, d["attributes"][category])
         categories[hashtag(d["media_type"])] = ("media type", d["media_type"])
-    return [validated(Hashtag, {"_id": tag, "category": categories[tag][0], "label": categories[tag][1], "uses": uses[tag]}) for tag in sorted(uses)]
+    return [
+        validated(Hashtag, {"_id": tag, "category": categories[tag][0], "label": categories[tag][1], "uses": uses[tag]})
+        for tag in sorted(uses)
+    ]
 
 
 def is_seeded(ctx) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 
@@ -22,7 +22,7 @@ from promptsales.errors import UserError
 
 def default_integrations() -> list[dict]:
     """The integrations PromptContent ships with (validated documents)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     docs = [
         {
             "_id": "spotify-web-api",
@@ -35,7 +35,12 @@ def default_integrations() -> list[dict]:
             "client_id_ref": "PROMPTSALES_SPOTIFY_CLIENT_ID",
             "secret_ref": "PROMPTSALES_SPOTIFY_CLIENT_SECRET",
             "endpoints": [
-                {"name": "search", "method": "GET", "path": "/v1/search", "parameters": {"q": "campaign jingle", "type": "track", "limit": "5"}},
+                {
+                    "name": "search",
+                    "method": "GET",
+                    "path": "/v1/search",
+                    "parameters": {"q": "campaign jingle", "type": "track", "limit": "5"},
+                },
             ],
             "parameters": {"market": "US"},
         },
@@ -50,7 +55,12 @@ def default_integrations() -> list[dict]:
             "client_id_ref": "PROMPTSALES_X_API_KEY",
             "secret_ref": "PROMPTSALES_X_API_SECRET",
             "endpoints": [
-                {"name": "recent-search", "method": "GET", "path": "/2/tweets/search/recent", "parameters": {"query": "#promptsales", "max_results": "10"}},
+                {
+                    "name": "recent-search",
+                    "method": "GET",
+                    "path": "/2/tweets/search/recent",
+                    "parameters": {"query": "#promptsales", "max_results": "10"},
+                },
             ],
             "parameters": {},
         },
@@ -66,7 +76,12 @@ def default_integrations() -> list[dict]:
             "secret_ref": "PROMPTSALES_LLM_API_KEY",
             "endpoints": [
                 {"name": "models", "method": "GET", "path": "/v1/models", "parameters": {}},
-                {"name": "chat", "method": "POST", "path": "/v1/chat/completions", "parameters": {"model": "gpt-4o-mini"}},
+                {
+                    "name": "chat",
+                    "method": "POST",
+                    "path": "/v1/chat/completions",
+                    "parameters": {"model": "gpt-4o-mini"},
+                },
             ],
             "parameters": {},
         },
@@ -87,7 +102,11 @@ class IntegrationReport:
 def missing_credentials(doc: dict, env: dict[str, str] | None = None) -> list[str]:
     """Names of the environment variables the integration needs and that are not set."""
     env = os.environ if env is None else env
-    refs = [doc.get("client_id_ref"), doc.get("secret_ref")] if doc["auth_scheme"] == "oauth2_client_credentials" else [doc.get("secret_ref")]
+    refs = (
+        [doc.get("client_id_ref"), doc.get("secret_ref")]
+        if doc["auth_scheme"] == "oauth2_client_credentials"
+        else [doc.get("secret_ref")]
+    )
     return [ref for ref in refs if ref and not env.get(ref)]
 
 
@@ -111,7 +130,9 @@ def check_integration(doc: dict, env: dict[str, str] | None = None, verify=True)
     report = IntegrationReport(doc["_id"])
     missing = missing_credentials(doc, env)
     if missing:
-        raise UserError(f"Integration {doc['_id']} needs these environment variables, which are not set: {', '.join(missing)}.")
+        raise UserError(
+            f"Integration {doc['_id']} needs these environment variables, which are not set: {', '.join(missing)}."
+        )
     started = time.perf_counter()
     with httpx.Client(timeout=15, verify=verify) as client:
         headers = {}
@@ -123,7 +144,9 @@ def check_integration(doc: dict, env: dict[str, str] | None = None, verify=True)
             headers["Authorization"] = f"Bearer {env[doc['secret_ref']]}"
         endpoint = next((e for e in doc["endpoints"] if e["method"] == "GET"), None)
         if endpoint:
-            response = client.get(doc["base_url"].rstrip("/") + endpoint["path"], params=endpoint.get("parameters") or {}, headers=headers)
+            response = client.get(
+                doc["base_url"].rstrip("/") + endpoint["path"], params=endpoint.get("parameters") or {}, headers=headers
+            )
             report.steps.append(f"GET {endpoint['path']} → HTTP {response.status_code}")
             report.ok = response.status_code < 400
         else:

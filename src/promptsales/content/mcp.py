@@ -46,7 +46,9 @@ def _thumbnails(result: GetContentResult) -> list[ImageContent]:
 def getContent(
     description: Annotated[str, Field(description="What you are looking for, in words (1 to 2,000 words).")],
     limit: Annotated[int, Field(description="How many results (1 to 50).")] = 5,
-    media_type: Annotated[Literal["image", "video", "audio"] | None, Field(description="Only this kind of media.")] = None,
+    media_type: Annotated[
+        Literal["image", "video", "audio"] | None, Field(description="Only this kind of media.")
+    ] = None,
 ) -> GetContentResult:
     """The media whose descriptions best match `description` (cosine similarity in the pgvector index),
     with id, URI, description, hashtags and score, the hashtags that classify the result set, and a
@@ -54,12 +56,17 @@ def getContent(
     return default_service().get_content(description, limit, media_type, actor=current_caller().actor)
 
 
-@kit.tool(scope="content:write", read_only=False, title="Create campaign messages",
-          invalidates=lambda args, result: [])  # stores requests/logs only: no cached media answer changes
+@kit.tool(
+    scope="content:write", read_only=False, title="Create campaign messages", invalidates=lambda args, result: []
+)  # stores requests/logs only: no cached media answer changes
 def createCampaignMessages(
     campaign_description: Annotated[str, Field(description="The campaign: product, offer, tone (1 to 2,000 words).")],
-    target_audiences: Annotated[list[str], Field(description="Target populations (1 to 10), e.g. ['new parents', 'gamers'].")],
+    target_audiences: Annotated[
+        list[str], Field(description="Target populations (1 to 10), e.g. ['new parents', 'gamers'].")
+    ],
 ) -> CampaignMessagesResult:
     """Stores the request, retrieves context from the vector index, generates exactly three messages per
     target population (grounded in the campaign and the retrieved media), stores the log and returns it."""
-    return default_service().create_campaign_messages(campaign_description, target_audiences, actor=current_caller().actor)
+    return default_service().create_campaign_messages(
+        campaign_description, target_audiences, actor=current_caller().actor
+    )

@@ -9,7 +9,7 @@ and validation happens in Python for every write (:mod:`promptsales.content.docu
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
@@ -74,7 +74,7 @@ def migrate_mongo(db: Database) -> list[str]:
             continue
         result = function(db)
         db.schema_migrations.insert_one(
-            {"_id": version, "name": name, "applied_at": datetime.now(timezone.utc), "result": result}
+            {"_id": version, "name": name, "applied_at": datetime.now(UTC), "result": result}
         )
         done.append(f"content-mongo/{version:04d}_{name}")
     return done

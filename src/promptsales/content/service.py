@@ -14,7 +14,7 @@ import json
 import time
 import uuid
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from psycopg_pool import ConnectionPool
@@ -101,12 +101,22 @@ def _check_text(name: str, text: str, max_words: int) -> str:
 class ContentService:
     """The operations of PromptContent over MongoDB (documents) and pgvector (index)."""
 
-    def __init__(self, settings: Settings | None = None, mongo_name: str | None = None, pg_dbname: str | None = None,
-                 generator: TextGenerator | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        mongo_name: str | None = None,
+        pg_dbname: str | None = None,
+        generator: TextGenerator | None = None,
+    ) -> None:
         self.settings = settings or get_settings()
         self.db, _ = migrated_database(self.settings, mongo_name)
-        self.pool = ConnectionPool(conninfo(self.settings, "content", "app", pg_dbname), min_size=1, max_size=4,
-                                   kwargs={"autocommit": True}, open=True)
+        self.pool = ConnectionPool(
+            conninfo(self.settings, "content", "app", pg_dbname),
+            min_size=1,
+            max_size=4,
+            kwargs={"autocommit": True},
+            open=True,
+        )
         self.generator = generator or get_generator()
 
     def close(self) -> None:
@@ -129,39 +139,65 @@ class ContentService:
         with self.pool.connection() as conn:
             return search(conn, vector, limit, media_type)
 
-    def get_content(self, description: str, limit: int = 5, media_type: str | None = None, actor: str = "service") -> GetContentResult:
+    def get_content(
+        self, description: str, limit: int = 5, media_type: str | None = None, actor: str = "service"
+    ) -> GetContentResult:
         """The ``limit`` media whose descriptions best match ``description`` (cosine similarity)."""
         query = _check_text("description", description, MAX_QUERY_WORDS)
         if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
             raise ToolInputError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}.")
         if media_type is not None and media_type not in MEDIA_TYPES:
-            raise ToolInputError(f"media_type must be one of {', '.join(MEDIA_TYPES)} (or omitted), got {media_type!r}.")
+            raise ToolInputError(
+                f"media_type must be one of {', '.join(MEDIA_TYPES)} (or omitted), got {media_type!r}."
+            )
         started = time.perf_counter()
         hits = self._search(query, limit, media_type)
-        docs = self._by_id([h[0] for h in hits], {"title": 1, "media_type": 1, "uri": 1, "thumbnail_uri": 1, "description": 1, "hashtags": 1})
+        docs = self._by_id(
+            [h[0] for h in hits],
+            {"title": 1, "media_type": 1, "uri": 1, "thumbnail_uri": 1, "description": 1, "hashtags": 1},
+        )
         results = [
-            MediaMatch(id=media_id, media_type=kind, title=docs[media_id]["title"], uri=docs[media_id].get("uri"),
-                       thumbnail_uri=docs[media_id].get("thumbnail_uri"), description=docs[media_id]["description"],
-                       hashtags=docs[media_id]["hashtags"], similarity=round(similarity, 4))
+            MediaMatch(
+                id=media_id,
+                media_type=kind,
+                title=docs[media_id]["title"],
+                uri=docs[media_id].get("uri"),
+                thumbnail_uri=docs[media_id].get("thumbnail_uri"),
+                description=docs[media_id]["description"],
+                hashtags=docs[media_id]["hashtags"],
+                similarity=round(similarity, 4),
+            )
             for media_id, kind, similarity in hits
             if media_id in docs
         ]
         counts = Counter(tag for r in results for tag in r.hashtags)
         hashtags = [HashtagCount(hashtag=t, count=c) for t, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
-        log_ai_call(AICall(
-            actor=actor, module="content", operation="getContent.embed_query", provider="local-numpy",
-            model="sentence-transformers/all-MiniLM-L6-v2", prompt=query, result=json.dumps([r.id for r in results]),
-            validation_method="query length and limit checked; results re-read from MongoDB (ids must exist)",
-            validation_outcome="accepted", optimizations="HNSW cosine index, ef_search 80; one query embedding",
-            anti_hardcoding_measures="ranking computed from stored embeddings at query time",
-            tokens_in=len(get_encoder().tokenizer.encode(query).ids), latency_ms=(time.perf_counter() - started) * 1000,
-        ), self.settings)
+        log_ai_call(
+            AICall(
+                actor=actor,
+                module="content",
+                operation="getContent.embed_query",
+                provider="local-numpy",
+                model="sentence-transformers/all-MiniLM-L6-v2",
+                prompt=query,
+                result=json.dumps([r.id for r in results]),
+                validation_method="query length and limit checked; results re-read from MongoDB (ids must exist)",
+                validation_outcome="accepted",
+                optimizations="HNSW cosine index, ef_search 80; one query embedding",
+                anti_hardcoding_measures="ranking computed from stored embeddings at query time",
+                tokens_in=len(get_encoder().tokenizer.encode(query).ids),
+                latency_ms=(time.perf_counter() - started) * 1000,
+            ),
+            self.settings,
+        )
         return GetContentResult(query=query, media_type=media_type, results=results, hashtags=hashtags)
 
     # -- C5 ------------------------------------------------------------------------------------
     def _check_audiences(self, target_audiences: list[str]) -> list[str]:
         if not isinstance(target_audiences, list) or not target_audiences:
-            raise ToolInputError("target_audiences is empty: give at least one target population (e.g. 'young professionals').")
+            raise ToolInputError(
+                "target_audiences is empty: give at least one target population (e.g. 'young professionals')."
+            )
         if len(target_audiences) > MAX_AUDIENCES:
             raise ToolInputError(f"target_audiences has {len(target_audiences)} entries; the limit is {MAX_AUDIENCES}.")
         cleaned = []
@@ -175,32 +211,64 @@ class ContentService:
             raise ToolInputError("target_audiences contains the same audience twice.")
         return cleaned
 
-    def create_campaign_messages(self, campaign_description: str, target_audiences: list[str], actor: str = "service") -> CampaignMessagesResult:
+    def create_campaign_messages(
+        self, campaign_description: str, target_audiences: list[str], actor: str = "service"
+    ) -> CampaignMessagesResult:
         """Store the request, retrieve context, generate 3 messages per audience, store and return the log."""
         campaign = _check_text("campaign_description", campaign_description, MAX_QUERY_WORDS)
         audiences = self._check_audiences(target_audiences)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         request_id = f"req-{uuid.uuid4().hex[:20]}"
         log_id = f"log-{uuid.uuid4().hex[:20]}"
-        self.db.content_requests.insert_one(validated(ContentRequest, {
-            "_id": request_id, "campaign_description": campaign, "target_audiences": audiences,
-            "requested_by": actor, "status": "received", "created_at": now, "updated_at": now,
-        }))
+        self.db.content_requests.insert_one(
+            validated(
+                ContentRequest,
+                {
+                    "_id": request_id,
+                    "campaign_description": campaign,
+                    "target_audiences": audiences,
+                    "requested_by": actor,
+                    "status": "received",
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+        )
         try:
             messages, context_ids, provider, model = self._generate(campaign, audiences, actor, request_id, log_id)
         except Exception as error:
-            self.db.content_requests.update_one({"_id": request_id}, {"$set": {"status": "failed", "updated_at": datetime.now(timezone.utc)}})
+            self.db.content_requests.update_one(
+                {"_id": request_id}, {"$set": {"status": "failed", "updated_at": datetime.now(UTC)}}
+            )
             raise error
-        log_doc = validated(CampaignMessageLog, {
-            "_id": log_id, "request_id": request_id, "campaign_description": campaign, "target_audiences": audiences,
-            "context_media_ids": context_ids, "messages": [m.model_dump() for m in messages], "provider": provider,
-            "model": model, "created_at": datetime.now(timezone.utc),
-        })
+        log_doc = validated(
+            CampaignMessageLog,
+            {
+                "_id": log_id,
+                "request_id": request_id,
+                "campaign_description": campaign,
+                "target_audiences": audiences,
+                "context_media_ids": context_ids,
+                "messages": [m.model_dump() for m in messages],
+                "provider": provider,
+                "model": model,
+                "created_at": datetime.now(UTC),
+            },
+        )
         self.db.campaign_message_logs.insert_one(log_doc)
-        self.db.content_requests.update_one({"_id": request_id}, {"$set": {"status": "completed", "updated_at": datetime.now(timezone.utc)}})
-        return CampaignMessagesResult(request_id=request_id, log_id=log_id, campaign_description=campaign,
-                                      target_audiences=audiences, context_media_ids=context_ids, messages=messages,
-                                      provider=provider, model=model)
+        self.db.content_requests.update_one(
+            {"_id": request_id}, {"$set": {"status": "completed", "updated_at": datetime.now(UTC)}}
+        )
+        return CampaignMessagesResult(
+            request_id=request_id,
+            log_id=log_id,
+            campaign_description=campaign,
+            target_audiences=audiences,
+            context_media_ids=context_ids,
+            messages=messages,
+            provider=provider,
+            model=model,
+        )
 
     def _generate(self, campaign: str, audiences: list[str], actor: str, request_id: str, log_id: str):
         encoder = get_encoder()
@@ -209,36 +277,55 @@ class ContentService:
         messages: list[GeneratedMessage] = []
         context_ids: list[str] = []
         provider = model = ""
-        system = ("You write short, truthful marketing messages (max 280 characters) for one target audience, "
-                  "grounded only in the campaign description and the media context given.")
+        system = (
+            "You write short, truthful marketing messages (max 280 characters) for one target audience, "
+            "grounded only in the campaign description and the media context given."
+        )
         for audience, vector in zip(audiences, vectors):
             with self.pool.connection() as conn:
                 hits = search(conn, vector, 3, None)
             docs = self._by_id([h[0] for h in hits], {"description": 1, "hashtags": 1})
             ordered = [docs[h[0]] for h in hits if h[0] in docs]
             context = [d["description"] for d in ordered]
-            prompt = f"Campaign: {campaign}\nTarget audience: {audience}\nWrite {MESSAGES_PER_AUDIENCE} distinct messages."
-            generation = self.generator.generate(system, prompt, context, MESSAGES_PER_AUDIENCE,
-                                                 {"campaign": campaign, "audience": audience})
+            prompt = (
+                f"Campaign: {campaign}\nTarget audience: {audience}\nWrite {MESSAGES_PER_AUDIENCE} distinct messages."
+            )
+            generation = self.generator.generate(
+                system, prompt, context, MESSAGES_PER_AUDIENCE, {"campaign": campaign, "audience": audience}
+            )
             texts, corrected = _validate_messages(generation.texts)
             tags = [t for t, _ in Counter(tag for d in ordered for tag in d["hashtags"][:3]).most_common(3)]
             for i, text in enumerate(texts, start=1):
-                messages.append(GeneratedMessage(audience=audience, index=i, text=text, hashtags=tags, grounded_in=[d["_id"] for d in ordered]))
+                messages.append(
+                    GeneratedMessage(
+                        audience=audience, index=i, text=text, hashtags=tags, grounded_in=[d["_id"] for d in ordered]
+                    )
+                )
             context_ids += [d["_id"] for d in ordered if d["_id"] not in context_ids]
             provider, model = generation.provider, generation.model
-            log_ai_call(AICall(
-                actor=actor, module="content", operation="createCampaignMessages", provider=generation.provider,
-                model=generation.model, prompt=prompt + "\n" + "\n".join(context), result=json.dumps(texts),
-                validation_method=f"exactly {MESSAGES_PER_AUDIENCE} non-empty messages, ≤{MAX_MESSAGE_CHARS} chars, "
-                                  "no template placeholders, grounded in retrieved media ids",
-                validation_outcome="corrected" if corrected else "accepted",
-                corrections="; ".join(corrected) or None,
-                optimizations="context = 3 nearest descriptions from the HNSW index, one generation call per audience",
-                anti_hardcoding_measures="messages composed at run time from the request text and retrieved context; "
-                                         "no stored message texts; audiences and context vary per call",
-                tokens_in=generation.tokens_in, tokens_out=generation.tokens_out, latency_ms=generation.latency_ms,
-                reference={"request_id": request_id, "log_id": log_id, "audience": audience},
-            ), self.settings)
+            log_ai_call(
+                AICall(
+                    actor=actor,
+                    module="content",
+                    operation="createCampaignMessages",
+                    provider=generation.provider,
+                    model=generation.model,
+                    prompt=prompt + "\n" + "\n".join(context),
+                    result=json.dumps(texts),
+                    validation_method=f"exactly {MESSAGES_PER_AUDIENCE} non-empty messages, ≤{MAX_MESSAGE_CHARS} chars, "
+                    "no template placeholders, grounded in retrieved media ids",
+                    validation_outcome="corrected" if corrected else "accepted",
+                    corrections="; ".join(corrected) or None,
+                    optimizations="context = 3 nearest descriptions from the HNSW index, one generation call per audience",
+                    anti_hardcoding_measures="messages composed at run time from the request text and retrieved context; "
+                    "no stored message texts; audiences and context vary per call",
+                    tokens_in=generation.tokens_in,
+                    tokens_out=generation.tokens_out,
+                    latency_ms=generation.latency_ms,
+                    reference={"request_id": request_id, "log_id": log_id, "audience": audience},
+                ),
+                self.settings,
+            )
         return messages, context_ids, provider, model
 
     # -- index follows edits -------------------------------------------------------------------
@@ -247,10 +334,12 @@ class ContentService:
         text = _check_text("description", description, MAX_QUERY_WORDS)
         if len(text.split()) < 10:
             raise ToolInputError("a media description needs at least 10 words.")
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         # (no projection on find_one_and_update: FerretDB v1 does not implement findAndModify "fields")
         result = self.db.media_assets.find_one_and_update(
-            {"_id": media_id}, {"$set": {"description": text, "updated_at": now}}, return_document=True,
+            {"_id": media_id},
+            {"$set": {"description": text, "updated_at": now}},
+            return_document=True,
         )
         if result is None:
             raise ToolInputError(f"No media asset with id {media_id!r}.")

@@ -13,7 +13,7 @@ import hashlib
 import io
 import time
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import psycopg
@@ -42,7 +42,9 @@ def _copy_rows(conn: psycopg.Connection, table: str, docs: list[dict], vectors: 
     buffer = io.StringIO()
     for doc, vector in zip(docs, vectors):
         updated = doc["updated_at"].isoformat()
-        buffer.write(f"{doc['_id']}\t{doc['media_type']}\t{description_sha256(doc['description'])}\t{vector_literal(vector)}\t{updated}\n")
+        buffer.write(
+            f"{doc['_id']}\t{doc['media_type']}\t{description_sha256(doc['description'])}\t{vector_literal(vector)}\t{updated}\n"
+        )
     with conn.cursor().copy(f"COPY {table} {COLUMNS} FROM STDIN") as copy:
         copy.write(buffer.getvalue())
 
@@ -69,7 +71,7 @@ def rebuild(
     lock, for milliseconds); descriptions edited while it ran are re-embedded before the swap commits.
     The HNSW index is built once over the loaded rows (faster than incremental inserts).
     """
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     t0 = time.perf_counter()
     encoder = get_encoder()
     total = db.media_assets.count_documents({})
@@ -79,8 +81,10 @@ def rebuild(
         conn.execute("SET maintenance_work_mem = '256MB'")
         conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(staging))
         conn.execute(
-            sql.SQL("CREATE TABLE {} (LIKE content.media_embeddings INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
-                    "INCLUDING COMMENTS INCLUDING STORAGE)").format(staging)
+            sql.SQL(
+                "CREATE TABLE {} (LIKE content.media_embeddings INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
+                "INCLUDING COMMENTS INCLUDING STORAGE)"
+            ).format(staging)
         )
         cursor = db.media_assets.find({}, {"_id": 1, "media_type": 1, "description": 1, "updated_at": 1}).sort("_id", 1)
         loaded = 0
@@ -93,12 +97,23 @@ def rebuild(
             if advance:
                 advance(len(batch))
         i0 = time.perf_counter()
-        conn.execute(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY (media_id)").format(staging, sql.Identifier(f"{STAGING}_pkey")))
+        conn.execute(
+            sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY (media_id)").format(
+                staging, sql.Identifier(f"{STAGING}_pkey")
+            )
+        )
         for name, definition in INDEXES.items():
-            conn.execute(sql.SQL("CREATE INDEX {} ON {} ").format(sql.Identifier(f"{STAGING}_{name}"), staging) + sql.SQL(definition))
+            conn.execute(
+                sql.SQL("CREATE INDEX {} ON {} ").format(sql.Identifier(f"{STAGING}_{name}"), staging)
+                + sql.SQL(definition)
+            )
         index_seconds = time.perf_counter() - i0
         _swap_in(conn)
-        edited = list(db.media_assets.find({"updated_at": {"$gte": started}}, {"_id": 1, "media_type": 1, "description": 1, "updated_at": 1}))
+        edited = list(
+            db.media_assets.find(
+                {"updated_at": {"$gte": started}}, {"_id": 1, "media_type": 1, "description": 1, "updated_at": 1}
+            )
+        )
         upsert_embeddings(conn, edited)
         seconds = time.perf_counter() - t0
         conn.execute(
@@ -131,9 +146,17 @@ def _swap_in(conn: psycopg.Connection) -> None:
     conn.execute("LOCK TABLE content.media_embeddings IN ACCESS EXCLUSIVE MODE")
     conn.execute("DROP TABLE content.media_embeddings")
     conn.execute(sql.SQL("ALTER TABLE {} RENAME TO media_embeddings").format(sql.Identifier("content", STAGING)))
-    conn.execute(sql.SQL("ALTER TABLE content.media_embeddings RENAME CONSTRAINT {} TO media_embeddings_pkey").format(sql.Identifier(f"{STAGING}_pkey")))
+    conn.execute(
+        sql.SQL("ALTER TABLE content.media_embeddings RENAME CONSTRAINT {} TO media_embeddings_pkey").format(
+            sql.Identifier(f"{STAGING}_pkey")
+        )
+    )
     for name in INDEXES:
-        conn.execute(sql.SQL("ALTER INDEX {} RENAME TO {}").format(sql.Identifier("content", f"{STAGING}_{name}"), sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("ALTER INDEX {} RENAME TO {}").format(
+                sql.Identifier("content", f"{STAGING}_{name}"), sql.Identifier(name)
+            )
+        )
 
 
 def upsert_embeddings(conn: psycopg.Connection, docs: Iterable[dict]) -> int:
@@ -156,10 +179,12 @@ def upsert_embeddings(conn: psycopg.Connection, docs: Iterable[dict]) -> int:
     return len(docs)
 
 
-def sync_changed(settings: Settings, db: Database, dbname: str | None = None, overlap_seconds: int = 60) -> dict[str, int]:
+def sync_changed(
+    settings: Settings, db: Database, dbname: str | None = None, overlap_seconds: int = 60
+) -> dict[str, int]:
     """Re-embed documents changed in MongoDB since the newest indexed ``updated_at`` (minus an overlap)
     whose description hash differs, and index new documents; returns counts."""
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     t0 = time.perf_counter()
     with connect("content", "app", settings=settings, dbname=dbname) as conn:
         newest = conn.execute("SELECT max(source_updated_at) FROM content.media_embeddings").fetchone()[0]

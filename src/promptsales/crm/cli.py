@@ -14,10 +14,12 @@ from rich.table import Table
 from promptsales.config import get_settings
 from promptsales.errors import UserError
 
-app = typer.Typer(help="PromptCRM: reveal encrypted fields, search by national ID, key store, linked server.",
-                  no_args_is_help=True)
-keys_app = typer.Typer(help="The server key store (X.509 certificate that protects the data keys).",
-                       no_args_is_help=True)
+app = typer.Typer(
+    help="PromptCRM: reveal encrypted fields, search by national ID, key store, linked server.", no_args_is_help=True
+)
+keys_app = typer.Typer(
+    help="The server key store (X.509 certificate that protects the data keys).", no_args_is_help=True
+)
 check_app = typer.Typer(help="Cross-database checks.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 console = Console()

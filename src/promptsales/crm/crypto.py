@@ -40,9 +40,7 @@ def normalise_national_id(raw: str) -> str:
     cleaned = re.sub(r"[\s.]", "", str(raw)).upper()
     match = NATIONAL_ID.match(cleaned)
     if not match:
-        raise UserError(
-            f"Malformed national ID {raw!r}: expected a country code and 9 digits like CR-1-0234-0567."
-        )
+        raise UserError(f"Malformed national ID {raw!r}: expected a country code and 9 digits like CR-1-0234-0567.")
     return "-".join(match.groups())
 
 
@@ -102,6 +100,7 @@ class BlindIndex:
 
 
 # ---- data keys in the database -----------------------------------------------------------------
+
 
 def create_data_key(conn: psycopg.Connection, keystore: KeyStore, purpose: str = "field") -> tuple[int, bytes]:
     """Generate a random 256-bit key, store it wrapped in ``crm.data_keys``; returns (id, clear key)."""

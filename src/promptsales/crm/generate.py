@@ -22,7 +22,6 @@ import io
 import time
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 
 import numpy as np
@@ -30,7 +29,7 @@ import psycopg
 from psycopg import sql
 
 from promptsales.crm import vocabulary as vocab
-from promptsales.crm.crypto import blind_index, create_data_key, field_aad, FieldCipher
+from promptsales.crm.crypto import FieldCipher, blind_index, create_data_key, field_aad
 from promptsales.crm.keystore import KeyStore
 from promptsales.crm.link import ensure_link
 from promptsales.crm.pgcopy import copy_columns, copy_varlen, text_array
@@ -94,6 +93,7 @@ def is_seeded(ctx: SeedContext) -> bool:
 
 # ---- reading PromptAds ------------------------------------------------------------------------
 
+
 def read_ads(ctx: SeedContext) -> tuple[AdsResults, MarketInfo]:
     """Read the result rows with leads and the markets (read-only ETL role of PromptAds, COPY)."""
     query = (
@@ -115,13 +115,18 @@ def read_ads(ctx: SeedContext) -> tuple[AdsResults, MarketInfo]:
     data = np.loadtxt(buffer, dtype=np.int64, delimiter="\t", ndmin=2)
     results = AdsResults(*(data[:, i] for i in range(8)))
     info = MarketInfo(
-        {m[0]: m[1] for m in markets}, {m[0]: m[2] for m in markets}, {m[0]: m[3] for m in markets},
-        {m[0]: m[4] for m in markets}, {m[0]: m[5] for m in markets}, {m[0]: m[6] for m in markets},
+        {m[0]: m[1] for m in markets},
+        {m[0]: m[2] for m in markets},
+        {m[0]: m[3] for m in markets},
+        {m[0]: m[4] for m in markets},
+        {m[0]: m[5] for m in markets},
+        {m[0]: m[6] for m in markets},
     )
     return results, info
 
 
 # ---- leads and their clients -------------------------------------------------------------------
+
 
 @dataclass
 class LeadPlan:
@@ -206,6 +211,7 @@ def plan_leads(results: AdsResults, rng: np.random.Generator, min_clients: int) 
 
 # ---- clients -------------------------------------------------------------------------------------
 
+
 def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower().replace(" ", "")
 
@@ -215,7 +221,9 @@ def destination(lat: np.ndarray, lon: np.ndarray, km: np.ndarray, bearing: np.nd
     radius = 6371.0
     phi1, lam1, delta = np.radians(lat), np.radians(lon), km / radius
     phi2 = np.arcsin(np.sin(phi1) * np.cos(delta) + np.cos(phi1) * np.sin(delta) * np.cos(bearing))
-    lam2 = lam1 + np.arctan2(np.sin(bearing) * np.sin(delta) * np.cos(phi1), np.cos(delta) - np.sin(phi1) * np.sin(phi2))
+    lam2 = lam1 + np.arctan2(
+        np.sin(bearing) * np.sin(delta) * np.cos(phi1), np.cos(delta) - np.sin(phi1) * np.sin(phi2)
+    )
     return np.degrees(phi2), (np.degrees(lam2) + 540.0) % 360.0 - 180.0
 
 
@@ -230,7 +238,9 @@ def distance_km(rng: np.random.Generator, n: int) -> np.ndarray:
 def national_ids(country: list[str], client_id: np.ndarray) -> list[str]:
     """Unique national IDs ``CC-D-DDDD-DDDD``: an affine permutation of the client id modulo 10⁹."""
     number = (client_id * 738_219_443 + 104_729) % 1_000_000_000
-    return [f"{c}-{n // 100_000_000}-{n // 10_000 % 10_000:04d}-{n % 10_000:04d}" for c, n in zip(country, number.tolist())]
+    return [
+        f"{c}-{n // 100_000_000}-{n // 10_000 % 10_000:04d}-{n % 10_000:04d}" for c, n in zip(country, number.tolist())
+    ]
 
 
 @dataclass
@@ -260,8 +270,8 @@ def build_clients(plan: LeadPlan, results: AdsResults, markets: MarketInfo, rng:
     ascii_last = {name: _ascii(name) for name in last_es + last_en}
     domains = rng.integers(0, len(vocab.EMAIL_DOMAINS), n).tolist()
     emails = [
-        f"{ascii_first[f]}.{ascii_last[l]}{i}@{vocab.EMAIL_DOMAINS[d]}"
-        for f, l, i, d in zip(first_names, last_names, ids.tolist(), domains)
+        f"{ascii_first[f]}.{ascii_last[last]}{i}@{vocab.EMAIL_DOMAINS[d]}"
+        for f, last, i, d in zip(first_names, last_names, ids.tolist(), domains)
     ]
     country = [markets.country_code[int(m)] for m in home.tolist()]
     phone_numbers = rng.integers(10_000_000, 99_999_999, n).tolist()
@@ -284,8 +294,9 @@ def build_clients(plan: LeadPlan, results: AdsResults, markets: MarketInfo, rng:
     # each client's set of interests as a bit mask; the ≤ 4,047 distinct sets are built once as lists
     chosen = np.arange(4) < n_interests[:, None]
     mask = np.bitwise_or.reduce(np.where(chosen, 1 << interest_pool, 0), axis=1)
-    sets = {m: text_array([name for j, name in enumerate(vocab.INTERESTS) if m >> j & 1])
-            for m in np.unique(mask).tolist()}
+    sets = {
+        m: text_array([name for j, name in enumerate(vocab.INTERESTS) if m >> j & 1]) for m in np.unique(mask).tolist()
+    }
     interests = [sets[m] for m in mask.tolist()]
     consent = rng.random((n, 5)) < np.array([0.7, 0.45, 0.5, 0.3, 0.6])
     birth = (1950 + np.floor(rng.beta(2.0, 2.3, n) * 58)).astype(int)
@@ -318,14 +329,17 @@ def build_clients(plan: LeadPlan, results: AdsResults, markets: MarketInfo, rng:
         "latitude": ("float8", lat),
         "longitude": ("float8", lon),
         "interests": ("bytes", interests),
-        **{f"consent_{name}": ("bool", consent[:, j])
-           for j, name in enumerate(("email", "sms", "whatsapp", "phone", "social"))},
+        **{
+            f"consent_{name}": ("bool", consent[:, j])
+            for j, name in enumerate(("email", "sms", "whatsapp", "phone", "social"))
+        },
         "created_at": ("timestamptz", created_us),
     }
     return Clients(columns, nid, context)
 
 
 # ---- leads, history, interactions, sales ------------------------------------------------------------
+
 
 def _timestamps(us_since_2000: np.ndarray) -> list:
     """UTC datetimes (naive; COPYed as timestamp, whose binary form equals timestamptz's UTC value)."""
@@ -402,7 +416,9 @@ def load(ctx: SeedContext) -> dict[str, int]:
     span = np.where(plan.converted, sold_us - lead_created_us, 0)[h_lead]
     last_k = n_hist[h_lead] - 1
     gap = (rng.exponential(1.5, len(h_lead)) * US_PER_DAY).astype(np.int64)
-    cum_gap = np.cumsum(gap) - np.repeat(np.cumsum(gap)[np.cumsum(n_hist) - n_hist] - gap[np.cumsum(n_hist) - n_hist], n_hist)
+    cum_gap = np.cumsum(gap) - np.repeat(
+        np.cumsum(gap)[np.cumsum(n_hist) - n_hist] - gap[np.cumsum(n_hist) - n_hist], n_hist
+    )
     cum_gap = np.where(h_k == 0, 0, cum_gap)
     h_time = np.where(
         plan.converted[h_lead],
@@ -434,16 +450,22 @@ def load(ctx: SeedContext) -> dict[str, int]:
     i_time = np.where(is_purchase, sold_us[i_lead], i_time)
     seconds = np.select(
         [i_type == 1, i_type == 4, i_type == 6],
-        [np.clip(np.exp(rng.normal(2.4, 0.9, len(i_lead))), 1, 600), rng.integers(30, 600, len(i_lead)),
-         rng.integers(60, 1800, len(i_lead))],
+        [
+            np.clip(np.exp(rng.normal(2.4, 0.9, len(i_lead))), 1, 600),
+            rng.integers(30, 600, len(i_lead)),
+            rng.integers(60, 1800, len(i_lead)),
+        ],
         0,
     ).astype(int)
     lang_es = np.array([markets.language.get(int(m)) == "es" for m in results.market_id.tolist()])[row]
     comment_pick = rng.integers(0, 12, len(i_lead))
     comments = {
         i: (vocab.COMMENTS["es"][c] if es else vocab.COMMENTS["en"][c])
-        for i, c, es in zip(np.flatnonzero(i_type == 3).tolist(), comment_pick[i_type == 3].tolist(),
-                            lang_es[i_lead[i_type == 3]].tolist())
+        for i, c, es in zip(
+            np.flatnonzero(i_type == 3).tolist(),
+            comment_pick[i_type == 3].tolist(),
+            lang_es[i_lead[i_type == 3]].tolist(),
+        )
     }
     step("allocate sales")
     sale_lead, cents = allocate_amounts(results, plan, rng)
@@ -482,66 +504,130 @@ def load(ctx: SeedContext) -> dict[str, int]:
         campaign, ad = results.campaign_id[row], results.ad_id[row]
         channel, market = results.channel_id[row], results.market_id[row]
         counts["leads"] = copy_columns(
-            conn, "crm.leads",
-            ["lead_id", "client_id", "campaign_id", "ad_id", "channel_id", "market_id", "source_id", "stage_id",
-             "score", "created_at", "updated_at"],
-            [("int8", lead_ids), ("int4", plan.client), ("int4", campaign), ("int4", ad), ("int2", channel),
-             ("int2", market), ("int2", source), ("int2", final_stage), ("int2", score),
-             ("timestamptz", lead_created_us), ("timestamptz", current_stage_time)],
+            conn,
+            "crm.leads",
+            [
+                "lead_id",
+                "client_id",
+                "campaign_id",
+                "ad_id",
+                "channel_id",
+                "market_id",
+                "source_id",
+                "stage_id",
+                "score",
+                "created_at",
+                "updated_at",
+            ],
+            [
+                ("int8", lead_ids),
+                ("int4", plan.client),
+                ("int4", campaign),
+                ("int4", ad),
+                ("int2", channel),
+                ("int2", market),
+                ("int2", source),
+                ("int2", final_stage),
+                ("int2", score),
+                ("timestamptz", lead_created_us),
+                ("timestamptz", current_stage_time),
+            ],
         )
         counts["client_campaigns"] = copy_columns(
-            conn, "crm.client_campaigns",
+            conn,
+            "crm.client_campaigns",
             ["client_id", "campaign_id", "channel_id", "market_id", "reached_at", "converted"],
-            [("int4", plan.client), ("int4", campaign), ("int2", channel), ("int2", market),
-             ("timestamptz", lead_created_us), ("bool", plan.converted)],
+            [
+                ("int4", plan.client),
+                ("int4", campaign),
+                ("int2", channel),
+                ("int2", market),
+                ("timestamptz", lead_created_us),
+                ("bool", plan.converted),
+            ],
         )
         step("load funnel history")
         history_id = np.arange(1, len(h_lead) + 1)
         counts["lead_stage_history"] = 0
         for has_from in (False, True):  # the first change of a lead has no from-stage (NULL)
             pick = (h_k > 0) == has_from
-            names = ["history_id", "lead_id"] + (["from_stage_id"] if has_from else []) + [
-                "to_stage_id", "changed_at", "changed_by"]
+            names = (
+                ["history_id", "lead_id"]
+                + (["from_stage_id"] if has_from else [])
+                + ["to_stage_id", "changed_at", "changed_by"]
+            )
             columns = [("int8", history_id[pick]), ("int8", h_lead[pick] + 1)]
             columns += [("int2", from_stage[pick])] if has_from else []
-            columns += [("int2", to_stage[pick]), ("timestamptz", h_time[pick]),
-                        ("char:9", np.full(int(pick.sum()), b"generator"))]
+            columns += [
+                ("int2", to_stage[pick]),
+                ("timestamptz", h_time[pick]),
+                ("char:9", np.full(int(pick.sum()), b"generator")),
+            ]
             counts["lead_stage_history"] += copy_columns(conn, "crm.lead_stage_history", names, columns)
         step("load interactions")
         interaction_id = np.arange(1, len(i_lead) + 1)
         plain = i_type != 3
         counts["interactions"] = copy_columns(
-            conn, "crm.interactions",
+            conn,
+            "crm.interactions",
             ["interaction_id", "client_id", "lead_id", "type_id", "channel_id", "occurred_at", "viewing_seconds"],
-            [("int8", interaction_id[plain]), ("int4", plan.client[i_lead[plain]]), ("int8", i_lead[plain] + 1),
-             ("int2", i_type[plain]), ("int2", channel[i_lead[plain]]), ("timestamptz", i_time[plain]),
-             ("int4", seconds[plain])],
+            [
+                ("int8", interaction_id[plain]),
+                ("int4", plan.client[i_lead[plain]]),
+                ("int8", i_lead[plain] + 1),
+                ("int2", i_type[plain]),
+                ("int2", channel[i_lead[plain]]),
+                ("timestamptz", i_time[plain]),
+                ("int4", seconds[plain]),
+            ],
         )
         with_comment = np.flatnonzero(~plain)
         counts["interactions"] += _copy(
-            conn, "crm.interactions",
+            conn,
+            "crm.interactions",
             "interaction_id, client_id, lead_id, type_id, channel_id, occurred_at, viewing_seconds, comment_text",
             ["int8", "int4", "int8", "int2", "int2", "timestamp", "int4", "text"],
-            zip(interaction_id[with_comment].tolist(), plan.client[i_lead[with_comment]].tolist(),
-                (i_lead[with_comment] + 1).tolist(), i_type[with_comment].tolist(),
-                channel[i_lead[with_comment]].tolist(), _timestamps(i_time[with_comment]),
-                seconds[with_comment].tolist(), [comments[i] for i in with_comment.tolist()]),
+            zip(
+                interaction_id[with_comment].tolist(),
+                plan.client[i_lead[with_comment]].tolist(),
+                (i_lead[with_comment] + 1).tolist(),
+                i_type[with_comment].tolist(),
+                channel[i_lead[with_comment]].tolist(),
+                _timestamps(i_time[with_comment]),
+                seconds[with_comment].tolist(),
+                [comments[i] for i in with_comment.tolist()],
+            ),
         )
         step("load sales")
         srow = row[sale_lead]
         amounts = [Decimal(c).scaleb(-2) for c in cents.tolist()]
         counts["sales"] = _copy(
-            conn, "crm.sales",
+            conn,
+            "crm.sales",
             "sale_id, lead_id, client_id, campaign_id, ad_id, channel_id, market_id, amount, currency, sold_at",
             ["int8", "int8", "int4", "int4", "int4", "int2", "int2", "numeric", "text", "timestamp"],
-            zip(range(1, len(sale_lead) + 1), (sale_lead + 1).tolist(), plan.client[sale_lead].tolist(),
-                results.campaign_id[srow].tolist(), results.ad_id[srow].tolist(), results.channel_id[srow].tolist(),
-                results.market_id[srow].tolist(), amounts, ["USD"] * len(sale_lead), _timestamps(sold_us[sale_lead])),
+            zip(
+                range(1, len(sale_lead) + 1),
+                (sale_lead + 1).tolist(),
+                plan.client[sale_lead].tolist(),
+                results.campaign_id[srow].tolist(),
+                results.ad_id[srow].tolist(),
+                results.channel_id[srow].tolist(),
+                results.market_id[srow].tolist(),
+                amounts,
+                ["USD"] * len(sale_lead),
+                _timestamps(sold_us[sale_lead]),
+            ),
         )
         step("indexes and foreign keys")
         restore()
-        for table, column in (("clients", "client_id"), ("leads", "lead_id"), ("interactions", "interaction_id"),
-                              ("lead_stage_history", "history_id"), ("sales", "sale_id")):
+        for table, column in (
+            ("clients", "client_id"),
+            ("leads", "lead_id"),
+            ("interactions", "interaction_id"),
+            ("lead_stage_history", "history_id"),
+            ("sales", "sale_id"),
+        ):
             conn.execute(
                 f"SELECT setval(pg_get_serial_sequence('crm.{table}', '{column}'), "
                 f"greatest((SELECT max({column}) FROM crm.{table}), 1))"
@@ -550,8 +636,13 @@ def load(ctx: SeedContext) -> dict[str, int]:
         total_rows = sum(counts.values())
         conn.execute(
             "CALL crm.crmsp_write_log('etl', 'generator', 'info', %s, %s, %s, %s, %s)",
-            (f"CRM seed ({ctx.scale}, seed {ctx.seed})", counts["clients"], counts["leads"],
-             f"{total_rows} rows", f"{elapsed:.1f} s"),
+            (
+                f"CRM seed ({ctx.scale}, seed {ctx.seed})",
+                counts["clients"],
+                counts["leads"],
+                f"{total_rows} rows",
+                f"{elapsed:.1f} s",
+            ),
         )
     step("analyze")
     with connect("crm", "owner", settings=settings, dbname=crm_db, autocommit=True) as conn:

@@ -119,7 +119,7 @@ class KeyStore:
                 x509.NameAttribute(NameOID.COMMON_NAME, common_name),
             ]
         )
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         cert = (
             x509.CertificateBuilder()
             .subject_name(name)
@@ -131,9 +131,15 @@ class KeyStore:
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(
                 x509.KeyUsage(
-                    digital_signature=False, content_commitment=False, key_encipherment=True,
-                    data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
-                    encipher_only=False, decipher_only=False,
+                    digital_signature=False,
+                    content_commitment=False,
+                    key_encipherment=True,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=False,
+                    crl_sign=False,
+                    encipher_only=False,
+                    decipher_only=False,
                 ),
                 critical=True,
             )
@@ -182,8 +188,13 @@ class KeyStore:
         try:
             key = serialization.load_pem_private_key(self._key_file(fp).read_bytes(), password=None)
         except (ValueError, TypeError) as error:
-            raise KeyStoreError(f"The private key of certificate {fp[:16]}… in {self.path} is unreadable: {error}") from None
-        if not isinstance(key, rsa.RSAPrivateKey) or key.public_key().public_numbers() != cert.public_key().public_numbers():
+            raise KeyStoreError(
+                f"The private key of certificate {fp[:16]}… in {self.path} is unreadable: {error}"
+            ) from None
+        if (
+            not isinstance(key, rsa.RSAPrivateKey)
+            or key.public_key().public_numbers() != cert.public_key().public_numbers()
+        ):
             raise KeyStoreError(
                 f"The private key stored for certificate {fp[:16]}… in {self.path} does not belong to that certificate."
             )

@@ -36,7 +36,11 @@ def ads_target(settings: Settings, ads_dbname: str | None = None) -> dict[str, s
             "port": str(parts.get("port") or 5432),
             "dbname": ads_dbname or str(parts.get("dbname") or database_name("ads")),
         }
-    return {"host": "127.0.0.1", "port": str(EmbeddedPostgres(settings).port), "dbname": ads_dbname or database_name("ads")}
+    return {
+        "host": "127.0.0.1",
+        "port": str(EmbeddedPostgres(settings).port),
+        "dbname": ads_dbname or database_name("ads"),
+    }
 
 
 def _options(target: dict[str, str], verb: str) -> sql.Composable:
@@ -82,16 +86,21 @@ def ensure_link(
                         "fetch_size '10000')"
                     ).format(server, _options(target, ""))
                 )
-                conn.execute(sql.SQL("COMMENT ON SERVER {} IS {}").format(
-                    server, sql.Literal("Linked server to PromptAds (read-only, as promptads_etl)")))
+                conn.execute(
+                    sql.SQL("COMMENT ON SERVER {} IS {}").format(
+                        server, sql.Literal("Linked server to PromptAds (read-only, as promptads_etl)")
+                    )
+                )
             conn.execute(sql.SQL("GRANT USAGE ON FOREIGN SERVER {} TO {}").format(server, owner))
             has_mapping = conn.execute(
                 "SELECT 1 FROM pg_user_mappings WHERE srvname = %s AND usename = 'public'", (SERVER,)
             ).fetchone()
             verb = "SET" if has_mapping else ""
             body = _options(mapping, verb)
-            statement = "ALTER USER MAPPING FOR PUBLIC SERVER {} OPTIONS ({})" if has_mapping else (
-                "CREATE USER MAPPING FOR PUBLIC SERVER {} OPTIONS ({})"
+            statement = (
+                "ALTER USER MAPPING FOR PUBLIC SERVER {} OPTIONS ({})"
+                if has_mapping
+                else ("CREATE USER MAPPING FOR PUBLIC SERVER {} OPTIONS ({})")
             )
             conn.execute(sql.SQL(statement).format(server, body))
             conn.execute(sql.SQL("SET LOCAL ROLE {}").format(owner))

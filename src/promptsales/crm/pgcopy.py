@@ -15,8 +15,13 @@ HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big
 TRAILER = (-1).to_bytes(2, "big", signed=True)
 #: numpy big-endian dtype per PostgreSQL type (timestamp/timestamptz: int64 µs since 2000-01-01 UTC).
 DTYPES = {
-    "int2": ">i2", "int4": ">i4", "int8": ">i8", "float8": ">f8", "bool": "?",
-    "timestamp": ">i8", "timestamptz": ">i8",
+    "int2": ">i2",
+    "int4": ">i4",
+    "int8": ">i8",
+    "float8": ">f8",
+    "bool": "?",
+    "timestamp": ">i8",
+    "timestamptz": ">i8",
 }
 
 
@@ -32,7 +37,7 @@ def payload(columns: list[tuple[str, np.ndarray]]) -> bytes:
         fields += [(f"len{i}", ">i4"), (f"val{i}", dtype)]
     rows = np.empty(n, dtype=np.dtype(fields))
     rows["count"] = len(columns)
-    for i, (pgtype, values) in enumerate(columns):
+    for i, (_pgtype, values) in enumerate(columns):
         rows[f"len{i}"] = rows.dtype[f"val{i}"].itemsize
         rows[f"val{i}"] = values
     return HEADER + rows.tobytes() + TRAILER
@@ -91,8 +96,9 @@ def varlen_payload(columns: list[tuple[str, object]]) -> bytes:
     return out.tobytes()
 
 
-def copy_varlen(conn: psycopg.Connection, table: str, names: list[str], columns: list[tuple[str, object]],
-                chunk: int = 50_000) -> int:
+def copy_varlen(
+    conn: psycopg.Connection, table: str, names: list[str], columns: list[tuple[str, object]], chunk: int = 50_000
+) -> int:
     """COPY columns with variable-length values into ``table`` in binary, ``chunk`` rows at a time."""
     n = len(columns[0][1])
     statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(

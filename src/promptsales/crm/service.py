@@ -26,8 +26,17 @@ from promptsales.db.connect import connect
 from promptsales.errors import UserError
 
 COUNTED_TABLES = (
-    "clients", "leads", "client_campaigns", "interactions", "lead_stage_history", "sales", "data_keys", "logs",
-    "lead_sources", "funnel_stages", "interaction_types",
+    "clients",
+    "leads",
+    "client_campaigns",
+    "interactions",
+    "lead_stage_history",
+    "sales",
+    "data_keys",
+    "logs",
+    "lead_sources",
+    "funnel_stages",
+    "interaction_types",
 )
 
 
@@ -53,7 +62,9 @@ class ConsistencyReport:
         return {"ok": self.ok, **asdict(self)}
 
 
-def check_consistency(settings: Settings, crm_dbname: str | None = None, ads_dbname: str | None = None) -> ConsistencyReport:
+def check_consistency(
+    settings: Settings, crm_dbname: str | None = None, ads_dbname: str | None = None
+) -> ConsistencyReport:
     """Compare leads/clients, sales and revenue with PromptAds per campaign × channel × market.
 
     Reach agrees when the number of distinct CRM clients with a lead for a campaign × channel × market
@@ -91,9 +102,7 @@ def crm_stats(settings: Settings, dbname: str | None = None) -> dict[str, Any]:
     return {
         **counts,
         "campaigns": per_campaign[0],
-        "clients_per_campaign": {
-            "min": per_campaign[1], "max": per_campaign[2], "avg": float(per_campaign[3] or 0)
-        },
+        "clients_per_campaign": {"min": per_campaign[1], "max": per_campaign[2], "avg": float(per_campaign[3] or 0)},
         "clients_in_several_campaigns": repeat,
         "sales_amount_usd": str(revenue),
     }
@@ -113,7 +122,11 @@ def log_reveal(conn: psycopg.Connection, client_id: int, data_key_id: int, actor
 
 
 def reveal_client(
-    settings: Settings, client_id: int, dbname: str | None = None, keystore: KeyStore | None = None, actor: str = "cli",
+    settings: Settings,
+    client_id: int,
+    dbname: str | None = None,
+    keystore: KeyStore | None = None,
+    actor: str = "cli",
     log: bool = True,
 ) -> dict[str, Any]:
     """A client's record with national ID and context data decrypted; the reveal is logged (security).
@@ -139,8 +152,15 @@ def reveal_client(
             log_reveal(conn, client_id, row[7], actor)
         conn.commit()
     return {
-        "client_id": row[0], "first_name": row[1], "last_name": row[2], "email": row[3], "phone": row[4],
-        "country_code": row[5], "city": row[6], "national_id": national_id, "context": context,
+        "client_id": row[0],
+        "first_name": row[1],
+        "last_name": row[2],
+        "email": row[3],
+        "phone": row[4],
+        "country_code": row[5],
+        "city": row[6],
+        "national_id": national_id,
+        "context": context,
     }
 
 
@@ -162,7 +182,9 @@ def find_by_national_id(
         ).fetchall()
         found = []
         for client_id, data_key_id, blob in rows:
-            clear = field_cipher(conn, store, data_key_id).decrypt(blob, field_aad("crm.clients", "national_id", client_id))
+            clear = field_cipher(conn, store, data_key_id).decrypt(
+                blob, field_aad("crm.clients", "national_id", client_id)
+            )
             if clear.decode() == normalised:
                 found.append(client_id)
     return found

@@ -37,7 +37,9 @@ def copy_database(
     after terminating the template's idle sessions (pools reconnect on their next use).
     """
     source = template or database_name(company)
-    create = sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(sql.Identifier(name), sql.Identifier(source))
+    create = sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
+        sql.Identifier(name), sql.Identifier(source)
+    )
     with psycopg.connect(admin_conninfo(settings, company, "postgres"), autocommit=True) as conn:
         for attempt in range(1, attempts + 1):
             try:

@@ -31,11 +31,11 @@ class ChangeSet:
     """The changes of one source for one pass."""
 
     source: str
-    previous: int | datetime | None          # horizon of the last committed pass (None: never loaded)
-    horizon: int | datetime | None           # horizon this pass commits
-    changes_read: int = 0                    # change records (or changed documents) read
+    previous: int | datetime | None  # horizon of the last committed pass (None: never loaded)
+    horizon: int | datetime | None  # horizon this pass commits
+    changes_read: int = 0  # change records (or changed documents) read
     campaign_ids: set[int] = field(default_factory=set)
-    full: bool = False                       # everything must be recomputed (first run, TRUNCATE)
+    full: bool = False  # everything must be recomputed (first run, TRUNCATE)
     documents: list[tuple] = field(default_factory=list)  # content: (asset_id, campaign_id, media_type, updated_at)
     documents_read: int = 0
     content_assets: set[str] = field(default_factory=set)  # content: asset ids whose links must be replaced
@@ -144,8 +144,15 @@ def capture_content(
     if database is None:
         return changes
     query = {} if changes.full else {"updated_at": {"$gte": previous - CONTENT_OVERLAP}}
-    projection = {"_id": 1, "updated_at": 1, "media_type": 1, "type": 1, "campaign_ids": 1, "campaigns": 1,
-                  "campaign_id": 1}
+    projection = {
+        "_id": 1,
+        "updated_at": 1,
+        "media_type": 1,
+        "type": 1,
+        "campaign_ids": 1,
+        "campaigns": 1,
+        "campaign_id": 1,
+    }
     documents: list[tuple] = []
     newest = previous
     for doc in database[CONTENT_COLLECTION].find(query, projection):

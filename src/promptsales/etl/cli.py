@@ -38,8 +38,10 @@ def run_command(
 
 def _print_report(report: dict) -> None:
     kind = "full load" if report["full_load"] else "delta"
-    console.print(f"run {report['run_id']} ({kind}): [bold]{report['status']}[/] in {report['duration_ms']:.0f} ms, "
-                  f"{report['campaigns']} campaigns recomputed")
+    console.print(
+        f"run {report['run_id']} ({kind}): [bold]{report['status']}[/] in {report['duration_ms']:.0f} ms, "
+        f"{report['campaigns']} campaigns recomputed"
+    )
     table = Table("source", "changes read", "rows read")
     for source in sorted(set(report["changes_read"]) | set(report["rows_read"])):
         table.add_row(source, str(report["changes_read"].get(source, "")), str(report["rows_read"].get(source, "")))
@@ -71,8 +73,12 @@ def status_command(
     table = Table("run", "started", "status", "trigger", "full", "ms", "changes read", "rows written", title="ETL runs")
     for row in recent:
         table.add_row(
-            str(row["id"]), row["started_at"].strftime("%Y-%m-%d %H:%M:%S"), row["status"], row["trigger"],
-            "yes" if row["full_load"] else "", f"{row['duration_ms'] or 0:.0f}",
+            str(row["id"]),
+            row["started_at"].strftime("%Y-%m-%d %H:%M:%S"),
+            row["status"],
+            row["trigger"],
+            "yes" if row["full_load"] else "",
+            f"{row['duration_ms'] or 0:.0f}",
             ", ".join(f"{k}={v}" for k, v in (row["changes_read"] or {}).items()),
             str(sum((row["rows_written"] or {}).values())),
         )

@@ -59,8 +59,12 @@ def _sources() -> Sources:
 
 
 def _change_asset(name: str, source_key: str):
-    @asset(name=f"{source_key}_changes", deps=[source_key], group_name="changes",
-           description=f"Changes of {source_key} since the committed horizon (read-only).")
+    @asset(
+        name=f"{source_key}_changes",
+        deps=[source_key],
+        group_name="changes",
+        description=f"Changes of {source_key} since the committed horizon (read-only).",
+    )
     def changes(context: AssetExecutionContext) -> ChangeSet:
         captured = capture_source(_sources(), name)
         context.add_output_metadata({k: str(v) for k, v in captured.as_dict().items()})
@@ -69,8 +73,12 @@ def _change_asset(name: str, source_key: str):
     return changes
 
 
-CHANGE_ASSETS = [_change_asset("ads", "promptads"), _change_asset("crm", "promptcrm"),
-                 _change_asset("content", "promptcontent"), _change_asset("portal", "portal")]
+CHANGE_ASSETS = [
+    _change_asset("ads", "promptads"),
+    _change_asset("crm", "promptcrm"),
+    _change_asset("content", "promptcontent"),
+    _change_asset("portal", "portal"),
+]
 
 WAREHOUSE_TABLES = {
     "campaign_facts": "wh.campaign_facts",
@@ -84,12 +92,23 @@ WAREHOUSE_TABLES = {
 
 @multi_asset(
     specs=[
-        AssetSpec("campaign_facts", group_name="warehouse", description="Campaign × channel × market × month facts.",
-                  deps=["promptads_changes", "promptcrm_changes", "promptcontent_changes", "portal_changes"]),
-        *[AssetSpec(key, group_name="warehouse", deps=["campaign_facts"], description=f"{table} summary")
-          for key, table in WAREHOUSE_TABLES.items() if key not in ("campaign_facts", "campaign_content")],
-        AssetSpec("campaign_content", group_name="warehouse", deps=["promptcontent_changes"],
-                  description="PromptContent assets used per campaign."),
+        AssetSpec(
+            "campaign_facts",
+            group_name="warehouse",
+            description="Campaign × channel × market × month facts.",
+            deps=["promptads_changes", "promptcrm_changes", "promptcontent_changes", "portal_changes"],
+        ),
+        *[
+            AssetSpec(key, group_name="warehouse", deps=["campaign_facts"], description=f"{table} summary")
+            for key, table in WAREHOUSE_TABLES.items()
+            if key not in ("campaign_facts", "campaign_content")
+        ],
+        AssetSpec(
+            "campaign_content",
+            group_name="warehouse",
+            deps=["promptcontent_changes"],
+            description="PromptContent assets used per campaign.",
+        ),
     ],
     ins={
         "ads": AssetIn("promptads_changes"),
@@ -100,8 +119,11 @@ WAREHOUSE_TABLES = {
 )
 def warehouse(context: AssetExecutionContext, ads: ChangeSet, crm: ChangeSet, content: ChangeSet, portal: ChangeSet):
     """Load the captured changes in one transaction with the new horizons (one ETL pass)."""
-    report = record_pass(_sources(), {"ads": ads, "crm": crm, "content": content, "portal": portal},
-                         trigger=f"dagster:{context.run_id[:8]}")
+    report = record_pass(
+        _sources(),
+        {"ads": ads, "crm": crm, "content": content, "portal": portal},
+        trigger=f"dagster:{context.run_id[:8]}",
+    )
     if report.status != "succeeded":
         raise RuntimeError(f"ETL pass {report.run_id} failed: {report.error}")
     common = {
@@ -113,12 +135,16 @@ def warehouse(context: AssetExecutionContext, ads: ChangeSet, crm: ChangeSet, co
         **{f"rows_read/{k}": v for k, v in report.rows_read.items()},
     }
     for key, table in WAREHOUSE_TABLES.items():
-        yield MaterializeResult(asset_key=AssetKey(key),
-                                metadata={**common, "rows_written": report.rows_written.get(table, 0)})
+        yield MaterializeResult(
+            asset_key=AssetKey(key), metadata={**common, "rows_written": report.rows_written.get(table, 0)}
+        )
 
 
-@asset(deps=["campaign_summary"], group_name="warehouse",
-       description="Funnel per campaign (view wh.campaign_funnel): reach → interactions → leads → clients → sales.")
+@asset(
+    deps=["campaign_summary"],
+    group_name="warehouse",
+    description="Funnel per campaign (view wh.campaign_funnel): reach → interactions → leads → clients → sales.",
+)
 def campaign_funnel() -> MaterializeResult:
     """Count the funnel rows (the view is always current once the summary is)."""
     with _sources().warehouse() as conn:
@@ -126,9 +152,12 @@ def campaign_funnel() -> MaterializeResult:
     return MaterializeResult(metadata={"rows": rows})
 
 
-etl_job = define_asset_job(JOB_NAME, selection=[*(a.key for a in CHANGE_ASSETS), *warehouse.keys, campaign_funnel.key],
-                           executor_def=in_process_executor,
-                           description="One ETL pass: capture changes, recompute the affected summaries.")
+etl_job = define_asset_job(
+    JOB_NAME,
+    selection=[*(a.key for a in CHANGE_ASSETS), *warehouse.keys, campaign_funnel.key],
+    executor_def=in_process_executor,
+    description="One ETL pass: capture changes, recompute the affected summaries.",
+)
 
 
 def evaluate(instance, cursor: str | None, now: float):
@@ -147,8 +176,12 @@ def evaluate(instance, cursor: str | None, now: float):
 clock = time.time
 
 
-@sensor(job=etl_job, minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING,
-        description="Requests an ETL pass 660 s after the last one started, never while one runs, no backlog.")
+@sensor(
+    job=etl_job,
+    minimum_interval_seconds=30,
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Requests an ETL pass 660 s after the last one started, never while one runs, no backlog.",
+)
 def every_eleven_minutes(context: SensorEvaluationContext):
     """True 11-minute interval (see promptsales.etl.sensor)."""
     now = clock()
@@ -161,5 +194,9 @@ def every_eleven_minutes(context: SensorEvaluationContext):
 
 from promptsales.backup.dagster_defs import BACKUP_JOBS, BACKUP_SCHEDULES  # noqa: E402  (daily backup, issue 9)
 
-defs = Definitions(assets=[*SOURCE_ASSETS, *CHANGE_ASSETS, warehouse, campaign_funnel], jobs=[etl_job, *BACKUP_JOBS],
-                   sensors=[every_eleven_minutes], schedules=BACKUP_SCHEDULES)
+defs = Definitions(
+    assets=[*SOURCE_ASSETS, *CHANGE_ASSETS, warehouse, campaign_funnel],
+    jobs=[etl_job, *BACKUP_JOBS],
+    sensors=[every_eleven_minutes],
+    schedules=BACKUP_SCHEDULES,
+)

@@ -108,8 +108,9 @@ def capture_all(sources: Sources, full: bool = False) -> dict[str, ChangeSet]:
         previous = read_horizons(warehouse)
         warehouse.rollback()
         with ThreadPoolExecutor(max_workers=3) as pool:
-            futures = {name: pool.submit(capture_pg_source, sources, name, previous.get(name), full)
-                       for name in PG_SOURCES}
+            futures = {
+                name: pool.submit(capture_pg_source, sources, name, previous.get(name), full) for name in PG_SOURCES
+            }
             futures["content"] = pool.submit(capture_content_source, sources, previous.get("content"), full)
             changesets = {"portal": capture_portal(warehouse)}
             warehouse.rollback()
@@ -175,7 +176,9 @@ def load_changes(
             _check_horizons(warehouse, changesets)
             if full or ids or content.content_assets:
                 create_staging(warehouse)
-                report.rows_written["wh.campaign_content"] = load_content(warehouse, content.content_assets, content.documents)
+                report.rows_written["wh.campaign_content"] = load_content(
+                    warehouse, content.content_assets, content.documents
+                )
                 report.rows_read["content"] = content.documents_read
                 # PromptCRM is read into memory in a second thread while PromptAds streams into staging.
                 with ThreadPoolExecutor(max_workers=1) as pool:
@@ -228,7 +231,9 @@ def record_pass(
     started = started if started is not None else time.perf_counter()
     with sources.warehouse(autocommit=True) as control:
         if not runs.try_run_lock(control):
-            raise UserError("An ETL pass is already running; try again when it has finished (`promptsales etl status`).")
+            raise UserError(
+                "An ETL pass is already running; try again when it has finished (`promptsales etl status`)."
+            )
         try:
             report = RunReport(runs.start_run(control, trigger))
             report.full_load = any(changesets[c].full for c in PG_SOURCES)

@@ -50,8 +50,12 @@ STAGING: dict[str, str] = {
 
 #: Which source query fills which staging table.
 EXTRACTS: dict[str, list[tuple[str, str]]] = {
-    "ads": [("ads_facts", "stg_ads_facts"), ("ads_campaigns", "stg_campaigns"),
-            ("ads_channels", "stg_channels"), ("ads_markets", "stg_markets")],
+    "ads": [
+        ("ads_facts", "stg_ads_facts"),
+        ("ads_campaigns", "stg_campaigns"),
+        ("ads_channels", "stg_channels"),
+        ("ads_markets", "stg_markets"),
+    ],
     "crm": [("crm_facts", "stg_crm_facts"), ("crm_campaigns", "stg_crm_campaigns")],
 }
 
@@ -68,10 +72,14 @@ class LoadReport:
 def create_staging(warehouse: psycopg.Connection) -> None:
     """Temporary staging tables, dropped at commit or rollback."""
     for name, columns in STAGING.items():
-        warehouse.execute(sql.SQL("CREATE TEMP TABLE {} ({}) ON COMMIT DROP").format(sql.Identifier(name), sql.SQL(columns)))
+        warehouse.execute(
+            sql.SQL("CREATE TEMP TABLE {} ({}) ON COMMIT DROP").format(sql.Identifier(name), sql.SQL(columns))
+        )
 
 
-def copy_between(source: psycopg.Connection, query: str, params: dict, warehouse: psycopg.Connection, table: str) -> int:
+def copy_between(
+    source: psycopg.Connection, query: str, params: dict, warehouse: psycopg.Connection, table: str
+) -> int:
     """Stream the rows of ``query`` (run in the source's open snapshot) into a staging table; returns rows."""
     rows = 0
     copy_out = sql.SQL("COPY ({}) TO STDOUT").format(sql.SQL(query.strip().rstrip(";")))
@@ -150,8 +158,20 @@ def sync_table(
     return deleted + changed
 
 
-MEASURES = ["spend", "revenue", "roi", "reach", "impressions", "reactions", "interactions", "clicks", "leads",
-            "sales_count", "sales_amount", "conversion_rate"]
+MEASURES = [
+    "spend",
+    "revenue",
+    "roi",
+    "reach",
+    "impressions",
+    "reactions",
+    "interactions",
+    "clicks",
+    "leads",
+    "sales_count",
+    "sales_amount",
+    "conversion_rate",
+]
 
 _SUMS = """sum(f.spend) AS spend, sum(f.revenue) AS revenue,
     round((sum(f.sales_amount) - sum(f.spend)) / nullif(sum(f.spend), 0), 6) AS roi,
@@ -160,10 +180,23 @@ _SUMS = """sum(f.spend) AS spend, sum(f.revenue) AS revenue,
     sum(f.sales_count) AS sales_count, sum(f.sales_amount) AS sales_amount,
     round(sum(f.sales_count)::numeric / nullif(sum(f.leads), 0), 6) AS conversion_rate"""
 
-_IN_SCOPE = "f.campaign_id IN (SELECT campaign_id FROM stg_keys) AND f.campaign_id IN (SELECT campaign_id FROM stg_campaigns)"
+_IN_SCOPE = (
+    "f.campaign_id IN (SELECT campaign_id FROM stg_keys) AND f.campaign_id IN (SELECT campaign_id FROM stg_campaigns)"
+)
 
-FACT_COLUMNS = ["reach", "impressions", "reactions", "interactions", "clicks", "exposure_hours", "spend", "revenue",
-                "leads", "sales_count", "sales_amount"]
+FACT_COLUMNS = [
+    "reach",
+    "impressions",
+    "reactions",
+    "interactions",
+    "clicks",
+    "exposure_hours",
+    "spend",
+    "revenue",
+    "leads",
+    "sales_count",
+    "sales_amount",
+]
 
 FRESH_FACTS = """
 SELECT coalesce(a.campaign_id, c.campaign_id) AS campaign_id, coalesce(a.channel_id, c.channel_id) AS channel_id,
@@ -196,10 +229,34 @@ LEFT JOIN (SELECT campaign_id, count(*)::int AS items FROM wh.campaign_content
 WHERE s.campaign_id IN (SELECT campaign_id FROM stg_keys)
 """
 
-CAMPAIGN_COLUMNS = ["campaign_name", "brand_id", "brand_name", "status", "start_date", "end_date", "budget", "spend",
-                    "revenue", "roi", "reach", "impressions", "reactions", "interactions", "clicks", "exposure_hours",
-                    "leads", "clients", "sales_count", "sales_amount", "conversion_rate", "goal_amount",
-                    "success_rate", "channels", "markets", "content_items"]
+CAMPAIGN_COLUMNS = [
+    "campaign_name",
+    "brand_id",
+    "brand_name",
+    "status",
+    "start_date",
+    "end_date",
+    "budget",
+    "spend",
+    "revenue",
+    "roi",
+    "reach",
+    "impressions",
+    "reactions",
+    "interactions",
+    "clicks",
+    "exposure_hours",
+    "leads",
+    "clients",
+    "sales_count",
+    "sales_amount",
+    "conversion_rate",
+    "goal_amount",
+    "success_rate",
+    "channels",
+    "markets",
+    "content_items",
+]
 
 FRESH_CHANNELS = f"""
 SELECT f.campaign_id, f.channel_id, coalesce(ch.name, 'channel ' || f.channel_id) AS channel_name, {_SUMS}
@@ -239,7 +296,9 @@ def load_content(warehouse: psycopg.Connection, assets: set[str], documents: lis
     deleted = warehouse.execute("DELETE FROM wh.campaign_content WHERE asset_id = ANY(%s)", (sorted(assets),)).rowcount
     inserted = 0
     if documents:
-        with warehouse.cursor().copy("COPY wh.campaign_content (asset_id, campaign_id, media_type, updated_at) FROM STDIN") as cp:
+        with warehouse.cursor().copy(
+            "COPY wh.campaign_content (asset_id, campaign_id, media_type, updated_at) FROM STDIN"
+        ) as cp:
             for row in sorted(set(documents)):
                 cp.write_row(row)
                 inserted += 1
@@ -248,18 +307,40 @@ def load_content(warehouse: psycopg.Connection, assets: set[str], documents: lis
 
 def sync_summaries(warehouse: psycopg.Connection, run_id: int, fail_at: str | None = None) -> dict[str, int]:
     """Recompute facts and every summary of the campaigns in ``stg_keys``; rows written per table."""
-    written = {"wh.campaign_facts": sync_table(
-        warehouse, "wh.campaign_facts", ["campaign_id", "channel_id", "market_id", "month"], FACT_COLUMNS,
-        FRESH_FACTS + " WHERE coalesce(a.campaign_id, c.campaign_id) IN (SELECT campaign_id FROM stg_keys)", run_id)}
+    written = {
+        "wh.campaign_facts": sync_table(
+            warehouse,
+            "wh.campaign_facts",
+            ["campaign_id", "channel_id", "market_id", "month"],
+            FACT_COLUMNS,
+            FRESH_FACTS + " WHERE coalesce(a.campaign_id, c.campaign_id) IN (SELECT campaign_id FROM stg_keys)",
+            run_id,
+        )
+    }
     if fail_at == "after_facts":
         raise InjectedFailure("failure injected after the facts were written")
-    written["wh.campaigns"] = sync_table(warehouse, "wh.campaigns", ["campaign_id"], CAMPAIGN_COLUMNS, FRESH_CAMPAIGNS, run_id)
+    written["wh.campaigns"] = sync_table(
+        warehouse, "wh.campaigns", ["campaign_id"], CAMPAIGN_COLUMNS, FRESH_CAMPAIGNS, run_id
+    )
     written["wh.campaign_channels"] = sync_table(
-        warehouse, "wh.campaign_channels", ["campaign_id", "channel_id"], ["channel_name", *MEASURES], FRESH_CHANNELS, run_id)
+        warehouse,
+        "wh.campaign_channels",
+        ["campaign_id", "channel_id"],
+        ["channel_name", *MEASURES],
+        FRESH_CHANNELS,
+        run_id,
+    )
     written["wh.campaign_markets"] = sync_table(
-        warehouse, "wh.campaign_markets", ["campaign_id", "market_id"], ["market_name", *MEASURES], FRESH_MARKETS, run_id)
+        warehouse,
+        "wh.campaign_markets",
+        ["campaign_id", "market_id"],
+        ["market_name", *MEASURES],
+        FRESH_MARKETS,
+        run_id,
+    )
     written["wh.campaign_months"] = sync_table(
-        warehouse, "wh.campaign_months", ["campaign_id", "month"], MEASURES, FRESH_MONTHS, run_id)
+        warehouse, "wh.campaign_months", ["campaign_id", "month"], MEASURES, FRESH_MONTHS, run_id
+    )
     if fail_at == "after_summaries":
         raise InjectedFailure("failure injected after the summaries were written")
     return written

@@ -64,7 +64,9 @@ class Sources:
         url = MongoServer(self.settings).url
         if not url:  # no MongoDB configured or started: the content source is skipped
             return None
-        return mongo_client(url, self.settings.connect_timeout)[self.mongo_database or self.settings.content_mongo_database]
+        return mongo_client(url, self.settings.connect_timeout)[
+            self.mongo_database or self.settings.content_mongo_database
+        ]
 
 
 @lru_cache(maxsize=8)

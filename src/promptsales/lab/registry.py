@@ -189,8 +189,13 @@ def run_sql_script(
                 if not body:
                     continue
                 with conn.cursor() as cur:
-                    cur.execute(statement.encode() if "%(" not in statement else statement, values if "%(" in statement else None)
-                    step = StepResult(title=_first_comment(statement) or body.split("\n", 1)[0][:80], sql=statement.strip())
+                    cur.execute(
+                        statement.encode() if "%(" not in statement else statement,
+                        values if "%(" in statement else None,
+                    )
+                    step = StepResult(
+                        title=_first_comment(statement) or body.split("\n", 1)[0][:80], sql=statement.strip()
+                    )
                     step.rowcount = cur.rowcount
                     if cur.description:
                         step.columns = [col.name for col in cur.description]

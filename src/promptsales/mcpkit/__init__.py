@@ -13,8 +13,11 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from promptsales.mcpkit.errors import ToolInputError
-    from promptsales.mcpkit.server import Caller, ToolKit, ToolSpec, current_caller
+    from promptsales.mcpkit.errors import ToolInputError as ToolInputError
+    from promptsales.mcpkit.server import Caller as Caller
+    from promptsales.mcpkit.server import ToolKit as ToolKit
+    from promptsales.mcpkit.server import ToolSpec as ToolSpec
+    from promptsales.mcpkit.server import current_caller as current_caller
 
 _EXPORTS = {
     "Caller": "promptsales.mcpkit.server",

@@ -162,5 +162,13 @@ def record(
         )
         return True
     except Exception as error:  # audit must not break the call; the log keeps the record
-        log.warning("audit record not stored (%s): actor=%s service=%s action=%s outcome=%s latency_ms=%.1f", error, actor, service, action, outcome, latency_ms)
+        log.warning(
+            "audit record not stored (%s): actor=%s service=%s action=%s outcome=%s latency_ms=%.1f",
+            error,
+            actor,
+            service,
+            action,
+            outcome,
+            latency_ms,
+        )
         return False

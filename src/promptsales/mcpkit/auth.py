@@ -155,7 +155,11 @@ class ToolScopeGuard:
         return None
 
     async def _forbidden(self, send: Send, required: str) -> None:
-        parts = [f'error="insufficient_scope"', f'scope="{required}"', f'error_description="Required scope: {required}"']
+        parts = [
+            'error="insufficient_scope"',
+            f'scope="{required}"',
+            f'error_description="Required scope: {required}"',
+        ]
         if self.resource_metadata_url:
             parts.append(f'resource_metadata="{self.resource_metadata_url}"')
         body = json.dumps({"error": "insufficient_scope", "error_description": f"Required scope: {required}"}).encode()

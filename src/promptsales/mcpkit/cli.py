@@ -23,7 +23,9 @@ console = Console()
 @app.command()
 def serve(
     name: str = typer.Argument(..., help=f"Server: {', '.join(sorted(SERVERS))}."),
-    transport: str = typer.Option("stdio", help="stdio (desktop clients) or http (streamable HTTP over TLS 1.3 + OAuth)."),
+    transport: str = typer.Option(
+        "stdio", help="stdio (desktop clients) or http (streamable HTTP over TLS 1.3 + OAuth)."
+    ),
     host: str = typer.Option("127.0.0.1", help="HTTP listen address."),
     port: int = typer.Option(0, help="HTTP port (0: the one recorded by `promptsales up`, else a free one)."),
 ) -> None:
@@ -60,7 +62,9 @@ def list_servers() -> None:
 
 def _server_factory(name: str):
     def factory(settings: Settings) -> HttpsProcessService:
-        return HttpsProcessService(settings, f"mcp-{name}", lambda port: ["mcp", "serve", name, "--transport", "http", "--port", str(port)])
+        return HttpsProcessService(
+            settings, f"mcp-{name}", lambda port: ["mcp", "serve", name, "--transport", "http", "--port", str(port)]
+        )
 
     factory.__name__ = f"mcp_{name}_service"
     return factory

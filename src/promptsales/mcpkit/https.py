@@ -37,7 +37,9 @@ def serve_https(app, settings: Settings, host: str, port: int, log_level: str = 
         timeout_graceful_shutdown=3,
     )
     server = uvicorn.Server(config)
-    threading.Thread(target=_stop_with_databases, args=(settings, server), name="promptsales-watchdog", daemon=True).start()
+    threading.Thread(
+        target=_stop_with_databases, args=(settings, server), name="promptsales-watchdog", daemon=True
+    ).start()
     server.run()
 
 

@@ -47,8 +47,9 @@ def http_app(kit: ToolKit, settings: Settings, host: str, port: int) -> Starlett
         allowed_hosts=["127.0.0.1:*", "localhost:*", "[::1]:*"],
         allowed_origins=["https://127.0.0.1:*", "https://localhost:*", "https://[::1]:*"],
     )
-    app = server.streamable_http_app(streamable_http_path=MCP_PATH, transport_security=security, host=host,
-                                     json_response=True)  # one JSON body per call, no SSE stream (docs/decisions.md D93)
+    app = server.streamable_http_app(
+        streamable_http_path=MCP_PATH, transport_security=security, host=host, json_response=True
+    )  # one JSON body per call, no SSE stream (docs/decisions.md D93)
     metadata_url = str(build_resource_metadata_url(AnyHttpUrl(resource_url)))
     for route in app.routes:
         if getattr(route, "path", None) == MCP_PATH:

@@ -110,14 +110,23 @@ class ToolKit:
 
         def decorate(function: Callable[..., BaseModel]) -> Callable[..., BaseModel]:
             self.tools[function.__name__] = ToolSpec(
-                self.name, function.__name__, function, scope, read_only, title,
-                inspect.getdoc(function), extra_content, dict(options),
+                self.name,
+                function.__name__,
+                function,
+                scope,
+                read_only,
+                title,
+                inspect.getdoc(function),
+                extra_content,
+                dict(options),
             )
             return function
 
         return decorate
 
-    def add_read_wrapper(self, wrapper: Callable[[ToolSpec, Callable[..., BaseModel]], Callable[..., BaseModel]]) -> None:
+    def add_read_wrapper(
+        self, wrapper: Callable[[ToolSpec, Callable[..., BaseModel]], Callable[..., BaseModel]]
+    ) -> None:
         """Apply ``wrapper(spec, fn) -> fn`` to every read-only tool (e.g. the Redis cache-aside layer)."""
         self.read_wrappers.append(wrapper)
 
@@ -145,7 +154,12 @@ class ToolKit:
             except Exception:
                 log.exception("tool %s.%s failed", self.name, spec.name)
                 return CallToolResult(
-                    content=[TextContent(type="text", text=f"{spec.name} failed on the server (internal error); the server log has the details.")],
+                    content=[
+                        TextContent(
+                            type="text",
+                            text=f"{spec.name} failed on the server (internal error); the server log has the details.",
+                        )
+                    ],
                     is_error=True,
                 )
             finally:

@@ -23,7 +23,9 @@ class HttpsProcessService:
     #: The kit's server runner (MCP SDK, Starlette, uvicorn) is what every such process imports.
     preload: tuple[str, ...] = ("promptsales.cli", "promptsales.mcpkit.runner")
 
-    def __init__(self, settings: Settings, name: str, argv: Callable[[int], list[str]], health_path: str = "/health") -> None:
+    def __init__(
+        self, settings: Settings, name: str, argv: Callable[[int], list[str]], health_path: str = "/health"
+    ) -> None:
         self.settings = settings
         self.name = name
         self._argv = argv
@@ -93,4 +95,6 @@ class HttpsProcessService:
         """Probe the health endpoint."""
         pid = self.state.get(self.name).get("pid")
         alive = pid_alive(pid)
-        return ServiceStatus(self.name, self.url, pid if alive else None, alive and self.healthy(), detail="https, TLS 1.3")
+        return ServiceStatus(
+            self.name, self.url, pid if alive else None, alive and self.healthy(), detail="https, TLS 1.3"
+        )

@@ -44,7 +44,9 @@ def ca_context(settings: Settings) -> ssl.SSLContext:
 @asynccontextmanager
 async def https_session(settings: Settings, url: str, token: str):
     """An initialised MCP client session over streamable HTTP + TLS with a bearer token."""
-    async with httpx2.AsyncClient(verify=ca_context(settings), headers={"Authorization": f"Bearer {token}"}, timeout=120) as http:
+    async with httpx2.AsyncClient(
+        verify=ca_context(settings), headers={"Authorization": f"Bearer {token}"}, timeout=120
+    ) as http:
         async with streamable_http_client(url.rstrip("/") + "/mcp", http_client=http) as (read, write):
             async with ClientSession(read, write) as session:
                 await session.initialize()
@@ -57,7 +59,9 @@ async def stdio_session(settings: Settings, name: str, extra_env: dict[str, str]
     env = {k: v for k, v in os.environ.items() if k.startswith("PROMPTSALES_") or k in ("PATH", "HOME", "PYTHONPATH")}
     env["PROMPTSALES_DATA_DIR"] = str(settings.data_path)
     env.update(extra_env or {})
-    params = StdioServerParameters(command=sys.executable, args=["-m", "promptsales.cli", "mcp", "serve", name, "--transport", "stdio"], env=env)
+    params = StdioServerParameters(
+        command=sys.executable, args=["-m", "promptsales.cli", "mcp", "serve", name, "--transport", "stdio"], env=env
+    )
     (settings.data_path / "logs").mkdir(parents=True, exist_ok=True)
     with open(settings.data_path / "logs" / f"stdio-{name}.log", "a") as errlog:
         async with stdio_client(params, errlog=errlog) as (read, write):

@@ -45,7 +45,10 @@ def build_ferretdb() -> Path:
     try:
         download = subprocess.run(
             [go, "mod", "download", "-json", f"{FERRETDB_MODULE}@{FERRETDB_VERSION}"],
-            check=True, capture_output=True, text=True, timeout=900,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=900,
         )
         module_dir = Path(json.loads(download.stdout)["Dir"])
         with tempfile.TemporaryDirectory(prefix="ferretdb-src-") as workdir:
@@ -58,7 +61,11 @@ def build_ferretdb() -> Path:
             partial = target.with_suffix(".partial")
             subprocess.run(
                 [go, "build", "-trimpath", "-o", str(partial), "./cmd/ferretdb"],
-                cwd=source, check=True, capture_output=True, text=True, timeout=1800,
+                cwd=source,
+                check=True,
+                capture_output=True,
+                text=True,
+                timeout=1800,
             )
             partial.replace(target)
     except subprocess.CalledProcessError as error:

@@ -28,10 +28,13 @@ def index_id_lookups(data_dir: Path) -> int:
     created = 0
     for path in sorted(data_dir.glob("*.sqlite")):
         with closing(sqlite3.connect(path, timeout=30)) as db:
-            tables = [row[0] for row in db.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_ferretdb%' ESCAPE '\\' "
-                "AND sql LIKE '%_ferretdb_sjson%'"
-            )]
+            tables = [
+                row[0]
+                for row in db.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_ferretdb%' ESCAPE '\\' "
+                    "AND sql LIKE '%_ferretdb_sjson%'"
+                )
+            ]
             existing = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
             for table in tables:
                 index = f"{table}__id_lookup"

@@ -26,7 +26,9 @@ from promptsales.runtime.state import StateFile
 def mongo_is_healthy(url: str, timeout: float) -> bool:
     """True when a MongoDB-protocol server at ``url`` answers ``ping``."""
     try:
-        client = pymongo.MongoClient(url, serverSelectionTimeoutMS=int(timeout * 1000), connectTimeoutMS=int(timeout * 1000))
+        client = pymongo.MongoClient(
+            url, serverSelectionTimeoutMS=int(timeout * 1000), connectTimeoutMS=int(timeout * 1000)
+        )
         try:
             client.admin.command("ping")
         finally:
@@ -77,7 +79,9 @@ class MongoServer:
         """Start the embedded server if it is not running (no-op for an external URL)."""
         if self.external:
             if not mongo_is_healthy(self.url, self.settings.connect_timeout):
-                raise ServiceUnavailable(f"MongoDB at {redact(self.url)} (PROMPTSALES_CONTENT_MONGO_URL) does not answer.")
+                raise ServiceUnavailable(
+                    f"MongoDB at {redact(self.url)} (PROMPTSALES_CONTENT_MONGO_URL) does not answer."
+                )
             return False
         record = self.state.get(self.name)
         if pid_alive(record.get("pid")) and mongo_is_healthy(self.url, self.settings.connect_timeout):

@@ -78,15 +78,24 @@ class ValkeyServer:
         self.root.mkdir(parents=True, exist_ok=True)
         argv = [
             str(valkey_binary()),
-            "--port", str(port),
-            "--bind", "127.0.0.1",
-            "--dir", str(self.root),
-            "--appendonly", "yes",
-            "--requirepass", self.secrets.get("valkey_password"),
-            "--maxmemory", "512mb",
-            "--maxmemory-policy", "volatile-lru",
-            "--daemonize", "no",
-            "--protected-mode", "yes",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(self.root),
+            "--appendonly",
+            "yes",
+            "--requirepass",
+            self.secrets.get("valkey_password"),
+            "--maxmemory",
+            "512mb",
+            "--maxmemory-policy",
+            "volatile-lru",
+            "--daemonize",
+            "no",
+            "--protected-mode",
+            "yes",
         ]
         pid = spawn_detached(argv, self.root / "server.log", cwd=self.root)
         self.state.update(self.name, pid=pid, port=port)

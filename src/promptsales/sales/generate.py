@@ -9,7 +9,7 @@ with COPY. Proposals go through the real review workflow (the database trigger c
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import psycopg
@@ -18,22 +18,76 @@ from psycopg.types.json import Jsonb
 from promptsales.db.connect import connect
 from promptsales.seed import SeedContext
 
-FIRST = np.array(["Ana", "Luis", "María", "José", "Sofía", "Carlos", "Lucía", "Diego", "Valeria", "Andrés", "Emma",
-                  "Noah", "Olivia", "Liam", "Mia", "Ethan", "Chloe", "Mateo", "Isabella", "Daniel"])
-LAST = np.array(["García", "Smith", "Rodríguez", "Johnson", "Martínez", "Brown", "López", "Davis", "Hernández",
-                 "Miller", "González", "Wilson", "Pérez", "Moore", "Sánchez", "Taylor", "Ramírez", "Anderson"])
-POSITIONS = np.array(["Marketing Director", "Brand Manager", "Head of Growth", "CMO", "Sales Lead", "E-commerce Manager"])
+FIRST = np.array(
+    [
+        "Ana",
+        "Luis",
+        "María",
+        "José",
+        "Sofía",
+        "Carlos",
+        "Lucía",
+        "Diego",
+        "Valeria",
+        "Andrés",
+        "Emma",
+        "Noah",
+        "Olivia",
+        "Liam",
+        "Mia",
+        "Ethan",
+        "Chloe",
+        "Mateo",
+        "Isabella",
+        "Daniel",
+    ]
+)
+LAST = np.array(
+    [
+        "García",
+        "Smith",
+        "Rodríguez",
+        "Johnson",
+        "Martínez",
+        "Brown",
+        "López",
+        "Davis",
+        "Hernández",
+        "Miller",
+        "González",
+        "Wilson",
+        "Pérez",
+        "Moore",
+        "Sánchez",
+        "Taylor",
+        "Ramírez",
+        "Anderson",
+    ]
+)
+POSITIONS = np.array(
+    ["Marketing Director", "Brand Manager", "Head of Growth", "CMO", "Sales Lead", "E-commerce Manager"]
+)
 INTENTS = np.array(["awareness", "consideration", "conversion", "retention", "launch"])
-AUDIENCES = [("Young urban professionals", 25, 34), ("Students", 18, 24), ("Parents of young children", 28, 45),
-             ("Retirees", 60, 80), ("Small-business owners", 30, 60), ("Gamers", 16, 35), ("Fitness enthusiasts", 20, 45)]
+AUDIENCES = [
+    ("Young urban professionals", 25, 34),
+    ("Students", 18, 24),
+    ("Parents of young children", 28, 45),
+    ("Retirees", 60, 80),
+    ("Small-business owners", 30, 60),
+    ("Gamers", 16, 35),
+    ("Fitness enthusiasts", 20, 45),
+]
 INTERESTS = np.array(["technology", "travel", "fitness", "food", "fashion", "finance", "gaming", "family", "music"])
 KINDS = np.array(["campaign", "content", "timing", "media", "suggestion"])
 MODELS = np.array(["local-composer-1", "gpt-4o-mini", "llama3.1:8b"])
 STAFF_ROLES = {"marketer": 40, "sales_agent": 60, "approver": 8, "admin": 4}
 TIERS = {"starter": 1.0, "growth": 2.6, "enterprise": 7.5}
 BASE_PRICE = {"content": 149.0, "ads": 299.0, "crm": 199.0, "sales": 99.0}
-BUNDLES = {"Growth Suite": ["content", "ads"], "Full Funnel": ["content", "ads", "crm", "sales"],
-           "Sales Engine": ["crm", "sales"]}
+BUNDLES = {
+    "Growth Suite": ["content", "ads"],
+    "Full Funnel": ["content", "ads", "crm", "sales"],
+    "Sales Engine": ["crm", "sales"],
+}
 
 
 def is_seeded(ctx: SeedContext) -> bool:
@@ -46,14 +100,17 @@ def _read_sources(ctx: SeedContext) -> dict:
     """Brands, products, campaigns (+ markets' countries) from PromptAds and sales per campaign from PromptCRM."""
     with connect("ads", "etl", settings=ctx.settings, dbname=ctx.database("ads")) as ads:
         brands = ads.execute(
-            "SELECT brand_id, name, industry, country_code, created_at FROM ads.brands ORDER BY brand_id").fetchall()
+            "SELECT brand_id, name, industry, country_code, created_at FROM ads.brands ORDER BY brand_id"
+        ).fetchall()
         products = ads.execute(
-            "SELECT product_id, brand_id, name, category, list_price FROM ads.products ORDER BY product_id").fetchall()
+            "SELECT product_id, brand_id, name, category, list_price FROM ads.products ORDER BY product_id"
+        ).fetchall()
         campaigns = ads.execute(
             "SELECT c.campaign_id, c.brand_id, c.product_id, c.name, c.created_at, c.budget, c.start_date, c.end_date, "
             "c.status, coalesce((SELECT array_agg(DISTINCT m.country_code) FROM ads.campaign_markets cm "
             "JOIN ads.markets m USING (market_id) WHERE cm.campaign_id = c.campaign_id), '{}') "
-            "FROM ads.campaigns c ORDER BY c.campaign_id").fetchall()
+            "FROM ads.campaigns c ORDER BY c.campaign_id"
+        ).fetchall()
     sold: dict[int, float] = {}
     try:
         with connect("crm", "etl", settings=ctx.settings, dbname=ctx.database("crm")) as crm:
@@ -86,10 +143,12 @@ def seed(ctx: SeedContext) -> dict[str, int]:
     with connect("sales", "owner", settings=ctx.settings, dbname=ctx.database("sales")) as conn:
         brands, products, campaigns = src["brands"], src["products"], src["campaigns"]
         brand_ids = np.array([b[0] for b in brands], dtype=np.int64)
-        loaded["client_companies"] = _copy(conn, "portal.client_companies",
-                                           ["id", "name", "industry", "country", "created_at"], brands)
-        loaded["products"] = _copy(conn, "portal.products",
-                                   ["id", "client_company_id", "name", "category", "list_price"], products)
+        loaded["client_companies"] = _copy(
+            conn, "portal.client_companies", ["id", "name", "industry", "country", "created_at"], brands
+        )
+        loaded["products"] = _copy(
+            conn, "portal.products", ["id", "client_company_id", "name", "category", "list_price"], products
+        )
         step()
 
         # Contacts: 2–4 per client company, one primary.
@@ -98,15 +157,34 @@ def seed(ctx: SeedContext) -> dict[str, int]:
         first, last = rng.choice(FIRST, owner.size), rng.choice(LAST, owner.size)
         position = rng.choice(POSITIONS, owner.size)
         primary = np.r_[True, owner[1:] != owner[:-1]] if owner.size else np.array([], bool)
-        contacts = [(int(o), f"{f} {l}", f"{f.lower()}.{l.lower()}{i}@client{o}.example", f"+1-555-{1000 + i % 9000:04d}",
-                     p, bool(pr)) for i, (o, f, l, p, pr) in enumerate(zip(owner, first, last, position, primary))]
-        loaded["contacts"] = _copy(conn, "portal.contacts",
-                                   ["client_company_id", "full_name", "email", "phone", "position", "is_primary"], contacts)
+        contacts = [
+            (
+                int(o),
+                f"{f} {last_name}",
+                f"{f.lower()}.{last_name.lower()}{i}@client{o}.example",
+                f"+1-555-{1000 + i % 9000:04d}",
+                p,
+                bool(pr),
+            )
+            for i, (o, f, last_name, p, pr) in enumerate(zip(owner, first, last, position, primary))
+        ]
+        loaded["contacts"] = _copy(
+            conn,
+            "portal.contacts",
+            ["client_company_id", "full_name", "email", "phone", "position", "is_primary"],
+            contacts,
+        )
 
         # Staff users with roles, plus one user per client company.
         staff = [(role, i) for role, n in STAFF_ROLES.items() for i in range(n)]
-        users = [(f"{role}{i}@promptsales.example", f"{FIRST[(i * 7 + len(role)) % len(FIRST)]} "
-                  f"{LAST[(i * 5 + len(role)) % len(LAST)]}", None) for role, i in staff]
+        users = [
+            (
+                f"{role}{i}@promptsales.example",
+                f"{FIRST[(i * 7 + len(role)) % len(FIRST)]} {LAST[(i * 5 + len(role)) % len(LAST)]}",
+                None,
+            )
+            for role, i in staff
+        ]
         users += [(f"portal@client{b}.example", f"Client {b} user", int(b)) for b in brand_ids]
         _copy(conn, "portal.users", ["email", "full_name", "client_company_id"], users)
         ids = [r[0] for r in conn.execute("SELECT id FROM portal.users ORDER BY id")]
@@ -114,24 +192,35 @@ def seed(ctx: SeedContext) -> dict[str, int]:
         roles = [(ids[k], role) for k, (role, _) in enumerate(staff)]
         roles += [(ids[len(staff) + k], "marketer") for k in range(len(brand_ids))]
         loaded["user_roles"] = _copy(conn, "portal.user_roles", ["user_id", "role_code"], roles)
-        by_role = {role: np.array([u for u, r in roles[:len(staff)] if r == role]) for role in STAFF_ROLES}
+        by_role = {role: np.array([u for u, r in roles[: len(staff)] if r == role]) for role in STAFF_ROLES}
         step()
 
         # Strategies: one per (brand, product) used by campaigns; campaigns point at theirs.
         # Campaigns created through adssp_create_campaign may have no product: sort those first.
         keys = sorted({(c[1], c[2]) for c in campaigns}, key=lambda k: (k[0], -1 if k[1] is None else k[1]))
-        created = datetime(2024, 6, 1, tzinfo=timezone.utc)
-        strategies = [(int(b), f"Strategy {k + 1}: {INTENTS[k % len(INTENTS)]} for client {b}",
-                       str(INTENTS[k % len(INTENTS)]), f"Key message {k + 1} for client {b}",
-                       int(rng.choice(by_role["marketer"])), created + timedelta(days=k % 30))
-                      for k, (b, _) in enumerate(keys)]
-        _copy(conn, "portal.strategies", ["client_company_id", "name", "intent", "key_message", "created_by", "created_at"],
-              strategies)
+        created = datetime(2024, 6, 1, tzinfo=UTC)
+        strategies = [
+            (
+                int(b),
+                f"Strategy {k + 1}: {INTENTS[k % len(INTENTS)]} for client {b}",
+                str(INTENTS[k % len(INTENTS)]),
+                f"Key message {k + 1} for client {b}",
+                int(rng.choice(by_role["marketer"])),
+                created + timedelta(days=k % 30),
+            )
+            for k, (b, _) in enumerate(keys)
+        ]
+        _copy(
+            conn,
+            "portal.strategies",
+            ["client_company_id", "name", "intent", "key_message", "created_by", "created_at"],
+            strategies,
+        )
         strategy_ids = [r[0] for r in conn.execute("SELECT id FROM portal.strategies ORDER BY id")]
         loaded["strategies"] = len(strategy_ids)
         strategy_of = {key: sid for key, sid in zip(keys, strategy_ids)}
         audience_rows, product_rows, country_rows = [], [], []
-        for (b, product), sid in zip(keys, strategy_ids):
+        for (_brand, product), sid in zip(keys, strategy_ids):
             for a in rng.choice(len(AUDIENCES), size=int(rng.integers(1, 4)), replace=False):
                 name, lo, hi = AUDIENCES[a]
                 audience_rows.append((sid, name, lo, hi, list(rng.choice(INTERESTS, 2, replace=False))))
@@ -141,15 +230,26 @@ def seed(ctx: SeedContext) -> dict[str, int]:
         for c in campaigns:
             countries.setdefault(strategy_of[(c[1], c[2])], set()).update(c[9])
         country_rows = [(sid, cc) for sid, ccs in countries.items() for cc in sorted(ccs)]
-        loaded["strategy_audiences"] = _copy(conn, "portal.strategy_audiences",
-                                             ["strategy_id", "audience", "age_min", "age_max", "interests"], audience_rows)
-        loaded["strategy_products"] = _copy(conn, "portal.strategy_products", ["strategy_id", "product_id"], product_rows)
-        loaded["strategy_countries"] = _copy(conn, "portal.strategy_countries", ["strategy_id", "country_code"], country_rows)
+        loaded["strategy_audiences"] = _copy(
+            conn,
+            "portal.strategy_audiences",
+            ["strategy_id", "audience", "age_min", "age_max", "interests"],
+            audience_rows,
+        )
+        loaded["strategy_products"] = _copy(
+            conn, "portal.strategy_products", ["strategy_id", "product_id"], product_rows
+        )
+        loaded["strategy_countries"] = _copy(
+            conn, "portal.strategy_countries", ["strategy_id", "country_code"], country_rows
+        )
         step()
 
-        loaded["campaigns"] = _copy(conn, "portal.campaigns",
-                                    ["id", "client_company_id", "strategy_id", "name", "created_at"],
-                                    [(c[0], c[1], strategy_of[(c[1], c[2])], c[3], c[4]) for c in campaigns])
+        loaded["campaigns"] = _copy(
+            conn,
+            "portal.campaigns",
+            ["id", "client_company_id", "strategy_id", "name", "created_at"],
+            [(c[0], c[1], strategy_of[(c[1], c[2])], c[3], c[4]) for c in campaigns],
+        )
         # Goals around what was really sold (×0.6–1.5), so success rates spread around 100 %; budgets = ads budgets.
         factor = rng.uniform(0.6, 1.5, size=len(campaigns))
         goals = []
@@ -157,11 +257,18 @@ def seed(ctx: SeedContext) -> dict[str, int]:
             actual = src["sold"].get(c[0]) or float(c[5]) * 2.0 or 1000.0
             amount = round(max(actual * f, 100.0), 2)
             goals.append((c[1], c[0], c[6], c[7], max(1, int(amount // 120)), amount))
-        loaded["sales_goals"] = _copy(conn, "portal.sales_goals", ["client_company_id", "campaign_id", "period_start",
-                                                                   "period_end", "target_sales_count", "target_amount"], goals)
-        loaded["budgets"] = _copy(conn, "portal.budgets",
-                                  ["client_company_id", "campaign_id", "period_start", "period_end", "amount"],
-                                  [(c[1], c[0], c[6], c[7], c[5]) for c in campaigns])
+        loaded["sales_goals"] = _copy(
+            conn,
+            "portal.sales_goals",
+            ["client_company_id", "campaign_id", "period_start", "period_end", "target_sales_count", "target_amount"],
+            goals,
+        )
+        loaded["budgets"] = _copy(
+            conn,
+            "portal.budgets",
+            ["client_company_id", "campaign_id", "period_start", "period_end", "amount"],
+            [(c[1], c[0], c[6], c[7], c[5]) for c in campaigns],
+        )
         step()
 
         # AI proposals: 1–4 per campaign, through the review workflow.
@@ -173,12 +280,31 @@ def seed(ctx: SeedContext) -> dict[str, int]:
         proposals = []
         for j, (ci, kind, model, who) in enumerate(zip(camp_idx, kinds, models, requesters)):
             c = campaigns[ci]
-            payload = {"campaign": c[3], "kind": str(kind), "suggestion": f"{kind} proposal {j + 1} for {c[3]}",
-                       "channels_hint": int(rng.integers(1, 5)), "confidence": round(float(rng.uniform(0.5, 0.99)), 2)}
-            proposals.append((c[0], strategy_of[(c[1], c[2])], str(kind), Jsonb(payload), str(model), int(who),
-                              "in_review", datetime.combine(c[6], datetime.min.time(), timezone.utc) - timedelta(days=14)))
-        loaded["proposals"] = _copy(conn, "portal.proposals", ["campaign_id", "strategy_id", "kind", "payload", "model",
-                                                               "requested_by", "status", "created_at"], proposals)
+            payload = {
+                "campaign": c[3],
+                "kind": str(kind),
+                "suggestion": f"{kind} proposal {j + 1} for {c[3]}",
+                "channels_hint": int(rng.integers(1, 5)),
+                "confidence": round(float(rng.uniform(0.5, 0.99)), 2),
+            }
+            proposals.append(
+                (
+                    c[0],
+                    strategy_of[(c[1], c[2])],
+                    str(kind),
+                    Jsonb(payload),
+                    str(model),
+                    int(who),
+                    "in_review",
+                    datetime.combine(c[6], datetime.min.time(), UTC) - timedelta(days=14),
+                )
+            )
+        loaded["proposals"] = _copy(
+            conn,
+            "portal.proposals",
+            ["campaign_id", "strategy_id", "kind", "payload", "model", "requested_by", "status", "created_at"],
+            proposals,
+        )
         # Decisions (set-based; the workflow trigger checks each row's reviewer is an approver).
         approvers = [int(a) for a in by_role["approver"]]
         conn.execute(
@@ -191,10 +317,14 @@ def seed(ctx: SeedContext) -> dict[str, int]:
             "INSERT INTO portal.proposal_reviews (proposal_id, reviewer_id, decision, note, reviewed_at) "
             "SELECT id, reviewed_by, status, review_note, reviewed_at FROM portal.proposals WHERE status IN ('approved', 'rejected')"
         )
-        conn.execute("UPDATE portal.proposals p SET status = 'running' FROM portal.campaigns c JOIN portal.budgets b "
-                     "ON b.campaign_id = c.id WHERE p.campaign_id = c.id AND p.status = 'approved' AND b.period_start <= now()")
-        conn.execute("UPDATE portal.proposals p SET status = 'completed' FROM portal.budgets b "
-                     "WHERE b.campaign_id = p.campaign_id AND p.status = 'running' AND b.period_end < now()")
+        conn.execute(
+            "UPDATE portal.proposals p SET status = 'running' FROM portal.campaigns c JOIN portal.budgets b "
+            "ON b.campaign_id = c.id WHERE p.campaign_id = c.id AND p.status = 'approved' AND b.period_start <= now()"
+        )
+        conn.execute(
+            "UPDATE portal.proposals p SET status = 'completed' FROM portal.budgets b "
+            "WHERE b.campaign_id = p.campaign_id AND p.status = 'running' AND b.period_end < now()"
+        )
         loaded["proposal_reviews"] = conn.execute("SELECT count(*) FROM portal.proposal_reviews").fetchone()[0]
         step()
 
@@ -225,16 +355,26 @@ def seed(ctx: SeedContext) -> dict[str, int]:
         step()
 
         # Plans per sub-company and tier, bundles, subscriptions.
-        plans = [(sub, tier, round(BASE_PRICE[sub] * mult, 2), Jsonb({"seats": int(5 * mult), "campaigns": int(10 * mult)}))
-                 for sub in BASE_PRICE for tier, mult in TIERS.items()]
+        plans = [
+            (sub, tier, round(BASE_PRICE[sub] * mult, 2), Jsonb({"seats": int(5 * mult), "campaigns": int(10 * mult)}))
+            for sub in BASE_PRICE
+            for tier, mult in TIERS.items()
+        ]
         loaded["plans"] = _copy(conn, "portal.plans", ["sub_company", "tier", "monthly_price", "limits"], plans)
         plan_id = {(s, t): i for i, s, t in conn.execute("SELECT id, sub_company, tier FROM portal.plans")}
-        loaded["bundles"] = _copy(conn, "portal.bundles", ["name", "monthly_price"],
-                                  [(name, round(sum(BASE_PRICE[s] * 2.6 for s in subs) * 0.8, 2))
-                                   for name, subs in BUNDLES.items()])
+        loaded["bundles"] = _copy(
+            conn,
+            "portal.bundles",
+            ["name", "monthly_price"],
+            [(name, round(sum(BASE_PRICE[s] * 2.6 for s in subs) * 0.8, 2)) for name, subs in BUNDLES.items()],
+        )
         bundle_id = {n: i for i, n in conn.execute("SELECT id, name FROM portal.bundles")}
-        loaded["bundle_plans"] = _copy(conn, "portal.bundle_plans", ["bundle_id", "plan_id"],
-                                       [(bundle_id[n], plan_id[(s, "growth")]) for n, subs in BUNDLES.items() for s in subs])
+        loaded["bundle_plans"] = _copy(
+            conn,
+            "portal.bundle_plans",
+            ["bundle_id", "plan_id"],
+            [(bundle_id[n], plan_id[(s, "growth")]) for n, subs in BUNDLES.items() for s in subs],
+        )
         subs = []
         start = date(2024, 6, 1)
         for b in brand_ids:
@@ -242,9 +382,15 @@ def seed(ctx: SeedContext) -> dict[str, int]:
                 subs.append((int(b), None, bundle_id[str(rng.choice(list(BUNDLES)))], start, None, "active"))
             else:
                 for sub in rng.choice(list(BASE_PRICE), size=int(rng.integers(1, 3)), replace=False):
-                    subs.append((int(b), plan_id[(str(sub), str(rng.choice(list(TIERS))))], None, start, None, "active"))
-        loaded["subscriptions"] = _copy(conn, "portal.subscriptions",
-                                        ["client_company_id", "plan_id", "bundle_id", "starts_on", "ends_on", "status"], subs)
+                    subs.append(
+                        (int(b), plan_id[(str(sub), str(rng.choice(list(TIERS))))], None, start, None, "active")
+                    )
+        loaded["subscriptions"] = _copy(
+            conn,
+            "portal.subscriptions",
+            ["client_company_id", "plan_id", "bundle_id", "starts_on", "ends_on", "status"],
+            subs,
+        )
         step()
         conn.commit()
     return loaded

@@ -19,6 +19,7 @@ from pydantic import Field
 from promptsales.cache.mcp import CachePolicy
 from promptsales.config import get_settings
 from promptsales.db.connect import conninfo
+from promptsales.errors import UserError
 from promptsales.mcpkit import ToolInputError, ToolKit, current_caller
 from promptsales.sales.nlq import warehouse as wh
 from promptsales.sales.nlq.dbcatalog import catalog_for, data_as_of
@@ -27,9 +28,12 @@ from promptsales.sales.nlq.model import Dimension, EntityRef, Metric
 from promptsales.sales.nlq.parser import CAMPAIGN_MATCH_THRESHOLD
 from promptsales.sales.nlq.service import Answer, answer_query, ask, log_cached_answer
 from promptsales.sales.nlq.structured import (
-    PerformanceFilters, funnel_query, parse_period, performance_query, top_campaigns_query,
+    PerformanceFilters,
+    funnel_query,
+    parse_period,
+    performance_query,
+    top_campaigns_query,
 )
-from promptsales.errors import UserError
 from promptsales.sales.proposals import ProposalView, StrategyInput
 
 METRICS_URI = "promptsales://sales/metrics"
@@ -44,8 +48,9 @@ def pool(role: str) -> ConnectionPool:
     with _pool_lock:
         if role not in _pools:
             settings = get_settings()
-            _pools[role] = ConnectionPool(conninfo(settings, "sales", role), min_size=1, max_size=4, open=True,
-                                          kwargs={"connect_timeout": 5})
+            _pools[role] = ConnectionPool(
+                conninfo(settings, "sales", role), min_size=1, max_size=4, open=True, kwargs={"connect_timeout": 5}
+            )
         return _pools[role]
 
 
@@ -54,11 +59,20 @@ class SalesKit(ToolKit):
 
     def build(self, token_verifier=None, auth=None):
         server = super().build(token_verifier=token_verifier, auth=auth)
-        server.resource(METRICS_URI, name="metrics", title="Metric definitions", mime_type="application/json",
-                        description="Every metric a question can ask for: formula, unit, Spanish and English names.")(
-            metrics_resource)
-        server.resource(SCHEMA_URI, name="warehouse-schema", title="Warehouse schema", mime_type="application/json",
-                        description="The wh.* tables and columns the questions are answered from.")(schema_resource)
+        server.resource(
+            METRICS_URI,
+            name="metrics",
+            title="Metric definitions",
+            mime_type="application/json",
+            description="Every metric a question can ask for: formula, unit, Spanish and English names.",
+        )(metrics_resource)
+        server.resource(
+            SCHEMA_URI,
+            name="warehouse-schema",
+            title="Warehouse schema",
+            mime_type="application/json",
+            description="The wh.* tables and columns the questions are answered from.",
+        )(schema_resource)
         return server
 
 
@@ -78,11 +92,21 @@ kit = SalesKit(
 
 def metrics_resource() -> str:
     """Every metric's definition as JSON."""
-    return json.dumps({
-        metric.value: {"en": d.en, "es": d.es, "unit": d.unit, "definition": d.definition, "kind": d.kind,
-                       "measures": list(d.measures)}
-        for metric, d in DEFINITIONS.items()
-    }, ensure_ascii=False, indent=2)
+    return json.dumps(
+        {
+            metric.value: {
+                "en": d.en,
+                "es": d.es,
+                "unit": d.unit,
+                "definition": d.definition,
+                "kind": d.kind,
+                "measures": list(d.measures),
+            }
+            for metric, d in DEFINITIONS.items()
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
 
 
 def schema_resource() -> str:
@@ -90,15 +114,26 @@ def schema_resource() -> str:
     with pool("analyst").connection() as conn:
         rows = conn.execute(
             "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = %s "
-            "ORDER BY table_name, ordinal_position", (wh.SCHEMA,)).fetchall()
+            "ORDER BY table_name, ordinal_position",
+            (wh.SCHEMA,),
+        ).fetchall()
     tables: dict[str, dict] = {}
     for table, column, kind in rows:
-        entry = tables.setdefault(f"{wh.SCHEMA}.{table}", {"description": wh.TABLE_DESCRIPTIONS.get(table, ""),
-                                                          "columns": {}})
+        entry = tables.setdefault(
+            f"{wh.SCHEMA}.{table}", {"description": wh.TABLE_DESCRIPTIONS.get(table, ""), "columns": {}}
+        )
         entry["columns"][column] = kind
-    return json.dumps({"schema": wh.SCHEMA, "tables": tables,
-                       "grains": [{"table": f"{wh.SCHEMA}.{g.table}", "dimensions": sorted(d.value for d in g.dimensions)}
-                                  for g in wh.GRAINS]}, indent=2)
+    return json.dumps(
+        {
+            "schema": wh.SCHEMA,
+            "tables": tables,
+            "grains": [
+                {"table": f"{wh.SCHEMA}.{g.table}", "dimensions": sorted(d.value for d in g.dimensions)}
+                for g in wh.GRAINS
+            ],
+        },
+        indent=2,
+    )
 
 
 def _record_tokens_saved(arguments: dict, answer: Answer) -> None:
@@ -106,13 +141,23 @@ def _record_tokens_saved(arguments: dict, answer: Answer) -> None:
     log_cached_answer(get_settings(), actor=current_caller().actor, question=arguments["question"], result=answer)
 
 
-@kit.tool(scope="sales:read", read_only=True, title="Ask about campaign performance",
-          cache=CachePolicy(on_hit=_record_tokens_saved))
+@kit.tool(
+    scope="sales:read",
+    read_only=True,
+    title="Ask about campaign performance",
+    cache=CachePolicy(on_hit=_record_tokens_saved),
+)
 def askCampaignPerformance(
-    question: Annotated[str, Field(description="A question in Spanish or English, e.g. '¿Qué canal tuvo más "
-                                               "alcance en diciembre 2025?' (1 to 500 characters).")],
-    as_of: Annotated[date | None, Field(description="Date that 'last quarter' etc. are relative to; default: "
-                                                    "the latest data month.")] = None,
+    question: Annotated[
+        str,
+        Field(
+            description="A question in Spanish or English, e.g. '¿Qué canal tuvo más "
+            "alcance en diciembre 2025?' (1 to 500 characters)."
+        ),
+    ],
+    as_of: Annotated[
+        date | None, Field(description="Date that 'last quarter' etc. are relative to; default: the latest data month.")
+    ] = None,
 ) -> Answer:
     """Answers a natural-language question about campaign performance from the warehouse: a short answer,
     the data as a table and the parameterised SQL it ran (read-only, row and time limits). A question it
@@ -132,9 +177,10 @@ def _as_of(conn, as_of: date | None) -> date:
 @kit.tool(scope="sales:read", read_only=True, title="Campaign performance (structured)")
 def campaignPerformance(
     metrics: Annotated[list[Metric], Field(description="Metrics to compute (1 to 6).")],
-    filters: Annotated[PerformanceFilters, Field(description="Campaigns, brands, channels, markets, months, status.")]
-    = PerformanceFilters(),
-    group_by: Annotated[list[Dimension], Field(description="Up to 2 of campaign, brand, channel, market, month.")] = [],
+    filters: Annotated[
+        PerformanceFilters, Field(description="Campaigns, brands, channels, markets, months, status.")
+    ] = PerformanceFilters(),
+    group_by: Annotated[list[Dimension], Field(description="Up to 2 of campaign, brand, channel, market, month.")] = [],  # noqa: B006 (pydantic copies defaults)
 ) -> Answer:
     """Computes metrics over the warehouse with explicit filters and groupings (for clients that bring their
     own AI). Names are matched exactly (case and accents ignored); markets also accept a country."""
@@ -153,8 +199,13 @@ def campaignPerformance(
 @kit.tool(scope="sales:read", read_only=True, title="Top campaigns")
 def topCampaigns(
     metric: Annotated[Metric, Field(description="The metric to rank by.")] = Metric.sales_amount,
-    period: Annotated[str | None, Field(description="'Q4 2025', 'December 2025', '2025', 'last quarter', "
-                                                    "'diciembre 2025' or 'YYYY-MM..YYYY-MM'; none = all time.")] = None,
+    period: Annotated[
+        str | None,
+        Field(
+            description="'Q4 2025', 'December 2025', '2025', 'last quarter', "
+            "'diciembre 2025' or 'YYYY-MM..YYYY-MM'; none = all time."
+        ),
+    ] = None,
     n: Annotated[int, Field(description="How many campaigns (1 to 50).")] = 10,
     ascending: Annotated[bool, Field(description="True for the lowest first.")] = False,
 ) -> Answer:
@@ -206,8 +257,13 @@ def _flow():
 
 @kit.tool(scope="sales:write", read_only=False, title="Propose a campaign")
 def proposeCampaign(
-    strategy: Annotated[StrategyInput, Field(description="The marketing strategy: brand, intent, key message, "
-                                                         "audiences, countries, budget, flight dates.")],
+    strategy: Annotated[
+        StrategyInput,
+        Field(
+            description="The marketing strategy: brand, intent, key message, "
+            "audiences, countries, budget, flight dates."
+        ),
+    ],
     requested_by: Annotated[str, Field(min_length=3, max_length=200, description="E-mail of the portal user asking.")],
 ) -> ProposalView:
     """Stores the strategy and an AI proposal for it (campaign, channels, markets, ads, messages drafted by

@@ -16,8 +16,9 @@ from __future__ import annotations
 import json
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from decimal import Decimal, ROUND_DOWN
+from decimal import ROUND_DOWN, Decimal
 from typing import Any, Literal
 
 import psycopg
@@ -26,8 +27,6 @@ from pydantic import BaseModel, Field, model_validator
 from promptsales.config import Settings
 from promptsales.db.connect import connect
 from promptsales.errors import UserError
-from concurrent.futures import ThreadPoolExecutor
-
 from promptsales.sales.remote import ToolOutcome, call_tool, call_tools, server_url, service_token
 
 GENERATOR = "promptsales-proposal-rules-v1"
@@ -36,8 +35,13 @@ DEFAULT_CLIENT = "promptsales-sales"
 SERVICE_SCOPES = ["ads:read", "ads:write", "content:read", "content:write", "crm:write"]
 STEPS: tuple[str, ...] = ("ads", "content", "crm")
 
-OBJECTIVE_BY_INTENT = {"awareness": "awareness", "consideration": "consideration", "conversion": "sales",
-                       "retention": "engagement", "launch": "awareness"}
+OBJECTIVE_BY_INTENT = {
+    "awareness": "awareness",
+    "consideration": "consideration",
+    "conversion": "sales",
+    "retention": "engagement",
+    "launch": "awareness",
+}
 CHANNELS_BY_INTENT = {
     "awareness": ("instagram", "tiktok", "youtube", "influencer", "facebook"),
     "consideration": ("facebook", "instagram", "google_search", "email"),
@@ -45,11 +49,26 @@ CHANNELS_BY_INTENT = {
     "retention": ("email", "sms", "facebook"),
     "launch": ("instagram", "tiktok", "influencer", "google_search"),
 }
-FORMAT_BY_KIND = {"social": "image", "video": "video", "professional": "sponsored_post", "email": "email",
-                  "sms": "sms", "search": "search", "influencer": "video", "display": "image"}
-SOURCES_BY_KIND = {"social": "ad_click", "video": "ad_click", "professional": "landing_form", "email": "message_reply",
-                   "sms": "message_reply", "search": "landing_form", "influencer": "influencer_link",
-                   "display": "ad_click"}
+FORMAT_BY_KIND = {
+    "social": "image",
+    "video": "video",
+    "professional": "sponsored_post",
+    "email": "email",
+    "sms": "sms",
+    "search": "search",
+    "influencer": "video",
+    "display": "image",
+}
+SOURCES_BY_KIND = {
+    "social": "ad_click",
+    "video": "ad_click",
+    "professional": "landing_form",
+    "email": "message_reply",
+    "sms": "message_reply",
+    "search": "landing_form",
+    "influencer": "influencer_link",
+    "display": "ad_click",
+}
 #: Channels and markets change rarely: a proposal reuses PromptAds' catalogues for five minutes.
 CATALOGUE_TTL = 300.0
 _CATALOGUES: dict[str, tuple[float, list[dict]]] = {}
@@ -65,7 +84,7 @@ class Audience(BaseModel):
     interests: list[str] = Field(default_factory=list, max_length=20)
 
     @model_validator(mode="after")
-    def _ages(self) -> "Audience":
+    def _ages(self) -> Audience:
         if self.age_max < self.age_min:
             raise ValueError(f"age_max {self.age_max} is below age_min {self.age_min}")
         return self
@@ -86,7 +105,7 @@ class StrategyInput(BaseModel):
     end_date: date
 
     @model_validator(mode="after")
-    def _checks(self) -> "StrategyInput":
+    def _checks(self) -> StrategyInput:
         if self.end_date < self.start_date:
             raise ValueError(f"end_date {self.end_date} is before start_date {self.start_date}")
         bad = [c for c in self.countries if len(c) != 2 or not c.isalpha() or not c.isupper()]
@@ -122,7 +141,9 @@ class ProposalView(BaseModel):
 class ProposalFlow:
     """Proposal and approval over the PromptSales database and the other companies' MCP servers."""
 
-    def __init__(self, settings: Settings, endpoints: dict[str, str] | None = None, client_id: str | None = None) -> None:
+    def __init__(
+        self, settings: Settings, endpoints: dict[str, str] | None = None, client_id: str | None = None
+    ) -> None:
         self.settings = settings
         self.endpoints = endpoints or {}
         self.client_id = client_id or os.environ.get("PROMPTSALES_SALES_MCP_CLIENT", DEFAULT_CLIENT)
@@ -161,39 +182,56 @@ class ProposalFlow:
         started = time.perf_counter()
         with connect("sales", "app", settings=self.settings) as conn:
             user_id = self._user(conn, requested_by)
-            brand = conn.execute("SELECT name FROM portal.client_companies WHERE id = %s",
-                                 (strategy.client_company_id,)).fetchone()
+            brand = conn.execute(
+                "SELECT name FROM portal.client_companies WHERE id = %s", (strategy.client_company_id,)
+            ).fetchone()
             if brand is None:
                 raise UserError(f"Unknown client company {strategy.client_company_id}.")
             if strategy.product_ids:
-                found = {r[0] for r in conn.execute(
-                    "SELECT id FROM portal.products WHERE client_company_id = %s AND id = ANY(%s)",
-                    (strategy.client_company_id, strategy.product_ids))}
+                found = {
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT id FROM portal.products WHERE client_company_id = %s AND id = ANY(%s)",
+                        (strategy.client_company_id, strategy.product_ids),
+                    )
+                }
                 missing = sorted(set(strategy.product_ids) - found)
                 if missing:
-                    raise UserError(f"Products {missing} are not products of client company {strategy.client_company_id}.")
+                    raise UserError(
+                        f"Products {missing} are not products of client company {strategy.client_company_id}."
+                    )
         payload = self._draft(strategy, brand[0])
         with connect("sales", "app", settings=self.settings) as conn, conn.transaction():
             strategy_id = conn.execute(
                 "INSERT INTO portal.strategies (client_company_id, name, intent, key_message, created_by, created_at) "
                 "VALUES (%s, %s, %s, %s, %s, now()) RETURNING id",
-                (strategy.client_company_id, strategy.name, strategy.intent, strategy.key_message, user_id)).fetchone()[0]
+                (strategy.client_company_id, strategy.name, strategy.intent, strategy.key_message, user_id),
+            ).fetchone()[0]
             with conn.cursor() as cur:
-                cur.executemany("INSERT INTO portal.strategy_audiences (strategy_id, audience, age_min, age_max, interests) "
-                                "VALUES (%s, %s, %s, %s, %s)",
-                                [(strategy_id, a.audience, a.age_min, a.age_max, a.interests) for a in strategy.audiences])
-                cur.executemany("INSERT INTO portal.strategy_countries (strategy_id, country_code) VALUES (%s, %s)",
-                                [(strategy_id, c) for c in dict.fromkeys(strategy.countries)])
-                cur.executemany("INSERT INTO portal.strategy_products (strategy_id, product_id) VALUES (%s, %s)",
-                                [(strategy_id, p) for p in dict.fromkeys(strategy.product_ids)])
+                cur.executemany(
+                    "INSERT INTO portal.strategy_audiences (strategy_id, audience, age_min, age_max, interests) "
+                    "VALUES (%s, %s, %s, %s, %s)",
+                    [(strategy_id, a.audience, a.age_min, a.age_max, a.interests) for a in strategy.audiences],
+                )
+                cur.executemany(
+                    "INSERT INTO portal.strategy_countries (strategy_id, country_code) VALUES (%s, %s)",
+                    [(strategy_id, c) for c in dict.fromkeys(strategy.countries)],
+                )
+                cur.executemany(
+                    "INSERT INTO portal.strategy_products (strategy_id, product_id) VALUES (%s, %s)",
+                    [(strategy_id, p) for p in dict.fromkeys(strategy.product_ids)],
+                )
             provisional = conn.execute("SELECT nextval('portal.provisional_campaign_id_seq')").fetchone()[0]
-            conn.execute("INSERT INTO portal.campaigns (id, client_company_id, strategy_id, name, created_at) "
-                         "VALUES (%s, %s, %s, %s, now())",
-                         (provisional, strategy.client_company_id, strategy_id, strategy.name))
+            conn.execute(
+                "INSERT INTO portal.campaigns (id, client_company_id, strategy_id, name, created_at) "
+                "VALUES (%s, %s, %s, %s, now())",
+                (provisional, strategy.client_company_id, strategy_id, strategy.name),
+            )
             proposal_id = conn.execute(
                 "INSERT INTO portal.proposals (campaign_id, strategy_id, kind, payload, model, requested_by, status) "
                 "VALUES (%s, %s, 'campaign', %s, %s, %s, 'in_review') RETURNING id",
-                (provisional, strategy_id, json.dumps(payload), GENERATOR, user_id)).fetchone()[0]
+                (provisional, strategy_id, json.dumps(payload), GENERATOR, user_id),
+            ).fetchone()[0]
             payload["campaign"]["name"] = f"{brand[0]} · {strategy.name} · P{proposal_id}"
             conn.execute("UPDATE portal.proposals SET payload = %s WHERE id = %s", (json.dumps(payload), proposal_id))
         latency = (time.perf_counter() - started) * 1000
@@ -208,10 +246,19 @@ class ProposalFlow:
         service_token(self.settings, self.client_id, SERVICE_SCOPES)  # fetch once, before the threads share it
         with ThreadPoolExecutor(max_workers=3) as pool:
             catalogues = pool.submit(self._catalogues)
-            messages = pool.submit(self._must_all, "content", [
-                ("createCampaignMessages", {"campaign_description": description, "target_audiences": audiences})])
-            media_search = pool.submit(self._must_all, "content", [("getContent", {"description": description, "limit": 3})])
-            (channel_list, market_list), (drafted,), (found,) = catalogues.result(), messages.result(), media_search.result()
+            messages = pool.submit(
+                self._must_all,
+                "content",
+                [("createCampaignMessages", {"campaign_description": description, "target_audiences": audiences})],
+            )
+            media_search = pool.submit(
+                self._must_all, "content", [("getContent", {"description": description, "limit": 3})]
+            )
+            (channel_list, market_list), (drafted,), (found,) = (
+                catalogues.result(),
+                messages.result(),
+                media_search.result(),
+            )
         channels, markets, media = channel_list["channels"], market_list["markets"], found["results"]
         by_code = {c["code"]: c for c in channels}
         codes = [code for code in CHANNELS_BY_INTENT[strategy.intent] if code in by_code][:3]
@@ -229,41 +276,82 @@ class ProposalFlow:
         for index, code in enumerate(codes):
             channel = by_code[code]
             kind_format = FORMAT_BY_KIND.get(channel["kind"], "image")
-            ads.append({"channel_id": channel["channel_id"], "format": kind_format,
-                        "headline": strategy.name[:200], "body": texts[index % len(texts)][:5000],
-                        "content_ref": media[index % len(media)]["id"] if media and kind_format in ("image", "video") else None})
+            ads.append(
+                {
+                    "channel_id": channel["channel_id"],
+                    "format": kind_format,
+                    "headline": strategy.name[:200],
+                    "body": texts[index % len(texts)][:5000],
+                    "content_ref": media[index % len(media)]["id"]
+                    if media and kind_format in ("image", "video")
+                    else None,
+                }
+            )
         return {
-            "campaign": {"name": f"{brand} · {strategy.name}", "brand_id": strategy.client_company_id,
-                         "objective": OBJECTIVE_BY_INTENT[strategy.intent], "budget": strategy.budget,
-                         "start_date": strategy.start_date.isoformat(), "end_date": strategy.end_date.isoformat(),
-                         "product_id": strategy.product_ids[0] if strategy.product_ids else None},
-            "channels": [{"channel_id": by_code[c]["channel_id"], "code": c, "name": by_code[c]["name"],
-                          "budget_share": float(share)} for c in codes],
-            "markets": [{"market_id": m["market_id"], "name": f"{m['country']} / {m['segment']}"} for m in chosen_markets],
+            "campaign": {
+                "name": f"{brand} · {strategy.name}",
+                "brand_id": strategy.client_company_id,
+                "objective": OBJECTIVE_BY_INTENT[strategy.intent],
+                "budget": strategy.budget,
+                "start_date": strategy.start_date.isoformat(),
+                "end_date": strategy.end_date.isoformat(),
+                "product_id": strategy.product_ids[0] if strategy.product_ids else None,
+            },
+            "channels": [
+                {
+                    "channel_id": by_code[c]["channel_id"],
+                    "code": c,
+                    "name": by_code[c]["name"],
+                    "budget_share": float(share),
+                }
+                for c in codes
+            ],
+            "markets": [
+                {"market_id": m["market_id"], "name": f"{m['country']} / {m['segment']}"} for m in chosen_markets
+            ],
             "ads": ads,
             "audiences": audiences,
             "messages": drafted["messages"],
-            "content": {"request_id": drafted["request_id"], "log_id": drafted["log_id"],
-                        "media": [{"id": m["id"], "uri": m.get("uri")} for m in media]},
-            "timing": {"start_date": strategy.start_date.isoformat(), "end_date": strategy.end_date.isoformat(),
-                       "days": (strategy.end_date - strategy.start_date).days + 1},
+            "content": {
+                "request_id": drafted["request_id"],
+                "log_id": drafted["log_id"],
+                "media": [{"id": m["id"], "uri": m.get("uri")} for m in media],
+            },
+            "timing": {
+                "start_date": strategy.start_date.isoformat(),
+                "end_date": strategy.end_date.isoformat(),
+                "days": (strategy.end_date - strategy.start_date).days + 1,
+            },
             "lead_capture": {"sources": sorted({SOURCES_BY_KIND.get(by_code[c]["kind"], "ad_click") for c in codes})},
-            "suggestions": [f"Equal budget split across {len(codes)} channels; rebalance after the first week's CTR.",
-                            f"{len(chosen_markets)} market(s) in {', '.join(strategy.countries)}."],
+            "suggestions": [
+                f"Equal budget split across {len(codes)} channels; rebalance after the first week's CTR.",
+                f"{len(chosen_markets)} market(s) in {', '.join(strategy.countries)}.",
+            ],
             "generator": GENERATOR,
         }
 
     def _log_ai(self, actor: str, strategy: StrategyInput, payload: dict, proposal_id: int, latency: float) -> None:
         from promptsales.ai.usage import AICall, log_ai_call
 
-        log_ai_call(AICall(
-            actor=actor, module="sales", operation="proposeCampaign", provider="local-rules", model=GENERATOR,
-            prompt=strategy.model_dump_json(), result=json.dumps({k: payload[k] for k in ("campaign", "channels", "markets")}),
-            validation_method="catalogue ids from PromptAds listChannels/listMarkets; messages from PromptContent; "
-                              "human review required before launch (portal workflow)",
-            validation_outcome="accepted", optimizations="one PromptContent call drafts every audience's messages",
-            anti_hardcoding_measures="channels, markets and media come from the live catalogues, not constants",
-            latency_ms=latency, reference={"proposal_id": proposal_id}), self.settings)
+        log_ai_call(
+            AICall(
+                actor=actor,
+                module="sales",
+                operation="proposeCampaign",
+                provider="local-rules",
+                model=GENERATOR,
+                prompt=strategy.model_dump_json(),
+                result=json.dumps({k: payload[k] for k in ("campaign", "channels", "markets")}),
+                validation_method="catalogue ids from PromptAds listChannels/listMarkets; messages from PromptContent; "
+                "human review required before launch (portal workflow)",
+                validation_outcome="accepted",
+                optimizations="one PromptContent call drafts every audience's messages",
+                anti_hardcoding_measures="channels, markets and media come from the live catalogues, not constants",
+                latency_ms=latency,
+                reference={"proposal_id": proposal_id},
+            ),
+            self.settings,
+        )
 
     # -- approve and launch -------------------------------------------------------------------------
     def approve(self, proposal_id: int, approver: str, actor: str, note: str | None = None) -> ProposalView:
@@ -280,23 +368,36 @@ class ProposalFlow:
             if status in ("draft", "rejected"):
                 raise UserError(f"Proposal {proposal_id} is {status}; it must be in review to be approved.")
             if not conn.execute("SELECT portal.user_has_role(%s, 'approver')", (approver_id,)).fetchone()[0]:
-                raise UserError(f"{approver} is not an approver: only an approver can approve and launch a proposal (PS401).")
+                raise UserError(
+                    f"{approver} is not an approver: only an approver can approve and launch a proposal (PS401)."
+                )
             try:
                 with conn.transaction():
                     if status == "in_review":
-                        conn.execute("UPDATE portal.proposals SET status = 'approved', reviewed_by = %s, reviewed_at = now(),"
-                                     " review_note = %s WHERE id = %s", (approver_id, note, proposal_id))
-                        conn.execute("INSERT INTO portal.proposal_reviews (proposal_id, reviewer_id, decision, note) "
-                                     "VALUES (%s, %s, 'approved', %s)", (proposal_id, approver_id, note))
+                        conn.execute(
+                            "UPDATE portal.proposals SET status = 'approved', reviewed_by = %s, reviewed_at = now(),"
+                            " review_note = %s WHERE id = %s",
+                            (approver_id, note, proposal_id),
+                        )
+                        conn.execute(
+                            "INSERT INTO portal.proposal_reviews (proposal_id, reviewer_id, decision, note) "
+                            "VALUES (%s, %s, 'approved', %s)",
+                            (proposal_id, approver_id, note),
+                        )
                         status = "approved"
                     if status == "approved":
                         conn.execute("UPDATE portal.proposals SET status = 'running' WHERE id = %s", (proposal_id,))
-                    conn.execute("INSERT INTO portal.proposal_launches (proposal_id, launched_by, approver_id) "
-                                 "VALUES (%s, %s, %s) ON CONFLICT (proposal_id) DO NOTHING", (proposal_id, actor, approver_id))
+                    conn.execute(
+                        "INSERT INTO portal.proposal_launches (proposal_id, launched_by, approver_id) "
+                        "VALUES (%s, %s, %s) ON CONFLICT (proposal_id) DO NOTHING",
+                        (proposal_id, actor, approver_id),
+                    )
                     for order, step in enumerate(STEPS, 1):
-                        conn.execute("INSERT INTO portal.proposal_steps (proposal_id, step, step_order, idempotency_key) "
-                                     "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                                     (proposal_id, step, order, f"proposal:{proposal_id}:{step}"))
+                        conn.execute(
+                            "INSERT INTO portal.proposal_steps (proposal_id, step, step_order, idempotency_key) "
+                            "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                            (proposal_id, step, order, f"proposal:{proposal_id}:{step}"),
+                        )
             except psycopg.Error as error:
                 if (error.sqlstate or "").startswith("PS"):
                     raise UserError(f"{error.sqlstate}: {error.diag.message_primary}") from None
@@ -308,21 +409,43 @@ class ProposalFlow:
     def _launch(self, proposal_id: int) -> None:
         with connect("sales", "app", settings=self.settings) as conn:
             payload = conn.execute("SELECT payload FROM portal.proposals WHERE id = %s", (proposal_id,)).fetchone()[0]
-            steps = {r[0]: (r[1], r[2], r[3]) for r in conn.execute(
-                "SELECT step, status, idempotency_key, outcome FROM portal.proposal_steps WHERE proposal_id = %s",
-                (proposal_id,))}
+            steps = {
+                r[0]: (r[1], r[2], r[3])
+                for r in conn.execute(
+                    "SELECT step, status, idempotency_key, outcome FROM portal.proposal_steps WHERE proposal_id = %s",
+                    (proposal_id,),
+                )
+            }
         campaign = payload["campaign"]
 
         def ads_step() -> int | None:
             if steps["ads"][0] == "succeeded":
                 return steps["ads"][2].get("campaign_id")
-            created = self._step(proposal_id, "ads", lambda key: self._call("ads", "createCampaign", {
-                "brand_id": campaign["brand_id"], "name": campaign["name"], "objective": campaign["objective"],
-                "budget": campaign["budget"], "start_date": campaign["start_date"], "end_date": campaign["end_date"],
-                "product_id": campaign.get("product_id"),
-                "channels": [{"channel_id": c["channel_id"], "budget_share": c["budget_share"]} for c in payload["channels"]],
-                "markets": [m["market_id"] for m in payload["markets"]], "ads": payload["ads"], "idempotency_key": key}),
-                lambda data: data.get("campaign_id"))
+            created = self._step(
+                proposal_id,
+                "ads",
+                lambda key: self._call(
+                    "ads",
+                    "createCampaign",
+                    {
+                        "brand_id": campaign["brand_id"],
+                        "name": campaign["name"],
+                        "objective": campaign["objective"],
+                        "budget": campaign["budget"],
+                        "start_date": campaign["start_date"],
+                        "end_date": campaign["end_date"],
+                        "product_id": campaign.get("product_id"),
+                        "channels": [
+                            {"channel_id": c["channel_id"], "budget_share": c["budget_share"]}
+                            for c in payload["channels"]
+                        ],
+                        "markets": [m["market_id"] for m in payload["markets"]],
+                        "ads": payload["ads"],
+                        "idempotency_key": key,
+                    },
+                ),
+                lambda data: data.get("campaign_id"),
+            )
             if created is not None:
                 self._record_campaign(proposal_id, created, payload)
             return created
@@ -330,35 +453,65 @@ class ProposalFlow:
         def content_step() -> None:
             # the campaign name is unique and carries the proposal id, so content need not wait for PromptAds
             if steps["content"][0] != "succeeded":
-                self._step(proposal_id, "content", lambda key: self._call("content", "createCampaignMessages", {
-                    "campaign_description": f"{campaign['name']}. " + " ".join(m["text"] for m in payload["messages"][:1]),
-                    "target_audiences": payload["audiences"]}), lambda data: data.get("log_id"))
+                self._step(
+                    proposal_id,
+                    "content",
+                    lambda key: self._call(
+                        "content",
+                        "createCampaignMessages",
+                        {
+                            "campaign_description": f"{campaign['name']}. "
+                            + " ".join(m["text"] for m in payload["messages"][:1]),
+                            "target_audiences": payload["audiences"],
+                        },
+                    ),
+                    lambda data: data.get("log_id"),
+                )
 
         service_token(self.settings, self.client_id, SERVICE_SCOPES)  # fetch once, before the threads share it
         with ThreadPoolExecutor(max_workers=2) as pool:
             content = pool.submit(content_step)
             ads_id = ads_step()
             if ads_id is not None and steps["crm"][0] != "succeeded":  # lead capture needs the campaign id
-                self._step(proposal_id, "crm", lambda key: self._call("crm", "prepareLeadCapture", {
-                    "campaign_id": ads_id, "sources": payload["lead_capture"]["sources"],
-                    "channels": [c["channel_id"] for c in payload["channels"]],
-                    "markets": [m["market_id"] for m in payload["markets"]], "idempotency_key": key}),
-                    lambda data: data.get("capture_id"))
+                self._step(
+                    proposal_id,
+                    "crm",
+                    lambda key: self._call(
+                        "crm",
+                        "prepareLeadCapture",
+                        {
+                            "campaign_id": ads_id,
+                            "sources": payload["lead_capture"]["sources"],
+                            "channels": [c["channel_id"] for c in payload["channels"]],
+                            "markets": [m["market_id"] for m in payload["markets"]],
+                            "idempotency_key": key,
+                        },
+                    ),
+                    lambda data: data.get("capture_id"),
+                )
             content.result()
         with connect("sales", "app", settings=self.settings) as conn, conn.transaction():
-            pending = conn.execute("SELECT count(*) FROM portal.proposal_steps WHERE proposal_id = %s AND status <> 'succeeded'",
-                                   (proposal_id,)).fetchone()[0]
+            pending = conn.execute(
+                "SELECT count(*) FROM portal.proposal_steps WHERE proposal_id = %s AND status <> 'succeeded'",
+                (proposal_id,),
+            ).fetchone()[0]
             if pending == 0:
-                conn.execute("UPDATE portal.proposals SET status = 'completed' WHERE id = %s AND status = 'running'",
-                             (proposal_id,))
-                conn.execute("UPDATE portal.proposal_launches SET finished_at = now() WHERE proposal_id = %s", (proposal_id,))
+                conn.execute(
+                    "UPDATE portal.proposals SET status = 'completed' WHERE id = %s AND status = 'running'",
+                    (proposal_id,),
+                )
+                conn.execute(
+                    "UPDATE portal.proposal_launches SET finished_at = now() WHERE proposal_id = %s", (proposal_id,)
+                )
 
     def _step(self, proposal_id: int, step: str, run, result_id) -> Any:
         """Run one step, record its outcome; the id it produced, or None when it failed."""
         with connect("sales", "app", settings=self.settings) as conn:
-            key = conn.execute("UPDATE portal.proposal_steps SET attempts = attempts + 1, updated_at = now() "
-                               "WHERE proposal_id = %s AND step = %s RETURNING idempotency_key",
-                               (proposal_id, step)).fetchone()[0]
+            key = conn.execute(
+                "UPDATE portal.proposal_steps SET attempts = attempts + 1, updated_at = now() "
+                "WHERE proposal_id = %s AND step = %s RETURNING idempotency_key",
+                (proposal_id, step),
+            ).fetchone()[0]
             conn.commit()
         try:
             outcome = run(key)
@@ -367,25 +520,34 @@ class ProposalFlow:
         except UserError as failure:
             error, data = str(failure), {}
         with connect("sales", "app", settings=self.settings) as conn:
-            conn.execute("UPDATE portal.proposal_steps SET status = %s, outcome = %s, error = %s, updated_at = now() "
-                         "WHERE proposal_id = %s AND step = %s",
-                         ("failed" if error else "succeeded", json.dumps(data, default=str), error, proposal_id, step))
+            conn.execute(
+                "UPDATE portal.proposal_steps SET status = %s, outcome = %s, error = %s, updated_at = now() "
+                "WHERE proposal_id = %s AND step = %s",
+                ("failed" if error else "succeeded", json.dumps(data, default=str), error, proposal_id, step),
+            )
             conn.commit()
         return None if error else result_id(data)
 
     def _record_campaign(self, proposal_id: int, ads_id: int, payload: dict) -> None:
         with connect("sales", "app", settings=self.settings) as conn, conn.transaction():
-            strategy_id = conn.execute("SELECT strategy_id FROM portal.proposals WHERE id = %s", (proposal_id,)).fetchone()[0]
-            conn.execute("INSERT INTO portal.campaigns (id, client_company_id, strategy_id, name, created_at) "
-                         "VALUES (%s, %s, %s, %s, now()) ON CONFLICT (id) DO NOTHING",
-                         (ads_id, payload["campaign"]["brand_id"], strategy_id, payload["campaign"]["name"]))
-            conn.execute("UPDATE portal.proposal_launches SET ads_campaign_id = %s WHERE proposal_id = %s",
-                         (ads_id, proposal_id))
+            strategy_id = conn.execute(
+                "SELECT strategy_id FROM portal.proposals WHERE id = %s", (proposal_id,)
+            ).fetchone()[0]
+            conn.execute(
+                "INSERT INTO portal.campaigns (id, client_company_id, strategy_id, name, created_at) "
+                "VALUES (%s, %s, %s, %s, now()) ON CONFLICT (id) DO NOTHING",
+                (ads_id, payload["campaign"]["brand_id"], strategy_id, payload["campaign"]["name"]),
+            )
+            conn.execute(
+                "UPDATE portal.proposal_launches SET ads_campaign_id = %s WHERE proposal_id = %s", (ads_id, proposal_id)
+            )
 
     # -- reading --------------------------------------------------------------------------------------
     @staticmethod
     def _user(conn: psycopg.Connection, email: str) -> int:
-        row = conn.execute("SELECT id FROM portal.users WHERE lower(email) = lower(%s) AND active", (email.strip(),)).fetchone()
+        row = conn.execute(
+            "SELECT id FROM portal.users WHERE lower(email) = lower(%s) AND active", (email.strip(),)
+        ).fetchone()
         if row is None:
             raise UserError(f"No active portal user has e-mail {email!r}.")
         return row[0]
@@ -393,16 +555,29 @@ class ProposalFlow:
     def view(self, proposal_id: int, duration_ms: float | None = None) -> ProposalView:
         """The proposal with its status, launch and steps."""
         with connect("sales", "app", settings=self.settings) as conn:
-            row = conn.execute("SELECT p.status, p.strategy_id, p.payload, l.ads_campaign_id FROM portal.proposals p "
-                               "LEFT JOIN portal.proposal_launches l ON l.proposal_id = p.id WHERE p.id = %s",
-                               (proposal_id,)).fetchone()
+            row = conn.execute(
+                "SELECT p.status, p.strategy_id, p.payload, l.ads_campaign_id FROM portal.proposals p "
+                "LEFT JOIN portal.proposal_launches l ON l.proposal_id = p.id WHERE p.id = %s",
+                (proposal_id,),
+            ).fetchone()
             if row is None:
                 raise UserError(f"No proposal has id {proposal_id}.")
-            steps = conn.execute("SELECT step, status, attempts, idempotency_key, outcome, error FROM portal.proposal_steps "
-                                 "WHERE proposal_id = %s ORDER BY step_order", (proposal_id,)).fetchall()
+            steps = conn.execute(
+                "SELECT step, status, attempts, idempotency_key, outcome, error FROM portal.proposal_steps "
+                "WHERE proposal_id = %s ORDER BY step_order",
+                (proposal_id,),
+            ).fetchall()
         payload = row[2]
         return ProposalView(
-            proposal_id=proposal_id, status=row[0], strategy_id=row[1], proposal=payload,
-            campaign_name=payload.get("campaign", {}).get("name", ""), ads_campaign_id=row[3],
-            steps=[StepView(step=s[0], status=s[1], attempts=s[2], idempotency_key=s[3], outcome=s[4], error=s[5])
-                   for s in steps], duration_ms=duration_ms)
+            proposal_id=proposal_id,
+            status=row[0],
+            strategy_id=row[1],
+            proposal=payload,
+            campaign_name=payload.get("campaign", {}).get("name", ""),
+            ads_campaign_id=row[3],
+            steps=[
+                StepView(step=s[0], status=s[1], attempts=s[2], idempotency_key=s[3], outcome=s[4], error=s[5])
+                for s in steps
+            ],
+            duration_ms=duration_ms,
+        )

@@ -29,14 +29,20 @@ def _parse_sales(raw: str | None) -> list[int] | None:
 
 def deadlock_client(
     role: str = typer.Option(..., "--role", help="a = coordinator (opens the gate), b = peer."),
-    dsn: str = typer.Option(None, "--dsn", envvar="PROMPTSALES_LAB_DSN",
-                            help="PromptCRM app-role connection string (default: this machine's configured server)."),
+    dsn: str = typer.Option(
+        None,
+        "--dsn",
+        envvar="PROMPTSALES_LAB_DSN",
+        help="PromptCRM app-role connection string (default: this machine's configured server).",
+    ),
     safe: bool = typer.Option(False, "--safe", help="Use the safe transfer (global lock order + retry)."),
     unsafe: bool = typer.Option(False, "--unsafe", help="Use the unsafe transfer (locks in argument order)."),
     run_id: str = typer.Option("deadlock", "--run-id", help="Same value on both computers; names sessions and gate."),
     rounds: int = typer.Option(1, "--rounds", help="Repeat the exchange this many times."),
     sales: str = typer.Option(None, "--sales", help="Two sale ids X,Y (default: the two lowest sale ids)."),
-    deadlock_timeout_ms: int = typer.Option(100, "--deadlock-timeout-ms", help="deadlock_timeout of this client's session."),
+    deadlock_timeout_ms: int = typer.Option(
+        100, "--deadlock-timeout-ms", help="deadlock_timeout of this client's session."
+    ),
     timeout: float = typer.Option(120.0, "--timeout", help="Seconds to wait for the other client."),
     keep: bool = typer.Option(False, "--keep", help="Role a: leave the amounts changed instead of restoring them."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
@@ -56,8 +62,17 @@ def deadlock_client(
 
         dsn = conninfo(get_settings(), "crm", "app")
     try:
-        report = run_client(dsn, role, safe=safe, run_id=run_id, rounds=rounds, sale_ids=_parse_sales(sales),
-                            deadlock_timeout_ms=deadlock_timeout_ms, timeout=timeout, restore=not keep)
+        report = run_client(
+            dsn,
+            role,
+            safe=safe,
+            run_id=run_id,
+            rounds=rounds,
+            sale_ids=_parse_sales(sales),
+            deadlock_timeout_ms=deadlock_timeout_ms,
+            timeout=timeout,
+            restore=not keep,
+        )
     except LabError as error:
         raise UserError(f"deadlock-client {role}: {error}") from error
     except Exception as error:  # psycopg connection problems and the like: one clear line

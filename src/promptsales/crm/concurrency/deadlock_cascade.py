@@ -40,8 +40,14 @@ def expected_amounts(before: dict[int, Decimal], transfers: list[tuple[int, int,
     return after
 
 
-def run(conninfo: str, *, safe: bool, deadlock_timeout_ms: int = 100, sale_ids: list[int] | None = None,
-        restore: bool = True) -> ScenarioResult:
+def run(
+    conninfo: str,
+    *,
+    safe: bool,
+    deadlock_timeout_ms: int = 100,
+    sale_ids: list[int] | None = None,
+    restore: bool = True,
+) -> ScenarioResult:
     """Run the three transfers once and check the final amounts."""
     mode = "safe" if safe else "unsafe"
     with LabRun(conninfo, NAME, deadlock_timeout_ms) as lab:
@@ -65,20 +71,31 @@ def run(conninfo: str, *, safe: bool, deadlock_timeout_ms: int = 100, sale_ids: 
         committed = [(ids[i], ids[j], amount) for (name, i, j, amount), s in zip(TRANSFERS, sessions) if s.last.ok]
         victims = [s.name for s in sessions if not s.last.ok and s.last.sqlstate in DEADLOCK_CODES]
         result = ScenarioResult(NAME, mode, lab.run_id, lab.timeline)
-        result.facts = {"victims": victims, "committed": [s.name for s in sessions if s.last.ok],
-                        "errors": {s.name: s.last.sqlstate for s in sessions if not s.last.ok},
-                        "attempts": {s.name: s.last.row[0] for s in sessions if s.last.ok and s.last.row}}
+        result.facts = {
+            "victims": victims,
+            "committed": [s.name for s in sessions if s.last.ok],
+            "errors": {s.name: s.last.sqlstate for s in sessions if not s.last.ok},
+            "attempts": {s.name: s.last.row[0] for s in sessions if s.last.ok and s.last.row},
+        }
         result.anomaly = bool(victims)
-        matches = [result.check(f"amount of sale {label} ({sid})", expected_amounts(before, committed)[sid], after[sid])
-                   for label, sid in zip("ABC", ids)]
+        matches = [
+            result.check(f"amount of sale {label} ({sid})", expected_amounts(before, committed)[sid], after[sid])
+            for label, sid in zip("ABC", ids)
+        ]
         result.check("total of the three sales (transfers conserve it)", sum(before.values()), sum(after.values()))
-        result.final_ok = all(matches) and sum(before.values()) == sum(after.values()) and (not safe or len(committed) == 3)
+        result.final_ok = (
+            all(matches) and sum(before.values()) == sum(after.values()) and (not safe or len(committed) == 3)
+        )
         if victims:
-            result.outcome = (f"Deadlock: PostgreSQL chose {', '.join(victims)} as victim (SQLSTATE 40P01, raised as PCC03); "
-                              f"{len(committed)} of 3 transfers committed, the victim's was rolled back entirely.")
+            result.outcome = (
+                f"Deadlock: PostgreSQL chose {', '.join(victims)} as victim (SQLSTATE 40P01, raised as PCC03); "
+                f"{len(committed)} of 3 transfers committed, the victim's was rolled back entirely."
+            )
         else:
-            result.outcome = (f"No deadlock: {len(committed)} of 3 transfers committed "
-                              f"(attempts: {result.facts['attempts']}); final amounts as expected: {result.final_ok}.")
+            result.outcome = (
+                f"No deadlock: {len(committed)} of 3 transfers committed "
+                f"(attempts: {result.facts['attempts']}); final amounts as expected: {result.final_ok}."
+            )
         if restore:
             restore_sale_amounts(lab.coordinator, before)
     result.leaks = lab.leaks

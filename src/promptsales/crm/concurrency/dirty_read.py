@@ -30,8 +30,15 @@ def cache_key(run_id: str, lead_id: int) -> str:
     return f"crm:lab:{run_id}:lead:{lead_id}:score"
 
 
-def run(conninfo: str, *, safe: bool, redis_url: str, lead_id: int | None = None, restore: bool = True,
-        deadlock_timeout_ms: int | None = None) -> ScenarioResult:
+def run(
+    conninfo: str,
+    *,
+    safe: bool,
+    redis_url: str,
+    lead_id: int | None = None,
+    restore: bool = True,
+    deadlock_timeout_ms: int | None = None,
+) -> ScenarioResult:
     """Run part 1 (PostgreSQL) and part 2 (cache) once, with the unsafe or the safe publisher."""
     mode = "safe" if safe else "unsafe"
     cache = redis.Redis.from_url(redis_url, socket_timeout=5)
@@ -45,22 +52,31 @@ def run(conninfo: str, *, safe: bool, redis_url: str, lead_id: int | None = None
         load = lambda: lead_score(reader.conn, lead)  # noqa: E731 - R's own database read
 
         writer.call("BEGIN (qualify lead)", "BEGIN")
-        step1 = writer.call(f"crmsp_adjust_lead_score_safe(lead {lead}, {DELTA:+d}) inside W's transaction",
-                            "CALL crm.crmsp_adjust_lead_score_safe(%s, %s, NULL, NULL)", (lead, DELTA))
+        step1 = writer.call(
+            f"crmsp_adjust_lead_score_safe(lead {lead}, {DELTA:+d}) inside W's transaction",
+            "CALL crm.crmsp_adjust_lead_score_safe(%s, %s, NULL, NULL)",
+            (lead, DELTA),
+        )
         uncommitted = step1.row[0] if step1.ok else None
 
         # Part 1: PostgreSQL never shows it, even at READ UNCOMMITTED
         reader.call("BEGIN ISOLATION LEVEL READ UNCOMMITTED", "BEGIN ISOLATION LEVEL READ UNCOMMITTED")
-        pg_read = reader.call("read the score in the database",
-                              "SELECT score, current_setting('transaction_isolation') FROM crm.leads WHERE lead_id = %s", (lead,))
+        pg_read = reader.call(
+            "read the score in the database",
+            "SELECT score, current_setting('transaction_isolation') FROM crm.leads WHERE lead_id = %s",
+            (lead,),
+        )
         reader.call("COMMIT", "COMMIT")
 
         # Part 2: the cache
         writer.record("publish the new score to the cache", publisher.publish(key, uncommitted))
         cached_value, source = read_through(cache, key, load)
         reader.record("read the score through the cache", f"{cached_value} ({source})")
-        step2 = writer.call(f"crmsp_advance_lead_stage(lead {lead}, 'qualified')",
-                            "CALL crm.crmsp_advance_lead_stage(%s, %s)", (lead, "qualified"))
+        step2 = writer.call(
+            f"crmsp_advance_lead_stage(lead {lead}, 'qualified')",
+            "CALL crm.crmsp_advance_lead_stage(%s, %s)",
+            (lead, "qualified"),
+        )
         if step2.ok:
             writer.call("COMMIT", "COMMIT")
             writer.record("after the commit", publisher.after_commit())
@@ -74,23 +90,38 @@ def run(conninfo: str, *, safe: bool, redis_url: str, lead_id: int | None = None
 
         result = ScenarioResult(NAME, mode, lab.run_id, lab.timeline)
         pg_value, pg_isolation = pg_read.row if pg_read.ok else (None, None)
-        result.facts = {"lead": lead, "before": before, "uncommitted": uncommitted, "pg_read": pg_value,
-                        "pg_isolation": pg_isolation, "cache_read": cached_value, "cache_source": source,
-                        "rolled_back": not step2.ok, "db_after": after, "cache_after": cache_after,
-                        "second_step_error": step2.sqlstate}
+        result.facts = {
+            "lead": lead,
+            "before": before,
+            "uncommitted": uncommitted,
+            "pg_read": pg_value,
+            "pg_isolation": pg_isolation,
+            "cache_read": cached_value,
+            "cache_source": source,
+            "rolled_back": not step2.ok,
+            "db_after": after,
+            "cache_after": cache_after,
+            "second_step_error": step2.sqlstate,
+        }
         result.check("PostgreSQL read at READ UNCOMMITTED = committed score", before, pg_value)
         result.check("score read through the cache = committed score", before, cached_value)
         result.check("database score after the rollback", before, after)
         result.check("cache after the run holds no uncommitted value", True, cache_after in (None, before))
         result.anomaly = cached_value != before
-        result.final_ok = (not step2.ok) and after == before and pg_value == before and (not safe or cache_after in (None, before))
+        result.final_ok = (
+            (not step2.ok) and after == before and pg_value == before and (not safe or cache_after in (None, before))
+        )
         if result.anomaly:
-            result.outcome = (f"Dirty read through the cache: R read score {cached_value} from Redis while W's transaction "
-                              f"was open; W rolled back ({step2.sqlstate}), the database still says {after} and the cache "
-                              f"still serves {cache_after}. PostgreSQL itself, at {pg_isolation}, returned {pg_value}.")
+            result.outcome = (
+                f"Dirty read through the cache: R read score {cached_value} from Redis while W's transaction "
+                f"was open; W rolled back ({step2.sqlstate}), the database still says {after} and the cache "
+                f"still serves {cache_after}. PostgreSQL itself, at {pg_isolation}, returned {pg_value}."
+            )
         else:
-            result.outcome = (f"No dirty read: PostgreSQL ({pg_isolation}) returned {pg_value}, the cache returned "
-                              f"{cached_value} ({source}); after W's rollback database = {after}, cache = {cache_after}.")
+            result.outcome = (
+                f"No dirty read: PostgreSQL ({pg_isolation}) returned {pg_value}, the cache returned "
+                f"{cached_value} ({source}); after W's rollback database = {after}, cache = {cache_after}."
+            )
         cache.delete(key)
         if restore:
             restore_lead_score(lab.coordinator, lead, before)

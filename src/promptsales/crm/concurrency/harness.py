@@ -56,12 +56,16 @@ def application_name(run_id: str, session: str) -> str:
     return f"{APP_PREFIX}:{run_id}:{session}"
 
 
-def open_connection(conninfo: str, run_id: str, session: str, deadlock_timeout_ms: int | None = None) -> psycopg.Connection:
+def open_connection(
+    conninfo: str, run_id: str, session: str, deadlock_timeout_ms: int | None = None
+) -> psycopg.Connection:
     """An autocommit connection named for the run; optionally with a lower ``deadlock_timeout``.
 
     ``deadlock_timeout`` is superuser-only; migration 0080 grants ``SET`` on it to the CRM app role.
     """
-    conn = psycopg.connect(conninfo, autocommit=True, application_name=application_name(run_id, session), connect_timeout=10)
+    conn = psycopg.connect(
+        conninfo, autocommit=True, application_name=application_name(run_id, session), connect_timeout=10
+    )
     conn.execute(sql.SQL("SET statement_timeout = {}").format(sql.Literal(f"{STATEMENT_TIMEOUT_MS}ms")))
     if deadlock_timeout_ms:
         conn.execute(sql.SQL("SET deadlock_timeout = {}").format(sql.Literal(f"{int(deadlock_timeout_ms)}ms")))
@@ -141,7 +145,9 @@ class Gate:
 
     def try_close(self) -> bool:
         """Take the lock if nobody else holds it (for a coordinator in another process)."""
-        got = self.conn.execute("SELECT pg_try_advisory_lock(%s::int4, %s::int4)", (LAB_LOCK_CLASS, self.key)).fetchone()[0]
+        got = self.conn.execute(
+            "SELECT pg_try_advisory_lock(%s::int4, %s::int4)", (LAB_LOCK_CLASS, self.key)
+        ).fetchone()[0]
         self.held = bool(got)
         return self.held
 
@@ -229,7 +235,11 @@ class Monitor:
             self._last[name] = key
 
     def wait_until(
-        self, predicate: Callable[[dict[str, SessionState]], bool], what: str, timeout: float = 30.0, poll: float = 0.002
+        self,
+        predicate: Callable[[dict[str, SessionState]], bool],
+        what: str,
+        timeout: float = 30.0,
+        poll: float = 0.002,
     ) -> dict[str, SessionState]:
         """Poll until ``predicate(snapshot)`` holds (recording lock waits); LabError after ``timeout`` s."""
         deadline = time.monotonic() + timeout
@@ -262,8 +272,9 @@ class Leak:
     detail: str
 
 
-def find_leaks(conn: psycopg.Connection, run_id: str | None = None, dbname: str | None = None,
-               app_prefix: str | None = None) -> list[Leak]:
+def find_leaks(
+    conn: psycopg.Connection, run_id: str | None = None, dbname: str | None = None, app_prefix: str | None = None
+) -> list[Leak]:
     """Sessions of the run (or whose application_name starts with ``app_prefix``) still connected, lab
     advisory locks still held, and — for ``dbname`` (needs a role that sees every session, e.g. admin) —
     any other session of that database inside a transaction or holding a lock."""

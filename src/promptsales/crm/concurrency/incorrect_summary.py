@@ -39,32 +39,52 @@ def run(conninfo: str, *, safe: bool, deadlock_timeout_ms: int = 100, restore: b
         sales = [pair.first_sale, pair.second_sale]
         true_before = campaign_sales_total(lab.coordinator, campaigns)
         amounts_before = sale_amounts(lab.coordinator, sales)
-        lab.note("rows", f"campaigns {campaigns} (true total {true_before}); sale {pair.second_sale} of campaign "
-                         f"{pair.second_campaign} → sale {pair.first_sale} of campaign {pair.first_campaign}")
+        lab.note(
+            "rows",
+            f"campaigns {campaigns} (true total {true_before}); sale {pair.second_sale} of campaign "
+            f"{pair.second_campaign} → sale {pair.first_sale} of campaign {pair.first_campaign}",
+        )
         lab.gate.close()
         lab.note("close the gate")
         summary, writer = lab.session("S"), lab.session("W")
-        lab.start(summary, lambda s: s.call(f"{procedure}(campaigns {campaigns})", summary_call, (campaigns, lab.gate.key)))
+        lab.start(
+            summary, lambda s: s.call(f"{procedure}(campaigns {campaigns})", summary_call, (campaigns, lab.gate.key))
+        )
         lab.wait_all_waiting(["S"], "S has summed the first campaign and waits")
-        writer.call(f"move {TRANSFER} from campaign {pair.second_campaign} to campaign {pair.first_campaign} (commits)",
-                    transfer_call, (pair.second_sale, pair.first_sale, TRANSFER))
+        writer.call(
+            f"move {TRANSFER} from campaign {pair.second_campaign} to campaign {pair.first_campaign} (commits)",
+            transfer_call,
+            (pair.second_sale, pair.first_sale, TRANSFER),
+        )
         lab.open_gate()
         lab.finish()
         true_after = campaign_sales_total(lab.coordinator, campaigns)
         result = ScenarioResult(NAME, mode, lab.run_id, lab.timeline)
         reported = summary.last.row[0] if summary.last.ok else None
-        result.facts = {"campaigns": campaigns, "reported": reported, "breakdown": summary.last.row[1] if summary.last.ok else None,
-                        "true_before": true_before, "true_after": true_after, "transfer_ok": writer.last.ok}
+        result.facts = {
+            "campaigns": campaigns,
+            "reported": reported,
+            "breakdown": summary.last.row[1] if summary.last.ok else None,
+            "true_before": true_before,
+            "true_after": true_after,
+            "transfer_ok": writer.last.ok,
+        }
         result.check("true total before = after (the transfer conserves it)", true_before, true_after)
         result.check("total reported by the summary = true total", true_before, reported)
         result.anomaly = reported is not None and reported != true_before
-        result.final_ok = writer.last.ok and summary.last.ok and true_before == true_after and (not safe or not result.anomaly)
+        result.final_ok = (
+            writer.last.ok and summary.last.ok and true_before == true_after and (not safe or not result.anomaly)
+        )
         if result.anomaly:
-            result.outcome = (f"Incorrect summary: the procedure reported {reported} but the two campaigns held "
-                              f"{true_before} before, during and after the transfer — {true_before - reported} "
-                              "was counted on neither side.")
+            result.outcome = (
+                f"Incorrect summary: the procedure reported {reported} but the two campaigns held "
+                f"{true_before} before, during and after the transfer — {true_before - reported} "
+                "was counted on neither side."
+            )
         elif summary.last.ok:
-            result.outcome = f"Consistent summary: {reported} = the true total, although the transfer committed mid-way."
+            result.outcome = (
+                f"Consistent summary: {reported} = the true total, although the transfer committed mid-way."
+            )
         else:
             result.outcome = f"The summary failed: {summary.last.describe()}"
         if restore:

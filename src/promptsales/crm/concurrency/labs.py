@@ -44,7 +44,7 @@ def procedure_source(names: tuple[str, ...]) -> str:
         start = max(text.rfind(f"CREATE PROCEDURE crm.{name}("), text.rfind(f"CREATE OR REPLACE PROCEDURE crm.{name}("))
         end = text.find(f"COMMENT ON PROCEDURE crm.{name} ", start)
         if start >= 0 and end >= 0:
-            parts.append(text[start:text.find("\n", end) + 1])
+            parts.append(text[start : text.find("\n", end) + 1])
     return "-- " + " vs ".join(names) + "\n" + "\n".join(parts)
 
 
@@ -64,7 +64,9 @@ def _check_ready(dsn: str) -> None:
         with psycopg.connect(dsn, connect_timeout=5) as conn:
             ready = conn.execute("SELECT to_regprocedure('crm.crmsp_can_commit(boolean)') IS NOT NULL").fetchone()[0]
     except psycopg.OperationalError as error:
-        raise ServiceUnavailable(f"Cannot reach the PromptCRM database: {str(error).strip()}. Try `promptsales up`.") from error
+        raise ServiceUnavailable(
+            f"Cannot reach the PromptCRM database: {str(error).strip()}. Try `promptsales up`."
+        ) from error
     if not ready:
         raise UserError("The concurrency-lab procedures are missing: run `promptsales up` to apply migrations.")
 
@@ -78,12 +80,20 @@ def _modes(options: dict[str, Any]) -> list[bool]:
 
 
 def _summary_step(results: list[ScenarioResult]) -> StepResult:
-    rows = [(i + 1, r.mode, "yes" if r.anomaly else "no", "yes" if r.final_ok else "no", "none" if not r.leaks else len(r.leaks))
-            for i, r in enumerate(results)]
+    rows = [
+        (
+            i + 1,
+            r.mode,
+            "yes" if r.anomaly else "no",
+            "yes" if r.final_ok else "no",
+            "none" if not r.leaks else len(r.leaks),
+        )
+        for i, r in enumerate(results)
+    ]
     anomalies = sum(r.anomaly for r in results)
     return StepResult(
         title=f"{len(results)} runs ({results[0].mode}): anomaly in {anomalies}, final data as expected in "
-              f"{sum(r.final_ok for r in results)}",
+        f"{sum(r.final_ok for r in results)}",
         columns=["run", "mode", "anomaly", "final data ok", "left behind"],
         rows=rows,
     )
@@ -113,8 +123,10 @@ def _scenario_runner(name: str, run: Callable[..., ScenarioResult], needs_cache:
             lab.steps.extend(results[0].as_lab_steps())
             if repeat > 1:
                 lab.steps.append(_summary_step(results))
-            outcomes.append(f"[{results[0].mode}] {results[0].outcome}"
-                            + (f"  ({sum(r.anomaly for r in results)}/{repeat} runs showed the anomaly)" if repeat > 1 else ""))
+            outcomes.append(
+                f"[{results[0].mode}] {results[0].outcome}"
+                + (f"  ({sum(r.anomaly for r in results)}/{repeat} runs showed the anomaly)" if repeat > 1 else "")
+            )
         lab.outcome = "\n".join(outcomes) + "\n" + DOC
         return lab
 
@@ -127,10 +139,17 @@ LIGHT_CLIENT = (sys.executable, "-m", "promptsales.crm.concurrency.cli")
 CLI_CLIENT = (sys.executable, "-m", "promptsales.cli", "lab", "deadlock-client")
 
 
-def run_two_clients_locally(dsn: str, *, safe: bool, rounds: int = 1, deadlock_timeout_ms: int = 100,
-                            timeout: float = 120.0, client_command: tuple[str, ...] = LIGHT_CLIENT,
-                            wrap: Callable[[str, list[str]], list[str]] | None = None,
-                            dsns: dict[str, str] | None = None) -> tuple[ScenarioResult, list[dict]]:
+def run_two_clients_locally(
+    dsn: str,
+    *,
+    safe: bool,
+    rounds: int = 1,
+    deadlock_timeout_ms: int = 100,
+    timeout: float = 120.0,
+    client_command: tuple[str, ...] = LIGHT_CLIENT,
+    wrap: Callable[[str, list[str]], list[str]] | None = None,
+    dsns: dict[str, str] | None = None,
+) -> tuple[ScenarioResult, list[dict]]:
     """Start the deadlock client with ``--role a`` and ``--role b`` as two processes and merge their reports.
 
     ``wrap(role, argv)`` may put each process elsewhere (e.g. into a network namespace) and ``dsns`` give
@@ -138,12 +157,30 @@ def run_two_clients_locally(dsn: str, *, safe: bool, rounds: int = 1, deadlock_t
     ``promptsales lab deadlock-client`` on each with ``--dsn``."""
     run_id = f"local{new_run_id()[:6]}"
     dsns = dsns or {"a": dsn, "b": dsn}
-    argv = [*client_command, "--json", "--run-id", run_id,
-            "--rounds", str(rounds), "--deadlock-timeout-ms", str(deadlock_timeout_ms), "--timeout", str(int(timeout)),
-            "--safe" if safe else "--unsafe"]
+    argv = [
+        *client_command,
+        "--json",
+        "--run-id",
+        run_id,
+        "--rounds",
+        str(rounds),
+        "--deadlock-timeout-ms",
+        str(deadlock_timeout_ms),
+        "--timeout",
+        str(int(timeout)),
+        "--safe" if safe else "--unsafe",
+    ]
     wrap = wrap or (lambda _role, command: command)
-    procs = {role: subprocess.Popen(wrap(role, [*argv, "--role", role]), env=dict(os.environ, PROMPTSALES_LAB_DSN=dsns[role]), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for role in ("b", "a")}
+    procs = {
+        role: subprocess.Popen(
+            wrap(role, [*argv, "--role", role]),
+            env=dict(os.environ, PROMPTSALES_LAB_DSN=dsns[role]),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for role in ("b", "a")
+    }
     reports = {}
     for role, proc in procs.items():
         out, err = proc.communicate(timeout=timeout + 30)
@@ -177,8 +214,10 @@ def scenario_from_reports(report_a: dict, report_b: dict, safe: bool) -> Scenari
     result.facts = {"victims": victims, "rounds": len(rounds_a), "addresses": addresses, "all_committed": all_committed}
     where = ", ".join(f"{k} from {v}" for k, v in addresses.items())
     if victims:
-        result.outcome = (f"Deadlock between the two clients ({where}) in {victims} of {len(rounds_a)} round(s): "
-                          "PostgreSQL aborted one transfer per round (40P01 → PCC03); the other committed.")
+        result.outcome = (
+            f"Deadlock between the two clients ({where}) in {victims} of {len(rounds_a)} round(s): "
+            "PostgreSQL aborted one transfer per round (40P01 → PCC03); the other committed."
+        )
     else:
         result.outcome = f"No deadlock in {len(rounds_a)} round(s) ({where}): both transfers committed every time."
     return result
@@ -192,34 +231,60 @@ def _two_clients_runner(settings: Settings, values: dict[str, Any], options: dic
     _check_ready(dsn)
     results = [run_two_clients_locally(dsn, safe=safe, rounds=rounds)[0] for safe in _modes(options)]
     lab = to_lab_result("crm.deadlock-two-clients", results)
-    lab.outcome += ("\nThe two clients ran as two processes of this computer. For two computers run "
-                    "`promptsales lab deadlock-client --role a|b --dsn postgresql://…` on each. " + DOC)
+    lab.outcome += (
+        "\nThe two clients ran as two processes of this computer. For two computers run "
+        "`promptsales lab deadlock-client --role a|b --dsn postgresql://…` on each. " + DOC
+    )
     return lab
 
 
 REPEAT = [LabParam("repeat", "int", "1")]
 SCENARIOS: list[tuple[str, str, Callable[..., ScenarioResult], bool]] = [
-    ("deadlock-cascade", "Cascading deadlock of three transactions (T1→T2→T3→T1) and its fix", deadlock_cascade.run, False),
+    (
+        "deadlock-cascade",
+        "Cascading deadlock of three transactions (T1→T2→T3→T1) and its fix",
+        deadlock_cascade.run,
+        False,
+    ),
     ("lost-update", "Lost update of a lead's score and its fix (atomic UPDATE)", lost_update.run, False),
-    ("incorrect-summary", "Incorrect summary while money moves between campaigns, and its fix (REPEATABLE READ)",
-     incorrect_summary.run, False),
-    ("dirty-read", "Dirty read: never in PostgreSQL, but through a cache written before COMMIT — and its fix",
-     dirty_read.run, True),
+    (
+        "incorrect-summary",
+        "Incorrect summary while money moves between campaigns, and its fix (REPEATABLE READ)",
+        incorrect_summary.run,
+        False,
+    ),
+    (
+        "dirty-read",
+        "Dirty read: never in PostgreSQL, but through a cache written before COMMIT — and its fix",
+        dirty_read.run,
+        True,
+    ),
 ]
 
 for _name, _title, _run, _cache in SCENARIOS:
     _module = sys.modules[_run.__module__]
-    register(LabEntry(
-        name=f"crm.{_name}", company="crm", title=_title,
-        explanation=(_module.__doc__ or _title).strip() + "\n\n" + DOC,
-        params=REPEAT, runner=_scenario_runner(_name, _run, _cache), options=("safe", "unsafe"),
-        source=_source(_name),
-    ))
+    register(
+        LabEntry(
+            name=f"crm.{_name}",
+            company="crm",
+            title=_title,
+            explanation=(_module.__doc__ or _title).strip() + "\n\n" + DOC,
+            params=REPEAT,
+            runner=_scenario_runner(_name, _run, _cache),
+            options=("safe", "unsafe"),
+            source=_source(_name),
+        )
+    )
 
-register(LabEntry(
-    name="crm.deadlock-two-clients", company="crm",
-    title="Deadlock between two clients on different computers, and its fix",
-    explanation=(two_clients.__doc__ or "").strip() + "\n\n" + DOC,
-    params=REPEAT, runner=_two_clients_runner, options=("safe", "unsafe"),
-    source=_source("deadlock-two-clients"),
-))
+register(
+    LabEntry(
+        name="crm.deadlock-two-clients",
+        company="crm",
+        title="Deadlock between two clients on different computers, and its fix",
+        explanation=(two_clients.__doc__ or "").strip() + "\n\n" + DOC,
+        params=REPEAT,
+        runner=_two_clients_runner,
+        options=("safe", "unsafe"),
+        source=_source("deadlock-two-clients"),
+    )
+)

@@ -19,8 +19,9 @@ NAME = "lost-update"
 DELTAS = (("S1", 5), ("S2", 7))
 
 
-def run(conninfo: str, *, safe: bool, deadlock_timeout_ms: int = 100, lead_id: int | None = None,
-        restore: bool = True) -> ScenarioResult:
+def run(
+    conninfo: str, *, safe: bool, deadlock_timeout_ms: int = 100, lead_id: int | None = None, restore: bool = True
+) -> ScenarioResult:
     """Run the two concurrent adjustments once and check the final score."""
     mode = "safe" if safe else "unsafe"
     procedure = "crmsp_adjust_lead_score_safe" if safe else "crmsp_adjust_lead_score_unsafe"
@@ -44,16 +45,22 @@ def run(conninfo: str, *, safe: bool, deadlock_timeout_ms: int = 100, lead_id: i
         after = lead_score(lab.coordinator, lead)
         applied = sum(delta for (_, delta), s in zip(DELTAS, sessions) if s.last.ok)
         result = ScenarioResult(NAME, mode, lab.run_id, lab.timeline)
-        result.facts = {"lead": lead, "before": before, "after": after,
-                        "committed": [s.name for s in sessions if s.last.ok],
-                        "returned": {s.name: s.last.row[0] for s in sessions if s.last.ok}}
+        result.facts = {
+            "lead": lead,
+            "before": before,
+            "after": after,
+            "committed": [s.name for s in sessions if s.last.ok],
+            "returned": {s.name: s.last.row[0] for s in sessions if s.last.ok},
+        }
         result.check(f"score of lead {lead} = {before} + the deltas of the committed calls", before + applied, after)
         result.anomaly = after != before + applied
         result.final_ok = after == before + total_delta and len(result.facts["committed"]) == len(DELTAS)
         if result.anomaly:
             lost = before + applied - after
-            result.outcome = (f"Lost update: both calls committed, yet the score went {before} → {after} instead of "
-                              f"{before + applied}: an adjustment of {lost:+d} was overwritten.")
+            result.outcome = (
+                f"Lost update: both calls committed, yet the score went {before} → {after} instead of "
+                f"{before + applied}: an adjustment of {lost:+d} was overwritten."
+            )
         else:
             result.outcome = f"No lost update: {before} + 5 + 7 = {after}."
         if restore:

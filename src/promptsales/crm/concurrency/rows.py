@@ -19,11 +19,16 @@ SEED_HINT = "Load data first: `promptsales seed --scale small --company crm` (or
 
 def pick_sales(conn: psycopg.Connection, count: int, min_amount: Decimal = Decimal("10.00")) -> list[int]:
     """The ``count`` lowest sale ids whose amount is at least ``min_amount`` (room for the lab's transfers)."""
-    ids = [r[0] for r in conn.execute(
-        "SELECT sale_id FROM crm.sales WHERE amount >= %s ORDER BY sale_id LIMIT %s", (min_amount, count)
-    )]
+    ids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT sale_id FROM crm.sales WHERE amount >= %s ORDER BY sale_id LIMIT %s", (min_amount, count)
+        )
+    ]
     if len(ids) < count:
-        raise UserError(f"The lab needs {count} sales of at least {min_amount} in crm.sales, found {len(ids)}. {SEED_HINT}")
+        raise UserError(
+            f"The lab needs {count} sales of at least {min_amount} in crm.sales, found {len(ids)}. {SEED_HINT}"
+        )
     return ids
 
 

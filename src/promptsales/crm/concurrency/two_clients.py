@@ -97,15 +97,26 @@ def _wait(predicate, what: str, timeout: float, poll: float = 0.005) -> None:
 
 
 def _session_active(conn: psycopg.Connection, run_id: str, role: str) -> bool:
-    return bool(conn.execute(
-        "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = %s AND state = 'active')",
-        (f"{APP_PREFIX}:{run_id}:{role}",),
-    ).fetchone()[0])
+    return bool(
+        conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = %s AND state = 'active')",
+            (f"{APP_PREFIX}:{run_id}:{role}",),
+        ).fetchone()[0]
+    )
 
 
-def run_client(conninfo: str, role: str, *, safe: bool, run_id: str = "deadlock", rounds: int = 1,
-               sale_ids: list[int] | None = None, deadlock_timeout_ms: int = 100, timeout: float = 120.0,
-               restore: bool = True) -> ClientReport:
+def run_client(
+    conninfo: str,
+    role: str,
+    *,
+    safe: bool,
+    run_id: str = "deadlock",
+    rounds: int = 1,
+    sale_ids: list[int] | None = None,
+    deadlock_timeout_ms: int = 100,
+    timeout: float = 120.0,
+    restore: bool = True,
+) -> ClientReport:
     """Play ``role`` (a = coordinator, b = peer) for ``rounds`` rounds; returns what happened."""
     if role not in ROLES:
         raise UserError(f"--role must be a or b, got {role!r}.")
@@ -125,8 +136,22 @@ def run_client(conninfo: str, role: str, *, safe: bool, run_id: str = "deadlock"
         for number in range(1, rounds + 1):
             round_id = f"{run_id}-{number}"
             play = _play_coordinator if role == "a" else _play_peer
-            report.rounds.append(play(conninfo, control, round_id, number, timeline, safe, source, target, x, y,
-                                      deadlock_timeout_ms, timeout))
+            report.rounds.append(
+                play(
+                    conninfo,
+                    control,
+                    round_id,
+                    number,
+                    timeline,
+                    safe,
+                    source,
+                    target,
+                    x,
+                    y,
+                    deadlock_timeout_ms,
+                    timeout,
+                )
+            )
         if role == "a" and restore:
             restore_sale_amounts(control, first_amounts)
             timeline.record("a", "restore the two sales", ", ".join(f"{k}={v}" for k, v in first_amounts.items()))
@@ -138,19 +163,29 @@ def run_client(conninfo: str, role: str, *, safe: bool, run_id: str = "deadlock"
 
 def _transfer(conninfo, round_id, role, timeline, safe, source, target, gate, deadlock_timeout_ms) -> Session:
     session = Session(_ClientRun(conninfo, round_id, timeline, deadlock_timeout_ms), role)
-    session.call(f"move {AMOUNTS[role]} from sale {source} to sale {target}", transfer_call(safe),
-                 (source, target, AMOUNTS[role], gate))
+    session.call(
+        f"move {AMOUNTS[role]} from sale {source} to sale {target}",
+        transfer_call(safe),
+        (source, target, AMOUNTS[role], gate),
+    )
     return session
 
 
 def _round_report(number: int, round_id: str, session: Session) -> RoundReport:
     last = session.last
-    return RoundReport(number, round_id, last.ok, last.sqlstate, last.message if last.ok else last.describe(),
-                       (not last.ok) and last.sqlstate in DEADLOCK_CODES)
+    return RoundReport(
+        number,
+        round_id,
+        last.ok,
+        last.sqlstate,
+        last.message if last.ok else last.describe(),
+        (not last.ok) and last.sqlstate in DEADLOCK_CODES,
+    )
 
 
-def _play_peer(conninfo, control, round_id, number, timeline, safe, source, target, x, y, deadlock_timeout_ms,
-               timeout) -> RoundReport:
+def _play_peer(
+    conninfo, control, round_id, number, timeline, safe, source, target, x, y, deadlock_timeout_ms, timeout
+) -> RoundReport:
     gate = Gate(control, gate_key(round_id))
     _wait(gate.is_closed_by_anyone, f"client a has closed the gate of round {round_id}", timeout)
     timeline.record("b", f"round {number}: the gate is closed by a", "start")
@@ -159,8 +194,9 @@ def _play_peer(conninfo, control, round_id, number, timeline, safe, source, targ
     return _round_report(number, round_id, session)
 
 
-def _play_coordinator(conninfo, control, round_id, number, timeline, safe, source, target, x, y, deadlock_timeout_ms,
-                      timeout) -> RoundReport:
+def _play_coordinator(
+    conninfo, control, round_id, number, timeline, safe, source, target, x, y, deadlock_timeout_ms, timeout
+) -> RoundReport:
     gate = Gate(control, gate_key(round_id))
     if not gate.try_close():
         raise UserError(f"Another client a already runs round {round_id}; use another --run-id.")
@@ -168,8 +204,9 @@ def _play_coordinator(conninfo, control, round_id, number, timeline, safe, sourc
     before = sale_amounts(control, [x, y])
     holder: dict[str, Session] = {}
     worker = threading.Thread(
-        target=lambda: holder.setdefault("a", _transfer(conninfo, round_id, "a", timeline, safe, source, target,
-                                                        gate.key, deadlock_timeout_ms)),
+        target=lambda: holder.setdefault(
+            "a", _transfer(conninfo, round_id, "a", timeline, safe, source, target, gate.key, deadlock_timeout_ms)
+        ),
         daemon=True,
     )
     worker.start()
@@ -204,8 +241,11 @@ def _play_coordinator(conninfo, control, round_id, number, timeline, safe, sourc
     result.after = {str(k): str(v) for k, v in after.items()}
     result.expected = {str(x): str(expected_x), str(y): str(expected_y)}
     result.final_ok = (after[x], after[y]) == (expected_x, expected_y) and (delta_x - own) in (0, AMOUNTS["b"])
-    timeline.record("a", f"round {number}: final amounts",
-                    f"{x}: {before[x]} → {after[x]}, {y}: {before[y]} → {after[y]}; a committed {result.ok}, b committed {peer_ok}")
+    timeline.record(
+        "a",
+        f"round {number}: final amounts",
+        f"{x}: {before[x]} → {after[x]}, {y}: {before[y]} → {after[y]}; a committed {result.ok}, b committed {peer_ok}",
+    )
     return result
 
 

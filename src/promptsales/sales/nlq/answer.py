@@ -56,8 +56,11 @@ def format_value(metric: Metric, value: object, language: str) -> str:
 def _scope(query: StructuredQuery) -> str:
     parts = [ref.name for ref in query.filters]
     if query.status:
-        parts.append({"active": ("active", "activas"), "finished": ("finished", "finalizadas")}[query.status][
-            query.language == "es"])
+        parts.append(
+            {"active": ("active", "activas"), "finished": ("finished", "finalizadas")}[query.status][
+                query.language == "es"
+            ]
+        )
     if query.period:
         parts.append(query.period.label)
     return f" ({', '.join(parts)})" if parts else ""
@@ -82,7 +85,7 @@ def summarize(query: StructuredQuery, columns: list[str], rows: list[list[object
     es = query.language == "es"
     scope = _scope(query)
     if not rows or all(row[columns.index(m.value)] is None for row in rows for m in query.metrics):
-        return (f"No hay resultados registrados{scope}." if es else f"No results are recorded{scope}.")
+        return f"No hay resultados registrados{scope}." if es else f"No results are recorded{scope}."
     records = [dict(zip(columns, row)) for row in rows]
     if query.intent is Intent.funnel:
         record = records[0]
@@ -96,16 +99,23 @@ def summarize(query: StructuredQuery, columns: list[str], rows: list[list[object
             previous = value
         return ("Embudo" if es else "Funnel") + f"{scope}: " + " → ".join(stages) + "."
     if query.intent is Intent.value:
-        parts = [f"{_label(m, query.language)}{scope}: {format_value(m, records[0][m.value], query.language)}"
-                 for m in query.metrics]
+        parts = [
+            f"{_label(m, query.language)}{scope}: {format_value(m, records[0][m.value], query.language)}"
+            for m in query.metrics
+        ]
         return "; ".join(parts) + "."
     metric = query.order_by or query.metrics[0]
-    listed = [f"{_row_name(r, query)}: {format_value(metric, r.get(metric.value), query.language)}" for r in records[:5]]
+    listed = [
+        f"{_row_name(r, query)}: {format_value(metric, r.get(metric.value), query.language)}" for r in records[:5]
+    ]
     more = "" if len(records) <= 5 else (f" (y {len(records) - 5} más)" if es else f" (and {len(records) - 5} more)")
     if query.intent is Intent.ranking:
         dimension = query.group_by[0].value
-        head = (f"Top {len(records)} por {_label(metric, 'es')}{scope}" if es
-                else f"Top {len(records)} {dimension}s by {_label(metric, 'en')}{scope}")
+        head = (
+            f"Top {len(records)} por {_label(metric, 'es')}{scope}"
+            if es
+            else f"Top {len(records)} {dimension}s by {_label(metric, 'en')}{scope}"
+        )
         return f"{head}: " + "; ".join(f"{i}. {text}" for i, text in enumerate(listed, 1)) + more + "."
     if query.intent is Intent.comparison and len(records) == 2:
         a, b = (r.get(metric.value) for r in records)
@@ -114,7 +124,18 @@ def summarize(query: StructuredQuery, columns: list[str], rows: list[list[object
             change = f" ({(float(b) - float(a)) / float(a) * 100:+.1f}%)"
         return f"{_label(metric, query.language).capitalize()}{scope}: " + " vs ".join(listed) + change + "."
     by = {Dimension.month: ("mes", "month")}
-    heading = ", ".join(by.get(d, (d.value, d.value))[0 if es else 1] for d in query.group_by) or ("periodo" if es else "period")
+    heading = ", ".join(by.get(d, (d.value, d.value))[0 if es else 1] for d in query.group_by) or (
+        "periodo" if es else "period"
+    )
     cut = (" Resultado recortado a 500 filas." if es else " Result cut at 500 rows.") if truncated else ""
-    return (f"{_label(metric, query.language).capitalize()} por {heading}{scope}: " if es
-            else f"{_label(metric, query.language).capitalize()} by {heading}{scope}: ") + "; ".join(listed) + more + "." + cut
+    return (
+        (
+            f"{_label(metric, query.language).capitalize()} por {heading}{scope}: "
+            if es
+            else f"{_label(metric, query.language).capitalize()} by {heading}{scope}: "
+        )
+        + "; ".join(listed)
+        + more
+        + "."
+        + cut
+    )

@@ -70,8 +70,9 @@ def choose_grain(query: StructuredQuery) -> wh.Grain:
     if per_campaign:
         names = ", ".join(DEFINITIONS[m].en for m in query.metrics if set(DEFINITIONS[m].measures) & set(per_campaign))
         split = sorted(d.value for d in dimensions - {Dimension.campaign, Dimension.brand})
-        names_es = ", ".join(DEFINITIONS[m].es for m in query.metrics
-                             if set(DEFINITIONS[m].measures) & set(per_campaign))
+        names_es = ", ".join(
+            DEFINITIONS[m].es for m in query.metrics if set(DEFINITIONS[m].measures) & set(per_campaign)
+        )
         es_dims = {"month": "mes", "channel": "canal", "market": "mercado"}
         raise Unanswerable(
             f"{names} is recorded per whole campaign only, so it cannot be split by "
@@ -79,9 +80,12 @@ def choose_grain(query: StructuredQuery) -> wh.Grain:
             "channel or market.",
             f"{names_es}: el dato se registra solo por campaña completa, no se puede desglosar por "
             f"{' ni '.join(es_dims.get(d, d) for d in split) or 'eso'}; pídelo por campaña o marca sin periodo, "
-            "canal ni mercado.")
-    raise Unanswerable("No warehouse table holds that combination of dimensions.",
-                       "Ninguna tabla del almacén tiene esa combinación de dimensiones.")
+            "canal ni mercado.",
+        )
+    raise Unanswerable(
+        "No warehouse table holds that combination of dimensions.",
+        "Ninguna tabla del almacén tiene esa combinación de dimensiones.",
+    )
 
 
 def metric_expression(metric: Metric, grain: wh.Grain, fact: str) -> sql.Composable:
@@ -99,11 +103,13 @@ def metric_expression(metric: Metric, grain: wh.Grain, fact: str) -> sql.Composa
     if definition.kind == "roi":
         amount, spend = definition.measures
         return sql.SQL("round((sum({a}) - sum({s}))::numeric / nullif(sum({s}), 0), 6)").format(
-            a=col(amount), s=col(spend))
+            a=col(amount), s=col(spend)
+        )
     if definition.kind == "success":
         amount, goal = definition.measures
         return sql.SQL("round((sum({a}) FILTER (WHERE {g} IS NOT NULL))::numeric / nullif(sum({g}), 0), 6)").format(
-            a=col(amount), g=col(goal))
+            a=col(amount), g=col(goal)
+        )
     if definition.kind == "distinct":
         dimension = definition.distinct_dimension
         key = grain.keys[dimension] if dimension in grain.keys else wh.CAMPAIGN_COLUMNS["key"]
@@ -127,18 +133,25 @@ def build(query: StructuredQuery) -> BuiltQuery:
     needs_campaign = not grain.is_campaign_table and (
         query.status is not None
         or any(d in (Dimension.campaign, Dimension.brand) for d in query.group_by)
-        or any(ref.dimension in (Dimension.campaign, Dimension.brand) for ref in query.filters))
+        or any(ref.dimension in (Dimension.campaign, Dimension.brand) for ref in query.filters)
+    )
     if needs_campaign:
-        joins.append(sql.SQL(" JOIN {}.{} AS c ON c.{} = f.{}").format(
-            _ident(wh.SCHEMA), _ident(wh.CAMPAIGN_TABLE), _ident(cc["key"]), _ident(grain.keys[Dimension.campaign])))
+        joins.append(
+            sql.SQL(" JOIN {}.{} AS c ON c.{} = f.{}").format(
+                _ident(wh.SCHEMA), _ident(wh.CAMPAIGN_TABLE), _ident(cc["key"]), _ident(grain.keys[Dimension.campaign])
+            )
+        )
 
     if query.compare_periods:
         values = []
         for index, period in enumerate(query.compare_periods):
             values.append(sql.SQL("(%s::int, %s::text, %s::date, %s::date)"))
             params.extend([index, period.label, period.start, period.end])
-        joins.append(sql.SQL(" JOIN (VALUES {}) AS p(ord, label, starts, ends) ON {f}.{m} >= p.starts AND {f}.{m} < p.ends")
-                     .format(sql.SQL(", ").join(values), f=_ident(fact), m=_ident(grain.keys[Dimension.month])))
+        joins.append(
+            sql.SQL(
+                " JOIN (VALUES {}) AS p(ord, label, starts, ends) ON {f}.{m} >= p.starts AND {f}.{m} < p.ends"
+            ).format(sql.SQL(", ").join(values), f=_ident(fact), m=_ident(grain.keys[Dimension.month]))
+        )
         select.append(sql.SQL("p.label AS period"))
         group.extend([sql.SQL("p.ord"), sql.SQL("p.label")])
         order.append(sql.SQL("p.ord"))
@@ -147,9 +160,14 @@ def build(query: StructuredQuery) -> BuiltQuery:
 
     for dimension in query.group_by:
         if dimension in (Dimension.campaign, Dimension.brand):
-            key, name = (cc["key"], cc["name"]) if dimension is Dimension.campaign else (cc["brand_key"], cc["brand_name"])
-            select.append(sql.SQL("c.{} AS {}, c.{} AS {}").format(
-                _ident(key), _ident(f"{dimension.value}_id"), _ident(name), _ident(dimension.value)))
+            key, name = (
+                (cc["key"], cc["name"]) if dimension is Dimension.campaign else (cc["brand_key"], cc["brand_name"])
+            )
+            select.append(
+                sql.SQL("c.{} AS {}, c.{} AS {}").format(
+                    _ident(key), _ident(f"{dimension.value}_id"), _ident(name), _ident(dimension.value)
+                )
+            )
             group.extend([sql.SQL("c.{}").format(_ident(key)), sql.SQL("c.{}").format(_ident(name))])
             columns.extend([f"{dimension.value}_id", dimension.value])
         elif dimension is Dimension.month:
@@ -160,15 +178,36 @@ def build(query: StructuredQuery) -> BuiltQuery:
         else:
             table, key, name = wh.LABEL_SOURCES[dimension]
             alias = f"l_{dimension.value}"
-            joins.append(sql.SQL(" LEFT JOIN (SELECT DISTINCT ON ({k}) {k}, {n} FROM {s}.{t} ORDER BY {k}, {n}) AS {a}"
-                                 " ON {a}.{k} = {f}.{fk}").format(
-                k=_ident(key), n=_ident(name), s=_ident(wh.SCHEMA), t=_ident(table), a=_ident(alias),
-                f=_ident(fact), fk=_ident(grain.keys[dimension])))
-            select.append(sql.SQL("{f}.{fk} AS {kid}, {a}.{n} AS {d}").format(
-                f=_ident(fact), fk=_ident(grain.keys[dimension]), kid=_ident(f"{dimension.value}_id"),
-                a=_ident(alias), n=_ident(name), d=_ident(dimension.value)))
-            group.extend([sql.SQL("{}.{}").format(_ident(fact), _ident(grain.keys[dimension])),
-                          sql.SQL("{}.{}").format(_ident(alias), _ident(name))])
+            joins.append(
+                sql.SQL(
+                    " LEFT JOIN (SELECT DISTINCT ON ({k}) {k}, {n} FROM {s}.{t} ORDER BY {k}, {n}) AS {a}"
+                    " ON {a}.{k} = {f}.{fk}"
+                ).format(
+                    k=_ident(key),
+                    n=_ident(name),
+                    s=_ident(wh.SCHEMA),
+                    t=_ident(table),
+                    a=_ident(alias),
+                    f=_ident(fact),
+                    fk=_ident(grain.keys[dimension]),
+                )
+            )
+            select.append(
+                sql.SQL("{f}.{fk} AS {kid}, {a}.{n} AS {d}").format(
+                    f=_ident(fact),
+                    fk=_ident(grain.keys[dimension]),
+                    kid=_ident(f"{dimension.value}_id"),
+                    a=_ident(alias),
+                    n=_ident(name),
+                    d=_ident(dimension.value),
+                )
+            )
+            group.extend(
+                [
+                    sql.SQL("{}.{}").format(_ident(fact), _ident(grain.keys[dimension])),
+                    sql.SQL("{}.{}").format(_ident(alias), _ident(name)),
+                ]
+            )
             columns.extend([f"{dimension.value}_id", dimension.value])
         labels.append(dimension.value)
 
@@ -197,8 +236,12 @@ def build(query: StructuredQuery) -> BuiltQuery:
         params.extend([query.period.start, query.period.end])
 
     statement = sql.SQL("SELECT {select} FROM {s}.{t} AS {a}{joins}").format(
-        select=sql.SQL(", ").join(select), s=_ident(wh.SCHEMA), t=_ident(grain.table), a=_ident(fact),
-        joins=sql.SQL("").join(joins))
+        select=sql.SQL(", ").join(select),
+        s=_ident(wh.SCHEMA),
+        t=_ident(grain.table),
+        a=_ident(fact),
+        joins=sql.SQL("").join(joins),
+    )
     if where:
         statement += sql.SQL(" WHERE ") + sql.SQL(" AND ").join(where)
     if group:
@@ -208,7 +251,11 @@ def build(query: StructuredQuery) -> BuiltQuery:
         order = [sql.SQL("{} {}").format(_ident(query.order_by.value), direction), *order]
         order.extend(sql.SQL("{}").format(_ident(c)) for c in columns if c.endswith("_id"))
     elif group:
-        order.extend(_ident(c) for c in columns if c in ("month", "channel", "market", "brand", "campaign") and c not in ("period",))
+        order.extend(
+            _ident(c)
+            for c in columns
+            if c in ("month", "channel", "market", "brand", "campaign") and c not in ("period",)
+        )
     if order:
         statement += sql.SQL(" ORDER BY ") + sql.SQL(", ").join(order)
     if group:

@@ -20,8 +20,15 @@ from promptsales.sales.nlq.text import blank_span, normalize, normalize_name
 CHANNEL_ALIASES: tuple[tuple[str, ...], ...] = (
     ("email", "e-mail", "correo", "correo electronico", "mail", "newsletter"),
     ("sms", "mensajes de texto", "mensaje de texto", "text message", "text messages"),
-    ("linkedin",), ("facebook",), ("instagram",), ("tiktok", "tik tok"), ("youtube",),
-    ("twitter", "x"), ("whatsapp",), ("pinterest",), ("snapchat",),
+    ("linkedin",),
+    ("facebook",),
+    ("instagram",),
+    ("tiktok", "tik tok"),
+    ("youtube",),
+    ("twitter", "x"),
+    ("whatsapp",),
+    ("pinterest",),
+    ("snapchat",),
     ("search", "search ads", "google ads", "busqueda", "anuncios de busqueda", "google"),
     ("influencer", "influencers", "influenciadores", "influencer marketing"),
     ("display", "banners", "banner"),
@@ -30,13 +37,38 @@ CHANNEL_ALIASES: tuple[tuple[str, ...], ...] = (
 #: Countries in English and Spanish (plus ISO codes) for market mentions.
 COUNTRY_ALIASES: tuple[tuple[str, ...], ...] = (
     ("united states", "usa", "us", "estados unidos", "eeuu", "ee uu"),
-    ("mexico",), ("canada",), ("brazil", "brasil"), ("argentina",), ("colombia",), ("chile",), ("peru",),
-    ("costa rica",), ("panama",), ("guatemala",), ("ecuador",), ("uruguay",), ("dominican republic",
-    "republica dominicana"), ("spain", "espana"), ("united kingdom", "uk", "reino unido"),
-    ("germany", "alemania"), ("france", "francia"), ("italy", "italia"), ("portugal",),
-    ("netherlands", "paises bajos", "holanda"), ("japan", "japon"), ("india",), ("australia",),
-    ("china",), ("south korea", "corea del sur"), ("puerto rico",), ("honduras",), ("el salvador",),
-    ("nicaragua",), ("paraguay",), ("bolivia",), ("venezuela",),
+    ("mexico",),
+    ("canada",),
+    ("brazil", "brasil"),
+    ("argentina",),
+    ("colombia",),
+    ("chile",),
+    ("peru",),
+    ("costa rica",),
+    ("panama",),
+    ("guatemala",),
+    ("ecuador",),
+    ("uruguay",),
+    ("dominican republic", "republica dominicana"),
+    ("spain", "espana"),
+    ("united kingdom", "uk", "reino unido"),
+    ("germany", "alemania"),
+    ("france", "francia"),
+    ("italy", "italia"),
+    ("portugal",),
+    ("netherlands", "paises bajos", "holanda"),
+    ("japan", "japon"),
+    ("india",),
+    ("australia",),
+    ("china",),
+    ("south korea", "corea del sur"),
+    ("puerto rico",),
+    ("honduras",),
+    ("el salvador",),
+    ("nicaragua",),
+    ("paraguay",),
+    ("bolivia",),
+    ("venezuela",),
 )
 
 
@@ -90,8 +122,10 @@ class Catalog:
     def entities(self, dimension: Dimension) -> list[Named]:
         """The entities of one dimension."""
         return {
-            Dimension.campaign: self.campaigns, Dimension.brand: self.brands,
-            Dimension.channel: self.channels, Dimension.market: self.markets,
+            Dimension.campaign: self.campaigns,
+            Dimension.brand: self.brands,
+            Dimension.channel: self.channels,
+            Dimension.market: self.markets,
         }.get(dimension, [])
 
     def find_mentions(self, text: str, dimension: Dimension) -> tuple[list[EntityRef], str]:
@@ -109,7 +143,7 @@ class Catalog:
             for j in range(i, min(len(words), i + longest)):
                 if j > i and words[j][0] != words[j - 1][1] + 1:
                     break  # a blanked span or a clause mark lies between: not one name
-                alias = text[words[i][0]:words[j][1]]
+                alias = text[words[i][0] : words[j][1]]
                 if alias in index:
                     candidates.append((-(words[j][1] - words[i][0]), words[i][0], words[j][1], alias))
         candidates.sort()
@@ -121,8 +155,9 @@ class Catalog:
             spans.append((start, end))
             for entity in index[alias]:
                 if not any(ref.key == entity.key for ref in refs):
-                    refs.append(EntityRef(dimension=dimension, key=entity.key, name=entity.name,
-                                          matched_text=text[start:end]))
+                    refs.append(
+                        EntityRef(dimension=dimension, key=entity.key, name=entity.name, matched_text=text[start:end])
+                    )
         for start, end in spans:
             text = blank_span(text, start, end)
         return refs, text

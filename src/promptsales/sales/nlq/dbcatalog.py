@@ -28,7 +28,8 @@ _lock = threading.Lock()
 
 def _names(conn: psycopg.Connection, table: str, key: str, name: str) -> list[Named]:
     query = sql.SQL("SELECT DISTINCT ON ({k}) {k}, {n} FROM {s}.{t} ORDER BY {k}, {n}").format(
-        k=sql.Identifier(key), n=sql.Identifier(name), s=sql.Identifier(wh.SCHEMA), t=sql.Identifier(table))
+        k=sql.Identifier(key), n=sql.Identifier(name), s=sql.Identifier(wh.SCHEMA), t=sql.Identifier(table)
+    )
     return [Named(row[0], row[1]) for row in conn.execute(query)]
 
 
@@ -77,9 +78,13 @@ def trigram_matcher(conn: psycopg.Connection):
     query = sql.SQL(
         "SELECT {k}, {n}, greatest(similarity(x.name, %(q)s), word_similarity(%(q)s, x.name)) AS score "
         "FROM {s}.{t}, LATERAL (SELECT translate(lower({n}), %(af)s, %(at)s) AS name) AS x "
-        "ORDER BY score DESC, {n} LIMIT 5").format(
-        k=sql.Identifier(cc["key"]), n=sql.Identifier(cc["name"]), s=sql.Identifier(wh.SCHEMA),
-        t=sql.Identifier(wh.CAMPAIGN_TABLE))
+        "ORDER BY score DESC, {n} LIMIT 5"
+    ).format(
+        k=sql.Identifier(cc["key"]),
+        n=sql.Identifier(cc["name"]),
+        s=sql.Identifier(wh.SCHEMA),
+        t=sql.Identifier(wh.CAMPAIGN_TABLE),
+    )
 
     def match(fragment: str) -> list[tuple[int | str, str, float]]:
         rows = conn.execute(query, {"q": normalize_name(fragment), "af": _ACCENTS_FROM, "at": _ACCENTS_TO})
@@ -96,11 +101,16 @@ def catalog_for(conn: psycopg.Connection) -> Catalog:
 def data_as_of(conn: psycopg.Connection, today: date | None = None) -> date:
     """Default as-of date: today, or the last day of the latest month with results if that is earlier."""
     today = today or date.today()
-    latest = conn.execute(sql.SQL("SELECT max({m}) FROM {s}.{t}").format(
-        m=sql.Identifier(wh.MONTH_COLUMN), s=sql.Identifier(wh.SCHEMA), t=sql.Identifier("campaign_months"))).fetchone()[0]
+    latest = conn.execute(
+        sql.SQL("SELECT max({m}) FROM {s}.{t}").format(
+            m=sql.Identifier(wh.MONTH_COLUMN), s=sql.Identifier(wh.SCHEMA), t=sql.Identifier("campaign_months")
+        )
+    ).fetchone()[0]
     if latest is None:
         return today
-    from promptsales.sales.nlq.periods import add_months
     from datetime import timedelta
+
+    from promptsales.sales.nlq.periods import add_months
+
     end_of_latest = add_months(latest, 1) - timedelta(days=1)
     return min(today, end_of_latest)

@@ -84,8 +84,11 @@ def question_terms(question: str, as_of: date) -> list[str]:
     found, _ = PeriodParser(as_of).find_all(text)
     terms.update(f"period:{item.period.start.isoformat()}..{item.period.end.isoformat()}" for item in found)
     for prefix, table in (("metric", METRIC_PHRASES), ("dimension", DIMENSION_WORDS)):
-        terms.update(f"{prefix}:{key.value}" for key, phrases in table.items()
-                     if any(contains_phrase(text, phrase) for phrase in phrases))
+        terms.update(
+            f"{prefix}:{key.value}"
+            for key, phrases in table.items()
+            if any(contains_phrase(text, phrase) for phrase in phrases)
+        )
     for label, words in (("rank:desc", RANK_DESC_WORDS), ("rank:asc", RANK_ASC_WORDS)):
         if any(contains_phrase(text, word) for word in words):
             terms.add(label)
@@ -114,40 +117,62 @@ def model_parse(question: str, catalog: Catalog, as_of: date) -> ModelParse:
     if not settings.base_url:
         raise UserError("PROMPTSALES_LLM_BASE_URL is not set")
     names = {
-        "brands": [b.name for b in catalog.brands][:200], "channels": [c.name for c in catalog.channels],
+        "brands": [b.name for b in catalog.brands][:200],
+        "channels": [c.name for c in catalog.channels],
         "markets": [m.name for m in catalog.markets],
     }
     system = SYSTEM.format(metrics=", ".join(m.value for m in Metric), dimensions=", ".join(d.value for d in Dimension))
-    system_text = (system + "\nKnown names: " + json.dumps(names, ensure_ascii=False)
-                   + f"\nToday (as-of date): {as_of.isoformat()}")
-    body = {"model": settings.model, "temperature": 0, "messages": [
-        {"role": "system", "content": system_text}, {"role": "user", "content": question}]}
+    system_text = (
+        system
+        + "\nKnown names: "
+        + json.dumps(names, ensure_ascii=False)
+        + f"\nToday (as-of date): {as_of.isoformat()}"
+    )
+    body = {
+        "model": settings.model,
+        "temperature": 0,
+        "messages": [{"role": "system", "content": system_text}, {"role": "user", "content": question}],
+    }
     headers = {"Authorization": f"Bearer {settings.api_key}"} if settings.api_key else {}
 
     def ask_model() -> tuple[dict, int]:
         try:
-            response = httpx.post(settings.base_url.rstrip("/") + "/chat/completions", json=body, headers=headers,
-                                  timeout=settings.timeout_seconds)
+            response = httpx.post(
+                settings.base_url.rstrip("/") + "/chat/completions",
+                json=body,
+                headers=headers,
+                timeout=settings.timeout_seconds,
+            )
         except httpx.HTTPError as error:
             raise UserError(f"the LLM endpoint is unreachable: {error}") from None
         if response.status_code != 200:
             raise UserError(f"the LLM endpoint answered HTTP {response.status_code}")
         payload = response.json()
         usage = payload.get("usage") or {}
-        answer = {"content": payload["choices"][0]["message"]["content"], "model": payload.get("model", settings.model),
-                  "tokens_in": int(usage.get("prompt_tokens", 0)), "tokens_out": int(usage.get("completion_tokens", 0))}
+        answer = {
+            "content": payload["choices"][0]["message"]["content"],
+            "model": payload.get("model", settings.model),
+            "tokens_in": int(usage.get("prompt_tokens", 0)),
+            "tokens_out": int(usage.get("completion_tokens", 0)),
+        }
         _to_query(_model_query(answer["content"]), catalog, as_of)  # unusable answers raise here: never cached
         return answer, answer["tokens_in"] + answer["tokens_out"]
 
-    outcome = get_ai_cache().call("question", question, ask_model, model=settings.model,
-                                  partition={"system": hashlib.sha256(system_text.encode()).hexdigest()},
-                                  terms=question_terms(question, as_of))
+    outcome = get_ai_cache().call(
+        "question",
+        question,
+        ask_model,
+        model=settings.model,
+        partition={"system": hashlib.sha256(system_text.encode()).hexdigest()},
+        terms=question_terms(question, as_of),
+    )
     answer = outcome.result
     result = _to_query(_model_query(answer["content"]), catalog, as_of)
     if outcome.source == "generated":
         return ModelParse(result, answer["model"], answer["tokens_in"], answer["tokens_out"], answer["content"])
-    return ModelParse(result, answer["model"], 0, 0, answer["content"], cache_hit=outcome.source,
-                      tokens_saved=outcome.tokens_saved)
+    return ModelParse(
+        result, answer["model"], 0, 0, answer["content"], cache_hit=outcome.source, tokens_saved=outcome.tokens_saved
+    )
 
 
 def _model_query(content: str) -> ModelQuery:
@@ -159,8 +184,11 @@ def _model_query(content: str) -> ModelQuery:
 
 def _to_query(parsed: ModelQuery, catalog: Catalog, as_of: date) -> StructuredQuery | NotAnswerable:
     if not parsed.answerable:
-        return NotAnswerable(reason=parsed.reason or "The model found no answerable figure in the question.",
-                             language=parsed.language, needs="a question about recorded campaign figures")
+        return NotAnswerable(
+            reason=parsed.reason or "The model found no answerable figure in the question.",
+            language=parsed.language,
+            needs="a question about recorded campaign figures",
+        )
     refs: list[EntityRef] = []
     for name in parsed.campaigns:
         best = catalog.match_campaign(name)
@@ -175,9 +203,18 @@ def _to_query(parsed: ModelQuery, catalog: Catalog, as_of: date) -> StructuredQu
     compare = [p for p in (parse_period(text, as_of) for text in parsed.compare_periods) if p is not None]
     ranking = parsed.intent is Intent.ranking
     return StructuredQuery(
-        intent=parsed.intent, metrics=parsed.metrics, group_by=parsed.group_by, filters=refs, period=period,
-        compare_periods=compare, status=parsed.status, order_by=parsed.metrics[0] if ranking else None,
-        descending=parsed.descending, limit=(parsed.limit or 1) if ranking else None, language=parsed.language)
+        intent=parsed.intent,
+        metrics=parsed.metrics,
+        group_by=parsed.group_by,
+        filters=refs,
+        period=period,
+        compare_periods=compare,
+        status=parsed.status,
+        order_by=parsed.metrics[0] if ranking else None,
+        descending=parsed.descending,
+        limit=(parsed.limit or 1) if ranking else None,
+        language=parsed.language,
+    )
 
 
 def timed_model_parse(question: str, catalog: Catalog, as_of: date) -> tuple[ModelParse | None, str | None, float]:

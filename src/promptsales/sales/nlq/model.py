@@ -66,7 +66,7 @@ class Period(BaseModel):
     label: str
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Period":
+    def _ordered(self) -> Period:
         if self.end <= self.start:
             raise ValueError(f"period {self.label!r} ends before it starts")
         return self

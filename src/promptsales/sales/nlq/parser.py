@@ -15,7 +15,13 @@ from datetime import date
 from promptsales.sales.nlq import lexicon
 from promptsales.sales.nlq.catalog import Catalog
 from promptsales.sales.nlq.model import (
-    Dimension, EntityRef, Intent, Metric, NotAnswerable, Period, StructuredQuery,
+    Dimension,
+    EntityRef,
+    Intent,
+    Metric,
+    NotAnswerable,
+    Period,
+    StructuredQuery,
 )
 from promptsales.sales.nlq.periods import MONTHS, NUMBER_WORDS, PeriodParser
 from promptsales.sales.nlq.text import blank_span, contains_phrase, normalize
@@ -25,18 +31,133 @@ MAX_QUESTION_CHARS = 500
 CAMPAIGN_MATCH_THRESHOLD = 0.45
 
 _FUNCTION_WORDS = {
-    "the", "of", "in", "on", "for", "during", "with", "had", "has", "have", "was", "were", "is", "are", "did",
-    "do", "does", "what", "that", "and", "to", "its", "it", "a", "an", "how", "much", "many", "me", "show",
-    "give", "tell", "total", "overall", "all", "en", "de", "del", "la", "el", "los", "las", "lo", "y", "con",
-    "durante", "tuvo", "tuvieron", "fue", "fueron", "que", "cual", "cuales", "cuanto", "cuanta", "cuantos",
-    "cuantas", "su", "sus", "se", "dame", "muestra", "muestrame", "dime", "total", "un", "una", "al", "para",
-    "sobre", "about", "from", "desde", "hasta", "at", "as", "|", "our", "nuestra", "nuestras", "this", "esta",
-    "named", "called", "llamada", "llamado", "genero", "generated", "got", "obtuvo", "logro", "achieved",
+    "the",
+    "of",
+    "in",
+    "on",
+    "for",
+    "during",
+    "with",
+    "had",
+    "has",
+    "have",
+    "was",
+    "were",
+    "is",
+    "are",
+    "did",
+    "do",
+    "does",
+    "what",
+    "that",
+    "and",
+    "to",
+    "its",
+    "it",
+    "a",
+    "an",
+    "how",
+    "much",
+    "many",
+    "me",
+    "show",
+    "give",
+    "tell",
+    "total",
+    "overall",
+    "all",
+    "en",
+    "de",
+    "del",
+    "la",
+    "el",
+    "los",
+    "las",
+    "lo",
+    "y",
+    "con",
+    "durante",
+    "tuvo",
+    "tuvieron",
+    "fue",
+    "fueron",
+    "que",
+    "cual",
+    "cuales",
+    "cuanto",
+    "cuanta",
+    "cuantos",
+    "cuantas",
+    "su",
+    "sus",
+    "se",
+    "dame",
+    "muestra",
+    "muestrame",
+    "dime",
+    "un",
+    "una",
+    "al",
+    "para",
+    "sobre",
+    "about",
+    "from",
+    "desde",
+    "hasta",
+    "at",
+    "as",
+    "|",
+    "our",
+    "nuestra",
+    "nuestras",
+    "this",
+    "esta",
+    "named",
+    "called",
+    "llamada",
+    "llamado",
+    "genero",
+    "generated",
+    "got",
+    "obtuvo",
+    "logro",
+    "achieved",
 }
 _PERIOD_WORDS = {
-    "last", "past", "previous", "this", "current", "next", "pasado", "pasada", "anterior", "ultimo", "ultimos",
-    "ultimas", "quarter", "trimestre", "year", "years", "ano", "anos", "between", "entre", "since", "until",
-    "ytd", "q1", "q2", "q3", "q4", "1t", "2t", "3t", "4t", "vs", "versus", "top",
+    "last",
+    "past",
+    "previous",
+    "this",
+    "current",
+    "next",
+    "pasado",
+    "pasada",
+    "anterior",
+    "ultimo",
+    "ultimos",
+    "ultimas",
+    "quarter",
+    "trimestre",
+    "year",
+    "years",
+    "ano",
+    "anos",
+    "between",
+    "entre",
+    "since",
+    "until",
+    "ytd",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "1t",
+    "2t",
+    "3t",
+    "4t",
+    "vs",
+    "versus",
+    "top",
 }
 _NAME_CONNECTORS = {"of", "de", "del", "la", "el", "the", "and", "y", "&"}
 
@@ -53,12 +174,22 @@ def detect_language(normalized: str, original: str) -> str:
 
 def _stop_words() -> set[str]:
     words = set(_FUNCTION_WORDS)
-    for phrases in (*lexicon.METRIC_PHRASES.values(), *lexicon.DIMENSION_WORDS.values(),
-                    *lexicon.STATUS_WORDS.values()):
+    for phrases in (
+        *lexicon.METRIC_PHRASES.values(),
+        *lexicon.DIMENSION_WORDS.values(),
+        *lexicon.STATUS_WORDS.values(),
+    ):
         for phrase in phrases:
             words.update(phrase.split())
-    for group in (lexicon.GROUP_MARKERS, lexicon.RANK_DESC_WORDS, lexicon.RANK_ASC_WORDS, lexicon.WHICH_WORDS,
-                  lexicon.COMPARE_WORDS, lexicon.FUNNEL_WORDS, lexicon.MONTHLY_WORDS):
+    for group in (
+        lexicon.GROUP_MARKERS,
+        lexicon.RANK_DESC_WORDS,
+        lexicon.RANK_ASC_WORDS,
+        lexicon.WHICH_WORDS,
+        lexicon.COMPARE_WORDS,
+        lexicon.FUNNEL_WORDS,
+        lexicon.MONTHLY_WORDS,
+    ):
         for phrase in group:
             words.update(phrase.split())
     words.update(MONTHS)
@@ -70,11 +201,59 @@ STOP_WORDS = _stop_words()
 
 
 def _name_breaks() -> set[str]:
-    words = {"in", "en", "during", "durante", "for", "para", "con", "with", "had", "has", "have", "tuvo", "tuvieron",
-             "was", "were", "fue", "fueron", "is", "are", "es", "by", "por", "vs", "versus", "did", "do", "does", "use",
-             "used", "uso", "usaron", "utilizo", "que", "which", "what", "cual", "how", "compared", "compara", "since",
-             "desde", "until", "hasta", "between", "entre", "performance", "rendimiento", "desempeno", "results",
-             "resultados", "|"}
+    words = {
+        "in",
+        "en",
+        "during",
+        "durante",
+        "for",
+        "para",
+        "con",
+        "with",
+        "had",
+        "has",
+        "have",
+        "tuvo",
+        "tuvieron",
+        "was",
+        "were",
+        "fue",
+        "fueron",
+        "is",
+        "are",
+        "es",
+        "by",
+        "por",
+        "vs",
+        "versus",
+        "did",
+        "do",
+        "does",
+        "use",
+        "used",
+        "uso",
+        "usaron",
+        "utilizo",
+        "que",
+        "which",
+        "what",
+        "cual",
+        "how",
+        "compared",
+        "compara",
+        "since",
+        "desde",
+        "until",
+        "hasta",
+        "between",
+        "entre",
+        "performance",
+        "rendimiento",
+        "desempeno",
+        "results",
+        "resultados",
+        "|",
+    }
     for phrases in lexicon.METRIC_PHRASES.values():
         for phrase in phrases:
             words.update(phrase.split())
@@ -109,9 +288,14 @@ class QuestionParser:
         # campaign names carry years ("… Navidad Mágica 2025"): find them before periods eat the year
         campaigns, text, campaign_problem = self._campaigns(question, text, language)
         if campaign_problem:
-            return NotAnswerable(reason=campaign_problem, understood=understood, language=language,
-                                 needs=_t(language, "the exact campaign name (quote it)",
-                                          "el nombre exacto de la campaña (entre comillas)"))
+            return NotAnswerable(
+                reason=campaign_problem,
+                understood=understood,
+                language=language,
+                needs=_t(
+                    language, "the exact campaign name (quote it)", "el nombre exacto de la campaña (entre comillas)"
+                ),
+            )
         periods, text = PeriodParser(self.as_of, language).find_all(text)
         if periods:
             understood["periods"] = [found.period.label for found in periods]
@@ -125,14 +309,21 @@ class QuestionParser:
 
         if out_of_scope:
             return NotAnswerable(
-                reason=_t(language,
-                          f"The warehouse holds recorded campaign results; it cannot answer questions about "
-                          f"{out_of_scope} (no such data, and no number is made up).",
-                          f"El almacén guarda resultados registrados de campañas; no puede responder sobre "
-                          f"{_ES_SCOPE.get(out_of_scope, out_of_scope)} (no hay esos datos y no se inventan cifras)."),
-                understood=understood, language=language,
-                needs=_t(language, "a question about recorded figures: reach, sales, ROI, conversion…",
-                         "una pregunta sobre cifras registradas: alcance, ventas, ROI, conversión…"))
+                reason=_t(
+                    language,
+                    f"The warehouse holds recorded campaign results; it cannot answer questions about "
+                    f"{out_of_scope} (no such data, and no number is made up).",
+                    f"El almacén guarda resultados registrados de campañas; no puede responder sobre "
+                    f"{_ES_SCOPE.get(out_of_scope, out_of_scope)} (no hay esos datos y no se inventan cifras).",
+                ),
+                understood=understood,
+                language=language,
+                needs=_t(
+                    language,
+                    "a question about recorded figures: reach, sales, ROI, conversion…",
+                    "una pregunta sobre cifras registradas: alcance, ventas, ROI, conversión…",
+                ),
+            )
 
         status, text = self._status(text)
         funnel = any(contains_phrase(text, word) for word in lexicon.FUNNEL_WORDS)
@@ -152,44 +343,65 @@ class QuestionParser:
         future = [p for p in query_periods if p.start > self.as_of]
         if future:
             return NotAnswerable(
-                reason=_t(language,
-                          f"{future[0].label} is after the as-of date {self.as_of.isoformat()}: there are no "
-                          "results for it yet, and forecasts are not made up.",
-                          f"{future[0].label} es posterior a la fecha de corte {self.as_of.isoformat()}: aún no "
-                          "hay resultados y no se inventan pronósticos."),
-                understood=understood, language=language,
-                needs=_t(language, "a period up to the as-of date", "un periodo hasta la fecha de corte"))
+                reason=_t(
+                    language,
+                    f"{future[0].label} is after the as-of date {self.as_of.isoformat()}: there are no "
+                    "results for it yet, and forecasts are not made up.",
+                    f"{future[0].label} es posterior a la fecha de corte {self.as_of.isoformat()}: aún no "
+                    "hay resultados y no se inventan pronósticos.",
+                ),
+                understood=understood,
+                language=language,
+                needs=_t(language, "a period up to the as-of date", "un periodo hasta la fecha de corte"),
+            )
 
         if funnel:
             stages = list(lexicon.FUNNEL_STAGES)
             if query_periods or any(ref.dimension in (Dimension.channel, Dimension.market) for ref in filters):
                 stages.remove(Metric.clients)
-                notes.append(_t(language, "Distinct clients are known per whole campaign only: that stage is "
-                                          "left out when a period, channel or market is asked for.",
-                                "Los clientes distintos se conocen solo por campaña completa: esa etapa se omite "
-                                "al pedir un periodo, canal o mercado."))
+                notes.append(
+                    _t(
+                        language,
+                        "Distinct clients are known per whole campaign only: that stage is "
+                        "left out when a period, channel or market is asked for.",
+                        "Los clientes distintos se conocen solo por campaña completa: esa etapa se omite "
+                        "al pedir un periodo, canal o mercado.",
+                    )
+                )
             return StructuredQuery(
-                intent=Intent.funnel, metrics=stages, filters=filters,
+                intent=Intent.funnel,
+                metrics=stages,
+                filters=filters,
                 period=query_periods[0] if len(query_periods) == 1 else None,
-                compare_periods=query_periods if len(query_periods) > 1 else [], status=status,
-                language=language, notes=notes)
+                compare_periods=query_periods if len(query_periods) > 1 else [],
+                status=status,
+                language=language,
+                notes=notes,
+            )
 
         if not metrics:
             if rank_dimension is not None:
                 metrics = [Metric.sales_amount]
-                notes.append(_t(language, "No metric named: ranked by sales amount, the business's measure "
-                                          "of success.",
-                                "No se nombró una métrica: se ordena por monto de ventas, la medida de éxito "
-                                "del negocio."))
+                notes.append(
+                    _t(
+                        language,
+                        "No metric named: ranked by sales amount, the business's measure of success.",
+                        "No se nombró una métrica: se ordena por monto de ventas, la medida de éxito del negocio.",
+                    )
+                )
             else:
                 return NotAnswerable(
-                    reason=_t(language, "I could not find which figure you want.",
-                              "No encontré qué cifra quieres."),
-                    understood=understood, language=language,
-                    needs=_t(language, "a metric: " + ", ".join(m.value for m in Metric),
-                             "una métrica: alcance, ventas, número de ventas, ingresos, gasto, ROI, conversión, "
-                             "tasa de éxito, reacciones, interacciones, clics, leads, clientes, canales, mercados, "
-                             "campañas"))
+                    reason=_t(language, "I could not find which figure you want.", "No encontré qué cifra quieres."),
+                    understood=understood,
+                    language=language,
+                    needs=_t(
+                        language,
+                        "a metric: " + ", ".join(m.value for m in Metric),
+                        "una métrica: alcance, ventas, número de ventas, ingresos, gasto, ROI, conversión, "
+                        "tasa de éxito, reacciones, interacciones, clics, leads, clientes, canales, mercados, "
+                        "campañas",
+                    ),
+                )
 
         period: Period | None = None
         compare_periods: list[Period] = []
@@ -199,8 +411,13 @@ class QuestionParser:
             compare_periods = query_periods
         if status == "active" and (period or compare_periods) and Metric.campaigns in metrics:
             status = None  # "active in December" means running then, which the period already says
-            notes.append(_t(language, "Active in a period = with results in that period.",
-                            "Activa en un periodo = con resultados en ese periodo."))
+            notes.append(
+                _t(
+                    language,
+                    "Active in a period = with results in that period.",
+                    "Activa en un periodo = con resultados en ese periodo.",
+                )
+            )
 
         # several distinct mentions of one dimension → compare them side by side
         for dimension in (Dimension.campaign, Dimension.brand, Dimension.channel, Dimension.market):
@@ -215,9 +432,19 @@ class QuestionParser:
                 group_by.insert(0, rank_dimension)
             group_by = group_by[:2]
             return StructuredQuery(
-                intent=intent, metrics=metrics[:1] if len(metrics) > 1 else metrics, group_by=group_by,
-                filters=filters, period=period, compare_periods=compare_periods, status=status,
-                order_by=metrics[0], descending=descending, limit=limit or 1, language=language, notes=notes)
+                intent=intent,
+                metrics=metrics[:1] if len(metrics) > 1 else metrics,
+                group_by=group_by,
+                filters=filters,
+                period=period,
+                compare_periods=compare_periods,
+                status=status,
+                order_by=metrics[0],
+                descending=descending,
+                limit=limit or 1,
+                language=language,
+                notes=notes,
+            )
         if compare_periods or (compare and group_by):
             intent = Intent.comparison
         elif group_by:
@@ -225,9 +452,17 @@ class QuestionParser:
         else:
             intent = Intent.value
         return StructuredQuery(
-            intent=intent, metrics=metrics, group_by=group_by[:2], filters=filters, period=period,
-            compare_periods=compare_periods, status=status,
-            order_by=None, language=language, notes=notes)
+            intent=intent,
+            metrics=metrics,
+            group_by=group_by[:2],
+            filters=filters,
+            period=period,
+            compare_periods=compare_periods,
+            status=status,
+            order_by=None,
+            language=language,
+            notes=notes,
+        )
 
     # -- pieces -------------------------------------------------------------------------------------------
     def _out_of_scope(self, text: str) -> str | None:
@@ -252,21 +487,40 @@ class QuestionParser:
             best = self.catalog.match_campaign(fragment)
             if not best or best[0][2] < CAMPAIGN_MATCH_THRESHOLD:
                 return [], text, self._unknown_campaign(fragment, best, language)
-            refs.append(EntityRef(dimension=Dimension.campaign, key=best[0][0], name=best[0][1],
-                                  matched_text=fragment, score=best[0][2]))
+            refs.append(
+                EntityRef(
+                    dimension=Dimension.campaign,
+                    key=best[0][0],
+                    name=best[0][1],
+                    matched_text=fragment,
+                    score=best[0][2],
+                )
+            )
             text = blank_span(text, match.start(), match.end())
         exact, text = self.catalog.find_mentions(text, Dimension.campaign)
         refs.extend(ref for ref in exact if all(ref.key != other.key for other in refs))
-        for match in list(re.finditer(r"\b(?:campaign|campana) (?:named |called |llamada |de nombre )?"
-                                      r"([a-z0-9][a-z0-9&\-]*(?: [a-z0-9][a-z0-9&\-]*){0,9})", text)):
+        for match in list(
+            re.finditer(
+                r"\b(?:campaign|campana) (?:named |called |llamada |de nombre )?"
+                r"([a-z0-9][a-z0-9&\-]*(?: [a-z0-9][a-z0-9&\-]*){0,9})",
+                text,
+            )
+        ):
             fragment, best = self._best_campaign_prefix(match.group(1))
             if not fragment:
                 continue
             if not best or best[0][2] < CAMPAIGN_MATCH_THRESHOLD:
                 return [], text, self._unknown_campaign(fragment, best, language)
             if all(best[0][0] != other.key for other in refs):
-                refs.append(EntityRef(dimension=Dimension.campaign, key=best[0][0], name=best[0][1],
-                                      matched_text=fragment, score=best[0][2]))
+                refs.append(
+                    EntityRef(
+                        dimension=Dimension.campaign,
+                        key=best[0][0],
+                        name=best[0][1],
+                        matched_text=fragment,
+                        score=best[0][2],
+                    )
+                )
             start = match.start(1)
             length = len(fragment) if match.group(1).startswith(fragment) else len(match.group(1).rstrip())
             text = blank_span(text, start, start + length)
@@ -324,10 +578,10 @@ class QuestionParser:
     def _unknown_campaign(fragment: str, best: list[tuple[int | str, str, float]], language: str = "en") -> str:
         close = ", ".join(f"“{name}”" for _, name, score in (best or [])[:3] if score > 0.2)
         if language == "es":
-            return (f"Ninguna campaña coincide lo suficiente con “{fragment}”."
-                    + (f" Nombres más parecidos: {close}." if close else ""))
-        return (f"No campaign matches “{fragment}” closely enough."
-                + (f" Closest names: {close}." if close else ""))
+            return f"Ninguna campaña coincide lo suficiente con “{fragment}”." + (
+                f" Nombres más parecidos: {close}." if close else ""
+            )
+        return f"No campaign matches “{fragment}” closely enough." + (f" Closest names: {close}." if close else "")
 
     def _brand_keyword(self, text: str, filters: list[EntityRef]) -> str:
         """``brand X`` / ``marca X`` with a fuzzy brand name right after the keyword."""
@@ -337,8 +591,15 @@ class QuestionParser:
                 continue
             best = self.catalog.match_brand(fragment)
             if best and best[1] >= 0.75:
-                filters.append(EntityRef(dimension=Dimension.brand, key=best[0].key, name=best[0].name,
-                                         matched_text=fragment, score=round(best[1], 4)))
+                filters.append(
+                    EntityRef(
+                        dimension=Dimension.brand,
+                        key=best[0].key,
+                        name=best[0].name,
+                        matched_text=fragment,
+                        score=round(best[1], 4),
+                    )
+                )
                 start = match.start(1)
                 text = blank_span(text, start, start + len(fragment))
         return text
@@ -354,8 +615,11 @@ class QuestionParser:
 
     @staticmethod
     def _metrics(text: str) -> tuple[list[Metric], str]:
-        phrases = sorted(((phrase, metric) for metric, words in lexicon.METRIC_PHRASES.items() for phrase in words),
-                         key=lambda pair: len(pair[0]), reverse=True)
+        phrases = sorted(
+            ((phrase, metric) for metric, words in lexicon.METRIC_PHRASES.items() for phrase in words),
+            key=lambda pair: len(pair[0]),
+            reverse=True,
+        )
         found: list[tuple[int, Metric]] = []
         for phrase, metric in phrases:
             for match in list(re.finditer(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text)):
@@ -370,7 +634,7 @@ class QuestionParser:
         for dimension, words in lexicon.DIMENSION_WORDS.items():
             for word in words:
                 parts = word.split()
-                if tokens[index:index + len(parts)] == parts:
+                if tokens[index : index + len(parts)] == parts:
                     return dimension
         return None
 
@@ -397,12 +661,12 @@ class QuestionParser:
         rank_words = set(lexicon.RANK_DESC_WORDS) | set(lexicon.RANK_ASC_WORDS)
         has_rank_word = any(token in rank_words for token in tokens)
         limit: int | None = None
-        for index, token in enumerate(tokens):
+        for index in range(len(tokens)):
             dimension = self._dimension_at(tokens, index)
             if dimension is None:
                 continue
-            before = tokens[max(0, index - 4):index]
-            after = tokens[index + 1:index + 6]
+            before = tokens[max(0, index - 4) : index]
+            after = tokens[index + 1 : index + 6]
             numbers = [_as_number(tok) for tok in before if _as_number(tok)]
             which = any(tok in lexicon.WHICH_WORDS for tok in before[-2:])
             ranked_before = any(tok in rank_words for tok in before)
@@ -424,5 +688,9 @@ def _t(language: str, english: str, spanish: str) -> str:
     return spanish if language == "es" else english
 
 
-_ES_SCOPE = {"forecasts": "pronósticos", "reasons": "causas o motivos", "demographics": "datos demográficos",
-             "weather": "el clima"}
+_ES_SCOPE = {
+    "forecasts": "pronósticos",
+    "reasons": "causas o motivos",
+    "demographics": "datos demográficos",
+    "weather": "el clima",
+}

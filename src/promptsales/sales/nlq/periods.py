@@ -19,30 +19,125 @@ from promptsales.sales.nlq.model import Period
 from promptsales.sales.nlq.text import blank_span
 
 MONTHS: dict[str, int] = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
-    "september": 9, "october": 10, "november": 11, "december": 12,
-    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7, "agosto": 8,
-    "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "enero": 1,
+    "febrero": 2,
+    "marzo": 3,
+    "abril": 4,
+    "mayo": 5,
+    "junio": 6,
+    "julio": 7,
+    "agosto": 8,
+    "septiembre": 9,
+    "setiembre": 9,
+    "octubre": 10,
+    "noviembre": 11,
+    "diciembre": 12,
 }
 #: Abbreviations count only when a year follows ("dec 2025"), so "may" or "mar" in prose are not months.
 MONTH_ABBREVIATIONS: dict[str, int] = {
-    "jan": 1, "ene": 1, "feb": 2, "mar": 3, "apr": 4, "abr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
-    "ago": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12, "dic": 12,
+    "jan": 1,
+    "ene": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "abr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "ago": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+    "dic": 12,
 }
 MONTH_LABELS = {
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"],
-    "es": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
-           "noviembre", "diciembre"],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    "es": [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ],
 }
 ORDINAL_QUARTERS = {
-    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": 4,
-    "primer": 1, "primero": 1, "segundo": 2, "tercer": 3, "tercero": 3, "cuarto": 4, "ultimo": 4,
+    "first": 1,
+    "1st": 1,
+    "second": 2,
+    "2nd": 2,
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+    "last": 4,
+    "primer": 1,
+    "primero": 1,
+    "segundo": 2,
+    "tercer": 3,
+    "tercero": 3,
+    "cuarto": 4,
+    "ultimo": 4,
 }
 NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "twelve": 12, "un": 1, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5,
-    "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10, "doce": 12,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "twelve": 12,
+    "un": 1,
+    "uno": 1,
+    "una": 1,
+    "dos": 2,
+    "tres": 3,
+    "cuatro": 4,
+    "cinco": 5,
+    "seis": 6,
+    "siete": 7,
+    "ocho": 8,
+    "nueve": 9,
+    "diez": 10,
+    "doce": 12,
 }
 
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
@@ -106,8 +201,13 @@ class PeriodParser:
         """Every period in ``text`` (in order of appearance) and the text with them blanked out."""
         found: list[FoundPeriod] = []
         for handler in (
-            self._ranges, self._quarters, self._month_years, self._iso_months, self._relative,
-            self._lone_months, self._years,
+            self._ranges,
+            self._quarters,
+            self._month_years,
+            self._iso_months,
+            self._relative,
+            self._lone_months,
+            self._years,
         ):
             for period, start, end in handler(text):
                 found.append(FoundPeriod(period, start, end))
@@ -178,27 +278,48 @@ class PeriodParser:
         this_quarter = date(self.as_of.year, (self.as_of.month - 1) // 3 * 3 + 1, 1)
         es = self.language == "es"
         rules: list[tuple[str, object]] = [
-            (rf"\b(?:last|past|previous|(?:los\s+)?ultimos|(?:las\s+)?ultimas)\s+{_NUM}\s+(?:months|meses)\b",
-             lambda m: months_period(add_months(this_month, -_number(m.group(1))), _number(m.group(1)),
-                                     f"últimos {_number(m.group(1))} meses" if es else
-                                     f"last {_number(m.group(1))} months")),
-            (r"\b(?:last|previous|past)\s+quarter\b|\b(?:el\s+)?(?:ultimo\s+trimestre|trimestre\s+(?:pasado|anterior))\b",
-             lambda m: self._quarter_period((add_months(this_quarter, -3).month - 1) // 3 + 1,
-                                            add_months(this_quarter, -3).year)),
-            (r"\b(?:this|current)\s+quarter\b|\beste\s+trimestre\b|\btrimestre\s+actual\b",
-             lambda m: self._quarter_period((this_quarter.month - 1) // 3 + 1, this_quarter.year)),
-            (r"\b(?:last|previous|past)\s+month\b|\b(?:el\s+)?(?:mes\s+(?:pasado|anterior)|ultimo\s+mes)\b",
-             lambda m: months_period(add_months(this_month, -1), 1,
-                                     month_label(add_months(this_month, -1), self.language))),
-            (r"\b(?:this|current)\s+month\b|\beste\s+mes\b|\bmes\s+actual\b",
-             lambda m: months_period(this_month, 1, month_label(this_month, self.language))),
-            (r"\b(?:year\s+to\s+date|ytd)\b|\ben\s+lo\s+que\s+va\s+del\s+ano\b",
-             lambda m: Period(start=date(self.as_of.year, 1, 1), end=add_months(this_month, 1),
-                              label=f"{self.as_of.year} YTD")),
-            (r"\b(?:last|previous|past)\s+year\b|\b(?:el\s+)?ano\s+(?:pasado|anterior)\b",
-             lambda m: months_period(date(self.as_of.year - 1, 1, 1), 12, str(self.as_of.year - 1))),
-            (r"\b(?:this|current)\s+year\b|\beste\s+ano\b|\bano\s+actual\b",
-             lambda m: months_period(date(self.as_of.year, 1, 1), 12, str(self.as_of.year))),
+            (
+                rf"\b(?:last|past|previous|(?:los\s+)?ultimos|(?:las\s+)?ultimas)\s+{_NUM}\s+(?:months|meses)\b",
+                lambda m: months_period(
+                    add_months(this_month, -_number(m.group(1))),
+                    _number(m.group(1)),
+                    f"últimos {_number(m.group(1))} meses" if es else f"last {_number(m.group(1))} months",
+                ),
+            ),
+            (
+                r"\b(?:last|previous|past)\s+quarter\b|\b(?:el\s+)?(?:ultimo\s+trimestre|trimestre\s+(?:pasado|anterior))\b",
+                lambda m: self._quarter_period(
+                    (add_months(this_quarter, -3).month - 1) // 3 + 1, add_months(this_quarter, -3).year
+                ),
+            ),
+            (
+                r"\b(?:this|current)\s+quarter\b|\beste\s+trimestre\b|\btrimestre\s+actual\b",
+                lambda m: self._quarter_period((this_quarter.month - 1) // 3 + 1, this_quarter.year),
+            ),
+            (
+                r"\b(?:last|previous|past)\s+month\b|\b(?:el\s+)?(?:mes\s+(?:pasado|anterior)|ultimo\s+mes)\b",
+                lambda m: months_period(
+                    add_months(this_month, -1), 1, month_label(add_months(this_month, -1), self.language)
+                ),
+            ),
+            (
+                r"\b(?:this|current)\s+month\b|\beste\s+mes\b|\bmes\s+actual\b",
+                lambda m: months_period(this_month, 1, month_label(this_month, self.language)),
+            ),
+            (
+                r"\b(?:year\s+to\s+date|ytd)\b|\ben\s+lo\s+que\s+va\s+del\s+ano\b",
+                lambda m: Period(
+                    start=date(self.as_of.year, 1, 1), end=add_months(this_month, 1), label=f"{self.as_of.year} YTD"
+                ),
+            ),
+            (
+                r"\b(?:last|previous|past)\s+year\b|\b(?:el\s+)?ano\s+(?:pasado|anterior)\b",
+                lambda m: months_period(date(self.as_of.year - 1, 1, 1), 12, str(self.as_of.year - 1)),
+            ),
+            (
+                r"\b(?:this|current)\s+year\b|\beste\s+ano\b|\bano\s+actual\b",
+                lambda m: months_period(date(self.as_of.year, 1, 1), 12, str(self.as_of.year)),
+            ),
         ]
         for pattern, build in rules:
             for match in list(re.finditer(pattern, text)):

@@ -40,10 +40,13 @@ class Answer(BaseModel):
     grain: str | None = None
     needs: str | None = None
     notes: list[str] = Field(default_factory=list)
-    parsed_by: str | None = Field(default=None, description="What parsed the question: the local rule parser or "
-                                                             "the model (provider/model).")
-    parse_tokens: int = Field(default=0, description="Model tokens this answer cost (0 with the local parser or a "
-                                                     "parse reused from the AI cache).")
+    parsed_by: str | None = Field(
+        default=None, description="What parsed the question: the local rule parser or the model (provider/model)."
+    )
+    parse_tokens: int = Field(
+        default=0,
+        description="Model tokens this answer cost (0 with the local parser or a parse reused from the AI cache).",
+    )
 
 
 def answer_query(read_conn: psycopg.Connection, query: StructuredQuery, as_of: date) -> Answer:
@@ -51,21 +54,41 @@ def answer_query(read_conn: psycopg.Connection, query: StructuredQuery, as_of: d
     try:
         built = build(query)
     except Unanswerable as error:
-        return Answer(answerable=False, answer=error.reason(query.language), language=query.language,
-                      as_of=as_of.isoformat(), understood=query.model_dump(mode="json", exclude_defaults=True),
-                      needs="una cifra que el almacén registre a ese nivel" if query.language == "es"
-                      else "a figure the warehouse records at that grain")
+        return Answer(
+            answerable=False,
+            answer=error.reason(query.language),
+            language=query.language,
+            as_of=as_of.isoformat(),
+            understood=query.model_dump(mode="json", exclude_defaults=True),
+            needs="una cifra que el almacén registre a ese nivel"
+            if query.language == "es"
+            else "a figure the warehouse records at that grain",
+        )
     rows, truncated, shown = execute(read_conn, built)
     return Answer(
-        answerable=True, answer=summarize(query, built.columns, rows, truncated), language=query.language,
-        as_of=as_of.isoformat(), understood=query.model_dump(mode="json", exclude_defaults=True),
-        columns=built.columns, rows=[[plain(value) for value in row] for row in rows], truncated=truncated,
-        sql=shown, parameters=[plain(p) if not isinstance(p, list) else p for p in built.params],
-        grain=f"wh.{built.grain}", notes=query.notes)
+        answerable=True,
+        answer=summarize(query, built.columns, rows, truncated),
+        language=query.language,
+        as_of=as_of.isoformat(),
+        understood=query.model_dump(mode="json", exclude_defaults=True),
+        columns=built.columns,
+        rows=[[plain(value) for value in row] for row in rows],
+        truncated=truncated,
+        sql=shown,
+        parameters=[plain(p) if not isinstance(p, list) else p for p in built.params],
+        grain=f"wh.{built.grain}",
+        notes=query.notes,
+    )
 
 
-def ask(question: str, read_conn: psycopg.Connection, *, as_of: date | None = None,
-        settings: Settings | None = None, actor: str = "local") -> Answer:
+def ask(
+    question: str,
+    read_conn: psycopg.Connection,
+    *,
+    as_of: date | None = None,
+    settings: Settings | None = None,
+    actor: str = "local",
+) -> Answer:
     """Answer one natural-language question; ValueError for empty or oversized questions.
 
     With ``settings`` the call is written to the AI-usage log (G4) through :mod:`promptsales.ai.usage`.
@@ -81,22 +104,38 @@ def ask(question: str, read_conn: psycopg.Connection, *, as_of: date | None = No
         if attempt is not None:
             parsed = attempt.result
             # a parse reused from the AI cache spent no token; the cache logged its own row with tokens_saved
-            usage.update(provider="openai-compatible+cache" if attempt.cache_hit else "openai-compatible",
-                         model=attempt.model, tokens_in=attempt.tokens_in, tokens_out=attempt.tokens_out)
+            usage.update(
+                provider="openai-compatible+cache" if attempt.cache_hit else "openai-compatible",
+                model=attempt.model,
+                tokens_in=attempt.tokens_in,
+                tokens_out=attempt.tokens_out,
+            )
         else:
             usage["fallback"] = failure
     if parsed is None:
         parsed = QuestionParser(catalog, as_of).parse(question)
     if isinstance(parsed, NotAnswerable):
-        result = Answer(answerable=False, answer=parsed.reason, language=parsed.language,
-                        as_of=as_of.isoformat(), understood=parsed.understood, needs=parsed.needs)
+        result = Answer(
+            answerable=False,
+            answer=parsed.reason,
+            language=parsed.language,
+            as_of=as_of.isoformat(),
+            understood=parsed.understood,
+            needs=parsed.needs,
+        )
     else:
         result = answer_query(read_conn, parsed, as_of)
     result.parsed_by = f"{usage['provider']}/{usage['model']}"
     result.parse_tokens = usage["tokens_in"] + usage["tokens_out"]
     if settings is not None:
-        log_usage(settings, actor=actor, question=question, result=result,
-                  latency_ms=(time.perf_counter() - started) * 1000, usage=usage)
+        log_usage(
+            settings,
+            actor=actor,
+            question=question,
+            result=result,
+            latency_ms=(time.perf_counter() - started) * 1000,
+            usage=usage,
+        )
     return result
 
 
@@ -107,29 +146,51 @@ def llm_configured() -> bool:
     return bool(LLMSettings().base_url)
 
 
-def log_usage(settings: Settings, *, actor: str, question: str, result: Answer, latency_ms: float,
-              usage: dict | None = None) -> bool:
+def log_usage(
+    settings: Settings, *, actor: str, question: str, result: Answer, latency_ms: float, usage: dict | None = None
+) -> bool:
     """One row of the AI-usage log (G4) for a parsed question."""
     from promptsales.ai.usage import AICall, log_ai_call
 
-    usage = usage or {"provider": "local-parser", "model": PARSER_MODEL, "tokens_in": 0, "tokens_out": 0,
-                      "fallback": None}
+    usage = usage or {
+        "provider": "local-parser",
+        "model": PARSER_MODEL,
+        "tokens_in": 0,
+        "tokens_out": 0,
+        "fallback": None,
+    }
     corrections = None if result.answerable else f"not answered: {result.needs}"
     if usage.get("fallback"):
         corrections = f"model parse rejected ({usage['fallback']}); answered by the local parser"
-    return log_ai_call(AICall(
-        actor=actor, module="sales", operation="askCampaignPerformance", provider=usage["provider"],
-        model=usage["model"], prompt=question, result=result.answer, tokens_in=usage["tokens_in"],
-        tokens_out=usage["tokens_out"],
-        validation_method="parsed into a pydantic StructuredQuery; identifiers whitelisted (nlq.warehouse); "
-                          "values bound as parameters; read-only transaction with statement timeout",
-        validation_outcome=("corrected" if usage.get("fallback") else "accepted") if result.answerable else "rejected",
-        corrections=corrections,
-        optimizations="catalog of names cached 60 s; coarsest warehouse table that covers the question",
-        anti_hardcoding_measures="every figure comes from the executed SQL; unanswerable questions return no number",
-        latency_ms=latency_ms,
-        reference={"sql": result.sql, "grain": result.grain, "as_of": result.as_of, "answerable": result.answerable},
-    ), settings)
+    return log_ai_call(
+        AICall(
+            actor=actor,
+            module="sales",
+            operation="askCampaignPerformance",
+            provider=usage["provider"],
+            model=usage["model"],
+            prompt=question,
+            result=result.answer,
+            tokens_in=usage["tokens_in"],
+            tokens_out=usage["tokens_out"],
+            validation_method="parsed into a pydantic StructuredQuery; identifiers whitelisted (nlq.warehouse); "
+            "values bound as parameters; read-only transaction with statement timeout",
+            validation_outcome=("corrected" if usage.get("fallback") else "accepted")
+            if result.answerable
+            else "rejected",
+            corrections=corrections,
+            optimizations="catalog of names cached 60 s; coarsest warehouse table that covers the question",
+            anti_hardcoding_measures="every figure comes from the executed SQL; unanswerable questions return no number",
+            latency_ms=latency_ms,
+            reference={
+                "sql": result.sql,
+                "grain": result.grain,
+                "as_of": result.as_of,
+                "answerable": result.answerable,
+            },
+        ),
+        settings,
+    )
 
 
 def log_cached_answer(settings: Settings, *, actor: str, question: str, result: Answer) -> bool:
@@ -140,13 +201,22 @@ def log_cached_answer(settings: Settings, *, actor: str, question: str, result: 
 
     if not result.parse_tokens:
         return False
-    return log_ai_call(AICall(
-        actor=actor, module="cache", operation="askCampaignPerformance.answer-hit", provider="redis-cache",
-        model=(result.parsed_by or "").split("/", 1)[-1], prompt=question, result=result.answer,
-        validation_method="MCP read-tool cache hit: the answer computed and validated earlier for the same "
-                          "arguments, at the same warehouse generation",
-        optimizations=f"whole answer reused: {result.parse_tokens} model tokens not spent",
-        anti_hardcoding_measures="the cached answer is invalidated by every ETL pass that changes the warehouse",
-        tokens_saved=result.parse_tokens, cache_hit=True,
-        reference={"sql": result.sql, "as_of": result.as_of, "parsed_by": result.parsed_by},
-    ), settings)
+    return log_ai_call(
+        AICall(
+            actor=actor,
+            module="cache",
+            operation="askCampaignPerformance.answer-hit",
+            provider="redis-cache",
+            model=(result.parsed_by or "").split("/", 1)[-1],
+            prompt=question,
+            result=result.answer,
+            validation_method="MCP read-tool cache hit: the answer computed and validated earlier for the same "
+            "arguments, at the same warehouse generation",
+            optimizations=f"whole answer reused: {result.parse_tokens} model tokens not spent",
+            anti_hardcoding_measures="the cached answer is invalidated by every ETL pass that changes the warehouse",
+            tokens_saved=result.parse_tokens,
+            cache_hit=True,
+            reference={"sql": result.sql, "as_of": result.as_of, "parsed_by": result.parsed_by},
+        ),
+        settings,
+    )

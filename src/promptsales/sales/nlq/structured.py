@@ -26,8 +26,9 @@ class PerformanceFilters(BaseModel):
     campaigns: list[str] = Field(default_factory=list, max_length=20, description="Campaign names or ids.")
     brands: list[str] = Field(default_factory=list, max_length=20, description="Brand names.")
     channels: list[str] = Field(default_factory=list, max_length=20, description="Channel names, e.g. Instagram.")
-    markets: list[str] = Field(default_factory=list, max_length=20,
-                               description="Market names ('Mexico / consumer') or countries ('Mexico').")
+    markets: list[str] = Field(
+        default_factory=list, max_length=20, description="Market names ('Mexico / consumer') or countries ('Mexico')."
+    )
     month_from: str | None = Field(default=None, description="First month, YYYY-MM (inclusive).")
     month_to: str | None = Field(default=None, description="Last month, YYYY-MM (inclusive).")
     status: Literal["active", "finished"] | None = None
@@ -67,8 +68,9 @@ def resolve(catalog: Catalog, dimension: Dimension, names: list[str]) -> list[En
             found = [e for e in entities if wanted in e.aliases]
         if not found:
             close = sorted(entities, key=lambda e: -_similarity(wanted, e.aliases[0] if e.aliases else ""))[:3]
-            raise UserError(f"Unknown {dimension.value} {raw!r}. Closest: "
-                            + ", ".join(repr(e.name) for e in close) + ".")
+            raise UserError(
+                f"Unknown {dimension.value} {raw!r}. Closest: " + ", ".join(repr(e.name) for e in close) + "."
+            )
         refs.extend(EntityRef(dimension=dimension, key=e.key, name=e.name, matched_text=raw) for e in found)
     return refs
 
@@ -79,19 +81,28 @@ def _similarity(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b).ratio()
 
 
-def performance_query(catalog: Catalog, filters: PerformanceFilters, metrics: list[Metric],
-                      group_by: list[Dimension]) -> StructuredQuery:
+def performance_query(
+    catalog: Catalog, filters: PerformanceFilters, metrics: list[Metric], group_by: list[Dimension]
+) -> StructuredQuery:
     """``campaignPerformance`` arguments → a structured query."""
     if not metrics:
         raise UserError("metrics is empty; name at least one of: " + ", ".join(m.value for m in Metric) + ".")
     if len(set(group_by)) != len(group_by):
         raise UserError("group_by lists a dimension twice.")
-    refs = (resolve(catalog, Dimension.campaign, filters.campaigns) + resolve(catalog, Dimension.brand, filters.brands)
-            + resolve(catalog, Dimension.channel, filters.channels) + resolve(catalog, Dimension.market, filters.markets))
+    refs = (
+        resolve(catalog, Dimension.campaign, filters.campaigns)
+        + resolve(catalog, Dimension.brand, filters.brands)
+        + resolve(catalog, Dimension.channel, filters.channels)
+        + resolve(catalog, Dimension.market, filters.markets)
+    )
     return StructuredQuery(
-        intent=Intent.breakdown if group_by else Intent.value, metrics=list(dict.fromkeys(metrics)),
-        group_by=group_by, filters=refs, period=month_range(filters.month_from, filters.month_to),
-        status=filters.status)
+        intent=Intent.breakdown if group_by else Intent.value,
+        metrics=list(dict.fromkeys(metrics)),
+        group_by=group_by,
+        filters=refs,
+        period=month_range(filters.month_from, filters.month_to),
+        status=filters.status,
+    )
 
 
 def parse_period(text: str | None, as_of: date) -> Period | None:
@@ -103,15 +114,24 @@ def parse_period(text: str | None, as_of: date) -> Period | None:
         return month_range(start.strip(), end.strip())
     found, rest = PeriodParser(as_of, "en").find_all(normalize(text))
     if len(found) != 1 or rest.replace("|", "").strip():
-        raise UserError(f"Cannot read the period {text!r}; use e.g. 'Q4 2025', 'December 2025', '2025', "
-                        "'last quarter' or '2025-07..2025-09'.")
+        raise UserError(
+            f"Cannot read the period {text!r}; use e.g. 'Q4 2025', 'December 2025', '2025', "
+            "'last quarter' or '2025-07..2025-09'."
+        )
     return found[0].period
 
 
 def top_campaigns_query(metric: Metric, period: Period | None, n: int, ascending: bool) -> StructuredQuery:
     """``topCampaigns`` arguments → a ranking query."""
-    return StructuredQuery(intent=Intent.ranking, metrics=[metric], group_by=[Dimension.campaign], period=period,
-                           order_by=metric, descending=not ascending, limit=n)
+    return StructuredQuery(
+        intent=Intent.ranking,
+        metrics=[metric],
+        group_by=[Dimension.campaign],
+        period=period,
+        order_by=metric,
+        descending=not ascending,
+        limit=n,
+    )
 
 
 def funnel_query(campaign: EntityRef) -> StructuredQuery:

@@ -16,8 +16,18 @@ from promptsales.sales.nlq.model import Dimension
 
 SCHEMA = "wh"
 #: Additive measures present in every summary and in the fact table.
-ADDITIVE = ("reach", "impressions", "reactions", "interactions", "clicks", "leads", "sales_count",
-            "sales_amount", "revenue", "spend")
+ADDITIVE = (
+    "reach",
+    "impressions",
+    "reactions",
+    "interactions",
+    "clicks",
+    "leads",
+    "sales_count",
+    "sales_amount",
+    "revenue",
+    "spend",
+)
 
 
 @dataclass(frozen=True)
@@ -34,8 +44,13 @@ class Grain:
 #: The campaign table: names, brand, status and per-campaign figures.
 CAMPAIGN_TABLE = "campaigns"
 CAMPAIGN_COLUMNS = {
-    "key": "campaign_id", "name": "campaign_name", "brand_key": "brand_id", "brand_name": "brand_name",
-    "status": "status", "start_date": "start_date", "end_date": "end_date",
+    "key": "campaign_id",
+    "name": "campaign_name",
+    "brand_key": "brand_id",
+    "brand_name": "brand_name",
+    "status": "status",
+    "start_date": "start_date",
+    "end_date": "end_date",
 }
 #: The warehouse's status values for the statuses a question can name.
 STATUS_VALUES = {"active": "active", "finished": "finished"}
@@ -46,19 +61,42 @@ _BASE_DIMENSIONS = frozenset({Dimension.campaign, Dimension.brand})
 
 #: Coarsest first: the builder takes the first grain that covers the question.
 GRAINS: tuple[Grain, ...] = (
-    Grain("campaigns", _BASE_DIMENSIONS,
-          {**_ADDITIVE_COLUMNS, "clients": "clients", "budget": "budget", "goal_amount": "goal_amount"},
-          {Dimension.campaign: "campaign_id"}, is_campaign_table=True),
-    Grain("campaign_months", _BASE_DIMENSIONS | {Dimension.month}, _ADDITIVE_COLUMNS,
-          {Dimension.campaign: "campaign_id", Dimension.month: "month"}),
-    Grain("campaign_channels", _BASE_DIMENSIONS | {Dimension.channel}, _ADDITIVE_COLUMNS,
-          {Dimension.campaign: "campaign_id", Dimension.channel: "channel_id"}),
-    Grain("campaign_markets", _BASE_DIMENSIONS | {Dimension.market}, _ADDITIVE_COLUMNS,
-          {Dimension.campaign: "campaign_id", Dimension.market: "market_id"}),
-    Grain("campaign_facts", _BASE_DIMENSIONS | {Dimension.channel, Dimension.market, Dimension.month},
-          _ADDITIVE_COLUMNS,
-          {Dimension.campaign: "campaign_id", Dimension.channel: "channel_id", Dimension.market: "market_id",
-           Dimension.month: "month"}),
+    Grain(
+        "campaigns",
+        _BASE_DIMENSIONS,
+        {**_ADDITIVE_COLUMNS, "clients": "clients", "budget": "budget", "goal_amount": "goal_amount"},
+        {Dimension.campaign: "campaign_id"},
+        is_campaign_table=True,
+    ),
+    Grain(
+        "campaign_months",
+        _BASE_DIMENSIONS | {Dimension.month},
+        _ADDITIVE_COLUMNS,
+        {Dimension.campaign: "campaign_id", Dimension.month: "month"},
+    ),
+    Grain(
+        "campaign_channels",
+        _BASE_DIMENSIONS | {Dimension.channel},
+        _ADDITIVE_COLUMNS,
+        {Dimension.campaign: "campaign_id", Dimension.channel: "channel_id"},
+    ),
+    Grain(
+        "campaign_markets",
+        _BASE_DIMENSIONS | {Dimension.market},
+        _ADDITIVE_COLUMNS,
+        {Dimension.campaign: "campaign_id", Dimension.market: "market_id"},
+    ),
+    Grain(
+        "campaign_facts",
+        _BASE_DIMENSIONS | {Dimension.channel, Dimension.market, Dimension.month},
+        _ADDITIVE_COLUMNS,
+        {
+            Dimension.campaign: "campaign_id",
+            Dimension.channel: "channel_id",
+            Dimension.market: "market_id",
+            Dimension.month: "month",
+        },
+    ),
 )
 
 #: Where the names of channels and markets come from: (table, key column, name column).
