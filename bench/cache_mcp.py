@@ -38,7 +38,7 @@ from promptsales.config import get_settings  # noqa: E402
 from promptsales.db.connect import connect  # noqa: E402
 from promptsales.runtime.ports import reuse_or_pick  # noqa: E402
 from promptsales.runtime.processes import spawn_detached, terminate, wait_until  # noqa: E402
-from promptsales.tls import client_ssl_context  # noqa: E402
+from promptsales.runtime.tls import client_ssl_context  # noqa: E402
 from report import write_section  # noqa: E402
 
 SERVE = (

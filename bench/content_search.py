@@ -32,8 +32,8 @@ from promptsales.content.describe import paraphrase  # noqa: E402
 from promptsales.content.service import ContentService  # noqa: E402
 from promptsales.content.vector_index import rebuild, search  # noqa: E402
 from promptsales.db.connect import connect  # noqa: E402
-from promptsales.mcpkit.audit import LOG_CONNECTION  # noqa: E402
-from promptsales.mcpkit.testing import https_session, start_https_server, token_for  # noqa: E402
+from promptsales.db.logwriter import LOG_WRITER  # noqa: E402
+from promptsales.testing import https_session, start_https_server, token_for  # noqa: E402
 from report import write_section  # noqa: E402
 
 AUDIENCES = ["new parents", "competitive athletes", "small business owners"]
@@ -121,7 +121,7 @@ def main() -> None:
                 "SELECT embedded, seconds FROM content.index_runs WHERE mode IN ('seed', 'full') ORDER BY run_id DESC LIMIT 1"
             ).fetchone()
         build_line = f"| index build (seed run: embed + COPY + HNSW) | {row[0]:,} docs in {row[1]:.0f} s = **{row[0] / float(row[1]):.0f} docs/s** |"
-    LOG_CONNECTION.flush()
+    LOG_WRITER.flush()
     service.close()
     load_after = os.getloadavg()[0]
 

@@ -39,7 +39,7 @@ def _one_session(settings, url: str, token: str, questions: list[str]) -> list[f
     from mcp.client.session import ClientSession
     from mcp.client.streamable_http import streamable_http_client
 
-    from promptsales.tls import client_ssl_context
+    from promptsales.runtime.tls import client_ssl_context
 
     async def run() -> list[float]:
         timings = []

@@ -90,7 +90,7 @@ def content_seeded(settings: Settings) -> Settings:
 def content_https(content_seeded: Settings):
     """(settings, url) of the content MCP server over HTTPS; issuer and server stopped after the module
     (their log writers hold no idle database sessions, so other tests can still clone databases)."""
-    from promptsales.mcpkit.testing import start_https_server
+    from promptsales.testing import start_https_server
 
     issuer, server = start_https_server(content_seeded, "content")
     yield content_seeded, server.url
@@ -102,9 +102,9 @@ def content_https(content_seeded: Settings):
 def content_service(content_seeded: Settings):
     """The service over the session stores (closed, and its log rows flushed, after the module)."""
     from promptsales.content.service import ContentService
-    from promptsales.mcpkit.audit import LOG_CONNECTION
+    from promptsales.db.logwriter import LOG_WRITER
 
     service = ContentService(content_seeded)
     yield service
     service.close()
-    LOG_CONNECTION.flush()
+    LOG_WRITER.flush()

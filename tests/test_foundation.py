@@ -13,7 +13,6 @@ import pymongo
 import pytest
 import redis
 
-import promptsales.cli  # noqa: F401  (registers the issuer, MCP servers, key store and cache services)
 from promptsales.config import DATABASE_NAMES, Settings
 from promptsales.db.connect import connect
 from promptsales.db.migrate import MigrationError, migrate_all, migrate_company
@@ -23,6 +22,7 @@ from promptsales.runtime.mongo import MongoServer
 from promptsales.runtime.prefork import Job, Launcher
 from promptsales.runtime.processes import pid_alive, wait_until
 from promptsales.runtime.valkey import ValkeyServer
+from promptsales.wiring import CLI_ENTRY_POINT, extra_services
 
 REQUIRED_EXTENSIONS = {"vector", "postgres_fdw", "pg_stat_statements", "pg_trgm"}
 
@@ -126,12 +126,12 @@ def test_default_privileges_give_least_privilege(settings: Settings, clone_db, t
 
 
 def test_cli_up_is_idempotent_and_status_json_reports_health(settings: Settings) -> None:
-    for factory in manager.EXTRA_SERVICES:  # servers other tests started their own way: `up` starts them now
-        factory(settings).stop()
+    for service in extra_services(settings):  # servers other tests started their own way: `up` starts them now
+        service.stop()
     first = run_cli("up")
     try:
         assert first.returncode == 0, first.stderr
-        pids_before = {row.name: row.pid for row in manager.statuses(settings)}
+        pids_before = {row.name: row.pid for row in manager.statuses(settings, extra_services(settings))}
         result = run_cli("up")
         assert result.returncode == 0, result.stderr
         assert "nothing changed" in result.stdout
@@ -149,13 +149,16 @@ def test_cli_up_is_idempotent_and_status_json_reports_health(settings: Settings)
             assert (settings.data_path / "logs" / f"{name}.log").exists()
     finally:
         # The MCP servers hold database sessions; stop them so later tests can still copy databases.
-        for factory in manager.EXTRA_SERVICES:
-            factory(settings).stop()
+        for service in extra_services(settings):
+            service.stop()
 
 
 def test_prefork_launcher_runs_each_job_detached_with_its_own_log(tmp_path: Path) -> None:
     launcher = Launcher(preload=("promptsales.cli",))
-    jobs = [Job(["--help"], tmp_path / "root.log"), Job(["mcp", "--help"], tmp_path / "mcp.log")]
+    jobs = [
+        Job(CLI_ENTRY_POINT, ["--help"], tmp_path / "root.log"),
+        Job(CLI_ENTRY_POINT, ["mcp", "--help"], tmp_path / "mcp.log"),
+    ]
     pids = launcher.launch(jobs)
     assert len(set(pids)) == 2 and os.getpid() not in pids
     assert wait_until(lambda: not any(pid_alive(pid) for pid in pids), timeout=60)

@@ -1,7 +1,7 @@
 """The ``promptsales`` command line: one entry point for every company and tool.
 
-Each part of the system contributes a Typer sub-application (``promptsales ads …``, ``promptsales lab …``);
-they are registered in :func:`_register_subcommands`. Errors a user can cause exit with code 2 and a
+Each part of the system contributes a Typer sub-application (``promptsales crm …``, ``promptsales lab …``);
+:func:`_attach_subcommands` attaches them all. The services ``up`` starts come from :mod:`promptsales.wiring`. Errors a user can cause exit with code 2 and a
 one-line message, never a stack trace.
 """
 
@@ -17,8 +17,10 @@ from rich.table import Table
 from promptsales.config import DATABASE_NAMES, get_settings
 from promptsales.db.migrate import migrate_all
 from promptsales.errors import UserError
+from promptsales.progress import new_progress
 from promptsales.runtime import manager
-from promptsales.seed import DEFAULT_SEED, new_progress, seed_all
+from promptsales.seed import DEFAULT_SEED, seed_all
+from promptsales.wiring import extra_services
 
 app = typer.Typer(
     name="promptsales",
@@ -35,14 +37,15 @@ err_console = Console(stderr=True, soft_wrap=True)
 def up() -> None:
     """Start every database server (embedded defaults) and apply pending migrations. Idempotent."""
     settings = get_settings()
-    launcher = manager.preload_launcher(settings)
+    extras = extra_services(settings)
+    launcher = manager.preload_launcher(extras)
     try:
         with console.status("Starting servers…"):
             report = manager.start_databases(settings)
         with console.status("Applying migrations…"):
             report.migrations_applied = migrate_all(settings)
         with console.status("Starting services…"):
-            manager.start_extras(settings, report, launcher)
+            manager.start_extras(extras, report, launcher)
     finally:
         if launcher:
             launcher.close()
@@ -52,20 +55,22 @@ def up() -> None:
         console.print(f"[green]migrated[/] {name}")
     if not report.changed:
         console.print("Everything was already up to date: nothing changed.")
-    _print_status(manager.statuses(settings))
+    _print_status(manager.statuses(settings, extras))
 
 
 @app.command()
 def down() -> None:
     """Stop the servers that ``up`` started. Data is kept."""
-    stopped = manager.stop_all(get_settings())
+    settings = get_settings()
+    stopped = manager.stop_all(settings, extra_services(settings))
     console.print(f"stopped: {', '.join(stopped)}" if stopped else "Nothing was running.")
 
 
 @app.command()
 def status(as_json: bool = typer.Option(False, "--json", help="Print JSON for machines.")) -> None:
     """Health of every service: name, url, pid, healthy."""
-    rows = manager.statuses(get_settings())
+    settings = get_settings()
+    rows = manager.statuses(settings, extra_services(settings))
     if as_json:
         print(json.dumps([row.as_dict() for row in rows], indent=2))
     else:
@@ -80,7 +85,7 @@ def reset(yes: bool = typer.Option(False, "--yes", help="Confirm that all local 
     settings = get_settings()
     if not yes:
         raise UserError(f"`reset` deletes {settings.data_path} for good; run it again with --yes.")
-    manager.wipe(settings)
+    manager.wipe(settings, extra_services(settings))
     console.print(f"Deleted {settings.data_path}.")
 
 
@@ -127,38 +132,34 @@ def seed(
         console.print(f"[green]{name}[/]: " + ", ".join(f"{table}={rows:,}" for table, rows in tables.items()))
 
 
-def _register_subcommands() -> None:
+def _attach_subcommands() -> None:
     """Attach the sub-applications of each part of the system."""
-    from promptsales.lab.cli import app as lab_app
-
-    app.add_typer(lab_app, name="lab")
+    from promptsales.auth.cli import app as auth_app
+    from promptsales.backup.cli import app as backup_app
+    from promptsales.cache.cli import app as cache_app
+    from promptsales.commands.lab import app as lab_app
+    from promptsales.commands.mcp import app as mcp_app
+    from promptsales.content.cli import app as content_app
+    from promptsales.crm import cli as crm_cli
+    from promptsales.crm.concurrency.cli import deadlock_client
+    from promptsales.etl.cli import app as etl_app
     from promptsales.stats import app as stats_app
 
+    lab_app.command("deadlock-client")(deadlock_client)  # the two-computer client of the R11 lab
+    stats_app.command("crm")(crm_cli.stats_crm)
+    app.add_typer(lab_app, name="lab")
     app.add_typer(stats_app, name="stats")
-    from promptsales.crm.cli import register as register_crm  # crm, check consistency, stats crm, key store
-
-    register_crm(app)
-    from promptsales.backup.cli import app as backup_app
-
+    app.add_typer(crm_cli.app, name="crm")
+    app.add_typer(crm_cli.check_app, name="check")
     app.add_typer(backup_app, name="backup")
-    from promptsales.etl.cli import app as etl_app
-
     app.add_typer(etl_app, name="etl")
-    from promptsales.cache.cli import app as cache_app
-
     app.add_typer(cache_app, name="cache")
-    from promptsales.content.cli import app as content_app
-
     app.add_typer(content_app, name="content")
-    from promptsales.auth.cli import app as auth_app
-
     app.add_typer(auth_app, name="auth")
-    from promptsales.mcpkit.cli import app as mcp_app  # also registers the issuer + MCP servers with `up`
-
     app.add_typer(mcp_app, name="mcp")
 
 
-_register_subcommands()
+_attach_subcommands()
 
 
 def main(args: list[str] | None = None) -> None:

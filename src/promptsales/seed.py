@@ -1,64 +1,34 @@
 """``promptsales seed``: generate every company's data algorithmically (SPEC G7), in dependency order.
 
-Each company contributes ``promptsales.<company>.generate`` with two functions::
-
-    def seed(ctx: SeedContext) -> dict[str, int]   # rows loaded per table (COPY, vectorised)
-    def is_seeded(ctx: SeedContext) -> bool         # True when the data is already there
-
 Order matters because data is consistent across databases: PromptAds first (campaigns), then
 PromptCRM (clients and sales drawn against the campaigns), PromptContent, and PromptSales last.
+The generators and what they receive are described in :mod:`promptsales.seeding`.
 """
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass, field
-from typing import Literal
+from types import ModuleType
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 
 from promptsales.config import Settings
 from promptsales.errors import UserError
+from promptsales.progress import new_progress
+from promptsales.seeding import DEFAULT_SEED, SCALES, Scale, SeedContext
 
-Scale = Literal["small", "official", "large"]
-SCALES: tuple[str, ...] = ("small", "official", "large")
+__all__ = ["DEFAULT_SEED", "ORDER", "SCALES", "Scale", "SeedContext", "generators", "new_progress", "seed_all"]
+
 ORDER: tuple[str, ...] = ("ads", "crm", "content", "sales")
-DEFAULT_SEED = 20260131
 
 
-@dataclass
-class SeedContext:
-    """What a company generator receives."""
+def generators() -> dict[str, ModuleType]:
+    """The company generators in dependency order (imported on use: numpy models are heavy)."""
+    from promptsales.ads import generate as ads
+    from promptsales.content import generate as content
+    from promptsales.crm import generate as crm
+    from promptsales.sales import generate as sales
 
-    settings: Settings
-    scale: Scale
-    seed: int = DEFAULT_SEED
-    progress: Progress | None = None
-    dbname: dict[str, str] = field(default_factory=dict)
-
-    def database(self, company: str) -> str | None:
-        """Database name override for ``company`` (tests use private copies), or None for the default."""
-        return self.dbname.get(company)
-
-
-def new_progress() -> Progress:
-    """The Rich progress bar used by every long-running command."""
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        transient=False,
-    )
-
-
-def _generator(company: str):
-    try:
-        return importlib.import_module(f"promptsales.{company}.generate")
-    except ModuleNotFoundError as error:
-        if error.name == f"promptsales.{company}.generate":
-            return None
-        raise
+    return {"ads": ads, "crm": crm, "content": content, "sales": sales}
 
 
 def seed_all(
@@ -81,9 +51,7 @@ def seed_all(
     for company in ORDER:
         if companies and company not in companies:
             continue
-        module = _generator(company)
-        if module is None:
-            continue
+        module = generators()[company]
         if if_empty and module.is_seeded(ctx):
             loaded[company] = {}
             continue

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import run_lab_statements  # noqa: E402  (tests/ads/conftest.py)
 from promptsales.db.connect import connect
-from promptsales.lab import registry
+from promptsales.wiring import lab, labs
 
 
 @pytest.fixture(scope="module")
@@ -21,11 +21,11 @@ def db(seeded):
 
 
 def run(settings, name, **params):
-    return registry.get(name).run(settings, {k: str(v) for k, v in params.items()})
+    return lab(name).run(settings, {k: str(v) for k, v in params.items()})
 
 
 def test_every_ads_lab_script_is_listed():
-    names = {n for n in registry.discover() if n.startswith("ads.")}
+    names = {n for n in labs() if n.startswith("ads.")}
     assert {
         "ads.except-intersect",
         "ads.merge-late-results",
@@ -158,7 +158,7 @@ def _hand_built_case(conn, brand_name: str, influencer: str, before_per_day: int
 def test_negative_sentiment_drop_on_a_hand_checked_case(ads_conn):
     brand = _hand_built_case(ads_conn, "Marca Prueba A6", "@prueba_a6", before_per_day=100, during=50)
     other = _hand_built_case(ads_conn, "Other Brand A6", "@otra_a6", before_per_day=40, during=30)
-    entry = registry.get("ads.negative-sentiment-drop")
+    entry = lab("ads.negative-sentiment-drop")
     params = {"start": "2025-12-15", "end": "2025-12-28", "min_negative_share": "0.25"}
     ((columns, rows),) = run_lab_statements(ads_conn, entry, {**params, "brand_id": str(brand)})
     assert columns == [
@@ -236,7 +236,7 @@ def test_lab_show_prints_explanation_and_sql(settings):
 
 
 def test_auto_explain_entry_reads_the_logged_plan_back_from_the_server_log(settings):
-    result = registry.get("ads.auto-explain").run(settings, {"brand_id": "1"})
+    result = lab("ads.auto-explain").run(settings, {"brand_id": "1"})
     logged = "\n".join(row[0] for row in result.steps[-1].rows)
     assert "duration:" in logged and "plan:" in logged
     assert "Query Text: /* auto_explain lab" in logged

@@ -10,7 +10,7 @@ from promptsales.backup.store import BackupStore
 
 
 def test_daily_schedule_is_in_the_code_location():
-    from promptsales.etl.definitions import defs
+    from promptsales.definitions import defs
 
     schedule = next(s for s in defs.schedules if s.job_name == JOB_NAME)
     assert schedule.cron_schedule == "0 3 * * *" and schedule.execution_timezone == "UTC"

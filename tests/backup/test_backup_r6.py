@@ -15,7 +15,7 @@ from promptsales.crm.generate import DATA_TABLES
 from promptsales.crm.keystore import KeyStore, KeyStoreError
 from promptsales.db.connect import connect
 from promptsales.errors import UserError
-from promptsales.lab import registry
+from promptsales.wiring import lab
 
 CLIENTS = [
     (1, "Ada", "Quintero", "CR-1-0234-0567", {"occupation": "nurse", "note": "prefers WhatsApp"}),
@@ -106,7 +106,7 @@ def test_wrong_pkcs12_password_is_refused_and_stores_nothing(tmp_path):
 
 
 def test_lab_entry_is_registered_and_refuses_bad_parameters(settings, tmp_path):
-    entry = registry.get(NAME)
+    entry = lab(NAME)
     assert entry.company == "crm" and {p.name for p in entry.params} == {"target", "password", "stop"}
     with pytest.raises(UserError, match="at least 8 characters"):
         entry.run(settings, {"password": "short", "target": str(tmp_path / "t")})

@@ -17,19 +17,19 @@ from mcp.client.streamable_http import streamable_http_client
 from promptsales.config import Settings
 from promptsales.mcpkit.runner import MCP_PATH, http_app
 from promptsales.runtime.ports import reuse_or_pick
-from promptsales.tls import client_ssl_context, ensure_tls, server_ssl_context
+from promptsales.runtime.tls import client_ssl_context, ensure_tls, server_ssl_context
 
 
 def start_issuer(settings: Settings) -> bool:
     """Start the local OAuth issuer (if not already running); True when this call started it."""
-    from promptsales.auth.cli import issuer_service
+    from promptsales.wiring import issuer_service
 
     return issuer_service(settings).start()
 
 
 def stop_issuer(settings: Settings) -> None:
     """Stop the local OAuth issuer."""
-    from promptsales.auth.cli import issuer_service
+    from promptsales.wiring import issuer_service
 
     issuer_service(settings).stop()
 
@@ -38,7 +38,7 @@ def stop_issuer(settings: Settings) -> None:
 def issuer_running(settings: Settings) -> Iterator[None]:
     """The local OAuth issuer for the block: stopped afterwards if the block started it, and the audit
     rows written meanwhile flushed (no idle session is left on a database other tests copy)."""
-    from promptsales.mcpkit.audit import LOG_CONNECTION
+    from promptsales.db.logwriter import LOG_WRITER
 
     started = start_issuer(settings)
     try:
@@ -46,7 +46,7 @@ def issuer_running(settings: Settings) -> Iterator[None]:
     finally:
         if started:
             stop_issuer(settings)
-        LOG_CONNECTION.flush()
+        LOG_WRITER.flush()
 
 
 class ThreadedHttpsServer:

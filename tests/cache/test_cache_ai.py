@@ -95,7 +95,7 @@ def test_semantic_set_is_bounded_and_mirrors_refresh(cache, unique):
 def test_cached_generator_reuses_messages_and_logs_tokens_saved(settings, cache, unique):
     """The real local generator behind the cache; hits written to portal.ai_usage_log (G4)."""
     from promptsales.ai.textgen import LocalTemplateGenerator
-    from promptsales.cache.ai import CachedTextGenerator
+    from promptsales.cache.textgen import CachedTextGenerator
     from promptsales.db.connect import connect
 
     namespace = f"messages_{unique}"
@@ -117,9 +117,9 @@ def test_cached_generator_reuses_messages_and_logs_tokens_saved(settings, cache,
     assert ask("Quarterly accounting software for small law firms").cache_hit is None
     assert ask("Launch a summer campaign for running shoes in Mexico", "retirees").cache_hit is None
 
-    from promptsales.mcpkit.audit import LOG_CONNECTION
+    from promptsales.db.logwriter import LOG_WRITER
 
-    assert LOG_CONNECTION.flush()  # the AI-usage log is written by a background writer
+    assert LOG_WRITER.flush()  # the AI-usage log is written by a background writer
     with connect("sales", "owner", settings=settings) as conn:
         rows = conn.execute(
             "SELECT operation, tokens_saved, cache_hit FROM portal.ai_usage_log "

@@ -17,7 +17,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from promptsales.cache import CacheSpec, Scope
 from promptsales.db.connect import connect
-from promptsales.mcpkit.audit import LOG_CONNECTION, SalesLogConnection, record
+from promptsales.db.logwriter import LOG_WRITER, SalesLogWriter
+from promptsales.mcpkit.audit import record
 from promptsales.mcpkit.auth import JwksTokenVerifier
 
 
@@ -94,7 +95,7 @@ def test_audit_batches_store_every_row_and_a_bad_row_loses_only_itself(settings)
     action = f"batch-{uuid.uuid4().hex[:8]}"
     for n in range(300):
         record("tester", "cache", action, "ok", 1.0, {"n": n}, settings=settings)
-    writer = SalesLogConnection()
+    writer = SalesLogWriter()
     query = (
         "INSERT INTO portal.audit_log (actor, service, action, outcome, latency_ms, detail) "
         "VALUES (%s, %s, %s, %s, %s, %s)"
@@ -102,7 +103,7 @@ def test_audit_batches_store_every_row_and_a_bad_row_loses_only_itself(settings)
     bad_action = f"{action}-b"
     for n, outcome in enumerate(["ok", "ok", "not-an-outcome" * 40, "ok"]):
         writer.execute(settings, query, ("tester", "cache", bad_action, outcome, 1.0, f'{{"n": {n}}}'))
-    assert LOG_CONNECTION.flush() and writer.flush()
+    assert LOG_WRITER.flush() and writer.flush()
     assert [int(n) for _, _, n in _audit_rows(settings, action)] == list(range(300))
     assert [int(n) for _, _, n in _audit_rows(settings, bad_action)] == [0, 1, 3] and writer.failures == 1
 

@@ -14,21 +14,21 @@ from promptsales.cache.stats import cache_stats
 
 @pytest.fixture(scope="module")
 def content_server(settings):
-    from promptsales.mcpkit.audit import LOG_CONNECTION
-    from promptsales.mcpkit.testing import start_https_server
+    from promptsales.db.logwriter import LOG_WRITER
     from promptsales.seed import seed_all
+    from promptsales.testing import start_https_server
 
     seed_all(settings, "official", companies=["ads", "content"], if_empty=True)
     issuer, server = start_https_server(settings, "content")
     yield server.url
     server.stop()
     issuer.stop()
-    LOG_CONNECTION.flush()
+    LOG_WRITER.flush()
 
 
 def test_get_content_hits_and_sees_a_committed_description_change(settings, content_server):
     from promptsales.content.service import ContentService
-    from promptsales.mcpkit.testing import https_session, token_for
+    from promptsales.testing import https_session, token_for
 
     token = token_for(settings, "content-reader", ["content:read"])
     query = "calm watercolor espresso machine in a kitchen"
@@ -67,7 +67,7 @@ def test_create_campaign_messages_reuses_a_paraphrase_and_logs_tokens_saved(sett
     import time
 
     from promptsales.db.connect import connect
-    from promptsales.mcpkit.testing import https_session, token_for
+    from promptsales.testing import https_session, token_for
 
     token = token_for(settings, "content-writer", ["content:read", "content:write"])
     ref = f"R{uuid.uuid4().hex[:6]}"

@@ -197,9 +197,9 @@ def test_bad_lab_input_exits_2(settings, monkeypatch, capsys, argv):
 
 def test_lab_entries_are_registered_with_their_procedures():
     """`promptsales lab list/show` lists the five scenarios; `show` prints the unsafe and the safe SQL."""
-    from promptsales.lab import registry
+    from promptsales.wiring import labs
 
-    entries = registry.discover()
+    entries = labs()
     for name in ("deadlock-cascade", "deadlock-two-clients", "lost-update", "incorrect-summary", "dirty-read"):
         assert f"crm.{name}" in entries
         assert entries[f"crm.{name}"].options == ("safe", "unsafe")

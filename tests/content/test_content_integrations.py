@@ -174,6 +174,6 @@ def test_campaign_messages_through_the_openai_compatible_provider(provider, cont
         service.close()
     assert len(log.messages) == 6 and log.provider == "openai-compatible" and log.model == "tiny-llm"
     assert all(m.text.startswith("LLM message") for m in log.messages)
-    from promptsales.mcpkit.audit import LOG_CONNECTION
+    from promptsales.db.logwriter import LOG_WRITER
 
-    assert LOG_CONNECTION.flush()
+    assert LOG_WRITER.flush()

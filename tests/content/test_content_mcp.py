@@ -10,8 +10,8 @@ import pytest
 
 from promptsales.content.store import mongo_database
 from promptsales.db.connect import connect
-from promptsales.mcpkit.audit import LOG_CONNECTION
-from promptsales.mcpkit.testing import https_session, stdio_session, token_for
+from promptsales.db.logwriter import LOG_WRITER
+from promptsales.testing import https_session, stdio_session, token_for
 
 AUDIENCES = ["new parents", "competitive athletes", "small business owners"]
 CAMPAIGN = "Spring launch of lightweight running shoes made from recycled ocean plastic, 20% off the first week."
@@ -128,4 +128,4 @@ def test_service_rejects_bad_input_without_writing(content_service):
     with pytest.raises(ToolInputError, match="limit is 10"):
         content_service.create_campaign_messages(CAMPAIGN, [f"audience {i}" for i in range(11)])
     assert db.content_requests.count_documents({}) == before
-    LOG_CONNECTION.flush()
+    LOG_WRITER.flush()

@@ -15,7 +15,7 @@ import pytest
 
 from promptsales.cache import get_cache
 from promptsales.db.connect import connect
-from promptsales.mcpkit.audit import LOG_CONNECTION
+from promptsales.db.logwriter import LOG_WRITER
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "cache"))
 from mcp_harness import McpSession, ThreadedHttpsServer, close_pools, issuer_running, run, token_for  # noqa: E402
@@ -52,7 +52,7 @@ def _client360_keys(settings) -> set[str]:
 
 def _pii_logs(settings, client_id: int) -> tuple[int, int]:
     """(PromptCRM security rows, central audit rows) recording a PII read of ``client_id``."""
-    LOG_CONNECTION.flush()
+    LOG_WRITER.flush()
     with connect("crm", "admin", settings=settings) as conn:
         crm_rows = conn.execute(
             "SELECT count(*) FROM crm.logs WHERE description = 'sensitive fields of a client "

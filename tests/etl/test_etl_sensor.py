@@ -6,7 +6,7 @@ import uuid
 
 from dagster import DagsterInstance, DagsterRun, DagsterRunStatus, RunRequest, SkipReason, build_sensor_context
 
-from promptsales.etl import definitions
+from promptsales.etl import pipeline
 from promptsales.etl.sensor import INTERVAL_SECONDS, decide
 
 
@@ -56,27 +56,27 @@ def test_long_pause_gives_one_run_not_a_backlog() -> None:
 
 
 def _add_run(instance: DagsterInstance, status: DagsterRunStatus) -> None:
-    instance.add_run(DagsterRun(job_name=definitions.JOB_NAME, run_id=str(uuid.uuid4()), status=status))
+    instance.add_run(DagsterRun(job_name=pipeline.JOB_NAME, run_id=str(uuid.uuid4()), status=status))
 
 
 def test_dagster_sensor_uses_instance_runs_and_cursor(tmp_path) -> None:
     """The real sensor: first tick requests a run; an in-progress run or a recent request skips; 660 s later runs."""
     with DagsterInstance.ephemeral(tempdir=str(tmp_path)) as instance:
         clock = [1_000_000.0]
-        definitions.clock = lambda: clock[0]
+        pipeline.clock = lambda: clock[0]
         try:
             context = build_sensor_context(instance=instance)
-            first = definitions.every_eleven_minutes(context)
+            first = pipeline.every_eleven_minutes(context)
             assert isinstance(first, RunRequest)
             cursor = context.cursor
             assert float(cursor) == clock[0]
             clock[0] += 300
             assert isinstance(
-                definitions.every_eleven_minutes(build_sensor_context(instance=instance, cursor=cursor)), SkipReason
+                pipeline.every_eleven_minutes(build_sensor_context(instance=instance, cursor=cursor)), SkipReason
             )
             clock[0] += 400  # 700 s after the last request
             _add_run(instance, DagsterRunStatus.STARTED)  # … but a run is in progress
-            skipped = definitions.every_eleven_minutes(build_sensor_context(instance=instance, cursor=cursor))
+            skipped = pipeline.every_eleven_minutes(build_sensor_context(instance=instance, cursor=cursor))
             assert isinstance(skipped, SkipReason) and "in progress" in skipped.skip_message
         finally:
-            definitions.clock = __import__("time").time
+            pipeline.clock = __import__("time").time

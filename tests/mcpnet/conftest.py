@@ -30,10 +30,10 @@ def network(warehouse: Settings) -> Iterator[Network]:
     Package-scoped: the servers' connection pools hold sessions on the company databases, which would
     stop later tests from copying them (``CREATE DATABASE … TEMPLATE`` needs an unused source).
     """
-    from promptsales.auth.cli import issuer_service
     from promptsales.auth.config import client_secret, clients_path, load_clients
+    from promptsales.runtime.tls import ensure_tls
     from promptsales.sales.proposals import DEFAULT_CLIENT, SERVICE_SCOPES
-    from promptsales.tls import ensure_tls
+    from promptsales.wiring import issuer_service
 
     ensure_tls(warehouse)
     clients = load_clients(warehouse)

@@ -39,7 +39,7 @@ class Network:
         from promptsales.runtime.ports import reuse_or_pick
         from promptsales.runtime.processes import pid_alive, spawn_detached, wait_until
         from promptsales.runtime.state import StateFile
-        from promptsales.tls import client_ssl_context
+        from promptsales.runtime.tls import client_ssl_context
 
         state = StateFile(self.settings.data_path)
         record = state.get(f"mcp-{name}")
@@ -78,7 +78,7 @@ class Network:
 
 def rpc_call(url: str, token: str | None, tool: str, arguments: dict, settings: Settings) -> httpx.Response:
     """A bare ``tools/call`` POST (for the HTTP status checks that happen before the MCP session)."""
-    from promptsales.tls import client_ssl_context
+    from promptsales.runtime.tls import client_ssl_context
 
     headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
     if token:
@@ -94,7 +94,7 @@ def call(settings: Settings, url: str, token: str, tool: str, arguments: dict):
     from mcp.client.session import ClientSession
     from mcp.client.streamable_http import streamable_http_client
 
-    from promptsales.tls import client_ssl_context
+    from promptsales.runtime.tls import client_ssl_context
 
     async def run():
         async with httpx2.AsyncClient(

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from promptsales.db.connect import connect
-from promptsales.mcpkit.audit import LOG_CONNECTION
+from promptsales.db.logwriter import LOG_WRITER
 from promptsales.runtime.ports import free_port
 from promptsales.sales.nlq.service import ask
 
@@ -86,7 +86,7 @@ def monkeypatch_module():
 
 
 def _usage(settings, question: str) -> tuple:
-    LOG_CONNECTION.flush()
+    LOG_WRITER.flush()
     with connect("sales", "admin", settings=settings) as conn:
         return conn.execute(
             "SELECT provider, model, tokens_in, validation_outcome, corrections FROM portal.ai_usage_log "

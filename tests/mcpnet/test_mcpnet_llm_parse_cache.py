@@ -12,7 +12,7 @@ import pytest
 from test_mcpnet_llm_parse import AS_OF, REPLIES, llm_endpoint, monkeypatch_module  # noqa: F401, F811 (fixtures)
 
 from promptsales.db.connect import connect
-from promptsales.mcpkit.audit import LOG_CONNECTION
+from promptsales.db.logwriter import LOG_WRITER
 from promptsales.sales.nlq.service import ask
 
 NOVEMBER = "What was the total reach in November 2025?"
@@ -53,7 +53,7 @@ def _asked(endpoint: list[dict]) -> list[str]:
 
 
 def _rows(settings, question: str) -> list[tuple]:
-    LOG_CONNECTION.flush()
+    LOG_WRITER.flush()
     with connect("sales", "admin", settings=settings) as conn:
         return conn.execute(
             "SELECT module, operation, provider, tokens_in, tokens_saved, cache_hit FROM portal.ai_usage_log"
@@ -94,7 +94,7 @@ LOCAL_HIT = "How many sales did we close in October 2025?"
 
 
 def _hit_rows(settings, question: str) -> list[tuple]:
-    LOG_CONNECTION.flush()
+    LOG_WRITER.flush()
     with connect("sales", "admin", settings=settings) as conn:
         return conn.execute(
             "SELECT actor, model, tokens_saved, cache_hit FROM portal.ai_usage_log"
@@ -158,7 +158,7 @@ def test_mcpnet_cached_ask_answer_logs_the_model_tokens_it_saved(warehouse, llm_
         import promptsales.sales.mcp as sales_mcp
 
         close_pools(sales_mcp)  # no idle session on promptsales (later tests copy it)
-        LOG_CONNECTION.flush()
+        LOG_WRITER.flush()
         REPLIES.pop(ANSWER_HIT, None)
         if started:
             stop_issuer(warehouse)

@@ -18,7 +18,7 @@ from psycopg import sql
 from promptsales.ads import binary_copy, model
 from promptsales.ads.catalog import WINDOW_START
 from promptsales.db.connect import connect
-from promptsales.seed import SeedContext
+from promptsales.seeding import SeedContext
 
 #: Load order (parents before children).
 LOAD_ORDER: tuple[str, ...] = (

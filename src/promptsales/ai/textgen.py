@@ -189,12 +189,3 @@ def _parse_list(content: str, count: int) -> list[str]:
     if len(items) < count:
         raise UserError(f"The LLM returned {len(items)} messages instead of {count}.")
     return items[:count]
-
-
-def get_generator() -> TextGenerator:
-    """The configured generator: OpenAI-compatible when ``PROMPTSALES_LLM_BASE_URL`` is set, else local;
-    behind the exact and semantic AI cache (issue 10, docs/cache.md §5)."""
-    from promptsales.cache.ai import CachedTextGenerator
-
-    settings = LLMSettings()
-    return CachedTextGenerator(OpenAICompatibleGenerator(settings) if settings.base_url else LocalTemplateGenerator())

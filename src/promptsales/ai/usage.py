@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass, field
 
 from promptsales.config import Settings, get_settings
-from promptsales.mcpkit.audit import LOG_CONNECTION
+from promptsales.db.logwriter import LOG_WRITER
 
 log = logging.getLogger("promptsales.ai.usage")
 
@@ -42,7 +42,7 @@ def log_ai_call(call: AICall, settings: Settings | None = None) -> bool:
     """Insert ``call`` into ``portal.ai_usage_log``; False (and a stderr warning) if it could not be stored."""
     settings = settings or get_settings()
     try:
-        LOG_CONNECTION.execute(
+        LOG_WRITER.execute(
             settings,
             "INSERT INTO portal.ai_usage_log (actor, actor_kind, module, operation, provider, model, prompt, result, "
             "validation_method, validation_outcome, corrections, optimizations, anti_hardcoding_measures, tokens_in, "

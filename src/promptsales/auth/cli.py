@@ -9,16 +9,10 @@ from rich.console import Console
 from rich.table import Table
 
 from promptsales.auth.config import ISSUER_SERVICE, issuer_url, load_clients
-from promptsales.config import Settings, get_settings
-from promptsales.mcpkit.service import HttpsProcessService
+from promptsales.config import get_settings
 
 app = typer.Typer(help="OAuth 2.0: the local client-credentials issuer and tokens for humans.", no_args_is_help=True)
 console = Console()
-
-
-def issuer_service(settings: Settings) -> HttpsProcessService:
-    """The local issuer as a managed service (``promptsales up`` starts it before the MCP servers)."""
-    return HttpsProcessService(settings, ISSUER_SERVICE, lambda port: ["auth", "issuer", "--port", str(port)])
 
 
 @app.command()
@@ -28,7 +22,7 @@ def issuer(
 ) -> None:
     """Run the client-credentials issuer (RFC 6749 §4.4, RFC 8414 metadata, JWKS) over TLS 1.3."""
     from promptsales.auth.issuer import create_issuer_app
-    from promptsales.mcpkit.https import configure_stderr_logging, serve_https
+    from promptsales.runtime.https import configure_stderr_logging, serve_https
     from promptsales.runtime.ports import reuse_or_pick
     from promptsales.runtime.state import StateFile
 

@@ -115,7 +115,7 @@ def request_token(
     """Ask ``issuer`` for a client-credentials token (the client's secret from the secrets file)."""
     import httpx
 
-    from promptsales.tls import client_ssl_context
+    from promptsales.runtime.tls import client_ssl_context
 
     data = {"grant_type": "client_credentials"}
     if scopes:

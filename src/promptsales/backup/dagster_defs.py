@@ -1,8 +1,8 @@
 """The daily backup in Dagster (SPEC N3): a job (back up → verify → prune) and a daily cron schedule.
 
 A plain daily cron is right here (unlike the ETL's true 11-minute interval): one run a day at 03:00 UTC,
-``PROMPTSALES_BACKUP_CRON`` to change it. The job and schedule are merged into the ETL's code location
-(``promptsales.etl.definitions``), so ``promptsales etl ui`` shows them next to the ETL.
+``PROMPTSALES_BACKUP_CRON`` to change it. The job and schedule are part of the platform's one code location
+(:mod:`promptsales.definitions`), so ``promptsales etl ui`` shows them next to the ETL.
 """
 
 # No `from __future__ import annotations`: Dagster inspects the context annotations at definition time.
@@ -86,7 +86,3 @@ daily_backup_schedule = ScheduleDefinition(
     default_status=DefaultScheduleStatus.RUNNING,
     description="Every day at 03:00 UTC (PROMPTSALES_BACKUP_CRON).",
 )
-
-#: What the ETL code location adds to its Definitions.
-BACKUP_JOBS = [backup_job]
-BACKUP_SCHEDULES = [daily_backup_schedule]

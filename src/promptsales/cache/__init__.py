@@ -13,18 +13,16 @@ Typical use::
 
 from __future__ import annotations
 
-import threading
-
 from promptsales.cache.ai import AICache, AIResult
-from promptsales.cache.caller import Caller, acting_as, current_caller
 from promptsales.cache.commit import PendingActions, after_commit
 from promptsales.cache.connection import CacheConnection, CacheUnavailable
 from promptsales.cache.core import Cache, CacheSpec, Lookup
 from promptsales.cache.decorator import cached
+from promptsales.cache.instances import get_ai_cache, get_cache, get_rate_limiter
 from promptsales.cache.keys import KINDS, Scope, parse_scope
 from promptsales.cache.ratelimit import RateDecision, RateLimiter, RateLimitExceeded
 from promptsales.cache.settings import CacheSettings
-from promptsales.config import Settings, get_settings
+from promptsales.caller import Caller, acting_as, current_caller
 
 __all__ = [
     "AICache",
@@ -51,59 +49,3 @@ __all__ = [
     "get_rate_limiter",
     "parse_scope",
 ]
-
-_instances: dict[tuple, object] = {}
-_lock = threading.Lock()
-
-
-_settings_ids: dict[int, tuple[Settings, tuple[str, str | None]]] = {}
-
-
-def _settings_key(settings: Settings, what: str) -> tuple:
-    # Memoised per Settings object: ``data_path`` resolves the path on the file system (syscalls), and this
-    # runs several times per MCP call (cache, rate limiter).
-    entry = _settings_ids.get(id(settings))
-    if entry is None or entry[0] is not settings:
-        entry = (settings, (str(settings.data_path), settings.redis_url))
-        _settings_ids[id(settings)] = entry
-    return (what, *entry[1])
-
-
-def get_cache(settings: Settings | None = None) -> Cache:
-    """The process's :class:`Cache` for these settings (created on first use, reused after)."""
-    settings = settings or get_settings()
-    key = _settings_key(settings, "cache")
-    with _lock:
-        cache = _instances.get(key)
-        if cache is None or cache.connection.client is None:  # Valkey may have been started since
-            cache = Cache.from_settings(settings)
-            _instances[key] = cache
-        return cache
-
-
-def get_ai_cache(settings: Settings | None = None) -> AICache:
-    """The process's :class:`AICache` (semantic threshold and capacity from :class:`CacheSettings`)."""
-    settings = settings or get_settings()
-    cache = get_cache(settings)
-    key = _settings_key(settings, "ai")
-    with _lock:
-        ai_cache = _instances.get(key)
-        if ai_cache is None or ai_cache.cache is not cache:
-            tunables = CacheSettings()
-            ai_cache = AICache(cache, threshold=tunables.semantic_threshold, capacity=tunables.semantic_capacity)
-            _instances[key] = ai_cache
-        return ai_cache
-
-
-def get_rate_limiter(settings: Settings | None = None) -> RateLimiter:
-    """The process's per-OAuth-client limiter for MCP calls (rate and burst from :class:`CacheSettings`)."""
-    settings = settings or get_settings()
-    cache = get_cache(settings)
-    key = _settings_key(settings, "rate")
-    with _lock:
-        limiter = _instances.get(key)
-        if limiter is None or limiter.cache is not cache:
-            tunables = CacheSettings()
-            limiter = RateLimiter(cache, tunables.rate_per_second, tunables.rate_burst)
-            _instances[key] = limiter
-        return limiter

@@ -30,6 +30,7 @@ from promptsales.cache import keys, serialise
 from promptsales.cache.connection import CacheUnavailable
 from promptsales.cache.core import Cache
 from promptsales.cache.keys import KINDS, PREFIX
+from promptsales.caller import current_caller
 
 log = logging.getLogger("promptsales.cache")
 
@@ -95,7 +96,8 @@ def key_terms(text: str) -> list[str]:
     return sorted(terms)
 
 
-def _digest(text: str) -> str:
+def digest(text: str) -> str:
+    """A short, stable digest of ``text`` (system prompts go into cache partitions by digest)."""
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -104,14 +106,13 @@ def default_on_hit(namespace: str, prompt: str, hit: AIResult) -> None:
     import json
 
     from promptsales.ai.usage import AICall, log_ai_call
-    from promptsales.cache.caller import current_caller
 
     similarity = (
         f", cosine {hit.similarity:.3f} ≥ threshold to {hit.matched_prompt!r}" if hit.similarity is not None else ""
     )
     log_ai_call(
         AICall(
-            actor=current_caller().client_id,
+            actor=current_caller().actor,
             module="cache",
             operation=f"{namespace}.{hit.source}-hit",
             provider="redis-cache",
@@ -127,73 +128,6 @@ def default_on_hit(namespace: str, prompt: str, hit: AIResult) -> None:
             reference={"namespace": namespace, "similarity": hit.similarity, "matched_prompt": hit.matched_prompt},
         )
     )
-
-
-class CachedTextGenerator:
-    """A :class:`promptsales.ai.textgen.TextGenerator` with the AI cache in front of it.
-
-    The exact key covers the system text, the prompt, the context and the count; the semantic cache
-    compares the campaign text (``brief['campaign']``) within the same audience, count, model and OAuth
-    client, so a paraphrased campaign for the same audience reuses the earlier messages (one client's
-    campaign copy is never served to another client). A hit returns a
-    ``Generation`` with zero tokens spent and ``tokens_saved``/``cache_hit`` attributes set.
-    """
-
-    def __init__(self, inner: Any, ai_cache: AICache | None = None, namespace: str = "messages") -> None:
-        self.inner = inner
-        self.provider = inner.provider
-        self.model = inner.model
-        self._ai_cache = ai_cache
-        self.namespace = namespace
-
-    @property
-    def ai_cache(self) -> AICache:
-        """The AI cache used (the process's one unless given)."""
-        if self._ai_cache is None:
-            from promptsales.cache import get_ai_cache
-
-            self._ai_cache = get_ai_cache()
-        return self._ai_cache
-
-    def generate(self, system: str, prompt: str, context: list[str], count: int, brief: dict[str, str]) -> Any:
-        """Generated texts from the cache when possible, else from the wrapped generator (then cached)."""
-        from promptsales.ai.textgen import Generation
-
-        started = time.perf_counter()
-        exact_text = "\n".join([system, prompt, *context])
-        from promptsales.cache.caller import current_caller
-
-        # Reused only for the same OAuth client: one client's campaign copy is never served to another.
-        partition = {
-            "audience": brief.get("audience", ""),
-            "count": count,
-            "system": _digest(system),
-            "client": current_caller().client_id,
-        }
-        generated: dict[str, Any] = {}
-
-        def run() -> tuple[Any, int]:
-            generation = self.inner.generate(system, prompt, context, count, brief)
-            generated["value"] = generation
-            return generation.texts, generation.tokens_in + generation.tokens_out
-
-        outcome = self.ai_cache.call(
-            self.namespace,
-            exact_text,
-            run,
-            model=self.model,
-            partition=partition,
-            semantic_text=brief.get("campaign") or prompt,
-        )
-        if outcome.source == "generated":
-            generation = generated["value"]
-            generation.tokens_saved, generation.cache_hit = 0, None
-            return generation
-        generation = Generation(
-            list(outcome.result), f"{self.provider}+cache", self.model, 0, 0, (time.perf_counter() - started) * 1000
-        )
-        generation.tokens_saved, generation.cache_hit = outcome.tokens_saved, outcome.source
-        return generation
 
 
 class AICache:
@@ -223,7 +157,7 @@ class AICache:
 
     def exact_key(self, namespace: str, model: str, prompt: str, partition: Mapping[str, Any] | None = None) -> str:
         """Where the result of exactly this prompt lives."""
-        return f"{PREFIX}:ai:{namespace}:x:{model}:{self._partition(partition)}:{_digest(normalise_prompt(prompt))}"
+        return f"{PREFIX}:ai:{namespace}:x:{model}:{self._partition(partition)}:{digest(normalise_prompt(prompt))}"
 
     def semantic_base(self, namespace: str, model: str, partition: Mapping[str, Any] | None = None) -> str:
         """Prefix of a semantic namespace's keys (``…:ids``, ``…:vec``, ``…:seq``)."""

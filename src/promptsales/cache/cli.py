@@ -10,14 +10,11 @@ from rich.table import Table
 
 from promptsales.cache import get_cache, parse_scope
 from promptsales.cache.stats import cache_stats
-from promptsales.cache.status import CacheService
 from promptsales.config import get_settings
 from promptsales.errors import UserError
-from promptsales.runtime import manager
 
 app = typer.Typer(help="The shared Redis cache: statistics, flush, invalidation.", no_args_is_help=True)
 console = Console()
-manager.register_service(CacheService)
 
 
 @app.command()

@@ -8,9 +8,9 @@ import inspect
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from promptsales.cache.caller import current_caller
 from promptsales.cache.core import CacheSpec
 from promptsales.cache.keys import Scope
+from promptsales.caller import current_caller
 
 DependsFn = Callable[[Mapping[str, Any]], Iterable[Scope]]
 
@@ -62,7 +62,7 @@ def cached(
         def resolve_cache():
             if cache is not None:
                 return cache()
-            from promptsales.cache import get_cache
+            from promptsales.cache.instances import get_cache
 
             return get_cache()
 

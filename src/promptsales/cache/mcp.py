@@ -21,11 +21,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from promptsales.cache import get_cache, get_rate_limiter
-from promptsales.cache.caller import current_caller
 from promptsales.cache.core import CacheSpec
+from promptsales.cache.instances import get_cache, get_rate_limiter
 from promptsales.cache.keys import COMPANIES, Scope
 from promptsales.cache.ratelimit import RateLimiter
+from promptsales.caller import current_caller
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def _limit_with(limiter: RateLimiter | None) -> Callable[[], None]:
     def limit() -> None:
         caller = current_caller()
         if caller.authenticated:
-            (limiter or get_rate_limiter()).enforce(caller.client_id)
+            (limiter or get_rate_limiter()).enforce(caller.actor)
 
     return limit
 

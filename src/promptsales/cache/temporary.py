@@ -159,7 +159,7 @@ def after_etl_pass(settings: Any, report: Mapping[str, Any]) -> dict[str, int]:
     if not companies:
         return {}
     try:
-        from promptsales.cache import get_cache
+        from promptsales.cache.instances import get_cache
 
         return etl_run_finished(get_cache(settings), report, companies=companies)
     except Exception:  # noqa: BLE001

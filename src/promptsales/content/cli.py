@@ -38,7 +38,7 @@ def reindex(
     """Rebuild the pgvector index of media descriptions (progress bar), or catch up with edits."""
     from promptsales.content.store import mongo_database
     from promptsales.content.vector_index import rebuild, sync_changed
-    from promptsales.seed import new_progress
+    from promptsales.progress import new_progress
 
     settings = get_settings()
     db = mongo_database(settings)

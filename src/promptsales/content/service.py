@@ -21,8 +21,9 @@ from psycopg_pool import ConnectionPool
 from pydantic import BaseModel, Field
 
 from promptsales.ai.embeddings import get_encoder
-from promptsales.ai.textgen import TextGenerator, get_generator
+from promptsales.ai.textgen import TextGenerator
 from promptsales.ai.usage import AICall, log_ai_call
+from promptsales.cache.textgen import get_generator
 from promptsales.config import Settings, get_settings
 from promptsales.content.documents import MEDIA_TYPES, CampaignMessageLog, ContentRequest, validated
 from promptsales.content.store import migrated_database

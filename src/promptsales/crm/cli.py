@@ -156,14 +156,3 @@ def stats_crm(as_json: bool = typer.Option(False, "--json", help="Print JSON for
     for key, value in summary.items():
         table.add_row(key, f"{value:,}" if isinstance(value, int) else str(value))
     console.print(table)
-
-
-def register(root: typer.Typer) -> None:
-    """Attach ``crm``, ``check`` and ``stats crm`` to the root CLI, and the key store/link service to ``up``."""
-    from promptsales import stats
-    from promptsales.crm.runtime import register_service
-
-    root.add_typer(app, name="crm")
-    root.add_typer(check_app, name="check")
-    stats.app.command("crm")(stats_crm)
-    register_service()

@@ -35,7 +35,7 @@ from promptsales.crm.link import ensure_link
 from promptsales.crm.pgcopy import copy_columns, copy_varlen, text_array
 from promptsales.db.connect import connect
 from promptsales.errors import UserError
-from promptsales.seed import SeedContext
+from promptsales.seeding import SeedContext
 
 #: Minimum distinct clients per scale (SPEC R2 asks ≥ 500,000 at official scale).
 MIN_CLIENTS = {"small": 0, "official": 500_000, "large": 500_000}

@@ -1,13 +1,12 @@
 """PromptCRM's part of ``promptsales up``: create the server key store and the linked server.
 
-Registered as a managed "service" so that ``up`` prepares it after the databases are migrated and
+A managed "service" (listed in :mod:`promptsales.wiring`) so that ``up`` prepares it after the databases are migrated and
 ``status`` reports where the key store is; it has no process, so ``down`` has nothing to stop.
 """
 
 from __future__ import annotations
 
 from promptsales.config import Settings
-from promptsales.runtime import manager
 from promptsales.runtime.service import ServiceStatus
 
 
@@ -46,8 +45,3 @@ class CrmKeyStoreService:
             return ServiceStatus(self.name, "", None, False, detail=str(error).splitlines()[0][:80])
         detail = f"certificate {active[:16]}…" if active else "no certificate yet"
         return ServiceStatus(self.name, str(store.path), None, True, detail=detail)
-
-
-def register_service() -> None:
-    """Add the key store to the services ``up`` prepares."""
-    manager.register_service(CrmKeyStoreService)

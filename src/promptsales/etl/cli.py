@@ -103,7 +103,7 @@ def ui_command(
     port = port or free_port()
     env = dagster_environment(get_settings())
     console.print(f"Dagster UI on http://{host}:{port} (DAGSTER_HOME={env['DAGSTER_HOME']}); Ctrl-C stops it.")
-    command = [sys.executable, "-m", "dagster", "dev", "-m", "promptsales.etl.definitions", "-h", host, "-p", str(port)]
+    command = [sys.executable, "-m", "dagster", "dev", "-m", "promptsales.definitions", "-h", host, "-p", str(port)]
     try:
         subprocess.run(command, env={**os.environ, **env}, check=False)
     except KeyboardInterrupt:

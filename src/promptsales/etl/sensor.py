@@ -6,7 +6,7 @@ in progress. Missed ticks are not replayed: after a long pause the rule is true 
 from then on the clock counts from that start — there is never a backlog.
 
 The decision is a pure function of (now, last start, in progress) so it can be tested with a controlled
-clock; :mod:`promptsales.etl.definitions` feeds it from the Dagster instance.
+clock; :mod:`promptsales.etl.pipeline` feeds it from the Dagster instance.
 """
 
 from __future__ import annotations

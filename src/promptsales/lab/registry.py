@@ -11,13 +11,12 @@ Its statements run in order in one transaction as the company's ``app`` role, th
 rolled back (labs never change data) unless the header says ``-- commit: yes``. Parameters are bound by
 psycopg (``%(brand_id)s``), never pasted into the SQL. Every statement that returns rows is shown.
 
-Python entries (for labs that need several sessions, plans or other servers) are registered with
-:func:`register` from a ``promptsales.<company>.labs`` module.
+Python entries (for labs that need several sessions, plans or other servers) are declared with
+:func:`register` in the modules that :func:`promptsales.wiring.load_lab_entries` lists.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -220,7 +219,7 @@ def _first_comment(statement: str) -> str:
 
 
 def discover() -> dict[str, LabEntry]:
-    """Every lab entry: SQL scripts of each company, plus Python entries of ``<company>.labs`` modules."""
+    """Every lab entry: the SQL scripts of each company, plus the Python entries declared so far."""
     global _discovered
     if _discovered:
         return dict(sorted(_REGISTRY.items()))
@@ -231,11 +230,6 @@ def discover() -> dict[str, LabEntry]:
             for path in sorted(lab_dir.glob("*.sql")):
                 entry = sql_entry(company, path)
                 _REGISTRY[entry.name] = entry
-        try:
-            importlib.import_module(f"promptsales.{company}.labs")
-        except ModuleNotFoundError as error:
-            if error.name != f"promptsales.{company}.labs":
-                raise
     return dict(sorted(_REGISTRY.items()))
 
 

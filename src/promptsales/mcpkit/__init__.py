@@ -4,7 +4,7 @@ See :mod:`promptsales.mcpkit.server` (declaring tools, the cache hook), :mod:`pr
 (stdio / HTTPS + OAuth), :mod:`promptsales.mcpkit.audit` (the audit trail) and docs/mcp.md.
 
 The names below are imported on first use (PEP 562): ``promptsales up``/``status`` import
-:mod:`promptsales.mcpkit.service` to manage the servers, and must not pay for loading the MCP SDK.
+:mod:`promptsales.runtime.https_service` to manage the servers, and must not pay for loading the MCP SDK.
 """
 
 from __future__ import annotations
@@ -13,18 +13,18 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from promptsales.caller import Caller as Caller
+    from promptsales.caller import current_caller as current_caller
     from promptsales.mcpkit.errors import ToolInputError as ToolInputError
-    from promptsales.mcpkit.server import Caller as Caller
     from promptsales.mcpkit.server import ToolKit as ToolKit
     from promptsales.mcpkit.server import ToolSpec as ToolSpec
-    from promptsales.mcpkit.server import current_caller as current_caller
 
 _EXPORTS = {
-    "Caller": "promptsales.mcpkit.server",
+    "Caller": "promptsales.caller",
     "ToolInputError": "promptsales.mcpkit.errors",
     "ToolKit": "promptsales.mcpkit.server",
     "ToolSpec": "promptsales.mcpkit.server",
-    "current_caller": "promptsales.mcpkit.server",
+    "current_caller": "promptsales.caller",
 }
 
 __all__ = sorted(_EXPORTS)

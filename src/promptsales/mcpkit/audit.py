@@ -2,143 +2,29 @@
 ``portal.audit_log`` in the PromptSales database (daily partitions, 90 days) through :func:`record`.
 
 Audit must never break (or slow) the audited operation: rows are written by a background writer
-(:class:`SalesLogConnection`); when the database is unreachable the record goes to stderr (the server
+(:data:`promptsales.db.logwriter.LOG_WRITER`); when the database is unreachable the record goes to stderr (the server
 log) with the reason, and the call proceeds.
 """
 
 from __future__ import annotations
 
-import atexit
 import json
 import logging
-import threading
-import time
-from collections import deque
 from datetime import date
 
 from promptsales.config import Settings, get_settings
+from promptsales.db.logwriter import LOG_WRITER
 
 log = logging.getLogger("promptsales.audit")
 
 
-class SalesLogConnection:
-    """Writes log rows to the PromptSales database from a background thread, in batches.
-
-    Callers never wait for the database (tool latency is unaffected) and do not even wake the writer: a
-    row is appended to an in-memory queue (a deque append, no lock), and the writer drains it every
-    ``batch_seconds`` — consecutive rows of one statement go in one ``executemany`` (one round trip, one
-    transaction; a failing batch is retried row by row so one bad row loses only itself). The writer opens
-    one ``promptsales_app`` connection while there is work and closes it after ``idle_seconds`` without
-    any, so no session lingers on the database (``CREATE DATABASE … TEMPLATE`` of it keeps working).
-    :meth:`flush` writes everything queued now and waits for it; it also runs at interpreter exit, so a
-    clean shutdown (``promptsales down``: SIGTERM → uvicorn stops → exit) loses no audit row.
-    """
-
-    def __init__(self, idle_seconds: float = 0.5, batch_seconds: float = 0.05) -> None:
-        self.idle_seconds = idle_seconds
-        self.batch_seconds = batch_seconds
-        self._pending: deque = deque()
-        self._busy = 0  # rows taken from the queue and not yet stored
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-        self._hurry = threading.Event()
-        self.failures = 0
-
-    def execute(self, settings: Settings, query: str, params: tuple) -> None:
-        """Queue one statement (run in order by the writer thread)."""
-        self._pending.append((settings, query, params))
-        if self._thread is None:
-            with self._lock:
-                if self._thread is None:
-                    self._thread = threading.Thread(target=self._run, name="promptsales-log-writer", daemon=True)
-                    self._thread.start()
-
-    def _take(self) -> list[tuple]:
-        batch = []
-        with self._lock:
-            while self._pending:
-                batch.append(self._pending.popleft())
-            self._busy = len(batch)
-        return batch
-
-    def _run(self) -> None:
-        conn = None
-        key = None
-        idle = 0.0
-        try:
-            while True:
-                hurried = self._hurry.wait(self.batch_seconds)
-                if hurried:
-                    self._hurry.clear()
-                batch = self._take()
-                if not batch:
-                    idle += self.batch_seconds
-                    with self._lock:
-                        if not self._pending and (idle >= self.idle_seconds or hurried):
-                            self._thread = None
-                            return
-                    continue
-                idle = 0.0
-                while batch:
-                    settings, query = batch[0][0], batch[0][1]
-                    count = 1
-                    while count < len(batch) and batch[count][1] == query and batch[count][0] is settings:
-                        count += 1
-                    group, batch = batch[:count], batch[count:]
-                    conn, key = self._write(conn, key, settings, query, [row[2] for row in group])
-                    with self._lock:
-                        self._busy -= len(group)
-        finally:
-            if conn is not None:
-                conn.close()
-
-    def _write(self, conn, key, settings: Settings, query: str, rows: list[tuple]):
-        from promptsales.db.connect import connect
-
-        try:
-            wanted = (str(settings.data_path), settings.sales_database_url)
-            if conn is None or conn.closed or key != wanted:
-                if conn is not None:
-                    conn.close()
-                conn = connect("sales", "app", settings=settings, autocommit=True)
-                key = wanted
-            if len(rows) == 1:
-                conn.execute(query, rows[0])
-            else:
-                with conn.transaction(), conn.cursor() as cursor:
-                    cursor.executemany(query, rows)
-        except Exception as error:  # logging must never break the caller; stderr keeps it
-            if conn is not None and conn.broken:
-                conn = None
-            if len(rows) > 1 and conn is not None:  # one bad row must not lose the others
-                for row in rows:
-                    conn, key = self._write(conn, key, settings, query, [row])
-                return conn, key
-            self.failures += 1
-            log.warning("log row not stored (%s): %s %s", error, query.split("(")[0], rows[0][:4])
-        return conn, key
-
-    def flush(self, timeout: float = 10.0) -> bool:
-        """Write everything queued now, wait until it is stored and the connection is closed; False on timeout."""
-        deadline = time.monotonic() + timeout
-        self._hurry.set()
-        while (self._pending or self._busy or self._thread is not None) and time.monotonic() < deadline:
-            if self._thread is not None:
-                self._hurry.set()
-            time.sleep(0.01)
-        self._hurry.clear()
-        return not self._pending and not self._busy and self._thread is None
-
-
-LOG_CONNECTION = SalesLogConnection()
-atexit.register(LOG_CONNECTION.flush, 5.0)  # a clean shutdown loses no queued audit or AI-usage row
 _partitions_checked: dict[tuple[int, date], Settings] = {}
 
 
 def _ensure_partition(settings: Settings) -> None:
     key = (id(settings), date.today())  # by object (kept alive here): ``data_path`` would hit the file system
     if _partitions_checked.get(key) is not settings:
-        LOG_CONNECTION.execute(settings, "SELECT portal.audit_ensure_partitions(current_date, 2)", ())
+        LOG_WRITER.execute(settings, "SELECT portal.audit_ensure_partitions(current_date, 2)", ())
         _partitions_checked[key] = settings
 
 
@@ -155,7 +41,7 @@ def record(
     settings = settings or get_settings()
     try:
         _ensure_partition(settings)
-        LOG_CONNECTION.execute(
+        LOG_WRITER.execute(
             settings,
             "INSERT INTO portal.audit_log (actor, service, action, outcome, latency_ms, detail) VALUES (%s, %s, %s, %s, %s, %s)",
             (actor, service, action, outcome, round(latency_ms, 3), json.dumps(detail or {}, default=str)),

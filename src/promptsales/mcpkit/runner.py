@@ -14,9 +14,9 @@ from starlette.responses import JSONResponse
 from promptsales.auth.config import audience_for, issuer_url
 from promptsales.config import Settings
 from promptsales.mcpkit.auth import JwksTokenVerifier, ToolScopeGuard
-from promptsales.mcpkit.https import configure_stderr_logging, serve_https
 from promptsales.mcpkit.server import ToolKit
-from promptsales.tls import client_ssl_context
+from promptsales.runtime.https import configure_stderr_logging, serve_https
+from promptsales.runtime.tls import client_ssl_context
 
 MCP_PATH = "/mcp"
 

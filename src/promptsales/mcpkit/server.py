@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextvars
 import functools
-import getpass
 import inspect
 import logging
 import time
@@ -35,35 +34,11 @@ from mcp.server.mcpserver import MCPServer
 from mcp_types import CallToolResult, ContentBlock, TextContent, ToolAnnotations
 from pydantic import BaseModel
 
+from promptsales.caller import Caller, calling_as, stdio_caller
 from promptsales.errors import UserError
 from promptsales.mcpkit import audit
 
 log = logging.getLogger("promptsales.mcpkit")
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who is calling: the OAuth client (HTTP) or the local user (stdio), and the token's scopes."""
-
-    actor: str
-    scopes: tuple[str, ...]
-    transport: str
-
-
-#: The caller of the tool call being executed (read it from services, caches, loggers).
-CURRENT_CALLER: contextvars.ContextVar[Caller | None] = contextvars.ContextVar("promptsales_mcp_caller", default=None)
-
-
-def current_caller() -> Caller:
-    """The caller of the running tool call (a local stdio caller outside of any call)."""
-    return CURRENT_CALLER.get() or Caller(f"stdio:{_local_user()}", (), "stdio")
-
-
-def _local_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # pragma: no cover - no passwd entry
-        return "unknown"
 
 
 @dataclass
@@ -144,10 +119,9 @@ class ToolKit:
 
         @functools.wraps(spec.function)
         async def run(**arguments: Any) -> CallToolResult:
-            caller = _caller_from_context()
-            token = CURRENT_CALLER.set(caller)
-            try:
+            with calling_as(_caller_from_context()):
                 context = contextvars.copy_context()
+            try:
                 result = await anyio.to_thread.run_sync(lambda: context.run(function, **arguments))
             except UserError as error:
                 return CallToolResult(content=[TextContent(type="text", text=str(error))], is_error=True)
@@ -162,8 +136,6 @@ class ToolKit:
                     ],
                     is_error=True,
                 )
-            finally:
-                CURRENT_CALLER.reset(token)
             if not isinstance(result, BaseModel):
                 result = spec.output_model.model_validate(result)
             content: list[ContentBlock] = [TextContent(type="text", text=result.model_dump_json())]
@@ -205,8 +177,8 @@ class ToolKit:
 def _caller_from_context() -> Caller:
     token = get_access_token()
     if token is not None:
-        return Caller(token.client_id, tuple(token.scopes), "http")
-    return Caller(f"stdio:{_local_user()}", (), "stdio")
+        return Caller(token.client_id, frozenset(token.scopes), "http")
+    return stdio_caller()
 
 
 class AuditMiddleware:

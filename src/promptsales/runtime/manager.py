@@ -1,9 +1,14 @@
-"""Bring the whole local ecosystem up, down, or report on it."""
+"""Bring the whole local ecosystem up, down, or report on it.
+
+The database servers are known here; every other service (the OAuth issuer, the MCP servers, the CRM key
+store, the cache's health line) is passed in by the caller, in the order it starts them: the platform's list
+is :func:`promptsales.wiring.extra_services`.
+"""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -14,16 +19,6 @@ from promptsales.runtime.postgres import EmbeddedPostgres
 from promptsales.runtime.prefork import Launcher
 from promptsales.runtime.service import LaunchedService, ManagedService, ServiceStatus
 from promptsales.runtime.valkey import ValkeyServer
-
-#: Factories of services that later parts of the system add (MCP servers, the OAuth issuer...).
-#: They are started after the databases, in registration order.
-EXTRA_SERVICES: list[Callable[[Settings], ManagedService]] = []
-
-
-def register_service(factory: Callable[[Settings], ManagedService]) -> None:
-    """Add a service that ``up`` starts, ``down`` stops and ``status`` reports."""
-    if factory not in EXTRA_SERVICES:
-        EXTRA_SERVICES.append(factory)
 
 
 def data_services(settings: Settings) -> list[ManagedService]:
@@ -39,9 +34,9 @@ def data_services(settings: Settings) -> list[ManagedService]:
     return services
 
 
-def all_services(settings: Settings) -> list[ManagedService]:
-    """Every service, databases first."""
-    return data_services(settings) + extra_services(settings)
+def all_services(settings: Settings, extras: Sequence[ManagedService] = ()) -> list[ManagedService]:
+    """Every service, databases first, then ``extras`` in their order."""
+    return data_services(settings) + list(extras)
 
 
 @dataclass
@@ -74,30 +69,25 @@ def start_databases(settings: Settings, report: UpReport | None = None) -> UpRep
     return report
 
 
-def extra_services(settings: Settings) -> list[ManagedService]:
-    """The registered extra services, in registration order."""
-    return [factory(settings) for factory in EXTRA_SERVICES]
-
-
-def preload_launcher(settings: Settings) -> Launcher | None:
+def preload_launcher(extras: Sequence[ManagedService]) -> Launcher | None:
     """A launcher already importing what the stopped server processes share; None when all run.
 
     Created before the databases start so that its imports overlap with them (docs/decisions.md D5).
     """
-    stopped = [s for s in extra_services(settings) if isinstance(s, LaunchedService) and not s.process_alive()]
+    stopped = [s for s in extras if isinstance(s, LaunchedService) and not s.process_alive()]
     if not stopped:
         return None
     return Launcher(tuple(dict.fromkeys(module for service in stopped for module in service.preload)))
 
 
-def start_extras(settings: Settings, report: UpReport, launcher: Launcher | None = None) -> UpReport:
-    """Start the registered extra services (the OAuth issuer, MCP servers) at once.
+def start_extras(extras: Sequence[ManagedService], report: UpReport, launcher: Launcher | None = None) -> UpReport:
+    """Start the extra services (the OAuth issuer, MCP servers…) at once.
 
-    Ports are recorded in registration order before any process starts (the MCP servers find the
+    Ports are recorded in the order of ``extras`` before any process starts (the MCP servers find the
     issuer's port that way); the server processes are forked together by the preloading launcher; the
     services without a process run meanwhile; then ``up`` waits until every process is healthy.
     """
-    services = extra_services(settings)
+    services = list(extras)
     process_services = [s for s in services if isinstance(s, LaunchedService)]
     jobs = [(service, service.prepare_launch()) for service in process_services]
     pending = [(service, job) for service, job in jobs if job is not None]
@@ -115,25 +105,25 @@ def start_extras(settings: Settings, report: UpReport, launcher: Launcher | None
     return report
 
 
-def stop_all(settings: Settings) -> list[str]:
-    """Stop everything we started, extras first; returns the names of stopped services."""
+def stop_all(settings: Settings, extras: Sequence[ManagedService] = ()) -> list[str]:
+    """Stop everything we started, extras first (in reverse order); returns the names of stopped services."""
     stopped = []
-    for service in reversed(all_services(settings)):
+    for service in reversed(all_services(settings, extras)):
         if service.stop():
             stopped.append(service.name)
     return stopped
 
 
-def statuses(settings: Settings) -> list[ServiceStatus]:
+def statuses(settings: Settings, extras: Sequence[ManagedService] = ()) -> list[ServiceStatus]:
     """Health of every service, probed concurrently (each probe waits on the network, not the CPU)."""
-    services = all_services(settings)
+    services = all_services(settings, extras)
     with ThreadPoolExecutor(max_workers=len(services)) as pool:
         return list(pool.map(lambda service: service.status(), services))
 
 
-def wipe(settings: Settings) -> None:
+def wipe(settings: Settings, extras: Sequence[ManagedService] = ()) -> None:
     """Stop everything and delete the data directory."""
-    stop_all(settings)
+    stop_all(settings, extras)
     if settings.uses_embedded_postgres():
         EmbeddedPostgres(settings).wipe()
     shutil.rmtree(settings.data_path, ignore_errors=True)

@@ -4,13 +4,14 @@ Every MCP server and the OAuth issuer is a Python process that spends most of it
 the same libraries (the MCP SDK alone builds ~1 s of pydantic models). Started one by one, or even in
 parallel, five of them pay that five times on two cores. Like gunicorn's ``--preload``, a launcher
 process imports the shared modules once — while ``up`` is still starting the databases — and then
-``fork()``s one child per server; each child starts its own session, writes to its own log, and runs
-the ``promptsales`` command line in-process with the server's arguments (so its pid is the server's).
+``fork()``s one child per server; each child starts its own session, writes to its own log, and calls
+the command-line entry point it was given (``module:function``, e.g. ``promptsales.cli:main``) in-process
+with the server's arguments (so its pid is the server's).
 See docs/decisions.md D5.
 
     launcher = Launcher(preload=("promptsales.cli", "promptsales.mcpkit.runner"))  # imports start now
     ...                                                                            # databases, migrations
-    pids = launcher.launch([Job(["mcp", "serve", "ads", "--transport", "http"], log_path)])
+    pids = launcher.launch([Job("promptsales.cli:main", ["mcp", "serve", "ads", "--transport", "http"], log_path)])
 
 The launcher reads one JSON list of jobs on stdin, answers with the pids (one per line) and exits; the
 children are re-parented to init like any detached daemon. The launcher has a single thread, so
@@ -25,6 +26,7 @@ import os
 import subprocess
 import sys
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,8 +40,9 @@ LAUNCH_TIMEOUT = 120.0
 
 @dataclass(frozen=True)
 class Job:
-    """One server to start: ``promptsales`` command-line arguments and the log file of its output."""
+    """One server to start: the command line to call (``module:function``), its arguments and its log file."""
 
+    entry_point: str
     args: list[str]
     log: Path
 
@@ -58,7 +61,9 @@ class Launcher:
 
     def launch(self, jobs: list[Job]) -> list[int]:
         """Fork one detached child per job; their pids, in the order of ``jobs``."""
-        payload = json.dumps([{"args": job.args, "log": str(job.log)} for job in jobs]).encode()
+        payload = json.dumps(
+            [{"entry_point": job.entry_point, "args": job.args, "log": str(job.log)} for job in jobs]
+        ).encode()
         try:
             out, err = self._process.communicate(payload, timeout=LAUNCH_TIMEOUT)
         except subprocess.TimeoutExpired:
@@ -79,12 +84,17 @@ class Launcher:
             self.launch([])
 
 
-def launch_one(args: list[str], log: Path) -> int:
-    """Start one ``promptsales`` server process detached (no preloading); its pid."""
-    return Launcher().launch([Job(args, log)])[0]
+def launch_one(job: Job) -> int:
+    """Start one server process detached (no preloading); its pid."""
+    return Launcher().launch([job])[0]
 
 
-def _run_child(args: list[str], log: str) -> None:
+def _entry(entry_point: str) -> Callable[[list[str]], object]:
+    module, _, function = entry_point.partition(":")
+    return getattr(importlib.import_module(module), function)
+
+
+def _run_child(main: Callable[[list[str]], object], args: list[str], log: str) -> None:
     """In the forked child: detach, redirect output to ``log``, run the command line, never return."""
     code = 1
     try:
@@ -97,8 +107,6 @@ def _run_child(args: list[str], log: str) -> None:
         os.dup2(log_fd, 2)
         # Without this, `ps` would show every server as the launcher's command line.
         setproctitle.setproctitle(" ".join(["promptsales", *args]))
-        from promptsales.cli import main
-
         main(args)
         code = 0
     except SystemExit as exit_:
@@ -121,7 +129,7 @@ def _serve(preload: list[str]) -> None:
     for job in jobs:
         pid = os.fork()
         if pid == 0:
-            _run_child(job["args"], job["log"])
+            _run_child(_entry(job["entry_point"]), job["args"], job["log"])
         pids.append(pid)
     sys.stdout.write("".join(f"{pid}\n" for pid in pids))
     sys.stdout.flush()

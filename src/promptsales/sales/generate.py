@@ -16,7 +16,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from promptsales.db.connect import connect
-from promptsales.seed import SeedContext
+from promptsales.seeding import SeedContext
 
 FIRST = np.array(
     [

@@ -78,7 +78,7 @@ def _outcome(result) -> ToolOutcome:
 
 def call_tools(settings: Settings, url: str, token: str, calls: list[tuple[str, dict]]) -> list[ToolOutcome]:
     """Call several tools in order over ONE MCP session at ``url``; network errors → UserError."""
-    from promptsales.tls import client_ssl_context
+    from promptsales.runtime.tls import client_ssl_context
 
     names = ", ".join(tool for tool, _ in calls)
     try:

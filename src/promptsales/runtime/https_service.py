@@ -14,21 +14,30 @@ from promptsales.runtime.prefork import Job, launch_one
 from promptsales.runtime.processes import pid_alive, stop_process, terminate, wait_until
 from promptsales.runtime.service import ServiceStatus
 from promptsales.runtime.state import StateFile
-from promptsales.tls import client_ssl_context, ensure_tls
+from promptsales.runtime.tls import client_ssl_context, ensure_tls
 
 
 class HttpsProcessService:
-    """A ``promptsales …`` subcommand run detached on a loopback HTTPS port, probed at ``health_path``."""
+    """A command-line subcommand run detached on a loopback HTTPS port, probed at ``health_path``.
 
-    #: The kit's server runner (MCP SDK, Starlette, uvicorn) is what every such process imports.
-    preload: tuple[str, ...] = ("promptsales.cli", "promptsales.mcpkit.runner")
+    ``entry_point`` (``module:function``) is the command line that runs ``argv(port)``; ``preload`` the
+    modules the pre-fork launcher imports once for every such process (docs/decisions.md D5).
+    """
 
     def __init__(
-        self, settings: Settings, name: str, argv: Callable[[int], list[str]], health_path: str = "/health"
+        self,
+        settings: Settings,
+        name: str,
+        argv: Callable[[int], list[str]],
+        entry_point: str,
+        preload: tuple[str, ...] = (),
+        health_path: str = "/health",
     ) -> None:
         self.settings = settings
         self.name = name
         self._argv = argv
+        self.entry_point = entry_point
+        self.preload = (entry_point.partition(":")[0], *preload)
         self.health_path = health_path
         self.state = StateFile(settings.data_path)
 
@@ -58,7 +67,7 @@ class HttpsProcessService:
         job = self.prepare_launch()
         if job is None:
             return False
-        pid = launch_one(job.args, job.log)
+        pid = launch_one(job)
         self.launched(pid)
         self.wait_ready(pid)
         return True
@@ -75,7 +84,7 @@ class HttpsProcessService:
         ensure_tls(self.settings)
         port = reuse_or_pick(record.get("port"))
         self.state.update(self.name, port=port, pid=None)
-        return Job(self._argv(port), self.log_path)
+        return Job(self.entry_point, self._argv(port), self.log_path)
 
     def launched(self, pid: int) -> None:
         """Record the pid of the launched process."""

@@ -1,11 +1,12 @@
-"""Dagster code location of the ETL (SPEC S4): the asset graph, the job and the 11-minute sensor.
+"""The ETL in Dagster (SPEC S4): the asset graph, the job and the 11-minute sensor.
 
 Graph: sources (promptads, promptcrm, promptcontent, the portal) → their change sets → the warehouse
 (facts, then the summaries by campaign, channel, market and month, and content per campaign) → the
 funnel view. One job materialises the graph; each run is one ETL pass, recorded in ``etl.runs`` too, and
 its rows read/written per source appear as asset metadata in the UI.
 
-Start it with ``promptsales etl ui`` (``dagster dev -m promptsales.etl.definitions``).
+They are part of the platform's one code location, :mod:`promptsales.definitions`; start it with
+``promptsales etl ui`` (``dagster dev -m promptsales.definitions``).
 """
 
 # No `from __future__ import annotations`: Dagster inspects the context annotations at definition time.
@@ -18,7 +19,6 @@ from dagster import (
     AssetSpec,
     DagsterRunStatus,
     DefaultSensorStatus,
-    Definitions,
     MaterializeResult,
     RunRequest,
     RunsFilter,
@@ -192,11 +192,5 @@ def every_eleven_minutes(context: SensorEvaluationContext):
     return RunRequest(run_key=f"etl-{now:.0f}", tags={"promptsales/trigger": "sensor"})
 
 
-from promptsales.backup.dagster_defs import BACKUP_JOBS, BACKUP_SCHEDULES  # noqa: E402  (daily backup, issue 9)
-
-defs = Definitions(
-    assets=[*SOURCE_ASSETS, *CHANGE_ASSETS, warehouse, campaign_funnel],
-    jobs=[etl_job, *BACKUP_JOBS],
-    sensors=[every_eleven_minutes],
-    schedules=BACKUP_SCHEDULES,
-)
+#: Every asset of the ETL graph.
+ETL_ASSETS = [*SOURCE_ASSETS, *CHANGE_ASSETS, warehouse, campaign_funnel]

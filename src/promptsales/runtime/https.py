@@ -10,7 +10,7 @@ import time
 import uvicorn
 
 from promptsales.config import Settings
-from promptsales.tls import ensure_tls, server_ssl_context
+from promptsales.runtime.tls import ensure_tls, server_ssl_context
 
 
 def configure_stderr_logging(level: int = logging.INFO) -> None:

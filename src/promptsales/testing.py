@@ -13,20 +13,19 @@ from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 
-from promptsales.auth.cli import issuer_service
 from promptsales.auth.config import issuer_url
 from promptsales.auth.issuer import request_token
 from promptsales.config import Settings
-from promptsales.mcpkit.cli import SERVER_FACTORIES
-from promptsales.mcpkit.service import HttpsProcessService
-from promptsales.tls import ensure_tls
+from promptsales.runtime.https_service import HttpsProcessService
+from promptsales.runtime.tls import ensure_tls
+from promptsales.wiring import issuer_service, mcp_service
 
 
 def start_https_server(settings: Settings, name: str) -> tuple[HttpsProcessService, HttpsProcessService]:
     """Start (if needed) the local issuer and the HTTPS MCP server ``name``; returns both services."""
     issuer = issuer_service(settings)
     issuer.start()
-    server = SERVER_FACTORIES[name](settings)
+    server = mcp_service(settings, name)
     server.start()
     return issuer, server
 

@@ -14,7 +14,8 @@ from rich.table import Table
 
 from promptsales.config import get_settings
 from promptsales.errors import UserError
-from promptsales.lab import registry
+from promptsales.lab.registry import LabResult
+from promptsales.wiring import lab, labs
 
 app = typer.Typer(help="The teaching lab: runnable, commented SQL and concurrency scenarios.", no_args_is_help=True)
 console = Console()
@@ -27,7 +28,7 @@ def list_entries(company: str = typer.Option(None, help="Only this company's ent
     table.add_column("name")
     table.add_column("title")
     table.add_column("params")
-    for entry in registry.discover().values():
+    for entry in labs().values():
         if company and entry.company != company:
             continue
         params = ", ".join(f"{p.name}:{p.type}" + (f"={p.default}" if p.default else "") for p in entry.params)
@@ -38,7 +39,7 @@ def list_entries(company: str = typer.Option(None, help="Only this company's ent
 @app.command()
 def show(name: str) -> None:
     """Print an entry's explanation and its SQL."""
-    entry = registry.get(name)
+    entry = lab(name)
     console.print(Panel(entry.explanation or entry.title, title=f"{entry.name}: {entry.title}"))
     if entry.source:
         console.print(Syntax(entry.source, "sql" if entry.source.lstrip().startswith("--") else "python"))
@@ -66,7 +67,7 @@ def run(
     """Run an entry: prints the explanation, the SQL of each step and its result."""
     if safe and unsafe:
         raise UserError("Choose one of --safe or --unsafe, not both.")
-    entry = registry.get(name)
+    entry = lab(name)
     result = entry.run(get_settings(), parse_param_options(param), safe=safe, unsafe=unsafe)
     if as_json:
         print(json.dumps(_as_json(result), default=_json_default, indent=2))
@@ -91,7 +92,7 @@ def run(
         console.print(Panel(result.outcome, title="outcome"))
 
 
-def _as_json(result: registry.LabResult) -> dict:
+def _as_json(result: LabResult) -> dict:
     return {
         "name": result.name,
         "outcome": result.outcome,
@@ -115,9 +116,3 @@ def _json_default(value):
     if isinstance(value, Decimal):
         return float(value)
     return str(value)
-
-
-# The two-computer deadlock client of the PromptCRM concurrency lab (SPEC R11).
-from promptsales.crm.concurrency.cli import deadlock_client  # noqa: E402
-
-app.command("deadlock-client")(deadlock_client)

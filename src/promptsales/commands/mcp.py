@@ -1,8 +1,4 @@
-"""``promptsales mcp …``: serve an MCP server over stdio or HTTPS; list the servers and their tools.
-
-Importing this module registers each server of the registry (and the OAuth issuer before them)
-as a managed HTTPS service, so ``promptsales up`` starts them and ``status`` shows them.
-"""
+"""``promptsales mcp …``: serve an MCP server over stdio or HTTPS; list the servers and their tools."""
 
 from __future__ import annotations
 
@@ -10,11 +6,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from promptsales.config import Settings, get_settings
+from promptsales.config import get_settings
 from promptsales.errors import UserError
-from promptsales.mcpkit.registry import SERVERS, load_kit
-from promptsales.mcpkit.service import HttpsProcessService
-from promptsales.runtime.manager import register_service
+from promptsales.wiring import MCP_SERVERS, load_kit
 
 app = typer.Typer(help="MCP servers: serve them over stdio or HTTPS, list their tools.", no_args_is_help=True)
 console = Console()
@@ -22,7 +16,7 @@ console = Console()
 
 @app.command()
 def serve(
-    name: str = typer.Argument(..., help=f"Server: {', '.join(sorted(SERVERS))}."),
+    name: str = typer.Argument(..., help=f"Server: {', '.join(sorted(MCP_SERVERS))}."),
     transport: str = typer.Option(
         "stdio", help="stdio (desktop clients) or http (streamable HTTP over TLS 1.3 + OAuth)."
     ),
@@ -53,33 +47,8 @@ def list_servers() -> None:
     table = Table(title="MCP servers")
     for column in ("server", "tool", "scope", "read-only"):
         table.add_column(column)
-    for name in sorted(SERVERS):
+    for name in sorted(MCP_SERVERS):
         kit = load_kit(name)
         for spec in kit.tools.values():
             table.add_row(name, spec.name, spec.scope, "yes" if spec.read_only else "no")
     console.print(table)
-
-
-def _server_factory(name: str):
-    def factory(settings: Settings) -> HttpsProcessService:
-        return HttpsProcessService(
-            settings, f"mcp-{name}", lambda port: ["mcp", "serve", name, "--transport", "http", "--port", str(port)]
-        )
-
-    factory.__name__ = f"mcp_{name}_service"
-    return factory
-
-
-SERVER_FACTORIES = {name: _server_factory(name) for name in SERVERS}
-
-
-def register_services() -> None:
-    """Register the OAuth issuer and every MCP server with the runtime manager (idempotent)."""
-    from promptsales.auth.cli import issuer_service
-
-    register_service(issuer_service)
-    for factory in SERVER_FACTORIES.values():
-        register_service(factory)
-
-
-register_services()

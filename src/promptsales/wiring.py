@@ -1,0 +1,100 @@
+"""The platform's wiring, in one place: what ``promptsales up`` starts and in which order, the MCP servers,
+and the teaching-lab entries. Nothing registers itself on import; this module lists every part.
+
+Services start after the database servers (:mod:`promptsales.runtime.manager`), in this order:
+
+1. ``crm-keystore`` — PromptCRM's key store and linked server (needs the migrated databases);
+2. ``cache`` — the shared cache's health line (nothing to start);
+3. ``auth-issuer`` — the local OAuth issuer (the MCP servers read its port and JWKS);
+4. ``mcp-content``, ``mcp-ads``, ``mcp-crm``, ``mcp-sales`` — one MCP server per company over HTTPS.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from promptsales.auth.config import ISSUER_SERVICE
+from promptsales.cache.status import CacheService
+from promptsales.config import Settings
+from promptsales.crm.runtime import CrmKeyStoreService
+from promptsales.errors import UserError
+from promptsales.lab import registry
+from promptsales.runtime.https_service import HttpsProcessService
+from promptsales.runtime.service import ManagedService
+
+if TYPE_CHECKING:
+    from promptsales.lab.registry import LabEntry
+    from promptsales.mcpkit.server import ToolKit
+
+#: The command line every server process runs (through the pre-fork launcher, docs/decisions.md D5).
+CLI_ENTRY_POINT = "promptsales.cli:main"
+#: What every HTTPS server process imports besides the CLI: the kit's runner (MCP SDK, Starlette, uvicorn).
+HTTPS_PRELOAD = ("promptsales.mcpkit.runner",)
+#: The MCP servers, one per company, in the order ``up`` starts them.
+MCP_SERVERS: tuple[str, ...] = ("content", "ads", "crm", "sales")
+
+
+def load_kit(name: str) -> ToolKit:
+    """The :class:`~promptsales.mcpkit.server.ToolKit` of MCP server ``name`` (imported on use)."""
+    if name == "content":
+        from promptsales.content.mcp import kit
+    elif name == "ads":
+        from promptsales.ads.mcp import kit
+    elif name == "crm":
+        from promptsales.crm.mcp import kit
+    elif name == "sales":
+        from promptsales.sales.mcp import kit
+    else:
+        raise UserError(f"Unknown MCP server {name!r}; expected one of {', '.join(sorted(MCP_SERVERS))}.")
+    return kit
+
+
+def issuer_service(settings: Settings) -> HttpsProcessService:
+    """The local OAuth issuer as a managed HTTPS process."""
+    return HttpsProcessService(
+        settings, ISSUER_SERVICE, lambda port: ["auth", "issuer", "--port", str(port)], CLI_ENTRY_POINT, HTTPS_PRELOAD
+    )
+
+
+def mcp_service(settings: Settings, name: str) -> HttpsProcessService:
+    """MCP server ``name`` as a managed HTTPS process (``mcp-<name>``)."""
+    if name not in MCP_SERVERS:
+        raise UserError(f"Unknown MCP server {name!r}; expected one of {', '.join(sorted(MCP_SERVERS))}.")
+    return HttpsProcessService(
+        settings,
+        f"mcp-{name}",
+        lambda port: ["mcp", "serve", name, "--transport", "http", "--port", str(port)],
+        CLI_ENTRY_POINT,
+        HTTPS_PRELOAD,
+    )
+
+
+def extra_services(settings: Settings) -> list[ManagedService]:
+    """Every service ``up`` starts after the databases, ``down`` stops and ``status`` reports, in order."""
+    return [
+        CrmKeyStoreService(settings),
+        CacheService(settings),
+        issuer_service(settings),
+        *(mcp_service(settings, name) for name in MCP_SERVERS),
+    ]
+
+
+def load_lab_entries() -> None:
+    """Import every module that declares Python lab entries (the SQL scripts are found by the registry)."""
+    import promptsales.ads.labs
+    import promptsales.backup.labs
+    import promptsales.crm.concurrency.labs
+    import promptsales.crm.lab_entries
+    import promptsales.sales.labs  # noqa: F401
+
+
+def labs() -> dict[str, LabEntry]:
+    """Every lab entry of every company, by name."""
+    load_lab_entries()
+    return registry.discover()
+
+
+def lab(name: str) -> LabEntry:
+    """The lab entry called ``name``; a ``UserError`` listing close names when it does not exist."""
+    load_lab_entries()
+    return registry.get(name)
