@@ -2,7 +2,7 @@
 
 A repeated read is a hit; after a committed write (which bumps the scope after COMMIT) or an ETL-style
 company bump, the next read returns the new answer. Values computed inside an open transaction are
-published only after it commits — the "dirty read through the cache" of ARCHITECTURE.md §2.
+published only after it commits — the "dirty read through the cache" of docs/architecture.md §2.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Change capture (ARCHITECTURE.md §4) on a scratch table in a private copy of promptads."""
+"""Change capture (docs/architecture.md §4) on a scratch table in a private copy of promptads."""
 
 from __future__ import annotations
 

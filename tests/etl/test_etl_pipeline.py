@@ -1,4 +1,4 @@
-"""Acceptance of the delta ETL (SPEC S2, S3; ARCHITECTURE.md §4) on copies of the official seeded data.
+"""Acceptance of the delta ETL (SPEC S2, S3; docs/architecture.md §4) on copies of the official seeded data.
 
 Order-independent: every test measures the warehouse right before and right after its own change.
 """

@@ -1,4 +1,4 @@
-"""Text generation behind one interface (ARCHITECTURE §6): any OpenAI-compatible chat-completions
+"""Text generation behind one interface (docs/architecture.md §6): any OpenAI-compatible chat-completions
 endpoint when ``PROMPTSALES_LLM_BASE_URL`` is set, otherwise a deterministic local generator that
 composes messages from the retrieved context. Both return :class:`Generation`."""
 

@@ -16,7 +16,7 @@ from promptsales.runtime.state import Secrets, StateFile
 #: State-file key of the local issuer service.
 ISSUER_SERVICE = "auth-issuer"
 
-#: Every scope of the ecosystem, least privilege per tool (ARCHITECTURE §5).
+#: Every scope of the ecosystem, least privilege per tool (docs/architecture.md §5).
 SCOPES: dict[str, str] = {
     "content:read": "search media and read content logs",
     "content:write": "store content requests and generated campaign messages",

@@ -2,7 +2,7 @@
 
 Publishing a value (or bumping a generation) before COMMIT lets another reader see — and cache — data
 that may still roll back or that other sessions cannot see yet: the "dirty read through the cache" of
-ARCHITECTURE.md §2. :func:`after_commit` owns the outermost transaction of a psycopg connection and runs
+docs/architecture.md §2. :func:`after_commit` owns the outermost transaction of a psycopg connection and runs
 the queued callbacks only once COMMIT has succeeded; on rollback it runs the rollback callbacks instead
 (e.g. releasing a single-flight lock) and drops the rest.
 """

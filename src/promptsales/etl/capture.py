@@ -1,4 +1,4 @@
-"""Change capture: what changed in each source since the last committed horizon (ARCHITECTURE.md §4).
+"""Change capture: what changed in each source since the last committed horizon (docs/architecture.md §4).
 
 PostgreSQL sources (promptads, promptcrm): triggers write ``cdc.changes`` rows stamped with the writing
 transaction's id. A pass takes a REPEATABLE READ snapshot of the source and reads the changes with

@@ -1,7 +1,7 @@
 """The load: stage the recomputed facts of the changed campaigns and sync the warehouse, set-based.
 
 Everything below runs in ONE warehouse transaction that also stores the new horizons, so a failure at
-any point leaves the warehouse and the horizons exactly as they were (ARCHITECTURE.md §4).
+any point leaves the warehouse and the horizons exactly as they were (docs/architecture.md §4).
 
 Each warehouse table is synchronised with :func:`sync_table`: the fresh rows of the campaigns in scope
 are materialised in a temporary table, rows that no longer exist are deleted, and the rest are upserted

@@ -1,4 +1,4 @@
-"""When to start a pass: a true 11-minute interval (SPEC S3, ARCHITECTURE.md §4).
+"""When to start a pass: a true 11-minute interval (SPEC S3, docs/architecture.md §4).
 
 A cron ``*/11`` is not an 11-minute interval (it fires at :00, :11 … :55 and then :00 again, 5 minutes
 later). The rule here: request a pass when 660 s have passed since the last pass *started* and no pass is
