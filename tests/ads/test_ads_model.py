@@ -1,4 +1,4 @@
-"""The PromptAds history model (determinism, shape of the draws; SPEC A3, A4, G7) and its binary COPY encoding."""
+"""The PromptAds history model (determinism, shape of the draws; SPEC A3, A4, G7) and its binary COPY declaration."""
 
 from __future__ import annotations
 
@@ -42,19 +42,20 @@ def test_small_scale_meets_the_lead_and_revenue_contract():
 
 
 def test_binary_copy_loads_exactly_what_the_text_copy_loads(settings):
-    from promptsales.ads import binary_copy, generate
+    from promptsales.ads import generate
+    from promptsales.db import bulk
     from promptsales.db.connect import connect
 
     history = model.generate(5, "small").tables
     with connect("ads", "owner", settings=settings) as conn:
         for table in ("ads.ad_results", "ads.influencer_reactions"):
             columns = history[table]
-            types = binary_copy.column_types(conn, table)
-            assert binary_copy.supported(types, columns)
+            declared = generate.binary_columns(bulk.column_types(conn, table), columns)
+            assert declared is not None
             conn.execute(f"CREATE TEMP TABLE as_text (LIKE {table})")
             conn.execute(f"CREATE TEMP TABLE as_binary (LIKE {table})")
-            generate.copy_columns(conn, "pg_temp.as_text", columns)
-            binary_copy.copy_binary(conn, "pg_temp.as_binary", columns, types)
+            generate.copy_text(conn, "pg_temp.as_text", columns)
+            bulk.copy_columns(conn, "pg_temp.as_binary", declared)
             differences = conn.execute("""SELECT (SELECT count(*) FROM as_text), (SELECT count(*) FROM as_binary),
                 (SELECT count(*) FROM (SELECT * FROM as_text EXCEPT ALL SELECT * FROM as_binary) x),
                 (SELECT count(*) FROM (SELECT * FROM as_binary EXCEPT ALL SELECT * FROM as_text) y)""").fetchone()

@@ -1,22 +1,23 @@
 """``promptsales seed`` for PromptAds: draw the history (:mod:`promptsales.ads.model`) and load it with COPY.
 
 The load runs in one transaction as the owner role: the generated tables are truncated, every table is
-filled with ``COPY … FROM STDIN`` (text format, written in blocks), identity sequences are moved past the
-loaded ids, and the transaction commits — so a failed seed leaves the previous data untouched.
+filled with ``COPY … FROM STDIN`` — in binary (:mod:`promptsales.db.bulk`) when all its columns are integers,
+dates and cents, else in text format written in blocks — the big tables without their foreign keys and
+secondary indexes (re-created after their COPY), identity sequences are moved past the loaded ids, and the
+transaction commits — so a failed seed leaves the previous data untouched.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from datetime import date
 
 import numpy as np
 import psycopg
-from psycopg import sql
 
-from promptsales.ads import binary_copy, model
+from promptsales.ads import model
 from promptsales.ads.catalog import WINDOW_START
+from promptsales.db import bulk
 from promptsales.db.connect import connect
 from promptsales.seeding import SeedContext
 
@@ -47,7 +48,18 @@ IDENTITIES: tuple[tuple[str, str], ...] = (
     ("ads.sentiment_observations", "observation_id"),
     ("ads.logs", "log_id"),
 )
+#: Tables analysed right after the load (autovacuum analyses the others).
+ANALYZED_TABLES = (
+    "ads.ad_results",
+    "ads.campaigns",
+    "ads.ads",
+    "ads.influencer_reactions",
+    "ads.sentiment_observations",
+)
 DATE_COLUMNS = {"start_date", "end_date", "result_date", "reaction_date", "observed_on"}
+DAY_OFFSET = (WINDOW_START - date(2000, 1, 1)).days  # model day 0 → days since the PostgreSQL epoch
+#: Model columns that only have a text form here (the binary path takes plain integers and cents).
+TEXT_ONLY = (model.Cents, model.Fixed, model.Timestamp, model.Nullable)
 BLOCK_ROWS = 100_000
 DEFER_ROWS = 50_000  # tables at least this big are loaded without their FKs/secondary indexes, then rebuilt
 
@@ -76,87 +88,54 @@ def load(conn: psycopg.Connection, history: model.History, on_table=None) -> dic
     """Replace the generated tables with ``history`` in one transaction; returns rows per table."""
     loaded: dict[str, int] = {}
     with conn.transaction():
-        conn.execute(
-            sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(
-                sql.SQL(", ").join(_table_ident(name) for name in LOAD_ORDER)
-            )
-        )
+        bulk.truncate(conn, LOAD_ORDER, cascade=True)
         for name in LOAD_ORDER:
             columns = history.tables[name]
             if len(next(iter(columns.values()))) >= DEFER_ROWS:
-                with deferred_constraints(conn, name):
+                with bulk.suspended_constraints(conn, [name]):
                     loaded[name.removeprefix("ads.")] = copy_table(conn, name, columns)
             else:
                 loaded[name.removeprefix("ads.")] = copy_table(conn, name, columns)
             if on_table:
                 on_table(name)
-        for table, column in IDENTITIES:
-            conn.execute(
-                sql.SQL("SELECT setval(pg_get_serial_sequence(%s, %s), greatest(1, (SELECT max({}) FROM {})))").format(
-                    sql.Identifier(column), _table_ident(table)
-                ),
-                (table, column),
-            )
-    conn.execute("ANALYZE ads.ad_results, ads.campaigns, ads.ads, ads.influencer_reactions, ads.sentiment_observations")
+        bulk.continue_identities(conn, IDENTITIES)
+    bulk.analyze(conn, ANALYZED_TABLES)
     return loaded
-
-
-@contextmanager
-def deferred_constraints(conn: psycopg.Connection, table: str) -> Iterator[None]:
-    """Bulk-load pattern of pg_restore: drop the table's foreign keys and secondary indexes, load, re-create.
-
-    Re-creating a foreign key validates every row in one set-based join and an index is built in one
-    sort, both much faster than checking/inserting row by row during COPY. Runs inside the caller's
-    transaction, so a failure restores everything.
-    """
-    schema, name = table.split(".")
-    fks = conn.execute(
-        """SELECT conname, pg_get_constraintdef(c.oid) FROM pg_constraint c
-           JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
-           WHERE n.nspname = %s AND t.relname = %s AND c.contype = 'f' ORDER BY conname""",
-        (schema, name),
-    ).fetchall()
-    indexes = conn.execute(
-        """SELECT i.indexname, i.indexdef FROM pg_indexes i
-           WHERE i.schemaname = %s AND i.tablename = %s
-             AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname
-                             AND c.connamespace = (SELECT oid FROM pg_namespace WHERE nspname = %s))
-           ORDER BY i.indexname""",
-        (schema, name, schema),
-    ).fetchall()
-    for conname, _ in fks:
-        conn.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(_table_ident(table), sql.Identifier(conname)))
-    for indexname, _ in indexes:
-        conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(schema, indexname)))
-    yield
-    for _, indexdef in indexes:
-        conn.execute(indexdef.encode())
-    for conname, definition in fks:
-        conn.execute(
-            sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ")
-            .format(_table_ident(table), sql.Identifier(conname))
-            .as_string(conn)
-            .encode()
-            + definition.encode()
-        )
 
 
 def copy_table(conn: psycopg.Connection, table: str, columns: model.Columns) -> int:
     """COPY in binary when every column is numeric/date (no per-value Python work), else in text format."""
-    types = binary_copy.column_types(conn, table)
-    if binary_copy.supported(types, columns):
-        return binary_copy.copy_binary(conn, table, columns, types)
-    return copy_columns(conn, table, columns)
+    declared = binary_columns(bulk.column_types(conn, table), columns)
+    if declared is not None:
+        return bulk.copy_columns(conn, table, declared)
+    return copy_text(conn, table, columns)
 
 
-def copy_columns(conn: psycopg.Connection, table: str, columns: model.Columns) -> int:
+def binary_columns(types: dict[str, str], columns: model.Columns) -> dict[str, bulk.Column] | None:
+    """``columns`` declared for :func:`promptsales.db.bulk.copy_columns`, or None if one has no binary form here.
+
+    ``types`` are the table's column types (:func:`promptsales.db.bulk.column_types`). Plain integers go into
+    integer columns, model day indices into dates and cents into numerics; anything else goes in text.
+    """
+    declared: dict[str, bulk.Column] = {}
+    for name, values in columns.items():
+        kind = types.get(name, "")
+        integers = not isinstance(values, TEXT_ONLY) and np.asarray(values).dtype.kind in "iu"
+        if kind in bulk.INTEGER_TYPES and integers:
+            declared[name] = (kind, values)
+        elif kind == "date" and integers:
+            declared[name] = ("date", np.asarray(values) + DAY_OFFSET)
+        elif kind == "numeric" and isinstance(values, model.Cents):
+            declared[name] = ("numeric", values)
+        else:
+            return None
+    return declared
+
+
+def copy_text(conn: psycopg.Connection, table: str, columns: model.Columns) -> int:
     """COPY the column arrays into ``table`` (text format, formatted and written block by block); returns rows."""
-    names = list(columns)
     rows = len(next(iter(columns.values())))
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        _table_ident(table), sql.SQL(", ").join(sql.Identifier(n) for n in names)
-    )
-    with conn.cursor() as cur, cur.copy(statement) as copy:
+    with conn.cursor() as cur, cur.copy(bulk.copy_statement(table, columns, binary=False)) as copy:
         for begin in range(0, rows, BLOCK_ROWS):
             end = min(rows, begin + BLOCK_ROWS)
             block = [format_column(name, slice_column(values, begin, end)) for name, values in columns.items()]
@@ -211,11 +190,6 @@ def _day_strings(days: np.ndarray) -> list[str]:
     base = np.datetime64(WINDOW_START.isoformat()) + np.arange(low, high + 1).astype("timedelta64[D]")
     vocab = base.astype(str)
     return vocab[days - low].tolist()
-
-
-def _table_ident(name: str) -> sql.Composable:
-    schema, table = name.split(".")
-    return sql.Identifier(schema, table)
 
 
 def timed_seed(ctx: SeedContext) -> tuple[dict[str, int], float, float]:
