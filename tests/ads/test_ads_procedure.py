@@ -117,8 +117,15 @@ def test_each_validation_failure_has_its_catalogue_code_and_writes_only_the_log(
         create_campaign(ads_conn, request(f"Rechazada {code}", **overrides))
     assert raised.value.code == code
     after = counts(ads_conn)
-    assert after["campaigns"] == before["campaigns"] and after["ads"] == before["ads"]
-    assert after["logs"] == before["logs"] + 1
+    assert {t: after[t] - before[t] for t in COUNTED} == {
+        "campaigns": 0,
+        "campaign_channels": 0,
+        "campaign_markets": 0,
+        "ads": 0,
+        "logs": 1,
+    }
+    log = last_log(ads_conn)
+    assert log[0] == "error" and log[3] == f"Rechazada {code}" and log[4] == code
 
 
 def test_duplicate_name_is_refused_with_pa005(ads_conn):

@@ -173,26 +173,37 @@ def test_safe_transfer_retries_when_chosen_as_deadlock_victim(app_dsn):
 
 
 @pytest.mark.parametrize(
-    "argv",
+    "argv, message",
     [
-        ["lab", "run", "crm.no-such-scenario"],
-        ["lab", "run", "crm.lost-update", "--safe", "--unsafe"],
-        ["lab", "run", "crm.lost-update", "--param", "repeat=0"],
-        ["lab", "deadlock-client", "--role", "c", "--unsafe"],
-        ["lab", "deadlock-client", "--role", "a", "--safe", "--unsafe"],
-        ["lab", "deadlock-client", "--role", "a"],
-        ["lab", "deadlock-client", "--role", "b", "--unsafe", "--sales", "1,x"],
+        (["lab", "run", "crm.no-such-scenario"], "Unknown lab 'crm.no-such-scenario'. See `promptsales lab list`."),
+        (["lab", "run", "crm.lost-update", "--safe", "--unsafe"], "Choose one of --safe or --unsafe, not both."),
+        (["lab", "run", "crm.lost-update", "--param", "repeat=0"], "--param repeat must be between 1 and 200, got 0."),
+        (["lab", "deadlock-client", "--role", "c", "--unsafe"], "--role must be a or b, got 'c'."),
+        (
+            ["lab", "deadlock-client", "--role", "a", "--safe", "--unsafe"],
+            "Choose exactly one of --safe or --unsafe (the same on both computers).",
+        ),
+        (
+            ["lab", "deadlock-client", "--role", "a"],
+            "Choose exactly one of --safe or --unsafe (the same on both computers).",
+        ),
+        (
+            ["lab", "deadlock-client", "--role", "b", "--unsafe", "--sales", "1,x"],
+            "--sales expects two sale ids like 11,12, got '1,x'.",
+        ),
     ],
 )
-def test_bad_lab_input_exits_2(settings, monkeypatch, capsys, argv):
-    """Unknown scenario, both flags, bad values → one clear line on stderr and exit code 2."""
+def test_bad_lab_input_exits_2(settings, monkeypatch, capsys, argv, message):
+    """Unknown scenario, both flags, bad values → one clear line on stderr (the reason, no traceback) and
+    exit code 2, nothing on stdout."""
     from promptsales.cli import main
 
     monkeypatch.setattr(sys, "argv", ["promptsales", *argv])
     with pytest.raises(SystemExit) as exit_info:
         main()
     assert exit_info.value.code == 2
-    assert "error" in capsys.readouterr().err.lower()
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [f"error: {message}"] and captured.out == ""
 
 
 def test_lab_entries_are_registered_with_their_procedures():

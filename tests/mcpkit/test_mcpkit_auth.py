@@ -13,6 +13,7 @@ import anyio
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from mcp.shared.exceptions import MCPError
 
 from promptsales.auth.config import audience_for, issuer_url
 from promptsales.auth.keys import issuer_key, key_id, mint_token
@@ -82,19 +83,27 @@ def test_valid_token_initializes_and_missing_scope_is_403(content_https):
 
 
 def test_reader_can_search_but_not_write_in_a_real_session(content_https):
+    """The client SDK surfaces the HTTP 403 (asserted on the wire above) as an MCPError; nothing is written."""
+    from promptsales.content.store import mongo_database
+
     settings, url = content_https
     reader = token_for(settings, "content-reader")
+    logs = mongo_database(settings).campaign_message_logs
+    logged_before = logs.count_documents({})
 
     async def run():
         async with https_session(settings, url, reader) as session:
             result = await session.call_tool("getContent", {"description": "calm watercolor coffee", "limit": 2})
             assert not result.is_error and len(result.structured_content["results"]) == 2
-            with pytest.raises(Exception):
+            with pytest.raises(MCPError, match="Server returned an error response"):
                 await session.call_tool(
                     "createCampaignMessages", {"campaign_description": "x", "target_audiences": ["a"]}
                 )
+            again = await session.call_tool("getContent", {"description": "calm watercolor coffee", "limit": 2})
+            assert again.structured_content == result.structured_content  # the session survives the refusal
 
     anyio.run(run)
+    assert logs.count_documents({}) == logged_before
 
 
 def test_tls12_handshake_is_refused_and_tls13_accepted(content_https):
