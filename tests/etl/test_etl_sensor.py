@@ -55,28 +55,46 @@ def test_long_pause_gives_one_run_not_a_backlog() -> None:
     assert decide(now=659.9, last_start=0, in_progress=False).request is False
 
 
-def _add_run(instance: DagsterInstance, status: DagsterRunStatus) -> None:
-    instance.add_run(DagsterRun(job_name=pipeline.JOB_NAME, run_id=str(uuid.uuid4()), status=status))
+def _add_run(instance: DagsterInstance, status: DagsterRunStatus) -> DagsterRun:
+    run = DagsterRun(job_name=pipeline.JOB_NAME, run_id=str(uuid.uuid4()), status=status)
+    instance.add_run(run)
+    return run
 
 
 def test_dagster_sensor_uses_instance_runs_and_cursor(tmp_path) -> None:
-    """The real sensor: first tick requests a run; an in-progress run or a recent request skips; 660 s later runs."""
+    """The real sensor: first tick requests a run; a recent request skips until 660 s, then it runs; an
+    in-progress run skips; 660 s after that run's start (once it is over) the next one is requested."""
+    clock = [1_000_000.0]
+
+    def tick(cursor: str | None):
+        context = build_sensor_context(instance=instance, cursor=cursor)
+        return pipeline.every_eleven_minutes(context), context.cursor
+
     with DagsterInstance.ephemeral(tempdir=str(tmp_path)) as instance:
-        clock = [1_000_000.0]
         pipeline.clock = lambda: clock[0]
         try:
-            context = build_sensor_context(instance=instance)
-            first = pipeline.every_eleven_minutes(context)
-            assert isinstance(first, RunRequest)
-            cursor = context.cursor
-            assert float(cursor) == clock[0]
-            clock[0] += 300
-            assert isinstance(
-                pipeline.every_eleven_minutes(build_sensor_context(instance=instance, cursor=cursor)), SkipReason
-            )
-            clock[0] += 400  # 700 s after the last request
-            _add_run(instance, DagsterRunStatus.STARTED)  # … but a run is in progress
-            skipped = pipeline.every_eleven_minutes(build_sensor_context(instance=instance, cursor=cursor))
+            first, cursor = tick(None)
+            assert isinstance(first, RunRequest) and float(cursor) == clock[0]
+            start = clock[0]
+            for waited in (300, 659):
+                clock[0] = start + waited
+                skipped, _ = tick(cursor)
+                assert isinstance(skipped, SkipReason) and "next pass in" in skipped.skip_message, waited
+            clock[0] = start + 660
+            second, cursor = tick(cursor)
+            assert isinstance(second, RunRequest) and float(cursor) == start + 660
+
+            run = _add_run(instance, DagsterRunStatus.STARTED)  # the requested run starts …
+            created = instance.get_run_records()[0].create_timestamp.timestamp()
+            clock[0] = created + 700  # … and is still going 700 s later
+            skipped, _ = tick(cursor)
             assert isinstance(skipped, SkipReason) and "in progress" in skipped.skip_message
+
+            instance.report_run_failed(run)  # over: the interval counts from that run's start
+            clock[0] = created + 659
+            assert isinstance(tick(cursor)[0], SkipReason)
+            clock[0] = created + 660
+            third, cursor = tick(cursor)
+            assert isinstance(third, RunRequest) and float(cursor) == created + 660
         finally:
             pipeline.clock = __import__("time").time
