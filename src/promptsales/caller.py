@@ -78,12 +78,12 @@ def current_caller() -> Caller:
     in_call = _in_call.get()
     if in_call is not None:
         return in_call
-    try:
-        from mcp.server.auth.middleware.auth_context import get_access_token
+    return token_caller() or ANONYMOUS
 
-        token = get_access_token()
-    except ImportError:  # pragma: no cover - mcp is a dependency
-        token = None
-    if token is not None:
-        return Caller(token.client_id, frozenset(token.scopes), "http")
-    return ANONYMOUS
+
+def token_caller() -> Caller | None:
+    """The OAuth client of the MCP bearer token of the running HTTP request, if there is one."""
+    from mcp.server.auth.middleware.auth_context import get_access_token
+
+    token = get_access_token()
+    return Caller(token.client_id, frozenset(token.scopes), "http") if token is not None else None

@@ -19,7 +19,7 @@ def test_pii_answer_is_never_served_to_a_caller_without_the_scope(cache, unique)
     )
     def client360(client_id: int) -> dict:
         caller = current_caller()
-        computed.append(caller.client_id)
+        computed.append(caller.actor)
         answer = {"client_id": client_id, "name": "Client 7"}
         if "crm:pii" in caller.scopes:
             answer["national_id"] = "1-2345-6789"

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from promptsales.cache.ai import AICache
 from promptsales.cache.core import Cache
@@ -11,7 +13,9 @@ from promptsales.cache.ratelimit import RateLimiter
 from promptsales.cache.settings import CacheSettings
 from promptsales.config import Settings, get_settings
 
-_instances: dict[tuple, object] = {}
+T = TypeVar("T")
+
+_instances: dict[tuple, Any] = {}
 _lock = threading.Lock()
 
 
@@ -40,29 +44,32 @@ def get_cache(settings: Settings | None = None) -> Cache:
         return cache
 
 
-def get_ai_cache(settings: Settings | None = None) -> AICache:
-    """The process's :class:`AICache` (semantic threshold and capacity from :class:`CacheSettings`)."""
+def _over_cache(settings: Settings | None, what: str, build: Callable[[Cache, CacheSettings], T]) -> T:
+    """The process's object ``what`` built over the :class:`Cache` of ``settings`` (rebuilt when that changed)."""
     settings = settings or get_settings()
     cache = get_cache(settings)
-    key = _settings_key(settings, "ai")
+    key = _settings_key(settings, what)
     with _lock:
-        ai_cache = _instances.get(key)
-        if ai_cache is None or ai_cache.cache is not cache:
-            tunables = CacheSettings()
-            ai_cache = AICache(cache, threshold=tunables.semantic_threshold, capacity=tunables.semantic_capacity)
-            _instances[key] = ai_cache
-        return ai_cache
+        instance = _instances.get(key)
+        if instance is None or instance.cache is not cache:
+            instance = build(cache, CacheSettings())
+            _instances[key] = instance
+        return instance
+
+
+def get_ai_cache(settings: Settings | None = None) -> AICache:
+    """The process's :class:`AICache` (semantic threshold and capacity from :class:`CacheSettings`)."""
+    return _over_cache(
+        settings,
+        "ai",
+        lambda cache, tunables: AICache(
+            cache, threshold=tunables.semantic_threshold, capacity=tunables.semantic_capacity
+        ),
+    )
 
 
 def get_rate_limiter(settings: Settings | None = None) -> RateLimiter:
     """The process's per-OAuth-client limiter for MCP calls (rate and burst from :class:`CacheSettings`)."""
-    settings = settings or get_settings()
-    cache = get_cache(settings)
-    key = _settings_key(settings, "rate")
-    with _lock:
-        limiter = _instances.get(key)
-        if limiter is None or limiter.cache is not cache:
-            tunables = CacheSettings()
-            limiter = RateLimiter(cache, tunables.rate_per_second, tunables.rate_burst)
-            _instances[key] = limiter
-        return limiter
+    return _over_cache(
+        settings, "rate", lambda cache, tunables: RateLimiter(cache, tunables.rate_per_second, tunables.rate_burst)
+    )

@@ -29,12 +29,11 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import anyio
-from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.mcpserver import MCPServer
 from mcp_types import CallToolResult, ContentBlock, TextContent, ToolAnnotations
 from pydantic import BaseModel
 
-from promptsales.caller import Caller, calling_as, stdio_caller
+from promptsales.caller import calling_as, stdio_caller, token_caller
 from promptsales.errors import UserError
 from promptsales.mcpkit import audit
 
@@ -119,7 +118,7 @@ class ToolKit:
 
         @functools.wraps(spec.function)
         async def run(**arguments: Any) -> CallToolResult:
-            with calling_as(_caller_from_context()):
+            with calling_as(token_caller() or stdio_caller()):
                 context = contextvars.copy_context()
             try:
                 result = await anyio.to_thread.run_sync(lambda: context.run(function, **arguments))
@@ -174,13 +173,6 @@ class ToolKit:
         return server
 
 
-def _caller_from_context() -> Caller:
-    token = get_access_token()
-    if token is not None:
-        return Caller(token.client_id, frozenset(token.scopes), "http")
-    return stdio_caller()
-
-
 class AuditMiddleware:
     """MCP middleware: one audit record per ``tools/call`` — who, tool, outcome, latency."""
 
@@ -200,5 +192,5 @@ class AuditMiddleware:
             return result
         finally:
             latency = (time.perf_counter() - started) * 1000
-            caller = _caller_from_context()
+            caller = token_caller() or stdio_caller()
             audit.record(caller.actor, self.kit.name, str(name), outcome, latency, {"transport": caller.transport})
