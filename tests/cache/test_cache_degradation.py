@@ -4,26 +4,12 @@ without restarting the process, and invalidations missed during the outage are r
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from promptsales.cache import Cache, CacheConnection, CacheSpec, Scope
-from promptsales.cache.connection import read_health
+from promptsales.cache.connection import CacheUnavailable, read_health
 from promptsales.cache.status import CacheService
-from promptsales.config import Settings
 from promptsales.db.connect import connect
-from promptsales.runtime.valkey import ValkeyServer
-
-
-@pytest.fixture
-def own_valkey(tmp_path):
-    """A Valkey of this test's own (stopping it must not disturb the session's)."""
-    own = Settings(data_dir=tmp_path / "own")
-    server = ValkeyServer(own)
-    server.start()
-    yield own, server
-    server.stop()
 
 
 @pytest.fixture
@@ -36,9 +22,9 @@ def prices(settings, clone_db):
     return dbname
 
 
-def test_answers_from_the_database_while_valkey_is_down_and_resumes_after(settings, own_valkey, prices):
+def test_answers_from_the_database_while_valkey_is_down_and_resumes_after(settings, own_valkey, prices, manual_clock):
     own, server = own_valkey
-    cache = Cache(CacheConnection(server.url, settings=own, retry_interval=0.3))
+    cache = Cache(CacheConnection(server.url, settings=own, retry_interval=0.3, clock=manual_clock))
     spec = CacheSpec("ads", "price")
     with connect("ads", "owner", settings=settings, dbname=prices, autocommit=True) as conn:
 
@@ -56,12 +42,15 @@ def test_answers_from_the_database_while_valkey_is_down_and_resumes_after(settin
         assert CacheService(own).status().detail == "caching"
 
         server.stop()
-        started = time.monotonic()
         outcomes = [fetch(campaign_id) for campaign_id in (1, 2, 3, 1, 2, 3)]
         assert [lookup.value for lookup in outcomes] == [10, 20, 30, 10, 20, 30]
         assert {lookup.outcome for lookup in outcomes} == {"bypass"}
-        assert time.monotonic() - started < 2.0  # the breaker avoids waiting on the dead socket each call
-        assert cache.connection.breaker.is_open
+        # The breaker avoids waiting on the dead socket each call: until the retry interval has passed
+        # (the clock has not moved), no operation is even attempted.
+        attempted = []
+        with pytest.raises(CacheUnavailable, match="retrying in 0.3s"):
+            cache.connection.run(attempted.append)
+        assert attempted == [] and cache.connection.breaker.is_open
         status = CacheService(own).status()
         assert not status.healthy and status.detail.startswith("degraded")
         assert any(entry["state"] == "open" for entry in read_health(own).values())
@@ -71,7 +60,8 @@ def test_answers_from_the_database_while_valkey_is_down_and_resumes_after(settin
         assert cache.bump(Scope("ads", "campaign", 1)) == {}
 
         assert server.start()  # same data (append-only file): the stale entry for campaign 1 is still there
-        time.sleep(0.35)
+        assert (fetch(1).outcome, fetch(1).value) == ("bypass", 11)  # the breaker waits for its interval …
+        manual_clock.advance(300)  # … then the next call probes Redis again
         after = fetch(1)
         assert (after.outcome, after.value) == ("miss", 11)  # the missed bump was replayed first
         assert fetch(1).outcome == "hit"

@@ -75,12 +75,16 @@ def test_verified_tokens_are_remembered_until_they_expire():
     assert anyio.run(verifier.verify_token, wrong_audience) is None
     assert calls.count(wrong_audience) == 2  # failures are never remembered
 
-    short = _signed(key, "https://crm.test", 1)
-    assert anyio.run(verifier.verify_token, short) is not None
-    assert anyio.run(verifier.verify_token, short) is not None and calls.count(short) == 1
-    time.sleep(2.1)  # past its exp: not served from memory any more, verified again (PyJWT's 5 s leeway applies)
-    anyio.run(verifier.verify_token, short)
-    assert calls.count(short) == 2
+    # Past its exp but inside PyJWT's 5 s leeway: still accepted, yet never served from memory — each call
+    # verifies it again (no sleep needed to reach that state).
+    lapsed = _signed(key, "https://crm.test", -2)
+    assert anyio.run(verifier.verify_token, lapsed) is not None
+    assert anyio.run(verifier.verify_token, lapsed) is not None
+    assert calls.count(lapsed) == 2
+    # Long past exp (beyond the leeway): refused, and a refusal is not remembered either.
+    dead = _signed(key, "https://crm.test", -60)
+    assert anyio.run(verifier.verify_token, dead) is None and anyio.run(verifier.verify_token, dead) is None
+    assert calls.count(dead) == 2
 
 
 def _audit_rows(settings, action: str) -> list[tuple]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from datetime import date
 
 import pytest
@@ -19,6 +18,7 @@ from starlette.routing import Route
 from promptsales.db.connect import connect
 from promptsales.db.logwriter import LOG_WRITER
 from promptsales.runtime.ports import free_port
+from promptsales.runtime.processes import wait_until
 from promptsales.sales.nlq.service import ask
 
 AS_OF = date(2026, 1, 31)
@@ -69,8 +69,7 @@ def llm_endpoint(monkeypatch_module):
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    while not server.started:
-        time.sleep(0.05)
+    assert wait_until(lambda: server.started, timeout=20), "the fake model server did not start"
     monkeypatch_module.setenv("PROMPTSALES_LLM_BASE_URL", f"http://127.0.0.1:{port}/v1")
     monkeypatch_module.setenv("PROMPTSALES_LLM_MODEL", "fake-gpt")
     yield seen

@@ -58,11 +58,20 @@ class BreakerState:
 
 
 class CircuitBreaker:
-    """Open after a connection failure, half-open after ``retry_interval``, closed after a success."""
+    """Open after a connection failure, half-open after ``retry_interval``, closed after a success.
 
-    def __init__(self, retry_interval: float = 1.0, on_change: Callable[[BreakerState], None] | None = None) -> None:
+    ``clock`` measures the retry interval (monotonic seconds; tests pass a controllable one).
+    """
+
+    def __init__(
+        self,
+        retry_interval: float = 1.0,
+        on_change: Callable[[BreakerState], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.retry_interval = retry_interval
         self.on_change = on_change
+        self.clock = clock
         self.state = BreakerState()
         self._lock = threading.Lock()
         self._next_probe = 0.0
@@ -77,7 +86,7 @@ class CircuitBreaker:
         if self.state.state == "closed":
             return True
         with self._lock:
-            now = time.monotonic()
+            now = self.clock()
             if now >= self._next_probe:
                 self._next_probe = now + self.retry_interval  # one probe per interval
                 return True
@@ -98,7 +107,7 @@ class CircuitBreaker:
     def record_failure(self, error: BaseException) -> None:
         """A command failed for lack of Redis: open the breaker (or keep it open)."""
         with self._lock:
-            self._next_probe = time.monotonic() + self.retry_interval
+            self._next_probe = self.clock() + self.retry_interval
             self.state.last_error = f"{type(error).__name__}: {error}"[:300]
             self.state.degraded_calls += 1
             if self.state.state == "open":
@@ -145,7 +154,8 @@ def read_health(settings: Settings) -> dict[str, dict]:
 
 
 class CacheConnection:
-    """A pooled Redis client with short timeouts and a circuit breaker around every command."""
+    """A pooled Redis client with short timeouts and a circuit breaker around every command (``clock``: the
+    breaker's, see :class:`CircuitBreaker`)."""
 
     def __init__(
         self,
@@ -155,11 +165,12 @@ class CacheConnection:
         socket_timeout: float = 0.5,
         retry_interval: float = 1.0,
         max_connections: int = 256,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.url = url
         self.settings = settings
         on_change = (lambda state: record_health(settings, state)) if settings is not None else None
-        self.breaker = CircuitBreaker(retry_interval, on_change)
+        self.breaker = CircuitBreaker(retry_interval, on_change, clock)
         self.client: redis.Redis | None = None
         if url:
             pool = redis.BlockingConnectionPool.from_url(

@@ -10,6 +10,7 @@ control — authentication and scopes still apply.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from promptsales.cache.connection import CacheUnavailable
@@ -21,8 +22,11 @@ _TOKEN_BUCKET = """
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = tonumber(ARGV[4])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
 local tokens = tonumber(state[1]) or burst
 local ts = tonumber(state[2]) or now
@@ -64,15 +68,21 @@ class RateLimitExceeded(UserError):
 
 
 class RateLimiter:
-    """Token buckets per client in Redis; ``rate`` tokens per second, at most ``burst`` saved up."""
+    """Token buckets per client in Redis; ``rate`` tokens per second, at most ``burst`` saved up.
 
-    def __init__(self, cache: Cache, rate: float, burst: int, bucket: str = "mcp") -> None:
+    ``clock`` (seconds) replaces Redis server time; only tests pass one, to control time exactly.
+    """
+
+    def __init__(
+        self, cache: Cache, rate: float, burst: int, bucket: str = "mcp", clock: Callable[[], float] | None = None
+    ) -> None:
         if rate <= 0 or burst < 1:
             raise UserError("A rate limit needs a positive rate and a burst of at least 1.")
         self.cache = cache
         self.rate = rate
         self.burst = burst
         self.bucket = bucket
+        self.clock = clock
 
     def key(self, client_id: str) -> str:
         """The Redis key of a client's bucket."""
@@ -80,10 +90,13 @@ class RateLimiter:
 
     def check(self, client_id: str, cost: int = 1) -> RateDecision:
         """Take ``cost`` tokens from the client's bucket if it has them (atomic)."""
+        args = [self.rate, self.burst, cost]
+        if self.clock is not None:
+            args.append(round(self.clock() * 1000))
         try:
             allowed, remaining, retry_ms = self.cache._redis(
                 lambda client: self.cache._script(_TOKEN_BUCKET)(
-                    keys=[self.key(client_id), f"{PREFIX}:stats"], args=[self.rate, self.burst, cost]
+                    keys=[self.key(client_id), f"{PREFIX}:stats"], args=args
                 )
             )
         except CacheUnavailable:
