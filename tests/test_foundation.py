@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -125,32 +126,41 @@ def test_default_privileges_give_least_privilege(settings: Settings, clone_db, t
             app.execute("DROP TABLE crm.sample")
 
 
-def test_cli_up_is_idempotent_and_status_json_reports_health(settings: Settings) -> None:
-    for service in extra_services(settings):  # servers other tests started their own way: `up` starts them now
+@pytest.fixture
+def services_left_as_found(settings: Settings) -> Iterator[None]:
+    """Stop the issuer and MCP servers (`up` must start them itself); afterwards stop what `up` started — they
+    hold database sessions that would block later copies — and restart what was running before, so the
+    test leaves the session as it found it, whatever ran before or runs after."""
+    services = extra_services(settings)
+    running_before = [service for service in services if service.status().healthy]
+    for service in services:
         service.stop()
+    yield
+    for service in services:
+        service.stop()
+    for service in running_before:
+        service.start()
+
+
+def test_cli_up_is_idempotent_and_status_json_reports_health(settings: Settings, services_left_as_found) -> None:
     first = run_cli("up")
-    try:
-        assert first.returncode == 0, first.stderr
-        pids_before = {row.name: row.pid for row in manager.statuses(settings, extra_services(settings))}
-        result = run_cli("up")
-        assert result.returncode == 0, result.stderr
-        assert "nothing changed" in result.stdout
-        assert "started" not in result.stdout and "migrated" not in result.stdout
-        status = run_cli("status", "--json")
-        assert status.returncode == 0
-        reported = {row["name"]: row for row in json.loads(status.stdout)}
-        assert {"postgres", "mongo", "valkey", "auth-issuer", "mcp-sales"} <= set(reported)
-        assert all(row["healthy"] for row in reported.values())
-        assert {name: reported[name]["pid"] for name in pids_before} == pids_before
-        for name in ("auth-issuer", "mcp-content", "mcp-ads", "mcp-crm", "mcp-sales"):
-            pid = reported[name]["pid"]
-            assert os.getsid(pid) == pid, f"{name} is not detached in a session of its own"
-            assert Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"promptsales "), f"{name} is not named in ps"
-            assert (settings.data_path / "logs" / f"{name}.log").exists()
-    finally:
-        # The MCP servers hold database sessions; stop them so later tests can still copy databases.
-        for service in extra_services(settings):
-            service.stop()
+    assert first.returncode == 0, first.stderr
+    pids_before = {row.name: row.pid for row in manager.statuses(settings, extra_services(settings))}
+    result = run_cli("up")
+    assert result.returncode == 0, result.stderr
+    assert "nothing changed" in result.stdout
+    assert "started" not in result.stdout and "migrated" not in result.stdout
+    status = run_cli("status", "--json")
+    assert status.returncode == 0
+    reported = {row["name"]: row for row in json.loads(status.stdout)}
+    assert {"postgres", "mongo", "valkey", "auth-issuer", "mcp-sales"} <= set(reported)
+    assert all(row["healthy"] for row in reported.values())
+    assert {name: reported[name]["pid"] for name in pids_before} == pids_before
+    for name in ("auth-issuer", "mcp-content", "mcp-ads", "mcp-crm", "mcp-sales"):
+        pid = reported[name]["pid"]
+        assert os.getsid(pid) == pid, f"{name} is not detached in a session of its own"
+        assert Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"promptsales "), f"{name} is not named in ps"
+        assert (settings.data_path / "logs" / f"{name}.log").exists()
 
 
 def test_prefork_launcher_runs_each_job_detached_with_its_own_log(tmp_path: Path) -> None:
@@ -206,9 +216,11 @@ def test_down_then_up_keeps_data(tmp_path: Path, settings: Settings) -> None:
     env = {"PROMPTSALES_DATA_DIR": str(tmp_path / "own")}
     assert run_cli("up", env=env).returncode == 0
     own = Settings(data_dir=tmp_path / "own")
-    with connect("sales", "app", settings=own, autocommit=True) as conn:
-        conn.execute("CREATE TEMP TABLE t (x int)")
-        assert conn.execute("SELECT count(*) FROM meta.schema_migrations").fetchone()[0] >= 1
+    with connect("sales", "owner", settings=own, autocommit=True) as conn:
+        migrations = conn.execute("SELECT version, checksum FROM meta.schema_migrations ORDER BY 1").fetchall()
+        assert len(migrations) >= 1
+        conn.execute("CREATE TABLE portal.kept_rows (id int PRIMARY KEY, note text)")
+        conn.execute("INSERT INTO portal.kept_rows VALUES (1, 'sigue aquí'), (2, 'también')")
     client = redis.Redis.from_url(ValkeyServer(own).url)
     client.set("kept", "yes")
     mongo = pymongo.MongoClient(MongoServer(own).url)
@@ -218,6 +230,12 @@ def test_down_then_up_keeps_data(tmp_path: Path, settings: Settings) -> None:
     assert not any(row.healthy for row in manager.statuses(own))
     restarted = run_cli("up", env=env)
     assert restarted.returncode == 0, restarted.stderr
+    with connect("sales", "owner", settings=own) as conn:
+        assert conn.execute("SELECT id, note FROM portal.kept_rows ORDER BY id").fetchall() == [
+            (1, "sigue aquí"),
+            (2, "también"),
+        ]
+        assert conn.execute("SELECT version, checksum FROM meta.schema_migrations ORDER BY 1").fetchall() == migrations
     assert redis.Redis.from_url(ValkeyServer(own).url).get("kept") == b"yes"
     mongo = pymongo.MongoClient(MongoServer(own).url)
     assert mongo["keep"]["docs"].count_documents({"kept": True}) == 1
