@@ -89,14 +89,43 @@ class History:
 
 
 def generate(seed: int, scale: str) -> History:
-    """Draw the whole PromptAds history for ``scale`` from ``seed``."""
+    """Draw the whole PromptAds history for ``scale`` from ``seed``.
+
+    The steps share one random stream and run in this order: campaign schedule, channels and markets, ads,
+    daily results, brands and products (then revenue), the catalogue and campaign tables, and the audience
+    signals (sentiment episodes, influencers, reactions, mentions).
+    """
     rng = np.random.default_rng(seed)
     sizes = SCALE_SIZES[scale]
-    tables: dict[str, Columns] = {}
-    n_ch = len(catalog.CHANNELS)
-
-    # --- campaigns: start dates, status, durations ------------------------------------------------
     n = sizes["campaigns"]
+    schedule = draw_schedule(rng, n)
+    mix = draw_channels_and_markets(rng, n)
+    ads = draw_ads(rng, schedule, mix)
+    results = draw_results(rng, schedule, mix, ads)
+    offers = draw_offers(rng, sizes, n)
+    revenue_cents = draw_revenue(rng, results, offers.ticket)
+    tables: dict[str, Columns] = {"ads.ad_results": ad_result_columns(results, revenue_cents)}
+    tables.update(campaign_tables(rng, sizes, schedule, mix, ads, results, offers))
+    tables.update(signal_tables(rng, sizes, schedule, ads, results))
+    tables["ads.logs"] = creation_logs(tables["ads.campaigns"])
+    return History(tables)
+
+
+@dataclass
+class Schedule:
+    """When each campaign runs (day indices) and whether it is still active on the as-of date."""
+
+    months: list[tuple[int, int, int, int]]
+    month_of: np.ndarray  # index into months of the start
+    start: np.ndarray
+    active: np.ndarray
+    end: np.ndarray
+    results_end: np.ndarray  # last day with results (the as-of date for active campaigns)
+    span: np.ndarray  # days with results
+
+
+def draw_schedule(rng: np.random.Generator, n: int) -> Schedule:
+    """Start dates by month weight (uniform inside the month), the latest starters active, durations."""
     months = month_starts()
     month_weight = np.array([catalog.PEAK_MONTHS.get(m, 1.0) for _, m, _, _ in months]) * np.where(
         [m in catalog.PEAK_MONTHS for _, m, _, _ in months], 1.0, rng.uniform(0.85, 1.15, len(months))
@@ -117,9 +146,26 @@ def generate(seed: int, scale: str) -> History:
     duration = np.clip(np.round(rng.lognormal(np.log(35), 0.45, n)), 10, 120).astype(np.int64)
     end = np.where(active, AS_OF_DAY + rng.integers(10, 121, n), np.minimum(start + duration - 1, AS_OF_DAY - 1))
     results_end = np.minimum(end, AS_OF_DAY)
-    span = results_end - start + 1
+    return Schedule(months, month_of, start, active, end, results_end, results_end - start + 1)
 
-    # --- channels and markets per campaign -------------------------------------------------------
+
+@dataclass
+class ChannelsAndMarkets:
+    """The channels (with budget shares) and markets of each campaign, as (campaign, item) pairs."""
+
+    k_ch: np.ndarray  # channels per campaign
+    cc_campaign: np.ndarray
+    cc_channel: np.ndarray
+    budget_share: np.ndarray
+    cc_offset: np.ndarray  # first pair of each campaign
+    k_mk: np.ndarray  # markets per campaign
+    cm_campaign: np.ndarray
+    cm_market: np.ndarray
+    cm_offset: np.ndarray
+
+
+def draw_channels_and_markets(rng: np.random.Generator, n: int) -> ChannelsAndMarkets:
+    """2–5 channels (by popularity, Gamma budget shares) and 2–4 markets (by weight) per campaign."""
     k_ch = rng.integers(2, 6, n)
     ch_weight = np.array([2.0, 2.2, 1.6, 0.8, 1.2, 0.9, 1.3, 0.8, 1.4, 0.7, 1.0])
     cc_campaign, cc_channel = weighted_choice_rows(rng, n, ch_weight, k_ch)
@@ -129,69 +175,173 @@ def generate(seed: int, scale: str) -> History:
     k_mk = rng.integers(2, 5, n)
     mk_weight = np.array([m.weight for m in catalog.MARKETS])
     cm_campaign, cm_market = weighted_choice_rows(rng, n, mk_weight, k_mk)
-    cm_offset = np.cumsum(k_mk) - k_mk
-    cc_offset = np.cumsum(k_ch) - k_ch
+    return ChannelsAndMarkets(
+        k_ch,
+        cc_campaign,
+        cc_channel,
+        budget_share,
+        np.cumsum(k_ch) - k_ch,
+        k_mk,
+        cm_campaign,
+        cm_market,
+        np.cumsum(k_mk) - k_mk,
+    )
 
-    # --- ads: one channel each; every campaign channel has at least one ad --------------------------
-    n_ads = np.maximum(k_ch, rng.integers(3, 8, n))
+
+@dataclass
+class Ads:
+    """The ads (0-based index = ad_id - 1): campaign, channel, run and a quality factor."""
+
+    campaign: np.ndarray
+    channel: np.ndarray
+    start: np.ndarray
+    length: np.ndarray
+    quality: np.ndarray
+
+
+def draw_ads(rng: np.random.Generator, schedule: Schedule, mix: ChannelsAndMarkets) -> Ads:
+    """3–7 ads per campaign (at least one per campaign channel), each on one channel for 7–40 days."""
+    n = len(schedule.start)
+    n_ads = np.maximum(mix.k_ch, rng.integers(3, 8, n))
     ad_campaign = np.repeat(np.arange(n), n_ads)
     ad_rank = ragged_arange(n_ads)
     pick = np.where(
-        ad_rank < k_ch[ad_campaign],
+        ad_rank < mix.k_ch[ad_campaign],
         ad_rank,
-        np.floor(rng.random(len(ad_campaign)) * k_ch[ad_campaign]).astype(np.int64),
+        np.floor(rng.random(len(ad_campaign)) * mix.k_ch[ad_campaign]).astype(np.int64),
     )
-    ad_channel = cc_channel[cc_offset[ad_campaign] + pick]
-    cspan = span[ad_campaign]
+    ad_channel = mix.cc_channel[mix.cc_offset[ad_campaign] + pick]
+    cspan = schedule.span[ad_campaign]
     ad_len = np.minimum(cspan, rng.integers(7, 41, len(ad_campaign)))
     ad_off = np.where(ad_rank == 0, 0, np.floor(rng.random(len(ad_campaign)) * (cspan - ad_len + 1)).astype(np.int64))
-    ad_start = start[ad_campaign] + ad_off
+    ad_start = schedule.start[ad_campaign] + ad_off
     ad_quality = rng.lognormal(0, 0.3, len(ad_campaign))
+    return Ads(ad_campaign, ad_channel, ad_start, ad_len, ad_quality)
 
-    # --- results: ad × market × day ------------------------------------------------------------------
-    pair_ad = np.repeat(np.arange(len(ad_campaign)), k_mk[ad_campaign])
-    pair_market = cm_market[cm_offset[ad_campaign[pair_ad]] + ragged_arange(k_mk[ad_campaign])]
-    row_pair = np.repeat(np.arange(len(pair_ad)), ad_len[pair_ad])
-    r_ad = pair_ad[row_pair]
-    r_market = pair_market[row_pair]
-    r_day = ad_start[r_ad] + ragged_arange(ad_len[pair_ad])
-    r_campaign = ad_campaign[r_ad]
-    r_channel = ad_channel[r_ad]
-    rows = len(r_ad)
 
-    ch = {
+@dataclass
+class Results:
+    """Daily results, one row per ad × market × day (0-based ids), before revenue."""
+
+    ad: np.ndarray
+    market: np.ndarray
+    day: np.ndarray
+    campaign: np.ndarray
+    channel: np.ndarray
+    cost_cents: np.ndarray
+    views: np.ndarray
+    likes: np.ndarray
+    interactions: np.ndarray
+    clicks: np.ndarray
+    leads: np.ndarray
+    sales: np.ndarray
+    hours_cents: np.ndarray
+    reached: np.ndarray
+    budget: np.ndarray  # per campaign, in currency units
+
+
+def channel_parameters() -> dict[str, np.ndarray]:
+    """Per-channel rates of the catalogue as arrays indexed by channel index."""
+    return {
         f: np.array([getattr(c, f) for c in catalog.CHANNELS])
         for f in ("cpm", "ctr", "like_rate", "engage_rate", "lead_rate", "sale_factor", "view_seconds", "weekend")
     }
-    cost_index = np.array([m.cost_index for m in catalog.MARKETS])
-    market_size = np.array([m.weight for m in catalog.MARKETS])
+
+
+def draw_results(rng: np.random.Generator, schedule: Schedule, mix: ChannelsAndMarkets, ads: Ads) -> Results:
+    """Rows of every ad in each of its campaign's markets on each day it runs; spend, engagement, leads, sales."""
+    n = len(schedule.start)
+    pair_ad = np.repeat(np.arange(len(ads.campaign)), mix.k_mk[ads.campaign])
+    pair_market = mix.cm_market[mix.cm_offset[ads.campaign[pair_ad]] + ragged_arange(mix.k_mk[ads.campaign])]
+    row_pair = np.repeat(np.arange(len(pair_ad)), ads.length[pair_ad])
+    r_ad = pair_ad[row_pair]
+    r_market = pair_market[row_pair]
+    r_day = ads.start[r_ad] + ragged_arange(ads.length[pair_ad])
+    r_campaign = ads.campaign[r_ad]
+    r_channel = ads.channel[r_ad]
+    rows = len(r_ad)
+    ch = channel_parameters()
     weekday = r_day % 7  # day 0 is a Monday
     weekend = weekday >= 5
     weekday_factor = np.where(weekend, ch["weekend"][r_channel], 1.0) * np.where(weekday == 4, 1.05, 1.0)
-    budget = np.round(rng.lognormal(np.log(40000), 0.8, n), -2).clip(2000, 2_000_000)
-    elapsed = np.where(active, span / (end - start + 1), 1.0) * rng.uniform(0.88, 1.0, n)
-    share_of = np.zeros((n, n_ch))
-    share_of[cc_campaign, cc_channel] = budget_share
-    spend_cc = budget[:, None] * elapsed[:, None] * share_of
-    w = weekday_factor * rng.lognormal(0, 0.25, rows) * ad_quality[r_ad] * np.sqrt(market_size[r_market])
-    group = r_campaign * n_ch + r_channel
-    w_sum = np.bincount(group, w, n * n_ch)
-    cost = spend_cc.ravel()[group] * w / w_sum[group]
-    cost_cents = np.round(cost * 100).astype(np.int64)
-    cost = cost_cents / 100.0
 
+    budget, cost_cents = draw_spend(rng, schedule, mix, ads, r_ad, r_market, r_campaign, r_channel, weekday_factor)
+    cost = cost_cents / 100.0
+    cost_index = np.array([m.cost_index for m in catalog.MARKETS])
     views_mean = (
         1000.0 / (ch["cpm"][r_channel] * cost_index[r_market]) * REFERENCE_DAILY_SPEND**0.2 * np.power(cost, 0.8)
     )
     views = rng.poisson(views_mean * rng.lognormal(0, 0.15, rows))
-    clicks = rng.binomial(views, np.clip(ch["ctr"][r_channel] * ad_quality[r_ad] * rng.lognormal(0, 0.2, rows), 0, 0.5))
-    likes = rng.binomial(views, np.clip(ch["like_rate"][r_channel] * weekday_factor * ad_quality[r_ad], 0, 0.5))
+    clicks = rng.binomial(
+        views, np.clip(ch["ctr"][r_channel] * ads.quality[r_ad] * rng.lognormal(0, 0.2, rows), 0, 0.5)
+    )
+    likes = rng.binomial(views, np.clip(ch["like_rate"][r_channel] * weekday_factor * ads.quality[r_ad], 0, 0.5))
     engaged = rng.binomial(views, np.clip(ch["engage_rate"][r_channel] * weekday_factor, 0, 0.5))
+    leads = allocate_leads(rng, n, r_campaign, (clicks + 0.5) * ch["lead_rate"][r_channel])
 
-    # leads: campaign totals drawn first, allocated by inverse-CDF sampling inside each campaign's rows
+    clicks = np.maximum(clicks, leads)
+    interactions = likes + clicks + engaged
+    views = np.maximum(views, interactions)
+    frequency = rng.uniform(1.1, 2.6, len(ads.campaign))[r_ad]
+    reached = np.maximum(np.round(views / frequency).astype(np.int64), np.minimum(views, 1))
+    hours_cents = np.round(views * ch["view_seconds"][r_channel] * rng.uniform(0.7, 1.3, rows) / 36.0).astype(np.int64)
+
+    sale_rate = rng.uniform(0.05, 0.2, n)
+    season = np.isin(month_index_of_day(r_day), (11, 12)) * 0.25 + 1.0
+    sales = rng.binomial(leads, np.clip(sale_rate[r_campaign] * ch["sale_factor"][r_channel] * season, 0, 0.9))
+    return Results(
+        r_ad,
+        r_market,
+        r_day,
+        r_campaign,
+        r_channel,
+        cost_cents,
+        views,
+        likes,
+        interactions,
+        clicks,
+        leads,
+        sales,
+        hours_cents,
+        reached,
+        budget,
+    )
+
+
+def draw_spend(
+    rng: np.random.Generator,
+    schedule: Schedule,
+    mix: ChannelsAndMarkets,
+    ads: Ads,
+    r_ad: np.ndarray,
+    r_market: np.ndarray,
+    r_campaign: np.ndarray,
+    r_channel: np.ndarray,
+    weekday_factor: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(budget per campaign, cost cents per row): the spent part of the budget split by channel share, then
+    over the channel's rows by weekday, noise, ad quality and market size."""
+    n, n_ch = len(schedule.start), len(catalog.CHANNELS)
+    market_size = np.array([m.weight for m in catalog.MARKETS])
+    budget = np.round(rng.lognormal(np.log(40000), 0.8, n), -2).clip(2000, 2_000_000)
+    elapsed = np.where(schedule.active, schedule.span / (schedule.end - schedule.start + 1), 1.0) * rng.uniform(
+        0.88, 1.0, n
+    )
+    share_of = np.zeros((n, n_ch))
+    share_of[mix.cc_campaign, mix.cc_channel] = mix.budget_share
+    spend_cc = budget[:, None] * elapsed[:, None] * share_of
+    w = weekday_factor * rng.lognormal(0, 0.25, len(r_ad)) * ads.quality[r_ad] * np.sqrt(market_size[r_market])
+    group = r_campaign * n_ch + r_channel
+    w_sum = np.bincount(group, w, n * n_ch)
+    cost = spend_cc.ravel()[group] * w / w_sum[group]
+    return budget, np.round(cost * 100).astype(np.int64)
+
+
+def allocate_leads(rng: np.random.Generator, n: int, r_campaign: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Leads per row: 400–1,000 per campaign, allocated to its rows by inverse-CDF sampling on ``weight``."""
+    rows = len(r_campaign)
     order = np.argsort(r_campaign, kind="stable")
-    lead_weight = (clicks[order] + 0.5) * ch["lead_rate"][r_channel[order]]
-    cw = np.cumsum(lead_weight)
+    cw = np.cumsum(weight[order])
     seg_end = np.cumsum(np.bincount(r_campaign, minlength=n))
     seg_start = seg_end - np.bincount(r_campaign, minlength=n)
     low = np.concatenate(([0.0], cw))[seg_start]
@@ -202,102 +352,142 @@ def generate(seed: int, scale: str) -> History:
     hit = np.clip(np.searchsorted(cw, u, side="right"), seg_start[lead_campaign], seg_end[lead_campaign] - 1)
     leads = np.zeros(rows, dtype=np.int64)
     leads[order] = np.bincount(hit, minlength=rows)
+    return leads
 
-    clicks = np.maximum(clicks, leads)
-    interactions = likes + clicks + engaged
-    views = np.maximum(views, interactions)
-    frequency = rng.uniform(1.1, 2.6, len(ad_campaign))[r_ad]
-    reached = np.maximum(np.round(views / frequency).astype(np.int64), np.minimum(views, 1))
-    hours_cents = np.round(views * ch["view_seconds"][r_channel] * rng.uniform(0.7, 1.3, rows) / 36.0).astype(np.int64)
 
-    sale_rate = rng.uniform(0.05, 0.2, n)
-    season = np.isin(month_index_of_day(r_day), (11, 12)) * 0.25 + 1.0
-    sales = rng.binomial(leads, np.clip(sale_rate[r_campaign] * ch["sale_factor"][r_channel] * season, 0, 0.9))
+@dataclass
+class Offers:
+    """Brands with their products, and what each campaign sells at which ticket price."""
 
-    # brands, products and tickets
+    brands: Columns
+    products: Columns
+    camp_brand: np.ndarray
+    camp_product: np.ndarray
+    ticket: np.ndarray
+
+
+def draw_offers(rng: np.random.Generator, sizes: dict[str, int], n: int) -> Offers:
+    """Brands and products, a brand and one of its products per campaign, a ticket of 1–2.2 × list price."""
     brands = make_brands(rng, sizes["brands"])
     products = make_products(rng, brands)
     camp_brand = rng.integers(0, sizes["brands"], n)
     prod_first, prod_count = brands["product_first"], brands["product_count"]
     camp_product = prod_first[camp_brand] + np.floor(rng.random(n) * prod_count[camp_brand]).astype(np.int64)
     ticket = products["list_price"][camp_product] * rng.uniform(1.0, 2.2, n)
-    revenue_cents = np.round(sales * ticket[r_campaign] * rng.lognormal(0, 0.1, rows) * 100).astype(np.int64)
-    revenue_cents = np.where(sales > 0, np.maximum(revenue_cents, sales * 500), 0)
+    return Offers(brands, products, camp_brand, camp_product, ticket)
 
-    tables["ads.ad_results"] = {
-        "ad_id": r_ad + 1,
-        "channel_id": r_channel + 1,
-        "market_id": r_market + 1,
-        "result_date": r_day,
-        "campaign_id": r_campaign + 1,
-        "views": views,
-        "likes": likes,
-        "interactions": interactions,
-        "clicks": clicks,
-        "leads": leads,
-        "sales": sales,
-        "hours_of_exposure": Cents(hours_cents),
-        "audience_reached": reached,
-        "cost": Cents(cost_cents),
+
+def draw_revenue(rng: np.random.Generator, results: Results, ticket: np.ndarray) -> np.ndarray:
+    """Revenue cents per row: sales × the campaign's ticket with noise, at least 5.00 per sale."""
+    revenue_cents = np.round(
+        results.sales * ticket[results.campaign] * rng.lognormal(0, 0.1, len(results.ad)) * 100
+    ).astype(np.int64)
+    return np.where(results.sales > 0, np.maximum(revenue_cents, results.sales * 500), 0)
+
+
+def ad_result_columns(results: Results, revenue_cents: np.ndarray) -> Columns:
+    """Rows of ads.ad_results."""
+    return {
+        "ad_id": results.ad + 1,
+        "channel_id": results.channel + 1,
+        "market_id": results.market + 1,
+        "result_date": results.day,
+        "campaign_id": results.campaign + 1,
+        "views": results.views,
+        "likes": results.likes,
+        "interactions": results.interactions,
+        "clicks": results.clicks,
+        "leads": results.leads,
+        "sales": results.sales,
+        "hours_of_exposure": Cents(results.hours_cents),
+        "audience_reached": results.reached,
+        "cost": Cents(results.cost_cents),
         "revenue": Cents(revenue_cents),
     }
 
-    # --- catalogues, brands, campaigns, links, ads -------------------------------------------------
-    tables["ads.channels"] = channel_columns()
-    tables["ads.markets"] = market_columns()
-    audiences = make_audiences(rng, sizes["audiences"])
-    tables["ads.audiences"] = audiences
-    tables["ads.brands"] = {k: v for k, v in brands.items() if not k.startswith("product_")}
-    tables["ads.products"] = products
+
+def campaign_tables(
+    rng: np.random.Generator,
+    sizes: dict[str, int],
+    schedule: Schedule,
+    mix: ChannelsAndMarkets,
+    ads: Ads,
+    results: Results,
+    offers: Offers,
+) -> dict[str, Columns]:
+    """Catalogues (channels, markets, audiences), brands, products, campaigns, their channels and markets, ads."""
+    n = len(schedule.start)
+    start, brands, products = schedule.start, offers.brands, offers.products
+    tables: dict[str, Columns] = {
+        "ads.channels": channel_columns(),
+        "ads.markets": market_columns(),
+        "ads.audiences": make_audiences(rng, sizes["audiences"]),
+        "ads.brands": {k: v for k, v in brands.items() if not k.startswith("product_")},
+        "ads.products": products,
+    }
     camp_names = campaign_names(
-        rng, brands["name"], products["name"], camp_brand, camp_product, start, month_of, months
+        rng,
+        brands["name"],
+        products["name"],
+        offers.camp_brand,
+        offers.camp_product,
+        start,
+        schedule.month_of,
+        schedule.months,
     )
-    camp_lang = np.where(np.array([catalog.MARKETS[m].language for m in cm_market])[cm_offset] == "en", "en", "es")
-    status = np.where(active, "active", "finished")
+    camp_lang = np.where(
+        np.array([catalog.MARKETS[m].language for m in mix.cm_market])[mix.cm_offset] == "en", "en", "es"
+    )
+    status = np.where(schedule.active, "active", "finished")
     objective = np.array(catalog.OBJECTIVES)[rng.integers(0, len(catalog.OBJECTIVES), n)]
     created = start - rng.integers(3, 30, n)
     tables["ads.campaigns"] = {
         "campaign_id": np.arange(1, n + 1),
-        "brand_id": camp_brand + 1,
-        "product_id": camp_product + 1,
+        "brand_id": offers.camp_brand + 1,
+        "product_id": offers.camp_product + 1,
         "audience_id": rng.integers(1, sizes["audiences"] + 1, n),
         "name": camp_names,
         "objective": objective,
         "status": status,
-        "budget": Cents(np.round(budget * 100).astype(np.int64)),
+        "budget": Cents(np.round(results.budget * 100).astype(np.int64)),
         "start_date": start,
-        "end_date": end,
+        "end_date": schedule.end,
         "created_at": Timestamp(created, rng.integers(8 * 3600, 19 * 3600, n)),
-        "updated_at": Timestamp(np.minimum(results_end, AS_OF_DAY), np.full(n, 23 * 3600)),
+        "updated_at": Timestamp(np.minimum(schedule.results_end, AS_OF_DAY), np.full(n, 23 * 3600)),
     }
     tables["ads.campaign_channels"] = {
-        "campaign_id": cc_campaign + 1,
-        "channel_id": cc_channel + 1,
-        "budget_share": Fixed(budget_share, 4),
-        "created_at": Timestamp(created[cc_campaign], np.full(len(cc_campaign), 12 * 3600)),
+        "campaign_id": mix.cc_campaign + 1,
+        "channel_id": mix.cc_channel + 1,
+        "budget_share": Fixed(mix.budget_share, 4),
+        "created_at": Timestamp(created[mix.cc_campaign], np.full(len(mix.cc_campaign), 12 * 3600)),
     }
     tables["ads.campaign_markets"] = {
-        "campaign_id": cm_campaign + 1,
-        "market_id": cm_market + 1,
-        "created_at": Timestamp(created[cm_campaign], np.full(len(cm_campaign), 12 * 3600)),
+        "campaign_id": mix.cm_campaign + 1,
+        "market_id": mix.cm_market + 1,
+        "created_at": Timestamp(created[mix.cm_campaign], np.full(len(mix.cm_campaign), 12 * 3600)),
     }
     tables["ads.ads"] = ad_columns(
-        rng, ad_campaign, ad_channel, ad_start, ad_len, camp_lang, products["name"][camp_product], created
+        rng, ads.campaign, ads.channel, ads.start, ads.length, camp_lang, products["name"][offers.camp_product], created
     )
+    return tables
 
-    # --- influencers, reactions, sentiment -------------------------------------------------------
-    episodes = draw_episodes(rng, n, start, results_end)
-    ad_views = np.bincount(r_ad, views, len(ad_campaign))
+
+def signal_tables(
+    rng: np.random.Generator, sizes: dict[str, int], schedule: Schedule, ads: Ads, results: Results
+) -> dict[str, Columns]:
+    """Influencers, their reactions and the sentiment observations, shaped by each campaign's negative episode."""
+    episodes = draw_episodes(rng, len(schedule.start), schedule.start, schedule.results_end)
+    ad_views = np.bincount(results.ad, results.views, len(ads.campaign))
     influencers = make_influencers(rng, sizes["influencers"])
-    tables["ads.influencers"] = influencers
-    tables["ads.influencer_reactions"] = influencer_reactions(
-        rng, influencers, ad_campaign, ad_channel, ad_start, ad_len, episodes
-    )
-    tables["ads.sentiment_observations"] = sentiment_observations(
-        rng, ad_campaign, ad_channel, ad_start, ad_len, ad_views, episodes
-    )
-    tables["ads.logs"] = creation_logs(tables["ads.campaigns"])
-    return History(tables)
+    return {
+        "ads.influencers": influencers,
+        "ads.influencer_reactions": influencer_reactions(
+            rng, influencers, ads.campaign, ads.channel, ads.start, ads.length, episodes
+        ),
+        "ads.sentiment_observations": sentiment_observations(
+            rng, ads.campaign, ads.channel, ads.start, ads.length, ad_views, episodes
+        ),
+    }
 
 
 # -------------------------------------------------------------------------------------------------
