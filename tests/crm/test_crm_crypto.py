@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from promptsales.crm.crypto import BlindIndex, DecryptionError, FieldCipher, field_aad, normalise_national_id
+from promptsales.crm.crypto import (
+    BlindIndex,
+    ClientFieldCipher,
+    DecryptionError,
+    FieldCipher,
+    field_aad,
+    normalise_national_id,
+)
 from promptsales.crm.keystore import KeyStore, KeyStoreError
 from promptsales.errors import UserError
 
@@ -85,6 +92,37 @@ def test_field_cipher_round_trip_and_clear_errors() -> None:
     tampered[15] ^= 1
     with pytest.raises(DecryptionError):
         cipher.decrypt(bytes(tampered), aad)
+
+
+def test_client_field_cipher_binds_each_field_to_its_column_and_client() -> None:
+    cipher = ClientFieldCipher(FieldCipher(b"\x03" * 32, 7))
+    national_id = cipher.encrypt_national_id(42, "CR-1-0234-0567")
+    context = cipher.encrypt_context(42, {"occupation": "nurse", "household_size": 4})
+    assert cipher.data_key_id == 7
+    assert cipher.decrypt_national_id(42, national_id) == "CR-1-0234-0567"
+    assert cipher.decrypt_context(42, context) == {"occupation": "nurse", "household_size": 4}
+    assert cipher.decrypt_context_text(42, context) == '{"occupation": "nurse", "household_size": 4}'
+    # the associated data is the one rule ``crm.clients.<column>:<client id>`` (what the stored rows carry)
+    assert cipher.cipher.decrypt(national_id, field_aad("crm.clients", "national_id", 42)) == b"CR-1-0234-0567"
+    with pytest.raises(DecryptionError):
+        cipher.decrypt_national_id(43, national_id)  # another client
+    with pytest.raises(DecryptionError):
+        cipher.decrypt_context(42, national_id)  # another column
+
+
+def test_client_field_cipher_batch_decrypts_like_single_fields() -> None:
+    cipher = ClientFieldCipher(FieldCipher(b"\x04" * 32, 1))
+    ids = [5, 6, 7]
+    national_ids, contexts = cipher.encrypt_batch(
+        ids, ["CR-1-0000-0005", "CR-1-0000-0006", "MX-2-0000-0007"], [b'{"n": 5}', b'{"n": 6}', b'{"n": 7}']
+    )
+    assert [cipher.decrypt_national_id(i, blob) for i, blob in zip(ids, national_ids)] == [
+        "CR-1-0000-0005",
+        "CR-1-0000-0006",
+        "MX-2-0000-0007",
+    ]
+    assert [cipher.decrypt_context(i, blob) for i, blob in zip(ids, contexts)] == [{"n": 5}, {"n": 6}, {"n": 7}]
+    assert len({blob[:12] for blob in national_ids + contexts}) == 6  # a fresh nonce per field
 
 
 def test_national_id_normalisation_and_blind_index() -> None:

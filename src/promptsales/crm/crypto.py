@@ -7,15 +7,20 @@
   A batch of rows (the whole seed, or one service call) shares one data key.
 * The blind index is the first 16 bytes of HMAC-SHA256(blind-index key, normalised national ID): equal
   IDs give equal index values, so ``WHERE national_id_bidx = …`` finds a client without decrypting.
+* A client's sensitive fields (``crm.clients.national_id_enc``/``context_enc``) are encrypted and decrypted
+  only through :class:`ClientFieldCipher`, which holds the table/column names and the associated-data rule.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 from cryptography.exceptions import InvalidTag
@@ -82,6 +87,63 @@ class FieldCipher:
             raise DecryptionError(
                 "The stored field failed AES-GCM authentication: wrong data key, wrong row, or altered bytes."
             ) from None
+
+
+#: The table whose sensitive columns :class:`ClientFieldCipher` encrypts (part of each field's associated data).
+CLIENTS_TABLE = "crm.clients"
+
+
+@dataclass(frozen=True)
+class ClientFieldCipher:
+    """Encrypts and decrypts a PromptCRM client's sensitive fields — the national ID and the context data
+    (JSON) — under one data key, each bound to its column and client id (``crm.clients.national_id:42``)."""
+
+    cipher: FieldCipher
+
+    @classmethod
+    def load(cls, conn: psycopg.Connection, keystore: KeyStore, data_key_id: int) -> ClientFieldCipher:
+        """The cipher of the clients encrypted under data key ``data_key_id`` (unwrapped with the key store)."""
+        return cls(field_cipher(conn, keystore, data_key_id))
+
+    @property
+    def data_key_id(self) -> int:
+        """The data key the fields are encrypted under (``crm.clients.data_key_id``)."""
+        return self.cipher.data_key_id
+
+    def encrypt_national_id(self, client_id: int, national_id: str) -> bytes:
+        """The stored form of a (normalised) national ID."""
+        return self.cipher.encrypt(national_id.encode(), _client_aad("national_id", client_id))
+
+    def decrypt_national_id(self, client_id: int, blob: bytes) -> str:
+        """The national ID stored in ``blob``; DecryptionError when it is not this client's."""
+        return self.cipher.decrypt(blob, _client_aad("national_id", client_id)).decode()
+
+    def encrypt_context(self, client_id: int, context: dict[str, Any]) -> bytes:
+        """The stored form of the context data (as JSON)."""
+        return self.cipher.encrypt(json.dumps(context).encode(), _client_aad("context", client_id))
+
+    def decrypt_context(self, client_id: int, blob: bytes) -> dict[str, Any]:
+        """The context data stored in ``blob``."""
+        return json.loads(self.decrypt_context_text(client_id, blob))
+
+    def decrypt_context_text(self, client_id: int, blob: bytes) -> str:
+        """The context data stored in ``blob`` as the JSON text it was encrypted from."""
+        return self.cipher.decrypt(blob, _client_aad("context", client_id)).decode()
+
+    def encrypt_batch(
+        self, client_ids: Sequence[int], national_ids: Sequence[str], contexts: Sequence[bytes]
+    ) -> tuple[list[bytes], list[bytes]]:
+        """Stored national IDs and contexts of many clients at once (the generator's bulk path); ``contexts``
+        are JSON texts already encoded. Returns (national_id_enc, context_enc) in ``client_ids`` order."""
+        national_id_enc = self.cipher.encrypt_many(
+            [value.encode() for value in national_ids], [_client_aad("national_id", i) for i in client_ids]
+        )
+        context_enc = self.cipher.encrypt_many(list(contexts), [_client_aad("context", i) for i in client_ids])
+        return national_id_enc, context_enc
+
+
+def _client_aad(column: str, client_id: int) -> bytes:
+    return field_aad(CLIENTS_TABLE, column, client_id)
 
 
 @dataclass(frozen=True)

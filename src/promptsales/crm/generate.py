@@ -29,7 +29,7 @@ import psycopg
 from psycopg import sql
 
 from promptsales.crm import vocabulary as vocab
-from promptsales.crm.crypto import FieldCipher, blind_index, create_data_key, field_aad
+from promptsales.crm.crypto import ClientFieldCipher, FieldCipher, blind_index, create_data_key
 from promptsales.crm.keystore import KeyStore
 from promptsales.crm.link import ensure_link
 from promptsales.crm.pgcopy import copy_columns, copy_varlen, text_array
@@ -479,12 +479,9 @@ def load(ctx: SeedContext) -> dict[str, int]:
         restore = suspend_constraints(conn, [f"crm.{t}" for t in DATA_TABLES])
         data_key_id, key = create_data_key(conn, keystore, "field")
         index = blind_index(conn, keystore, create=True)
-        cipher = FieldCipher(key, data_key_id)
+        cipher = ClientFieldCipher(FieldCipher(key, data_key_id))
         ids = range(1, plan.n_clients + 1)
-        nid_enc = cipher.encrypt_many(
-            [v.encode() for v in clients.national_id], [field_aad("crm.clients", "national_id", i) for i in ids]
-        )
-        ctx_enc = cipher.encrypt_many(clients.context, [field_aad("crm.clients", "context", i) for i in ids])
+        nid_enc, ctx_enc = cipher.encrypt_batch(ids, clients.national_id, clients.context)
         bidx = [index.digest(v) for v in clients.national_id]
         clients.national_id.clear()
         clients.context.clear()

@@ -7,7 +7,7 @@ from typing import Any
 
 from promptsales.config import Settings
 from promptsales.crm import analytics
-from promptsales.crm.crypto import field_aad, field_cipher
+from promptsales.crm.crypto import ClientFieldCipher
 from promptsales.crm.keystore import KeyStore
 from promptsales.db.connect import connect
 from promptsales.errors import UserError
@@ -100,10 +100,10 @@ def field_encryption(settings: Settings, values: dict[str, Any], _options: dict[
                 ],
             )
         )
-        cipher = field_cipher(conn, store, key_id)
-        national_id = cipher.decrypt(nid_enc, field_aad("crm.clients", "national_id", client_id)).decode()
-        context = cipher.decrypt(ctx_enc, field_aad("crm.clients", "context", client_id)).decode()
-        demo = cipher.encrypt(b"CR-1-0234-0567", field_aad("crm.clients", "national_id", 0))
+        cipher = ClientFieldCipher.load(conn, store, key_id)
+        national_id = cipher.decrypt_national_id(client_id, nid_enc)
+        context = cipher.decrypt_context_text(client_id, ctx_enc)
+        demo = cipher.encrypt_national_id(0, "CR-1-0234-0567")
         result.steps.append(
             StepResult(
                 "3. Unwrap the data key with the certificate's private key, then decrypt",
@@ -113,7 +113,7 @@ def field_encryption(settings: Settings, values: dict[str, Any], _options: dict[
                     ("national_id", national_id),
                     ("context", context),
                     ("encrypt('CR-1-0234-0567') now → hex", demo.hex()),
-                    ("decrypt of that", cipher.decrypt(demo, field_aad("crm.clients", "national_id", 0)).decode()),
+                    ("decrypt of that", cipher.decrypt_national_id(0, demo)),
                 ],
             )
         )
