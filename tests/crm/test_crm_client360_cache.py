@@ -16,9 +16,10 @@ import pytest
 from promptsales.cache import get_cache
 from promptsales.db.connect import connect
 from promptsales.db.logwriter import LOG_WRITER
+from promptsales.db.pools import close_pools
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "cache"))
-from mcp_harness import McpSession, ThreadedHttpsServer, close_pools, issuer_running, run, token_for  # noqa: E402
+from mcp_harness import McpSession, ThreadedHttpsServer, issuer_running, run, token_for  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -191,9 +192,7 @@ def test_client360_cached_per_permission_level_audited_on_hits_and_fresh_after_w
 
             run(after_write())
     finally:  # leave the shared official data as seeded (R3's consistency check counts leads per group)
-        import promptsales.crm.mcp as crm_mcp
-
-        close_pools(crm_mcp)  # no idle session on promptcrm (later tests copy it)
+        close_pools("crm")  # no idle session on promptcrm (later tests copy it)
         if "client_id" in observed:
             _remove_client(seeded, observed["client_id"])
             assert run_pass(Sources(seeded), trigger="test").status == "succeeded"  # warehouse back in step

@@ -4,12 +4,15 @@
   statement through the linked server.
 * :func:`crm_stats` — row counts and the clients-per-campaign range (SPEC R2).
 * :func:`reveal_client`, :func:`find_by_national_id` — SPEC R5: decrypt a client's sensitive fields with
-  the key store, and search by national ID through the blind index without decrypting the table.
+  the key store, and search by national ID through the blind index without decrypting the table;
+  :func:`log_reveal`/:func:`log_client_reveal` write the security row of a reveal.
+
+Leads, clients and campaign sales as the MCP tools use them: :mod:`promptsales.crm.leads`,
+:mod:`promptsales.crm.clients`, :mod:`promptsales.crm.campaigns`.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -19,9 +22,10 @@ from typing import Any
 import psycopg
 
 from promptsales.config import Settings
-from promptsales.crm.crypto import blind_index, field_aad, field_cipher, normalise_national_id
+from promptsales.crm.crypto import ClientFieldCipher, blind_index, normalise_national_id
 from promptsales.crm.keystore import KeyStore
 from promptsales.crm.link import ensure_link
+from promptsales.crm.log import write_log
 from promptsales.db.connect import connect
 from promptsales.errors import UserError
 
@@ -112,13 +116,17 @@ def _keystore(settings: Settings, dbname: str | None, keystore: KeyStore | None)
     return keystore or KeyStore.for_server(settings, "crm", dbname)
 
 
-def log_reveal(conn: psycopg.Connection, client_id: int, data_key_id: int, actor: str) -> None:
+def log_reveal(conn: psycopg.Connection, client_id: int, data_key_id: int | None, actor: str) -> None:
     """Write the security row of one reveal of a client's sensitive fields to PromptCRM's checksummed log
     (who, which client, with which data key). The caller commits."""
-    conn.execute(
-        "CALL crm.crmsp_write_log('security', 'service', 'info', %s, %s, %s, %s, NULL)",
-        ("sensitive fields of a client revealed", client_id, data_key_id, actor),
-    )
+    write_log(conn, "security", "service", "sensitive fields of a client revealed", client_id, data_key_id, actor)
+
+
+def log_client_reveal(conn: psycopg.Connection, client_id: int, actor: str) -> None:
+    """:func:`log_reveal` for a reveal made elsewhere (the cached ``client360``): the client's data key is
+    looked up here (none for an unknown client). The caller commits."""
+    row = conn.execute("SELECT data_key_id FROM crm.clients WHERE client_id = %s", (client_id,)).fetchone()
+    log_reveal(conn, client_id, row[0] if row else None, actor)
 
 
 def reveal_client(
@@ -145,9 +153,9 @@ def reveal_client(
         ).fetchone()
         if row is None:
             raise UserError(f"Unknown client {client_id}: no such client in PromptCRM.")
-        cipher = field_cipher(conn, _keystore(settings, dbname, keystore), row[7])
-        national_id = cipher.decrypt(row[8], field_aad("crm.clients", "national_id", client_id)).decode()
-        context = json.loads(cipher.decrypt(row[9], field_aad("crm.clients", "context", client_id)))
+        cipher = ClientFieldCipher.load(conn, _keystore(settings, dbname, keystore), row[7])
+        national_id = cipher.decrypt_national_id(client_id, row[8])
+        context = cipher.decrypt_context(client_id, row[9])
         if log:
             log_reveal(conn, client_id, row[7], actor)
         conn.commit()
@@ -182,10 +190,7 @@ def find_by_national_id(
         ).fetchall()
         found = []
         for client_id, data_key_id, blob in rows:
-            clear = field_cipher(conn, store, data_key_id).decrypt(
-                blob, field_aad("crm.clients", "national_id", client_id)
-            )
-            if clear.decode() == normalised:
+            if ClientFieldCipher.load(conn, store, data_key_id).decrypt_national_id(client_id, blob) == normalised:
                 found.append(client_id)
     return found
 

@@ -1,0 +1,148 @@
+"""PromptCRM clients (SPEC R1, R5): a new client with encrypted sensitive fields, and the 360° view of one.
+
+Plain functions over an open connection; the MCP tools (``registerLead``, ``client360``) call them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+from pydantic import BaseModel, Field
+
+from promptsales.config import Settings
+from promptsales.crm.crypto import ClientFieldCipher, blind_index
+from promptsales.crm.keystore import KeyStore
+from promptsales.crm.service import reveal_client
+from promptsales.errors import UserError
+
+
+# Models of the MCP tools' published schemas: no class docstrings (a docstring would change the schema).
+class Person(BaseModel):
+    first_name: str = Field(min_length=1, max_length=100)
+    last_name: str = Field(min_length=1, max_length=100)
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)
+    phone: str = Field(min_length=5, max_length=30)
+    birth_year: int = Field(ge=1920, le=2012)
+    country_code: str = Field(pattern=r"^[A-Z]{2}$")
+    region: str = Field(min_length=1, max_length=100)
+    city: str = Field(min_length=1, max_length=100)
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    national_id: str = Field(min_length=5, max_length=30, description="Like CR-1-0234-0567; stored encrypted.")
+    context: dict[str, Any] = Field(default_factory=dict, description="Context data; stored encrypted.")
+    interests: list[str] = Field(default_factory=list, max_length=20)
+    consent_email: bool = False
+    consent_sms: bool = False
+
+
+class Client360(BaseModel):
+    client_id: int
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    country_code: str
+    region: str
+    city: str
+    interests: list[str]
+    consents: dict[str, bool]
+    leads: int
+    campaigns: list[int]
+    sales: int
+    amount: float
+    interactions: int
+    sensitive_included: bool
+    national_id: str | None = None
+    context: dict[str, Any] | None = None
+
+
+def find_client_by_email(conn: psycopg.Connection, email: str) -> int | None:
+    """The id of the (first) client with this e-mail address, compared case-insensitively; None if none."""
+    row = conn.execute(
+        "SELECT client_id FROM crm.clients WHERE lower(email) = lower(%s) ORDER BY client_id LIMIT 1", (email,)
+    ).fetchone()
+    return None if row is None else row[0]
+
+
+def create_client(
+    conn: psycopg.Connection, keystore: KeyStore, person: Person, national_id: str, home_market_id: int
+) -> int:
+    """Insert a client with ``national_id`` (normalised) and the context data encrypted under the newest field
+    key, and the national ID's blind index; returns the new client id. The caller commits."""
+    data_key = conn.execute("SELECT max(data_key_id) FROM crm.data_keys WHERE purpose = 'field'").fetchone()[0]
+    if data_key is None:
+        raise UserError("PromptCRM has no field-encryption key yet (seed or initialise the CRM first).")
+    cipher = ClientFieldCipher.load(conn, keystore, data_key)
+    index = blind_index(conn, keystore, create=True)
+    client_id = conn.execute("SELECT nextval(pg_get_serial_sequence('crm.clients', 'client_id'))").fetchone()[0]
+    conn.execute(
+        "INSERT INTO crm.clients (client_id, first_name, last_name, email, phone, birth_year, home_market_id,"
+        " country_code, region, city, latitude, longitude, interests, consent_email, consent_sms,"
+        " national_id_enc, national_id_bidx, context_enc, data_key_id)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        (
+            client_id,
+            person.first_name,
+            person.last_name,
+            person.email,
+            person.phone,
+            person.birth_year,
+            home_market_id,
+            person.country_code,
+            person.region,
+            person.city,
+            person.latitude,
+            person.longitude,
+            person.interests,
+            person.consent_email,
+            person.consent_sms,
+            cipher.encrypt_national_id(client_id, national_id),
+            index.digest(national_id),
+            cipher.encrypt_context(client_id, person.context),
+            data_key,
+        ),
+    )
+    return client_id
+
+
+def client_360(conn: psycopg.Connection, settings: Settings, client_id: int, include_pii: bool) -> Client360:
+    """Profile, consents, campaigns, leads, sales and interactions of a client (read on ``conn``); with
+    ``include_pii`` also the decrypted national ID and context (:func:`reveal_client`, not logged here: the
+    caller logs every PII read). An unknown client is a UserError."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        profile = cur.execute(
+            "SELECT client_id, first_name, last_name, email, phone, country_code, region, city, interests,"
+            " consent_email, consent_sms, consent_whatsapp, consent_phone, consent_social FROM crm.clients"
+            " WHERE client_id = %s",
+            (client_id,),
+        ).fetchone()
+        if profile is None:
+            raise UserError(f"No client has id {client_id}.")
+        activity = cur.execute(
+            "SELECT (SELECT count(*) FROM crm.leads WHERE client_id = %(c)s) AS leads,"
+            " (SELECT coalesce(array_agg(DISTINCT campaign_id ORDER BY campaign_id), '{}') FROM crm.client_campaigns"
+            "  WHERE client_id = %(c)s) AS campaigns,"
+            " (SELECT count(*) FROM crm.sales WHERE client_id = %(c)s) AS sales,"
+            " (SELECT coalesce(sum(amount), 0) FROM crm.sales WHERE client_id = %(c)s) AS amount,"
+            " (SELECT count(*) FROM crm.interactions WHERE client_id = %(c)s) AS interactions",
+            {"c": client_id},
+        ).fetchone()
+    consents = {k.removeprefix("consent_"): profile.pop(k) for k in list(profile) if k.startswith("consent_")}
+    result = Client360(
+        **profile,
+        consents=consents,
+        leads=activity["leads"],
+        campaigns=list(activity["campaigns"]),
+        sales=activity["sales"],
+        amount=activity["amount"],
+        interactions=activity["interactions"],
+        sensitive_included=False,
+    )
+    if not include_pii:
+        return result
+    revealed = reveal_client(settings, client_id, log=False)
+    return result.model_copy(
+        update={"sensitive_included": True, "national_id": revealed["national_id"], "context": revealed["context"]}
+    )
