@@ -1,7 +1,8 @@
 """PromptAds operations as plain functions over a psycopg connection (MCP and CLI layers call these).
 
 * :func:`create_campaign` calls ``ads.adssp_create_campaign`` with the channels, markets and ads as
-  arrays of composite types (the PostgreSQL form of table-valued parameters) in one round trip.
+  arrays of composite types (the PostgreSQL form of table-valued parameters) in one round trip;
+  :func:`create_or_replay_campaign` adds the retry safety of the MCP tool ``createCampaign``.
 * :func:`stats` summarises the data: rows per table, active/finished split, campaigns per start month.
 """
 
@@ -14,7 +15,9 @@ from decimal import Decimal
 
 import psycopg
 from psycopg import sql
+from psycopg.rows import dict_row
 from psycopg.types.composite import CompositeInfo, register_composite
+from pydantic import BaseModel, Field
 
 from promptsales.ads.catalog import AS_OF
 from promptsales.errors import UserError
@@ -171,6 +174,65 @@ def create_campaign(conn: psycopg.Connection, request: CampaignRequest) -> int:
             raise CampaignError(state, error.diag.message_primary or str(error)) from None
         raise
     return int(row[0])
+
+
+# The model of the MCP tool's published schema: no class docstring (a docstring would change the schema).
+class CreatedCampaign(BaseModel):
+    campaign_id: int
+    name: str
+    created: bool = Field(description="False when the idempotency key named an existing campaign (a replay).")
+    channels: int
+    markets: int
+    ads: int
+
+
+def _campaign_named(conn: psycopg.Connection, request: CampaignRequest) -> CreatedCampaign | None:
+    """The existing campaign called ``request.name`` (a replay), None when there is none; a campaign of that
+    name of another brand is a UserError."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute(
+            "SELECT c.campaign_id, c.brand_id, (SELECT count(*) FROM ads.campaign_channels x WHERE x.campaign_id = c.campaign_id) AS channels,"
+            " (SELECT count(*) FROM ads.campaign_markets x WHERE x.campaign_id = c.campaign_id) AS markets,"
+            " (SELECT count(*) FROM ads.ads x WHERE x.campaign_id = c.campaign_id) AS ads"
+            " FROM ads.campaigns c WHERE c.name = %s",
+            (request.name,),
+        ).fetchone()
+    if row is None:
+        return None
+    if row["brand_id"] != request.brand_id:
+        raise UserError(f"Campaign name {request.name!r} is taken by another brand.")
+    return CreatedCampaign(
+        campaign_id=row["campaign_id"],
+        name=request.name,
+        created=False,
+        channels=row["channels"],
+        markets=row["markets"],
+        ads=row["ads"],
+    )
+
+
+def create_or_replay_campaign(conn: psycopg.Connection, request: CampaignRequest, replay: bool) -> CreatedCampaign:
+    """Create a campaign with :func:`create_campaign` on an idle connection (switched to autocommit for the
+    call, so the procedure commits itself and logs its refusals; restored afterwards). With ``replay`` a
+    campaign of the same brand already called ``request.name`` is returned instead (``created=False``), so a
+    retried call never creates a second one. Refusals are :class:`CampaignError`/UserError."""
+    previous = conn.autocommit
+    conn.autocommit = True
+    try:
+        existing = _campaign_named(conn, request) if replay else None
+        if existing is not None:
+            return existing
+        campaign_id = create_campaign(conn, request)
+    finally:
+        conn.autocommit = previous
+    return CreatedCampaign(
+        campaign_id=campaign_id,
+        name=request.name,
+        created=True,
+        channels=len(request.channels),
+        markets=len(request.markets),
+        ads=len(request.ads),
+    )
 
 
 def stats(conn: psycopg.Connection) -> dict:
