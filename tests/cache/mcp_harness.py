@@ -127,11 +127,3 @@ def token_for(settings: Settings, client_id: str, scopes: list[str]) -> str:
 def run(coroutine):
     """Run a coroutine to completion from synchronous test code."""
     return asyncio.run(coroutine)
-
-
-def close_pools(module) -> None:
-    """Close the connection pools an in-process company MCP kit opened (``module._pools``), so that no idle
-    session keeps later tests from copying that database (``CREATE DATABASE … TEMPLATE``)."""
-    for pool in list(module._pools.values()):
-        pool.close()
-    module._pools.clear()

@@ -13,6 +13,7 @@ from test_mcpnet_llm_parse import AS_OF, REPLIES, llm_endpoint, monkeypatch_modu
 
 from promptsales.db.connect import connect
 from promptsales.db.logwriter import LOG_WRITER
+from promptsales.db.pools import close_pools
 from promptsales.sales.nlq.service import ask
 
 NOVEMBER = "What was the total reach in November 2025?"
@@ -117,7 +118,7 @@ def test_mcpnet_cached_ask_answer_logs_the_model_tokens_it_saved(warehouse, llm_
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).parent.parent / "cache"))
-    from mcp_harness import McpSession, ThreadedHttpsServer, close_pools, run, start_issuer, stop_issuer, token_for
+    from mcp_harness import McpSession, ThreadedHttpsServer, run, start_issuer, stop_issuer, token_for
 
     from promptsales.sales.mcp import kit
 
@@ -155,9 +156,7 @@ def test_mcpnet_cached_ask_answer_logs_the_model_tokens_it_saved(warehouse, llm_
             run(locally_parsed())
             assert LOCAL_HIT not in _asked(llm_endpoint) and _hit_rows(warehouse, LOCAL_HIT) == []
     finally:
-        import promptsales.sales.mcp as sales_mcp
-
-        close_pools(sales_mcp)  # no idle session on promptsales (later tests copy it)
+        close_pools("sales")  # no idle session on promptsales (later tests copy it)
         LOG_WRITER.flush()
         REPLIES.pop(ANSWER_HIT, None)
         if started:

@@ -9,7 +9,6 @@ definitions and the warehouse schema. Run with ``promptsales mcp serve sales --t
 from __future__ import annotations
 
 import json
-import threading
 from datetime import date
 from typing import Annotated
 
@@ -18,7 +17,8 @@ from pydantic import Field
 
 from promptsales.cache.mcp import CachePolicy
 from promptsales.config import get_settings
-from promptsales.db.connect import conninfo
+from promptsales.db import pools
+from promptsales.db.connect import Role
 from promptsales.errors import UserError
 from promptsales.mcpkit import ToolInputError, ToolKit, current_caller
 from promptsales.sales.nlq import warehouse as wh
@@ -39,19 +39,10 @@ from promptsales.sales.proposals import ProposalView, StrategyInput
 METRICS_URI = "promptsales://sales/metrics"
 SCHEMA_URI = "promptsales://sales/warehouse-schema"
 
-_pools: dict[str, ConnectionPool] = {}
-_pool_lock = threading.Lock()
 
-
-def pool(role: str) -> ConnectionPool:
-    """A small connection pool of the PromptSales database for ``role`` (analyst: reads, app: writes)."""
-    with _pool_lock:
-        if role not in _pools:
-            settings = get_settings()
-            _pools[role] = ConnectionPool(
-                conninfo(settings, "sales", role), min_size=1, max_size=4, open=True, kwargs={"connect_timeout": 5}
-            )
-        return _pools[role]
+def pool(role: Role) -> ConnectionPool:
+    """The shared connection pool of the PromptSales database for ``role`` (analyst: reads, app: writes)."""
+    return pools.pool("sales", role)
 
 
 class SalesKit(ToolKit):
@@ -100,7 +91,7 @@ def metrics_resource() -> str:
                 "unit": d.unit,
                 "definition": d.definition,
                 "kind": d.kind,
-                "measures": list(d.measures),
+                "measures": list(d.inputs),
             }
             for metric, d in DEFINITIONS.items()
         },
