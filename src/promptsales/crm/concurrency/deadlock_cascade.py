@@ -11,10 +11,11 @@ of closing a cycle; all three commit.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 
 from psycopg import sql
 
-from promptsales.crm.concurrency.harness import LabRun
+from promptsales.crm.concurrency.harness import LabRun, Session
 from promptsales.crm.concurrency.result import ScenarioResult
 from promptsales.crm.concurrency.rows import pick_sales, restore_sale_amounts, sale_amounts
 
@@ -63,7 +64,7 @@ def run(
             step = f"move {amount} from sale {'ABC'[i]} to sale {'ABC'[j]}"
             params = (ids[i], ids[j], amount, lab.gate.key)
             sessions.append(session)
-            lab.start(session, lambda s, step=step, params=params: s.call(step, call, params))
+            lab.start(session, partial(Session.call, step=step, query=call, params=params))
         lab.wait_all_waiting([s.name for s in sessions], "T1, T2 and T3 all wait")
         lab.open_gate()
         lab.finish()

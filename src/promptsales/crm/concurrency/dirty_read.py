@@ -57,7 +57,7 @@ def run(
             "CALL crm.crmsp_adjust_lead_score_safe(%s, %s, NULL, NULL)",
             (lead, DELTA),
         )
-        uncommitted = step1.row[0] if step1.ok else None
+        uncommitted = step1.returned()[0] if step1.ok else None
 
         # Part 1: PostgreSQL never shows it, even at READ UNCOMMITTED
         reader.call("BEGIN ISOLATION LEVEL READ UNCOMMITTED", "BEGIN ISOLATION LEVEL READ UNCOMMITTED")
@@ -84,12 +84,12 @@ def run(
             writer.call("ROLLBACK (the business operation failed)", "ROLLBACK")
             writer.record("after the rollback", publisher.after_rollback())
         after = lead_score(lab.coordinator, lead)
-        cache_after = cache.get(key)
-        cache_after = int(cache_after) if cache_after is not None else None
+        cached_after = cache.get(key)
+        cache_after = int(cached_after) if cached_after is not None else None
         lab.note("final state", f"database score {after}; cache {cache_after}")
 
         result = ScenarioResult(NAME, mode, lab.run_id, lab.timeline)
-        pg_value, pg_isolation = pg_read.row if pg_read.ok else (None, None)
+        pg_value, pg_isolation = pg_read.returned() if pg_read.ok else (None, None)
         result.facts = {
             "lead": lead,
             "before": before,

@@ -22,12 +22,14 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import psycopg
 from psycopg import sql
+from psycopg.abc import Params, QueryNoTemplate
 
 from promptsales.crm.concurrency.timeline import Timeline
+from promptsales.db.fetch import scalar
 
 #: First key of every lab advisory lock ('PSLB'); the same constant is in crm.crmfn_lab_gate.
 LAB_LOCK_CLASS = 0x50534C42
@@ -82,6 +84,12 @@ class CallResult:
     detail: str = ""
     row: tuple | None = None
 
+    def returned(self) -> tuple:
+        """The row the statement returned (LabError when it returned none)."""
+        if self.row is None:
+            raise LabError(f"the statement returned no row: {self.describe()}")
+        return self.row
+
     def describe(self) -> str:
         """Short text for the timeline."""
         if self.ok:
@@ -90,10 +98,19 @@ class CallResult:
         return f"ERROR {self.sqlstate}: {self.message}{detail}"
 
 
+class SessionRun(Protocol):
+    """What a :class:`Session` needs of its run (a :class:`LabRun`, or one round of a two-computer client)."""
+
+    conninfo: str
+    run_id: str
+    timeline: Timeline
+    deadlock_timeout_ms: int | None
+
+
 class Session:
     """One database session of a scenario: its own connection, recording each step in the timeline."""
 
-    def __init__(self, run: LabRun, name: str, deadlock_timeout_ms: int | None = None) -> None:
+    def __init__(self, run: SessionRun, name: str, deadlock_timeout_ms: int | None = None) -> None:
         self.run = run
         self.name = name
         self.conn = open_connection(run.conninfo, run.run_id, name, deadlock_timeout_ms or run.deadlock_timeout_ms)
@@ -106,7 +123,7 @@ class Session:
         """Add an event of this session to the timeline."""
         self.run.timeline.record(self.name, step, result)
 
-    def call(self, step: str, query: str | sql.Composable, params: Iterable[Any] | None = None) -> CallResult:
+    def call(self, step: str, query: QueryNoTemplate, params: Params | None = None) -> CallResult:
         """Run one statement; record its start and its result (an SQL error is a result, not an exception)."""
         self.record(step, "started")
         try:
@@ -121,9 +138,11 @@ class Session:
         return result
 
     @property
-    def last(self) -> CallResult | None:
-        """The last statement's result."""
-        return self.results[-1] if self.results else None
+    def last(self) -> CallResult:
+        """The last statement's result (LabError before the session has run one)."""
+        if not self.results:
+            raise LabError(f"session {self.name} has not run a statement")
+        return self.results[-1]
 
     def close(self) -> None:
         """Close the connection (rolls back anything still open)."""
@@ -145,9 +164,7 @@ class Gate:
 
     def try_close(self) -> bool:
         """Take the lock if nobody else holds it (for a coordinator in another process)."""
-        got = self.conn.execute(
-            "SELECT pg_try_advisory_lock(%s::int4, %s::int4)", (LAB_LOCK_CLASS, self.key)
-        ).fetchone()[0]
+        got = scalar(self.conn, "SELECT pg_try_advisory_lock(%s::int4, %s::int4)", (LAB_LOCK_CLASS, self.key))
         self.held = bool(got)
         return self.held
 
@@ -160,11 +177,12 @@ class Gate:
     def is_closed_by_anyone(self) -> bool:
         """True when some session holds the gate (used by a client that is not the coordinator)."""
         return bool(
-            self.conn.execute(
+            scalar(
+                self.conn,
                 "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = %s::int4::oid "
                 "AND objid = %s::int4::oid AND objsubid = 2 AND granted AND mode = 'ExclusiveLock')",
                 (LAB_LOCK_CLASS, self.key),
-            ).fetchone()[0]
+            )
         )
 
 
@@ -217,7 +235,7 @@ class Monitor:
         self.run_id = run_id
         self.timeline = timeline
         self.name = name
-        self._last: dict[str, tuple] = {}
+        self._last: dict[str, tuple | None] = {}
         #: set once the gate is open: a late "waits at the gate" sample is then only a stale reading
         self.gate_open = False
 
@@ -334,13 +352,20 @@ class LabRun:
         self.sessions: dict[str, Session] = {}
         self._threads: dict[str, threading.Thread] = {}
         self.leaks: list[Leak] = []
-        self.coordinator: psycopg.Connection | None = None
+        self._coordinator: psycopg.Connection | None = None
+
+    @property
+    def coordinator(self) -> psycopg.Connection:
+        """The coordinator's connection (LabError outside the run's ``with`` block)."""
+        if self._coordinator is None:
+            raise LabError(f"lab run {self.run_id} is not open: use it in a with block")
+        return self._coordinator
 
     # ---- lifecycle ------------------------------------------------------------------------------
     def __enter__(self) -> LabRun:
-        self.coordinator = open_connection(self.conninfo, self.run_id, self.coordinator_name)
-        self.gate = Gate(self.coordinator, gate_key(self.run_id))
-        self.monitor = Monitor(self.coordinator, self.run_id, self.timeline, self.coordinator_name)
+        coordinator = self._coordinator = open_connection(self.conninfo, self.run_id, self.coordinator_name)
+        self.gate = Gate(coordinator, gate_key(self.run_id))
+        self.monitor = Monitor(coordinator, self.run_id, self.timeline, self.coordinator_name)
         return self
 
     def __exit__(self, *exc_info) -> None:

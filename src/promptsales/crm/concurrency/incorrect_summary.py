@@ -60,11 +60,11 @@ def run(conninfo: str, *, safe: bool, deadlock_timeout_ms: int = 100, restore: b
         lab.finish()
         true_after = campaign_sales_total(lab.coordinator, campaigns)
         result = ScenarioResult(NAME, mode, lab.run_id, lab.timeline)
-        reported = summary.last.row[0] if summary.last.ok else None
+        reported = summary.last.returned()[0] if summary.last.ok else None
         result.facts = {
             "campaigns": campaigns,
             "reported": reported,
-            "breakdown": summary.last.row[1] if summary.last.ok else None,
+            "breakdown": summary.last.returned()[1] if summary.last.ok else None,
             "true_before": true_before,
             "true_after": true_after,
             "transfer_ok": writer.last.ok,
@@ -75,7 +75,7 @@ def run(conninfo: str, *, safe: bool, deadlock_timeout_ms: int = 100, restore: b
         result.final_ok = (
             writer.last.ok and summary.last.ok and true_before == true_after and (not safe or not result.anomaly)
         )
-        if result.anomaly:
+        if result.anomaly and reported is not None:
             result.outcome = (
                 f"Incorrect summary: the procedure reported {reported} but the two campaigns held "
                 f"{true_before} before, during and after the transfer — {true_before - reported} "

@@ -20,6 +20,7 @@ from promptsales.crm.concurrency import deadlock_cascade, dirty_read, incorrect_
 from promptsales.crm.concurrency.harness import APP_PREFIX, LabError, new_run_id, settled_leaks
 from promptsales.crm.concurrency.result import ScenarioResult, to_lab_result
 from promptsales.db.connect import conninfo
+from promptsales.db.fetch import scalar
 from promptsales.errors import ServiceUnavailable, UserError
 from promptsales.lab.registry import LabEntry, LabParam, LabResult, StepResult, register
 
@@ -62,7 +63,7 @@ def _check_ready(dsn: str) -> None:
     """Clear errors when the server is down or migration 0080 has not been applied."""
     try:
         with psycopg.connect(dsn, connect_timeout=5) as conn:
-            ready = conn.execute("SELECT to_regprocedure('crm.crmsp_can_commit(boolean)') IS NOT NULL").fetchone()[0]
+            ready = scalar(conn, "SELECT to_regprocedure('crm.crmsp_can_commit(boolean)') IS NOT NULL")
     except psycopg.OperationalError as error:
         raise ServiceUnavailable(
             f"Cannot reach the PromptCRM database: {str(error).strip()}. Try `promptsales up`."

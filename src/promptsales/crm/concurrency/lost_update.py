@@ -9,9 +9,11 @@ adds its delta to it — the final score is old+12.
 
 from __future__ import annotations
 
+from functools import partial
+
 from psycopg import sql
 
-from promptsales.crm.concurrency.harness import LabRun
+from promptsales.crm.concurrency.harness import LabRun, Session
 from promptsales.crm.concurrency.result import ScenarioResult
 from promptsales.crm.concurrency.rows import lead_score, pick_lead, restore_lead_score
 
@@ -38,7 +40,7 @@ def run(
             session = lab.session(name)
             sessions.append(session)
             step = f"adjust the score by {delta:+d} ({mode})"
-            lab.start(session, lambda s, step=step, delta=delta: s.call(step, call, (lead, delta, lab.gate.key)))
+            lab.start(session, partial(Session.call, step=step, query=call, params=(lead, delta, lab.gate.key)))
         lab.wait_all_waiting([s.name for s in sessions], "S1 and S2 both wait")
         lab.open_gate()
         lab.finish()
@@ -50,7 +52,7 @@ def run(
             "before": before,
             "after": after,
             "committed": [s.name for s in sessions if s.last.ok],
-            "returned": {s.name: s.last.row[0] for s in sessions if s.last.ok},
+            "returned": {s.name: s.last.returned()[0] for s in sessions if s.last.ok},
         }
         result.check(f"score of lead {lead} = {before} + the deltas of the committed calls", before + applied, after)
         result.anomaly = after != before + applied

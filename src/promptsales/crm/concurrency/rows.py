@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import psycopg
 
+from promptsales.db.fetch import scalar
 from promptsales.errors import UserError
 
 SEED_HINT = "Load data first: `promptsales seed --scale small --company crm` (or official)."
@@ -83,7 +84,7 @@ def restore_sale_amounts(conn: psycopg.Connection, amounts: dict[int, Decimal]) 
 
 def lead_score(conn: psycopg.Connection, lead_id: int) -> int:
     """Committed score of a lead."""
-    return conn.execute("SELECT score FROM crm.leads WHERE lead_id = %s", (lead_id,)).fetchone()[0]
+    return scalar(conn, "SELECT score FROM crm.leads WHERE lead_id = %s", (lead_id,))
 
 
 def restore_lead_score(conn: psycopg.Connection, lead_id: int, score: int) -> None:
@@ -93,6 +94,4 @@ def restore_lead_score(conn: psycopg.Connection, lead_id: int, score: int) -> No
 
 def campaign_sales_total(conn: psycopg.Connection, campaign_ids: list[int]) -> Decimal:
     """The true total of the campaigns, read in one statement (one snapshot)."""
-    return conn.execute(
-        "SELECT coalesce(sum(amount), 0) FROM crm.sales WHERE campaign_id = ANY(%s)", (campaign_ids,)
-    ).fetchone()[0]
+    return scalar(conn, "SELECT coalesce(sum(amount), 0) FROM crm.sales WHERE campaign_id = ANY(%s)", (campaign_ids,))

@@ -36,6 +36,7 @@ from promptsales.crm.concurrency.harness import (
 )
 from promptsales.crm.concurrency.rows import pick_sales, restore_sale_amounts, sale_amounts
 from promptsales.crm.concurrency.timeline import Timeline, TimelineEvent
+from promptsales.db.fetch import scalar
 from promptsales.errors import UserError
 
 NAME = "deadlock-two-clients"
@@ -85,7 +86,7 @@ class _ClientRun:
         self.conninfo = conninfo
         self.run_id = run_id
         self.timeline = timeline
-        self.deadlock_timeout_ms = deadlock_timeout_ms
+        self.deadlock_timeout_ms: int | None = deadlock_timeout_ms
 
 
 def _wait(predicate, what: str, timeout: float, poll: float = 0.005) -> None:
@@ -98,10 +99,11 @@ def _wait(predicate, what: str, timeout: float, poll: float = 0.005) -> None:
 
 def _session_active(conn: psycopg.Connection, run_id: str, role: str) -> bool:
     return bool(
-        conn.execute(
+        scalar(
+            conn,
             "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = %s AND state = 'active')",
             (f"{APP_PREFIX}:{run_id}:{role}",),
-        ).fetchone()[0]
+        )
     )
 
 
