@@ -22,17 +22,16 @@ import io
 import time
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal
 
 import numpy as np
 import psycopg
-from psycopg import sql
 
 from promptsales.crm import vocabulary as vocab
 from promptsales.crm.crypto import ClientFieldCipher, FieldCipher, blind_index, create_data_key
 from promptsales.crm.keystore import KeyStore
 from promptsales.crm.link import ensure_link
-from promptsales.crm.pgcopy import copy_columns, copy_varlen, text_array
+from promptsales.crm.log import write_log
+from promptsales.db import bulk
 from promptsales.db.connect import connect
 from promptsales.errors import UserError
 from promptsales.seeding import SeedContext
@@ -41,12 +40,19 @@ from promptsales.seeding import SeedContext
 MIN_CLIENTS = {"small": 0, "official": 500_000, "large": 500_000}
 #: Share of leads that are a client's first contact when the floor above allows it (the rest are repeats).
 DISTINCT_SHARE = 0.8
-EPOCH_2000 = np.datetime64("2000-01-01T00:00:00", "us")
 US_PER_DAY = 86_400_000_000
 #: Tables analysed right after the seed (what the consistency check and the analytics read); autovacuum
 #: analyses the others.
 ANALYZED_TABLES = ("clients", "leads", "sales")
 DATA_TABLES = ("sales", "lead_stage_history", "interactions", "client_campaigns", "leads", "clients", "data_keys")
+#: Identity columns whose sequences must continue after the loaded ids.
+IDENTITIES = (
+    ("crm.clients", "client_id"),
+    ("crm.leads", "lead_id"),
+    ("crm.interactions", "interaction_id"),
+    ("crm.lead_stage_history", "history_id"),
+    ("crm.sales", "sale_id"),
+)
 
 # funnel stage ids (see migration 0002)
 STAGE_WON, STAGE_LOST = 6, 7
@@ -57,6 +63,7 @@ SOURCE_P = np.array([0.45, 0.25, 0.12, 0.10, 0.08])
 # interaction types: 1 ad_view, 2 click, 3 comment, 4 chatbot_message, 5 email_open, 6 call, 7 purchase
 FOLLOW_TYPES = np.array([2, 3, 4, 5, 6])
 FOLLOW_P = np.array([0.35, 0.2, 0.2, 0.15, 0.1])
+COMMENT = 3
 
 
 @dataclass
@@ -295,7 +302,8 @@ def build_clients(plan: LeadPlan, results: AdsResults, markets: MarketInfo, rng:
     chosen = np.arange(4) < n_interests[:, None]
     mask = np.bitwise_or.reduce(np.where(chosen, 1 << interest_pool, 0), axis=1)
     sets = {
-        m: text_array([name for j, name in enumerate(vocab.INTERESTS) if m >> j & 1]) for m in np.unique(mask).tolist()
+        m: bulk.text_array([name for j, name in enumerate(vocab.INTERESTS) if m >> j & 1])
+        for m in np.unique(mask).tolist()
     }
     interests = [sets[m] for m in mask.tolist()]
     consent = rng.random((n, 5)) < np.array([0.7, 0.45, 0.5, 0.3, 0.6])
@@ -341,9 +349,123 @@ def build_clients(plan: LeadPlan, results: AdsResults, markets: MarketInfo, rng:
 # ---- leads, history, interactions, sales ------------------------------------------------------------
 
 
-def _timestamps(us_since_2000: np.ndarray) -> list:
-    """UTC datetimes (naive; COPYed as timestamp, whose binary form equals timestamptz's UTC value)."""
-    return (EPOCH_2000 + us_since_2000.astype("timedelta64[us]")).astype(object).tolist()
+@dataclass
+class Leads:
+    """Per-lead draws, aligned with :attr:`LeadPlan.client` (times in µs since 2000-01-01 UTC)."""
+
+    created_us: np.ndarray
+    sold_us: np.ndarray  # when a converted lead bought (later the same day)
+    final_stage: np.ndarray
+    score: np.ndarray
+    source: np.ndarray
+
+
+def draw_leads(plan: LeadPlan, results: AdsResults, rng: np.random.Generator) -> Leads:
+    """Creation and sale times within the result's day, final funnel stage, score (by stage) and source."""
+    n_leads = len(plan.client)
+    day_us = results.day[plan.row] * US_PER_DAY
+    created_us = day_us + rng.integers(0, 12 * 3600, n_leads) * 1_000_000
+    sold_us = day_us + rng.integers(13 * 3600, 24 * 3600, n_leads) * 1_000_000
+    final_stage = np.where(plan.converted, STAGE_WON, rng.choice(OPEN_FINAL_STAGES, n_leads, p=OPEN_FINAL_P))
+    base_score = np.array([0, 20, 30, 40, 55, 65, 75, 12])[final_stage]
+    score = np.clip(base_score + rng.normal(0, 10, n_leads), 0, 100).astype(int)
+    source = rng.choice(SOURCE_IDS, n_leads, p=SOURCE_P)
+    return Leads(created_us, sold_us, final_stage, score, source)
+
+
+@dataclass
+class FunnelHistory:
+    """Stage changes of every lead, in lead order, and when each lead reached its current stage."""
+
+    lead: np.ndarray  # lead index
+    has_from: np.ndarray  # False for a lead's first change (its from-stage is NULL)
+    from_stage: np.ndarray
+    to_stage: np.ndarray
+    changed_us: np.ndarray
+    current_stage_us: np.ndarray  # per lead
+
+
+def draw_funnel_history(plan: LeadPlan, leads: Leads, rng: np.random.Generator) -> FunnelHistory:
+    """new → … → final stage (lost leaves after 1–4 open stages); converted leads move evenly until the sale,
+    the others after exponential gaps. Intermediate changes are kept with p = 0.55 (leads may skip stages)."""
+    n_leads = len(plan.client)
+    final_stage, lead_created_us = leads.final_stage, leads.created_us
+    lost_after = rng.integers(1, 5, n_leads)
+    n_hist = np.where(final_stage == STAGE_LOST, lost_after + 1, final_stage)
+    h_lead = np.repeat(np.arange(n_leads), n_hist)
+    h_k = np.arange(len(h_lead)) - np.repeat(np.cumsum(n_hist) - n_hist, n_hist)
+    h_final = final_stage[h_lead]
+    to_stage = np.where((h_final == STAGE_LOST) & (h_k == lost_after[h_lead]), STAGE_LOST, h_k + 1)
+    span = np.where(plan.converted, leads.sold_us - lead_created_us, 0)[h_lead]
+    last_k = n_hist[h_lead] - 1
+    gap = (rng.exponential(1.5, len(h_lead)) * US_PER_DAY).astype(np.int64)
+    cum_gap = np.cumsum(gap) - np.repeat(
+        np.cumsum(gap)[np.cumsum(n_hist) - n_hist] - gap[np.cumsum(n_hist) - n_hist], n_hist
+    )
+    cum_gap = np.where(h_k == 0, 0, cum_gap)
+    h_time = np.where(
+        plan.converted[h_lead],
+        lead_created_us[h_lead] + span * h_k // np.maximum(last_k, 1),
+        lead_created_us[h_lead] + cum_gap,
+    )
+    current_stage_us = h_time[np.cumsum(n_hist) - 1]
+    keep = (h_k == 0) | (h_k == last_k) | (rng.random(len(h_lead)) < 0.55)
+    h_lead, to_stage, h_time = h_lead[keep], to_stage[keep], h_time[keep]
+    first_change = np.r_[True, h_lead[1:] != h_lead[:-1]]
+    from_stage = np.where(first_change, 0, np.r_[0, to_stage[:-1]])
+    return FunnelHistory(h_lead, ~first_change, from_stage, to_stage, h_time, current_stage_us)
+
+
+@dataclass
+class Interactions:
+    """Interactions of every lead, in lead order (times in µs since 2000-01-01 UTC)."""
+
+    lead: np.ndarray  # lead index
+    type_id: np.ndarray
+    occurred_us: np.ndarray
+    seconds: np.ndarray  # viewing / chat / call seconds (0 for the other types)
+    comments: dict[int, str]  # interaction index → text, for the comments
+
+
+def draw_interactions(
+    plan: LeadPlan, results: AdsResults, markets: MarketInfo, leads: Leads, rng: np.random.Generator
+) -> Interactions:
+    """An ad view first (shortly before the lead), Poisson follow-ups, then the purchase for converted leads."""
+    n_leads = len(plan.client)
+    lead_created_us = leads.created_us
+    n_follow = rng.poisson(0.9, n_leads)
+    n_inter = 1 + n_follow + plan.converted
+    i_lead = np.repeat(np.arange(n_leads), n_inter)
+    i_k = np.arange(len(i_lead)) - np.repeat(np.cumsum(n_inter) - n_inter, n_inter)
+    i_type = rng.choice(FOLLOW_TYPES, len(i_lead), p=FOLLOW_P)
+    i_type[i_k == 0] = 1
+    is_purchase = plan.converted[i_lead] & (i_k == n_inter[i_lead] - 1)
+    i_type[is_purchase] = 7
+    i_time = np.where(
+        i_k == 0,
+        lead_created_us[i_lead] - rng.integers(60, 3 * 3600, len(i_lead)) * 1_000_000,
+        lead_created_us[i_lead] + (rng.exponential(0.8, len(i_lead)) * US_PER_DAY).astype(np.int64),
+    )
+    i_time = np.where(is_purchase, leads.sold_us[i_lead], i_time)
+    seconds = np.select(
+        [i_type == 1, i_type == 4, i_type == 6],
+        [
+            np.clip(np.exp(rng.normal(2.4, 0.9, len(i_lead))), 1, 600),
+            rng.integers(30, 600, len(i_lead)),
+            rng.integers(60, 1800, len(i_lead)),
+        ],
+        0,
+    ).astype(int)
+    lang_es = np.array([markets.language.get(int(m)) == "es" for m in results.market_id.tolist()])[plan.row]
+    comment_pick = rng.integers(0, 12, len(i_lead))
+    commented = i_type == COMMENT
+    comments = {
+        i: (vocab.COMMENTS["es"][c] if es else vocab.COMMENTS["en"][c])
+        for i, c, es in zip(
+            np.flatnonzero(commented).tolist(), comment_pick[commented].tolist(), lang_es[i_lead[commented]].tolist()
+        )
+    }
+    return Interactions(i_lead, i_type, i_time, seconds, comments)
 
 
 def allocate_amounts(results: AdsResults, plan: LeadPlan, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -374,7 +496,13 @@ def seed(ctx: SeedContext) -> dict[str, int]:
 
 
 def load(ctx: SeedContext) -> dict[str, int]:
-    """Generate, encrypt and COPY every PromptCRM table (replacing what was there); returns rows per table."""
+    """Generate, encrypt and COPY every PromptCRM table (replacing what was there); returns rows per table.
+
+    The steps: read PromptAds; plan the leads and their clients; draw the clients, the leads, their funnel
+    history and interactions, and the sale amounts (one random stream, in this order); then in one transaction
+    empty the tables, encrypt the clients' sensitive fields, COPY every table with its foreign keys and
+    secondary indexes suspended, move the identity sequences and log the run; then ANALYZE.
+    """
     started = time.perf_counter()
     settings = ctx.settings
     crm_db, ads_db = ctx.database("crm"), ctx.database("ads")
@@ -389,94 +517,20 @@ def load(ctx: SeedContext) -> dict[str, int]:
     step("plan leads")
     rng = np.random.default_rng([ctx.seed, 4])
     plan = plan_leads(results, rng, MIN_CLIENTS[ctx.scale])
-    n_leads = len(plan.client)
     step("build clients")
     clients = build_clients(plan, results, markets, rng)
-
-    # leads
-    row = plan.row
-    lead_ids = np.arange(1, n_leads + 1)
-    day_us = results.day[row] * US_PER_DAY
-    lead_created_us = day_us + rng.integers(0, 12 * 3600, n_leads) * 1_000_000
-    sold_us = day_us + rng.integers(13 * 3600, 24 * 3600, n_leads) * 1_000_000
-    final_stage = np.where(plan.converted, STAGE_WON, rng.choice(OPEN_FINAL_STAGES, n_leads, p=OPEN_FINAL_P))
-    base_score = np.array([0, 20, 30, 40, 55, 65, 75, 12])[final_stage]
-    score = np.clip(base_score + rng.normal(0, 10, n_leads), 0, 100).astype(int)
-    source = rng.choice(SOURCE_IDS, n_leads, p=SOURCE_P)
-
-    # funnel history: new → … → final stage (lost leaves after 1–4 open stages)
-    lost_after = rng.integers(1, 5, n_leads)
-    n_hist = np.where(final_stage == STAGE_LOST, lost_after + 1, final_stage)
-    h_lead = np.repeat(np.arange(n_leads), n_hist)
-    h_k = np.arange(len(h_lead)) - np.repeat(np.cumsum(n_hist) - n_hist, n_hist)
-    h_final = final_stage[h_lead]
-    to_stage = np.where((h_final == STAGE_LOST) & (h_k == lost_after[h_lead]), STAGE_LOST, h_k + 1)
-    from_stage = np.r_[0, to_stage[:-1]]
-    from_stage = np.where(h_k == 0, 0, from_stage)
-    span = np.where(plan.converted, sold_us - lead_created_us, 0)[h_lead]
-    last_k = n_hist[h_lead] - 1
-    gap = (rng.exponential(1.5, len(h_lead)) * US_PER_DAY).astype(np.int64)
-    cum_gap = np.cumsum(gap) - np.repeat(
-        np.cumsum(gap)[np.cumsum(n_hist) - n_hist] - gap[np.cumsum(n_hist) - n_hist], n_hist
-    )
-    cum_gap = np.where(h_k == 0, 0, cum_gap)
-    h_time = np.where(
-        plan.converted[h_lead],
-        lead_created_us[h_lead] + span * h_k // np.maximum(last_k, 1),
-        lead_created_us[h_lead] + cum_gap,
-    )
-    current_stage_time = h_time[np.cumsum(n_hist) - 1]
-    # leads may skip intermediate stages: keep the first and the final change, each other one with p = 0.55
-    keep = (h_k == 0) | (h_k == last_k) | (rng.random(len(h_lead)) < 0.55)
-    h_lead, to_stage, h_time = h_lead[keep], to_stage[keep], h_time[keep]
-    first_change = np.r_[True, h_lead[1:] != h_lead[:-1]]
-    h_k = np.where(first_change, 0, 1)
-    from_stage = np.where(first_change, 0, np.r_[0, to_stage[:-1]])
-
-    # interactions: an ad view first, then follow-ups, then the purchase for converted leads
-    n_follow = rng.poisson(0.9, n_leads)
-    n_inter = 1 + n_follow + plan.converted
-    i_lead = np.repeat(np.arange(n_leads), n_inter)
-    i_k = np.arange(len(i_lead)) - np.repeat(np.cumsum(n_inter) - n_inter, n_inter)
-    i_type = rng.choice(FOLLOW_TYPES, len(i_lead), p=FOLLOW_P)
-    i_type[i_k == 0] = 1
-    is_purchase = plan.converted[i_lead] & (i_k == n_inter[i_lead] - 1)
-    i_type[is_purchase] = 7
-    i_time = np.where(
-        i_k == 0,
-        lead_created_us[i_lead] - rng.integers(60, 3 * 3600, len(i_lead)) * 1_000_000,
-        lead_created_us[i_lead] + (rng.exponential(0.8, len(i_lead)) * US_PER_DAY).astype(np.int64),
-    )
-    i_time = np.where(is_purchase, sold_us[i_lead], i_time)
-    seconds = np.select(
-        [i_type == 1, i_type == 4, i_type == 6],
-        [
-            np.clip(np.exp(rng.normal(2.4, 0.9, len(i_lead))), 1, 600),
-            rng.integers(30, 600, len(i_lead)),
-            rng.integers(60, 1800, len(i_lead)),
-        ],
-        0,
-    ).astype(int)
-    lang_es = np.array([markets.language.get(int(m)) == "es" for m in results.market_id.tolist()])[row]
-    comment_pick = rng.integers(0, 12, len(i_lead))
-    comments = {
-        i: (vocab.COMMENTS["es"][c] if es else vocab.COMMENTS["en"][c])
-        for i, c, es in zip(
-            np.flatnonzero(i_type == 3).tolist(),
-            comment_pick[i_type == 3].tolist(),
-            lang_es[i_lead[i_type == 3]].tolist(),
-        )
-    }
+    leads = draw_leads(plan, results, rng)
+    history = draw_funnel_history(plan, leads, rng)
+    interactions = draw_interactions(plan, results, markets, leads, rng)
     step("allocate sales")
     sale_lead, cents = allocate_amounts(results, plan, rng)
 
     step("encrypt")
     keystore = KeyStore.for_server(settings, "crm", crm_db)
     keystore.ensure()
-    counts: dict[str, int] = {}
+    tables = [f"crm.{t}" for t in DATA_TABLES]
     with connect("crm", "owner", settings=settings, dbname=crm_db) as conn:
-        conn.execute("TRUNCATE " + ", ".join(f"crm.{t}" for t in DATA_TABLES) + " RESTART IDENTITY")
-        restore = suspend_constraints(conn, [f"crm.{t}" for t in DATA_TABLES])
+        bulk.truncate(conn, tables)
         data_key_id, key = create_data_key(conn, keystore, "field")
         index = blind_index(conn, keystore, create=True)
         cipher = ClientFieldCipher(FieldCipher(key, data_key_id))
@@ -486,211 +540,170 @@ def load(ctx: SeedContext) -> dict[str, int]:
         clients.national_id.clear()
         clients.context.clear()
 
-        step("load clients")
-        columns = {
-            **clients.columns,
-            "national_id_enc": ("bytes", nid_enc),
-            "national_id_bidx": ("bytes", bidx),
-            "context_enc": ("bytes", ctx_enc),
-            "data_key_id": ("int4", np.full(plan.n_clients, data_key_id)),
-        }
-        counts["clients"] = copy_varlen(conn, "crm.clients", list(columns), list(columns.values()))
-        del nid_enc, ctx_enc, bidx, clients
-
-        step("load leads")
-        campaign, ad = results.campaign_id[row], results.ad_id[row]
-        channel, market = results.channel_id[row], results.market_id[row]
-        counts["leads"] = copy_columns(
-            conn,
-            "crm.leads",
-            [
-                "lead_id",
-                "client_id",
-                "campaign_id",
-                "ad_id",
-                "channel_id",
-                "market_id",
-                "source_id",
-                "stage_id",
-                "score",
-                "created_at",
-                "updated_at",
-            ],
-            [
-                ("int8", lead_ids),
-                ("int4", plan.client),
-                ("int4", campaign),
-                ("int4", ad),
-                ("int2", channel),
-                ("int2", market),
-                ("int2", source),
-                ("int2", final_stage),
-                ("int2", score),
-                ("timestamptz", lead_created_us),
-                ("timestamptz", current_stage_time),
-            ],
-        )
-        counts["client_campaigns"] = copy_columns(
-            conn,
-            "crm.client_campaigns",
-            ["client_id", "campaign_id", "channel_id", "market_id", "reached_at", "converted"],
-            [
-                ("int4", plan.client),
-                ("int4", campaign),
-                ("int2", channel),
-                ("int2", market),
-                ("timestamptz", lead_created_us),
-                ("bool", plan.converted),
-            ],
-        )
-        step("load funnel history")
-        history_id = np.arange(1, len(h_lead) + 1)
-        counts["lead_stage_history"] = 0
-        for has_from in (False, True):  # the first change of a lead has no from-stage (NULL)
-            pick = (h_k > 0) == has_from
-            names = (
-                ["history_id", "lead_id"]
-                + (["from_stage_id"] if has_from else [])
-                + ["to_stage_id", "changed_at", "changed_by"]
-            )
-            columns = [("int8", history_id[pick]), ("int8", h_lead[pick] + 1)]
-            columns += [("int2", from_stage[pick])] if has_from else []
-            columns += [
-                ("int2", to_stage[pick]),
-                ("timestamptz", h_time[pick]),
-                ("char:9", np.full(int(pick.sum()), b"generator")),
-            ]
-            counts["lead_stage_history"] += copy_columns(conn, "crm.lead_stage_history", names, columns)
-        step("load interactions")
-        interaction_id = np.arange(1, len(i_lead) + 1)
-        plain = i_type != 3
-        counts["interactions"] = copy_columns(
-            conn,
-            "crm.interactions",
-            ["interaction_id", "client_id", "lead_id", "type_id", "channel_id", "occurred_at", "viewing_seconds"],
-            [
-                ("int8", interaction_id[plain]),
-                ("int4", plan.client[i_lead[plain]]),
-                ("int8", i_lead[plain] + 1),
-                ("int2", i_type[plain]),
-                ("int2", channel[i_lead[plain]]),
-                ("timestamptz", i_time[plain]),
-                ("int4", seconds[plain]),
-            ],
-        )
-        with_comment = np.flatnonzero(~plain)
-        counts["interactions"] += _copy(
-            conn,
-            "crm.interactions",
-            "interaction_id, client_id, lead_id, type_id, channel_id, occurred_at, viewing_seconds, comment_text",
-            ["int8", "int4", "int8", "int2", "int2", "timestamp", "int4", "text"],
-            zip(
-                interaction_id[with_comment].tolist(),
-                plan.client[i_lead[with_comment]].tolist(),
-                (i_lead[with_comment] + 1).tolist(),
-                i_type[with_comment].tolist(),
-                channel[i_lead[with_comment]].tolist(),
-                _timestamps(i_time[with_comment]),
-                seconds[with_comment].tolist(),
-                [comments[i] for i in with_comment.tolist()],
-            ),
-        )
-        step("load sales")
-        srow = row[sale_lead]
-        amounts = [Decimal(c).scaleb(-2) for c in cents.tolist()]
-        counts["sales"] = _copy(
-            conn,
-            "crm.sales",
-            "sale_id, lead_id, client_id, campaign_id, ad_id, channel_id, market_id, amount, currency, sold_at",
-            ["int8", "int8", "int4", "int4", "int4", "int2", "int2", "numeric", "text", "timestamp"],
-            zip(
-                range(1, len(sale_lead) + 1),
-                (sale_lead + 1).tolist(),
-                plan.client[sale_lead].tolist(),
-                results.campaign_id[srow].tolist(),
-                results.ad_id[srow].tolist(),
-                results.channel_id[srow].tolist(),
-                results.market_id[srow].tolist(),
-                amounts,
-                ["USD"] * len(sale_lead),
-                _timestamps(sold_us[sale_lead]),
-            ),
-        )
-        step("indexes and foreign keys")
-        restore()
-        for table, column in (
-            ("clients", "client_id"),
-            ("leads", "lead_id"),
-            ("interactions", "interaction_id"),
-            ("lead_stage_history", "history_id"),
-            ("sales", "sale_id"),
-        ):
-            conn.execute(
-                f"SELECT setval(pg_get_serial_sequence('crm.{table}', '{column}'), "
-                f"greatest((SELECT max({column}) FROM crm.{table}), 1))"
-            )
-        elapsed = time.perf_counter() - started
-        total_rows = sum(counts.values())
-        conn.execute(
-            "CALL crm.crmsp_write_log('etl', 'generator', 'info', %s, %s, %s, %s, %s)",
-            (
-                f"CRM seed ({ctx.scale}, seed {ctx.seed})",
-                counts["clients"],
-                counts["leads"],
-                f"{total_rows} rows",
-                f"{elapsed:.1f} s",
-            ),
-        )
+        with bulk.suspended_constraints(conn, tables):
+            step("load clients")
+            counts = {"clients": copy_clients(conn, clients, data_key_id, nid_enc, bidx, ctx_enc)}
+            del nid_enc, ctx_enc, bidx, clients
+            step("load leads")
+            counts.update(copy_leads(conn, plan, results, leads, history))
+            step("load funnel history")
+            counts["lead_stage_history"] = copy_funnel_history(conn, history)
+            step("load interactions")
+            counts["interactions"] = copy_interactions(conn, plan, results, interactions)
+            step("load sales")
+            counts["sales"] = copy_sales(conn, plan, results, leads, sale_lead, cents)
+            step("indexes and foreign keys")
+        bulk.continue_identities(conn, IDENTITIES)
+        log_seed_run(conn, ctx, counts, time.perf_counter() - started)
     step("analyze")
     with connect("crm", "owner", settings=settings, dbname=crm_db, autocommit=True) as conn:
-        for table in ANALYZED_TABLES:
-            conn.execute(f"ANALYZE crm.{table}")
+        bulk.analyze(conn, [f"crm.{t}" for t in ANALYZED_TABLES])
     if ctx.progress is not None:
         ctx.progress.update(task, completed=10, description="crm: done")
     return counts
 
 
-def suspend_constraints(conn: psycopg.Connection, tables: list[str]):
-    """Drop the foreign keys and secondary indexes of (empty) ``tables`` for a bulk load.
-
-    Returns a function that re-creates them: each foreign key is then validated in one set-based join
-    and each index built in one sort, instead of a trigger and an index insertion per row. Primary keys and
-    unique constraints stay. Everything happens in the caller's transaction.
-    """
-    oids = [conn.execute("SELECT %s::regclass::oid", (t,)).fetchone()[0] for t in tables]
-    fks = conn.execute(
-        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE contype = 'f' AND conrelid = ANY(%s) ORDER BY conrelid, conname",
-        (oids,),
-    ).fetchall()
-    indexes = conn.execute(
-        "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
-        "WHERE indrelid = ANY(%s) AND NOT indisprimary AND NOT indisunique ORDER BY indexrelid",
-        (oids,),
-    ).fetchall()
-    for table, name, _ in fks:
-        conn.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.SQL(table), sql.Identifier(name)))
-    for index, _ in indexes:
-        conn.execute(sql.SQL("DROP INDEX {}").format(sql.SQL(index)))
-
-    def restore() -> None:
-        for _, definition in indexes:
-            conn.execute(definition.encode())
-        for table, name, definition in fks:
-            conn.execute(
-                sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(sql.SQL(table), sql.Identifier(name))
-                + sql.SQL(definition)
-            )
-
-    return restore
+# ---- loading -------------------------------------------------------------------------------------
 
 
-def _copy(conn: psycopg.Connection, table: str, columns: str, types: list[str], rows) -> int:
-    """Binary COPY of ``rows`` into ``table``; returns the number of rows written."""
+def copy_clients(
+    conn: psycopg.Connection,
+    clients: Clients,
+    data_key_id: int,
+    national_id_enc: list[bytes],
+    national_id_bidx: list[bytes],
+    context_enc: list[bytes],
+) -> int:
+    """COPY the clients with their encrypted national ID and context data and the national ID's blind index."""
+    columns = {
+        **clients.columns,
+        "national_id_enc": ("bytes", national_id_enc),
+        "national_id_bidx": ("bytes", national_id_bidx),
+        "context_enc": ("bytes", context_enc),
+        "data_key_id": ("int4", np.full(len(national_id_enc), data_key_id)),
+    }
+    return bulk.copy_columns(conn, "crm.clients", columns)
+
+
+def copy_leads(
+    conn: psycopg.Connection, plan: LeadPlan, results: AdsResults, leads: Leads, history: FunnelHistory
+) -> dict[str, int]:
+    """COPY the leads and the client × campaign associations (one per lead); rows per table."""
+    row = plan.row
+    campaign, channel, market = results.campaign_id[row], results.channel_id[row], results.market_id[row]
+    loaded = {
+        "leads": bulk.copy_columns(
+            conn,
+            "crm.leads",
+            {
+                "lead_id": ("int8", np.arange(1, len(row) + 1)),
+                "client_id": ("int4", plan.client),
+                "campaign_id": ("int4", campaign),
+                "ad_id": ("int4", results.ad_id[row]),
+                "channel_id": ("int2", channel),
+                "market_id": ("int2", market),
+                "source_id": ("int2", leads.source),
+                "stage_id": ("int2", leads.final_stage),
+                "score": ("int2", leads.score),
+                "created_at": ("timestamptz", leads.created_us),
+                "updated_at": ("timestamptz", history.current_stage_us),
+            },
+        )
+    }
+    loaded["client_campaigns"] = bulk.copy_columns(
+        conn,
+        "crm.client_campaigns",
+        {
+            "client_id": ("int4", plan.client),
+            "campaign_id": ("int4", campaign),
+            "channel_id": ("int2", channel),
+            "market_id": ("int2", market),
+            "reached_at": ("timestamptz", leads.created_us),
+            "converted": ("bool", plan.converted),
+        },
+    )
+    return loaded
+
+
+def copy_funnel_history(conn: psycopg.Connection, history: FunnelHistory) -> int:
+    """COPY the stage changes: first changes (no from-stage, NULL) and later ones, as two fixed-width COPYs."""
+    history_id = np.arange(1, len(history.lead) + 1)
     count = 0
-    with conn.cursor().copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
-        copy.set_types(types)
-        for values in rows:
-            copy.write_row(values)
-            count += 1
+    for has_from in (False, True):
+        pick = history.has_from == has_from
+        columns: dict[str, bulk.Column] = {
+            "history_id": ("int8", history_id[pick]),
+            "lead_id": ("int8", history.lead[pick] + 1),
+        }
+        if has_from:
+            columns["from_stage_id"] = ("int2", history.from_stage[pick])
+        columns["to_stage_id"] = ("int2", history.to_stage[pick])
+        columns["changed_at"] = ("timestamptz", history.changed_us[pick])
+        columns["changed_by"] = ("char:9", np.full(int(pick.sum()), b"generator"))
+        count += bulk.copy_columns(conn, "crm.lead_stage_history", columns)
     return count
+
+
+def copy_interactions(conn: psycopg.Connection, plan: LeadPlan, results: AdsResults, interactions: Interactions) -> int:
+    """COPY the interactions: those without comment (NULL) as fixed-width rows, then the comments."""
+    interaction_id = np.arange(1, len(interactions.lead) + 1)
+    channel = results.channel_id[plan.row]
+    count = 0
+    for commented in (False, True):
+        pick = (interactions.type_id == COMMENT) == commented
+        lead = interactions.lead[pick]
+        columns: dict[str, bulk.Column] = {
+            "interaction_id": ("int8", interaction_id[pick]),
+            "client_id": ("int4", plan.client[lead]),
+            "lead_id": ("int8", lead + 1),
+            "type_id": ("int2", interactions.type_id[pick]),
+            "channel_id": ("int2", channel[lead]),
+            "occurred_at": ("timestamptz", interactions.occurred_us[pick]),
+            "viewing_seconds": ("int4", interactions.seconds[pick]),
+        }
+        if commented:
+            columns["comment_text"] = ("bytes", [interactions.comments[i].encode() for i in np.flatnonzero(pick)])
+        count += bulk.copy_columns(conn, "crm.interactions", columns)
+    return count
+
+
+def copy_sales(
+    conn: psycopg.Connection,
+    plan: LeadPlan,
+    results: AdsResults,
+    leads: Leads,
+    sale_lead: np.ndarray,
+    cents: np.ndarray,
+) -> int:
+    """COPY the sales (amounts in cents, USD), credited to their lead's campaign × ad × channel × market."""
+    row = plan.row[sale_lead]
+    return bulk.copy_columns(
+        conn,
+        "crm.sales",
+        {
+            "sale_id": ("int8", np.arange(1, len(sale_lead) + 1)),
+            "lead_id": ("int8", sale_lead + 1),
+            "client_id": ("int4", plan.client[sale_lead]),
+            "campaign_id": ("int4", results.campaign_id[row]),
+            "ad_id": ("int4", results.ad_id[row]),
+            "channel_id": ("int2", results.channel_id[row]),
+            "market_id": ("int2", results.market_id[row]),
+            "amount": ("numeric", cents),
+            "currency": ("char:3", np.full(len(sale_lead), b"USD")),
+            "sold_at": ("timestamptz", leads.sold_us[sale_lead]),
+        },
+    )
+
+
+def log_seed_run(conn: psycopg.Connection, ctx: SeedContext, counts: dict[str, int], seconds: float) -> None:
+    """Record the run in the CRM log: scale, seed, clients, leads, rows and duration."""
+    write_log(
+        conn,
+        "etl",
+        "generator",
+        f"CRM seed ({ctx.scale}, seed {ctx.seed})",
+        counts["clients"],
+        counts["leads"],
+        f"{sum(counts.values())} rows",
+        f"{seconds:.1f} s",
+    )
