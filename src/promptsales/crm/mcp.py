@@ -14,6 +14,7 @@ Run with ``promptsales mcp serve crm --transport stdio|http``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
@@ -105,7 +106,7 @@ def campaignSales(campaign_id: Annotated[int, Field(ge=1)]) -> CampaignSales:
         return campaign_sales(conn, campaign_id)
 
 
-def audit_pii_read(arguments: dict[str, Any], result: Client360) -> None:
+def audit_pii_read(arguments: Mapping[str, Any], result: Client360) -> None:
     """The trace of one client360 answer that carried decrypted PII — written on every call, cache hit or
     miss: PromptCRM's checksummed log (security row: client, data key, actor; synchronous, so PII is never
     returned unlogged) and the central audit trail (``client360.pii``: who, which client, which fields)."""
