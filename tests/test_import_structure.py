@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("cache",),
     ("mcpkit",),
     ("lab",),
+    ("warehouse",),  # what the warehouse holds (the measure registry), read by the sales questions and the ETL
     ("ads", "crm", "content", "sales"),  # independent companies: cross-company calls go over MCP
     ("backup", "etl"),  # platform jobs over the companies, independent of each other
     ("seed", "stats"),

@@ -7,6 +7,10 @@ Each warehouse table is synchronised with :func:`sync_table`: the fresh rows of 
 are materialised in a temporary table, rows that no longer exist are deleted, and the rest are upserted
 with ``ON CONFLICT … DO UPDATE … WHERE (old) IS DISTINCT FROM (new)`` — a row whose values did not change
 is not rewritten, so a pass without source changes leaves every warehouse tuple untouched.
+
+The measures — staging columns, the aggregates of the fact extracts, the columns of every table and how
+the summaries derive them — come from the measure registry (:mod:`promptsales.warehouse.measures`); only
+the keys, the campaign attributes and the joins are written here.
 """
 
 from __future__ import annotations
@@ -16,6 +20,20 @@ from importlib import resources
 
 import psycopg
 from psycopg import sql
+
+from promptsales.warehouse import measures
+from promptsales.warehouse.measures import (
+    CAMPAIGN_TABLE,
+    FACT_TABLE,
+    FACTS,
+    SCHEMA,
+    SUMMARIES,
+    TABLE_KEYS,
+    Measure,
+    aggregate,
+    from_extract,
+    stored_in,
+)
 
 SQL_DIR = resources.files("promptsales.etl") / "sql"
 LOAD_LOCK = 0x45544C  # pg_advisory_xact_lock key: one load at a time per warehouse
@@ -34,30 +52,59 @@ def read_sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text()
 
 
-#: Staging tables: name → column definitions (filled by COPY from the sources).
-STAGING: dict[str, str] = {
-    "stg_ads_facts": "campaign_id int, channel_id int, market_id int, month date, reach bigint, impressions bigint, "
-    "reactions bigint, interactions bigint, clicks bigint, exposure_hours numeric, spend numeric, revenue numeric",
+#: Staging tables of the campaign attributes: name → column definitions (filled by COPY from the sources).
+#: The staging tables of the facts are made from the measure registry (:func:`staging_tables`).
+ATTRIBUTE_STAGING: dict[str, str] = {
     "stg_campaigns": "campaign_id int PRIMARY KEY, campaign_name text, brand_id int, brand_name text, status text, "
     "start_date date, end_date date, budget numeric, channels int, markets int",
     "stg_channels": "channel_id int PRIMARY KEY, name text",
     "stg_markets": "market_id int PRIMARY KEY, name text",
-    "stg_crm_facts": "campaign_id int, channel_id int, market_id int, month date, leads bigint, sales_count bigint, "
-    "sales_amount numeric",
     "stg_crm_campaigns": "campaign_id int PRIMARY KEY, clients bigint",
     "stg_keys": "campaign_id int PRIMARY KEY",
 }
+#: The staging table of each fact extract (registry ``Extract``): its fact keys, then its measures.
+FACT_STAGING: dict[str, str] = {extract: f"stg_{extract}" for extract in measures.EXTRACTS}
+FACT_KEYS: tuple[str, ...] = TABLE_KEYS[FACT_TABLE]
+_FACT_KEY_TYPES = {"campaign_id": "int", "channel_id": "int", "market_id": "int", "month": "date"}
 
-#: Which source query fills which staging table.
+#: Which source query (``sql/<name>.sql``) fills which staging table, per source database.
 EXTRACTS: dict[str, list[tuple[str, str]]] = {
     "ads": [
-        ("ads_facts", "stg_ads_facts"),
+        ("ads_results", FACT_STAGING["ads_results"]),
         ("ads_campaigns", "stg_campaigns"),
         ("ads_channels", "stg_channels"),
         ("ads_markets", "stg_markets"),
     ],
-    "crm": [("crm_facts", "stg_crm_facts"), ("crm_campaigns", "stg_crm_campaigns")],
+    "crm": [
+        ("crm_leads", FACT_STAGING["crm_leads"]),
+        ("crm_sales", FACT_STAGING["crm_sales"]),
+        ("crm_campaigns", "stg_crm_campaigns"),
+    ],
 }
+
+
+def staging_tables() -> dict[str, sql.Composable]:
+    """Every staging table with its column definitions; a fact extract's columns come from the registry."""
+    tables: dict[str, sql.Composable] = {name: sql.SQL(columns) for name, columns in ATTRIBUTE_STAGING.items()}
+    for extract, table in FACT_STAGING.items():
+        keys = [sql.SQL("{} {}").format(sql.Identifier(k), sql.SQL(_FACT_KEY_TYPES[k])) for k in FACT_KEYS]
+        values = [
+            sql.SQL("{} {}").format(sql.Identifier(m.name), sql.SQL(m.column_type or "numeric"))
+            for m in from_extract(extract)
+        ]
+        tables[table] = sql.SQL(", ").join(keys + values)
+    return tables
+
+
+def extract_query(name: str) -> sql.Composable:
+    """The source query ``sql/<name>.sql``; a fact extract's ``{measures}`` are the registry's aggregates."""
+    text = read_sql(name).strip().rstrip(";")
+    if name not in FACT_STAGING:
+        return sql.SQL(text)
+    measures = sql.SQL(", ").join(
+        sql.SQL("{} AS {}").format(sql.SQL(m.expression or ""), sql.Identifier(m.name)) for m in from_extract(name)
+    )
+    return sql.SQL(text).format(measures=measures)
 
 
 @dataclass
@@ -71,18 +118,16 @@ class LoadReport:
 
 def create_staging(warehouse: psycopg.Connection) -> None:
     """Temporary staging tables, dropped at commit or rollback."""
-    for name, columns in STAGING.items():
-        warehouse.execute(
-            sql.SQL("CREATE TEMP TABLE {} ({}) ON COMMIT DROP").format(sql.Identifier(name), sql.SQL(columns))
-        )
+    for name, columns in staging_tables().items():
+        warehouse.execute(sql.SQL("CREATE TEMP TABLE {} ({}) ON COMMIT DROP").format(sql.Identifier(name), columns))
 
 
 def copy_between(
-    source: psycopg.Connection, query: str, params: dict, warehouse: psycopg.Connection, table: str
+    source: psycopg.Connection, query: sql.Composable, params: dict, warehouse: psycopg.Connection, table: str
 ) -> int:
     """Stream the rows of ``query`` (run in the source's open snapshot) into a staging table; returns rows."""
     rows = 0
-    copy_out = sql.SQL("COPY ({}) TO STDOUT").format(sql.SQL(query.strip().rstrip(";")))
+    copy_out = sql.SQL("COPY ({}) TO STDOUT").format(query)
     copy_in = sql.SQL("COPY {} FROM STDIN").format(sql.Identifier(table))
     with source.cursor().copy(copy_out, params) as out, warehouse.cursor().copy(copy_in) as into:
         for block in out:
@@ -94,7 +139,9 @@ def copy_between(
 def extract(company: str, source: psycopg.Connection, warehouse: psycopg.Connection, ids: list[int] | None) -> int:
     """Copy the facts and attributes of ``ids`` (None: every campaign) from a source into staging."""
     params = {"all": ids is None, "ids": ids or []}
-    return sum(copy_between(source, read_sql(query), params, warehouse, table) for query, table in EXTRACTS[company])
+    return sum(
+        copy_between(source, extract_query(query), params, warehouse, table) for query, table in EXTRACTS[company]
+    )
 
 
 def extract_to_memory(company: str, source: psycopg.Connection, ids: list[int] | None) -> list[tuple[str, bytes, int]]:
@@ -103,7 +150,7 @@ def extract_to_memory(company: str, source: psycopg.Connection, ids: list[int] |
     buffers = []
     for query, table in EXTRACTS[company]:
         data = bytearray()
-        copy_out = sql.SQL("COPY ({}) TO STDOUT").format(sql.SQL(read_sql(query).strip().rstrip(";")))
+        copy_out = sql.SQL("COPY ({}) TO STDOUT").format(extract_query(query))
         with source.cursor().copy(copy_out, params) as out:
             for block in out:
                 data += bytes(block)
@@ -119,18 +166,38 @@ def load_buffers(warehouse: psycopg.Connection, buffers: list[tuple[str, bytes, 
     return sum(rows for _, _, rows in buffers)
 
 
-def sync_table(
-    warehouse: psycopg.Connection, table: str, keys: list[str], columns: list[str], fresh: str, run_id: int
-) -> int:
-    """Make ``table``'s rows of the campaigns in ``stg_keys`` equal the rows of the query ``fresh``.
+@dataclass(frozen=True)
+class TableSync:
+    """One warehouse table the load synchronises: its non-measure columns and the query of its fresh rows.
 
-    ``fresh`` returns ``keys + columns`` in that order. Returns rows inserted, updated or deleted.
+    Its keys and measures come from the registry; ``fresh`` returns keys, attributes and measures by name.
     """
-    target = sql.Identifier(*table.split("."))
-    fresh_name = sql.Identifier("fresh_" + table.split(".")[-1])
-    key_ids = [sql.Identifier(k) for k in keys]
-    col_ids = [sql.Identifier(c) for c in columns]
-    warehouse.execute(sql.SQL("CREATE TEMP TABLE {} ON COMMIT DROP AS {}").format(fresh_name, sql.SQL(fresh)))
+
+    table: str  # in schema wh
+    attributes: tuple[str, ...]
+    fresh: sql.Composable
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The table's key columns."""
+        return TABLE_KEYS[self.table]
+
+    @property
+    def columns(self) -> list[str]:
+        """The columns written besides the keys (and ``updated_run``): attributes, then measures."""
+        return [*self.attributes, *(measure.name for measure in stored_in(self.table))]
+
+
+def sync_table(warehouse: psycopg.Connection, spec: TableSync, run_id: int) -> int:
+    """Make ``spec.table``'s rows of the campaigns in ``stg_keys`` equal the rows of ``spec.fresh``.
+
+    Returns rows inserted, updated or deleted.
+    """
+    target = sql.Identifier(SCHEMA, spec.table)
+    fresh_name = sql.Identifier("fresh_" + spec.table)
+    key_ids = [sql.Identifier(k) for k in spec.keys]
+    col_ids = [sql.Identifier(c) for c in spec.columns]
+    warehouse.execute(sql.SQL("CREATE TEMP TABLE {} ON COMMIT DROP AS {}").format(fresh_name, spec.fresh))
     key_match = sql.SQL(" AND ").join(sql.SQL("f.{k} = t.{k}").format(k=k) for k in key_ids)
     deleted = warehouse.execute(
         sql.SQL(
@@ -158,131 +225,110 @@ def sync_table(
     return deleted + changed
 
 
-MEASURES = [
-    "spend",
-    "revenue",
-    "roi",
-    "reach",
-    "impressions",
-    "reactions",
-    "interactions",
-    "clicks",
-    "leads",
-    "sales_count",
-    "sales_amount",
-    "conversion_rate",
-]
+def _fact_column(name: str) -> sql.Composable:
+    return sql.Identifier("f", name)
 
-_SUMS = """sum(f.spend) AS spend, sum(f.revenue) AS revenue,
-    round((sum(f.sales_amount) - sum(f.spend)) / nullif(sum(f.spend), 0), 6) AS roi,
-    sum(f.reach) AS reach, sum(f.impressions) AS impressions, sum(f.reactions) AS reactions,
-    sum(f.interactions) AS interactions, sum(f.clicks) AS clicks, sum(f.leads) AS leads,
-    sum(f.sales_count) AS sales_count, sum(f.sales_amount) AS sales_amount,
-    round(sum(f.sales_count)::numeric / nullif(sum(f.leads), 0), 6) AS conversion_rate"""
 
-_IN_SCOPE = (
+def summed(table: str) -> sql.Composable:
+    """``<aggregate> AS <measure>`` over the facts (alias ``f``) for every measure of ``table`` that is
+    derived from the facts (FACTS and SUMMARIES measures), the same aggregates a question uses."""
+    return sql.SQL(", ").join(
+        sql.SQL("{} AS {}").format(aggregate(measure, _fact_column), sql.Identifier(measure.name))
+        for measure in stored_in(table)
+        if measure.stored in (FACTS, SUMMARIES)
+    )
+
+
+def _campaign_value(measure: Measure) -> sql.Composable:
+    """A measure of ``wh.campaigns`` in :data:`FRESH_CAMPAIGNS` (the registry's ``CAMPAIGN_INPUTS`` aliases)."""
+    if measure.stored == FACTS:
+        value: sql.Composable = sql.SQL("coalesce({}, 0)").format(_fact_column(measure.name))
+    elif measure.stored == SUMMARIES:
+        value = _fact_column(measure.name)
+    else:
+        value = sql.SQL(measure.expression or "NULL")
+    return sql.SQL("{} AS {}").format(value, sql.Identifier(measure.name))
+
+
+_IN_SCOPE = sql.SQL(
     "f.campaign_id IN (SELECT campaign_id FROM stg_keys) AND f.campaign_id IN (SELECT campaign_id FROM stg_campaigns)"
 )
 
-FACT_COLUMNS = [
-    "reach",
-    "impressions",
-    "reactions",
-    "interactions",
-    "clicks",
-    "exposure_hours",
-    "spend",
-    "revenue",
-    "leads",
-    "sales_count",
-    "sales_amount",
-]
 
-FRESH_FACTS = """
-SELECT coalesce(a.campaign_id, c.campaign_id) AS campaign_id, coalesce(a.channel_id, c.channel_id) AS channel_id,
-       coalesce(a.market_id, c.market_id) AS market_id, coalesce(a.month, c.month) AS month,
-       coalesce(a.reach, 0) AS reach, coalesce(a.impressions, 0) AS impressions, coalesce(a.reactions, 0) AS reactions,
-       coalesce(a.interactions, 0) AS interactions, coalesce(a.clicks, 0) AS clicks,
-       coalesce(a.exposure_hours, 0) AS exposure_hours, coalesce(a.spend, 0) AS spend, coalesce(a.revenue, 0) AS revenue,
-       coalesce(c.leads, 0) AS leads, coalesce(c.sales_count, 0) AS sales_count, coalesce(c.sales_amount, 0) AS sales_amount
-FROM stg_ads_facts a
-FULL JOIN stg_crm_facts c USING (campaign_id, channel_id, market_id, month)
-"""
+def fresh_facts() -> sql.Composable:
+    """The ``wh.campaign_facts`` rows of the campaigns in scope: the fact staging tables joined on the keys."""
+    keys = sql.SQL(", ").join(map(sql.Identifier, FACT_KEYS))
+    joined = sql.SQL(" FULL JOIN ").join(
+        sql.Identifier(table) if index == 0 else sql.SQL("{} USING ({})").format(sql.Identifier(table), keys)
+        for index, table in enumerate(FACT_STAGING.values())
+    )
+    values = sql.SQL(", ").join(
+        sql.SQL("coalesce({}, 0) AS {}").format(
+            sql.Identifier(FACT_STAGING[measure.extract or ""], measure.name), sql.Identifier(measure.name)
+        )
+        for measure in stored_in(FACT_TABLE)
+    )
+    return sql.SQL(
+        "SELECT {keys}, {values} FROM {joined} WHERE campaign_id IN (SELECT campaign_id FROM stg_keys)"
+    ).format(keys=keys, values=values, joined=joined)
 
-FRESH_CAMPAIGNS = f"""
-SELECT s.campaign_id, s.campaign_name, s.brand_id, s.brand_name, s.status, s.start_date, s.end_date, s.budget,
-       coalesce(f.spend, 0) AS spend, coalesce(f.revenue, 0) AS revenue, f.roi,
-       coalesce(f.reach, 0) AS reach, coalesce(f.impressions, 0) AS impressions, coalesce(f.reactions, 0) AS reactions,
-       coalesce(f.interactions, 0) AS interactions, coalesce(f.clicks, 0) AS clicks,
-       coalesce(f.exposure_hours, 0) AS exposure_hours, coalesce(f.leads, 0) AS leads,
-       coalesce(k.clients, 0) AS clients, coalesce(f.sales_count, 0) AS sales_count,
-       coalesce(f.sales_amount, 0) AS sales_amount, f.conversion_rate, g.target_amount AS goal_amount,
-       round(coalesce(f.sales_amount, 0) / nullif(g.target_amount, 0), 6) AS success_rate,
-       s.channels, s.markets, coalesce(ct.items, 0) AS content_items
+
+FRESH_CAMPAIGNS = sql.SQL("""
+SELECT s.campaign_id, s.campaign_name, s.brand_id, s.brand_name, s.status, s.start_date, s.end_date, {values}
 FROM stg_campaigns s
-LEFT JOIN (SELECT f.campaign_id, {_SUMS}, sum(f.exposure_hours) AS exposure_hours
-           FROM wh.campaign_facts f WHERE {_IN_SCOPE} GROUP BY f.campaign_id) f ON f.campaign_id = s.campaign_id
+LEFT JOIN (SELECT f.campaign_id, {sums}
+           FROM wh.campaign_facts f WHERE {in_scope} GROUP BY f.campaign_id) f ON f.campaign_id = s.campaign_id
 LEFT JOIN stg_crm_campaigns k ON k.campaign_id = s.campaign_id
 LEFT JOIN portal.sales_goals g ON g.campaign_id = s.campaign_id
 LEFT JOIN (SELECT campaign_id, count(*)::int AS items FROM wh.campaign_content
            WHERE campaign_id IN (SELECT campaign_id FROM stg_keys) GROUP BY campaign_id) ct ON ct.campaign_id = s.campaign_id
 WHERE s.campaign_id IN (SELECT campaign_id FROM stg_keys)
-"""
+""").format(
+    values=sql.SQL(", ").join(map(_campaign_value, stored_in(CAMPAIGN_TABLE))),
+    sums=summed(CAMPAIGN_TABLE),
+    in_scope=_IN_SCOPE,
+)
 
-CAMPAIGN_COLUMNS = [
-    "campaign_name",
-    "brand_id",
-    "brand_name",
-    "status",
-    "start_date",
-    "end_date",
-    "budget",
-    "spend",
-    "revenue",
-    "roi",
-    "reach",
-    "impressions",
-    "reactions",
-    "interactions",
-    "clicks",
-    "exposure_hours",
-    "leads",
-    "clients",
-    "sales_count",
-    "sales_amount",
-    "conversion_rate",
-    "goal_amount",
-    "success_rate",
-    "channels",
-    "markets",
-    "content_items",
-]
-
-FRESH_CHANNELS = f"""
-SELECT f.campaign_id, f.channel_id, coalesce(ch.name, 'channel ' || f.channel_id) AS channel_name, {_SUMS}
+FRESH_CHANNELS = sql.SQL("""
+SELECT f.campaign_id, f.channel_id, coalesce(ch.name, 'channel ' || f.channel_id) AS channel_name, {sums}
 FROM wh.campaign_facts f LEFT JOIN stg_channels ch ON ch.channel_id = f.channel_id
-WHERE {_IN_SCOPE} GROUP BY f.campaign_id, f.channel_id, ch.name
-"""
+WHERE {in_scope} GROUP BY f.campaign_id, f.channel_id, ch.name
+""").format(sums=summed("campaign_channels"), in_scope=_IN_SCOPE)
 
-FRESH_MARKETS = f"""
-SELECT f.campaign_id, f.market_id, coalesce(m.name, 'market ' || f.market_id) AS market_name, {_SUMS}
+FRESH_MARKETS = sql.SQL("""
+SELECT f.campaign_id, f.market_id, coalesce(m.name, 'market ' || f.market_id) AS market_name, {sums}
 FROM wh.campaign_facts f LEFT JOIN stg_markets m ON m.market_id = f.market_id
-WHERE {_IN_SCOPE} GROUP BY f.campaign_id, f.market_id, m.name
-"""
+WHERE {in_scope} GROUP BY f.campaign_id, f.market_id, m.name
+""").format(sums=summed("campaign_markets"), in_scope=_IN_SCOPE)
 
-FRESH_MONTHS = f"""
-SELECT f.campaign_id, f.month, {_SUMS}
-FROM wh.campaign_facts f WHERE {_IN_SCOPE} GROUP BY f.campaign_id, f.month
-"""
+FRESH_MONTHS = sql.SQL("""
+SELECT f.campaign_id, f.month, {sums}
+FROM wh.campaign_facts f WHERE {in_scope} GROUP BY f.campaign_id, f.month
+""").format(sums=summed("campaign_months"), in_scope=_IN_SCOPE)
+
+#: The tables the load synchronises, in order: the facts first, then the summaries derived from them.
+TABLE_SYNCS: tuple[TableSync, ...] = (
+    TableSync(FACT_TABLE, (), fresh_facts()),
+    TableSync(
+        CAMPAIGN_TABLE,
+        ("campaign_name", "brand_id", "brand_name", "status", "start_date", "end_date"),
+        FRESH_CAMPAIGNS,
+    ),
+    TableSync("campaign_channels", ("channel_name",), FRESH_CHANNELS),
+    TableSync("campaign_markets", ("market_name",), FRESH_MARKETS),
+    TableSync("campaign_months", (), FRESH_MONTHS),
+)
 
 
 def fill_keys(warehouse: psycopg.Connection, ids: list[int] | None) -> int:
     """Put the campaigns in scope into ``stg_keys`` (None: every campaign known anywhere)."""
     if ids is None:
+        known = [sql.Identifier("stg_campaigns"), *map(sql.Identifier, FACT_STAGING.values())]
+        known += [sql.Identifier(SCHEMA, table) for table in (FACT_TABLE, CAMPAIGN_TABLE, "campaign_content")]
         warehouse.execute(
-            "INSERT INTO stg_keys SELECT campaign_id FROM stg_campaigns UNION SELECT campaign_id FROM stg_crm_facts "
-            "UNION SELECT campaign_id FROM stg_ads_facts UNION SELECT campaign_id FROM wh.campaign_facts "
-            "UNION SELECT campaign_id FROM wh.campaigns UNION SELECT campaign_id FROM wh.campaign_content"
+            sql.SQL("INSERT INTO stg_keys {}").format(
+                sql.SQL(" UNION ").join(sql.SQL("SELECT campaign_id FROM {}").format(table) for table in known)
+            )
         )
     else:
         warehouse.execute("INSERT INTO stg_keys SELECT DISTINCT unnest(%s::int[])", (ids,))
@@ -307,40 +353,12 @@ def load_content(warehouse: psycopg.Connection, assets: set[str], documents: lis
 
 def sync_summaries(warehouse: psycopg.Connection, run_id: int, fail_at: str | None = None) -> dict[str, int]:
     """Recompute facts and every summary of the campaigns in ``stg_keys``; rows written per table."""
-    written = {
-        "wh.campaign_facts": sync_table(
-            warehouse,
-            "wh.campaign_facts",
-            ["campaign_id", "channel_id", "market_id", "month"],
-            FACT_COLUMNS,
-            FRESH_FACTS + " WHERE coalesce(a.campaign_id, c.campaign_id) IN (SELECT campaign_id FROM stg_keys)",
-            run_id,
-        )
-    }
+    facts, *summaries = TABLE_SYNCS
+    written = {f"{SCHEMA}.{facts.table}": sync_table(warehouse, facts, run_id)}
     if fail_at == "after_facts":
         raise InjectedFailure("failure injected after the facts were written")
-    written["wh.campaigns"] = sync_table(
-        warehouse, "wh.campaigns", ["campaign_id"], CAMPAIGN_COLUMNS, FRESH_CAMPAIGNS, run_id
-    )
-    written["wh.campaign_channels"] = sync_table(
-        warehouse,
-        "wh.campaign_channels",
-        ["campaign_id", "channel_id"],
-        ["channel_name", *MEASURES],
-        FRESH_CHANNELS,
-        run_id,
-    )
-    written["wh.campaign_markets"] = sync_table(
-        warehouse,
-        "wh.campaign_markets",
-        ["campaign_id", "market_id"],
-        ["market_name", *MEASURES],
-        FRESH_MARKETS,
-        run_id,
-    )
-    written["wh.campaign_months"] = sync_table(
-        warehouse, "wh.campaign_months", ["campaign_id", "month"], MEASURES, FRESH_MONTHS, run_id
-    )
+    for spec in summaries:
+        written[f"{SCHEMA}.{spec.table}"] = sync_table(warehouse, spec, run_id)
     if fail_at == "after_summaries":
         raise InjectedFailure("failure injected after the summaries were written")
     return written

@@ -9,7 +9,7 @@ import psycopg
 from psycopg import ClientCursor
 
 from promptsales.sales.nlq.builder import MAX_ROWS, BuiltQuery
-from promptsales.sales.nlq.metrics import DEFINITIONS
+from promptsales.sales.nlq.metrics import DEFINITIONS, label
 from promptsales.sales.nlq.model import Dimension, Intent, Metric, StructuredQuery
 
 #: Statement timeout of a question's query.
@@ -37,7 +37,8 @@ def plain(value: object) -> object:
 
 
 def format_value(metric: Metric, value: object, language: str) -> str:
-    """``$1,234.50``, ``12.3%`` or ``1,234``, with Spanish separators in Spanish."""
+    """``$1,234.50``, ``12.3%``, ``1,234.50 h`` or ``1,234`` by the metric's unit, with Spanish separators in
+    Spanish."""
     if value is None:
         return "sin datos" if language == "es" else "no data"
     unit = DEFINITIONS[metric].unit
@@ -46,6 +47,8 @@ def format_value(metric: Metric, value: object, language: str) -> str:
         text = f"${number:,.2f}"
     elif unit == "ratio":
         text = f"{number * 100:,.2f}%"
+    elif unit == "hours":
+        text = f"{number:,.2f} h"
     else:
         text = f"{int(number):,}"
     if language == "es":
@@ -64,11 +67,6 @@ def _scope(query: StructuredQuery) -> str:
     if query.period:
         parts.append(query.period.label)
     return f" ({', '.join(parts)})" if parts else ""
-
-
-def _label(metric: Metric, language: str) -> str:
-    definition = DEFINITIONS[metric]
-    return definition.es if language == "es" else definition.en
 
 
 def _row_name(row: dict[str, object], query: StructuredQuery) -> str:
@@ -92,7 +90,7 @@ def summarize(query: StructuredQuery, columns: list[str], rows: list[list[object
         stages, previous = [], None
         for metric in query.metrics:
             value = record.get(metric.value)
-            step = f"{_label(metric, query.language)} {format_value(metric, value, query.language)}"
+            step = f"{label(metric, query.language)} {format_value(metric, value, query.language)}"
             if previous not in (None, 0) and value is not None:
                 step += f" ({float(value) / float(previous) * 100:.1f}%)"
             stages.append(step)
@@ -100,7 +98,7 @@ def summarize(query: StructuredQuery, columns: list[str], rows: list[list[object
         return ("Embudo" if es else "Funnel") + f"{scope}: " + " → ".join(stages) + "."
     if query.intent is Intent.value:
         parts = [
-            f"{_label(m, query.language)}{scope}: {format_value(m, records[0][m.value], query.language)}"
+            f"{label(m, query.language)}{scope}: {format_value(m, records[0][m.value], query.language)}"
             for m in query.metrics
         ]
         return "; ".join(parts) + "."
@@ -112,9 +110,9 @@ def summarize(query: StructuredQuery, columns: list[str], rows: list[list[object
     if query.intent is Intent.ranking:
         dimension = query.group_by[0].value
         head = (
-            f"Top {len(records)} por {_label(metric, 'es')}{scope}"
+            f"Top {len(records)} por {label(metric, 'es')}{scope}"
             if es
-            else f"Top {len(records)} {dimension}s by {_label(metric, 'en')}{scope}"
+            else f"Top {len(records)} {dimension}s by {label(metric, 'en')}{scope}"
         )
         return f"{head}: " + "; ".join(f"{i}. {text}" for i, text in enumerate(listed, 1)) + more + "."
     if query.intent is Intent.comparison and len(records) == 2:
@@ -122,7 +120,7 @@ def summarize(query: StructuredQuery, columns: list[str], rows: list[list[object
         change = ""
         if a not in (None, 0) and b is not None:
             change = f" ({(float(b) - float(a)) / float(a) * 100:+.1f}%)"
-        return f"{_label(metric, query.language).capitalize()}{scope}: " + " vs ".join(listed) + change + "."
+        return f"{label(metric, query.language).capitalize()}{scope}: " + " vs ".join(listed) + change + "."
     by = {Dimension.month: ("mes", "month")}
     heading = ", ".join(by.get(d, (d.value, d.value))[0 if es else 1] for d in query.group_by) or (
         "periodo" if es else "period"
@@ -130,9 +128,9 @@ def summarize(query: StructuredQuery, columns: list[str], rows: list[list[object
     cut = (" Resultado recortado a 500 filas." if es else " Result cut at 500 rows.") if truncated else ""
     return (
         (
-            f"{_label(metric, query.language).capitalize()} por {heading}{scope}: "
+            f"{label(metric, query.language).capitalize()} por {heading}{scope}: "
             if es
-            else f"{_label(metric, query.language).capitalize()} by {heading}{scope}: "
+            else f"{label(metric, query.language).capitalize()} by {heading}{scope}: "
         )
         + "; ".join(listed)
         + more

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from psycopg import sql
 
 from promptsales.sales.nlq import warehouse as wh
-from promptsales.sales.nlq.metrics import DEFINITIONS
+from promptsales.sales.nlq.metrics import DEFINITIONS, distinct_dimension, required_measures
 from promptsales.sales.nlq.model import Dimension, Intent, Metric, StructuredQuery
+from promptsales.warehouse.measures import aggregate
 
 #: Rows returned at most by any question (one more is fetched to say the answer was cut).
 MAX_ROWS = 500
@@ -53,7 +54,7 @@ def needed_dimensions(query: StructuredQuery) -> set[Dimension]:
     if query.period or query.compare_periods:
         needed.add(Dimension.month)
     for metric in query.metrics:
-        distinct = DEFINITIONS[metric].distinct_dimension
+        distinct = distinct_dimension(metric)
         if distinct is not None and distinct is not Dimension.campaign:
             needed.add(distinct)
     return needed
@@ -62,17 +63,15 @@ def needed_dimensions(query: StructuredQuery) -> set[Dimension]:
 def choose_grain(query: StructuredQuery) -> wh.Grain:
     """The coarsest warehouse table holding every dimension and measure the query needs."""
     dimensions = needed_dimensions(query)
-    measures = {measure for metric in query.metrics for measure in DEFINITIONS[metric].measures}
+    measures = {measure for metric in query.metrics for measure in required_measures(metric)}
     for grain in wh.GRAINS:
         if dimensions <= grain.dimensions and measures <= set(grain.measures):
             return grain
     per_campaign = sorted(m for m in measures if m not in wh.ADDITIVE)
     if per_campaign:
-        names = ", ".join(DEFINITIONS[m].en for m in query.metrics if set(DEFINITIONS[m].measures) & set(per_campaign))
+        names = ", ".join(DEFINITIONS[m].en for m in query.metrics if set(required_measures(m)) & set(per_campaign))
         split = sorted(d.value for d in dimensions - {Dimension.campaign, Dimension.brand})
-        names_es = ", ".join(
-            DEFINITIONS[m].es for m in query.metrics if set(DEFINITIONS[m].measures) & set(per_campaign)
-        )
+        names_es = ", ".join(DEFINITIONS[m].es for m in query.metrics if set(required_measures(m)) & set(per_campaign))
         es_dims = {"month": "mes", "channel": "canal", "market": "mercado"}
         raise Unanswerable(
             f"{names} is recorded per whole campaign only, so it cannot be split by "
@@ -89,32 +88,15 @@ def choose_grain(query: StructuredQuery) -> wh.Grain:
 
 
 def metric_expression(metric: Metric, grain: wh.Grain, fact: str) -> sql.Composable:
-    """The aggregate SQL of one metric on ``grain`` (table alias ``fact``)."""
-    definition = DEFINITIONS[metric]
-
-    def col(measure: str) -> sql.Composable:
-        return sql.SQL("{}.{}").format(_ident(fact), _ident(grain.measures[measure]))
-
-    if definition.kind == "sum":
-        return sql.SQL("sum({})").format(col(definition.measures[0]))
-    if definition.kind == "ratio":
-        num, den = definition.measures
-        return sql.SQL("round(sum({})::numeric / nullif(sum({}), 0), 6)").format(col(num), col(den))
-    if definition.kind == "roi":
-        amount, spend = definition.measures
-        return sql.SQL("round((sum({a}) - sum({s}))::numeric / nullif(sum({s}), 0), 6)").format(
-            a=col(amount), s=col(spend)
-        )
-    if definition.kind == "success":
-        amount, goal = definition.measures
-        return sql.SQL("round((sum({a}) FILTER (WHERE {g} IS NOT NULL))::numeric / nullif(sum({g}), 0), 6)").format(
-            a=col(amount), g=col(goal)
-        )
-    if definition.kind == "distinct":
-        dimension = definition.distinct_dimension
+    """The aggregate SQL of one metric on ``grain`` (table alias ``fact``): the registry's aggregate, or a
+    count of distinct keys."""
+    dimension = distinct_dimension(metric)
+    if dimension is not None:
         key = grain.keys[dimension] if dimension in grain.keys else wh.CAMPAIGN_COLUMNS["key"]
         return sql.SQL("count(DISTINCT {}.{})").format(_ident(fact), _ident(key))
-    raise Unanswerable(f"Unknown metric kind {definition.kind!r}")  # pragma: no cover
+    return aggregate(
+        DEFINITIONS[metric], lambda measure: sql.SQL("{}.{}").format(_ident(fact), _ident(grain.measures[measure]))
+    )
 
 
 def build(query: StructuredQuery) -> BuiltQuery:

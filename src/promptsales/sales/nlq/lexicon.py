@@ -1,157 +1,27 @@
 """Spanish and English words for metrics, dimensions, intents and statuses (accent-free, lower case).
 
+The metrics' words are declared with the measures, in the registry; the rest of the vocabulary is here.
+
 Phrases are matched longest first on whole words, so ``number of sales`` wins over ``sales`` and
 ``conversion rate`` over ``rate``.
 """
 
 from __future__ import annotations
 
+from promptsales.sales.nlq.metrics import DEFINITIONS
 from promptsales.sales.nlq.model import Dimension, Metric
 
+#: What a question may call each metric: the registry's phrases (promptsales.warehouse.measures).
 METRIC_PHRASES: dict[Metric, tuple[str, ...]] = {
-    Metric.reach: (
-        "reach",
-        "reached",
-        "audience reached",
-        "people reached",
-        "alcance",
-        "alcanzo",
-        "alcanzaron",
-        "audiencia alcanzada",
-        "personas alcanzadas",
-        "alcanzadas",
-    ),
-    Metric.impressions: ("impressions", "views", "impresiones", "vistas", "visualizaciones", "reproducciones"),
-    Metric.reactions: ("reactions", "likes", "reacciones", "me gusta"),
-    Metric.interactions: ("interactions", "engagement", "interacciones"),
-    Metric.clicks: ("clicks", "clics", "clicks totales"),
-    Metric.leads: ("leads", "prospects", "prospectos", "contactos captados"),
-    Metric.clients: ("clients", "customers", "buyers", "clientes", "compradores"),
-    Metric.sales_count: (
-        "number of sales",
-        "sales count",
-        "how many sales",
-        "count of sales",
-        "sales made",
-        "numero de ventas",
-        "cantidad de ventas",
-        "cuantas ventas",
-        "ventas cerradas",
-        "closed sales",
-        "deals",
-    ),
-    Metric.sales_amount: (
-        "sales",
-        "sales amount",
-        "amount sold",
-        "sold",
-        "sales value",
-        "ventas",
-        "vendio",
-        "vendieron",
-        "monto de ventas",
-        "importe de ventas",
-        "monto vendido",
-        "facturacion",
-    ),
-    Metric.revenue: ("revenue", "income", "ingresos", "ingreso"),
-    Metric.spend: (
-        "spend",
-        "spent",
-        "spending",
-        "cost",
-        "costs",
-        "ad spend",
-        "gasto",
-        "gastos",
-        "gastado",
-        "gastamos",
-        "gastaron",
-        "invertimos",
-        "costo",
-        "coste",
-        "costos",
-        "inversion",
-        "invertido",
-        "invested",
-    ),
-    Metric.budget: ("budget", "budgets", "presupuesto", "presupuestos"),
-    Metric.roi: (
-        "roi",
-        "return on investment",
-        "return on ad spend",
-        "retorno de la inversion",
-        "retorno de inversion",
-        "retorno sobre la inversion",
-        "rentabilidad",
-        "profitability",
-    ),
-    Metric.conversion_rate: (
-        "conversion rate",
-        "conversion",
-        "conversions rate",
-        "lead conversion",
-        "tasa de conversion",
-        "conversion de leads",
-        "convirtio",
-        "convirtieron",
-    ),
-    Metric.success_rate: (
-        "success rate",
-        "success",
-        "goal attainment",
-        "goal achievement",
-        "tasa de exito",
-        "exito",
-        "cumplimiento de la meta",
-        "cumplimiento del objetivo",
-        "porcentaje de exito",
-    ),
-    Metric.ctr: ("ctr", "click through rate", "click-through rate", "tasa de clics"),
-    Metric.channels_used: (
-        "channels used",
-        "how many channels",
-        "number of channels",
-        "canales usados",
-        "canales utilizados",
-        "cuantos canales",
-        "numero de canales",
-        "channels did",
-        "canales uso",
-        "canales utilizo",
-    ),
-    Metric.markets_used: (
-        "markets used",
-        "how many markets",
-        "number of markets",
-        "how many countries",
-        "mercados usados",
-        "cuantos mercados",
-        "numero de mercados",
-        "cuantos paises",
-        "en cuantos paises",
-    ),
-    Metric.campaigns: (
-        "how many campaigns",
-        "number of campaigns",
-        "count of campaigns",
-        "campaign count",
-        "cuantas campanas",
-        "numero de campanas",
-        "cantidad de campanas",
-    ),
+    metric: definition.phrases for metric, definition in DEFINITIONS.items()
 }
 
 #: Words that ask for a funnel (reach → interactions → leads → clients → sales).
 FUNNEL_WORDS = ("funnel", "embudo", "embudo de ventas", "conversion funnel", "embudo de conversion")
 
 #: The funnel stages, in order.
-FUNNEL_STAGES: tuple[Metric, ...] = (
-    Metric.reach,
-    Metric.interactions,
-    Metric.leads,
-    Metric.clients,
-    Metric.sales_count,
+FUNNEL_STAGES: tuple[Metric, ...] = tuple(
+    Metric(name) for name in ("reach", "interactions", "leads", "clients", "sales_count")
 )
 
 DIMENSION_WORDS: dict[Dimension, tuple[str, ...]] = {

@@ -9,33 +9,23 @@ from __future__ import annotations
 
 from datetime import date
 from enum import Enum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from promptsales.warehouse.measures import askable
 
-class Metric(str, Enum):
-    """Every figure a question can ask for; definitions live in :mod:`.metrics`."""
+_METRIC_DOC = (
+    "Every figure a question can ask for: the askable measures of the registry (promptsales.warehouse.measures)."
+)
+if TYPE_CHECKING:  # the members come from the registry at run time; type checkers see a plain str enum
 
-    reach = "reach"
-    impressions = "impressions"
-    reactions = "reactions"
-    interactions = "interactions"
-    clicks = "clicks"
-    leads = "leads"
-    clients = "clients"
-    sales_count = "sales_count"
-    sales_amount = "sales_amount"
-    revenue = "revenue"
-    spend = "spend"
-    budget = "budget"
-    roi = "roi"
-    conversion_rate = "conversion_rate"
-    success_rate = "success_rate"
-    ctr = "ctr"
-    channels_used = "channels_used"
-    markets_used = "markets_used"
-    campaigns = "campaigns"
+    class Metric(str, Enum):
+        """Every figure a question can ask for: the askable measures of the registry."""
+
+else:
+    Metric = Enum("Metric", [(m.name, m.name) for m in askable()], type=str, module=__name__, qualname="Metric")
+    Metric.__doc__ = _METRIC_DOC
 
 
 class Dimension(str, Enum):

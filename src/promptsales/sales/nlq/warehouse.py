@@ -5,7 +5,8 @@ becomes an identifier. Bound to the warehouse of ``sales/migrations/0004_warehou
 ``wh.campaigns`` (one row per campaign, with brand, status, budget, goal, clients), the summaries
 ``wh.campaign_months`` / ``wh.campaign_channels`` / ``wh.campaign_markets``, and ``wh.campaign_facts``
 (campaign × channel × market × month). The builder picks the coarsest table that has every dimension and
-measure a question needs.
+measure a question needs. Which measure each table holds comes from the measure registry
+(:mod:`promptsales.warehouse.measures`); the dimensions, names and statuses are here.
 """
 
 from __future__ import annotations
@@ -13,21 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from promptsales.sales.nlq.model import Dimension
+from promptsales.warehouse.measures import CAMPAIGN_TABLE as CAMPAIGN_TABLE
+from promptsales.warehouse.measures import FACT_TABLE, stored_in
+from promptsales.warehouse.measures import SCHEMA as SCHEMA
 
-SCHEMA = "wh"
 #: Additive measures present in every summary and in the fact table.
-ADDITIVE = (
-    "reach",
-    "impressions",
-    "reactions",
-    "interactions",
-    "clicks",
-    "leads",
-    "sales_count",
-    "sales_amount",
-    "revenue",
-    "spend",
-)
+ADDITIVE: tuple[str, ...] = tuple(m.name for m in stored_in(FACT_TABLE))
 
 
 @dataclass(frozen=True)
@@ -42,7 +34,6 @@ class Grain:
 
 
 #: The campaign table: names, brand, status and per-campaign figures.
-CAMPAIGN_TABLE = "campaigns"
 CAMPAIGN_COLUMNS = {
     "key": "campaign_id",
     "name": "campaign_name",
@@ -56,40 +47,45 @@ CAMPAIGN_COLUMNS = {
 STATUS_VALUES = {"active": "active", "finished": "finished"}
 MONTH_COLUMN = "month"
 
-_ADDITIVE_COLUMNS = {measure: measure for measure in ADDITIVE}
 _BASE_DIMENSIONS = frozenset({Dimension.campaign, Dimension.brand})
+
+
+def _summed_columns(table: str) -> dict[str, str]:
+    """The measures a question can sum on ``table`` → their columns (same names)."""
+    return {m.name: m.name for m in stored_in(table) if m.kind == "sum"}
+
 
 #: Coarsest first: the builder takes the first grain that covers the question.
 GRAINS: tuple[Grain, ...] = (
     Grain(
-        "campaigns",
+        CAMPAIGN_TABLE,
         _BASE_DIMENSIONS,
-        {**_ADDITIVE_COLUMNS, "clients": "clients", "budget": "budget", "goal_amount": "goal_amount"},
+        _summed_columns(CAMPAIGN_TABLE),
         {Dimension.campaign: "campaign_id"},
         is_campaign_table=True,
     ),
     Grain(
         "campaign_months",
         _BASE_DIMENSIONS | {Dimension.month},
-        _ADDITIVE_COLUMNS,
+        _summed_columns("campaign_months"),
         {Dimension.campaign: "campaign_id", Dimension.month: "month"},
     ),
     Grain(
         "campaign_channels",
         _BASE_DIMENSIONS | {Dimension.channel},
-        _ADDITIVE_COLUMNS,
+        _summed_columns("campaign_channels"),
         {Dimension.campaign: "campaign_id", Dimension.channel: "channel_id"},
     ),
     Grain(
         "campaign_markets",
         _BASE_DIMENSIONS | {Dimension.market},
-        _ADDITIVE_COLUMNS,
+        _summed_columns("campaign_markets"),
         {Dimension.campaign: "campaign_id", Dimension.market: "market_id"},
     ),
     Grain(
-        "campaign_facts",
+        FACT_TABLE,
         _BASE_DIMENSIONS | {Dimension.channel, Dimension.market, Dimension.month},
-        _ADDITIVE_COLUMNS,
+        _summed_columns(FACT_TABLE),
         {
             Dimension.campaign: "campaign_id",
             Dimension.channel: "channel_id",

@@ -1,0 +1,538 @@
+"""The measure registry: every figure of the warehouse, declared once.
+
+A :class:`Measure` says
+
+* **where it is stored** — ``stored``: :data:`FACTS` (``wh.campaign_facts`` and every summary table),
+  :data:`SUMMARIES` (every summary table, derived from the facts when they are summed), :data:`CAMPAIGN`
+  (``wh.campaigns`` only) or ``None`` (computed when a question asks) — and the SQL type of its column;
+* **how the ETL computes it** — a fact measure names its ``extract`` (the source rows it is aggregated from,
+  per campaign × channel × market × month, see :data:`EXTRACTS`) and the aggregate ``expression`` over
+  them; a per-campaign measure the ``expression`` over the campaign load's inputs (see
+  :data:`CAMPAIGN_INPUTS`); a derived measure (ratio, ROI) is computed from its ``inputs`` by
+  :func:`aggregate`;
+* **how a question aggregates it** — ``kind``: a sum, a ratio of sums, ROI, a success rate or a distinct
+  count, always from the sums of the rows asked for, never an average of per-row ratios;
+* **how people ask for it and how it is shown** — English and Spanish labels, the parser's phrases
+  (accent-free, lower case, both languages) and the unit.
+
+The ETL (:mod:`promptsales.etl.load`) builds its staging tables, extracts and upserts from this list; the
+questions (:mod:`promptsales.sales.nlq`) take their ``Metric`` enum, lexicon, SQL and published metric
+definitions from it. ``tests/etl/test_etl_measure_registry.py`` proves the migrated tables, the ETL and the
+questions agree with it. Adding a measure: CONTRIBUTING.md, "Add a warehouse measure".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from psycopg import sql
+
+SCHEMA = "wh"
+FACT_TABLE = "campaign_facts"
+CAMPAIGN_TABLE = "campaigns"
+#: The summaries the ETL derives from the facts (``wh.campaigns`` first: one row per campaign).
+SUMMARY_TABLES: tuple[str, ...] = (CAMPAIGN_TABLE, "campaign_channels", "campaign_markets", "campaign_months")
+#: Every warehouse table that holds measures, with its key columns.
+TABLE_KEYS: dict[str, tuple[str, ...]] = {
+    FACT_TABLE: ("campaign_id", "channel_id", "market_id", "month"),
+    CAMPAIGN_TABLE: ("campaign_id",),
+    "campaign_channels": ("campaign_id", "channel_id"),
+    "campaign_markets": ("campaign_id", "market_id"),
+    "campaign_months": ("campaign_id", "month"),
+}
+
+Storage = Literal["facts", "summaries", "campaign"]
+FACTS: Storage = "facts"
+SUMMARIES: Storage = "summaries"
+CAMPAIGN: Storage = "campaign"
+_TABLES: dict[Storage, tuple[str, ...]] = {
+    FACTS: (FACT_TABLE, *SUMMARY_TABLES),
+    SUMMARIES: SUMMARY_TABLES,
+    CAMPAIGN: (CAMPAIGN_TABLE,),
+}
+
+Extract = Literal["ads_results", "crm_leads", "crm_sales"]
+#: The source rows fact measures are aggregated from, each by one SQL template ``promptsales/etl/sql/<name>.sql``
+#: grouped by campaign × channel × market × month; the alias an ``expression`` uses for a source row.
+EXTRACTS: dict[Extract, str] = {
+    "ads_results": "r: a PromptAds ads.ad_results row (month of result_date)",
+    "crm_leads": "l: a PromptCRM crm.leads row (month the lead was created)",
+    "crm_sales": "s: a PromptCRM crm.sales row (month of the sale)",
+}
+#: What a per-campaign ``expression`` may use: the inputs of the campaign load (aliases of its query).
+CAMPAIGN_INPUTS = {
+    "s": "stg_campaigns: PromptAds campaign attributes (budget, channels, markets, …)",
+    "f": "the campaign's fact measures summed over its rows (every FACTS and SUMMARIES measure by name)",
+    "k": "stg_crm_campaigns: distinct buying clients of the campaign (PromptCRM)",
+    "g": "portal.sales_goals: the campaign's sales goal (target_amount)",
+    "ct": "the count of PromptContent assets used by the campaign (items)",
+}
+
+Kind = Literal["sum", "ratio", "roi", "success", "distinct"]
+Unit = Literal["count", "usd", "ratio", "hours"]
+Dimension = Literal["campaign", "channel", "market"]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One figure of the warehouse; the module docstring says what each field drives."""
+
+    name: str  # the column and the metric a question names
+    en: str  # label in English answers
+    es: str  # label in Spanish answers
+    definition: str  # one sentence, published with the metric definitions
+    unit: Unit
+    kind: Kind = "sum"
+    inputs: tuple[str, ...] = ()  # measures it is computed from: (numerator, denominator); a sum: itself
+    stored: Storage | None = None
+    column_type: str | None = None  # SQL type of the warehouse column(s) when stored
+    extract: Extract | None = None  # FACTS: the source rows it is aggregated from
+    expression: str | None = None  # FACTS: aggregate over the extract's rows; CAMPAIGN: over CAMPAIGN_INPUTS
+    phrases: tuple[str, ...] = ()  # what a question may call it (English and Spanish, accent-free, lower case)
+    askable: bool = True  # False: stored for other readers, not a metric of the questions
+    distinct: Dimension | None = None  # kind "distinct": the dimension whose keys are counted
+
+    def __post_init__(self) -> None:
+        if self.kind == "sum" and not self.inputs:
+            object.__setattr__(self, "inputs", (self.name,))
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """The warehouse tables with a column for this measure."""
+        return _TABLES[self.stored] if self.stored else ()
+
+
+_COUNT = "bigint"
+_MONEY = "numeric(16,2)"
+_RATIO = "numeric(14,6)"
+
+
+def _ads(name: str, expression: str, column_type: str, **fields) -> Measure:
+    """A fact measure aggregated from PromptAds result rows."""
+    return Measure(name, stored=FACTS, extract="ads_results", expression=expression, column_type=column_type, **fields)
+
+
+MEASURES: tuple[Measure, ...] = (
+    _ads(
+        "reach",
+        "sum(r.audience_reached)::bigint",
+        _COUNT,
+        unit="count",
+        en="reach",
+        es="alcance",
+        definition="Audience reached: sum of PromptAds audience_reached over the ad results asked for.",
+        phrases=(
+            "reach",
+            "reached",
+            "audience reached",
+            "people reached",
+            "alcance",
+            "alcanzo",
+            "alcanzaron",
+            "audiencia alcanzada",
+            "personas alcanzadas",
+            "alcanzadas",
+        ),
+    ),
+    _ads(
+        "impressions",
+        "sum(r.views)::bigint",
+        _COUNT,
+        unit="count",
+        en="impressions",
+        es="impresiones",
+        definition="Views of the ads (PromptAds views).",
+        phrases=("impressions", "views", "impresiones", "vistas", "visualizaciones", "reproducciones"),
+    ),
+    _ads(
+        "reactions",
+        "sum(r.likes)::bigint",
+        _COUNT,
+        unit="count",
+        en="reactions",
+        es="reacciones",
+        definition="Likes/reactions to the ads.",
+        phrases=("reactions", "likes", "reacciones", "me gusta"),
+    ),
+    _ads(
+        "interactions",
+        "sum(r.interactions)::bigint",
+        _COUNT,
+        unit="count",
+        en="interactions",
+        es="interacciones",
+        definition="Comments, shares and saves on the ads.",
+        phrases=("interactions", "engagement", "interacciones"),
+    ),
+    _ads(
+        "clicks",
+        "sum(r.clicks)::bigint",
+        _COUNT,
+        unit="count",
+        en="clicks",
+        es="clics",
+        definition="Clicks on the ads.",
+        phrases=("clicks", "clics", "clicks totales"),
+    ),
+    _ads(
+        "exposure_hours",
+        "sum(r.hours_of_exposure)",
+        _MONEY,
+        unit="hours",
+        en="exposure hours",
+        es="horas de exposición",
+        definition="Hours the ads were on screen (PromptAds hours_of_exposure).",
+        phrases=(
+            "exposure hours",
+            "hours of exposure",
+            "exposure time",
+            "hours exposed",
+            "exposure",
+            "horas de exposicion",
+            "tiempo de exposicion",
+            "horas expuestas",
+            "exposicion",
+        ),
+    ),
+    Measure(
+        "leads",
+        stored=FACTS,
+        extract="crm_leads",
+        expression="count(*)",
+        column_type=_COUNT,
+        unit="count",
+        en="leads",
+        es="leads",
+        definition="PromptCRM leads created by the campaign.",
+        phrases=("leads", "prospects", "prospectos", "contactos captados"),
+    ),
+    Measure(
+        "clients",
+        stored=CAMPAIGN,
+        expression="coalesce(k.clients, 0)",
+        column_type=_COUNT,
+        unit="count",
+        en="clients",
+        es="clientes",
+        definition="Distinct buying clients over the whole campaign (PromptCRM); known per campaign only.",
+        phrases=("clients", "customers", "buyers", "clientes", "compradores"),
+    ),
+    Measure(
+        "sales_count",
+        stored=FACTS,
+        extract="crm_sales",
+        expression="count(*)",
+        column_type=_COUNT,
+        unit="count",
+        en="number of sales",
+        es="número de ventas",
+        definition="Sales closed in PromptCRM.",
+        phrases=(
+            "number of sales",
+            "sales count",
+            "how many sales",
+            "count of sales",
+            "sales made",
+            "numero de ventas",
+            "cantidad de ventas",
+            "cuantas ventas",
+            "ventas cerradas",
+            "closed sales",
+            "deals",
+        ),
+    ),
+    Measure(
+        "sales_amount",
+        stored=FACTS,
+        extract="crm_sales",
+        expression="sum(s.amount)",
+        column_type=_MONEY,
+        unit="usd",
+        en="sales amount",
+        es="monto de ventas",
+        definition="Amount of the sales closed in PromptCRM, USD.",
+        phrases=(
+            "sales",
+            "sales amount",
+            "amount sold",
+            "sold",
+            "sales value",
+            "ventas",
+            "vendio",
+            "vendieron",
+            "monto de ventas",
+            "importe de ventas",
+            "monto vendido",
+            "facturacion",
+        ),
+    ),
+    _ads(
+        "revenue",
+        "sum(r.revenue)",
+        _MONEY,
+        unit="usd",
+        en="revenue",
+        es="ingresos",
+        definition="Revenue reported by PromptAds, USD.",
+        phrases=("revenue", "income", "ingresos", "ingreso"),
+    ),
+    _ads(
+        "spend",
+        "sum(r.cost)",
+        _MONEY,
+        unit="usd",
+        en="spend",
+        es="gasto",
+        definition="Media cost of the ads, USD.",
+        phrases=(
+            "spend",
+            "spent",
+            "spending",
+            "cost",
+            "costs",
+            "ad spend",
+            "gasto",
+            "gastos",
+            "gastado",
+            "gastamos",
+            "gastaron",
+            "invertimos",
+            "costo",
+            "coste",
+            "costos",
+            "inversion",
+            "invertido",
+            "invested",
+        ),
+    ),
+    Measure(
+        "budget",
+        stored=CAMPAIGN,
+        expression="s.budget",
+        column_type=_MONEY,
+        unit="usd",
+        en="budget",
+        es="presupuesto",
+        definition="Budget of the campaigns, USD (per campaign).",
+        phrases=("budget", "budgets", "presupuesto", "presupuestos"),
+    ),
+    Measure(
+        "roi",
+        kind="roi",
+        inputs=("sales_amount", "spend"),
+        stored=SUMMARIES,
+        column_type=_RATIO,
+        unit="ratio",
+        en="ROI",
+        es="ROI",
+        definition="(sales amount − spend) / spend.",
+        phrases=(
+            "roi",
+            "return on investment",
+            "return on ad spend",
+            "retorno de la inversion",
+            "retorno de inversion",
+            "retorno sobre la inversion",
+            "rentabilidad",
+            "profitability",
+        ),
+    ),
+    Measure(
+        "conversion_rate",
+        kind="ratio",
+        inputs=("sales_count", "leads"),
+        stored=SUMMARIES,
+        column_type=_RATIO,
+        unit="ratio",
+        en="conversion rate",
+        es="tasa de conversión",
+        definition="Sales / leads.",
+        phrases=(
+            "conversion rate",
+            "conversion",
+            "conversions rate",
+            "lead conversion",
+            "tasa de conversion",
+            "conversion de leads",
+            "convirtio",
+            "convirtieron",
+        ),
+    ),
+    Measure(
+        "success_rate",
+        kind="success",
+        inputs=("sales_amount", "goal_amount"),
+        stored=CAMPAIGN,
+        expression="round(coalesce(f.sales_amount, 0) / nullif(g.target_amount, 0), 6)",
+        column_type=_RATIO,
+        unit="ratio",
+        en="success rate",
+        es="tasa de éxito",
+        definition="Sales amount / sales goal, over the campaigns that have a goal (per campaign only).",
+        phrases=(
+            "success rate",
+            "success",
+            "goal attainment",
+            "goal achievement",
+            "tasa de exito",
+            "exito",
+            "cumplimiento de la meta",
+            "cumplimiento del objetivo",
+            "porcentaje de exito",
+        ),
+    ),
+    Measure(
+        "ctr",
+        kind="ratio",
+        inputs=("clicks", "impressions"),
+        unit="ratio",
+        en="click-through rate",
+        es="tasa de clics",
+        definition="Clicks / impressions.",
+        phrases=("ctr", "click through rate", "click-through rate", "tasa de clics"),
+    ),
+    Measure(
+        "channels_used",
+        kind="distinct",
+        distinct="channel",
+        unit="count",
+        en="channels used",
+        es="canales usados",
+        definition="Distinct channels with results.",
+        phrases=(
+            "channels used",
+            "how many channels",
+            "number of channels",
+            "canales usados",
+            "canales utilizados",
+            "cuantos canales",
+            "numero de canales",
+            "channels did",
+            "canales uso",
+            "canales utilizo",
+        ),
+    ),
+    Measure(
+        "markets_used",
+        kind="distinct",
+        distinct="market",
+        unit="count",
+        en="markets used",
+        es="mercados usados",
+        definition="Distinct markets with results.",
+        phrases=(
+            "markets used",
+            "how many markets",
+            "number of markets",
+            "how many countries",
+            "mercados usados",
+            "cuantos mercados",
+            "numero de mercados",
+            "cuantos paises",
+            "en cuantos paises",
+        ),
+    ),
+    Measure(
+        "campaigns",
+        kind="distinct",
+        distinct="campaign",
+        unit="count",
+        en="campaigns",
+        es="campañas",
+        definition="Distinct campaigns (with results in the period when one is given).",
+        phrases=(
+            "how many campaigns",
+            "number of campaigns",
+            "count of campaigns",
+            "campaign count",
+            "cuantas campanas",
+            "numero de campanas",
+            "cantidad de campanas",
+        ),
+    ),
+    # Stored for other readers (the success rate, the schema resource, SQL users), not asked for by name.
+    Measure(
+        "goal_amount",
+        stored=CAMPAIGN,
+        expression="g.target_amount",
+        column_type=_MONEY,
+        unit="usd",
+        en="sales goal",
+        es="meta de ventas",
+        definition="The campaign's sales goal in the portal (portal.sales_goals), USD.",
+        askable=False,
+    ),
+    Measure(
+        "channels",
+        stored=CAMPAIGN,
+        expression="s.channels",
+        column_type="integer",
+        unit="count",
+        en="channels planned",
+        es="canales planificados",
+        definition="Channels the campaign is set up on in PromptAds.",
+        askable=False,
+    ),
+    Measure(
+        "markets",
+        stored=CAMPAIGN,
+        expression="s.markets",
+        column_type="integer",
+        unit="count",
+        en="markets planned",
+        es="mercados planificados",
+        definition="Markets the campaign is set up for in PromptAds.",
+        askable=False,
+    ),
+    Measure(
+        "content_items",
+        stored=CAMPAIGN,
+        expression="coalesce(ct.items, 0)",
+        column_type="integer",
+        unit="count",
+        en="content items",
+        es="piezas de contenido",
+        definition="PromptContent media assets used by the campaign.",
+        askable=False,
+    ),
+)
+
+BY_NAME: dict[str, Measure] = {measure.name: measure for measure in MEASURES}
+
+
+def askable() -> list[Measure]:
+    """The measures a question can ask for, in registry order (the order of the ``Metric`` enum)."""
+    return [measure for measure in MEASURES if measure.askable]
+
+
+def stored_in(table: str) -> list[Measure]:
+    """The measures with a column in ``wh.<table>``, in registry order."""
+    return [measure for measure in MEASURES if table in measure.tables]
+
+
+def from_extract(extract: str) -> list[Measure]:
+    """The fact measures aggregated from one extract, in registry order (the order of its columns)."""
+    return [measure for measure in MEASURES if measure.extract == extract]
+
+
+def aggregate(measure: Measure, column: Callable[[str], sql.Composable]) -> sql.Composable:
+    """The SQL aggregate of ``measure`` over a set of rows, ``column(name)`` being how a stored measure's
+    column is reached in them. Ratios are ratios of sums, so they are right at every grain."""
+    if measure.kind == "sum":
+        return sql.SQL("sum({})").format(column(measure.inputs[0]))
+    if measure.kind == "ratio":
+        num, den = measure.inputs
+        return sql.SQL("round(sum({})::numeric / nullif(sum({}), 0), 6)").format(column(num), column(den))
+    if measure.kind == "roi":
+        amount, spend = measure.inputs
+        return sql.SQL("round((sum({a}) - sum({s}))::numeric / nullif(sum({s}), 0), 6)").format(
+            a=column(amount), s=column(spend)
+        )
+    if measure.kind == "success":
+        amount, goal = measure.inputs
+        return sql.SQL("round((sum({a}) FILTER (WHERE {g} IS NOT NULL))::numeric / nullif(sum({g}), 0), 6)").format(
+            a=column(amount), g=column(goal)
+        )
+    raise ValueError(f"{measure.name} ({measure.kind}) is not an aggregate of stored columns")
