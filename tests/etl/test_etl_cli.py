@@ -1,4 +1,4 @@
-"""``promptsales etl run/status`` on the session's seeded databases (SPEC S3: rows per source, duration)."""
+"""``promptsales etl run/status`` on private copies of the seeded databases (SPEC S3: rows per source, duration)."""
 
 from __future__ import annotations
 
@@ -7,36 +7,56 @@ import os
 import subprocess
 import sys
 
+import pytest
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
+from promptsales.db.connect import admin_conninfo
+from promptsales.etl.sources import Sources
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "promptsales.cli", "etl", *args],
         capture_output=True,
         text=True,
-        env=dict(os.environ),
+        env=env or dict(os.environ),
         timeout=600,
         check=False,
     )
 
 
-def test_etl_run_json_then_status(seeded) -> None:
+@pytest.fixture(scope="module")
+def own_databases(etl_sources: Sources) -> dict[str, str]:
+    """The CLI's environment pointed at the module's private copies (empty warehouse, no horizons), so its
+    first `etl run` is a full load whatever other tests did to the session's warehouse."""
+    env = dict(os.environ)
+    for company, dbname in etl_sources.dbnames.items():
+        env[f"PROMPTSALES_{company.upper()}_DATABASE_URL"] = admin_conninfo(etl_sources.settings, company, dbname)
+    env["PROMPTSALES_CONTENT_MONGO_DATABASE"] = etl_sources.mongo_database
+    return env
+
+
+def test_etl_run_json_then_status(etl_sources: Sources, own_databases: dict[str, str]) -> None:
     """`etl run --json` reports rows read/written per source and the duration; `etl status --json` lists the run."""
-    first = _cli("run", "--json")
+    first = _cli("run", "--json", env=own_databases)
     assert first.returncode == 0, first.stderr
     report = json.loads(first.stdout)
-    assert report["status"] == "succeeded"
+    assert report["status"] == "succeeded" and report["full_load"] is True
     assert set(report["changes_read"]) == {"ads", "crm", "content", "portal"}
     assert report["duration_ms"] > 0
-    if report["full_load"]:
-        assert report["rows_read"]["ads"] > 0 and report["rows_written"]["wh.campaigns"] >= 1000
-    second = json.loads(_cli("run", "--json").stdout)
+    with etl_sources.connect("ads", "etl") as ads, etl_sources.connect("sales", "app") as sales:
+        source_campaigns = ads.execute("SELECT count(*) FROM ads.campaigns").fetchone()[0]
+        loaded_campaigns = sales.execute("SELECT count(*) FROM wh.campaigns").fetchone()[0]
+    assert report["rows_read"]["ads"] > 0 and source_campaigns >= 1000
+    assert report["rows_written"]["wh.campaigns"] == loaded_campaigns == source_campaigns
+    second = json.loads(_cli("run", "--json", env=own_databases).stdout)
     assert second["full_load"] is False and second["changes_read"]["ads"] == 0 and second["changes_read"]["crm"] == 0
-    status = _cli("status", "--json")
+    status = _cli("status", "--json", env=own_databases)
     assert status.returncode == 0, status.stderr
     listed = json.loads(status.stdout)
-    assert listed["runs"][0]["id"] == second["run_id"] and listed["runs"][0]["status"] == "succeeded"
+    assert [run["id"] for run in listed["runs"][:2]] == [second["run_id"], report["run_id"]]
+    assert all(run["status"] == "succeeded" for run in listed["runs"][:2])
     assert {h["source"] for h in listed["horizons"]} >= {"ads", "crm"}
-    table = _cli("status")
+    table = _cli("status", env=own_databases)
     assert table.returncode == 0 and "Horizons" in table.stdout
 
 
