@@ -16,7 +16,6 @@ key store) therefore cannot unwrap them until the certificate with its private k
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from promptsales.config import Settings
 from promptsales.errors import UserError
+from promptsales.runtime.tls import certificate_builder
 
 RSA_BITS = 3072
 CERT_DAYS = 3650
@@ -60,9 +60,10 @@ def fingerprint(certificate: x509.Certificate) -> str:
 def server_id(settings: Settings, company: str = "crm", dbname: str | None = None) -> str:
     """Identifier of the PostgreSQL server holding ``company``'s database (its ``system_identifier``)."""
     from promptsales.db.connect import connect
+    from promptsales.db.fetch import scalar
 
     with connect(company, "app", settings=settings, dbname=dbname) as conn:
-        return str(conn.execute("SELECT system_identifier FROM pg_control_system()").fetchone()[0])
+        return str(scalar(conn, "SELECT system_identifier FROM pg_control_system()"))
 
 
 def default_path(settings: Settings, company: str = "crm", dbname: str | None = None) -> Path:
@@ -119,15 +120,8 @@ class KeyStore:
                 x509.NameAttribute(NameOID.COMMON_NAME, common_name),
             ]
         )
-        now = dt.datetime.now(dt.UTC)
         cert = (
-            x509.CertificateBuilder()
-            .subject_name(name)
-            .issuer_name(name)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(now + dt.timedelta(days=CERT_DAYS))
+            certificate_builder(name, name, key.public_key(), CERT_DAYS)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(
                 x509.KeyUsage(
@@ -191,9 +185,11 @@ class KeyStore:
             raise KeyStoreError(
                 f"The private key of certificate {fp[:16]}… in {self.path} is unreadable: {error}"
             ) from None
+        cert_key = cert.public_key()
         if (
             not isinstance(key, rsa.RSAPrivateKey)
-            or key.public_key().public_numbers() != cert.public_key().public_numbers()
+            or not isinstance(cert_key, rsa.RSAPublicKey)
+            or key.public_key().public_numbers() != cert_key.public_numbers()
         ):
             raise KeyStoreError(
                 f"The private key stored for certificate {fp[:16]}… in {self.path} does not belong to that certificate."
@@ -204,6 +200,8 @@ class KeyStore:
         """Wrap a data key with the active certificate (creating one if needed); returns (wrapped, fingerprint)."""
         fp = self.ensure()
         public = self.certificate(fp).public_key()
+        if not isinstance(public, rsa.RSAPublicKey):
+            raise KeyStoreError(f"The active certificate {fp[:16]}… in {self.path} has no RSA key to wrap data keys.")
         return public.encrypt(data_key, OAEP), fp
 
     def unwrap(self, wrapped: bytes, fp: str) -> bytes:
@@ -245,7 +243,8 @@ class KeyStore:
             raise KeyStoreError("Cannot open the PKCS#12 file: wrong password or not a PKCS#12 file.") from None
         if cert is None or not isinstance(key, rsa.RSAPrivateKey):
             raise KeyStoreError("The PKCS#12 file must hold an RSA private key and its certificate.")
-        if key.public_key().public_numbers() != cert.public_key().public_numbers():
+        cert_key = cert.public_key()
+        if not isinstance(cert_key, rsa.RSAPublicKey) or key.public_key().public_numbers() != cert_key.public_numbers():
             raise KeyStoreError("The PKCS#12 private key does not belong to its certificate.")
         fp = self._store(cert, key)
         if activate or self.active_fingerprint() is None:
