@@ -83,7 +83,7 @@ def run_query(settings: Settings, year: int, country: str, optimized: bool, dbna
         cur = conn.execute(query_sql(optimized), params)
         rows = cur.fetchall()
         elapsed = (time.perf_counter() - started) * 1000
-        return QueryRun([c.name for c in cur.description], rows, round(elapsed, 2))
+        return QueryRun([c.name for c in cur.description or ()], rows, round(elapsed, 2))
 
 
 def explain(
