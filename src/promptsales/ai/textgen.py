@@ -1,6 +1,7 @@
 """Text generation behind one interface (docs/architecture.md §6): any OpenAI-compatible chat-completions
-endpoint when ``PROMPTSALES_LLM_BASE_URL`` is set, otherwise a deterministic local generator that
-composes messages from the retrieved context. Both return :class:`Generation`."""
+endpoint when ``PROMPTSALES_LLM_BASE_URL`` is set (through :mod:`promptsales.ai.llm_client`), otherwise a
+deterministic local generator that composes messages from the retrieved context. Both return
+:class:`Generation`."""
 
 from __future__ import annotations
 
@@ -11,24 +12,8 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-import httpx
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
+from promptsales.ai.llm_client import LLMSettings, chat
 from promptsales.errors import UserError
-
-
-class LLMSettings(BaseSettings):
-    """``PROMPTSALES_LLM_*``: the OpenAI-compatible endpoint (optional)."""
-
-    model_config = SettingsConfigDict(env_prefix="PROMPTSALES_LLM_", extra="ignore")
-
-    base_url: str | None = Field(
-        default=None, description="e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1"
-    )
-    api_key: str | None = None
-    model: str = "gpt-4o-mini"
-    timeout_seconds: float = 20.0
 
 
 @dataclass
@@ -135,45 +120,25 @@ class OpenAICompatibleGenerator:
         self.verify = verify
 
     def generate(self, system: str, prompt: str, context: list[str], count: int, brief: dict[str, str]) -> Generation:
-        started = time.perf_counter()
-        body = {
-            "model": self.model,
-            "temperature": 0.4,
-            "messages": [
-                {"role": "system", "content": system},
-                {
-                    "role": "user",
-                    "content": prompt
-                    + "\n\nContext:\n"
-                    + "\n".join(f"- {c}" for c in context)
-                    + f"\n\nAnswer with a JSON array of exactly {count} strings.",
-                },
-            ],
-        }
-        headers = {"Authorization": f"Bearer {self.settings.api_key}"} if self.settings.api_key else {}
-        try:
-            response = httpx.post(
-                self.settings.base_url.rstrip("/") + "/chat/completions",
-                json=body,
-                headers=headers,
-                timeout=self.settings.timeout_seconds,
-                verify=self.verify,
-            )
-        except httpx.HTTPError as error:
-            raise UserError(f"The LLM endpoint {self.settings.base_url} is unreachable: {error}") from error
-        if response.status_code != 200:
-            raise UserError(f"The LLM endpoint answered HTTP {response.status_code}: {response.text[:200]}")
-        payload = response.json()
-        content = payload["choices"][0]["message"]["content"]
-        texts = _parse_list(content, count)
-        usage = payload.get("usage") or {}
+        user = (
+            prompt
+            + "\n\nContext:\n"
+            + "\n".join(f"- {c}" for c in context)
+            + f"\n\nAnswer with a JSON array of exactly {count} strings."
+        )
+        reply = chat(
+            self.settings,
+            [{"role": "system", "content": system}, {"role": "user", "content": user}],
+            temperature=0.4,
+            verify=self.verify,
+        )
         return Generation(
-            texts,
+            _parse_list(reply.content, count),
             self.provider,
-            payload.get("model", self.model),
-            int(usage.get("prompt_tokens", 0)),
-            int(usage.get("completion_tokens", 0)),
-            (time.perf_counter() - started) * 1000,
+            reply.model,
+            reply.tokens_in,
+            reply.tokens_out,
+            reply.latency_ms,
         )
 
 

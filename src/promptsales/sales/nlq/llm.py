@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-import httpx
 from pydantic import BaseModel, Field, ValidationError
 
+from promptsales.ai.llm_client import LLMSettings, chat, configured
 from promptsales.errors import UserError
 from promptsales.sales.nlq.catalog import Catalog
 from promptsales.sales.nlq.model import Dimension, EntityRef, Intent, Metric, NotAnswerable, StructuredQuery
@@ -110,12 +110,11 @@ def model_parse(question: str, catalog: Catalog, as_of: date) -> ModelParse:
     paraphrase with the same :func:`question_terms`, within the same model, system prompt, names and as-of
     date) — and validate its answer; UserError on anything unusable (the caller falls back to the local
     parser). Unusable answers are never cached; a cache hit is logged by the cache with the tokens saved."""
-    from promptsales.ai.textgen import LLMSettings
     from promptsales.cache import get_ai_cache
 
     settings = LLMSettings()
-    if not settings.base_url:
-        raise UserError("PROMPTSALES_LLM_BASE_URL is not set")
+    if not configured(settings):
+        raise UserError("PROMPTSALES_LLM_BASE_URL is not set.")
     names = {
         "brands": [b.name for b in catalog.brands][:200],
         "channels": [c.name for c in catalog.channels],
@@ -128,35 +127,18 @@ def model_parse(question: str, catalog: Catalog, as_of: date) -> ModelParse:
         + json.dumps(names, ensure_ascii=False)
         + f"\nToday (as-of date): {as_of.isoformat()}"
     )
-    body = {
-        "model": settings.model,
-        "temperature": 0,
-        "messages": [{"role": "system", "content": system_text}, {"role": "user", "content": question}],
-    }
-    headers = {"Authorization": f"Bearer {settings.api_key}"} if settings.api_key else {}
+    messages = [{"role": "system", "content": system_text}, {"role": "user", "content": question}]
 
     def ask_model() -> tuple[dict, int]:
-        try:
-            response = httpx.post(
-                settings.base_url.rstrip("/") + "/chat/completions",
-                json=body,
-                headers=headers,
-                timeout=settings.timeout_seconds,
-            )
-        except httpx.HTTPError as error:
-            raise UserError(f"the LLM endpoint is unreachable: {error}") from None
-        if response.status_code != 200:
-            raise UserError(f"the LLM endpoint answered HTTP {response.status_code}")
-        payload = response.json()
-        usage = payload.get("usage") or {}
+        reply = chat(settings, messages, temperature=0)
         answer = {
-            "content": payload["choices"][0]["message"]["content"],
-            "model": payload.get("model", settings.model),
-            "tokens_in": int(usage.get("prompt_tokens", 0)),
-            "tokens_out": int(usage.get("completion_tokens", 0)),
+            "content": reply.content,
+            "model": reply.model,
+            "tokens_in": reply.tokens_in,
+            "tokens_out": reply.tokens_out,
         }
-        _to_query(_model_query(answer["content"]), catalog, as_of)  # unusable answers raise here: never cached
-        return answer, answer["tokens_in"] + answer["tokens_out"]
+        _to_query(_model_query(reply.content), catalog, as_of)  # unusable answers raise here: never cached
+        return answer, reply.tokens_in + reply.tokens_out
 
     outcome = get_ai_cache().call(
         "question",

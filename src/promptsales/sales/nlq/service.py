@@ -13,6 +13,7 @@ from typing import Any
 import psycopg
 from pydantic import BaseModel, Field
 
+from promptsales.ai.llm_client import configured
 from promptsales.config import Settings
 from promptsales.sales.nlq.answer import execute, plain, summarize
 from promptsales.sales.nlq.builder import Unanswerable, build
@@ -98,7 +99,7 @@ def ask(
     catalog = catalog_for(read_conn)
     usage = {"provider": "local-parser", "model": PARSER_MODEL, "tokens_in": 0, "tokens_out": 0, "fallback": None}
     parsed = None
-    if llm_configured():
+    if configured():  # an OpenAI-compatible endpoint (PROMPTSALES_LLM_BASE_URL)
         QuestionParser(catalog, as_of).parse(question)  # same input checks (empty, too long) as the local path
         attempt, failure, _ = timed_model_parse(question, catalog, as_of)
         if attempt is not None:
@@ -137,13 +138,6 @@ def ask(
             usage=usage,
         )
     return result
-
-
-def llm_configured() -> bool:
-    """True when an OpenAI-compatible endpoint is configured (``PROMPTSALES_LLM_BASE_URL``)."""
-    from promptsales.ai.textgen import LLMSettings
-
-    return bool(LLMSettings().base_url)
 
 
 def log_usage(
