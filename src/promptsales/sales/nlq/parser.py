@@ -10,10 +10,12 @@ and statuses. Anything it cannot pin down becomes a :class:`NotAnswerable` sayin
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import date
 
 from promptsales.sales.nlq import lexicon
 from promptsales.sales.nlq.catalog import Catalog
+from promptsales.sales.nlq.metrics import label
 from promptsales.sales.nlq.model import (
     Dimension,
     EntityRef,
@@ -29,6 +31,10 @@ from promptsales.sales.nlq.text import blank_span, contains_phrase, normalize
 MAX_QUESTION_CHARS = 500
 #: A fuzzy campaign match below this similarity is not trusted.
 CAMPAIGN_MATCH_THRESHOLD = 0.45
+#: What a ranking that names no metric ranks by: sales amount, the business's measure of success.
+DEFAULT_RANKING_METRIC = Metric("sales_amount")
+CLIENTS = Metric("clients")
+CAMPAIGNS = Metric("campaigns")
 
 _FUNCTION_WORDS = {
     "the",
@@ -265,6 +271,27 @@ def _name_breaks() -> set[str]:
 NAME_BREAKS = _name_breaks()
 
 
+@dataclass
+class _Reading:
+    """What the parser has read of one question so far; each step reads some of ``text`` and blanks it."""
+
+    text: str  # the normalised question, with what was already read blanked out
+    language: str
+    out_of_scope: str | None  # the topic of a question the warehouse cannot answer (forecasts, reasons …)
+    understood: dict[str, object] = field(default_factory=dict)
+    filters: list[EntityRef] = field(default_factory=list)
+    periods: list[Period] = field(default_factory=list)
+    status: str | None = None  # active or finished
+    funnel: bool = False
+    metrics: list[Metric] = field(default_factory=list)
+    compare: bool = False
+    group_by: list[Dimension] = field(default_factory=list)
+    rank_dimension: Dimension | None = None
+    limit: int | None = None
+    descending: bool = True
+    notes: list[str] = field(default_factory=list)
+
+
 class QuestionParser:
     """Parses questions against one catalog, relative to an as-of date."""
 
@@ -274,178 +301,191 @@ class QuestionParser:
 
     # -- entry point --------------------------------------------------------------------------------------
     def parse(self, question: str) -> StructuredQuery | NotAnswerable:
-        """The structured form of ``question`` or why it cannot be answered."""
+        """The structured form of ``question`` or why it cannot be answered.
+
+        Names and periods are read first, then the vocabulary (status, funnel, metrics, comparison,
+        breakdown, ranking); a step that finds the question unanswerable ends the parse with the reason.
+        """
+        reading = self._begin(question)
+        for step in (self._read_names, self._refuse_out_of_scope, self._read_words, self._refuse_future):
+            refusal = step(reading)
+            if refusal is not None:
+                return refusal
+        if reading.funnel:
+            return self._funnel_query(reading)
+        refusal = self._default_metric(reading)
+        return refusal if refusal is not None else self._query(reading)
+
+    # -- steps --------------------------------------------------------------------------------------------
+    def _begin(self, question: str) -> _Reading:
+        """Checks the question's size (ValueError) and normalises it; notes its language and whether it asks
+        about something the warehouse does not hold."""
         question = (question or "").strip()
         if not question:
             raise ValueError("The question is empty; ask about campaign reach, sales, ROI, channels, markets…")
         if len(question) > MAX_QUESTION_CHARS:
             raise ValueError(f"The question has {len(question)} characters; the limit is {MAX_QUESTION_CHARS}.")
         text = normalize(question)
-        language = detect_language(text, question)
-        understood: dict[str, object] = {}
+        return _Reading(text=text, language=detect_language(text, question), out_of_scope=self._out_of_scope(text))
 
-        out_of_scope = self._out_of_scope(text)
+    def _read_names(self, reading: _Reading) -> NotAnswerable | None:
+        """Campaigns, periods, brands, channels and markets; an unknown quoted or named campaign refuses."""
         # campaign names carry years ("… Navidad Mágica 2025"): find them before periods eat the year
-        campaigns, text, campaign_problem = self._campaigns(question, text, language)
+        campaigns, reading.text, campaign_problem = self._campaigns(reading.text, reading.language)
         if campaign_problem:
             return NotAnswerable(
                 reason=campaign_problem,
-                understood=understood,
-                language=language,
+                understood=reading.understood,
+                language=reading.language,
                 needs=_t(
-                    language, "the exact campaign name (quote it)", "el nombre exacto de la campaña (entre comillas)"
+                    reading.language,
+                    "the exact campaign name (quote it)",
+                    "el nombre exacto de la campaña (entre comillas)",
                 ),
             )
-        periods, text = PeriodParser(self.as_of, language).find_all(text)
-        if periods:
-            understood["periods"] = [found.period.label for found in periods]
-        filters: list[EntityRef] = list(campaigns)
-        text = self._brand_keyword(text, filters)
+        found, reading.text = PeriodParser(self.as_of, reading.language).find_all(reading.text)
+        reading.periods = [item.period for item in found]
+        if found:
+            reading.understood["periods"] = [item.period.label for item in found]
+        reading.filters = list(campaigns)
+        reading.text = self._brand_keyword(reading.text, reading.filters)
         for dimension in (Dimension.brand, Dimension.channel, Dimension.market):
-            refs, text = self.catalog.find_mentions(text, dimension)
-            filters.extend(refs)
-        if filters:
-            understood["filters"] = [f"{ref.dimension.value}={ref.name}" for ref in filters]
+            refs, reading.text = self.catalog.find_mentions(reading.text, dimension)
+            reading.filters.extend(refs)
+        if reading.filters:
+            reading.understood["filters"] = [f"{ref.dimension.value}={ref.name}" for ref in reading.filters]
+        return None
 
-        if out_of_scope:
-            return NotAnswerable(
-                reason=_t(
-                    language,
-                    f"The warehouse holds recorded campaign results; it cannot answer questions about "
-                    f"{out_of_scope} (no such data, and no number is made up).",
-                    f"El almacén guarda resultados registrados de campañas; no puede responder sobre "
-                    f"{_ES_SCOPE.get(out_of_scope, out_of_scope)} (no hay esos datos y no se inventan cifras).",
-                ),
-                understood=understood,
-                language=language,
-                needs=_t(
-                    language,
-                    "a question about recorded figures: reach, sales, ROI, conversion…",
-                    "una pregunta sobre cifras registradas: alcance, ventas, ROI, conversión…",
-                ),
-            )
+    def _refuse_out_of_scope(self, reading: _Reading) -> NotAnswerable | None:
+        """Forecasts, reasons, demographics, weather: an explanation, never a number."""
+        topic = reading.out_of_scope
+        if not topic:
+            return None
+        return NotAnswerable(
+            reason=_t(
+                reading.language,
+                f"The warehouse holds recorded campaign results; it cannot answer questions about "
+                f"{topic} (no such data, and no number is made up).",
+                f"El almacén guarda resultados registrados de campañas; no puede responder sobre "
+                f"{_ES_SCOPE.get(topic, topic)} (no hay esos datos y no se inventan cifras).",
+            ),
+            understood=reading.understood,
+            language=reading.language,
+            needs=_t(
+                reading.language,
+                "a question about recorded figures: reach, sales, ROI, conversion…",
+                "una pregunta sobre cifras registradas: alcance, ventas, ROI, conversión…",
+            ),
+        )
 
-        status, text = self._status(text)
-        funnel = any(contains_phrase(text, word) for word in lexicon.FUNNEL_WORDS)
+    def _read_words(self, reading: _Reading) -> None:
+        """Status, funnel words, metrics, comparison words, breakdowns and the ranking asked for."""
+        reading.status, reading.text = self._status(reading.text)
+        reading.funnel = any(contains_phrase(reading.text, word) for word in lexicon.FUNNEL_WORDS)
         for word in lexicon.FUNNEL_WORDS:
-            match = contains_phrase(text, word)
+            match = contains_phrase(reading.text, word)
             if match:
-                text = blank_span(text, match.start(), match.end())
-        metrics, text = self._metrics(text)
-        if metrics:
-            understood["metrics"] = [metric.value for metric in metrics]
-        compare = any(contains_phrase(text, word) for word in lexicon.COMPARE_WORDS)
-        group_by, text = self._group_by(text)
-        rank_dimension, limit, descending = self._ranking(text)
+                reading.text = blank_span(reading.text, match.start(), match.end())
+        reading.metrics, reading.text = self._metrics(reading.text)
+        if reading.metrics:
+            reading.understood["metrics"] = [metric.value for metric in reading.metrics]
+        reading.compare = any(contains_phrase(reading.text, word) for word in lexicon.COMPARE_WORDS)
+        reading.group_by, reading.text = self._group_by(reading.text)
+        reading.rank_dimension, reading.limit, reading.descending = self._ranking(reading.text)
 
-        notes: list[str] = []
-        query_periods = [found.period for found in periods]
-        future = [p for p in query_periods if p.start > self.as_of]
-        if future:
-            return NotAnswerable(
-                reason=_t(
-                    language,
-                    f"{future[0].label} is after the as-of date {self.as_of.isoformat()}: there are no "
-                    "results for it yet, and forecasts are not made up.",
-                    f"{future[0].label} es posterior a la fecha de corte {self.as_of.isoformat()}: aún no "
-                    "hay resultados y no se inventan pronósticos.",
-                ),
-                understood=understood,
-                language=language,
-                needs=_t(language, "a period up to the as-of date", "un periodo hasta la fecha de corte"),
-            )
+    def _refuse_future(self, reading: _Reading) -> NotAnswerable | None:
+        """A period after the as-of date has no results yet (and forecasts are not made up)."""
+        future = [period for period in reading.periods if period.start > self.as_of]
+        if not future:
+            return None
+        return NotAnswerable(
+            reason=_t(
+                reading.language,
+                f"{future[0].label} is after the as-of date {self.as_of.isoformat()}: there are no "
+                "results for it yet, and forecasts are not made up.",
+                f"{future[0].label} es posterior a la fecha de corte {self.as_of.isoformat()}: aún no "
+                "hay resultados y no se inventan pronósticos.",
+            ),
+            understood=reading.understood,
+            language=reading.language,
+            needs=_t(reading.language, "a period up to the as-of date", "un periodo hasta la fecha de corte"),
+        )
 
-        if funnel:
-            stages = list(lexicon.FUNNEL_STAGES)
-            if query_periods or any(ref.dimension in (Dimension.channel, Dimension.market) for ref in filters):
-                stages.remove(Metric.clients)
-                notes.append(
-                    _t(
-                        language,
-                        "Distinct clients are known per whole campaign only: that stage is "
-                        "left out when a period, channel or market is asked for.",
-                        "Los clientes distintos se conocen solo por campaña completa: esa etapa se omite "
-                        "al pedir un periodo, canal o mercado.",
-                    )
-                )
-            return StructuredQuery(
-                intent=Intent.funnel,
-                metrics=stages,
-                filters=filters,
-                period=query_periods[0] if len(query_periods) == 1 else None,
-                compare_periods=query_periods if len(query_periods) > 1 else [],
-                status=status,
-                language=language,
-                notes=notes,
-            )
-
-        if not metrics:
-            if rank_dimension is not None:
-                metrics = [Metric.sales_amount]
-                notes.append(
-                    _t(
-                        language,
-                        "No metric named: ranked by sales amount, the business's measure of success.",
-                        "No se nombró una métrica: se ordena por monto de ventas, la medida de éxito del negocio.",
-                    )
-                )
-            else:
-                return NotAnswerable(
-                    reason=_t(language, "I could not find which figure you want.", "No encontré qué cifra quieres."),
-                    understood=understood,
-                    language=language,
-                    needs=_t(
-                        language,
-                        "a metric: " + ", ".join(m.value for m in Metric),
-                        "una métrica: alcance, ventas, número de ventas, ingresos, gasto, ROI, conversión, "
-                        "tasa de éxito, reacciones, interacciones, clics, leads, clientes, canales, mercados, "
-                        "campañas",
-                    ),
-                )
-
-        period: Period | None = None
-        compare_periods: list[Period] = []
-        if len(query_periods) == 1:
-            period = query_periods[0]
-        elif len(query_periods) > 1:
-            compare_periods = query_periods
-        if status == "active" and (period or compare_periods) and Metric.campaigns in metrics:
-            status = None  # "active in December" means running then, which the period already says
-            notes.append(
+    def _funnel_query(self, reading: _Reading) -> StructuredQuery:
+        """The funnel stages; distinct clients are left out when a period, channel or market is asked for."""
+        stages = list(lexicon.FUNNEL_STAGES)
+        periods = reading.periods
+        if periods or any(ref.dimension in (Dimension.channel, Dimension.market) for ref in reading.filters):
+            stages.remove(CLIENTS)
+            reading.notes.append(
                 _t(
-                    language,
-                    "Active in a period = with results in that period.",
-                    "Activa en un periodo = con resultados en ese periodo.",
+                    reading.language,
+                    "Distinct clients are known per whole campaign only: that stage is "
+                    "left out when a period, channel or market is asked for.",
+                    "Los clientes distintos se conocen solo por campaña completa: esa etapa se omite "
+                    "al pedir un periodo, canal o mercado.",
                 )
             )
+        return StructuredQuery(
+            intent=Intent.funnel,
+            metrics=stages,
+            filters=reading.filters,
+            period=periods[0] if len(periods) == 1 else None,
+            compare_periods=periods if len(periods) > 1 else [],
+            status=reading.status,
+            language=reading.language,
+            notes=reading.notes,
+        )
 
-        # several distinct mentions of one dimension → compare them side by side
-        for dimension in (Dimension.campaign, Dimension.brand, Dimension.channel, Dimension.market):
-            mentions = {ref.matched_text for ref in filters if ref.dimension == dimension}
-            if len(mentions) > 1 and dimension not in group_by:
-                group_by.insert(0, dimension)
-                compare = True
+    def _default_metric(self, reading: _Reading) -> NotAnswerable | None:
+        """No metric named: a ranking ranks by sales amount; anything else cannot be answered."""
+        if reading.metrics:
+            return None
+        if reading.rank_dimension is not None:
+            reading.metrics = [DEFAULT_RANKING_METRIC]
+            reading.notes.append(
+                _t(
+                    reading.language,
+                    "No metric named: ranked by sales amount, the business's measure of success.",
+                    "No se nombró una métrica: se ordena por monto de ventas, la medida de éxito del negocio.",
+                )
+            )
+            return None
+        return NotAnswerable(
+            reason=_t(reading.language, "I could not find which figure you want.", "No encontré qué cifra quieres."),
+            understood=reading.understood,
+            language=reading.language,
+            needs=_t(
+                reading.language,
+                "a metric: " + ", ".join(metric.value for metric in Metric),
+                "una métrica: " + ", ".join(label(metric, "es") for metric in Metric),
+            ),
+        )
 
-        if rank_dimension is not None:
-            intent = Intent.ranking
-            if rank_dimension not in group_by:
-                group_by.insert(0, rank_dimension)
-            group_by = group_by[:2]
+    def _query(self, reading: _Reading) -> StructuredQuery:
+        """The query: one period or several to compare, a comparison of several names, then the intent
+        (ranking, comparison, breakdown or a single value)."""
+        period, compare_periods = self._split_periods(reading)
+        self._compare_several_mentions(reading)
+        group_by = reading.group_by
+        if reading.rank_dimension is not None:
+            if reading.rank_dimension not in group_by:
+                group_by.insert(0, reading.rank_dimension)
             return StructuredQuery(
-                intent=intent,
-                metrics=metrics[:1] if len(metrics) > 1 else metrics,
-                group_by=group_by,
-                filters=filters,
+                intent=Intent.ranking,
+                metrics=reading.metrics[:1],
+                group_by=group_by[:2],
+                filters=reading.filters,
                 period=period,
                 compare_periods=compare_periods,
-                status=status,
-                order_by=metrics[0],
-                descending=descending,
-                limit=limit or 1,
-                language=language,
-                notes=notes,
+                status=reading.status,
+                order_by=reading.metrics[0],
+                descending=reading.descending,
+                limit=reading.limit or 1,
+                language=reading.language,
+                notes=reading.notes,
             )
-        if compare_periods or (compare and group_by):
+        if compare_periods or (reading.compare and group_by):
             intent = Intent.comparison
         elif group_by:
             intent = Intent.breakdown
@@ -453,16 +493,45 @@ class QuestionParser:
             intent = Intent.value
         return StructuredQuery(
             intent=intent,
-            metrics=metrics,
+            metrics=reading.metrics,
             group_by=group_by[:2],
-            filters=filters,
+            filters=reading.filters,
             period=period,
             compare_periods=compare_periods,
-            status=status,
+            status=reading.status,
             order_by=None,
-            language=language,
-            notes=notes,
+            language=reading.language,
+            notes=reading.notes,
         )
+
+    def _split_periods(self, reading: _Reading) -> tuple[Period | None, list[Period]]:
+        """One period filters; several are compared. "Active in a period" counts campaigns with results
+        in it (the status is dropped)."""
+        period: Period | None = None
+        compare_periods: list[Period] = []
+        if len(reading.periods) == 1:
+            period = reading.periods[0]
+        elif len(reading.periods) > 1:
+            compare_periods = reading.periods
+        if reading.status == "active" and (period or compare_periods) and CAMPAIGNS in reading.metrics:
+            reading.status = None  # "active in December" means running then, which the period already says
+            reading.notes.append(
+                _t(
+                    reading.language,
+                    "Active in a period = with results in that period.",
+                    "Activa en un periodo = con resultados en ese periodo.",
+                )
+            )
+        return period, compare_periods
+
+    @staticmethod
+    def _compare_several_mentions(reading: _Reading) -> None:
+        """Several distinct mentions of one dimension → compare them side by side."""
+        for dimension in (Dimension.campaign, Dimension.brand, Dimension.channel, Dimension.market):
+            mentions = {ref.matched_text for ref in reading.filters if ref.dimension == dimension}
+            if len(mentions) > 1 and dimension not in reading.group_by:
+                reading.group_by.insert(0, dimension)
+                reading.compare = True
 
     # -- pieces -------------------------------------------------------------------------------------------
     def _out_of_scope(self, text: str) -> str | None:
@@ -476,7 +545,7 @@ class QuestionParser:
                     return topic
         return None
 
-    def _campaigns(self, question: str, text: str, language: str = "en") -> tuple[list[EntityRef], str, str | None]:
+    def _campaigns(self, text: str, language: str = "en") -> tuple[list[EntityRef], str, str | None]:
         """Quoted names, exact names, then a fuzzy fragment after campaign/campaña."""
         refs: list[EntityRef] = []
         for match in list(re.finditer(r"\"([^\"]{2,120})\"|'([^']{2,120})'", text)):
