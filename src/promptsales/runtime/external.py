@@ -12,11 +12,11 @@ from promptsales.runtime.service import ServiceStatus, redact
 class ExternalDatabase:
     """Health of one externally configured PostgreSQL database."""
 
-    def __init__(self, settings: Settings, company: str) -> None:
+    def __init__(self, settings: Settings, company: str, url: str) -> None:
         self.settings = settings
         self.company = company
         self.name = f"postgres:{company}"
-        self.url = settings.external_database_url(company)
+        self.url = url
 
     def _answers(self) -> bool:
         try:

@@ -27,8 +27,8 @@ def data_services(settings: Settings) -> list[ManagedService]:
     if settings.uses_embedded_postgres():
         services.append(EmbeddedPostgres(settings))
     for company in DATABASE_NAMES:
-        if settings.external_database_url(company):
-            services.append(ExternalDatabase(settings, company))
+        if url := settings.external_database_url(company):
+            services.append(ExternalDatabase(settings, company, url))
     services.append(MongoServer(settings))
     services.append(ValkeyServer(settings))
     return services
@@ -96,9 +96,9 @@ def start_extras(extras: Sequence[ManagedService], report: UpReport, launcher: L
     pids = launcher.launch([job for _, job in pending]) if launcher else []
     for (service, _), pid in zip(pending, pids):
         service.launched(pid)
-    for service in services:
-        if not isinstance(service, LaunchedService):
-            (report.started if service.start() else report.already_running).append(service.name)
+    for other in services:
+        if not isinstance(other, LaunchedService):
+            (report.started if other.start() else report.already_running).append(other.name)
     for (service, _), pid in zip(pending, pids):
         service.wait_ready(pid)
         report.started.append(service.name)

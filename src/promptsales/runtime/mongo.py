@@ -26,7 +26,7 @@ from promptsales.runtime.state import StateFile
 def mongo_is_healthy(url: str, timeout: float) -> bool:
     """True when a MongoDB-protocol server at ``url`` answers ``ping``."""
     try:
-        client = pymongo.MongoClient(
+        client: pymongo.MongoClient = pymongo.MongoClient(
             url, serverSelectionTimeoutMS=int(timeout * 1000), connectTimeoutMS=int(timeout * 1000)
         )
         try:
@@ -56,7 +56,7 @@ class MongoServer:
     @property
     def url(self) -> str:
         """The URL clients should use."""
-        if self.external:
+        if self.settings.content_mongo_url is not None:
             return self.settings.content_mongo_url
         port = self.state.get(self.name).get("port")
         return f"mongodb://127.0.0.1:{port}/" if port else ""

@@ -43,7 +43,7 @@ def spawn_detached(argv: list[str], log_file: Path, cwd: Path | None = None) -> 
 
 def terminate(pid: int | None, timeout: float = 10.0) -> None:
     """Send SIGTERM, wait up to ``timeout`` seconds, then SIGKILL."""
-    if not pid_alive(pid):
+    if pid is None or not pid_alive(pid):
         return
     try:
         os.kill(pid, signal.SIGTERM)
@@ -70,7 +70,7 @@ def stop_process(pid: int | None) -> bool:
     return True
 
 
-def _reap(pid: int | None) -> None:
+def _reap(pid: int) -> None:
     try:
         os.waitpid(pid, os.WNOHANG)
     except (ChildProcessError, TypeError):

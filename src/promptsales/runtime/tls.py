@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKey
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from promptsales.config import Settings
+from promptsales.errors import UserError
 from promptsales.runtime.state import file_lock, write_atomic
 
 
@@ -76,7 +77,7 @@ def _create_ca(directory: Path) -> tuple[x509.Certificate, ec.EllipticCurvePriva
     return cert, key
 
 
-def _create_server_cert(directory: Path, ca_cert: x509.Certificate, ca_key) -> None:
+def _create_server_cert(directory: Path, ca_cert: x509.Certificate, ca_key: ec.EllipticCurvePrivateKey) -> None:
     key = ec.generate_private_key(ec.SECP256R1())
     names = [
         x509.DNSName("localhost"),
@@ -109,8 +110,12 @@ def ensure_tls(settings: Settings) -> TlsFiles:
             _create_server_cert(directory, ca_cert, ca_key)
         elif not files.server_cert.exists() or not files.server_key.exists():
             ca_cert = x509.load_pem_x509_certificate(files.ca_cert.read_bytes())
-            ca_key = serialization.load_pem_private_key((directory / "ca-key.pem").read_bytes(), password=None)
-            _create_server_cert(directory, ca_cert, ca_key)
+            loaded = serialization.load_pem_private_key((directory / "ca-key.pem").read_bytes(), password=None)
+            if not isinstance(loaded, ec.EllipticCurvePrivateKey):
+                raise UserError(
+                    f"{directory / 'ca-key.pem'} is not the local CA's EC key; delete {directory} to make a new CA."
+                )
+            _create_server_cert(directory, ca_cert, loaded)
     return files
 
 

@@ -58,7 +58,7 @@ class ValkeyServer:
     @property
     def url(self) -> str:
         """The URL clients should use (contains the password)."""
-        if self.external:
+        if self.settings.redis_url is not None:
             return self.settings.redis_url
         port = self.state.get(self.name).get("port")
         if not port:
