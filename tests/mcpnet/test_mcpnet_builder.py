@@ -3,10 +3,13 @@ bound parameter, the coarsest table that covers the question, refusals for per-c
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
+from promptsales.db.connect import connect
 from promptsales.sales.nlq import warehouse as wh
 from promptsales.sales.nlq.builder import Unanswerable, build, choose_grain
 from promptsales.sales.nlq.catalog import Catalog, Named
@@ -19,6 +22,24 @@ CATALOG = Catalog(
     channels=[Named(2, "Instagram"), Named(3, "TikTok")],
     markets=[Named(5, "Mexico / consumer")],
 )
+
+
+#: Table aliases the builder writes, and the SQL words (keywords, functions, types) its statements may contain.
+ALIASES = {"c", "f"}
+SQL_WORDS = {
+    *("SELECT AS FROM JOIN ON WHERE AND ANY GROUP BY ORDER DESC ASC NULLS LAST FIRST LIMIT".split()),
+    *("round sum nullif numeric".split()),
+}
+
+
+def _allowed_identifiers() -> set[str]:
+    """Every name the mapping module offers, plus the model's metric and dimension names (result labels)."""
+    names = {wh.SCHEMA, wh.MONTH_COLUMN, *wh.CAMPAIGN_COLUMNS.values(), *ALIASES}
+    for grain in wh.GRAINS:
+        names |= {grain.table, *grain.measures.values(), *grain.keys.values()}
+    for table, key, label in wh.LABEL_SOURCES.values():
+        names |= {table, key, label}
+    return names | {metric.value for metric in Metric} | {dimension.value for dimension in Dimension}
 
 
 def _sql(query: StructuredQuery) -> tuple[str, list]:
@@ -35,9 +56,11 @@ def test_mcpnet_builder_binds_every_value():
     assert "Nova" not in text and "2025" not in text and "Instagram" not in text
     assert text.count("%s") == len(params) and date(2025, 12, 1) in params and 3 in params
     assert [10] in params and [2] in params and [5] in params
-    identifiers = {part for part in text.replace('"', " ").replace(".", " ").split() if part.isidentifier()}
-    allowed_tables = {g.table for g in wh.GRAINS} | {t for t, _, _ in wh.LABEL_SOURCES.values()} | {wh.SCHEMA}
-    assert {"campaign_facts", "campaigns"} <= identifiers and "campaign_facts" in allowed_tables
+    quoted = set(re.findall(r'"([^"]*)"', text))
+    assert {"campaign_facts", "campaigns"} <= quoted
+    assert quoted <= _allowed_identifiers(), quoted - _allowed_identifiers()
+    bare = set(re.findall(r"[A-Za-z_]\w*", re.sub(r'"[^"]*"|%s', " ", text)))  # outside quotes and placeholders
+    assert bare <= SQL_WORDS | ALIASES, bare - SQL_WORDS - ALIASES
 
 
 def test_mcpnet_builder_injection_text_never_reaches_sql():
@@ -77,13 +100,28 @@ def test_mcpnet_builder_refuses_per_campaign_figures_at_finer_grain():
     assert "per whole campaign" in refused.value.reason("en") and "por campaña" in refused.value.reason("es")
 
 
-def test_mcpnet_builder_ratios_are_ratios_of_sums():
-    """ROI is (Σ sales − Σ spend) / Σ spend, never an average of per-row ROIs."""
-    text, _ = _sql(
+def test_mcpnet_builder_ratios_are_ratios_of_sums(settings, clone_db):
+    """ROI is (Σ sales − Σ spend) / Σ spend, never an average of per-row ROIs: run on two campaigns whose
+    ROIs are 2 and 0 (average 1), the built query answers (1200 − 1000) / 1000 = 0.2."""
+    brand = 990_001  # a brand no seeded campaign has
+    dbname = clone_db("sales")
+    with connect("sales", "owner", settings=settings, dbname=dbname) as conn:
+        for campaign_id, spend, sales in ((990_001, 100, 300), (990_002, 900, 900)):
+            conn.execute(
+                "INSERT INTO wh.campaigns (campaign_id, campaign_name, brand_id, brand_name, status, start_date,"
+                " budget, spend, revenue, roi, reach, impressions, reactions, interactions, clicks, exposure_hours,"
+                " leads, clients, sales_count, sales_amount, channels, markets, content_items, updated_run)"
+                " VALUES (%s, %s, %s, 'Ratio Brand', 'finished', '2025-01-01', 1000, %s, %s, (%s - %s) / %s,"
+                " 0, 0, 0, 0, 0, 0, 0, 0, 1, %s, 1, 1, 0, 0)",
+                (campaign_id, f"Ratio {campaign_id}", brand, spend, sales, sales, spend, spend, sales),
+            )
+        conn.commit()
+    built = build(
         StructuredQuery(
             intent=Intent.value,
             metrics=[Metric.roi],
-            filters=[EntityRef(dimension=Dimension.brand, key=10, name="Nova Foods")],
+            filters=[EntityRef(dimension=Dimension.brand, key=brand, name="Ratio Brand")],
         )
     )
-    assert 'sum("c"."sales_amount") - sum("c"."spend")' in text and "avg(" not in text
+    with connect("sales", "analyst", settings=settings, dbname=dbname) as conn:
+        assert conn.execute(built.statement, built.params).fetchall() == [(Decimal("0.200000"),)]
