@@ -11,6 +11,8 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
+from promptsales.db.fetch import one
+
 USER_TABLES = (
     "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
     " WHERE c.relkind IN ('r','p','m') AND c.relispopulated"
@@ -29,6 +31,6 @@ def table_checksums(conninfo: str) -> dict[str, tuple[int, str]]:
                 "SELECT count(*), coalesce(sum(('x' || left(md5(t::text), 16))::bit(64)::bigint::numeric), 0)::text"
                 " FROM ONLY {} t"
             ).format(sql.SQL(table))
-            count, checksum = conn.execute(query).fetchone()
+            count, checksum = one(conn, query)
             result[table] = (count, checksum)
         return result

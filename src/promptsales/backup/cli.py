@@ -25,7 +25,7 @@ console = Console()
 ONLY_HELP = f"Only these components: {', '.join(COMPONENTS)} (repeatable)."
 
 
-def _human(size: int) -> str:
+def _human(size: float) -> str:
     for unit in ("B", "KiB", "MiB", "GiB"):
         if size < 1024 or unit == "GiB":
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
@@ -91,8 +91,8 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
     for column in ("created (UTC)", "components", "size", "verified"):
         table.add_column(column)
     for row in rows:
-        verified = row["verified_at"][:19] if row["verified_at"] else "no"
-        table.add_row(row["id"], row["created"][:19], ",".join(row["components"]), _human(row["bytes"]), verified)
+        verified_at = row["verified_at"][:19] if row["verified_at"] else "no"
+        table.add_row(row["id"], row["created"][:19], ",".join(row["components"]), _human(row["bytes"]), verified_at)
     console.print(table)
     for name in partials:
         console.print(f"[yellow]unfinished:[/] {name}")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import platform
 import shutil
 import time
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from promptsales.backup.crypto import EncryptingWriter
 from promptsales.backup.keys import BackupKey, load_key
@@ -17,6 +18,7 @@ from promptsales.backup.mongo_dump import export_database
 from promptsales.backup.postgres_dump import dump_database, dump_globals, exported_snapshots, now_utc, tool_version
 from promptsales.backup.settings import BackupSettings
 from promptsales.backup.store import FORMAT, MANIFEST, BackupFolder, BackupStore, new_backup_id, write_signed
+from promptsales.backup.streams import ByteSink
 from promptsales.config import DATABASE_NAMES, Settings
 from promptsales.db.connect import admin_conninfo
 from promptsales.errors import UserError
@@ -34,7 +36,7 @@ def _package_version(name: str) -> str:
 
 
 def _encrypt_to(
-    folder: Path, relative: str, key: BackupKey, chunk_size: int, produce: Callable[[BinaryIO], Any]
+    folder: Path, relative: str, key: BackupKey, chunk_size: int, produce: Callable[[ByteSink], Any]
 ) -> tuple[dict[str, Any], Any]:
     """Run ``produce(writer)`` into ``folder/relative.enc``; returns the file entry and what produce returned."""
     path = folder / f"{relative}.enc"
@@ -105,7 +107,7 @@ def run_backup(
                         f"postgres/{DATABASE_NAMES[company]}.dump",
                         key,
                         backup.chunk_size,
-                        lambda sink, c=company, s=snapshot: dump_database(conninfos[c], s, sink, backup.compression),
+                        functools.partial(dump_database, conninfos[company], snapshot, compression=backup.compression),
                     )
                     entry.update(
                         kind="postgres", company=company, database=snapshot.database, snapshot=snapshot.as_dict()

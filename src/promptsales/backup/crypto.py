@@ -24,13 +24,13 @@ import os
 import secrets
 import struct
 from pathlib import Path
-from typing import BinaryIO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from promptsales.backup.streams import ByteSink, ByteSource
 from promptsales.errors import UserError
 
 MAGIC = b"PSBK"
@@ -105,7 +105,7 @@ class EncryptingWriter:
     It also computes the SHA-256 and size of both the plaintext and the ciphertext.
     """
 
-    def __init__(self, sink: BinaryIO, key: bytes, name: str, chunk_size: int = 1 << 20) -> None:
+    def __init__(self, sink: ByteSink, key: bytes, name: str, chunk_size: int = 1 << 20) -> None:
         self.sink = sink
         self.chunk_size = chunk_size
         salt = secrets.token_bytes(SALT_BYTES)
@@ -180,7 +180,7 @@ class DecryptingReader:
     raised before any byte of that chunk is returned.
     """
 
-    def __init__(self, source: BinaryIO, key: bytes, where: str, expected_name: str | None = None) -> None:
+    def __init__(self, source: ByteSource, key: bytes, where: str, expected_name: str | None = None) -> None:
         self.source = source
         self.where = where
         fixed_length = len(MAGIC) + 1 + 4 + SALT_BYTES + PREFIX_BYTES + 2

@@ -26,6 +26,7 @@ from promptsales.backup.restore import embedded_target_settings, restore_backup
 from promptsales.backup.settings import BackupSettings
 from promptsales.config import Settings
 from promptsales.db.connect import connect
+from promptsales.db.fetch import scalar
 from promptsales.errors import UserError
 from promptsales.lab.registry import LabEntry, LabParam, LabResult, StepResult, register
 
@@ -78,7 +79,7 @@ def _sample_clients(settings: Settings, dbname: str | None) -> tuple[list[int], 
             row[0]
             for row in conn.execute("SELECT client_id FROM crm.clients ORDER BY client_id LIMIT %s", (SAMPLE_CLIENTS,))
         ]
-        total = conn.execute("SELECT count(*) FROM crm.clients").fetchone()[0]
+        total = scalar(conn, "SELECT count(*) FROM crm.clients")
     if not ids:
         raise UserError("PromptCRM has no clients to demonstrate with: run `promptsales seed` first.")
     return ids, total
@@ -146,7 +147,7 @@ def restore_elsewhere(
 
     started = time.perf_counter()
     folder = run_backup(settings, backup, only=["crm"], databases={"crm": crm_dbname} if crm_dbname else None)
-    crm_file = next(e for e in folder.manifest(_backup_key(settings, backup)).get("files") if e.get("company") == "crm")
+    crm_file = next(e for e in folder.manifest(_backup_key(settings, backup))["files"] if e.get("company") == "crm")
     result.steps.append(
         StepResult(
             title="2. Encrypted backup of PromptCRM (pg_dump custom format → AES-256-GCM)",
@@ -161,8 +162,8 @@ def restore_elsewhere(
     started = time.perf_counter()
     report = restore_backup(settings, folder.id, str(target.data_path), only=["crm"], replace=True, backup=backup)
     with connect("crm", "app", settings=target) as conn:
-        restored_total = conn.execute("SELECT count(*) FROM crm.clients").fetchone()[0]
-        server = conn.execute("SELECT system_identifier::text FROM pg_control_system()").fetchone()[0]
+        restored_total = scalar(conn, "SELECT count(*) FROM crm.clients")
+        server = scalar(conn, "SELECT system_identifier::text FROM pg_control_system()")
         key_rows = conn.execute(
             "SELECT data_key_id, purpose, left(cert_fingerprint, 16) || '…' FROM crm.data_keys ORDER BY 1"
         ).fetchall()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any, BinaryIO
+from typing import Any
 
 import pymongo
 from bson import json_util
@@ -24,6 +24,7 @@ from bson.json_util import CANONICAL_JSON_OPTIONS
 from pymongo.errors import PyMongoError
 
 from promptsales.backup.postgres_dump import now_utc
+from promptsales.backup.streams import ByteSink
 from promptsales.errors import UserError
 
 BATCH = 1000
@@ -41,7 +42,7 @@ def _ejson(value: Any) -> Any:
     return json.loads(json_util.dumps(value, json_options=CANONICAL_JSON_OPTIONS))
 
 
-def export_database(url: str, database: str, sink: BinaryIO) -> dict[str, Any]:
+def export_database(url: str, database: str, sink: ByteSink) -> dict[str, Any]:
     """Write every collection of ``database`` to ``sink``; returns counts and the server version."""
     client = _client(url)
     try:
@@ -124,7 +125,7 @@ def import_database(url: str, database: str, lines: Iterable[bytes], replace: bo
                     db[current].create_index(keys, **index)
                 counts[current] = 0
             elif kind == "document":
-                if record.get("collection") != current:
+                if current is None or record.get("collection") != current:
                     raise UserError(f"MongoDB export line {number}: document outside its collection section.")
                 batch.append(json_util.loads(json.dumps(record["doc"])))
                 counts[current] += 1

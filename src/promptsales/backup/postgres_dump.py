@@ -16,10 +16,11 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
 
 import psycopg
 
+from promptsales.backup.streams import ByteSink
+from promptsales.db.fetch import one
 from promptsales.errors import UserError
 from promptsales.runtime.postgres import bin_dir
 
@@ -53,10 +54,11 @@ def exported_snapshots(conninfos: dict[str, str]) -> Iterator[dict[str, Exported
             except psycopg.OperationalError as error:
                 raise UserError(f"Cannot connect to database {key} to back it up: {error}".strip()) from error
             conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            row = conn.execute(
+            row = one(
+                conn,
                 "SELECT pg_export_snapshot(), pg_current_wal_lsn()::text, clock_timestamp(), current_database(),"
-                " current_setting('server_version'), (SELECT system_identifier::text FROM pg_control_system())"
-            ).fetchone()
+                " current_setting('server_version'), (SELECT system_identifier::text FROM pg_control_system())",
+            )
             snapshots[key] = ExportedSnapshot(
                 database=row[3],
                 snapshot_id=row[0],
@@ -74,7 +76,7 @@ def tool_version(tool: str) -> str:
     return result.stdout.strip()
 
 
-def _stream(argv: list[str], sink: BinaryIO, what: str) -> None:
+def _stream(argv: list[str], sink: ByteSink, what: str) -> None:
     """Run ``argv`` and copy its stdout into ``sink``; a clear error with its stderr when it fails."""
     with tempfile.TemporaryFile() as stderr:
         process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=stderr)
@@ -91,7 +93,7 @@ def _stream(argv: list[str], sink: BinaryIO, what: str) -> None:
             raise UserError(f"{what} failed (exit {code}): {message}")
 
 
-def dump_database(conninfo: str, snapshot: ExportedSnapshot, sink: BinaryIO, compression: str = "gzip") -> None:
+def dump_database(conninfo: str, snapshot: ExportedSnapshot, sink: ByteSink, compression: str = "gzip") -> None:
     """``pg_dump --format=custom`` of one database at ``snapshot`` into ``sink`` (never to disk in clear)."""
     argv = [
         str(bin_dir() / "pg_dump"),
@@ -105,7 +107,7 @@ def dump_database(conninfo: str, snapshot: ExportedSnapshot, sink: BinaryIO, com
     _stream(argv, sink, f"pg_dump of {snapshot.database}")
 
 
-def dump_globals(conninfo: str, sink: BinaryIO) -> None:
+def dump_globals(conninfo: str, sink: ByteSink) -> None:
     """The cluster's roles (``pg_dumpall --roles-only --no-role-passwords``): who may own and use what."""
     argv = [str(bin_dir() / "pg_dumpall"), "--roles-only", "--no-role-passwords", "--no-password", "--dbname", conninfo]
     _stream(argv, sink, "pg_dumpall --roles-only")

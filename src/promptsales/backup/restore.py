@@ -41,6 +41,7 @@ from promptsales.backup.store import BackupFolder, BackupStore
 from promptsales.backup.verify import verify_backup
 from promptsales.config import DATABASE_NAMES, Settings
 from promptsales.db.derived import refresh_materialized_views
+from promptsales.db.fetch import scalar
 from promptsales.errors import UserError
 
 STAGING_SUFFIX = "__restore"
@@ -59,13 +60,20 @@ class Target:
         """True for a data-directory target."""
         return self.settings is not None
 
+    @property
+    def embedded(self) -> Settings:
+        """The settings of a data-directory target (UserError for a URL target, which has no local servers)."""
+        if self.settings is None:
+            raise UserError(f"The target {self.description} is a PostgreSQL URL, not a data directory.")
+        return self.settings
+
     def admin_conninfo(self, dbname: str) -> str:
         """Superuser connection string to ``dbname`` on the target."""
         if self.url:
             return make_conninfo(self.url, dbname=dbname)
         from promptsales.runtime.postgres import EmbeddedPostgres
 
-        return EmbeddedPostgres(self.settings).admin_conninfo(dbname)
+        return EmbeddedPostgres(self.embedded).admin_conninfo(dbname)
 
 
 @dataclass
@@ -104,12 +112,13 @@ def parse_target(text: str) -> Target:
 def _database_has_content(conninfo: str) -> bool:
     with psycopg.connect(conninfo, autocommit=True) as conn:
         return bool(
-            conn.execute(
+            scalar(
+                conn,
                 "SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
                 " WHERE c.relkind IN ('r','p','v','m','S','f')"
                 " AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg_toast%'"
-                " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e'))"
-            ).fetchone()[0]
+                " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e'))",
+            )
         )
 
 
@@ -161,7 +170,7 @@ def _restore_postgres(
 
             with psycopg.connect(target.admin_conninfo(staging), autocommit=True) as conn:
                 create_missing_roles(conn, globals_sql)
-                ensure_roles(conn, target.settings, entry["company"])
+                ensure_roles(conn, target.embedded, entry["company"])
         else:
             argv += ["--no-owner", "--no-privileges"]
         with open(folder.root / entry["path"], "rb") as handle, tempfile.TemporaryFile() as stderr:
@@ -200,12 +209,12 @@ def _restore_mongo(
 ) -> dict[str, Any]:
     from promptsales.runtime.mongo import MongoServer
 
-    server = MongoServer(target.settings)
+    server = MongoServer(target.embedded)
     with open(folder.root / entry["path"], "rb") as handle:
         reader = _open_reader(folder, key, entry, handle)
-        counts = import_database(server.url, target.settings.content_mongo_database, reader, replace=replace)
+        counts = import_database(server.url, target.embedded.content_mongo_database, reader, replace=replace)
         _check_digest(reader, entry, folder)
-    return {"database": target.settings.content_mongo_database, "collections": counts}
+    return {"database": target.embedded.content_mongo_database, "collections": counts}
 
 
 def _restore_media(
@@ -213,7 +222,7 @@ def _restore_media(
 ) -> dict[str, Any]:
     with open(folder.root / entry["path"], "rb") as handle:
         reader = _open_reader(folder, key, entry, handle)
-        info = extract_media(reader, media_dir(target.settings.data_path), replace=replace)
+        info = extract_media(reader, media_dir(target.embedded.data_path), replace=replace)
         reader.read()
         _check_digest(reader, entry, folder)
     return info
@@ -224,7 +233,7 @@ def _mongo_has_collections(settings: Settings) -> bool:
 
     from promptsales.runtime.mongo import MongoServer
 
-    client = pymongo.MongoClient(MongoServer(settings).url, serverSelectionTimeoutMS=5000)
+    client: pymongo.MongoClient = pymongo.MongoClient(MongoServer(settings).url, serverSelectionTimeoutMS=5000)
     try:
         return any(not n.startswith("system.") for n in client[settings.content_mongo_database].list_collection_names())
     finally:
@@ -287,17 +296,17 @@ def _restore_into(
         from promptsales.runtime.postgres import EmbeddedPostgres
 
         if any(c in DATABASE_NAMES for c in wanted):
-            EmbeddedPostgres(target.settings).start()
+            EmbeddedPostgres(target.embedded).start()
         if "mongo" in wanted:
-            MongoServer(target.settings).start()
+            MongoServer(target.embedded).start()
     for component in wanted:
         if component in DATABASE_NAMES:
             dbname = DATABASE_NAMES[component] if target.is_embedded else entries[component]["database"]
             _check_postgres_target(target, dbname, replace)
-        elif component == "mongo" and _mongo_has_collections(target.settings) and not replace:
+        elif component == "mongo" and _mongo_has_collections(target.embedded) and not replace:
             raise UserError(f"MongoDB on {target.description} already has content; pass --replace to overwrite it.")
         elif component == "media":
-            store = media_dir(target.settings.data_path)
+            store = media_dir(target.embedded.data_path)
             if store.exists() and any(store.iterdir()) and not replace:
                 raise UserError(f"The media store {store} is not empty; pass --replace to overwrite it.")
 
@@ -327,6 +336,6 @@ def _rebuild_derived_data(target: Target, companies: list[str]) -> None:
     if "crm" in companies and "ads" in companies:
         from promptsales.crm.link import ensure_link
 
-        ensure_link(target.settings)
+        ensure_link(target.embedded)
     for company in companies:
         refresh_materialized_views(target.admin_conninfo(DATABASE_NAMES[company]))
