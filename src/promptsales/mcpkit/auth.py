@@ -10,8 +10,9 @@ import time
 
 import httpx
 import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
 from mcp.server.auth.provider import AccessToken
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("promptsales.mcpkit.auth")
 
@@ -31,7 +32,7 @@ class JwksTokenVerifier:
         self.audience = audience
         self.verify = verify
         self.refresh_seconds = refresh_seconds
-        self._keys: dict[str, object] = {}
+        self._keys: dict[str, rsa.RSAPublicKey] = {}
         self._fetched_at = 0.0
         self.jwks_uri: str | None = None
         self._verified: dict[bytes, AccessToken] = {}
@@ -73,7 +74,7 @@ class JwksTokenVerifier:
             await self._load_keys()
             if kid not in self._keys:
                 await self._load_keys(force=True)
-            key = self._keys.get(kid)
+            key = self._keys.get(kid) if isinstance(kid, str) else None
             if key is None:
                 log.info("token refused: unknown key id %r", kid)
                 return None
@@ -131,7 +132,7 @@ class ToolScopeGuard:
             return
         replayed = False
 
-        async def replay() -> dict:
+        async def replay() -> Message:
             nonlocal replayed
             if not replayed:
                 replayed = True
@@ -149,7 +150,7 @@ class ToolScopeGuard:
         for message in messages:
             if isinstance(message, dict) and message.get("method") == "tools/call":
                 name = (message.get("params") or {}).get("name")
-                required = self.tool_scopes.get(name)
+                required = self.tool_scopes.get(name) if isinstance(name, str) else None
                 if required and required not in held:
                     return required
         return None

@@ -10,6 +10,7 @@ from pydantic import AnyHttpUrl
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+from starlette.routing import Route
 
 from promptsales.auth.config import audience_for, issuer_url
 from promptsales.config import Settings
@@ -52,7 +53,7 @@ def http_app(kit: ToolKit, settings: Settings, host: str, port: int) -> Starlett
     )  # one JSON body per call, no SSE stream (docs/decisions.md D93)
     metadata_url = str(build_resource_metadata_url(AnyHttpUrl(resource_url)))
     for route in app.routes:
-        if getattr(route, "path", None) == MCP_PATH:
+        if isinstance(route, Route) and route.path == MCP_PATH:
             route.app = ToolScopeGuard(route.app, kit.tool_scopes(), metadata_url)
     return app
 

@@ -24,7 +24,7 @@ import functools
 import inspect
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -51,7 +51,7 @@ class ToolSpec:
     read_only: bool
     title: str | None = None
     description: str | None = None
-    extra_content: Callable[[BaseModel], list[ContentBlock]] | None = None
+    extra_content: Callable[[Any], Sequence[ContentBlock]] | None = None  # takes the tool's own result model
     options: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -77,10 +77,13 @@ class ToolKit:
         scope: str,
         read_only: bool,
         title: str | None = None,
-        extra_content: Callable[[BaseModel], list[ContentBlock]] | None = None,
+        extra_content: Callable[[Any], Sequence[ContentBlock]] | None = None,
         **options: Any,
     ) -> Callable[[Callable[..., BaseModel]], Callable[..., BaseModel]]:
-        """Declare a tool (the function name is the tool name, its docstring the description)."""
+        """Declare a tool (the function name is the tool name, its docstring the description).
+
+        ``extra_content(result)`` adds MCP content blocks (e.g. images) built from the tool's own result model.
+        """
 
         def decorate(function: Callable[..., BaseModel]) -> Callable[..., BaseModel]:
             self.tools[function.__name__] = ToolSpec(
@@ -143,7 +146,10 @@ class ToolKit:
             return CallToolResult(content=content, structured_content=result.model_dump(mode="json"))
 
         del run.__wrapped__  # the SDK must see the signature below, not the service function's
-        run.__signature__ = signature.replace(return_annotation=Annotated[CallToolResult, signature.return_annotation])
+        # inspect.signature() honours __signature__ on any callable; typeshed declares it on no function type.
+        run.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            return_annotation=Annotated[CallToolResult, signature.return_annotation]
+        )
         return run
 
     def build(self, token_verifier=None, auth=None) -> MCPServer:
