@@ -22,10 +22,13 @@ from pymongo.database import Database
 
 from promptsales.ai.embeddings import get_encoder
 from promptsales.config import Settings
+from promptsales.db import bulk
 from promptsales.db.connect import connect
+from promptsales.db.fetch import scalar
 
 BATCH = 512
-COLUMNS = "(media_id, media_type, description_sha256, embedding, source_updated_at)"
+COLUMN_NAMES = ("media_id", "media_type", "description_sha256", "embedding", "source_updated_at")
+COLUMNS = "(" + ", ".join(COLUMN_NAMES) + ")"
 
 
 def description_sha256(text: str) -> str:
@@ -45,7 +48,7 @@ def _copy_rows(conn: psycopg.Connection, table: str, docs: list[dict], vectors: 
         buffer.write(
             f"{doc['_id']}\t{doc['media_type']}\t{description_sha256(doc['description'])}\t{vector_literal(vector)}\t{updated}\n"
         )
-    with conn.cursor().copy(f"COPY {table} {COLUMNS} FROM STDIN") as copy:
+    with conn.cursor().copy(bulk.copy_statement(table, COLUMN_NAMES, binary=False)) as copy:
         copy.write(buffer.getvalue())
 
 
@@ -187,10 +190,10 @@ def sync_changed(
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     with connect("content", "app", settings=settings, dbname=dbname) as conn:
-        newest = conn.execute("SELECT max(source_updated_at) FROM content.media_embeddings").fetchone()[0]
+        newest = scalar(conn, "SELECT max(source_updated_at) FROM content.media_embeddings")
         query = {} if newest is None else {"updated_at": {"$gte": newest - timedelta(seconds=overlap_seconds)}}
         candidates = list(db.media_assets.find(query, {"_id": 1, "media_type": 1, "description": 1, "updated_at": 1}))
-        known = dict(
+        known: dict[str, str] = dict(
             conn.execute(
                 "SELECT media_id, description_sha256 FROM content.media_embeddings WHERE media_id = ANY(%s)",
                 ([d["_id"] for d in candidates],),
