@@ -169,7 +169,7 @@ class Cache:
         self.connection = connection
         self.lock_ttl_ms = lock_ttl_ms
         self.wait_timeout = wait_timeout
-        self.local = Counter()  # this process's outcomes, including those Redis never saw
+        self.local: Counter[str] = Counter()  # this process's outcomes, including those Redis never saw
         self._missed_bumps: set[Scope] = set()
         self._missed_lock = threading.Lock()
         self._scripts: dict[str, Any] = {}
@@ -192,9 +192,13 @@ class Cache:
         return cls(connection, **options)
 
     # --- low level -----------------------------------------------------------------------------------
-    def _script(self, source: str):
+    def _script(self, source: str) -> Any:
+        """The registered Lua script (used inside :meth:`CacheConnection.run`, where the client exists)."""
         if source not in self._scripts:
-            self._scripts[source] = self.connection.client.register_script(source)
+            client = self.connection.client
+            if client is None:
+                raise CacheUnavailable("no Redis URL configured (is `promptsales up` done?)")
+            self._scripts[source] = client.register_script(source)
         return self._scripts[source]
 
     def _redis(self, operation: Callable[[Any], Any]) -> Any:

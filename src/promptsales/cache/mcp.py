@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
+
 from promptsales.cache.core import CacheSpec
 from promptsales.cache.instances import get_cache, get_rate_limiter
 from promptsales.cache.keys import COMPANIES, Scope
@@ -71,11 +73,12 @@ def _limit_with(limiter: RateLimiter | None) -> Callable[[], None]:
     return limit
 
 
-def _output_model(spec: Any) -> Any:
+def _output_model(spec: Any) -> type[BaseModel] | None:
     try:
-        return spec.output_model
+        model = spec.output_model
     except Exception:
         return None
+    return model if inspect.isclass(model) and issubclass(model, BaseModel) else None
 
 
 def _permission_scopes(spec: Any, policy: CachePolicy, caller_scopes: Iterable[str]) -> tuple[str, ...]:
@@ -105,7 +108,7 @@ def read_wrapper(spec: Any, function: Callable[..., Any], limit: Callable[[], No
                 cache_spec, arguments, lambda: function(**arguments), depends=scopes, caller_scopes=caller.scopes
             )
             value = lookup.value
-            if lookup.outcome in ("hit", "coalesced") and model is not None and inspect.isclass(model):
+            if lookup.outcome in ("hit", "coalesced") and model is not None:
                 value = model.model_validate(value)
             if policy.on_hit is not None and lookup.outcome in ("hit", "coalesced"):
                 policy.on_hit(arguments, value)

@@ -28,7 +28,7 @@ def _ratio(hits: int, misses: int) -> float:
 def cache_stats(cache: Cache) -> dict[str, Any]:
     """Counters from ``ps:stats``, key counts per class (one SCAN pass) and Valkey's memory figures."""
 
-    def read(client):
+    def read(client: Any) -> tuple[dict[str, int], Any, Any, Counter[str], int]:
         counters = {name.decode(): int(value) for name, value in client.hgetall(keys.STATS_KEY).items()}
         memory = client.info("memory")
         server_stats = client.info("stats")

@@ -4,12 +4,21 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, fields
 from typing import Any
 
 from promptsales.ai.textgen import Generation, LLMSettings, LocalTemplateGenerator, OpenAICompatibleGenerator
 from promptsales.cache.ai import AICache, digest
 from promptsales.cache.instances import get_ai_cache
 from promptsales.caller import current_caller
+
+
+@dataclass
+class CachedGeneration(Generation):
+    """A :class:`Generation` that also says whether the AI cache answered and how many tokens that saved."""
+
+    tokens_saved: int = 0
+    cache_hit: str | None = None  # "exact" or "semantic" when the cache answered
 
 
 class CachedTextGenerator:
@@ -19,7 +28,7 @@ class CachedTextGenerator:
     compares the campaign text (``brief['campaign']``) within the same audience, count, model and OAuth
     client, so a paraphrased campaign for the same audience reuses the earlier messages (one client's
     campaign copy is never served to another client). A hit returns a
-    ``Generation`` with zero tokens spent and ``tokens_saved``/``cache_hit`` attributes set.
+    :class:`CachedGeneration` with zero tokens spent, ``tokens_saved`` and ``cache_hit`` set.
     """
 
     def __init__(self, inner: Any, ai_cache: AICache | None = None, namespace: str = "messages") -> None:
@@ -36,7 +45,9 @@ class CachedTextGenerator:
             self._ai_cache = get_ai_cache()
         return self._ai_cache
 
-    def generate(self, system: str, prompt: str, context: list[str], count: int, brief: dict[str, str]) -> Any:
+    def generate(
+        self, system: str, prompt: str, context: list[str], count: int, brief: dict[str, str]
+    ) -> CachedGeneration:
         """Generated texts from the cache when possible, else from the wrapped generator (then cached)."""
         started = time.perf_counter()
         exact_text = "\n".join([system, prompt, *context])
@@ -65,13 +76,17 @@ class CachedTextGenerator:
         )
         if outcome.source == "generated":
             generation = generated["value"]
-            generation.tokens_saved, generation.cache_hit = 0, None
-            return generation
-        generation = Generation(
-            list(outcome.result), f"{self.provider}+cache", self.model, 0, 0, (time.perf_counter() - started) * 1000
+            return CachedGeneration(**{f.name: getattr(generation, f.name) for f in fields(Generation)})
+        return CachedGeneration(
+            list(outcome.result),
+            f"{self.provider}+cache",
+            self.model,
+            0,
+            0,
+            (time.perf_counter() - started) * 1000,
+            tokens_saved=outcome.tokens_saved,
+            cache_hit=outcome.source,
         )
-        generation.tokens_saved, generation.cache_hit = outcome.tokens_saved, outcome.source
-        return generation
 
 
 def get_generator() -> CachedTextGenerator:

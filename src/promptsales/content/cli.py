@@ -43,8 +43,8 @@ def reindex(
     settings = get_settings()
     db = mongo_database(settings)
     if changed:
-        result = sync_changed(settings, db)
-        console.print(f"checked {result['checked']:,} documents, re-embedded {result['embedded']:,}")
+        synced = sync_changed(settings, db)
+        console.print(f"checked {synced['checked']:,} documents, re-embedded {synced['embedded']:,}")
         return
     total = db.media_assets.count_documents({})
     if not total:

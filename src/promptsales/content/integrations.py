@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 
@@ -23,7 +25,7 @@ from promptsales.errors import UserError
 def default_integrations() -> list[dict]:
     """The integrations PromptContent ships with (validated documents)."""
     now = datetime.now(UTC)
-    docs = [
+    docs: list[dict[str, Any]] = [
         {
             "_id": "spotify-web-api",
             "kind": "rest",
@@ -99,7 +101,7 @@ class IntegrationReport:
     latency_ms: float = 0.0
 
 
-def missing_credentials(doc: dict, env: dict[str, str] | None = None) -> list[str]:
+def missing_credentials(doc: dict, env: Mapping[str, str] | None = None) -> list[str]:
     """Names of the environment variables the integration needs and that are not set."""
     env = os.environ if env is None else env
     refs = (
