@@ -69,8 +69,9 @@ def clients() -> None:
 def audit_maintain(keep_days: int = typer.Option(90, help="Keep this many days of audit partitions.")) -> None:
     """Create the next days' audit partitions and drop those older than ``keep_days`` (run daily)."""
     from promptsales.db.connect import connect
+    from promptsales.db.fetch import scalar
 
     with connect("sales", "app", settings=get_settings(), autocommit=True) as conn:
-        created = conn.execute("SELECT portal.audit_ensure_partitions(current_date, 7)").fetchone()[0]
-        dropped = conn.execute("SELECT portal.audit_drop_old_partitions(%s)", (keep_days,)).fetchone()[0]
+        created = scalar(conn, "SELECT portal.audit_ensure_partitions(current_date, 7)")
+        dropped = scalar(conn, "SELECT portal.audit_drop_old_partitions(%s)", (keep_days,))
     console.print(f"audit partitions: created {created}, dropped {dropped} (kept {keep_days} days)")

@@ -13,6 +13,7 @@ import hmac
 import time
 
 from starlette.applications import Starlette
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -31,7 +32,13 @@ def _error(status: int, error: str, description: str, headers: dict | None = Non
     )
 
 
-def _client_credentials(request: Request, form) -> tuple[str | None, str | None]:
+def _field(form: FormData, name: str) -> str | None:
+    """A text field of the token request (an uploaded file in its place counts as absent)."""
+    value = form.get(name)
+    return value if isinstance(value, str) else None
+
+
+def _client_credentials(request: Request, form: FormData) -> tuple[str | None, str | None]:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("basic "):
         try:
@@ -40,7 +47,7 @@ def _client_credentials(request: Request, form) -> tuple[str | None, str | None]
             return client_id, secret
         except (ValueError, UnicodeDecodeError):
             return None, None
-    return form.get("client_id"), form.get("client_secret")
+    return _field(form, "client_id"), _field(form, "client_secret")
 
 
 def create_issuer_app(settings: Settings, issuer: str) -> Starlette:
@@ -84,12 +91,12 @@ def create_issuer_app(settings: Settings, issuer: str) -> Starlette:
         if form.get("grant_type") != "client_credentials":
             return _error(400, "unsupported_grant_type", "Only grant_type=client_credentials is supported.")
         allowed = clients[client_id]
-        requested = (form.get("scope") or "").split()
+        requested = (_field(form, "scope") or "").split()
         scopes = requested or list(allowed)
         refused = sorted(set(scopes) - set(allowed))
         if refused:
             return _error(400, "invalid_scope", f"Client {client_id} may not request: {' '.join(refused)}.")
-        resource = form.get("resource") or form.get("audience")
+        resource = _field(form, "resource") or _field(form, "audience")
         access_token = mint_token(key, issuer, client_id, scopes, ttl, audience=resource or None)
         return JSONResponse(
             {"access_token": access_token, "token_type": "Bearer", "expires_in": ttl, "scope": " ".join(scopes)},

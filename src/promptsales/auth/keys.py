@@ -17,12 +17,16 @@ from jwt.algorithms import RSAAlgorithm
 
 from promptsales.auth.config import audience_for, auth_dir
 from promptsales.config import Settings
+from promptsales.errors import UserError
 
 
 def load_or_create_key(path: Path) -> rsa.RSAPrivateKey:
     """The RSA-2048 private key at ``path`` (created with mode 0600 on first use)."""
     if path.exists():
-        return serialization.load_pem_private_key(path.read_bytes(), password=None)
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise UserError(f"{path} is not an RSA private key; delete it to have a new signing key made.")
+        return key
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     path.parent.mkdir(parents=True, exist_ok=True)
