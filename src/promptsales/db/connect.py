@@ -62,7 +62,7 @@ def conninfo(settings: Settings, company: str, role: Role = "app", dbname: str |
         return make_conninfo(admin, options=f"-c role={role_name(company, 'owner')}")
     if role not in LOGIN_ROLES:
         raise UserError(f"Unknown database role {role!r}; expected one of admin, {', '.join(ALL_ROLES)}.")
-    overrides: dict[str, object] = {
+    overrides: dict[str, str | int | None] = {
         "user": role_name(company, role),
         "password": role_password(settings, company, role),
     }

@@ -19,6 +19,7 @@ from psycopg import sql
 
 from promptsales.config import DATABASE_NAMES, Settings
 from promptsales.db.connect import admin_conninfo, role_name
+from promptsales.db.fetch import scalar
 from promptsales.db.roles import ensure_extensions, ensure_roles
 from promptsales.errors import ServiceUnavailable, UserError
 
@@ -127,7 +128,7 @@ def migrate_company(
                 if not migration.as_admin:
                     conn.execute(sql.SQL("SET LOCAL ROLE {}").format(owner))
                 try:
-                    started = conn.execute("SELECT clock_timestamp()").fetchone()[0]
+                    started = scalar(conn, "SELECT clock_timestamp()")
                     conn.execute(migration.text.encode())
                 except psycopg.Error as error:
                     raise MigrationError(f"Migration {migration.path.name} of {company} failed: {error}") from error

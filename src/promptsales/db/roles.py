@@ -11,6 +11,7 @@ from psycopg import sql
 
 from promptsales.config import Settings
 from promptsales.db.connect import LOGIN_ROLES, role_name, role_password
+from promptsales.db.fetch import scalar
 from promptsales.runtime.postgres import EXTENSIONS
 
 #: Object privileges per login role, applied as default privileges of the owner role.
@@ -32,7 +33,7 @@ def ensure_roles(conn: psycopg.Connection, settings: Settings, company: str) -> 
 
     ``conn`` is an autocommit admin connection to the company's database.
     """
-    dbname = sql.Identifier(conn.execute("SELECT current_database()").fetchone()[0])
+    dbname = sql.Identifier(scalar(conn, "SELECT current_database()"))
     owner = sql.Identifier(role_name(company, "owner"))
     existing = {row[0] for row in conn.execute("SELECT rolname FROM pg_roles")}
     if role_name(company, "owner") not in existing:
