@@ -8,6 +8,7 @@ The generators and what they receive are described in :mod:`promptsales.seeding`
 from __future__ import annotations
 
 from types import ModuleType
+from typing import TypeGuard
 
 from rich.progress import Progress
 
@@ -31,6 +32,10 @@ def generators() -> dict[str, ModuleType]:
     return {"ads": ads, "crm": crm, "content": content, "sales": sales}
 
 
+def _is_scale(text: str) -> TypeGuard[Scale]:
+    return text in SCALES
+
+
 def seed_all(
     settings: Settings,
     scale: str = "official",
@@ -41,7 +46,7 @@ def seed_all(
     dbname: dict[str, str] | None = None,
 ) -> dict[str, dict[str, int]]:
     """Run the generators in dependency order; returns rows loaded per company and table."""
-    if scale not in SCALES:
+    if not _is_scale(scale):
         raise UserError(f"Unknown scale {scale!r}; expected one of {', '.join(SCALES)}.")
     for company in companies or []:
         if company not in ORDER:
