@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 import psycopg
 
+from promptsales.db.fetch import scalar
 from promptsales.etl.sources import CHANGE_KEYS, Sources
 
 #: MongoDB collection of PromptContent media assets, and how far back each pass re-reads.
@@ -56,10 +57,25 @@ def _jsonable(value):
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def read_horizons(warehouse: psycopg.Connection) -> dict[str, int | datetime]:
-    """The committed horizon of every source (xid as int, content as timestamp)."""
+@dataclass(frozen=True)
+class Horizons:
+    """The committed horizon of every source: a transaction id per PostgreSQL source, a timestamp for content."""
+
+    xids: dict[str, int]
+    content: datetime | None
+
+    def get(self, source: str) -> int | datetime | None:
+        """The horizon of any source (None: never loaded)."""
+        return self.content if source == "content" else self.xids.get(source)
+
+
+def read_horizons(warehouse: psycopg.Connection) -> Horizons:
+    """The committed horizon of every source."""
     rows = warehouse.execute("SELECT source, xid_horizon::text::bigint, ts_horizon FROM etl.horizons").fetchall()
-    return {source: xid if xid is not None else ts for source, xid, ts in rows}
+    return Horizons(
+        xids={source: xid for source, xid, _ in rows if xid is not None},
+        content=next((ts for source, _, ts in rows if source == "content"), None),
+    )
 
 
 def snapshot_xmin(source: psycopg.Connection) -> int:
@@ -67,7 +83,7 @@ def snapshot_xmin(source: psycopg.Connection) -> int:
     if source.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
         source.rollback()
     source.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-    return int(source.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").fetchone()[0])
+    return int(scalar(source, "SELECT pg_snapshot_xmin(pg_current_snapshot())::text"))
 
 
 def capture_pg(source_conn: psycopg.Connection, source: str, previous: int | None) -> ChangeSet:
@@ -95,10 +111,11 @@ def capture_pg(source_conn: psycopg.Connection, source: str, previous: int | Non
             continue
         if key_name not in mapping:
             raise RuntimeError(f"{source}: cdc key {key_name!r} has no mapping to campaigns (CHANGE_KEYS)")
-        if mapping[key_name] is None:
+        to_campaigns = mapping[key_name]
+        if to_campaigns is None:
             changes.campaign_ids.update(keys)
         else:
-            changes.campaign_ids.update(r[0] for r in source_conn.execute(mapping[key_name], {"keys": keys}))
+            changes.campaign_ids.update(r[0] for r in source_conn.execute(to_campaigns, {"keys": keys}))
     return changes
 
 
@@ -124,6 +141,8 @@ def _campaign_refs(doc: dict) -> list[int]:
     out = []
     for ref in refs:
         ref = ref.get("campaign_id") if isinstance(ref, dict) else ref
+        if ref is None:
+            continue
         try:
             out.append(int(ref))
         except (TypeError, ValueError):
@@ -143,7 +162,7 @@ def capture_content(
     database = sources.content_database()
     if database is None:
         return changes
-    query = {} if changes.full else {"updated_at": {"$gte": previous - CONTENT_OVERLAP}}
+    query = {} if changes.full or previous is None else {"updated_at": {"$gte": previous - CONTENT_OVERLAP}}
     projection = {
         "_id": 1,
         "updated_at": 1,

@@ -71,7 +71,7 @@ def capture_pg_source(sources: Sources, name: str, previous: int | None, full: b
     return changes
 
 
-def capture_content_source(sources: Sources, previous, full: bool = False) -> ChangeSet:
+def capture_content_source(sources: Sources, previous: datetime | None, full: bool = False) -> ChangeSet:
     """The PromptContent window, with its own warehouse connection (to compare with the stored links)."""
     with sources.warehouse() as warehouse:
         changes = capture_content(sources, warehouse, previous, full)
@@ -90,9 +90,9 @@ def capture_source(
             return capture_source(sources, name, full, own)
     previous = read_horizons(warehouse)
     if name in PG_SOURCES:
-        changes = capture_pg_source(sources, name, previous.get(name), full)
+        changes = capture_pg_source(sources, name, previous.xids.get(name), full)
     elif name == "content":
-        changes = capture_content(sources, warehouse, previous.get("content"), full)
+        changes = capture_content(sources, warehouse, previous.content, full)
     else:
         changes = capture_portal(warehouse)
     warehouse.rollback()
@@ -109,9 +109,10 @@ def capture_all(sources: Sources, full: bool = False) -> dict[str, ChangeSet]:
         warehouse.rollback()
         with ThreadPoolExecutor(max_workers=3) as pool:
             futures = {
-                name: pool.submit(capture_pg_source, sources, name, previous.get(name), full) for name in PG_SOURCES
+                name: pool.submit(capture_pg_source, sources, name, previous.xids.get(name), full)
+                for name in PG_SOURCES
             }
-            futures["content"] = pool.submit(capture_content_source, sources, previous.get("content"), full)
+            futures["content"] = pool.submit(capture_content_source, sources, previous.content, full)
             changesets = {"portal": capture_portal(warehouse)}
             warehouse.rollback()
             changesets.update({name: future.result() for name, future in futures.items()})

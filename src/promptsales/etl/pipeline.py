@@ -32,6 +32,7 @@ from dagster import (
 )
 
 from promptsales.config import get_settings
+from promptsales.db.fetch import scalar
 from promptsales.etl.capture import ChangeSet
 from promptsales.etl.engine import capture_source, record_pass
 from promptsales.etl.sensor import INTERVAL_SECONDS, decide, latest
@@ -148,7 +149,7 @@ def warehouse(context: AssetExecutionContext, ads: ChangeSet, crm: ChangeSet, co
 def campaign_funnel() -> MaterializeResult:
     """Count the funnel rows (the view is always current once the summary is)."""
     with _sources().warehouse() as conn:
-        rows = conn.execute("SELECT count(*) FROM wh.campaign_funnel").fetchone()[0]
+        rows = scalar(conn, "SELECT count(*) FROM wh.campaign_funnel")
     return MaterializeResult(metadata={"rows": rows})
 
 

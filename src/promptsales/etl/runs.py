@@ -8,12 +8,14 @@ import json
 import psycopg
 from psycopg.rows import dict_row
 
+from promptsales.db.fetch import one, scalar
+
 RUN_LOCK = 0x45544D  # session advisory lock held for a whole pass: one pass at a time
 
 
 def start_run(warehouse: psycopg.Connection, trigger: str) -> int:
     """Insert a ``running`` row and return its id (``warehouse`` is autocommit)."""
-    return warehouse.execute("INSERT INTO etl.runs (trigger) VALUES (%s) RETURNING id", (trigger,)).fetchone()[0]
+    return scalar(warehouse, "INSERT INTO etl.runs (trigger) VALUES (%s) RETURNING id", (trigger,))
 
 
 def finish_run(warehouse: psycopg.Connection, run_id: int, status: str, report: dict, error: str | None = None) -> None:
@@ -38,7 +40,7 @@ def finish_run(warehouse: psycopg.Connection, run_id: int, status: str, report: 
 
 def try_run_lock(warehouse: psycopg.Connection) -> bool:
     """Take the pass lock on this (autocommit) session; False when another pass holds it."""
-    return warehouse.execute("SELECT pg_try_advisory_lock(%s)", (RUN_LOCK,)).fetchone()[0]
+    return scalar(warehouse, "SELECT pg_try_advisory_lock(%s)", (RUN_LOCK,))
 
 
 def release_run_lock(warehouse: psycopg.Connection) -> None:
@@ -54,11 +56,12 @@ def recent_runs(warehouse: psycopg.Connection, limit: int = 10) -> list[dict]:
             "campaigns, duration_ms, error FROM etl.runs ORDER BY id DESC LIMIT %s",
             (limit,),
         ).fetchall()
-        held = cur.execute(
+        held = one(
+            cur,
             "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = %s AND granted "
             "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
             (RUN_LOCK,),
-        ).fetchone()["n"]
+        )["n"]
     for row in rows:
         if row["status"] == "running" and not held:
             row["status"] = "abandoned"
