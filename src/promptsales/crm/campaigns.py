@@ -8,6 +8,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from pydantic import BaseModel
 
+from promptsales.db.fetch import one
 from promptsales.errors import UserError
 
 
@@ -31,18 +32,17 @@ class CampaignSales(BaseModel):
 def campaign_sales(conn: psycopg.Connection, campaign_id: int) -> CampaignSales:
     """The sales summary of a campaign; a campaign PromptCRM has no lead, client or sale for is a UserError."""
     with conn.cursor(row_factory=dict_row) as cur:
-        leads = cur.execute(
-            "SELECT count(*) AS leads FROM crm.leads WHERE campaign_id = %s", (campaign_id,)
-        ).fetchone()["leads"]
-        total = cur.execute(
+        leads = one(cur, "SELECT count(*) AS leads FROM crm.leads WHERE campaign_id = %s", (campaign_id,))["leads"]
+        total = one(
+            cur,
             "SELECT count(*) AS sales, count(DISTINCT client_id) AS clients, coalesce(sum(amount), 0) AS amount"
             " FROM crm.sales WHERE campaign_id = %s",
             (campaign_id,),
-        ).fetchone()
+        )
         if leads == 0 and total["sales"] == 0:
-            known = cur.execute(
-                "SELECT EXISTS (SELECT 1 FROM crm.client_campaigns WHERE campaign_id = %s) AS k", (campaign_id,)
-            ).fetchone()["k"]
+            known = one(
+                cur, "SELECT EXISTS (SELECT 1 FROM crm.client_campaigns WHERE campaign_id = %s) AS k", (campaign_id,)
+            )["k"]
             if not known:
                 raise UserError(f"PromptCRM has no lead, client or sale for campaign {campaign_id}.")
         parts = {}

@@ -15,6 +15,7 @@ from promptsales.config import Settings
 from promptsales.crm.crypto import ClientFieldCipher, blind_index
 from promptsales.crm.keystore import KeyStore
 from promptsales.crm.service import reveal_client
+from promptsales.db.fetch import one, scalar
 from promptsales.errors import UserError
 
 
@@ -71,12 +72,12 @@ def create_client(
 ) -> int:
     """Insert a client with ``national_id`` (normalised) and the context data encrypted under the newest field
     key, and the national ID's blind index; returns the new client id. The caller commits."""
-    data_key = conn.execute("SELECT max(data_key_id) FROM crm.data_keys WHERE purpose = 'field'").fetchone()[0]
+    data_key = scalar(conn, "SELECT max(data_key_id) FROM crm.data_keys WHERE purpose = 'field'")
     if data_key is None:
         raise UserError("PromptCRM has no field-encryption key yet (seed or initialise the CRM first).")
     cipher = ClientFieldCipher.load(conn, keystore, data_key)
     index = blind_index(conn, keystore, create=True)
-    client_id = conn.execute("SELECT nextval(pg_get_serial_sequence('crm.clients', 'client_id'))").fetchone()[0]
+    client_id: int = scalar(conn, "SELECT nextval(pg_get_serial_sequence('crm.clients', 'client_id'))")
     conn.execute(
         "INSERT INTO crm.clients (client_id, first_name, last_name, email, phone, birth_year, home_market_id,"
         " country_code, region, city, latitude, longitude, interests, consent_email, consent_sms,"
@@ -120,7 +121,8 @@ def client_360(conn: psycopg.Connection, settings: Settings, client_id: int, inc
         ).fetchone()
         if profile is None:
             raise UserError(f"No client has id {client_id}.")
-        activity = cur.execute(
+        activity = one(
+            cur,
             "SELECT (SELECT count(*) FROM crm.leads WHERE client_id = %(c)s) AS leads,"
             " (SELECT coalesce(array_agg(DISTINCT campaign_id ORDER BY campaign_id), '{}') FROM crm.client_campaigns"
             "  WHERE client_id = %(c)s) AS campaigns,"
@@ -128,7 +130,7 @@ def client_360(conn: psycopg.Connection, settings: Settings, client_id: int, inc
             " (SELECT coalesce(sum(amount), 0) FROM crm.sales WHERE client_id = %(c)s) AS amount,"
             " (SELECT count(*) FROM crm.interactions WHERE client_id = %(c)s) AS interactions",
             {"c": client_id},
-        ).fetchone()
+        )
     consents = {k.removeprefix("consent_"): profile.pop(k) for k in list(profile) if k.startswith("consent_")}
     result = Client360(
         **profile,

@@ -27,6 +27,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from promptsales.crm.keystore import KeyStore, KeyStoreError
+from promptsales.db.fetch import scalar
 from promptsales.errors import UserError
 
 NONCE_BYTES = 12
@@ -169,12 +170,13 @@ def create_data_key(conn: psycopg.Connection, keystore: KeyStore, purpose: str =
     key = os.urandom(KEY_BYTES)
     wrapped, fp = keystore.wrap(key)
     algorithm = "AES-256-GCM" if purpose == "field" else "HMAC-SHA256"
-    row = conn.execute(
+    data_key_id = scalar(
+        conn,
         "INSERT INTO crm.data_keys (purpose, algorithm, wrapped_key, cert_fingerprint) "
         "VALUES (%s, %s, %s, %s) RETURNING data_key_id",
         (purpose, algorithm, wrapped, fp),
-    ).fetchone()
-    return row[0], key
+    )
+    return data_key_id, key
 
 
 def load_data_key(conn: psycopg.Connection, keystore: KeyStore, data_key_id: int) -> bytes:

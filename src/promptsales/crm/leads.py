@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Literal
 
 import psycopg
 from psycopg.rows import dict_row
@@ -21,10 +22,11 @@ from promptsales.crm.clients import Person, create_client, find_client_by_email
 from promptsales.crm.crypto import normalise_national_id
 from promptsales.crm.keystore import KeyStore
 from promptsales.crm.log import write_log
+from promptsales.db.fetch import scalar
 from promptsales.errors import UserError
 
 #: How a person can arrive (codes of ``crm.lead_sources``).
-LEAD_SOURCES = ("ad_click", "landing_form", "chatbot", "message_reply", "influencer_link", "referral", "organic")
+LeadSource = Literal["ad_click", "landing_form", "chatbot", "message_reply", "influencer_link", "referral", "organic"]
 LOG_SOURCE = "mcp"
 
 
@@ -77,7 +79,7 @@ class LeadCapture(BaseModel):
 
 
 def _has_link(conn: psycopg.Connection) -> bool:
-    return conn.execute("SELECT to_regclass('ads_link.campaign_channels') IS NOT NULL").fetchone()[0]
+    return bool(scalar(conn, "SELECT to_regclass('ads_link.campaign_channels') IS NOT NULL"))
 
 
 def _campaign_ad(conn: psycopg.Connection, campaign_id: int, channel_id: int, ad_id: int | None) -> int:
@@ -86,21 +88,24 @@ def _campaign_ad(conn: psycopg.Connection, campaign_id: int, channel_id: int, ad
         return ad_id
     if not _has_link(conn):
         raise UserError("ad_id is required: the linked server to PromptAds is not configured.")
-    row = conn.execute(
-        "SELECT min(ad_id) FROM ads_link.ads WHERE campaign_id = %s AND channel_id = %s", (campaign_id, channel_id)
-    ).fetchone()
-    if row[0] is None:
+    first_ad = scalar(
+        conn,
+        "SELECT min(ad_id) FROM ads_link.ads WHERE campaign_id = %s AND channel_id = %s",
+        (campaign_id, channel_id),
+    )
+    if first_ad is None:
         raise UserError(f"Campaign {campaign_id} has no ad on channel {channel_id} in PromptAds.")
-    return int(row[0])
+    return int(first_ad)
 
 
 def _check_market(conn: psycopg.Connection, campaign_id: int, market_id: int) -> None:
     if not _has_link(conn):
         return
-    ok = conn.execute(
+    ok = scalar(
+        conn,
         "SELECT EXISTS (SELECT 1 FROM ads_link.campaign_markets WHERE campaign_id = %s AND market_id = %s)",
         (campaign_id, market_id),
-    ).fetchone()[0]
+    )
     if not ok:
         raise UserError(f"Market {market_id} is not one of campaign {campaign_id}'s markets in PromptAds.")
 
@@ -113,7 +118,7 @@ def register_lead(
     channel_id: int,
     market_id: int,
     person: Person,
-    source: str,
+    source: LeadSource,
     ad_id: int | None,
     score: int,
     actor: str,
@@ -126,7 +131,7 @@ def register_lead(
     national_id = normalise_national_id(person.national_id)
     ad_id = _campaign_ad(conn, campaign_id, channel_id, ad_id)
     _check_market(conn, campaign_id, market_id)
-    source_id = conn.execute("SELECT source_id FROM crm.lead_sources WHERE code = %s", (source,)).fetchone()[0]
+    source_id = scalar(conn, "SELECT source_id FROM crm.lead_sources WHERE code = %s", (source,))
     with conn.transaction():
         client_id = find_client_by_email(conn, person.email)
         client_created = client_id is None
@@ -144,11 +149,12 @@ def register_lead(
                 created=False,
                 client_created=client_created,
             )
-        lead_id = conn.execute(
+        lead_id = scalar(
+            conn,
             "INSERT INTO crm.leads (client_id, campaign_id, ad_id, channel_id, market_id, source_id, stage_id, score,"
             " created_at) VALUES (%s, %s, %s, %s, %s, %s, 1, %s, now()) RETURNING lead_id",
             (client_id, campaign_id, ad_id, channel_id, market_id, source_id, score),
-        ).fetchone()[0]
+        )
         conn.execute(
             "INSERT INTO crm.lead_stage_history (lead_id, from_stage_id, to_stage_id, changed_at) "
             "VALUES (%s, NULL, 1, now())",
@@ -200,7 +206,7 @@ def lead_timeline(conn: psycopg.Connection, lead_id: int) -> LeadTimeline:
 def prepare_lead_capture(
     conn: psycopg.Connection,
     campaign_id: int,
-    sources: list[str],
+    sources: list[LeadSource],
     channels: list[int],
     markets: list[int],
     idempotency_key: str,
@@ -209,9 +215,7 @@ def prepare_lead_capture(
     PromptCRM's checksummed log. The idempotency key makes a retry return the capture already prepared
     (``created=False``) instead of writing a second one. A campaign PromptAds does not know is a UserError."""
     if _has_link(conn):
-        known = conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM ads_link.campaigns WHERE campaign_id = %s)", (campaign_id,)
-        ).fetchone()[0]
+        known = scalar(conn, "SELECT EXISTS (SELECT 1 FROM ads_link.campaigns WHERE campaign_id = %s)", (campaign_id,))
         if not known:
             raise UserError(f"Campaign {campaign_id} does not exist in PromptAds.")
     with conn.transaction():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import psycopg
 
+from promptsales.db.fetch import scalar
+
 
 def write_log(
     conn: psycopg.Connection,
@@ -17,8 +19,10 @@ def write_log(
 ) -> int:
     """Write one ``info`` row of type ``kind`` (e.g. ``audit``, ``security``) from ``source`` (e.g. ``mcp``);
     returns its ``log_id``. The caller commits."""
-    row = conn.execute(
-        "CALL crm.crmsp_write_log(%s, %s, 'info', %s, %s, %s, %s, %s, NULL)",
-        (kind, source, description, reference_id1, reference_id2, value1, value2),
-    ).fetchone()
-    return int(row[0])
+    return int(
+        scalar(
+            conn,
+            "CALL crm.crmsp_write_log(%s, %s, 'info', %s, %s, %s, %s, %s, NULL)",
+            (kind, source, description, reference_id1, reference_id2, value1, value2),
+        )
+    )

@@ -15,7 +15,7 @@ Run with ``promptsales mcp serve crm --transport stdio|http``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import Field
 
@@ -25,8 +25,8 @@ from promptsales.config import get_settings
 from promptsales.crm.campaigns import CampaignSales, campaign_sales
 from promptsales.crm.clients import Client360, Person, client_360
 from promptsales.crm.leads import (
-    LEAD_SOURCES,
     LeadCapture,
+    LeadSource,
     LeadTimeline,
     RegisteredLead,
     lead_timeline,
@@ -63,7 +63,7 @@ def registerLead(
     channel_id: Annotated[int, Field(ge=1, le=32767)],
     market_id: Annotated[int, Field(ge=1, le=32767)],
     person: Person,
-    source: Annotated[Literal[LEAD_SOURCES], Field(description="How the person arrived.")] = "landing_form",  # type: ignore[valid-type]
+    source: Annotated[LeadSource, Field(description="How the person arrived.")] = "landing_form",
     ad_id: Annotated[
         int | None,
         Field(
@@ -153,7 +153,7 @@ def client360(client_id: Annotated[int, Field(ge=1)]) -> Client360:
 @kit.tool(scope="crm:write", read_only=False, title="Prepare lead capture for a campaign")
 def prepareLeadCapture(
     campaign_id: Annotated[int, Field(ge=1)],
-    sources: Annotated[list[Literal[LEAD_SOURCES]], Field(min_length=1, max_length=7)],  # type: ignore[valid-type]
+    sources: Annotated[list[LeadSource], Field(min_length=1, max_length=7)],
     channels: Annotated[list[int], Field(min_length=1, max_length=20)],
     markets: Annotated[list[int], Field(min_length=1, max_length=50)],
     idempotency_key: Annotated[str, Field(min_length=1, max_length=100)],

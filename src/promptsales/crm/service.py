@@ -27,6 +27,7 @@ from promptsales.crm.keystore import KeyStore
 from promptsales.crm.link import ensure_link
 from promptsales.crm.log import write_log
 from promptsales.db.connect import connect
+from promptsales.db.fetch import one, scalar
 from promptsales.errors import UserError
 
 COUNTED_TABLES = (
@@ -83,7 +84,7 @@ def check_consistency(
 def consistency_report(conn: psycopg.Connection) -> ConsistencyReport:
     """Run the one-statement comparison on an open PromptCRM connection (sees its uncommitted changes)."""
     started = time.perf_counter()
-    groups, mismatches = conn.execute(_sql("consistency.sql").encode()).fetchone()
+    groups, mismatches = one(conn, _sql("consistency.sql").encode())
     elapsed = (time.perf_counter() - started) * 1000
     return ConsistencyReport(int(groups or 0), list(mismatches or []), round(elapsed, 1))
 
@@ -92,17 +93,19 @@ def crm_stats(settings: Settings, dbname: str | None = None) -> dict[str, Any]:
     """Row counts per table (top-level keys, e.g. ``clients``) plus clients per campaign and sales totals."""
     with connect("crm", "analyst", settings=settings, dbname=dbname) as conn:
         counts = {
-            table: conn.execute(f"SELECT count(*) FROM crm.{table}").fetchone()[0]  # names from COUNTED_TABLES
+            table: scalar(conn, f"SELECT count(*) FROM crm.{table}")  # names from COUNTED_TABLES
             for table in COUNTED_TABLES
         }
-        per_campaign = conn.execute(
+        per_campaign = one(
+            conn,
             "SELECT count(*), min(n), max(n), round(avg(n), 1) FROM "
-            "(SELECT campaign_id, count(DISTINCT client_id) AS n FROM crm.leads GROUP BY campaign_id) c"
-        ).fetchone()
-        repeat = conn.execute(
-            "SELECT count(*) FILTER (WHERE n > 1) FROM (SELECT client_id, count(*) AS n FROM crm.leads GROUP BY 1) c"
-        ).fetchone()[0]
-        revenue = conn.execute("SELECT coalesce(sum(amount), 0) FROM crm.sales").fetchone()[0]
+            "(SELECT campaign_id, count(DISTINCT client_id) AS n FROM crm.leads GROUP BY campaign_id) c",
+        )
+        repeat = scalar(
+            conn,
+            "SELECT count(*) FILTER (WHERE n > 1) FROM (SELECT client_id, count(*) AS n FROM crm.leads GROUP BY 1) c",
+        )
+        revenue = scalar(conn, "SELECT coalesce(sum(amount), 0) FROM crm.sales")
     return {
         **counts,
         "campaigns": per_campaign[0],
