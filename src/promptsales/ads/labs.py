@@ -67,7 +67,7 @@ def run_auto_explain(settings: Settings, values: dict[str, Any], _options: dict[
             StepResult(
                 title="The query (its plan goes to the server log)",
                 sql=query.replace("%(brand_id)s", str(values["brand_id"])),
-                columns=[c.name for c in cur.description],
+                columns=[c.name for c in cur.description or ()],
                 rows=cur.fetchall(),
             )
         )

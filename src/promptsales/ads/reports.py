@@ -16,6 +16,7 @@ import psycopg
 from psycopg.rows import dict_row
 from pydantic import BaseModel
 
+from promptsales.db.fetch import one
 from promptsales.errors import UserError
 
 #: Longest date range the negative-sentiment report accepts.
@@ -132,7 +133,7 @@ def campaign_results(conn: psycopg.Connection, campaign_id: int) -> CampaignResu
         ).fetchone()
         if head is None:
             raise UserError(f"No campaign has id {campaign_id}.")
-        totals = cur.execute(f"SELECT {_SUMS} FROM ads.ad_results WHERE campaign_id = %s", (campaign_id,)).fetchone()
+        totals = one(cur, f"SELECT {_SUMS} FROM ads.ad_results WHERE campaign_id = %s", (campaign_id,))
         by_channel = cur.execute(
             f"SELECT ch.name, {_SUMS} FROM ads.campaign_channels cc JOIN ads.channels ch USING (channel_id) "
             "LEFT JOIN ads.ad_results r ON r.campaign_id = cc.campaign_id AND r.channel_id = cc.channel_id "

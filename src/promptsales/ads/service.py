@@ -20,6 +20,7 @@ from psycopg.types.composite import CompositeInfo, register_composite
 from pydantic import BaseModel, Field
 
 from promptsales.ads.catalog import AS_OF
+from promptsales.db.fetch import one, scalar
 from promptsales.errors import UserError
 
 #: Tables reported by :func:`stats`, in schema order.
@@ -103,22 +104,24 @@ class CampaignError(UserError):
 _TVP_TYPES = ("ads.channel_tvp", "ads.market_tvp", "ads.ad_tvp")
 
 
-_registered: weakref.WeakKeyDictionary[psycopg.Connection, dict[str, CompositeInfo]] = weakref.WeakKeyDictionary()
+_registered: weakref.WeakKeyDictionary[psycopg.Connection, dict[str, type]] = weakref.WeakKeyDictionary()
 
 
-def register_tvp_types(conn: psycopg.Connection) -> dict[str, CompositeInfo]:
-    """Teach ``conn`` the composite types of the procedure so Python tuples adapt to them (once per connection)."""
+def register_tvp_types(conn: psycopg.Connection) -> dict[str, type]:
+    """Teach ``conn`` the composite types of the procedure so Python tuples adapt to them (once per connection);
+    returns, by type name, the named-tuple class psycopg made for each."""
     if conn in _registered:
         return _registered[conn]
-    infos = {}
+    classes = {}
     for name in _TVP_TYPES:
         info = CompositeInfo.fetch(conn, name)
         if info is None:
             raise UserError(f"Type {name} is missing: run `promptsales migrate`.")
         register_composite(info, conn)
-        infos[name] = info
-    _registered[conn] = infos
-    return infos
+        assert info.python_type is not None  # register_composite sets it to the named tuple it made
+        classes[name] = info.python_type
+    _registered[conn] = classes
+    return classes
 
 
 def create_campaign(conn: psycopg.Connection, request: CampaignRequest) -> int:
@@ -127,8 +130,8 @@ def create_campaign(conn: psycopg.Connection, request: CampaignRequest) -> int:
     With an autocommit connection the procedure commits itself; inside an open transaction its writes
     join that transaction. A refusal raises :class:`CampaignError` with the catalogue code (PA001…).
     """
-    infos = register_tvp_types(conn)
-    channel_t, market_t, ad_t = (infos[n].python_type for n in _TVP_TYPES)
+    classes = register_tvp_types(conn)
+    channel_t, market_t, ad_t = (classes[n] for n in _TVP_TYPES)
     channels = [channel_t(c.channel_id, Decimal(str(c.budget_share))) for c in request.channels]
     markets = [market_t(m.market_id) for m in request.markets]
     ads = [
@@ -148,32 +151,29 @@ def create_campaign(conn: psycopg.Connection, request: CampaignRequest) -> int:
     try:
         # Simple query protocol (client-side binding, values still quoted by psycopg, never pasted by hand):
         # the procedure recognises that the CALL opened its own transaction and commits its failure log.
-        row = (
-            psycopg.ClientCursor(conn)
-            .execute(
-                "CALL ads.adssp_create_campaign(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, NULL)",
-                (
-                    request.brand_id,
-                    request.product_id,
-                    request.audience_id,
-                    request.name,
-                    request.objective,
-                    Decimal(str(request.budget)),
-                    request.start_date,
-                    request.end_date,
-                    channels,
-                    markets,
-                    ads,
-                ),
-            )
-            .fetchone()
+        campaign_id = scalar(
+            psycopg.ClientCursor(conn),
+            "CALL ads.adssp_create_campaign(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, NULL)",
+            (
+                request.brand_id,
+                request.product_id,
+                request.audience_id,
+                request.name,
+                request.objective,
+                Decimal(str(request.budget)),
+                request.start_date,
+                request.end_date,
+                channels,
+                markets,
+                ads,
+            ),
         )
     except psycopg.Error as error:
         state = error.sqlstate or ""
         if state.startswith("PA"):
             raise CampaignError(state, error.diag.message_primary or str(error)) from None
         raise
-    return int(row[0])
+    return int(campaign_id)
 
 
 # The model of the MCP tool's published schema: no class docstring (a docstring would change the schema).
@@ -239,18 +239,19 @@ def stats(conn: psycopg.Connection) -> dict:
     """Rows per table, active/finished split (status and as of the model's as-of date), campaigns per month."""
     counts = {}
     for table in TABLES:
-        counts[table] = conn.execute(
-            sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier("ads", table))
-        ).fetchone()[0]
-    status = dict(conn.execute("SELECT status, count(*) FROM ads.campaigns GROUP BY status ORDER BY status").fetchall())
+        counts[table] = scalar(conn, sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier("ads", table)))
+    status: dict[str, int] = dict(
+        conn.execute("SELECT status, count(*) FROM ads.campaigns GROUP BY status ORDER BY status").fetchall()
+    )
     total = sum(status.values())
     per_month = conn.execute(
         "SELECT to_char(date_trunc('month', start_date), 'YYYY-MM'), count(*) FROM ads.campaigns GROUP BY 1 ORDER BY 1"
     ).fetchall()
-    window = conn.execute("SELECT min(start_date), max(start_date) FROM ads.campaigns").fetchone()
-    leads = conn.execute(
-        "SELECT min(l), max(l), round(avg(l)) FROM (SELECT sum(leads) AS l FROM ads.ad_results GROUP BY campaign_id) AS x"
-    ).fetchone()
+    window = one(conn, "SELECT min(start_date), max(start_date) FROM ads.campaigns")
+    leads = one(
+        conn,
+        "SELECT min(l), max(l), round(avg(l)) FROM (SELECT sum(leads) AS l FROM ads.ad_results GROUP BY campaign_id) AS x",
+    )
     return {
         "as_of": AS_OF.isoformat(),
         "rows": counts,
