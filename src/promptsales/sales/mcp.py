@@ -9,8 +9,9 @@ definitions and the warehouse schema. Run with ``promptsales mcp serve sales --t
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from psycopg_pool import ConnectionPool
 from pydantic import Field
@@ -127,7 +128,7 @@ def schema_resource() -> str:
     )
 
 
-def _record_tokens_saved(arguments: dict, answer: Answer) -> None:
+def _record_tokens_saved(arguments: Mapping[str, Any], answer: Answer) -> None:
     """An askCampaignPerformance answer served from the MCP cache: log the model tokens it did not spend."""
     log_cached_answer(get_settings(), actor=current_caller().actor, question=arguments["question"], result=answer)
 
@@ -189,7 +190,7 @@ def campaignPerformance(
 
 @kit.tool(scope="sales:read", read_only=True, title="Top campaigns")
 def topCampaigns(
-    metric: Annotated[Metric, Field(description="The metric to rank by.")] = Metric.sales_amount,
+    metric: Annotated[Metric, Field(description="The metric to rank by.")] = Metric("sales_amount"),
     period: Annotated[
         str | None,
         Field(

@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from promptsales.config import Settings
 from promptsales.db.connect import connect
+from promptsales.db.fetch import scalar
 from promptsales.errors import UserError
 from promptsales.sales.remote import ToolOutcome, call_tool, call_tools, server_url, service_token
 
@@ -202,11 +203,12 @@ class ProposalFlow:
                     )
         payload = self._draft(strategy, brand[0])
         with connect("sales", "app", settings=self.settings) as conn, conn.transaction():
-            strategy_id = conn.execute(
+            strategy_id = scalar(
+                conn,
                 "INSERT INTO portal.strategies (client_company_id, name, intent, key_message, created_by, created_at) "
                 "VALUES (%s, %s, %s, %s, %s, now()) RETURNING id",
                 (strategy.client_company_id, strategy.name, strategy.intent, strategy.key_message, user_id),
-            ).fetchone()[0]
+            )
             with conn.cursor() as cur:
                 cur.executemany(
                     "INSERT INTO portal.strategy_audiences (strategy_id, audience, age_min, age_max, interests) "
@@ -221,17 +223,18 @@ class ProposalFlow:
                     "INSERT INTO portal.strategy_products (strategy_id, product_id) VALUES (%s, %s)",
                     [(strategy_id, p) for p in dict.fromkeys(strategy.product_ids)],
                 )
-            provisional = conn.execute("SELECT nextval('portal.provisional_campaign_id_seq')").fetchone()[0]
+            provisional = scalar(conn, "SELECT nextval('portal.provisional_campaign_id_seq')")
             conn.execute(
                 "INSERT INTO portal.campaigns (id, client_company_id, strategy_id, name, created_at) "
                 "VALUES (%s, %s, %s, %s, now())",
                 (provisional, strategy.client_company_id, strategy_id, strategy.name),
             )
-            proposal_id = conn.execute(
+            proposal_id = scalar(
+                conn,
                 "INSERT INTO portal.proposals (campaign_id, strategy_id, kind, payload, model, requested_by, status) "
                 "VALUES (%s, %s, 'campaign', %s, %s, %s, 'in_review') RETURNING id",
                 (provisional, strategy_id, json.dumps(payload), GENERATOR, user_id),
-            ).fetchone()[0]
+            )
             payload["campaign"]["name"] = f"{brand[0]} · {strategy.name} · P{proposal_id}"
             conn.execute("UPDATE portal.proposals SET payload = %s WHERE id = %s", (json.dumps(payload), proposal_id))
         latency = (time.perf_counter() - started) * 1000
@@ -367,7 +370,7 @@ class ProposalFlow:
                 raise UserError(f"Proposal {proposal_id} is a {kind} proposal; only campaign proposals launch.")
             if status in ("draft", "rejected"):
                 raise UserError(f"Proposal {proposal_id} is {status}; it must be in review to be approved.")
-            if not conn.execute("SELECT portal.user_has_role(%s, 'approver')", (approver_id,)).fetchone()[0]:
+            if not scalar(conn, "SELECT portal.user_has_role(%s, 'approver')", (approver_id,)):
                 raise UserError(
                     f"{approver} is not an approver: only an approver can approve and launch a proposal (PS401)."
                 )
@@ -408,7 +411,7 @@ class ProposalFlow:
 
     def _launch(self, proposal_id: int) -> None:
         with connect("sales", "app", settings=self.settings) as conn:
-            payload = conn.execute("SELECT payload FROM portal.proposals WHERE id = %s", (proposal_id,)).fetchone()[0]
+            payload = scalar(conn, "SELECT payload FROM portal.proposals WHERE id = %s", (proposal_id,))
             steps = {
                 r[0]: (r[1], r[2], r[3])
                 for r in conn.execute(
@@ -491,10 +494,11 @@ class ProposalFlow:
                 )
             content.result()
         with connect("sales", "app", settings=self.settings) as conn, conn.transaction():
-            pending = conn.execute(
+            pending = scalar(
+                conn,
                 "SELECT count(*) FROM portal.proposal_steps WHERE proposal_id = %s AND status <> 'succeeded'",
                 (proposal_id,),
-            ).fetchone()[0]
+            )
             if pending == 0:
                 conn.execute(
                     "UPDATE portal.proposals SET status = 'completed' WHERE id = %s AND status = 'running'",
@@ -507,11 +511,12 @@ class ProposalFlow:
     def _step(self, proposal_id: int, step: str, run, result_id) -> Any:
         """Run one step, record its outcome; the id it produced, or None when it failed."""
         with connect("sales", "app", settings=self.settings) as conn:
-            key = conn.execute(
+            key = scalar(
+                conn,
                 "UPDATE portal.proposal_steps SET attempts = attempts + 1, updated_at = now() "
                 "WHERE proposal_id = %s AND step = %s RETURNING idempotency_key",
                 (proposal_id, step),
-            ).fetchone()[0]
+            )
             conn.commit()
         try:
             outcome = run(key)
@@ -530,9 +535,7 @@ class ProposalFlow:
 
     def _record_campaign(self, proposal_id: int, ads_id: int, payload: dict) -> None:
         with connect("sales", "app", settings=self.settings) as conn, conn.transaction():
-            strategy_id = conn.execute(
-                "SELECT strategy_id FROM portal.proposals WHERE id = %s", (proposal_id,)
-            ).fetchone()[0]
+            strategy_id = scalar(conn, "SELECT strategy_id FROM portal.proposals WHERE id = %s", (proposal_id,))
             conn.execute(
                 "INSERT INTO portal.campaigns (id, client_company_id, strategy_id, name, created_at) "
                 "VALUES (%s, %s, %s, %s, now()) ON CONFLICT (id) DO NOTHING",
