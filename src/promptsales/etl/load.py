@@ -21,6 +21,7 @@ from importlib import resources
 import psycopg
 from psycopg import sql
 
+from promptsales.db.fetch import scalar
 from promptsales.warehouse import measures
 from promptsales.warehouse.measures import (
     CAMPAIGN_TABLE,
@@ -332,7 +333,7 @@ def fill_keys(warehouse: psycopg.Connection, ids: list[int] | None) -> int:
         )
     else:
         warehouse.execute("INSERT INTO stg_keys SELECT DISTINCT unnest(%s::int[])", (ids,))
-    return warehouse.execute("SELECT count(*) FROM stg_keys").fetchone()[0]
+    return scalar(warehouse, "SELECT count(*) FROM stg_keys")
 
 
 def load_content(warehouse: psycopg.Connection, assets: set[str], documents: list[tuple]) -> int:

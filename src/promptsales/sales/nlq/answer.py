@@ -36,13 +36,20 @@ def plain(value: object) -> object:
     return value
 
 
+def _number(value: object) -> float:
+    """A figure of a result row (int, Decimal or float) as a float."""
+    if not isinstance(value, int | float | Decimal):
+        raise TypeError(f"not a number: {value!r}")
+    return float(value)
+
+
 def format_value(metric: Metric, value: object, language: str) -> str:
     """``$1,234.50``, ``12.3%``, ``1,234.50 h`` or ``1,234`` by the metric's unit, with Spanish separators in
     Spanish."""
     if value is None:
         return "sin datos" if language == "es" else "no data"
     unit = DEFINITIONS[metric].unit
-    number = float(value)
+    number = _number(value)
     if unit == "usd":
         text = f"${number:,.2f}"
     elif unit == "ratio":
@@ -92,7 +99,7 @@ def summarize(query: StructuredQuery, columns: list[str], rows: list[list[object
             value = record.get(metric.value)
             step = f"{label(metric, query.language)} {format_value(metric, value, query.language)}"
             if previous not in (None, 0) and value is not None:
-                step += f" ({float(value) / float(previous) * 100:.1f}%)"
+                step += f" ({_number(value) / _number(previous) * 100:.1f}%)"
             stages.append(step)
             previous = value
         return ("Embudo" if es else "Funnel") + f"{scope}: " + " → ".join(stages) + "."
@@ -119,7 +126,7 @@ def summarize(query: StructuredQuery, columns: list[str], rows: list[list[object
         a, b = (r.get(metric.value) for r in records)
         change = ""
         if a not in (None, 0) and b is not None:
-            change = f" ({(float(b) - float(a)) / float(a) * 100:+.1f}%)"
+            change = f" ({(_number(b) - _number(a)) / _number(a) * 100:+.1f}%)"
         return f"{label(metric, query.language).capitalize()}{scope}: " + " vs ".join(listed) + change + "."
     by = {Dimension.month: ("mes", "month")}
     heading = ", ".join(by.get(d, (d.value, d.value))[0 if es else 1] for d in query.group_by) or (

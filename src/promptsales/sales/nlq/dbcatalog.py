@@ -14,6 +14,7 @@ from datetime import date
 import psycopg
 from psycopg import sql
 
+from promptsales.db.fetch import scalar
 from promptsales.sales.nlq import warehouse as wh
 from promptsales.sales.nlq.catalog import Catalog, Named
 from promptsales.sales.nlq.model import Dimension
@@ -37,7 +38,7 @@ def _last_load(conn: psycopg.Connection) -> int | None:
     """Id of the latest successful ETL run (names change only when the warehouse is loaded)."""
     try:
         with conn.transaction():
-            return conn.execute("SELECT max(id) FROM etl.runs WHERE status = 'succeeded'").fetchone()[0]
+            return scalar(conn, "SELECT max(id) FROM etl.runs WHERE status = 'succeeded'")
     except psycopg.Error:
         return None
 
@@ -101,11 +102,12 @@ def catalog_for(conn: psycopg.Connection) -> Catalog:
 def data_as_of(conn: psycopg.Connection, today: date | None = None) -> date:
     """Default as-of date: today, or the last day of the latest month with results if that is earlier."""
     today = today or date.today()
-    latest = conn.execute(
+    latest = scalar(
+        conn,
         sql.SQL("SELECT max({m}) FROM {s}.{t}").format(
             m=sql.Identifier(wh.MONTH_COLUMN), s=sql.Identifier(wh.SCHEMA), t=sql.Identifier("campaign_months")
-        )
-    ).fetchone()[0]
+        ),
+    )
     if latest is None:
         return today
     from datetime import timedelta

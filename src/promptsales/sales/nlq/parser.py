@@ -291,6 +291,19 @@ class _Reading:
     descending: bool = True
     notes: list[str] = field(default_factory=list)
 
+    def say(self, english: str, spanish: str) -> str:
+        """The text in the question's language."""
+        return _t(self.language, english, spanish)
+
+    def refuse(self, reason: str, needs_english: str, needs_spanish: str) -> NotAnswerable:
+        """Why the question cannot be answered, with what was understood so far and what is needed."""
+        return NotAnswerable(
+            reason=reason,
+            understood=self.understood,
+            language=self.language,
+            needs=self.say(needs_english, needs_spanish),
+        )
+
 
 class QuestionParser:
     """Parses questions against one catalog, relative to an as-of date."""
@@ -333,15 +346,10 @@ class QuestionParser:
         # campaign names carry years ("… Navidad Mágica 2025"): find them before periods eat the year
         campaigns, reading.text, campaign_problem = self._campaigns(reading.text, reading.language)
         if campaign_problem:
-            return NotAnswerable(
-                reason=campaign_problem,
-                understood=reading.understood,
-                language=reading.language,
-                needs=_t(
-                    reading.language,
-                    "the exact campaign name (quote it)",
-                    "el nombre exacto de la campaña (entre comillas)",
-                ),
+            return reading.refuse(
+                campaign_problem,
+                "the exact campaign name (quote it)",
+                "el nombre exacto de la campaña (entre comillas)",
             )
         found, reading.text = PeriodParser(self.as_of, reading.language).find_all(reading.text)
         reading.periods = [item.period for item in found]
@@ -361,21 +369,15 @@ class QuestionParser:
         topic = reading.out_of_scope
         if not topic:
             return None
-        return NotAnswerable(
-            reason=_t(
-                reading.language,
+        return reading.refuse(
+            reading.say(
                 f"The warehouse holds recorded campaign results; it cannot answer questions about "
                 f"{topic} (no such data, and no number is made up).",
                 f"El almacén guarda resultados registrados de campañas; no puede responder sobre "
                 f"{_ES_SCOPE.get(topic, topic)} (no hay esos datos y no se inventan cifras).",
             ),
-            understood=reading.understood,
-            language=reading.language,
-            needs=_t(
-                reading.language,
-                "a question about recorded figures: reach, sales, ROI, conversion…",
-                "una pregunta sobre cifras registradas: alcance, ventas, ROI, conversión…",
-            ),
+            "a question about recorded figures: reach, sales, ROI, conversion…",
+            "una pregunta sobre cifras registradas: alcance, ventas, ROI, conversión…",
         )
 
     def _read_words(self, reading: _Reading) -> None:
@@ -398,17 +400,15 @@ class QuestionParser:
         future = [period for period in reading.periods if period.start > self.as_of]
         if not future:
             return None
-        return NotAnswerable(
-            reason=_t(
-                reading.language,
+        return reading.refuse(
+            reading.say(
                 f"{future[0].label} is after the as-of date {self.as_of.isoformat()}: there are no "
                 "results for it yet, and forecasts are not made up.",
                 f"{future[0].label} es posterior a la fecha de corte {self.as_of.isoformat()}: aún no "
                 "hay resultados y no se inventan pronósticos.",
             ),
-            understood=reading.understood,
-            language=reading.language,
-            needs=_t(reading.language, "a period up to the as-of date", "un periodo hasta la fecha de corte"),
+            "a period up to the as-of date",
+            "un periodo hasta la fecha de corte",
         )
 
     def _funnel_query(self, reading: _Reading) -> StructuredQuery:
@@ -418,8 +418,7 @@ class QuestionParser:
         if periods or any(ref.dimension in (Dimension.channel, Dimension.market) for ref in reading.filters):
             stages.remove(CLIENTS)
             reading.notes.append(
-                _t(
-                    reading.language,
+                reading.say(
                     "Distinct clients are known per whole campaign only: that stage is "
                     "left out when a period, channel or market is asked for.",
                     "Los clientes distintos se conocen solo por campaña completa: esa etapa se omite "
@@ -444,22 +443,16 @@ class QuestionParser:
         if reading.rank_dimension is not None:
             reading.metrics = [DEFAULT_RANKING_METRIC]
             reading.notes.append(
-                _t(
-                    reading.language,
+                reading.say(
                     "No metric named: ranked by sales amount, the business's measure of success.",
                     "No se nombró una métrica: se ordena por monto de ventas, la medida de éxito del negocio.",
                 )
             )
             return None
-        return NotAnswerable(
-            reason=_t(reading.language, "I could not find which figure you want.", "No encontré qué cifra quieres."),
-            understood=reading.understood,
-            language=reading.language,
-            needs=_t(
-                reading.language,
-                "a metric: " + ", ".join(metric.value for metric in Metric),
-                "una métrica: " + ", ".join(label(metric, "es") for metric in Metric),
-            ),
+        return reading.refuse(
+            reading.say("I could not find which figure you want.", "No encontré qué cifra quieres."),
+            "a metric: " + ", ".join(metric.value for metric in Metric),
+            "una métrica: " + ", ".join(label(metric, "es") for metric in Metric),
         )
 
     def _query(self, reading: _Reading) -> StructuredQuery:
@@ -516,8 +509,7 @@ class QuestionParser:
         if reading.status == "active" and (period or compare_periods) and CAMPAIGNS in reading.metrics:
             reading.status = None  # "active in December" means running then, which the period already says
             reading.notes.append(
-                _t(
-                    reading.language,
+                reading.say(
                     "Active in a period = with results in that period.",
                     "Activa en un periodo = con resultados en ese periodo.",
                 )

@@ -12,6 +12,7 @@ relative: ``last quarter`` / ``el trimestre pasado``, ``this quarter``, ``last m
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -277,7 +278,7 @@ class PeriodParser:
         this_month = month_start(self.as_of)
         this_quarter = date(self.as_of.year, (self.as_of.month - 1) // 3 * 3 + 1, 1)
         es = self.language == "es"
-        rules: list[tuple[str, object]] = [
+        rules: list[tuple[str, Callable[[re.Match[str]], Period]]] = [
             (
                 rf"\b(?:last|past|previous|(?:los\s+)?ultimos|(?:las\s+)?ultimas)\s+{_NUM}\s+(?:months|meses)\b",
                 lambda m: months_period(

@@ -97,7 +97,13 @@ def ask(
     started = time.perf_counter()
     as_of = as_of or data_as_of(read_conn)
     catalog = catalog_for(read_conn)
-    usage = {"provider": "local-parser", "model": PARSER_MODEL, "tokens_in": 0, "tokens_out": 0, "fallback": None}
+    usage: dict[str, Any] = {
+        "provider": "local-parser",
+        "model": PARSER_MODEL,
+        "tokens_in": 0,
+        "tokens_out": 0,
+        "fallback": None,
+    }
     parsed = None
     if configured():  # an OpenAI-compatible endpoint (PROMPTSALES_LLM_BASE_URL)
         QuestionParser(catalog, as_of).parse(question)  # same input checks (empty, too long) as the local path

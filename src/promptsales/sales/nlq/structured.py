@@ -45,8 +45,8 @@ def month_range(month_from: str | None, month_to: str | None) -> Period | None:
     """The inclusive month range as a period (one side alone means that single month)."""
     if not month_from and not month_to:
         return None
-    start = _month(month_from or month_to, "month_from")
-    last = _month(month_to or month_from, "month_to")
+    start = _month(month_from or month_to or "", "month_from")
+    last = _month(month_to or month_from or "", "month_to")
     if last < start:
         raise UserError(f"month_to {month_to} is before month_from {month_from}.")
     label = month_label(start, "en") if start == last else f"{month_label(start, 'en')} – {month_label(last, 'en')}"
