@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import psycopg
 import pytest
 
+from crm_log_checksum import canonical_checksum
 from promptsales.config import Settings
 from promptsales.db.connect import connect
-
-
-def canonical_checksum(row: dict) -> str:
-    """The checksum recomputed independently in Python (same canonical form as crm.crmfn_log_checksum)."""
-    epoch_us = round(row["logged_at"].timestamp() * 1_000_000)
-    parts = [
-        epoch_us,
-        row["log_type_id"],
-        row["log_source_id"],
-        row["severity_id"],
-        row["description"],
-        row["computer"],
-        row["username"],
-    ]
-    parts += ["\\N" if row[k] is None else row[k] for k in ("reference_id1", "reference_id2", "value1", "value2")]
-    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
 
 
 def test_write_log_writes_one_row_with_a_valid_checksum(settings: Settings) -> None:

@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from mcpnet_helpers import call, eventually, rpc_call
+from psycopg.rows import dict_row
 
+from crm_log_checksum import canonical_checksum
 from promptsales.auth.config import audience_for
+from promptsales.crm import vocabulary
+from promptsales.crm.generate import national_ids
+from promptsales.crm.service import reveal_client
 from promptsales.db.connect import connect
 
 # server → (a tool, its arguments, the scope it needs, a scope of the same server that is not enough)
@@ -51,8 +57,18 @@ def test_mcpnet_client360_pii_only_with_scope_and_audited(network):
     )
     assert not revealed.is_error
     secret = revealed.structured_content
-    assert secret["sensitive_included"] is True and secret["national_id"].count("-") == 3
-    assert isinstance(secret["context"], dict)
+    assert secret["sensitive_included"] is True
+    with connect("crm", "admin", settings=network.settings) as conn:
+        country, data_key = conn.execute(
+            "SELECT country_code, data_key_id FROM crm.clients WHERE client_id = 7"
+        ).fetchone()
+    # the values, not only their shape: the generator's national ID of client 7 (its formula, computed
+    # here) and the context the library decrypts from the same row
+    assert secret["national_id"] == national_ids([country], np.array([7]))[0]
+    assert secret["context"] == reveal_client(network.settings, 7, log=False)["context"]
+    context = secret["context"]
+    assert context["occupation"] in vocabulary.OCCUPATIONS and context["income_band"] in vocabulary.INCOME_BANDS
+    assert context["note"] in vocabulary.CONTEXT_NOTES and 1 <= context["household_size"] <= 6
 
     def audited() -> int:
         with connect("sales", "admin", settings=network.settings) as conn:
@@ -63,7 +79,18 @@ def test_mcpnet_client360_pii_only_with_scope_and_audited(network):
 
     with connect("crm", "admin", settings=network.settings) as conn:
         logs_after = conn.execute("SELECT count(*) FROM crm.logs WHERE reference_id1 = 7").fetchone()[0]
+        row = (
+            conn.cursor(row_factory=dict_row)
+            .execute("SELECT * FROM crm.logs WHERE reference_id1 = 7 ORDER BY log_id DESC LIMIT 1")
+            .fetchone()
+        )
     assert eventually(audited, 1) == 1 and logs_after == logs_before + 1
+    assert (row["description"], row["reference_id2"], row["value1"]) == (
+        "sensitive fields of a client revealed",
+        data_key,
+        "privacy-officer",
+    )
+    assert row["checksum"] == canonical_checksum(row)  # recomputed independently of the database function
 
 
 def test_mcpnet_ask_over_https_logs_ai_usage(network):

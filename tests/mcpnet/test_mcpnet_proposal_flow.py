@@ -38,9 +38,10 @@ def _brand(settings) -> tuple[int, int]:
         ).fetchone()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def proposal(network):
-    """A proposal stored through proposeCampaign by a marketer."""
+    """A fresh proposal of the test's own, stored through proposeCampaign by a marketer (the approval test
+    changes its proposal, so no test may share one)."""
     approver, marketer = _users(network.settings)
     brand_id, product_id = _brand(network.settings)
     strategy = {

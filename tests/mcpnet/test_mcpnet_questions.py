@@ -1,6 +1,6 @@
 """The question set of SPEC S5 against the real warehouse: ≥ 40 questions (half Spanish), expected answers
-computed here by direct SQL over ``wh.*``; ≥ 90% must be answered exactly by the local parser, and every
-unanswerable one must get an explanation and no number.
+computed here by direct SQL over ``wh.*``; every one must be answered exactly by the local parser, and
+every unanswerable one must get an explanation and no number.
 """
 
 from __future__ import annotations
@@ -196,7 +196,10 @@ def conn(warehouse):
 
 
 def test_mcpnet_question_set_answers_exactly(conn):
-    """≥ 90% of the 48 questions (half Spanish) answer exactly what direct SQL over the warehouse says."""
+    """Every one of the 48 questions (half Spanish) answers exactly what direct SQL over the warehouse says.
+
+    SPEC S5 asks ≥ 90% of questions in general; this fixed set is answered in full today, so any miss here
+    is a regression and fails the test (a score over new questions belongs to an evaluation, not here)."""
     names = _names(conn)
     assert sum(lang == "es" for lang, _, _ in QUESTIONS) >= len(QUESTIONS) / 2 and len(QUESTIONS) >= 40
     failures = []
@@ -207,11 +210,7 @@ def test_mcpnet_question_set_answers_exactly(conn):
         projected = [[v for c, v in zip(result.columns, row) if not c.endswith("_id")] for row in result.rows]
         if not result.answerable or result.language != language or not _same(projected, expected):
             failures.append((question, result.answer, projected[:3], expected[:3]))
-    exact = len(QUESTIONS) - len(failures)
-    print(f"\nexact: {exact}/{len(QUESTIONS)}")
-    for failure in failures:
-        print("MISS", failure)
-    assert exact / len(QUESTIONS) >= 0.9, failures
+    assert failures == [], f"{len(failures)}/{len(QUESTIONS)} questions missed: {failures}"
 
 
 @pytest.mark.parametrize("language, question", UNANSWERABLE, ids=[q for _, q in UNANSWERABLE])
