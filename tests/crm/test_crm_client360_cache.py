@@ -169,8 +169,14 @@ def test_client360_cached_per_permission_level_audited_on_hits_and_fresh_after_w
 
             async def after_write():
                 async with McpSession(server.url, portal, seeded) as plain_caller:
+                    keys_before = _client360_keys(seeded)
                     before = await plain_caller.call("client360", client_id=client_id)
                     assert before[0] and before[1]["leads"] == 2
+                    # computed fresh (the baseline pass saw registerLead's writes and bumped crm): one new
+                    # entry, made immortal for the check below, so the check cannot depend on the 60 s TTL
+                    (entry,) = _client360_keys(seeded) - keys_before
+                    cache_client = get_cache(seeded).connection.client
+                    assert cache_client.persist(entry)
                     with connect("crm", "app", settings=seeded) as conn:
                         conn.execute(
                             "INSERT INTO crm.leads (client_id, campaign_id, ad_id, channel_id, market_id, source_id,"
@@ -184,7 +190,10 @@ def test_client360_cached_per_permission_level_audited_on_hits_and_fresh_after_w
                             (client_id, camp_c, chan_c, market_c),
                         )
                         conn.commit()
-                    assert await plain_caller.call("client360", client_id=client_id) == before  # cached (≤ 60 s)
+                    hits = _hits_misses(seeded)
+                    assert await plain_caller.call("client360", client_id=client_id) == before  # stale, cached
+                    assert _hits_misses(seeded) == (hits[0] + 1, hits[1])
+                    cache_client.expire(entry, 60)  # its normal lifetime again
                     report = run_pass(Sources(seeded), trigger="test")
                     assert report.status == "succeeded" and report.changes_read.get("crm", 0) >= 1
                     ok, fresh = await plain_caller.call("client360", client_id=client_id)
