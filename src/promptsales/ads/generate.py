@@ -19,6 +19,7 @@ from promptsales.ads import model
 from promptsales.ads.catalog import WINDOW_START
 from promptsales.db import bulk
 from promptsales.db.connect import connect
+from promptsales.db.fetch import scalar
 from promptsales.seeding import SeedContext
 
 #: Load order (parents before children).
@@ -67,20 +68,23 @@ DEFER_ROWS = 50_000  # tables at least this big are loaded without their FKs/sec
 def is_seeded(ctx: SeedContext) -> bool:
     """True when PromptAds already has campaigns."""
     with connect("ads", "app", settings=ctx.settings, dbname=ctx.database("ads")) as conn:
-        return conn.execute("SELECT EXISTS (SELECT 1 FROM ads.campaigns)").fetchone()[0]
+        return scalar(conn, "SELECT EXISTS (SELECT 1 FROM ads.campaigns)")
 
 
 def seed(ctx: SeedContext) -> dict[str, int]:
     """Generate the PromptAds history for ``ctx.scale`` / ``ctx.seed`` and load it; rows per table."""
     progress = ctx.progress
     task = progress.add_task("ads: generate", total=len(LOAD_ORDER) + 1) if progress else None
+
+    def report(advance: int, description: str | None = None) -> None:
+        if progress is not None and task is not None:
+            progress.update(task, advance=advance, description=description)
+
     history = model.generate(ctx.seed, ctx.scale)
-    if progress:
-        progress.update(task, advance=1, description="ads: load (COPY)")
+    report(1, "ads: load (COPY)")
     with connect("ads", "owner", settings=ctx.settings, dbname=ctx.database("ads")) as conn:
-        loaded = load(conn, history, on_table=(lambda _t: progress.update(task, advance=1)) if progress else None)
-    if progress:
-        progress.update(task, description="ads: done")
+        loaded = load(conn, history, on_table=lambda _table: report(1))
+    report(0, "ads: done")
     return loaded
 
 

@@ -503,6 +503,8 @@ class Cents(np.ndarray):
 class Fixed(np.ndarray):
     """A float column rounded to ``digits`` decimals."""
 
+    digits: int
+
     def __new__(cls, values: np.ndarray, digits: int) -> Fixed:
         obj = np.asarray(values, dtype=np.float64).view(cls)
         obj.digits = digits
@@ -515,13 +517,16 @@ class Fixed(np.ndarray):
 class Timestamp(np.ndarray):
     """Day index plus seconds into the day (UTC)."""
 
+    seconds: np.ndarray
+
     def __new__(cls, days: np.ndarray, seconds: np.ndarray) -> Timestamp:
         obj = np.asarray(days, dtype=np.int64).view(cls)
         obj.seconds = np.asarray(seconds, dtype=np.int64)
         return obj
 
     def __array_finalize__(self, obj) -> None:
-        self.seconds = getattr(obj, "seconds", None)
+        # a view of a plain array has no seconds yet: __new__ sets them right after
+        self.seconds = getattr(obj, "seconds", np.zeros(0, dtype=np.int64))
 
 
 def month_index_of_day(day: np.ndarray) -> np.ndarray:
@@ -558,7 +563,12 @@ def make_audiences(rng: np.random.Generator, count: int) -> Columns:
     genders = ("all", "female", "male")
     incomes = ("low", "middle", "upper_middle", "high")
     interests = catalog.AUDIENCE_INTERESTS
-    names, age_min, age_max, gender, picks, income = [], [], [], [], [], []
+    names: list[str] = []
+    age_min: list[int] = []
+    age_max: list[int] = []
+    gender: list[str] = []
+    picks: list[str] = []
+    income: list[str] = []
     seen: set[str] = set()
     while len(names) < count:
         band = bands[rng.integers(len(bands))]
@@ -588,7 +598,11 @@ def make_audiences(rng: np.random.Generator, count: int) -> Columns:
 def make_brands(rng: np.random.Generator, count: int) -> Columns:
     """Client companies with unique English, Spanish or mixed names, an industry and a home country."""
     industries = list(catalog.INDUSTRIES)
-    names, legal, industry, country, website = [], [], [], [], []
+    names: list[str] = []
+    legal: list[str] = []
+    industry: list[str] = []
+    country: list[str] = []
+    website: list[str] = []
     seen: set[str] = set()
     home = np.array(["US", "US", "US", "MX", "MX", "CO", "AR", "CL", "PE", "CR", "DO", "PR"])
     while len(names) < count:
@@ -740,7 +754,8 @@ def make_influencers(rng: np.random.Generator, count: int) -> Columns:
     channel = public[rng.integers(0, len(public), count)]
     mk_weight = np.array([m.weight for m in catalog.MARKETS])
     market = rng.choice(len(catalog.MARKETS), count, p=mk_weight / mk_weight.sum())
-    handles, display = [], []
+    handles: list[str] = []
+    display: list[str] = []
     seen: set[str] = set()
     i = 0
     while len(handles) < count:

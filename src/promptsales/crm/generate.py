@@ -33,6 +33,7 @@ from promptsales.crm.link import ensure_link
 from promptsales.crm.log import write_log
 from promptsales.db import bulk
 from promptsales.db.connect import connect
+from promptsales.db.fetch import scalar
 from promptsales.errors import UserError
 from promptsales.seeding import SeedContext
 
@@ -95,7 +96,7 @@ class MarketInfo:
 def is_seeded(ctx: SeedContext) -> bool:
     """True when PromptCRM already has clients."""
     with connect("crm", "app", settings=ctx.settings, dbname=ctx.database("crm")) as conn:
-        return conn.execute("SELECT EXISTS (SELECT 1 FROM crm.clients)").fetchone()[0]
+        return scalar(conn, "SELECT EXISTS (SELECT 1 FROM crm.clients)")
 
 
 # ---- reading PromptAds ------------------------------------------------------------------------
@@ -506,11 +507,12 @@ def load(ctx: SeedContext) -> dict[str, int]:
     started = time.perf_counter()
     settings = ctx.settings
     crm_db, ads_db = ctx.database("crm"), ctx.database("ads")
-    task = ctx.progress.add_task("crm: generate", total=10) if ctx.progress else None
+    progress = ctx.progress
+    task = progress.add_task("crm: generate", total=10) if progress else None
 
     def step(description: str) -> None:
-        if ctx.progress is not None:
-            ctx.progress.update(task, advance=1, description=f"crm: {description}")
+        if progress is not None and task is not None:
+            progress.update(task, advance=1, description=f"crm: {description}")
 
     ensure_link(settings, crm_db, ads_db, refresh=True)
     results, markets = read_ads(ctx)
@@ -558,8 +560,8 @@ def load(ctx: SeedContext) -> dict[str, int]:
     step("analyze")
     with connect("crm", "owner", settings=settings, dbname=crm_db, autocommit=True) as conn:
         bulk.analyze(conn, [f"crm.{t}" for t in ANALYZED_TABLES])
-    if ctx.progress is not None:
-        ctx.progress.update(task, completed=10, description="crm: done")
+    if progress is not None and task is not None:
+        progress.update(task, completed=10, description="crm: done")
     return counts
 
 
@@ -662,7 +664,8 @@ def copy_interactions(conn: psycopg.Connection, plan: LeadPlan, results: AdsResu
             "viewing_seconds": ("int4", interactions.seconds[pick]),
         }
         if commented:
-            columns["comment_text"] = ("bytes", [interactions.comments[i].encode() for i in np.flatnonzero(pick)])
+            comments = [interactions.comments[i].encode() for i in np.flatnonzero(pick).tolist()]
+            columns["comment_text"] = ("bytes", comments)
         count += bulk.copy_columns(conn, "crm.interactions", columns)
     return count
 

@@ -200,7 +200,7 @@ def _variable_width_rows(columns: list[tuple[str, str, Any]]) -> bytes:
     """
     n = len(columns[0][2])
     parts = [_column_bytes(name, kind, values) for name, kind, values in columns]
-    row_length = 2 + sum(4 + lengths for lengths, _ in parts)
+    row_length = sum((4 + lengths for lengths, _ in parts), np.full(n, 2, dtype=np.int64))
     row_start = np.cumsum(row_length) - row_length
     out = np.empty(int(row_length.sum()), dtype=np.uint8)
     out[row_start[:, None] + np.arange(2)] = np.frombuffer(len(columns).to_bytes(2, "big"), dtype=np.uint8)

@@ -18,6 +18,7 @@ from psycopg.types.json import Jsonb
 
 from promptsales.db import bulk
 from promptsales.db.connect import connect
+from promptsales.db.fetch import scalar
 from promptsales.seeding import SeedContext
 
 FIRST = np.array(
@@ -95,7 +96,7 @@ BUNDLES = {
 def is_seeded(ctx: SeedContext) -> bool:
     """True when the portal already has client companies."""
     with connect("sales", "owner", settings=ctx.settings, dbname=ctx.database("sales")) as conn:
-        return conn.execute("SELECT EXISTS (SELECT 1 FROM portal.client_companies)").fetchone()[0]
+        return scalar(conn, "SELECT EXISTS (SELECT 1 FROM portal.client_companies)")
 
 
 def _read_sources(ctx: SeedContext) -> dict:
@@ -131,11 +132,12 @@ def seed(ctx: SeedContext) -> dict[str, int]:
     rng = np.random.default_rng(ctx.seed + 4)
     src = _read_sources(ctx)
     loaded: dict[str, int] = {}
-    task = ctx.progress.add_task("sales: portal", total=8) if ctx.progress else None
+    progress = ctx.progress
+    task = progress.add_task("sales: portal", total=8) if progress else None
 
     def step() -> None:
-        if ctx.progress is not None:
-            ctx.progress.advance(task)
+        if progress is not None and task is not None:
+            progress.advance(task)
 
     with connect("sales", "owner", settings=ctx.settings, dbname=ctx.database("sales")) as conn:
         brands, products, campaigns = src["brands"], src["products"], src["campaigns"]
@@ -199,7 +201,7 @@ def load_contacts(conn: psycopg.Connection, rng: np.random.Generator, brand_ids:
 def load_users(conn: psycopg.Connection, brand_ids: np.ndarray) -> tuple[dict[str, int], dict[str, np.ndarray]]:
     """Staff users with their roles plus one marketer user per client company; (rows, staff user ids by role)."""
     staff = [(role, i) for role, n in STAFF_ROLES.items() for i in range(n)]
-    users = [
+    users: list[tuple[str, str, int | None]] = [
         (
             f"{role}{i}@promptsales.example",
             f"{FIRST[(i * 7 + len(role)) % len(FIRST)]} {LAST[(i * 5 + len(role)) % len(LAST)]}",
@@ -380,7 +382,7 @@ def review_proposals(conn: psycopg.Connection, by_role: dict[str, np.ndarray]) -
         "UPDATE portal.proposals p SET status = 'completed' FROM portal.budgets b "
         "WHERE b.campaign_id = p.campaign_id AND p.status = 'running' AND b.period_end < now()"
     )
-    return {"proposal_reviews": conn.execute("SELECT count(*) FROM portal.proposal_reviews").fetchone()[0]}
+    return {"proposal_reviews": scalar(conn, "SELECT count(*) FROM portal.proposal_reviews")}
 
 
 def load_calendar(conn: psycopg.Connection, by_role: dict[str, np.ndarray]) -> dict[str, int]:
@@ -407,7 +409,7 @@ def load_calendar(conn: psycopg.Connection, by_role: dict[str, np.ndarray]) -> d
         "WHERE b.campaign_id IS NOT NULL",
         ([int(u) for u in by_role["marketer"]], len(by_role["marketer"])),
     )
-    return {"calendar_tasks": conn.execute("SELECT count(*) FROM portal.calendar_tasks").fetchone()[0]}
+    return {"calendar_tasks": scalar(conn, "SELECT count(*) FROM portal.calendar_tasks")}
 
 
 def load_offers(conn: psycopg.Connection, rng: np.random.Generator, brand_ids: np.ndarray) -> dict[str, int]:
