@@ -14,8 +14,18 @@ from promptsales.db.connect import connect
 COUNTED = ("campaigns", "campaign_channels", "campaign_markets", "ads", "logs")
 
 
+#: What a refused call leaves behind: its error row in the log, nothing else.
+ONLY_THE_LOG = {"campaigns": 0, "campaign_channels": 0, "campaign_markets": 0, "ads": 0, "logs": 1}
+
+
 def counts(conn) -> dict[str, int]:
     return {t: conn.execute(f"SELECT count(*) FROM ads.{t}").fetchone()[0] for t in COUNTED}
+
+
+def written_since(conn, before: dict[str, int]) -> dict[str, int]:
+    """Rows added to each counted table since ``before`` (from :func:`counts`)."""
+    after = counts(conn)
+    return {t: after[t] - before[t] for t in COUNTED}
 
 
 def request(name: str, n_channels=5, n_markets=5, n_ads=10, **overrides) -> CampaignRequest:
@@ -57,8 +67,7 @@ def last_log(conn):
 def test_valid_call_creates_exactly_the_expected_rows(ads_conn):
     before = counts(ads_conn)
     campaign_id = create_campaign(ads_conn, request("Lanzamiento Prueba 2026"))
-    after = counts(ads_conn)
-    assert {t: after[t] - before[t] for t in COUNTED} == {
+    assert written_since(ads_conn, before) == {
         "campaigns": 1,
         "campaign_channels": 5,
         "campaign_markets": 5,
@@ -87,14 +96,7 @@ def test_one_bad_channel_writes_nothing_returns_custom_code_and_logs_once(ads_co
         create_campaign(ads_conn, bad)
     assert raised.value.code == "PA002"
     assert "999" in str(raised.value)
-    after = counts(ads_conn)
-    assert {t: after[t] - before[t] for t in COUNTED} == {
-        "campaigns": 0,
-        "campaign_channels": 0,
-        "campaign_markets": 0,
-        "ads": 0,
-        "logs": 1,
-    }
+    assert written_since(ads_conn, before) == ONLY_THE_LOG
     log = last_log(ads_conn)
     assert log[0] == "error" and log[3] == "Campaña con canal malo" and log[4] == "PA002" and "999" in log[2]
     assert ads_conn.execute("SELECT error_code FROM ads.error_catalog WHERE error_code = 'PA002'").fetchone()
@@ -116,14 +118,7 @@ def test_each_validation_failure_has_its_catalogue_code_and_writes_only_the_log(
     with pytest.raises(CampaignError) as raised:
         create_campaign(ads_conn, request(f"Rechazada {code}", **overrides))
     assert raised.value.code == code
-    after = counts(ads_conn)
-    assert {t: after[t] - before[t] for t in COUNTED} == {
-        "campaigns": 0,
-        "campaign_channels": 0,
-        "campaign_markets": 0,
-        "ads": 0,
-        "logs": 1,
-    }
+    assert written_since(ads_conn, before) == ONLY_THE_LOG
     log = last_log(ads_conn)
     assert log[0] == "error" and log[3] == f"Rechazada {code}" and log[4] == code
 
