@@ -7,7 +7,8 @@ from psycopg.rows import dict_row
 
 from promptsales.config import Settings
 from promptsales.db.connect import connect
-from promptsales.db.fetch import NoRow, one, scalar
+from promptsales.db.fetch import NoRow, lookup, one, scalar
+from promptsales.errors import UserError
 
 
 def test_scalar_and_one_on_a_connection_and_a_cursor(settings: Settings) -> None:
@@ -22,3 +23,10 @@ def test_no_row_is_a_clear_error(settings: Settings) -> None:
     with connect("ads", "app", settings=settings) as conn:
         with pytest.raises(NoRow, match="returned none"):
             scalar(conn, "SELECT 1 WHERE false")
+
+
+def test_lookup_returns_the_row_or_the_users_error(settings: Settings) -> None:
+    with connect("ads", "app", settings=settings) as conn:
+        assert lookup(conn, "SELECT %s::int AS id", (7,), "No thing has id 7.") == (7,)
+        with pytest.raises(UserError, match=r"^No thing has id 8\.$"):
+            lookup(conn, "SELECT 1 WHERE %s::int < 0", (8,), "No thing has id 8.")

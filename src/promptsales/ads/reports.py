@@ -16,7 +16,7 @@ import psycopg
 from psycopg.rows import dict_row
 from pydantic import BaseModel
 
-from promptsales.db.fetch import one
+from promptsales.db.fetch import lookup, one
 from promptsales.errors import UserError
 
 #: Longest date range the negative-sentiment report accepts.
@@ -126,13 +126,13 @@ def campaign_results(conn: psycopg.Connection, campaign_id: int) -> CampaignResu
     """A campaign's attributes and its results in total, by channel and by market (a channel or market
     without results shows zeros); an unknown campaign is a UserError."""
     with conn.cursor(row_factory=dict_row) as cur:
-        head = cur.execute(
+        head = lookup(
+            cur,
             "SELECT c.campaign_id, c.name, b.name AS brand, c.status, c.objective, c.budget::float AS budget,"
             " c.start_date, c.end_date FROM ads.campaigns c JOIN ads.brands b USING (brand_id) WHERE c.campaign_id = %s",
             (campaign_id,),
-        ).fetchone()
-        if head is None:
-            raise UserError(f"No campaign has id {campaign_id}.")
+            f"No campaign has id {campaign_id}.",
+        )
         totals = one(cur, f"SELECT {_SUMS} FROM ads.ad_results WHERE campaign_id = %s", (campaign_id,))
         by_channel = cur.execute(
             f"SELECT ch.name, {_SUMS} FROM ads.campaign_channels cc JOIN ads.channels ch USING (channel_id) "

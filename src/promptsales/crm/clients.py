@@ -15,7 +15,7 @@ from promptsales.config import Settings
 from promptsales.crm.crypto import ClientFieldCipher, blind_index
 from promptsales.crm.keystore import KeyStore
 from promptsales.crm.service import reveal_client
-from promptsales.db.fetch import one, scalar
+from promptsales.db.fetch import lookup, one, scalar
 from promptsales.errors import UserError
 
 
@@ -113,14 +113,14 @@ def client_360(conn: psycopg.Connection, settings: Settings, client_id: int, inc
     ``include_pii`` also the decrypted national ID and context (:func:`reveal_client`, not logged here: the
     caller logs every PII read). An unknown client is a UserError."""
     with conn.cursor(row_factory=dict_row) as cur:
-        profile = cur.execute(
+        profile = lookup(
+            cur,
             "SELECT client_id, first_name, last_name, email, phone, country_code, region, city, interests,"
             " consent_email, consent_sms, consent_whatsapp, consent_phone, consent_social FROM crm.clients"
             " WHERE client_id = %s",
             (client_id,),
-        ).fetchone()
-        if profile is None:
-            raise UserError(f"No client has id {client_id}.")
+            f"No client has id {client_id}.",
+        )
         activity = one(
             cur,
             "SELECT (SELECT count(*) FROM crm.leads WHERE client_id = %(c)s) AS leads,"

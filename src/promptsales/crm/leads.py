@@ -22,7 +22,7 @@ from promptsales.crm.clients import Person, create_client, find_client_by_email
 from promptsales.crm.crypto import normalise_national_id
 from promptsales.crm.keystore import KeyStore
 from promptsales.crm.log import write_log
-from promptsales.db.fetch import scalar
+from promptsales.db.fetch import lookup, scalar
 from promptsales.errors import UserError
 
 #: How a person can arrive (codes of ``crm.lead_sources``).
@@ -174,14 +174,14 @@ def register_lead(
 def lead_timeline(conn: psycopg.Connection, lead_id: int) -> LeadTimeline:
     """A lead's funnel-stage changes, interactions and sale, in time order; an unknown lead is a UserError."""
     with conn.cursor(row_factory=dict_row) as cur:
-        lead = cur.execute(
+        lead = lookup(
+            cur,
             "SELECT l.lead_id, l.client_id, l.campaign_id, l.channel_id, l.market_id, s.code AS source, f.code AS stage,"
             " l.score, l.created_at FROM crm.leads l JOIN crm.lead_sources s USING (source_id)"
             " JOIN crm.funnel_stages f USING (stage_id) WHERE l.lead_id = %s",
             (lead_id,),
-        ).fetchone()
-        if lead is None:
-            raise UserError(f"No lead has id {lead_id}.")
+            f"No lead has id {lead_id}.",
+        )
         stages = cur.execute(
             "SELECT fs.code AS from_stage, ts.code AS to_stage, h.changed_at FROM crm.lead_stage_history h"
             " LEFT JOIN crm.funnel_stages fs ON fs.stage_id = h.from_stage_id JOIN crm.funnel_stages ts"

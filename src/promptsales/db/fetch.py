@@ -1,8 +1,10 @@
-"""The one row, or its first value, of a query that always returns a row.
+"""The one row, or its first value, of a query that returns a row.
 
 psycopg types ``fetchone()`` as ``Row | None``. For queries that cannot come back empty (an aggregate, a
-``RETURNING`` of an insert, ``SELECT current_setting(...)``) these helpers say so once: they return the row
-itself and raise :class:`NoRow` in the case that should not happen, instead of a ``TypeError`` on ``None``.
+``RETURNING`` of an insert, ``SELECT current_setting(...)``) :func:`one` and :func:`scalar` say so once: they
+return the row itself and raise :class:`NoRow` in the case that should not happen, instead of a ``TypeError``
+on ``None``. For a row the user named (a campaign, client or proposal id), :func:`lookup` turns its absence
+into the user's error.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from typing import Any, TypeVar
 
 from psycopg import Connection, Cursor
 from psycopg.abc import Params, QueryNoTemplate
+
+from promptsales.errors import UserError
 
 Row = TypeVar("Row")
 
@@ -36,3 +40,12 @@ def scalar(source: Connection[Any] | Cursor[Any], query: QueryNoTemplate, params
     Raises :class:`NoRow` when the query returns no row.
     """
     return one(source, query, params)[0]
+
+
+def lookup(source: Connection[Row] | Cursor[Row], query: QueryNoTemplate, params: Params | None, not_found: str) -> Row:
+    """The first row of ``query``; a :class:`~promptsales.errors.UserError` saying ``not_found`` (e.g.
+    "No campaign has id 7.") when there is none."""
+    row = source.execute(query, params).fetchone()
+    if row is None:
+        raise UserError(not_found)
+    return row

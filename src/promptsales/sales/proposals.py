@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from promptsales.config import Settings
 from promptsales.db.connect import connect
-from promptsales.db.fetch import scalar
+from promptsales.db.fetch import lookup, scalar
 from promptsales.errors import UserError
 from promptsales.sales.remote import ToolOutcome, call_tool, call_tools, server_url, service_token
 
@@ -362,10 +362,12 @@ class ProposalFlow:
         started = time.perf_counter()
         with connect("sales", "app", settings=self.settings) as conn:
             approver_id = self._user(conn, approver)
-            row = conn.execute("SELECT status, kind FROM portal.proposals WHERE id = %s", (proposal_id,)).fetchone()
-            if row is None:
-                raise UserError(f"No proposal has id {proposal_id}.")
-            status, kind = row
+            status, kind = lookup(
+                conn,
+                "SELECT status, kind FROM portal.proposals WHERE id = %s",
+                (proposal_id,),
+                f"No proposal has id {proposal_id}.",
+            )
             if kind != "campaign":
                 raise UserError(f"Proposal {proposal_id} is a {kind} proposal; only campaign proposals launch.")
             if status in ("draft", "rejected"):
@@ -558,13 +560,13 @@ class ProposalFlow:
     def view(self, proposal_id: int, duration_ms: float | None = None) -> ProposalView:
         """The proposal with its status, launch and steps."""
         with connect("sales", "app", settings=self.settings) as conn:
-            row = conn.execute(
+            row = lookup(
+                conn,
                 "SELECT p.status, p.strategy_id, p.payload, l.ads_campaign_id FROM portal.proposals p "
                 "LEFT JOIN portal.proposal_launches l ON l.proposal_id = p.id WHERE p.id = %s",
                 (proposal_id,),
-            ).fetchone()
-            if row is None:
-                raise UserError(f"No proposal has id {proposal_id}.")
+                f"No proposal has id {proposal_id}.",
+            )
             steps = conn.execute(
                 "SELECT step, status, attempts, idempotency_key, outcome, error FROM portal.proposal_steps "
                 "WHERE proposal_id = %s ORDER BY step_order",
