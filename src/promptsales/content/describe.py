@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from promptsales.content.vocabulary import AUDIENCES, FORMATS, MOODS, PALETTES, PRODUCTS, SETTINGS, STYLES
+from promptsales.content.vocabulary import attribute_entries
 
 OPENERS = [
     "This {style} {format} shows {product} {setting}.",
@@ -60,19 +60,19 @@ MEDIA_NOUNS = {"image": None, "video": "short video", "audio": "audio spot"}
 def compose(attrs: np.ndarray, media_type: str, variants: np.ndarray) -> tuple[str, str]:
     """``(title, description)`` for one asset; ``attrs`` are indexes into the vocabulary lists
     (product, setting, style, palette, mood, audience, format) and ``variants`` picks templates."""
-    product, setting, style, palette, mood, audience, fmt = (int(a) for a in attrs)
+    entry = attribute_entries(attrs)
     v = [int(x) for x in variants]
-    format_noun = FORMATS[fmt][1] if media_type == "image" else MEDIA_NOUNS[media_type]
+    format_noun = entry["format"][1] if media_type == "image" else MEDIA_NOUNS[media_type]
     values = {
-        "style": STYLES[style][1],
+        "style": entry["style"][1],
         "format": format_noun,
-        "product": PRODUCTS[product][1],
-        "setting": SETTINGS[setting][1],
-        "palette": PALETTES[palette][1],
-        "mood": MOODS[mood][1],
-        "composition": STYLES[style][2],
-        "audience": AUDIENCES[audience][1],
-        "channel": FORMATS[fmt][2],
+        "product": entry["product"][1],
+        "setting": entry["setting"][1],
+        "palette": entry["palette"][1],
+        "mood": entry["mood"][1],
+        "composition": entry["style"][2],
+        "audience": entry["audience"][1],
+        "channel": entry["format"][2],
         "accent": ACCENTS[v[7] % len(ACCENTS)],
         "corner": CORNERS[v[8] % len(CORNERS)],
     }
@@ -92,7 +92,7 @@ def compose(attrs: np.ndarray, media_type: str, variants: np.ndarray) -> tuple[s
     ]
     text = " ".join(sentence.format(**values) for sentence in sentences)
     text = text[0].upper() + text[1:]
-    title = f"{MOODS[mood][0].title()} {STYLES[style][0]} {PRODUCTS[product][0]} — {SETTINGS[setting][0]}"
+    title = f"{entry['mood'][0].title()} {entry['style'][0]} {entry['product'][0]} — {entry['setting'][0]}"
     return title, text
 
 

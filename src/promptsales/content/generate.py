@@ -31,6 +31,7 @@ from promptsales.content.vocabulary import (
     PRODUCTS,
     SETTINGS,
     STYLES,
+    attribute_entries,
     hashtag,
 )
 
@@ -62,16 +63,7 @@ def draw_attributes(rng: np.random.Generator, n: int) -> np.ndarray:
 
 def attribute_names(row: np.ndarray) -> dict[str, str]:
     """The attribute keys of one row (what hashtags and paraphrases are built from)."""
-    product, setting, style, palette, mood, audience, fmt = (int(a) for a in row)
-    return {
-        "product": PRODUCTS[product][0],
-        "setting": SETTINGS[setting][0],
-        "style": STYLES[style][0],
-        "palette": PALETTES[palette][0],
-        "mood": MOODS[mood][0],
-        "audience": AUDIENCES[audience][0],
-        "format": FORMATS[fmt][0],
-    }
+    return {name: entry[0] for name, entry in attribute_entries(row).items()}
 
 
 def _campaign_refs(ctx) -> list[tuple[int, int]]:

@@ -7,6 +7,9 @@ the description sentences.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 PRODUCTS: list[tuple[str, str]] = [
     ("running shoes", "a pair of lightweight running shoes"),
     ("espresso machine", "a chrome espresso machine"),
@@ -168,3 +171,20 @@ CATEGORIES: tuple[str, ...] = ("product", "setting", "style", "palette", "mood",
 def hashtag(text: str) -> str:
     """``"running shoes"`` → ``"#runningshoes"``."""
     return "#" + "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+#: The attributes an asset is drawn with, in the order of its attribute row (indexes into these lists).
+ATTRIBUTE_LISTS: dict[str, Sequence[tuple[Any, ...]]] = {
+    "product": PRODUCTS,
+    "setting": SETTINGS,
+    "style": STYLES,
+    "palette": PALETTES,
+    "mood": MOODS,
+    "audience": AUDIENCES,
+    "format": FORMATS,
+}
+
+
+def attribute_entries(row: Iterable[Any]) -> dict[str, tuple[Any, ...]]:
+    """The vocabulary entry (key, phrase, …) of each attribute of one asset's attribute row."""
+    return {name: entries[int(index)] for (name, entries), index in zip(ATTRIBUTE_LISTS.items(), row, strict=True)}
