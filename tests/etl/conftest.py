@@ -8,12 +8,14 @@ fixture does the (expensive) full load once per module; each test then measures 
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 
 import pytest
 
 from promptsales.config import Settings
+from promptsales.db.connect import admin_conninfo
 from promptsales.db.copies import copy_database, drop_database, scratch_name
 from promptsales.etl.engine import run_pass
 from promptsales.etl.sources import Sources
@@ -47,3 +49,14 @@ def loaded(etl_sources: Sources) -> Sources:
     assert report.status == "succeeded", report.error
     assert report.full_load
     return etl_sources
+
+
+@pytest.fixture(scope="module")
+def own_databases(etl_sources: Sources) -> dict[str, str]:
+    """The CLI's environment pointed at the module's private copies (empty warehouse, no horizons), so its
+    first `etl run` is a full load whatever other tests did to the session's warehouse."""
+    env = dict(os.environ)
+    for company, dbname in etl_sources.dbnames.items():
+        env[f"PROMPTSALES_{company.upper()}_DATABASE_URL"] = admin_conninfo(etl_sources.settings, company, dbname)
+    env["PROMPTSALES_CONTENT_MONGO_DATABASE"] = etl_sources.mongo_database or ""
+    return env

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from decimal import Decimal
 
 from psycopg import sql
 
 from promptsales.etl.sources import Sources
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run ``promptsales etl <args>`` in a child process (``env``: e.g. pointed at private copies)."""
+    return subprocess.run(
+        [sys.executable, "-m", "promptsales.cli", "etl", *args],
+        capture_output=True,
+        text=True,
+        env=env or dict(os.environ),
+        timeout=600,
+        check=False,
+    )
+
 
 #: Warehouse tables and their keys.
 TABLES: dict[str, list[str]] = {

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from promptsales.db.connect import connect
-from promptsales.etl.capture import capture_pg, snapshot_xmin
+from promptsales.etl.capture import XidHorizon, capture_pg, open_snapshot
 
 
 @pytest.fixture
@@ -110,27 +111,78 @@ def test_app_role_cannot_purge_changes(settings, scratch) -> None:
     assert _changes(settings, scratch) == [("I", 31)], "the app role erased captured changes"
 
 
-def test_window_excludes_running_transactions_and_reads_each_change_once(settings, scratch) -> None:
-    """Changes are read in [horizon, xmin): a running writer holds the window back, nothing is read twice."""
-    with connect("ads", "etl", settings=settings, dbname=scratch) as etl:
-        start = snapshot_xmin(etl)
+def _capture(settings, name: str, previous: XidHorizon):
+    with connect("ads", "etl", settings=settings, dbname=name) as etl:
+        changes = capture_pg(etl, "ads", previous)
         etl.rollback()
+    return changes
+
+
+def _start(settings, name: str) -> XidHorizon:
+    with connect("ads", "etl", settings=settings, dbname=name) as etl:
+        start = open_snapshot(etl)
+        etl.rollback()
+    return start
+
+
+def test_window_reads_past_a_running_writer_and_reads_each_change_once(settings, scratch) -> None:
+    """A running writer does not hold the window back: a change committed after it is read at once, the
+    writer's own change by the first pass after it commits, and nothing is read twice."""
+    start = _start(settings, scratch)
     early = connect("ads", "app", settings=settings, dbname=scratch)
     try:
         early.execute("INSERT INTO public.scratch VALUES (1, 11, 0)")  # running, not committed yet
+        early_xid = int(early.execute("SELECT pg_current_xact_id()::text").fetchone()[0])
         with connect("ads", "app", settings=settings, dbname=scratch) as other:
-            other.execute("INSERT INTO public.scratch VALUES (2, 12, 0)")  # committed, but after the running one
-        with connect("ads", "etl", settings=settings, dbname=scratch) as etl:
-            first = capture_pg(etl, "ads", start)
-            etl.rollback()
+            other.execute("INSERT INTO public.scratch VALUES (2, 12, 0)")  # committed, after the running one
+        first = _capture(settings, scratch, start)
         early.commit()
-        with connect("ads", "etl", settings=settings, dbname=scratch) as etl:
-            second = capture_pg(etl, "ads", first.horizon)
-            etl.rollback()
-            third = capture_pg(etl, "ads", second.horizon)
-            etl.rollback()
+        second = _capture(settings, scratch, first.horizon)
+        third = _capture(settings, scratch, second.horizon)
     finally:
         early.close()
-    assert first.changes_read == 0  # xmin is the running writer's xid: both changes wait
-    assert second.changes_read == 2 and second.campaign_ids == {11, 12}
+    assert first.changes_read == 1 and first.campaign_ids == {12}  # the committed change is not held back
+    assert isinstance(first.horizon, XidHorizon) and early_xid in first.horizon.in_progress
+    assert first.horizon.xmin <= early_xid  # everything below xmin is consumed: the writer is not
+    assert second.changes_read == 1 and second.campaign_ids == {11}
     assert third.changes_read == 0  # each change read exactly once
+
+
+def test_window_waits_for_prepared_transactions_and_forgets_rolled_back_ones(settings, scratch) -> None:
+    """A prepared transaction stays pending until COMMIT PREPARED, then is read once; the changes of a
+    rolled-back (or rolled-back prepared) transaction are never read."""
+    start = _start(settings, scratch)
+    with connect("ads", "app", settings=settings, dbname=scratch, autocommit=True) as app:
+        app.execute("BEGIN")
+        app.execute("INSERT INTO public.scratch VALUES (1, 21, 0)")
+        app.execute("PREPARE TRANSACTION 'etl-test-commit'")
+        app.execute("BEGIN")
+        app.execute("INSERT INTO public.scratch VALUES (2, 22, 0)")
+        app.execute("PREPARE TRANSACTION 'etl-test-rollback'")
+        app.execute("BEGIN")
+        app.execute("INSERT INTO public.scratch VALUES (3, 23, 0)")
+        app.execute("ROLLBACK")
+        app.execute("INSERT INTO public.scratch VALUES (4, 24, 0)")
+        try:
+            first = _capture(settings, scratch, start)
+            app.execute("COMMIT PREPARED 'etl-test-commit'")
+            app.execute("ROLLBACK PREPARED 'etl-test-rollback'")
+            second = _capture(settings, scratch, first.horizon)
+            third = _capture(settings, scratch, second.horizon)
+        finally:
+            for (gid,) in app.execute("SELECT gid FROM pg_prepared_xacts WHERE gid LIKE 'etl-test-%'").fetchall():
+                app.execute(sql.SQL("ROLLBACK PREPARED {}").format(sql.Literal(gid)))
+    assert first.changes_read == 1 and first.campaign_ids == {24}  # prepared ones pending, the rollback gone
+    assert second.changes_read == 1 and second.campaign_ids == {21}  # committed prepared; rolled back: nothing
+    assert third.changes_read == 0 and isinstance(third.horizon, XidHorizon)
+
+
+def test_a_former_xmin_horizon_reads_what_it_read_before(settings, scratch) -> None:
+    """A horizon stored before snapshots were kept (xid h; migration 0006 of sales makes it the snapshot
+    h:h:) reads, as before, every change at or above h."""
+    start = _start(settings, scratch)
+    with connect("ads", "app", settings=settings, dbname=scratch) as app:
+        app.execute("INSERT INTO public.scratch VALUES (1, 31, 0)")
+    former = XidHorizon.parse(f"{start.xmax}:{start.xmax}:")
+    assert former == XidHorizon(start.xmax, start.xmax, ())
+    assert _capture(settings, scratch, former).campaign_ids == {31}

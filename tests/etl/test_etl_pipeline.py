@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from etl_probe import changed_keys, direct_campaign_figures, snapshot, warehouse_campaign_figures
 
+from promptsales.etl.capture import XidHorizon
 from promptsales.etl.engine import capture_all, record_pass, run_pass
 from promptsales.etl.sources import Sources
 
@@ -145,7 +146,8 @@ def test_transaction_committing_after_the_snapshot_is_read_next_run(loaded: Sour
         writer.execute("UPDATE crm.sales SET amount = amount + 3 WHERE sale_id = %s", (sale_id,))
         writer_xid = int(writer.execute("SELECT pg_current_xact_id()::text").fetchone()[0])
         changesets = capture_all(loaded)  # the pass's snapshot: the writer is still running
-        assert changesets["crm"].horizon <= writer_xid
+        horizon = changesets["crm"].horizon
+        assert isinstance(horizon, XidHorizon) and not horizon.sees(writer_xid)
         writer.commit()  # commits after the snapshot, before the load
         first = record_pass(loaded, changesets, trigger="test")
     finally:
@@ -197,8 +199,8 @@ def test_portal_goal_change_updates_success_rate(loaded: Sources) -> None:
 
 
 def test_content_window_upserts_idempotently(loaded: Sources) -> None:
-    """S2/§4: media assets are read by an updated_at window with overlap; re-reads change nothing; a moved
-    asset updates both campaigns' content counts."""
+    """S2/§4: media assets are read strictly after the last (updated_at, _id) read; nothing is read twice; a
+    moved asset updates both campaigns' content counts."""
     from datetime import datetime, timedelta
 
     _settle(loaded)
@@ -231,8 +233,9 @@ def test_content_window_upserts_idempotently(loaded: Sources) -> None:
             conn.execute("SELECT content_items FROM wh.campaigns WHERE campaign_id = %s", (first,)).fetchone()[0]
             == counts[first] + 3
         )
-    again = run_pass(loaded, trigger="test")  # the overlap re-reads the 3 documents …
-    assert again.changes_read["content"] == 0 and sum(again.rows_written.values()) == 0  # … idempotently
+    again = run_pass(loaded, trigger="test")  # nothing after the last document read
+    assert again.changes_read["content"] == 0 and again.rows_read["content"] == 0
+    assert sum(again.rows_written.values()) == 0
     database["media_assets"].update_one(
         {"_id": "media-900000"}, {"$set": {"campaign_id": second, "updated_at": now + timedelta(seconds=5)}}
     )

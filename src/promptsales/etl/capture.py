@@ -1,30 +1,82 @@
 """Change capture: what changed in each source since the last committed horizon (docs/architecture.md §4).
 
 PostgreSQL sources (promptads, promptcrm): triggers write ``cdc.changes`` rows stamped with the writing
-transaction's id. A pass takes a REPEATABLE READ snapshot of the source and reads the changes with
-``previous horizon <= xid < xmin(snapshot)``. Every transaction below the snapshot's xmin has finished
-(committed or aborted), so a transaction still running — even one that wrote before the pass started —
-is left for the next pass, whose window starts exactly where this one ends: no change lost, none read
-twice. The new horizon (this snapshot's xmin) is stored with the load, in the same warehouse transaction.
+transaction's id. A pass opens a REPEATABLE READ snapshot of the source and reads the change rows it can
+see whose transaction the *previous* pass's snapshot could not see: ids at or above that snapshot's
+``xmax`` and ids in its in-progress list (``pg_snapshot_xip``). The pass's own snapshot is the new
+horizon, stored with the load in the same warehouse transaction. A transaction still running (or
+prepared) is in the new snapshot's in-progress list and is read by the first pass after it commits;
+nothing waits for transactions that wrote nothing here. Each change is read exactly once (docs/etl.md).
 
-PromptContent (MongoDB): documents whose ``updated_at`` is at or after the stored horizon minus an
-overlap are re-read and upserted idempotently; only documents that differ from what the warehouse holds
-count as changes.
+PromptContent (MongoDB): documents strictly after the last ``(updated_at, _id)`` read; only documents
+that differ from what the warehouse holds count as changes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import psycopg
 
 from promptsales.db.fetch import scalar
 from promptsales.etl.sources import CHANGE_KEYS, Sources
 
-#: MongoDB collection of PromptContent media assets, and how far back each pass re-reads.
+#: MongoDB collection of PromptContent media assets.
 CONTENT_COLLECTION = "media_assets"
-CONTENT_OVERLAP = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class XidHorizon:
+    """How far a PostgreSQL source has been read: the snapshot of the last pass that read it.
+
+    Every transaction that snapshot saw as committed has been read. The ones it could not see — ids at or
+    above ``xmax`` and the ids in ``in_progress`` — are read by the first pass that sees them committed.
+    ``xmin`` (the oldest of them) bounds what can still be read: change rows below it may be purged.
+    """
+
+    xmin: int
+    xmax: int
+    in_progress: tuple[int, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str) -> XidHorizon:
+        """From PostgreSQL's ``pg_snapshot`` text form ``xmin:xmax:xip,xip,…``."""
+        xmin, xmax, xip = text.split(":")
+        return cls(int(xmin), int(xmax), tuple(int(x) for x in xip.split(",") if x))
+
+    def sees(self, xid: int) -> bool:
+        """True when a transaction ``xid`` had finished when this snapshot was taken (it has been read)."""
+        return xid < self.xmax and xid not in self.in_progress
+
+    def __str__(self) -> str:
+        return f"{self.xmin}:{self.xmax}:{','.join(map(str, self.in_progress))}"
+
+
+@dataclass(frozen=True)
+class ContentHorizon:
+    """How far PromptContent has been read: the last ``(updated_at, _id)`` read.
+
+    ``asset_id`` None (a horizon stored before ids were kept) means "documents at ``updated_at`` may
+    not all have been read", so they are read again once.
+    """
+
+    updated_at: datetime
+    asset_id: str | None = None
+
+    def query(self) -> dict:
+        """The MongoDB filter of the documents strictly after this horizon."""
+        if self.asset_id is None:
+            return {"updated_at": {"$gte": self.updated_at}}
+        return {
+            "$or": [
+                {"updated_at": {"$gt": self.updated_at}},
+                {"updated_at": self.updated_at, "_id": {"$gt": self.asset_id}},
+            ]
+        }
+
+    def __str__(self) -> str:
+        return f"{self.updated_at.isoformat()} {self.asset_id or ''}".rstrip()
 
 
 @dataclass
@@ -32,8 +84,8 @@ class ChangeSet:
     """The changes of one source for one pass."""
 
     source: str
-    previous: int | datetime | None  # horizon of the last committed pass (None: never loaded)
-    horizon: int | datetime | None  # horizon this pass commits
+    previous: XidHorizon | ContentHorizon | None  # horizon of the last committed pass (None: never loaded)
+    horizon: XidHorizon | ContentHorizon | None  # horizon this pass commits
     changes_read: int = 0  # change records (or changed documents) read
     campaign_ids: set[int] = field(default_factory=set)
     full: bool = False  # everything must be recomputed (first run, TRUNCATE)
@@ -53,45 +105,49 @@ class ChangeSet:
         }
 
 
-def _jsonable(value):
-    return value.isoformat() if isinstance(value, datetime) else value
+def _jsonable(value: XidHorizon | ContentHorizon | None) -> str | None:
+    return None if value is None else str(value)
 
 
 @dataclass(frozen=True)
 class Horizons:
-    """The committed horizon of every source: a transaction id per PostgreSQL source, a timestamp for content."""
+    """The committed horizon of every source: a snapshot per PostgreSQL source, a document position for content."""
 
-    xids: dict[str, int]
-    content: datetime | None
+    xids: dict[str, XidHorizon]
+    content: ContentHorizon | None
 
-    def get(self, source: str) -> int | datetime | None:
+    def get(self, source: str) -> XidHorizon | ContentHorizon | None:
         """The horizon of any source (None: never loaded)."""
         return self.content if source == "content" else self.xids.get(source)
 
 
 def read_horizons(warehouse: psycopg.Connection) -> Horizons:
     """The committed horizon of every source."""
-    rows = warehouse.execute("SELECT source, xid_horizon::text::bigint, ts_horizon FROM etl.horizons").fetchall()
+    rows = warehouse.execute("SELECT source, xid_snapshot::text, ts_horizon, content_id FROM etl.horizons").fetchall()
     return Horizons(
-        xids={source: xid for source, xid, _ in rows if xid is not None},
-        content=next((ts for source, _, ts in rows if source == "content"), None),
+        xids={source: XidHorizon.parse(snapshot) for source, snapshot, _, _ in rows if snapshot is not None},
+        content=next(
+            (ContentHorizon(ts, asset_id) for source, _, ts, asset_id in rows if source == "content" and ts), None
+        ),
     )
 
 
-def snapshot_xmin(source: psycopg.Connection) -> int:
-    """Open a REPEATABLE READ, READ ONLY transaction on ``source`` and return its snapshot's xmin."""
+def open_snapshot(source: psycopg.Connection) -> XidHorizon:
+    """Open a REPEATABLE READ, READ ONLY transaction on ``source`` and return its snapshot."""
     if source.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
         source.rollback()
     source.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-    return int(scalar(source, "SELECT pg_snapshot_xmin(pg_current_snapshot())::text"))
+    return XidHorizon.parse(scalar(source, "SELECT pg_current_snapshot()::text"))
 
 
-def capture_pg(source_conn: psycopg.Connection, source: str, previous: int | None) -> ChangeSet:
-    """Read the change window ``[previous, xmin)`` of a PostgreSQL source and map it to campaign ids.
+def capture_pg(source_conn: psycopg.Connection, source: str, previous: XidHorizon | None) -> ChangeSet:
+    """Read the changes committed since the ``previous`` snapshot of a PostgreSQL source; map them to campaigns.
 
-    Leaves the REPEATABLE READ transaction open (the caller may extract from the same snapshot).
+    Reads the change rows this pass's snapshot sees whose transaction ``previous`` did not see (at or above
+    its xmax, or in its in-progress list). Leaves the REPEATABLE READ transaction open (the caller may
+    extract from the same snapshot).
     """
-    horizon = snapshot_xmin(source_conn)
+    horizon = open_snapshot(source_conn)
     changes = ChangeSet(source, previous, horizon)
     if previous is None:
         changes.full = True
@@ -99,8 +155,9 @@ def capture_pg(source_conn: psycopg.Connection, source: str, previous: int | Non
     rows = source_conn.execute(
         "SELECT key_name, array_agg(DISTINCT key_value) FILTER (WHERE key_value IS NOT NULL), "
         "       count(*), bool_or(operation = 'T') "
-        "FROM cdc.changes WHERE xid >= %s::text::xid8 AND xid < %s::text::xid8 GROUP BY key_name",
-        (previous, horizon),
+        "FROM cdc.changes WHERE xid >= pg_snapshot_xmax(%(previous)s::pg_snapshot) "
+        "   OR xid IN (SELECT pg_snapshot_xip(%(previous)s::pg_snapshot)) GROUP BY key_name",
+        {"previous": str(previous)},
     ).fetchall()
     mapping = CHANGE_KEYS[source]
     for key_name, keys, count, truncated in rows:
@@ -151,9 +208,9 @@ def _campaign_refs(doc: dict) -> list[int]:
 
 
 def capture_content(
-    sources: Sources, warehouse: psycopg.Connection, previous: datetime | None, full: bool = False
+    sources: Sources, warehouse: psycopg.Connection, previous: ContentHorizon | None, full: bool = False
 ) -> ChangeSet:
-    """Media assets updated since ``previous - CONTENT_OVERLAP``, keeping only those that really changed.
+    """Media assets strictly after the ``previous`` (updated_at, _id), keeping only those that really changed.
 
     ``full`` (or a first run) reads every document and also drops warehouse links of assets that no longer
     exist — the only way deletions in MongoDB reach the warehouse.
@@ -162,7 +219,7 @@ def capture_content(
     database = sources.content_database()
     if database is None:
         return changes
-    query = {} if changes.full or previous is None else {"updated_at": {"$gte": previous - CONTENT_OVERLAP}}
+    query = {} if changes.full or previous is None else previous.query()
     projection = {
         "_id": 1,
         "updated_at": 1,
@@ -179,9 +236,10 @@ def capture_content(
         updated = doc.get("updated_at")
         if not isinstance(updated, datetime):
             continue
-        newest = updated if newest is None or updated > newest else newest
-        media_type = str(doc.get("media_type") or doc.get("type") or "unknown")
         asset_id = str(doc["_id"])
+        if newest is None or (updated, asset_id) > (newest.updated_at, newest.asset_id or ""):
+            newest = ContentHorizon(updated, asset_id)
+        media_type = str(doc.get("media_type") or doc.get("type") or "unknown")
         refs = _campaign_refs(doc)
         documents.append((asset_id, refs, media_type, updated))
     changes.horizon = newest

@@ -6,13 +6,20 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import psycopg
 
 from promptsales.errors import UserError
 from promptsales.etl import runs
-from promptsales.etl.capture import ChangeSet, capture_content, capture_pg, capture_portal, read_horizons
+from promptsales.etl.capture import (
+    ChangeSet,
+    ContentHorizon,
+    XidHorizon,
+    capture_content,
+    capture_pg,
+    capture_portal,
+    read_horizons,
+)
 from promptsales.etl.load import (
     LOAD_LOCK,
     ConcurrentRunError,
@@ -42,7 +49,7 @@ class RunReport:
     rows_read: dict[str, int] = field(default_factory=dict)
     rows_written: dict[str, int] = field(default_factory=dict)
     campaigns: int = 0
-    horizons: dict[str, object] = field(default_factory=dict)
+    horizons: dict[str, XidHorizon | ContentHorizon | None] = field(default_factory=dict)
     duration_ms: float = 0.0
     error: str | None = None
 
@@ -56,13 +63,13 @@ class RunReport:
             "rows_read": self.rows_read,
             "rows_written": self.rows_written,
             "campaigns": self.campaigns,
-            "horizons": {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in self.horizons.items()},
+            "horizons": {k: (None if v is None else str(v)) for k, v in self.horizons.items()},
             "duration_ms": round(self.duration_ms, 1),
             "error": self.error,
         }
 
 
-def capture_pg_source(sources: Sources, name: str, previous: int | None, full: bool = False) -> ChangeSet:
+def capture_pg_source(sources: Sources, name: str, previous: XidHorizon | None, full: bool = False) -> ChangeSet:
     """The change window of a PostgreSQL source (needs only a source connection)."""
     with sources.source(name) as source:
         changes = capture_pg(source, name, previous)
@@ -71,7 +78,7 @@ def capture_pg_source(sources: Sources, name: str, previous: int | None, full: b
     return changes
 
 
-def capture_content_source(sources: Sources, previous: datetime | None, full: bool = False) -> ChangeSet:
+def capture_content_source(sources: Sources, previous: ContentHorizon | None, full: bool = False) -> ChangeSet:
     """The PromptContent window, with its own warehouse connection (to compare with the stored links)."""
     with sources.warehouse() as warehouse:
         changes = capture_content(sources, warehouse, previous, full)
@@ -135,19 +142,26 @@ def _check_horizons(warehouse: psycopg.Connection, changesets: dict[str, ChangeS
 
 def _store_horizons(warehouse: psycopg.Connection, changesets: dict[str, ChangeSet], run_id: int) -> None:
     for name in PG_SOURCES:
+        horizon = changesets[name].horizon
+        if not isinstance(horizon, XidHorizon):
+            raise TypeError(f"{name}: a PostgreSQL source's horizon is a snapshot, not {horizon!r}")
         warehouse.execute(
-            "INSERT INTO etl.horizons (source, xid_horizon, run_id) VALUES (%s, %s::text::xid8, %s) "
-            "ON CONFLICT (source) DO UPDATE SET xid_horizon = excluded.xid_horizon, run_id = excluded.run_id, "
-            "updated_at = clock_timestamp() WHERE etl.horizons.xid_horizon IS DISTINCT FROM excluded.xid_horizon",
-            (name, changesets[name].horizon, run_id),
+            "INSERT INTO etl.horizons (source, xid_snapshot, xid_horizon, run_id) "
+            "VALUES (%(source)s, %(snapshot)s::pg_snapshot, pg_snapshot_xmin(%(snapshot)s::pg_snapshot), %(run)s) "
+            "ON CONFLICT (source) DO UPDATE SET xid_snapshot = excluded.xid_snapshot, "
+            "xid_horizon = excluded.xid_horizon, run_id = excluded.run_id, updated_at = clock_timestamp() "
+            "WHERE etl.horizons.xid_snapshot::text IS DISTINCT FROM excluded.xid_snapshot::text",
+            {"source": name, "snapshot": str(horizon), "run": run_id},
         )
     content = changesets.get("content")
-    if content is not None and content.horizon is not None:
+    if content is not None and isinstance(content.horizon, ContentHorizon):
         warehouse.execute(
-            "INSERT INTO etl.horizons (source, ts_horizon, run_id) VALUES ('content', %s, %s) "
-            "ON CONFLICT (source) DO UPDATE SET ts_horizon = excluded.ts_horizon, run_id = excluded.run_id, "
-            "updated_at = clock_timestamp() WHERE etl.horizons.ts_horizon IS DISTINCT FROM excluded.ts_horizon",
-            (content.horizon, run_id),
+            "INSERT INTO etl.horizons (source, ts_horizon, content_id, run_id) VALUES ('content', %s, %s, %s) "
+            "ON CONFLICT (source) DO UPDATE SET ts_horizon = excluded.ts_horizon, content_id = excluded.content_id, "
+            "run_id = excluded.run_id, updated_at = clock_timestamp() "
+            "WHERE (etl.horizons.ts_horizon, etl.horizons.content_id) "
+            "IS DISTINCT FROM (excluded.ts_horizon, excluded.content_id)",
+            (content.horizon.updated_at, content.horizon.asset_id, run_id),
         )
 
 
@@ -194,6 +208,7 @@ def load_changes(
             else:
                 report.rows_read = {company: 0 for company in (*PG_SOURCES, "content")}
                 report.rows_read["content"] = content.documents_read
+            report.rows_read["portal"] = changesets["portal"].changes_read if "portal" in changesets else 0
             if fail_at == "before_commit":
                 raise InjectedFailure("failure injected just before the commit")
             _store_horizons(warehouse, changesets, run_id)
@@ -210,9 +225,11 @@ def purge_changes(sources: Sources, changesets: dict[str, ChangeSet]) -> None:
         if not changesets[company].changes_read:
             continue  # nothing was read, so nothing below the horizon is left to delete
         horizon = changesets[company].horizon
+        if not isinstance(horizon, XidHorizon):
+            continue
         try:
             with sources.connect(company, "etl", autocommit=True) as source:
-                source.execute("SELECT cdc.purge(%s::text::xid8)", (horizon,))
+                source.execute("SELECT cdc.purge(%s::text::xid8)", (horizon.xmin,))
         except psycopg.Error:
             pass
 
@@ -225,40 +242,68 @@ def record_pass(
     fail_at: str | None = None,
     started: float | None = None,
 ) -> RunReport:
-    """Load captured changes as one recorded pass (a row in ``etl.runs``, under the one-pass-at-a-time lock).
+    """Load changes captured beforehand as one recorded pass (Dagster's warehouse step, tests).
+
+    Takes the run lock (:class:`~promptsales.etl.runs.AlreadyRunning` if another pass holds it); if a
+    pass committed between this capture and now, the windows are captured again under the lock.
+    """
+    started = started if started is not None else time.perf_counter()
+    with sources.warehouse(autocommit=True) as control, runs.run_lock(control):
+        if _outdated(control, changesets):
+            changesets = capture_all(sources, full=any(c.full for c in changesets.values()))
+        report = _load_recorded(sources, control, changesets, trigger, fail_at, started)
+    return _announce(sources, report)
+
+
+def run_pass(sources: Sources, *, trigger: str = "cli", full: bool = False, fail_at: str | None = None) -> RunReport:
+    """Run one complete pass and record it in ``etl.runs``: run lock, capture every source, load.
+
+    The lock is taken before anything is read, so a second launch stops with
+    :class:`~promptsales.etl.runs.AlreadyRunning` and leaves no run record.
+    """
+    started = time.perf_counter()
+    with sources.warehouse(autocommit=True) as control, runs.run_lock(control):
+        report = _load_recorded(sources, control, capture_all(sources, full), trigger, fail_at, started)
+    return _announce(sources, report)
+
+
+def _outdated(control: psycopg.Connection, changesets: dict[str, ChangeSet]) -> bool:
+    """True when a committed horizon differs from the one these changes were captured after."""
+    stored = read_horizons(control)
+    return any(stored.get(name) != changes.previous for name, changes in changesets.items() if name != "portal")
+
+
+def _load_recorded(
+    sources: Sources,
+    control: psycopg.Connection,
+    changesets: dict[str, ChangeSet],
+    trigger: str,
+    fail_at: str | None,
+    started: float,
+) -> RunReport:
+    """Load under the run lock held on ``control``, with a row in ``etl.runs``.
 
     A failed load is recorded with status ``failed`` and its error; nothing it wrote is kept.
     """
-    started = started if started is not None else time.perf_counter()
-    with sources.warehouse(autocommit=True) as control:
-        if not runs.try_run_lock(control):
-            raise UserError(
-                "An ETL pass is already running; try again when it has finished (`promptsales etl status`)."
-            )
-        try:
-            report = RunReport(runs.start_run(control, trigger))
-            report.full_load = any(changesets[c].full for c in PG_SOURCES)
-            report.changes_read = {name: c.changes_read for name, c in changesets.items()}
-            report.horizons = {name: c.horizon for name, c in changesets.items() if name != "portal"}
-            try:
-                loaded = load_changes(sources, changesets, report.run_id, fail_at)
-                report.rows_read, report.rows_written = loaded.rows_read, loaded.rows_written
-                report.campaigns = loaded.campaigns
-                report.status = "succeeded"
-                purge_changes(sources, changesets)
-            except Exception as error:  # noqa: BLE001 - recorded in etl.runs and returned to the caller
-                report.status, report.error = "failed", f"{type(error).__name__}: {error}"
-            report.duration_ms = (time.perf_counter() - started) * 1000
-            runs.finish_run(control, report.run_id, report.status, report.as_dict(), report.error)
-        finally:
-            runs.release_run_lock(control)
+    report = RunReport(runs.start_run(control, trigger))
+    report.full_load = any(changesets[c].full for c in PG_SOURCES)
+    report.changes_read = {name: c.changes_read for name, c in changesets.items()}
+    report.horizons = {name: c.horizon for name, c in changesets.items() if name != "portal"}
+    try:
+        loaded = load_changes(sources, changesets, report.run_id, fail_at)
+        report.rows_read, report.rows_written = loaded.rows_read, loaded.rows_written
+        report.campaigns = loaded.campaigns
+        report.status = "succeeded"
+        purge_changes(sources, changesets)
+    except Exception as error:  # noqa: BLE001 - recorded in etl.runs and returned to the caller
+        report.status, report.error = "failed", f"{type(error).__name__}: {error}"
+    report.duration_ms = (time.perf_counter() - started) * 1000
+    runs.finish_run(control, report.run_id, report.status, report.as_dict(), report.error)
+    return report
+
+
+def _announce(sources: Sources, report: RunReport) -> RunReport:
     from promptsales.cache.temporary import after_etl_pass  # issue 10: cached warehouse answers are stale now
 
     after_etl_pass(sources.settings, report.as_dict())
     return report
-
-
-def run_pass(sources: Sources, *, trigger: str = "cli", full: bool = False, fail_at: str | None = None) -> RunReport:
-    """Run one complete pass (capture every source, then load) and record it in ``etl.runs``."""
-    started = time.perf_counter()
-    return record_pass(sources, capture_all(sources, full), trigger=trigger, fail_at=fail_at, started=started)

@@ -4,13 +4,23 @@ the load transaction so that failed passes are recorded too."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 from psycopg.rows import dict_row
 
 from promptsales.db.fetch import one, scalar
+from promptsales.errors import UserError
 
 RUN_LOCK = 0x45544D  # session advisory lock held for a whole pass: one pass at a time
+
+
+class AlreadyRunning(UserError):
+    """Another pass holds the run lock: this launch did nothing and is not recorded (the CLI exits 2)."""
+
+    def __init__(self) -> None:
+        super().__init__("An ETL pass is already running; try again when it has finished (`promptsales etl status`).")
 
 
 def start_run(warehouse: psycopg.Connection, trigger: str) -> int:
@@ -46,6 +56,22 @@ def try_run_lock(warehouse: psycopg.Connection) -> bool:
 def release_run_lock(warehouse: psycopg.Connection) -> None:
     """Release the pass lock."""
     warehouse.execute("SELECT pg_advisory_unlock(%s)", (RUN_LOCK,))
+
+
+@contextmanager
+def run_lock(control: psycopg.Connection) -> Iterator[psycopg.Connection]:
+    """Hold the pass lock on ``control`` (an autocommit session) for the block; :class:`AlreadyRunning` if taken.
+
+    A pass takes it before it reads any horizon, so two launches never capture the same window: the
+    second one stops at once. A process killed mid-pass loses its session, and with it the lock.
+    """
+    if not try_run_lock(control):
+        raise AlreadyRunning()
+    try:
+        yield control
+    finally:
+        if not (control.closed or control.broken):
+            release_run_lock(control)
 
 
 def recent_runs(warehouse: psycopg.Connection, limit: int = 10) -> list[dict]:
