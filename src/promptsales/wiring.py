@@ -6,11 +6,15 @@ Services start after the database servers (:mod:`promptsales.runtime.manager`), 
 1. ``crm-keystore`` — PromptCRM's key store and linked server (needs the migrated databases);
 2. ``cache`` — the shared cache's health line (nothing to start);
 3. ``auth-issuer`` — the local OAuth issuer (the MCP servers read its port and JWKS);
-4. ``mcp-content``, ``mcp-ads``, ``mcp-crm``, ``mcp-sales`` — one MCP server per company over HTTPS.
+4. ``mcp-content``, ``mcp-ads``, ``mcp-crm``, ``mcp-sales`` — one MCP server per company over HTTPS;
+5. ``dagster-code``, ``dagster-webserver``, ``dagster-daemon`` — the ETL's schedule and the daily backup run
+   by themselves (:mod:`promptsales.etl.scheduler`; the daemon's health is read through the webserver);
+6. ``etl-lag`` — the ETL's lag line (nothing to start).
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from promptsales.auth.config import ISSUER_SERVICE
@@ -18,7 +22,10 @@ from promptsales.cache.status import CacheService
 from promptsales.config import Settings
 from promptsales.crm.runtime import CrmKeyStoreService
 from promptsales.errors import UserError
+from promptsales.etl import scheduler
+from promptsales.etl.lag import EtlLagService
 from promptsales.lab import registry
+from promptsales.runtime.dagster_service import DagsterProcessService
 from promptsales.runtime.https_service import HttpsProcessService
 from promptsales.runtime.service import ManagedService
 
@@ -32,6 +39,8 @@ CLI_ENTRY_POINT = "promptsales.cli:main"
 HTTPS_PRELOAD = ("promptsales.mcpkit.runner",)
 #: The MCP servers, one per company, in the order ``up`` starts them.
 MCP_SERVERS: tuple[str, ...] = ("content", "ads", "crm", "sales")
+#: What the Dagster processes import besides the CLI: Dagster and the code location (the code server serves it).
+DAGSTER_PRELOAD = ("dagster", scheduler.DEFINITIONS_MODULE)
 
 
 def load_kit(name: str) -> ToolKit:
@@ -69,6 +78,28 @@ def mcp_service(settings: Settings, name: str) -> HttpsProcessService:
     )
 
 
+def dagster_services(settings: Settings) -> list[DagsterProcessService]:
+    """The Dagster code server, webserver and daemon as managed processes (the webserver before the daemon:
+    the daemon's heartbeat is read through it)."""
+    parts = [
+        (scheduler.CODE_SERVER, "code-server", scheduler.code_server_probe, "grpc"),
+        (scheduler.WEBSERVER, "webserver", scheduler.webserver_probe, "http"),
+        (scheduler.DAEMON, "daemon", scheduler.daemon_probe, ""),
+    ]
+    return [
+        DagsterProcessService(
+            settings,
+            name,
+            partial(scheduler.dagster_argv, part),
+            CLI_ENTRY_POINT,
+            DAGSTER_PRELOAD,
+            partial(probe, settings),
+            scheme,
+        )
+        for name, part, probe, scheme in parts
+    ]
+
+
 def extra_services(settings: Settings) -> list[ManagedService]:
     """Every service ``up`` starts after the databases, ``down`` stops and ``status`` reports, in order."""
     return [
@@ -76,6 +107,8 @@ def extra_services(settings: Settings) -> list[ManagedService]:
         CacheService(settings),
         issuer_service(settings),
         *(mcp_service(settings, name) for name in MCP_SERVERS),
+        *dagster_services(settings),
+        EtlLagService(settings),
     ]
 
 

@@ -1,11 +1,8 @@
-"""``promptsales etl``: run one pass, show the last runs and horizons, open the Dagster UI."""
+"""``promptsales etl``: run one pass, show the last runs, horizons and lag, point to the Dagster UI."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import typer
 from rich.console import Console
@@ -59,16 +56,20 @@ def status_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     limit: int = typer.Option(10, help="How many recent runs to show."),
 ) -> None:
-    """The latest runs (status, duration, rows per source) and the committed horizons."""
+    """The latest runs (status, duration, rows per source), the committed horizons and the lag per source."""
     from promptsales.etl import runs
+    from promptsales.etl.lag import source_lags
 
     if limit < 1 or limit > 1000:
         raise UserError("--limit must be between 1 and 1000.")
-    with Sources(get_settings()).warehouse() as warehouse:
+    sources = Sources(get_settings())
+    with sources.warehouse() as warehouse:
         recent = runs.recent_runs(warehouse, limit)
         horizons = runs.horizons(warehouse)
+    lags = source_lags(sources)
     if as_json:
-        print(json.dumps({"runs": recent, "horizons": horizons}, indent=2, default=str))
+        lag = [entry.as_dict() for entry in lags]
+        print(json.dumps({"runs": recent, "horizons": horizons, "lag": lag}, indent=2, default=str))
         return
     table = Table("run", "started", "status", "trigger", "full", "ms", "changes read", "rows written", title="ETL runs")
     for row in recent:
@@ -87,24 +88,46 @@ def status_command(
     for row in horizons:
         htable.add_row(row["source"], row["xid_horizon"] or "", str(row["ts_horizon"] or ""), str(row["run_id"]))
     console.print(htable)
+    _print_lag(lags)
+
+
+def _print_lag(lags) -> None:
+    table = Table("source", "unread", "oldest unread", "oldest open transaction holding changes", title="Lag")
+    for lag in lags:
+        held = lag.oldest_transaction
+        holder = ""
+        if held:
+            age = "?" if held.age_seconds is None else f"{held.age_seconds:.0f} s"
+            who = held.state if held.prepared else f"pid {held.pid} {held.state or ''}".strip()
+            holder = f"{age}: {who}, {held.user}@{held.database}, xid {held.xid}"
+        oldest = "" if lag.oldest_unread_seconds is None else f"{lag.oldest_unread_seconds:.0f} s"
+        table.add_row(lag.source, lag.error or str(lag.unread), oldest, holder)
+    console.print(table)
+    for warning in (warning for lag in lags for warning in lag.warnings):
+        console.print(f"[yellow]warning:[/] {warning}")
 
 
 @app.command("ui")
-def ui_command(
-    port: int = typer.Option(0, help="Port of the Dagster UI (0: a free port)."),
-    host: str = typer.Option("127.0.0.1", help="Interface to listen on (loopback by default)."),
-) -> None:
-    """Start the Dagster UI (asset graph, runs, the 11-minute sensor) on localhost; Ctrl-C stops it."""
-    from promptsales.etl.dagster_home import dagster_environment
-    from promptsales.runtime.ports import free_port
+def ui_command() -> None:
+    """Print the URL of the Dagster UI that `promptsales up` runs on loopback (asset graph, runs, sensor)."""
+    from promptsales.etl.scheduler import WEBSERVER, webserver_probe, webserver_url
 
-    if port < 0 or port > 65535:
-        raise UserError("--port must be between 0 and 65535.")
-    port = port or free_port()
-    env = dagster_environment(get_settings())
-    console.print(f"Dagster UI on http://{host}:{port} (DAGSTER_HOME={env['DAGSTER_HOME']}); Ctrl-C stops it.")
-    command = [sys.executable, "-m", "dagster", "dev", "-m", "promptsales.definitions", "-h", host, "-p", str(port)]
-    try:
-        subprocess.run(command, env={**os.environ, **env}, check=False)
-    except KeyboardInterrupt:
-        pass
+    settings = get_settings()
+    if not webserver_probe(settings)[0]:
+        raise UserError(f"The Dagster UI ({WEBSERVER}) is not running; `promptsales up` starts it.")
+    console.print(f"Dagster UI: {webserver_url(settings)}")
+
+
+@app.command("dagster", hidden=True)
+def dagster_command(
+    part: str = typer.Argument(..., help="code-server, webserver or daemon."),
+    port: int = typer.Option(0, help="Port to listen on (code server and webserver)."),
+) -> None:
+    """Run one of the Dagster processes `promptsales up` manages (in this process, until it stops)."""
+    from promptsales.etl.scheduler import PARTS, serve
+
+    if part not in PARTS:
+        raise UserError(f"Unknown Dagster process {part!r}; expected one of {', '.join(PARTS)}.")
+    if part != "daemon" and not 0 < port < 65536:
+        raise UserError("--port must be between 1 and 65535.")
+    serve(get_settings(), part, port)

@@ -35,7 +35,9 @@ from promptsales.config import get_settings
 from promptsales.db.fetch import scalar
 from promptsales.etl.capture import ChangeSet
 from promptsales.etl.engine import capture_source, record_pass
-from promptsales.etl.sensor import INTERVAL_SECONDS, decide, latest
+from promptsales.etl.lag import lag_line, source_lags
+from promptsales.etl.sensor import decide, latest
+from promptsales.etl.settings import EtlSettings
 from promptsales.etl.sources import Sources
 
 JOB_NAME = "etl_pass"
@@ -170,7 +172,17 @@ def evaluate(instance, cursor: str | None, now: float):
         record = records[0]
         last = latest(record.start_time, record.create_timestamp.timestamp())
     last_start = latest(last, float(cursor) if cursor else None)
-    return decide(now, last_start, in_progress, INTERVAL_SECONDS)
+    return decide(now, last_start, in_progress, EtlSettings().interval_seconds)
+
+
+def lag_report() -> tuple[str, dict[str, str]]:
+    """The lag of every source as one line and as run tags (shown with each tick; never fails the tick)."""
+    try:
+        lags = source_lags(_sources())
+    except Exception as error:  # noqa: BLE001 - an unreadable lag must not stop the schedule
+        return f"lag unknown: {error}", {}
+    tags = {f"promptsales/lag/{lag.source}": lag.summary() for lag in lags}
+    return lag_line(lags), tags
 
 
 #: The clock the sensor reads (tests replace it with a controlled one).
@@ -181,16 +193,21 @@ clock = time.time
     job=etl_job,
     minimum_interval_seconds=30,
     default_status=DefaultSensorStatus.RUNNING,
-    description="Requests an ETL pass 660 s after the last one started, never while one runs, no backlog.",
+    description=(
+        "Requests an ETL pass 660 s (PROMPTSALES_ETL_INTERVAL_SECONDS) after the last one started, never while one "
+        "runs, no backlog; each tick reports the lag per source."
+    ),
 )
 def every_eleven_minutes(context: SensorEvaluationContext):
     """True 11-minute interval (see promptsales.etl.sensor)."""
     now = clock()
     decision = evaluate(context.instance, context.cursor, now)
+    lag, lag_tags = lag_report()
+    context.log.info(f"ETL lag: {lag}")
     if not decision.request:
-        return SkipReason(decision.reason)
+        return SkipReason(f"{decision.reason}. Lag: {lag}")
     context.update_cursor(repr(now))
-    return RunRequest(run_key=f"etl-{now:.0f}", tags={"promptsales/trigger": "sensor"})
+    return RunRequest(run_key=f"etl-{now:.0f}", tags={"promptsales/trigger": "sensor", **lag_tags})
 
 
 #: Every asset of the ETL graph.

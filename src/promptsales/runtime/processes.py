@@ -41,12 +41,16 @@ def spawn_detached(argv: list[str], log_file: Path, cwd: Path | None = None) -> 
     return process.pid
 
 
-def terminate(pid: int | None, timeout: float = 10.0) -> None:
-    """Send SIGTERM, wait up to ``timeout`` seconds, then SIGKILL."""
+def terminate(pid: int | None, timeout: float = 10.0, group: bool = False) -> None:
+    """Send SIGTERM, wait up to ``timeout`` seconds, then SIGKILL.
+
+    ``group``: signal the whole process group ``pid`` leads (a detached server and the children it started).
+    """
     if pid is None or not pid_alive(pid):
         return
+    kill = os.killpg if group else os.kill
     try:
-        os.kill(pid, signal.SIGTERM)
+        kill(pid, signal.SIGTERM)
     except ProcessLookupError:
         return
     deadline = time.monotonic() + timeout
@@ -56,17 +60,17 @@ def terminate(pid: int | None, timeout: float = 10.0) -> None:
             return
         time.sleep(0.05)
     try:
-        os.kill(pid, signal.SIGKILL)
+        kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
     _reap(pid)
 
 
-def stop_process(pid: int | None) -> bool:
-    """Terminate ``pid`` if it is alive; True when something was stopped."""
+def stop_process(pid: int | None, group: bool = False) -> bool:
+    """Terminate ``pid`` (with its process group when ``group``) if it is alive; True when something was stopped."""
     if not pid_alive(pid):
         return False
-    terminate(pid)
+    terminate(pid, group=group)
     return True
 
 
