@@ -16,9 +16,9 @@ from promptsales.sales.nlq.parser import QuestionParser
 AS_OF = date(2026, 1, 20)
 
 
-@pytest.fixture(scope="module")
-def parser() -> QuestionParser:
-    catalog = Catalog(
+def sample_catalog() -> Catalog:
+    """An in-memory catalog with names shaped like the generated ones."""
+    return Catalog(
         campaigns=[
             Named(1, "Aurora Fresh Summer Glow 2025"),
             Named(2, "Andes Motors Ruta Segura"),
@@ -45,7 +45,11 @@ def parser() -> QuestionParser:
             Named(12, "Colombia — consumer"),
         ],
     )
-    return QuestionParser(catalog, AS_OF)
+
+
+@pytest.fixture(scope="module")
+def parser() -> QuestionParser:
+    return QuestionParser(sample_catalog(), AS_OF)
 
 
 def P(start: str, end: str) -> tuple[date, date]:

@@ -11,6 +11,7 @@ from psycopg import ClientCursor
 from promptsales.sales.nlq.builder import MAX_ROWS, BuiltQuery
 from promptsales.sales.nlq.metrics import DEFINITIONS, label
 from promptsales.sales.nlq.model import Dimension, Intent, Metric, StructuredQuery
+from promptsales.sales.nlq.words import quoted
 
 #: Statement timeout of a question's query.
 STATEMENT_TIMEOUT_MS = 3000
@@ -85,6 +86,13 @@ def _row_name(row: dict[str, object], query: StructuredQuery) -> str:
     return " / ".join(names)
 
 
+def ignored_note(ignored: list[str], language: str) -> str:
+    """`` (ignored: 'please exactly')`` — the words of the question the answer did not use, or nothing."""
+    if not ignored:
+        return ""
+    return f" (ignoré: {quoted(ignored)})" if language == "es" else f" (ignored: {quoted(ignored)})"
+
+
 def summarize(query: StructuredQuery, columns: list[str], rows: list[list[object]], truncated: bool) -> str:
     """A one- or two-sentence answer."""
     es = query.language == "es"
@@ -126,7 +134,11 @@ def summarize(query: StructuredQuery, columns: list[str], rows: list[list[object
         a, b = (r.get(metric.value) for r in records)
         change = ""
         if a not in (None, 0) and b is not None:
-            change = f" ({(_number(b) - _number(a)) / _number(a) * 100:+.1f}%)"
+            change = f" ({(_number(b) - _number(a)) / _number(a) * 100:+.1f}%"
+            if query.compare_periods:  # periods are compared from the earlier to the later
+                first, last = query.compare_periods[0].label, query.compare_periods[-1].label
+                change += f" de {first} a {last}" if es else f" from {first} to {last}"
+            change += ")"
         return f"{label(metric, query.language).capitalize()}{scope}: " + " vs ".join(listed) + change + "."
     by = {Dimension.month: ("mes", "month")}
     heading = ", ".join(by.get(d, (d.value, d.value))[0 if es else 1] for d in query.group_by) or (

@@ -137,23 +137,41 @@ STATUS_WORDS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+#: Words of a change between two periods ("how did sales change from … to …"): read as a comparison when
+#: the question names two periods, else they refuse it (a change needs two periods).
+CHANGE_WORDS = (
+    "change",
+    "changed",
+    "changes",
+    "growth",
+    "grew",
+    "increase",
+    "increased",
+    "decrease",
+    "decreased",
+    "difference",
+    "evolution",
+    "variation",
+    "cambio",
+    "cambios",
+    "cambiaron",
+    "crecimiento",
+    "crecio",
+    "crecieron",
+    "aumento",
+    "aumentaron",
+    "disminucion",
+    "variacion",
+    "diferencia",
+    "evolucion",
+)
+
+#: Phrases the registry reads as ROI that mean another figure (ROAS = revenue / spend): refused, never ROI.
+NOT_ROI_PHRASES = ("return on ad spend", "retorno del gasto publicitario", "retorno sobre el gasto publicitario")
+
 #: Questions about things the warehouse does not hold (answered with an explanation, never a number).
+#: Forecasts are a rule (:mod:`.rules`), checked first.
 OUT_OF_SCOPE: dict[str, tuple[str, ...]] = {
-    "forecasts": (
-        "forecast",
-        "predict",
-        "prediction",
-        "will be",
-        "next year",
-        "proximo ano",
-        "pronostico",
-        "prediccion",
-        "predecir",
-        "sera",
-        "seran",
-        "va a",
-        "van a",
-    ),
     "reasons": ("why", "por que", "porque", "reason", "razon", "motivo"),
     "demographics": ("age", "gender", "edad", "genero", "sexo", "income level", "nivel socioeconomico"),
     "weather": ("weather", "clima", "tiempo hara"),

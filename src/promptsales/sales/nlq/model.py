@@ -87,6 +87,12 @@ class StructuredQuery(BaseModel):
     limit: int | None = Field(default=None, ge=1, le=100)
     language: Literal["en", "es"] = "en"
     notes: list[str] = Field(default_factory=list)
+    words: dict[str, list[str]] = Field(
+        default_factory=dict, description="The words of the question each part of the query read (parser only)."
+    )
+    ignored: list[str] = Field(
+        default_factory=list, description="Content words of the question no part read; the answer states them."
+    )
 
     def filter_values(self, dimension: Dimension) -> list[EntityRef]:
         """The filters on one dimension."""
@@ -100,3 +106,8 @@ class NotAnswerable(BaseModel):
     understood: dict[str, object] = Field(default_factory=dict)
     needs: str = ""
     language: Literal["en", "es"] = "en"
+    refusal: str = Field(
+        default="not-understood",
+        description="Why: privacy, read-only, forecast, out-of-scope, unknown-name, not-understood, grain.",
+    )
+    not_understood: list[str] = Field(default_factory=list, description="The words of the question not understood.")

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from promptsales.sales.nlq import lexicon
+from promptsales.sales.nlq import lexicon, rules, words
 from promptsales.sales.nlq.catalog import Catalog
 from promptsales.sales.nlq.metrics import label
 from promptsales.sales.nlq.model import (
@@ -166,6 +166,25 @@ _PERIOD_WORDS = {
     "top",
 }
 _NAME_CONNECTORS = {"of", "de", "del", "la", "el", "the", "and", "y", "&"}
+#: Words joining two figures into a ratio ("cost per sale", "gasto por venta").
+_PER_WORDS = {"per", "por", "each", "every", "for", "cada", "/", "a", "an", "un", "una", "la", "el"}
+#: "campaigns" after these says "every campaign" (the default scope), not a subject to resolve.
+_ALL_CAMPAIGNS = {"campaigns", "campanas"}
+_ALL_CAMPAIGNS_BEFORE = {
+    "all",
+    "our",
+    "the",
+    "of",
+    "las",
+    "nuestras",
+    "todas",
+    "sus",
+    "their",
+    "de",
+    "across",
+    "en",
+    "in",
+}
 
 
 def detect_language(normalized: str, original: str) -> str:
@@ -277,7 +296,9 @@ class _Reading:
 
     text: str  # the normalised question, with what was already read blanked out
     language: str
-    out_of_scope: str | None  # the topic of a question the warehouse cannot answer (forecasts, reasons …)
+    out_of_scope: str | None  # the topic of a question the warehouse cannot answer (reasons, demographics …)
+    question: str = ""  # the question as asked
+    normalized: str = ""  # the whole normalised question (nothing blanked)
     understood: dict[str, object] = field(default_factory=dict)
     filters: list[EntityRef] = field(default_factory=list)
     periods: list[Period] = field(default_factory=list)
@@ -289,19 +310,43 @@ class _Reading:
     rank_dimension: Dimension | None = None
     limit: int | None = None
     descending: bool = True
+    rank_at: int | None = None  # where the ranking word is, to tell which metric it ranks by
+    metric_spans: list[tuple[int, int, Metric]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    words: dict[str, list[str]] = field(default_factory=dict)  # part of the query → the words it read
+    ignored: list[str] = field(default_factory=list)
+
+    def update(self, part: str, text: str) -> None:
+        """Takes ``text`` (the current text with some words blanked) and records those words as read by ``part``."""
+        read = words.read_words(self.text, text)
+        if read:
+            self.words.setdefault(part, []).extend(read)
+        self.text = text
+
+    def read(self, part: str, start: int, end: int) -> None:
+        """Blanks ``[start, end)`` of the text, recording its words as read by ``part``."""
+        self.update(part, blank_span(self.text, start, end))
 
     def say(self, english: str, spanish: str) -> str:
         """The text in the question's language."""
         return _t(self.language, english, spanish)
 
-    def refuse(self, reason: str, needs_english: str, needs_spanish: str) -> NotAnswerable:
+    def refuse(
+        self,
+        reason: str,
+        needs_english: str,
+        needs_spanish: str,
+        refusal: str = "not-understood",
+        not_understood: list[str] | None = None,
+    ) -> NotAnswerable:
         """Why the question cannot be answered, with what was understood so far and what is needed."""
         return NotAnswerable(
             reason=reason,
             understood=self.understood,
             language=self.language,
             needs=self.say(needs_english, needs_spanish),
+            refusal=refusal,
+            not_understood=not_understood or [],
         )
 
 
@@ -316,11 +361,20 @@ class QuestionParser:
     def parse(self, question: str) -> StructuredQuery | NotAnswerable:
         """The structured form of ``question`` or why it cannot be answered.
 
-        Names and periods are read first, then the vocabulary (status, funnel, metrics, comparison,
-        breakdown, ranking); a step that finds the question unanswerable ends the parse with the reason.
+        Names and periods are read first, then the privacy, read-only and forecast rules and the topics the
+        warehouse does not hold, then the vocabulary (status, funnel, metrics, comparison, breakdown,
+        ranking); then every word nobody read is accounted for (:mod:`.words`): words that change the
+        meaning refuse the question, the rest are stated in the answer as ignored. A step that finds the
+        question unanswerable ends the parse with the reason.
         """
         reading = self._begin(question)
-        for step in (self._read_names, self._refuse_out_of_scope, self._read_words, self._refuse_future):
+        for step in (
+            self._read_names,
+            self._refuse_by_rule,
+            self._read_words,
+            self._refuse_future,
+            self._account_for_words,
+        ):
             refusal = step(reading)
             if refusal is not None:
                 return refusal
@@ -339,33 +393,59 @@ class QuestionParser:
         if len(question) > MAX_QUESTION_CHARS:
             raise ValueError(f"The question has {len(question)} characters; the limit is {MAX_QUESTION_CHARS}.")
         text = normalize(question)
-        return _Reading(text=text, language=detect_language(text, question), out_of_scope=self._out_of_scope(text))
+        return _Reading(
+            text=text,
+            language=detect_language(text, question),
+            out_of_scope=self._out_of_scope(text, question),
+            question=question,
+            normalized=text,
+        )
 
     def _read_names(self, reading: _Reading) -> NotAnswerable | None:
-        """Campaigns, periods, brands, channels and markets; an unknown quoted or named campaign refuses."""
+        """Campaigns, periods, brands, channels and markets; an unknown quoted or named campaign refuses
+        (unless the question asks for personal data: the privacy rule's reason comes first)."""
         # campaign names carry years ("… Navidad Mágica 2025"): find them before periods eat the year
-        campaigns, reading.text, campaign_problem = self._campaigns(reading.text, reading.language)
+        campaigns, text, campaign_problem = self._campaigns(reading.text, reading.language)
         if campaign_problem:
-            return reading.refuse(
+            return self._rule_refusal(reading, reading.normalized, (rules.PRIVACY,)) or reading.refuse(
                 campaign_problem,
                 "the exact campaign name (quote it)",
                 "el nombre exacto de la campaña (entre comillas)",
+                refusal="unknown-name",
             )
-        found, reading.text = PeriodParser(self.as_of, reading.language).find_all(reading.text)
+        reading.update("campaign", text)
+        found, text = PeriodParser(self.as_of, reading.language).find_all(reading.text)
+        reading.update("period", text)
         reading.periods = [item.period for item in found]
         if found:
             reading.understood["periods"] = [item.period.label for item in found]
         reading.filters = list(campaigns)
-        reading.text = self._brand_keyword(reading.text, reading.filters)
+        reading.update("brand", self._brand_keyword(reading.text, reading.filters))
         for dimension in (Dimension.brand, Dimension.channel, Dimension.market):
-            refs, reading.text = self.catalog.find_mentions(reading.text, dimension)
+            refs, text = self.catalog.find_mentions(reading.text, dimension)
+            reading.update(dimension.value, text)
             reading.filters.extend(refs)
         if reading.filters:
             reading.understood["filters"] = [f"{ref.dimension.value}={ref.name}" for ref in reading.filters]
+        self._read_name_keywords(reading)
         return None
 
-    def _refuse_out_of_scope(self, reading: _Reading) -> NotAnswerable | None:
-        """Forecasts, reasons, demographics, weather: an explanation, never a number."""
+    @staticmethod
+    def _read_name_keywords(reading: _Reading) -> None:
+        """ "campaign"/"marca"/"channel" … right before a name that was read belong to that name."""
+        named = {ref.dimension for ref in reading.filters}
+        for dimension in named:
+            for word in lexicon.DIMENSION_WORDS[dimension]:
+                pattern = rf"(?<![a-z0-9]){re.escape(word)}(?: (?:named|called|llamada|llamado|de nombre))? {{2,}}"
+                for match in list(re.finditer(pattern, reading.text)):
+                    reading.read(dimension.value, match.start(), match.end())
+
+    def _refuse_by_rule(self, reading: _Reading) -> NotAnswerable | None:
+        """Privacy, read-only and forecast rules (:mod:`.rules`), then topics the warehouse does not hold
+        (reasons, demographics, weather): an explanation, never a number."""
+        refusal = self._rule_refusal(reading, reading.text)
+        if refusal is not None:
+            return refusal
         topic = reading.out_of_scope
         if not topic:
             return None
@@ -378,22 +458,72 @@ class QuestionParser:
             ),
             "a question about recorded figures: reach, sales, ROI, conversion…",
             "una pregunta sobre cifras registradas: alcance, ventas, ROI, conversión…",
+            refusal="out-of-scope",
         )
 
-    def _read_words(self, reading: _Reading) -> None:
+    @staticmethod
+    def _rule_refusal(
+        reading: _Reading, text: str, checked: tuple[rules.Rule, ...] = rules.RULES
+    ) -> NotAnswerable | None:
+        """The refusal of the first rule of ``checked`` the question breaks, naming the rule and its words."""
+        broken = rules.broken_rule(text, reading.question, checked)
+        if broken is None:
+            return None
+        rule, matched = broken
+        return reading.refuse(
+            reading.say(rule.english, rule.spanish)
+            + reading.say(f" (rule: {rule.name}; words: '{matched}')", f" (regla: {rule.name}; palabras: '{matched}')"),
+            "a question about aggregated, recorded campaign figures",
+            "una pregunta sobre cifras agregadas y registradas de campañas",
+            refusal=rule.name,
+            not_understood=[matched],
+        )
+
+    def _read_words(self, reading: _Reading) -> NotAnswerable | None:
         """Status, funnel words, metrics, comparison words, breakdowns and the ranking asked for."""
-        reading.status, reading.text = self._status(reading.text)
+        status, text = self._status(reading.text)
+        reading.status = status
+        reading.update("status", text)
         reading.funnel = any(contains_phrase(reading.text, word) for word in lexicon.FUNNEL_WORDS)
         for word in lexicon.FUNNEL_WORDS:
             match = contains_phrase(reading.text, word)
             if match:
-                reading.text = blank_span(reading.text, match.start(), match.end())
-        reading.metrics, reading.text = self._metrics(reading.text)
+                reading.read("funnel", match.start(), match.end())
+        for phrase in lexicon.NOT_ROI_PHRASES:
+            match = contains_phrase(reading.text, phrase)
+            if match:
+                return reading.refuse(
+                    reading.say(
+                        f"I do not know the figure '{phrase}': return on ad spend (revenue ÷ spend) is not ROI "
+                        "((sales − spend) ÷ spend), and only ROI is computed.",
+                        f"No conozco la cifra '{phrase}': el retorno del gasto publicitario (ingresos ÷ gasto) no es "
+                        "el ROI ((ventas − gasto) ÷ gasto), y solo se calcula el ROI.",
+                    ),
+                    "a metric: " + ", ".join(metric.value for metric in Metric),
+                    "una métrica: " + ", ".join(label(metric, "es") for metric in Metric),
+                    not_understood=[phrase],
+                )
+        spans, text = self._metrics(reading.text)
+        reading.update("metrics", text)
+        reading.metric_spans = spans
+        reading.metrics = list(dict.fromkeys(metric for _, _, metric in spans))
         if reading.metrics:
             reading.understood["metrics"] = [metric.value for metric in reading.metrics]
         reading.compare = any(contains_phrase(reading.text, word) for word in lexicon.COMPARE_WORDS)
-        reading.group_by, reading.text = self._group_by(reading.text)
-        reading.rank_dimension, reading.limit, reading.descending = self._ranking(reading.text)
+        comparison_words = list(lexicon.COMPARE_WORDS)
+        if len(reading.periods) > 1:
+            comparison_words.extend(lexicon.CHANGE_WORDS)  # "how did sales change from … to …"
+        for word in sorted(comparison_words, key=len, reverse=True):
+            for match in list(re.finditer(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", reading.text)):
+                reading.read("comparison", match.start(), match.end())
+        reading.group_by, text = self._group_by(reading.text)
+        reading.update("group_by", text)
+        ranking = self._ranking(reading.text)
+        reading.rank_dimension, reading.limit, reading.descending = ranking.dimension, ranking.limit, ranking.descending
+        reading.rank_at = ranking.at
+        for start, end in ranking.spans:
+            reading.read("ranking", start, end)
+        return None
 
     def _refuse_future(self, reading: _Reading) -> NotAnswerable | None:
         """A period after the as-of date has no results yet (and forecasts are not made up)."""
@@ -409,12 +539,89 @@ class QuestionParser:
             ),
             "a period up to the as-of date",
             "un periodo hasta la fecha de corte",
+            refusal="forecast",
+            not_understood=reading.words.get("period", []),
         )
+
+    def _account_for_words(self, reading: _Reading) -> NotAnswerable | None:
+        """Every word must be read, be a stop word, or be stated as ignored; words that change the meaning
+        (an unknown figure, a nested subject, a period, a filter …) refuse the question, naming them."""
+        lifecycle = self._lifecycle_filter(reading)
+        if lifecycle is not None:
+            return lifecycle
+        ratio = self._ratio_of_metrics(reading)
+        leftover = words.classify(self._unread(reading))
+        meaningful = dict(leftover.meaningful)
+        if ratio:
+            meaningful = {"metric": ratio, **meaningful}
+        if reading.funnel:  # a funnel has its own stages: a metric, ranking or breakdown asked with it is unused
+            unused = [word for part in ("metrics", "ranking", "group_by") for word in reading.words.get(part, [])]
+            if unused:
+                meaningful.setdefault("subject", []).extend(unused)
+        if len(reading.group_by) > 2:
+            meaningful.setdefault("subject", []).extend(reading.words.get("group_by", []))
+        if not meaningful:
+            reading.ignored = leftover.ignorable
+            return None
+        not_understood = [*{word: None for found in meaningful.values() for word in found}, *leftover.ignorable]
+        return reading.refuse(
+            reading.say(
+                "I did not understand part of the question, and it changes the answer, so I do not answer a "
+                f"simpler question: {words.explain(meaningful, 'en')}.",
+                "No entendí parte de la pregunta, y cambia la respuesta, así que no respondo una pregunta más "
+                f"simple: {words.explain(meaningful, 'es')}.",
+            ),
+            "the question without those words, or in two simpler steps",
+            "la pregunta sin esas palabras, o en dos pasos más simples",
+            not_understood=not_understood,
+        )
+
+    @staticmethod
+    def _unread(reading: _Reading) -> list[str]:
+        """The words no step read; "campaigns" after "all"/"our"/"the" only says "every campaign"."""
+        unread: list[str] = []
+        for match in words.WORD.finditer(reading.text):
+            word = match.group()
+            if word in _ALL_CAMPAIGNS:
+                before = reading.normalized[: match.start()].split()
+                if before and before[-1] in _ALL_CAMPAIGNS_BEFORE:
+                    reading.words.setdefault("scope", []).append(word)
+                    continue
+            unread.append(word)
+        return unread
+
+    @staticmethod
+    def _lifecycle_filter(reading: _Reading) -> NotAnswerable | None:
+        """ "Campaigns that ended in Q3" filters by when campaigns ended, not by result months: refused."""
+        if reading.status != "finished" or not reading.periods:
+            return None
+        status_words = reading.words.get("status", [])
+        return reading.refuse(
+            reading.say(
+                f"I cannot filter campaigns by when they ended ('{' '.join(status_words)}' with a period): the "
+                "period would only filter result months, which is a different question.",
+                f"No puedo filtrar campañas por cuándo terminaron ('{' '.join(status_words)}' con un periodo): el "
+                "periodo solo filtraría los meses de resultados, que es otra pregunta.",
+            ),
+            "finished campaigns without a period, or results in a period without the status",
+            "campañas finalizadas sin periodo, o resultados de un periodo sin el estado",
+            not_understood=status_words,
+        )
+
+    @staticmethod
+    def _ratio_of_metrics(reading: _Reading) -> list[str]:
+        """ "cost per conversion", "gasto por venta": two figures joined by per/por is a ratio not computed."""
+        spans = sorted(reading.metric_spans)
+        for (_, end, _), (start, stop, _) in zip(spans, spans[1:]):
+            between = reading.normalized[end:start].split()
+            if between and all(word in _PER_WORDS for word in between):
+                return reading.normalized[spans[0][0] : stop].split()
+        return []
 
     def _funnel_query(self, reading: _Reading) -> StructuredQuery:
         """The funnel stages; distinct clients are left out when a period, channel or market is asked for."""
         stages = list(lexicon.FUNNEL_STAGES)
-        periods = reading.periods
+        periods = sorted(reading.periods, key=lambda period: period.start)
         if periods or any(ref.dimension in (Dimension.channel, Dimension.market) for ref in reading.filters):
             stages.remove(CLIENTS)
             reading.notes.append(
@@ -434,6 +641,8 @@ class QuestionParser:
             status=reading.status,
             language=reading.language,
             notes=reading.notes,
+            words=reading.words,
+            ignored=reading.ignored,
         )
 
     def _default_metric(self, reading: _Reading) -> NotAnswerable | None:
@@ -449,10 +658,17 @@ class QuestionParser:
                 )
             )
             return None
+        unknown = reading.ignored
         return reading.refuse(
-            reading.say("I could not find which figure you want.", "No encontré qué cifra quieres."),
+            reading.say("I could not find which figure you want.", "No encontré qué cifra quieres.")
+            + (
+                reading.say(f" I did not understand {words.quoted(unknown)}.", f" No entendí {words.quoted(unknown)}.")
+                if unknown
+                else ""
+            ),
             "a metric: " + ", ".join(metric.value for metric in Metric),
             "una métrica: " + ", ".join(label(metric, "es") for metric in Metric),
+            not_understood=unknown,
         )
 
     def _query(self, reading: _Reading) -> StructuredQuery:
@@ -464,19 +680,22 @@ class QuestionParser:
         if reading.rank_dimension is not None:
             if reading.rank_dimension not in group_by:
                 group_by.insert(0, reading.rank_dimension)
+            order_by = self._ranked_metric(reading)
             return StructuredQuery(
                 intent=Intent.ranking,
-                metrics=reading.metrics[:1],
+                metrics=[order_by, *(metric for metric in reading.metrics if metric is not order_by)],
                 group_by=group_by[:2],
                 filters=reading.filters,
                 period=period,
                 compare_periods=compare_periods,
                 status=reading.status,
-                order_by=reading.metrics[0],
+                order_by=order_by,
                 descending=reading.descending,
                 limit=reading.limit or 1,
                 language=reading.language,
                 notes=reading.notes,
+                words=reading.words,
+                ignored=reading.ignored,
             )
         if compare_periods or (reading.compare and group_by):
             intent = Intent.comparison
@@ -495,17 +714,31 @@ class QuestionParser:
             order_by=None,
             language=reading.language,
             notes=reading.notes,
+            words=reading.words,
+            ignored=reading.ignored,
         )
 
+    @staticmethod
+    def _ranked_metric(reading: _Reading) -> Metric:
+        """The metric a ranking orders by: the first one named after the ranking word ("the campaign with
+        the highest ROI"), else the last one before it, else the first."""
+        if reading.rank_at is not None and len(reading.metrics) > 1:
+            after = [metric for start, _, metric in sorted(reading.metric_spans) if start > reading.rank_at]
+            before = [metric for start, _, metric in sorted(reading.metric_spans) if start < reading.rank_at]
+            if after or before:
+                return after[0] if after else before[-1]
+        return reading.metrics[0]
+
     def _split_periods(self, reading: _Reading) -> tuple[Period | None, list[Period]]:
-        """One period filters; several are compared. "Active in a period" counts campaigns with results
-        in it (the status is dropped)."""
+        """One period filters; several are compared, always from the earliest to the latest (a change is
+        from the earlier period to the later, whichever was named first). "Active in a period" counts
+        campaigns with results in it (the status is dropped)."""
         period: Period | None = None
         compare_periods: list[Period] = []
         if len(reading.periods) == 1:
             period = reading.periods[0]
         elif len(reading.periods) > 1:
-            compare_periods = reading.periods
+            compare_periods = sorted(reading.periods, key=lambda found: (found.start, found.end))
         if reading.status == "active" and (period or compare_periods) and CAMPAIGNS in reading.metrics:
             reading.status = None  # "active in December" means running then, which the period already says
             reading.notes.append(
@@ -526,9 +759,11 @@ class QuestionParser:
                 reading.compare = True
 
     # -- pieces -------------------------------------------------------------------------------------------
-    def _out_of_scope(self, text: str) -> str | None:
-        for topic, words in lexicon.OUT_OF_SCOPE.items():
-            for word in words:
+    def _out_of_scope(self, text: str, question: str) -> str | None:
+        for topic, phrases in lexicon.OUT_OF_SCOPE.items():
+            for word in phrases:
+                if word == "genero" and "generó" in question.lower() and "género" not in question.lower():
+                    continue  # "generó" (generated) folds to the same letters as "género" (gender)
                 if word in ("por que", "porque"):
                     if re.match(r"^\|?\s*(?:por que|porque)\b(?!\s+(?:canal|mercado|marca|medio))", text):
                         return topic
@@ -667,36 +902,37 @@ class QuestionParser:
 
     @staticmethod
     def _status(text: str) -> tuple[str | None, str]:
-        for status, words in lexicon.STATUS_WORDS.items():
-            for word in words:
+        for status, phrases in lexicon.STATUS_WORDS.items():
+            for word in phrases:
                 match = contains_phrase(text, word)
                 if match:
                     return status, blank_span(text, match.start(), match.end())
         return None, text
 
     @staticmethod
-    def _metrics(text: str) -> tuple[list[Metric], str]:
+    def _metrics(text: str) -> tuple[list[tuple[int, int, Metric]], str]:
+        """Every metric phrase (longest first) with where it was, and the text with them blanked."""
         phrases = sorted(
             ((phrase, metric) for metric, words in lexicon.METRIC_PHRASES.items() for phrase in words),
             key=lambda pair: len(pair[0]),
             reverse=True,
         )
-        found: list[tuple[int, Metric]] = []
+        found: list[tuple[int, int, Metric]] = []
         for phrase, metric in phrases:
             for match in list(re.finditer(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text)):
-                if metric not in [m for _, m in found]:
-                    found.append((match.start(), metric))
+                found.append((match.start(), match.end(), metric))
                 text = blank_span(text, match.start(), match.end())
         found.sort()
-        return [metric for _, metric in found], text
+        return found, text
 
     @staticmethod
-    def _dimension_at(tokens: list[str], index: int) -> Dimension | None:
-        for dimension, words in lexicon.DIMENSION_WORDS.items():
-            for word in words:
+    def _dimension_at(tokens: list[str], index: int) -> tuple[Dimension, int] | None:
+        """The dimension a dimension word at ``tokens[index]`` names, and how many words it has."""
+        for dimension, phrases in lexicon.DIMENSION_WORDS.items():
+            for word in phrases:
                 parts = word.split()
                 if tokens[index : index + len(parts)] == parts:
-                    return dimension
+                    return dimension, len(parts)
         return None
 
     def _group_by(self, text: str) -> tuple[list[Dimension], str]:
@@ -710,33 +946,59 @@ class QuestionParser:
         for marker in markers:
             for match in list(re.finditer(rf"(?<![a-z0-9]){re.escape(marker)}\s+([a-z]+(?:\s+[a-z]+)?)", text)):
                 tokens = match.group(1).split()
-                dimension = self._dimension_at(tokens, 0)
-                if dimension is not None and dimension not in group_by:
-                    group_by.append(dimension)
-                    text = blank_span(text, match.start(), match.end())
+                found = self._dimension_at(tokens, 0)
+                if found is not None and found[0] not in group_by:
+                    group_by.append(found[0])
+                    last = list(re.finditer(r"[a-z]+", match.group(1)))[found[1] - 1]
+                    text = blank_span(text, match.start(), match.start(1) + last.end())
         return group_by, text
 
-    def _ranking(self, text: str) -> tuple[Dimension | None, int | None, bool]:
-        tokens = [token for token in text.split() if token != "|"]
+    def _ranking(self, text: str) -> _Ranking:
+        """The dimension a ranking ranks ("which channel", "top 5 campaigns", "las 3 peores campañas"), how
+        many, in which direction, and the words it read: the dimension word, the ranking word, the "which"
+        word and the number."""
+        spans = [(m.start(), m.end()) for m in words.WORD.finditer(text)]
+        tokens = [text[start:end] for start, end in spans]
         descending = not any(token in lexicon.RANK_ASC_WORDS for token in tokens)
         rank_words = set(lexicon.RANK_DESC_WORDS) | set(lexicon.RANK_ASC_WORDS)
         has_rank_word = any(token in rank_words for token in tokens)
-        limit: int | None = None
         for index in range(len(tokens)):
-            dimension = self._dimension_at(tokens, index)
-            if dimension is None:
+            found = self._dimension_at(tokens, index)
+            if found is None:
                 continue
-            before = tokens[max(0, index - 4) : index]
-            after = tokens[index + 1 : index + 6]
-            numbers = [_as_number(tok) for tok in before if _as_number(tok)]
-            which = any(tok in lexicon.WHICH_WORDS for tok in before[-2:])
-            ranked_before = any(tok in rank_words for tok in before)
-            ranked_after = any(tok in rank_words for tok in after)
-            if which or ranked_before or (numbers and has_rank_word) or (ranked_after and has_rank_word):
-                if numbers:
-                    limit = numbers[-1]
-                return dimension, limit, descending
-        return None, None, descending
+            dimension, length = found
+            first = max(0, index - 4)
+            before = list(range(first, index))
+            after = list(range(index + length, min(len(tokens), index + length + 5)))
+            numbers = [i for i in before if _as_number(tokens[i])]
+            which = [i for i in before[-2:] if tokens[i] in lexicon.WHICH_WORDS]
+            ranked_before = [i for i in before if tokens[i] in rank_words]
+            ranked_after = [i for i in after if tokens[i] in rank_words]
+            if not (which or ranked_before or (numbers and has_rank_word) or (ranked_after and has_rank_word)):
+                continue
+            rank_word = ranked_before[-1:] or ranked_after[:1]
+            if not rank_word and numbers:  # "3 campaigns … worst": the ranking word elsewhere
+                rank_word = [i for i, token in enumerate(tokens) if token in rank_words][:1]
+            used = [*range(index, index + length), *which[-1:], *rank_word, *numbers[-1:]]
+            return _Ranking(
+                dimension=dimension,
+                limit=_as_number(tokens[numbers[-1]]) if numbers else None,
+                descending=descending,
+                at=spans[rank_word[0]][0] if rank_word else None,
+                spans=[spans[i] for i in sorted(set(used))],
+            )
+        return _Ranking(None, None, descending, None, [])
+
+
+@dataclass
+class _Ranking:
+    """What the ranking step found."""
+
+    dimension: Dimension | None
+    limit: int | None
+    descending: bool
+    at: int | None  # where the ranking word is
+    spans: list[tuple[int, int]]
 
 
 def _as_number(token: str) -> int | None:
@@ -750,7 +1012,6 @@ def _t(language: str, english: str, spanish: str) -> str:
 
 
 _ES_SCOPE = {
-    "forecasts": "pronósticos",
     "reasons": "causas o motivos",
     "demographics": "datos demográficos",
     "weather": "el clima",

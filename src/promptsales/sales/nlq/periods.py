@@ -114,6 +114,18 @@ ORDINAL_QUARTERS = {
     "cuarto": 4,
     "ultimo": 4,
 }
+#: First or second half of a year: "second half", "segundo semestre", "primera mitad".
+ORDINAL_HALVES = {
+    "first": 1,
+    "1st": 1,
+    "second": 2,
+    "2nd": 2,
+    "primer": 1,
+    "primera": 1,
+    "primero": 1,
+    "segundo": 2,
+    "segunda": 2,
+}
 NUMBER_WORDS = {
     "one": 1,
     "two": 2,
@@ -203,6 +215,7 @@ class PeriodParser:
         found: list[FoundPeriod] = []
         for handler in (
             self._ranges,
+            self._halves,
             self._quarters,
             self._month_years,
             self._iso_months,
@@ -243,6 +256,33 @@ class PeriodParser:
             year = self.as_of.year if (quarter - 1) * 3 + 1 <= self.as_of.month else self.as_of.year - 1
         start = date(year, (quarter - 1) * 3 + 1, 1)
         return months_period(start, 3, f"Q{quarter} {year}" if self.language == "en" else f"T{quarter} {year}")
+
+    def _half_period(self, half: int, year: int | None) -> Period:
+        if year is None:  # the latest such half that has started by the as-of date
+            year = self.as_of.year if (half - 1) * 6 + 1 <= self.as_of.month else self.as_of.year - 1
+        return months_period(
+            date(year, (half - 1) * 6 + 1, 1), 6, f"H{half} {year}" if self.language == "en" else f"S{half} {year}"
+        )
+
+    def _halves(self, text: str):
+        """``H2 2025``, ``second half of 2025``, ``segundo semestre de 2025``, ``primera mitad del año 2025``."""
+        ordinals = "|".join(sorted(ORDINAL_HALVES, key=len, reverse=True))
+        year = rf"(?:\s*(?:of|de|del)?\s*(?:(?:the\s+)?year\s+|(?:el\s+)?ano\s+)?{_YEAR})?"
+        patterns = [
+            re.compile(rf"\bh([12]){year}\b"),
+            re.compile(rf"\b({ordinals})\s+(?:half|semester|semestre|mitad){year}\b"),
+            re.compile(rf"\b(?:half|semester|semestre)\s+([12]){year}\b"),
+        ]
+        for pattern in patterns:
+            for match in list(pattern.finditer(text)):
+                token = match.group(1)
+                half = ORDINAL_HALVES.get(token) or int(token)
+                yield (
+                    self._half_period(half, int(match.group(2)) if match.group(2) else None),
+                    match.start(),
+                    match.end(),
+                )
+                text = blank_span(text, match.start(), match.end())
 
     def _quarters(self, text: str):
         ordinals = "|".join(sorted(ORDINAL_QUARTERS, key=len, reverse=True))

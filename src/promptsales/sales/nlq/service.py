@@ -15,12 +15,16 @@ from pydantic import BaseModel, Field
 
 from promptsales.ai.llm_client import configured
 from promptsales.config import Settings
-from promptsales.sales.nlq.answer import execute, plain, summarize
+from promptsales.sales.nlq.answer import execute, ignored_note, plain, summarize
 from promptsales.sales.nlq.builder import Unanswerable, build
 from promptsales.sales.nlq.dbcatalog import catalog_for, data_as_of
 from promptsales.sales.nlq.llm import timed_model_parse
 from promptsales.sales.nlq.model import NotAnswerable, StructuredQuery
 from promptsales.sales.nlq.parser import QuestionParser
+from promptsales.sales.nlq.rules import RULES
+
+#: Refusals by rule, which no model parse overrides.
+RULE_NAMES = frozenset(rule.name for rule in RULES)
 
 PARSER_MODEL = "promptsales-nlq-rules-v1"
 
@@ -41,6 +45,18 @@ class Answer(BaseModel):
     grain: str | None = None
     needs: str | None = None
     notes: list[str] = Field(default_factory=list)
+    ignored: list[str] = Field(
+        default_factory=list,
+        description="Content words of the question the answer did not use (also stated in the answer text).",
+    )
+    refusal: str | None = Field(
+        default=None,
+        description="Why an unanswerable question was refused: privacy, read-only, forecast, out-of-scope, "
+        "unknown-name, not-understood or grain.",
+    )
+    not_understood: list[str] = Field(
+        default_factory=list, description="The words of a refused question that were not understood."
+    )
     parsed_by: str | None = Field(
         default=None, description="What parsed the question: the local rule parser or the model (provider/model)."
     )
@@ -64,11 +80,12 @@ def answer_query(read_conn: psycopg.Connection, query: StructuredQuery, as_of: d
             needs="una cifra que el almacén registre a ese nivel"
             if query.language == "es"
             else "a figure the warehouse records at that grain",
+            refusal="grain",
         )
     rows, truncated, shown = execute(read_conn, built)
     return Answer(
         answerable=True,
-        answer=summarize(query, built.columns, rows, truncated),
+        answer=summarize(query, built.columns, rows, truncated) + ignored_note(query.ignored, query.language),
         language=query.language,
         as_of=as_of.isoformat(),
         understood=query.model_dump(mode="json", exclude_defaults=True),
@@ -79,6 +96,21 @@ def answer_query(read_conn: psycopg.Connection, query: StructuredQuery, as_of: d
         parameters=[plain(p) if not isinstance(p, list) else p for p in built.params],
         grain=f"wh.{built.grain}",
         notes=query.notes,
+        ignored=query.ignored,
+    )
+
+
+def refused(parsed: NotAnswerable, as_of: date) -> Answer:
+    """The answer to a question the parser refused: the reason, what was understood, no number."""
+    return Answer(
+        answerable=False,
+        answer=parsed.reason,
+        language=parsed.language,
+        as_of=as_of.isoformat(),
+        understood=parsed.understood,
+        needs=parsed.needs,
+        refusal=parsed.refusal,
+        not_understood=parsed.not_understood,
     )
 
 
@@ -104,9 +136,13 @@ def ask(
         "tokens_out": 0,
         "fallback": None,
     }
-    parsed = None
-    if configured():  # an OpenAI-compatible endpoint (PROMPTSALES_LLM_BASE_URL)
-        QuestionParser(catalog, as_of).parse(question)  # same input checks (empty, too long) as the local path
+    parsed: StructuredQuery | NotAnswerable | None = None
+    # the local parse checks the input (empty, too long) and applies the privacy, read-only and forecast
+    # rules, which hold whatever a model would make of the question
+    local = QuestionParser(catalog, as_of).parse(question) if configured() else None
+    if isinstance(local, NotAnswerable) and local.refusal in RULE_NAMES:
+        parsed = local
+    elif configured():  # an OpenAI-compatible endpoint (PROMPTSALES_LLM_BASE_URL)
         attempt, failure, _ = timed_model_parse(question, catalog, as_of)
         if attempt is not None:
             parsed = attempt.result
@@ -122,14 +158,7 @@ def ask(
     if parsed is None:
         parsed = QuestionParser(catalog, as_of).parse(question)
     if isinstance(parsed, NotAnswerable):
-        result = Answer(
-            answerable=False,
-            answer=parsed.reason,
-            language=parsed.language,
-            as_of=as_of.isoformat(),
-            understood=parsed.understood,
-            needs=parsed.needs,
-        )
+        result = refused(parsed, as_of)
     else:
         result = answer_query(read_conn, parsed, as_of)
     result.parsed_by = f"{usage['provider']}/{usage['model']}"

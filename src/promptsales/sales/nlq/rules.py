@@ -1,0 +1,135 @@
+"""Privacy and safety as rules (issue 16): questions refused for what they ask, whatever else they say.
+
+* **privacy** — personal data about people (national IDs, e-mail addresses, phones, addresses, birth
+  dates, names or lists of clients and leads, who bought): the question tool answers aggregated campaign
+  figures only; personal data is served, to authorised callers and logged, by PromptCRM's ``client360``.
+* **read-only** — a request to change data (delete, update, create, launch …): the tool only reads.
+* **forecast** — the future ("next month", "el próximo mes", "will be", "venderá"): the warehouse holds
+  recorded results and no forecasting module exists, so no number is made up.
+
+Each rule matches the normalised question (accent-free, lower case); the Spanish future tense is matched on
+the original text, where its accent tells it apart ("venderá" but not "vendera"/"era").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_PEOPLE = (
+    r"(?:clients?|customers?|buyers?|leads?|prospects?|people|persons?|users?|contacts?|"
+    r"clientes?|compradore?s?|prospectos?|personas?|usuarios?|contactos?)"
+)
+_THE = r"(?:(?:the|our|their|los|las|nuestros|nuestras|sus|de|del|of)\s+)*"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One refusal rule: its name, what it matches, and why it refuses (English, Spanish)."""
+
+    name: str
+    patterns: tuple[re.Pattern[str], ...]
+    english: str
+    spanish: str
+
+    def match(self, text: str) -> str | None:
+        """The words of ``text`` that break the rule, or None."""
+        for pattern in self.patterns:
+            found = pattern.search(text)
+            if found:
+                return found.group(0).strip()
+        return None
+
+
+PRIVACY = Rule(
+    "privacy",
+    tuple(
+        re.compile(pattern)
+        for pattern in (
+            r"\b(?:national\s+id|id\s+numbers?|identity\s+(?:number|card|document)|passport|ssn|social\s+security"
+            r"|cedulas?|dni|curp|rfc|pasaportes?|documentos?\s+de\s+identidad|numeros?\s+de\s+identificacion)\b",
+            r"\b(?:e-?mail\s+address(?:es)?|phone(?:\s+numbers?)?|telephone|mobile\s+numbers?|cell\s+phones?"
+            r"|home\s+address(?:es)?|street\s+address(?:es)?|postal\s+address(?:es)?|birth\s*dates?|date\s+of\s+birth"
+            r"|birthdays?|full\s+names?|first\s+names?|last\s+names?|surnames?|personal\s+(?:data|information|details)"
+            r"|contact\s+(?:details|information|info))\b",
+            r"\b(?:direccion(?:es)?\s+de\s+correo|correos?\s+electronicos?\s+de|telefonos?|celulares?"
+            r"|numeros?\s+de\s+(?:telefono|celular)|direccion(?:es)?|domicilios?|fechas?\s+de\s+nacimiento"
+            r"|cumpleanos|nombres?\s+completos?|apellidos?|datos\s+personales|informacion\s+personal"
+            r"|datos\s+de\s+contacto)\b",
+            rf"\b(?:e-?mails?|correos?|addresses|names?|nombres?|list|lista|listado|identities|identidades)\s+"
+            rf"{_THE}{_PEOPLE}\b",
+            rf"\b(?:which|what|que|cuales?|top(?:\s+\d+)?|list|lista|listado)\s+{_PEOPLE}\b",
+            r"\b(?:who|quien(?:es)?)\s+(?:bought|purchased|buys|compro|compraron|compra|compran)\b",
+            rf"\b(?:the|los|las|el|la)\s+(?:\d+\s+)?(?:best|top|biggest|largest|mejores|principales|mayores)\s+{_PEOPLE}\b",
+            rf"\b{_PEOPLE}\s+(?:named|called|llamad[oa]s?|de\s+nombre)\b",
+        )
+    ),
+    "This asks for personal data about people, which the privacy rule keeps out of the question tool: it "
+    "answers aggregated campaign figures only, never names, contact details, IDs or lists of clients or "
+    "leads. Authorised users read a client's record, logged, through PromptCRM's client360 tool (scope crm:pii).",
+    "Esto pide datos personales de personas, que la regla de privacidad deja fuera de la herramienta de "
+    "preguntas: solo responde cifras agregadas de campañas, nunca nombres, datos de contacto, documentos ni "
+    "listas de clientes o leads. Los usuarios autorizados consultan la ficha de un cliente, con registro, "
+    "con la herramienta client360 de PromptCRM (permiso crm:pii).",
+)
+
+_WRITE_VERBS = (
+    r"delete|remove|drop|truncate|update|insert|create|modify|set|assign|approve|launch|pause|cancel|"
+    r"rename|edit|erase|"
+    r"borra|borrar|elimina|eliminar|actualiza|actualizar|inserta|insertar|crea|crear|modifica|modificar|"
+    r"cambia|cambiar|asigna|asignar|aprueba|aprobar|lanza|lanzar|pausa|pausar|cancela|cancelar|renombra|"
+    r"renombrar|edita|editar|agrega|agregar|anade|anadir|sube|subir|baja|bajar|aumenta|aumentar|detener|deten"
+)
+READ_ONLY = Rule(
+    "read-only",
+    (
+        re.compile(
+            rf"^\W*(?:(?:please|por\s+favor|can\s+you|could\s+you|puedes|podrias|quiero|i\s+want\s+to)\s+)*"
+            rf"(?:{_WRITE_VERBS})\b"
+        ),
+        re.compile(r"\b(?:drop\s+table|delete\s+from|insert\s+into|truncate\s+table|update\s+\S+\s+set)\b"),
+    ),
+    "askCampaignPerformance only reads recorded figures: it cannot change, create or delete anything "
+    "(campaigns are proposed with proposeCampaign and launched by an approver).",
+    "askCampaignPerformance solo lee cifras registradas: no puede cambiar, crear ni borrar nada (las campañas "
+    "se proponen con proposeCampaign y las lanza un aprobador).",
+)
+
+FORECAST = Rule(
+    "forecast",
+    tuple(
+        re.compile(pattern)
+        for pattern in (
+            r"\b(?:forecasts?|forecasting|predict|predicted|prediction|predictions|projected|projections?"
+            r"|expected|expect|estimate\s+for|will|going\s+to|gonna|upcoming|future|in\s+the\s+coming"
+            r"|next\s+(?:\d+\s+)?(?:month|months|quarter|quarters|year|years|week|weeks|half|semester|season"
+            r"|campaign|campaigns)|coming\s+(?:month|months|quarter|year|weeks?))\b",
+            r"\b(?:pronosticos?|pronosticar|prediccion(?:es)?|predecir|proyeccion(?:es)?|proyectad[oa]s?|futur[oa]s?"
+            r"|esperad[oa]s?|esperamos|proxim[oa]s?|que\s+viene|venider[oa]s?|sera|seran|habra|va\s+a|van\s+a"
+            r"|vamos\s+a|tendremos|venderemos|alcanzaremos|ganaremos)\b",
+        )
+    ),
+    "This asks about the future: the warehouse holds recorded results only and there is no forecasting "
+    "module, so no forecasts are made (and no historical total is passed off as one).",
+    "Esto pregunta por el futuro: el almacén solo guarda resultados registrados y no hay módulo de "
+    "pronósticos, así que no se hace ninguna predicción (ni se presenta un total histórico como tal).",
+)
+
+#: The Spanish future tense, matched on the original (accented) question: "venderá", "tendrán".
+SPANISH_FUTURE = re.compile(r"\b\w+(?:ará|erá|irá|arán|erán|irán|drá|drán)\b")
+
+#: The rules in the order they are checked: privacy first, so its reason is the one given.
+RULES: tuple[Rule, ...] = (PRIVACY, READ_ONLY, FORECAST)
+
+
+def broken_rule(normalized: str, original: str, checked: tuple[Rule, ...] = RULES) -> tuple[Rule, str] | None:
+    """The first rule of ``checked`` the question breaks and the words that break it, or None."""
+    for rule in checked:
+        words = rule.match(normalized)
+        if words:
+            return rule, words
+        if rule is FORECAST:
+            future = SPANISH_FUTURE.search(original.lower())
+            if future:
+                return rule, future.group(0)
+    return None
