@@ -17,7 +17,7 @@ from mcp.shared.exceptions import MCPError
 
 from promptsales.auth.config import audience_for, issuer_url
 from promptsales.auth.keys import issuer_key, key_id, mint_token
-from promptsales.mcpkit.testing import ca_context, https_session, token_for
+from promptsales.testing import ca_context, https_session, token_for
 
 INIT = {
     "jsonrpc": "2.0",
