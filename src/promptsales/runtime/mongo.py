@@ -13,14 +13,9 @@ from pathlib import Path
 import pymongo
 from pymongo.errors import PyMongoError
 
-from promptsales.config import Settings
-from promptsales.errors import ServiceUnavailable, UserError
 from promptsales.runtime.ferretdb_build import build_ferretdb, cached_binary
 from promptsales.runtime.ferretdb_sqlite import index_id_lookups
-from promptsales.runtime.ports import reuse_or_pick
-from promptsales.runtime.processes import pid_alive, spawn_detached, stop_process, terminate, wait_until
-from promptsales.runtime.service import ServiceStatus, redact
-from promptsales.runtime.state import StateFile
+from promptsales.runtime.local_server import LocalServer
 
 
 def mongo_is_healthy(url: str, timeout: float) -> bool:
@@ -38,28 +33,24 @@ def mongo_is_healthy(url: str, timeout: float) -> bool:
         return False
 
 
-class MongoServer:
+class MongoServer(LocalServer):
     """Run ``mongod`` or FerretDB under ``<data_dir>/mongo``, or probe an external MongoDB."""
 
     name = "mongo"
+    label = "MongoDB"
+    url_setting = "PROMPTSALES_CONTENT_MONGO_URL"
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.root = settings.data_path / "mongo"
-        self.state = StateFile(settings.data_path)
+    def configured_url(self) -> str | None:
+        """``PROMPTSALES_CONTENT_MONGO_URL`` when set."""
+        return self.settings.content_mongo_url
 
-    @property
-    def external(self) -> bool:
-        """True when the user configured their own MongoDB."""
-        return self.settings.content_mongo_url is not None
+    def local_url(self, port: int) -> str:
+        """``mongodb://127.0.0.1:<port>/``."""
+        return f"mongodb://127.0.0.1:{port}/"
 
-    @property
-    def url(self) -> str:
-        """The URL clients should use."""
-        if self.settings.content_mongo_url is not None:
-            return self.settings.content_mongo_url
-        port = self.state.get(self.name).get("port")
-        return f"mongodb://127.0.0.1:{port}/" if port else ""
+    def answers(self, url: str, timeout: float) -> bool:
+        """True when the server answers ``ping``."""
+        return mongo_is_healthy(url, timeout)
 
     def _engine(self) -> tuple[str, Path]:
         mongod = shutil.which("mongod")
@@ -77,17 +68,11 @@ class MongoServer:
 
     def start(self) -> bool:
         """Start the embedded server if it is not running (no-op for an external URL)."""
-        if self.external:
-            if not mongo_is_healthy(self.url, self.settings.connect_timeout):
-                raise ServiceUnavailable(
-                    f"MongoDB at {redact(self.url)} (PROMPTSALES_CONTENT_MONGO_URL) does not answer."
-                )
-            return False
-        record = self.state.get(self.name)
-        if pid_alive(record.get("pid")) and mongo_is_healthy(self.url, self.settings.connect_timeout):
+        record = self.running()
+        if record is None:
             return False
         engine, binary = self._engine()
-        port = reuse_or_pick(record.get("port"))
+        port = self.free_port(record)
         data = self.root / "data"
         data.mkdir(parents=True, exist_ok=True)
         if engine == "mongod":
@@ -103,11 +88,7 @@ class MongoServer:
                 "--telemetry=disable",
                 "--log-level=warn",
             ]
-        pid = spawn_detached(argv, self.root / "server.log", cwd=self.root)
-        self.state.update(self.name, pid=pid, port=port, engine=engine, binary=str(binary))
-        if not wait_until(lambda: mongo_is_healthy(self.url, 0.5), timeout=30):
-            terminate(pid)
-            raise UserError(f"{engine} did not become healthy; see {self.root / 'server.log'}")
+        self.launch(argv, port, engine, engine=engine, binary=str(binary))
         self.index_id_lookups()
         return True
 
@@ -117,19 +98,9 @@ class MongoServer:
             return 0
         return index_id_lookups(self.root / "data")
 
-    def stop(self) -> bool:
-        """Stop the embedded server (data kept)."""
-        if self.external:
-            return False
-        return stop_process(self.state.get(self.name).get("pid"))
-
-    def status(self) -> ServiceStatus:
-        """Ping the server."""
-        record = self.state.get(self.name)
-        healthy = bool(self.url) and mongo_is_healthy(self.url, self.settings.connect_timeout)
-        pid = None if self.external else (record.get("pid") if pid_alive(record.get("pid")) else None)
-        detail = "external" if self.external else record.get("engine", "")
-        return ServiceStatus(self.name, redact(self.url), pid, healthy, external=self.external, detail=detail)
+    def status_detail(self, record: dict) -> str:
+        """``external``, or the engine that runs (mongod or ferretdb)."""
+        return "external" if self.external else record.get("engine", "")
 
 
 def _ferretdb_runs(binary: Path) -> bool:

@@ -8,11 +8,9 @@ from pathlib import Path
 import redis
 
 from promptsales.config import Settings
-from promptsales.errors import ServiceUnavailable, UserError
-from promptsales.runtime.ports import reuse_or_pick
-from promptsales.runtime.processes import pid_alive, spawn_detached, stop_process, terminate, wait_until
-from promptsales.runtime.service import ServiceStatus, redact
-from promptsales.runtime.state import Secrets, StateFile
+from promptsales.errors import UserError
+from promptsales.runtime.local_server import LocalServer
+from promptsales.runtime.state import Secrets
 
 
 def valkey_binary() -> Path:
@@ -39,43 +37,37 @@ def redis_is_healthy(url: str, timeout: float) -> bool:
         return False
 
 
-class ValkeyServer:
-    """Run Valkey under ``<data_dir>/valkey`` with a password and append-only persistence."""
+class ValkeyServer(LocalServer):
+    """Run Valkey under ``<data_dir>/valkey`` with a password and append-only persistence (``stop`` sends
+    SIGTERM, on which Valkey flushes its append-only file first)."""
 
     name = "valkey"
+    label = "Redis"
+    url_setting = "PROMPTSALES_REDIS_URL"
+    start_timeout = 15.0
 
     def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.root = settings.data_path / "valkey"
-        self.state = StateFile(settings.data_path)
+        super().__init__(settings)
         self.secrets = Secrets(settings.data_path)
 
-    @property
-    def external(self) -> bool:
-        """True when the user configured their own Redis/Valkey."""
-        return self.settings.redis_url is not None
+    def configured_url(self) -> str | None:
+        """``PROMPTSALES_REDIS_URL`` when set."""
+        return self.settings.redis_url
 
-    @property
-    def url(self) -> str:
-        """The URL clients should use (contains the password)."""
-        if self.settings.redis_url is not None:
-            return self.settings.redis_url
-        port = self.state.get(self.name).get("port")
-        if not port:
-            return ""
+    def local_url(self, port: int) -> str:
+        """``redis://:<password>@127.0.0.1:<port>/0`` (contains the password)."""
         return f"redis://:{self.secrets.get('valkey_password')}@127.0.0.1:{port}/0"
+
+    def answers(self, url: str, timeout: float) -> bool:
+        """True when the server answers PING."""
+        return redis_is_healthy(url, timeout)
 
     def start(self) -> bool:
         """Start the embedded server if it is not running (no-op for an external URL)."""
-        if self.external:
-            if not redis_is_healthy(self.url, self.settings.connect_timeout):
-                raise ServiceUnavailable(f"Redis at {redact(self.url)} (PROMPTSALES_REDIS_URL) does not answer.")
+        record = self.running()
+        if record is None:
             return False
-        record = self.state.get(self.name)
-        if pid_alive(record.get("pid")) and redis_is_healthy(self.url, self.settings.connect_timeout):
-            return False
-        port = reuse_or_pick(record.get("port"))
-        self.root.mkdir(parents=True, exist_ok=True)
+        port = self.free_port(record)
         argv = [
             str(valkey_binary()),
             "--port",
@@ -97,22 +89,5 @@ class ValkeyServer:
             "--protected-mode",
             "yes",
         ]
-        pid = spawn_detached(argv, self.root / "server.log", cwd=self.root)
-        self.state.update(self.name, pid=pid, port=port)
-        if not wait_until(lambda: redis_is_healthy(self.url, 0.5), timeout=15):
-            terminate(pid)
-            raise UserError(f"valkey-server did not become healthy; see {self.root / 'server.log'}")
+        self.launch(argv, port, "valkey-server")
         return True
-
-    def stop(self) -> bool:
-        """Stop the embedded server; SIGTERM makes Valkey flush its append-only file first."""
-        if self.external:
-            return False
-        return stop_process(self.state.get(self.name).get("pid"))
-
-    def status(self) -> ServiceStatus:
-        """PING the server."""
-        record = self.state.get(self.name)
-        healthy = bool(self.url) and redis_is_healthy(self.url, self.settings.connect_timeout)
-        pid = None if self.external else (record.get("pid") if pid_alive(record.get("pid")) else None)
-        return ServiceStatus(self.name, redact(self.url), pid, healthy, external=self.external)
