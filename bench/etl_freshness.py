@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "tests" / "etl"))
 from etl_probe import direct_campaign_figures, warehouse_campaign_figures  # noqa: E402
 
 from etl_common import copy_databases, drop_databases  # noqa: E402
+from etl_pipeline import empty_warehouse  # noqa: E402
 from promptsales.config import get_settings  # noqa: E402
 from promptsales.etl.capture import XidHorizon, read_horizons  # noqa: E402
 from promptsales.etl.engine import run_pass  # noqa: E402
@@ -205,11 +206,7 @@ def stress(seconds: float, interval: float) -> list[str]:
     log = Log()
     held: psycopg.Connection | None = None
     try:
-        with sources.connect("sales", "owner") as conn:
-            conn.execute(
-                "TRUNCATE wh.campaign_facts, wh.campaigns, wh.campaign_channels, wh.campaign_markets, "
-                "wh.campaign_months, wh.campaign_content, etl.horizons"
-            )
+        empty_warehouse(sources)
         first = run_pass(sources, trigger="bench")
         assert first.status == "succeeded", first.error
         keys = _keys(sources)

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from psycopg import sql
 
+from promptsales.etl.engine import run_pass
 from promptsales.etl.sources import Sources
 
 
@@ -130,3 +131,13 @@ def warehouse_campaign_figures(sources: Sources) -> dict[int, dict[str, object]]
             sql.SQL("SELECT campaign_id, {} FROM wh.campaigns").format(sql.SQL(", ").join(map(sql.Identifier, columns)))
         ).fetchall()
     return {r[0]: dict(zip(columns, r[1:])) for r in rows}
+
+
+def settle(sources: Sources) -> None:
+    """Run passes until one reads no change (flushes what earlier tests left)."""
+    for _ in range(3):
+        report = run_pass(sources, trigger="test")
+        assert report.status == "succeeded", report.error
+        if not any(report.changes_read.values()):
+            return
+    raise AssertionError("the warehouse did not settle")

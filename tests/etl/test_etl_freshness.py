@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import psycopg
-from etl_probe import cli, direct_campaign_figures, warehouse_campaign_figures
+from etl_probe import cli, direct_campaign_figures, settle, warehouse_campaign_figures
 from psycopg import sql
 
 from promptsales.etl.engine import run_pass
@@ -20,16 +20,6 @@ from promptsales.etl.runs import RUN_LOCK
 from promptsales.etl.sources import Sources
 
 SOURCES = ("ads", "crm", "content", "portal")
-
-
-def _settle(sources: Sources) -> None:
-    """Run passes until one reads no change (flushes what earlier tests left)."""
-    for _ in range(3):
-        report = run_pass(sources, trigger="test")
-        assert report.status == "succeeded", report.error
-        if not any(report.changes_read.values()):
-            return
-    raise AssertionError("the warehouse did not settle")
 
 
 def _sales(sources: Sources, count: int) -> list[tuple[int, int]]:
@@ -67,7 +57,7 @@ def _prepared(conn: psycopg.Connection, gid: str) -> Iterator[None]:
 def test_open_transaction_in_another_database_does_not_hold_changes_back(loaded: Sources) -> None:
     """A write transaction held open in the warehouse database and one in PromptCRM itself: a change committed
     meanwhile is in the warehouse after the next run; the held one arrives in the first run after its commit."""
-    _settle(loaded)
+    settle(loaded)
     (held_sale, held_campaign), (sale, campaign) = _sales(loaded, 2)
     other_db = loaded.connect("sales", "app")  # another database of the cluster, holding an xid
     same_db = loaded.connect("crm", "app")
@@ -100,7 +90,7 @@ def test_open_transaction_in_another_database_does_not_hold_changes_back(loaded:
 def test_prepared_transactions_wait_for_their_commit_and_rollbacks_are_never_read(loaded: Sources) -> None:
     """Prepared transactions in PromptCRM stay pending until COMMIT/ROLLBACK PREPARED; a change committed
     meanwhile is loaded by the next run; the committed prepared one in the first run after its commit."""
-    _settle(loaded)
+    settle(loaded)
     (to_commit, committed_campaign), (to_roll_back, rolled_campaign), (sale, campaign) = _sales(loaded, 3)
     with loaded.connect("crm", "app", autocommit=True) as crm, loaded.connect("crm", "app", autocommit=True) as other:
         crm.execute("BEGIN")
@@ -131,7 +121,7 @@ def test_prepared_transactions_wait_for_their_commit_and_rollbacks_are_never_rea
 def test_two_runs_without_change_the_second_reads_nothing(loaded: Sources) -> None:
     """After a run, a run with no change reads 0 changes and 0 rows from every source, PromptContent included
     (documents at the horizon's timestamp are told apart by _id: a later _id at the same instant is still read)."""
-    _settle(loaded)
+    settle(loaded)
     database = loaded.content_database()
     assert database is not None, "the session's MongoDB server is not running"
     with loaded.warehouse() as conn:
@@ -164,7 +154,7 @@ def _wait_for(condition, what: str, timeout: float = 120.0) -> None:
 def test_two_launches_at_once_one_runs_the_other_exits_2(loaded: Sources, own_databases: dict[str, str]) -> None:
     """A second `etl run` while one is running exits 2 with "already running", before reading anything, and
     leaves no run record; the first one succeeds."""
-    _settle(loaded)
+    settle(loaded)
     with loaded.warehouse() as conn:
         runs_before = conn.execute("SELECT count(*) FROM etl.runs").fetchone()[0]
     holder = loaded.warehouse()

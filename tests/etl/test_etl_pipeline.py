@@ -8,21 +8,11 @@ from __future__ import annotations
 from datetime import UTC
 from decimal import Decimal
 
-from etl_probe import changed_keys, direct_campaign_figures, snapshot, warehouse_campaign_figures
+from etl_probe import changed_keys, direct_campaign_figures, settle, snapshot, warehouse_campaign_figures
 
 from promptsales.etl.capture import XidHorizon
 from promptsales.etl.engine import capture_all, record_pass, run_pass
 from promptsales.etl.sources import Sources
-
-
-def _settle(sources: Sources) -> None:
-    """Run passes until one reads no change (flushes what earlier tests left)."""
-    for _ in range(3):
-        report = run_pass(sources, trigger="test")
-        assert report.status == "succeeded", report.error
-        if not any(report.changes_read.values()):
-            return
-    raise AssertionError("the warehouse did not settle")
 
 
 def _one_sale(sources: Sources) -> tuple[int, int, int, int]:
@@ -34,7 +24,7 @@ def _one_sale(sources: Sources) -> tuple[int, int, int, int]:
 
 def test_full_load_equals_direct_computation(loaded: Sources) -> None:
     """S2: after a full load every campaign's warehouse figures equal the figures computed from the sources."""
-    _settle(loaded)
+    settle(loaded)
     direct = direct_campaign_figures(loaded)
     stored = warehouse_campaign_figures(loaded)
     assert len(direct) >= 1000
@@ -56,7 +46,7 @@ def test_full_load_equals_direct_computation(loaded: Sources) -> None:
 
 def test_second_run_reads_nothing_and_changes_no_byte(loaded: Sources) -> None:
     """S3: a run with no source change reads 0 changes and leaves every warehouse tuple untouched."""
-    _settle(loaded)
+    settle(loaded)
     before = snapshot(loaded, with_tuples=True)
     report = run_pass(loaded, trigger="test")
     assert report.status == "succeeded"
@@ -68,7 +58,7 @@ def test_second_run_reads_nothing_and_changes_no_byte(loaded: Sources) -> None:
 
 def test_one_sale_amount_updates_exactly_its_summaries(loaded: Sources) -> None:
     """S3: changing one sale amount rewrites only that campaign's rows it touches, and the run reads 1 change."""
-    _settle(loaded)
+    settle(loaded)
     sale_id, campaign, channel, market = _one_sale(loaded)
     before = snapshot(loaded)
     with loaded.connect("crm", "app") as crm:
@@ -97,7 +87,7 @@ def test_one_sale_amount_updates_exactly_its_summaries(loaded: Sources) -> None:
 
 def test_one_ad_cost_updates_exactly_its_summaries(loaded: Sources) -> None:
     """S3: changing one ad result's cost rewrites only the rows of that campaign × channel × market × month."""
-    _settle(loaded)
+    settle(loaded)
     before = snapshot(loaded)
     with loaded.connect("ads", "app") as ads:
         campaign, channel, market, month = ads.execute(
@@ -122,7 +112,7 @@ def test_one_ad_cost_updates_exactly_its_summaries(loaded: Sources) -> None:
 
 def test_deleted_sale_updates_its_campaign(loaded: Sources) -> None:
     """S3: deletes are captured: removing one sale lowers its campaign's count and amount on the next run."""
-    _settle(loaded)
+    settle(loaded)
     sale_id, campaign, _, _ = _one_sale(loaded)
     old = warehouse_campaign_figures(loaded)[campaign]
     with loaded.connect("crm", "app") as crm:
@@ -139,7 +129,7 @@ def test_deleted_sale_updates_its_campaign(loaded: Sources) -> None:
 
 def test_transaction_committing_after_the_snapshot_is_read_next_run(loaded: Sources) -> None:
     """§4: a transaction that wrote before the pass and commits after its snapshot is picked up by the next pass."""
-    _settle(loaded)
+    settle(loaded)
     sale_id, campaign, _, _ = _one_sale(loaded)
     writer = loaded.connect("crm", "app")  # connection 1: the slow writer
     try:
@@ -160,7 +150,7 @@ def test_transaction_committing_after_the_snapshot_is_read_next_run(loaded: Sour
 
 def test_injected_failure_leaves_warehouse_and_horizon_unchanged(loaded: Sources) -> None:
     """§4: a failure in the middle of the load rolls back everything; the next run completes with right totals."""
-    _settle(loaded)
+    settle(loaded)
     sale_id, campaign, _, _ = _one_sale(loaded)
     with loaded.connect("crm", "app") as crm:
         crm.execute("UPDATE crm.sales SET amount = amount + 7 WHERE sale_id = %s", (sale_id,))
@@ -183,7 +173,7 @@ def test_injected_failure_leaves_warehouse_and_horizon_unchanged(loaded: Sources
 
 def test_portal_goal_change_updates_success_rate(loaded: Sources) -> None:
     """S2: success rate is against the portal's goal; a changed goal updates that campaign only."""
-    _settle(loaded)
+    settle(loaded)
     with loaded.warehouse() as conn:
         campaign, amount = conn.execute(
             "SELECT campaign_id, sales_amount FROM wh.campaigns WHERE sales_amount > 0 ORDER BY campaign_id LIMIT 1"
@@ -203,7 +193,7 @@ def test_content_window_upserts_idempotently(loaded: Sources) -> None:
     moved asset updates both campaigns' content counts."""
     from datetime import datetime, timedelta
 
-    _settle(loaded)
+    settle(loaded)
     database = loaded.content_database()
     assert database is not None, "the session's MongoDB server is not running"
     with loaded.warehouse() as conn:
