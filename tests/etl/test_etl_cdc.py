@@ -98,14 +98,8 @@ def test_etl_role_reads_changes_and_purges_only_those_already_read(settings, scr
     assert _changes(settings, scratch) == [("I", 22)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="known defect: cdc.purge (SECURITY DEFINER) keeps PostgreSQL's default EXECUTE for PUBLIC, so a "
-    "service role can erase captured changes; needs REVOKE EXECUTE ON FUNCTION cdc.purge(xid8) FROM PUBLIC",
-)
 def test_app_role_cannot_purge_changes(settings, scratch) -> None:
-    """Only the ETL may purge: a service must not be able to erase captured changes (0091_cdc_privileges)."""
+    """Only the ETL may purge: a service must not be able to erase captured changes (0099_cdc_purge_etl_only)."""
     later = _write_and_get_xid(settings, scratch, (1, 31, 0))
     with connect("ads", "app", settings=settings, dbname=scratch, autocommit=True) as app:
         try:
