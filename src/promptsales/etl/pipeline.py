@@ -181,7 +181,7 @@ def lag_report() -> tuple[str, dict[str, str]]:
         lags = source_lags(_sources())
     except Exception as error:  # noqa: BLE001 - an unreadable lag must not stop the schedule
         return f"lag unknown: {error}", {}
-    tags = {f"promptsales/lag/{lag.source}": lag.summary() for lag in lags}
+    tags = {f"promptsales/lag.{lag.source}": lag.summary() for lag in lags}
     return lag_line(lags), tags
 
 
