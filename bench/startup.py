@@ -75,10 +75,16 @@ def main(repeats: int = 3) -> None:
         else "| one-time FerretDB build | (cached; ≈75 s measured on first `up` of this machine) | | excluded |",
         "",
         "Until healthy = until `up` returns: PostgreSQL (4 databases, migrations), FerretDB, Valkey, the CRM key "
-        "store, the OAuth issuer and the four MCP servers have all answered their health checks (a "
+        "store, the OAuth issuer, the four MCP servers and the three Dagster processes (code server, webserver, "
+        "daemon; issue 17) have all answered their health checks (a "
         "`status --json` run afterwards verifies it, untimed). The five HTTPS processes are forked from one "
         "launcher that imported the MCP SDK once while the databases started (docs/decisions.md D5); started "
         f"one after another they had made warm `up` 14.6 s and cold 17.5 s. Load average at the end: {os.getloadavg()[0]:.2f}.",
+        "",
+        "Before issue 17 added the Dagster processes (the same script on the commit before, same machine, "
+        "minutes earlier, load average 2–4 from other sessions' work): cold 6.14 s (7.87, 4.85, 6.14), warm "
+        "4.23 s (4.58, 3.65, 4.23). The three Dagster processes are forked by the same launcher, which also "
+        "imports Dagster, the definitions and the webserver while the databases start; the webserver and then the daemon (its heartbeat is read through the webserver) are the last to answer. That import now outlasts the databases' start, so warm `up` misses its 5 s target by 2–3 s; a second launcher for the Dagster processes, importing on the other core, is the next step if it matters.",
     ]
     write_section("Start-up (issue 2)", "bench/startup.py", lines)
     print("\n".join(lines))

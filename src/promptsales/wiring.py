@@ -39,8 +39,9 @@ CLI_ENTRY_POINT = "promptsales.cli:main"
 HTTPS_PRELOAD = ("promptsales.mcpkit.runner",)
 #: The MCP servers, one per company, in the order ``up`` starts them.
 MCP_SERVERS: tuple[str, ...] = ("content", "ads", "crm", "sales")
-#: What the Dagster processes import besides the CLI: Dagster and the code location (the code server serves it).
-DAGSTER_PRELOAD = ("dagster", scheduler.DEFINITIONS_MODULE)
+#: What the Dagster processes import besides the CLI: Dagster, the code location (the code server serves it) and
+#: the webserver (≈1.2 s of imports each, paid once in the launcher while the databases start).
+DAGSTER_PRELOAD = ("dagster", scheduler.DEFINITIONS_MODULE, "dagster_webserver.cli")
 
 
 def load_kit(name: str) -> ToolKit:
