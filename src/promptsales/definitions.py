@@ -1,5 +1,6 @@
 """The platform's one Dagster code location: the ETL's asset graph, job and 11-minute sensor, and the daily
-backup job and schedule. ``promptsales etl ui`` runs ``dagster dev -m promptsales.definitions``.
+backup job and schedule. ``promptsales up`` serves it to the Dagster daemon and webserver
+(:mod:`promptsales.etl.scheduler`).
 
 Jobs that later parts add are listed here too.
 """

@@ -6,7 +6,7 @@ funnel view. One job materialises the graph; each run is one ETL pass, recorded 
 its rows read/written per source appear as asset metadata in the UI.
 
 They are part of the platform's one code location, :mod:`promptsales.definitions`; start it with
-``promptsales etl ui`` (``dagster dev -m promptsales.definitions``).
+``promptsales up`` (:mod:`promptsales.etl.scheduler`); ``promptsales etl ui`` prints the UI's URL.
 """
 
 # No `from __future__ import annotations`: Dagster inspects the context annotations at definition time.
