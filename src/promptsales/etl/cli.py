@@ -20,11 +20,14 @@ console = Console()
 def run_command(
     as_json: bool = typer.Option(False, "--json", help="Print the run report as JSON."),
     full: bool = typer.Option(False, "--full", help="Recompute every campaign (a full load)."),
+    wait: float = typer.Option(
+        0.0, "--wait", min=0, help="Seconds to wait for a pass already running (the scheduler's) before giving up."
+    ),
 ) -> None:
     """Run one pass: read the changes since the last run, update the affected summaries."""
     from promptsales.etl.engine import run_pass
 
-    report = run_pass(Sources(get_settings()), trigger="cli", full=full)
+    report = run_pass(Sources(get_settings()), trigger="cli", full=full, wait=wait)
     if as_json:
         print(json.dumps(report.as_dict(), indent=2, default=str))
     else:

@@ -255,14 +255,17 @@ def record_pass(
     return _announce(sources, report)
 
 
-def run_pass(sources: Sources, *, trigger: str = "cli", full: bool = False, fail_at: str | None = None) -> RunReport:
+def run_pass(
+    sources: Sources, *, trigger: str = "cli", full: bool = False, fail_at: str | None = None, wait: float = 0.0
+) -> RunReport:
     """Run one complete pass and record it in ``etl.runs``: run lock, capture every source, load.
 
     The lock is taken before anything is read, so a second launch stops with
-    :class:`~promptsales.etl.runs.AlreadyRunning` and leaves no run record.
+    :class:`~promptsales.etl.runs.AlreadyRunning` and leaves no run record — or, with ``wait`` seconds,
+    first waits for the running pass to finish.
     """
     started = time.perf_counter()
-    with sources.warehouse(autocommit=True) as control, runs.run_lock(control):
+    with sources.warehouse(autocommit=True) as control, runs.run_lock(control, wait):
         report = _load_recorded(sources, control, capture_all(sources, full), trigger, fail_at, started)
     return _announce(sources, report)
 

@@ -4,6 +4,7 @@ the load transaction so that failed passes are recorded too."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -59,14 +60,19 @@ def release_run_lock(warehouse: psycopg.Connection) -> None:
 
 
 @contextmanager
-def run_lock(control: psycopg.Connection) -> Iterator[psycopg.Connection]:
-    """Hold the pass lock on ``control`` (an autocommit session) for the block; :class:`AlreadyRunning` if taken.
+def run_lock(control: psycopg.Connection, wait: float = 0.0) -> Iterator[psycopg.Connection]:
+    """Hold the pass lock on ``control`` (an autocommit session) for the block; :class:`AlreadyRunning` if
+    another pass still holds it after ``wait`` seconds.
 
     A pass takes it before it reads any horizon, so two launches never capture the same window: the
-    second one stops at once. A process killed mid-pass loses its session, and with it the lock.
+    second one stops at once (or, with ``wait``, runs after the first). A process killed mid-pass loses its
+    session, and with it the lock.
     """
-    if not try_run_lock(control):
-        raise AlreadyRunning()
+    deadline = time.monotonic() + wait
+    while not try_run_lock(control):
+        if time.monotonic() >= deadline:
+            raise AlreadyRunning()
+        time.sleep(0.2)
     try:
         yield control
     finally:
