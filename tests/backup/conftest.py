@@ -117,7 +117,10 @@ def backup_source(settings: Settings, tmp_path_factory: pytest.TempPathFactory) 
     Read-only for the tests (they tamper with backups, never with the source), so it is built once.
     """
     tmp_path = tmp_path_factory.mktemp("backup-source")
-    databases = {company: copy_database(settings, company, scratch_name(company, "bk")) for company in DATABASE_NAMES}
+    databases = {
+        company: copy_database(settings, company, scratch_name(company, "bk"), close_idle_sessions=True)
+        for company in DATABASE_NAMES
+    }
     schemas = {"ads": "ads", "crm": "crm", "sales": "portal", "content": "content"}
     for company, dbname in databases.items():
         info = admin_conninfo(settings, company, dbname)

@@ -61,7 +61,7 @@ def lab_rows():
 @pytest.fixture(scope="module")
 def lab_db(settings: Settings) -> Iterator[str]:
     """A private copy of the migrated PromptCRM database with the lab rows; dropped after the module."""
-    name = copy_database(settings, "crm", scratch_name("crm", "lab"))
+    name = copy_database(settings, "crm", scratch_name("crm", "lab"), close_idle_sessions=True)
     try:
         with psycopg.connect(conninfo(settings, "crm", "app", dbname=name), autocommit=True) as conn:
             insert_lab_rows(conn)

@@ -25,7 +25,8 @@ from promptsales.etl.sources import Sources
 def etl_sources(seeded: Settings) -> Iterator[Sources]:
     """Sources pointing at private copies of the seeded ads, crm and sales databases (module scope)."""
     names = {
-        company: copy_database(seeded, company, scratch_name(company, "etl")) for company in ("ads", "crm", "sales")
+        company: copy_database(seeded, company, scratch_name(company, "etl"), close_idle_sessions=True)
+        for company in ("ads", "crm", "sales")
     }
     mongo_db = f"etltest_{uuid.uuid4().hex[:8]}"
     sources = Sources(seeded, names, mongo_database=mongo_db)

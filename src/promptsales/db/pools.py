@@ -35,6 +35,9 @@ def pool(company: str, role: Role, settings: Settings | None = None) -> Connecti
                 max_size=MAX_SIZE,
                 open=True,
                 kwargs={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+                # A pooled session may have been ended by the server (a restart, a failover, an idle session
+                # closed so a database can be copied): check it before handing it out, reconnect if needed.
+                check=ConnectionPool.check_connection,
             )
         return found
 

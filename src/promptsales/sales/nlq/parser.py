@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from promptsales.sales.nlq import lexicon, rules, words
 from promptsales.sales.nlq.catalog import Catalog
@@ -677,25 +678,28 @@ class QuestionParser:
         period, compare_periods = self._split_periods(reading)
         self._compare_several_mentions(reading)
         group_by = reading.group_by
+        if reading.rank_dimension is not None and reading.rank_dimension not in group_by:
+            group_by.insert(0, reading.rank_dimension)
+        common: dict[str, Any] = {
+            "group_by": group_by[:2],
+            "filters": reading.filters,
+            "period": period,
+            "compare_periods": compare_periods,
+            "status": reading.status,
+            "language": reading.language,
+            "notes": reading.notes,
+            "words": reading.words,
+            "ignored": reading.ignored,
+        }
         if reading.rank_dimension is not None:
-            if reading.rank_dimension not in group_by:
-                group_by.insert(0, reading.rank_dimension)
             order_by = self._ranked_metric(reading)
             return StructuredQuery(
                 intent=Intent.ranking,
                 metrics=[order_by, *(metric for metric in reading.metrics if metric is not order_by)],
-                group_by=group_by[:2],
-                filters=reading.filters,
-                period=period,
-                compare_periods=compare_periods,
-                status=reading.status,
                 order_by=order_by,
                 descending=reading.descending,
                 limit=reading.limit or 1,
-                language=reading.language,
-                notes=reading.notes,
-                words=reading.words,
-                ignored=reading.ignored,
+                **common,
             )
         if compare_periods or (reading.compare and group_by):
             intent = Intent.comparison
@@ -703,20 +707,7 @@ class QuestionParser:
             intent = Intent.breakdown
         else:
             intent = Intent.value
-        return StructuredQuery(
-            intent=intent,
-            metrics=reading.metrics,
-            group_by=group_by[:2],
-            filters=reading.filters,
-            period=period,
-            compare_periods=compare_periods,
-            status=reading.status,
-            order_by=None,
-            language=reading.language,
-            notes=reading.notes,
-            words=reading.words,
-            ignored=reading.ignored,
-        )
+        return StructuredQuery(intent=intent, metrics=reading.metrics, order_by=None, **common)
 
     @staticmethod
     def _ranked_metric(reading: _Reading) -> Metric:
