@@ -68,22 +68,41 @@ def clone_db(settings: Settings) -> Iterator[DatabaseCloner]:
     cloner.drop_all()
 
 
+#: Name of the copy of PromptAds taken right after it was generated (see :func:`generated_ads`).
+_GENERATED_ADS: list[str] = []
+
+
+def _seed_official(settings: Settings, companies: list[str] | None = None) -> None:
+    """Seed at official scale (skipped where the data is there); keep a copy of PromptAds as generated,
+    before any test launches campaigns into the session database."""
+    from promptsales.seed import seed_all
+
+    loaded = seed_all(settings, "official", companies=companies, if_empty=True)
+    if loaded.get("ads") and not _GENERATED_ADS:
+        _GENERATED_ADS.append(
+            copy_database(settings, "ads", scratch_name("ads", "generated"), close_idle_sessions=True)
+        )
+
+
 @pytest.fixture(scope="session")
 def seeded(settings: Settings) -> Settings:
     """The session databases loaded once with official-scale data of every company (``promptsales seed``)."""
-    from promptsales.seed import seed_all
-
-    seed_all(settings, "official", if_empty=True)
+    _seed_official(settings)
     return settings
 
 
 @pytest.fixture(scope="session")
 def content_seeded(settings: Settings) -> Settings:
     """PromptAds then PromptContent at official scale (skipped when already there)."""
-    from promptsales.seed import seed_all
-
-    seed_all(settings, "official", companies=["ads", "content"], if_empty=True)
+    _seed_official(settings, ["ads", "content"])
     return settings
+
+
+@pytest.fixture(scope="session")
+def generated_ads(seeded: Settings) -> str:
+    """The name of a copy of the session's PromptAds exactly as the generator loaded it: tests of the
+    generated data read it, whatever campaigns other tests (portal launches over MCP) have added since."""
+    return _GENERATED_ADS[0]
 
 
 @pytest.fixture(scope="module")

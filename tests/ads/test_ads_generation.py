@@ -16,7 +16,15 @@ from promptsales.db.connect import connect
 
 
 @pytest.fixture(scope="module")
-def db(seeded):
+def db(seeded, generated_ads):
+    """The data as generated (a copy taken right after seeding, before other tests launch campaigns)."""
+    with connect("ads", "analyst", settings=seeded, dbname=generated_ads) as conn:
+        yield conn
+
+
+@pytest.fixture
+def live(seeded):
+    """The session's PromptAds as it is now (what the CLI reads)."""
     with connect("ads", "analyst", settings=seeded) as conn:
         yield conn
 
@@ -159,7 +167,7 @@ def test_generated_log_rows_carry_the_sql_checksum(seeded):
         assert row[8] == row[9] == checksum(*row[:8])
 
 
-def test_stats_ads_json_reports_counts_split_and_months(db):
+def test_stats_ads_json_reports_counts_split_and_months(live):
     out = subprocess.run(
         [sys.executable, "-m", "promptsales.cli", "stats", "ads", "--json"],
         capture_output=True,
@@ -168,10 +176,10 @@ def test_stats_ads_json_reports_counts_split_and_months(db):
         check=True,
     )
     summary = json.loads(out.stdout)
-    assert summary["rows"]["campaigns"] == scalar(db, "SELECT count(*) FROM ads.campaigns")
-    assert summary["rows"]["ad_results"] == scalar(db, "SELECT count(*) FROM ads.ad_results")
+    assert summary["rows"]["campaigns"] == scalar(live, "SELECT count(*) FROM ads.campaigns")
+    assert summary["rows"]["ad_results"] == scalar(live, "SELECT count(*) FROM ads.ad_results")
     assert summary["campaigns"]["by_status"]["active"] == scalar(
-        db, "SELECT count(*) FROM ads.campaigns WHERE status = 'active'"
+        live, "SELECT count(*) FROM ads.campaigns WHERE status = 'active'"
     )
     assert sum(summary["campaigns"]["per_start_month"].values()) == summary["campaigns"]["total"]
     assert summary["as_of"] == "2026-01-31"
