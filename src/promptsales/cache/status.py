@@ -7,25 +7,14 @@ import time
 from promptsales.cache.connection import read_health
 from promptsales.config import Settings
 from promptsales.runtime.processes import pid_alive
-from promptsales.runtime.service import ServiceStatus, redact
+from promptsales.runtime.service import ServiceStatus, StatusLine, redact
 from promptsales.runtime.valkey import ValkeyServer, redis_is_healthy
 
 
-class CacheService:
+class CacheService(StatusLine):
     """A pseudo-service (nothing to start) that reports the cache mode and recent outages seen by processes."""
 
     name = "cache"
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-
-    def start(self) -> bool:
-        """Nothing to start: the cache runs on the Valkey service."""
-        return False
-
-    def stop(self) -> bool:
-        """Nothing to stop."""
-        return False
 
     def status(self) -> ServiceStatus:
         """Healthy when Redis answers; the detail says whether processes are degraded or were recently."""

@@ -15,12 +15,11 @@ from datetime import UTC, datetime
 
 import psycopg
 
-from promptsales.config import Settings
 from promptsales.db.fetch import one
 from promptsales.etl.capture import CONTENT_COLLECTION, XidHorizon, capture_portal, read_horizons
 from promptsales.etl.settings import EtlSettings
 from promptsales.etl.sources import PG_SOURCES, Sources
-from promptsales.runtime.service import ServiceStatus
+from promptsales.runtime.service import ServiceStatus, StatusLine
 
 #: The oldest transaction of the server that holds a transaction id: open (possibly idle) or prepared.
 OLDEST_TRANSACTION = """
@@ -153,21 +152,10 @@ def lag_line(lags: list[SourceLag]) -> str:
     return ("WARNING " + " | ".join(warnings) + " — " if warnings else "") + summary
 
 
-class EtlLagService:
+class EtlLagService(StatusLine):
     """The ETL's line in ``promptsales status``: nothing to start or stop, healthy while the lag can be read."""
 
     name = "etl-lag"
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-
-    def start(self) -> bool:
-        """Nothing to start."""
-        return False
-
-    def stop(self) -> bool:
-        """Nothing to stop."""
-        return False
 
     def status(self) -> ServiceStatus:
         """The lag of every source; a warning is shown in the note (it does not make the line unhealthy)."""

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from psycopg.conninfo import conninfo_to_dict
 
+from promptsales.config import Settings
+
 if TYPE_CHECKING:
     from promptsales.runtime.prefork import Job
 
@@ -40,6 +42,27 @@ class ManagedService(Protocol):
 
     def status(self) -> ServiceStatus:
         """Probe the server and report."""
+
+
+class StatusLine:
+    """A line of ``promptsales status`` with no process behind it: nothing to start or stop, only a report."""
+
+    name: str
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def start(self) -> bool:
+        """Nothing to start."""
+        return False
+
+    def stop(self) -> bool:
+        """Nothing to stop."""
+        return False
+
+    def status(self) -> ServiceStatus:
+        """The report of this line."""
+        raise NotImplementedError
 
 
 @runtime_checkable
