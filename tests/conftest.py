@@ -107,14 +107,19 @@ def generated_ads(seeded: Settings) -> str:
 
 @pytest.fixture(scope="module")
 def content_https(content_seeded: Settings):
-    """(settings, url) of the content MCP server over HTTPS; issuer and server stopped after the module
-    (their log writers hold no idle database sessions, so other tests can still clone databases)."""
-    from promptsales.testing import start_https_server
+    """(settings, url) of the content MCP server over HTTPS; the issuer and the server are stopped after the
+    module if this fixture started them (their log writers hold no idle database sessions, so other tests
+    can still clone databases; another package's fixture may be using an issuer that was already running)."""
+    from promptsales.wiring import issuer_service, mcp_service
 
-    issuer, server = start_https_server(content_seeded, "content")
+    issuer, server = issuer_service(content_seeded), mcp_service(content_seeded, "content")
+    started_issuer = issuer.start()
+    started_server = server.start()
     yield content_seeded, server.url
-    server.stop()
-    issuer.stop()
+    if started_server:
+        server.stop()
+    if started_issuer:
+        issuer.stop()
 
 
 @pytest.fixture(scope="module")

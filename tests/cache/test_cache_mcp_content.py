@@ -13,16 +13,11 @@ from promptsales.cache.stats import cache_stats
 
 
 @pytest.fixture(scope="module")
-def content_server(settings):
+def content_server(content_https):
+    """The URL of the content MCP server over HTTPS (the shared module fixture); audit rows flushed after."""
     from promptsales.db.logwriter import LOG_WRITER
-    from promptsales.seed import seed_all
-    from promptsales.testing import start_https_server
 
-    seed_all(settings, "official", companies=["ads", "content"], if_empty=True)
-    issuer, server = start_https_server(settings, "content")
-    yield server.url
-    server.stop()
-    issuer.stop()
+    yield content_https[1]
     LOG_WRITER.flush()
 
 
