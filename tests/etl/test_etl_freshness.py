@@ -151,6 +151,32 @@ def _wait_for(condition, what: str, timeout: float = 120.0) -> None:
         time.sleep(0.1)
 
 
+def _launch_held_in_its_load(holder, env: dict[str, str]) -> subprocess.Popen:
+    """Start `etl run` while ``holder`` holds the load lock, and wait until it has taken the run lock: it is
+    then a pass running (and waiting inside its load until ``holder`` ends its transaction)."""
+    holder.execute("SELECT pg_advisory_xact_lock(%s)", (LOAD_LOCK,))
+    first = subprocess.Popen(
+        [sys.executable, "-m", "promptsales.cli", "etl", "run", "--json"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+    def first_is_running() -> bool:
+        assert first.poll() is None, first.communicate()
+        return bool(
+            holder.execute(
+                "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = %s AND granted "
+                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+                (RUN_LOCK,),
+            ).fetchone()
+        )
+
+    _wait_for(first_is_running, "the first launch to take the run lock")
+    return first
+
+
 def test_two_launches_at_once_one_runs_the_other_exits_2(loaded: Sources, own_databases: dict[str, str]) -> None:
     """A second `etl run` while one is running exits 2 with "already running", before reading anything, and
     leaves no run record; the first one succeeds."""
@@ -158,33 +184,15 @@ def test_two_launches_at_once_one_runs_the_other_exits_2(loaded: Sources, own_da
     with loaded.warehouse() as conn:
         runs_before = conn.execute("SELECT count(*) FROM etl.runs").fetchone()[0]
     holder = loaded.warehouse()
+    first = None
     try:
-        holder.execute("SELECT pg_advisory_xact_lock(%s)", (LOAD_LOCK,))  # the first launch waits inside its load
-        first = subprocess.Popen(
-            [sys.executable, "-m", "promptsales.cli", "etl", "run", "--json"],
-            env=own_databases,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-
-        def first_is_running() -> bool:
-            assert first.poll() is None, first.communicate()
-            return bool(
-                holder.execute(
-                    "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = %s AND granted "
-                    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-                    (RUN_LOCK,),
-                ).fetchone()
-            )
-
-        _wait_for(first_is_running, "the first launch to take the run lock")
+        first = _launch_held_in_its_load(holder, own_databases)
         second = cli("run", "--json", env=own_databases)
         holder.rollback()  # lets the first launch finish
         out, err = first.communicate(timeout=300)
     finally:
         holder.close()
-        if first.poll() is None:
+        if first is not None and first.poll() is None:
             first.kill()
     assert second.returncode == 2, (second.stdout, second.stderr)
     assert "already running" in second.stderr and "Traceback" not in second.stderr
@@ -201,28 +209,9 @@ def test_a_launch_with_wait_runs_after_the_running_pass(loaded: Sources, own_dat
     with loaded.warehouse() as conn:
         runs_before = conn.execute("SELECT count(*) FROM etl.runs").fetchone()[0]
     holder = loaded.warehouse()
-    second = None
+    first = second = None
     try:
-        holder.execute("SELECT pg_advisory_xact_lock(%s)", (LOAD_LOCK,))  # the first launch waits inside its load
-        first = subprocess.Popen(
-            [sys.executable, "-m", "promptsales.cli", "etl", "run", "--json"],
-            env=own_databases,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-
-        def first_is_running() -> bool:
-            assert first.poll() is None, first.communicate()
-            return bool(
-                holder.execute(
-                    "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = %s AND granted "
-                    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-                    (RUN_LOCK,),
-                ).fetchone()
-            )
-
-        _wait_for(first_is_running, "the first launch to take the run lock")
+        first = _launch_held_in_its_load(holder, own_databases)
         second = subprocess.Popen(
             [sys.executable, "-m", "promptsales.cli", "etl", "run", "--json", "--wait", "120"],
             env=own_databases,
