@@ -164,8 +164,18 @@ def test_audit_record_per_call_with_who_tool_outcome_latency(content_https):
             await session.call_tool("getContent", {"description": "audit probe neon drone", "limit": 1})
             await session.call_tool("getContent", {"description": "", "limit": 1})
 
-    with connect("sales", "app", settings=settings) as conn:
-        before = conn.execute("SELECT coalesce(max(audit_id), 0) FROM portal.audit_log").fetchone()[0]
+    def last_audit_id() -> int:
+        with connect("sales", "app", settings=settings) as conn:
+            return conn.execute("SELECT coalesce(max(audit_id), 0) FROM portal.audit_log").fetchone()[0]
+
+    # Earlier tests' rows may still be on their way from the servers' asynchronous writers: start once the
+    # log has been still for a second (deadline 15 s), so only this test's two calls come after `before`.
+    before, quiet_since, deadline = last_audit_id(), time.monotonic(), time.monotonic() + 15
+    while time.monotonic() - quiet_since < 1.0 and time.monotonic() < deadline:
+        time.sleep(0.2)
+        latest = last_audit_id()
+        if latest != before:
+            before, quiet_since = latest, time.monotonic()
     anyio.run(run)
     deadline = time.monotonic() + 15  # the server's log writer is asynchronous
     calls = []
