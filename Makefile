@@ -11,7 +11,7 @@ up:
 	promptsales etl run --wait 600  # the scheduler may be running its first pass
 
 test:
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
 down:
 	promptsales down
