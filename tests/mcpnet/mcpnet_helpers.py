@@ -61,10 +61,13 @@ class Network:
         assert wait_until(lambda: healthy(port), timeout=90, interval=0.3), log.read_text()[-3000:]
 
     def stop(self, name: str) -> None:
-        """Stop server ``name``."""
+        """Stop server ``name`` — whoever started it: a server reused from `up` or another module is stopped
+        too, so a test that needs the server down really has it down."""
         from promptsales.runtime.processes import terminate
+        from promptsales.runtime.state import StateFile
 
         terminate(self.pids.pop(name, None))
+        terminate(StateFile(self.settings.data_path).get(f"mcp-{name}").get("pid"))
 
     def token(self, client_id: str, scopes: list[str], audience: str | list[str] | None = None, ttl: int = 600) -> str:
         """An access token signed by the issuer's key (audience: the servers of the scopes by default)."""
