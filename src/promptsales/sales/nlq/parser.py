@@ -774,15 +774,7 @@ class QuestionParser:
             best = self.catalog.match_campaign(fragment)
             if not best or best[0][2] < CAMPAIGN_MATCH_THRESHOLD:
                 return [], text, self._unknown_campaign(fragment, best, language)
-            refs.append(
-                EntityRef(
-                    dimension=Dimension.campaign,
-                    key=best[0][0],
-                    name=best[0][1],
-                    matched_text=fragment,
-                    score=best[0][2],
-                )
-            )
+            refs.append(_campaign_ref(fragment, best[0]))
             text = blank_span(text, match.start(), match.end())
         exact, text = self.catalog.find_mentions(text, Dimension.campaign)
         refs.extend(ref for ref in exact if all(ref.key != other.key for other in refs))
@@ -799,15 +791,7 @@ class QuestionParser:
             if not best or best[0][2] < CAMPAIGN_MATCH_THRESHOLD:
                 return [], text, self._unknown_campaign(fragment, best, language)
             if all(best[0][0] != other.key for other in refs):
-                refs.append(
-                    EntityRef(
-                        dimension=Dimension.campaign,
-                        key=best[0][0],
-                        name=best[0][1],
-                        matched_text=fragment,
-                        score=best[0][2],
-                    )
-                )
+                refs.append(_campaign_ref(fragment, best[0]))
             start = match.start(1)
             length = len(fragment) if match.group(1).startswith(fragment) else len(match.group(1).rstrip())
             text = blank_span(text, start, start + length)
@@ -990,6 +974,12 @@ class _Ranking:
     descending: bool
     at: int | None  # where the ranking word is
     spans: list[tuple[int, int]]
+
+
+def _campaign_ref(fragment: str, match: tuple[int | str, str, float]) -> EntityRef:
+    """The campaign a fragment of the question names, from one ``(key, name, score)`` catalogue match."""
+    key, name, score = match
+    return EntityRef(dimension=Dimension.campaign, key=key, name=name, matched_text=fragment, score=score)
 
 
 def _as_number(token: str) -> int | None:

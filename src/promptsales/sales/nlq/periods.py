@@ -273,16 +273,9 @@ class PeriodParser:
             re.compile(rf"\b({ordinals})\s+(?:half|semester|semestre|mitad){year}\b"),
             re.compile(rf"\b(?:half|semester|semestre)\s+([12]){year}\b"),
         ]
-        for pattern in patterns:
-            for match in list(pattern.finditer(text)):
-                token = match.group(1)
-                half = ORDINAL_HALVES.get(token) or int(token)
-                yield (
-                    self._half_period(half, int(match.group(2)) if match.group(2) else None),
-                    match.start(),
-                    match.end(),
-                )
-                text = blank_span(text, match.start(), match.end())
+        yield from _numbered_periods(
+            text, patterns, ORDINAL_HALVES, lambda half, token, year: self._half_period(half, year)
+        )
 
     def _quarters(self, text: str):
         ordinals = "|".join(sorted(ORDINAL_QUARTERS, key=len, reverse=True))
@@ -292,15 +285,13 @@ class PeriodParser:
             re.compile(rf"\b({ordinals})\s+(?:quarter|trimestre)(?:\s+(?:of|de|del))?(?:\s+(?:ano\s+)?{_YEAR})?\b"),
             re.compile(rf"\b(?:quarter|trimestre)\s+([1-4])(?:\s+(?:of|de|del))?(?:\s+{_YEAR})?\b"),
         ]
-        for pattern in patterns:
-            for match in list(pattern.finditer(text)):
-                token = match.group(1)
-                quarter = ORDINAL_QUARTERS.get(token) or int(token)
-                if token in ("last", "ultimo") and not match.group(2):
-                    continue  # "last quarter" is relative, handled below
-                year = int(match.group(2)) if match.group(2) else None
-                yield self._quarter_period(quarter, year), match.start(), match.end()
-                text = blank_span(text, match.start(), match.end())
+
+        def quarter_period(quarter: int, token: str, year: int | None) -> Period | None:
+            if token in ("last", "ultimo") and year is None:
+                return None  # "last quarter" is relative, handled below
+            return self._quarter_period(quarter, year)
+
+        yield from _numbered_periods(text, patterns, ORDINAL_QUARTERS, quarter_period)
 
     def _month_years(self, text: str):
         pattern = re.compile(rf"\b(?:({_MONTH})|({_ABBR})){_OF}\s+{_YEAR}\b")
@@ -376,6 +367,26 @@ class PeriodParser:
         for match in list(re.finditer(rf"\b{_YEAR}\b", text)):
             year = int(match.group(1))
             yield months_period(date(year, 1, 1), 12, str(year)), match.start(), match.end()
+
+
+def _numbered_periods(
+    text: str,
+    patterns: list[re.Pattern[str]],
+    ordinals: dict[str, int],
+    period_of: Callable[[int, str, int | None], Period | None],
+):
+    """``(period, start, end)`` for each match of ``patterns`` (tried in order) whose group 1 is a number or an
+    ordinal word and group 2 an optional year; ``period_of(number, token, year)`` may pass a match over with None.
+    A found span is blanked so a later pattern does not find it again."""
+    for pattern in patterns:
+        for match in list(pattern.finditer(text)):
+            token = match.group(1)
+            number = ordinals.get(token) or int(token)
+            period = period_of(number, token, int(match.group(2)) if match.group(2) else None)
+            if period is None:
+                continue
+            yield period, match.start(), match.end()
+            text = blank_span(text, match.start(), match.end())
 
 
 def _number(token: str) -> int:
