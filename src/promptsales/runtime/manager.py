@@ -16,7 +16,7 @@ from promptsales.config import DATABASE_NAMES, Settings
 from promptsales.runtime.external import ExternalDatabase
 from promptsales.runtime.mongo import MongoServer
 from promptsales.runtime.postgres import EmbeddedPostgres
-from promptsales.runtime.prefork import Launcher
+from promptsales.runtime.prefork import LauncherPool
 from promptsales.runtime.service import LaunchedService, ManagedService, ServiceStatus
 from promptsales.runtime.valkey import ValkeyServer
 
@@ -69,22 +69,23 @@ def start_databases(settings: Settings, report: UpReport | None = None) -> UpRep
     return report
 
 
-def preload_launcher(extras: Sequence[ManagedService]) -> Launcher | None:
-    """A launcher already importing what the stopped server processes share; None when all run.
+def preload_launcher(extras: Sequence[ManagedService]) -> LauncherPool | None:
+    """Launchers already importing what the stopped server processes share, one per group of servers with
+    the same imports; None when all run.
 
-    Created before the databases start so that its imports overlap with them (docs/decisions.md D5).
+    Created before the databases start so that their imports overlap with them (docs/decisions.md D5).
     """
     stopped = [s for s in extras if isinstance(s, LaunchedService) and not s.process_alive()]
     if not stopped:
         return None
-    return Launcher(tuple(dict.fromkeys(module for service in stopped for module in service.preload)))
+    return LauncherPool(service.preload for service in stopped)
 
 
-def start_extras(extras: Sequence[ManagedService], report: UpReport, launcher: Launcher | None = None) -> UpReport:
+def start_extras(extras: Sequence[ManagedService], report: UpReport, launcher: LauncherPool | None = None) -> UpReport:
     """Start the extra services (the OAuth issuer, MCP servers…) at once.
 
     Ports are recorded in the order of ``extras`` before any process starts (the MCP servers find the
-    issuer's port that way); the server processes are forked together by the preloading launcher; the
+    issuer's port that way); the server processes are forked by the preloading launchers; the
     services without a process run meanwhile; then ``up`` waits until every process is healthy.
     """
     services = list(extras)
@@ -92,8 +93,8 @@ def start_extras(extras: Sequence[ManagedService], report: UpReport, launcher: L
     jobs = [(service, service.prepare_launch()) for service in process_services]
     pending = [(service, job) for service, job in jobs if job is not None]
     report.already_running.extend(service.name for service, job in jobs if job is None)
-    launcher = launcher or (Launcher() if pending else None)
-    pids = launcher.launch([job for _, job in pending]) if launcher else []
+    launcher = launcher or LauncherPool(())
+    pids = launcher.launch([(service.preload, job) for service, job in pending])
     for (service, _), pid in zip(pending, pids):
         service.launched(pid)
     for other in services:

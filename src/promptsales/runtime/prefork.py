@@ -26,7 +26,7 @@ import os
 import subprocess
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,6 +82,33 @@ class Launcher:
         """Stop the launcher if :meth:`launch` was never called (nothing needed starting)."""
         if self._process.returncode is None:
             self.launch([])
+
+
+class LauncherPool:
+    """One preloading launcher per group of servers that import the same modules (the HTTPS servers, the
+    Dagster processes), so that the groups' imports run at the same time on different cores."""
+
+    def __init__(self, groups: Iterable[tuple[str, ...]]) -> None:
+        self._launchers = {group: Launcher(group) for group in dict.fromkeys(groups)}
+
+    def launch(self, jobs: list[tuple[tuple[str, ...], Job]]) -> list[int]:
+        """Fork one detached child per ``(preload group, job)`` from its group's launcher; pids in job order."""
+        by_group: dict[tuple[str, ...], list[int]] = {}
+        for index, (group, _) in enumerate(jobs):
+            by_group.setdefault(group, []).append(index)
+        pids: list[int] = [0] * len(jobs)
+        for group, indexes in by_group.items():
+            launcher = self._launchers.pop(group, None) or Launcher(group)
+            for index, pid in zip(indexes, launcher.launch([jobs[index][1] for index in indexes])):
+                pids[index] = pid
+        self.close()
+        return pids
+
+    def close(self) -> None:
+        """Stop the launchers that had nothing to start."""
+        for launcher in self._launchers.values():
+            launcher.close()
+        self._launchers.clear()
 
 
 def launch_one(job: Job) -> int:
