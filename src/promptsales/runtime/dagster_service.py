@@ -13,17 +13,11 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 
 from promptsales.config import Settings
-from promptsales.errors import UserError
-from promptsales.runtime.ports import reuse_or_pick
-from promptsales.runtime.prefork import Job, launch_one
-from promptsales.runtime.processes import pid_alive, stop_process, terminate, wait_until
-from promptsales.runtime.service import ServiceStatus
-from promptsales.runtime.state import StateFile
+from promptsales.runtime.detached_service import DetachedProcessService
 
 #: What a probe answers: (healthy, detail shown by ``status``).
 Probe = Callable[[], tuple[bool, str]]
@@ -43,12 +37,16 @@ def port_open(port: int | None, timeout: float = 1.0) -> bool:
         return False
 
 
-class DagsterProcessService:
+class DagsterProcessService(DetachedProcessService):
     """A Dagster process run detached as ``promptsales <argv(port)>``; healthy when ``probe()`` says so.
 
     ``scheme`` names the protocol of its port in ``status`` ('' for a process that listens nowhere, the
-    daemon: ``argv`` then gets 0).
+    daemon: ``argv`` then gets 0). Stopping it stops its process group (a run in progress included).
     """
+
+    ready_timeout = READY_TIMEOUT
+    ready_interval = 0.2
+    stops_group = True
 
     def __init__(
         self,
@@ -60,73 +58,17 @@ class DagsterProcessService:
         probe: Probe,
         scheme: str = "http",
     ) -> None:
-        self.settings = settings
-        self.name = name
-        self._argv = argv
-        self.entry_point = entry_point
-        self.preload = (entry_point.partition(":")[0], *preload)
+        super().__init__(settings, name, argv, entry_point, preload)
         self._probe = probe
         self.scheme = scheme
-        self.state = StateFile(settings.data_path)
 
-    @property
-    def log_path(self) -> Path:
-        """Where the process writes its output."""
-        return self.settings.data_path / "logs" / f"{self.name}.log"
+    def probe(self, timeout: float = 2.0) -> tuple[bool, str]:
+        """What the Dagster probe answers (it bounds its own network calls)."""
+        return self._probe()
 
-    @property
-    def port(self) -> int | None:
-        """The recorded port (None for the daemon or before the first start)."""
-        return self.state.get(self.name).get("port")
-
-    @property
-    def url(self) -> str:
-        """``<scheme>://127.0.0.1:<port>`` ('' for a process without a port)."""
-        return f"{self.scheme}://127.0.0.1:{self.port}" if self.scheme and self.port else ""
-
-    def process_alive(self) -> bool:
-        """True when the recorded process exists."""
-        return pid_alive(self.state.get(self.name).get("pid"))
-
-    def prepare_launch(self) -> Job | None:
-        """Record the port and return the job to launch, or None when the process runs and is healthy."""
-        if self.process_alive() and self._probe()[0]:
-            return None
-        self.stop()  # a process that runs but does not answer is replaced, with its children
-        port = reuse_or_pick(self.port) if self.scheme else 0
-        self.state.update(self.name, port=port or None, pid=None)
-        return Job(self.entry_point, self._argv(port), self.log_path)
-
-    def launched(self, pid: int) -> None:
-        """Record the pid of the launched process."""
-        self.state.update(self.name, pid=pid)
-
-    def wait_ready(self, pid: int) -> None:
-        """Wait until the process is healthy; stop it and fail otherwise."""
-        if not wait_until(lambda: pid_alive(pid) and self._probe()[0], timeout=READY_TIMEOUT, interval=0.2):
-            terminate(pid, group=True)
-            raise UserError(f"{self.name} did not become healthy; see {self.log_path}")
-
-    def start(self) -> bool:
-        """Start the process unless it already runs; True when started."""
-        job = self.prepare_launch()
-        if job is None:
-            return False
-        pid = launch_one(job)
-        self.launched(pid)
-        self.wait_ready(pid)
-        return True
-
-    def stop(self) -> bool:
-        """Stop the process and everything it started (its process group)."""
-        return stop_process(self.state.get(self.name).get("pid"), group=True)
-
-    def status(self) -> ServiceStatus:
-        """Probe the process."""
-        pid = self.state.get(self.name).get("pid")
-        alive = pid_alive(pid)
-        healthy, detail = self._probe() if alive else (False, "not running")
-        return ServiceStatus(self.name, self.url, pid if alive else None, alive and healthy, detail=detail)
+    def before_launch(self) -> None:
+        """Stop a process that runs but does not answer, with its children, before replacing it."""
+        self.stop()
 
 
 @dataclass
