@@ -35,29 +35,19 @@ def percentile(values: list[float], q: float) -> float:
 def _one_session(settings, url: str, token: str, questions: list[str]) -> list[float]:
     """Per-call latency inside one MCP session (what a connected client sees)."""
     import anyio
-    import httpx2
-    from mcp.client.session import ClientSession
-    from mcp.client.streamable_http import streamable_http_client
 
-    from promptsales.runtime.tls import client_ssl_context
+    from promptsales.testing import https_session
 
     async def run() -> list[float]:
         timings = []
-        async with httpx2.AsyncClient(
-            headers={"Authorization": f"Bearer {token}"},
-            verify=client_ssl_context(settings),
-            timeout=httpx2.Timeout(60.0),
-        ) as http:
-            async with streamable_http_client(url, http_client=http) as (read, write):
-                async with ClientSession(read, write) as session:
-                    await session.initialize()
-                    for question in questions:
-                        started = time.perf_counter()
-                        result = await session.call_tool(
-                            "askCampaignPerformance", {"question": question, "as_of": AS_OF.isoformat()}
-                        )
-                        timings.append((time.perf_counter() - started) * 1000)
-                        assert not result.is_error, result.content
+        async with https_session(settings, url.removesuffix("/mcp"), token) as session:
+            for question in questions:
+                started = time.perf_counter()
+                result = await session.call_tool(
+                    "askCampaignPerformance", {"question": question, "as_of": AS_OF.isoformat()}
+                )
+                timings.append((time.perf_counter() - started) * 1000)
+                assert not result.is_error, result.content
         return timings
 
     return anyio.run(run)

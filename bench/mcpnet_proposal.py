@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests" / "mcpnet"))
 from promptsales.config import get_settings  # noqa: E402
-from promptsales.db.connect import connect  # noqa: E402
+from promptsales.testing import proposal_parties  # noqa: E402
 from report import write_section  # noqa: E402
 
 
@@ -29,42 +29,17 @@ def main(rounds: int = 3) -> None:
     settings = get_settings()
     network = Network(settings)
     url = network.url("sales")
-    with connect("sales", "admin", settings=settings) as conn:
-        approver = conn.execute(
-            "SELECT u.email FROM portal.users u JOIN portal.user_roles r ON r.user_id = u.id "
-            "WHERE r.role_code = 'approver' AND u.active ORDER BY u.id LIMIT 1"
-        ).fetchone()[0]
-        marketer = conn.execute(
-            "SELECT u.email FROM portal.users u JOIN portal.user_roles r ON r.user_id = u.id "
-            "WHERE r.role_code = 'marketer' AND u.active ORDER BY u.id LIMIT 1"
-        ).fetchone()[0]
-        brand, product = conn.execute(
-            "SELECT client_company_id, id FROM portal.products ORDER BY 1, 2 LIMIT 1"
-        ).fetchone()
+    parties = proposal_parties(settings)
     proposes, approves, totals = [], [], []
     for round_ in range(rounds):
-        strategy = {
-            "client_company_id": brand,
-            "name": f"Bench Flow {int(time.time())}-{round_}",
-            "intent": "launch",
-            "key_message": "A new product line for people who train outdoors, launched with a starter discount.",
-            "audiences": [
-                {"audience": "runners", "age_min": 20, "age_max": 40, "interests": ["sports"]},
-                {"audience": "hikers", "age_min": 25, "age_max": 55, "interests": ["outdoors"]},
-            ],
-            "countries": ["MX", "CO"],
-            "product_ids": [product],
-            "budget": 12000,
-            "start_date": "2026-03-01",
-            "end_date": "2026-04-15",
-        }
+        strategy = parties.strategy(f"Bench Flow {int(time.time())}-{round_}")
         started = time.perf_counter()
         proposed = call(
             settings,
             url,
             network.token("bench", ["sales:write"]),
             "proposeCampaign",
-            {"strategy": strategy, "requested_by": marketer},
+            {"strategy": strategy, "requested_by": parties.marketer},
         )
         middle = time.perf_counter()
         assert not proposed.is_error, proposed.content
@@ -73,7 +48,7 @@ def main(rounds: int = 3) -> None:
             url,
             network.token("bench", ["sales:approve"]),
             "approveProposal",
-            {"proposal_id": proposed.structured_content["proposal_id"], "approver": approver},
+            {"proposal_id": proposed.structured_content["proposal_id"], "approver": parties.approver},
         )
         done = time.perf_counter()
         assert not approved.is_error and approved.structured_content["status"] == "completed", approved.content

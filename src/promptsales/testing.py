@@ -1,5 +1,5 @@
-"""Helpers for tests and benchmarks of MCP servers: start the issuer and a server over HTTPS, open
-client sessions over stdio or HTTPS (real transports, real tokens)."""
+"""Helpers shared by tests and benchmarks: start the issuer and an MCP server over HTTPS, open client sessions
+over stdio or HTTPS (real transports, real tokens), and the sample inputs both send (a portal proposal)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import ssl
 import sys
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import httpx2
 from mcp.client.session import ClientSession
@@ -16,8 +17,10 @@ from mcp.client.streamable_http import streamable_http_client
 from promptsales.auth.config import issuer_url
 from promptsales.auth.issuer import request_token
 from promptsales.config import Settings
+from promptsales.db.connect import connect
+from promptsales.db.fetch import one, scalar
 from promptsales.runtime.https_service import HttpsProcessService
-from promptsales.runtime.tls import ensure_tls
+from promptsales.runtime.tls import client_ssl_context, ensure_tls
 from promptsales.wiring import issuer_service, mcp_service
 
 
@@ -42,9 +45,10 @@ def ca_context(settings: Settings) -> ssl.SSLContext:
 
 @asynccontextmanager
 async def https_session(settings: Settings, url: str, token: str):
-    """An initialised MCP client session over streamable HTTP + TLS with a bearer token."""
+    """An initialised MCP client session over streamable HTTP + TLS 1.3 with a bearer token, to the server whose
+    base URL is ``url`` (its endpoint is ``url/mcp``)."""
     async with httpx2.AsyncClient(
-        verify=ca_context(settings), headers={"Authorization": f"Bearer {token}"}, timeout=120
+        verify=client_ssl_context(settings), headers={"Authorization": f"Bearer {token}"}, timeout=120
     ) as http:
         async with streamable_http_client(url.rstrip("/") + "/mcp", http_client=http) as (read, write):
             async with ClientSession(read, write) as session:
@@ -67,3 +71,53 @@ async def stdio_session(settings: Settings, name: str, extra_env: dict[str, str]
             async with ClientSession(read, write) as session:
                 await session.initialize()
                 yield session
+
+
+@dataclass(frozen=True)
+class ProposalParties:
+    """Who proposes and who approves a campaign in the seeded portal, and for which brand and product."""
+
+    approver: str
+    marketer: str
+    brand_id: int
+    product_id: int
+
+    def strategy(self, name: str) -> dict:
+        """A ``proposeCampaign`` strategy named ``name``: two audiences in Mexico and Colombia, the product,
+        a budget of 25,000."""
+        return {
+            "client_company_id": self.brand_id,
+            "name": name,
+            "intent": "conversion",
+            "key_message": "Eco-friendly gear for fans who follow every match, with free shipping in launch week.",
+            "audiences": [
+                {"audience": "young football fans", "age_min": 18, "age_max": 30, "interests": ["sports"]},
+                {"audience": "parents who buy online", "age_min": 30, "age_max": 50, "interests": ["family"]},
+            ],
+            "countries": ["MX", "CO"],
+            "product_ids": [self.product_id],
+            "budget": 25000,
+            "start_date": "2026-02-01",
+            "end_date": "2026-03-15",
+        }
+
+
+def proposal_parties(settings: Settings) -> ProposalParties:
+    """The first active approver, the first active marketer who is not also an approver, and the first product
+    (with its brand) of the seeded portal."""
+    with connect("sales", "admin", settings=settings) as conn:
+        approver = scalar(
+            conn,
+            "SELECT u.email FROM portal.users u JOIN portal.user_roles r ON r.user_id = u.id "
+            "WHERE r.role_code = 'approver' AND u.active ORDER BY u.id LIMIT 1",
+        )
+        marketer = scalar(
+            conn,
+            "SELECT u.email FROM portal.users u JOIN portal.user_roles r ON r.user_id = u.id "
+            "WHERE r.role_code = 'marketer' AND u.active AND NOT portal.user_has_role(u.id, 'approver') "
+            "ORDER BY u.id LIMIT 1",
+        )
+        brand_id, product_id = one(
+            conn, "SELECT client_company_id, id FROM portal.products ORDER BY client_company_id, id LIMIT 1"
+        )
+    return ProposalParties(approver, marketer, brand_id, product_id)

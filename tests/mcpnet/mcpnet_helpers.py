@@ -93,22 +93,12 @@ def rpc_call(url: str, token: str | None, tool: str, arguments: dict, settings: 
 def call(settings: Settings, url: str, token: str, tool: str, arguments: dict):
     """Call a tool over a real MCP session (streamable HTTP over TLS); returns the CallToolResult."""
     import anyio
-    import httpx2
-    from mcp.client.session import ClientSession
-    from mcp.client.streamable_http import streamable_http_client
 
-    from promptsales.runtime.tls import client_ssl_context
+    from promptsales.testing import https_session
 
     async def run():
-        async with httpx2.AsyncClient(
-            headers={"Authorization": f"Bearer {token}"},
-            verify=client_ssl_context(settings),
-            timeout=httpx2.Timeout(60.0),
-        ) as http:
-            async with streamable_http_client(url, http_client=http) as (read, write):
-                async with ClientSession(read, write) as session:
-                    await session.initialize()
-                    return await session.call_tool(tool, arguments)
+        async with https_session(settings, url.removesuffix("/mcp"), token) as session:
+            return await session.call_tool(tool, arguments)
 
     return anyio.run(run)
 

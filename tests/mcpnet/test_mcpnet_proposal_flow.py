@@ -15,59 +15,23 @@ from promptsales.db.connect import connect
 from promptsales.etl.engine import run_pass
 from promptsales.etl.sources import Sources
 from promptsales.runtime.mongo import MongoServer
-
-
-def _users(settings) -> tuple[str, str]:
-    with connect("sales", "admin", settings=settings) as conn:
-        approver = conn.execute(
-            "SELECT u.email FROM portal.users u JOIN portal.user_roles r ON r.user_id = u.id "
-            "WHERE r.role_code = 'approver' AND u.active ORDER BY u.id LIMIT 1"
-        ).fetchone()[0]
-        marketer = conn.execute(
-            "SELECT u.email FROM portal.users u JOIN portal.user_roles r ON r.user_id = u.id "
-            "WHERE r.role_code = 'marketer' AND u.active AND NOT portal.user_has_role(u.id, 'approver') "
-            "ORDER BY u.id LIMIT 1"
-        ).fetchone()[0]
-    return approver, marketer
-
-
-def _brand(settings) -> tuple[int, int]:
-    with connect("sales", "admin", settings=settings) as conn:
-        return conn.execute(
-            "SELECT client_company_id, id FROM portal.products ORDER BY client_company_id, id LIMIT 1"
-        ).fetchone()
+from promptsales.testing import proposal_parties
 
 
 @pytest.fixture
 def proposal(network):
     """A fresh proposal of the test's own, stored through proposeCampaign by a marketer (the approval test
     changes its proposal, so no test may share one)."""
-    approver, marketer = _users(network.settings)
-    brand_id, product_id = _brand(network.settings)
-    strategy = {
-        "client_company_id": brand_id,
-        "name": "Mundial Verde 2026",
-        "intent": "conversion",
-        "key_message": "Eco-friendly gear for fans who follow every match, with free shipping in launch week.",
-        "audiences": [
-            {"audience": "young football fans", "age_min": 18, "age_max": 30, "interests": ["sports"]},
-            {"audience": "parents who buy online", "age_min": 30, "age_max": 50, "interests": ["family"]},
-        ],
-        "countries": ["MX", "CO"],
-        "product_ids": [product_id],
-        "budget": 25000,
-        "start_date": "2026-02-01",
-        "end_date": "2026-03-15",
-    }
+    parties = proposal_parties(network.settings)
     result = call(
         network.settings,
         network.url("sales"),
         network.token("portal", ["sales:write"]),
         "proposeCampaign",
-        {"strategy": strategy, "requested_by": marketer},
+        {"strategy": parties.strategy("Mundial Verde 2026"), "requested_by": parties.marketer},
     )
     assert not result.is_error, result.content
-    return result.structured_content | {"approver": approver, "marketer": marketer}
+    return result.structured_content | {"approver": parties.approver, "marketer": parties.marketer}
 
 
 def test_mcpnet_propose_stores_pending_proposal(network, proposal):
