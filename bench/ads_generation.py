@@ -12,10 +12,11 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ads_common import scratch_ads_database  # noqa: E402
 from promptsales.ads.generate import timed_seed  # noqa: E402
+from promptsales.config import get_settings  # noqa: E402
 from promptsales.db.connect import connect  # noqa: E402
 from promptsales.seed import DEFAULT_SEED, SeedContext  # noqa: E402
+from promptsales.testing import scratch_company_database  # noqa: E402
 from report import write_section  # noqa: E402
 
 
@@ -26,7 +27,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     runs = []
-    with scratch_ads_database() as (settings, dbname):
+    settings = get_settings()
+    with scratch_company_database(settings, "ads", "bench_") as dbname:
         for _ in range(args.repeats):
             ctx = SeedContext(settings, args.scale, DEFAULT_SEED, dbname={"ads": dbname})
             loaded, generate_s, load_s = timed_seed(ctx)

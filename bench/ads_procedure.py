@@ -9,57 +9,63 @@ from __future__ import annotations
 import statistics
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ads_common import scratch_ads_database  # noqa: E402
-from promptsales.ads.service import AdInput, CampaignRequest, ChannelInput, MarketInput, create_campaign  # noqa: E402
+from promptsales.ads.service import CampaignRequest, create_campaign  # noqa: E402
+from promptsales.config import get_settings  # noqa: E402
 from promptsales.db.connect import connect  # noqa: E402
 from promptsales.seed import DEFAULT_SEED, SeedContext  # noqa: E402
+from promptsales.testing import sample_campaign_request, scratch_company_database  # noqa: E402
 from report import write_section  # noqa: E402
 
 CALLS = 300
 WARMUP = 20
 
 
-def request(name: str) -> CampaignRequest:
-    """A campaign of 10 ads over 5 channels and 5 markets."""
-    return CampaignRequest(
-        brand_id=1,
-        name=name,
-        objective="sales",
-        budget=50000,
-        start_date=date(2026, 2, 1),
-        end_date=date(2026, 3, 31),
-        channels=[ChannelInput(c, 0.2) for c in range(1, 6)],
-        markets=[MarketInput(m) for m in range(1, 6)],
-        ads=[
-            AdInput(channel_id=i % 5 + 1, format="image", headline=f"Headline {i}", copy=f"Copy {i}") for i in range(10)
-        ],
-    )
-
-
-def row_by_row(conn, name: str) -> None:
-    """The same campaign with one INSERT per row (what a client without TVPs does)."""
+def row_by_row(conn, campaign: CampaignRequest) -> None:
+    """The same campaign with one INSERT per row (what a client without TVPs does), with the defaults the
+    procedure fills in (call to action, language, the campaign's dates)."""
     with conn.transaction():
         cid = conn.execute(
-            """INSERT INTO ads.campaigns (brand_id, name, objective, status, budget, start_date, end_date)
-                              VALUES (1, %s, 'sales', 'draft', 50000, '2026-02-01', '2026-03-31') RETURNING campaign_id""",
-            (name,),
+            """INSERT INTO ads.campaigns (brand_id, product_id, audience_id, name, objective, status, budget, start_date, end_date)
+               VALUES (%s, %s, %s, %s, %s, 'draft', %s, %s, %s) RETURNING campaign_id""",
+            (
+                campaign.brand_id,
+                campaign.product_id,
+                campaign.audience_id,
+                campaign.name,
+                campaign.objective,
+                campaign.budget,
+                campaign.start_date,
+                campaign.end_date,
+            ),
         ).fetchone()[0]
-        for c in range(1, 6):
+        for channel in campaign.channels:
             conn.execute(
-                "INSERT INTO ads.campaign_channels (campaign_id, channel_id, budget_share) VALUES (%s, %s, 0.2)",
-                (cid, c),
+                "INSERT INTO ads.campaign_channels (campaign_id, channel_id, budget_share) VALUES (%s, %s, %s)",
+                (cid, channel.channel_id, channel.budget_share),
             )
-        for m in range(1, 6):
-            conn.execute("INSERT INTO ads.campaign_markets (campaign_id, market_id) VALUES (%s, %s)", (cid, m))
-        for i in range(10):
+        for market in campaign.markets:
             conn.execute(
-                """INSERT INTO ads.ads (campaign_id, channel_id, format, headline, copy, call_to_action, language, start_date, end_date)
-                            VALUES (%s, %s, 'image', %s, %s, 'Learn more', 'en', '2026-02-01', '2026-03-31')""",
-                (cid, i % 5 + 1, f"Headline {i}", f"Copy {i}"),
+                "INSERT INTO ads.campaign_markets (campaign_id, market_id) VALUES (%s, %s)", (cid, market.market_id)
+            )
+        for ad in campaign.ads:
+            conn.execute(
+                """INSERT INTO ads.ads (campaign_id, channel_id, format, content_ref, headline, copy, call_to_action, language, start_date, end_date)
+                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
+                (
+                    cid,
+                    ad.channel_id,
+                    ad.format,
+                    ad.content_ref,
+                    ad.headline,
+                    ad.copy,
+                    ad.call_to_action or "Learn more",
+                    ad.language or "en",
+                    ad.start_date or campaign.start_date,
+                    ad.end_date or campaign.end_date,
+                ),
             )
 
 
@@ -71,7 +77,8 @@ def percentile(values: list[float], q: float) -> float:
 
 def main() -> None:
     """Measure both ways of creating a campaign; write the figures into docs/benchmarks.md."""
-    with scratch_ads_database() as (settings, dbname):
+    settings = get_settings()
+    with scratch_company_database(settings, "ads", "bench_") as dbname:
         from promptsales.ads.generate import seed
 
         seed(SeedContext(settings, "small", DEFAULT_SEED, dbname={"ads": dbname}))
@@ -79,12 +86,12 @@ def main() -> None:
             tvp, rows = [], []
             for i in range(WARMUP + CALLS):
                 started = time.perf_counter()
-                create_campaign(conn, request(f"Bench TVP {i}"))
+                create_campaign(conn, sample_campaign_request(f"Bench TVP {i}"))
                 if i >= WARMUP:
                     tvp.append((time.perf_counter() - started) * 1000)
             for i in range(WARMUP + CALLS):
                 started = time.perf_counter()
-                row_by_row(conn, f"Bench rows {i}")
+                row_by_row(conn, sample_campaign_request(f"Bench rows {i}"))
                 if i >= WARMUP:
                     rows.append((time.perf_counter() - started) * 1000)
     lines = [

@@ -1,24 +1,30 @@
 """Helpers shared by tests and benchmarks: start the issuer and an MCP server over HTTPS, open client sessions
-over stdio or HTTPS (real transports, real tokens), and the sample inputs both send (a portal proposal)."""
+over stdio or HTTPS (real transports, real tokens), a scratch company database, and the sample inputs both send
+(a portal proposal, a PromptAds campaign)."""
 
 from __future__ import annotations
 
 import os
 import ssl
 import sys
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from datetime import date
 
 import httpx2
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 
+from promptsales.ads.service import AdInput, CampaignRequest, ChannelInput, MarketInput
 from promptsales.auth.config import issuer_url
 from promptsales.auth.issuer import request_token
 from promptsales.config import Settings
 from promptsales.db.connect import connect
+from promptsales.db.copies import create_empty_database, drop_database, scratch_name
 from promptsales.db.fetch import one, scalar
+from promptsales.db.migrate import migrate_company
 from promptsales.runtime.https_service import HttpsProcessService
 from promptsales.runtime.tls import client_ssl_context, ensure_tls
 from promptsales.wiring import issuer_service, mcp_service
@@ -121,3 +127,50 @@ def proposal_parties(settings: Settings) -> ProposalParties:
             conn, "SELECT client_company_id, id FROM portal.products ORDER BY client_company_id, id LIMIT 1"
         )
     return ProposalParties(approver, marketer, brand_id, product_id)
+
+
+@contextmanager
+def scratch_company_database(settings: Settings, company: str, prefix: str) -> Iterator[str]:
+    """The name of a new, migrated, empty database of ``company`` on the running cluster, dropped afterwards
+    (tests and benchmarks that write never touch the company's own database)."""
+    name = create_empty_database(settings, company, scratch_name(company, prefix))
+    try:
+        migrate_company(settings, company, dbname=name)
+        yield name
+    finally:
+        drop_database(settings, company, name)
+
+
+def sample_campaign_request(
+    name: str, n_channels: int = 5, n_markets: int = 5, n_ads: int = 10, **overrides
+) -> CampaignRequest:
+    """A PromptAds campaign for brand 1 (audience 1, 'leads', budget 25,000, February to mid-March 2026) with
+    ``n_ads`` Spanish image ads spread over ``n_channels`` channels (equal shares of 0.2) and ``n_markets``
+    markets; ``overrides`` replace any field."""
+    channels = [ChannelInput(c, 0.2) for c in range(1, n_channels + 1)]
+    ads = [
+        AdInput(
+            channel_id=(i % n_channels) + 1,
+            format="image",
+            headline=f"Headline {i}",
+            copy=f"Copy number {i}",
+            content_ref=f"content:media:{i:04d}",
+            language="es",
+        )
+        for i in range(n_ads)
+    ]
+    fields: dict = dict(
+        brand_id=1,
+        product_id=None,
+        audience_id=1,
+        name=name,
+        objective="leads",
+        budget=25000,
+        start_date=date(2026, 2, 1),
+        end_date=date(2026, 3, 15),
+        channels=channels,
+        markets=[MarketInput(m) for m in range(1, n_markets + 1)],
+        ads=ads,
+    )
+    fields.update(overrides)
+    return CampaignRequest(**fields)

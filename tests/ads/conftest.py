@@ -11,10 +11,9 @@ import sqlparse
 
 from promptsales.config import Settings
 from promptsales.db.connect import connect
-from promptsales.db.copies import create_empty_database, drop_database, scratch_name
-from promptsales.db.migrate import migrate_company
 from promptsales.lab.registry import LabEntry
 from promptsales.seed import seed_all
+from promptsales.testing import scratch_company_database
 
 
 @pytest.fixture(scope="module")
@@ -25,13 +24,9 @@ def ads_small_db(settings: Settings) -> Iterator[str]:
     counts before/after, so they do not disturb each other. The database is created empty and migrated
     (not copied from the session database, which other fixtures may hold connections to), then dropped.
     """
-    name = create_empty_database(settings, "ads", scratch_name("ads", "ads"))
-    try:
-        migrate_company(settings, "ads", dbname=name)
+    with scratch_company_database(settings, "ads", "ads") as name:
         seed_all(settings, "small", companies=["ads"], dbname={"ads": name})
         yield name
-    finally:
-        drop_database(settings, "ads", name)
 
 
 @pytest.fixture

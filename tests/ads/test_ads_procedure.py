@@ -8,8 +8,9 @@ from datetime import date
 import psycopg
 import pytest
 
-from promptsales.ads.service import AdInput, CampaignError, CampaignRequest, ChannelInput, MarketInput, create_campaign
+from promptsales.ads.service import AdInput, CampaignError, ChannelInput, MarketInput, create_campaign
 from promptsales.db.connect import connect
+from promptsales.testing import sample_campaign_request
 
 COUNTED = ("campaigns", "campaign_channels", "campaign_markets", "ads", "logs")
 
@@ -28,36 +29,6 @@ def written_since(conn, before: dict[str, int]) -> dict[str, int]:
     return {t: after[t] - before[t] for t in COUNTED}
 
 
-def request(name: str, n_channels=5, n_markets=5, n_ads=10, **overrides) -> CampaignRequest:
-    channels = [ChannelInput(c, 0.2) for c in range(1, n_channels + 1)]
-    ads = [
-        AdInput(
-            channel_id=(i % n_channels) + 1,
-            format="image",
-            headline=f"Headline {i}",
-            copy=f"Copy number {i}",
-            content_ref=f"content:media:{i:04d}",
-            language="es",
-        )
-        for i in range(n_ads)
-    ]
-    fields = dict(
-        brand_id=1,
-        product_id=None,
-        audience_id=1,
-        name=name,
-        objective="leads",
-        budget=25000,
-        start_date=date(2026, 2, 1),
-        end_date=date(2026, 3, 15),
-        channels=channels,
-        markets=[MarketInput(m) for m in range(1, n_markets + 1)],
-        ads=ads,
-    )
-    fields.update(overrides)
-    return CampaignRequest(**fields)
-
-
 def last_log(conn):
     return conn.execute("""SELECT t.code, s.code, l.description, l.value1, l.value2, l.checksum
                            FROM ads.logs l JOIN ads.log_types t USING (log_type_id) JOIN ads.log_sources s USING (log_source_id)
@@ -66,7 +37,7 @@ def last_log(conn):
 
 def test_valid_call_creates_exactly_the_expected_rows(ads_conn):
     before = counts(ads_conn)
-    campaign_id = create_campaign(ads_conn, request("Lanzamiento Prueba 2026"))
+    campaign_id = create_campaign(ads_conn, sample_campaign_request("Lanzamiento Prueba 2026"))
     assert written_since(ads_conn, before) == {
         "campaigns": 1,
         "campaign_channels": 5,
@@ -91,7 +62,9 @@ def test_valid_call_creates_exactly_the_expected_rows(ads_conn):
 
 def test_one_bad_channel_writes_nothing_returns_custom_code_and_logs_once(ads_conn):
     before = counts(ads_conn)
-    bad = request("Campaña con canal malo", channels=[ChannelInput(1, 0.5), ChannelInput(999, 0.5)], n_ads=0, ads=[])
+    bad = sample_campaign_request(
+        "Campaña con canal malo", channels=[ChannelInput(1, 0.5), ChannelInput(999, 0.5)], n_ads=0, ads=[]
+    )
     with pytest.raises(CampaignError) as raised:
         create_campaign(ads_conn, bad)
     assert raised.value.code == "PA002"
@@ -116,7 +89,7 @@ def test_one_bad_channel_writes_nothing_returns_custom_code_and_logs_once(ads_co
 def test_each_validation_failure_has_its_catalogue_code_and_writes_only_the_log(ads_conn, overrides, code):
     before = counts(ads_conn)
     with pytest.raises(CampaignError) as raised:
-        create_campaign(ads_conn, request(f"Rechazada {code}", **overrides))
+        create_campaign(ads_conn, sample_campaign_request(f"Rechazada {code}", **overrides))
     assert raised.value.code == code
     assert written_since(ads_conn, before) == ONLY_THE_LOG
     log = last_log(ads_conn)
@@ -124,22 +97,22 @@ def test_each_validation_failure_has_its_catalogue_code_and_writes_only_the_log(
 
 
 def test_duplicate_name_is_refused_with_pa005(ads_conn):
-    create_campaign(ads_conn, request("Nombre Único"))
+    create_campaign(ads_conn, sample_campaign_request("Nombre Único"))
     with pytest.raises(CampaignError) as raised:
-        create_campaign(ads_conn, request("Nombre Único"))
+        create_campaign(ads_conn, sample_campaign_request("Nombre Único"))
     assert raised.value.code == "PA005"
 
 
 def test_empty_arrays_and_a_100_ad_call_both_work(ads_conn):
-    empty_id = create_campaign(ads_conn, request("Borrador vacío", channels=[], markets=[], ads=[]))
+    empty_id = create_campaign(ads_conn, sample_campaign_request("Borrador vacío", channels=[], markets=[], ads=[]))
     assert ads_conn.execute("SELECT count(*) FROM ads.ads WHERE campaign_id = %s", (empty_id,)).fetchone()[0] == 0
-    big_id = create_campaign(ads_conn, request("Mega Campaign 100 ads", n_ads=100))
+    big_id = create_campaign(ads_conn, sample_campaign_request("Mega Campaign 100 ads", n_ads=100))
     assert ads_conn.execute("SELECT count(*) FROM ads.ads WHERE campaign_id = %s", (big_id,)).fetchone()[0] == 100
 
 
 def test_inside_a_caller_transaction_the_procedure_does_not_commit(settings, ads_small_db):
     with connect("ads", "app", settings=settings, dbname=ads_small_db) as conn:  # not autocommit: caller's transaction
-        create_campaign(conn, request("Dentro de transacción"))
+        create_campaign(conn, sample_campaign_request("Dentro de transacción"))
         assert (
             conn.execute("SELECT count(*) FROM ads.campaigns WHERE name = 'Dentro de transacción'").fetchone()[0] == 1
         )
@@ -158,7 +131,9 @@ def test_concurrent_calls_with_overlapping_channels_do_not_deadlock(settings, ad
         try:
             with connect("ads", "app", settings=settings, dbname=ads_small_db, autocommit=True) as conn:
                 for i in range(5):
-                    campaign_id = create_campaign(conn, request(f"Concurrente {worker_id}-{i}", n_ads=10))
+                    campaign_id = create_campaign(
+                        conn, sample_campaign_request(f"Concurrente {worker_id}-{i}", n_ads=10)
+                    )
                     with lock:
                         created.append(campaign_id)
         except BaseException as error:  # noqa: BLE001 - reported below

@@ -7,7 +7,6 @@ import uuid
 from datetime import date
 
 import pytest
-from test_ads_procedure import request
 
 from promptsales.ads.reports import (
     campaign_results,
@@ -20,6 +19,7 @@ from promptsales.ads.service import create_or_replay_campaign
 from promptsales.config import Settings
 from promptsales.db.connect import connect
 from promptsales.errors import UserError
+from promptsales.testing import sample_campaign_request
 
 
 @pytest.fixture
@@ -31,16 +31,18 @@ def conn(settings: Settings, ads_small_db: str):
 
 def test_create_or_replay_campaign_creates_once_and_restores_the_connection(conn) -> None:
     name = f"Servicio {uuid.uuid4().hex[:8]}"
-    created = create_or_replay_campaign(conn, request(name, n_channels=2, n_markets=3, n_ads=4), replay=True)
+    created = create_or_replay_campaign(
+        conn, sample_campaign_request(name, n_channels=2, n_markets=3, n_ads=4), replay=True
+    )
     assert created.created and (created.channels, created.markets, created.ads) == (2, 3, 4)
     assert conn.autocommit is False
-    again = create_or_replay_campaign(conn, request(name, n_channels=5), replay=True)
+    again = create_or_replay_campaign(conn, sample_campaign_request(name, n_channels=5), replay=True)
     assert not again.created and again.campaign_id == created.campaign_id
     assert (again.channels, again.markets, again.ads) == (2, 3, 4)  # what exists, not what was asked again
     with pytest.raises(UserError, match="is taken by another brand"):
-        create_or_replay_campaign(conn, request(name, brand_id=2), replay=True)
+        create_or_replay_campaign(conn, sample_campaign_request(name, brand_id=2), replay=True)
     with pytest.raises(UserError, match="^PA005"):  # without replay the procedure refuses the duplicate name
-        create_or_replay_campaign(conn, request(name), replay=False)
+        create_or_replay_campaign(conn, sample_campaign_request(name), replay=False)
     assert conn.autocommit is False
 
 
