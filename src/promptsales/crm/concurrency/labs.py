@@ -72,6 +72,16 @@ def _check_ready(dsn: str) -> None:
         raise UserError("The concurrency-lab procedures are missing: run `promptsales up` to apply migrations.")
 
 
+def _repeat_and_ready_dsn(settings: Settings, values: dict[str, Any]) -> tuple[int, str]:
+    """The ``repeat`` parameter (1 to 200) and the PromptCRM app conninfo, its lab procedures checked ready."""
+    repeat = values["repeat"]
+    if not 1 <= repeat <= 200:
+        raise UserError(f"--param repeat must be between 1 and 200, got {repeat}.")
+    dsn = conninfo(settings, "crm", "app")
+    _check_ready(dsn)
+    return repeat, dsn
+
+
 def _modes(options: dict[str, Any]) -> list[bool]:
     if options.get("safe"):
         return [True]
@@ -102,11 +112,7 @@ def _summary_step(results: list[ScenarioResult]) -> StepResult:
 
 def _scenario_runner(name: str, run: Callable[..., ScenarioResult], needs_cache: bool = False):
     def runner(settings: Settings, values: dict[str, Any], options: dict[str, Any]) -> LabResult:
-        repeat = values["repeat"]
-        if not 1 <= repeat <= 200:
-            raise UserError(f"--param repeat must be between 1 and 200, got {repeat}.")
-        dsn = conninfo(settings, "crm", "app")
-        _check_ready(dsn)
+        repeat, dsn = _repeat_and_ready_dsn(settings, values)
         extra: dict[str, Any] = {}
         if needs_cache:
             from promptsales.runtime.valkey import ValkeyServer
@@ -225,11 +231,7 @@ def scenario_from_reports(report_a: dict, report_b: dict, safe: bool) -> Scenari
 
 
 def _two_clients_runner(settings: Settings, values: dict[str, Any], options: dict[str, Any]) -> LabResult:
-    rounds = values["repeat"]
-    if not 1 <= rounds <= 200:
-        raise UserError(f"--param repeat must be between 1 and 200, got {rounds}.")
-    dsn = conninfo(settings, "crm", "app")
-    _check_ready(dsn)
+    rounds, dsn = _repeat_and_ready_dsn(settings, values)
     results = [run_two_clients_locally(dsn, safe=safe, rounds=rounds)[0] for safe in _modes(options)]
     lab = to_lab_result("crm.deadlock-two-clients", results)
     lab.outcome += (
