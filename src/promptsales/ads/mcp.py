@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from promptsales.ads.charts import results_chart
 from promptsales.ads.reports import (
     BrandList,
     CampaignResults,
@@ -69,7 +70,9 @@ class AdSpec(BaseModel):
 
 
 # -- tools ---------------------------------------------------------------------------------------------
-@kit.tool(scope="ads:write", read_only=False, title="Create a campaign")
+@kit.tool(
+    scope="ads:write", read_only=False, title="Create a campaign", idempotent=True, destructive=False
+)  # the name is unique per brand: the same call again changes nothing (refused, or replayed with a key)
 def createCampaign(
     brand_id: Annotated[int, Field(ge=1, description="Brand (client company) id, see listBrands.")],
     name: Annotated[str, Field(min_length=3, max_length=200, description="Unique campaign name.")],
@@ -96,9 +99,10 @@ def createCampaign(
         ),
     ] = None,
 ) -> CreatedCampaign:
-    """Creates a campaign with its channels, markets and ads in one all-or-nothing call to the stored
-    procedure ads.adssp_create_campaign (arrays of composite types). Refusals carry the procedure's
-    custom error code (PA001…PA007) and write nothing."""
+    """Create a campaign with its channels, markets and ads, all at once or not at all. A refusal (unknown
+    brand, budget shares over 100 %, dates out of order…) says why, with its code (PA001…PA007), and
+    creates nothing."""
+    # one call to the stored procedure ads.adssp_create_campaign with arrays of composite types (TVPs)
     request = CampaignRequest(
         brand_id=brand_id,
         name=name,
@@ -119,15 +123,16 @@ def createCampaign(
         return create_or_replay_campaign(conn, request, replay=bool(idempotency_key))
 
 
-@kit.tool(scope="ads:read", read_only=True, title="Campaign results")
+@kit.tool(scope="ads:read", read_only=True, title="Campaign results", chart=results_chart)
 def campaignResults(campaign_id: Annotated[int, Field(ge=1, description="Campaign id.")]) -> CampaignResults:
-    """A campaign's attributes and its results (views, likes, interactions, clicks, leads, sales, hours of
-    exposure, audience reached, cost, revenue) in total, by channel and by market."""
+    """A campaign's details and results — views, likes, interactions, clicks, leads, sales, hours of
+    exposure, audience reached, cost, revenue — in total, by channel and by market, with a chart of its
+    funnel and its revenue by channel."""
     with tool_input_errors(), pool("ads", "etl").connection() as conn:
         return campaign_results(conn, campaign_id)
 
 
-@kit.tool(scope="ads:read", read_only=True, title="Negative sentiment report (SPEC A6)")
+@kit.tool(scope="ads:read", read_only=True, title="Negative sentiment report")
 def negativeSentimentReport(
     brand: Annotated[str, Field(min_length=1, max_length=200, description="Brand name or id.")],
     start: date,
@@ -136,9 +141,9 @@ def negativeSentimentReport(
         float, Field(ge=0, le=1, description="Share of negative mentions that flags an ad.")
     ] = 0.25,
 ) -> SentimentReport:
-    """For a brand and a date range: its ads that caused negative sentiment on social networks and the
-    drop in influencers' reactions against the preceding period of equal length — channel, influencer,
-    type of negative sentiment and % drop."""
+    """A brand's ads that caused negative sentiment on social networks in a date range, and how much
+    influencers' reactions dropped against the period of the same length before — by channel, influencer
+    and kind of negative sentiment."""
     with tool_input_errors(), pool("ads", "etl").connection() as conn:
         return negative_sentiment_report(conn, brand, start, end, min_negative_share)
 

@@ -56,6 +56,8 @@ kit = ToolKit(
     scope="crm:write",
     read_only=False,
     title="Register a lead",
+    idempotent=True,
+    destructive=False,
     invalidates=lambda args, result: [Scope("crm", "client", result.client_id)],
 )  # + collection, any-change
 def registerLead(
@@ -74,9 +76,9 @@ def registerLead(
     ] = None,
     score: Annotated[int, Field(ge=0, le=100, description="Purchase-intent score.")] = 50,
 ) -> RegisteredLead:
-    """Registers a person reached by a campaign: the client (found by e-mail, or created with the national ID
-    and context encrypted with AES-256-GCM) and their lead for the campaign at stage 'new'. Registering the
-    same person for the same campaign again returns the existing lead (nothing duplicated)."""
+    """Register a person a campaign reached, as a lead for that campaign at stage 'new' — found by e-mail,
+    or added as a new client (the national ID and personal context are stored encrypted). Registering the
+    same person for the same campaign again returns the existing lead; nothing is duplicated."""
     with tool_input_errors(), pool("crm", "app").connection() as conn:
         return register_lead(
             conn,
@@ -94,14 +96,15 @@ def registerLead(
 
 @kit.tool(scope="crm:read", read_only=True, title="Lead timeline")
 def leadTimeline(lead_id: Annotated[int, Field(ge=1)]) -> LeadTimeline:
-    """A lead's funnel-stage changes, interactions and sale, in time order."""
+    """A lead's history in time order: the funnel stages it went through, its interactions and its sale."""
     with tool_input_errors(), pool("crm", "etl").connection() as conn:
         return lead_timeline(conn, lead_id)
 
 
 @kit.tool(scope="crm:read", read_only=True, title="Campaign sales")
 def campaignSales(campaign_id: Annotated[int, Field(ge=1)]) -> CampaignSales:
-    """A campaign's leads, buying clients, sales count and amount, in total and by channel and market."""
+    """What a campaign sold: its leads, buying clients, number and amount of sales, in total and by
+    channel and market."""
     with tool_input_errors(), pool("crm", "etl").connection() as conn:
         return campaign_sales(conn, campaign_id)
 
@@ -140,9 +143,9 @@ def audit_pii_read(arguments: Mapping[str, Any], result: Client360) -> None:
     ),
 )
 def client360(client_id: Annotated[int, Field(ge=1)]) -> Client360:
-    """Everything about one client: profile, consents, campaigns, leads, sales, interactions. The national ID
-    and context data are decrypted and included only for a caller with scope crm:pii; every such read is
-    logged in PromptCRM (checksummed log) and in the central audit trail, cached answers included."""
+    """Everything about one client: profile, consents, campaigns, leads, sales and interactions. The
+    national ID and personal context are shown only to callers allowed to see personal data (scope
+    crm:pii), and every such view is recorded in the audit trail."""
     # only a token with crm:pii unlocks PII (stdio callers have no token: use `promptsales crm reveal`);
     # the read is logged by audit_pii_read, on cache hits too
     include_pii = PII_SCOPE in current_caller().scopes
@@ -150,7 +153,13 @@ def client360(client_id: Annotated[int, Field(ge=1)]) -> Client360:
         return client_360(conn, get_settings(), client_id, include_pii)
 
 
-@kit.tool(scope="crm:write", read_only=False, title="Prepare lead capture for a campaign")
+@kit.tool(
+    scope="crm:write",
+    read_only=False,
+    title="Prepare lead capture for a campaign",
+    idempotent=True,
+    destructive=False,
+)
 def prepareLeadCapture(
     campaign_id: Annotated[int, Field(ge=1)],
     sources: Annotated[list[LeadSource], Field(min_length=1, max_length=7)],
@@ -158,7 +167,26 @@ def prepareLeadCapture(
     markets: Annotated[list[int], Field(min_length=1, max_length=50)],
     idempotency_key: Annotated[str, Field(min_length=1, max_length=100)],
 ) -> LeadCapture:
-    """Records how a new campaign captures leads (sources, channels, markets) in PromptCRM's checksummed log.
-    The idempotency key makes a retry return the capture already prepared instead of writing a second one."""
+    """Set up how a new campaign captures leads — sources, channels, markets. A retry with the same
+    idempotency key returns the capture already prepared instead of setting up a second one."""
     with tool_input_errors(), pool("crm", "app").connection() as conn:
         return prepare_lead_capture(conn, campaign_id, sources, channels, markets, idempotency_key)
+
+
+@kit.prompt(title="Review a lead")
+def review_lead(
+    lead_id: Annotated[str, Field(description="The lead's id, e.g. '1042'.")],
+    goal: Annotated[str | None, Field(description="What the review is for, e.g. 'decide the next call'.")] = None,
+) -> str:
+    """Review one lead: where it stands in the funnel, how it got there, how its campaign is selling, and the
+    next step to take with it."""
+    return (
+        f"Review lead {lead_id}{f' to {goal}' if goal else ''}.\n\n"
+        f"1. Call leadTimeline with lead_id {lead_id}: its stage, score, source, the stages it went through, "
+        "its interactions and any sale.\n"
+        "2. Call campaignSales with that lead's campaign_id: how the campaign sells, by channel and market.\n"
+        "3. Call client360 with the lead's client_id for the client's other campaigns and purchases (personal "
+        "data appear only if you are allowed to see them; do not ask for them).\n"
+        "4. Summarise in five lines: where the lead stands, what moved it, how likely it is to buy compared "
+        "with the campaign's other leads, and the next step (who, what, when)."
+    )

@@ -2,8 +2,11 @@
 
 Read tools run as the read-only ``promptsales_analyst`` role; the proposal tools as ``promptsales_app``.
 Tools: ``askCampaignPerformance`` (Spanish/English questions), ``campaignPerformance``, ``topCampaigns``,
-``campaignFunnel``, ``proposeCampaign``, ``approveProposal``, ``proposalStatus``. Resources: the metric
-definitions and the warehouse schema. Run with ``promptsales mcp serve sales --transport stdio|http``.
+``campaignFunnel``, ``proposeCampaign``, ``approveProposal``, ``proposalStatus``; the four performance tools
+add a chart (:mod:`promptsales.sales.charts`). Resources: the metric definitions and the warehouse schema,
+and templates for one metric and one campaign. Prompts: :mod:`promptsales.sales.prompts`; completion of
+campaign, brand, channel, market, product and metric names: :mod:`promptsales.sales.names`. Run with
+``promptsales mcp serve sales --transport stdio|http``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from promptsales.db import pools
 from promptsales.db.connect import Role
 from promptsales.errors import UserError
 from promptsales.mcpkit import ToolInputError, ToolKit, current_caller
+from promptsales.sales import names, prompts
+from promptsales.sales.charts import answer_chart
 from promptsales.sales.nlq import warehouse as wh
 from promptsales.sales.nlq.dbcatalog import catalog_for, data_as_of
 from promptsales.sales.nlq.metrics import DEFINITIONS
@@ -39,6 +44,8 @@ from promptsales.sales.proposals import ProposalView, StrategyInput
 
 METRICS_URI = "promptsales://sales/metrics"
 SCHEMA_URI = "promptsales://sales/warehouse-schema"
+METRIC_TEMPLATE = "promptsales://sales/metrics/{metric}"
+CAMPAIGN_TEMPLATE = "promptsales://sales/campaigns/{campaign}"
 
 
 def pool(role: Role) -> ConnectionPool:
@@ -46,29 +53,7 @@ def pool(role: Role) -> ConnectionPool:
     return pools.pool("sales", role)
 
 
-class SalesKit(ToolKit):
-    """The kit plus the two read-only resources (metric definitions, warehouse schema)."""
-
-    def build(self, token_verifier=None, auth=None):
-        server = super().build(token_verifier=token_verifier, auth=auth)
-        server.resource(
-            METRICS_URI,
-            name="metrics",
-            title="Metric definitions",
-            mime_type="application/json",
-            description="Every metric a question can ask for: formula, unit, Spanish and English names.",
-        )(metrics_resource)
-        server.resource(
-            SCHEMA_URI,
-            name="warehouse-schema",
-            title="Warehouse schema",
-            mime_type="application/json",
-            description="The wh.* tables and columns the questions are answered from.",
-        )(schema_resource)
-        return server
-
-
-kit = SalesKit(
+kit = ToolKit(
     "sales",
     title="PromptSales",
     instructions=(
@@ -82,25 +67,62 @@ kit = SalesKit(
 )
 
 
+def _metric_definition(metric: Metric) -> dict[str, Any]:
+    d = DEFINITIONS[metric]
+    return {
+        "en": d.en,
+        "es": d.es,
+        "unit": d.unit,
+        "definition": d.definition,
+        "kind": d.kind,
+        "measures": list(d.inputs),
+    }
+
+
+@kit.resource(
+    METRICS_URI,
+    name="metrics",
+    title="Metric definitions",
+    description="Every metric you can ask about: what it means, its unit, its English and Spanish names.",
+)
 def metrics_resource() -> str:
     """Every metric's definition as JSON."""
     return json.dumps(
-        {
-            metric.value: {
-                "en": d.en,
-                "es": d.es,
-                "unit": d.unit,
-                "definition": d.definition,
-                "kind": d.kind,
-                "measures": list(d.inputs),
-            }
-            for metric, d in DEFINITIONS.items()
-        },
-        ensure_ascii=False,
-        indent=2,
+        {metric.value: _metric_definition(metric) for metric in DEFINITIONS}, ensure_ascii=False, indent=2
     )
 
 
+@kit.resource(
+    METRIC_TEMPLATE,
+    name="metric",
+    title="One metric's definition",
+    description="What one metric means and how it is computed (e.g. promptsales://sales/metrics/roi).",
+)
+def metric_resource(metric: str) -> str:
+    """One metric's definition as JSON."""
+    try:
+        return json.dumps({metric: _metric_definition(Metric(metric))}, ensure_ascii=False, indent=2)
+    except ValueError:
+        raise ToolInputError(f"No metric is called {metric!r}; the metrics resource lists them all.") from None
+
+
+@kit.resource(
+    CAMPAIGN_TEMPLATE,
+    name="campaign",
+    title="One campaign's funnel",
+    description="A campaign's funnel from reach to sales, found by its name or part of it.",
+)
+def campaign_resource(campaign: str) -> str:
+    """The campaign's funnel answer as JSON."""
+    return campaignFunnel(campaign).model_dump_json(indent=2)
+
+
+@kit.resource(
+    SCHEMA_URI,
+    name="warehouse-schema",
+    title="Warehouse schema",
+    description="The tables and columns of the warehouse the answers are computed from.",
+)
 def schema_resource() -> str:
     """The warehouse tables with their columns and types, read from the catalog."""
     with pool("analyst").connection() as conn:
@@ -138,6 +160,7 @@ def _record_tokens_saved(arguments: Mapping[str, Any], answer: Answer) -> None:
     read_only=True,
     title="Ask about campaign performance",
     cache=CachePolicy(on_hit=_record_tokens_saved),
+    chart=answer_chart,
 )
 def askCampaignPerformance(
     question: Annotated[
@@ -151,9 +174,10 @@ def askCampaignPerformance(
         date | None, Field(description="Date that 'last quarter' etc. are relative to; default: the latest data month.")
     ] = None,
 ) -> Answer:
-    """Answers a natural-language question about campaign performance from the warehouse: a short answer,
-    the data as a table and the parameterised SQL it ran (read-only, row and time limits). A question it
-    cannot answer gets an explanation of what it understood and what it needs — never a made-up number."""
+    """Ask a question about your campaigns in Spanish or English — reach, sales, ROI, conversion, channels,
+    markets, rankings, comparisons, funnels. You get a short answer, the figures as a table, a chart when the
+    answer is a trend, a ranking or a funnel, and the query that produced them. A question it cannot answer
+    gets an explanation of what it understood and what it needs — never a made-up number."""
     caller = current_caller()
     with pool("analyst").connection() as conn:
         try:
@@ -166,7 +190,7 @@ def _as_of(conn, as_of: date | None) -> date:
     return as_of or data_as_of(conn)
 
 
-@kit.tool(scope="sales:read", read_only=True, title="Campaign performance (structured)")
+@kit.tool(scope="sales:read", read_only=True, title="Campaign performance by filter", chart=answer_chart)
 def campaignPerformance(
     metrics: Annotated[list[Metric], Field(description="Metrics to compute (1 to 6).")],
     filters: Annotated[
@@ -174,8 +198,9 @@ def campaignPerformance(
     ] = PerformanceFilters(),
     group_by: Annotated[list[Dimension], Field(description="Up to 2 of campaign, brand, channel, market, month.")] = [],  # noqa: B006 (pydantic copies defaults)
 ) -> Answer:
-    """Computes metrics over the warehouse with explicit filters and groupings (for clients that bring their
-    own AI). Names are matched exactly (case and accents ignored); markets also accept a country."""
+    """Compute chosen metrics for the campaigns, brands, channels, markets and months you pick, optionally
+    by month (drawn as a line chart) or by campaign, brand, channel or market (bars). Names are matched
+    exactly, ignoring case and accents; a market also accepts a country."""
     if not 1 <= len(metrics) <= 6:
         raise ToolInputError(f"metrics must name 1 to 6 metrics, got {len(metrics)}.")
     if len(group_by) > 2:
@@ -188,7 +213,7 @@ def campaignPerformance(
         return answer_query(conn, query, _as_of(conn, None))
 
 
-@kit.tool(scope="sales:read", read_only=True, title="Top campaigns")
+@kit.tool(scope="sales:read", read_only=True, title="Top campaigns", chart=answer_chart)
 def topCampaigns(
     metric: Annotated[Metric, Field(description="The metric to rank by.")] = Metric("sales_amount"),
     period: Annotated[
@@ -201,7 +226,7 @@ def topCampaigns(
     n: Annotated[int, Field(description="How many campaigns (1 to 50).")] = 10,
     ascending: Annotated[bool, Field(description="True for the lowest first.")] = False,
 ) -> Answer:
-    """The n campaigns with the highest (or lowest) value of a metric in a period."""
+    """The best (or worst) campaigns by a metric in a period, as a ranked table and a bar chart."""
     if not 1 <= n <= 50:
         raise ToolInputError(f"n must be between 1 and 50, got {n}.")
     with pool("analyst").connection() as conn:
@@ -212,11 +237,12 @@ def topCampaigns(
         return answer_query(conn, query, _as_of(conn, None))
 
 
-@kit.tool(scope="sales:read", read_only=True, title="Campaign funnel")
+@kit.tool(scope="sales:read", read_only=True, title="Campaign funnel", chart=answer_chart)
 def campaignFunnel(
     campaign: Annotated[str, Field(description="Campaign name (fuzzy) or id.")],
 ) -> Answer:
-    """Reach → interactions → leads → clients → sales of one campaign, with each stage's conversion."""
+    """One campaign's funnel — reach, interactions, leads, clients, sales — with the share kept at each
+    stage, as a table and a funnel chart."""
     campaign = campaign.strip()
     if not campaign or len(campaign) > 200:
         raise ToolInputError("campaign must be a campaign name or id (1 to 200 characters).")
@@ -247,7 +273,7 @@ def _flow():
     return ProposalFlow(get_settings())
 
 
-@kit.tool(scope="sales:write", read_only=False, title="Propose a campaign")
+@kit.tool(scope="sales:write", read_only=False, title="Propose a campaign", idempotent=False, destructive=False)
 def proposeCampaign(
     strategy: Annotated[
         StrategyInput,
@@ -258,23 +284,31 @@ def proposeCampaign(
     ],
     requested_by: Annotated[str, Field(min_length=3, max_length=200, description="E-mail of the portal user asking.")],
 ) -> ProposalView:
-    """Stores the strategy and an AI proposal for it (campaign, channels, markets, ads, messages drafted by
-    PromptContent, timing, suggestions), pending review by an approver. Nothing runs until it is approved."""
+    """Store a marketing strategy and an AI-drafted campaign proposal for it — channels, markets, ads,
+    messages, timing, suggestions — for an approver to review. Nothing is launched or spent until it is
+    approved; each call stores a new proposal."""
     try:
         return _flow().propose(strategy, requested_by, current_caller().actor)
     except UserError as error:
         raise ToolInputError(str(error)) from None
 
 
-@kit.tool(scope="sales:approve", read_only=False, title="Approve and launch a proposal")
+@kit.tool(
+    scope="sales:approve",
+    read_only=False,
+    title="Approve and launch a proposal",
+    idempotent=True,
+    destructive=True,
+    open_world=True,
+)  # launches in PromptAds, PromptContent and PromptCRM and commits the budget: clients should confirm first
 def approveProposal(
     proposal_id: Annotated[int, Field(ge=1)],
     approver: Annotated[str, Field(min_length=3, max_length=200, description="E-mail of the approving portal user.")],
     note: Annotated[str | None, Field(max_length=1000)] = None,
 ) -> ProposalView:
-    """Approves a proposal (only an approver; the database enforces it) and launches it: PromptSales, with its
-    own OAuth client, creates the campaign in PromptAds, registers the content in PromptContent and prepares
-    lead capture in PromptCRM. Each step's outcome is returned; calling again retries only failed steps."""
+    """Approve a proposal and launch it: the campaign is created in PromptAds, its content registered in
+    PromptContent and lead capture prepared in PromptCRM. Only an approver may approve. Each step's outcome
+    is returned; calling again retries only the steps that failed."""
     try:
         return _flow().approve(proposal_id, approver, current_caller().actor, note)
     except UserError as error:
@@ -283,8 +317,20 @@ def approveProposal(
 
 @kit.tool(scope="sales:read", read_only=True, title="Proposal status", cache=False)
 def proposalStatus(proposal_id: Annotated[int, Field(ge=1)]) -> ProposalView:
-    """A proposal's review status, payload and launch steps."""
+    """Where a proposal stands: its review status, what it proposes and the outcome of each launch step."""
     try:
         return _flow().view(proposal_id)
     except UserError as error:
         raise ToolInputError(str(error)) from None
+
+
+# -- prompts and completion ------------------------------------------------------------------------------
+kit.prompt(title="Weekly performance review")(prompts.weekly_performance_review)
+kit.prompt(title="Explain a campaign's drop")(prompts.explain_campaign_drop)
+kit.prompt(title="Plan a campaign for a product")(prompts.plan_campaign_for_product)
+kit.completion("campaign")(names.campaign_names)
+kit.completion("brand")(names.brand_names)
+kit.completion("channel")(names.channel_names)
+kit.completion("market")(names.market_names)
+kit.completion("product")(names.product_names)
+kit.completion("metric")(names.metric_names)
