@@ -10,10 +10,14 @@ Services start after the database servers (:mod:`promptsales.runtime.manager`), 
 5. ``dagster-code``, ``dagster-webserver``, ``dagster-daemon`` — the ETL's schedule and the daily backup run
    by themselves (:mod:`promptsales.etl.scheduler`; the daemon's health is read through the webserver);
 6. ``etl-lag`` — the ETL's lag line (nothing to start).
+
+The AI modules (:data:`AI_MODULES`) are packages ``promptsales.ai.<name>`` with ``train``, ``evaluate`` and
+``status`` (:mod:`promptsales.ai.modules`); ``promptsales ai`` and the Dagster job ``ai_retrain`` find them here.
 """
 
 from __future__ import annotations
 
+import importlib
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -30,6 +34,7 @@ from promptsales.runtime.https_service import HttpsProcessService
 from promptsales.runtime.service import ManagedService
 
 if TYPE_CHECKING:
+    from promptsales.ai.modules import AIModule
     from promptsales.lab.registry import LabEntry
     from promptsales.mcpkit.server import ToolKit
 
@@ -42,6 +47,9 @@ MCP_SERVERS: tuple[str, ...] = ("content", "ads", "crm", "sales")
 #: What the Dagster processes import besides the CLI: Dagster, the code location (the code server serves it) and
 #: the webserver (≈1.2 s of imports each, paid once in the launcher while the databases start).
 DAGSTER_PRELOAD = ("dagster", scheduler.DEFINITIONS_MODULE, "dagster_webserver.cli")
+#: The AI modules (SPEC I1): each a package ``promptsales.ai.<name>`` keeping :mod:`promptsales.ai.modules`'
+#: contract. Add a module by adding its name here.
+AI_MODULES: tuple[str, ...] = ()
 
 
 def load_kit(name: str) -> ToolKit:
@@ -57,6 +65,28 @@ def load_kit(name: str) -> ToolKit:
     else:
         raise UserError(f"Unknown MCP server {name!r}; expected one of {', '.join(sorted(MCP_SERVERS))}.")
     return kit
+
+
+def load_ai_module(name: str) -> AIModule:
+    """The AI module ``name`` (imported on use): its ``train``, ``evaluate`` and ``status``."""
+    if name not in AI_MODULES:
+        raise UserError(f"Unknown AI module {name!r}; expected one of {', '.join(AI_MODULES) or '(none yet)'}.")
+    module = importlib.import_module(f"promptsales.ai.{name}")
+    for function in ("train", "evaluate", "status"):
+        if not callable(getattr(module, function, None)):
+            raise TypeError(f"promptsales.ai.{name} does not define {function}(settings)")
+    return module  # type: ignore[return-value]
+
+
+def train_ai_module(settings: Settings, name: str) -> dict:
+    """Train AI module ``name`` (a new stored version) and make its company's MCP server answer with it at
+    once: the cached answers that depend on the module's model (``Scope(company, "ai_model", name)``) are
+    invalidated. Returns the module's status after training."""
+    from promptsales.cache import Scope, get_cache
+
+    status = load_ai_module(name).train(settings)
+    get_cache(settings).bump(Scope(status["company"], "ai_model", name))
+    return status
 
 
 def issuer_service(settings: Settings) -> HttpsProcessService:
