@@ -9,8 +9,9 @@ from promptsales.config import Settings
 from promptsales.crm import analytics
 from promptsales.crm.crypto import ClientFieldCipher
 from promptsales.crm.keystore import KeyStore
+from promptsales.crm.service import unknown_client
 from promptsales.db.connect import connect
-from promptsales.errors import UserError
+from promptsales.db.fetch import lookup
 from promptsales.lab.registry import LabEntry, LabParam, LabResult, StepResult, register
 
 
@@ -63,14 +64,14 @@ def field_encryption(settings: Settings, values: dict[str, Any], _options: dict[
     store = KeyStore.for_server(settings)
     result = LabResult("crm.field-encryption")
     with connect("crm", "app", settings=settings) as conn:
-        row = conn.execute(
+        row = lookup(
+            conn,
             "SELECT c.client_id, c.data_key_id, c.national_id_enc, c.national_id_bidx, c.context_enc, "
             "k.cert_fingerprint, k.wrapped_key FROM crm.clients c JOIN crm.data_keys k USING (data_key_id) "
             "WHERE c.client_id = %s",
             (client_id,),
-        ).fetchone()
-        if row is None:
-            raise UserError(f"Unknown client {client_id}: no such client in PromptCRM.")
+            unknown_client(client_id),
+        )
         _, key_id, nid_enc, bidx, ctx_enc, fingerprint, wrapped = row
         result.steps.append(
             StepResult(

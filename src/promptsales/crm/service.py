@@ -27,7 +27,7 @@ from promptsales.crm.keystore import KeyStore
 from promptsales.crm.link import ensure_link
 from promptsales.crm.log import write_log
 from promptsales.db.connect import connect
-from promptsales.db.fetch import one, scalar
+from promptsales.db.fetch import lookup, one, scalar
 from promptsales.errors import UserError
 
 COUNTED_TABLES = (
@@ -47,6 +47,11 @@ COUNTED_TABLES = (
 
 def _sql(name: str) -> str:
     return (resources.files("promptsales.crm") / "sql" / name).read_text()
+
+
+def unknown_client(client_id: int) -> str:
+    """The user's error for a client id PromptCRM does not hold."""
+    return f"Unknown client {client_id}: no such client in PromptCRM."
 
 
 @dataclass
@@ -149,13 +154,13 @@ def reveal_client(
     if not isinstance(client_id, int) or isinstance(client_id, bool) or client_id <= 0:
         raise UserError(f"Client id must be a positive integer, got {client_id!r}.")
     with connect("crm", "app", settings=settings, dbname=dbname) as conn:
-        row = conn.execute(
+        row = lookup(
+            conn,
             "SELECT client_id, first_name, last_name, email, phone, country_code, city, data_key_id, "
             "national_id_enc, context_enc FROM crm.clients WHERE client_id = %s",
             (client_id,),
-        ).fetchone()
-        if row is None:
-            raise UserError(f"Unknown client {client_id}: no such client in PromptCRM.")
+            unknown_client(client_id),
+        )
         cipher = ClientFieldCipher.load(conn, _keystore(settings, dbname, keystore), row[7])
         national_id = cipher.decrypt_national_id(client_id, row[8])
         context = cipher.decrypt_context(client_id, row[9])
