@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from promptsales.auth.config import ISSUER_SERVICE, issuer_url, load_clients
+from promptsales.auth.config import ISSUER_SERVICE, AuthSettings, issuer_url, load_clients
 from promptsales.config import get_settings
 
 app = typer.Typer(help="OAuth 2.0: the local client-credentials issuer and tokens for humans.", no_args_is_help=True)
@@ -32,7 +32,8 @@ def issuer(
     state.update(ISSUER_SERVICE, port=port)
     configure_stderr_logging()
     load_clients(settings)
-    serve_https(create_issuer_app(settings, f"https://{host}:{port}"), settings, host, port)
+    public = AuthSettings().issuer_url  # behind a Service (deploy/): the URL every resource server trusts
+    serve_https(create_issuer_app(settings, (public or f"https://{host}:{port}").rstrip("/")), settings, host, port)
 
 
 @app.command()

@@ -2,8 +2,8 @@
 
 Endpoints: ``GET /.well-known/oauth-authorization-server`` (RFC 8414 metadata), ``GET /jwks.json``,
 ``POST /token`` (client authentication with HTTP Basic or ``client_id``/``client_secret`` in the
-form), ``GET /health``. It never sees user passwords; tokens are RS256 JWTs whose ``aud`` names the
-MCP servers their scopes are for.
+form), ``GET /health``, ``GET /metrics`` (Prometheus). It never sees user passwords; tokens are RS256 JWTs
+whose ``aud`` names the MCP servers their scopes are for.
 """
 
 from __future__ import annotations
@@ -14,14 +14,16 @@ import time
 
 from starlette.applications import Starlette
 from starlette.datastructures import FormData
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from promptsales.auth.config import SCOPES, AuthSettings, client_secret, load_clients
+from promptsales.auth.config import ISSUER_SERVICE, SCOPES, AuthSettings, client_secret, load_clients
 from promptsales.auth.keys import issuer_key, jwks, mint_token
 from promptsales.config import Settings
 from promptsales.errors import UserError
+from promptsales.runtime.http_metrics import METRICS_PATH, InFlightRequests, metrics_endpoint
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -112,7 +114,9 @@ def create_issuer_app(settings: Settings, issuer: str) -> Starlette:
             Route("/jwks.json", jwks_endpoint),
             Route("/token", token, methods=["POST"]),
             Route("/health", health),
-        ]
+            Route(METRICS_PATH, metrics_endpoint),  # Prometheus; the HPA's concurrent-requests metric (deploy/)
+        ],
+        middleware=[Middleware(InFlightRequests, server=ISSUER_SERVICE)],
     )
 
 

@@ -15,7 +15,10 @@ from starlette.routing import Route
 from promptsales.auth.config import audience_for, issuer_url
 from promptsales.config import Settings
 from promptsales.mcpkit.auth import JwksTokenVerifier, ToolScopeGuard
+from promptsales.mcpkit.metrics import ToolCallMetrics
 from promptsales.mcpkit.server import ToolKit
+from promptsales.mcpkit.settings import McpHttpSettings
+from promptsales.runtime.http_metrics import METRICS_PATH, InFlightRequests, metrics_endpoint
 from promptsales.runtime.https import configure_stderr_logging, serve_https
 from promptsales.runtime.tls import client_ssl_context
 
@@ -32,7 +35,8 @@ def http_app(kit: ToolKit, settings: Settings, host: str, port: int) -> Starlett
     """The streamable-HTTP ASGI app of ``kit`` as an OAuth 2.0 resource server."""
     issuer = issuer_url(settings)
     audience = audience_for(kit.name)
-    resource_url = f"https://{host}:{port}{MCP_PATH}"
+    addressing = McpHttpSettings()
+    resource_url = addressing.public_url or f"https://{host}:{port}{MCP_PATH}"
     verifier = JwksTokenVerifier(issuer, audience, client_ssl_context(settings))
     server = kit.build(
         token_verifier=verifier,
@@ -43,10 +47,13 @@ def http_app(kit: ToolKit, settings: Settings, host: str, port: int) -> Starlett
     async def health(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", "server": kit.name, "tools": sorted(kit.tools)})
 
+    server.custom_route(METRICS_PATH, methods=["GET"])(metrics_endpoint)  # Prometheus (deploy/: the HPA's metric)
+    server.middleware.append(ToolCallMetrics(kit.name))
     security = TransportSecuritySettings(
         enable_dns_rebinding_protection=True,
-        allowed_hosts=["127.0.0.1:*", "localhost:*", "[::1]:*"],
-        allowed_origins=["https://127.0.0.1:*", "https://localhost:*", "https://[::1]:*"],
+        allowed_hosts=["127.0.0.1:*", "localhost:*", "[::1]:*", *addressing.allowed_hosts],
+        allowed_origins=["https://127.0.0.1:*", "https://localhost:*", "https://[::1]:*"]
+        + [f"https://{allowed}" for allowed in addressing.allowed_hosts],
     )
     app = server.streamable_http_app(
         streamable_http_path=MCP_PATH, transport_security=security, host=host, json_response=True
@@ -54,7 +61,7 @@ def http_app(kit: ToolKit, settings: Settings, host: str, port: int) -> Starlett
     metadata_url = str(build_resource_metadata_url(AnyHttpUrl(resource_url)))
     for route in app.routes:
         if isinstance(route, Route) and route.path == MCP_PATH:
-            route.app = ToolScopeGuard(route.app, kit.tool_scopes(), metadata_url)
+            route.app = InFlightRequests(ToolScopeGuard(route.app, kit.tool_scopes(), metadata_url), kit.name)
     return app
 
 

@@ -120,7 +120,9 @@ def ensure_tls(settings: Settings) -> TlsFiles:
 
 
 def _complete(files: TlsFiles, directory: Path) -> bool:
-    return all(path.exists() for path in (files.ca_cert, directory / "ca-key.pem", files.server_cert, files.server_key))
+    """True when the server can serve: its certificate, key and CA certificate are there. The CA key is needed
+    only to issue; a certificate provisioned from outside (cert-manager's Secret mounted here, deploy/) has none."""
+    return all(path.exists() for path in (files.ca_cert, files.server_cert, files.server_key))
 
 
 def server_ssl_context(files: TlsFiles) -> ssl.SSLContext:

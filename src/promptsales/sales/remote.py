@@ -94,8 +94,14 @@ def call_tool(settings: Settings, url: str, token: str, tool: str, arguments: di
 
 
 def server_url(settings: Settings, name: str) -> str:
-    """``https://127.0.0.1:<port>/mcp`` of a running MCP server (from the state ``promptsales up`` keeps)."""
+    """The configured URL of MCP server ``name`` (``PROMPTSALES_MCP_SERVER_URLS``, e.g. a cluster Service), else
+    ``https://127.0.0.1:<port>/mcp`` of the one ``promptsales up`` runs (from its state file)."""
+    from promptsales.mcpkit.settings import McpHttpSettings
     from promptsales.runtime.state import StateFile
+
+    configured = McpHttpSettings().server_urls.get(name)
+    if configured:
+        return configured
 
     port = StateFile(settings.data_path).get(f"mcp-{name}").get("port")
     if not port:
