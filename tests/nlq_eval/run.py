@@ -173,9 +173,8 @@ def report(evaluation: Evaluation) -> str:
     lines.append(
         f"All {len(everything)} questions: {sum(r.verdict == 'silent-wrong' for r in everything)} silent wrong; "
         f"{unaccounted} answers with unaccounted content words; expected answers from the sources in "
-        f"{evaluation.expected_seconds:.1f} s, tool calls {evaluation.tool_seconds:.1f} s; parsed by "
-        + ", ".join(f"{name} ({count})" for name, count in sorted(evaluation.parsers.items()))
-        + "."
+        f"{evaluation.expected_seconds:.1f} s, tool calls (in-process, no cache) {evaluation.tool_seconds:.1f} s; "
+        "parsed by " + ", ".join(f"{name} ({count})" for name, count in sorted(evaluation.parsers.items())) + "."
     )
     return "\n".join(lines)
 
