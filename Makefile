@@ -1,7 +1,7 @@
 # The two commands of the README: `make up` (everything running, with data) and `make test`.
 PYTHON ?= python3
 
-.PHONY: up test down status bench
+.PHONY: up test down status bench k8s
 
 up:
 	$(PYTHON) -m pip install -q -e ".[dev]"
@@ -21,3 +21,7 @@ status:
 
 bench:
 	$(PYTHON) bench/run_all.py
+
+# Kubernetes: render every overlay of deploy/ into build/k8s/ and validate it strictly (deploy/README.md).
+k8s:
+	promptsales deploy validate --out-dir build/k8s

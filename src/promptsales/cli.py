@@ -138,6 +138,7 @@ def _attach_subcommands() -> None:
     from promptsales.backup.cli import app as backup_app
     from promptsales.cache.cli import app as cache_app
     from promptsales.commands.ai import app as ai_app
+    from promptsales.commands.deploy import app as deploy_app
     from promptsales.commands.lab import app as lab_app
     from promptsales.commands.mcp import app as mcp_app
     from promptsales.content.cli import app as content_app
@@ -158,6 +159,7 @@ def _attach_subcommands() -> None:
     app.add_typer(content_app, name="content")
     app.add_typer(auth_app, name="auth")
     app.add_typer(mcp_app, name="mcp")
+    app.add_typer(deploy_app, name="deploy")
     app.add_typer(ai_app, name="ai")
 
 
