@@ -24,11 +24,13 @@ CATALOG = Catalog(
 )
 
 
-#: Table aliases the builder writes, and the SQL words (keywords, functions, types) its statements may contain.
-ALIASES = {"c", "f"}
+#: Table aliases and part names the builder writes, and the SQL words (keywords, functions, types) its
+#: statements may contain.
+ALIASES = {"c", "f", "m", "r", "p", "rank", "ord", "label", "starts", "ends", "days", "months", "period"}
 SQL_WORDS = {
-    *("SELECT AS FROM JOIN ON WHERE AND ANY GROUP BY ORDER DESC ASC NULLS LAST FIRST LIMIT".split()),
-    *("round sum nullif numeric".split()),
+    *("WITH SELECT AS FROM JOIN LEFT FULL CROSS USING ON WHERE AND ANY GROUP BY ORDER DESC ASC NULLS LAST".split()),
+    *("FIRST LIMIT DISTINCT OVER PARTITION VALUES".split()),
+    *("round sum nullif numeric count rank to_char date int text".split()),
 }
 
 
@@ -39,6 +41,8 @@ def _allowed_identifiers() -> set[str]:
         names |= {grain.table, *grain.measures.values(), *grain.keys.values()}
     for table, key, label in wh.LABEL_SOURCES.values():
         names |= {table, key, label}
+    names |= {*wh.GROUP_KEYS.values(), *(f"l_{dimension.value}" for dimension in Dimension)}
+    names |= {f"k_{table}" for table in wh.KEY_GRAINS}
     return names | {metric.value for metric in Metric} | {dimension.value for dimension in Dimension}
 
 
@@ -93,8 +97,8 @@ def test_mcpnet_builder_picks_the_coarsest_table(dimensions, period, expected):
 
 
 def test_mcpnet_builder_refuses_per_campaign_figures_at_finer_grain():
-    """Distinct clients and budgets cannot be split by month/channel/market: an explanation, in both languages."""
-    query = StructuredQuery(intent=Intent.breakdown, metrics=[Metric.clients], group_by=[Dimension.channel])
+    """Budgets cannot be split by month/channel/market: an explanation, in both languages."""
+    query = StructuredQuery(intent=Intent.breakdown, metrics=[Metric.budget], group_by=[Dimension.channel])
     with pytest.raises(Unanswerable) as refused:
         build(query)
     assert "per whole campaign" in refused.value.reason("en") and "por campaña" in refused.value.reason("es")

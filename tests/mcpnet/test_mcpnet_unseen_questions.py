@@ -97,6 +97,99 @@ class Sources:
         _, _, name, reach = max(scored)
         return name, int(reach)
 
+    # --- issue 16, deliverables 2-5: the figures the answers now compute, by SQL over the sources ---------
+    def spend_over(self, where: str, params: tuple = ()) -> Decimal:
+        """PromptAds cost of the result rows matching ``where`` (alias r)."""
+        return self.one(self.ads, f"SELECT sum(r.cost) FROM ads.ad_results r WHERE {where}", params)
+
+    def ratio(self, numerator: Decimal, denominator: Decimal, scale: int = 1) -> Decimal:
+        """A ratio rounded like the warehouse's (6 decimals)."""
+        return round(Decimal(numerator) * scale / Decimal(denominator), 6)
+
+    def crm_count(self, table: str, where: str, params: tuple = ()) -> int:
+        """Rows of a PromptCRM table (alias x) matching ``where``."""
+        return self.one(self.crm, f"SELECT count(*) FROM crm.{table} x WHERE {where}", params)
+
+    def sales_sum(self, where: str, params: tuple = ()) -> Decimal:
+        """PromptCRM sales amount (alias x) matching ``where``."""
+        return self.one(self.crm, f"SELECT sum(x.amount) FROM crm.sales x WHERE {where}", params)
+
+    def top_by_sales(self, campaign_ids: list[int]) -> int:
+        """The campaign of ``campaign_ids`` with the highest PromptCRM sales amount (one, here)."""
+        rows = self.crm.execute(
+            "SELECT campaign_id, sum(amount) AS v FROM crm.sales WHERE campaign_id = ANY(%s) GROUP BY 1 "
+            "ORDER BY v DESC, campaign_id",
+            (campaign_ids,),
+        ).fetchall()
+        assert len(rows) == 1 or rows[0][1] != rows[1][1], "a tie: the question's expected answer would list both"
+        return rows[0][0]
+
+    def brands_with_most_campaigns(self, status: str | None = None) -> list[tuple[int, str, int]]:
+        """Every brand tied for the most campaigns (of a status), by brand id: (id, name, count)."""
+        rows = self.ads.execute(
+            "SELECT b.brand_id, b.name, count(*) FROM ads.campaigns c JOIN ads.brands b USING (brand_id) "
+            "WHERE %s::text IS NULL OR c.status = %s GROUP BY b.brand_id, b.name",
+            (status, status),
+        ).fetchall()
+        most = max(count for _, _, count in rows)
+        return sorted(row for row in rows if row[2] == most)
+
+    def channels_of_campaign(self, campaign_id: int) -> dict[str, float]:
+        """The channels with any result, lead or sale of a campaign, with its sales amount on each."""
+        used = {
+            r[0]
+            for r in self.ads.execute("SELECT channel_id FROM ads.ad_results WHERE campaign_id = %s", (campaign_id,))
+        }
+        for table in ("leads", "sales"):
+            used |= {
+                r[0]
+                for r in self.crm.execute(f"SELECT channel_id FROM crm.{table} WHERE campaign_id = %s", (campaign_id,))
+            }
+        names = dict(self.ads.execute("SELECT channel_id, name FROM ads.channels").fetchall())
+        amounts = dict(
+            self.crm.execute(
+                "SELECT channel_id, sum(amount) FROM crm.sales WHERE campaign_id = %s GROUP BY 1", (campaign_id,)
+            ).fetchall()
+        )
+        return {names[channel]: float(amounts.get(channel, 0)) for channel in used}  # as the answer's JSON
+
+    def funnel(self, campaign_id: int) -> list:
+        """Reach, interactions (PromptAds), leads, distinct clients, sales (PromptCRM) of one campaign."""
+        reach, interactions = self.ads.execute(
+            "SELECT sum(audience_reached), sum(interactions) FROM ads.ad_results WHERE campaign_id = %s", (campaign_id,)
+        ).fetchone()
+        leads = self.crm_count("leads", "x.campaign_id = %s", (campaign_id,))
+        clients, sales = self.crm.execute(
+            "SELECT count(DISTINCT client_id), count(*) FROM crm.sales WHERE campaign_id = %s", (campaign_id,)
+        ).fetchone()
+        return [reach, interactions, leads, clients, sales]
+
+    def top_spend_campaign(self) -> int:
+        return self.ads.execute(
+            "SELECT campaign_id FROM ads.ad_results GROUP BY 1 ORDER BY sum(cost) DESC, campaign_id LIMIT 1"
+        ).fetchone()[0]
+
+    def campaign_ids(self, where: str, params: tuple = ()) -> list[int]:
+        """PromptAds campaigns (alias c) matching ``where``."""
+        return [r[0] for r in self.ads.execute(f"SELECT campaign_id FROM ads.campaigns c WHERE {where}", params)]
+
+    def channel_ids(self, name: str) -> list[int]:
+        return [r[0] for r in self.ads.execute("SELECT channel_id FROM ads.channels WHERE name = %s", (name,))]
+
+
+IN_MONTHS = "date_trunc('month', {}) >= %s AND date_trunc('month', {}) < %s"
+
+
+def channels_of_nested(s: Sources) -> dict[str, float]:
+    """The channels of the campaign with the most sales of the brand with the most campaigns."""
+    (brand_id, _, _), *tied = s.brands_with_most_campaigns()
+    assert not tied, "a tie: the expected answer would cover every tied brand"
+    return s.channels_of_campaign(s.top_by_sales(s.campaign_ids("c.brand_id = %s", (brand_id,))))
+
+
+def ratio_of(numerator, denominator, scale: int = 1):
+    return lambda s, n: [[s.ratio(numerator(s, n), denominator(s, n), scale)]]
+
 
 def value(compute: Callable[[Sources, dict[str, str]], object]) -> Callable[[Sources, dict[str, str]], list[list]]:
     """One figure as the single row of the answer."""
@@ -142,34 +235,164 @@ QUESTIONS: list[tuple[str, str, str, object]] = [
         "en",
         "nested",
         "Which channels did the campaign with the most sales of the brand with the most campaigns use?",
-        REFUSE,
+        lambda s, n: channels_of_nested(s),
     ),
-    ("es", "nested", "¿Qué canales usó la campaña con más ventas de la marca con más campañas?", REFUSE),
-    ("en", "nested", "The funnel of the campaign with the highest spend", REFUSE),
-    ("es", "nested", "El embudo de la campaña con mayor gasto", REFUSE),
+    (
+        "es",
+        "nested",
+        "¿Qué canales usó la campaña con más ventas de la marca con más campañas?",
+        lambda s, n: channels_of_nested(s),
+    ),
+    (
+        "en",
+        "nested",
+        "The funnel of the campaign with the highest spend",
+        lambda s, n: [s.funnel(s.top_spend_campaign())],
+    ),
+    ("es", "nested", "El embudo de la campaña con mayor gasto", lambda s, n: [s.funnel(s.top_spend_campaign())]),
     ("en", "nested", "Reach of the campaign with the highest ROI", lambda s, n: top_roi_row(s)),
     ("es", "nested", "Alcance de la campaña con el mayor ROI", lambda s, n: top_roi_row(s)),
     # --- ratio metrics and definitions ------------------------------------------------------------------
-    ("en", "ratios", "What was the cost per sale in 2025?", REFUSE),
-    ("es", "ratios", "¿Cuál fue el costo por venta en 2025?", REFUSE),
-    ("en", "ratios", "Cost per lead of {B}", REFUSE),
-    ("es", "ratios", "Costo por lead de {B}", REFUSE),
-    ("en", "ratios", "What is the CPM of Instagram?", REFUSE),
-    ("es", "ratios", "¿Cuál es el CPM de Instagram?", REFUSE),
-    ("en", "ratios", "What was the return on ad spend of {B}?", REFUSE),
-    ("es", "ratios", "Valor promedio por venta en 2025", REFUSE),
+    (
+        "en",
+        "ratios",
+        "What was the cost per sale in 2025?",
+        ratio_of(
+            lambda s, n: s.spend_over(IN_MONTHS.format("r.result_date", "r.result_date"), Y25),
+            lambda s, n: s.crm_count("sales", IN_MONTHS.format("x.sold_at", "x.sold_at"), Y25),
+        ),
+    ),
+    (
+        "es",
+        "ratios",
+        "¿Cuál fue el costo por venta en 2025?",
+        ratio_of(
+            lambda s, n: s.spend_over(IN_MONTHS.format("r.result_date", "r.result_date"), Y25),
+            lambda s, n: s.crm_count("sales", IN_MONTHS.format("x.sold_at", "x.sold_at"), Y25),
+        ),
+    ),
+    (
+        "en",
+        "ratios",
+        "Cost per lead of {B}",
+        ratio_of(
+            lambda s, n: s.spend_over("r.campaign_id = ANY(%s)", (s.brand_campaigns(n["B"]),)),
+            lambda s, n: s.crm_count("leads", "x.campaign_id = ANY(%s)", (s.brand_campaigns(n["B"]),)),
+        ),
+    ),
+    (
+        "es",
+        "ratios",
+        "Costo por lead de {B}",
+        ratio_of(
+            lambda s, n: s.spend_over("r.campaign_id = ANY(%s)", (s.brand_campaigns(n["B"]),)),
+            lambda s, n: s.crm_count("leads", "x.campaign_id = ANY(%s)", (s.brand_campaigns(n["B"]),)),
+        ),
+    ),
+    (
+        "en",
+        "ratios",
+        "What is the CPM of Instagram?",
+        ratio_of(
+            lambda s, n: s.spend_over("r.channel_id = ANY(%s)", (s.channel_ids("Instagram"),)),
+            lambda s, n: s.one(
+                s.ads, "SELECT sum(views) FROM ads.ad_results WHERE channel_id = ANY(%s)", (s.channel_ids("Instagram"),)
+            ),
+            1000,
+        ),
+    ),
+    (
+        "es",
+        "ratios",
+        "¿Cuál es el CPM de Instagram?",
+        ratio_of(
+            lambda s, n: s.spend_over("r.channel_id = ANY(%s)", (s.channel_ids("Instagram"),)),
+            lambda s, n: s.one(
+                s.ads, "SELECT sum(views) FROM ads.ad_results WHERE channel_id = ANY(%s)", (s.channel_ids("Instagram"),)
+            ),
+            1000,
+        ),
+    ),
+    (
+        "en",
+        "ratios",
+        "What was the return on ad spend of {B}?",
+        ratio_of(
+            lambda s, n: s.sales_sum("x.campaign_id = ANY(%s)", (s.brand_campaigns(n["B"]),)),
+            lambda s, n: s.spend_over("r.campaign_id = ANY(%s)", (s.brand_campaigns(n["B"]),)),
+        ),
+    ),
+    (
+        "es",
+        "ratios",
+        "Valor promedio por venta en 2025",
+        ratio_of(
+            lambda s, n: s.sales_amount(Y25),
+            lambda s, n: s.crm_count("sales", IN_MONTHS.format("x.sold_at", "x.sold_at"), Y25),
+        ),
+    ),
     # --- lifecycle filters ------------------------------------------------------------------------------
-    ("en", "lifecycle", "How many campaigns ended between July and September 2025?", REFUSE),
-    ("es", "lifecycle", "¿Cuántas campañas terminaron entre julio y septiembre de 2025?", REFUSE),
-    ("en", "lifecycle", "Sales of the campaigns launched in 2025", REFUSE),
-    ("es", "lifecycle", "Ventas de las campañas lanzadas en 2025", REFUSE),
+    (
+        "en",
+        "lifecycle",
+        "How many campaigns ended between July and September 2025?",
+        value(lambda s, n: len(s.campaign_ids("c.end_date >= '2025-07-01' AND c.end_date < '2025-10-01'"))),
+    ),
+    (
+        "es",
+        "lifecycle",
+        "¿Cuántas campañas terminaron entre julio y septiembre de 2025?",
+        value(lambda s, n: len(s.campaign_ids("c.end_date >= '2025-07-01' AND c.end_date < '2025-10-01'"))),
+    ),
+    (
+        "en",
+        "lifecycle",
+        "Sales of the campaigns launched in 2025",
+        value(
+            lambda s, n: s.sales_sum(
+                "x.campaign_id = ANY(%s)",
+                (s.campaign_ids("c.start_date >= '2025-01-01' AND c.start_date < '2026-01-01'"),),
+            )
+        ),
+    ),
+    (
+        "es",
+        "lifecycle",
+        "Ventas de las campañas lanzadas en 2025",
+        value(
+            lambda s, n: s.sales_sum(
+                "x.campaign_id = ANY(%s)",
+                (s.campaign_ids("c.start_date >= '2025-01-01' AND c.start_date < '2026-01-01'"),),
+            )
+        ),
+    ),
     # --- counts of campaigns ----------------------------------------------------------------------------
-    ("en", "counts", "Which brand had the most finished campaigns?", REFUSE),
-    ("es", "counts", "¿Qué marca tuvo más campañas finalizadas?", REFUSE),
+    (
+        "en",
+        "counts",
+        "Which brand had the most finished campaigns?",
+        lambda s, n: [[name, count] for _, name, count in s.brands_with_most_campaigns("finished")],
+    ),
+    (
+        "es",
+        "counts",
+        "¿Qué marca tuvo más campañas finalizadas?",
+        lambda s, n: [[name, count] for _, name, count in s.brands_with_most_campaigns("finished")],
+    ),
     ("en", "counts", "How many campaigns does each brand have?", lambda s, n: s.campaigns_per_brand()),
     ("es", "counts", "¿Cuántas campañas tiene cada marca?", lambda s, n: s.campaigns_per_brand()),
     # --- morphology and words to ignore -------------------------------------------------------------------
-    ("es", "morphology", "¿Cuánto invirtió {B} en 2025?", REFUSE),
+    (
+        "es",
+        "morphology",
+        "¿Cuánto invirtió {B} en 2025?",
+        value(
+            lambda s, n: s.spend_over(
+                "r.campaign_id = ANY(%s) AND " + IN_MONTHS.format("r.result_date", "r.result_date"),
+                (s.brand_campaigns(n["B"]), *Y25),
+            )
+        ),
+    ),
     (
         "es",
         "morphology",

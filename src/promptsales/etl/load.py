@@ -27,6 +27,7 @@ from promptsales.warehouse.measures import (
     CAMPAIGN_TABLE,
     FACT_TABLE,
     FACTS,
+    KEY_TABLES,
     SCHEMA,
     SUMMARIES,
     TABLE_KEYS,
@@ -60,13 +61,14 @@ ATTRIBUTE_STAGING: dict[str, str] = {
     "start_date date, end_date date, budget numeric, channels int, markets int",
     "stg_channels": "channel_id int PRIMARY KEY, name text",
     "stg_markets": "market_id int PRIMARY KEY, name text",
-    "stg_crm_campaigns": "campaign_id int PRIMARY KEY, clients bigint",
     "stg_keys": "campaign_id int PRIMARY KEY",
 }
 #: The staging table of each fact extract (registry ``Extract``): its fact keys, then its measures.
 FACT_STAGING: dict[str, str] = {extract: f"stg_{extract}" for extract in measures.EXTRACTS}
 FACT_KEYS: tuple[str, ...] = TABLE_KEYS[FACT_TABLE]
 _FACT_KEY_TYPES = {"campaign_id": "int", "channel_id": "int", "market_id": "int", "month": "date"}
+#: The staging table of each key table (registry ``KEY_TABLES``): the fact keys and the distinct key.
+KEY_STAGING: dict[str, str] = {table: f"stg_{extract}" for table, (_, extract) in KEY_TABLES.items()}
 
 #: Which source query (``sql/<name>.sql``) fills which staging table, per source database.
 EXTRACTS: dict[str, list[tuple[str, str]]] = {
@@ -75,11 +77,12 @@ EXTRACTS: dict[str, list[tuple[str, str]]] = {
         ("ads_campaigns", "stg_campaigns"),
         ("ads_channels", "stg_channels"),
         ("ads_markets", "stg_markets"),
+        ("ads_ads", KEY_STAGING["campaign_ads"]),
     ],
     "crm": [
         ("crm_leads", FACT_STAGING["crm_leads"]),
         ("crm_sales", FACT_STAGING["crm_sales"]),
-        ("crm_campaigns", "stg_crm_campaigns"),
+        ("crm_buyers", KEY_STAGING["campaign_buyers"]),
     ],
 }
 
@@ -94,6 +97,10 @@ def staging_tables() -> dict[str, sql.Composable]:
             for m in from_extract(extract)
         ]
         tables[table] = sql.SQL(", ").join(keys + values)
+    for key_table, table in KEY_STAGING.items():
+        columns = [sql.SQL("{} {}").format(sql.Identifier(k), sql.SQL(_FACT_KEY_TYPES[k])) for k in FACT_KEYS]
+        columns.append(sql.SQL("{} int").format(sql.Identifier(KEY_TABLES[key_table][0])))
+        tables[table] = sql.SQL(", ").join(columns)
     return tables
 
 
@@ -207,6 +214,16 @@ def sync_table(warehouse: psycopg.Connection, spec: TableSync, run_id: int) -> i
         ).format(target=target, fresh=fresh_name, match=key_match)
     ).rowcount
     all_cols = sql.SQL(", ").join(key_ids + col_ids)
+    if not col_ids:  # a key table: a row is its key, so a row that exists is already right
+        return (
+            deleted
+            + warehouse.execute(
+                sql.SQL(
+                    "INSERT INTO {target} ({cols}, updated_run) SELECT {cols}, %s FROM {fresh} ON CONFLICT DO NOTHING"
+                ).format(target=target, cols=all_cols, fresh=fresh_name),
+                (run_id,),
+            ).rowcount
+        )
     changed = warehouse.execute(
         sql.SQL(
             "INSERT INTO {target} ({cols}, updated_run) SELECT {cols}, %s FROM {fresh} "
@@ -279,7 +296,8 @@ SELECT s.campaign_id, s.campaign_name, s.brand_id, s.brand_name, s.status, s.sta
 FROM stg_campaigns s
 LEFT JOIN (SELECT f.campaign_id, {sums}
            FROM wh.campaign_facts f WHERE {in_scope} GROUP BY f.campaign_id) f ON f.campaign_id = s.campaign_id
-LEFT JOIN stg_crm_campaigns k ON k.campaign_id = s.campaign_id
+LEFT JOIN (SELECT campaign_id, count(DISTINCT client_id) AS clients FROM {buyers} GROUP BY campaign_id) k
+       ON k.campaign_id = s.campaign_id
 LEFT JOIN portal.sales_goals g ON g.campaign_id = s.campaign_id
 LEFT JOIN (SELECT campaign_id, count(*)::int AS items FROM wh.campaign_content
            WHERE campaign_id IN (SELECT campaign_id FROM stg_keys) GROUP BY campaign_id) ct ON ct.campaign_id = s.campaign_id
@@ -288,6 +306,7 @@ WHERE s.campaign_id IN (SELECT campaign_id FROM stg_keys)
     values=sql.SQL(", ").join(map(_campaign_value, stored_in(CAMPAIGN_TABLE))),
     sums=summed(CAMPAIGN_TABLE),
     in_scope=_IN_SCOPE,
+    buyers=sql.Identifier(KEY_STAGING["campaign_buyers"]),
 )
 
 FRESH_CHANNELS = sql.SQL("""
@@ -307,7 +326,17 @@ SELECT f.campaign_id, f.month, {sums}
 FROM wh.campaign_facts f WHERE {in_scope} GROUP BY f.campaign_id, f.month
 """).format(sums=summed("campaign_months"), in_scope=_IN_SCOPE)
 
-#: The tables the load synchronises, in order: the facts first, then the summaries derived from them.
+
+def fresh_keys(table: str) -> sql.Composable:
+    """The rows of key table ``wh.<table>`` of the campaigns in scope: its staging table as extracted."""
+    columns = sql.SQL(", ").join(map(sql.Identifier, TABLE_KEYS[table]))
+    return sql.SQL("SELECT DISTINCT {} FROM {} WHERE campaign_id IN (SELECT campaign_id FROM stg_keys)").format(
+        columns, sql.Identifier(KEY_STAGING[table])
+    )
+
+
+#: The tables the load synchronises, in order: the facts first, then the summaries derived from them, then
+#: the key tables.
 TABLE_SYNCS: tuple[TableSync, ...] = (
     TableSync(FACT_TABLE, (), fresh_facts()),
     TableSync(
@@ -318,6 +347,7 @@ TABLE_SYNCS: tuple[TableSync, ...] = (
     TableSync("campaign_channels", ("channel_name",), FRESH_CHANNELS),
     TableSync("campaign_markets", ("market_name",), FRESH_MARKETS),
     TableSync("campaign_months", (), FRESH_MONTHS),
+    *(TableSync(table, (), fresh_keys(table)) for table in KEY_TABLES),
 )
 
 
@@ -325,7 +355,9 @@ def fill_keys(warehouse: psycopg.Connection, ids: list[int] | None) -> int:
     """Put the campaigns in scope into ``stg_keys`` (None: every campaign known anywhere)."""
     if ids is None:
         known = [sql.Identifier("stg_campaigns"), *map(sql.Identifier, FACT_STAGING.values())]
+        known += map(sql.Identifier, KEY_STAGING.values())
         known += [sql.Identifier(SCHEMA, table) for table in (FACT_TABLE, CAMPAIGN_TABLE, "campaign_content")]
+        known += [sql.Identifier(SCHEMA, table) for table in KEY_TABLES]
         warehouse.execute(
             sql.SQL("INSERT INTO stg_keys {}").format(
                 sql.SQL(" UNION ").join(sql.SQL("SELECT campaign_id FROM {}").format(table) for table in known)

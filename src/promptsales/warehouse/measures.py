@@ -10,10 +10,13 @@ A :class:`Measure` says
   them; a per-campaign measure the ``expression`` over the campaign load's inputs (see
   :data:`CAMPAIGN_INPUTS`); a derived measure (ratio, ROI) is computed from its ``inputs`` by
   :func:`aggregate`;
-* **how a question aggregates it** — ``kind``: a sum, a ratio of sums, ROI, a success rate or a distinct
-  count, always from the sums of the rows asked for, never an average of per-row ratios;
+* **how a question aggregates it** — ``kind``: a sum, a ratio of sums (``scale``: per thousand for CPM), ROI,
+  a success rate, a count of distinct dimension keys, or a count of distinct keys of a key table
+  (:data:`KEY_TABLES`: buyers, ads — exact at every grain, never a sum of per-row counts), always from the
+  rows asked for, never an average of per-row ratios;
 * **how people ask for it and how it is shown** — English and Spanish labels, the parser's phrases
-  (accent-free, lower case, both languages) and the unit.
+  (accent-free, lower case, both languages), the unit, and a ``note`` where a common reading of the name
+  differs from ours (quoted in answers and published with the definition).
 
 The ETL (:mod:`promptsales.etl.load`) builds its staging tables, extracts and upserts from this list; the
 questions (:mod:`promptsales.sales.nlq`) take their ``Metric`` enum, lexicon, SQL and published metric
@@ -41,6 +44,16 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "campaign_channels": ("campaign_id", "channel_id"),
     "campaign_markets": ("campaign_id", "market_id"),
     "campaign_months": ("campaign_id", "month"),
+    "campaign_buyers": ("campaign_id", "channel_id", "market_id", "month", "client_id"),
+    "campaign_ads": ("campaign_id", "channel_id", "market_id", "month", "ad_id"),
+}
+#: Tables of distinct keys per fact cell (campaign × channel × market × month): the buying clients of
+#: PromptCRM's sales and the ads of PromptAds' results. A question counts distinct keys over the rows it
+#: asks for, so a client who bought on two channels or in two months counts once in a total.
+#: table → (key column, the extract ``promptsales/etl/sql/<extract>.sql`` that lists the keys).
+KEY_TABLES: dict[str, tuple[str, str]] = {
+    "campaign_buyers": ("client_id", "crm_buyers"),
+    "campaign_ads": ("ad_id", "ads_ads"),
 }
 
 Storage = Literal["facts", "summaries", "campaign"]
@@ -65,13 +78,13 @@ EXTRACTS: dict[Extract, str] = {
 CAMPAIGN_INPUTS = {
     "s": "stg_campaigns: PromptAds campaign attributes (budget, channels, markets, …)",
     "f": "the campaign's fact measures summed over its rows (every FACTS and SUMMARIES measure by name)",
-    "k": "stg_crm_campaigns: distinct buying clients of the campaign (PromptCRM)",
+    "k": "the campaign's distinct buying clients (PromptCRM), counted from the buyers' staging table",
     "g": "portal.sales_goals: the campaign's sales goal (target_amount)",
     "ct": "the count of PromptContent assets used by the campaign (items)",
 }
 
-Kind = Literal["sum", "ratio", "roi", "success", "distinct"]
-Unit = Literal["count", "usd", "ratio", "hours"]
+Kind = Literal["sum", "ratio", "roi", "success", "distinct", "keys"]
+Unit = Literal["count", "usd", "ratio", "hours", "multiple"]
 Dimension = Literal["campaign", "channel", "market"]
 
 
@@ -93,6 +106,10 @@ class Measure:
     phrases: tuple[str, ...] = ()  # what a question may call it (English and Spanish, accent-free, lower case)
     askable: bool = True  # False: stored for other readers, not a metric of the questions
     distinct: Dimension | None = None  # kind "distinct": the dimension whose keys are counted
+    counts: str | None = None  # kind "keys": the key table (KEY_TABLES) whose distinct keys are counted
+    scale: int = 1  # kind "ratio": multiplier of the ratio (1000 for a cost per thousand)
+    note: str = ""  # where a common reading of the name differs from this figure (English)
+    note_es: str = ""  # the same in Spanish
 
     def __post_init__(self) -> None:
         if self.kind == "sum" and not self.inputs:
@@ -114,6 +131,11 @@ def _ads(name: str, expression: str, column_type: str, **fields) -> Measure:
     return Measure(name, stored=FACTS, extract="ads_results", expression=expression, column_type=column_type, **fields)
 
 
+def _derived(name: str, inputs: tuple[str, str], unit: Unit, **fields) -> Measure:
+    """A ratio computed when a question asks: ``inputs[0] ÷ inputs[1]`` over the rows asked for (× ``scale``)."""
+    return Measure(name, kind="ratio", inputs=inputs, unit=unit, **fields)
+
+
 MEASURES: tuple[Measure, ...] = (
     _ads(
         "reach",
@@ -122,7 +144,10 @@ MEASURES: tuple[Measure, ...] = (
         unit="count",
         en="reach",
         es="alcance",
-        definition="Audience reached: sum of PromptAds audience_reached over the ad results asked for.",
+        definition="Audience reached: sum of PromptAds audience_reached over the daily ad results asked for.",
+        note="summed over days, ads, channels and markets: a person reached twice counts twice (not unique people)",
+        note_es="sumado por días, anuncios, canales y mercados: una persona alcanzada dos veces cuenta dos veces "
+        "(no son personas únicas)",
         phrases=(
             "reach",
             "reached",
@@ -210,14 +235,29 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         "clients",
+        kind="keys",
+        counts="campaign_buyers",
         stored=CAMPAIGN,
         expression="coalesce(k.clients, 0)",
         column_type=_COUNT,
         unit="count",
         en="clients",
         es="clientes",
-        definition="Distinct buying clients over the whole campaign (PromptCRM); known per campaign only.",
-        phrases=("clients", "customers", "buyers", "clientes", "compradores"),
+        definition="Distinct PromptCRM clients with at least one sale in the rows asked for (campaign, channel, "
+        "market, month): a client who bought twice counts once.",
+        phrases=(
+            "clients",
+            "customers",
+            "buyers",
+            "clientes",
+            "compradores",
+            "distinct clients",
+            "unique customers",
+            "clientes distintos",
+            "clientes unicos",
+        ),
+        note="distinct people who bought, not sales: a client who bought on two channels counts once in the total",
+        note_es="personas distintas que compraron, no ventas: quien compró por dos canales cuenta una vez en el total",
     ),
     Measure(
         "sales_count",
@@ -299,6 +339,9 @@ MEASURES: tuple[Measure, ...] = (
             "gastamos",
             "gastaron",
             "invertimos",
+            "invirtio",
+            "invirtieron",
+            "invest",
             "costo",
             "coste",
             "costos",
@@ -327,11 +370,12 @@ MEASURES: tuple[Measure, ...] = (
         unit="ratio",
         en="ROI",
         es="ROI",
-        definition="(sales amount − spend) / spend.",
+        definition="(sales amount − spend) ÷ spend: the sales the ads brought back beyond their cost.",
+        note="not ROAS (sales ÷ spend): ROI = ROAS − 1",
+        note_es="no es el ROAS (ventas ÷ gasto): ROI = ROAS − 1",
         phrases=(
             "roi",
             "return on investment",
-            "return on ad spend",
             "retorno de la inversion",
             "retorno de inversion",
             "retorno sobre la inversion",
@@ -348,7 +392,9 @@ MEASURES: tuple[Measure, ...] = (
         unit="ratio",
         en="conversion rate",
         es="tasa de conversión",
-        definition="Sales / leads.",
+        definition="Funnel stage leads → sales: number of sales ÷ leads of the same rows.",
+        note="sales ÷ leads of the same months: a sale may come from a lead of an earlier month",
+        note_es="ventas ÷ leads de los mismos meses: una venta puede venir de un lead de un mes anterior",
         phrases=(
             "conversion rate",
             "conversion",
@@ -390,8 +436,148 @@ MEASURES: tuple[Measure, ...] = (
         unit="ratio",
         en="click-through rate",
         es="tasa de clics",
-        definition="Clicks / impressions.",
+        definition="Click-through rate: clicks ÷ impressions.",
         phrases=("ctr", "click through rate", "click-through rate", "tasa de clics"),
+    ),
+    _derived(
+        "cost_per_sale",
+        ("spend", "sales_count"),
+        "usd",
+        en="cost per sale",
+        es="costo por venta",
+        definition="Spend ÷ number of sales (PromptCRM sales of the rows asked for).",
+        phrases=(
+            "cost per sale",
+            "cost per acquisition",
+            "cost per conversion",
+            "cpa",
+            "costo por venta",
+            "coste por venta",
+            "costo por adquisicion",
+            "costo por conversion",
+            "coste por conversion",
+        ),
+    ),
+    _derived(
+        "cost_per_lead",
+        ("spend", "leads"),
+        "usd",
+        en="cost per lead",
+        es="costo por lead",
+        definition="Spend ÷ leads.",
+        phrases=("cost per lead", "cpl", "costo por lead", "coste por lead", "costo por prospecto"),
+    ),
+    _derived(
+        "cost_per_click",
+        ("spend", "clicks"),
+        "usd",
+        en="cost per click",
+        es="costo por clic",
+        definition="Spend ÷ clicks.",
+        phrases=("cost per click", "cpc", "costo por clic", "costo por click", "coste por clic"),
+    ),
+    _derived(
+        "cost_per_interaction",
+        ("spend", "interactions"),
+        "usd",
+        en="cost per interaction",
+        es="costo por interacción",
+        definition="Spend ÷ interactions (comments, shares, saves).",
+        phrases=(
+            "cost per interaction",
+            "cost per engagement",
+            "costo por interaccion",
+            "coste por interaccion",
+        ),
+    ),
+    _derived(
+        "cpm",
+        ("spend", "impressions"),
+        "usd",
+        scale=1000,
+        en="CPM",
+        es="CPM",
+        definition="Cost per thousand impressions: spend ÷ impressions × 1,000.",
+        phrases=(
+            "cpm",
+            "cost per thousand impressions",
+            "cost per mille",
+            "cost per thousand",
+            "costo por mil impresiones",
+            "costo por mil",
+            "coste por mil impresiones",
+        ),
+    ),
+    _derived(
+        "roas",
+        ("sales_amount", "spend"),
+        "multiple",
+        en="ROAS",
+        es="ROAS",
+        definition="Return on ad spend: sales amount (PromptCRM) ÷ spend.",
+        phrases=(
+            "roas",
+            "return on ad spend",
+            "return on advertising spend",
+            "retorno del gasto publicitario",
+            "retorno sobre el gasto publicitario",
+            "retorno de la inversion publicitaria",
+        ),
+        note="not ROI: ROI = ROAS − 1; the revenue PromptAds reports is not used (ask 'revenue' for it)",
+        note_es="no es el ROI: ROI = ROAS − 1; no usa los ingresos que informa PromptAds (pregunta 'ingresos')",
+    ),
+    _derived(
+        "aov",
+        ("sales_amount", "sales_count"),
+        "usd",
+        en="average order value",
+        es="valor promedio por venta",
+        definition="Sales amount ÷ number of sales.",
+        phrases=(
+            "average order value",
+            "aov",
+            "average ticket",
+            "average sale value",
+            "average sale",
+            "average deal size",
+            "ticket promedio",
+            "ticket medio",
+            "valor promedio por venta",
+            "valor promedio de venta",
+            "valor medio por venta",
+            "venta promedio",
+            "importe medio por venta",
+            "importe promedio por venta",
+        ),
+    ),
+    _derived(
+        "interaction_rate",
+        ("interactions", "reach"),
+        "ratio",
+        en="interaction rate",
+        es="tasa de interacción",
+        definition="Funnel stage reach → interactions: interactions ÷ reach.",
+        phrases=("interaction rate", "engagement rate", "tasa de interaccion", "tasa de engagement"),
+        note="÷ reach (the funnel's first stage); some tools divide by impressions",
+        note_es="÷ alcance (la primera etapa del embudo); algunas herramientas dividen por impresiones",
+    ),
+    _derived(
+        "lead_rate",
+        ("leads", "interactions"),
+        "ratio",
+        en="lead rate",
+        es="tasa de leads",
+        definition="Funnel stage interactions → leads: leads ÷ interactions.",
+        phrases=("lead rate", "interaction to lead rate", "tasa de leads", "tasa de captacion"),
+    ),
+    _derived(
+        "click_to_lead_rate",
+        ("leads", "clicks"),
+        "ratio",
+        en="click-to-lead rate",
+        es="tasa de clic a lead",
+        definition="Leads ÷ clicks.",
+        phrases=("click to lead rate", "click-to-lead rate", "tasa de clic a lead", "leads por clic"),
     ),
     Measure(
         "channels_used",
@@ -409,9 +595,6 @@ MEASURES: tuple[Measure, ...] = (
             "canales utilizados",
             "cuantos canales",
             "numero de canales",
-            "channels did",
-            "canales uso",
-            "canales utilizo",
         ),
     ),
     Measure(
@@ -452,6 +635,51 @@ MEASURES: tuple[Measure, ...] = (
             "cantidad de campanas",
         ),
     ),
+    Measure(
+        "ads",
+        kind="keys",
+        counts="campaign_ads",
+        unit="count",
+        en="ads",
+        es="anuncios",
+        definition="Distinct PromptAds ads with results in the rows asked for.",
+        phrases=(
+            "number of ads",
+            "how many ads",
+            "ads count",
+            "count of ads",
+            "ads used",
+            "numero de anuncios",
+            "cuantos anuncios",
+            "cantidad de anuncios",
+            "anuncios usados",
+        ),
+    ),
+    Measure(
+        "content_items",
+        stored=CAMPAIGN,
+        expression="coalesce(ct.items, 0)",
+        column_type="integer",
+        unit="count",
+        en="content items",
+        es="piezas de contenido",
+        definition="PromptContent library assets (images, videos, copy …) linked to the campaign (per campaign).",
+        phrases=(
+            "content items",
+            "content pieces",
+            "assets",
+            "library assets",
+            "content assets",
+            "media assets",
+            "piezas de contenido",
+            "contenidos",
+            "recursos de contenido",
+            "activos de contenido",
+            "piezas",
+        ),
+        note="an asset used by two campaigns counts once for each",
+        note_es="un recurso usado por dos campañas cuenta una vez en cada una",
+    ),
     # Stored for other readers (the success rate, the schema resource, SQL users), not asked for by name.
     Measure(
         "goal_amount",
@@ -486,17 +714,6 @@ MEASURES: tuple[Measure, ...] = (
         definition="Markets the campaign is set up for in PromptAds.",
         askable=False,
     ),
-    Measure(
-        "content_items",
-        stored=CAMPAIGN,
-        expression="coalesce(ct.items, 0)",
-        column_type="integer",
-        unit="count",
-        en="content items",
-        es="piezas de contenido",
-        definition="PromptContent media assets used by the campaign.",
-        askable=False,
-    ),
 )
 
 BY_NAME: dict[str, Measure] = {measure.name: measure for measure in MEASURES}
@@ -524,6 +741,10 @@ def aggregate(measure: Measure, column: Callable[[str], sql.Composable]) -> sql.
         return sql.SQL("sum({})").format(column(measure.inputs[0]))
     if measure.kind == "ratio":
         num, den = measure.inputs
+        if measure.scale != 1:
+            return sql.SQL("round(sum({})::numeric * {} / nullif(sum({}), 0), 6)").format(
+                column(num), sql.Literal(measure.scale), column(den)
+            )
         return sql.SQL("round(sum({})::numeric / nullif(sum({}), 0), 6)").format(column(num), column(den))
     if measure.kind == "roi":
         amount, spend = measure.inputs

@@ -9,9 +9,28 @@ import psycopg
 from psycopg import ClientCursor
 
 from promptsales.sales.nlq.builder import MAX_ROWS, BuiltQuery
-from promptsales.sales.nlq.metrics import DEFINITIONS, label
+from promptsales.sales.nlq.metrics import DEFINITIONS, formula, label, note
 from promptsales.sales.nlq.model import Dimension, Intent, Metric, StructuredQuery
 from promptsales.sales.nlq.words import quoted
+
+#: Statuses and lifecycle events in answers: (English, Spanish).
+STATUS_LABELS = {
+    "active": ("active", "activas"),
+    "finished": ("finished", "finalizadas"),
+    "paused": ("paused", "pausadas"),
+    "cancelled": ("cancelled", "canceladas"),
+    "draft": ("draft", "borrador"),
+}
+LIFECYCLE_LABELS = {
+    "started": ("campaigns started in", "campañas iniciadas en"),
+    "ended": ("campaigns ended in", "campañas terminadas en"),
+    "running": ("campaigns running in", "campañas en curso en"),
+}
+PER_LABELS = {
+    "campaign": ("average per campaign", "promedio por campaña"),
+    "day": ("average per day", "promedio por día"),
+    "month": ("average per month", "promedio por mes"),
+}
 
 #: Statement timeout of a question's query.
 STATEMENT_TIMEOUT_MS = 3000
@@ -57,6 +76,8 @@ def format_value(metric: Metric, value: object, language: str) -> str:
         text = f"{number * 100:,.2f}%"
     elif unit == "hours":
         text = f"{number:,.2f} h"
+    elif unit == "multiple":
+        text = f"{number:,.2f}x"
     else:
         text = f"{int(number):,}"
     if language == "es":
@@ -65,16 +86,40 @@ def format_value(metric: Metric, value: object, language: str) -> str:
 
 
 def _scope(query: StructuredQuery) -> str:
+    es = query.language == "es"
     parts = [ref.name for ref in query.filters]
     if query.status:
-        parts.append(
-            {"active": ("active", "activas"), "finished": ("finished", "finalizadas")}[query.status][
-                query.language == "es"
-            ]
-        )
+        parts.append(STATUS_LABELS[query.status][es])
+    for event in query.lifecycle:
+        parts.append(f"{LIFECYCLE_LABELS[event.event][es]} {event.period.label}")
     if query.period:
         parts.append(query.period.label)
+    if query.per:
+        parts.append(PER_LABELS[query.per][es])
     return f" ({', '.join(parts)})" if parts else ""
+
+
+def definitions(query: StructuredQuery) -> str:
+    """`` Cost per sale = spend ÷ number of sales; reach: summed over days …`` — how each derived metric of the
+    answer is computed, and where a common reading of a name differs from the figure (or "")."""
+    parts = []
+    for metric in query.metrics:
+        written = formula(metric, query.language)
+        caveat = note(metric, query.language)
+        if written:
+            parts.append(written + (f" ({caveat})" if caveat else ""))
+        elif caveat:
+            parts.append(f"{label(metric, query.language)}: {caveat}")
+    return (" " + "; ".join(part[0].upper() + part[1:] for part in parts) + ".") if parts else ""
+
+
+def _ties(records: list[dict[str, object]], metric: Metric) -> list[int]:
+    """The rank of each row of a ranking (rows with the same value share a rank)."""
+    ranks: list[int] = []
+    for index, record in enumerate(records):
+        same = index and record.get(metric.value) == records[index - 1].get(metric.value)
+        ranks.append(ranks[-1] if same else index + 1)
+    return ranks
 
 
 def _row_name(row: dict[str, object], query: StructuredQuery) -> str:
@@ -101,16 +146,22 @@ def summarize(query: StructuredQuery, columns: list[str], rows: list[list[object
         return f"No hay resultados registrados{scope}." if es else f"No results are recorded{scope}."
     records = [dict(zip(columns, row)) for row in rows]
     if query.intent is Intent.funnel:
-        record = records[0]
-        stages, previous = [], None
-        for metric in query.metrics:
-            value = record.get(metric.value)
-            step = f"{label(metric, query.language)} {format_value(metric, value, query.language)}"
-            if previous not in (None, 0) and value is not None:
-                step += f" ({_number(value) / _number(previous) * 100:.1f}%)"
-            stages.append(step)
-            previous = value
-        return ("Embudo" if es else "Funnel") + f"{scope}: " + " → ".join(stages) + "."
+        lines = []
+        for record in records[:5]:
+            stages, previous = [], None
+            for metric in query.metrics:
+                value = record.get(metric.value)
+                step = f"{label(metric, query.language)} {format_value(metric, value, query.language)}"
+                if previous not in (None, 0) and value is not None:
+                    step += f" ({_number(value) / _number(previous) * 100:.1f}%)"
+                stages.append(step)
+                previous = value
+            name = _row_name(record, query)
+            lines.append((f"{name}: " if name else "") + " → ".join(stages))
+        more = (
+            "" if len(records) <= 5 else (f" (y {len(records) - 5} más)" if es else f" (and {len(records) - 5} more)")
+        )
+        return ("Embudo" if es else "Funnel") + f"{scope}: " + "; ".join(lines) + more + "."
     if query.intent is Intent.value:
         parts = [
             f"{label(m, query.language)}{scope}: {format_value(m, records[0][m.value], query.language)}"
@@ -124,23 +175,45 @@ def summarize(query: StructuredQuery, columns: list[str], rows: list[list[object
     more = "" if len(records) <= 5 else (f" (y {len(records) - 5} más)" if es else f" (and {len(records) - 5} more)")
     if query.intent is Intent.ranking:
         dimension = query.group_by[0].value
+        ranks = _ties(records, metric)
         head = (
-            f"Top {len(records)} por {label(metric, 'es')}{scope}"
+            f"Top {query.limit or 1} por {label(metric, 'es')}{scope}"
             if es
-            else f"Top {len(records)} {dimension}s by {label(metric, 'en')}{scope}"
+            else f"Top {query.limit or 1} {dimension}s by {label(metric, 'en')}{scope}"
         )
-        return f"{head}: " + "; ".join(f"{i}. {text}" for i, text in enumerate(listed, 1)) + more + "."
+        tied = ""
+        if len(records) > (query.limit or 1):
+            tied = (
+                f" Empate: {len(records)} filas comparten los primeros {query.limit or 1} puestos; se muestran todas."
+                if es
+                else f" Tie: {len(records)} rows share the top {query.limit or 1} places; all are shown."
+            )
+        return f"{head}: " + "; ".join(f"{rank}. {text}" for rank, text in zip(ranks, listed)) + more + "." + tied
     if query.intent is Intent.comparison and len(records) == 2:
         a, b = (r.get(metric.value) for r in records)
         change = ""
-        if a not in (None, 0) and b is not None:
-            change = f" ({(_number(b) - _number(a)) / _number(a) * 100:+.1f}%"
+        if a is not None and b is not None:
+            difference = _number(b) - _number(a)
+            absolute = format_value(metric, abs(difference), query.language)
+            change = f" ({'+' if difference >= 0 else '−'}{absolute}"
+            if a != 0:
+                change += f", {difference / _number(a) * 100:+.1f}%"
             if query.compare_periods:  # periods are compared from the earlier to the later
                 first, last = query.compare_periods[0].label, query.compare_periods[-1].label
                 change += f" de {first} a {last}" if es else f" from {first} to {last}"
+            else:
+                first, last = _row_name(records[0], query), _row_name(records[1], query)
+                change += f" de {first} a {last}" if es else f" from {first} to {last}"
             change += ")"
         return f"{label(metric, query.language).capitalize()}{scope}: " + " vs ".join(listed) + change + "."
-    by = {Dimension.month: ("mes", "month")}
+    by = {
+        Dimension.month: ("mes", "month"),
+        Dimension.channel: ("canal", "channel"),
+        Dimension.market: ("mercado", "market"),
+        Dimension.brand: ("marca", "brand"),
+        Dimension.campaign: ("campaña", "campaign"),
+        Dimension.status: ("estado", "status"),
+    }
     heading = ", ".join(by.get(d, (d.value, d.value))[0 if es else 1] for d in query.group_by) or (
         "periodo" if es else "period"
     )

@@ -1,23 +1,37 @@
 """Turns a :class:`StructuredQuery` into one parameterised, read-only SQL statement over the warehouse.
 
 Identifiers come only from :mod:`.warehouse` (``psycopg.sql.Identifier``); every value (ids, dates, status,
-limits) is a bound parameter. A query the warehouse cannot serve (e.g. clients per month: distinct clients
-are known per campaign only) raises :class:`Unanswerable` with the reason.
+limits) is a bound parameter. A query the warehouse cannot serve (e.g. budgets per month: budgets are known
+per campaign only) raises :class:`Unanswerable` with the reason.
+
+Shape of every statement: one aggregated *part* per source table — ``m``, the coarsest measure table that
+covers the question (:func:`choose_grain`), and ``k_<table>`` for each key table whose distinct keys a
+metric counts (buyers, ads) — joined on the group keys, then the names of the groups::
+
+    WITH m AS (SELECT f.channel_id, sum(f.sales_amount) AS sales_amount FROM wh.campaign_facts f … GROUP BY 1),
+         k_campaign_buyers AS (SELECT f.channel_id, count(DISTINCT f.client_id) AS clients … GROUP BY 1)
+    SELECT channel_id, l_channel.channel_name AS channel, sales_amount, clients
+    FROM m FULL JOIN k_campaign_buyers USING (channel_id) LEFT JOIN (…names…) AS l_channel USING (channel_id)
+
+A ranking keeps every row tied with the last one asked for (``rank() … <= n``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from psycopg import sql
 
 from promptsales.sales.nlq import warehouse as wh
-from promptsales.sales.nlq.metrics import DEFINITIONS, distinct_dimension, required_measures
-from promptsales.sales.nlq.model import Dimension, Intent, Metric, StructuredQuery
-from promptsales.warehouse.measures import aggregate
+from promptsales.sales.nlq.metrics import DEFINITIONS, distinct_dimension, key_table, required_measures
+from promptsales.sales.nlq.model import Dimension, Intent, Metric, Period, StructuredQuery
+from promptsales.warehouse.measures import KEY_TABLES, aggregate
 
 #: Rows returned at most by any question (one more is fetched to say the answer was cut).
 MAX_ROWS = 500
+#: The alias of the part computed on the measure tables.
+MAIN_PART = "m"
 
 
 class Unanswerable(Exception):
@@ -48,10 +62,15 @@ def _ident(*parts: str) -> sql.Identifier:
     return sql.Identifier(*parts)
 
 
+def _col(alias: str, column: str) -> sql.Composable:
+    return sql.SQL("{}.{}").format(_ident(alias), _ident(column))
+
+
 def needed_dimensions(query: StructuredQuery) -> set[Dimension]:
-    """Dimensions the FROM table must have (breakdowns, entity filters, periods, distinct counts)."""
+    """Dimensions the measure table must have (breakdowns, entity filters, periods, distinct counts)."""
     needed = set(query.group_by) | {ref.dimension for ref in query.filters}
-    if query.period or query.compare_periods:
+    needed.discard(Dimension.status)  # a campaign attribute, on every table through the campaign
+    if query.period or query.compare_periods or (query.per in ("day", "month") and not query.period):
         needed.add(Dimension.month)
     for metric in query.metrics:
         distinct = distinct_dimension(metric)
@@ -60,18 +79,24 @@ def needed_dimensions(query: StructuredQuery) -> set[Dimension]:
     return needed
 
 
+def _main_metrics(query: StructuredQuery) -> list[Metric]:
+    return [metric for metric in query.metrics if key_table(metric) is None]
+
+
 def choose_grain(query: StructuredQuery) -> wh.Grain:
-    """The coarsest warehouse table holding every dimension and measure the query needs."""
+    """The coarsest measure table holding every dimension and measure the query's metrics need (the metrics
+    counted in a key table are computed there)."""
     dimensions = needed_dimensions(query)
-    measures = {measure for metric in query.metrics for measure in required_measures(metric)}
+    metrics = _main_metrics(query)
+    measures = {measure for metric in metrics for measure in required_measures(metric)}
     for grain in wh.GRAINS:
         if dimensions <= grain.dimensions and measures <= set(grain.measures):
             return grain
     per_campaign = sorted(m for m in measures if m not in wh.ADDITIVE)
     if per_campaign:
-        names = ", ".join(DEFINITIONS[m].en for m in query.metrics if set(required_measures(m)) & set(per_campaign))
+        names = ", ".join(DEFINITIONS[m].en for m in metrics if set(required_measures(m)) & set(per_campaign))
         split = sorted(d.value for d in dimensions - {Dimension.campaign, Dimension.brand})
-        names_es = ", ".join(DEFINITIONS[m].es for m in query.metrics if set(required_measures(m)) & set(per_campaign))
+        names_es = ", ".join(DEFINITIONS[m].es for m in metrics if set(required_measures(m)) & set(per_campaign))
         es_dims = {"month": "mes", "channel": "canal", "market": "mercado"}
         raise Unanswerable(
             f"{names} is recorded per whole campaign only, so it cannot be split by "
@@ -88,160 +113,333 @@ def choose_grain(query: StructuredQuery) -> wh.Grain:
 
 
 def metric_expression(metric: Metric, grain: wh.Grain, fact: str) -> sql.Composable:
-    """The aggregate SQL of one metric on ``grain`` (table alias ``fact``): the registry's aggregate, or a
-    count of distinct keys."""
+    """The aggregate SQL of one metric on ``grain`` (table alias ``fact``): the registry's aggregate, a count
+    of distinct dimension keys, or a count of distinct keys of a key table."""
+    table = key_table(metric)
+    if table is not None:
+        return sql.SQL("count(DISTINCT {})").format(_col(fact, KEY_TABLES[table][0]))
     dimension = distinct_dimension(metric)
     if dimension is not None:
         key = grain.keys[dimension] if dimension in grain.keys else wh.CAMPAIGN_COLUMNS["key"]
-        return sql.SQL("count(DISTINCT {}.{})").format(_ident(fact), _ident(key))
-    return aggregate(
-        DEFINITIONS[metric], lambda measure: sql.SQL("{}.{}").format(_ident(fact), _ident(grain.measures[measure]))
-    )
+        return sql.SQL("count(DISTINCT {})").format(_col(fact, key))
+    return aggregate(DEFINITIONS[metric], lambda measure: _col(fact, grain.measures[measure]))
+
+
+# -- the pieces of one statement ------------------------------------------------------------------------
+@dataclass
+class _Part:
+    """One aggregated source of the statement: its CTE name, its table and the metrics it computes."""
+
+    name: str
+    grain: wh.Grain
+    metrics: list[Metric]
+
+
+def _parts(query: StructuredQuery) -> list[_Part]:
+    """The measure table part (if any metric is summed there) and one part per key table counted."""
+    averaged = [metric for metric in query.metrics if DEFINITIONS[metric].kind != "sum"]
+    if query.per is not None and averaged:
+        names_en = ", ".join(DEFINITIONS[m].en for m in averaged)
+        names_es = ", ".join(DEFINITIONS[m].es for m in averaged)
+        raise Unanswerable(
+            f"An average per {query.per} is computed for totals only; {names_en} is not a total (a ratio or a count "
+            "of distinct items), so its average would be another figure: ask for it without 'average'.",
+            f"El promedio por {wh.PER_ES[query.per]} se calcula solo para totales; {names_es} no es un total (una razón o "
+            "un conteo de elementos distintos), su promedio sería otra cifra: pregúntalo sin 'promedio'.",
+        )
+    parts: list[_Part] = []
+    main = _main_metrics(query)
+    if main:
+        parts.append(_Part(MAIN_PART, choose_grain(query), main))
+    for table in dict.fromkeys(key_table(metric) for metric in query.metrics):
+        if table is not None:
+            counted = [metric for metric in query.metrics if key_table(metric) == table]
+            parts.append(_Part(f"k_{table}", wh.KEY_GRAINS[table], counted))
+    return parts
+
+
+def _group_keys(query: StructuredQuery) -> list[str]:
+    """The columns the parts are grouped and joined by: the compared period, then each breakdown's key."""
+    keys = ["ord", "period"] if query.compare_periods else []
+    return keys + [wh.GROUP_KEYS[dimension] for dimension in query.group_by]
+
+
+def _clip(period: Period, as_of: date | None) -> date:
+    """The end of ``period``, not after the day after the as-of date (days not yet lived are not averaged)."""
+    return min(period.end, as_of + timedelta(days=1)) if as_of else period.end
+
+
+def _months(start: date, end: date) -> int:
+    """Whole or started months in ``[start, end)``."""
+    last = end - timedelta(days=1)
+    return (last.year - start.year) * 12 + last.month - start.month + 1
+
+
+class _Statement:
+    """Builds one part's SQL while collecting its parameters in the order they appear."""
+
+    def __init__(self, query: StructuredQuery, params: list[object]) -> None:
+        self.query = query
+        self.params = params
+
+    def value(self, value: object, cast: str = "") -> sql.Composable:
+        """A bound parameter (with an SQL cast such as ``date``)."""
+        self.params.append(value)
+        return sql.SQL("%s::" + cast) if cast else sql.SQL("%s")
+
+    def part(self, part: _Part) -> sql.Composable:
+        """``SELECT <group keys>, <metrics> FROM wh.<table> f … WHERE … GROUP BY …`` of one part."""
+        query, grain = self.query, part.grain
+        campaign_table = grain.is_campaign_table
+
+        def campaign_column(name: str) -> sql.Composable:
+            return _col("f", name) if campaign_table else _col("c", name)
+
+        select: list[sql.Composable] = []
+        group: list[sql.Composable] = []
+        joins: list[sql.Composable] = []
+        uses_campaign = (
+            any(d in (Dimension.brand, Dimension.status) for d in query.group_by)
+            or query.status is not None
+            or bool(query.lifecycle)
+            or any(ref.dimension in (Dimension.campaign, Dimension.brand) for ref in query.filters)
+        )
+        if uses_campaign and not campaign_table:
+            joins.append(
+                sql.SQL(" JOIN {}.{} AS c ON c.{k} = f.{k}").format(
+                    _ident(wh.SCHEMA), _ident(wh.CAMPAIGN_TABLE), k=_ident(wh.CAMPAIGN_COLUMNS["key"])
+                )
+            )
+        month = _col("f", grain.keys[Dimension.month]) if Dimension.month in grain.keys else None
+        if query.compare_periods:
+            rows = []
+            for index, period in enumerate(query.compare_periods):
+                end = _clip(period, query.as_of)
+                rows.append(
+                    sql.SQL("({}, {}, {}, {}, {}, {})").format(
+                        self.value(index, "int"),
+                        self.value(period.label, "text"),
+                        self.value(period.start, "date"),
+                        self.value(period.end, "date"),
+                        self.value(max((end - period.start).days, 1), "int"),
+                        self.value(max(_months(period.start, end), 1), "int"),
+                    )
+                )
+            joins.append(
+                sql.SQL(
+                    " JOIN (VALUES {}) AS p(ord, label, starts, ends, days, months) ON {m} >= p.starts AND {m} < p.ends"
+                ).format(sql.SQL(", ").join(rows), m=month)
+            )
+            select.append(sql.SQL("p.ord, p.label AS period"))
+            group.extend([sql.SQL("p.ord"), sql.SQL("p.label")])
+        for dimension in query.group_by:
+            if dimension is Dimension.brand:
+                expression = campaign_column(wh.CAMPAIGN_COLUMNS["brand_key"])
+            elif dimension is Dimension.status:
+                expression = campaign_column(wh.CAMPAIGN_COLUMNS["status"])
+            else:
+                expression = _col("f", grain.keys[dimension])
+            select.append(sql.SQL("{} AS {}").format(expression, _ident(wh.GROUP_KEYS[dimension])))
+            group.append(expression)
+        for metric in part.metrics:
+            select.append(sql.SQL("{} AS {}").format(self.metric(metric, grain, month), _ident(metric.value)))
+        where = self.where(grain, campaign_column, month)
+        statement = sql.SQL("SELECT {} FROM {}.{} AS f{}").format(
+            sql.SQL(", ").join(select), _ident(wh.SCHEMA), _ident(grain.table), sql.SQL("").join(joins)
+        )
+        if where:
+            statement += sql.SQL(" WHERE ") + sql.SQL(" AND ").join(where)
+        if group:
+            statement += sql.SQL(" GROUP BY ") + sql.SQL(", ").join(group)
+        return statement
+
+    def metric(self, metric: Metric, grain: wh.Grain, month: sql.Composable | None) -> sql.Composable:
+        """The metric's aggregate, divided by the campaigns, days or months of its rows for an average."""
+        expression = metric_expression(metric, grain, "f")
+        per = self.query.per
+        if per is None or DEFINITIONS[metric].kind != "sum":
+            return expression
+        if per == "campaign":
+            divisor: sql.Composable = sql.SQL("count(DISTINCT f.{})").format(_ident(grain.keys[Dimension.campaign]))
+        else:
+            divisor = self.length(per, month)
+        return sql.SQL("round({}::numeric / nullif({}, 0), 6)").format(expression, divisor)
+
+    def length(self, per: str, month: sql.Composable | None) -> sql.Composable:
+        """Days or months of the rows' period: the compared period, the month of a monthly breakdown, the
+        period asked for, or the months with results — never past the as-of date."""
+        query = self.query
+        if query.compare_periods:
+            return sql.SQL("min(p.days)" if per == "day" else "min(p.months)")
+        if Dimension.month in query.group_by and month is not None:
+            if per == "month":
+                return sql.SQL("1")
+            end = sql.SQL("({} + interval '1 month')::date").format(month)
+            if query.as_of:
+                end = sql.SQL("least({}, {})").format(end, self.value(query.as_of + timedelta(days=1), "date"))
+            return sql.SQL("({} - {})").format(end, month)  # the month is a group key
+        if query.period is not None:
+            end = _clip(query.period, query.as_of)
+            count = (end - query.period.start).days if per == "day" else _months(query.period.start, end)
+            return self.value(max(count, 1), "int")
+        if month is None:
+            raise Unanswerable(
+                "An average per day or month needs results by month.",
+                "Un promedio por día o mes necesita resultados por mes.",
+            )
+        end = sql.SQL("(max({}) + interval '1 month')::date").format(month)
+        if query.as_of:
+            end = sql.SQL("least({}, {})").format(end, self.value(query.as_of + timedelta(days=1), "date"))
+        if per == "day":
+            return sql.SQL("({} - min({}))").format(end, month)
+        span = sql.SQL("age({}, min({}))").format(end, month)  # months started, a partial last one included
+        return sql.SQL(
+            "(extract(year FROM {a}) * 12 + extract(month FROM {a}) + (extract(day FROM {a}) > 0)::int)"
+        ).format(a=span)
+
+    def where(self, grain: wh.Grain, campaign_column, month: sql.Composable | None) -> list[sql.Composable]:
+        """Entity filters, status, lifecycle and the period, every value bound."""
+        query = self.query
+        where: list[sql.Composable] = []
+        cc = wh.CAMPAIGN_COLUMNS
+        for dimension in (Dimension.campaign, Dimension.brand, Dimension.channel, Dimension.market):
+            refs = query.filter_values(dimension)
+            if not refs:
+                continue
+            if dimension is Dimension.campaign:
+                column = _col("f", grain.keys[Dimension.campaign])
+            elif dimension is Dimension.brand:
+                column = campaign_column(cc["brand_key"])
+            else:
+                column = _col("f", grain.keys[dimension])
+            where.append(sql.SQL("{} = ANY({})").format(column, self.value([ref.key for ref in refs])))
+        if query.status is not None:
+            where.append(sql.SQL("{} = {}").format(campaign_column(cc["status"]), self.value(query.status)))
+        for event in query.lifecycle:
+            start, end = campaign_column(cc["start_date"]), campaign_column(cc["end_date"])
+            if event.event == "started":
+                bounds = (start, start)
+            elif event.event == "ended":
+                bounds = (end, end)
+            else:  # running at some time of the period: started before it ended, ended after it started
+                bounds = (end, start)
+            where.append(
+                sql.SQL("{} >= {} AND {} < {}").format(
+                    bounds[0], self.value(event.period.start, "date"), bounds[1], self.value(event.period.end, "date")
+                )
+            )
+        if query.period is not None and month is not None:
+            where.append(
+                sql.SQL("{m} >= {} AND {m} < {}").format(
+                    self.value(query.period.start, "date"), self.value(query.period.end, "date"), m=month
+                )
+            )
+        return where
+
+
+def _labels(query: StructuredQuery) -> tuple[list[sql.Composable], list[sql.Composable], list[str], list[str]]:
+    """The output columns of the groups (keys and names), the joins that name them, the column names and
+    the label columns."""
+    select: list[sql.Composable] = []
+    joins: list[sql.Composable] = []
+    columns: list[str] = []
+    labels: list[str] = []
+    cc = wh.CAMPAIGN_COLUMNS
+    if query.compare_periods:
+        select.append(sql.SQL("period"))
+        columns.append("period")
+        labels.append("period")
+    for dimension in query.group_by:
+        key = wh.GROUP_KEYS[dimension]
+        labels.append(dimension.value)
+        if dimension is Dimension.month:
+            select.append(sql.SQL("to_char({k}, 'YYYY-MM') AS {k}").format(k=_ident(key)))
+            columns.append("month")
+            continue
+        if dimension is Dimension.status:
+            select.append(_ident(key))
+            columns.append(key)
+            continue
+        if dimension is Dimension.campaign:
+            source: tuple[str, str, str] = (wh.CAMPAIGN_TABLE, cc["key"], cc["name"])
+        elif dimension is Dimension.brand:
+            source = (wh.CAMPAIGN_TABLE, cc["brand_key"], cc["brand_name"])
+        else:
+            source = wh.LABEL_SOURCES[dimension]
+        table, table_key, name = source
+        alias = f"l_{dimension.value}"
+        joins.append(
+            sql.SQL(
+                " LEFT JOIN (SELECT DISTINCT ON ({tk}) {tk} AS {k}, {n} FROM {s}.{t} ORDER BY {tk}, {n}) AS {a} USING ({k})"
+            ).format(
+                tk=_ident(table_key),
+                k=_ident(key),
+                n=_ident(name),
+                s=_ident(wh.SCHEMA),
+                t=_ident(table),
+                a=_ident(alias),
+            )
+        )
+        select.append(
+            sql.SQL("{}, {}.{} AS {}").format(_ident(key), _ident(alias), _ident(name), _ident(dimension.value))
+        )
+        columns.extend([key, dimension.value])
+    return select, joins, columns, labels
 
 
 def build(query: StructuredQuery) -> BuiltQuery:
-    """The SQL that answers ``query``."""
-    grain = choose_grain(query)
-    fact = "c" if grain.is_campaign_table else "f"
-    cc = wh.CAMPAIGN_COLUMNS
+    """The SQL that answers ``query`` (its subjects already resolved to names)."""
+    if query.subjects:
+        raise ValueError("resolve the query's subjects first (service.resolve_subjects)")
     params: list[object] = []
-    select: list[sql.Composable] = []
-    group: list[sql.Composable] = []
-    order: list[sql.Composable] = []
-    columns: list[str] = []
-    labels: list[str] = []
-    joins: list[sql.Composable] = []
-    where: list[sql.Composable] = []
-    needs_campaign = not grain.is_campaign_table and (
-        query.status is not None
-        or any(d in (Dimension.campaign, Dimension.brand) for d in query.group_by)
-        or any(ref.dimension in (Dimension.campaign, Dimension.brand) for ref in query.filters)
+    parts = _parts(query)
+    statement_of = _Statement(query, params)
+    ctes = sql.SQL(", ").join(
+        sql.SQL("{} AS ({})").format(_ident(part.name), statement_of.part(part)) for part in parts
     )
-    if needs_campaign:
-        joins.append(
-            sql.SQL(" JOIN {}.{} AS c ON c.{} = f.{}").format(
-                _ident(wh.SCHEMA), _ident(wh.CAMPAIGN_TABLE), _ident(cc["key"]), _ident(grain.keys[Dimension.campaign])
+    keys = _group_keys(query)
+    joined: sql.Composable = _ident(parts[0].name)
+    for part in parts[1:]:
+        if keys:
+            joined = sql.SQL("{} FULL JOIN {} USING ({})").format(
+                joined, _ident(part.name), sql.SQL(", ").join(map(_ident, keys))
             )
-        )
-
-    if query.compare_periods:
-        values = []
-        for index, period in enumerate(query.compare_periods):
-            values.append(sql.SQL("(%s::int, %s::text, %s::date, %s::date)"))
-            params.extend([index, period.label, period.start, period.end])
-        joins.append(
-            sql.SQL(
-                " JOIN (VALUES {}) AS p(ord, label, starts, ends) ON {f}.{m} >= p.starts AND {f}.{m} < p.ends"
-            ).format(sql.SQL(", ").join(values), f=_ident(fact), m=_ident(grain.keys[Dimension.month]))
-        )
-        select.append(sql.SQL("p.label AS period"))
-        group.extend([sql.SQL("p.ord"), sql.SQL("p.label")])
-        order.append(sql.SQL("p.ord"))
-        columns.append("period")
-        labels.append("period")
-
-    for dimension in query.group_by:
-        if dimension in (Dimension.campaign, Dimension.brand):
-            key, name = (
-                (cc["key"], cc["name"]) if dimension is Dimension.campaign else (cc["brand_key"], cc["brand_name"])
-            )
-            select.append(
-                sql.SQL("c.{} AS {}, c.{} AS {}").format(
-                    _ident(key), _ident(f"{dimension.value}_id"), _ident(name), _ident(dimension.value)
-                )
-            )
-            group.extend([sql.SQL("c.{}").format(_ident(key)), sql.SQL("c.{}").format(_ident(name))])
-            columns.extend([f"{dimension.value}_id", dimension.value])
-        elif dimension is Dimension.month:
-            column = sql.SQL("{}.{}").format(_ident(fact), _ident(grain.keys[Dimension.month]))
-            select.append(sql.SQL("to_char({}, 'YYYY-MM') AS month").format(column))
-            group.append(column)
-            columns.append("month")
         else:
-            table, key, name = wh.LABEL_SOURCES[dimension]
-            alias = f"l_{dimension.value}"
-            joins.append(
-                sql.SQL(
-                    " LEFT JOIN (SELECT DISTINCT ON ({k}) {k}, {n} FROM {s}.{t} ORDER BY {k}, {n}) AS {a}"
-                    " ON {a}.{k} = {f}.{fk}"
-                ).format(
-                    k=_ident(key),
-                    n=_ident(name),
-                    s=_ident(wh.SCHEMA),
-                    t=_ident(table),
-                    a=_ident(alias),
-                    f=_ident(fact),
-                    fk=_ident(grain.keys[dimension]),
-                )
-            )
-            select.append(
-                sql.SQL("{f}.{fk} AS {kid}, {a}.{n} AS {d}").format(
-                    f=_ident(fact),
-                    fk=_ident(grain.keys[dimension]),
-                    kid=_ident(f"{dimension.value}_id"),
-                    a=_ident(alias),
-                    n=_ident(name),
-                    d=_ident(dimension.value),
-                )
-            )
-            group.extend(
-                [
-                    sql.SQL("{}.{}").format(_ident(fact), _ident(grain.keys[dimension])),
-                    sql.SQL("{}.{}").format(_ident(alias), _ident(name)),
-                ]
-            )
-            columns.extend([f"{dimension.value}_id", dimension.value])
-        labels.append(dimension.value)
-
-    for metric in query.metrics:
-        select.append(sql.SQL("{} AS {}").format(metric_expression(metric, grain, fact), _ident(metric.value)))
-        columns.append(metric.value)
-
-    for dimension in (Dimension.campaign, Dimension.brand, Dimension.channel, Dimension.market):
-        refs = query.filter_values(dimension)
-        if not refs:
-            continue
-        if dimension is Dimension.campaign:
-            column = sql.SQL("c.{}").format(_ident(cc["key"]))
-        elif dimension is Dimension.brand:
-            column = sql.SQL("c.{}").format(_ident(cc["brand_key"]))
-        else:
-            column = sql.SQL("{}.{}").format(_ident(fact), _ident(grain.keys[dimension]))
-        where.append(sql.SQL("{} = ANY(%s)").format(column))
-        params.append([ref.key for ref in refs])
-    if query.status is not None:
-        where.append(sql.SQL("c.{} = %s").format(_ident(cc["status"])))
-        params.append(wh.STATUS_VALUES[query.status])
-    if query.period is not None:
-        month = sql.SQL("{}.{}").format(_ident(fact), _ident(grain.keys[Dimension.month]))
-        where.append(sql.SQL("{m} >= %s AND {m} < %s").format(m=month))
-        params.extend([query.period.start, query.period.end])
-
-    statement = sql.SQL("SELECT {select} FROM {s}.{t} AS {a}{joins}").format(
-        select=sql.SQL(", ").join(select),
-        s=_ident(wh.SCHEMA),
-        t=_ident(grain.table),
-        a=_ident(fact),
-        joins=sql.SQL("").join(joins),
+            joined = sql.SQL("{} CROSS JOIN {}").format(joined, _ident(part.name))
+    label_select, label_joins, columns, labels = _labels(query)
+    metric_columns = [metric.value for metric in query.metrics]
+    columns = columns + metric_columns
+    outer_select = [*label_select, *(_ident(name) for name in metric_columns)]
+    grouped = bool(keys)
+    ranked = query.intent is Intent.ranking and query.order_by is not None and grouped
+    if ranked:
+        direction = sql.SQL("DESC NULLS LAST" if query.descending else "ASC NULLS LAST")
+        partition = sql.SQL("PARTITION BY ord ") if query.compare_periods else sql.SQL("")
+        outer_select.append(
+            sql.SQL("rank() OVER ({}ORDER BY {} {}) AS rank").format(partition, _ident(query.order_by.value), direction)
+        )
+        if query.compare_periods:
+            outer_select.append(sql.SQL("ord"))
+    body = sql.SQL("WITH {} SELECT {} FROM {}{}").format(
+        ctes, sql.SQL(", ").join(outer_select), joined, sql.SQL("").join(label_joins)
     )
-    if where:
-        statement += sql.SQL(" WHERE ") + sql.SQL(" AND ").join(where)
-    if group:
-        statement += sql.SQL(" GROUP BY ") + sql.SQL(", ").join(group)
-    if query.intent is Intent.ranking and query.order_by is not None:
-        direction = sql.SQL("DESC NULLS LAST") if query.descending else sql.SQL("ASC NULLS LAST")
-        order = [sql.SQL("{} {}").format(_ident(query.order_by.value), direction), *order]
-        order.extend(sql.SQL("{}").format(_ident(c)) for c in columns if c.endswith("_id"))
-    elif group:
-        order.extend(
-            _ident(c)
-            for c in columns
-            if c in ("month", "channel", "market", "brand", "campaign") and c not in ("period",)
+    if ranked:
+        ids = [sql.SQL("r.{}").format(_ident(c)) for c in columns if c.endswith("_id")]
+        order = [*([sql.SQL("r.ord")] if query.compare_periods else []), sql.SQL("r.rank"), *ids]
+        statement = sql.SQL("SELECT {} FROM ({}) AS r WHERE r.rank <= {} ORDER BY {} LIMIT {}").format(
+            sql.SQL(", ").join(sql.SQL("r.{}").format(_ident(c)) for c in columns),
+            body,
+            statement_of.value(query.limit or 1),
+            sql.SQL(", ").join(order),
+            statement_of.value(MAX_ROWS + 1),
         )
-    if order:
-        statement += sql.SQL(" ORDER BY ") + sql.SQL(", ").join(order)
-    if group:
-        limit = query.limit if query.intent is Intent.ranking and query.limit else MAX_ROWS + 1
-        statement += sql.SQL(" LIMIT %s")
-        params.append(limit)
-    return BuiltQuery(statement=statement, params=params, columns=columns, grain=grain.table, label_columns=labels)
+    else:
+        statement = body
+        if grouped:
+            order_columns = [c for c in columns if c in ("month", "status", "channel", "market", "brand", "campaign")]
+            order = [*([_ident("ord")] if query.compare_periods else []), *map(_ident, order_columns)]
+            if order:
+                statement += sql.SQL(" ORDER BY ") + sql.SQL(", ").join(order)
+            statement += sql.SQL(" LIMIT {}").format(statement_of.value(MAX_ROWS + 1))
+    grain = " + ".join(part.grain.table for part in parts)
+    return BuiltQuery(statement=statement, params=params, columns=columns, grain=grain, label_columns=labels)

@@ -40,6 +40,7 @@ DIMENSION_WORDS: dict[Dimension, tuple[str, ...]] = {
     ),
     Dimension.market: ("market", "markets", "mercado", "mercados", "country", "countries", "pais", "paises"),
     Dimension.month: ("month", "months", "mes", "meses"),
+    Dimension.status: ("status", "statuses", "estado", "estados"),
 }
 
 #: "by X" / "por X" / "per X" / "for each X" / "para cada X" introduce a breakdown.
@@ -101,6 +102,8 @@ RANK_ASC_WORDS = (
     "menor",
     "menores",
 )
+#: Ranking words of quantity: before a dimension word they count it ("the most campaigns", "más canales").
+COUNT_RANK_WORDS = ("most", "fewest", "least", "mas", "menos")
 WHICH_WORDS = ("which", "what", "que", "cual", "cuales")
 
 COMPARE_WORDS = (
@@ -135,7 +138,100 @@ STATUS_WORDS: dict[str, tuple[str, ...]] = {
         "cerradas",
         "concluidas",
     ),
+    "paused": ("paused", "on hold", "pausada", "pausadas", "pausado", "pausados", "en pausa"),
+    "cancelled": ("cancelled", "canceled", "cancelada", "canceladas", "cancelado", "cancelados"),
+    "draft": ("draft", "drafts", "borrador", "borradores"),
 }
+
+#: Words of when campaigns ran, read with the period right after them ("campaigns that ended between July
+#: and September", "lanzadas en 2025", "active in December"): a filter on the flight dates, not on result months.
+LIFECYCLE_WORDS: dict[str, tuple[str, ...]] = {
+    "started": (
+        "started",
+        "starting",
+        "start",
+        "starts",
+        "began",
+        "begun",
+        "launched",
+        "launching",
+        "kicked off",
+        "lanzada",
+        "lanzadas",
+        "lanzado",
+        "lanzados",
+        "lanzo",
+        "lanzaron",
+        "lanzamos",
+        "empezo",
+        "empezaron",
+        "empezada",
+        "empezadas",
+        "comenzo",
+        "comenzaron",
+        "comenzada",
+        "comenzadas",
+        "iniciaron",
+        "iniciada",
+        "iniciadas",
+        "arrancaron",
+        "arranco",
+    ),
+    "ended": (
+        "ended",
+        "ending",
+        "ends",
+        "finished",
+        "completed",
+        "concluded",
+        "wrapped up",
+        "terminaron",
+        "termino",
+        "terminada",
+        "terminadas",
+        "finalizaron",
+        "finalizo",
+        "finalizada",
+        "finalizadas",
+        "acabaron",
+        "acabo",
+        "concluyeron",
+        "concluyo",
+        "concluidas",
+    ),
+    "running": (
+        "running",
+        "ran",
+        "active",
+        "live",
+        "ongoing",
+        "activa",
+        "activas",
+        "activo",
+        "activos",
+        "vigente",
+        "vigentes",
+        "en curso",
+        "corriendo",
+        "corrieron",
+        "estuvieron activas",
+    ),
+}
+#: What may stand between a lifecycle word and its period ("ended *in*", "terminaron *entre*").
+LIFECYCLE_CONNECTORS = frozenset(
+    "in en during durante between entre within at on of de del el la the from desde sometime at some time".split()
+)
+
+#: Words that ask for an average of a total; with a unit (:data:`PER_UNITS`) they average per that unit.
+AVERAGE_WORDS = ("on average", "en promedio", "average", "avg", "mean", "promedio", "promedios", "media")
+#: Units of an average, as they follow "per"/"por"/"a" or as an adjective ("average daily sales").
+PER_UNITS: dict[str, tuple[str, ...]] = {
+    "campaign": ("campaign", "campana"),
+    "day": ("day", "dia", "daily", "diario", "diaria", "diarios", "diarias"),
+    "month": ("month", "mes", "monthly", "mensual", "mensuales"),
+}
+#: Verbs of a list ("which channels did the campaign use"): the question lists, it does not rank.
+LIST_VERBS = ("use", "used", "uses", "uso", "usaron", "utilizo", "utilizaron", "usa", "usan", "ran on", "run on")
 
 #: Words of a change between two periods ("how did sales change from … to …"): read as a comparison when
 #: the question names two periods, else they refuse it (a change needs two periods).
@@ -165,9 +261,6 @@ CHANGE_WORDS = (
     "diferencia",
     "evolucion",
 )
-
-#: Phrases the registry reads as ROI that mean another figure (ROAS = revenue / spend): refused, never ROI.
-NOT_ROI_PHRASES = ("return on ad spend", "retorno del gasto publicitario", "retorno sobre el gasto publicitario")
 
 #: Questions about things the warehouse does not hold (answered with an explanation, never a number).
 #: Forecasts are a rule (:mod:`.rules`), checked first.

@@ -36,6 +36,7 @@ class Dimension(str, Enum):
     channel = "channel"
     market = "market"
     month = "month"
+    status = "status"
 
 
 class Intent(str, Enum):
@@ -72,6 +73,25 @@ class EntityRef(BaseModel):
     score: float = 1.0
 
 
+Status = Literal["active", "finished", "paused", "cancelled", "draft"]
+
+
+class Lifecycle(BaseModel):
+    """Campaigns by their flight dates: started in, ended in, or running at some time of a period."""
+
+    event: Literal["started", "ended", "running"]
+    period: Period
+
+
+class SubjectRef(BaseModel):
+    """An entity named by a question of its own ("the brand with the most campaigns"): a ranking resolved
+    first, whose rows (ties included) become the filter on ``dimension``."""
+
+    dimension: Dimension
+    query: StructuredQuery
+    text: str = Field(default="", description="The words of the question that name it.")
+
+
 class StructuredQuery(BaseModel):
     """A question in structured form: what to compute, over which rows, grouped and ordered how."""
 
@@ -81,7 +101,15 @@ class StructuredQuery(BaseModel):
     filters: list[EntityRef] = Field(default_factory=list, max_length=20)
     period: Period | None = None
     compare_periods: list[Period] = Field(default_factory=list, max_length=6)
-    status: Literal["active", "finished"] | None = None
+    status: Status | None = None
+    lifecycle: list[Lifecycle] = Field(default_factory=list, max_length=3)
+    subjects: list[SubjectRef] = Field(
+        default_factory=list, max_length=4, description="Entities named by a ranking, resolved before the query."
+    )
+    per: Literal["campaign", "day", "month"] | None = Field(
+        default=None, description="Totals averaged per campaign, per day or per month of the rows asked for."
+    )
+    as_of: date | None = None
     order_by: Metric | None = None
     descending: bool = True
     limit: int | None = Field(default=None, ge=1, le=100)
@@ -111,3 +139,6 @@ class NotAnswerable(BaseModel):
         description="Why: privacy, read-only, forecast, out-of-scope, unknown-name, not-understood, grain.",
     )
     not_understood: list[str] = Field(default_factory=list, description="The words of the question not understood.")
+
+
+SubjectRef.model_rebuild()

@@ -14,28 +14,42 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from promptsales.sales.nlq import lexicon, rules, words
+from promptsales.sales.nlq import language, lexicon, rules, words
 from promptsales.sales.nlq.catalog import Catalog
 from promptsales.sales.nlq.metrics import label
 from promptsales.sales.nlq.model import (
     Dimension,
     EntityRef,
     Intent,
+    Lifecycle,
     Metric,
     NotAnswerable,
     Period,
     StructuredQuery,
+    SubjectRef,
 )
-from promptsales.sales.nlq.periods import MONTHS, NUMBER_WORDS, PeriodParser
-from promptsales.sales.nlq.text import blank_span, contains_phrase, normalize
+from promptsales.sales.nlq.periods import MONTHS, NUMBER_WORDS, FoundPeriod, PeriodParser
+from promptsales.sales.nlq.subjects import find_subject
+from promptsales.sales.nlq.text import blank_span, contains_phrase, normalize, strip_accents
 
 MAX_QUESTION_CHARS = 500
 #: A fuzzy campaign match below this similarity is not trusted.
 CAMPAIGN_MATCH_THRESHOLD = 0.45
 #: What a ranking that names no metric ranks by: sales amount, the business's measure of success.
 DEFAULT_RANKING_METRIC = Metric("sales_amount")
-CLIENTS = Metric("clients")
 CAMPAIGNS = Metric("campaigns")
+#: How deep subjects may nest ("the campaign with the most sales of the brand with the most campaigns" is 2).
+MAX_SUBJECT_DEPTH = 3
+#: Metrics by the Snowball stems of their one-word phrases ("vendimos" → the stem of "vendieron").
+METRIC_STEMS: dict[str, str] = language.stem_index(
+    {metric.value: phrases for metric, phrases in lexicon.METRIC_PHRASES.items()}
+)
+#: What "the most <dimension>" counts: "the brand with the most campaigns", "más canales".
+COUNTED_DIMENSIONS: dict[Dimension, Metric] = {
+    Dimension.campaign: CAMPAIGNS,
+    Dimension.channel: Metric("channels_used"),
+    Dimension.market: Metric("markets_used"),
+}
 
 _FUNCTION_WORDS = {
     "the",
@@ -167,6 +181,8 @@ _PERIOD_WORDS = {
     "top",
 }
 _NAME_CONNECTORS = {"of", "de", "del", "la", "el", "the", "and", "y", "&"}
+#: Units of an average that are nouns: read only after "per"/"por" ("per campaign", "por día").
+_UNIT_NOUNS = {"campaign", "campana", "day", "dia", "month", "mes"}
 #: Words joining two figures into a ratio ("cost per sale", "gasto por venta").
 _PER_WORDS = {"per", "por", "each", "every", "for", "cada", "/", "a", "an", "un", "una", "la", "el"}
 #: "campaigns" after these says "every campaign" (the default scope), not a subject to resolve.
@@ -316,6 +332,12 @@ class _Reading:
     notes: list[str] = field(default_factory=list)
     words: dict[str, list[str]] = field(default_factory=dict)  # part of the query → the words it read
     ignored: list[str] = field(default_factory=list)
+    found_periods: list[FoundPeriod] = field(default_factory=list)  # the periods with where they were
+    lifecycle: list[Lifecycle] = field(default_factory=list)
+    subjects: list[SubjectRef] = field(default_factory=list)
+    per: str | None = None  # an average per campaign, day or month
+    listing: bool = False  # "which channels did … use": a list, not a ranking
+    depth: int = 0  # 0 for the question, 1 for a subject inside it, …
 
     def update(self, part: str, text: str) -> None:
         """Takes ``text`` (the current text with some words blanked) and records those words as read by ``part``."""
@@ -368,8 +390,12 @@ class QuestionParser:
         meaning refuse the question, the rest are stated in the answer as ignored. A step that finds the
         question unanswerable ends the parse with the reason.
         """
-        reading = self._begin(question)
+        return self._parse_reading(self._begin(question))
+
+    def _parse_reading(self, reading: _Reading) -> StructuredQuery | NotAnswerable:
+        """The steps of :meth:`parse` over one reading (the question, or a subject phrase inside it)."""
         for step in (
+            self._read_subject,
             self._read_names,
             self._refuse_by_rule,
             self._read_words,
@@ -380,9 +406,9 @@ class QuestionParser:
             if refusal is not None:
                 return refusal
         if reading.funnel:
-            return self._funnel_query(reading)
+            return self._with_subjects(reading, self._funnel_query(reading))
         refusal = self._default_metric(reading)
-        return refusal if refusal is not None else self._query(reading)
+        return refusal if refusal is not None else self._with_subjects(reading, self._query(reading))
 
     # -- steps --------------------------------------------------------------------------------------------
     def _begin(self, question: str) -> _Reading:
@@ -402,6 +428,94 @@ class QuestionParser:
             normalized=text,
         )
 
+    def _read_subject(self, reading: _Reading) -> NotAnswerable | None:
+        """An entity named by a ranking of its own ("the channels *of the campaign with the most sales*") is
+        read first, as a question of its own (to any depth up to :data:`MAX_SUBJECT_DEPTH`); it becomes a
+        subject of the query, resolved to its rows (ties included) before the query runs."""
+        masked = re.sub(r"\"[^\"]*\"|'[^']*'", lambda m: " " * len(m.group()), reading.text)
+        masked = self.catalog.find_mentions(masked, Dimension.campaign)[1]
+        span = find_subject(masked)
+        if span is None:
+            return None
+        phrase = reading.text[span.start : span.end]
+        if reading.depth >= MAX_SUBJECT_DEPTH:
+            return reading.refuse(
+                reading.say(
+                    f"'{phrase.strip()}' nests rankings deeper than {MAX_SUBJECT_DEPTH} levels.",
+                    f"'{phrase.strip()}' anida rankings a más de {MAX_SUBJECT_DEPTH} niveles.",
+                ),
+                "the question in simpler steps",
+                "la pregunta en pasos más simples",
+                not_understood=phrase.split(),
+            )
+        inner = _Reading(
+            text=" " * span.start + phrase + " " * (len(reading.text) - span.end),
+            language=reading.language,
+            out_of_scope=None,
+            question=reading.question,
+            normalized=reading.normalized,
+            depth=reading.depth + 1,
+        )
+        result = self._parse_reading(inner)
+        if isinstance(result, NotAnswerable):
+            return result
+        if result.intent is not Intent.ranking or result.group_by != [span.dimension]:
+            return reading.refuse(
+                reading.say(
+                    f"I could not read '{phrase.strip()}' as one {span.dimension.value} chosen by a ranking.",
+                    f"No pude leer '{phrase.strip()}' como un(a) {span.dimension.value} elegido por un ranking.",
+                ),
+                "the question in two simpler steps",
+                "la pregunta en dos pasos más simples",
+                not_understood=phrase.split(),
+            )
+        reading.read("subject", span.start, span.end)
+        text = _as_asked(reading, span.start, span.end) or phrase.strip()
+        reading.subjects.append(SubjectRef(dimension=span.dimension, query=result, text=text))
+        return None
+
+    def _with_subjects(self, reading: _Reading, query: StructuredQuery) -> StructuredQuery:
+        """The query with its subjects. A subject's period also scopes the question when it names none of
+        its own; a single figure of a ranked entity ("the reach of the campaign with the highest ROI") is
+        the ranking itself, showing that figure next to the ranked one."""
+        if not reading.subjects:
+            return query
+        update: dict[str, Any] = {"subjects": reading.subjects}
+        ignored = [*query.ignored, *(word for subject in reading.subjects for word in subject.query.ignored)]
+        update["ignored"] = list(dict.fromkeys(ignored))
+        inherited = next((s.query.period for s in reading.subjects if s.query.period), None)
+        if query.period is None and not query.compare_periods and not query.lifecycle and inherited is not None:
+            update["period"] = inherited
+            query.notes.append(
+                reading.say(
+                    f"The period {inherited.label} applies to the whole question.",
+                    f"El periodo {inherited.label} se aplica a toda la pregunta.",
+                )
+            )
+        sub = reading.subjects[0].query
+        if (
+            len(reading.subjects) == 1
+            and query.intent is Intent.value
+            and not query.filters
+            and not query.lifecycle
+            and query.status is None
+            and query.per is None
+            and not query.compare_periods
+            and update.get("period", query.period) == sub.period
+            and not sub.subjects
+        ):
+            shown = list(dict.fromkeys([sub.order_by or sub.metrics[0], *query.metrics]))[:6]
+            return sub.model_copy(
+                update={
+                    "metrics": shown,
+                    "words": query.words,
+                    "ignored": update["ignored"],
+                    "notes": [*sub.notes, *query.notes],
+                    "language": query.language,
+                }
+            )
+        return query.model_copy(update=update)
+
     def _read_names(self, reading: _Reading) -> NotAnswerable | None:
         """Campaigns, periods, brands, channels and markets; an unknown quoted or named campaign refuses
         (unless the question asks for personal data: the privacy rule's reason comes first)."""
@@ -417,6 +531,7 @@ class QuestionParser:
         reading.update("campaign", text)
         found, text = PeriodParser(self.as_of, reading.language).find_all(reading.text)
         reading.update("period", text)
+        reading.found_periods = found
         reading.periods = [item.period for item in found]
         if found:
             reading.understood["periods"] = [item.period.label for item in found]
@@ -481,7 +596,9 @@ class QuestionParser:
         )
 
     def _read_words(self, reading: _Reading) -> NotAnswerable | None:
-        """Status, funnel words, metrics, comparison words, breakdowns and the ranking asked for."""
+        """Lifecycle, status, funnel words, averages, metrics, comparison words, breakdowns and the ranking
+        asked for."""
+        self._read_lifecycle(reading)
         status, text = self._status(reading.text)
         reading.status = status
         reading.update("status", text)
@@ -490,22 +607,12 @@ class QuestionParser:
             match = contains_phrase(reading.text, word)
             if match:
                 reading.read("funnel", match.start(), match.end())
-        for phrase in lexicon.NOT_ROI_PHRASES:
-            match = contains_phrase(reading.text, phrase)
-            if match:
-                return reading.refuse(
-                    reading.say(
-                        f"I do not know the figure '{phrase}': return on ad spend (revenue ÷ spend) is not ROI "
-                        "((sales − spend) ÷ spend), and only ROI is computed.",
-                        f"No conozco la cifra '{phrase}': el retorno del gasto publicitario (ingresos ÷ gasto) no es "
-                        "el ROI ((ventas − gasto) ÷ gasto), y solo se calcula el ROI.",
-                    ),
-                    "a metric: " + ", ".join(metric.value for metric in Metric),
-                    "una métrica: " + ", ".join(label(metric, "es") for metric in Metric),
-                    not_understood=[phrase],
-                )
         spans, text = self._metrics(reading.text)
         reading.update("metrics", text)
+        spans.extend(self._counted_dimensions(reading))
+        spans.extend(self._stemmed_metrics(reading))
+        spans.sort()
+        self._read_average(reading)
         reading.metric_spans = spans
         reading.metrics = list(dict.fromkeys(metric for _, _, metric in spans))
         if reading.metrics:
@@ -524,7 +631,117 @@ class QuestionParser:
         reading.rank_at = ranking.at
         for start, end in ranking.spans:
             reading.read("ranking", start, end)
+        self._read_listing(reading)
         return None
+
+    @staticmethod
+    def _read_lifecycle(reading: _Reading) -> None:
+        """ "ended between July and September", "lanzadas en 2025", "active in December": a lifecycle word
+        right before a period filters campaigns by their flight dates, and that period is its own."""
+        for event, phrases in lexicon.LIFECYCLE_WORDS.items():
+            for phrase in sorted(phrases, key=len, reverse=True):
+                for match in list(re.finditer(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", reading.text)):
+                    found = next(
+                        (
+                            item
+                            for item in reading.found_periods
+                            if item.start >= match.end()
+                            and all(
+                                word in lexicon.LIFECYCLE_CONNECTORS
+                                for word in words.WORD.findall(reading.normalized[match.end() : item.start])
+                            )
+                        ),
+                        None,
+                    )
+                    if found is None:
+                        continue
+                    reading.lifecycle.append(Lifecycle(event=event, period=found.period))
+                    reading.found_periods.remove(found)
+                    reading.periods.remove(found.period)
+                    reading.read("lifecycle", match.start(), match.end())
+                    gap = reading.text[match.end() : found.start]
+                    for connector in list(words.WORD.finditer(gap)):
+                        reading.read("lifecycle", match.end() + connector.start(), match.end() + connector.end())
+        if reading.lifecycle:
+            reading.understood["lifecycle"] = [f"{item.event} {item.period.label}" for item in reading.lifecycle]
+
+    @staticmethod
+    def _counted_dimensions(reading: _Reading) -> list[tuple[int, int, Metric]]:
+        """ "the most campaigns", "más canales", "fewest markets": a ranking word of quantity before a
+        dimension word counts that dimension (campaigns, channels used, markets used); "the 3 worst campaigns"
+        ranks them."""
+        rank_words = "|".join(lexicon.COUNT_RANK_WORDS)
+        found: list[tuple[int, int, Metric]] = []
+        for dimension, metric in COUNTED_DIMENSIONS.items():
+            nouns = "|".join(word for word in lexicon.DIMENSION_WORDS[dimension] if word.endswith("s"))
+            for match in list(re.finditer(rf"(?<![a-z0-9])(?:{rank_words})\s+({nouns})(?![a-z0-9])", reading.text)):
+                found.append((match.start(1), match.end(1), metric))
+                reading.read("metrics", match.start(1), match.end(1))
+        if found:
+            reading.understood.setdefault("metrics", []).extend(metric.value for _, _, metric in found)
+        return found
+
+    @staticmethod
+    def _stemmed_metrics(reading: _Reading) -> list[tuple[int, int, Metric]]:
+        """Words no phrase read whose Snowball stem is the stem of one metric's phrase ("vendimos",
+        "alcanzamos", "spends"); never a word whose meaning is not guessed (:data:`words.MEANINGFUL`)."""
+        found: list[tuple[int, int, Metric]] = []
+        for match in list(words.WORD.finditer(reading.text)):
+            word = match.group()
+            if word in words.STOP_WORDS or word in STOP_WORDS or words.classify([word]).meaningful:
+                continue
+            metrics = {METRIC_STEMS[stem] for stem in language.stems(word) if stem in METRIC_STEMS}
+            if len(metrics) != 1:
+                continue
+            metric = Metric(metrics.pop())
+            found.append((match.start(), match.end(), metric))
+            reading.read("metrics", match.start(), match.end())
+            reading.understood.setdefault("stems", {})[word] = metric.value
+        if found:
+            reading.understood.setdefault("metrics", []).extend(metric.value for _, _, metric in found)
+        return found
+
+    @staticmethod
+    def _read_average(reading: _Reading) -> None:
+        """ "average sales per campaign", "promedio diario de ventas", "average monthly spend": totals
+        averaged per campaign, day or month (an average word alone is not read: it would be another figure)."""
+        average = next(
+            (m for word in lexicon.AVERAGE_WORDS if (m := contains_phrase(reading.text, word)) is not None), None
+        )
+        if average is None:
+            return
+        for per, units in lexicon.PER_UNITS.items():
+            for unit in units:
+                # a noun needs its "per" ("average sales per campaign"); an adjective does not ("average daily")
+                prefix = r"(?:per|por|a|each|cada|by)\s+" if unit in _UNIT_NOUNS else ""
+                match = re.search(rf"(?<![a-z0-9]){prefix}{re.escape(unit)}(?![a-z0-9])", reading.text)
+                if match is None:
+                    continue
+                reading.per = per
+                reading.read("average", average.start(), average.end())
+                reading.read("average", match.start(), match.end())
+                reading.understood["average per"] = per
+                return
+
+    @staticmethod
+    def _read_listing(reading: _Reading) -> None:
+        """ "Which channels did … use?": a list of the dimension's members, not a ranking of one."""
+        if reading.rank_dimension is None or reading.words.get("ranking") is None:
+            return
+        ranked = set(reading.words["ranking"])
+        if ranked & (set(lexicon.RANK_DESC_WORDS) | set(lexicon.RANK_ASC_WORDS)) or reading.limit is not None:
+            return
+        plural = {word for word in lexicon.DIMENSION_WORDS[reading.rank_dimension] if word.endswith(("s", "es"))}
+        verb = next((m for word in lexicon.LIST_VERBS if (m := contains_phrase(reading.text, word)) is not None), None)
+        if not (ranked & plural or verb):
+            return
+        if verb is not None:
+            reading.read("group_by", verb.start(), verb.end())
+        reading.words["group_by"] = [*reading.words.get("group_by", []), *reading.words.pop("ranking")]
+        if reading.rank_dimension not in reading.group_by:
+            reading.group_by.insert(0, reading.rank_dimension)
+        reading.rank_dimension = None
+        reading.listing = True
 
     def _refuse_future(self, reading: _Reading) -> NotAnswerable | None:
         """A period after the as-of date has no results yet (and forecasts are not made up)."""
@@ -547,16 +764,13 @@ class QuestionParser:
     def _account_for_words(self, reading: _Reading) -> NotAnswerable | None:
         """Every word must be read, be a stop word, or be stated as ignored; words that change the meaning
         (an unknown figure, a nested subject, a period, a filter …) refuse the question, naming them."""
-        lifecycle = self._lifecycle_filter(reading)
-        if lifecycle is not None:
-            return lifecycle
         ratio = self._ratio_of_metrics(reading)
         leftover = words.classify(self._unread(reading))
         meaningful = dict(leftover.meaningful)
         if ratio:
             meaningful = {"metric": ratio, **meaningful}
-        if reading.funnel:  # a funnel has its own stages: a metric, ranking or breakdown asked with it is unused
-            unused = [word for part in ("metrics", "ranking", "group_by") for word in reading.words.get(part, [])]
+        if reading.funnel:  # a funnel has its own stages: a metric or a ranking asked with it is unused
+            unused = [word for part in ("metrics", "ranking", "average") for word in reading.words.get(part, [])]
             if unused:
                 meaningful.setdefault("subject", []).extend(unused)
         if len(reading.group_by) > 2:
@@ -592,24 +806,6 @@ class QuestionParser:
         return unread
 
     @staticmethod
-    def _lifecycle_filter(reading: _Reading) -> NotAnswerable | None:
-        """ "Campaigns that ended in Q3" filters by when campaigns ended, not by result months: refused."""
-        if reading.status != "finished" or not reading.periods:
-            return None
-        status_words = reading.words.get("status", [])
-        return reading.refuse(
-            reading.say(
-                f"I cannot filter campaigns by when they ended ('{' '.join(status_words)}' with a period): the "
-                "period would only filter result months, which is a different question.",
-                f"No puedo filtrar campañas por cuándo terminaron ('{' '.join(status_words)}' con un periodo): el "
-                "periodo solo filtraría los meses de resultados, que es otra pregunta.",
-            ),
-            "finished campaigns without a period, or results in a period without the status",
-            "campañas finalizadas sin periodo, o resultados de un periodo sin el estado",
-            not_understood=status_words,
-        )
-
-    @staticmethod
     def _ratio_of_metrics(reading: _Reading) -> list[str]:
         """ "cost per conversion", "gasto por venta": two figures joined by per/por is a ratio not computed."""
         spans = sorted(reading.metric_spans)
@@ -620,30 +816,24 @@ class QuestionParser:
         return []
 
     def _funnel_query(self, reading: _Reading) -> StructuredQuery:
-        """The funnel stages; distinct clients are left out when a period, channel or market is asked for."""
-        stages = list(lexicon.FUNNEL_STAGES)
-        periods = sorted(reading.periods, key=lambda period: period.start)
-        if periods or any(ref.dimension in (Dimension.channel, Dimension.market) for ref in reading.filters):
-            stages.remove(CLIENTS)
-            reading.notes.append(
-                reading.say(
-                    "Distinct clients are known per whole campaign only: that stage is "
-                    "left out when a period, channel or market is asked for.",
-                    "Los clientes distintos se conocen solo por campaña completa: esa etapa se omite "
-                    "al pedir un periodo, canal o mercado.",
-                )
-            )
+        """The funnel stages, for the rows asked for, per entity when several are named or a breakdown is
+        asked ("the funnel by channel", "compare the funnels of Instagram and TikTok")."""
+        period, compare_periods = self._split_periods(reading)
+        self._compare_several_mentions(reading)
         return StructuredQuery(
             intent=Intent.funnel,
-            metrics=stages,
+            metrics=list(lexicon.FUNNEL_STAGES),
+            group_by=reading.group_by[:2],
             filters=reading.filters,
-            period=periods[0] if len(periods) == 1 else None,
-            compare_periods=periods if len(periods) > 1 else [],
+            period=period,
+            compare_periods=compare_periods,
             status=reading.status,
+            lifecycle=reading.lifecycle,
             language=reading.language,
             notes=reading.notes,
             words=reading.words,
             ignored=reading.ignored,
+            as_of=self.as_of,
         )
 
     def _default_metric(self, reading: _Reading) -> NotAnswerable | None:
@@ -659,7 +849,18 @@ class QuestionParser:
                 )
             )
             return None
+        if reading.listing:
+            reading.metrics = [DEFAULT_RANKING_METRIC]
+            reading.notes.append(
+                reading.say(
+                    "Listed with their sales amount (no metric named).",
+                    "Listados con su monto de ventas (no se nombró una métrica).",
+                )
+            )
+            return None
         unknown = reading.ignored
+        if unknown and self._semantic_metric(reading):
+            return None
         return reading.refuse(
             reading.say("I could not find which figure you want.", "No encontré qué cifra quieres.")
             + (
@@ -671,6 +872,36 @@ class QuestionParser:
             "una métrica: " + ", ".join(label(metric, "es") for metric in Metric),
             not_understood=unknown,
         )
+
+    @staticmethod
+    def _semantic_metric(reading: _Reading) -> bool:
+        """No metric named: the unread words are matched to the nearest metric by the sentence-embedding
+        model, only above the measured threshold (:mod:`.semantic`); the match is stated in ``understood``
+        and in the answer's notes."""
+        from promptsales.sales.nlq.semantic import semantic_index
+
+        phrase = " ".join(reading.ignored)
+        match = semantic_index().nearest(phrase, Metric)
+        if match is None or not isinstance(match.target, Metric):
+            return False
+        reading.metrics = [match.target]
+        reading.words.setdefault("semantic", []).extend(reading.ignored)
+        reading.ignored = []
+        reading.understood["semantic"] = {
+            "phrase": phrase,
+            "metric": match.target.value,
+            "nearest": match.text,
+            "cosine": match.score,
+        }
+        reading.notes.append(
+            reading.say(
+                f"Read '{phrase}' as {label(match.target, 'en')} (nearest by meaning to '{match.text}', "
+                f"cosine {match.score:.2f}).",
+                f"Leí '{phrase}' como {label(match.target, 'es')} (lo más cercano por significado a "
+                f"'{match.text}', coseno {match.score:.2f}).",
+            )
+        )
+        return True
 
     def _query(self, reading: _Reading) -> StructuredQuery:
         """The query: one period or several to compare, a comparison of several names, then the intent
@@ -686,6 +917,9 @@ class QuestionParser:
             "period": period,
             "compare_periods": compare_periods,
             "status": reading.status,
+            "lifecycle": reading.lifecycle,
+            "per": reading.per,
+            "as_of": self.as_of,
             "language": reading.language,
             "notes": reading.notes,
             "words": reading.words,
@@ -722,22 +956,13 @@ class QuestionParser:
 
     def _split_periods(self, reading: _Reading) -> tuple[Period | None, list[Period]]:
         """One period filters; several are compared, always from the earliest to the latest (a change is
-        from the earlier period to the later, whichever was named first). "Active in a period" counts
-        campaigns with results in it (the status is dropped)."""
+        from the earlier period to the later, whichever was named first)."""
         period: Period | None = None
         compare_periods: list[Period] = []
         if len(reading.periods) == 1:
             period = reading.periods[0]
         elif len(reading.periods) > 1:
             compare_periods = sorted(reading.periods, key=lambda found: (found.start, found.end))
-        if reading.status == "active" and (period or compare_periods) and CAMPAIGNS in reading.metrics:
-            reading.status = None  # "active in December" means running then, which the period already says
-            reading.notes.append(
-                reading.say(
-                    "Active in a period = with results in that period.",
-                    "Activa en un periodo = con resultados en ese periodo.",
-                )
-            )
         return period, compare_periods
 
     @staticmethod
@@ -753,7 +978,7 @@ class QuestionParser:
     def _out_of_scope(self, text: str, question: str) -> str | None:
         for topic, phrases in lexicon.OUT_OF_SCOPE.items():
             for word in phrases:
-                if word == "genero" and "generó" in question.lower() and "género" not in question.lower():
+                if word in language.ACCENTED_NOUNS and not language.means_accented_noun(word, question):
                     continue  # "generó" (generated) folds to the same letters as "género" (gender)
                 if word in ("por que", "porque"):
                     if re.match(r"^\|?\s*(?:por que|porque)\b(?!\s+(?:canal|mercado|marca|medio))", text):
@@ -894,7 +1119,9 @@ class QuestionParser:
         )
         found: list[tuple[int, int, Metric]] = []
         for phrase, metric in phrases:
-            for match in list(re.finditer(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text)):
+            # words already read may stand between a phrase's words ("how many [finished] campaigns")
+            pattern = re.escape(phrase).replace(r"\ ", r"\s+")
+            for match in list(re.finditer(rf"(?<![a-z0-9]){pattern}(?![a-z0-9])", text)):
                 found.append((match.start(), match.end(), metric))
                 text = blank_span(text, match.start(), match.end())
         found.sort()
@@ -980,6 +1207,22 @@ def _campaign_ref(fragment: str, match: tuple[int | str, str, float]) -> EntityR
     """The campaign a fragment of the question names, from one ``(key, name, score)`` catalogue match."""
     key, name, score = match
     return EntityRef(dimension=Dimension.campaign, key=key, name=name, matched_text=fragment, score=score)
+
+
+def _as_asked(reading: _Reading, start: int, end: int) -> str | None:
+    """The words of ``[start, end)`` of the normalised question as the question wrote them (accents, case),
+    or None when the two cannot be aligned word for word."""
+    folded = strip_accents(reading.question.lower())
+    if len(folded) != len(reading.question):
+        return None
+    asked = list(words.WORD.finditer(folded))
+    normal = list(words.WORD.finditer(reading.normalized))
+    if [m.group() for m in asked] != [m.group() for m in normal]:
+        return None
+    inside = [i for i, m in enumerate(normal) if m.start() >= start and m.end() <= end]
+    if not inside:
+        return None
+    return reading.question[asked[inside[0]].start() : asked[inside[-1]].end()]
 
 
 def _as_number(token: str) -> int | None:

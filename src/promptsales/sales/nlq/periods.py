@@ -123,8 +123,34 @@ ORDINAL_HALVES = {
     "primer": 1,
     "primera": 1,
     "primero": 1,
+    "1er": 1,
     "segundo": 2,
     "segunda": 2,
+    "2do": 2,
+    "2da": 2,
+}
+#: The six two-month periods of a year: "first bimester", "tercer bimestre".
+ORDINAL_BIMESTERS = {
+    **{word: number for word, number in ORDINAL_HALVES.items()},
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+    "fifth": 5,
+    "5th": 5,
+    "sixth": 6,
+    "6th": 6,
+    "last": 6,
+    "tercer": 3,
+    "tercero": 3,
+    "tercera": 3,
+    "cuarto": 4,
+    "cuarta": 4,
+    "quinto": 5,
+    "quinta": 5,
+    "sexto": 6,
+    "sexta": 6,
+    "ultimo": 6,
 }
 NUMBER_WORDS = {
     "one": 1,
@@ -216,7 +242,9 @@ class PeriodParser:
         for handler in (
             self._ranges,
             self._halves,
+            self._bimesters,
             self._quarters,
+            self._since,
             self._month_years,
             self._iso_months,
             self._relative,
@@ -269,13 +297,33 @@ class PeriodParser:
         ordinals = "|".join(sorted(ORDINAL_HALVES, key=len, reverse=True))
         year = rf"(?:\s*(?:of|de|del)?\s*(?:(?:the\s+)?year\s+|(?:el\s+)?ano\s+)?{_YEAR})?"
         patterns = [
-            re.compile(rf"\bh([12]){year}\b"),
+            re.compile(rf"\b[hs]([12]){year}\b"),
+            re.compile(rf"\b([12])\s?s{year}\b"),
             re.compile(rf"\b({ordinals})\s+(?:half|semester|semestre|mitad){year}\b"),
             re.compile(rf"\b(?:half|semester|semestre)\s+([12]){year}\b"),
         ]
         yield from _numbered_periods(
             text, patterns, ORDINAL_HALVES, lambda half, token, year: self._half_period(half, year)
         )
+
+    def _bimesters(self, text: str):
+        """``first bimester of 2025``, ``tercer bimestre de 2025``, ``bimestre 2``: two months of a year."""
+        ordinals = "|".join(sorted(ORDINAL_BIMESTERS, key=len, reverse=True))
+        year = rf"(?:\s*(?:of|de|del)?\s*(?:(?:the\s+)?year\s+|(?:el\s+)?ano\s+)?{_YEAR})?"
+        patterns = [
+            re.compile(rf"\b({ordinals})\s+(?:bimester|bimestre|two-month period){year}\b"),
+            re.compile(rf"\b(?:bimester|bimestre)\s+([1-6]){year}\b"),
+        ]
+
+        def bimester(number: int, token: str, year: int | None) -> Period | None:
+            if token in ("last", "ultimo") and year is None:
+                return None  # "the last bimester" is relative
+            if year is None:  # the latest such bimester that has started by the as-of date
+                year = self.as_of.year if (number - 1) * 2 + 1 <= self.as_of.month else self.as_of.year - 1
+            start = date(year, (number - 1) * 2 + 1, 1)
+            return months_period(start, 2, f"B{number} {year}")
+
+        yield from _numbered_periods(text, patterns, ORDINAL_BIMESTERS, bimester)
 
     def _quarters(self, text: str):
         ordinals = "|".join(sorted(ORDINAL_QUARTERS, key=len, reverse=True))
@@ -308,6 +356,7 @@ class PeriodParser:
     def _relative(self, text: str):
         this_month = month_start(self.as_of)
         this_quarter = date(self.as_of.year, (self.as_of.month - 1) // 3 * 3 + 1, 1)
+        this_half = date(self.as_of.year, 1 if self.as_of.month <= 6 else 7, 1)
         es = self.language == "es"
         rules: list[tuple[str, Callable[[re.Match[str]], Period]]] = [
             (
@@ -317,6 +366,32 @@ class PeriodParser:
                     _number(m.group(1)),
                     f"últimos {_number(m.group(1))} meses" if es else f"last {_number(m.group(1))} months",
                 ),
+            ),
+            (
+                rf"\b(?:last|previous|past|(?:los\s+)?ultimos)\s+{_NUM}\s+(?:quarters|trimestres)\b",
+                lambda m: months_period(
+                    add_months(this_quarter, -3 * _number(m.group(1))),
+                    3 * _number(m.group(1)),
+                    f"últimos {_number(m.group(1))} trimestres" if es else f"last {_number(m.group(1))} quarters",
+                ),
+            ),
+            (
+                rf"\b(?:last|previous|past|(?:los\s+)?ultimos)\s+{_NUM}\s+(?:years|anos)\b",
+                lambda m: months_period(
+                    date(self.as_of.year - _number(m.group(1)), 1, 1),
+                    12 * _number(m.group(1)),
+                    f"últimos {_number(m.group(1))} años" if es else f"last {_number(m.group(1))} years",
+                ),
+            ),
+            (
+                r"\b(?:last|previous|past)\s+(?:half|semester)\b|\b(?:el\s+)?(?:ultimo\s+semestre|semestre\s+(?:pasado|anterior))\b",
+                lambda m: self._half_period(
+                    2 if this_half.month == 1 else 1, this_half.year - 1 if this_half.month == 1 else this_half.year
+                ),
+            ),
+            (
+                r"\b(?:this|current)\s+(?:half|semester)\b|\beste\s+semestre\b|\bsemestre\s+actual\b",
+                lambda m: self._half_period(1 if this_half.month == 1 else 2, this_half.year),
             ),
             (
                 r"\b(?:last|previous|past)\s+quarter\b|\b(?:el\s+)?(?:ultimo\s+trimestre|trimestre\s+(?:pasado|anterior))\b",
@@ -339,7 +414,8 @@ class PeriodParser:
                 lambda m: months_period(this_month, 1, month_label(this_month, self.language)),
             ),
             (
-                r"\b(?:year\s+to\s+date|ytd)\b|\ben\s+lo\s+que\s+va\s+del\s+ano\b",
+                r"\b(?:year\s+to\s+date|ytd|so\s+far\s+this\s+year)\b|\ben\s+lo\s+que\s+va\s+(?:del|de)\s+ano\b"
+                r"|\ben\s+lo\s+que\s+llevamos\s+(?:del|de)\s+ano\b|\ben\s+el\s+ano\s+a\s+la\s+fecha\b",
                 lambda m: Period(
                     start=date(self.as_of.year, 1, 1), end=add_months(this_month, 1), label=f"{self.as_of.year} YTD"
                 ),
@@ -357,6 +433,16 @@ class PeriodParser:
             for match in list(re.finditer(pattern, text)):
                 yield build(match), match.start(), match.end()
                 text = blank_span(text, match.start(), match.end())
+
+    def _since(self, text: str):
+        """``since March 2025`` / ``desde marzo de 2025``: from that month to the as-of date's month."""
+        pattern = re.compile(rf"\b(?:since|desde)\s+({_MONTH}){_OF}(?:\s+{_YEAR})?\b")
+        for match in list(pattern.finditer(text)):
+            month = MONTHS[match.group(1)]
+            start = date(int(match.group(2)), month, 1) if match.group(2) else latest_month(month, self.as_of)
+            months = (self.as_of.year - start.year) * 12 + self.as_of.month - start.month + 1
+            if months >= 1:
+                yield months_period(start, months, self._label_months(start, months)), match.start(), match.end()
 
     def _lone_months(self, text: str):
         for match in list(re.finditer(rf"\b({_MONTH})\b", text)):

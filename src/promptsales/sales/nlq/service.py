@@ -15,13 +15,14 @@ from pydantic import BaseModel, Field
 
 from promptsales.ai.llm_client import configured
 from promptsales.config import Settings
-from promptsales.sales.nlq.answer import execute, ignored_note, plain, summarize
+from promptsales.sales.nlq.answer import definitions, execute, ignored_note, plain, summarize
 from promptsales.sales.nlq.builder import Unanswerable, build
 from promptsales.sales.nlq.dbcatalog import catalog_for, data_as_of
 from promptsales.sales.nlq.llm import timed_model_parse
 from promptsales.sales.nlq.model import NotAnswerable, StructuredQuery
 from promptsales.sales.nlq.parser import QuestionParser
 from promptsales.sales.nlq.rules import RULES
+from promptsales.sales.nlq.subject_plan import NoSubject, resolve_subjects
 
 #: Refusals by rule, which no model parse overrides.
 RULE_NAMES = frozenset(rule.name for rule in RULES)
@@ -57,6 +58,10 @@ class Answer(BaseModel):
     not_understood: list[str] = Field(
         default_factory=list, description="The words of a refused question that were not understood."
     )
+    steps: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description='The subjects resolved first ("the brand with the most campaigns"): their words, SQL and rows.',
+    )
     parsed_by: str | None = Field(
         default=None, description="What parsed the question: the local rule parser or the model (provider/model)."
     )
@@ -67,25 +72,34 @@ class Answer(BaseModel):
 
 
 def answer_query(read_conn: psycopg.Connection, query: StructuredQuery, as_of: date) -> Answer:
-    """Run a structured query (from the parser or a structured tool) and word the answer."""
+    """Run a structured query (from the parser or a structured tool) and word the answer; its subjects
+    ("the campaign with the most sales") are resolved first, each by a query of its own."""
     try:
-        built = build(query)
-    except Unanswerable as error:
+        query, steps = resolve_subjects(read_conn, query)
+    except NoSubject as empty:
         return Answer(
-            answerable=False,
-            answer=error.reason(query.language),
+            answerable=True,
+            answer=empty.reason(query.language) + ignored_note(query.ignored, query.language),
             language=query.language,
             as_of=as_of.isoformat(),
             understood=query.model_dump(mode="json", exclude_defaults=True),
-            needs="una cifra que el almacén registre a ese nivel"
-            if query.language == "es"
-            else "a figure the warehouse records at that grain",
-            refusal="grain",
+            steps=empty.steps,
+            ignored=query.ignored,
         )
+    except Unanswerable as error:
+        return _grain_refusal(query, as_of, error)
+    try:
+        built = build(query)
+    except Unanswerable as error:
+        return _grain_refusal(query, as_of, error)
     rows, truncated, shown = execute(read_conn, built)
+    resolved = " ".join(step["answer"] for step in steps)
     return Answer(
         answerable=True,
-        answer=summarize(query, built.columns, rows, truncated) + ignored_note(query.ignored, query.language),
+        answer=(resolved + " " if resolved else "")
+        + summarize(query, built.columns, rows, truncated)
+        + definitions(query)
+        + ignored_note(query.ignored, query.language),
         language=query.language,
         as_of=as_of.isoformat(),
         understood=query.model_dump(mode="json", exclude_defaults=True),
@@ -97,6 +111,22 @@ def answer_query(read_conn: psycopg.Connection, query: StructuredQuery, as_of: d
         grain=f"wh.{built.grain}",
         notes=query.notes,
         ignored=query.ignored,
+        steps=steps,
+    )
+
+
+def _grain_refusal(query: StructuredQuery, as_of: date, error: Unanswerable) -> Answer:
+    """The answer to a query the warehouse cannot serve at its grain."""
+    return Answer(
+        answerable=False,
+        answer=error.reason(query.language),
+        language=query.language,
+        as_of=as_of.isoformat(),
+        understood=query.model_dump(mode="json", exclude_defaults=True),
+        needs="una cifra que el almacén registre a ese nivel"
+        if query.language == "es"
+        else "a figure the warehouse records at that grain",
+        refusal="grain",
     )
 
 

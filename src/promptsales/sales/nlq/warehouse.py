@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from promptsales.sales.nlq.model import Dimension
 from promptsales.warehouse.measures import CAMPAIGN_TABLE as CAMPAIGN_TABLE
-from promptsales.warehouse.measures import FACT_TABLE, stored_in
+from promptsales.warehouse.measures import FACT_TABLE, KEY_TABLES, stored_in
 from promptsales.warehouse.measures import SCHEMA as SCHEMA
 
 #: Additive measures present in every summary and in the fact table.
@@ -43,8 +43,19 @@ CAMPAIGN_COLUMNS = {
     "start_date": "start_date",
     "end_date": "end_date",
 }
-#: The warehouse's status values for the statuses a question can name.
-STATUS_VALUES = {"active": "active", "finished": "finished"}
+#: The warehouse's status values a question can name (PromptAds campaign statuses).
+STATUS_VALUES = ("active", "finished", "paused", "cancelled", "draft")
+#: The column of each dimension's key in the parts of a query (and in its results).
+GROUP_KEYS: dict[Dimension, str] = {
+    Dimension.campaign: "campaign_id",
+    Dimension.brand: "brand_id",
+    Dimension.channel: "channel_id",
+    Dimension.market: "market_id",
+    Dimension.month: "month",
+    Dimension.status: "status",
+}
+#: Spanish for what an average is per.
+PER_ES = {"campaign": "campaña", "day": "día", "month": "mes", "ad": "anuncio"}
 MONTH_COLUMN = "month"
 
 _BASE_DIMENSIONS = frozenset({Dimension.campaign, Dimension.brand})
@@ -95,6 +106,18 @@ GRAINS: tuple[Grain, ...] = (
     ),
 )
 
+_FACT_KEYS = {
+    Dimension.campaign: "campaign_id",
+    Dimension.channel: "channel_id",
+    Dimension.market: "market_id",
+    Dimension.month: "month",
+}
+#: The key tables (buyers, ads): distinct keys per fact cell, counted by the metrics that count them.
+KEY_GRAINS: dict[str, Grain] = {
+    table: Grain(table, _BASE_DIMENSIONS | {Dimension.channel, Dimension.market, Dimension.month}, {}, _FACT_KEYS)
+    for table in KEY_TABLES
+}
+
 #: Where the names of channels and markets come from: (table, key column, name column).
 LABEL_SOURCES: dict[Dimension, tuple[str, str, str]] = {
     Dimension.channel: ("campaign_channels", "channel_id", "channel_name"),
@@ -109,4 +132,6 @@ TABLE_DESCRIPTIONS = {
     "campaign_markets": "Per campaign × market (with market_name): additive measures.",
     "campaign_facts": "Per campaign × channel × market × month: additive measures (finest grain).",
     "campaign_funnel": "View: reach → interactions → leads → clients → sales per campaign.",
+    "campaign_buyers": "Per campaign × channel × market × month: the distinct PromptCRM clients who bought (ids only).",
+    "campaign_ads": "Per campaign × channel × market × month: the distinct PromptAds ads with results.",
 }

@@ -26,7 +26,7 @@ WORD = re.compile(r"[a-z0-9%$]+(?:[\-\.'][a-z0-9%$]+)*")
 #: Words with no bearing on which figure is meant, English and Spanish (accent-free).
 STOP_WORDS: frozenset[str] = frozenset(
     """
-    a an the of in on at to for from with within during throughout by per via as into over about this that these those there
+    a an the of in on at to for from with within during throughout by per via through as into over about this that these those there
     is are was were be been being am do does did done have has had having what which who whom whose how
     much many and or but if so than then also too just only please kindly me my we our us you your i it
     its they their them show give tell list get got see know want need would like could can may might
@@ -34,7 +34,7 @@ STOP_WORDS: frozenset[str] = frozenset(
     figures value values data result results performance perform performed doing went go going
     close closed closing make made achieve achieved generate generated generating bring brought
     produce produced obtain obtained record recorded register registered use used using sell run ran
-    currently exactly precisely actually really ok okay hey hi hello thanks thank
+    currently exactly precisely actually really ok okay hey hi hello thanks thank bought buy buying purchased purchase
     el la los las lo un una unos unas de del al a en con por para sobre entre desde hasta segun sin durante
     y e o u ni que cual cuales cuanto cuanta cuantos cuantas como quien es son era eran fue fueron ser
     estar esta estan estaba estuvo ha han habia hubo hay tiene tienen tenia tuvo tuvieron tengo tenemos
@@ -42,7 +42,7 @@ STOP_WORDS: frozenset[str] = frozenset(
     dame dime muestra muestrame muestranos ensena ensename indica indicame quiero quisiera saber ver
     necesito podrias puedes favor total totales todo toda todos todas cada algun alguna
     monto cifra cifras dato datos valor valores resultado resultados rendimiento desempeno
-    cerro cerraron cerramos logro lograron logramos generaron generamos obtuvo obtuvieron
+    cerro cerraron cerramos logro lograron logramos genero generaron generamos obtuvo obtuvieron
     obtuvimos produjo consiguio consiguieron registro registraron usamos uso usaron utilizo utilizaron
     tuvimos hicimos hizo hicieron compraron compro actualmente exactamente solo solamente
     hola gracias porfa ads anuncios advertising publicidad
