@@ -17,7 +17,7 @@ from promptsales.config import get_settings  # noqa: E402
 from promptsales.db.connect import connect  # noqa: E402
 from promptsales.seed import DEFAULT_SEED, SeedContext  # noqa: E402
 from promptsales.testing import scratch_company_database  # noqa: E402
-from report import write_section  # noqa: E402
+from report import runs_row, write_section  # noqa: E402
 
 
 def main() -> None:
@@ -50,13 +50,9 @@ def main() -> None:
         "",
         "| measure | median | runs | target |",
         "|---|---|---|---|",
-        f"| generate (s) | {statistics.median(g for _, g, _ in runs):.2f} | "
-        + ", ".join(f"{g:.2f}" for _, g, _ in runs)
-        + " | |",
-        f"| load with COPY (s) | {statistics.median(load for _, _, load in runs):.2f} | "
-        + ", ".join(f"{load:.2f}" for _, _, load in runs)
-        + " | |",
-        f"| total (s) | {median_total:.2f} | " + ", ".join(f"{t:.2f}" for t in totals) + f" | {target} |",
+        runs_row("generate (s)", [g for _, g, _ in runs]),
+        runs_row("load with COPY (s)", [load for _, _, load in runs]),
+        runs_row("total (s)", totals, target),
         f"| rows loaded | {rows:,} | | |",
         f"| campaigns / active on 2026-01-31 | {loaded['campaigns']:,} / {active:,} | | |",
         f"| rows/s (total) | {rows / median_total:,.0f} | | |",

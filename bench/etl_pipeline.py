@@ -7,7 +7,6 @@ under 60 s, delta after 1,000 changed rows under 2 s, empty run under 0.5 s.
 
 from __future__ import annotations
 
-import statistics
 import sys
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from etl_common import copy_databases, drop_databases  # noqa: E402
 from promptsales.config import get_settings  # noqa: E402
 from promptsales.etl.engine import run_pass  # noqa: E402
 from promptsales.etl.sources import Sources  # noqa: E402
-from report import write_section  # noqa: E402
+from report import runs_row, write_section  # noqa: E402
 
 
 def _run(sources: Sources, **kwargs):
@@ -24,6 +23,11 @@ def _run(sources: Sources, **kwargs):
     if report.status != "succeeded":
         raise SystemExit(f"ETL pass failed: {report.error}")
     return report
+
+
+def _seconds(reports) -> list[float]:
+    """The durations of ETL pass reports, in seconds."""
+    return [report.duration_ms / 1000 for report in reports]
 
 
 def change_rows(sources: Sources, n: int, round_no: int) -> None:
@@ -70,7 +74,6 @@ def main(repeats: int = 3) -> None:
     finally:
         drop_databases(settings, names)
     f0, d0 = full[0], delta[0]
-    med = lambda runs: statistics.median(r.duration_ms for r in runs) / 1000  # noqa: E731
     lines = [
         f"Official-scale copies: {f0.campaigns:,} campaigns; full load reads {f0.rows_read.get('ads', 0):,} "
         f"aggregated PromptAds rows and {f0.rows_read.get('crm', 0):,} PromptCRM rows (facts are aggregated in the "
@@ -78,16 +81,14 @@ def main(repeats: int = 3) -> None:
         "",
         "| measure | median (s) | runs (s) | target |",
         "|---|---|---|---|",
-        f"| full load into an empty warehouse (first run) | {med(full):.2f} | "
-        + ", ".join(f"{r.duration_ms / 1000:.2f}" for r in full)
-        + " | < 60 s |",
-        f"| delta after 1,000 changed rows (500 ad results + 500 sales; ≈{d0.campaigns} campaigns recomputed, "
-        f"{d0.changes_read.get('ads', 0)}+{d0.changes_read.get('crm', 0)} change records) | {med(delta):.2f} | "
-        + ", ".join(f"{r.duration_ms / 1000:.2f}" for r in delta)
-        + " | < 2 s |",
-        f"| empty run (no source change) | {med(empty):.3f} | "
-        + ", ".join(f"{r.duration_ms / 1000:.3f}" for r in empty)
-        + " | < 0.5 s |",
+        runs_row("full load into an empty warehouse (first run)", _seconds(full), "< 60 s"),
+        runs_row(
+            f"delta after 1,000 changed rows (500 ad results + 500 sales; ≈{d0.campaigns} campaigns recomputed, "
+            f"{d0.changes_read.get('ads', 0)}+{d0.changes_read.get('crm', 0)} change records)",
+            _seconds(delta),
+            "< 2 s",
+        ),
+        runs_row("empty run (no source change)", _seconds(empty), "< 0.5 s", digits=3),
     ]
     write_section("ETL pipeline (issue 6)", "bench/etl_pipeline.py", lines)
     print("\n".join(lines))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import re
+import statistics
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,6 +24,14 @@ def machine_summary() -> str:
         pass
     mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return f"{os.cpu_count()} cores ({cpu}), {mem_gib:.0f} GiB RAM, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def runs_row(label: str, seconds: list[float], target: str = "", digits: int = 2) -> str:
+    """A ``| label | median | every run | target |`` row of a timing table (``seconds``: one value per run)."""
+    median = statistics.median(seconds)
+    runs = ", ".join(f"{value:.{digits}f}" for value in seconds)
+    end = f" {target} |" if target else " |"
+    return f"| {label} | {median:.{digits}f} | {runs} |{end}"
 
 
 def write_section(title: str, source: str, lines: list[str]) -> None:

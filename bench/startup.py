@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -20,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from promptsales.runtime.ferretdb_build import build_ferretdb, cached_binary  # noqa: E402
-from report import write_section  # noqa: E402
+from report import runs_row, write_section  # noqa: E402
 
 
 def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -64,12 +63,8 @@ def main(repeats: int = 3) -> None:
     lines = [
         "| measure | median (s) | runs (s) | target |",
         "|---|---|---|---|",
-        f"| cold `up` (initdb, start, migrate) until healthy | {statistics.median(cold):.2f} | "
-        + ", ".join(f"{x:.2f}" for x in cold)
-        + " | < 15 s |",
-        f"| warm `up` after `down` until healthy | {statistics.median(warm):.2f} | "
-        + ", ".join(f"{x:.2f}" for x in warm)
-        + " | < 5 s |",
+        runs_row("cold `up` (initdb, start, migrate) until healthy", cold, "< 15 s"),
+        runs_row("warm `up` after `down` until healthy", warm, "< 5 s"),
         f"| one-time FerretDB build | {build_seconds:.1f} | | excluded |"
         if build_seconds
         else "| one-time FerretDB build | (cached; ≈75 s measured on first `up` of this machine) | | excluded |",
