@@ -22,6 +22,17 @@ def _one_sale(sources: Sources) -> tuple[int, int, int, int]:
         ).fetchone()
 
 
+def _summaries_of(campaign: int, channel: int, market: int, month) -> dict[str, set[tuple]]:
+    """The warehouse rows (table → keys) that one fact row of campaign × channel × market × month feeds."""
+    return {
+        "wh.campaign_facts": {(campaign, channel, market, month)},
+        "wh.campaigns": {(campaign,)},
+        "wh.campaign_channels": {(campaign, channel)},
+        "wh.campaign_markets": {(campaign, market)},
+        "wh.campaign_months": {(campaign, month)},
+    }
+
+
 def test_full_load_equals_direct_computation(loaded: Sources) -> None:
     """S2: after a full load every campaign's warehouse figures equal the figures computed from the sources."""
     settle(loaded)
@@ -72,13 +83,7 @@ def test_one_sale_amount_updates_exactly_its_summaries(loaded: Sources) -> None:
     assert report.changes_read["crm"] == 1 and report.changes_read["ads"] == 0
     assert report.campaigns == 1
     diff = changed_keys(before, snapshot(loaded))
-    assert diff == {
-        "wh.campaign_facts": {(campaign, channel, market, month)},
-        "wh.campaigns": {(campaign,)},
-        "wh.campaign_channels": {(campaign, channel)},
-        "wh.campaign_markets": {(campaign, market)},
-        "wh.campaign_months": {(campaign, month)},
-    }
+    assert diff == _summaries_of(campaign, channel, market, month)
     assert (
         warehouse_campaign_figures(loaded)[campaign]["sales_amount"]
         == direct_campaign_figures(loaded)[campaign]["sales_amount"]
@@ -100,13 +105,7 @@ def test_one_ad_cost_updates_exactly_its_summaries(loaded: Sources) -> None:
     report = run_pass(loaded, trigger="test")
     assert report.changes_read["ads"] == 1 and report.changes_read["crm"] == 0
     diff = changed_keys(before, snapshot(loaded))
-    assert diff == {
-        "wh.campaign_facts": {(campaign, channel, market, month)},
-        "wh.campaigns": {(campaign,)},
-        "wh.campaign_channels": {(campaign, channel)},
-        "wh.campaign_markets": {(campaign, market)},
-        "wh.campaign_months": {(campaign, month)},
-    }
+    assert diff == _summaries_of(campaign, channel, market, month)
     assert warehouse_campaign_figures(loaded)[campaign]["spend"] == direct_campaign_figures(loaded)[campaign]["spend"]
 
 
