@@ -67,6 +67,7 @@ class Intent:
     queries: tuple[Query, ...] = ()
     rule: Rule = field(default_factory=Rule)
     refuse: tuple[str, ...] = ()
+    bind: Query | None = None
 
     @property
     def must_refuse(self) -> bool:
@@ -76,12 +77,17 @@ class Intent:
 
 @dataclass(frozen=True)
 class Case:
-    """One question of the evaluation."""
+    """One question of the evaluation. ``question`` may name bound values (``{brand}``, ``{brand_plain}``)."""
 
     id: str
     lang: str
     question: str
     intent: Intent
+
+    def text(self, bindings: dict) -> str:
+        """The question as asked: bound names filled in (generated brand and campaign names change with the
+        generator, so questions name them through the intent's ``bind`` query)."""
+        return self.question.format_map(bindings) if self.intent.bind else self.question
 
 
 def _rule(expect: dict) -> Rule:
@@ -98,6 +104,7 @@ def _rule(expect: dict) -> Rule:
 
 def _intent(raw: dict, category: str, split: str) -> Intent:
     expect = raw["expect"]
+    bind = Query(raw["bind"]["source"], raw["bind"]["sql"]) if "bind" in raw else None
     if split_of(raw["id"]) != split:
         raise ValueError(f"{raw['id']} is in the {split} part; the split rule puts it in {split_of(raw['id'])}")
     if not raw["id"].startswith(f"{category}-"):
@@ -107,14 +114,23 @@ def _intent(raw: dict, category: str, split: str) -> Intent:
         unknown = set(refuse) - set(REFUSAL_CLASSES)
         if unknown:
             raise ValueError(f"{raw['id']}: unknown refusal classes {sorted(unknown)}")
-        return Intent(raw["id"], category, split, raw["intent"], date.fromisoformat(str(raw["as_of"])), refuse=refuse)
+        return Intent(
+            raw["id"], category, split, raw["intent"], date.fromisoformat(str(raw["as_of"])), refuse=refuse, bind=bind
+        )
     queries = [Query(expect["source"], expect["sql"])]
     queries += [Query(alt["source"], alt["sql"]) for alt in expect.get("alternatives", [])]
     for query in queries:
         if query.source not in SOURCES:
             raise ValueError(f"{raw['id']}: unknown source {query.source!r}")
     return Intent(
-        raw["id"], category, split, raw["intent"], date.fromisoformat(str(raw["as_of"])), tuple(queries), _rule(expect)
+        raw["id"],
+        category,
+        split,
+        raw["intent"],
+        date.fromisoformat(str(raw["as_of"])),
+        tuple(queries),
+        _rule(expect),
+        bind=bind,
     )
 
 

@@ -9,20 +9,14 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter
 
 from nlq_eval_cases import Rule
 from nlq_eval_expected import Table
+from nlq_eval_text import fold
 
 MONTH = re.compile(r"^\d{4}-\d{2}$")
 SIGNED_PERCENT = re.compile(r"([+\-−])\s?(\d[\d.,]*)\s?%")
-
-
-def fold(text: str) -> str:
-    """Lower case, accents removed, spaces collapsed."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
 
 
 def number(value) -> float | None:
@@ -67,8 +61,15 @@ def _key_column(expected: list, answer_rows: list[tuple], width: int) -> tuple[i
 
 
 def compare_rows(expected: Table, columns: list[str], rows: list[list], rule: Rule) -> str | None:
-    """None when the answer matches, else why not (one line)."""
+    """None when the answer matches, else why not (one line). Without an order, rows whose figures are all
+    zero count as absent on both sides (a series may list a month without results, or leave it out)."""
     answer_rows = [tuple(row) for row in rows]
+    if rule.keys and not rule.order:
+        key_names = {name for group in rule.keys for name in group}
+        figures = [i for i, name in enumerate(columns) if name != "id" and not name.endswith("_id")]
+        answer_rows = [row for row in answer_rows if not _all_zero(row, figures)]
+        values = [i for i, name in enumerate(expected.columns) if name not in key_names]
+        expected = Table(expected.columns, tuple(row for row in expected.rows if not _all_zero(row, values)))
     if len(answer_rows) != len(expected.rows):
         return f"expected {len(expected.rows)} row(s), got {len(answer_rows)}"
     if not expected.rows:
@@ -111,6 +112,12 @@ def compare_rows(expected: Table, columns: list[str], rows: list[list], rule: Ru
         if any(a != e and not (a in ties and e in ties) for a, e in zip(answer_keys, expected_keys, strict=True)):
             return "rows in another order"
     return None
+
+
+def _all_zero(row: tuple, positions: list[int]) -> bool:
+    """Every figure among ``positions`` of a row is zero or empty (text cells are not figures)."""
+    figures = [number(row[i]) for i in positions if not isinstance(row[i], str)]
+    return bool(figures) and all(not value for value in figures)
 
 
 def _tied(row: tuple, expected: Table, position: dict[str, int]) -> bool:

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from nlq_eval_cases import Intent, Query
+from nlq_eval_text import fold
 
 from promptsales.config import Settings
 from promptsales.db.connect import connect
@@ -89,12 +90,12 @@ class SourceReader:
                     copy.write_row(row)
             crm.execute(f"ANALYZE {table}")
 
-    def run(self, query: Query) -> Table:
-        """The rows of one expected-answer query (read-only transaction)."""
+    def run(self, query: Query, parameters: dict | None = None) -> Table:
+        """The rows of one expected-answer query (read-only transaction), with the intent's bound values."""
         conn = self.connections[query.source]
         with conn.transaction(), conn.cursor() as cursor:
             cursor.execute("SET TRANSACTION READ ONLY")
-            cursor.execute(query.sql)
+            cursor.execute(query.sql, parameters or None)
             columns = tuple(column.name for column in cursor.description)
             rows = tuple(tuple(plain(value) for value in row) for row in cursor.fetchall())
         return Table(columns, rows)
@@ -105,8 +106,44 @@ class SourceReader:
             conn.close()
 
 
-def expected_tables(reader: SourceReader, intents: Iterable[Intent]) -> tuple[dict[str, list[Table]], float]:
-    """Intent id → the expected table of each of its accepted readings; and the seconds it took."""
-    started = time.perf_counter()
-    tables = {intent.id: [reader.run(query) for query in intent.queries] for intent in intents if intent.queries}
-    return tables, time.perf_counter() - started
+@dataclass
+class Expected:
+    """What the sources say: each intent's bound names and the tables of its accepted readings."""
+
+    bindings: dict[str, dict]
+    tables: dict[str, list[Table]]
+    seconds: float
+
+    def degenerate(self) -> list[str]:
+        """Intents whose bind query found nothing, or whose first reading is empty or has a NULL: the data no
+        longer holds what the question was written about (e.g. after a generator change)."""
+        bad = [intent_id for intent_id, values in self.bindings.items() if not values]
+        for intent_id, tables in self.tables.items():
+            first = tables[0]
+            if not first.rows or any(value is None for row in first.rows for value in row):
+                bad.append(intent_id)
+        return sorted(set(bad))
+
+
+def bound_values(reader: SourceReader, intent: Intent) -> dict:
+    """The intent's bound names (first row of its ``bind`` query), each text also folded as ``<name>_plain``
+    (lower case, no accents: how people type names in a hurry)."""
+    if intent.bind is None:
+        return {}
+    table = reader.run(intent.bind)
+    if not table.rows:
+        return {}
+    values = dict(zip(table.columns, table.rows[0], strict=True))
+    return values | {f"{name}_plain": fold(value) for name, value in values.items() if isinstance(value, str)}
+
+
+def expected_answers(reader: SourceReader, intents: Iterable[Intent]) -> Expected:
+    """Bound names and expected tables of every intent, timed."""
+    started, intents = time.perf_counter(), list(intents)
+    bindings = {intent.id: bound_values(reader, intent) for intent in intents if intent.bind}
+    tables = {
+        intent.id: [reader.run(query, bindings.get(intent.id)) for query in intent.queries]
+        for intent in intents
+        if intent.queries and (intent.bind is None or bindings[intent.id])
+    }
+    return Expected(bindings, tables, time.perf_counter() - started)

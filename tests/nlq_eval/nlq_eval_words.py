@@ -7,7 +7,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from nlq_eval_compare import fold
+from nlq_eval_text import fold
 
 STOP_WORDS_FILE = Path(__file__).resolve().parent / "stopwords.txt"
 TOKEN = re.compile(r"[a-z0-9]+")

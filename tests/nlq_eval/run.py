@@ -28,7 +28,7 @@ from pathlib import Path
 
 from nlq_eval_cases import SPLITS, Case, load_cases
 from nlq_eval_compare import compare_change, compare_rows
-from nlq_eval_expected import SourceReader, Table, expected_tables
+from nlq_eval_expected import SourceReader, Table, expected_answers
 from nlq_eval_words import unaccounted_words
 
 from promptsales.config import Settings
@@ -52,6 +52,7 @@ class Result:
     """The verdict on one question."""
 
     case: Case
+    question: str
     verdict: str
     detail: str
     seconds: float
@@ -72,9 +73,10 @@ class Evaluation:
     expected_seconds: float
     tool_seconds: float
     parsers: Counter
+    degenerate: list[str]
 
 
-def ask(case: Case) -> tuple[dict | None, str, float]:
+def ask(question: str, case: Case) -> tuple[dict | None, str, float]:
     """The tool's answer as JSON (None on an error, with its message) and the call's wall time."""
     from promptsales.caller import acting_as
     from promptsales.sales.mcp import askCampaignPerformance
@@ -82,7 +84,7 @@ def ask(case: Case) -> tuple[dict | None, str, float]:
     with acting_as(CALLER, ["sales:read"]):
         started = time.perf_counter()
         try:
-            answer = askCampaignPerformance(question=case.question, as_of=case.intent.as_of)
+            answer = askCampaignPerformance(question=question, as_of=case.intent.as_of)
         except Exception as error:  # a tool error is a verdict, not a crash of the evaluation
             return None, f"{type(error).__name__}: {error}", time.perf_counter() - started
         return answer.model_dump(mode="json"), "", time.perf_counter() - started
@@ -122,17 +124,22 @@ def evaluate(settings: Settings, splits: tuple[str, ...] = SPLITS, cases: list[C
     cases = cases if cases is not None else load_cases(splits)
     reader = SourceReader(settings)
     try:
-        tables, expected_seconds = expected_tables(reader, {case.intent.id: case.intent for case in cases}.values())
+        expected = expected_answers(reader, {case.intent.id: case.intent for case in cases}.values())
     finally:
         reader.close()
     results, parsers, started = [], Counter(), time.perf_counter()
     for case in cases:
-        answer, error, seconds = ask(case)
-        verdict, detail = judge(case, answer, error, tables.get(case.intent.id, []))
+        if case.intent.bind and not expected.bindings.get(case.intent.id):
+            continue  # the data no longer holds the bound name: reported in ``degenerate``
+        question = case.text(expected.bindings.get(case.intent.id, {}))
+        answer, error, seconds = ask(question, case)
+        verdict, detail = judge(case, answer, error, expected.tables.get(case.intent.id, []))
         if answer:
             parsers[answer.get("parsed_by")] += 1
-        results.append(Result(case, verdict, detail, seconds, answer, unaccounted_words(case.question, answer)))
-    return Evaluation(results, expected_seconds, time.perf_counter() - started, parsers)
+        unaccounted = unaccounted_words(question, answer)
+        results.append(Result(case, question, verdict, detail, seconds, answer, unaccounted))
+    elapsed = time.perf_counter() - started
+    return Evaluation(results, expected.seconds, elapsed, parsers, expected.degenerate())
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -170,6 +177,10 @@ def report(evaluation: Evaluation) -> str:
         lines += [_row(f"**all {split}**", part), ""]
     everything = evaluation.results
     unaccounted = sum(1 for r in everything if r.unaccounted)
+    if evaluation.degenerate:
+        lines.append(
+            f"Intents whose expected answer is empty or NULL in this data: {', '.join(evaluation.degenerate)}."
+        )
     lines.append(
         f"All {len(everything)} questions: {sum(r.verdict == 'silent-wrong' for r in everything)} silent wrong; "
         f"{unaccounted} answers with unaccounted content words; expected answers from the sources in "
@@ -185,7 +196,7 @@ def failures(evaluation: Evaluation, splits: tuple[str, ...] = ("dev",)) -> str:
     for r in evaluation.results:
         if r.case.intent.split in splits and (not r.good or r.unaccounted):
             words = f" [unaccounted: {', '.join(r.unaccounted)}]" if r.unaccounted else ""
-            lines.append(f"{r.case.id} {r.verdict}: {r.case.question!r} — {r.detail}{words}")
+            lines.append(f"{r.case.id} {r.verdict}: {r.question!r} — {r.detail}{words}")
     return "\n".join(lines)
 
 

@@ -32,9 +32,15 @@ def evaluation(nlq_warehouse, tmp_path_factory) -> Evaluation:
 
 def _named(results) -> str:
     return "\n".join(
-        f"{r.case.id}: {r.case.question!r} — {r.detail}" if r.case.intent.split == "dev" else f"{r.case.id} (held-out)"
+        f"{r.case.id}: {r.question!r} — {r.detail}" if r.case.intent.split == "dev" else f"{r.case.id} (held-out)"
         for r in results
     )
+
+
+def test_every_expected_answer_is_meaningful(evaluation: Evaluation) -> None:
+    """The data still holds what each question is about: no empty or NULL expected answer, every bound name
+    found (a generator change can take a brand's 2025 results away; then the question is rewritten)."""
+    assert evaluation.degenerate == []
 
 
 def test_no_silent_wrong_answer(evaluation: Evaluation) -> None:
@@ -47,7 +53,7 @@ def test_every_content_word_is_read_ignored_or_refused(evaluation: Evaluation) -
     """Each content word of an answered question is in ``understood`` or ``ignored`` (property of deliverable 1)."""
     dropped = [r for r in evaluation.results if r.unaccounted]
     lines = [
-        f"{r.case.id}: {r.case.question!r} dropped {r.unaccounted}" if r.case.intent.split == "dev" else r.case.id
+        f"{r.case.id}: {r.question!r} dropped {r.unaccounted}" if r.case.intent.split == "dev" else r.case.id
         for r in dropped
     ]
     assert len(dropped) == 0, f"{len(dropped)} answers drop content words silently:\n" + "\n".join(lines)

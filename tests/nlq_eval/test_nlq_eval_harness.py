@@ -3,6 +3,7 @@ size and language mix the issue asks for, and the comparison accepts exactly the
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from nlq_eval_cases import Rule, load_cases, split_of
@@ -72,3 +73,20 @@ def test_words_are_accounted_from_the_answer_fields() -> None:
     assert unaccounted_words("¿Cuál fue el CPC de TikTok en diciembre?", answer) == ["diciembre"]
     assert unaccounted_words("¿Cuál fue el CPC de TikTok en diciembre?", {**answer, "ignored": ["diciembre"]}) == []
     assert unaccounted_words("anything at all", {"answerable": False}) == []
+
+
+def test_rows_without_figures_count_as_absent_in_a_series() -> None:
+    series = Table(("month", "clicks"), (("2025-01", 5.0), ("2025-03", 7.0)))
+    rule = Rule(keys=(("month",),))
+    assert compare_rows(series, ["month", "clicks"], [["2025-01", 5], ["2025-02", 0], ["2025-03", 7]], rule) is None
+    assert compare_rows(series, ["month", "clicks"], [["2025-01", 5], ["2025-02", 1], ["2025-03", 7]], rule) is not None
+
+
+def test_every_placeholder_is_a_column_of_the_bind_query() -> None:
+    for case in load_cases():
+        names = set(re.findall(r"{(\w+)}", case.question))
+        if not case.intent.bind:
+            assert not names, case.id
+            continue
+        columns = set(re.findall(r"(?:as\s+|select\s+)(\w+)", case.intent.bind.sql))
+        assert {name.removesuffix("_plain") for name in names} <= columns, case.id
