@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from nlq_eval_cases import SPLITS, Case, load_cases
@@ -203,7 +205,11 @@ def failures(evaluation: Evaluation, splits: tuple[str, ...] = ("dev",)) -> str:
 def write_docs(markdown: str, path: Path = DOCS) -> None:
     """Put the report in its own section of docs/nlq.md (replaced between markers; appended the first time)."""
     text = path.read_text(encoding="utf-8")
-    block = f"{DOCS_START}\n{markdown}\n{DOCS_END}"
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=path.parent, capture_output=True, text=True, check=False
+    ).stdout.strip()
+    stamp = f"Run of {date.today().isoformat()} at commit {commit or 'unknown'}, official seed.\n\n"
+    block = f"{DOCS_START}\n{stamp}{markdown}\n{DOCS_END}"
     if DOCS_START in text and DOCS_END in text:
         before, rest = text.split(DOCS_START, 1)
         after = rest.split(DOCS_END, 1)[1]
