@@ -164,6 +164,13 @@ class Sources:
         ).fetchone()
         return [reach, interactions, leads, clients, sales]
 
+    def campaign_name(self, campaign_id: int) -> str:
+        return self.one(self.ads, "SELECT name FROM ads.campaigns WHERE campaign_id = %s", (campaign_id,))
+
+    def named_funnel(self, campaign_id: int) -> list:
+        """The funnel's row as answered for a campaign named by a ranking: the campaign, then its stages."""
+        return [self.campaign_name(campaign_id), *self.funnel(campaign_id)]
+
     def top_spend_campaign(self) -> int:
         return self.ads.execute(
             "SELECT campaign_id FROM ads.ad_results GROUP BY 1 ORDER BY sum(cost) DESC, campaign_id LIMIT 1"
@@ -247,9 +254,9 @@ QUESTIONS: list[tuple[str, str, str, object]] = [
         "en",
         "nested",
         "The funnel of the campaign with the highest spend",
-        lambda s, n: [s.funnel(s.top_spend_campaign())],
+        lambda s, n: [s.named_funnel(s.top_spend_campaign())],
     ),
-    ("es", "nested", "El embudo de la campaña con mayor gasto", lambda s, n: [s.funnel(s.top_spend_campaign())]),
+    ("es", "nested", "El embudo de la campaña con mayor gasto", lambda s, n: [s.named_funnel(s.top_spend_campaign())]),
     ("en", "nested", "Reach of the campaign with the highest ROI", lambda s, n: top_roi_row(s)),
     ("es", "nested", "Alcance de la campaña con el mayor ROI", lambda s, n: top_roi_row(s)),
     # --- ratio metrics and definitions ------------------------------------------------------------------

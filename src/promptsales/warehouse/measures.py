@@ -85,7 +85,7 @@ CAMPAIGN_INPUTS = {
 
 Kind = Literal["sum", "ratio", "roi", "success", "distinct", "keys"]
 Unit = Literal["count", "usd", "ratio", "hours", "multiple"]
-Dimension = Literal["campaign", "channel", "market"]
+Dimension = Literal["campaign", "brand", "channel", "market"]
 
 
 @dataclass(frozen=True)
@@ -298,6 +298,7 @@ MEASURES: tuple[Measure, ...] = (
             "sales amount",
             "amount sold",
             "sold",
+            "sell",
             "sales value",
             "ventas",
             "vendio",
@@ -522,6 +523,7 @@ MEASURES: tuple[Measure, ...] = (
             "retorno del gasto publicitario",
             "retorno sobre el gasto publicitario",
             "retorno de la inversion publicitaria",
+            "retorno sobre la inversion publicitaria",
         ),
         note="not ROI: ROI = ROAS − 1; the revenue PromptAds reports is not used (ask 'revenue' for it)",
         note_es="no es el ROI: ROI = ROAS − 1; no usa los ingresos que informa PromptAds (pregunta 'ingresos')",
@@ -633,6 +635,23 @@ MEASURES: tuple[Measure, ...] = (
             "cuantas campanas",
             "numero de campanas",
             "cantidad de campanas",
+        ),
+    ),
+    Measure(
+        "brands",
+        kind="distinct",
+        distinct="brand",
+        unit="count",
+        en="brands",
+        es="marcas",
+        definition="Distinct brands (with results in the period when one is given).",
+        phrases=(
+            "how many brands",
+            "number of brands",
+            "count of brands",
+            "cuantas marcas",
+            "numero de marcas",
+            "cantidad de marcas",
         ),
     ),
     Measure(

@@ -69,7 +69,7 @@ def _col(alias: str, column: str) -> sql.Composable:
 def needed_dimensions(query: StructuredQuery) -> set[Dimension]:
     """Dimensions the measure table must have (breakdowns, entity filters, periods, distinct counts)."""
     needed = set(query.group_by) | {ref.dimension for ref in query.filters}
-    needed.discard(Dimension.status)  # a campaign attribute, on every table through the campaign
+    needed -= {Dimension.status, Dimension.brand}  # campaign attributes, on every table through the campaign
     if query.period or query.compare_periods or (query.per in ("day", "month") and not query.period):
         needed.add(Dimension.month)
     for metric in query.metrics:
@@ -201,8 +201,10 @@ class _Statement:
         uses_campaign = (
             any(d in (Dimension.brand, Dimension.status) for d in query.group_by)
             or query.status is not None
+            or bool(query.statuses)
             or bool(query.lifecycle)
             or any(ref.dimension in (Dimension.campaign, Dimension.brand) for ref in query.filters)
+            or any(distinct_dimension(metric) is Dimension.brand for metric in part.metrics)
         )
         if uses_campaign and not campaign_table:
             joins.append(
@@ -255,6 +257,9 @@ class _Statement:
 
     def metric(self, metric: Metric, grain: wh.Grain, month: sql.Composable | None) -> sql.Composable:
         """The metric's aggregate, divided by the campaigns, days or months of its rows for an average."""
+        if distinct_dimension(metric) is Dimension.brand:  # a campaign attribute
+            alias = "f" if grain.is_campaign_table else "c"
+            return sql.SQL("count(DISTINCT {})").format(_col(alias, wh.CAMPAIGN_COLUMNS["brand_key"]))
         expression = metric_expression(metric, grain, "f")
         per = self.query.per
         if per is None or DEFINITIONS[metric].kind != "sum":
@@ -315,6 +320,10 @@ class _Statement:
             where.append(sql.SQL("{} = ANY({})").format(column, self.value([ref.key for ref in refs])))
         if query.status is not None:
             where.append(sql.SQL("{} = {}").format(campaign_column(cc["status"]), self.value(query.status)))
+        if query.statuses:
+            where.append(
+                sql.SQL("{} = ANY({})").format(campaign_column(cc["status"]), self.value(list(query.statuses)))
+            )
         for event in query.lifecycle:
             start, end = campaign_column(cc["start_date"]), campaign_column(cc["end_date"])
             if event.event == "started":

@@ -21,10 +21,10 @@ CHANNEL_ALIASES: tuple[tuple[str, ...], ...] = (
     ("email", "e-mail", "correo", "correo electronico", "mail", "newsletter"),
     ("sms", "mensajes de texto", "mensaje de texto", "text message", "text messages"),
     ("linkedin",),
-    ("facebook",),
-    ("instagram",),
+    ("facebook", "fb", "face"),
+    ("instagram", "insta", "ig"),
     ("tiktok", "tik tok"),
-    ("youtube",),
+    ("youtube", "yt"),
     ("twitter", "x"),
     ("whatsapp",),
     ("pinterest",),
@@ -72,6 +72,10 @@ COUNTRY_ALIASES: tuple[tuple[str, ...], ...] = (
 )
 
 
+#: Two-letter aliases that are known abbreviations of a channel ("ig", "fb", "yt").
+_SHORT_ALIASES = {"ig", "fb", "yt"}
+
+
 @dataclass
 class Named:
     """One named entity of the catalog."""
@@ -89,7 +93,7 @@ def _alias_groups(name: str, groups: Sequence[tuple[str, ...]]) -> tuple[str, ..
     found: list[str] = [norm]
     for group in groups:
         if any(re.search(rf"(?<![a-z0-9]){re.escape(alias)}(?![a-z0-9])", norm) for alias in group):
-            found.extend(alias for alias in group if len(alias) > 2 or alias == norm)
+            found.extend(alias for alias in group if len(alias) > 2 or alias == norm or alias in _SHORT_ALIASES)
     return tuple(dict.fromkeys(found))
 
 

@@ -8,6 +8,8 @@ that keeps apart words only an accent tells apart.
   "invirtio"), so each word is stemmed as written and as if that accent were there. Words whose meaning
   the parser must not guess (:data:`promptsales.sales.nlq.words.MEANINGFUL`, e.g. "conversions") are
   never stemmed into a metric.
+* **Misspellings**: an unknown word very close to one month's or one metric's name (:func:`closest`) is read
+  as that word, and the correction is stated.
 * **Accents that tell words apart**: folding "género" (gender) and "generó" (generated) gives the same
   letters. :data:`ACCENTED_NOUNS` lists such nouns of the vocabulary; the folded form means the noun when
   the question writes its accent, or writes no accent but puts a determiner before it ("el genero"), as
@@ -16,7 +18,9 @@ that keeps apart words only an accent tells apart.
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 import snowballstemmer
@@ -70,3 +74,24 @@ def means_accented_noun(folded: str, question: str) -> bool:
         if strip_accents(match.group(1)) in DETERMINERS:
             return True
     return False
+
+
+#: How close (difflib ratio) a misspelt word must be to a vocabulary word, and how long it must be.
+TYPO_RATIO = 0.85
+TYPO_MIN_LENGTH = 5
+
+
+def closest(word: str, vocabulary: Iterable[str]) -> str | None:
+    """The one vocabulary word ``word`` is a likely misspelling of ("dicembre" → "diciembre"), or None: at
+    least :data:`TYPO_RATIO` alike, long enough, and clearly closer than any other word."""
+    if len(word) < TYPO_MIN_LENGTH:
+        return None
+    scored = sorted(
+        ((difflib.SequenceMatcher(None, word, known).ratio(), known) for known in vocabulary if known != word),
+        reverse=True,
+    )
+    if not scored or scored[0][0] < TYPO_RATIO:
+        return None
+    if len(scored) > 1 and scored[1][0] >= scored[0][0] - 0.02 and scored[1][1] != scored[0][1]:
+        return None
+    return scored[0][1]

@@ -61,6 +61,9 @@ GROUP_MARKERS = (
     "split by",
     "en cada",
 )
+#: Words that only say "break it down": read with a breakdown the question asks for ("break down 2025 revenue
+#: per market", "desglose de ventas por canal").
+BREAKDOWN_WORDS = ("break down", "breakdown", "broken down", "desglose", "desglosa", "desglosado", "desglosar")
 MONTHLY_WORDS = (
     "monthly",
     "month by month",
@@ -102,6 +105,8 @@ RANK_ASC_WORDS = (
     "menor",
     "menores",
 )
+#: After "más", these rank from the lowest ("el presupuesto más bajo").
+LOW_WORDS = ("bajo", "baja", "bajos", "bajas", "pequeno", "pequena", "chico", "chica")
 #: Ranking words of quantity: before a dimension word they count it ("the most campaigns", "más canales").
 COUNT_RANK_WORDS = ("most", "fewest", "least", "mas", "menos")
 WHICH_WORDS = ("which", "what", "que", "cual", "cuales")
@@ -217,6 +222,10 @@ LIFECYCLE_WORDS: dict[str, tuple[str, ...]] = {
         "estuvieron activas",
     ),
 }
+# a status word right before a period says when ("cerradas durante 2025", "active in December")
+LIFECYCLE_WORDS["ended"] += (*STATUS_WORDS["finished"], "closed", "cerraron", "cerro")
+LIFECYCLE_WORDS["running"] += STATUS_WORDS["active"]
+
 #: What may stand between a lifecycle word and its period ("ended *in*", "terminaron *entre*").
 LIFECYCLE_CONNECTORS = frozenset(
     "in en during durante between entre within at on of de del el la the from desde sometime at some time".split()
@@ -258,8 +267,39 @@ CHANGE_WORDS = (
     "aumentaron",
     "disminucion",
     "variacion",
+    "variaron",
+    "vario",
+    "varied",
     "diferencia",
     "evolucion",
+    "year over year",
+    "year on year",
+    "yoy",
+    "interanual",
+    "ano contra ano",
+    "went from",
+)
+#: Words of a trend: with one period (or none) a monthly breakdown ("monthly sales trend in 2025").
+TREND_WORDS = (
+    "trend",
+    "trends",
+    "tendencia",
+    "tendencias",
+    "evolution",
+    "evolucion",
+    "over time",
+    "a lo largo del tiempo",
+    "historico",
+)
+#: "that year", "ese año": the period already named.
+SAME_PERIOD_PHRASES = (
+    "that year",
+    "the same year",
+    "same year",
+    "ese ano",
+    "ese mismo ano",
+    "el mismo ano",
+    "dicho ano",
 )
 
 #: Questions about things the warehouse does not hold (answered with an explanation, never a number).
@@ -267,7 +307,40 @@ CHANGE_WORDS = (
 OUT_OF_SCOPE: dict[str, tuple[str, ...]] = {
     "reasons": ("why", "por que", "porque", "reason", "razon", "motivo"),
     "demographics": ("age", "gender", "edad", "genero", "sexo", "income level", "nivel socioeconomico"),
-    "weather": ("weather", "clima", "tiempo hara"),
+    "weather": (
+        "weather",
+        "rain",
+        "raining",
+        "temperature",
+        "clima",
+        "tiempo hara",
+        "llover",
+        "llovera",
+        "lluvia",
+        "llueve",
+        "temperatura",
+    ),
+    "data outside the campaigns (competitors, salaries, stock prices)": (
+        "competitor",
+        "competitors",
+        "competition",
+        "competencia",
+        "competidores",
+        "competidor",
+        "salary",
+        "salaries",
+        "payroll",
+        "salario",
+        "salarios",
+        "sueldo",
+        "sueldos",
+        "nomina",
+        "employees",
+        "empleados",
+        "stock price",
+        "share price",
+        "precio de la accion",
+    ),
 }
 
 SPANISH_MARKERS = (

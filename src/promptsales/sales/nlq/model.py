@@ -102,6 +102,9 @@ class StructuredQuery(BaseModel):
     period: Period | None = None
     compare_periods: list[Period] = Field(default_factory=list, max_length=6)
     status: Status | None = None
+    statuses: list[Status] = Field(
+        default_factory=list, description="Several statuses named: rows of any of them, by status."
+    )
     lifecycle: list[Lifecycle] = Field(default_factory=list, max_length=3)
     subjects: list[SubjectRef] = Field(
         default_factory=list, max_length=4, description="Entities named by a ranking, resolved before the query."

@@ -16,7 +16,7 @@ from typing import Any
 
 from promptsales.sales.nlq import language, lexicon, rules, words
 from promptsales.sales.nlq.catalog import Catalog
-from promptsales.sales.nlq.metrics import label
+from promptsales.sales.nlq.metrics import DEFINITIONS, label
 from promptsales.sales.nlq.model import (
     Dimension,
     EntityRef,
@@ -28,9 +28,18 @@ from promptsales.sales.nlq.model import (
     StructuredQuery,
     SubjectRef,
 )
-from promptsales.sales.nlq.periods import MONTHS, NUMBER_WORDS, FoundPeriod, PeriodParser
+from promptsales.sales.nlq.periods import (
+    MONTHS,
+    NUMBER_WORDS,
+    FoundPeriod,
+    PeriodParser,
+    latest_month,
+    month_label,
+    months_period,
+)
 from promptsales.sales.nlq.subjects import find_subject
 from promptsales.sales.nlq.text import blank_span, contains_phrase, normalize, strip_accents
+from promptsales.sales.nlq.warehouse import ADDITIVE
 
 MAX_QUESTION_CHARS = 500
 #: A fuzzy campaign match below this similarity is not trusted.
@@ -44,6 +53,38 @@ MAX_SUBJECT_DEPTH = 3
 METRIC_STEMS: dict[str, str] = language.stem_index(
     {metric.value: phrases for metric, phrases in lexicon.METRIC_PHRASES.items()}
 )
+#: One-word change words and their stems ("variaron", "cambió", "grew").
+CHANGE_WORDS = frozenset(word for word in lexicon.CHANGE_WORDS if " " not in word)
+CHANGE_STEMS = frozenset(stem for word in CHANGE_WORDS for stem in language.stems(word))
+#: The ratio metric of each (numerator, denominator) pair of measures: ("spend", "sales_count") → cost per sale.
+RATIOS: dict[tuple[str, str], Metric] = {
+    (definition.inputs[0], definition.inputs[1]): metric
+    for metric, definition in DEFINITIONS.items()
+    if definition.kind == "ratio" and definition.scale == 1
+}
+#: The unit a total is divided by, as a question names it after "per"/"cada" ("cost per *sale*").
+UNIT_MEASURES: dict[str, str] = {
+    **dict.fromkeys(("sale", "sales", "venta", "ventas", "deal", "order", "pedido"), "sales_count"),
+    **dict.fromkeys(("lead", "leads", "prospecto", "prospect"), "leads"),
+    **dict.fromkeys(("click", "clicks", "clic", "clics"), "clicks"),
+    **dict.fromkeys(("interaction", "interactions", "interaccion", "interacciones"), "interactions"),
+    **dict.fromkeys(("impression", "impressions", "impresion", "impresiones", "view"), "impressions"),
+}
+_PER_UNIT = re.compile(
+    r"\s+(?:(?:de|of|for|por|en)\s+)?(?:per|por|each|cada|every|a|an|/)\s+(?:(?:la|el|the|one)\s+)?([a-z]+)\b"
+)
+#: Words of a value per unit that name no metric by themselves ("valor medio de cada venta", "average value").
+_VALUE_WORDS = re.compile(
+    r"(?<![a-z0-9])(?:(?:average|mean|promedio|medio)\s+)?(?:value|valor|importe|amount|ticket)"
+    r"(?:\s+(?:medio|promedio|average))?(?![a-z0-9])"
+)
+#: The one-word phrases of the metrics (what a misspelt word is compared with).
+METRIC_WORDS: dict[str, str] = {
+    phrase: metric.value
+    for metric, phrases in lexicon.METRIC_PHRASES.items()
+    for phrase in phrases
+    if " " not in phrase
+}
 #: What "the most <dimension>" counts: "the brand with the most campaigns", "más canales".
 COUNTED_DIMENSIONS: dict[Dimension, Metric] = {
     Dimension.campaign: CAMPAIGNS,
@@ -181,26 +222,22 @@ _PERIOD_WORDS = {
     "top",
 }
 _NAME_CONNECTORS = {"of", "de", "del", "la", "el", "the", "and", "y", "&"}
+#: A relative pronoun right after a subject's dimension word ("el canal donde más gastamos").
+_RELATIVE = re.compile(
+    r"^(\s*(?:the\s+|el\s+|la\s+)?[a-z]+\s+)(donde|where|en\s+(?:la|el)\s+que|in\s+which|on\s+which)\b"
+)
 #: Units of an average that are nouns: read only after "per"/"por" ("per campaign", "por día").
 _UNIT_NOUNS = {"campaign", "campana", "day", "dia", "month", "mes"}
 #: Words joining two figures into a ratio ("cost per sale", "gasto por venta").
 _PER_WORDS = {"per", "por", "each", "every", "for", "cada", "/", "a", "an", "un", "una", "la", "el"}
-#: "campaigns" after these says "every campaign" (the default scope), not a subject to resolve.
+#: "campaigns" left over says "the campaigns" (the rows asked about), not a subject to resolve.
 _ALL_CAMPAIGNS = {"campaigns", "campanas"}
-_ALL_CAMPAIGNS_BEFORE = {
-    "all",
-    "our",
-    "the",
-    "of",
-    "las",
-    "nuestras",
-    "todas",
-    "sus",
-    "their",
-    "de",
-    "across",
-    "en",
-    "in",
+#: Plural dimension words that list their dimension when nothing else read them.
+_PLURAL_DIMENSIONS: dict[str, Dimension] = {
+    word: dimension
+    for dimension in (Dimension.channel, Dimension.market, Dimension.brand)
+    for word in lexicon.DIMENSION_WORDS[dimension]
+    if word.endswith("s") and " " not in word
 }
 
 
@@ -301,6 +338,9 @@ def _name_breaks() -> set[str]:
             words.update(phrase.split())
     words.update(MONTHS)
     words.update(_PERIOD_WORDS)
+    # small words of metric phrases ("click to lead rate", "cost per sale") that names also hold ("Back to School")
+    words -= {"to", "per", "for", "a", "an", "on", "each"}
+    words.update(lexicon.RANK_DESC_WORDS, lexicon.RANK_ASC_WORDS)  # "la campaña de mayor presupuesto"
     return words - _NAME_CONNECTORS - {"how", "many", "number", "of"} | {"how"}
 
 
@@ -337,6 +377,8 @@ class _Reading:
     subjects: list[SubjectRef] = field(default_factory=list)
     per: str | None = None  # an average per campaign, day or month
     listing: bool = False  # "which channels did … use": a list, not a ranking
+    statuses: list[str] = field(default_factory=list)  # several statuses named
+    group_by_status: bool = False
     depth: int = 0  # 0 for the question, 1 for a subject inside it, …
 
     def update(self, part: str, text: str) -> None:
@@ -407,6 +449,10 @@ class QuestionParser:
                 return refusal
         if reading.funnel:
             return self._with_subjects(reading, self._funnel_query(reading))
+        if reading.subjects and not (reading.metrics or reading.rank_dimension or reading.listing or reading.group_by):
+            # "what were the top 5 campaigns": nothing asked of the subject but itself
+            subject = reading.subjects[0].query
+            return subject.model_copy(update={"words": reading.words, "ignored": [*subject.ignored, *reading.ignored]})
         refusal = self._default_metric(reading)
         return refusal if refusal is not None else self._with_subjects(reading, self._query(reading))
 
@@ -434,7 +480,7 @@ class QuestionParser:
         subject of the query, resolved to its rows (ties included) before the query runs."""
         masked = re.sub(r"\"[^\"]*\"|'[^']*'", lambda m: " " * len(m.group()), reading.text)
         masked = self.catalog.find_mentions(masked, Dimension.campaign)[1]
-        span = find_subject(masked)
+        span = find_subject(masked, _is_figure)
         if span is None:
             return None
         phrase = reading.text[span.start : span.end]
@@ -448,6 +494,8 @@ class QuestionParser:
                 "la pregunta en pasos más simples",
                 not_understood=phrase.split(),
             )
+        # a relative pronoun after the dimension word belongs to the phrase ("el canal *donde* más gastamos")
+        phrase = _RELATIVE.sub(lambda m: m.group(1) + " " * len(m.group(2)), phrase, count=1)
         inner = _Reading(
             text=" " * span.start + phrase + " " * (len(reading.text) - span.end),
             language=reading.language,
@@ -483,6 +531,9 @@ class QuestionParser:
         update: dict[str, Any] = {"subjects": reading.subjects}
         ignored = [*query.ignored, *(word for subject in reading.subjects for word in subject.query.ignored)]
         update["ignored"] = list(dict.fromkeys(ignored))
+        if query.period is not None:  # "the top market … of the channel with the highest spend, in 2025"
+            reading.subjects = [_scoped(subject, query.period) for subject in reading.subjects]
+            update["subjects"] = reading.subjects
         inherited = next((s.query.period for s in reading.subjects if s.query.period), None)
         if query.period is None and not query.compare_periods and not query.lifecycle and inherited is not None:
             update["period"] = inherited
@@ -492,6 +543,12 @@ class QuestionParser:
                     f"El periodo {inherited.label} se aplica a toda la pregunta.",
                 )
             )
+        if query.intent in (Intent.value, Intent.funnel) and query.group_by == []:
+            # the rows name the entities the subjects resolve to ("how much did the brand with … sell": which brand)
+            named = list(dict.fromkeys(subject.dimension for subject in reading.subjects))[:2]
+            update["group_by"] = named
+            if query.intent is Intent.value:
+                update["intent"] = Intent.breakdown
         sub = reading.subjects[0].query
         if (
             len(reading.subjects) == 1
@@ -522,15 +579,17 @@ class QuestionParser:
         # campaign names carry years ("… Navidad Mágica 2025"): find them before periods eat the year
         campaigns, text, campaign_problem = self._campaigns(reading.text, reading.language)
         if campaign_problem:
-            return self._rule_refusal(reading, reading.normalized, (rules.PRIVACY,)) or reading.refuse(
+            return self._rule_refusal(reading, reading.normalized) or reading.refuse(
                 campaign_problem,
                 "the exact campaign name (quote it)",
                 "el nombre exacto de la campaña (entre comillas)",
                 refusal="unknown-name",
             )
         reading.update("campaign", text)
+        misspelt = self._misspelt_months(reading)
         found, text = PeriodParser(self.as_of, reading.language).find_all(reading.text)
         reading.update("period", text)
+        found = sorted([*misspelt, *found], key=lambda item: item.start)
         reading.found_periods = found
         reading.periods = [item.period for item in found]
         if found:
@@ -546,25 +605,52 @@ class QuestionParser:
         self._read_name_keywords(reading)
         return None
 
+    def _misspelt_months(self, reading: _Reading) -> list[FoundPeriod]:
+        """ "dicembre 2025", "setiembre": an unknown word this close to a month's name is that month (with the
+        year right after it); the correction is stated in ``understood``."""
+        found: list[FoundPeriod] = []
+        for match in list(re.finditer(r"\b([a-z]{5,})(?:\s+(?:de|del|of))?(?:\s+(20\d\d))?\b", reading.text)):
+            word = match.group(1)
+            if word in STOP_WORDS or word in words.STOP_WORDS or words.classify([word]).meaningful.keys() - {"unknown"}:
+                continue
+            month = language.closest(word, MONTHS)
+            if month is None:
+                continue
+            start = (
+                date(int(match.group(2)), MONTHS[month], 1)
+                if match.group(2)
+                else latest_month(MONTHS[month], self.as_of)
+            )
+            period = months_period(start, 1, month_label(start, reading.language))
+            found.append(FoundPeriod(period, match.start(), match.end()))
+            reading.read("period", match.start(), match.end())
+            reading.understood.setdefault("corrected", {})[word] = month
+        return found
+
     @staticmethod
     def _read_name_keywords(reading: _Reading) -> None:
         """ "campaign"/"marca"/"channel" … right before a name that was read belong to that name."""
         named = {ref.dimension for ref in reading.filters}
         for dimension in named:
             for word in lexicon.DIMENSION_WORDS[dimension]:
-                pattern = rf"(?<![a-z0-9]){re.escape(word)}(?: (?:named|called|llamada|llamado|de nombre))? {{2,}}"
-                for match in list(re.finditer(pattern, reading.text)):
+                # before the name ("campaign X", "el canal de correo") or after it ("the X campaign")
+                before = (
+                    rf"(?<![a-z0-9]){re.escape(word)}(?: (?:named|called|llamada|llamado|de nombre|de|del))? {{2,}}"
+                )
+                after = rf"(?<=[a-z0-9]) {{2,}}{re.escape(word)}(?![a-z0-9])"
+                for match in [*re.finditer(before, reading.text), *re.finditer(after, reading.text)]:
                     reading.read(dimension.value, match.start(), match.end())
 
     def _refuse_by_rule(self, reading: _Reading) -> NotAnswerable | None:
-        """Privacy, read-only and forecast rules (:mod:`.rules`), then topics the warehouse does not hold
-        (reasons, demographics, weather): an explanation, never a number."""
-        refusal = self._rule_refusal(reading, reading.text)
+        """Privacy and read-only rules (:mod:`.rules`), topics the warehouse does not hold (reasons,
+        demographics, weather — "will it rain tomorrow" is about the weather before it is about the future),
+        then the forecast rule: an explanation, never a number."""
+        refusal = self._rule_refusal(reading, reading.text, (rules.PRIVACY, rules.READ_ONLY))
         if refusal is not None:
             return refusal
         topic = reading.out_of_scope
         if not topic:
-            return None
+            return self._rule_refusal(reading, reading.text, (rules.FORECAST,))
         return reading.refuse(
             reading.say(
                 f"The warehouse holds recorded campaign results; it cannot answer questions about "
@@ -599,11 +685,15 @@ class QuestionParser:
         """Lifecycle, status, funnel words, averages, metrics, comparison words, breakdowns and the ranking
         asked for."""
         self._read_lifecycle(reading)
-        status, text = self._status(reading.text)
-        reading.status = status
+        statuses, text = self._statuses(reading.text)
         reading.update("status", text)
+        if len(statuses) == 1:
+            reading.status = statuses[0]
+        elif statuses:  # "campañas activas y finalizadas": both, by status
+            reading.statuses = statuses
+            reading.group_by_status = True
         reading.funnel = any(contains_phrase(reading.text, word) for word in lexicon.FUNNEL_WORDS)
-        for word in lexicon.FUNNEL_WORDS:
+        for word in sorted(lexicon.FUNNEL_WORDS, key=len, reverse=True):
             match = contains_phrase(reading.text, word)
             if match:
                 reading.read("funnel", match.start(), match.end())
@@ -611,21 +701,21 @@ class QuestionParser:
         reading.update("metrics", text)
         spans.extend(self._counted_dimensions(reading))
         spans.extend(self._stemmed_metrics(reading))
-        spans.sort()
+        spans = self._per_unit(reading, sorted(spans))
         self._read_average(reading)
         reading.metric_spans = spans
         reading.metrics = list(dict.fromkeys(metric for _, _, metric in spans))
         if reading.metrics:
             reading.understood["metrics"] = [metric.value for metric in reading.metrics]
         reading.compare = any(contains_phrase(reading.text, word) for word in lexicon.COMPARE_WORDS)
-        comparison_words = list(lexicon.COMPARE_WORDS)
-        if len(reading.periods) > 1:
-            comparison_words.extend(lexicon.CHANGE_WORDS)  # "how did sales change from … to …"
-        for word in sorted(comparison_words, key=len, reverse=True):
-            for match in list(re.finditer(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", reading.text)):
-                reading.read("comparison", match.start(), match.end())
+        self._read_change(reading)
         reading.group_by, text = self._group_by(reading.text)
         reading.update("group_by", text)
+        if reading.group_by:
+            for phrase in lexicon.BREAKDOWN_WORDS:
+                for match in _find(phrase, reading.text):
+                    reading.read("group_by", match.start(), match.end())
+        self._read_trend(reading)
         ranking = self._ranking(reading.text)
         reading.rank_dimension, reading.limit, reading.descending = ranking.dimension, ranking.limit, ranking.descending
         reading.rank_at = ranking.at
@@ -633,6 +723,54 @@ class QuestionParser:
             reading.read("ranking", start, end)
         self._read_listing(reading)
         return None
+
+    @staticmethod
+    def _change_spans(reading: _Reading) -> list[tuple[int, int]]:
+        """Where the question says "change" ("cambiaron", "variaron", "grew", "year over year"): the change
+        phrases, and words with the Snowball stem of a one-word change phrase."""
+        spans = [
+            (m.start(), m.end())
+            for phrase in sorted(lexicon.CHANGE_WORDS, key=len, reverse=True)
+            if " " in phrase
+            for m in re.finditer(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", reading.text)
+        ]
+        for match in words.WORD.finditer(reading.text):
+            if match.group() in CHANGE_WORDS or language.stems(match.group()) & CHANGE_STEMS:
+                if not any(start <= match.start() < end for start, end in spans):
+                    spans.append((match.start(), match.end()))
+        return spans
+
+    def _read_change(self, reading: _Reading) -> None:
+        """A change or comparison between two periods: a range named for it ("how did revenue change from
+        November to December", "variación entre noviembre y diciembre") compares its two ends; the change
+        words are read only when there are two periods (else they refuse the question)."""
+        spans = self._change_spans(reading)
+        if (spans or reading.compare) and len(reading.found_periods) == 1 and reading.found_periods[0].endpoints:
+            reading.periods = list(reading.found_periods[0].endpoints)
+            reading.understood["periods"] = [period.label for period in reading.periods]
+        comparison = [(m.start(), m.end()) for word in lexicon.COMPARE_WORDS for m in _find(word, reading.text)]
+        if len(reading.periods) > 1:
+            comparison.extend(spans)
+        for start, end in comparison:
+            reading.read("comparison", start, end)
+        for phrase in lexicon.SAME_PERIOD_PHRASES:  # "that year": the period already named (here or around)
+            for match in _find(phrase, reading.text):
+                if reading.periods or re.search(r"\b20\d\d\b", reading.normalized):
+                    reading.read("period", match.start(), match.end())
+
+    @staticmethod
+    def _read_trend(reading: _Reading) -> None:
+        """ "monthly sales trend in 2025", "evolución de clics por mes": with one period or none, a trend is
+        the breakdown by month."""
+        if len(reading.periods) > 1:
+            return
+        found = [m for word in lexicon.TREND_WORDS for m in _find(word, reading.text)]
+        if not found:
+            return
+        for match in found:
+            reading.read("group_by", match.start(), match.end())
+        if Dimension.month not in reading.group_by:
+            reading.group_by.append(Dimension.month)
 
     @staticmethod
     def _read_lifecycle(reading: _Reading) -> None:
@@ -688,18 +826,48 @@ class QuestionParser:
         found: list[tuple[int, int, Metric]] = []
         for match in list(words.WORD.finditer(reading.text)):
             word = match.group()
-            if word in words.STOP_WORDS or word in STOP_WORDS or words.classify([word]).meaningful:
+            if word in words.STOP_WORDS or words.classify([word]).meaningful.keys() - {"unknown"}:
                 continue
             metrics = {METRIC_STEMS[stem] for stem in language.stems(word) if stem in METRIC_STEMS}
+            how = "stems"
+            if not metrics:
+                corrected = language.closest(word, METRIC_WORDS)
+                metrics = {METRIC_WORDS[corrected]} if corrected else set()
+                how = "corrected"
             if len(metrics) != 1:
                 continue
             metric = Metric(metrics.pop())
             found.append((match.start(), match.end(), metric))
             reading.read("metrics", match.start(), match.end())
-            reading.understood.setdefault("stems", {})[word] = metric.value
+            reading.understood.setdefault(how, {})[word] = metric.value
         if found:
             reading.understood.setdefault("metrics", []).extend(metric.value for _, _, metric in found)
         return found
+
+    @staticmethod
+    def _per_unit(reading: _Reading, spans: list[tuple[int, int, Metric]]) -> list[tuple[int, int, Metric]]:
+        """ "¿cuánto nos costó cada venta?", "spend per lead", "valor medio de cada venta": a total per unit of
+        another is the registry's ratio of those two measures (cost per sale, cost per lead, average order
+        value …), whichever words name them."""
+        numerators = [
+            (start, end, DEFINITIONS[metric].inputs[0])
+            for start, end, metric in spans
+            if DEFINITIONS[metric].kind == "sum"
+        ]
+        numerators += [(m.start(), m.end(), "sales_amount") for m in _VALUE_WORDS.finditer(reading.text)]
+        for start, end, numerator in sorted(numerators):
+            unit = _PER_UNIT.match(reading.normalized, end)
+            if unit is None or unit.group(1) not in UNIT_MEASURES:
+                continue
+            ratio = RATIOS.get((numerator, UNIT_MEASURES[unit.group(1)]))
+            if ratio is None:
+                continue
+            stop = unit.end()
+            spans = [span for span in spans if span[1] <= start or span[0] >= stop]
+            spans.append((start, stop, ratio))
+            reading.read("metrics", start, stop)
+            reading.understood.setdefault("metrics", []).append(ratio.value)
+        return sorted(spans)
 
     @staticmethod
     def _read_average(reading: _Reading) -> None:
@@ -766,7 +934,11 @@ class QuestionParser:
         (an unknown figure, a nested subject, a period, a filter …) refuse the question, naming them."""
         ratio = self._ratio_of_metrics(reading)
         leftover = words.classify(self._unread(reading))
+        if leftover.stop:
+            reading.words.setdefault("stop", []).extend(leftover.stop)
         meaningful = dict(leftover.meaningful)
+        if set(meaningful) == {"unknown"} and self._semantic_metric(reading, meaningful["unknown"]):
+            meaningful = {}
         if ratio:
             meaningful = {"metric": ratio, **meaningful}
         if reading.funnel:  # a funnel has its own stages: a metric or a ranking asked with it is unused
@@ -779,6 +951,17 @@ class QuestionParser:
             reading.ignored = leftover.ignorable
             return None
         not_understood = [*{word: None for found in meaningful.values() for word in found}, *leftover.ignorable]
+        if not reading.metrics and not reading.funnel and reading.rank_dimension is None and not reading.listing:
+            return reading.refuse(
+                reading.say("I could not find which figure you want", "No encontré qué cifra quieres")
+                + reading.say(
+                    f", and I did not understand {words.explain(meaningful, 'en')}.",
+                    f", y no entendí {words.explain(meaningful, 'es')}.",
+                ),
+                "a metric: " + ", ".join(metric.value for metric in Metric),
+                "una métrica: " + ", ".join(label(metric, "es") for metric in Metric),
+                not_understood=not_understood,
+            )
         return reading.refuse(
             reading.say(
                 "I did not understand part of the question, and it changes the answer, so I do not answer a "
@@ -793,15 +976,26 @@ class QuestionParser:
 
     @staticmethod
     def _unread(reading: _Reading) -> list[str]:
-        """The words no step read; "campaigns" after "all"/"our"/"the" only says "every campaign"."""
+        """The words no step read. "Campaigns" left over names the rows ("brands with active campaigns",
+        "campañas lanzadas en 2025"): with no figure asked it asks to count them. A plural dimension word
+        left over ("canales de la campaña …") lists that dimension."""
         unread: list[str] = []
         for match in words.WORD.finditer(reading.text):
             word = match.group()
             if word in _ALL_CAMPAIGNS:
-                before = reading.normalized[: match.start()].split()
-                if before and before[-1] in _ALL_CAMPAIGNS_BEFORE:
-                    reading.words.setdefault("scope", []).append(word)
+                if not (reading.metrics or reading.funnel or reading.rank_dimension or reading.listing):
+                    reading.metrics = [CAMPAIGNS]
+                    reading.read("metrics", match.start(), match.end())
                     continue
+                reading.words.setdefault("scope", []).append(word)
+                continue
+            listed = _PLURAL_DIMENSIONS.get(word)
+            if listed is not None and len(reading.group_by) < 2 and reading.rank_dimension is None:
+                if listed not in reading.group_by:
+                    reading.group_by.insert(0, listed)
+                reading.listing = True
+                reading.read("group_by", match.start(), match.end())
+                continue
             unread.append(word)
         return unread
 
@@ -828,6 +1022,7 @@ class QuestionParser:
             period=period,
             compare_periods=compare_periods,
             status=reading.status,
+            statuses=reading.statuses,
             lifecycle=reading.lifecycle,
             language=reading.language,
             notes=reading.notes,
@@ -859,8 +1054,6 @@ class QuestionParser:
             )
             return None
         unknown = reading.ignored
-        if unknown and self._semantic_metric(reading):
-            return None
         return reading.refuse(
             reading.say("I could not find which figure you want.", "No encontré qué cifra quieres.")
             + (
@@ -874,19 +1067,20 @@ class QuestionParser:
         )
 
     @staticmethod
-    def _semantic_metric(reading: _Reading) -> bool:
-        """No metric named: the unread words are matched to the nearest metric by the sentence-embedding
-        model, only above the measured threshold (:mod:`.semantic`); the match is stated in ``understood``
-        and in the answer's notes."""
+    def _semantic_metric(reading: _Reading, unknown: list[str]) -> bool:
+        """No metric named and only unknown words left: they are matched to the nearest metric by the
+        sentence-embedding model, only above the measured threshold (:mod:`.semantic`); the match is stated
+        in ``understood`` and in the answer's notes."""
+        if reading.metrics or reading.funnel:
+            return False
         from promptsales.sales.nlq.semantic import semantic_index
 
-        phrase = " ".join(reading.ignored)
+        phrase = " ".join(unknown)
         match = semantic_index().nearest(phrase, Metric)
         if match is None or not isinstance(match.target, Metric):
             return False
         reading.metrics = [match.target]
-        reading.words.setdefault("semantic", []).extend(reading.ignored)
-        reading.ignored = []
+        reading.words.setdefault("semantic", []).extend(unknown)
         reading.understood["semantic"] = {
             "phrase": phrase,
             "metric": match.target.value,
@@ -908,6 +1102,8 @@ class QuestionParser:
         (ranking, comparison, breakdown or a single value)."""
         period, compare_periods = self._split_periods(reading)
         self._compare_several_mentions(reading)
+        if reading.group_by_status and Dimension.status not in reading.group_by:
+            reading.group_by.append(Dimension.status)
         group_by = reading.group_by
         if reading.rank_dimension is not None and reading.rank_dimension not in group_by:
             group_by.insert(0, reading.rank_dimension)
@@ -917,6 +1113,7 @@ class QuestionParser:
             "period": period,
             "compare_periods": compare_periods,
             "status": reading.status,
+            "statuses": reading.statuses,
             "lifecycle": reading.lifecycle,
             "per": reading.per,
             "as_of": self.as_of,
@@ -1101,13 +1298,16 @@ class QuestionParser:
         return text
 
     @staticmethod
-    def _status(text: str) -> tuple[str | None, str]:
+    def _statuses(text: str) -> tuple[list[str], str]:
+        """Every status the question names ("activas y finalizadas"), in order of the vocabulary."""
+        found: list[str] = []
         for status, phrases in lexicon.STATUS_WORDS.items():
-            for word in phrases:
-                match = contains_phrase(text, word)
-                if match:
-                    return status, blank_span(text, match.start(), match.end())
-        return None, text
+            for word in sorted(phrases, key=len, reverse=True):
+                for match in _find(word, text):
+                    if status not in found:
+                        found.append(status)
+                    text = blank_span(text, match.start(), match.end())
+        return found, text
 
     @staticmethod
     def _metrics(text: str) -> tuple[list[tuple[int, int, Metric]], str]:
@@ -1152,8 +1352,22 @@ class QuestionParser:
                 if found is not None and found[0] not in group_by:
                     group_by.append(found[0])
                     last = list(re.finditer(r"[a-z]+", match.group(1)))[found[1] - 1]
-                    text = blank_span(text, match.start(), match.start(1) + last.end())
+                    end = match.start(1) + last.end()
+                    text = blank_span(text, match.start(), end)
+                    text = self._second_group(text, end, group_by)
         return group_by, text
+
+    def _second_group(self, text: str, end: int, group_by: list[Dimension]) -> str:
+        """ "by channel *and month*", "por canal *y mes*": a second dimension joined to a breakdown."""
+        joined = re.match(r"\s*(?:and|y|e|&)\s+([a-z]+(?:\s+[a-z]+)?)", text[end:])
+        if joined is None:
+            return text
+        found = self._dimension_at(joined.group(1).split(), 0)
+        if found is None or found[0] in group_by:
+            return text
+        group_by.append(found[0])
+        last = list(re.finditer(r"[a-z]+", joined.group(1)))[found[1] - 1]
+        return blank_span(text, end, end + joined.start(1) + last.end())
 
     def _ranking(self, text: str) -> _Ranking:
         """The dimension a ranking ranks ("which channel", "top 5 campaigns", "las 3 peores campañas"), how
@@ -1161,7 +1375,9 @@ class QuestionParser:
         word and the number."""
         spans = [(m.start(), m.end()) for m in words.WORD.finditer(text)]
         tokens = [text[start:end] for start, end in spans]
-        descending = not any(token in lexicon.RANK_ASC_WORDS for token in tokens)
+        # "más bajo" / "más baja": the lowest
+        low = [i for i, token in enumerate(tokens) if token in lexicon.LOW_WORDS and i and tokens[i - 1] == "mas"]
+        descending = not any(token in lexicon.RANK_ASC_WORDS for token in tokens) and not low
         rank_words = set(lexicon.RANK_DESC_WORDS) | set(lexicon.RANK_ASC_WORDS)
         has_rank_word = any(token in rank_words for token in tokens)
         for index in range(len(tokens)):
@@ -1182,6 +1398,7 @@ class QuestionParser:
             if not rank_word and numbers:  # "3 campaigns … worst": the ranking word elsewhere
                 rank_word = [i for i, token in enumerate(tokens) if token in rank_words][:1]
             used = [*range(index, index + length), *which[-1:], *rank_word, *numbers[-1:]]
+            used += [i for i in low if i - 1 in rank_word]
             return _Ranking(
                 dimension=dimension,
                 limit=_as_number(tokens[numbers[-1]]) if numbers else None,
@@ -1207,6 +1424,30 @@ def _campaign_ref(fragment: str, match: tuple[int | str, str, float]) -> EntityR
     """The campaign a fragment of the question names, from one ``(key, name, score)`` catalogue match."""
     key, name, score = match
     return EntityRef(dimension=Dimension.campaign, key=key, name=name, matched_text=fragment, score=score)
+
+
+def _is_figure(word: str) -> bool:
+    """A word that names a metric by itself or by its stem ("sales", "vendió", "spend")."""
+    return word in METRIC_WORDS or bool(language.stems(word) & METRIC_STEMS.keys())
+
+
+def _scoped(subject: SubjectRef, period: Period) -> SubjectRef:
+    """A subject named without a period is ranked over the question's period — unless it ranks by something
+    not dated by month (a count of campaigns by status, a budget): "the brand with the most active
+    campaigns" is about campaigns now, whatever period the question's figure is for."""
+    query = subject.query
+    if query.period or query.compare_periods or query.lifecycle or query.status or query.statuses:
+        return subject
+    ranked = query.order_by or query.metrics[0]
+    definition = DEFINITIONS[ranked]
+    if ranked is CAMPAIGNS or not (definition.kind in ("keys", "distinct") or set(definition.inputs) <= set(ADDITIVE)):
+        return subject
+    return subject.model_copy(update={"query": query.model_copy(update={"period": period})})
+
+
+def _find(phrase: str, text: str) -> list[re.Match[str]]:
+    """Every whole-word occurrence of ``phrase`` in ``text``."""
+    return list(re.finditer(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text))
 
 
 def _as_asked(reading: _Reading, start: int, end: int) -> str | None:
@@ -1239,4 +1480,6 @@ _ES_SCOPE = {
     "reasons": "causas o motivos",
     "demographics": "datos demográficos",
     "weather": "el clima",
+    "data outside the campaigns (competitors, salaries, stock prices)": "datos ajenos a las campañas (competencia, "
+    "sueldos, bolsa)",
 }

@@ -215,11 +215,14 @@ def latest_month(month: int, as_of: date) -> date:
 
 @dataclass
 class FoundPeriod:
-    """A period expression found in a question, with where it was."""
+    """A period expression found in a question, with where it was; a range keeps its two ends (a change
+    "from November to December" compares them), a period named without its year how to give it one."""
 
     period: Period
     start: int
     end: int
+    endpoints: tuple[Period, Period] | None = None
+    with_year: Callable[[int], Period | None] | None = None
 
 
 class PeriodParser:
@@ -251,11 +254,11 @@ class PeriodParser:
             self._lone_months,
             self._years,
         ):
-            for period, start, end in handler(text):
-                found.append(FoundPeriod(period, start, end))
+            for period, start, end, *extra in handler(text):
+                found.append(FoundPeriod(period, start, end, **(extra[0] if extra else {})))
                 text = blank_span(text, start, end)
         found.sort(key=lambda item: item.start)
-        return found, text
+        return _give_years(found), text
 
     # -- handlers: each yields (period, start, end) over the current text -----------------------------
     def _ranges(self, text: str):
@@ -277,7 +280,15 @@ class PeriodParser:
             months = (end_year * 12 + m2) - (start_year * 12 + m1) + 1
             if months < 1:
                 continue
-            yield months_period(start, months, self._label_months(start, months)), match.start(), match.end()
+            ends = (months_period(start, 1, month_label(start, self.language)),)
+            last = add_months(start, months - 1)
+            ends += (months_period(last, 1, month_label(last, self.language)),)
+            yield (
+                months_period(start, months, self._label_months(start, months)),
+                match.start(),
+                match.end(),
+                {"endpoints": ends},
+            )
 
     def _quarter_period(self, quarter: int, year: int | None) -> Period:
         if year is None:
@@ -302,6 +313,8 @@ class PeriodParser:
             re.compile(rf"\b({ordinals})\s+(?:half|semester|semestre|mitad){year}\b"),
             re.compile(rf"\b(?:half|semester|semestre)\s+([12]){year}\b"),
         ]
+        yield from _paired_periods(text, "half|semester|semestre|mitad", ORDINAL_HALVES, year, self._half_period)
+        text = _blank_pairs(text, "half|semester|semestre|mitad", ORDINAL_HALVES, year)
         yield from _numbered_periods(
             text, patterns, ORDINAL_HALVES, lambda half, token, year: self._half_period(half, year)
         )
@@ -315,14 +328,19 @@ class PeriodParser:
             re.compile(rf"\b(?:bimester|bimestre)\s+([1-6]){year}\b"),
         ]
 
+        def bimester_period(number: int, year: int | None) -> Period:
+            if year is None:  # the latest such bimester that has started by the as-of date
+                year = self.as_of.year if (number - 1) * 2 + 1 <= self.as_of.month else self.as_of.year - 1
+            return months_period(date(year, (number - 1) * 2 + 1, 1), 2, f"B{number} {year}")
+
         def bimester(number: int, token: str, year: int | None) -> Period | None:
             if token in ("last", "ultimo") and year is None:
                 return None  # "the last bimester" is relative
-            if year is None:  # the latest such bimester that has started by the as-of date
-                year = self.as_of.year if (number - 1) * 2 + 1 <= self.as_of.month else self.as_of.year - 1
-            start = date(year, (number - 1) * 2 + 1, 1)
-            return months_period(start, 2, f"B{number} {year}")
+            return bimester_period(number, year)
 
+        units = "bimester|bimestre|two-month period"
+        yield from _paired_periods(text, units, ORDINAL_BIMESTERS, year, bimester_period)
+        text = _blank_pairs(text, units, ORDINAL_BIMESTERS, year)
         yield from _numbered_periods(text, patterns, ORDINAL_BIMESTERS, bimester)
 
     def _quarters(self, text: str):
@@ -339,6 +357,9 @@ class PeriodParser:
                 return None  # "last quarter" is relative, handled below
             return self._quarter_period(quarter, year)
 
+        year = rf"(?:\s*(?:of|de|del)?\s*(?:(?:the\s+)?year\s+|(?:el\s+)?ano\s+)?{_YEAR})?"
+        yield from _paired_periods(text, "quarter|trimestre", ORDINAL_QUARTERS, year, self._quarter_period)
+        text = _blank_pairs(text, "quarter|trimestre", ORDINAL_QUARTERS, year)
         yield from _numbered_periods(text, patterns, ORDINAL_QUARTERS, quarter_period)
 
     def _month_years(self, text: str):
@@ -450,9 +471,43 @@ class PeriodParser:
             yield months_period(start, 1, month_label(start, self.language)), match.start(), match.end()
 
     def _years(self, text: str):
-        for match in list(re.finditer(rf"\b{_YEAR}\b", text)):
+        for match in list(re.finditer(rf"\b(?:(?:the\s+)?year\s+|(?:el\s+)?ano\s+)?{_YEAR}\b", text)):
             year = int(match.group(1))
             yield months_period(date(year, 1, 1), 12, str(year)), match.start(), match.end()
+
+
+def _pair_pattern(units: str, ordinals: dict[str, int], year: str) -> re.Pattern[str]:
+    words = "|".join(sorted(ordinals, key=len, reverse=True))
+    return re.compile(rf"\b({words})\s+(?:al|a|to|and|y|vs|versus)\s+(?:the\s+|el\s+)?({words})\s+(?:{units}){year}\b")
+
+
+def _paired_periods(
+    text: str, units: str, ordinals: dict[str, int], year: str, period_of: Callable[[int, int | None], Period]
+):
+    """ "from the first to the second half of 2025", "del segundo al tercer trimestre de 2025": two periods
+    of one unit and year, named by two ordinals."""
+    for match in list(_pair_pattern(units, ordinals, year).finditer(text)):
+        given = int(match.group(3)) if match.group(3) else None
+        yield period_of(ordinals[match.group(1)], given), match.start(1), match.end(1)
+        yield period_of(ordinals[match.group(2)], given), match.start(2), match.end()
+
+
+def _blank_pairs(text: str, units: str, ordinals: dict[str, int], year: str) -> str:
+    for match in list(_pair_pattern(units, ordinals, year).finditer(text)):
+        text = blank_span(text, match.start(), match.end())
+    return text
+
+
+def _give_years(found: list[FoundPeriod]) -> list[FoundPeriod]:
+    """A half, quarter or bimester named without its year takes the year of the next period named with one
+    ("from the first half to the second half of 2025")."""
+    for index, item in enumerate(found):
+        if item.with_year is None:
+            continue
+        later = [other for other in found[index + 1 :] if other.with_year is None]
+        if later:
+            item.period = item.with_year(later[0].period.start.year) or item.period
+    return found
 
 
 def _numbered_periods(
@@ -468,10 +523,12 @@ def _numbered_periods(
         for match in list(pattern.finditer(text)):
             token = match.group(1)
             number = ordinals.get(token) or int(token)
-            period = period_of(number, token, int(match.group(2)) if match.group(2) else None)
+            given = int(match.group(2)) if match.group(2) else None
+            period = period_of(number, token, given)
             if period is None:
                 continue
-            yield period, match.start(), match.end()
+            extra = {} if given else {"with_year": lambda year, n=number, t=token: period_of(n, t, year)}
+            yield period, match.start(), match.end(), extra
             text = blank_span(text, match.start(), match.end())
 
 

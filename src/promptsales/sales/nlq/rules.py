@@ -75,10 +75,13 @@ PRIVACY = Rule(
 
 _WRITE_VERBS = (
     r"delete|remove|drop|truncate|update|insert|create|modify|set|assign|approve|launch|pause|cancel|"
-    r"rename|edit|erase|"
+    r"rename|edit|erase|increase|decrease|raise|reduce|lower|cut|double|move|add|send|publish|archive|"
+    r"restore|duplicate|activate|deactivate|stop|resume|"
     r"borra|borrar|elimina|eliminar|actualiza|actualizar|inserta|insertar|crea|crear|modifica|modificar|"
     r"cambia|cambiar|asigna|asignar|aprueba|aprobar|lanza|lanzar|pausa|pausar|cancela|cancelar|renombra|"
-    r"renombrar|edita|editar|agrega|agregar|anade|anadir|sube|subir|baja|bajar|aumenta|aumentar|detener|deten"
+    r"renombrar|edita|editar|agrega|agregar|anade|anadir|sube|subir|baja|bajar|aumenta|aumentar|detener|deten|"
+    r"incrementa|incrementar|reduce|reducir|disminuye|disminuir|duplica|duplicar|envia|enviar|publica|publicar|"
+    r"archiva|archivar|reactiva|reactivar|desactiva|desactivar|mueve|mover"
 )
 READ_ONLY = Rule(
     "read-only",

@@ -58,7 +58,8 @@ def resolve_subjects(conn: psycopg.Connection, query: StructuredQuery) -> tuple[
         names = [str(record[dimension]) for record in records]
         values = [format_value(metric, record[metric.value], language) for record in records]
         listed = "; ".join(f"{name} ({label(metric, language)} {value})" for name, value in zip(names, values))
-        sentence = f"{subject.text[0].upper()}{subject.text[1:]}: {listed}."
+        scope = f" ({inner.period.label})" if inner.period else ""
+        sentence = f"{subject.text[0].upper()}{subject.text[1:]}{scope}: {listed}."
         if len(records) > (inner.limit or 1):
             sentence += (
                 f" Empate: {len(records)} comparten el puesto; se usan todos."

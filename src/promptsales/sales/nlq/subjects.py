@@ -12,6 +12,7 @@ depth, and the answer filters on the ranking's rows (ties included).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from promptsales.sales.nlq import lexicon
@@ -21,16 +22,22 @@ from promptsales.sales.nlq.words import WORD
 #: A word of the question or a clause mark.
 _TOKEN = re.compile(rf"{WORD.pattern}|\|")
 
-#: Words before a phrase that make it the object of the question rather than its subject.
-GOVERNORS = frozenset(
+#: Words before a ranking phrase that make it the question's own ranking ("which brand …", "show the 3
+#: campaigns with …"); a ranking phrase after anything else ("of", "de", "did", "through", a period) names
+#: an entity the question is about.
+ASKERS = frozenset(
     """
-    of de del for para from in en at to al about sobre did does do uso usaron utilizo utilizaron tuvo tiene
-    had has hizo using usando across entre among
+    which what que cual cuales show list give tell me dame dime muestra muestrame muestranos lista enumera
+    ensename indica top rank ranking
     """.split()
 )
 #: Words a ranking phrase may put between its dimension word and its ranking word ("with the most").
-_CONNECTORS = frozenset("with con having that which que whose cuyo cuya cuyos cuyas had has tuvo tiene".split())
+_CONNECTORS = frozenset(
+    "with con having that which que whose cuyo cuya cuyos cuyas had has tuvo tiene de of where donde in en".split()
+)
 _ARTICLES = frozenset("the el la los las a an un una its su sus".split())
+#: Verbs between an asking word and the ranking it asks for ("cuál *fue* el mercado con más ventas").
+_COPULAS = frozenset("fue fueron es son era was were is are been sido ha han has have".split())
 #: Words that end a subject phrase: the question's own verb, a comparison or a clause mark.
 _TERMINATORS = frozenset("use used uses usa usan | vs versus compared compare comparado comparada".split())
 _RANK_WORDS = frozenset(lexicon.RANK_DESC_WORDS) | frozenset(lexicon.RANK_ASC_WORDS)
@@ -61,9 +68,11 @@ def _is_number(token: str) -> bool:
     return token.isdigit() and 0 < int(token) <= 100
 
 
-def find_subject(text: str) -> SubjectSpan | None:
+def find_subject(text: str, is_figure: Callable[[str], bool] = lambda word: False) -> SubjectSpan | None:
     """The first ranking phrase of ``text`` (a normalised question, names blanked) that the question is
-    about rather than asks for, or None."""
+    about rather than asks for, or None. ``is_figure`` tells a word that names a figure ("sales",
+    "vendió"): once the phrase has its own figure, the next one belongs to the question ("how much did
+    *the brand with the most campaigns* sell")."""
     matches = list(_TOKEN.finditer(text))
     tokens = [match.group() for match in matches]
     for index, token in enumerate(tokens):
@@ -78,16 +87,44 @@ def find_subject(text: str) -> SubjectSpan | None:
         ranked_before = any(tokens[i] in _RANKING_ADJECTIVES for i in range(start, index))
         if not (ranked_before or _ranked_after(tokens, index)):
             continue
-        if start == 0 or tokens[start - 1] not in GOVERNORS:
-            continue  # the question's own ranking ("which brand …", "the 3 campaigns with …")
-        end = len(tokens)
-        for later in range(index + 1, len(tokens)):
-            if tokens[later] in _TERMINATORS or _starts_breakdown(tokens, later):
-                end = later
-                break
+        before = start - 1
+        while before >= 0 and tokens[before] in _COPULAS:
+            before -= 1
+        if before < 0 or tokens[before] in ASKERS or tokens[before] == "|":
+            continue  # the question's own ranking ("which brand …", "cuál fue el mercado con …")
+        end = _phrase_end(tokens, index, ranked_before, is_figure)
         last = matches[end - 1]
         return SubjectSpan(dimension, matches[start].start(), last.end())
     return None
+
+
+def _phrase_end(tokens: list[str], index: int, ranked_before: bool, is_figure: Callable[[str], bool]) -> int:
+    """Where the subject phrase of the dimension word at ``index`` ends: at a terminator, the question's own
+    breakdown, or a figure word after the phrase (and each nested phrase in it) has its own."""
+    has_figure = ranked_before  # "the top market": ranked by the default figure
+    ranked = ranked_before
+    for later in range(index + 1, len(tokens)):
+        word = tokens[later]
+        if word in _TERMINATORS or _starts_breakdown(tokens, later):
+            return later
+        nested = word in _DIMENSIONS and _after_preposition(tokens, later)
+        if nested:  # "… of the brand with the most campaigns": its own ranking and figure
+            has_figure, ranked = False, False
+        elif word in _RANK_WORDS:
+            ranked = True
+        elif is_figure(word) or word in _DIMENSIONS:  # a figure, or a counted noun ("the most campaigns")
+            if has_figure:
+                return later
+            has_figure = ranked
+    return len(tokens)
+
+
+def _after_preposition(tokens: list[str], index: int) -> bool:
+    """Whether the word at ``index`` follows "of"/"de"/"del"/"in"/"en"/"for" (an article may stand between)."""
+    before = index - 1
+    while before >= 0 and tokens[before] in _ARTICLES:
+        before -= 1
+    return before >= 0 and tokens[before] in ("of", "de", "del", "in", "en", "for", "para", "from", "al")
 
 
 def _ranked_after(tokens: list[str], index: int) -> bool:
@@ -97,7 +134,7 @@ def _ranked_after(tokens: list[str], index: int) -> bool:
     if following and following[0] in _RANK_WORDS:
         return True
     for offset, word in enumerate(following):
-        if word in _CONNECTORS:
+        if word in _CONNECTORS:  # "with the most", "de mayor", "en la que más", "donde más"
             return any(later in _RANK_WORDS for later in following[offset + 1 : offset + 4])
     return False
 

@@ -8,6 +8,7 @@ import unicodedata
 _NON_WORD = re.compile(r"[^a-z0-9%$\-\.\"'\s|]")
 _BOUNDARY = re.compile(r"[?¿!¡,;:()\[\]]")
 _SPACES = re.compile(r"\s+")
+_POSSESSIVE = re.compile(r"(?<=[a-z0-9])'s\b")
 
 
 def strip_accents(text: str) -> str:
@@ -20,6 +21,7 @@ def normalize(text: str) -> str:
     """Lower-case, accent-free text; clause punctuation becomes ``|``, other punctuation spaces."""
     text = _BOUNDARY.sub(" | ", text)
     text = strip_accents(text.lower()).replace("\u201c", '"').replace("\u201d", '"').replace("\u2019", "'")
+    text = _POSSESSIVE.sub("", text)  # "tiktok's reach" → "tiktok reach"
     text = _NON_WORD.sub(" ", text)
     text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)  # keep decimal points only
     return _SPACES.sub(" ", text).strip()

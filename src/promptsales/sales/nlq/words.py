@@ -4,12 +4,16 @@ Each step of :class:`~promptsales.sales.nlq.parser.QuestionParser` blanks the wo
 them under its part of the query (:func:`read_words`). The words nobody read are sorted here:
 
 * **stop words** (articles, prepositions, auxiliaries, question words, politeness, verbs that only carry
-  the metric, such as "close" in "how many sales did X close") say nothing about the figure — dropped;
+  the metric, such as "close" in "how many sales did X close") say nothing about the figure — recorded
+  under the part ``stop``;
 * **words that change the meaning** (:data:`MEANINGFUL`: an unknown figure such as "per sale" or
   "average", another campaign/brand/ranking inside the subject, a period the parser could not read, a
   change over time without two periods, a threshold or a negation, when campaigns started or ended,
   content, a question that is not a figure) — the question is refused, naming them;
-* **anything else** — answered, and the answer says it ignored those words (``ignored``).
+* **hedges** (:data:`HEDGES`: "roughly", "aproximadamente") — answered, and the answer says it ignored
+  those words (``ignored``);
+* **anything else** is a word the parser does not know: its meaning is not guessed, the question is refused
+  naming it (unless the semantic fallback, :mod:`.semantic`, maps it to a metric above its threshold).
 
 Never answer a simpler question silently: an answer either used every content word or says which it
 ignored.
@@ -18,7 +22,8 @@ ignored.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 #: A word of a normalised question (clause marks and quotes are not words).
 WORD = re.compile(r"[a-z0-9%$]+(?:[\-\.'][a-z0-9%$]+)*")
@@ -45,7 +50,19 @@ STOP_WORDS: frozenset[str] = frozenset(
     cerro cerraron cerramos logro lograron logramos genero generaron generamos obtuvo obtuvieron
     obtuvimos produjo consiguio consiguieron registro registraron usamos uso usaron utilizo utilizaron
     tuvimos hicimos hizo hicieron compraron compro actualmente exactamente solo solamente
-    hola gracias porfa ads anuncios advertising publicidad
+    hola gracias porfa ads anuncios advertising publicidad publicitaria publicitario publicitarias
+    unique distinct different unicos unicas distintos distintas diferentes
+    still todavia aun siguen sigue seguir came come comes arrived arrive entered enter entraron llegaron llegar
+    targeted target targeting hecho hecha hacer comprado compradas vendidas x alto alta altos altas elevado
+    traves numero cantidad
+    """.split()
+)
+
+#: Hedges and fillers: words that do not change which figure is meant; answered, and stated as ignored.
+HEDGES: frozenset[str] = frozenset(
+    """
+    roughly approximately approx around circa about estimated ballpark quickly briefly quick
+    aproximadamente aprox alrededor aproximado aproximada rapido rapidamente brevemente rapidito
     """.split()
 )
 
@@ -137,6 +154,10 @@ _EXPLANATIONS: dict[str, tuple[str, str]] = {
         "el contenido usado por las campañas, que aún no se puede preguntar",
     ),
     "question": ("an answer that is not a figure (a date or a place)", "una respuesta que no es una cifra"),
+    "unknown": (
+        "words I do not know, whose meaning I do not guess",
+        "palabras que no conozco, cuyo significado no adivino",
+    ),
     "number": ("a number I could not place (a threshold or a limit)", "un número que no supe ubicar"),
 }
 
@@ -147,6 +168,7 @@ class Leftover:
 
     meaningful: dict[str, list[str]]
     ignorable: list[str]
+    stop: list[str] = field(default_factory=list)
 
     @property
     def not_understood(self) -> list[str]:
@@ -165,16 +187,36 @@ def unread(text: str) -> list[str]:
 
 
 def classify(words: list[str], extra_stop_words: frozenset[str] = frozenset()) -> Leftover:
-    """Sorts unread words into stop words (dropped), meaning-changing words by class, and the ignorable rest."""
+    """Sorts unread words into stop words, meaning-changing words by class (an unknown word is one: its
+    meaning is not guessed), and hedges, which are answered and stated as ignored."""
     meaningful: dict[str, list[str]] = {}
     ignorable: list[str] = []
+    stop: list[str] = []
     for word in words:
         kind = _meaning(word)
         if kind is not None:
             meaningful.setdefault(kind, []).append(word)
-        elif word not in STOP_WORDS and word not in extra_stop_words:
+        elif _is_stop_word(word, extra_stop_words):
+            stop.append(word)
+        elif word in HEDGES:
             ignorable.append(word)
-    return Leftover(meaningful, ignorable)
+        else:
+            meaningful.setdefault("unknown", []).append(word)
+    return Leftover(meaningful, ignorable, stop)
+
+
+def _is_stop_word(word: str, extra_stop_words: frozenset[str]) -> bool:
+    """A stop word, or an inflection of one (same Snowball stem: "comprado" of "compraron")."""
+    from promptsales.sales.nlq.language import stems
+
+    return word in STOP_WORDS or word in extra_stop_words or bool(stems(word) & _stop_stems())
+
+
+@lru_cache(maxsize=1)
+def _stop_stems() -> frozenset[str]:
+    from promptsales.sales.nlq.language import stems
+
+    return frozenset(stem for word in STOP_WORDS if len(word) >= 5 for stem in stems(word))
 
 
 def _meaning(word: str) -> str | None:
