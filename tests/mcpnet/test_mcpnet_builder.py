@@ -68,8 +68,12 @@ def test_mcpnet_builder_binds_every_value():
 
 
 def test_mcpnet_builder_injection_text_never_reaches_sql():
-    """A question carrying SQL finds no campaign and builds nothing."""
-    result = QuestionParser(CATALOG, date(2026, 1, 31)).parse('Reach of campaign "x\'; DROP TABLE wh.campaigns; --"')
+    """A question carrying SQL builds nothing: the read-only rule refuses it (issue 16: the rules come before
+    an unknown name), and without SQL words the quoted text finds no campaign."""
+    parser = QuestionParser(CATALOG, date(2026, 1, 31))
+    result = parser.parse('Reach of campaign "x\'; DROP TABLE wh.campaigns; --"')
+    assert isinstance(result, NotAnswerable) and result.refusal == "read-only"
+    result = parser.parse('Reach of campaign "x\'; SELECT 1; --"')
     assert isinstance(result, NotAnswerable) and "No campaign matches" in result.reason
 
 

@@ -25,10 +25,12 @@ ROI = "round((sum(f.sales_amount) - sum(f.spend))::numeric / nullif(sum(f.spend)
 
 
 def by_campaign(metric: str, where: str, order: str, limit: int) -> str:
+    """The top ``limit`` campaigns and every campaign tied with the last of them (issue 16: ties are shown)."""
     return (
-        f"SELECT c.campaign_name, {metric} AS v FROM wh.campaign_months f JOIN wh.campaigns c USING (campaign_id) "
-        f"WHERE {where} GROUP BY c.campaign_id, c.campaign_name ORDER BY v {order} NULLS LAST, c.campaign_id "
-        f"LIMIT {limit}"
+        f"SELECT name, v FROM (SELECT c.campaign_id, c.campaign_name AS name, {metric} AS v, "
+        f"rank() OVER (ORDER BY {metric} {order} NULLS LAST) AS r FROM wh.campaign_months f "
+        f"JOIN wh.campaigns c USING (campaign_id) WHERE {where} GROUP BY c.campaign_id, c.campaign_name) t "
+        f"WHERE r <= {limit} ORDER BY r, campaign_id"
     )
 
 

@@ -29,7 +29,7 @@ from promptsales.sales import names, prompts
 from promptsales.sales.charts import answer_chart
 from promptsales.sales.nlq import warehouse as wh
 from promptsales.sales.nlq.dbcatalog import catalog_for, data_as_of
-from promptsales.sales.nlq.metrics import DEFINITIONS
+from promptsales.sales.nlq.metrics import DEFINITIONS, formula
 from promptsales.sales.nlq.model import Dimension, EntityRef, Metric
 from promptsales.sales.nlq.parser import CAMPAIGN_MATCH_THRESHOLD
 from promptsales.sales.nlq.service import Answer, answer_query, ask, log_cached_answer
@@ -74,8 +74,13 @@ def _metric_definition(metric: Metric) -> dict[str, Any]:
         "es": d.es,
         "unit": d.unit,
         "definition": d.definition,
+        "formula": formula(metric, "en") or None,
+        "formula_es": formula(metric, "es") or None,
+        "note": d.note or None,
+        "note_es": d.note_es or None,
         "kind": d.kind,
         "measures": list(d.inputs),
+        "phrases": list(d.phrases),
     }
 
 

@@ -205,7 +205,7 @@ def summarize(query: StructuredQuery, columns: list[str], rows: list[list[object
                 first, last = _row_name(records[0], query), _row_name(records[1], query)
                 change += f" de {first} a {last}" if es else f" from {first} to {last}"
             change += ")"
-        return f"{label(metric, query.language).capitalize()}{scope}: " + " vs ".join(listed) + change + "."
+        return f"{_upper_first(label(metric, query.language))}{scope}: " + " vs ".join(listed) + change + "."
     by = {
         Dimension.month: ("mes", "month"),
         Dimension.channel: ("canal", "channel"),
@@ -220,12 +220,17 @@ def summarize(query: StructuredQuery, columns: list[str], rows: list[list[object
     cut = (" Resultado recortado a 500 filas." if es else " Result cut at 500 rows.") if truncated else ""
     return (
         (
-            f"{label(metric, query.language).capitalize()} por {heading}{scope}: "
+            f"{_upper_first(label(metric, query.language))} por {heading}{scope}: "
             if es
-            else f"{label(metric, query.language).capitalize()} by {heading}{scope}: "
+            else f"{_upper_first(label(metric, query.language))} by {heading}{scope}: "
         )
         + "; ".join(listed)
         + more
         + "."
         + cut
     )
+
+
+def _upper_first(text: str) -> str:
+    """``"cPM"`` stays, ``"sales amount"`` → ``"Sales amount"`` (``str.capitalize`` would lower "CPM")."""
+    return text[:1].upper() + text[1:]
