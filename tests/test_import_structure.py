@@ -32,6 +32,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("backup", "etl"),  # platform jobs over the companies, independent of each other
     ("seed", "stats"),
     ("wiring", "testing"),
+    ("drills",),  # failover drills of the HA profile: load through the MCP servers (testing helpers), faults
     ("commands", "definitions"),
     ("cli",),
 ]

@@ -19,6 +19,7 @@ from promptsales.db.migrate import migrate_all
 from promptsales.errors import UserError
 from promptsales.progress import new_progress
 from promptsales.runtime import manager
+from promptsales.runtime.profile import active_profile, record_profile
 from promptsales.seed import DEFAULT_SEED, seed_all
 from promptsales.wiring import extra_services
 
@@ -34,9 +35,19 @@ err_console = Console(stderr=True, soft_wrap=True)
 
 
 @app.command()
-def up() -> None:
+def up(
+    profile: str | None = typer.Option(
+        None,
+        "--profile",
+        help="single: one process per engine (default); ha: replicated PostgreSQL (Patroni + etcd), FerretDB on it, "
+        "Valkey with Sentinel (docs/ha.md). Recorded in the data directory.",
+    ),
+) -> None:
     """Start every database server (embedded defaults) and apply pending migrations. Idempotent."""
     settings = get_settings()
+    if profile is not None and profile not in ("single", "ha"):
+        raise UserError(f"Unknown profile {profile!r}; expected single or ha.")
+    record_profile(settings, profile or settings.profile or active_profile(settings))  # type: ignore[arg-type]
     extras = extra_services(settings)
     launcher = manager.preload_launcher(extras)
     try:
@@ -144,6 +155,7 @@ def _attach_subcommands() -> None:
     from promptsales.content.cli import app as content_app
     from promptsales.crm import cli as crm_cli
     from promptsales.crm.concurrency.cli import deadlock_client
+    from promptsales.drills.cli import app as drill_app
     from promptsales.etl.cli import app as etl_app
     from promptsales.stats import app as stats_app
 
@@ -159,6 +171,7 @@ def _attach_subcommands() -> None:
     app.add_typer(content_app, name="content")
     app.add_typer(auth_app, name="auth")
     app.add_typer(mcp_app, name="mcp")
+    app.add_typer(drill_app, name="drill")
     app.add_typer(deploy_app, name="deploy")
     app.add_typer(ai_app, name="ai")
 

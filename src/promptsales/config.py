@@ -14,6 +14,8 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Company = Literal["ads", "crm", "sales", "content"]
+#: How ``up`` runs the engines: one process each, or replicated with automatic failover (docs/ha.md).
+Profile = Literal["single", "ha"]
 
 #: The PostgreSQL database that each company owns, by company key.
 DATABASE_NAMES: dict[str, str] = {
@@ -41,6 +43,11 @@ class Settings(BaseSettings):
     content_mongo_database: str = Field(default="promptcontent", description="MongoDB database name.")
     redis_url: str | None = Field(default=None, description="Redis/Valkey URL of the shared cache.")
 
+    profile: Profile | None = Field(
+        default=None,
+        description="single (one process per engine) or ha (Patroni, Sentinel); unset: what the data directory "
+        "was started with (`promptsales up --profile`), else single.",
+    )
     ferretdb_binary: str | None = Field(default=None, description="Path to a FerretDB binary to use.")
     connect_timeout: float = Field(default=3.0, description="Seconds to wait when probing a server.")
 

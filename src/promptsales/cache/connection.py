@@ -22,6 +22,7 @@ import redis
 
 from promptsales.config import Settings
 from promptsales.runtime.service import redact
+from promptsales.runtime.valkey import redis_client
 
 log = logging.getLogger("promptsales.cache")
 T = TypeVar("T")
@@ -173,15 +174,11 @@ class CacheConnection:
         self.breaker = CircuitBreaker(retry_interval, on_change, clock)
         self.client: redis.Redis | None = None
         if url:
-            pool = redis.BlockingConnectionPool.from_url(
-                url,
-                max_connections=max_connections,
-                timeout=socket_timeout * 4,
-                socket_timeout=socket_timeout,
-                socket_connect_timeout=socket_timeout,
-                health_check_interval=0,
+            # A redis+sentinel:// URL (HA profile) gives a client that asks the Sentinels for the primary on each
+            # new connection; while none is known its commands fail, the breaker opens: degraded mode.
+            self.client = redis_client(
+                url, socket_timeout=socket_timeout, max_connections=max_connections, pool_timeout=socket_timeout * 4
             )
-            self.client = redis.Redis(connection_pool=pool, decode_responses=False)
 
     @property
     def display_url(self) -> str:

@@ -178,13 +178,13 @@ class Cache:
     def from_settings(cls, settings: Settings, **options: Any) -> Cache:
         """A cache on the configured Redis (external URL or the embedded Valkey)."""
         from promptsales.cache.settings import CacheSettings
-        from promptsales.runtime.valkey import ValkeyServer
+        from promptsales.runtime.profile import valkey_server
 
         tunables = CacheSettings()
         options.setdefault("lock_ttl_ms", tunables.lock_ttl_ms)
         options.setdefault("wait_timeout", tunables.lock_ttl_ms / 1000)
         connection = CacheConnection(
-            ValkeyServer(settings).url if tunables.enabled else "",
+            valkey_server(settings).url if tunables.enabled else "",
             settings=settings,
             socket_timeout=tunables.socket_timeout,
             retry_interval=tunables.retry_interval,

@@ -7,8 +7,9 @@ import time
 from promptsales.cache.connection import read_health
 from promptsales.config import Settings
 from promptsales.runtime.processes import pid_alive
+from promptsales.runtime.profile import valkey_server
 from promptsales.runtime.service import ServiceStatus, StatusLine, redact
-from promptsales.runtime.valkey import ValkeyServer, redis_is_healthy
+from promptsales.runtime.valkey import redis_is_healthy
 
 
 class CacheService(StatusLine):
@@ -18,7 +19,7 @@ class CacheService(StatusLine):
 
     def status(self) -> ServiceStatus:
         """Healthy when Redis answers; the detail says whether processes are degraded or were recently."""
-        url = ValkeyServer(self.settings).url
+        url = valkey_server(self.settings).url
         healthy = bool(url) and redis_is_healthy(url, self.settings.connect_timeout)
         return ServiceStatus(
             self.name, redact(url) if url else "", None, healthy, detail=describe(self.settings, healthy)

@@ -19,7 +19,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from promptsales.config import Settings
 from promptsales.db.connect import admin_conninfo, database_name, role_name, role_password
-from promptsales.runtime.postgres import EmbeddedPostgres
+from promptsales.runtime.profile import postgres_server
 
 SERVER = "promptads_link"
 FOREIGN_SCHEMA = "ads_link"
@@ -36,11 +36,9 @@ def ads_target(settings: Settings, ads_dbname: str | None = None) -> dict[str, s
             "port": str(parts.get("port") or 5432),
             "dbname": ads_dbname or str(parts.get("dbname") or database_name("ads")),
         }
-    return {
-        "host": "127.0.0.1",
-        "port": str(EmbeddedPostgres(settings).port),
-        "dbname": ads_dbname or database_name("ads"),
-    }
+    # The local server's address (HA profile: every node, and only the leader accepted).
+    address = {key: str(value) for key, value in postgres_server(settings).client_address().items()}
+    return {**address, "dbname": ads_dbname or database_name("ads")}
 
 
 def _options(target: dict[str, str], verb: str) -> sql.Composable:

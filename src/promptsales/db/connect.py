@@ -18,7 +18,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from promptsales.config import DATABASE_NAMES, Settings, get_settings
 from promptsales.errors import ServiceUnavailable, UserError
-from promptsales.runtime.postgres import EmbeddedPostgres
+from promptsales.runtime.profile import postgres_server
 from promptsales.runtime.service import redact
 from promptsales.runtime.state import Secrets
 
@@ -50,7 +50,7 @@ def admin_conninfo(settings: Settings, company: str, dbname: str | None = None) 
     external = settings.external_database_url(company)
     if external:
         return make_conninfo(external, dbname=dbname) if dbname else external
-    return EmbeddedPostgres(settings).admin_conninfo(dbname or database_name(company))
+    return postgres_server(settings).admin_conninfo(dbname or database_name(company))
 
 
 def conninfo(settings: Settings, company: str, role: Role = "app", dbname: str | None = None) -> str:
@@ -67,8 +67,8 @@ def conninfo(settings: Settings, company: str, role: Role = "app", dbname: str |
         "password": role_password(settings, company, role),
     }
     if not settings.external_database_url(company):
-        pg = EmbeddedPostgres(settings)
-        overrides.update(host="127.0.0.1", port=pg.port)
+        # HA profile: every node, target_session_attrs=read-write — a new connection finds the leader.
+        overrides.update(postgres_server(settings).client_address())
     return make_conninfo(admin, **overrides)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 
 from psycopg_pool import ConnectionPool
+from psycopg_pool.base import AttemptWithBackoff
 
 from promptsales.config import Settings, get_settings
 from promptsales.db.connect import Role, conninfo
@@ -18,8 +19,22 @@ MIN_SIZE = 1
 MAX_SIZE = 4
 CONNECT_TIMEOUT_SECONDS = 5
 
+#: Longest wait between two attempts to replace a lost connection (seconds). psycopg_pool doubles the wait after
+#: each failure (1, 2, 4, 8, 16 s…): after a 20-second failover the pool would sit out up to 16 s more with the new
+#: leader already writable. Capped, a pool reconnects within a second of the leader's promotion (docs/ha.md).
+MAX_RECONNECT_DELAY = 1.0
+
 _pools: dict[tuple[str, str, str, str], ConnectionPool] = {}
 _lock = threading.Lock()
+
+
+class LeaderFollowingPool(ConnectionPool):
+    """A :class:`ConnectionPool` whose reconnection back-off stops growing at :data:`MAX_RECONNECT_DELAY`."""
+
+    def _add_connection(self, attempt: AttemptWithBackoff | None, growing: bool = False) -> None:
+        if attempt is not None and attempt.delay * attempt.DELAY_BACKOFF > MAX_RECONNECT_DELAY:
+            attempt.delay = MAX_RECONNECT_DELAY / attempt.DELAY_BACKOFF  # the next failure waits the maximum
+        super()._add_connection(attempt, growing)
 
 
 def pool(company: str, role: Role, settings: Settings | None = None) -> ConnectionPool:
@@ -29,7 +44,7 @@ def pool(company: str, role: Role, settings: Settings | None = None) -> Connecti
     with _lock:
         found = _pools.get(key)
         if found is None:
-            found = _pools[key] = ConnectionPool(
+            found = _pools[key] = LeaderFollowingPool(
                 conninfo(settings, company, role),
                 min_size=MIN_SIZE,
                 max_size=MAX_SIZE,

@@ -19,7 +19,7 @@ from datetime import datetime
 
 import psycopg
 
-from promptsales.db.fetch import scalar
+from promptsales.db.fetch import one, scalar
 from promptsales.etl.sources import CHANGE_KEYS, Sources
 
 #: MongoDB collection of PromptContent media assets.
@@ -92,6 +92,8 @@ class ChangeSet:
     documents: list[tuple] = field(default_factory=list)  # content: (asset_id, campaign_id, media_type, updated_at)
     documents_read: int = 0
     content_assets: set[str] = field(default_factory=set)  # content: asset ids whose links must be replaced
+    timeline: str | None = None  # PostgreSQL sources: the history this pass's snapshot was taken on
+    rebased: bool = False  # the source changed history since the previous pass: read in full, horizon re-based
 
     def as_dict(self) -> dict:
         """JSON-friendly summary (for run records and Dagster metadata)."""
@@ -102,6 +104,7 @@ class ChangeSet:
             "changes_read": self.changes_read,
             "campaigns": len(self.campaign_ids),
             "full": self.full,
+            "rebased": self.rebased,
         }
 
 
@@ -111,10 +114,12 @@ def _jsonable(value: XidHorizon | ContentHorizon | None) -> str | None:
 
 @dataclass(frozen=True)
 class Horizons:
-    """The committed horizon of every source: a snapshot per PostgreSQL source, a document position for content."""
+    """The committed horizon of every source: a snapshot per PostgreSQL source, a document position for content,
+    and the history (``<system identifier>/<timeline>``) each snapshot was taken on."""
 
     xids: dict[str, XidHorizon]
     content: ContentHorizon | None
+    timelines: dict[str, str] = field(default_factory=dict)
 
     def get(self, source: str) -> XidHorizon | ContentHorizon | None:
         """The horizon of any source (None: never loaded)."""
@@ -123,13 +128,29 @@ class Horizons:
 
 def read_horizons(warehouse: psycopg.Connection) -> Horizons:
     """The committed horizon of every source."""
-    rows = warehouse.execute("SELECT source, xid_snapshot::text, ts_horizon, content_id FROM etl.horizons").fetchall()
+    rows = warehouse.execute(
+        "SELECT source, xid_snapshot::text, ts_horizon, content_id, source_timeline FROM etl.horizons"
+    ).fetchall()
     return Horizons(
-        xids={source: XidHorizon.parse(snapshot) for source, snapshot, _, _ in rows if snapshot is not None},
+        xids={source: XidHorizon.parse(snapshot) for source, snapshot, _, _, _ in rows if snapshot is not None},
         content=next(
-            (ContentHorizon(ts, asset_id) for source, _, ts, asset_id in rows if source == "content" and ts), None
+            (ContentHorizon(ts, asset_id) for source, _, ts, asset_id, _ in rows if source == "content" and ts), None
         ),
+        timelines={source: timeline for source, _, _, _, timeline in rows if timeline},
     )
+
+
+def source_timeline(source: psycopg.Connection) -> str:
+    """``<system identifier>/<timeline id>`` of the server ``source`` is connected to (a primary).
+
+    Transaction ids are comparable only on one history of one server: a promotion starts a new timeline, a
+    restore elsewhere another system (docs/ha.md "ETL across a failover").
+    """
+    system, wal_file = one(
+        source,
+        "SELECT system_identifier::text, pg_walfile_name(pg_current_wal_lsn()) FROM pg_control_system()",
+    )
+    return f"{system}/{int(wal_file[:8], 16)}"
 
 
 def open_snapshot(source: psycopg.Connection) -> XidHorizon:
@@ -140,17 +161,28 @@ def open_snapshot(source: psycopg.Connection) -> XidHorizon:
     return XidHorizon.parse(scalar(source, "SELECT pg_current_snapshot()::text"))
 
 
-def capture_pg(source_conn: psycopg.Connection, source: str, previous: XidHorizon | None) -> ChangeSet:
+def capture_pg(
+    source_conn: psycopg.Connection, source: str, previous: XidHorizon | None, previous_timeline: str | None = None
+) -> ChangeSet:
     """Read the changes committed since the ``previous`` snapshot of a PostgreSQL source; map them to campaigns.
 
     Reads the change rows this pass's snapshot sees whose transaction ``previous`` did not see (at or above
     its xmax, or in its in-progress list). Leaves the REPEATABLE READ transaction open (the caller may
     extract from the same snapshot).
+
+    ``previous_timeline`` is the history ``previous`` was taken on. When the source now runs another one (a
+    failover promoted a replica, or it was restored elsewhere), the xids of ``previous`` say nothing about the
+    new history — the new leader may hand out again xids the old one had handed out — and the source's WAL
+    that the warehouse had read may be gone: the pass re-reads everything (``full``) and its snapshot becomes
+    the re-based horizon.
     """
     horizon = open_snapshot(source_conn)
-    changes = ChangeSet(source, previous, horizon)
+    changes = ChangeSet(source, previous, horizon, timeline=source_timeline(source_conn))
     if previous is None:
         changes.full = True
+        return changes
+    if previous_timeline is not None and previous_timeline != changes.timeline:
+        changes.full = changes.rebased = True
         return changes
     rows = source_conn.execute(
         "SELECT key_name, array_agg(DISTINCT key_value) FILTER (WHERE key_value IS NOT NULL), "

@@ -69,10 +69,13 @@ class RunReport:
         }
 
 
-def capture_pg_source(sources: Sources, name: str, previous: XidHorizon | None, full: bool = False) -> ChangeSet:
-    """The change window of a PostgreSQL source (needs only a source connection)."""
+def capture_pg_source(
+    sources: Sources, name: str, previous: XidHorizon | None, full: bool = False, timeline: str | None = None
+) -> ChangeSet:
+    """The change window of a PostgreSQL source (needs only a source connection); ``timeline``: the history
+    ``previous`` was read on."""
     with sources.source(name) as source:
-        changes = capture_pg(source, name, previous)
+        changes = capture_pg(source, name, previous, timeline)
         source.rollback()
     changes.full = changes.full or full
     return changes
@@ -97,7 +100,7 @@ def capture_source(
             return capture_source(sources, name, full, own)
     previous = read_horizons(warehouse)
     if name in PG_SOURCES:
-        changes = capture_pg_source(sources, name, previous.xids.get(name), full)
+        changes = capture_pg_source(sources, name, previous.xids.get(name), full, previous.timelines.get(name))
     elif name == "content":
         changes = capture_content(sources, warehouse, previous.content, full)
     else:
@@ -116,7 +119,9 @@ def capture_all(sources: Sources, full: bool = False) -> dict[str, ChangeSet]:
         warehouse.rollback()
         with ThreadPoolExecutor(max_workers=3) as pool:
             futures = {
-                name: pool.submit(capture_pg_source, sources, name, previous.xids.get(name), full)
+                name: pool.submit(
+                    capture_pg_source, sources, name, previous.xids.get(name), full, previous.timelines.get(name)
+                )
                 for name in PG_SOURCES
             }
             futures["content"] = pool.submit(capture_content_source, sources, previous.content, full)
@@ -146,12 +151,15 @@ def _store_horizons(warehouse: psycopg.Connection, changesets: dict[str, ChangeS
         if not isinstance(horizon, XidHorizon):
             raise TypeError(f"{name}: a PostgreSQL source's horizon is a snapshot, not {horizon!r}")
         warehouse.execute(
-            "INSERT INTO etl.horizons (source, xid_snapshot, xid_horizon, run_id) "
-            "VALUES (%(source)s, %(snapshot)s::pg_snapshot, pg_snapshot_xmin(%(snapshot)s::pg_snapshot), %(run)s) "
+            "INSERT INTO etl.horizons (source, xid_snapshot, xid_horizon, source_timeline, run_id) "
+            "VALUES (%(source)s, %(snapshot)s::pg_snapshot, pg_snapshot_xmin(%(snapshot)s::pg_snapshot), "
+            "        %(timeline)s, %(run)s) "
             "ON CONFLICT (source) DO UPDATE SET xid_snapshot = excluded.xid_snapshot, "
-            "xid_horizon = excluded.xid_horizon, run_id = excluded.run_id, updated_at = clock_timestamp() "
-            "WHERE etl.horizons.xid_snapshot::text IS DISTINCT FROM excluded.xid_snapshot::text",
-            {"source": name, "snapshot": str(horizon), "run": run_id},
+            "xid_horizon = excluded.xid_horizon, source_timeline = excluded.source_timeline, "
+            "run_id = excluded.run_id, updated_at = clock_timestamp() "
+            "WHERE (etl.horizons.xid_snapshot::text, etl.horizons.source_timeline) "
+            "IS DISTINCT FROM (excluded.xid_snapshot::text, excluded.source_timeline)",
+            {"source": name, "snapshot": str(horizon), "timeline": changesets[name].timeline, "run": run_id},
         )
     content = changesets.get("content")
     if content is not None and isinstance(content.horizon, ContentHorizon):

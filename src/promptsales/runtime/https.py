@@ -48,12 +48,13 @@ def _stop_with_databases(settings: Settings, server: uvicorn.Server, interval: f
     test session ending) or the data directory is gone, so no orphaned HTTPS process is left behind."""
     if not settings.uses_embedded_postgres():
         return
-    from promptsales.runtime.postgres import EmbeddedPostgres
+    from promptsales.runtime.profile import postgres_server
 
     missing = 0
     while not server.should_exit:
         time.sleep(interval)
-        alive = settings.data_path.exists() and EmbeddedPostgres(settings)._postmaster_pid() is not None
+        # In the HA profile: any node's Patroni (a failover, or a node's restart, is no reason to stop).
+        alive = settings.data_path.exists() and postgres_server(settings).is_alive()
         missing = 0 if alive else missing + 1
         if missing >= misses:
             logging.getLogger("promptsales.watchdog").warning("PostgreSQL of %s is gone: stopping", settings.data_path)

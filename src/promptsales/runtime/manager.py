@@ -14,23 +14,25 @@ from dataclasses import dataclass, field
 
 from promptsales.config import DATABASE_NAMES, Settings
 from promptsales.runtime.external import ExternalDatabase
+from promptsales.runtime.ha.etcd import EtcdCluster
 from promptsales.runtime.mongo import MongoServer
-from promptsales.runtime.postgres import EmbeddedPostgres
 from promptsales.runtime.prefork import LauncherPool
+from promptsales.runtime.profile import active_profile, postgres_server, valkey_server
 from promptsales.runtime.service import LaunchedService, ManagedService, ServiceStatus
-from promptsales.runtime.valkey import ValkeyServer
 
 
 def data_services(settings: Settings) -> list[ManagedService]:
-    """The database servers: embedded ones, or probes of the external ones the user configured."""
-    services: list[ManagedService] = []
+    """The database servers: embedded ones (replicated ones in the HA profile, with etcd first), or probes of
+    the external ones the user configured."""
+    ha = active_profile(settings) == "ha"
+    services: list[ManagedService] = [EtcdCluster(settings)] if ha and settings.uses_embedded_postgres() else []
     if settings.uses_embedded_postgres():
-        services.append(EmbeddedPostgres(settings))
+        services.append(postgres_server(settings))
     for company in DATABASE_NAMES:
         if url := settings.external_database_url(company):
             services.append(ExternalDatabase(settings, company, url))
     services.append(MongoServer(settings))
-    services.append(ValkeyServer(settings))
+    services.append(valkey_server(settings))
     return services
 
 
@@ -116,15 +118,21 @@ def stop_all(settings: Settings, extras: Sequence[ManagedService] = ()) -> list[
 
 
 def statuses(settings: Settings, extras: Sequence[ManagedService] = ()) -> list[ServiceStatus]:
-    """Health of every service, probed concurrently (each probe waits on the network, not the CPU)."""
+    """Health of every service, probed concurrently (each probe waits on the network, not the CPU); a replicated
+    service reports one line per member (its ``statuses()``)."""
     services = all_services(settings, extras)
+
+    def rows(service: ManagedService) -> list[ServiceStatus]:
+        several = getattr(service, "statuses", None)
+        return several() if several else [service.status()]
+
     with ThreadPoolExecutor(max_workers=len(services)) as pool:
-        return list(pool.map(lambda service: service.status(), services))
+        return [row for found in pool.map(rows, services) for row in found]
 
 
 def wipe(settings: Settings, extras: Sequence[ManagedService] = ()) -> None:
     """Stop everything and delete the data directory."""
     stop_all(settings, extras)
     if settings.uses_embedded_postgres():
-        EmbeddedPostgres(settings).wipe()
+        postgres_server(settings).wipe()
     shutil.rmtree(settings.data_path, ignore_errors=True)

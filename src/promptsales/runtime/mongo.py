@@ -9,13 +9,18 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import quote
 
 import pymongo
 from pymongo.errors import PyMongoError
 
+from promptsales.config import DATABASE_NAMES
 from promptsales.runtime.ferretdb_build import build_ferretdb, cached_binary
 from promptsales.runtime.ferretdb_sqlite import index_id_lookups
 from promptsales.runtime.local_server import LocalServer
+from promptsales.runtime.postgres import SUPERUSER
+from promptsales.runtime.profile import active_profile, postgres_server
+from promptsales.runtime.state import Secrets
 
 
 def mongo_is_healthy(url: str, timeout: float) -> bool:
@@ -54,7 +59,7 @@ class MongoServer(LocalServer):
 
     def _engine(self) -> tuple[str, Path]:
         mongod = shutil.which("mongod")
-        if mongod:
+        if mongod and active_profile(self.settings) == "single":
             return "mongod", Path(mongod)
         candidates = [
             self.settings.ferretdb_binary,
@@ -80,8 +85,7 @@ class MongoServer(LocalServer):
         else:
             argv = [
                 str(binary),
-                "--handler=sqlite",
-                f"--sqlite-url=file:{data}/",
+                *self._ferretdb_backend(data),
                 f"--state-dir={self.root}",
                 f"--listen-addr=127.0.0.1:{port}",
                 "--debug-addr=-",
@@ -91,6 +95,19 @@ class MongoServer(LocalServer):
         self.launch(argv, port, engine, engine=engine, binary=str(binary))
         self.index_id_lookups()
         return True
+
+    def _ferretdb_backend(self, data: Path) -> list[str]:
+        """SQLite files under ``data``; in the HA profile, the replicated PostgreSQL (PromptContent's database,
+        every node, only the leader accepted), so the documents fail over with it (docs/ha.md)."""
+        if active_profile(self.settings) != "ha":
+            return ["--handler=sqlite", f"--sqlite-url=file:{data}/"]
+        address = postgres_server(self.settings).client_address()
+        hosts = ",".join(
+            f"{host}:{port}" for host, port in zip(str(address["host"]).split(","), str(address["port"]).split(","))
+        )
+        password = quote(Secrets(self.settings.data_path).get("postgres_superuser"), safe="")
+        url = f"postgres://{SUPERUSER}:{password}@{hosts}/{DATABASE_NAMES['content']}?target_session_attrs=read-write"
+        return ["--handler=postgresql", f"--postgresql-url={url}"]
 
     def index_id_lookups(self) -> int:
         """With the embedded FerretDB, index ``_id`` lookups of every collection (docs/decisions.md D6)."""

@@ -53,11 +53,13 @@ def bin_dir() -> Path:
     return Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"
 
 
-def _is_root() -> bool:
+def is_root() -> bool:
+    """True when this process runs as root (servers then run as :data:`SYSTEM_USER`)."""
     return os.geteuid() == 0
 
 
-def _ensure_system_user() -> pwd.struct_passwd:
+def ensure_system_user() -> pwd.struct_passwd:
+    """The system user servers run as under root (PostgreSQL refuses root), created on first use."""
     try:
         return pwd.getpwnam(SYSTEM_USER)
     except KeyError:
@@ -65,12 +67,21 @@ def _ensure_system_user() -> pwd.struct_passwd:
         return pwd.getpwnam(SYSTEM_USER)
 
 
-def _make_traversable(path: Path) -> None:
+def make_traversable(path: Path) -> None:
     """Let the server's system user walk down to ``path`` (adds o+x to each parent)."""
     for parent in [path, *path.parents]:
         mode = parent.stat().st_mode
         if not mode & stat.S_IXOTH:
             parent.chmod(mode | stat.S_IXOTH)
+
+
+def create_company_databases(admin_conninfo: str) -> None:
+    """Create any missing company database on the server at ``admin_conninfo`` (a superuser; idempotent)."""
+    with psycopg.connect(admin_conninfo, autocommit=True) as conn:
+        existing = {row[0] for row in conn.execute("SELECT datname FROM pg_database")}
+        for dbname in DATABASE_NAMES.values():
+            if dbname not in existing:
+                conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(dbname)))
 
 
 class EmbeddedPostgres:
@@ -110,21 +121,21 @@ class EmbeddedPostgres:
 
     # ---- lifecycle -------------------------------------------------------------------------
     def _run_as_server_user(self, argv: list[str], **kwargs) -> subprocess.CompletedProcess:
-        if _is_root():
+        if is_root():
             kwargs.update(user=SYSTEM_USER, group=SYSTEM_USER, extra_groups=[])
         return subprocess.run(argv, check=True, capture_output=True, text=True, cwd=self.root, **kwargs)
 
     def _initdb(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        if _is_root():
-            entry = _ensure_system_user()
-            _make_traversable(bin_dir())
-            _make_traversable(self.root)
+        if is_root():
+            entry = ensure_system_user()
+            make_traversable(bin_dir())
+            make_traversable(self.root)
             for path in (self.root,):
                 os.chown(path, entry.pw_uid, entry.pw_gid)
         pwfile = self.root / ".pwfile"
         pwfile.write_text(self.secrets.get("postgres_superuser") + "\n")
-        if _is_root():
+        if is_root():
             os.chown(pwfile, pwd.getpwnam(SYSTEM_USER).pw_uid, -1)
         pwfile.chmod(0o600)
         try:
@@ -166,7 +177,7 @@ class EmbeddedPostgres:
         port = reuse_or_pick(self.port)
         self.state.update(self.name, port=port, socket_dir=str(self.socket_dir), pgdata=str(self.pgdata))
         self.socket_dir.mkdir(parents=True, exist_ok=True)
-        if _is_root():
+        if is_root():
             os.chown(self.socket_dir, pwd.getpwnam(SYSTEM_USER).pw_uid, -1)
         self.socket_dir.chmod(0o700)
         (self.pgdata / "postmaster.pid").unlink(missing_ok=True) if not self._postmaster_pid() else None
@@ -206,11 +217,11 @@ class EmbeddedPostgres:
 
     def ensure_databases(self) -> None:
         """Create any missing company database (idempotent)."""
-        with psycopg.connect(self.admin_conninfo(), autocommit=True) as conn:
-            existing = {row[0] for row in conn.execute("SELECT datname FROM pg_database")}
-            for dbname in DATABASE_NAMES.values():
-                if dbname not in existing:
-                    conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(dbname)))
+        create_company_databases(self.admin_conninfo())
+
+    def client_address(self) -> dict[str, str | int | None]:
+        """Where login roles connect: host and port (merged into their connection strings)."""
+        return {"host": "127.0.0.1", "port": self.port}
 
     # ---- probing ---------------------------------------------------------------------------
     def _postmaster_pid(self) -> int | None:
@@ -220,6 +231,10 @@ class EmbeddedPostgres:
         except (FileNotFoundError, ValueError, IndexError):
             return None
         return pid if pid_alive(pid) else None
+
+    def is_alive(self) -> bool:
+        """True when the postmaster process of this data directory exists (no connection attempt)."""
+        return self._postmaster_pid() is not None
 
     def is_running(self) -> bool:
         """True when the postmaster of this data directory is alive and answers."""

@@ -26,8 +26,9 @@ def pid_alive(pid: int | None) -> bool:
         return True
 
 
-def spawn_detached(argv: list[str], log_file: Path, cwd: Path | None = None) -> int:
-    """Start ``argv`` in its own session, output appended to ``log_file``; returns its pid."""
+def spawn_detached(argv: list[str], log_file: Path, cwd: Path | None = None, env: dict[str, str] | None = None) -> int:
+    """Start ``argv`` in its own session, output appended to ``log_file``; returns its pid (``env``: the
+    child's whole environment, default this process's)."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with open(log_file, "ab") as log:
         process = subprocess.Popen(
@@ -36,6 +37,7 @@ def spawn_detached(argv: list[str], log_file: Path, cwd: Path | None = None) -> 
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=cwd,
+            env=env,
             start_new_session=True,
         )
     return process.pid

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import redis
+from redis.sentinel import Sentinel
 
 from promptsales.config import Settings
 from promptsales.errors import UserError
@@ -25,16 +28,117 @@ def valkey_binary() -> Path:
     return found[0]
 
 
+#: URL scheme of a Valkey/Redis reached through Sentinel:
+#: ``redis+sentinel://:PASSWORD@host:port,host:port,host:port/SERVICE/DB`` (the password is the data nodes' and
+#: the Sentinels'). Clients ask the Sentinels for the current primary on every new connection.
+SENTINEL_SCHEME = "redis+sentinel"
+
+
+@dataclass(frozen=True)
+class SentinelTarget:
+    """What a ``redis+sentinel://`` URL names: the Sentinels, the monitored service, the password, the db."""
+
+    sentinels: list[tuple[str, int]]
+    service: str
+    password: str | None
+    db: int = 0
+
+    @classmethod
+    def parse(cls, url: str) -> SentinelTarget:
+        """Read a ``redis+sentinel://`` URL."""
+        rest = url.split("://", 1)[1]
+        password = None
+        if "@" in rest:
+            credentials, rest = rest.rsplit("@", 1)
+            password = unquote(credentials.split(":", 1)[1]) if ":" in credentials else None
+        hosts, _, path = rest.partition("/")
+        parts = [part for part in path.split("/") if part]
+        if not parts:
+            raise UserError(f"A {SENTINEL_SCHEME}:// URL names the monitored service: …/SERVICE[/DB]")
+        sentinels = [(host.rsplit(":", 1)[0], int(host.rsplit(":", 1)[1])) for host in hosts.split(",")]
+        return cls(sentinels, parts[0], password, int(parts[1]) if len(parts) > 1 else 0)
+
+    def url(self) -> str:
+        """The URL again (with its password)."""
+        hosts = ",".join(f"{host}:{port}" for host, port in self.sentinels)
+        credentials = f":{quote(self.password, safe='')}@" if self.password else ""
+        return f"{SENTINEL_SCHEME}://{credentials}{hosts}/{self.service}/{self.db}"
+
+    def sentinel(self, socket_timeout: float) -> Sentinel:
+        """A Sentinel client over every Sentinel of the URL."""
+        sentinel_kwargs = {"password": self.password, "socket_timeout": socket_timeout}
+        return Sentinel(
+            self.sentinels,
+            sentinel_kwargs=sentinel_kwargs,
+            socket_timeout=socket_timeout,
+            socket_connect_timeout=socket_timeout,
+        )
+
+
+def redis_client(
+    url: str, *, socket_timeout: float, max_connections: int | None = None, pool_timeout: float | None = None
+) -> redis.Redis:
+    """A client of the server at ``url``: a plain ``redis://`` URL, or a ``redis+sentinel://`` one whose client
+    follows the primary Sentinel names (``MasterNotFoundError``, a ``ConnectionError``, while none is known).
+
+    ``pool_timeout``: with a plain URL, a blocking pool that waits that long for a free connection.
+    """
+    if url.startswith(f"{SENTINEL_SCHEME}://"):
+        target = SentinelTarget.parse(url)
+        options: dict = {"db": target.db, "password": target.password}
+        if max_connections:
+            options["max_connections"] = max_connections
+        return target.sentinel(socket_timeout).master_for(
+            target.service, socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout, **options
+        )
+    if pool_timeout is None:
+        return redis.Redis.from_url(url, socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout)
+    pool = redis.BlockingConnectionPool.from_url(
+        url,
+        max_connections=max_connections or 50,
+        timeout=pool_timeout,
+        socket_timeout=socket_timeout,
+        socket_connect_timeout=socket_timeout,
+        health_check_interval=0,
+    )
+    return redis.Redis(connection_pool=pool)
+
+
 def redis_is_healthy(url: str, timeout: float) -> bool:
-    """True when the server at ``url`` answers PING."""
+    """True when the server at ``url`` (through Sentinel: the current primary) answers PING."""
     try:
-        client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+        client = redis_client(url, socket_timeout=timeout)
         try:
             return bool(client.ping())
         finally:
             client.close()
     except redis.RedisError:
         return False
+
+
+def server_argv(port: int, directory: Path, password: str, bind: str = "127.0.0.1") -> list[str]:
+    """The command line of a password-protected Valkey data node with append-only persistence."""
+    return [
+        str(valkey_binary()),
+        "--port",
+        str(port),
+        "--bind",
+        bind,
+        "--dir",
+        str(directory),
+        "--appendonly",
+        "yes",
+        "--requirepass",
+        password,
+        "--maxmemory",
+        "512mb",
+        "--maxmemory-policy",
+        "volatile-lru",
+        "--daemonize",
+        "no",
+        "--protected-mode",
+        "yes",
+    ]
 
 
 class ValkeyServer(LocalServer):
@@ -68,26 +172,6 @@ class ValkeyServer(LocalServer):
         if record is None:
             return False
         port = self.free_port(record)
-        argv = [
-            str(valkey_binary()),
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--dir",
-            str(self.root),
-            "--appendonly",
-            "yes",
-            "--requirepass",
-            self.secrets.get("valkey_password"),
-            "--maxmemory",
-            "512mb",
-            "--maxmemory-policy",
-            "volatile-lru",
-            "--daemonize",
-            "no",
-            "--protected-mode",
-            "yes",
-        ]
+        argv = server_argv(port, self.root, self.secrets.get("valkey_password"))
         self.launch(argv, port, "valkey-server")
         return True

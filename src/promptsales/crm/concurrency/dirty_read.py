@@ -14,12 +14,11 @@ its COMMIT succeeds; after the rollback nothing is published and R reads the com
 
 from __future__ import annotations
 
-import redis
-
 from promptsales.crm.concurrency.cache_publish import PublishAfterCommit, PublishNow, read_through
 from promptsales.crm.concurrency.harness import LabRun
 from promptsales.crm.concurrency.result import ScenarioResult
 from promptsales.crm.concurrency.rows import lead_score, pick_lead, restore_lead_score
+from promptsales.runtime.valkey import redis_client
 
 NAME = "dirty-read"
 DELTA = 10
@@ -41,7 +40,7 @@ def run(
 ) -> ScenarioResult:
     """Run part 1 (PostgreSQL) and part 2 (cache) once, with the unsafe or the safe publisher."""
     mode = "safe" if safe else "unsafe"
-    cache = redis.Redis.from_url(redis_url, socket_timeout=5)
+    cache = redis_client(redis_url, socket_timeout=5)
     with LabRun(conninfo, NAME, deadlock_timeout_ms) as lab:
         lead = lead_id or pick_lead(lab.coordinator, closed=True, max_score=100 - DELTA)
         before = lead_score(lab.coordinator, lead)

@@ -115,9 +115,9 @@ def _scenario_runner(name: str, run: Callable[..., ScenarioResult], needs_cache:
         repeat, dsn = _repeat_and_ready_dsn(settings, values)
         extra: dict[str, Any] = {}
         if needs_cache:
-            from promptsales.runtime.valkey import ValkeyServer
+            from promptsales.runtime.profile import valkey_server
 
-            extra["redis_url"] = ValkeyServer(settings).url
+            extra["redis_url"] = valkey_server(settings).url
             if not extra["redis_url"]:
                 raise ServiceUnavailable("Valkey is not running: try `promptsales up`.")
         lab = LabResult(f"crm.{name}")
