@@ -12,9 +12,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from test_mcpnet_unseen_questions import AS_OF, IN_MONTHS, Sources, _rows, judge, source_names, value
+from test_mcpnet_unseen_questions import (  # noqa: F401 (conns: the module's fixture)
+    AS_OF,
+    IN_MONTHS,
+    Sources,
+    _rows,
+    conns,
+    judge,
+    source_names,
+    value,
+)
 
-from promptsales.db.connect import connect
 from promptsales.etl.capture import CONTENT_COLLECTION, _campaign_refs
 from promptsales.etl.sources import Sources as EtlSources
 from promptsales.sales.nlq.service import ask
@@ -151,16 +159,6 @@ QUESTIONS = [
     ),
     ("content", 'How many content items did campaign "{C}" use?', content_items),
 ]
-
-
-@pytest.fixture(scope="module")
-def conns(warehouse):
-    with (
-        connect("sales", "analyst", settings=warehouse) as sales,
-        connect("ads", "etl", settings=warehouse) as ads,
-        connect("crm", "etl", settings=warehouse) as crm,
-    ):
-        yield sales, Sources(ads, crm)
 
 
 @pytest.mark.parametrize("kind, template, expected", QUESTIONS, ids=[q for _, q, _ in QUESTIONS])

@@ -183,6 +183,8 @@ _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _ABBR = "|".join(sorted(MONTH_ABBREVIATIONS, key=len, reverse=True))
 _YEAR = r"(20\d\d)"
 _OF = r"(?:\s+(?:de|del|of|,))?"
+#: "of 2025", "del año 2025", " 2025" or nothing, after a half, quarter or bimester.
+_OPTIONAL_YEAR = rf"(?:\s*(?:of|de|del)?\s*(?:(?:the\s+)?year\s+|(?:el\s+)?ano\s+)?{_YEAR})?"
 _NUM = r"(\d{1,2}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + ")"
 
 
@@ -306,15 +308,15 @@ class PeriodParser:
     def _halves(self, text: str):
         """``H2 2025``, ``second half of 2025``, ``segundo semestre de 2025``, ``primera mitad del año 2025``."""
         ordinals = "|".join(sorted(ORDINAL_HALVES, key=len, reverse=True))
-        year = rf"(?:\s*(?:of|de|del)?\s*(?:(?:the\s+)?year\s+|(?:el\s+)?ano\s+)?{_YEAR})?"
+        year = _OPTIONAL_YEAR
         patterns = [
             re.compile(rf"\b[hs]([12]){year}\b"),
             re.compile(rf"\b([12])\s?s{year}\b"),
             re.compile(rf"\b({ordinals})\s+(?:half|semester|semestre|mitad){year}\b"),
             re.compile(rf"\b(?:half|semester|semestre)\s+([12]){year}\b"),
         ]
-        yield from _paired_periods(text, "half|semester|semestre|mitad", ORDINAL_HALVES, year, self._half_period)
-        text = _blank_pairs(text, "half|semester|semestre|mitad", ORDINAL_HALVES, year)
+        pairs, text = _paired_periods(text, "half|semester|semestre|mitad", ORDINAL_HALVES, year, self._half_period)
+        yield from pairs
         yield from _numbered_periods(
             text, patterns, ORDINAL_HALVES, lambda half, token, year: self._half_period(half, year)
         )
@@ -322,7 +324,7 @@ class PeriodParser:
     def _bimesters(self, text: str):
         """``first bimester of 2025``, ``tercer bimestre de 2025``, ``bimestre 2``: two months of a year."""
         ordinals = "|".join(sorted(ORDINAL_BIMESTERS, key=len, reverse=True))
-        year = rf"(?:\s*(?:of|de|del)?\s*(?:(?:the\s+)?year\s+|(?:el\s+)?ano\s+)?{_YEAR})?"
+        year = _OPTIONAL_YEAR
         patterns = [
             re.compile(rf"\b({ordinals})\s+(?:bimester|bimestre|two-month period){year}\b"),
             re.compile(rf"\b(?:bimester|bimestre)\s+([1-6]){year}\b"),
@@ -339,8 +341,8 @@ class PeriodParser:
             return bimester_period(number, year)
 
         units = "bimester|bimestre|two-month period"
-        yield from _paired_periods(text, units, ORDINAL_BIMESTERS, year, bimester_period)
-        text = _blank_pairs(text, units, ORDINAL_BIMESTERS, year)
+        pairs, text = _paired_periods(text, units, ORDINAL_BIMESTERS, year, bimester_period)
+        yield from pairs
         yield from _numbered_periods(text, patterns, ORDINAL_BIMESTERS, bimester)
 
     def _quarters(self, text: str):
@@ -357,9 +359,9 @@ class PeriodParser:
                 return None  # "last quarter" is relative, handled below
             return self._quarter_period(quarter, year)
 
-        year = rf"(?:\s*(?:of|de|del)?\s*(?:(?:the\s+)?year\s+|(?:el\s+)?ano\s+)?{_YEAR})?"
-        yield from _paired_periods(text, "quarter|trimestre", ORDINAL_QUARTERS, year, self._quarter_period)
-        text = _blank_pairs(text, "quarter|trimestre", ORDINAL_QUARTERS, year)
+        year = _OPTIONAL_YEAR
+        pairs, text = _paired_periods(text, "quarter|trimestre", ORDINAL_QUARTERS, year, self._quarter_period)
+        yield from pairs
         yield from _numbered_periods(text, patterns, ORDINAL_QUARTERS, quarter_period)
 
     def _month_years(self, text: str):
@@ -476,26 +478,22 @@ class PeriodParser:
             yield months_period(date(year, 1, 1), 12, str(year)), match.start(), match.end()
 
 
-def _pair_pattern(units: str, ordinals: dict[str, int], year: str) -> re.Pattern[str]:
-    words = "|".join(sorted(ordinals, key=len, reverse=True))
-    return re.compile(rf"\b({words})\s+(?:al|a|to|and|y|vs|versus)\s+(?:the\s+|el\s+)?({words})\s+(?:{units}){year}\b")
-
-
 def _paired_periods(
     text: str, units: str, ordinals: dict[str, int], year: str, period_of: Callable[[int, int | None], Period]
-):
+) -> tuple[list[tuple[Period, int, int]], str]:
     """ "from the first to the second half of 2025", "del segundo al tercer trimestre de 2025": two periods
-    of one unit and year, named by two ordinals."""
-    for match in list(_pair_pattern(units, ordinals, year).finditer(text)):
+    of one unit and year, named by two ordinals; and the text with them blanked."""
+    words = "|".join(sorted(ordinals, key=len, reverse=True))
+    pattern = re.compile(
+        rf"\b({words})\s+(?:al|a|to|and|y|vs|versus)\s+(?:the\s+|el\s+)?({words})\s+(?:{units}){year}\b"
+    )
+    found: list[tuple[Period, int, int]] = []
+    for match in list(pattern.finditer(text)):
         given = int(match.group(3)) if match.group(3) else None
-        yield period_of(ordinals[match.group(1)], given), match.start(1), match.end(1)
-        yield period_of(ordinals[match.group(2)], given), match.start(2), match.end()
-
-
-def _blank_pairs(text: str, units: str, ordinals: dict[str, int], year: str) -> str:
-    for match in list(_pair_pattern(units, ordinals, year).finditer(text)):
+        found.append((period_of(ordinals[match.group(1)], given), match.start(1), match.end(1)))
+        found.append((period_of(ordinals[match.group(2)], given), match.start(2), match.end()))
         text = blank_span(text, match.start(), match.end())
-    return text
+    return found, text
 
 
 def _give_years(found: list[FoundPeriod]) -> list[FoundPeriod]:
