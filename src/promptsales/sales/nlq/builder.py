@@ -284,8 +284,8 @@ class _Statement:
                 end = sql.SQL("least({}, {})").format(end, self.value(query.as_of + timedelta(days=1), "date"))
             return sql.SQL("({} - {})").format(end, month)  # the month is a group key
         if query.period is not None:
-            end = _clip(query.period, query.as_of)
-            count = (end - query.period.start).days if per == "day" else _months(query.period.start, end)
+            clipped = _clip(query.period, query.as_of)
+            count = (clipped - query.period.start).days if per == "day" else _months(query.period.start, clipped)
             return self.value(max(count, 1), "int")
         if month is None:
             raise Unanswerable(
@@ -420,12 +420,13 @@ def build(query: StructuredQuery) -> BuiltQuery:
     columns = columns + metric_columns
     outer_select = [*label_select, *(_ident(name) for name in metric_columns)]
     grouped = bool(keys)
-    ranked = query.intent is Intent.ranking and query.order_by is not None and grouped
-    if ranked:
+    order_by = query.order_by if query.intent is Intent.ranking and grouped else None
+    ranked = order_by is not None
+    if order_by is not None:
         direction = sql.SQL("DESC NULLS LAST" if query.descending else "ASC NULLS LAST")
         partition = sql.SQL("PARTITION BY ord ") if query.compare_periods else sql.SQL("")
         outer_select.append(
-            sql.SQL("rank() OVER ({}ORDER BY {} {}) AS rank").format(partition, _ident(query.order_by.value), direction)
+            sql.SQL("rank() OVER ({}ORDER BY {} {}) AS rank").format(partition, _ident(order_by.value), direction)
         )
         if query.compare_periods:
             outer_select.append(sql.SQL("ord"))

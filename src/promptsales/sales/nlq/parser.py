@@ -381,6 +381,18 @@ class _Reading:
     group_by_status: bool = False
     depth: int = 0  # 0 for the question, 1 for a subject inside it, …
 
+    def understood_list(self, key: str) -> list[object]:
+        """The list ``understood[key]`` (made empty on first use)."""
+        value = self.understood.setdefault(key, [])
+        assert isinstance(value, list)
+        return value
+
+    def understood_map(self, key: str) -> dict[str, object]:
+        """The mapping ``understood[key]`` (made empty on first use)."""
+        value = self.understood.setdefault(key, {})
+        assert isinstance(value, dict)
+        return value
+
     def update(self, part: str, text: str) -> None:
         """Takes ``text`` (the current text with some words blanked) and records those words as read by ``part``."""
         read = words.read_words(self.text, text)
@@ -624,7 +636,7 @@ class QuestionParser:
             period = months_period(start, 1, month_label(start, reading.language))
             found.append(FoundPeriod(period, match.start(), match.end()))
             reading.read("period", match.start(), match.end())
-            reading.understood.setdefault("corrected", {})[word] = month
+            reading.understood_map("corrected")[word] = month
         return found
 
     @staticmethod
@@ -816,7 +828,7 @@ class QuestionParser:
                 found.append((match.start(1), match.end(1), metric))
                 reading.read("metrics", match.start(1), match.end(1))
         if found:
-            reading.understood.setdefault("metrics", []).extend(metric.value for _, _, metric in found)
+            reading.understood_list("metrics").extend(metric.value for _, _, metric in found)
         return found
 
     @staticmethod
@@ -839,9 +851,9 @@ class QuestionParser:
             metric = Metric(metrics.pop())
             found.append((match.start(), match.end(), metric))
             reading.read("metrics", match.start(), match.end())
-            reading.understood.setdefault(how, {})[word] = metric.value
+            reading.understood_map(how)[word] = metric.value
         if found:
-            reading.understood.setdefault("metrics", []).extend(metric.value for _, _, metric in found)
+            reading.understood_list("metrics").extend(metric.value for _, _, metric in found)
         return found
 
     @staticmethod
@@ -866,7 +878,7 @@ class QuestionParser:
             spans = [span for span in spans if span[1] <= start or span[0] >= stop]
             spans.append((start, stop, ratio))
             reading.read("metrics", start, stop)
-            reading.understood.setdefault("metrics", []).append(ratio.value)
+            reading.understood_list("metrics").append(ratio.value)
         return sorted(spans)
 
     @staticmethod

@@ -282,9 +282,11 @@ class PeriodParser:
             months = (end_year * 12 + m2) - (start_year * 12 + m1) + 1
             if months < 1:
                 continue
-            ends = (months_period(start, 1, month_label(start, self.language)),)
             last = add_months(start, months - 1)
-            ends += (months_period(last, 1, month_label(last, self.language)),)
+            ends = (
+                months_period(start, 1, month_label(start, self.language)),
+                months_period(last, 1, month_label(last, self.language)),
+            )
             yield (
                 months_period(start, months, self._label_months(start, months)),
                 match.start(),
