@@ -12,17 +12,25 @@ from datetime import date
 
 @dataclass(frozen=True)
 class Channel:
-    """A channel and the response model the generator uses for it."""
+    """A channel and the response model the generator uses for it (docs/data.md cites the published ranges).
+
+    At the reference daily spend of an ad in a market (``model.REFERENCE_DAILY_SPEND``) a dollar buys
+    ``1000 / cpm`` views in the US general market; ``saturation`` is the exponent of views on spend (below 1:
+    diminishing returns — the next dollar reaches fewer new people), ``ctr`` clicks per view, ``lead_rate``
+    leads per click and ``close_rate`` sales per lead, before the market, industry, audience, season and
+    campaign-quality factors.
+    """
 
     code: str
     name: str
     kind: str
-    cpm: float  # USD per 1,000 views at the reference daily spend
+    cpm: float  # USD per 1,000 views at the reference daily spend, US general market, industry index 1
     ctr: float  # clicks per view
     like_rate: float  # likes per view
     engage_rate: float  # comments/shares/saves per view
-    lead_rate: float  # relative lead yield per click
-    sale_factor: float  # relative lead → sale conversion
+    lead_rate: float  # leads per click (landing-page / form conversion)
+    close_rate: float  # sales per lead
+    saturation: float  # exponent of views on spend (1 = linear)
     view_seconds: float  # average exposure per view
     weekend: float  # weekend multiplier on activity
     formats: tuple[str, ...]
@@ -33,71 +41,28 @@ class Channel:
         return self.kind in ("social", "video", "influencer", "professional")
 
 
+# fmt: off
 CHANNELS: tuple[Channel, ...] = (
-    Channel(
-        "facebook",
-        "Facebook Ads",
-        "social",
-        9.0,
-        0.012,
-        0.020,
-        0.012,
-        0.9,
-        1.0,
-        6,
-        1.10,
-        ("image", "carousel", "video", "story"),
-    ),
-    Channel(
-        "instagram",
-        "Instagram",
-        "social",
-        10.0,
-        0.010,
-        0.040,
-        0.015,
-        0.8,
-        1.0,
-        8,
-        1.15,
-        ("image", "carousel", "reel", "story"),
-    ),
-    Channel("tiktok", "TikTok", "social", 7.0, 0.009, 0.060, 0.020, 0.7, 0.8, 12, 1.20, ("video", "reel")),
-    Channel("x", "X (Twitter)", "social", 6.0, 0.008, 0.015, 0.010, 0.6, 0.8, 4, 1.00, ("text", "image", "video")),
-    Channel("youtube", "YouTube", "video", 12.0, 0.006, 0.010, 0.006, 0.7, 0.9, 25, 1.15, ("video",)),
-    Channel(
-        "linkedin",
-        "LinkedIn Ads",
-        "professional",
-        30.0,
-        0.007,
-        0.008,
-        0.006,
-        1.6,
-        1.4,
-        10,
-        0.55,
-        ("sponsored_post", "image", "video"),
-    ),
-    Channel("email", "Email marketing", "email", 2.5, 0.025, 0.0, 0.004, 1.4, 1.3, 15, 0.80, ("email",)),
-    Channel("sms", "SMS", "sms", 12.0, 0.030, 0.0, 0.002, 1.1, 1.1, 3, 0.90, ("sms",)),
-    Channel("google_search", "Google Search Ads", "search", 40.0, 0.050, 0.0, 0.0, 1.5, 1.3, 2, 0.90, ("search",)),
-    Channel("display", "Programmatic display", "display", 3.0, 0.002, 0.0, 0.001, 0.5, 0.7, 3, 1.00, ("image",)),
-    Channel(
-        "influencer",
-        "Influencer marketing",
-        "influencer",
-        15.0,
-        0.011,
-        0.070,
-        0.025,
-        0.9,
-        1.0,
-        15,
-        1.15,
-        ("video", "reel", "sponsored_post"),
-    ),
+    # code, name, kind, cpm, ctr, like, engage, lead (per click), close (per lead), saturation, seconds, weekend
+    Channel("facebook", "Facebook Ads", "social", 13.0, 0.012, 0.020, 0.012, 0.09, 0.14, 0.75, 6, 1.10,
+            ("image", "carousel", "video", "story")),
+    Channel("instagram", "Instagram", "social", 10.0, 0.009, 0.040, 0.015, 0.08, 0.13, 0.75, 8, 1.15,
+            ("image", "carousel", "reel", "story")),
+    Channel("tiktok", "TikTok", "social", 8.0, 0.009, 0.060, 0.020, 0.06, 0.10, 0.80, 12, 1.20, ("video", "reel")),
+    Channel("x", "X (Twitter)", "social", 6.0, 0.007, 0.015, 0.010, 0.05, 0.09, 0.80, 4, 1.00, ("text", "image", "video")),
+    Channel("youtube", "YouTube", "video", 10.0, 0.0065, 0.010, 0.006, 0.05, 0.12, 0.80, 25, 1.15, ("video",)),
+    Channel("linkedin", "LinkedIn Ads", "professional", 35.0, 0.005, 0.008, 0.006, 0.12, 0.18, 0.70, 10, 0.55,
+            ("sponsored_post", "image", "video")),
+    Channel("email", "Email marketing", "email", 20.0, 0.026, 0.0, 0.004, 0.12, 0.20, 0.50, 15, 0.80, ("email",)),
+    Channel("sms", "SMS", "sms", 30.0, 0.050, 0.0, 0.002, 0.10, 0.18, 0.55, 3, 0.90, ("sms",)),
+    Channel("google_search", "Google Search Ads", "search", 128.0, 0.056, 0.0, 0.0, 0.10, 0.25, 0.65, 2, 0.90,
+            ("search",)),
+    Channel("display", "Programmatic display", "display", 3.0, 0.0046, 0.0, 0.001, 0.015, 0.06, 0.90, 3, 1.00,
+            ("image",)),
+    Channel("influencer", "Influencer marketing", "influencer", 15.0, 0.011, 0.070, 0.025, 0.07, 0.12, 0.75, 15, 1.15,
+            ("video", "reel", "sponsored_post")),
 )
+# fmt: on
 
 
 @dataclass(frozen=True)
@@ -137,6 +102,26 @@ MARKETS: tuple[Market, ...] = (
     Market("UY", "Uruguay", "South America", "consumer", "Montevideo", -34.9011, -56.1645, "es", 0.45, 0.6),
 )
 
+#: Leads per click and sales per lead by market region and segment (multipliers of the channel rates).
+REGION_CLOSE = {"North America": 1.0, "Central America": 0.92, "Caribbean": 0.95, "South America": 0.9}
+SEGMENT_RESPONSE = {"business": (0.85, 1.25), "hispanic": (1.05, 1.0)}  # segment: (lead, close); others (1, 1)
+#: Month → (CPM, leads per click, sales per lead) multipliers: Q4 auctions are dearer and buyers readier
+#: (Black Friday, Buen Fin, Christmas), January's "Q5" is cheaper, May has Hot Sale and Mother's Day.
+SEASON = {
+    1: (0.85, 1.0, 0.95), 2: (0.95, 1.0, 1.0), 3: (1.0, 1.0, 1.0), 4: (1.0, 1.0, 1.0), 5: (1.05, 1.05, 1.05),
+    6: (1.0, 1.0, 1.0), 7: (0.95, 0.95, 0.95), 8: (1.0, 1.0, 1.0), 9: (1.0, 1.0, 1.0), 10: (1.1, 1.0, 1.0),
+    11: (1.35, 1.1, 1.25), 12: (1.25, 1.1, 1.3),
+}  # fmt: skip
+#: Campaign objective → leads per click multiplier (lead and sales campaigns optimise for it).
+OBJECTIVE_LEADS = {
+    "awareness": 0.8,
+    "consideration": 0.95,
+    "traffic": 0.9,
+    "engagement": 0.85,
+    "leads": 1.2,
+    "sales": 1.1,
+}
+
 #: Window of campaign start dates (SPEC A3) and the as-of date for active/finished.
 WINDOW_START = date(2024, 7, 1)
 WINDOW_END = date(2026, 1, 31)
@@ -148,7 +133,8 @@ ACTIVE_SHARE = 0.30
 OBJECTIVES = ("awareness", "consideration", "traffic", "engagement", "leads", "sales")
 NEGATIVE_TYPES = ("anger", "distrust", "disappointment", "mockery")
 
-# Industries: English and Spanish brand-name suffixes, product nouns, typical ticket (USD).
+# Industries: English and Spanish brand-name suffixes, product nouns, list price range (USD), and the
+# response model's industry factors (docs/data.md).
 INDUSTRIES: dict[str, dict] = {
     "food_beverage": {
         "en": ("Foods", "Beverages", "Kitchen", "Provisions"),
@@ -164,6 +150,10 @@ INDUSTRIES: dict[str, dict] = {
             "Kombucha",
         ),
         "price": (6.0, 35.0),
+        "cpc_index": 0.6,  # media cost relative to the average industry
+        "order_units": 4.0,  # units (or months) in an order: order value = list price × units
+        "close_index": 1.2,
+        "interests": ("cocina", "familia"),  # audience interests that fit the industry
     },
     "beauty": {
         "en": ("Beauty", "Skin", "Cosmetics"),
@@ -177,6 +167,10 @@ INDUSTRIES: dict[str, dict] = {
             "Night Repair",
         ),
         "price": (12.0, 90.0),
+        "cpc_index": 0.8,
+        "order_units": 2.2,
+        "close_index": 1.1,
+        "interests": ("belleza", "moda"),
     },
     "apparel": {
         "en": ("Apparel", "Outfitters", "Threads"),
@@ -190,6 +184,10 @@ INDUSTRIES: dict[str, dict] = {
             "Trail Backpack",
         ),
         "price": (25.0, 180.0),
+        "cpc_index": 0.7,
+        "order_units": 1.8,
+        "close_index": 1.0,
+        "interests": ("moda", "deportes"),
     },
     "electronics": {
         "en": ("Tech", "Electronics", "Devices"),
@@ -203,6 +201,10 @@ INDUSTRIES: dict[str, dict] = {
             "Action Camera",
         ),
         "price": (40.0, 900.0),
+        "cpc_index": 1.0,
+        "order_units": 1.1,
+        "close_index": 0.8,
+        "interests": ("tecnología", "gaming"),
     },
     "finance": {
         "en": ("Financial", "Bank", "Capital"),
@@ -216,6 +218,10 @@ INDUSTRIES: dict[str, dict] = {
             "Travel Card",
         ),
         "price": (30.0, 400.0),
+        "cpc_index": 1.8,
+        "order_units": 3.0,
+        "close_index": 0.7,
+        "interests": ("finanzas", "negocios"),
     },
     "home": {
         "en": ("Home", "Living", "Interiors"),
@@ -229,6 +235,10 @@ INDUSTRIES: dict[str, dict] = {
             "Sofá Modular",
         ),
         "price": (30.0, 700.0),
+        "cpc_index": 1.2,
+        "order_units": 1.3,
+        "close_index": 0.8,
+        "interests": ("familia", "cocina"),
     },
     "travel": {
         "en": ("Travel", "Getaways", "Airlines"),
@@ -242,6 +252,10 @@ INDUSTRIES: dict[str, dict] = {
             "City Pass",
         ),
         "price": (90.0, 1200.0),
+        "cpc_index": 0.6,
+        "order_units": 1.8,
+        "close_index": 0.8,
+        "interests": ("viajes", "familia"),
     },
     "education": {
         "en": ("Academy", "Learning", "Institute"),
@@ -255,6 +269,10 @@ INDUSTRIES: dict[str, dict] = {
             "Certificación Cloud",
         ),
         "price": (50.0, 900.0),
+        "cpc_index": 1.4,
+        "order_units": 1.0,
+        "close_index": 0.7,
+        "interests": ("negocios", "tecnología"),
     },
     "health_fitness": {
         "en": ("Health", "Fitness", "Wellness"),
@@ -268,6 +286,10 @@ INDUSTRIES: dict[str, dict] = {
             "Smart Scale",
         ),
         "price": (15.0, 250.0),
+        "cpc_index": 1.1,
+        "order_units": 3.0,
+        "close_index": 1.0,
+        "interests": ("salud", "deportes"),
     },
     "telecom": {
         "en": ("Mobile", "Telecom", "Connect"),
@@ -281,6 +303,10 @@ INDUSTRIES: dict[str, dict] = {
             "Family Plan",
         ),
         "price": (15.0, 120.0),
+        "cpc_index": 1.0,
+        "order_units": 6.0,
+        "close_index": 1.0,
+        "interests": ("tecnología", "música"),
     },
     "automotive": {
         "en": ("Motors", "Auto", "Mobility"),
@@ -294,6 +320,10 @@ INDUSTRIES: dict[str, dict] = {
             "Accesorios 4x4",
         ),
         "price": (40.0, 600.0),
+        "cpc_index": 1.0,
+        "order_units": 1.2,
+        "close_index": 0.8,
+        "interests": ("viajes", "deportes"),
     },
 }
 

@@ -7,10 +7,15 @@ a Monday). The model (documented in docs/ads.md):
 * start dates: each month of the window gets a share of campaigns proportional to its weight (peaks in
   December, January and November), days uniform inside the month; exactly 30% of campaigns are active on
   the as-of date — the latest starters, with noise, so activity is recent but not a hard cut;
-* results: one row per ad × market × day the ad runs (an ad is built for one channel); spend follows the
-  campaign budget split by channel; views grow as spend^0.8 (diminishing returns), with weekday effects
-  and channel-specific click, lead and sale rates; leads per campaign are drawn first (400–1,000) and
-  allocated to rows in proportion to clicks × channel lead yield;
+* targeting and offers: each campaign's brand and product (order value = list price × the industry's units per
+  order × 0.9–1.5), its audience, objective, quality and the lead target its spend is planned for
+  (:mod:`promptsales.ads.response`);
+* results: one row per ad × market × day the ad runs (an ad is built for one channel); the spend to date is
+  planned so that the expected leads of the campaign's rows meet its target (with the marketer's estimation
+  error), split by the channel shares and over the rows by weekday, ad quality and market size; views grow as
+  spend^β (β < 1 per channel: diminishing returns), clicks, leads and sales follow the channel rates times the
+  market, industry, audience, season, objective and quality factors; a campaign's leads are Poisson around the
+  expected ones (kept in 400–1,000) and allocated to its rows in proportion to their expected leads;
 * sentiment and influencers: each campaign may suffer one negative episode (random start, length and
   dominant negative type); during it the negative share of mentions jumps and influencer reactions drop.
 """
@@ -21,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from promptsales.ads import catalog
+from promptsales.ads import catalog, response
 
 Columns = dict[str, np.ndarray]
 
@@ -33,7 +38,6 @@ SCALE_SIZES: dict[str, dict[str, int]] = {
 AS_OF_DAY = (catalog.AS_OF - catalog.WINDOW_START).days
 LAST_START_DAY = (catalog.WINDOW_END - catalog.WINDOW_START).days
 EPISODE_PROBABILITY = 0.2
-REFERENCE_DAILY_SPEND = 100.0
 
 
 def ragged_arange(counts: np.ndarray) -> np.ndarray:
@@ -92,8 +96,8 @@ def generate(seed: int, scale: str) -> History:
     """Draw the whole PromptAds history for ``scale`` from ``seed``.
 
     The steps share one random stream and run in this order: campaign schedule, channels and markets, ads,
-    daily results, brands and products (then revenue), the catalogue and campaign tables, and the audience
-    signals (sentiment episodes, influencers, reactions, mentions).
+    brands and products, audiences and targeting, daily results (then revenue), the catalogue and campaign
+    tables, and the audience signals (sentiment episodes, influencers, reactions, mentions).
     """
     rng = np.random.default_rng(seed)
     sizes = SCALE_SIZES[scale]
@@ -101,11 +105,12 @@ def generate(seed: int, scale: str) -> History:
     schedule = draw_schedule(rng, n)
     mix = draw_channels_and_markets(rng, n)
     ads = draw_ads(rng, schedule, mix)
-    results = draw_results(rng, schedule, mix, ads)
     offers = draw_offers(rng, sizes, n)
+    targeting = response.draw_targeting(rng, make_audiences(rng, sizes["audiences"]), offers.industry)
+    results = draw_results(rng, schedule, mix, ads, targeting)
     revenue_cents = draw_revenue(rng, results, offers.ticket)
     tables: dict[str, Columns] = {"ads.ad_results": ad_result_columns(results, revenue_cents)}
-    tables.update(campaign_tables(rng, sizes, schedule, mix, ads, results, offers))
+    tables.update(campaign_tables(rng, schedule, mix, ads, results, offers, targeting))
     tables.update(signal_tables(rng, sizes, schedule, ads, results))
     tables["ads.logs"] = creation_logs(tables["ads.campaigns"])
     return History(tables)
@@ -241,14 +246,16 @@ class Results:
 
 
 def channel_parameters() -> dict[str, np.ndarray]:
-    """Per-channel rates of the catalogue as arrays indexed by channel index."""
+    """Per-channel engagement rates of the catalogue as arrays indexed by channel index."""
     return {
         f: np.array([getattr(c, f) for c in catalog.CHANNELS])
-        for f in ("cpm", "ctr", "like_rate", "engage_rate", "lead_rate", "sale_factor", "view_seconds", "weekend")
+        for f in ("like_rate", "engage_rate", "view_seconds", "weekend")
     }
 
 
-def draw_results(rng: np.random.Generator, schedule: Schedule, mix: ChannelsAndMarkets, ads: Ads) -> Results:
+def draw_results(
+    rng: np.random.Generator, schedule: Schedule, mix: ChannelsAndMarkets, ads: Ads, targeting: response.Targeting
+) -> Results:
     """Rows of every ad in each of its campaign's markets on each day it runs; spend, engagement, leads, sales."""
     n = len(schedule.start)
     pair_ad = np.repeat(np.arange(len(ads.campaign)), mix.k_mk[ads.campaign])
@@ -264,20 +271,19 @@ def draw_results(rng: np.random.Generator, schedule: Schedule, mix: ChannelsAndM
     weekday = r_day % 7  # day 0 is a Monday
     weekend = weekday >= 5
     weekday_factor = np.where(weekend, ch["weekend"][r_channel], 1.0) * np.where(weekday == 4, 1.05, 1.0)
+    rates = response.row_rates(targeting, r_campaign, r_channel, r_market, month_index_of_day(r_day), ads.quality[r_ad])
 
-    budget, cost_cents = draw_spend(rng, schedule, mix, ads, r_ad, r_market, r_campaign, r_channel, weekday_factor)
+    budget, cost_cents = draw_spend(
+        rng, schedule, mix, ads, r_ad, r_market, r_campaign, r_channel, weekday_factor, rates, targeting
+    )
     cost = cost_cents / 100.0
-    cost_index = np.array([m.cost_index for m in catalog.MARKETS])
-    views_mean = (
-        1000.0 / (ch["cpm"][r_channel] * cost_index[r_market]) * REFERENCE_DAILY_SPEND**0.2 * np.power(cost, 0.8)
-    )
-    views = rng.poisson(views_mean * rng.lognormal(0, 0.15, rows))
-    clicks = rng.binomial(
-        views, np.clip(ch["ctr"][r_channel] * ads.quality[r_ad] * rng.lognormal(0, 0.2, rows), 0, 0.5)
-    )
+    views = rng.poisson(response.expected_views(rates, cost) * rng.lognormal(0, 0.15, rows))
+    clicks = rng.binomial(views, np.clip(rates.ctr * rng.lognormal(0, 0.2, rows), 0, 0.5))
     likes = rng.binomial(views, np.clip(ch["like_rate"][r_channel] * weekday_factor * ads.quality[r_ad], 0, 0.5))
     engaged = rng.binomial(views, np.clip(ch["engage_rate"][r_channel] * weekday_factor, 0, 0.5))
-    leads = allocate_leads(rng, n, r_campaign, (clicks + 0.5) * ch["lead_rate"][r_channel])
+    expected_leads = clicks * rates.lead_rate
+    totals = response.lead_totals(rng, n, r_campaign, expected_leads)
+    leads = allocate_leads(rng, n, r_campaign, expected_leads + 1e-3 * rates.lead_rate, totals)
 
     clicks = np.maximum(clicks, leads)
     interactions = likes + clicks + engaged
@@ -285,10 +291,7 @@ def draw_results(rng: np.random.Generator, schedule: Schedule, mix: ChannelsAndM
     frequency = rng.uniform(1.1, 2.6, len(ads.campaign))[r_ad]
     reached = np.maximum(np.round(views / frequency).astype(np.int64), np.minimum(views, 1))
     hours_cents = np.round(views * ch["view_seconds"][r_channel] * rng.uniform(0.7, 1.3, rows) / 36.0).astype(np.int64)
-
-    sale_rate = rng.uniform(0.05, 0.2, n)
-    season = np.isin(month_index_of_day(r_day), (11, 12)) * 0.25 + 1.0
-    sales = rng.binomial(leads, np.clip(sale_rate[r_campaign] * ch["sale_factor"][r_channel] * season, 0, 0.9))
+    sales = rng.binomial(leads, rates.close_rate)
     return Results(
         r_ad,
         r_market,
@@ -318,27 +321,37 @@ def draw_spend(
     r_campaign: np.ndarray,
     r_channel: np.ndarray,
     weekday_factor: np.ndarray,
+    rates: response.RowRates,
+    targeting: response.Targeting,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(budget per campaign, cost cents per row): the spent part of the budget split by channel share, then
-    over the channel's rows by weekday, noise, ad quality and market size."""
+    """(budget per campaign, cost cents per row).
+
+    Each row's share of its campaign's spend is the channel's budget share split over the channel's rows by
+    weekday, noise, ad quality and market size. The spend to date is what the campaign's lead target needs
+    by the response curves (:func:`promptsales.ads.response.plan_spend`) times the marketer's estimation
+    error; the budget is that spend over the part of it used by the as-of date (finished campaigns 88–100%,
+    active ones the elapsed share of their run), rounded to 100 USD.
+    """
     n, n_ch = len(schedule.start), len(catalog.CHANNELS)
     market_size = np.array([m.weight for m in catalog.MARKETS])
-    budget = np.round(rng.lognormal(np.log(40000), 0.8, n), -2).clip(2000, 2_000_000)
     elapsed = np.where(schedule.active, schedule.span / (schedule.end - schedule.start + 1), 1.0) * rng.uniform(
         0.88, 1.0, n
     )
     share_of = np.zeros((n, n_ch))
     share_of[mix.cc_campaign, mix.cc_channel] = mix.budget_share
-    spend_cc = budget[:, None] * elapsed[:, None] * share_of
     w = weekday_factor * rng.lognormal(0, 0.25, len(r_ad)) * ads.quality[r_ad] * np.sqrt(market_size[r_market])
     group = r_campaign * n_ch + r_channel
     w_sum = np.bincount(group, w, n * n_ch)
-    cost = spend_cc.ravel()[group] * w / w_sum[group]
-    return budget, np.round(cost * 100).astype(np.int64)
+    unit = share_of.ravel()[group] * w / w_sum[group]  # the row's part of one dollar of campaign spend
+    planned = response.plan_spend(n, r_campaign, rates, unit, targeting.target_leads)
+    budget = np.maximum(np.round(planned * targeting.plan_error / elapsed, -2), 500.0)
+    return budget, np.round(budget[r_campaign] * elapsed[r_campaign] * unit * 100).astype(np.int64)
 
 
-def allocate_leads(rng: np.random.Generator, n: int, r_campaign: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """Leads per row: 400–1,000 per campaign, allocated to its rows by inverse-CDF sampling on ``weight``."""
+def allocate_leads(
+    rng: np.random.Generator, n: int, r_campaign: np.ndarray, weight: np.ndarray, totals: np.ndarray
+) -> np.ndarray:
+    """Leads per row: ``totals[c]`` per campaign, allocated to its rows by inverse-CDF sampling on ``weight``."""
     rows = len(r_campaign)
     order = np.argsort(r_campaign, kind="stable")
     cw = np.cumsum(weight[order])
@@ -346,8 +359,7 @@ def allocate_leads(rng: np.random.Generator, n: int, r_campaign: np.ndarray, wei
     seg_start = seg_end - np.bincount(r_campaign, minlength=n)
     low = np.concatenate(([0.0], cw))[seg_start]
     high = cw[seg_end - 1]
-    lead_total = rng.integers(400, 1001, n)
-    lead_campaign = np.repeat(np.arange(n), lead_total)
+    lead_campaign = np.repeat(np.arange(n), totals)
     u = low[lead_campaign] + rng.random(len(lead_campaign)) * (high - low)[lead_campaign]
     hit = np.clip(np.searchsorted(cw, u, side="right"), seg_start[lead_campaign], seg_end[lead_campaign] - 1)
     leads = np.zeros(rows, dtype=np.int64)
@@ -363,24 +375,34 @@ class Offers:
     products: Columns
     camp_brand: np.ndarray
     camp_product: np.ndarray
-    ticket: np.ndarray
+    industry: np.ndarray  # index into response.INDUSTRY_NAMES per campaign
+    ticket: np.ndarray  # order value per sale (USD)
 
 
 def draw_offers(rng: np.random.Generator, sizes: dict[str, int], n: int) -> Offers:
-    """Brands and products, a brand and one of its products per campaign, a ticket of 1–2.2 × list price."""
+    """Brands and products, a brand and one of its products per campaign, and the order value of a sale:
+    list price × the industry's units per order × 0.7–1.2 (discounts, extras)."""
     brands = make_brands(rng, sizes["brands"])
     products = make_products(rng, brands)
     camp_brand = rng.integers(0, sizes["brands"], n)
     prod_first, prod_count = brands["product_first"], brands["product_count"]
     camp_product = prod_first[camp_brand] + np.floor(rng.random(n) * prod_count[camp_brand]).astype(np.int64)
-    ticket = products["list_price"][camp_product] * rng.uniform(1.0, 2.2, n)
-    return Offers(brands, products, camp_brand, camp_product, ticket)
+    industry = np.array([response.INDUSTRY_NAMES.index(name) for name in brands["industry"][camp_brand].tolist()])
+    units = response.industry_array("order_units")[industry]
+    ticket = products["list_price"][camp_product] * units * rng.uniform(0.7, 1.2, n)
+    return Offers(brands, products, camp_brand, camp_product, industry, ticket)
 
 
 def draw_revenue(rng: np.random.Generator, results: Results, ticket: np.ndarray) -> np.ndarray:
-    """Revenue cents per row: sales × the campaign's ticket with noise, at least 5.00 per sale."""
+    """Revenue cents per row: sales × the campaign's order value × the market's price level (0.5 + half its
+    media cost index: orders are smaller where media is cheaper) with noise, at least 5.00 per sale."""
+    price_level = 0.5 + 0.5 * np.array([m.cost_index for m in catalog.MARKETS])
     revenue_cents = np.round(
-        results.sales * ticket[results.campaign] * rng.lognormal(0, 0.1, len(results.ad)) * 100
+        results.sales
+        * ticket[results.campaign]
+        * price_level[results.market]
+        * rng.lognormal(0, 0.1, len(results.ad))
+        * 100
     ).astype(np.int64)
     return np.where(results.sales > 0, np.maximum(revenue_cents, results.sales * 500), 0)
 
@@ -408,12 +430,12 @@ def ad_result_columns(results: Results, revenue_cents: np.ndarray) -> Columns:
 
 def campaign_tables(
     rng: np.random.Generator,
-    sizes: dict[str, int],
     schedule: Schedule,
     mix: ChannelsAndMarkets,
     ads: Ads,
     results: Results,
     offers: Offers,
+    targeting: response.Targeting,
 ) -> dict[str, Columns]:
     """Catalogues (channels, markets, audiences), brands, products, campaigns, their channels and markets, ads."""
     n = len(schedule.start)
@@ -421,7 +443,7 @@ def campaign_tables(
     tables: dict[str, Columns] = {
         "ads.channels": channel_columns(),
         "ads.markets": market_columns(),
-        "ads.audiences": make_audiences(rng, sizes["audiences"]),
+        "ads.audiences": targeting.audiences,
         "ads.brands": {k: v for k, v in brands.items() if not k.startswith("product_")},
         "ads.products": products,
     }
@@ -439,13 +461,13 @@ def campaign_tables(
         np.array([catalog.MARKETS[m].language for m in mix.cm_market])[mix.cm_offset] == "en", "en", "es"
     )
     status = np.where(schedule.active, "active", "finished")
-    objective = np.array(catalog.OBJECTIVES)[rng.integers(0, len(catalog.OBJECTIVES), n)]
+    objective = targeting.objective
     created = start - rng.integers(3, 30, n)
     tables["ads.campaigns"] = {
         "campaign_id": np.arange(1, n + 1),
         "brand_id": offers.camp_brand + 1,
         "product_id": offers.camp_product + 1,
-        "audience_id": rng.integers(1, sizes["audiences"] + 1, n),
+        "audience_id": targeting.audience + 1,
         "name": camp_names,
         "objective": objective,
         "status": status,

@@ -17,7 +17,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-import joblib
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
@@ -65,6 +64,8 @@ class NoModel(UserError):
 
 def serialise(model: Any) -> bytes:
     """The artefact bytes of a fitted model (joblib, compressed)."""
+    import joblib  # 0.3 s: imported where a model is stored or loaded, not by every MCP server
+
     buffer = io.BytesIO()
     joblib.dump(model, buffer, compress=3)
     return buffer.getvalue()
@@ -145,6 +146,8 @@ def load_model(settings: Settings | None, module: str, version: int | None = Non
     artefact = bytes(row.pop("artefact"))
     if hashlib.sha256(artefact).hexdigest() != row["artefact_sha256"]:
         raise UserError(f"The stored artefact of {module} v{row['version']} does not match its SHA-256: retrain it.")
+    import joblib
+
     return ModelVersion(**row), joblib.load(io.BytesIO(artefact))
 
 

@@ -38,6 +38,14 @@ class Person(BaseModel):
     consent_sms: bool = False
 
 
+class LeadIntent(BaseModel):
+    lead_id: int
+    campaign_id: int
+    stage: str
+    probability: float = Field(description="Stored purchase-intent probability (lead_scoring model).")
+    model_version: int
+
+
 class Client360(BaseModel):
     client_id: int
     first_name: str
@@ -54,6 +62,9 @@ class Client360(BaseModel):
     sales: int
     amount: float
     interactions: int
+    purchase_intent: list[LeadIntent] = Field(
+        default_factory=list, description="The client's open leads with their stored purchase-intent score."
+    )
     sensitive_included: bool
     national_id: str | None = None
     context: dict[str, Any] | None = None
@@ -109,7 +120,8 @@ def create_client(
 
 
 def client_360(conn: psycopg.Connection, settings: Settings, client_id: int, include_pii: bool) -> Client360:
-    """Profile, consents, campaigns, leads, sales and interactions of a client (read on ``conn``); with
+    """Profile, consents, campaigns, leads, sales, interactions and the stored purchase-intent score of each open
+    lead of a client (read on ``conn``); with
     ``include_pii`` also the decrypted national ID and context (:func:`reveal_client`, not logged here: the
     caller logs every PII read). An unknown client is a UserError."""
     with conn.cursor(row_factory=dict_row) as cur:
@@ -131,6 +143,12 @@ def client_360(conn: psycopg.Connection, settings: Settings, client_id: int, inc
             " (SELECT count(*) FROM crm.interactions WHERE client_id = %(c)s) AS interactions",
             {"c": client_id},
         )
+        intent = cur.execute(
+            "SELECT l.lead_id, l.campaign_id, f.code AS stage, s.probability, s.model_version"
+            " FROM crm.leads l JOIN crm.lead_scores s USING (lead_id) JOIN crm.funnel_stages f USING (stage_id)"
+            " WHERE l.client_id = %s AND l.stage_id NOT IN (6, 7) ORDER BY s.probability DESC",
+            (client_id,),
+        ).fetchall()
     consents = {k.removeprefix("consent_"): profile.pop(k) for k in list(profile) if k.startswith("consent_")}
     result = Client360(
         **profile,
@@ -140,6 +158,7 @@ def client_360(conn: psycopg.Connection, settings: Settings, client_id: int, inc
         sales=activity["sales"],
         amount=activity["amount"],
         interactions=activity["interactions"],
+        purchase_intent=[LeadIntent(**row) for row in intent],
         sensitive_included=False,
     )
     if not include_pii:

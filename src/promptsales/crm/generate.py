@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import psycopg
 
+from promptsales.crm import propensity
 from promptsales.crm import vocabulary as vocab
 from promptsales.crm.crypto import ClientFieldCipher, FieldCipher, blind_index, create_data_key
 from promptsales.crm.keystore import KeyStore
@@ -41,11 +42,24 @@ from promptsales.seeding import SeedContext
 MIN_CLIENTS = {"small": 0, "official": 500_000, "large": 500_000}
 #: Share of leads that are a client's first contact when the floor above allows it (the rest are repeats).
 DISTINCT_SHARE = 0.8
+#: Odds of a buyer's lead being a first contact relative to another lead's, and the mean number of days since a
+#: returning client was first seen (other leads, buyers): buyers come back sooner.
+REPEAT_BUYER_FIRST_WEIGHT = 0.45
+RETURN_DAYS = (60.0, 20.0)
 US_PER_DAY = 86_400_000_000
 #: Tables analysed right after the seed (what the consistency check and the analytics read); autovacuum
 #: analyses the others.
 ANALYZED_TABLES = ("clients", "leads", "sales")
-DATA_TABLES = ("sales", "lead_stage_history", "interactions", "client_campaigns", "leads", "clients", "data_keys")
+DATA_TABLES = (
+    "lead_scores",
+    "sales",
+    "lead_stage_history",
+    "interactions",
+    "client_campaigns",
+    "leads",
+    "clients",
+    "data_keys",
+)
 #: Identity columns whose sequences must continue after the loaded ids.
 IDENTITIES = (
     ("crm.clients", "client_id"),
@@ -59,12 +73,13 @@ IDENTITIES = (
 STAGE_WON, STAGE_LOST = 6, 7
 OPEN_FINAL_STAGES = np.array([1, 2, 3, 4, 5, 7])
 OPEN_FINAL_P = np.array([0.14, 0.18, 0.14, 0.10, 0.06, 0.38])
-SOURCE_IDS = np.array([1, 2, 3, 4, 5])
-SOURCE_P = np.array([0.45, 0.25, 0.12, 0.10, 0.08])
+#: A sale closes this many days after its lead arrived (1 + log-normal, median ≈ 4 days, capped): the sale is
+#: credited to the ad result that brought the lead, as ad platforms attribute conversions to the click.
+SALE_LAG_DAYS = (1.1, 30.0)
 # interaction types: 1 ad_view, 2 click, 3 comment, 4 chatbot_message, 5 email_open, 6 call, 7 purchase
 FOLLOW_TYPES = np.array([2, 3, 4, 5, 6])
 FOLLOW_P = np.array([0.35, 0.2, 0.2, 0.15, 0.1])
-COMMENT = 3
+AD_VIEW, COMMENT, PURCHASE = 1, 3, 7
 
 
 @dataclass
@@ -133,6 +148,18 @@ def read_ads(ctx: SeedContext) -> tuple[AdsResults, MarketInfo]:
     return results, info
 
 
+def read_campaign_audiences(ctx: SeedContext) -> propensity.CampaignAudiences:
+    """Each PromptAds campaign's audience (age band, interests) and its brand's industry (read-only ETL role)."""
+    with connect("ads", "etl", settings=ctx.settings, dbname=ctx.database("ads")) as conn:
+        rows = conn.execute(
+            "SELECT c.campaign_id, a.age_min, a.age_max, a.interests, b.industry FROM ads.campaigns c"
+            " JOIN ads.brands b USING (brand_id) LEFT JOIN ads.audiences a USING (audience_id)"
+        ).fetchall()
+    return propensity.CampaignAudiences.from_rows(
+        [(cid, low or 18, high or 70, interests or [], industry) for cid, low, high, interests, industry in rows]
+    )
+
+
 # ---- leads and their clients -------------------------------------------------------------------
 
 
@@ -163,7 +190,9 @@ def plan_leads(results: AdsResults, rng: np.random.Generator, min_clients: int) 
 
     n_first = min(total, max(min_clients, int(np.ceil(DISTINCT_SHARE * total))))
     first = np.zeros(total, dtype=bool)
-    first[rng.permutation(total)[:n_first]] = True
+    # buyers are more often returning clients: a converted lead is a first contact with lower odds (Gumbel top-k)
+    keys = np.where(converted, np.log(REPEAT_BUYER_FIRST_WEIGHT), 0.0) + rng.gumbel(size=total)
+    first[np.argsort(-keys, kind="stable")[:n_first]] = True
 
     # Leads grouped by market, in time order: a repeat lead picks a client first seen earlier in its market.
     order = np.lexsort((rng.random(total), day, market))
@@ -182,8 +211,22 @@ def plan_leads(results: AdsResults, rng: np.random.Generator, min_clients: int) 
     before, at_start = firsts_before(f_sorted)
     position = np.cumsum(f_sorted) - 1  # rank among first leads, in (market, time) order
     repeat = ~f_sorted
-    u = rng.random(total)
-    position[repeat] = at_start[group_of[repeat]] + np.floor(u[repeat] * before[repeat]).astype(np.int64)
+    buyer_sorted = converted[order]
+
+    # new clients per day in each market, so that "how long ago" a returning client was seen does not drift
+    day_sorted = day[order]
+    group_days = np.maximum.reduceat(day_sorted, boundaries) - np.minimum.reduceat(day_sorted, boundaries) + 1
+    per_day = np.add.reduceat(f_sorted.astype(np.int64), boundaries) / group_days
+
+    def earlier_client(u: np.ndarray, picks: np.ndarray) -> np.ndarray:
+        # positions run in time order within the market; a returning client was first seen an exponential
+        # number of days back (fewer for a buyer), counted in the market's new clients per day
+        mean_days = np.where(buyer_sorted[picks], RETURN_DAYS[1], RETURN_DAYS[0])
+        back = np.floor(-np.log1p(-u) * mean_days * per_day[group_of[picks]]).astype(np.int64)
+        return at_start[group_of[picks]] + before[picks] - 1 - np.minimum(back, before[picks] - 1)
+
+    repeat_at = np.flatnonzero(repeat)
+    position[repeat_at] = earlier_client(rng.random(total)[repeat_at], repeat_at)
 
     camp_sorted = campaign[order]
 
@@ -196,7 +239,7 @@ def plan_leads(results: AdsResults, rng: np.random.Generator, min_clients: int) 
         dup = collisions()
         if len(dup) == 0:
             break
-        position[dup] = at_start[group_of[dup]] + np.floor(rng.random(len(dup)) * before[dup]).astype(np.int64)
+        position[dup] = earlier_client(rng.random(len(dup)), dup)
     n_positions = int(f_sorted.sum())
     dup = collisions()
     if len(dup):  # still colliding (tiny markets): these leads become new clients
@@ -260,8 +303,15 @@ class Clients:
     context: list[bytes]
 
 
-def build_clients(plan: LeadPlan, results: AdsResults, markets: MarketInfo, rng: np.random.Generator) -> Clients:
-    """Names, contact data, location around the market's main city, interests, consents."""
+def build_clients(
+    plan: LeadPlan,
+    results: AdsResults,
+    markets: MarketInfo,
+    rng: np.random.Generator,
+    audiences: propensity.CampaignAudiences | None = None,
+) -> Clients:
+    """Names, contact data, location around the market's main city, interests, consents, birth year (the last
+    three drawn given whether the client's first lead bought, :func:`client_profiles`)."""
     n = plan.n_clients
     ids = np.arange(1, n + 1)
     home = plan.client_market
@@ -297,18 +347,13 @@ def build_clients(plan: LeadPlan, results: AdsResults, markets: MarketInfo, rng:
         for m, d, es, t in zip(home.tolist(), km.tolist(), is_es.tolist(), town)
     ]
     regions = [markets.region[int(m)] for m in home.tolist()]
-    n_interests = rng.integers(1, 5, n)
-    interest_pool = rng.permuted(np.tile(np.arange(len(vocab.INTERESTS)), (n, 1)), axis=1)[:, :4]
+    mask, consent, birth = client_profiles(plan, results, rng, audiences)
     # each client's set of interests as a bit mask; the ≤ 4,047 distinct sets are built once as lists
-    chosen = np.arange(4) < n_interests[:, None]
-    mask = np.bitwise_or.reduce(np.where(chosen, 1 << interest_pool, 0), axis=1)
     sets = {
         m: bulk.text_array([name for j, name in enumerate(vocab.INTERESTS) if m >> j & 1])
         for m in np.unique(mask).tolist()
     }
     interests = [sets[m] for m in mask.tolist()]
-    consent = rng.random((n, 5)) < np.array([0.7, 0.45, 0.5, 0.3, 0.6])
-    birth = (1950 + np.floor(rng.beta(2.0, 2.3, n) * 58)).astype(int)
     first_day = results.day[plan.row[plan.client_first_lead]]
     created_us = first_day * US_PER_DAY + rng.integers(0, 8 * 3600, n) * 1_000_000
 
@@ -347,6 +392,37 @@ def build_clients(plan: LeadPlan, results: AdsResults, markets: MarketInfo, rng:
     return Clients(columns, nid, context)
 
 
+def client_profiles(
+    plan: LeadPlan, results: AdsResults, rng: np.random.Generator, audiences: propensity.CampaignAudiences | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(interest bit masks, consents (n × 5), birth years) of every client: candidates drawn from the population
+    (1–4 interests, consent rates 70/45/50/30/60 %, birth years 1950–2007) and, given the campaign of the client's
+    first lead and whether it bought, one kept by :func:`promptsales.crm.propensity.resample` (without
+    ``audiences``: the first candidate)."""
+    n, k = plan.n_clients, propensity.CANDIDATES
+    masks = np.empty((n, k), dtype=np.int64)
+    consents = np.empty((n, k, 5), dtype=bool)
+    births = np.empty((n, k), dtype=np.int64)
+    for c in range(k):
+        count = rng.integers(1, 5, n)
+        pool = rng.permuted(np.tile(np.arange(len(vocab.INTERESTS)), (n, 1)), axis=1)[:, :4]
+        masks[:, c] = np.bitwise_or.reduce(np.where(np.arange(4) < count[:, None], 1 << pool, 0), axis=1)
+        consents[:, c] = rng.random((n, 5)) < np.array([0.7, 0.45, 0.5, 0.3, 0.6])
+        births[:, c] = 1950 + np.floor(rng.beta(2.0, 2.3, n) * 58).astype(np.int64)
+    if audiences is None:
+        keep = np.zeros(n, dtype=np.int64)
+    else:
+        first = plan.client_first_lead
+        campaign = results.campaign_id[plan.row[first]]
+        year = 2000 + results.day[plan.row[first]] // 365.25
+        logits = propensity.client_logit(
+            audiences, campaign[:, None], year[:, None] - births, masks, consents.astype(float)
+        )
+        keep = propensity.resample(rng, logits, plan.converted[first])
+    rows = np.arange(n)
+    return masks[rows, keep], consents[rows, keep], births[rows, keep]
+
+
 # ---- leads, history, interactions, sales ------------------------------------------------------------
 
 
@@ -362,16 +438,51 @@ class Leads:
 
 
 def draw_leads(plan: LeadPlan, results: AdsResults, rng: np.random.Generator) -> Leads:
-    """Creation and sale times within the result's day, final funnel stage, score (by stage) and source."""
+    """Source and hour of arrival (drawn given whether the lead buys, :mod:`promptsales.crm.propensity`),
+    creation time within the result's day, the sale 1–30 days later (never after the last day with results),
+    final funnel stage. The score is the CRM's rule-based points, set by :func:`rule_scores` once the
+    interactions are drawn."""
     n_leads = len(plan.client)
+    rows = np.arange(n_leads)
+    ids = np.array(list(propensity.SOURCE_P))
+    sources = rng.choice(ids, (n_leads, propensity.CANDIDATES), p=np.array(list(propensity.SOURCE_P.values())))
+    hours = rng.choice(24, (n_leads, propensity.CANDIDATES), p=propensity.HOUR_P / propensity.HOUR_P.sum())
+    keep = propensity.resample(rng, propensity.lead_logit(sources, hours), plan.converted)
+    source, hour = sources[rows, keep], hours[rows, keep]
     day_us = results.day[plan.row] * US_PER_DAY
-    created_us = day_us + rng.integers(0, 12 * 3600, n_leads) * 1_000_000
-    sold_us = day_us + rng.integers(13 * 3600, 24 * 3600, n_leads) * 1_000_000
+    created_us = day_us + (hour * 3600 + rng.integers(0, 3600, n_leads)) * 1_000_000
+    lag_days = np.minimum(SALE_LAG_DAYS[0] + rng.lognormal(np.log(3.0), 0.8, n_leads), SALE_LAG_DAYS[1])
+    last_us = (int(results.day.max()) + 1) * US_PER_DAY - 1_000_000  # the end of the last day with results
+    sold_us = np.maximum(
+        np.minimum(created_us + (lag_days * US_PER_DAY).astype(np.int64), last_us), created_us + 60_000_000
+    )
     final_stage = np.where(plan.converted, STAGE_WON, rng.choice(OPEN_FINAL_STAGES, n_leads, p=OPEN_FINAL_P))
-    base_score = np.array([0, 20, 30, 40, 55, 65, 75, 12])[final_stage]
-    score = np.clip(base_score + rng.normal(0, 10, n_leads), 0, 100).astype(int)
-    source = rng.choice(SOURCE_IDS, n_leads, p=SOURCE_P)
-    return Leads(created_us, sold_us, final_stage, score, source)
+    return Leads(created_us, sold_us, final_stage, np.zeros(n_leads, dtype=np.int64), source)
+
+
+def rule_scores(plan: LeadPlan, leads: Leads, interactions: Interactions, consent: np.ndarray) -> np.ndarray:
+    """The CRM's rule-based lead score (0–100) as a marketer would set it up, from what is known a day after
+    the lead arrived: points for the source, for consent to e-mail and WhatsApp, for follow-ups in the first
+    24 h and for a long first ad view. ``consent`` is (clients × e-mail, SMS, WhatsApp, phone, social)."""
+    n_leads = len(plan.client)
+    points = np.zeros(max(propensity.SOURCE_LOGIT) + 1)
+    points[[1, 2, 3, 4, 5, 6, 7]] = [10, 20, 25, 25, 15, 35, 25]
+    early = (interactions.occurred_us <= leads.created_us[interactions.lead] + US_PER_DAY) & (
+        interactions.type_id != PURCHASE
+    )
+    follow_ups = np.bincount(interactions.lead[early & (interactions.type_id != AD_VIEW)], minlength=n_leads)
+    first_view = np.zeros(n_leads)
+    is_view = interactions.type_id == AD_VIEW
+    first_view[interactions.lead[is_view]] = interactions.seconds[is_view]
+    client = plan.client - 1
+    score = (
+        points[leads.source]
+        + 15 * consent[client, 0]
+        + 10 * consent[client, 2]
+        + np.minimum(8 * follow_ups, 30)
+        + np.where(first_view > 20, 10, 0)
+    )
+    return np.clip(score, 0, 100).astype(np.int64)
 
 
 @dataclass
@@ -431,27 +542,31 @@ class Interactions:
 def draw_interactions(
     plan: LeadPlan, results: AdsResults, markets: MarketInfo, leads: Leads, rng: np.random.Generator
 ) -> Interactions:
-    """An ad view first (shortly before the lead), Poisson follow-ups, then the purchase for converted leads."""
+    """An ad view first (shortly before the lead), Poisson follow-ups, then the purchase for converted leads.
+
+    Engagement is drawn given the outcome: a buyer watched the ad longer (log-seconds +0.45), follows up more
+    often (Poisson 1.5 instead of 0.7) and sooner (mean 0.6 instead of 1.2 days after the lead)."""
     n_leads = len(plan.client)
     lead_created_us = leads.created_us
-    n_follow = rng.poisson(0.9, n_leads)
+    buyer = plan.converted
+    n_follow = rng.poisson(np.where(buyer, 1.5, 0.7))
     n_inter = 1 + n_follow + plan.converted
     i_lead = np.repeat(np.arange(n_leads), n_inter)
     i_k = np.arange(len(i_lead)) - np.repeat(np.cumsum(n_inter) - n_inter, n_inter)
     i_type = rng.choice(FOLLOW_TYPES, len(i_lead), p=FOLLOW_P)
-    i_type[i_k == 0] = 1
+    i_type[i_k == 0] = AD_VIEW
     is_purchase = plan.converted[i_lead] & (i_k == n_inter[i_lead] - 1)
-    i_type[is_purchase] = 7
+    i_type[is_purchase] = PURCHASE
     i_time = np.where(
         i_k == 0,
         lead_created_us[i_lead] - rng.integers(60, 3 * 3600, len(i_lead)) * 1_000_000,
-        lead_created_us[i_lead] + (rng.exponential(0.8, len(i_lead)) * US_PER_DAY).astype(np.int64),
+        lead_created_us[i_lead] + (rng.exponential(np.where(buyer[i_lead], 0.6, 1.2)) * US_PER_DAY).astype(np.int64),
     )
     i_time = np.where(is_purchase, leads.sold_us[i_lead], i_time)
     seconds = np.select(
-        [i_type == 1, i_type == 4, i_type == 6],
+        [i_type == AD_VIEW, i_type == 4, i_type == 6],
         [
-            np.clip(np.exp(rng.normal(2.4, 0.9, len(i_lead))), 1, 600),
+            np.clip(np.exp(rng.normal(np.where(buyer[i_lead], 2.85, 2.4), 0.9)), 1, 600),
             rng.integers(30, 600, len(i_lead)),
             rng.integers(60, 1800, len(i_lead)),
         ],
@@ -516,14 +631,17 @@ def load(ctx: SeedContext) -> dict[str, int]:
 
     ensure_link(settings, crm_db, ads_db, refresh=True)
     results, markets = read_ads(ctx)
+    audiences = read_campaign_audiences(ctx)
     step("plan leads")
     rng = np.random.default_rng([ctx.seed, 4])
     plan = plan_leads(results, rng, MIN_CLIENTS[ctx.scale])
     step("build clients")
-    clients = build_clients(plan, results, markets, rng)
+    clients = build_clients(plan, results, markets, rng, audiences)
     leads = draw_leads(plan, results, rng)
     history = draw_funnel_history(plan, leads, rng)
     interactions = draw_interactions(plan, results, markets, leads, rng)
+    consent = np.column_stack([clients.columns[f"consent_{name}"][1] for name in ("email", "sms", "whatsapp")])
+    leads.score = rule_scores(plan, leads, interactions, consent)
     step("allocate sales")
     sale_lead, cents = allocate_amounts(results, plan, rng)
 

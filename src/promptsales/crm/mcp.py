@@ -5,6 +5,8 @@
 every PII read — from the cache or not — is written to PromptCRM's checksummed log (``crmsp_write_log``,
 through :func:`promptsales.crm.service.log_client_reveal`) and to the central audit trail (docs/cache.md §10).
 ``prepareLeadCapture`` records how a new campaign captures leads (sources, channels, markets), idempotently.
+``scoreLeads`` answers with the lead-scoring AI module (:mod:`promptsales.ai.lead_scoring`): cached with the
+model version among its dependencies, one AI-usage row per call, cache hits included.
 
 Each tool validates its arguments, calls one service function (:mod:`promptsales.crm.leads`,
 :mod:`promptsales.crm.clients`, :mod:`promptsales.crm.campaigns`) on a pooled connection
@@ -19,6 +21,10 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from promptsales.ai.calls import log_cached_call
+from promptsales.ai.lead_scoring.serving import MODULE as LEAD_SCORING
+from promptsales.ai.lead_scoring.serving import OPERATION as SCORE_LEADS
+from promptsales.ai.lead_scoring.serving import LeadScores, score_leads
 from promptsales.cache import Scope
 from promptsales.cache.mcp import CachePolicy
 from promptsales.config import get_settings
@@ -47,7 +53,8 @@ kit = ToolKit(
         "PromptCRM follows every person a campaign reaches until the sale. registerLead adds a person (and their "
         "lead for a campaign); leadTimeline shows a lead's stages, interactions and sale; campaignSales sums a "
         "campaign's sales by channel and market; client360 shows a client (sensitive fields only with scope "
-        "crm:pii, audited); prepareLeadCapture sets up lead capture for a new campaign."
+        "crm:pii, audited); prepareLeadCapture sets up lead capture for a new campaign; scoreLeads tells how "
+        "likely leads are to buy (one lead, a campaign's open leads, or the most likely buyers) and why."
     ),
 )
 
@@ -109,6 +116,42 @@ def campaignSales(campaign_id: Annotated[int, Field(ge=1)]) -> CampaignSales:
         return campaign_sales(conn, campaign_id)
 
 
+def log_cached_scores(arguments: Mapping[str, Any], result: LeadScores) -> None:
+    """The AI-usage row of a scoreLeads answer served from the cache (the model did not run; G4 still
+    records who asked, what and which model version answered)."""
+    leads = [{"lead_id": s.lead_id, "probability": s.probability} for s in result.leads]
+    log_cached_call(
+        LEAD_SCORING,
+        SCORE_LEADS,
+        dict(arguments),
+        {"model": result.model, "scope": result.scope, "leads_scored": result.leads_scored, "leads": leads},
+        model=result.model,
+    )
+
+
+@kit.tool(
+    scope="crm:read",
+    read_only=True,
+    title="Score leads: purchase intent",
+    cache=CachePolicy(
+        depends=lambda a: [Scope("crm", "ai_model", LEAD_SCORING), Scope.any_change("crm")],
+        on_hit=log_cached_scores,
+    ),
+)
+def scoreLeads(
+    lead_id: Annotated[int | None, Field(ge=1, description="Score this lead.")] = None,
+    campaign_id: Annotated[int | None, Field(ge=1, description="Score the open leads of this campaign.")] = None,
+    top: Annotated[int, Field(ge=1, le=100, description="How many leads to return, most likely buyers first.")] = 10,
+    explain: Annotated[int, Field(ge=0, le=10, description="Feature groups shown per lead.")] = 3,
+) -> LeadScores:
+    """How likely leads are to buy: one lead (lead_id), the open leads of a campaign (campaign_id; the most
+    likely buyers first, all of them counted in expected_buyers) or, with neither, the CRM's most likely
+    buyers among open leads. Each lead comes with its calibrated probability and the features that moved it
+    most; the answer names the model version and its accuracy on leads it never saw."""
+    with tool_input_errors(), pool("crm", "etl").connection() as conn:
+        return score_leads(get_settings(), conn, lead_id=lead_id, campaign_id=campaign_id, top=top, explain=explain)
+
+
 def audit_pii_read(arguments: Mapping[str, Any], result: Client360) -> None:
     """The trace of one client360 answer that carried decrypted PII — written on every call, cache hit or
     miss: PromptCRM's checksummed log (security row: client, data key, actor; synchronous, so PII is never
@@ -138,7 +181,7 @@ def audit_pii_read(arguments: Mapping[str, Any], result: Client360) -> None:
     cache=CachePolicy(
         kind="pii",
         permission_scopes=(PII_SCOPE,),
-        depends=lambda a: [Scope("crm", "client", a["client_id"])],
+        depends=lambda a: [Scope("crm", "client", a["client_id"]), Scope("crm", "ai_model", LEAD_SCORING)],
         every_call=audit_pii_read,
     ),
 )

@@ -1,5 +1,5 @@
 -- title: Ads of a brand that caused negative sentiment, and the drop in influencer reactions (SPEC A6)
--- params: brand_id:int=23, start:date=2025-12-15, end:date=2025-12-28, min_negative_share:float=0.25
+-- params: brand_id:int=17, start:date=2025-12-15, end:date=2025-12-28, min_negative_share:float=0.25
 -- explanation:
 --   For one brand and a date range [start, end]: the brand's ads whose share of negative mentions in the
 --   range (ads.sentiment_observations) is at least min_negative_share, each with its dominant type of

@@ -1,0 +1,42 @@
+"""Purchase-intent prediction for PromptCRM (SPEC I1; docs/ai.md, "Lead scoring").
+
+The probability that a lead buys, from what PromptCRM knows 24 hours after it arrived: a calibrated
+``HistGradientBoostingClassifier`` trained on a time-based split, measured against a logistic-regression
+baseline and the lead source alone on held-out leads. Served by PromptCRM's MCP tool ``scoreLeads`` and in
+``client360``; every lead's score is stored in ``crm.lead_scores`` after each training.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from promptsales.ai.lead_scoring.serving import MODULE
+from promptsales.ai.modules import module_status
+from promptsales.config import Settings
+from promptsales.db.connect import connect
+
+
+def train(settings: Settings) -> dict[str, Any]:
+    """Train on every lead, evaluate on the held-out leads, store the version and every lead's score."""
+    from promptsales.ai.lead_scoring.training import run_training  # scikit-learn: imported when needed
+
+    run_training(settings)
+    return status(settings)
+
+
+def evaluate(settings: Settings) -> dict[str, Any]:
+    """Held-out metrics of the newest version (recorded in the registry)."""
+    from promptsales.ai.lead_scoring.training import run_evaluation
+
+    return run_evaluation(settings)
+
+
+def status(settings: Settings) -> dict[str, Any]:
+    """Ready?, newest version and its held-out figures, and how many leads carry its score."""
+    state = module_status(settings, MODULE, company="crm", serves="scoreLeads, client360.purchase_intent")
+    if state["ready"]:
+        with connect("crm", "etl", settings=settings) as conn:
+            state["scores_stored"] = conn.execute(
+                "SELECT count(*) FROM crm.lead_scores WHERE model_version = %s", (state["version"],)
+            ).fetchone()[0]
+    return state
