@@ -288,12 +288,17 @@ def _start_local_writer(cluster: PatroniCluster, node: PostgresNode, run: str, l
 
 
 def _old_leader_outcome(log: Path, cut_at: float, new_first_write: float | None) -> dict:
-    """What the cut-off leader did after the cut, from its local writer's lines (wall-clock seconds)."""
+    """What the cut-off leader did after the cut, from its local writer's lines (wall-clock seconds).
+
+    "Stopped acknowledging" is the first attempt after the cut that failed (its commit waited for the
+    synchronous standby, then Patroni demoted the node); "read-only" is the first refusal by a node in recovery
+    (it may come only after the link is back).
+    """
     lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()] if log.exists() else []
     after = [line for line in lines if line["t"] >= cut_at]
     acked_after = [line["t"] - cut_at for line in after if line["ok"]]
-    refused = [line["t"] - cut_at for line in after if not line["ok"]]
-    demoted = [
+    failed = [line["t"] - cut_at for line in after if not line["ok"]]
+    read_only = [
         line["t"] - cut_at
         for line in after
         if not line["ok"] and ("read-only" in line["error"] or "recovery" in line["error"])
@@ -301,8 +306,8 @@ def _old_leader_outcome(log: Path, cut_at: float, new_first_write: float | None)
     last_ack = max(acked_after) if acked_after else None
     return {
         "writes acknowledged by the old leader after the cut": len(acked_after),
-        "old leader refused or dropped its first write at (s)": round(min(refused), 2) if refused else None,
-        "old leader read-only at (s)": round(min(demoted), 2) if demoted else None,
+        "old leader stopped acknowledging at (s)": round(min(failed), 2) if failed else None,
+        "old leader read-only at (s)": round(min(read_only), 2) if read_only else None,
         "two_writers": last_ack is not None and new_first_write is not None and last_ack >= new_first_write,
     }
 
