@@ -223,7 +223,7 @@ class McpCaller(Client):
                             self.recorder.failed("no answer within 30 s")
                             continue
                         if result.is_error:
-                            text = result.content[0].text if result.content else "isError"  # type: ignore[union-attr]
+                            text = getattr(result.content[0], "text", "isError") if result.content else "isError"
                             self.recorder.failed(text)
                         else:
                             self.recorder.ok(sequence)

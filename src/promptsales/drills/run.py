@@ -122,8 +122,6 @@ def _until(check: Callable[[], object], start: float) -> float | None:
 
 
 def _finish(report: DrillReport, writer: Client, caller: Client, fault_at: float) -> None:
-    report.first_write_s = writer.recorder.first_ok_after(fault_at)
-    report.first_mcp_s = caller.recorder.first_ok_after(fault_at)
     wait_until(lambda: caller.recorder.first_ok_after(fault_at) is not None, STEP_TIMEOUT, 0.1)
     report.first_mcp_s = caller.recorder.first_ok_after(fault_at)
     time.sleep(SETTLE)
@@ -138,6 +136,34 @@ def _finish(report: DrillReport, writer: Client, caller: Client, fault_at: float
     report.error_samples = sorted(set(seen))[:5]
 
 
+def _drive(
+    report: DrillReport,
+    writer: Client,
+    caller: Client,
+    fault: Callable[[], object],
+    new_leader: Callable[[], str | None],
+    restore: Callable[[], object],
+    rejoined: Callable[[], bool],
+) -> float:
+    """Warm the load up, inject ``fault``, time the new leader, the first write and call; then ``restore`` the
+    failed member and time until it has ``rejoined``. Returns the monotonic time of the fault."""
+    _warm_up([writer, caller])
+    fault_at = time.monotonic()
+    try:
+        fault()
+        report.new_leader_s = _until(lambda: new_leader() is not None, fault_at)
+        report.new_leader = new_leader()
+        _until(lambda: writer.recorder.first_ok_after(fault_at) is not None, fault_at)
+        _finish(report, writer, caller, fault_at)
+    finally:
+        for client in (writer, caller):
+            client.stop()
+        restored = time.monotonic()
+        restore()
+        report.rejoin_s = _until(rejoined, restored)
+    return fault_at
+
+
 def _pg_lost(cluster: PatroniCluster, run: str, acked: list) -> int:
     with psycopg.connect(drill_conninfo(cluster), connect_timeout=5) as conn:
         present = {row[0] for row in conn.execute("SELECT seq FROM writes WHERE run = %s", (run,))}
@@ -146,7 +172,8 @@ def _pg_lost(cluster: PatroniCluster, run: str, acked: list) -> int:
 
 def _campaign_copies(settings: Settings, run: str) -> int:
     with psycopg.connect(admin_conninfo(settings, "ads"), connect_timeout=5) as conn:
-        return conn.execute("SELECT count(*) FROM ads.campaigns WHERE name = %s", (f"HA drill {run}",)).fetchone()[0]
+        row = conn.execute("SELECT count(*) FROM ads.campaigns WHERE name = %s", (f"HA drill {run}",)).fetchone()
+        return int(row[0]) if row else 0
 
 
 def _node_streams(cluster: PatroniCluster, name: str) -> bool:
@@ -210,20 +237,15 @@ def _pg_kill_drill(
     report = DrillReport(name, "SIGKILL of the leader's Patroni and postmaster", old_leader=old)
     pg_writer = writer is None
     writer = writer or PostgresWriter(drill_conninfo(cluster), run)
-    _warm_up([writer, caller])
-    fault_at = time.monotonic()
-    try:
-        cluster.kill_node(node)
-        report.new_leader_s = _until(lambda: _new_leader(cluster, old), fault_at)
-        report.new_leader = cluster.leader()
-        _until(lambda: writer.recorder.first_ok_after(fault_at) is not None, fault_at)
-        _finish(report, writer, caller, fault_at)
-    finally:
-        for client in (writer, caller):
-            client.stop()
-        restarted = time.monotonic()
-        cluster.start_node(node)
-        report.rejoin_s = _until(lambda: _node_streams(cluster, old), restarted)
+    _drive(
+        report,
+        writer,
+        caller,
+        fault=lambda: cluster.kill_node(node),
+        new_leader=lambda: _new_leader(cluster, old),
+        restore=lambda: cluster.start_node(node),
+        rejoined=lambda: _node_streams(cluster, old),
+    )
     if pg_writer:
         report.lost = _pg_lost(cluster, run, writer.recorder.keys())
     if caller.tool == "createCampaign":
@@ -254,21 +276,16 @@ def pg_partition(settings: Settings) -> DrillReport:
     with ExitStack() as cleanup:
         local = _start_local_writer(cluster, node, run, local_log)
         cleanup.callback(terminate, local.pid)
-        _warm_up([writer, caller])
-        fault_at = time.monotonic()
-        network.cut(node.host)
-        try:
-            report.new_leader_s = _until(lambda: _new_leader(cluster, old), fault_at)
-            report.new_leader = cluster.leader(0.5)
-            _until(lambda: writer.recorder.first_ok_after(fault_at) is not None, fault_at)
-            _finish(report, writer, caller, fault_at)
-            report.details.update(_old_leader_outcome(local_log, fault_at + wall_offset, report.first_write_s))
-        finally:
-            for client in (writer, caller):
-                client.stop()
-            restored = time.monotonic()
-            network.heal(node.host)
-            report.rejoin_s = _until(lambda: _node_streams(cluster, old), restored)
+        fault_at = _drive(
+            report,
+            writer,
+            caller,
+            fault=lambda: network.cut(node.host),
+            new_leader=lambda: _new_leader(cluster, old),
+            restore=lambda: network.heal(node.host),
+            rejoined=lambda: _node_streams(cluster, old),
+        )
+        report.details.update(_old_leader_outcome(local_log, fault_at + wall_offset, report.first_write_s))
     report.lost = _pg_lost(cluster, run, writer.recorder.keys())
     report.details["campaigns created by the retried MCP write"] = _campaign_copies(settings, run)
     return report
@@ -326,23 +343,20 @@ def valkey_failover(settings: Settings) -> DrillReport:
     key = f"ha-drill:{run}"
     writer = ValkeyWriter(settings, key)
     caller = McpCaller(settings, mcp_url(settings, "ads"), MCP_CLIENT, "listChannels", lambda _: {})
-    _warm_up([writer, caller])
-    fault_at = time.monotonic()
-    try:
-        valkey.kill(old)
-        report.new_leader_s = _until(lambda: valkey.primary_port() not in (None, old_port), fault_at)
-        new_port = valkey.primary_port()
-        report.new_leader = valkey.node_for_port(new_port) if new_port else None
-        _until(lambda: writer.recorder.first_ok_after(fault_at) is not None, fault_at)
-        _finish(report, writer, caller, fault_at)
-    finally:
-        for client in (writer, caller):
-            client.stop()
-        restarted = time.monotonic()
-        valkey.restart_node(old)
-        report.rejoin_s = _until(
-            lambda: (replication_info(old_port, valkey.password) or {}).get("master_link_status") == "up", restarted
-        )
+
+    def new_primary() -> str | None:
+        port = valkey.primary_port()
+        return valkey.node_for_port(port) if port not in (None, old_port) else None
+
+    _drive(
+        report,
+        writer,
+        caller,
+        fault=lambda: valkey.kill(old),
+        new_leader=new_primary,
+        restore=lambda: valkey.restart_node(old),
+        rejoined=lambda: (replication_info(old_port, valkey.password) or {}).get("master_link_status") == "up",
+    )
     report.details["writes acknowledged by a primary without replica"] = writer.alone
     present = {int(member) for member in writer.client.smembers(key)}
     report.lost = len(set(writer.recorder.keys()) - present)

@@ -15,11 +15,13 @@ its veth link, and the server sees it connect from that host's address. Everythi
 from __future__ import annotations
 
 import ipaddress
-import os
 import secrets
-import shutil
 import subprocess
 from dataclasses import dataclass
+
+from promptsales.runtime.ha.network import ip, unavailable_reason
+
+__all__ = ["Host", "TwoHosts", "unavailable_reason"]
 
 
 @dataclass(frozen=True)
@@ -29,26 +31,6 @@ class Host:
     namespace: str
     address: str
     server_address: str
-
-
-def unavailable_reason() -> str | None:
-    """Why namespaces cannot be created here, or None when they can."""
-    if os.geteuid() != 0:
-        return "network namespaces need root (ip netns add)"
-    if shutil.which("ip") is None:
-        return "the `ip` command (iproute2) is not installed"
-    probe = f"psprobe{secrets.token_hex(3)}"
-    added = subprocess.run(["ip", "netns", "add", probe], capture_output=True, text=True)
-    if added.returncode != 0:
-        return f"cannot create a network namespace: {added.stderr.strip()}"
-    subprocess.run(["ip", "netns", "del", probe], capture_output=True)
-    return None
-
-
-def _ip(*args: str) -> None:
-    done = subprocess.run(["ip", *args], capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"ip {' '.join(args)} failed: {done.stderr.strip()}")
 
 
 def _free_subnet() -> ipaddress.IPv4Network:
@@ -78,15 +60,15 @@ class TwoHosts:
                 server_ip = str(ipaddress.IPv4Address(base + 4 * index + 1))
                 host_ip = str(ipaddress.IPv4Address(base + 4 * index + 2))
                 root_if, ns_if = f"{self.prefix}{role}0", f"{self.prefix}{role}1"
-                _ip("netns", "add", namespace)
+                ip("netns", "add", namespace)
                 self._created.append(namespace)
-                _ip("link", "add", root_if, "type", "veth", "peer", "name", ns_if)
-                _ip("link", "set", ns_if, "netns", namespace)
-                _ip("addr", "add", f"{server_ip}/30", "dev", root_if)
-                _ip("link", "set", root_if, "up")
-                _ip("-n", namespace, "addr", "add", f"{host_ip}/30", "dev", ns_if)
-                _ip("-n", namespace, "link", "set", ns_if, "up")
-                _ip("-n", namespace, "link", "set", "lo", "up")
+                ip("link", "add", root_if, "type", "veth", "peer", "name", ns_if)
+                ip("link", "set", ns_if, "netns", namespace)
+                ip("addr", "add", f"{server_ip}/30", "dev", root_if)
+                ip("link", "set", root_if, "up")
+                ip("-n", namespace, "addr", "add", f"{host_ip}/30", "dev", ns_if)
+                ip("-n", namespace, "link", "set", ns_if, "up")
+                ip("-n", namespace, "link", "set", "lo", "up")
                 self.hosts[role] = Host(namespace, host_ip, server_ip)
         except BaseException:
             self.__exit__(None, None, None)

@@ -40,15 +40,21 @@ class NodeHost:
 
 
 def unavailable_reason() -> str | None:
-    """Why namespaces cannot be created here, or None when they can."""
+    """Why network namespaces cannot be created here (tried with a throw-away one), or None when they can."""
     if os.geteuid() != 0:
         return "network namespaces need root (ip netns add)"
     if shutil.which("ip") is None:
         return "the `ip` command (iproute2) is not installed"
+    probe = f"psprobe{secrets.token_hex(3)}"
+    added = subprocess.run(["ip", "netns", "add", probe], capture_output=True, text=True)
+    if added.returncode != 0:
+        return f"cannot create a network namespace: {added.stderr.strip()}"
+    subprocess.run(["ip", "netns", "del", probe], capture_output=True)
     return None
 
 
-def _ip(*args: str) -> None:
+def ip(*args: str) -> None:
+    """Run ``ip ARGS``; a RuntimeError with its message when it fails."""
     done = subprocess.run(["ip", *args], capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"ip {' '.join(args)} failed: {done.stderr.strip()}")
@@ -81,21 +87,21 @@ def create(
     root_address = str(ipaddress.IPv4Address(base + 1))
     hosts: list[NodeHost] = []
     try:
-        _ip("link", "add", bridge, "type", "bridge")
-        _ip("addr", "add", f"{root_address}/24", "dev", bridge)
-        _ip("link", "set", bridge, "up")
+        ip("link", "add", bridge, "type", "bridge")
+        ip("addr", "add", f"{root_address}/24", "dev", bridge)
+        ip("link", "set", bridge, "up")
         for index in range(1, count + 1):
             namespace, link, inner = f"{prefix}-{index}", f"{prefix}{index}r", f"{prefix}{index}n"
             address = str(ipaddress.IPv4Address(base + 10 + index))
-            _ip("netns", "add", namespace)
+            ip("netns", "add", namespace)
             hosts.append(NodeHost(address, namespace, link))
-            _ip("link", "add", link, "type", "veth", "peer", "name", inner)
-            _ip("link", "set", inner, "netns", namespace)
-            _ip("link", "set", link, "master", bridge)
-            _ip("link", "set", link, "up")
-            _ip("-n", namespace, "addr", "add", f"{address}/24", "dev", inner)
-            _ip("-n", namespace, "link", "set", inner, "up")
-            _ip("-n", namespace, "link", "set", "lo", "up")
+            ip("link", "add", link, "type", "veth", "peer", "name", inner)
+            ip("link", "set", inner, "netns", namespace)
+            ip("link", "set", link, "master", bridge)
+            ip("link", "set", link, "up")
+            ip("-n", namespace, "addr", "add", f"{address}/24", "dev", inner)
+            ip("-n", namespace, "link", "set", inner, "up")
+            ip("-n", namespace, "link", "set", "lo", "up")
     except BaseException:
         remove(bridge, hosts)
         raise
@@ -115,10 +121,10 @@ def cut(host: NodeHost) -> None:
     """Cut a node off the network: its link goes down, so it reaches nobody and nobody reaches it."""
     if not host.link:
         raise RuntimeError("only a node in its own network namespace can be cut off (PROMPTSALES_HA_NETWORK=netns)")
-    _ip("link", "set", host.link, "down")
+    ip("link", "set", host.link, "down")
 
 
 def heal(host: NodeHost) -> None:
     """Bring a node's link back up."""
     if host.link:
-        _ip("link", "set", host.link, "up")
+        ip("link", "set", host.link, "up")
