@@ -90,3 +90,10 @@ def test_every_placeholder_is_a_column_of_the_bind_query() -> None:
             continue
         columns = set(re.findall(r"(?:as\s+|select\s+)(\w+)", case.intent.bind.sql))
         assert {name.removesuffix("_plain") for name in names} <= columns, case.id
+
+
+def test_an_alternative_reading_without_the_key_columns_is_compared_on_its_own_columns() -> None:
+    total = Table(("campaigns",), ((42,),))
+    rule = Rule(keys=(("status",),))
+    assert compare_rows(total, ["campaigns"], [[42]], rule) is None
+    assert compare_rows(total, ["campaigns"], [[41]], rule) == "no answer column matches campaigns = 42"
