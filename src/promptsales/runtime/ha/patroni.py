@@ -149,7 +149,7 @@ class PatroniCluster:
     def admin_conninfo(self, dbname: str = "postgres") -> str:
         """Superuser conninfo of the leader over TCP (a node in a namespace is reached through the network only)."""
         return make_conninfo(
-            **self.client_address(), user=SUPERUSER, password=self.secrets.get("postgres_superuser"), dbname=dbname
+            "", **self.client_address(), user=SUPERUSER, password=self.secrets.get("postgres_superuser"), dbname=dbname
         )
 
     # ---- lifecycle -------------------------------------------------------------------------

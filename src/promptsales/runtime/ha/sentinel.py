@@ -15,6 +15,7 @@ import os
 import re
 import signal
 from pathlib import Path
+from typing import cast
 
 import redis
 
@@ -172,7 +173,7 @@ class ReplicatedValkey:
         for port in layout.sentinel_ports:
             client = redis.Redis(host=LOOPBACK, port=port, password=self.password, socket_timeout=0.5)
             try:
-                master = client.sentinel_master(VALKEY_SERVICE)
+                master = cast(dict, client.sentinel_master(VALKEY_SERVICE))
                 if int(master.get("num-slaves", 0)) < replicas or int(master.get("num-other-sentinels", 0)) < 2:
                     return False
             except redis.RedisError:
@@ -190,7 +191,7 @@ class ReplicatedValkey:
             client = redis.Redis(host=LOOPBACK, port=port, password=self.password, socket_timeout=timeout)
             try:
                 address = client.sentinel_get_master_addr_by_name(VALKEY_SERVICE)
-                if address:
+                if isinstance(address, (tuple, list)) and address:
                     return int(address[1])
             except redis.RedisError:
                 continue
