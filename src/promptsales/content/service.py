@@ -29,6 +29,7 @@ from promptsales.content.documents import MEDIA_TYPES, CampaignMessageLog, Conte
 from promptsales.content.store import migrated_database
 from promptsales.content.vector_index import search, upsert_embeddings
 from promptsales.db.connect import conninfo
+from promptsales.db.pools import LeaderFollowingPool
 from promptsales.mcpkit.errors import ToolInputError
 
 MAX_QUERY_WORDS = 2_000
@@ -111,12 +112,14 @@ class ContentService:
     ) -> None:
         self.settings = settings or get_settings()
         self.db, _ = migrated_database(self.settings, mongo_name)
-        self.pool = ConnectionPool(
+        self.pool = LeaderFollowingPool(
             conninfo(self.settings, "content", "app", pg_dbname),
             min_size=1,
             max_size=4,
             kwargs={"autocommit": True},
             open=True,
+            # A session the server ended (a restart, a failover) is replaced before it is lent (docs/ha.md).
+            check=ConnectionPool.check_connection,
         )
         self.generator = generator or get_generator()
 
