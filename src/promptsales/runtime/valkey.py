@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, unquote
+from urllib.parse import parse_qs, quote, unquote
 
 import redis
 from redis.sentinel import Sentinel
@@ -30,7 +30,8 @@ def valkey_binary() -> Path:
 
 #: URL scheme of a Valkey/Redis reached through Sentinel:
 #: ``redis+sentinel://:PASSWORD@host:port,host:port,host:port/SERVICE/DB`` (the password is the data nodes' and
-#: the Sentinels'). Clients ask the Sentinels for the current primary on every new connection.
+#: the Sentinels'). Clients ask the Sentinels for the current primary on every new connection. With
+#: ``?ssl_ca_certs=PATH`` the Sentinels and the primary are reached over TLS, trusting that CA (deploy/).
 SENTINEL_SCHEME = "redis+sentinel"
 
 
@@ -42,11 +43,12 @@ class SentinelTarget:
     service: str
     password: str | None
     db: int = 0
+    ssl_ca_certs: str | None = None
 
     @classmethod
     def parse(cls, url: str) -> SentinelTarget:
         """Read a ``redis+sentinel://`` URL."""
-        rest = url.split("://", 1)[1]
+        rest, _, query = url.split("://", 1)[1].partition("?")
         password = None
         if "@" in rest:
             credentials, rest = rest.rsplit("@", 1)
@@ -56,22 +58,26 @@ class SentinelTarget:
         if not parts:
             raise UserError(f"A {SENTINEL_SCHEME}:// URL names the monitored service: …/SERVICE[/DB]")
         sentinels = [(host.rsplit(":", 1)[0], int(host.rsplit(":", 1)[1])) for host in hosts.split(",")]
-        return cls(sentinels, parts[0], password, int(parts[1]) if len(parts) > 1 else 0)
+        ca = parse_qs(query).get("ssl_ca_certs", [None])[0]
+        return cls(sentinels, parts[0], password, int(parts[1]) if len(parts) > 1 else 0, ca)
 
     def url(self) -> str:
         """The URL again (with its password)."""
         hosts = ",".join(f"{host}:{port}" for host, port in self.sentinels)
         credentials = f":{quote(self.password, safe='')}@" if self.password else ""
-        return f"{SENTINEL_SCHEME}://{credentials}{hosts}/{self.service}/{self.db}"
+        query = f"?ssl_ca_certs={quote(self.ssl_ca_certs)}" if self.ssl_ca_certs else ""
+        return f"{SENTINEL_SCHEME}://{credentials}{hosts}/{self.service}/{self.db}{query}"
 
     def sentinel(self, socket_timeout: float) -> Sentinel:
         """A Sentinel client over every Sentinel of the URL."""
-        sentinel_kwargs = {"password": self.password, "socket_timeout": socket_timeout}
+        tls = {"ssl": True, "ssl_ca_certs": self.ssl_ca_certs} if self.ssl_ca_certs else {}
+        sentinel_kwargs = {"password": self.password, "socket_timeout": socket_timeout, **tls}
         return Sentinel(
             self.sentinels,
             sentinel_kwargs=sentinel_kwargs,
             socket_timeout=socket_timeout,
             socket_connect_timeout=socket_timeout,
+            **tls,
         )
 
 
