@@ -22,6 +22,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("errors", "config", "caller", "progress", "seeding"),
     ("runtime",),
     ("db",),
+    ("audit",),  # the central audit (issue 23): written by the issuer, the kit, the companies and the jobs
     ("auth",),
     ("ai",),
     ("cache",),

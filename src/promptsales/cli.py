@@ -145,6 +145,7 @@ def seed(
 
 def _attach_subcommands() -> None:
     """Attach the sub-applications of each part of the system."""
+    from promptsales.audit.cli import app as audit_app
     from promptsales.auth.cli import app as auth_app
     from promptsales.backup.cli import app as backup_app
     from promptsales.cache.cli import app as cache_app
@@ -170,6 +171,7 @@ def _attach_subcommands() -> None:
     app.add_typer(cache_app, name="cache")
     app.add_typer(content_app, name="content")
     app.add_typer(auth_app, name="auth")
+    app.add_typer(audit_app, name="audit")
     app.add_typer(mcp_app, name="mcp")
     app.add_typer(drill_app, name="drill")
     app.add_typer(deploy_app, name="deploy")
@@ -184,13 +186,18 @@ def main(args: list[str] | None = None) -> None:
 
     Typer's standalone mode already exits 2 on usage errors (bad option, missing argument) and honours
     ``typer.Exit(code)``; errors raised by our code as ``UserError`` are printed as one line here.
-    ``args`` replaces ``sys.argv[1:]`` (the preloading launcher runs servers in-process this way).
+    ``args`` replaces ``sys.argv[1:]`` (the preloading launcher runs servers in-process this way). Admin actions
+    are recorded in the central audit (:mod:`promptsales.audit.commands`).
     """
-    try:
-        app(args=args, prog_name="promptsales")
-    except UserError as error:
-        err_console.print(f"[bold red]error:[/] {error}")
-        sys.exit(2)
+    from promptsales.audit.commands import audited_command
+
+    argv = sys.argv[1:] if args is None else args
+    with audited_command(typer.main.get_command(app), argv):
+        try:
+            app(args=args, prog_name="promptsales")
+        except UserError as error:
+            err_console.print(f"[bold red]error:[/] {error}")
+            sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """The platform's one Dagster code location: the ETL's asset graph, job and 11-minute sensor, the daily
-backup job and schedule, and the weekly retraining of the AI modules. ``promptsales up`` serves it to the
-Dagster daemon and webserver (:mod:`promptsales.etl.scheduler`).
+backup job and schedule, the audit's daily maintenance, and the weekly retraining of the AI modules.
+``promptsales up`` serves it to the Dagster daemon and webserver (:mod:`promptsales.etl.scheduler`).
 
 Jobs that later parts add are listed here too.
 """
@@ -8,6 +8,7 @@ Jobs that later parts add are listed here too.
 # No `from __future__ import annotations`: Dagster inspects the context annotations at definition time.
 from dagster import Config, DefaultScheduleStatus, Definitions, OpExecutionContext, ScheduleDefinition, job, op
 
+from promptsales.audit.dagster_defs import audit_maintenance_job, daily_audit_schedule
 from promptsales.backup.dagster_defs import backup_job, daily_backup_schedule
 from promptsales.etl.pipeline import ETL_ASSETS, etl_job, every_eleven_minutes
 from promptsales.wiring import AI_MODULES, train_ai_module
@@ -54,7 +55,7 @@ weekly_ai_retrain = ScheduleDefinition(
 
 defs = Definitions(
     assets=ETL_ASSETS,
-    jobs=[etl_job, backup_job, ai_retrain_job],
+    jobs=[etl_job, backup_job, ai_retrain_job, audit_maintenance_job],
     sensors=[every_eleven_minutes],
-    schedules=[daily_backup_schedule, weekly_ai_retrain],
+    schedules=[daily_backup_schedule, weekly_ai_retrain, daily_audit_schedule],
 )

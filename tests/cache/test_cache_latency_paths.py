@@ -15,10 +15,10 @@ import anyio
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from promptsales.audit.trail import record
 from promptsales.cache import CacheSpec, Scope
 from promptsales.db.connect import connect
 from promptsales.db.logwriter import LOG_WRITER, SalesLogWriter
-from promptsales.mcpkit.audit import record
 from promptsales.mcpkit.auth import JwksTokenVerifier
 
 
@@ -115,7 +115,7 @@ def test_audit_batches_store_every_row_and_a_bad_row_loses_only_itself(settings)
 def test_rows_queued_at_a_clean_exit_are_stored(settings):
     action = f"exit-{uuid.uuid4().hex[:8]}"
     code = (
-        "import sys; from promptsales.config import get_settings; from promptsales.mcpkit.audit import record; "
+        "import sys; from promptsales.config import get_settings; from promptsales.audit.trail import record; "
         "[record('exiting', 'cache', sys.argv[1], 'ok', 0.0, {'n': n}, settings=get_settings()) for n in range(50)]"
     )
     subprocess.run([sys.executable, "-c", code, action], check=True, timeout=120, env=dict(os.environ))

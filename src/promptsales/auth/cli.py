@@ -1,4 +1,4 @@
-"""``promptsales auth …``: run the local OAuth issuer, get a token, list clients, maintain the audit log."""
+"""``promptsales auth …``: run the local OAuth issuer, get a token, list clients."""
 
 from __future__ import annotations
 
@@ -64,15 +64,3 @@ def clients() -> None:
     for client_id, scopes in sorted(load_clients(settings).items()):
         table.add_row(client_id, " ".join(scopes))
     console.print(table)
-
-
-@app.command("audit-maintain")
-def audit_maintain(keep_days: int = typer.Option(90, help="Keep this many days of audit partitions.")) -> None:
-    """Create the next days' audit partitions and drop those older than ``keep_days`` (run daily)."""
-    from promptsales.db.connect import connect
-    from promptsales.db.fetch import scalar
-
-    with connect("sales", "app", settings=get_settings(), autocommit=True) as conn:
-        created = scalar(conn, "SELECT portal.audit_ensure_partitions(current_date, 7)")
-        dropped = scalar(conn, "SELECT portal.audit_drop_old_partitions(%s)", (keep_days,))
-    console.print(f"audit partitions: created {created}, dropped {dropped} (kept {keep_days} days)")

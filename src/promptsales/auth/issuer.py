@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from promptsales.audit.trail import record
 from promptsales.auth.config import ISSUER_SERVICE, SCOPES, AuthSettings, client_secret, load_clients
 from promptsales.auth.keys import issuer_key, jwks, mint_token
 from promptsales.config import Settings
@@ -50,6 +51,24 @@ def _client_credentials(request: Request, form: FormData) -> tuple[str | None, s
         except (ValueError, UnicodeDecodeError):
             return None, None
     return _field(form, "client_id"), _field(form, "client_secret")
+
+
+def _audit_token(
+    settings: Settings, client_id: str | None, outcome: str, scopes: str | None, error: str | None
+) -> None:
+    """One row of the central audit per token request (category ``auth``): the client it claimed to be (cut to
+    100 characters: it is unauthenticated input when refused), the scopes, and why it was refused."""
+    record(
+        (client_id or "unknown")[:100],
+        "issuer",
+        "token",
+        outcome,
+        0.0,
+        {"error": error} if error else {},
+        settings,
+        category="auth",
+        scope=scopes,
+    )
 
 
 def create_issuer_app(settings: Settings, issuer: str) -> Starlette:
@@ -84,6 +103,7 @@ def create_issuer_app(settings: Settings, issuer: str) -> Starlette:
             or not secret
             or not hmac.compare_digest(secret.encode(), client_secret(settings, client_id).encode())
         ):
+            _audit_token(settings, client_id, "denied", None, "invalid_client")
             return _error(
                 401,
                 "invalid_client",
@@ -97,9 +117,11 @@ def create_issuer_app(settings: Settings, issuer: str) -> Starlette:
         scopes = requested or list(allowed)
         refused = sorted(set(scopes) - set(allowed))
         if refused:
+            _audit_token(settings, client_id, "denied", " ".join(scopes), "invalid_scope")
             return _error(400, "invalid_scope", f"Client {client_id} may not request: {' '.join(refused)}.")
         resource = _field(form, "resource") or _field(form, "audience")
         access_token = mint_token(key, issuer, client_id, scopes, ttl, audience=resource or None)
+        _audit_token(settings, client_id, "ok", " ".join(scopes), None)
         return JSONResponse(
             {"access_token": access_token, "token_type": "Bearer", "expires_in": ttl, "scope": " ".join(scopes)},
             headers=NO_STORE,

@@ -11,6 +11,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from promptsales.audit.trail import audited
 from promptsales.backup.crypto import EncryptingWriter
 from promptsales.backup.keys import BackupKey, load_key
 from promptsales.backup.media_archive import archive_media
@@ -64,6 +65,7 @@ def select_components(only: list[str] | None) -> list[str]:
     return [c for c in COMPONENTS if c in chosen]
 
 
+@audited("backup", "backup.run", category="backup")  # who, outcome, duration in the central audit
 def run_backup(
     settings: Settings,
     backup: BackupSettings | None = None,

@@ -28,9 +28,11 @@ def backup_all(context: OpExecutionContext, config: BackupConfig) -> str:
     from promptsales.backup.create import run_backup
     from promptsales.backup.keys import load_key
     from promptsales.backup.settings import BackupSettings
+    from promptsales.caller import acting_as
 
     settings, backup = get_settings(), BackupSettings()
-    folder = run_backup(settings, backup, only=config.only or None, progress=context.log.info)
+    with acting_as(f"dagster:{JOB_NAME}", authenticated=False):  # the actor of its audit rows
+        folder = run_backup(settings, backup, only=config.only or None, progress=context.log.info)
     manifest = folder.manifest(load_key(settings, backup).key)
     context.add_output_metadata(
         {

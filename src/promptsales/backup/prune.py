@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from promptsales.audit.trail import audited
 from promptsales.backup.keys import BackupKey
 from promptsales.backup.store import BackupFolder, BackupStore, backup_time
 
@@ -47,6 +48,7 @@ def plan_prune(folders: list[BackupFolder], key: BackupKey, keep_daily: int) -> 
     return plan
 
 
+@audited("backup", "backup.prune", category="backup")  # who, outcome, duration in the central audit
 def prune(store: BackupStore, key: BackupKey, keep_daily: int, dry_run: bool = False) -> PrunePlan:
     """Apply :func:`plan_prune` to the backup directory (unless ``dry_run``)."""
     folders = store.backups()

@@ -29,6 +29,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
+from promptsales.audit.trail import audited
 from promptsales.backup.create import select_components
 from promptsales.backup.crypto import BackupIntegrityError, DecryptingReader
 from promptsales.backup.keys import load_key
@@ -240,6 +241,7 @@ def _mongo_has_collections(settings: Settings) -> bool:
         client.close()
 
 
+@audited("backup", "backup.restore", category="backup")  # who, outcome, duration in the central audit
 def restore_backup(
     settings: Settings,
     backup_id: str,

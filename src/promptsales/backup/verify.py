@@ -6,6 +6,7 @@ import hashlib
 import time
 from typing import Any
 
+from promptsales.audit.trail import audited
 from promptsales.backup.crypto import BackupIntegrityError, DecryptingReader
 from promptsales.backup.keys import BackupKey
 from promptsales.backup.postgres_dump import now_utc
@@ -44,6 +45,7 @@ def _check_file(folder: BackupFolder, key: BackupKey, entry: dict[str, Any]) -> 
         raise BackupIntegrityError(f"{where}: decrypted content is not a pg_dump custom-format archive.")
 
 
+@audited("backup", "backup.verify", category="backup")  # who, outcome, duration in the central audit
 def verify_backup(folder: BackupFolder, key: BackupKey, record: bool = True) -> dict[str, Any]:
     """Check everything; raises :class:`BackupIntegrityError` (exit 2 on the CLI) at the first problem.
 

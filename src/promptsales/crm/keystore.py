@@ -29,6 +29,7 @@ from cryptography.x509.oid import NameOID
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from promptsales.audit.trail import current_actor, record
 from promptsales.config import Settings
 from promptsales.errors import UserError
 from promptsales.runtime.tls import certificate_builder
@@ -141,7 +142,21 @@ class KeyStore:
         )
         fp = self._store(cert, key)
         self._write(self.path / "active", fp.encode(), 0o600)
+        self._audit("keystore.certificate_created", "ok", fp)
         return fp
+
+    def _audit(self, action: str, outcome: str, fp: str | None, **detail: object) -> None:
+        """Record a key-store operation in the central audit (category ``keystore``): who, which store, which
+        certificate — never key material."""
+        record(
+            current_actor(),
+            "crm",
+            action,
+            outcome,
+            0.0,
+            {"keystore": str(self.path), "certificate": fp[:16] if fp else None, **detail},
+            category="keystore",
+        )
 
     def _store(self, cert: x509.Certificate, key: rsa.RSAPrivateKey) -> str:
         self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -223,13 +238,15 @@ class KeyStore:
         secret = password.encode() if isinstance(password, str) else password
         if len(secret) < 8:
             raise KeyStoreError("The PKCS#12 password must have at least 8 characters.")
-        return pkcs12.serialize_key_and_certificates(
+        exported = pkcs12.serialize_key_and_certificates(
             name=f"promptcrm-{fp[:16]}".encode(),
             key=self.private_key(fp),
             cert=self.certificate(fp),
             cas=None,
             encryption_algorithm=serialization.BestAvailableEncryption(secret),
         )
+        self._audit("keystore.export_pkcs12", "ok", fp)
+        return exported
 
     def import_pkcs12(self, data: bytes, password: str | bytes, activate: bool = False) -> str:
         """Add the certificate and private key of a PKCS#12 file; returns its fingerprint.
@@ -240,13 +257,17 @@ class KeyStore:
         try:
             key, cert, _ = pkcs12.load_key_and_certificates(data, secret)
         except (ValueError, TypeError):
+            self._audit("keystore.import_pkcs12", "denied", None, reason="wrong password or not PKCS#12")
             raise KeyStoreError("Cannot open the PKCS#12 file: wrong password or not a PKCS#12 file.") from None
         if cert is None or not isinstance(key, rsa.RSAPrivateKey):
+            self._audit("keystore.import_pkcs12", "denied", None, reason="no RSA key and certificate")
             raise KeyStoreError("The PKCS#12 file must hold an RSA private key and its certificate.")
         cert_key = cert.public_key()
         if not isinstance(cert_key, rsa.RSAPublicKey) or key.public_key().public_numbers() != cert_key.public_numbers():
+            self._audit("keystore.import_pkcs12", "denied", None, reason="key does not belong to its certificate")
             raise KeyStoreError("The PKCS#12 private key does not belong to its certificate.")
         fp = self._store(cert, key)
         if activate or self.active_fingerprint() is None:
             self._write(self.path / "active", fp.encode(), 0o600)
+        self._audit("keystore.import_pkcs12", "ok", fp, activated=self.active_fingerprint() == fp)
         return fp

@@ -25,6 +25,7 @@ from promptsales.ai.calls import log_cached_call
 from promptsales.ai.lead_scoring.serving import MODULE as LEAD_SCORING
 from promptsales.ai.lead_scoring.serving import OPERATION as SCORE_LEADS
 from promptsales.ai.lead_scoring.serving import LeadScores, score_leads
+from promptsales.audit import trail
 from promptsales.cache import Scope
 from promptsales.cache.mcp import CachePolicy
 from promptsales.config import get_settings
@@ -41,7 +42,7 @@ from promptsales.crm.leads import (
 )
 from promptsales.crm.service import log_client_reveal
 from promptsales.db.pools import pool
-from promptsales.mcpkit import ToolKit, audit, current_caller
+from promptsales.mcpkit import ToolKit, current_caller
 from promptsales.mcpkit.errors import tool_input_errors
 
 PII_SCOPE = "crm:pii"
@@ -164,13 +165,15 @@ def audit_pii_read(arguments: Mapping[str, Any], result: Client360) -> None:
     client_id = arguments["client_id"]
     with pool("crm", "app").connection() as conn:
         log_client_reveal(conn, client_id, caller.actor)
-    audit.record(
+    trail.record(
         caller.actor,
         "crm",
         "client360.pii",
         "ok",
         0.0,
         {"client_id": client_id, "fields": ["national_id", "context"], "transport": caller.transport},
+        category="pii",
+        scope=PII_SCOPE,
     )
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import psycopg
 
+from promptsales.audit.trail import current_actor, record
 from promptsales.config import Settings
 from promptsales.crm.crypto import ClientFieldCipher, blind_index, normalise_national_id
 from promptsales.crm.keystore import KeyStore
@@ -142,17 +143,19 @@ def reveal_client(
     client_id: int,
     dbname: str | None = None,
     keystore: KeyStore | None = None,
-    actor: str = "cli",
+    actor: str | None = None,
     log: bool = True,
 ) -> dict[str, Any]:
-    """A client's record with national ID and context data decrypted; the reveal is logged (security).
+    """A client's record with national ID and context data decrypted; the reveal is logged (PromptCRM's security
+    row and the central audit, category ``pii``) under ``actor`` (default: whoever is acting now).
 
-    ``log=False`` leaves the log row to the caller (the cached MCP ``client360`` writes it with
-    :func:`log_reveal` on every call, hit or miss). Unknown clients are a UserError; a missing or wrong
-    certificate is a KeyStoreError (a UserError).
+    ``log=False`` leaves the log rows to the caller (the cached MCP ``client360`` writes them on every call, hit
+    or miss). Unknown clients are a UserError; a missing or wrong certificate is a KeyStoreError (a UserError).
     """
     if not isinstance(client_id, int) or isinstance(client_id, bool) or client_id <= 0:
         raise UserError(f"Client id must be a positive integer, got {client_id!r}.")
+    actor = actor or current_actor()
+    started = time.perf_counter()
     with connect("crm", "app", settings=settings, dbname=dbname) as conn:
         row = lookup(
             conn,
@@ -167,6 +170,17 @@ def reveal_client(
         if log:
             log_reveal(conn, client_id, row[7], actor)
         conn.commit()
+    if log:
+        record(
+            actor,
+            "crm",
+            "crm.reveal",
+            "ok",
+            (time.perf_counter() - started) * 1000,
+            {"client_id": client_id, "fields": ["national_id", "context"]},
+            settings,
+            category="pii",
+        )
     return {
         "client_id": row[0],
         "first_name": row[1],

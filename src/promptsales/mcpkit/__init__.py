@@ -1,7 +1,7 @@
 """The shared MCP kit: every PromptSales MCP server is a :class:`ToolKit` declared in one file.
 
 See :mod:`promptsales.mcpkit.server` (declaring tools, the cache hook), :mod:`promptsales.mcpkit.runner`
-(stdio / HTTPS + OAuth), :mod:`promptsales.mcpkit.audit` (the audit trail) and docs/mcp.md.
+(stdio / HTTPS + OAuth), :mod:`promptsales.audit.trail` (the audit trail) and docs/mcp.md.
 
 The names below are imported on first use (PEP 562): ``promptsales up``/``status`` import
 :mod:`promptsales.runtime.https_service` to manage the servers, and must not pay for loading the MCP SDK.

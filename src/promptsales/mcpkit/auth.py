@@ -14,6 +14,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from mcp.server.auth.provider import AccessToken
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from promptsales.audit import trail
+
 log = logging.getLogger("promptsales.mcpkit.auth")
 
 
@@ -105,13 +107,17 @@ class ToolScopeGuard:
     """ASGI wrapper of the MCP endpoint: a ``tools/call`` whose tool needs a scope the token lacks → 403.
 
     Runs after the SDK's authentication middleware (so ``scope["auth"]`` holds the token's scopes) and
-    before the MCP transport; requests without a valid token pass through to the SDK's 401 handling.
+    before the MCP transport; requests without a valid token pass through to the SDK's 401 handling. Each
+    refusal is recorded in the central audit (outcome ``denied``: who, which tool, the scope it lacked).
     """
 
-    def __init__(self, app: ASGIApp, tool_scopes: dict[str, str], resource_metadata_url: str | None) -> None:
+    def __init__(
+        self, app: ASGIApp, tool_scopes: dict[str, str], resource_metadata_url: str | None, server: str = "mcp"
+    ) -> None:
         self.app = app
         self.tool_scopes = tool_scopes
         self.resource_metadata_url = resource_metadata_url
+        self.server = server
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         credentials = scope.get("auth")
@@ -128,7 +134,10 @@ class ToolScopeGuard:
         body = b"".join(chunks)
         missing = self._missing_scope(body, set(credentials.scopes))
         if missing:
-            await self._forbidden(send, missing)
+            tool, required = missing
+            client = getattr(scope.get("user"), "username", None) or "unknown"
+            trail.record(client, self.server, tool, "denied", 0.0, {"transport": "http"}, scope=required)
+            await self._forbidden(send, required)
             return
         replayed = False
 
@@ -141,7 +150,8 @@ class ToolScopeGuard:
 
         await self.app(scope, replay, send)
 
-    def _missing_scope(self, body: bytes, held: set[str]) -> str | None:
+    def _missing_scope(self, body: bytes, held: set[str]) -> tuple[str, str] | None:
+        """(tool, scope) of the first ``tools/call`` in ``body`` whose scope the token does not hold."""
         try:
             payload = json.loads(body or b"null")
         except ValueError:
@@ -151,8 +161,8 @@ class ToolScopeGuard:
             if isinstance(message, dict) and message.get("method") == "tools/call":
                 name = (message.get("params") or {}).get("name")
                 required = self.tool_scopes.get(name) if isinstance(name, str) else None
-                if required and required not in held:
-                    return required
+                if isinstance(name, str) and required and required not in held:
+                    return name, required
         return None
 
     async def _forbidden(self, send: Send, required: str) -> None:

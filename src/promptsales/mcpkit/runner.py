@@ -61,7 +61,7 @@ def http_app(kit: ToolKit, settings: Settings, host: str, port: int) -> Starlett
     metadata_url = str(build_resource_metadata_url(AnyHttpUrl(resource_url)))
     for route in app.routes:
         if isinstance(route, Route) and route.path == MCP_PATH:
-            route.app = InFlightRequests(ToolScopeGuard(route.app, kit.tool_scopes(), metadata_url), kit.name)
+            route.app = InFlightRequests(ToolScopeGuard(route.app, kit.tool_scopes(), metadata_url, kit.name), kit.name)
     return app
 
 

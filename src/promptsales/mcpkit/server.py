@@ -12,7 +12,7 @@ A company MCP server is a file that builds a :class:`ToolKit` and declares its t
 The kit adds, for every tool: argument validation (pydantic, from the signature), structured output
 (the return model), ``isError`` with the message for :class:`ToolInputError`/``UserError`` (and a short,
 trace-free message for unexpected errors, whose trace goes to stderr), an audit record per call
-(:func:`promptsales.mcpkit.audit.record`: who, tool, outcome, latency), the tool's OAuth scope checked
+(:func:`promptsales.audit.trail.record`: who, tool, scope, outcome, latency), the tool's OAuth scope checked
 at the HTTP layer (403), and **read wrappers** — functions ``wrapper(spec, fn) -> fn`` applied to every
 ``read_only`` tool, the single hook where the shared cache plugs in (:meth:`ToolKit.add_read_wrapper`).
 
@@ -40,9 +40,9 @@ from mcp.server.mcpserver import MCPServer
 from mcp_types import CallToolResult, ContentBlock, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
+from promptsales.audit import trail
 from promptsales.caller import calling_as, stdio_caller, token_caller
 from promptsales.errors import UserError
-from promptsales.mcpkit import audit
 from promptsales.mcpkit.charts.spec import Chart
 from promptsales.mcpkit.completion import Completer, PromptSpec, ResourceSpec, install_completion
 
@@ -297,7 +297,7 @@ class ToolKit:
 
 
 class AuditMiddleware:
-    """MCP middleware: one audit record per ``tools/call`` — who, tool, outcome, latency."""
+    """MCP middleware: one audit record per ``tools/call`` — who, tool, its scope, outcome, latency."""
 
     def __init__(self, kit: ToolKit) -> None:
         self.kit = kit
@@ -316,4 +316,13 @@ class AuditMiddleware:
         finally:
             latency = (time.perf_counter() - started) * 1000
             caller = token_caller() or stdio_caller()
-            audit.record(caller.actor, self.kit.name, str(name), outcome, latency, {"transport": caller.transport})
+            spec = self.kit.tools.get(str(name))
+            trail.record(
+                caller.actor,
+                self.kit.name,
+                str(name),
+                outcome,
+                latency,
+                {"transport": caller.transport},
+                scope=spec.scope if spec else None,
+            )
