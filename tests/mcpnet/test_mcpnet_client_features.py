@@ -214,7 +214,8 @@ def test_mcpnet_completion_of_resource_templates(network):
 
     template = ResourceTemplateReference(type="ref/resource", uri="promptsales://sales/metrics/{metric}")
     expected = sorted(m.value for m in DEFINITIONS if m.value.startswith("sales_"))
-    assert len(expected) >= 2 and sorted(_complete(network, "sales", template, "metric", "sales_")) == expected
+    values = _complete(network, "sales", template, "metric", "sales_")
+    assert len(expected) >= 2 and sorted(values[: len(expected)]) == expected  # then close spellings (cost_per_sale)
 
     async def work(session):
         templates = await session.list_resource_templates()
