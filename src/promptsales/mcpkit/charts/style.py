@@ -16,7 +16,7 @@ from promptsales.mcpkit.charts.spec import Unit
 #: Figure size in inches and resolution: 880 × 480 px, readable in a chat column and under the size limit.
 FIGURE_SIZE = (8.8, 4.8)
 DPI = 100
-#: Largest PNG a tool returns (bytes); bigger renderings are re-encoded with a palette (see render.py).
+#: Largest PNG a tool returns (bytes).
 MAX_PNG_BYTES = 100 * 1024
 
 INK = "#1f2937"
