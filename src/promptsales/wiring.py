@@ -49,7 +49,7 @@ MCP_SERVERS: tuple[str, ...] = ("content", "ads", "crm", "sales")
 DAGSTER_PRELOAD = ("dagster", scheduler.DEFINITIONS_MODULE, "dagster_webserver.cli")
 #: The AI modules (SPEC I1): each a package ``promptsales.ai.<name>`` keeping :mod:`promptsales.ai.modules`'
 #: contract. Add a module by adding its name here.
-AI_MODULES: tuple[str, ...] = ("lead_scoring",)
+AI_MODULES: tuple[str, ...] = ("lead_scoring", "sentiment")
 
 
 def load_kit(name: str) -> ToolKit:

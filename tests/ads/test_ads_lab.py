@@ -136,15 +136,21 @@ def _hand_built_case(conn, brand_name: str, influencer: str, before_per_day: int
                           VALUES (%s, 'Test', 3, 1, 'beauty', 10000) RETURNING influencer_id""",
         (influencer,),
     ).fetchone()[0]
-    # period 2025-12-15 .. 2025-12-28 (14 days); preceding period 2025-12-01 .. 2025-12-14
-    conn.execute(
-        """INSERT INTO ads.sentiment_observations (ad_id, channel_id, observed_on, polarity, negative_type, mentions, score)
-                    VALUES (%(ad)s, 2, '2025-12-16', 'negative', 'mockery', 30, -0.5),
-                           (%(ad)s, 2, '2025-12-17', 'negative', 'anger', 10, -0.8),
-                           (%(ad)s, 2, '2025-12-17', 'positive', NULL, 20, 0.6),
-                           (%(ad)s, 2, '2025-12-05', 'positive', NULL, 50, 0.6)""",
-        {"ad": ad},
-    )
+    # period 2025-12-15 .. 2025-12-28 (14 days); preceding period 2025-12-01 .. 2025-12-14. Comments as the
+    # sentiment model classified them: 3 mockery + 1 anger + 2 positive in the period (share 4/6), 5 positive before
+    classified = [("2025-12-16", "negative", "mockery")] * 3 + [("2025-12-17", "negative", "anger")]
+    classified += [("2025-12-17", "positive", None)] * 2 + [("2025-12-05", "positive", None)] * 5
+    for posted_on, polarity, negative_type in classified:
+        comment = conn.execute(
+            "INSERT INTO ads.social_comments (ad_id, channel_id, posted_on, language, body)"
+            " VALUES (%s, 2, %s, 'en', 'a comment') RETURNING comment_id",
+            (ad, posted_on),
+        ).fetchone()[0]
+        conn.execute(
+            "INSERT INTO ads.comment_sentiment (comment_id, model_version, polarity, negative_type, confidence)"
+            " VALUES (%s, 1, %s, %s, 0.9)",
+            (comment, polarity, negative_type),
+        )
     conn.execute(
         """INSERT INTO ads.influencer_reactions (influencer_id, ad_id, reaction_date, channel_id, reactions, comments, shares, mentions)
                     VALUES (%(i)s, %(ad)s, '2025-12-03', 3, %(b)s, 0, 0, 0), (%(i)s, %(ad)s, '2025-12-10', 3, %(b)s, 0, 0, 0),

@@ -31,7 +31,15 @@ EXPECTED = {
         {"question": "How many campaigns are active?"},
     ),
     "ads": (
-        {"createCampaign", "campaignResults", "negativeSentimentReport", "listChannels", "listMarkets", "listBrands"},
+        {
+            "createCampaign",
+            "campaignResults",
+            "negativeSentimentReport",
+            "classifySentiment",
+            "listChannels",
+            "listMarkets",
+            "listBrands",
+        },
         "listChannels",
         {},
     ),

@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 import psycopg
 
-from promptsales.ads import model
+from promptsales.ads import comments, model
 from promptsales.ads.catalog import WINDOW_START
 from promptsales.db import bulk
 from promptsales.db.connect import connect
@@ -37,6 +37,8 @@ LOAD_ORDER: tuple[str, ...] = (
     "ads.influencers",
     "ads.influencer_reactions",
     "ads.sentiment_observations",
+    "ads.social_comments",
+    "ads.comment_annotations",
     "ads.logs",
 )
 #: Identity columns whose sequences must continue after the loaded ids.
@@ -47,6 +49,7 @@ IDENTITIES: tuple[tuple[str, str], ...] = (
     ("ads.ads", "ad_id"),
     ("ads.influencers", "influencer_id"),
     ("ads.sentiment_observations", "observation_id"),
+    ("ads.social_comments", "comment_id"),
     ("ads.logs", "log_id"),
 )
 #: Tables analysed right after the load (autovacuum analyses the others).
@@ -81,9 +84,11 @@ def seed(ctx: SeedContext) -> dict[str, int]:
             progress.update(task, advance=advance, description=description)
 
     history = model.generate(ctx.seed, ctx.scale)
+    history.tables.update(comments.comment_tables(history.tables, ctx.seed))
     report(1, "ads: load (COPY)")
     with connect("ads", "owner", settings=ctx.settings, dbname=ctx.database("ads")) as conn:
         loaded = load(conn, history, on_table=lambda _table: report(1))
+    loaded["comment_sentiment"] = comments.classify(ctx)
     report(0, "ads: done")
     return loaded
 
@@ -200,7 +205,9 @@ def timed_seed(ctx: SeedContext) -> tuple[dict[str, int], float, float]:
     """Seed and measure: (rows per table, seconds generating, seconds loading) — used by the benchmark."""
     began = time.perf_counter()
     history = model.generate(ctx.seed, ctx.scale)
+    history.tables.update(comments.comment_tables(history.tables, ctx.seed))
     generated = time.perf_counter()
     with connect("ads", "owner", settings=ctx.settings, dbname=ctx.database("ads")) as conn:
         loaded = load(conn, history)
+    loaded["comment_sentiment"] = comments.classify(ctx)
     return loaded, generated - began, time.perf_counter() - generated

@@ -1,5 +1,5 @@
-"""The PromptAds MCP server (G1, A2, A6): create campaigns, read their results, negative-sentiment report,
-channel and market catalogues.
+"""The PromptAds MCP server (G1, A2, A6, I1): create campaigns, read their results, negative-sentiment report,
+sentiment of comments, channel and market catalogues.
 
 Thin layer: each tool validates its arguments, calls one function of :mod:`promptsales.ads.service`
 (``createCampaign``, through ``ads.adssp_create_campaign`` with arrays of composite types = TVPs; scope
@@ -10,9 +10,10 @@ pooled connection (:mod:`promptsales.db.pools`) and returns its model. Run with
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -37,6 +38,13 @@ from promptsales.ads.service import (
     MarketInput,
     create_or_replay_campaign,
 )
+from promptsales.ai.calls import log_cached_call
+from promptsales.ai.sentiment.serving import MODULE as SENTIMENT
+from promptsales.ai.sentiment.serving import OPERATION as CLASSIFY_SENTIMENT
+from promptsales.ai.sentiment.serving import SentimentAnswer, classify_texts
+from promptsales.cache import Scope
+from promptsales.cache.mcp import CachePolicy
+from promptsales.config import get_settings
 from promptsales.db.pools import pool
 from promptsales.mcpkit import ToolKit
 from promptsales.mcpkit.errors import tool_input_errors
@@ -48,7 +56,8 @@ kit = ToolKit(
         "PromptAds runs campaigns across social networks, email, SMS, LinkedIn, search and influencers. "
         "createCampaign creates a campaign with its channels, markets and ads in one all-or-nothing call; "
         "campaignResults reads its results; negativeSentimentReport lists a brand's ads that caused negative "
-        "sentiment and the drop in influencer reactions; listChannels/listMarkets/listBrands are the catalogues."
+        "sentiment and the drop in influencer reactions; classifySentiment tells the polarity of comments in Spanish "
+        "or English; listChannels/listMarkets/listBrands are the catalogues."
     ),
 )
 
@@ -146,6 +155,41 @@ def negativeSentimentReport(
     and kind of negative sentiment."""
     with tool_input_errors(), pool("ads", "etl").connection() as conn:
         return negative_sentiment_report(conn, brand, start, end, min_negative_share)
+
+
+def log_cached_sentiment(arguments: Mapping[str, Any], result: SentimentAnswer) -> None:
+    """The AI-usage row of a classifySentiment answer served from the cache (the model did not run)."""
+    comments = [{"language": c.language, "polarity": c.polarity, "negative_type": c.negative_type}
+                for c in result.comments]  # fmt: skip
+    log_cached_call(
+        SENTIMENT,
+        CLASSIFY_SENTIMENT,
+        dict(arguments),
+        {"model": result.model, "comments": comments},
+        model=result.model,
+    )
+
+
+@kit.tool(
+    scope="ads:read",
+    read_only=True,
+    title="Classify the sentiment of comments",
+    cache=CachePolicy(depends=lambda a: [Scope("ads", "ai_model", SENTIMENT)], on_hit=log_cached_sentiment),
+)
+def classifySentiment(
+    texts: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=2000)]],
+        Field(min_length=1, max_length=100, description="Comments to classify (1 to 100)."),
+    ],
+    language: Annotated[
+        Literal["es", "en"] | None, Field(description="Their language; empty: detected per comment.")
+    ] = None,
+) -> SentimentAnswer:
+    """The sentiment of social comments in Spanish or English: negative, neutral or positive, with the
+    model's confidence and, for negatives, the kind (anger, distrust, disappointment, mockery). The answer
+    names the model version and its macro-F1 on comments phrased in ways it never saw."""
+    with tool_input_errors():
+        return classify_texts(get_settings(), texts, language)
 
 
 @kit.tool(scope="ads:read", read_only=True, title="Channel catalogue")

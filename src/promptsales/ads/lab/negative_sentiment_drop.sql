@@ -1,15 +1,16 @@
 -- title: Ads of a brand that caused negative sentiment, and the drop in influencer reactions (SPEC A6)
 -- params: brand_id:int=17, start:date=2025-12-15, end:date=2025-12-28, min_negative_share:float=0.25
 -- explanation:
---   For one brand and a date range [start, end]: the brand's ads whose share of negative mentions in the
---   range (ads.sentiment_observations) is at least min_negative_share, each with its dominant type of
---   negative sentiment (anger, distrust, disappointment, mockery). For the influencers who react to those
---   ads (ads.influencer_reactions), reactions in the range are compared with the preceding period of equal
+--   For one brand and a date range [start, end]: the brand's ads whose share of negative comments in the
+--   range is at least min_negative_share, each with its dominant type of negative sentiment (anger, distrust,
+--   disappointment, mockery). The comments are the texts people posted (ads.social_comments), classified
+--   by the sentiment AI module (ads.comment_sentiment: polarity and kind, newest model). For the
+--   influencers who react to those ads (ads.influencer_reactions), reactions in the range are compared with the preceding period of equal
 --   length (start - days .. start - 1); one row per channel, influencer and negative type where reactions
 --   dropped, with drop_pct = 100 * (before - during) / before. Influencers with no reactions before the
 --   range have nothing to compare and are left out.
---   Indexes used: campaigns (brand_id, start_date), ads (campaign_id), sentiment_observations
---   (ad_id, observed_on), influencer_reactions (ad_id, reaction_date) — see docs/ads.md for the plans.
+--   Indexes used: campaigns (brand_id, start_date), ads (campaign_id), social_comments (ad_id, posted_on),
+--   comment_sentiment (comment_id), influencer_reactions (ad_id, reaction_date) — see docs/ads.md for the plans.
 
 WITH params AS (
     SELECT %(start)s::date AS period_start,
@@ -23,12 +24,13 @@ brand_ads AS (
     WHERE c.brand_id = %(brand_id)s
 ),
 mentions AS (
-    SELECT s.ad_id, s.polarity, s.negative_type, sum(s.mentions) AS mentions
-    FROM ads.sentiment_observations AS s
-    JOIN brand_ads AS b ON b.ad_id = s.ad_id
+    SELECT c.ad_id, s.polarity, s.negative_type, count(*)::numeric AS mentions
+    FROM ads.social_comments AS c
+    JOIN ads.comment_sentiment AS s ON s.comment_id = c.comment_id
+    JOIN brand_ads AS b ON b.ad_id = c.ad_id
     CROSS JOIN params AS p
-    WHERE s.observed_on BETWEEN p.period_start AND p.period_end
-    GROUP BY s.ad_id, s.polarity, s.negative_type
+    WHERE c.posted_on BETWEEN p.period_start AND p.period_end
+    GROUP BY c.ad_id, s.polarity, s.negative_type
 ),
 negative_ads AS (
     SELECT ad_id,

@@ -1,0 +1,46 @@
+"""Sentiment analysis of social comments for PromptAds (SPEC I1, A6; docs/ai.md, "Sentiment").
+
+The polarity (negative, neutral, positive) and the kind of negative sentiment (anger, distrust, disappointment,
+mockery) of comments in Spanish and English: per language, TF-IDF of negation-marked words and of character
+n-grams into a logistic regression, with VADER's lexicon scores among the English features; trained on
+PromptAds' annotated comments with whole sentence frames held out, measured against the majority class and
+(English) VADER alone. Served by PromptAds' MCP tool ``classifySentiment``; after each training every stored
+comment is classified into ``ads.comment_sentiment``, which the A6 report (``negativeSentimentReport``) reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from promptsales.ai.modules import module_status
+from promptsales.ai.sentiment.serving import MODULE
+from promptsales.config import Settings
+from promptsales.db.connect import connect
+
+
+def train(settings: Settings) -> dict[str, Any]:
+    """Train on the annotated comments, evaluate on held-out frames, store the version, classify every comment."""
+    from promptsales.ai.sentiment.training import run_training  # scikit-learn: imported when needed
+
+    run_training(settings)
+    return status(settings)
+
+
+def evaluate(settings: Settings) -> dict[str, Any]:
+    """Held-out metrics of the newest version (recorded in the registry)."""
+    from promptsales.ai.sentiment.training import run_evaluation
+
+    return run_evaluation(settings)
+
+
+def status(settings: Settings) -> dict[str, Any]:
+    """Ready?, newest version and its held-out figures, and how many comments carry its classification."""
+    state = module_status(
+        settings, MODULE, company="ads", serves="classifySentiment, negativeSentimentReport (A6), ads.comment_sentiment"
+    )
+    if state["ready"]:
+        with connect("ads", "etl", settings=settings) as conn:
+            state["comments_classified"] = conn.execute(
+                "SELECT count(*) FROM ads.comment_sentiment WHERE model_version = %s", (state["version"],)
+            ).fetchone()[0]
+    return state
