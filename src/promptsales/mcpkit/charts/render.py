@@ -33,7 +33,7 @@ def render_png(chart: Chart) -> bytes:
             figure.text(0.012, 0.015, style.short_label(chart.footnote, 150), fontsize=8, color=style.MUTED)
         width = 1 / len(chart.panels)
         for index, panel in enumerate(chart.panels):
-            left, bottom, right = _margins(panel)
+            left, bottom, right = _margins(panel, width)
             box = (index * width + left * width, bottom, (1 - left - right) * width, 0.83 - bottom)
             _DRAW[panel.kind](figure.add_axes(box), panel)
         # fixed margins instead of a layout engine: the engine measured every text twice (≈40 % of the time)
@@ -53,12 +53,13 @@ def _encode(image: Image.Image) -> bytes:
     return png
 
 
-def _margins(panel: Panel) -> tuple[float, float, float]:
+def _margins(panel: Panel, share: float) -> tuple[float, float, float]:
     """(left, bottom, right) margins of a panel as fractions of its share of the figure: room for the bar
     labels on the left of a bar panel, and for slanted month labels and the legend under a line panel."""
     if panel.kind == "bars":
         longest = max(len(style.short_label(label)) for label in panel.labels[: style.MAX_BARS])
-        return min(0.5, 0.04 + longest * 0.0085), 0.1, 0.03
+        label_px = 24 + 7.6 * longest  # 10-pt DejaVu Sans: ≈7.6 px a character, at most
+        return min(0.5, label_px / (style.FIGURE_SIZE[0] * style.DPI * share)), 0.1, 0.03
     if panel.kind == "line":
         slanted = len(panel.labels) > 6
         return 0.09, (0.2 if slanted else 0.1) + (0.06 if len(panel.series) > 1 else 0), 0.03

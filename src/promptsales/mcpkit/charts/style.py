@@ -36,6 +36,7 @@ RC: dict[RcKeyType, Any] = {
     "axes.titlesize": 11,
     "axes.titleweight": "bold",
     "axes.titlelocation": "left",
+    "axes.titley": 1.02,  # a fixed title position: the automatic one measures the whole axes on every draw
     "axes.edgecolor": GRID,
     "axes.labelcolor": INK,
     "axes.facecolor": BACKGROUND,
