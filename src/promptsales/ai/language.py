@@ -62,6 +62,11 @@ def guess_language(text: str) -> LanguageGuess:
     return LanguageGuess(None, es, en)
 
 
+def function_words(language: str) -> frozenset[str]:
+    """The function words counted as evidence of ``language`` ("es" or "en")."""
+    return _FUNCTION_WORDS[language]
+
+
 def detect_language(text: str, default: str | None = None) -> str | None:
     """``"es"`` or ``"en"`` for ``text``, or ``default`` when the text gives no clear evidence."""
     return guess_language(text).language or default

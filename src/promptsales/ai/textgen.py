@@ -45,32 +45,60 @@ def count_tokens(text: str) -> int:
 
 
 class LocalTemplateGenerator:
-    """Deterministic, offline: composes messages from the campaign text and retrieved descriptions."""
+    """Deterministic, offline: composes messages from the campaign text and retrieved descriptions, in the
+    audience's language (:func:`promptsales.ai.content_checks.brief_language`); a retrieved scene is used only
+    when it is in that language and carries no number or claim of its own (the output checks would refuse it)."""
 
     provider = "local-template"
-    model = "promptsales-compose-v1"
+    model = "promptsales-compose-v2"
 
-    OPENINGS = ["Meet", "Discover", "Say hello to", "Get ready for", "Imagine"]
-    CLOSINGS = [
-        "Find out more today.",
-        "Try it this week.",
-        "Join the launch now.",
-        "See it for yourself.",
-        "Claim your offer now.",
-    ]
+    PHRASES = {
+        "en": {
+            "openings": ["Meet", "Discover", "Say hello to", "Get ready for", "Imagine"],
+            "made_for": "made for",
+            "picture": "Picture it",
+            "closings": [
+                "Find out more today.",
+                "Try it this week.",
+                "Join the launch now.",
+                "See it for yourself.",
+                "Take a closer look now.",
+            ],
+        },
+        "es": {
+            "openings": ["Conoce", "Descubre", "Te presentamos", "Prepárate para", "Imagina"],
+            "made_for": "pensado para",
+            "picture": "Imagínalo",
+            "closings": [
+                "Conoce más hoy.",
+                "Pruébalo esta semana.",
+                "Súmate al lanzamiento.",
+                "Compruébalo tú mismo.",
+                "Descúbrelo ahora.",
+            ],
+        },
+    }
 
     def generate(self, system: str, prompt: str, context: list[str], count: int, brief: dict[str, str]) -> Generation:
+        from promptsales.ai.content_checks import brief_language, scene_is_safe
+
         started = time.perf_counter()
         audience = brief["audience"]
+        language = brief_language(audience, brief["campaign"])
+        phrases = self.PHRASES[language]
         digest = int(hashlib.sha256(f"{audience}|{brief['campaign']}".encode()).hexdigest(), 16)
         subject = _clip(brief["campaign"], 14)
         subject = subject[0].lower() + subject[1:] if subject[:2].istitle() and not subject[:2].isupper() else subject
+        scenes = [_scene(c) for c in context]
+        scenes = [scene for scene in scenes if scene_is_safe(scene, language, brief["campaign"])]
         texts = []
         for i in range(count):
-            grounding = _scene(context[i % len(context)]) if context else "what matters to you"
-            opening = self.OPENINGS[(digest >> (3 * i)) % len(self.OPENINGS)]
-            closing = self.CLOSINGS[(digest >> (5 * i + 1)) % len(self.CLOSINGS)]
-            texts.append(f"{opening} {subject} — made for {audience}. Picture it: {grounding}. {closing}")
+            opening = phrases["openings"][(digest >> (3 * i)) % len(phrases["openings"])]
+            closing = phrases["closings"][(digest >> (5 * i + 1)) % len(phrases["closings"])]
+            text = f"{opening} {subject} — {phrases['made_for']} {audience}."
+            if scenes:
+                text += f" {phrases['picture']}: {scenes[i % len(scenes)]}."
+            texts.append(f"{text} {closing}")
         tokens_in = count_tokens(system) + count_tokens(prompt) + sum(count_tokens(c) for c in context)
         return Generation(
             texts,

@@ -20,6 +20,8 @@ from functools import lru_cache
 from psycopg_pool import ConnectionPool
 from pydantic import BaseModel, Field
 
+from promptsales.ai.content_checks import METHOD as CHECKS_METHOD
+from promptsales.ai.content_checks import check_message, verdict
 from promptsales.ai.embeddings import get_encoder
 from promptsales.ai.textgen import TextGenerator
 from promptsales.ai.usage import AICall, log_ai_call
@@ -298,6 +300,8 @@ class ContentService:
                 system, prompt, context, MESSAGES_PER_AUDIENCE, {"campaign": campaign, "audience": audience}
             )
             texts, corrected = _validate_messages(generation.texts)
+            checks = [check_message(text, campaign=campaign, audience=audience) for text in texts]
+            outcome, failures = verdict(checks)
             tags = [t for t, _ in Counter(tag for d in ordered for tag in d["hashtags"][:3]).most_common(3)]
             for i, text in enumerate(texts, start=1):
                 messages.append(
@@ -316,17 +320,21 @@ class ContentService:
                     model=generation.model,
                     prompt=prompt + "\n" + "\n".join(context),
                     result=json.dumps(texts),
-                    validation_method=f"exactly {MESSAGES_PER_AUDIENCE} non-empty messages, ≤{MAX_MESSAGE_CHARS} chars, "
-                    "no template placeholders, grounded in retrieved media ids",
-                    validation_outcome="corrected" if corrected else "accepted",
-                    corrections="; ".join(corrected) or None,
+                    validation_method=f"{CHECKS_METHOD}; no template placeholders; grounded in retrieved media ids",
+                    validation_outcome=outcome if failures else "corrected" if corrected else "accepted",
+                    corrections="; ".join([*corrected, *([failures] if failures else [])]) or None,
                     optimizations="context = 3 nearest descriptions from the HNSW index, one generation call per audience",
                     anti_hardcoding_measures="messages composed at run time from the request text and retrieved context; "
                     "no stored message texts; audiences and context vary per call",
                     tokens_in=generation.tokens_in,
                     tokens_out=generation.tokens_out,
                     latency_ms=generation.latency_ms,
-                    reference={"request_id": request_id, "log_id": log_id, "audience": audience},
+                    reference={
+                        "request_id": request_id,
+                        "log_id": log_id,
+                        "audience": audience,
+                        "checks": [{"passed": c.passed, "failures": c.failures} for c in checks],
+                    },
                 ),
                 self.settings,
             )
