@@ -9,6 +9,7 @@ question the parser learns to answer; its title is the head of the answer's own 
 from __future__ import annotations
 
 from collections import defaultdict
+
 from promptsales.mcpkit.charts.spec import Chart, Panel, Series, Unit
 from promptsales.sales.nlq.metrics import DEFINITIONS, label
 from promptsales.sales.nlq.model import Metric
