@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import csv
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
+from cache_common import LATENCY_HEADER, latency_row, percentiles  # noqa: E402
 from promptsales.ai import registry  # noqa: E402
 from promptsales.ai.modules import actor  # noqa: E402
 from promptsales.ai.sentiment.model import evaluate_language  # noqa: E402
@@ -31,12 +31,6 @@ from report import write_section  # noqa: E402
 FIGURE = ROOT / "docs" / "images" / "sentiment-confusion.png"
 HANDSET = ROOT / "tests" / "ai" / "sentiment_handset"
 CALLS = 60
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-quantile (0..1) by nearest rank."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
 def hand_labelled(language: str) -> dict[str, list]:
@@ -182,14 +176,9 @@ def main() -> None:
             "`classifySentiment` over MCP (streamable HTTP, TLS 1.3, bearer token, one session; ads server process "
             "started by `promptsales up` or by this script):",
             "",
-            "| call | calls | p50 ms | p95 ms | max ms |",
-            "|---|---|---|---|---|",
+            *LATENCY_HEADER,
         ]
-        for kind, values in timings.items():
-            lines.append(
-                f"| {kind} | {len(values)} | {statistics.median(values):.1f} | {percentile(values, 0.95):.1f} | "
-                f"{max(values):.1f} |"
-            )
+        lines += [latency_row(kind, percentiles(values)) for kind, values in timings.items()]
         lines += ["", "Target (issue 18, N1): p95 < 300 ms. The first call of a server process loads the model "
                   "(scikit-learn import and unpickling) and is not counted."]  # fmt: skip
     except Exception as error:  # the MCP part needs the issuer and the ads server
