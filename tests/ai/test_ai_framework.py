@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -14,23 +15,15 @@ from promptsales.ai import registry
 from promptsales.ai.calls import log_cached_call, logged_call
 from promptsales.caller import acting_as
 from promptsales.db.connect import connect
-from promptsales.db.logwriter import LOG_WRITER
+
+sys.path.insert(0, str(Path(__file__).parent))
+from ai_usage import usage_rows  # noqa: E402
 
 
 @pytest.fixture
 def module_name() -> str:
     """A module name no other test uses (the registry is shared by the session)."""
     return f"probe_{uuid.uuid4().hex[:10]}"
-
-
-def _usage_rows(settings, module: str) -> list[tuple]:
-    LOG_WRITER.flush()
-    with connect("sales", "app", settings=settings) as conn:
-        return conn.execute(
-            "SELECT actor, operation, model, prompt, result, validation_outcome, cache_hit, reference"
-            " FROM portal.ai_usage_log WHERE module = %s ORDER BY ai_usage_id",
-            (module,),
-        ).fetchall()
 
 
 def test_versions_are_stored_with_metrics_and_loaded_checked(settings, module_name) -> None:
@@ -81,7 +74,9 @@ def test_every_call_leaves_one_usage_row_with_the_caller(settings, module_name) 
             with logged_call(module_name, "score", {"lead_id": -1}, settings=settings):
                 raise ValueError("bad lead")
         log_cached_call(module_name, "score", {"lead_id": 7}, {"p": 0.4}, model=version.label, settings=settings)
-    rows = _usage_rows(settings, module_name)
+    rows = usage_rows(
+        settings, module_name, "actor, operation, model, prompt, result, validation_outcome, cache_hit, reference"
+    )
     assert len(rows) == 3
     ok, failed, hit = rows
     assert ok[0] == failed[0] == hit[0] == "client-42"

@@ -17,9 +17,10 @@ from promptsales.ai.lead_scoring import features
 from promptsales.ai.lead_scoring.model import Split
 from promptsales.ai.lead_scoring.training import run_training
 from promptsales.db.connect import connect
-from promptsales.db.logwriter import LOG_WRITER
 
+sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "cache"))
+from ai_usage import last_usage_id, usage_rows  # noqa: E402
 from mcp_harness import McpSession, ThreadedHttpsServer, issuer_running, run, token_for  # noqa: E402
 
 #: One campaign in ten: ~70,000 leads, enough for a stable small model, read and fitted in seconds.
@@ -94,16 +95,6 @@ def test_scores_are_stored_per_lead_with_the_model_version(seeded, trained) -> N
     assert stored == leads > 0 and bad == 0
 
 
-def _usage_rows(settings, since: int) -> list[tuple]:
-    LOG_WRITER.flush()
-    with connect("sales", "app", settings=settings) as conn:
-        return conn.execute(
-            "SELECT actor, operation, model, cache_hit, validation_outcome FROM portal.ai_usage_log"
-            " WHERE module = 'lead_scoring' AND ai_usage_id > %s ORDER BY ai_usage_id",
-            (since,),
-        ).fetchall()
-
-
 def test_score_leads_over_mcp_one_usage_row_per_call_and_score_in_client360(seeded, trained) -> None:
     from promptsales.crm.mcp import kit
 
@@ -113,8 +104,7 @@ def test_score_leads_over_mcp_one_usage_row_per_call_and_score_in_client360(seed
             " WHERE l.stage_id NOT IN (6, 7) AND s.model_version = %s ORDER BY l.lead_id LIMIT 1",
             (trained.version,),
         ).fetchone()
-    with connect("sales", "app", settings=seeded) as conn:
-        since = conn.execute("SELECT coalesce(max(ai_usage_id), 0) FROM portal.ai_usage_log").fetchone()[0]
+    since = last_usage_id(seeded)
     with issuer_running(seeded), ThreadedHttpsServer(kit, seeded) as server:
         token = token_for(seeded, "portal", ["crm:read"])
 
@@ -153,7 +143,7 @@ def test_score_leads_over_mcp_one_usage_row_per_call_and_score_in_client360(seed
         item["lead_id"] == lead_id and item["model_version"] == trained.version for item in view["purchase_intent"]
     )
 
-    rows = _usage_rows(seeded, since)
+    rows = usage_rows(seeded, "lead_scoring", "actor, operation, model, cache_hit, validation_outcome", since)
     assert len(rows) == 6, rows  # six scoreLeads calls, six rows (client360 is no AI call)
     assert all(actor == "portal" and operation == "scoreLeads" for actor, operation, *_ in rows)
     assert [hit for *_, hit, _ in rows] == [False, True, False, False, False, False]

@@ -13,11 +13,10 @@ train|evaluate|status [MODULE]`` and the Dagster job ``ai_retrain`` call these t
 
 from __future__ import annotations
 
-import getpass
 from typing import Any, Protocol
 
 from promptsales.ai import registry
-from promptsales.caller import ANONYMOUS, current_caller
+from promptsales.caller import ANONYMOUS, current_caller, stdio_caller
 from promptsales.config import Settings
 
 
@@ -36,14 +35,9 @@ class AIModule(Protocol):
 
 def actor() -> str:
     """Who is training or evaluating: the current caller (an MCP client, a Dagster run acting as itself),
-    else the local user of the command line."""
+    else the local user of the command line (``stdio:<user>``, as for a local MCP session)."""
     caller = current_caller()
-    if caller is not ANONYMOUS:
-        return caller.actor
-    try:
-        return f"local:{getpass.getuser()}"
-    except Exception:  # pragma: no cover - no passwd entry
-        return "local:unknown"
+    return caller.actor if caller is not ANONYMOUS else stdio_caller().actor
 
 
 def module_status(settings: Settings, module: str, *, company: str, serves: str, **extra: Any) -> dict[str, Any]:

@@ -640,7 +640,9 @@ def load(ctx: SeedContext) -> dict[str, int]:
     leads = draw_leads(plan, results, rng)
     history = draw_funnel_history(plan, leads, rng)
     interactions = draw_interactions(plan, results, markets, leads, rng)
-    consent = np.column_stack([clients.columns[f"consent_{name}"][1] for name in ("email", "sms", "whatsapp")])
+    consent = np.column_stack(
+        [np.asarray(clients.columns[f"consent_{name}"][1]) for name in ("email", "sms", "whatsapp")]
+    )
     leads.score = rule_scores(plan, leads, interactions, consent)
     step("allocate sales")
     sale_lead, cents = allocate_amounts(results, plan, rng)

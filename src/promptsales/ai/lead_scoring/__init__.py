@@ -14,6 +14,7 @@ from promptsales.ai.lead_scoring.serving import MODULE
 from promptsales.ai.modules import module_status
 from promptsales.config import Settings
 from promptsales.db.connect import connect
+from promptsales.db.fetch import scalar
 
 
 def train(settings: Settings) -> dict[str, Any]:
@@ -36,7 +37,7 @@ def status(settings: Settings) -> dict[str, Any]:
     state = module_status(settings, MODULE, company="crm", serves="scoreLeads, client360.purchase_intent")
     if state["ready"]:
         with connect("crm", "etl", settings=settings) as conn:
-            state["scores_stored"] = conn.execute(
-                "SELECT count(*) FROM crm.lead_scores WHERE model_version = %s", (state["version"],)
-            ).fetchone()[0]
+            state["scores_stored"] = scalar(
+                conn, "SELECT count(*) FROM crm.lead_scores WHERE model_version = %s", (state["version"],)
+            )
     return state

@@ -36,15 +36,16 @@ SELECT l.lead_id,
        h.stage_24h,
        h.lost_24h,
        l.score AS rule_score,
-       EXISTS (SELECT 1 FROM crm.sales s WHERE s.lead_id = l.lead_id) AS converted
+       b.converted
 FROM crm.leads l
 JOIN crm.clients c USING (client_id)
 CROSS JOIN LATERAL (
     SELECT count(*) AS prior_leads, max(o.created_at) AS last_lead_at
     FROM crm.leads o WHERE o.client_id = l.client_id AND o.created_at < l.created_at) p
-CROSS JOIN LATERAL (
-    SELECT count(*) AS prior_purchases
-    FROM crm.sales s WHERE s.client_id = l.client_id AND s.sold_at < l.created_at) b
+CROSS JOIN LATERAL (  -- the client's sales (index on client_id; crm.sales has none on lead_id)
+    SELECT count(*) FILTER (WHERE s.sold_at < l.created_at) AS prior_purchases,
+           coalesce(bool_or(s.lead_id = l.lead_id), false) AS converted
+    FROM crm.sales s WHERE s.client_id = l.client_id) b
 CROSS JOIN LATERAL (
     SELECT max(i.viewing_seconds) FILTER (WHERE i.type_id = 1) AS first_view_seconds,
            count(*) FILTER (WHERE i.type_id NOT IN (1, 7)) AS followups_24h,

@@ -29,7 +29,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from promptsales.ai.lead_scoring.features import FeatureSpec, Leads, created_before
 
@@ -126,7 +126,8 @@ class LeadScoringModel:
         variants = np.repeat(matrix, len(names) + 1, axis=0)
         for g, name in enumerate(names):
             rows = np.arange(len(matrix)) * (len(names) + 1) + g + 1
-            variants[np.ix_(rows, groups[name])] = reference[groups[name]]
+            columns = np.array(groups[name], dtype=np.int64)
+            variants[np.ix_(rows, columns)] = reference[columns]
         with _threads_for(len(variants)):
             margin = self.booster.decision_function(variants).reshape(len(matrix), len(names) + 1)
         effects = margin[:, :1] - margin[:, 1:]
@@ -229,7 +230,15 @@ def reliability_curve(labels: np.ndarray, probabilities: np.ndarray, bins: int =
 def _threads_for(rows: int) -> Any:
     """One OpenMP thread for small batches: each of the booster's trees starts the thread team again, which
     costs ten times the prediction itself when a request scores a few leads."""
-    return threadpool_limits(limits=1, user_api="openmp") if rows < SMALL_BATCH else nullcontext()
+    global _controller
+    if rows >= SMALL_BATCH:
+        return nullcontext()
+    if _controller is None:  # finding the loaded libraries takes ~20 ms: once per process
+        _controller = ThreadpoolController()
+    return _controller.limit(limits=1, user_api="openmp")
+
+
+_controller: ThreadpoolController | None = None
 
 
 def _categories_filled(matrix: np.ndarray, spec: FeatureSpec) -> np.ndarray:

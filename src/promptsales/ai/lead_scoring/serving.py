@@ -162,7 +162,7 @@ def _answer(
     chosen = np.argsort(-probability, kind="stable")[:top]
     explained = model.explain(matrix[chosen], explain)
     ids = [int(leads.columns["lead_id"][i]) for i in chosen]
-    stages = dict(
+    stages: dict[int, str] = dict(
         conn.execute(
             "SELECT l.lead_id, f.code FROM crm.leads l JOIN crm.funnel_stages f USING (stage_id)"
             " WHERE l.lead_id = ANY(%s)",
