@@ -48,6 +48,8 @@ WARM_UP = 2.0
 SETTLE = 1.0
 #: Seconds a drill waits for each step (a new leader, the first write and call, the rejoin).
 STEP_TIMEOUT = 120.0
+#: Seconds a drill waits for the cluster to be synchronous again before it starts.
+READY_TIMEOUT = 90.0
 
 
 # ---- preparation --------------------------------------------------------------------------------------
@@ -58,6 +60,12 @@ def require_ha(settings: Settings) -> PatroniCluster:
     cluster = PatroniCluster(settings)
     if cluster.leader() is None:
         raise UserError("No PostgreSQL leader answers: run `promptsales up` (HA profile) and try again.")
+    # A node that has just rejoined streams before Patroni lists it as the synchronous standby, and in
+    # synchronous mode only that standby may be promoted: a fault injected earlier would find no candidate.
+    if not wait_until(cluster.ready, READY_TIMEOUT, 0.5):
+        raise UserError(
+            f"The cluster has no synchronous standby after {READY_TIMEOUT:.0f} s: see `promptsales status`."
+        )
     return cluster
 
 
@@ -177,7 +185,9 @@ def _campaign_copies(settings: Settings, run: str) -> int:
 
 
 def _node_streams(cluster: PatroniCluster, name: str) -> bool:
-    return any(m["name"] == name and m.get("state") == "streaming" for m in cluster.members(0.5))
+    """The node is back as a streaming replica and the cluster synchronous again (redundancy restored)."""
+    members = cluster.members(0.5)
+    return any(m["name"] == name and m.get("state") == "streaming" for m in members) and cluster.ready()
 
 
 def _new_leader(cluster: PatroniCluster, old: str) -> str | None:

@@ -236,7 +236,7 @@ class PatroniCluster:
             )
         layout = self.layout
         started = [self.start_node(node) for node in layout.postgres]
-        if not wait_until(lambda: self.leader() is not None and self._all_streaming(), START_TIMEOUT, 0.5):
+        if not wait_until(lambda: self.leader() is not None and self.ready(), START_TIMEOUT, 0.5):
             raise UserError(f"Patroni did not elect a leader with streaming replicas; see {layout.root}/postgres-*/log")
         create_company_databases(self.admin_conninfo())
         return any(started)
@@ -301,8 +301,9 @@ class PatroniCluster:
                 return member["name"]
         return None
 
-    def _all_streaming(self) -> bool:
-        """Every node is up, the replicas stream, and one of them is the synchronous standby."""
+    def ready(self) -> bool:
+        """Every node is up, the replicas stream, and one of them is the synchronous standby — the only kind of
+        replica Patroni promotes in synchronous mode ("not the healthiest node" otherwise)."""
         members = self.members()
         replicas = [m for m in members if m.get("role") != "leader"]
         return (
