@@ -167,6 +167,6 @@ def example_comments(seed: int, per_class: int, language: str, product: str = "t
 def classify(ctx: SeedContext) -> int:
     """Classify the seeded comments with the newest sentiment model (training a first one when none is stored);
     returns the comments classified."""
-    from promptsales.ai.sentiment.serving import classify_stored  # scikit-learn: imported when seeding
+    from promptsales.ai.sentiment.training import classify_with_newest  # scikit-learn: imported when seeding
 
-    return classify_stored(ctx.settings, dbname=ctx.database("ads"), train_if_missing=True)
+    return classify_with_newest(ctx.settings, dbname=ctx.database("ads"))

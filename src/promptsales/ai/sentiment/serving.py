@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from promptsales.ai.calls import logged_call
 from promptsales.ai.language import detect_language
-from promptsales.ai.registry import CurrentModel, NoModel
+from promptsales.ai.registry import CurrentModel
 from promptsales.config import Settings
 from promptsales.db.bulk import copy_rows
 from promptsales.db.connect import connect
@@ -96,19 +96,10 @@ def classify_texts(settings: Settings, texts: list[str], language: str | None = 
         return answer
 
 
-def classify_stored(settings: Settings, *, dbname: str | None = None, train_if_missing: bool = False) -> int:
+def classify_stored(settings: Settings, *, dbname: str | None = None) -> int:
     """Classify every comment stored in PromptAds with the newest model and replace ``ads.comment_sentiment``
-    (one transaction; one AI-usage row). With ``train_if_missing`` a first model is trained when none is
-    stored (the seed does this). Returns the comments classified."""
-    try:
-        version, model = CURRENT.get(settings)
-    except NoModel:
-        if not train_if_missing:
-            raise
-        from promptsales.ai.sentiment.training import run_training
-
-        run_training(settings, dbname=dbname, classify=False)
-        version, model = CURRENT.get(settings)
+    (one transaction; one AI-usage row). Returns the comments classified."""
+    version, model = CURRENT.get(settings)
     with connect("ads", "app", settings=settings, dbname=dbname) as conn:
         rows = conn.execute("SELECT comment_id, language, body FROM ads.social_comments ORDER BY comment_id").fetchall()
         arguments = {"comments": len(rows), "database": dbname or "promptads", "model": version.label}

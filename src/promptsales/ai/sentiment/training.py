@@ -140,6 +140,14 @@ def run_training(
     return version
 
 
+def classify_with_newest(settings: Settings, *, dbname: str | None = None) -> int:
+    """Classify every stored comment with the newest version, training a first one when none is stored (the
+    seed of PromptAds does this); returns the comments classified."""
+    if registry.latest_version(settings, MODULE) is None:
+        run_training(settings, dbname=dbname, classify=False)
+    return classify_stored(settings, dbname=dbname)
+
+
 ALGORITHM = "TF-IDF words (negation-marked) + char 2-5-grams → logistic regression; English + VADER scores"
 
 
