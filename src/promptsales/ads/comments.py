@@ -1,4 +1,4 @@
-"""Social comments on PromptAds' ads, as text (SPEC A6, I1; issue 18, docs/ads.md "Social comments").
+"""Social comments on PromptAds' ads, as text (SPEC A6, I1; issue 18, docs/ai.md "Sentiment").
 
 Social listening counts mentions per ad × day × polarity (``ads.sentiment_observations``, drawn by
 :mod:`promptsales.ads.model` with each campaign's negative episode). A share :data:`COMMENT_RATE` of those
