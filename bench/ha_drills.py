@@ -29,7 +29,7 @@ from report import machine_summary, write_section  # noqa: E402
 
 HA_DOC = Path(__file__).resolve().parent.parent / "docs" / "ha.md"
 DRILLS = ("pg-failover", "pg-partition", "valkey-failover", "content-failover")
-#: The tunings measured: the profile's defaults, and the quickest Patroni allows (ttl ≥ 20) with Sentinel at 1 s.
+#: The tunings measured: the profile's defaults, and the tests' (loop_wait 1 s, retry_timeout 3 s, Sentinel 1 s).
 TUNINGS = {
     "default": {},
     "fast": {
