@@ -59,12 +59,14 @@ def audit_db(settings, clone_db) -> str:
     return name
 
 
-def _seq(settings, dbname: str, n: int) -> int:
-    """The audit_id of the row at chain position ``n`` of today's partition."""
+def _probe(settings, dbname: str, n: int) -> tuple[int, int]:
+    """(audit_id, chain_seq) of the ``n``-th of this test's rows (the copied database may hold earlier rows today)."""
     with connect("sales", "admin", settings=settings, dbname=dbname) as conn:
         table = psycopg.sql.Identifier("portal", _today_partition())
-        query = psycopg.sql.SQL("SELECT audit_id FROM {} WHERE chain_seq = %s").format(table)
-        return conn.execute(query, (n,)).fetchone()[0]
+        query = psycopg.sql.SQL(
+            "SELECT audit_id, chain_seq FROM {} WHERE action = 'probe' ORDER BY chain_seq OFFSET %s LIMIT 1"
+        ).format(table)
+        return conn.execute(query, (n - 1,)).fetchone()
 
 
 def test_rows_are_chained_and_an_intact_audit_verifies(settings, audit_db):
@@ -81,49 +83,46 @@ def test_rows_are_chained_and_an_intact_audit_verifies(settings, audit_db):
 
 
 def test_an_edited_row_is_detected(settings, audit_db):
-    audit_id = _seq(settings, audit_db, 5)
+    audit_id, seq = _probe(settings, audit_db, 5)
     _tamper(settings, audit_db, "UPDATE portal.audit_log SET actor = 'someone-else' WHERE audit_id = %s", (audit_id,))
     problems = _problems(verify(settings, key=KEY, dbname=audit_db))
-    assert problems == [f"{_today_partition()}: 1 row(s) changed after they were written (chain_seq 5)"]
+    assert problems == [f"{_today_partition()}: 1 row(s) changed after they were written (chain_seq {seq})"]
 
 
 def test_an_edited_detail_or_outcome_is_detected(settings, audit_db):
-    audit_id = _seq(settings, audit_db, 2)
+    audit_id, seq = _probe(settings, audit_db, 2)
     _tamper(
         settings, audit_db, "UPDATE portal.audit_log SET outcome = 'ok', detail = '{}' WHERE audit_id = %s", (audit_id,)
     )
-    assert "chain_seq 2" in " ".join(_problems(verify(settings, key=KEY, dbname=audit_db)))
+    assert f"chain_seq {seq})" in " ".join(_problems(verify(settings, key=KEY, dbname=audit_db)))
 
 
 def test_a_deleted_row_is_detected(settings, audit_db):
-    _tamper(settings, audit_db, "DELETE FROM portal.audit_log WHERE audit_id = %s", (_seq(settings, audit_db, 7),))
+    audit_id, seq = _probe(settings, audit_db, 7)
+    _tamper(settings, audit_db, "DELETE FROM portal.audit_log WHERE audit_id = %s", (audit_id,))
     problems = _problems(verify(settings, key=KEY, dbname=audit_db))
     assert problems == [
-        f"{_today_partition()}: 1 broken link(s): a row before chain_seq 8 was deleted, inserted or moved"
+        f"{_today_partition()}: 1 broken link(s): a row before chain_seq {seq + 1} was deleted, inserted or moved"
     ]
 
 
 def test_deleted_last_rows_are_detected_by_the_chain_head(settings, audit_db):
-    _tamper(
-        settings,
-        audit_db,
-        "DELETE FROM portal.audit_log WHERE audit_id IN (%s, %s)",
-        (_seq(settings, audit_db, 11), _seq(settings, audit_db, 12)),
-    )
+    (eleventh, _), (twelfth, last) = _probe(settings, audit_db, 11), _probe(settings, audit_db, 12)
+    _tamper(settings, audit_db, "DELETE FROM portal.audit_log WHERE audit_id IN (%s, %s)", (eleventh, twelfth))
     problems = _problems(verify(settings, key=KEY, dbname=audit_db))
-    assert problems == [f"{_today_partition()}: the last 2 row(s) were deleted (chain head at 12)"]
+    assert problems == [f"{_today_partition()}: the last 2 row(s) were deleted (chain head at {last})"]
 
 
 def test_reordered_rows_are_detected(settings, audit_db):
-    first, second = _seq(settings, audit_db, 3), _seq(settings, audit_db, 4)
+    (first, a), (second, b) = _probe(settings, audit_db, 3), _probe(settings, audit_db, 4)
     _tamper(
         settings,
         audit_db,
-        "UPDATE portal.audit_log SET chain_seq = CASE audit_id WHEN %s THEN 4 ELSE 3 END WHERE audit_id IN (%s, %s)",
-        (first, first, second),
+        "UPDATE portal.audit_log SET chain_seq = CASE audit_id WHEN %s THEN %s ELSE %s END WHERE audit_id IN (%s, %s)",
+        (first, b, a, first, second),
     )
     problems = " ".join(_problems(verify(settings, key=KEY, dbname=audit_db)))
-    assert "changed after they were written (chain_seq 3, 4)" in problems
+    assert f"changed after they were written (chain_seq {a}, {b})" in problems
 
 
 def test_the_writer_may_only_append_and_nobody_updates_in_place(settings, audit_db):
@@ -133,6 +132,8 @@ def test_the_writer_may_only_append_and_nobody_updates_in_place(settings, audit_
             "UPDATE portal.audit_log SET actor = 'x'",
             "DELETE FROM portal.audit_log",
             f"DELETE FROM portal.{_today_partition()}",
+            f"INSERT INTO portal.{_today_partition()} (actor, service, action, outcome, latency_ms) "
+            "VALUES ('x', 'x', 'x', 'ok', 0)",
             "UPDATE portal.audit_chain SET last_seq = 0",
             "SELECT portal.audit_drop_old_partitions(1)",
         ):
