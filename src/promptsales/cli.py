@@ -158,6 +158,7 @@ def _attach_subcommands() -> None:
     from promptsales.crm.concurrency.cli import deadlock_client
     from promptsales.drills.cli import app as drill_app
     from promptsales.etl.cli import app as etl_app
+    from promptsales.privileges.cli import app as privileges_app
     from promptsales.stats import app as stats_app
 
     lab_app.command("deadlock-client")(deadlock_client)  # the two-computer client of the R11 lab
@@ -172,6 +173,7 @@ def _attach_subcommands() -> None:
     app.add_typer(content_app, name="content")
     app.add_typer(auth_app, name="auth")
     app.add_typer(audit_app, name="audit")
+    app.add_typer(privileges_app, name="privileges")
     app.add_typer(mcp_app, name="mcp")
     app.add_typer(drill_app, name="drill")
     app.add_typer(deploy_app, name="deploy")

@@ -26,7 +26,7 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="HTTP listen address."),
     port: int = typer.Option(0, help="HTTP port (0: the one recorded by `promptsales up`, else a free one)."),
 ) -> None:
-    """Run one MCP server in the foreground."""
+    """Run one MCP server in the foreground, connected to its database with its own least-privilege role."""
     from promptsales.mcpkit.runner import serve_http, serve_stdio
 
     kit = load_kit(name)

@@ -22,6 +22,8 @@ from promptsales.db.connect import admin_conninfo, database_name, role_name, rol
 from promptsales.runtime.profile import postgres_server
 
 SERVER = "promptads_link"
+#: The linked PromptAds tables the CRM MCP server reads (registerLead, prepareLeadCapture: least privilege, issue 23).
+MCP_LINKED_TABLES = ("campaigns", "ads", "campaign_markets")
 FOREIGN_SCHEMA = "ads_link"
 REMOTE_SCHEMA = "ads"
 
@@ -118,6 +120,11 @@ def ensure_link(
                     )
                 )
                 present = _foreign_tables(conn)
+            # the CRM MCP server checks a lead's campaign, ad and market through these, and reads nothing else there
+            mcp = sql.Identifier(role_name("crm", "mcp"))
+            conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(FOREIGN_SCHEMA), mcp))
+            for table in MCP_LINKED_TABLES:
+                conn.execute(sql.SQL("GRANT SELECT ON {} TO {}").format(sql.Identifier(FOREIGN_SCHEMA, table), mcp))
             count = len(present)
             conn.execute("RESET ROLE")
     return count

@@ -7,6 +7,14 @@ Roles (created by ``promptsales migrate``, least privilege):
 * ``app`` – the company's service: read and write data, execute procedures.
 * ``etl`` – read-only, used by the ETL and the linked server.
 * ``analyst`` – read-only, for people querying the data.
+* ``mcp`` – the company's MCP server: reads its business data, writes only what its write tools write.
+* ``log`` – PromptSales only: the audit and AI-usage log writer of every process, and the AI model registry's
+  reader for the MCP servers of the other companies.
+
+A process that serves one company (``promptsales mcp serve NAME``) declares it with :func:`serve_as`: from then
+on every connection it asks for as ``app``, ``etl`` or ``analyst`` is made as that company's ``mcp`` role (and
+as ``log`` in the PromptSales database when it is another company's server), and every other database, the
+owner and the admin role are refused — whatever code path asks (decisions.md, issue 23).
 """
 
 from __future__ import annotations
@@ -22,9 +30,41 @@ from promptsales.runtime.profile import postgres_server
 from promptsales.runtime.service import redact
 from promptsales.runtime.state import Secrets
 
-Role = Literal["admin", "owner", "app", "etl", "analyst"]
-LOGIN_ROLES: tuple[str, ...] = ("app", "etl", "analyst")
-ALL_ROLES: tuple[str, ...] = ("owner", *LOGIN_ROLES)
+Role = Literal["admin", "owner", "app", "etl", "analyst", "mcp", "log"]
+#: Login roles every company database has.
+LOGIN_ROLES: tuple[str, ...] = ("app", "etl", "analyst", "mcp")
+#: Login roles only some databases have.
+EXTRA_LOGIN_ROLES: dict[str, tuple[str, ...]] = {"sales": ("log",)}
+ALL_ROLES: tuple[str, ...] = ("owner", *LOGIN_ROLES, "log")
+#: The roles a process that serves one company may use instead of the general ones (:func:`serve_as`).
+_serving: dict[str, str] = {}
+
+
+def login_roles(company: str) -> tuple[str, ...]:
+    """The login roles of ``company``'s database."""
+    return LOGIN_ROLES + EXTRA_LOGIN_ROLES.get(company, ())
+
+
+def serve_as(company: str | None) -> None:
+    """Declare that this process serves ``company``'s MCP server (None: it does not any more): its connections
+    use the company's ``mcp`` role, and ``log`` for the PromptSales database of another company's server."""
+    _serving.clear()
+    if company is not None:
+        _serving[company] = "mcp"
+        _serving.setdefault("sales", "log")
+
+
+def _served_role(company: str, role: str) -> str:
+    """The role a serving process really connects with (see :func:`serve_as`)."""
+    if not _serving or role == "log":
+        return role
+    if role in ("admin", "owner") or company not in _serving:
+        served = next(name for name, kind in _serving.items() if kind == "mcp")
+        raise UserError(
+            f"The {served} MCP server connects to its own database as {role_name(served, 'mcp')} only; it may not "
+            f"connect to the {company} database as {role}."
+        )
+    return _serving[company]
 
 
 def database_name(company: str) -> str:
@@ -54,13 +94,14 @@ def admin_conninfo(settings: Settings, company: str, dbname: str | None = None) 
 
 
 def conninfo(settings: Settings, company: str, role: Role = "app", dbname: str | None = None) -> str:
-    """Connection string for ``role`` on a company database."""
+    """Connection string for ``role`` on a company database (the served role in a serving process)."""
+    role = _served_role(company, role)  # type: ignore[assignment]
     admin = admin_conninfo(settings, company, dbname)
     if role == "admin":
         return admin
     if role == "owner":
         return make_conninfo(admin, options=f"-c role={role_name(company, 'owner')}")
-    if role not in LOGIN_ROLES:
+    if role not in login_roles(company):
         raise UserError(f"Unknown database role {role!r}; expected one of admin, {', '.join(ALL_ROLES)}.")
     overrides: dict[str, str | int | None] = {
         "user": role_name(company, role),

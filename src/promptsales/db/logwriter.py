@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import re
 import threading
 import time
 from collections import deque
@@ -17,16 +18,31 @@ from promptsales.db.connect import connect
 
 log = logging.getLogger("promptsales.logwriter")
 
+#: ``INSERT … VALUES (%s, …, %s)`` — a statement whose rows the writer can send as one multi-row INSERT.
+_SINGLE_ROW_INSERT = re.compile(r"^(INSERT INTO .+ VALUES )(\((?:%s, )*%s\))$", re.S)
+#: Rows per multi-row INSERT (PostgreSQL takes at most 65,535 parameters per statement).
+MAX_ROWS_PER_STATEMENT = 500
+
+
+def multi_row(query: str, rows: list[tuple]) -> tuple[str, tuple] | None:
+    """``query`` (one row's ``INSERT … VALUES (%s, …)``) for all of ``rows`` at once, with their parameters
+    flattened; None when ``query`` has another shape (then the rows go one statement each)."""
+    match = _SINGLE_ROW_INSERT.match(query)
+    if match is None:
+        return None
+    return match.group(1) + ", ".join([match.group(2)] * len(rows)), tuple(value for row in rows for value in row)
+
 
 class SalesLogWriter:
     """Writes log rows to the PromptSales database from a background thread, in batches.
 
     Callers never wait for the database (tool latency is unaffected) and do not even wake the writer: a
     row is appended to an in-memory queue (a deque append, no lock), and the writer drains it every
-    ``batch_seconds`` — consecutive rows of one statement go in one ``executemany`` (one round trip, one
-    transaction; a failing batch is retried row by row so one bad row loses only itself). The writer opens
-    one ``promptsales_app`` connection while there is work and closes it after ``idle_seconds`` without
-    any, so no session lingers on the database (``CREATE DATABASE … TEMPLATE`` of it keeps working).
+    ``batch_seconds`` — consecutive rows of one statement go in one transaction, as one multi-row ``INSERT`` (up
+    to :data:`MAX_ROWS_PER_STATEMENT` rows; other statements in one ``executemany``); a failing batch is retried
+    row by row so one bad row loses only itself. The writer opens one ``promptsales_log`` connection (a role that
+    may only append to the logs) while there is work and closes it after ``idle_seconds`` without any, so no
+    session lingers on the database (``CREATE DATABASE … TEMPLATE`` of it keeps working).
     :meth:`flush` writes everything queued now and waits for it; it also runs at interpreter exit, so a
     clean shutdown (``promptsales down``: SIGTERM → uvicorn stops → exit) loses no audit row.
     """
@@ -95,13 +111,19 @@ class SalesLogWriter:
             if conn is None or conn.closed or key != wanted:
                 if conn is not None:
                     conn.close()
-                conn = connect("sales", "app", settings=settings, autocommit=True)
+                conn = connect("sales", "log", settings=settings, autocommit=True)
                 key = wanted
             if len(rows) == 1:
                 conn.execute(query, rows[0])
             else:
                 with conn.transaction(), conn.cursor() as cursor:
-                    cursor.executemany(query, rows)
+                    for start in range(0, len(rows), MAX_ROWS_PER_STATEMENT):
+                        chunk = rows[start : start + MAX_ROWS_PER_STATEMENT]
+                        combined = multi_row(query, chunk)
+                        if combined is None:
+                            cursor.executemany(query, chunk)
+                        else:
+                            cursor.execute(*combined)
         except Exception as error:  # logging must never break the caller; stderr keeps it
             if conn is not None and conn.broken:
                 conn = None
@@ -112,6 +134,14 @@ class SalesLogWriter:
             self.failures += 1
             log.warning("log row not stored (%s): %s %s", error, query.split("(")[0], rows[0][:4])
         return conn, key
+
+    def wait_stored(self, timeout: float = 10.0) -> bool:
+        """Wait until every row queued now is stored, leaving the writer (and its connection) running — what a
+        steady load sees; :meth:`flush` also ends the writer. False on timeout."""
+        deadline = time.monotonic() + timeout
+        while (self._pending or self._busy) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return not self._pending and not self._busy
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Write everything queued now, wait until it is stored and the connection is closed; False on timeout."""

@@ -10,7 +10,7 @@ import psycopg
 from psycopg import sql
 
 from promptsales.config import Settings
-from promptsales.db.connect import LOGIN_ROLES, role_name, role_password
+from promptsales.db.connect import login_roles, role_name, role_password
 from promptsales.db.fetch import scalar
 from promptsales.runtime.postgres import EXTENSIONS
 
@@ -29,7 +29,8 @@ DEFAULT_PRIVILEGES: dict[str, list[tuple[str, str]]] = {
 
 
 def ensure_roles(conn: psycopg.Connection, settings: Settings, company: str) -> None:
-    """Create the owner, app, etl and analyst roles of ``company`` and their privileges (idempotent).
+    """Create the owner and login roles of ``company`` and their privileges (idempotent); the ``mcp`` and ``log``
+    roles get no default privileges: their migrations grant exactly what they need.
 
     ``conn`` is an autocommit admin connection to the company's database.
     """
@@ -38,7 +39,7 @@ def ensure_roles(conn: psycopg.Connection, settings: Settings, company: str) -> 
     existing = {row[0] for row in conn.execute("SELECT rolname FROM pg_roles")}
     if role_name(company, "owner") not in existing:
         conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(owner))
-    for role in LOGIN_ROLES:
+    for role in login_roles(company):
         ident = sql.Identifier(role_name(company, role))
         password = sql.Literal(role_password(settings, company, role))
         verb = "ALTER" if role_name(company, role) in existing else "CREATE"
@@ -49,7 +50,7 @@ def ensure_roles(conn: psycopg.Connection, settings: Settings, company: str) -> 
     conn.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(dbname))
     conn.execute(sql.SQL("REVOKE ALL ON SCHEMA public FROM PUBLIC"))
     conn.execute(sql.SQL("ALTER SCHEMA public OWNER TO {}").format(owner))
-    logins = [sql.Identifier(role_name(company, role)) for role in LOGIN_ROLES]
+    logins = [sql.Identifier(role_name(company, role)) for role in login_roles(company)]
     conn.execute(sql.SQL("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}").format(dbname, sql.SQL(", ").join(logins)))
     conn.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(sql.SQL(", ").join(logins)))
     conn.execute(sql.SQL("ALTER DEFAULT PRIVILEGES FOR ROLE {} REVOKE EXECUTE ON ROUTINES FROM PUBLIC").format(owner))

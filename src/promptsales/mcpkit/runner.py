@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from promptsales.auth.config import audience_for, issuer_url
 from promptsales.config import Settings
+from promptsales.db.connect import serve_as
 from promptsales.mcpkit.auth import JwksTokenVerifier, ToolScopeGuard
 from promptsales.mcpkit.metrics import ToolCallMetrics
 from promptsales.mcpkit.server import ToolKit
@@ -26,8 +27,10 @@ MCP_PATH = "/mcp"
 
 
 def serve_stdio(kit: ToolKit) -> None:
-    """Serve on stdin/stdout (logs on stderr); local trust: the caller is the local user."""
+    """Serve on stdin/stdout (logs on stderr); local trust: the caller is the local user. The process connects to
+    the databases with the server's least-privilege roles only (:func:`promptsales.db.connect.serve_as`)."""
     configure_stderr_logging()
+    serve_as(kit.name)
     kit.build().run("stdio")
 
 
@@ -66,6 +69,8 @@ def http_app(kit: ToolKit, settings: Settings, host: str, port: int) -> Starlett
 
 
 def serve_http(kit: ToolKit, settings: Settings, host: str, port: int) -> None:
-    """Serve ``kit`` on ``https://host:port/mcp`` until stopped."""
+    """Serve ``kit`` on ``https://host:port/mcp`` until stopped, connected to the databases with the server's
+    least-privilege roles only (:func:`promptsales.db.connect.serve_as`)."""
     configure_stderr_logging()
+    serve_as(kit.name)
     serve_https(http_app(kit, settings, host, port), settings, host, port)
