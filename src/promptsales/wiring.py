@@ -49,7 +49,7 @@ MCP_SERVERS: tuple[str, ...] = ("content", "ads", "crm", "sales")
 DAGSTER_PRELOAD = ("dagster", scheduler.DEFINITIONS_MODULE, "dagster_webserver.cli")
 #: The AI modules (SPEC I1): each a package ``promptsales.ai.<name>`` keeping :mod:`promptsales.ai.modules`'
 #: contract. Add a module by adding its name here.
-AI_MODULES: tuple[str, ...] = ("lead_scoring", "sentiment")
+AI_MODULES: tuple[str, ...] = ("lead_scoring", "sentiment", "ranking")
 
 
 def load_kit(name: str) -> ToolKit:
@@ -75,7 +75,7 @@ def load_ai_module(name: str) -> AIModule:
     for function in ("train", "evaluate", "status"):
         if not callable(getattr(module, function, None)):
             raise TypeError(f"promptsales.ai.{name} does not define {function}(settings)")
-    return module  # type: ignore[return-value]
+    return module
 
 
 def train_ai_module(settings: Settings, name: str) -> dict:

@@ -153,7 +153,10 @@ def create_campaign(conn: psycopg.Connection, request: CampaignRequest) -> int:
         # the procedure recognises that the CALL opened its own transaction and commits its failure log.
         campaign_id = scalar(
             psycopg.ClientCursor(conn),
-            "CALL ads.adssp_create_campaign(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, NULL)",
+            # typed ids: a value outside integer is a clean "out of range" (issue 23's hostile-input tests), not
+            # a call to a procedure that does not exist
+            "CALL ads.adssp_create_campaign(%s::integer, %s::integer, %s::integer, %s, %s, %s, %s, %s, %s, %s, %s, "
+            "NULL)",
             (
                 request.brand_id,
                 request.product_id,

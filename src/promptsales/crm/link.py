@@ -19,6 +19,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from promptsales.config import Settings
 from promptsales.db.connect import admin_conninfo, database_name, role_name, role_password
+from promptsales.errors import UserError
 from promptsales.runtime.profile import postgres_server
 
 SERVER = "promptads_link"
@@ -54,8 +55,17 @@ def ensure_link(
 ) -> int:
     """Create or update the foreign server, user mapping and foreign schema; returns the foreign tables count.
 
-    ``refresh`` re-imports the foreign schema (after PromptAds migrations added tables).
+    ``refresh`` re-imports the foreign schema (after PromptAds migrations added tables). A PromptAds the linked
+    server cannot reach or log in to is a UserError naming why (one transaction: nothing is left half-made).
     """
+    try:
+        return _ensure_link(settings, crm_dbname, ads_dbname, refresh)
+    except psycopg.Error as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise UserError(f"The linked server from PromptCRM to PromptAds cannot be set up or used: {reason}") from None
+
+
+def _ensure_link(settings: Settings, crm_dbname: str | None, ads_dbname: str | None, refresh: bool) -> int:
     target = ads_target(settings, ads_dbname)
     server = sql.Identifier(SERVER)
     owner = sql.Identifier(role_name("crm", "owner"))

@@ -84,7 +84,11 @@ def check_consistency(
     """
     ensure_link(settings, crm_dbname, ads_dbname)
     with connect("crm", "analyst", settings=settings, dbname=crm_dbname) as conn:
-        return consistency_report(conn)
+        try:
+            return consistency_report(conn)
+        except (psycopg.OperationalError, psycopg.errors.ProhibitedSqlStatementAttempted) as error:
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise UserError(f"The check cannot read PromptAds through the linked server: {reason}") from None
 
 
 def consistency_report(conn: psycopg.Connection) -> ConsistencyReport:

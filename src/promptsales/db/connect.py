@@ -54,8 +54,9 @@ def serve_as(company: str | None) -> None:
         _serving.setdefault("sales", "log")
 
 
-def _served_role(company: str, role: str) -> str:
-    """The role a serving process really connects with (see :func:`serve_as`)."""
+def served_role(company: str, role: str) -> str:
+    """The role this process really connects with when it asks for ``role`` (see :func:`serve_as`); a UserError
+    when a serving process may not connect that way at all."""
     if not _serving or role == "log":
         return role
     if role in ("admin", "owner") or company not in _serving:
@@ -95,7 +96,7 @@ def admin_conninfo(settings: Settings, company: str, dbname: str | None = None) 
 
 def conninfo(settings: Settings, company: str, role: Role = "app", dbname: str | None = None) -> str:
     """Connection string for ``role`` on a company database (the served role in a serving process)."""
-    role = _served_role(company, role)  # type: ignore[assignment]
+    role = served_role(company, role)  # type: ignore[assignment]
     admin = admin_conninfo(settings, company, dbname)
     if role == "admin":
         return admin

@@ -13,7 +13,7 @@ from psycopg_pool import ConnectionPool
 from psycopg_pool.base import AttemptWithBackoff
 
 from promptsales.config import Settings, get_settings
-from promptsales.db.connect import Role, conninfo
+from promptsales.db.connect import Role, conninfo, served_role
 
 MIN_SIZE = 1
 MAX_SIZE = 4
@@ -38,9 +38,12 @@ class LeaderFollowingPool(ConnectionPool):
 
 
 def pool(company: str, role: Role, settings: Settings | None = None) -> ConnectionPool:
-    """The pool of ``company``'s database for ``role`` (default settings: the process's), opened on first use."""
+    """The pool of ``company``'s database for ``role`` (default settings: the process's), opened on first use;
+    pools are per role really used, so a serving process's pools are its served role's
+    (:func:`promptsales.db.connect.serve_as`)."""
     settings = settings or get_settings()
-    key = (str(settings.data_path), settings.external_database_url(company) or "", company, role)
+    served = served_role(company, role)
+    key = (str(settings.data_path), settings.external_database_url(company) or "", company, served)
     with _lock:
         found = _pools.get(key)
         if found is None:

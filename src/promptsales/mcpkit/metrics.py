@@ -12,13 +12,13 @@ One set per process (the default registry): building the app twice in one proces
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
-from typing import Any
 
 from prometheus_client import REGISTRY, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
+
+from promptsales.mcpkit.toolcall import ObservedCall, ToolCallObserver
 
 TOOL_CALLS = Counter("promptsales_mcp_tool_calls", "MCP tools/call requests handled.", ["server", "tool", "outcome"])
 TOOL_LATENCY = Histogram(
@@ -29,26 +29,16 @@ TOOL_LATENCY = Histogram(
 )
 
 
-class ToolCallMetrics:
+class ToolCallMetrics(ToolCallObserver):
     """MCP middleware: counts every ``tools/call`` by tool and outcome and observes its latency."""
 
     def __init__(self, server: str) -> None:
         self.server = server
 
-    async def __call__(self, ctx: Any, call_next: Any) -> Any:
-        if ctx.method != "tools/call":
-            return await call_next(ctx)
-        tool = str((ctx.params or {}).get("name"))
-        started = time.perf_counter()
-        outcome = "error"
-        try:
-            result = await call_next(ctx)
-            is_error = getattr(result, "is_error", None) or (isinstance(result, dict) and result.get("isError"))
-            outcome = "error" if is_error else "ok"
-            return result
-        finally:
-            TOOL_LATENCY.labels(self.server, tool).observe(time.perf_counter() - started)
-            TOOL_CALLS.labels(self.server, tool, outcome).inc()
+    def observed(self, call: ObservedCall) -> None:
+        """Count the call and observe its latency."""
+        TOOL_LATENCY.labels(self.server, call.tool).observe(call.seconds)
+        TOOL_CALLS.labels(self.server, call.tool, call.outcome).inc()
 
 
 class CacheLookups(Collector):

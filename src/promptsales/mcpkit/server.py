@@ -30,12 +30,12 @@ import contextvars
 import functools
 import inspect
 import logging
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import anyio
+import psycopg
 from mcp.server.mcpserver import MCPServer
 from mcp_types import CallToolResult, ContentBlock, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
@@ -45,6 +45,8 @@ from promptsales.caller import calling_as, stdio_caller, token_caller
 from promptsales.errors import UserError
 from promptsales.mcpkit.charts.spec import Chart
 from promptsales.mcpkit.completion import Completer, PromptSpec, ResourceSpec, install_completion
+from promptsales.mcpkit.errors import check_argument_values
+from promptsales.mcpkit.toolcall import ObservedCall, ToolCallObserver
 
 #: The argument the kit adds to every tool that draws a chart.
 CHART_ARGUMENT = "chart"
@@ -205,6 +207,7 @@ class ToolKit:
 
         def answer(arguments: dict[str, Any]) -> tuple[BaseModel, list[ContentBlock]]:
             draw = arguments.pop(CHART_ARGUMENT, True)
+            check_argument_values(arguments)
             result = function(**arguments)
             if not isinstance(result, BaseModel):
                 result = spec.output_model.model_validate(result)
@@ -221,6 +224,12 @@ class ToolKit:
                 result, extra = await anyio.to_thread.run_sync(lambda: context.run(answer, arguments))
             except UserError as error:
                 return CallToolResult(content=[TextContent(type="text", text=str(error))], is_error=True)
+            except psycopg.DataError as error:  # a value the database refuses (out of its column's range…)
+                message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+                return CallToolResult(
+                    content=[TextContent(type="text", text=f"{spec.name}: a value was refused: {message}")],
+                    is_error=True,
+                )
             except Exception:
                 log.exception("tool %s.%s failed", self.name, spec.name)
                 return CallToolResult(
@@ -296,33 +305,22 @@ class ToolKit:
         return server
 
 
-class AuditMiddleware:
+class AuditMiddleware(ToolCallObserver):
     """MCP middleware: one audit record per ``tools/call`` — who, tool, its scope, outcome, latency."""
 
     def __init__(self, kit: ToolKit) -> None:
         self.kit = kit
 
-    async def __call__(self, ctx, call_next):
-        if ctx.method != "tools/call":
-            return await call_next(ctx)
-        name = (ctx.params or {}).get("name")
-        started = time.perf_counter()
-        outcome = "error"
-        try:
-            result = await call_next(ctx)
-            is_error = getattr(result, "is_error", None) or (isinstance(result, dict) and result.get("isError"))
-            outcome = "error" if is_error else "ok"
-            return result
-        finally:
-            latency = (time.perf_counter() - started) * 1000
-            caller = token_caller() or stdio_caller()
-            spec = self.kit.tools.get(str(name))
-            trail.record(
-                caller.actor,
-                self.kit.name,
-                str(name),
-                outcome,
-                latency,
-                {"transport": caller.transport},
-                scope=spec.scope if spec else None,
-            )
+    def observed(self, call: ObservedCall) -> None:
+        """Record the call in the central audit (batched writer: off the request path)."""
+        caller = token_caller() or stdio_caller()
+        spec = self.kit.tools.get(call.tool)
+        trail.record(
+            caller.actor,
+            self.kit.name,
+            call.tool,
+            call.outcome,
+            call.seconds * 1000,
+            {"transport": caller.transport},
+            scope=spec.scope if spec else None,
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, quote, unquote
 
 import redis
@@ -70,7 +71,7 @@ class SentinelTarget:
 
     def sentinel(self, socket_timeout: float) -> Sentinel:
         """A Sentinel client over every Sentinel of the URL."""
-        tls = {"ssl": True, "ssl_ca_certs": self.ssl_ca_certs} if self.ssl_ca_certs else {}
+        tls: dict[str, Any] = {"ssl": True, "ssl_ca_certs": self.ssl_ca_certs} if self.ssl_ca_certs else {}
         sentinel_kwargs = {"password": self.password, "socket_timeout": socket_timeout, **tls}
         return Sentinel(
             self.sentinels,

@@ -573,12 +573,15 @@ class ProposalFlow:
                 (proposal_id,),
             ).fetchall()
         payload = row[2]
+        # proposals made over MCP hold the campaign as an object, the generated portal's as its name (found by the
+        # hostile-input tests of issue 23: proposalStatus of a generated proposal was an internal error)
+        campaign = payload.get("campaign")
         return ProposalView(
             proposal_id=proposal_id,
             status=row[0],
             strategy_id=row[1],
             proposal=payload,
-            campaign_name=payload.get("campaign", {}).get("name", ""),
+            campaign_name=campaign.get("name", "") if isinstance(campaign, dict) else str(campaign or ""),
             ads_campaign_id=row[3],
             steps=[
                 StepView(step=s[0], status=s[1], attempts=s[2], idempotency_key=s[3], outcome=s[4], error=s[5])

@@ -16,6 +16,7 @@ from promptsales.ai.modules import module_status
 from promptsales.ai.sentiment.serving import MODULE
 from promptsales.config import Settings
 from promptsales.db.connect import connect
+from promptsales.db.fetch import scalar
 
 
 def train(settings: Settings) -> dict[str, Any]:
@@ -40,7 +41,7 @@ def status(settings: Settings) -> dict[str, Any]:
     )
     if state["ready"]:
         with connect("ads", "etl", settings=settings) as conn:
-            state["comments_classified"] = conn.execute(
-                "SELECT count(*) FROM ads.comment_sentiment WHERE model_version = %s", (state["version"],)
-            ).fetchone()[0]
+            state["comments_classified"] = scalar(
+                conn, "SELECT count(*) FROM ads.comment_sentiment WHERE model_version = %s", (state["version"],)
+            )
     return state
