@@ -31,6 +31,7 @@ class ModuleCall:
     input: Any
     output: Any = None
     model: ModelVersion | None = None
+    label: str | None = None  # names the method when no registry version answered (e.g. a closed-form estimator)
     validation_method: str = ""
     validation_outcome: str = "accepted"
     corrections: str | None = None
@@ -111,7 +112,7 @@ def _log(
             module=call.module,
             operation=call.operation,
             provider=provider,
-            model=model_label or (f"{version.label} ({version.algorithm})" if version else "none"),
+            model=model_label or (f"{version.label} ({version.algorithm})" if version else call.label or "none"),
             prompt=_text(call.input),
             result=_text(call.output),
             validation_method=call.validation_method or "none recorded",

@@ -1,0 +1,48 @@
+"""Performance ranking for PromptSales (SPEC I1; docs/ai.md, "Performance ranking").
+
+A ranking a marketer can trust: each campaign's ROI and conversion rate shrunk toward the mean in
+proportion to how little evidence it has (empirical Bayes: normal-normal with spend as the weight for ROI,
+beta-binomial for conversion), with a 90 % interval; and a learned ranker (LightGBM lambdarank) that
+predicts the campaigns' order by ROI in the next month, trained on a time split and measured against raw
+ROI on months it never saw. Served by PromptSales' ``topCampaigns`` (``ranking="shrunk"|"learned"``) and by
+size-adjusted questions to ``askCampaignPerformance``; after each training the latest month's scores are
+stored in ``wh.campaign_rank_scores`` with the model version.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from promptsales.ai.modules import module_status
+from promptsales.ai.ranking.serving import MODULE
+from promptsales.config import Settings
+from promptsales.db.connect import connect
+from promptsales.db.fetch import scalar
+
+
+def train(settings: Settings) -> dict[str, Any]:
+    """Fit the ranker on the warehouse's months, compare it on the held-out months, store it and the scores."""
+    from promptsales.ai.ranking.training import run_training  # LightGBM: imported when needed
+
+    run_training(settings)
+    return status(settings)
+
+
+def evaluate(settings: Settings) -> dict[str, Any]:
+    """Held-out figures of the newest version (recorded in the registry)."""
+    from promptsales.ai.ranking.training import run_evaluation
+
+    return run_evaluation(settings)
+
+
+def status(settings: Settings) -> dict[str, Any]:
+    """Ready?, newest version and its held-out figures, and how many campaigns carry its stored score."""
+    state = module_status(
+        settings, MODULE, company="sales", serves="topCampaigns(ranking=shrunk|learned), askCampaignPerformance"
+    )
+    if state["ready"]:
+        with connect("sales", "etl", settings=settings) as conn:
+            state["scores_stored"] = scalar(
+                conn, "SELECT count(*) FROM wh.campaign_rank_scores WHERE model_version = %s", (state["version"],)
+            )
+    return state
