@@ -14,11 +14,15 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from psycopg_pool import ConnectionPool
 from pydantic import Field
 
+from promptsales.ai.calls import log_cached_call
+from promptsales.ai.ranking.serving import MODULE as RANKING
+from promptsales.ai.ranking.serving import OPERATION as RANK_CAMPAIGNS
+from promptsales.cache import Scope
 from promptsales.cache.mcp import CachePolicy
 from promptsales.config import get_settings
 from promptsales.db import pools
@@ -41,6 +45,7 @@ from promptsales.sales.nlq.structured import (
     top_campaigns_query,
 )
 from promptsales.sales.proposals import ProposalView, StrategyInput
+from promptsales.sales.ranking import ranked_answer, size_adjusted_question
 
 METRICS_URI = "promptsales://sales/metrics"
 SCHEMA_URI = "promptsales://sales/warehouse-schema"
@@ -186,6 +191,9 @@ def askCampaignPerformance(
     caller = current_caller()
     with pool("analyst").connection() as conn:
         try:
+            adjusted = size_adjusted_question(question, conn, get_settings(), _as_of(conn, as_of))
+            if adjusted is not None:
+                return adjusted
             return ask(question, conn, as_of=as_of, settings=get_settings(), actor=caller.actor)
         except ValueError as error:
             raise ToolInputError(str(error)) from None
@@ -218,7 +226,28 @@ def campaignPerformance(
         return answer_query(conn, query, _as_of(conn, None))
 
 
-@kit.tool(scope="sales:read", read_only=True, title="Top campaigns", chart=answer_chart)
+def _log_cached_ranking(arguments: Mapping[str, Any], answer: Answer) -> None:
+    """A shrunk or learned topCampaigns answer served from the cache: its AI-usage row (the model did not run)."""
+    if arguments.get("ranking", "raw") == "raw":
+        return
+    log_cached_call(
+        RANKING,
+        RANK_CAMPAIGNS,
+        dict(arguments),
+        {"campaigns": [row[2] for row in answer.rows]},
+        model=str(answer.understood.get("model", RANKING)),
+    )
+
+
+@kit.tool(
+    scope="sales:read",
+    read_only=True,
+    title="Top campaigns",
+    chart=answer_chart,
+    cache=CachePolicy(
+        depends=lambda a: [Scope("sales", "ai_model", RANKING), Scope.any_change("sales")], on_hit=_log_cached_ranking
+    ),
+)
 def topCampaigns(
     metric: Annotated[Metric, Field(description="The metric to rank by.")] = Metric("sales_amount"),
     period: Annotated[
@@ -230,16 +259,32 @@ def topCampaigns(
     ] = None,
     n: Annotated[int, Field(description="How many campaigns (1 to 50).")] = 10,
     ascending: Annotated[bool, Field(description="True for the lowest first.")] = False,
+    ranking: Annotated[
+        Literal["raw", "shrunk", "learned"],
+        Field(
+            description="raw: the metric as measured (default). shrunk: ROI or conversion_rate adjusted for size "
+            "(empirical Bayes — small campaigns pulled toward the mean), with a 90% interval. learned: the "
+            "expected order by ROI in the month after the period (a trained ranker; metric roi)."
+        ),
+    ] = "raw",
 ) -> Answer:
-    """The best (or worst) campaigns by a metric in a period, as a ranked table and a bar chart."""
+    """The best (or worst) campaigns by a metric in a period, as a ranked table and a bar chart — as measured,
+    adjusted for size (``ranking="shrunk"``) or as expected next month (``ranking="learned"``)."""
     if not 1 <= n <= 50:
         raise ToolInputError(f"n must be between 1 and 50, got {n}.")
     with pool("analyst").connection() as conn:
+        as_of = _as_of(conn, None)
         try:
-            query = top_campaigns_query(metric, parse_period(period, _as_of(conn, None)), n, ascending)
+            chosen = parse_period(period, as_of)
+            if ranking != "raw":
+                return ranked_answer(
+                    conn, get_settings(), method=ranking, metric=metric, period=chosen, n=n, ascending=ascending,
+                    as_of=as_of,
+                )  # fmt: skip
+            query = top_campaigns_query(metric, chosen, n, ascending)
         except UserError as error:
             raise ToolInputError(str(error)) from None
-        return answer_query(conn, query, _as_of(conn, None))
+        return answer_query(conn, query, as_of)
 
 
 @kit.tool(scope="sales:read", read_only=True, title="Campaign funnel", chart=answer_chart)
