@@ -49,7 +49,7 @@ MCP_SERVERS: tuple[str, ...] = ("content", "ads", "crm", "sales")
 DAGSTER_PRELOAD = ("dagster", scheduler.DEFINITIONS_MODULE, "dagster_webserver.cli")
 #: The AI modules (SPEC I1): each a package ``promptsales.ai.<name>`` keeping :mod:`promptsales.ai.modules`'
 #: contract. Add a module by adding its name here.
-AI_MODULES: tuple[str, ...] = ("lead_scoring", "sentiment", "ranking")
+AI_MODULES: tuple[str, ...] = ("lead_scoring", "sentiment", "ranking", "ad_optimisation")
 
 
 def load_kit(name: str) -> ToolKit:
@@ -60,6 +60,9 @@ def load_kit(name: str) -> ToolKit:
         from promptsales.ads.mcp import kit
     elif name == "crm":
         from promptsales.crm.mcp import kit
+        from promptsales.privacy.mcp import attach
+
+        attach(kit)  # the data-subject request tools (privacy:admin) live on the server that owns the people
     elif name == "sales":
         from promptsales.sales.mcp import kit
     else:

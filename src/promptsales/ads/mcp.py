@@ -38,6 +38,9 @@ from promptsales.ads.service import (
     MarketInput,
     create_or_replay_campaign,
 )
+from promptsales.ai.ad_optimisation.serving import MODULE as AD_OPTIMISATION
+from promptsales.ai.ad_optimisation.serving import OPERATION as OPTIMIZE_BUDGET
+from promptsales.ai.ad_optimisation.serving import BudgetSplit, Constraints, optimize_budget
 from promptsales.ai.calls import log_cached_call
 from promptsales.ai.sentiment.serving import MODULE as SENTIMENT
 from promptsales.ai.sentiment.serving import OPERATION as CLASSIFY_SENTIMENT
@@ -57,7 +60,8 @@ kit = ToolKit(
         "createCampaign creates a campaign with its channels, markets and ads in one all-or-nothing call; "
         "campaignResults reads its results; negativeSentimentReport lists a brand's ads that caused negative "
         "sentiment and the drop in influencer reactions; classifySentiment tells the polarity of comments in Spanish "
-        "or English; listChannels/listMarkets/listBrands are the catalogues."
+        "or English; optimizeBudget splits a campaign's budget across channels and markets by fitted response "
+        "curves; listChannels/listMarkets/listBrands are the catalogues."
     ),
 )
 
@@ -190,6 +194,66 @@ def classifySentiment(
     names the model version and its macro-F1 on comments phrased in ways it never saw."""
     with tool_input_errors():
         return classify_texts(get_settings(), texts, language)
+
+
+class ChannelLimit(BaseModel):
+    channel: str = Field(min_length=1, max_length=50, description="Channel code, e.g. 'email' (see listChannels).")
+    min_share: float = Field(default=0.0, ge=0, le=1)
+    max_share: float = Field(default=1.0, ge=0, le=1)
+
+
+class BudgetConstraints(BaseModel):
+    min_channel_share: float = Field(default=0.05, ge=0, le=1, description="Least share of each channel.")
+    max_channel_share: float = Field(default=0.6, ge=0, le=1, description="Largest share of each channel.")
+    channel_limits: list[ChannelLimit] = Field(default=[], max_length=20, description="Per-channel share limits.")
+    channels: list[str] | None = Field(default=None, max_length=20, description="Only these channel codes.")
+    markets: list[int] | None = Field(default=None, max_length=50, description="Only these market ids.")
+    period: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$", description="Month YYYY-MM (default: next).")
+
+
+def log_cached_budget(arguments: Mapping[str, Any], result: BudgetSplit) -> None:
+    """The AI-usage row of an optimizeBudget answer served from the cache (the optimiser did not run)."""
+    split = {f"{c.channel}×{c.market}": c.spend for c in result.split}
+    log_cached_call(
+        AD_OPTIMISATION,
+        OPTIMIZE_BUDGET,
+        dict(arguments),
+        {"model": result.model, "period": result.period, "split": split, "expected": result.expected.model_dump()},
+        model=result.model,
+    )
+
+
+@kit.tool(
+    scope="ads:read",
+    read_only=True,
+    title="Optimise a campaign's budget split",
+    cache=CachePolicy(
+        depends=lambda a: [Scope("ads", "ai_model", AD_OPTIMISATION), Scope.any_change("ads")],
+        on_hit=log_cached_budget,
+    ),
+)
+def optimizeBudget(
+    campaign: Annotated[int | str, Field(description="Campaign id or exact name.")],
+    budget: Annotated[float, Field(gt=0, le=1e9, description="Budget for the period, USD.")],
+    constraints: Annotated[
+        BudgetConstraints | None, Field(description="Share limits per channel, channels/markets, period.")
+    ] = None,
+) -> BudgetSplit:
+    """Where a campaign's next budget should go: the split across its channels × markets that maximises
+    expected conversions by response curves fitted on PromptAds' history (diminishing returns, share limits
+    per channel), the expected conversions with an interval against an equal split, and why (the curves'
+    marginal returns). A live campaign's last two weeks update the curves first (Thompson sampling)."""
+    given = constraints or BudgetConstraints()
+    wanted = Constraints(
+        min_channel_share=given.min_channel_share,
+        max_channel_share=given.max_channel_share,
+        channel_limits={limit.channel: (limit.min_share, limit.max_share) for limit in given.channel_limits},
+        channels=given.channels,
+        markets=given.markets,
+        period=given.period,
+    )
+    with tool_input_errors(), pool("ads", "etl").connection() as conn:
+        return optimize_budget(get_settings(), conn, campaign, budget, wanted)
 
 
 @kit.tool(scope="ads:read", read_only=True, title="Channel catalogue")
