@@ -230,8 +230,14 @@ _RELATIVE = re.compile(
 _UNIT_NOUNS = {"campaign", "campana", "day", "dia", "month", "mes"}
 #: Words joining two figures into a ratio ("cost per sale", "gasto por venta").
 _PER_WORDS = {"per", "por", "each", "every", "for", "cada", "/", "a", "an", "un", "una", "la", "el"}
+#: Words of closing a sale that also say a campaign ended ("ventas cerradas" vs "campañas cerradas en 2025").
+_CLOSING_WORDS = frozenset("closed cerradas cerrados cerrada cerrado cerraron cerro cerramos".split())
+_SALE_NOUNS = frozenset("sales sale ventas venta deals deal negocios".split())
 #: "campaigns" left over says "the campaigns" (the rows asked about), not a subject to resolve.
 _ALL_CAMPAIGNS = {"campaigns", "campanas"}
+#: Words that ask how many ("how many campaigns", "número de campañas", "total de campañas"): with them, or
+#: with a breakdown, "campaigns" left over counts them; without, it lists them.
+_COUNT_WORDS = frozenset({"many", "number", "count", "cuantas", "cuantos", "numero", "cantidad", "total", "cuenta"})
 #: Plural dimension words that list their dimension when nothing else read them.
 _PLURAL_DIMENSIONS: dict[str, Dimension] = {
     word: dimension
@@ -696,6 +702,7 @@ class QuestionParser:
     def _read_words(self, reading: _Reading) -> NotAnswerable | None:
         """Lifecycle, status, funnel words, averages, metrics, comparison words, breakdowns and the ranking
         asked for."""
+        self._read_closed_sales(reading)
         self._read_lifecycle(reading)
         statuses, text = self._statuses(reading.text)
         reading.update("status", text)
@@ -735,6 +742,22 @@ class QuestionParser:
             reading.read("ranking", start, end)
         self._read_listing(reading)
         return None
+
+    @staticmethod
+    def _read_closed_sales(reading: _Reading) -> None:
+        """ "ventas cerradas", "how many sales have we closed": closing a sale, not a campaign that ended — a
+        stop word, unless the question is about campaigns and the word does not follow a sales noun."""
+        about_campaigns = any(
+            word in lexicon.DIMENSION_WORDS[Dimension.campaign] for word in reading.normalized.split()
+        )
+        tokens = list(words.WORD.finditer(reading.text))
+        for index, match in enumerate(tokens):
+            if match.group() not in _CLOSING_WORDS:
+                continue
+            after_sale = index > 0 and tokens[index - 1].group() in _SALE_NOUNS
+            if about_campaigns and not after_sale:
+                continue
+            reading.read("stop", match.start(), match.end())
 
     @staticmethod
     def _change_spans(reading: _Reading) -> list[tuple[int, int]]:
@@ -927,7 +950,7 @@ class QuestionParser:
         """A period after the as-of date has no results yet (and forecasts are not made up)."""
         future = [period for period in reading.periods if period.start > self.as_of]
         if not future:
-            return None
+            return self._refuse_days(reading)
         return reading.refuse(
             reading.say(
                 f"{future[0].label} is after the as-of date {self.as_of.isoformat()}: there are no "
@@ -939,6 +962,36 @@ class QuestionParser:
             "un periodo hasta la fecha de corte",
             refusal="forecast",
             not_understood=reading.words.get("period", []),
+        )
+
+    @staticmethod
+    def _refuse_days(reading: _Reading, unread: list[str] | None = None) -> NotAnswerable | None:
+        """Days or weeks that are not whole months ("15–31 December 2025", "week 50", "weekly") cannot be
+        told apart in the warehouse, which holds results per month: refused, naming the months that hold them."""
+        days = [item for item in reading.found_periods if item.days]
+        if not days and not unread:
+            return None
+        if days:
+            asked = ", ".join(f"{item.days}" for item in days)
+            months = ", ".join(dict.fromkeys(item.period.label for item in days))
+            english = f"{asked} is only part of {months}"
+            spanish = f"{asked} es solo una parte de {months}"
+            needs = (f"whole months, e.g. {months}", f"meses completos, p. ej. {months}")
+        else:
+            english = spanish = f"'{' '.join(unread or [])}'"
+            english += " asks for days or weeks"
+            spanish += " pide días o semanas"
+            needs = ("whole months, quarters, halves or years", "meses, trimestres, semestres o años completos")
+        return reading.refuse(
+            reading.say(
+                f"{english}: the warehouse holds results per month, so days and weeks cannot be told apart "
+                "within a month, and a month's figure is not passed off as a week's.",
+                f"{spanish}: el almacén guarda resultados por mes, así que no distingue días ni semanas dentro "
+                "de un mes, y no se da la cifra del mes como si fuera la de una semana.",
+            ),
+            *needs,
+            refusal="grain",
+            not_understood=[word for item in days for word in (item.days or "").split()] or list(unread or []),
         )
 
     def _account_for_words(self, reading: _Reading) -> NotAnswerable | None:
@@ -962,6 +1015,9 @@ class QuestionParser:
         if not meaningful:
             reading.ignored = leftover.ignorable
             return None
+        days = [word for word in meaningful.get("period", []) if word in words.DAYS_AND_WEEKS]
+        if days:
+            return self._refuse_days(reading, days)
         not_understood = [*{word: None for found in meaningful.values() for word in found}, *leftover.ignorable]
         if not reading.metrics and not reading.funnel and reading.rank_dimension is None and not reading.listing:
             return reading.refuse(
@@ -996,8 +1052,13 @@ class QuestionParser:
             word = match.group()
             if word in _ALL_CAMPAIGNS:
                 if not (reading.metrics or reading.funnel or reading.rank_dimension or reading.listing):
-                    reading.metrics = [CAMPAIGNS]
-                    reading.read("metrics", match.start(), match.end())
+                    if reading.group_by or _COUNT_WORDS & set(reading.normalized.split()):
+                        reading.metrics = [CAMPAIGNS]
+                        reading.read("metrics", match.start(), match.end())
+                    else:  # "campañas de X que cerraron en …": which campaigns, not how many
+                        reading.group_by.insert(0, Dimension.campaign)
+                        reading.listing = True
+                        reading.read("group_by", match.start(), match.end())
                     continue
                 reading.words.setdefault("scope", []).append(word)
                 continue

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from promptsales.sales.nlq.model import Period
 from promptsales.sales.nlq.text import blank_span
@@ -225,6 +225,9 @@ class FoundPeriod:
     end: int
     endpoints: tuple[Period, Period] | None = None
     with_year: Callable[[int], Period | None] | None = None
+    #: Days that are not whole months ("15–31 December 2025", "week 50 of 2025"): ``period`` is then the
+    #: months that hold them, and the question is refused (the warehouse is monthly).
+    days: str | None = None
 
 
 class PeriodParser:
@@ -245,6 +248,8 @@ class PeriodParser:
         """Every period in ``text`` (in order of appearance) and the text with them blanked out."""
         found: list[FoundPeriod] = []
         for handler in (
+            self._day_ranges,
+            self._weeks_and_days,
             self._ranges,
             self._halves,
             self._bimesters,
@@ -263,6 +268,116 @@ class PeriodParser:
         return _give_years(found), text
 
     # -- handlers: each yields (period, start, end) over the current text -----------------------------
+    def _days_period(self, first: date, last: date, match: re.Match[str]):
+        """``(period, start, end, extra)`` of the days ``first``..``last`` (inclusive): whole months are a
+        period; other days are marked (``days``) with the months that hold them."""
+        months = (last.year * 12 + last.month) - (first.year * 12 + first.month) + 1
+        start = month_start(first)
+        period = months_period(start, months, self._label_months(start, months))
+        if first.day == 1 and add_months(last, 1).replace(day=1) - last == timedelta(days=1):
+            return period, match.start(), match.end(), {}
+        return period, match.start(), match.end(), {"days": self._days_label(first, last)}
+
+    def _days_label(self, first: date, last: date) -> str:
+        def day(value: date, year: bool) -> str:
+            name = month_label(value, self.language).rsplit(" ", 1)[0]
+            text = f"{value.day} de {name}" if self.language == "es" else f"{value.day} {name}"
+            return f"{text} {value.year}" if year else text
+
+        if first == last:
+            return day(first, True)
+        return f"{day(first, first.year != last.year)} – {day(last, True)}"
+
+    def _day_ranges(self, text: str):
+        """ "from July 1 to September 30, 2025", "del 1 de julio al 30 de septiembre de 2025", "entre el 15 y
+        el 31 de diciembre", "December 15, 2025", "2025-12-15": days, answered only when they are whole months."""
+        day, th, year = r"\d{1,2}", r"(?:st|nd|rd|th)?", rf"(?:\s*\|)?(?:\s*(?:of|de|del)?\s*{_YEAR})?"
+        patterns = [  # groups: first day, first month, last day, last month, year (named)
+            rf"\b(?:from|between)\s+(?P<m1>{_MONTH})\s+(?P<d1>{day}){th}\s+(?:to|and|until|through|thru)\s+"
+            rf"(?:(?P<m2>{_MONTH})\s+)?(?P<d2>{day}){th}(?P<y>{year})",
+            rf"\b(?:from|between)\s+(?:the\s+)?(?P<d1>{day}){th}(?:\s+(?:of\s+)?(?P<m1>{_MONTH}))?\s+"
+            rf"(?:to|and|until|through|thru)\s+(?:the\s+)?(?P<d2>{day}){th}\s+(?:of\s+)?(?P<m2>{_MONTH})(?P<y>{year})",
+            rf"\b(?:del|desde\s+el|entre\s+el|de|desde)\s+(?P<d1>{day})(?:\s+de\s+(?P<m1>{_MONTH}))?\s+"
+            rf"(?:al|a|hasta\s+el|y\s+el|hasta)\s+(?P<d2>{day})\s+de\s+(?P<m2>{_MONTH})(?P<y>{year})",
+            rf"\b(?:on\s+)?(?P<m1>{_MONTH})\s+(?P<d1>{day}){th}(?:\s*\|)?\s*(?P<y>20\d\d)",
+            rf"\b(?:el|on\s+the)\s+(?P<d1>{day}){th}\s+(?:de|of)\s+(?P<m1>{_MONTH})(?P<y>{year})",
+            r"\b(?P<y>20\d\d)-(?P<m1>0[1-9]|1[0-2])-(?P<d1>[0-3]\d)\b",
+        ]
+        for pattern in patterns:
+            for match in list(re.finditer(pattern, text)):
+                found = self._day_range_dates(match)
+                if found is not None:
+                    yield self._days_period(*found, match)
+                    text = blank_span(text, match.start(), match.end())
+
+    def _day_range_dates(self, match: re.Match[str]) -> tuple[date, date] | None:
+        """The first and last day a day-range match names (None when they are not dates, or out of order)."""
+        groups = match.groupdict()
+        month1 = groups.get("m1") or groups.get("m2") or ""
+        month2 = groups.get("m2") or month1
+        number1 = int(month1) if month1.isdigit() else MONTHS[month1]
+        number2 = int(month2) if month2.isdigit() else MONTHS[month2]
+        year_text = re.search(r"20\d\d", groups.get("y") or "")
+        if year_text:
+            end_year = int(year_text.group())
+        else:
+            end_year = latest_month(number2, self.as_of).year
+        start_year = end_year - 1 if number1 > number2 else end_year
+        try:
+            first = date(start_year, number1, int(groups["d1"]))
+            last = date(end_year, number2, int(groups.get("d2") or groups["d1"]))
+        except ValueError:
+            return None
+        return (first, last) if first <= last else None
+
+    def _weeks_and_days(self, text: str):
+        """ "week 50 of 2025", "semana 50", "last 2 weeks", "la semana pasada", "últimos 30 días", "yesterday":
+        days the monthly warehouse cannot tell apart (marked, with the months that hold them)."""
+        week = r"(?:week|semana)"
+        rules: list[tuple[str, Callable[[re.Match[str]], tuple[date, date] | None]]] = [
+            (
+                rf"\b(?:the\s+|la\s+)?{week}\s+(?:number\s+|numero\s+|n\s+)?(\d{{1,2}})(?:\s+(?:of|de|del))?(?:\s+{_YEAR})?\b",
+                lambda m: self._iso_week(int(m.group(1)), int(m.group(2)) if m.group(2) else None),
+            ),
+            (
+                rf"\b(?:last|past|previous|(?:las\s+)?ultimas)\s+{_NUM}\s+(?:weeks|semanas)\b",
+                lambda m: (self.as_of - timedelta(days=7 * _number(m.group(1)) - 1), self.as_of),
+            ),
+            (
+                rf"\b(?:last|past|previous|(?:los\s+)?ultimos)\s+{_NUM}\s+(?:days|dias)\b",
+                lambda m: (self.as_of - timedelta(days=_number(m.group(1)) - 1), self.as_of),
+            ),
+            (
+                r"\b(?:last|previous|past)\s+week\b|\b(?:la\s+)?(?:semana\s+(?:pasada|anterior)|ultima\s+semana)\b",
+                lambda m: (self._monday(self.as_of) - timedelta(days=7), self._monday(self.as_of) - timedelta(days=1)),
+            ),
+            (
+                r"\b(?:this|current)\s+week\b|\besta\s+semana\b",
+                lambda m: (self._monday(self.as_of), self.as_of),
+            ),
+            (r"\b(?:yesterday|ayer)\b", lambda m: (self.as_of - timedelta(days=1),) * 2),
+            (r"\b(?:today|hoy)\b", lambda m: (self.as_of,) * 2),
+        ]
+        for pattern, dates in rules:
+            for match in list(re.finditer(pattern, text)):
+                found = dates(match)
+                if found is None:
+                    continue
+                yield self._days_period(*found, match)
+                text = blank_span(text, match.start(), match.end())
+
+    def _iso_week(self, number: int, year: int | None) -> tuple[date, date] | None:
+        """Monday to Sunday of ISO week ``number`` (of the as-of date's year when none is named)."""
+        try:
+            monday = date.fromisocalendar(year or self.as_of.year, number, 1)
+        except ValueError:
+            return None
+        return monday, monday + timedelta(days=6)
+
+    @staticmethod
+    def _monday(day: date) -> date:
+        return day - timedelta(days=day.weekday())
+
     def _ranges(self, text: str):
         pattern = re.compile(
             rf"\b(?:between|from|entre|de|desde)\s+({_MONTH}){_OF}(?:\s+{_YEAR})?\s+"

@@ -40,6 +40,8 @@ _ARTICLES = frozenset("the el la los las a an un una its su sus".split())
 _COPULAS = frozenset("fue fueron es son era was were is are been sido ha han has have".split())
 #: Words that end a subject phrase: the question's own verb, a comparison or a clause mark.
 _TERMINATORS = frozenset("use used uses usa usan | vs versus compared compare comparado comparada".split())
+#: Words right before a dimension word that make it a breakdown ("by channel", "por canal", "cada mercado").
+_BREAKDOWN_MARKERS = frozenset("by por per each cada".split())
 _RANK_WORDS = frozenset(lexicon.RANK_DESC_WORDS) | frozenset(lexicon.RANK_ASC_WORDS)
 #: Ranking words that rank the noun after them ("the top market", "el mejor canal"); "most"/"más" before a
 #: noun count it instead ("the most campaigns").
@@ -77,8 +79,8 @@ def find_subject(text: str, is_figure: Callable[[str], bool] = lambda word: Fals
     tokens = [match.group() for match in matches]
     for index, token in enumerate(tokens):
         dimension = _DIMENSIONS.get(token)
-        if dimension is None:
-            continue
+        if dimension is None or (index and tokens[index - 1] in _BREAKDOWN_MARKERS):
+            continue  # "por canal la marca con más campañas": a breakdown, not a subject
         start = index  # the phrase starts at its article, number and ranking word before the dimension word
         while start > 0 and (
             tokens[start - 1] in _ARTICLES or tokens[start - 1] in _RANKING_ADJECTIVES or _is_number(tokens[start - 1])
@@ -134,6 +136,8 @@ def _ranked_after(tokens: list[str], index: int) -> bool:
     if following and following[0] in _RANK_WORDS:
         return True
     for offset, word in enumerate(following):
+        if word in _DIMENSIONS:  # "canal la marca con más campañas": the ranking is the later noun's
+            return False
         if word in _CONNECTORS:  # "with the most", "de mayor", "en la que más", "donde más"
             return any(later in _RANK_WORDS for later in following[offset + 1 : offset + 4])
     return False

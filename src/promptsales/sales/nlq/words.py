@@ -54,7 +54,7 @@ STOP_WORDS: frozenset[str] = frozenset(
     unique distinct different unicos unicas distintos distintas diferentes
     still todavia aun siguen sigue seguir came come comes arrived arrive entered enter entraron llegaron llegar
     targeted target targeting hecho hecha hacer comprado compradas vendidas x alto alta altos altas elevado
-    traves numero cantidad
+    traves numero cantidad llevamos llevan llevo lleva
     """.split()
 )
 
@@ -88,7 +88,7 @@ MEANINGFUL: dict[str, frozenset[str]] = {
     "period": frozenset(
         """
         half halves semester semesters semestre semestres mitad h1 h2 week weeks weekly semana semanas
-        semanal month months mes meses day days daily dia dias diario diaria weekend fin bimester bimestre bimestres quarter
+        semanal semanales month months mes meses day days daily dia dias diario diaria diarios diarias weekend fin bimester bimestre bimestres quarter
         quarters trimestre trimestres year years yearly annual anual ano anos since until before after
         antes despues last past previous ultimo ultima ultimos ultimas pasado pasada anterior first
         second third fourth primer primera primero segundo segunda tercer tercero tercera cuarto cuarta
@@ -130,6 +130,12 @@ MEANINGFUL: dict[str, frozenset[str]] = {
     ),
     "question": frozenset("when where cuando donde whom".split()),
 }
+
+#: Period words of days and weeks: the warehouse is monthly, so they are refused with that reason.
+DAYS_AND_WEEKS: frozenset[str] = frozenset(
+    "week weeks weekly semana semanas semanal semanales day days daily dia dias diario diaria diarios diarias weekend"
+    " today hoy yesterday ayer".split()
+)
 
 _EXPLANATIONS: dict[str, tuple[str, str]] = {
     "metric": ("a figure I do not know how to compute", "una cifra que no sé calcular"),
