@@ -30,14 +30,14 @@ LAYERS: list[tuple[str, ...]] = [
     ("lab",),
     ("warehouse",),  # what the warehouse holds (the measure registry), read by the sales questions and the ETL
     ("ads", "crm", "content", "sales"),  # independent companies: cross-company calls go over MCP
-    ("backup", "etl", "privileges"),  # platform jobs over the companies, independent of each other
+    ("backup", "etl", "privileges", "privacy"),  # platform jobs over the companies, independent of each other
     ("seed", "stats"),
     ("wiring", "testing"),
     ("drills",),  # failover drills of the HA profile: load through the MCP servers (testing helpers), faults
     ("commands", "definitions"),
     ("cli",),
 ]
-INDEPENDENT = {("ads", "crm", "content", "sales"), ("backup", "etl", "privileges")}
+INDEPENDENT = {("ads", "crm", "content", "sales"), ("backup", "etl", "privileges", "privacy")}
 
 
 def _modules() -> dict[str, Path]:

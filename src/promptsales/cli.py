@@ -158,6 +158,7 @@ def _attach_subcommands() -> None:
     from promptsales.crm.concurrency.cli import deadlock_client
     from promptsales.drills.cli import app as drill_app
     from promptsales.etl.cli import app as etl_app
+    from promptsales.privacy.cli import app as privacy_app
     from promptsales.privileges.cli import app as privileges_app
     from promptsales.stats import app as stats_app
 
@@ -174,6 +175,7 @@ def _attach_subcommands() -> None:
     app.add_typer(auth_app, name="auth")
     app.add_typer(audit_app, name="audit")
     app.add_typer(privileges_app, name="privileges")
+    app.add_typer(privacy_app, name="privacy")
     app.add_typer(mcp_app, name="mcp")
     app.add_typer(drill_app, name="drill")
     app.add_typer(deploy_app, name="deploy")

@@ -60,6 +60,9 @@ def load_kit(name: str) -> ToolKit:
         from promptsales.ads.mcp import kit
     elif name == "crm":
         from promptsales.crm.mcp import kit
+        from promptsales.privacy.mcp import attach
+
+        attach(kit)  # the data-subject request tools (privacy:admin) live on the server that owns the people
     elif name == "sales":
         from promptsales.sales.mcp import kit
     else:

@@ -28,6 +28,7 @@ SCOPES: dict[str, str] = {
     "sales:read": "read consolidated campaign performance",
     "sales:write": "store strategies and AI proposals",
     "sales:approve": "approve AI proposals",
+    "privacy:admin": "answer data-subject requests: export, erase, opt-out (GDPR/CCPA; reveals and erases PII)",
 }
 
 #: Clients created on first use (id → allowed scopes); edit ``<data_dir>/auth/clients.json`` to change.
@@ -39,6 +40,8 @@ DEFAULT_CLIENTS: dict[str, list[str]] = {
     # PromptSales itself, acting as an MCP client of the other companies when a proposal is approved.
     "promptsales-sales": ["ads:read", "ads:write", "content:read", "content:write", "crm:write"],
     "etl": ["ads:read", "content:read", "crm:read", "sales:read"],
+    # The data-protection officer's tools: data-subject requests only (issue 23).
+    "privacy-officer": ["privacy:admin"],
 }
 
 

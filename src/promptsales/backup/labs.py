@@ -110,6 +110,7 @@ def restore_elsewhere(
     """Run the demonstration; returns the printable lab result and the facts a test checks."""
     from promptsales.crm.keystore import KeyStore, KeyStoreError
     from promptsales.crm.service import reveal_client
+    from promptsales.crm.subject_keys import export_escrow, import_escrow
 
     if len(password) < 8:
         raise UserError("The PKCS#12 password must have at least 8 characters.")
@@ -217,6 +218,11 @@ def restore_elsewhere(
     facts["error_after_wrong_password"] = _try_reveal(target, client_ids[:1], target_store)[1]
     fingerprint = target_store.import_pkcs12(p12_path.read_bytes(), password)
     facts["imported_fingerprint"] = fingerprint
+    # Per-client keys are never in a backup (crypto-shredding, issue 23): they travel as an escrow file.
+    escrow = transfer / "promptcrm-subject-keys.escrow"
+    escrow.unlink(missing_ok=True)
+    exported = export_escrow(settings, escrow, dbname=crm_dbname)
+    facts["subject_keys_imported"] = import_escrow(target, escrow)
     result.steps.append(
         StepResult(
             title="5. Certificate + private key exported as password-protected PKCS#12, carried separately, imported",
@@ -224,6 +230,10 @@ def restore_elsewhere(
             rows=[
                 ("import with a wrong password", wrong),
                 ("import with the right password", f"certificate {fingerprint[:16]}… added to {target_store.path}"),
+                (
+                    "subject-key escrow (per-client keys, never in a backup)",
+                    f"{facts['subject_keys_imported']:,} of {exported:,} keys imported",
+                ),
             ],
             note=f"PKCS#12 file: {p12_path} ({p12_path.stat().st_size} bytes, mode 0600, password {_mask(password)}).",
         )

@@ -20,6 +20,7 @@ from pathlib import Path
 import psycopg
 
 from promptsales.backup.streams import ByteSink
+from promptsales.crm.subject_keys import NOT_BACKED_UP as SUBJECT_KEYS
 from promptsales.db.fetch import one
 from promptsales.errors import UserError
 from promptsales.runtime.postgres import bin_dir
@@ -94,12 +95,15 @@ def _stream(argv: list[str], sink: ByteSink, what: str) -> None:
 
 
 def dump_database(conninfo: str, snapshot: ExportedSnapshot, sink: ByteSink, compression: str = "gzip") -> None:
-    """``pg_dump --format=custom`` of one database at ``snapshot`` into ``sink`` (never to disk in clear)."""
+    """``pg_dump --format=custom`` of one database at ``snapshot`` into ``sink`` (never to disk in clear). The rows
+    of PromptCRM's per-subject keys are left out (schema kept): a backup must not be able to bring back the key of
+    a client erased after it was taken (crypto-shredding, issue 23)."""
     argv = [
         str(bin_dir() / "pg_dump"),
         "--format=custom",
         f"--compress={compression}",
         f"--snapshot={snapshot.snapshot_id}",
+        f"--exclude-table-data={SUBJECT_KEYS}",
         "--no-password",
         "--dbname",
         conninfo,

@@ -122,6 +122,40 @@ def keys_import(
     console.print(f"imported certificate {fp}")
 
 
+@app.command("audience-export")
+def audience_export(
+    campaign: int = typer.Option(..., "--campaign", min=1, help="PromptAds campaign id."),
+    out: Path = typer.Option(..., "--out", help="CSV to write (one hashed e-mail per line; never overwritten)."),
+) -> None:
+    """Export a campaign's audience for a third party (an ad platform's customer match): SHA-256 of each e-mail,
+    only clients who consented to third-party sharing and did not opt out of sale (CCPA) or get erased."""
+    from promptsales.audit.trail import current_actor, record
+    from promptsales.crm.audience import third_party_audience
+    from promptsales.db.connect import connect
+
+    if out.exists():
+        raise UserError(f"{out} already exists; choose a new file.")
+    settings = get_settings()
+    with connect("crm", "app", settings=settings) as conn:
+        audience = third_party_audience(conn, campaign)
+    with out.open("x") as sink:
+        sink.write("".join(f"{value}\n" for value in audience["hashed_emails"]))
+    record(
+        current_actor(),
+        "crm",
+        "crm.audience_export",
+        "ok",
+        0.0,
+        {"campaign_id": campaign, "shared": audience["shared"], "held_back": audience["held_back"]},
+        settings,
+        category="privacy",
+    )
+    console.print(
+        f"{audience['shared']:,} clients exported to {out}; {audience['held_back']:,} held back "
+        "(no consent, opted out or erased)"
+    )
+
+
 @check_app.command("consistency")
 def consistency(as_json: bool = typer.Option(False, "--json", help="Print JSON for machines.")) -> None:
     """Compare PromptCRM with PromptAds per campaign × channel × market; exit 1 on any mismatch."""

@@ -12,11 +12,11 @@ from psycopg.rows import dict_row
 from pydantic import BaseModel, Field
 
 from promptsales.config import Settings
-from promptsales.crm.crypto import ClientFieldCipher, blind_index
+from promptsales.crm.crypto import BlindIndex, blind_index
 from promptsales.crm.keystore import KeyStore
 from promptsales.crm.service import reveal_client
+from promptsales.crm.subject_keys import new_client_cipher
 from promptsales.db.fetch import lookup, one, scalar
-from promptsales.errors import UserError
 
 
 # Models of the MCP tools' published schemas: no class docstrings (a docstring would change the schema).
@@ -36,6 +36,9 @@ class Person(BaseModel):
     interests: list[str] = Field(default_factory=list, max_length=20)
     consent_email: bool = False
     consent_sms: bool = False
+    consent_third_party: bool = Field(
+        default=False, description="Consent to share with third parties (integrations); CCPA opt-outs override it."
+    )
 
 
 class LeadIntent(BaseModel):
@@ -81,19 +84,25 @@ def find_client_by_email(conn: psycopg.Connection, email: str) -> int | None:
 def create_client(
     conn: psycopg.Connection, keystore: KeyStore, person: Person, national_id: str, home_market_id: int
 ) -> int:
-    """Insert a client with ``national_id`` (normalised) and the context data encrypted under the newest field
-    key, and the national ID's blind index; returns the new client id. The caller commits."""
-    data_key = scalar(conn, "SELECT max(data_key_id) FROM crm.data_keys WHERE purpose = 'field'")
-    if data_key is None:
-        raise UserError("PromptCRM has no field-encryption key yet (seed or initialise the CRM first).")
-    cipher = ClientFieldCipher.load(conn, keystore, data_key)
+    """Insert a client with ``national_id`` (normalised) and the context data encrypted under a key of the client's
+    own (:func:`promptsales.crm.subject_keys.new_client_cipher`), and the national ID's blind index; returns the new
+    client id. A person whose e-mail is on the CCPA opt-out list is stored opted out (``do_not_sell``, no
+    third-party consent) whatever the form said. The caller commits."""
     index = blind_index(conn, keystore, create=True)
     client_id: int = scalar(conn, "SELECT nextval(pg_get_serial_sequence('crm.clients', 'client_id'))")
+    cipher = new_client_cipher(conn, keystore, client_id)
+    opted_out = bool(
+        scalar(
+            conn,
+            "SELECT EXISTS (SELECT 1 FROM crm.privacy_optouts WHERE email_bidx = %s)",
+            (email_index(index, person.email),),
+        )
+    )
     conn.execute(
         "INSERT INTO crm.clients (client_id, first_name, last_name, email, phone, birth_year, home_market_id,"
         " country_code, region, city, latitude, longitude, interests, consent_email, consent_sms,"
-        " national_id_enc, national_id_bidx, context_enc, data_key_id)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        " consent_third_party, do_not_sell, national_id_enc, national_id_bidx, context_enc, data_key_id)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
         (
             client_id,
             person.first_name,
@@ -110,13 +119,20 @@ def create_client(
             person.interests,
             person.consent_email,
             person.consent_sms,
+            person.consent_third_party and not opted_out,
+            opted_out,
             cipher.encrypt_national_id(client_id, national_id),
             index.digest(national_id),
             cipher.encrypt_context(client_id, person.context),
-            data_key,
+            cipher.data_key_id,
         ),
     )
     return client_id
+
+
+def email_index(index: BlindIndex, email: str) -> bytes:
+    """Keyed hash of a lower-cased e-mail (the opt-out list and request references hold this, never the address)."""
+    return index.digest("email:" + email.strip().lower())
 
 
 def client_360(conn: psycopg.Connection, settings: Settings, client_id: int, include_pii: bool) -> Client360:

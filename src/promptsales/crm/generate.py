@@ -12,8 +12,9 @@ Contract with PromptAds (``ads.ad_results``: one row per ad × channel × market
 * clients live around the main city of their market (distance bands 0–10, 10–50, 50–200, 200–500,
   500+ km); a client reached again by another campaign is drawn from the same market's earlier clients.
 
-Everything is vectorised with numpy from one seed; national IDs and context data are encrypted with one
-AES-256-GCM data key per seed run (wrapped by the key store certificate); rows are loaded with binary COPY.
+Everything is vectorised with numpy from one seed; each client's national ID and context data are encrypted with
+an AES-256-GCM key of the client's own (``crm.subject_keys``, wrapped under a KEK that the key store certificate
+wraps — erasing a client destroys its key, issue 23); rows are loaded with binary COPY.
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ import psycopg
 
 from promptsales.crm import propensity
 from promptsales.crm import vocabulary as vocab
-from promptsales.crm.crypto import ClientFieldCipher, FieldCipher, blind_index, create_data_key
+from promptsales.crm.crypto import blind_index, subject_keyring
 from promptsales.crm.keystore import KeyStore
 from promptsales.crm.link import ensure_link
 from promptsales.crm.log import write_log
+from promptsales.crm.subject_keys import copy_subject_keys, encrypt_for_subjects
 from promptsales.db import bulk
 from promptsales.db.connect import connect
 from promptsales.db.fetch import scalar
@@ -51,6 +53,7 @@ US_PER_DAY = 86_400_000_000
 #: analyses the others.
 ANALYZED_TABLES = ("clients", "leads", "sales")
 DATA_TABLES = (
+    "subject_keys",
     "lead_scores",
     "sales",
     "lead_stage_history",
@@ -653,11 +656,13 @@ def load(ctx: SeedContext) -> dict[str, int]:
     tables = [f"crm.{t}" for t in DATA_TABLES]
     with connect("crm", "owner", settings=settings, dbname=crm_db) as conn:
         bulk.truncate(conn, tables)
-        data_key_id, key = create_data_key(conn, keystore, "field")
         index = blind_index(conn, keystore, create=True)
-        cipher = ClientFieldCipher(FieldCipher(key, data_key_id))
+        ring = subject_keyring(conn, keystore, create=True)
+        data_key_id = ring.kek.data_key_id
         ids = range(1, plan.n_clients + 1)
-        nid_enc, ctx_enc = cipher.encrypt_batch(ids, clients.national_id, clients.context)
+        nid_enc, ctx_enc, wrapped = encrypt_for_subjects(
+            ring, ids, [value.encode() for value in clients.national_id], list(clients.context)
+        )
         bidx = [index.digest(v) for v in clients.national_id]
         clients.national_id.clear()
         clients.context.clear()
@@ -665,7 +670,8 @@ def load(ctx: SeedContext) -> dict[str, int]:
         with bulk.suspended_constraints(conn, tables):
             step("load clients")
             counts = {"clients": copy_clients(conn, clients, data_key_id, nid_enc, bidx, ctx_enc)}
-            del nid_enc, ctx_enc, bidx, clients
+            counts["subject_keys"] = copy_subject_keys(conn, ids, data_key_id, wrapped)
+            del nid_enc, ctx_enc, bidx, clients, wrapped
             step("load leads")
             counts.update(copy_leads(conn, plan, results, leads, history))
             step("load funnel history")

@@ -1,4 +1,5 @@
-"""PromptCRM's part of ``promptsales up``: create the server key store and the linked server.
+"""PromptCRM's part of ``promptsales up``: create the server key store and the linked server, and move clients
+still under a shared field key to keys of their own (issue 23; a no-op once done).
 
 A managed "service" (listed in :mod:`promptsales.wiring`) so that ``up`` prepares it after the databases are migrated and
 ``status`` reports where the key store is; it has no process, so ``down`` has nothing to stop.
@@ -25,9 +26,12 @@ class CrmKeyStoreService:
         """
         from promptsales.crm.keystore import KeyStore
         from promptsales.crm.link import ensure_link
+        from promptsales.crm.subject_keys import migrate_to_subject_keys
 
-        KeyStore.for_server(self.settings).ensure()
+        store = KeyStore.for_server(self.settings)
+        store.ensure()
         ensure_link(self.settings, refresh=True)
+        migrate_to_subject_keys(self.settings, keystore=store)
         return False
 
     def stop(self) -> bool:
