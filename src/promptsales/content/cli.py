@@ -76,6 +76,30 @@ def search(
     console.print(table)
 
 
+@app.command()
+def sheet(
+    output: str = typer.Option("docs/images/content-sheet.png", help="Where to write the PNG."),
+    count: int = typer.Option(48, help="How many pictures (1 to 200)."),
+) -> None:
+    """One PNG of the library's pictures with their titles (a contact sheet)."""
+    from pathlib import Path
+
+    from promptsales.content.media_store import MediaStore
+    from promptsales.content.sheet import contact_sheet, sample_images
+    from promptsales.content.store import mongo_database
+
+    if not 1 <= count <= 200:
+        raise UserError(f"--count must be between 1 and 200, got {count}.")
+    settings = get_settings()
+    docs = sample_images(mongo_database(settings), count)
+    if not docs:
+        raise UserError("There are no rendered images; run `promptsales seed --company content` first.")
+    path = Path(output)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    contact_sheet(MediaStore(settings), docs).save(path, optimize=True)
+    console.print(f"wrote {path} ({len(docs)} pictures)")
+
+
 @integrations_app.command("list")
 def list_integrations() -> None:
     """The stored integrations (no secrets: only the names of the variables that hold them)."""

@@ -1,15 +1,22 @@
-"""Compose long, coherent, distinct descriptions and titles from an asset's attributes.
+"""Write an asset's title and description from its scene (:mod:`promptsales.content.scene`), stating only
+what the scene contains: for an image the product, the setting and the cues its backdrop draws, the
+layout, the headline and where it stands, palette, style treatment, light, audience and format size;
+for a video its shots, motion, music and captions; for an audio spot its voice, music, tempo, ambience,
+language and a script excerpt — never a visual term for audio.
 
-Variety: each of the seven sentences has several templates, picked by the seeded generator, and the
-attribute combination of every asset is unique (the generator draws combinations without
-replacement), so two descriptions can never be identical; the generator still checks it.
+Variety: each sentence has several templates picked by the asset's seeded variants, and attribute
+combinations are unique (the generator draws them without replacement), so two descriptions cannot be
+equal; the generator still checks it.
 """
 
 from __future__ import annotations
 
+from math import gcd
+
 import numpy as np
 
-from promptsales.content.vocabulary import attribute_entries
+from promptsales.content.scene import LAYOUT_PHRASES, MOOD_LIGHT, headline_beside
+from promptsales.content.vocabulary import ATTRIBUTE_LISTS
 
 OPENERS = [
     "This {style} {format} shows {product} {setting}.",
@@ -18,81 +25,129 @@ OPENERS = [
     "The {format} is a {style} piece that places {product} {setting}.",
     "In this {style} {format}, {product} takes centre stage {setting}.",
 ]
-PALETTE_LINES = [
-    "The colour palette relies on {palette}, which ties the product to its surroundings.",
-    "Colours are drawn from {palette}, giving the whole frame a consistent look.",
-    "A palette of {palette} runs through the background, the shapes and the lettering.",
-    "It is painted in {palette}, chosen so the product stands out without clashing.",
+CUE_LINES = [
+    "Backdrop: {cues}.",
+    "Behind it: {cues}.",
+]
+LAYOUT_LINES = [
+    "{layout}, the headline “{headline}” {where}.",
+    "{layout}; headline “{headline}” {where}.",
+]
+STYLE_LINES = [
+    "Colours: {palette}, with {treatment}.",
+    "In {palette}, with {treatment}.",
 ]
 MOOD_LINES = [
-    "The overall mood is {mood}, inviting the viewer to imagine using the product right now.",
-    "Everything about the scene feels {mood}, from the light to the framing.",
-    "The atmosphere is {mood}, and the composition guides the eye straight to the product.",
-    "Its tone is {mood}, matching the emotion the campaign wants to leave behind.",
-]
-COMPOSITION_LINES = [
-    "Visually it uses {composition}, keeping the message readable at a glance.",
-    "The composition is built from {composition}, so the layout feels deliberate.",
-    "Designers used {composition} to give the piece its character.",
+    "The mood is {mood}: {light}.",
+    "{light_cap}; {mood}.",
 ]
 AUDIENCE_LINES = [
-    "It is aimed at {audience}, who will recognise the setting as part of their everyday life.",
-    "The intended audience is {audience}, and the visual language speaks directly to them.",
-    "It was created for {audience}, reflecting what they value when they choose a brand.",
-    "Its target viewers are {audience}, who respond to honest, well-crafted imagery.",
+    "For {audience}; {size} for {channel}.",
+    "Made for {audience}, {size}, {channel}.",
 ]
-CHANNEL_LINES = [
-    "The format suits {channel}, with room left for a short headline and a call to action.",
-    "It is sized for {channel} and leaves clear space for the logo and the offer.",
-    "Media planners can place it in {channel} without cropping the key elements.",
+VIDEO_LINES = [
+    "This {duration}-second {style} video shows {product} {setting}.",
+    "A {duration}-second {style} video featuring {product} {setting}.",
 ]
-CLOSING_LINES = [
-    "A subtle {accent} highlight in the {corner} corner adds depth without distracting from the product.",
-    "Small details, like the {accent} accent in the {corner} corner, reward a second look.",
-    "The {corner} corner carries a {accent} touch that balances the frame.",
-    "Fine {accent} lines near the {corner} corner lead the eye back to the product.",
+AUDIO_LINES = [
+    "A {duration}-second audio spot in {language} for the {product}: {voice} over {music} at {tempo} BPM.",
+    "This {duration}-second {language} audio spot promotes the {product} with {voice} over {music} at {tempo} BPM.",
 ]
-ACCENTS = ["metallic", "soft glow", "grain", "shadow", "sparkle", "gradient", "paper", "chalk"]
-CORNERS = ["upper left", "upper right", "lower left", "lower right"]
-MEDIA_NOUNS = {"image": None, "video": "short video", "audio": "audio spot"}
+MEDIA_NOUNS = {"video": "video", "audio": "audio spot"}
 
 
-def compose(attrs: np.ndarray, media_type: str, variants: np.ndarray) -> tuple[str, str]:
-    """``(title, description)`` for one asset; ``attrs`` are indexes into the vocabulary lists
-    (product, setting, style, palette, mood, audience, format) and ``variants`` picks templates."""
-    entry = attribute_entries(attrs)
+def _phrase(name: str, key: str, column: int = 1) -> str:
+    """The description phrase of an attribute value (its vocabulary entry's ``column``)."""
+    for entry in ATTRIBUTE_LISTS[name]:
+        if entry[0] == key:
+            return str(entry[column])
+    raise KeyError(f"{name} {key!r} is not in the vocabulary")
+
+
+def _listing(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _ratio(size: list[int]) -> str:
+    width, height = size
+    if width == height:
+        return "square 1:1"
+    divisor = gcd(width, height)
+    w, h = width // divisor, height // divisor
+    return f"{w}:{h}" if max(w, h) <= 32 else f"{width / height:.2f}:1" if width > height else f"1:{height / width:.2f}"
+
+
+def _capital(text: str) -> str:
+    return text[0].upper() + text[1:]
+
+
+def compose(scene: dict, variants: np.ndarray) -> tuple[str, str]:
+    """``(title, description)`` of one asset, written from its scene only; ``variants`` picks templates."""
     v = [int(x) for x in variants]
-    format_noun = entry["format"][1] if media_type == "image" else MEDIA_NOUNS[media_type]
+    kind = scene["media_type"]
+    mood = _phrase("mood", scene["mood"])
+    audience = _phrase("audience", scene["audience"])
+    product = _phrase("product", scene["product"])
+    setting = _phrase("setting", scene["setting"])
+    style = _phrase("style", scene["style"])
+    if kind == "audio":
+        sentences = [
+            AUDIO_LINES[v[0] % 2].format(
+                duration=round(scene["duration_seconds"]),
+                language=scene["language"],
+                product=scene["product"],
+                voice=scene["voice"],
+                music=scene["music"],
+                tempo=scene["tempo_bpm"],
+            ),
+            f"In the background we hear {scene['ambience']}, the sound of the {scene['setting']}.",
+            f"The tone is {mood}, for {audience}.",
+            f"Script excerpt: “{scene['script']}”",
+        ]
+        title = f"{_capital(scene['mood'])} audio spot: {scene['product']} ({scene['language']}) — {scene['setting']}"
+        return title, " ".join(sentences)
     values = {
-        "style": entry["style"][1],
-        "format": format_noun,
-        "product": entry["product"][1],
-        "setting": entry["setting"][1],
-        "palette": entry["palette"][1],
-        "mood": entry["mood"][1],
-        "composition": entry["style"][2],
-        "audience": entry["audience"][1],
-        "channel": entry["format"][2],
-        "accent": ACCENTS[v[7] % len(ACCENTS)],
-        "corner": CORNERS[v[8] % len(CORNERS)],
+        "style": style,
+        "format": _phrase("format", scene["format"]),
+        "product": product,
+        "setting": setting,
+        "cues": _listing(list(scene["cues"])),
+        "place": scene["setting"],
+        "layout": LAYOUT_PHRASES[scene["layout"]],
+        "headline": scene["headline"],
+        "where": "beside it" if headline_beside(scene) else "on top",
+        "palette": _phrase("palette", scene["palette"]),
+        "treatment": _phrase("style", scene["style"], 2),
+        "mood": mood,
+        "light": MOOD_LIGHT[scene["mood"]][1],
+        "light_cap": _capital(MOOD_LIGHT[scene["mood"]][1]),
+        "audience": audience,
+        "channel": _phrase("format", scene["format"], 2),
+        "size": "{}×{} pixels".format(*scene["delivery_size"]),
+        "ratio": _ratio(scene["delivery_size"]),
     }
-    # Five sentences (~65-90 words): every attribute is named once; the fifth sentence is one of three
-    # kinds (composition, channel or closing detail) so descriptions also differ in structure.
-    extra = [
-        COMPOSITION_LINES[v[3] % len(COMPOSITION_LINES)],
-        CHANNEL_LINES[v[5] % len(CHANNEL_LINES)],
-        CLOSING_LINES[v[6] % len(CLOSING_LINES)],
-    ][v[9] % 3]
+    if kind == "video":
+        shots = "; ".join(scene["shots"])
+        sentences = [
+            VIDEO_LINES[v[0] % 2].format(duration=round(scene["duration_seconds"]), **values),
+            f"Shots: {shots}.",
+            f"Motion: {scene['motion']}; music: {scene['music']} at {scene['tempo_bpm']} BPM.",
+            "Captions: “{}”, “{}”.".format(*scene["captions"]),
+            MOOD_LINES[v[2] % len(MOOD_LINES)].format(**values),
+            f"For {audience} on {values['channel']}, {values['ratio']}.",
+        ]
+        title = f"{_capital(scene['mood'])} {scene['style']} video: {scene['product']} — {scene['setting']}"
+        return title, " ".join(sentences)
     sentences = [
         OPENERS[v[0] % len(OPENERS)],
-        PALETTE_LINES[v[1] % len(PALETTE_LINES)],
+        CUE_LINES[v[1] % len(CUE_LINES)],
+        LAYOUT_LINES[v[3] % len(LAYOUT_LINES)],
+        STYLE_LINES[v[4] % len(STYLE_LINES)],
         MOOD_LINES[v[2] % len(MOOD_LINES)],
-        AUDIENCE_LINES[v[4] % len(AUDIENCE_LINES)],
-        extra,
+        AUDIENCE_LINES[v[5] % len(AUDIENCE_LINES)],
     ]
-    text = " ".join(sentence.format(**values) for sentence in sentences)
-    text = text[0].upper() + text[1:]
-    title = f"{entry['mood'][0].title()} {entry['style'][0]} {entry['product'][0]} — {entry['setting'][0]}"
+    text = _capital(" ".join(sentence.format(**values) for sentence in sentences))
+    title = f"{_capital(scene['mood'])} {scene['style']} {scene['product']} — {scene['setting']}"
     return title, text
 
 

@@ -9,7 +9,7 @@ server-side validator (see :mod:`promptsales.content.mongo_migrations`, docs/dec
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -57,6 +57,9 @@ class MediaAsset(_Document):
     description: str = Field(min_length=20)
     hashtags: list[str] = Field(min_length=1)
     attributes: dict[str, str]
+    scene: dict[str, Any] | None = Field(
+        default=None, description="what the picture, video or audio contains; the description is written from it"
+    )
     usage_rights: UsageRights
     versions: list[Version]
     brand_id: int | None = None

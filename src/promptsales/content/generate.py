@@ -1,11 +1,13 @@
 """PromptContent data generator (SPEC C1, C2, G7): media assets from attributes, rendered images in
 the content-addressed media store, hashtags, integrations, and the vector index.
 
-Scales: ``small`` 70 documents (60 images), ``official`` 300 (240 images with files, 40 video and
-20 audio records), ``large`` 100,000 (80% images; image files rendered for the first 1,000 images
-only, the rest are metadata-only records used by the search benchmarks — documented in docs/content.md).
-Deterministic for a seed; attribute combinations are drawn without replacement so every
-description is distinct.
+Every asset gets one scene (:mod:`promptsales.content.scene`); the renderer draws it and the description
+writer states it, so the picture and the text agree (issue 24). Scales: ``small`` 70 documents (60
+images), ``official`` 300 (240 images with files, 40 videos with a rendered key frame, 20 audio spots),
+``large`` 100,000 (80% images; pictures rendered for the first 1,000 images and key frames for the first
+200 videos, the rest are metadata-only records used by the search benchmarks — docs/content.md).
+Deterministic for a seed; attribute combinations are drawn without replacement so every description is
+distinct.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from promptsales.content.documents import Hashtag, MediaAsset, validated
 from promptsales.content.integrations import default_integrations
 from promptsales.content.media_store import MediaStore
 from promptsales.content.render import png_bytes, render, thumbnail_png
+from promptsales.content.scene import build_scene
 from promptsales.content.store import migrated_database, mongo_database
 from promptsales.content.vector_index import rebuild
 from promptsales.content.vocabulary import (
@@ -35,11 +38,11 @@ from promptsales.content.vocabulary import (
     hashtag,
 )
 
-#: scale → (images, videos, audios, images that get a rendered file)
-SIZES: dict[str, tuple[int, int, int, int]] = {
-    "small": (60, 6, 4, 60),
-    "official": (240, 40, 20, 240),
-    "large": (80_000, 15_000, 5_000, 1_000),
+#: scale → (images, videos, audios, images that get a rendered file, videos that get a rendered key frame)
+SIZES: dict[str, tuple[int, int, int, int, int]] = {
+    "small": (60, 6, 4, 60, 6),
+    "official": (240, 40, 20, 240, 40),
+    "large": (80_000, 15_000, 5_000, 1_000, 200),
 }
 RADIX = (len(PRODUCTS), len(SETTINGS), len(STYLES), len(PALETTES), len(MOODS), len(AUDIENCES), len(FORMATS))
 START = datetime(2024, 7, 1, tzinfo=UTC)
@@ -79,7 +82,7 @@ def _campaign_refs(ctx) -> list[tuple[int, int]]:
 
 def build_documents(ctx, progress_task=None) -> list[dict]:
     """Every media document of the scale (images rendered into the media store as they are built)."""
-    images, videos, audios, rendered = SIZES[ctx.scale]
+    images, videos, audios, rendered, key_frames = SIZES[ctx.scale]
     n = images + videos + audios
     rng = np.random.default_rng(ctx.seed)
     attrs = draw_attributes(rng, n)
@@ -100,14 +103,16 @@ def build_documents(ctx, progress_task=None) -> list[dict]:
     for i in range(n):
         kind = str(kinds[i])
         names = attribute_names(attrs[i])
-        title, description = compose(attrs[i], kind, variants[i])
+        duration = float(durations[i]) if kind != "image" else None
+        scene = build_scene(attrs[i], kind, variants[i], duration)
+        title, description = compose(scene, variants[i])
         created = START + timedelta(seconds=float(created_offsets[i]))
         updated = min(created + timedelta(seconds=float(update_offsets[i])), now)
         sha256 = uri = thumb_uri = None
         width = height = size = None
         fmt = "png" if kind == "image" else ("mp4" if kind == "video" else "mp3")
         if kind == "image" and i < rendered:
-            picture = render(attrs[i], ctx.seed + i)
+            picture = render(scene, ctx.seed + i).image
             data = png_bytes(picture)
             sha256, uri = store.put(data, "png")
             _, thumb_uri = store.put(thumbnail_png(picture), "png")
@@ -115,6 +120,9 @@ def build_documents(ctx, progress_task=None) -> list[dict]:
             size = len(data)
         elif kind == "image":
             width, height = FORMATS[int(attrs[i][6])][3]
+        elif kind == "video" and i - images < key_frames:  # the key frame is the video's thumbnail
+            _, thumb_uri = store.put(thumbnail_png(render(scene, ctx.seed + i).image), "png")
+            width, height = FORMATS[int(attrs[i][6])][4]
         campaign_id, brand_id = refs[int(ref_index[i])] if refs else (None, None)
         channels = [FORMATS[int(attrs[i][6])][2]]
         doc = {
@@ -127,11 +135,12 @@ def build_documents(ctx, progress_task=None) -> list[dict]:
             "format": fmt,
             "width": width,
             "height": height,
-            "duration_seconds": float(durations[i]) if kind != "image" else None,
+            "duration_seconds": duration,
             "size_bytes": size,
             "description": description,
-            "hashtags": [hashtag(names[c]) for c in CATEGORIES] + [hashtag(kind)],
+            "hashtags": [hashtag(names[c]) for c in CATEGORIES if c in scene] + [hashtag(kind)],
             "attributes": names,
+            "scene": scene,
             "usage_rights": {
                 "licence": LICENCES[int(licences[i])],
                 "territories": [t for b, t in enumerate(TERRITORIES) if int(territory_masks[i]) >> b & 1],
@@ -185,7 +194,7 @@ def is_seeded(ctx) -> bool:
 def seed(ctx) -> dict[str, int]:
     """Generate and load PromptContent: MongoDB collections, media files, vector index."""
     db, _ = migrated_database(ctx.settings, ctx.database("content_mongo"))
-    images, videos, audios, _ = SIZES[ctx.scale]
+    images, videos, audios, _, _ = SIZES[ctx.scale]
     n = images + videos + audios
     task = ctx.progress.add_task("content: media + images", total=n) if ctx.progress else None
     docs = build_documents(ctx, task)

@@ -87,22 +87,26 @@ SETTINGS: list[tuple[str, str]] = [
 ]
 
 STYLES: list[tuple[str, str, str]] = [
-    # key, description phrase, composition sentence fragment (also drives the renderer)
-    ("minimalist", "minimalist", "a single bold shape and generous empty space"),
-    ("retro", "retro seventies", "sunburst stripes and rounded typography"),
-    ("flat illustration", "flat illustration", "simple flat shapes without shadows"),
-    ("photorealistic", "photorealistic", "soft depth of field and natural light"),
-    ("watercolor", "watercolor", "soft washes of colour bleeding into each other"),
-    ("neon", "neon cyberpunk", "glowing outlines and dark contrasts"),
-    ("geometric", "geometric", "triangles and circles arranged on a grid"),
-    ("hand drawn", "hand-drawn sketch", "loose pencil lines and doodles"),
+    # key, description phrase, the treatment the renderer applies (and the description states)
+    (
+        "minimalist",
+        "minimalist",
+        "a plain backdrop with the setting reduced to faint outlines and generous empty space",
+    ),
+    ("retro", "retro seventies", "sunburst stripes behind the product and warm faded colours"),
+    ("flat illustration", "flat illustration", "flat fills without shadows or outlines"),
+    ("photorealistic", "photorealistic", "a blurred background for depth of field and a soft shadow under the product"),
+    ("watercolor", "watercolor", "soft washes of colour bleeding into each other on textured paper"),
+    ("neon", "neon cyberpunk", "a darkened scene with glowing outlines"),
+    ("geometric", "geometric", "triangles and circles laid on a grid over the backdrop"),
+    ("hand drawn", "hand-drawn sketch", "loose pencil outlines on paper"),
     ("pop art", "pop art", "halftone dots and thick black outlines"),
-    ("isometric", "isometric 3D", "isometric blocks seen from above"),
-    ("collage", "paper collage", "torn paper layers and cut-out pieces"),
-    ("cinematic", "cinematic", "a wide frame with dramatic light"),
-    ("pastel", "soft pastel", "rounded shapes in gentle tones"),
-    ("brutalist", "brutalist", "heavy blocks and raw type"),
-    ("vintage poster", "vintage poster", "a framed border and aged paper texture"),
+    ("isometric", "isometric 3D", "the product standing on an isometric block"),
+    ("collage", "paper collage", "torn paper pieces layered behind the product"),
+    ("cinematic", "cinematic", "letterbox bars and dramatic light falling off to the edges"),
+    ("pastel", "soft pastel", "gentle washed-out tones"),
+    ("brutalist", "brutalist", "heavy black blocks and raw type"),
+    ("vintage poster", "vintage poster", "a framed border and aged, grainy paper"),
 ]
 
 PALETTES: list[tuple[str, str, list[tuple[int, int, int]]]] = [
@@ -154,14 +158,14 @@ AUDIENCES: list[tuple[str, str]] = [
     ("pet owners", "pet owners"),
 ]
 
-FORMATS: list[tuple[str, str, str, tuple[int, int]]] = [
-    # key, noun, channel, render size
-    ("square post", "square social post", "Instagram feed", (320, 320)),
-    ("story", "vertical story", "Instagram and TikTok stories", (216, 384)),
-    ("banner", "wide web banner", "display advertising", (384, 160)),
-    ("poster", "print poster", "outdoor print", (256, 360)),
-    ("email header", "email header", "email newsletters", (384, 192)),
-    ("linkedin card", "LinkedIn card", "LinkedIn sponsored posts", (384, 216)),
+FORMATS: list[tuple[str, str, str, tuple[int, int], tuple[int, int]]] = [
+    # key, noun, channel, render size (a preview with the delivery aspect ratio), delivery size in pixels
+    ("square post", "square social post", "Instagram feed", (320, 320), (1080, 1080)),
+    ("story", "vertical story", "Instagram and TikTok stories", (216, 384), (1080, 1920)),
+    ("banner", "wide web banner", "display advertising", (384, 160), (1200, 500)),
+    ("poster", "print poster", "outdoor print", (256, 362), (4961, 7016)),
+    ("email header", "email header", "email newsletters", (384, 128), (600, 200)),
+    ("linkedin card", "LinkedIn card", "LinkedIn sponsored posts", (384, 201), (1200, 627)),
 ]
 
 #: Categories of the hashtag catalogue, in the order of the attribute tuple.
