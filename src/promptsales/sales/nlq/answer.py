@@ -169,8 +169,18 @@ def summarize(query: StructuredQuery, columns: list[str], rows: list[list[object
         ]
         return "; ".join(parts) + "."
     metric = query.order_by or query.metrics[0]
+    others = [m for m in query.metrics if m is not metric and m.value in columns][:3]
+
+    def also(record: dict[str, object]) -> str:
+        """The row's other figures asked for ("… $183,338.03 (sales amount $10,156.00)")."""
+        shown = ", ".join(
+            f"{label(m, query.language)} {format_value(m, record[m.value], query.language)}" for m in others
+        )
+        return f" ({shown})" if shown else ""
+
     listed = [
-        f"{_row_name(r, query)}: {format_value(metric, r.get(metric.value), query.language)}" for r in records[:5]
+        f"{_row_name(r, query)}: {format_value(metric, r.get(metric.value), query.language)}{also(r)}"
+        for r in records[:5]
     ]
     more = "" if len(records) <= 5 else (f" (y {len(records) - 5} más)" if es else f" (and {len(records) - 5} more)")
     if query.intent is Intent.ranking:

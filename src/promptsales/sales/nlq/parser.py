@@ -235,6 +235,8 @@ _CLOSING_WORDS = frozenset("closed cerradas cerrados cerrada cerrado cerraron ce
 _SALE_NOUNS = frozenset("sales sale ventas venta deals deal negocios".split())
 #: "campaigns" left over says "the campaigns" (the rows asked about), not a subject to resolve.
 _ALL_CAMPAIGNS = {"campaigns", "campanas"}
+#: Words that ask for an amount: with a subject and no figure named, the figure is asked, not found.
+_QUANTITY_WORDS = frozenset({"much", "cuanto", "cuanta"})
 #: Words that ask how many ("how many campaigns", "número de campañas", "total de campañas"): with them, or
 #: with a breakdown, "campaigns" left over counts them; without, it lists them.
 _COUNT_WORDS = frozenset({"many", "number", "count", "cuantas", "cuantos", "numero", "cantidad", "total", "cuenta"})
@@ -467,8 +469,10 @@ class QuestionParser:
                 return refusal
         if reading.funnel:
             return self._with_subjects(reading, self._funnel_query(reading))
-        if reading.subjects and not (reading.metrics or reading.rank_dimension or reading.listing or reading.group_by):
-            # "what were the top 5 campaigns": nothing asked of the subject but itself
+        asked = reading.metrics or reading.rank_dimension or reading.listing or reading.group_by
+        if reading.subjects and not asked and not _QUANTITY_WORDS & set(reading.normalized.split()):
+            # "what were the top 5 campaigns": nothing asked of the subject but itself ("how much did the
+            # campaign with the most clicks generate" asks a figure it does not name: refused below)
             subject = reading.subjects[0].query
             return subject.model_copy(update={"words": reading.words, "ignored": [*subject.ignored, *reading.ignored]})
         refusal = self._default_metric(reading)
@@ -780,6 +784,13 @@ class QuestionParser:
         November to December", "variación entre noviembre y diciembre") compares its two ends; the change
         words are read only when there are two periods (else they refuse the question)."""
         spans = self._change_spans(reading)
+        if not (spans or reading.compare) and len(reading.periods) == 2:
+            # "diciembre … en 2025", "Q4 of 2025": a period inside the other narrows it, it is not compared
+            first, second = reading.periods
+            inner = _inside(first, second) or _inside(second, first)
+            if inner is not None:
+                reading.periods = [inner]
+                reading.understood["periods"] = [inner.label]
         if (spans or reading.compare) and len(reading.found_periods) == 1 and reading.found_periods[0].endpoints:
             reading.periods = list(reading.found_periods[0].endpoints)
             reading.understood["periods"] = [period.label for period in reading.periods]
@@ -1516,6 +1527,12 @@ def _scoped(subject: SubjectRef, period: Period) -> SubjectRef:
     if ranked is CAMPAIGNS or not (definition.kind in ("keys", "distinct") or set(definition.inputs) <= set(ADDITIVE)):
         return subject
     return subject.model_copy(update={"query": query.model_copy(update={"period": period})})
+
+
+def _inside(inner: Period, outer: Period) -> Period | None:
+    """``inner`` when it lies within ``outer`` (and is shorter), else None."""
+    within = outer.start <= inner.start and inner.end <= outer.end
+    return inner if within and (inner.start, inner.end) != (outer.start, outer.end) else None
 
 
 def _find(phrase: str, text: str) -> list[re.Match[str]]:

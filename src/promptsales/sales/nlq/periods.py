@@ -247,8 +247,10 @@ class PeriodParser:
     def find_all(self, text: str) -> tuple[list[FoundPeriod], str]:
         """Every period in ``text`` (in order of appearance) and the text with them blanked out."""
         found: list[FoundPeriod] = []
+        text = self._relative_years(text)
         for handler in (
             self._day_ranges,
+            self._months_of_year,
             self._weeks_and_days,
             self._ranges,
             self._halves,
@@ -266,6 +268,33 @@ class PeriodParser:
                 text = blank_span(text, start, end)
         found.sort(key=lambda item: item.start)
         return _give_years(found), text
+
+    def _relative_years(self, text: str) -> str:
+        """ "diciembre del año pasado", "Q4 of last year", "entre octubre y diciembre de este año": the year
+        named relatively after a month or a part of a year is written as its number (same length, so every
+        offset stays valid), for the handlers that take a year."""
+
+        def year(match: re.Match[str]) -> str:
+            relative = match.group(3)
+            value = self.as_of.year - (1 if re.search(r"pasado|anterior|last|previous", relative) else 0)
+            written = f"{match.group(1)}{match.group(2)}{value}"
+            return written + " " * (len(match.group()) - len(written))
+
+        return _RELATIVE_YEAR.sub(year, text)
+
+    def _months_of_year(self, text: str):
+        """ "the first two months of 2025", "los últimos 3 meses del 2025": months at the start or end of a year."""
+        pattern = re.compile(
+            rf"\b(?:the\s+|los\s+)?(first|primeros|last|ultimos)\s+{_NUM}\s+(?:months|meses)\s+(?:of|de|del)\s+"
+            rf"(?:(?:the\s+)?year\s+|(?:el\s+)?ano\s+)?{_YEAR}\b"
+        )
+        for match in list(pattern.finditer(text)):
+            months, year = _number(match.group(2)), int(match.group(3))
+            if not 1 <= months <= 12:
+                continue
+            first = match.group(1) in ("first", "primeros")
+            start = date(year, 1, 1) if first else date(year, 13 - months, 1)
+            yield months_period(start, months, self._label_months(start, months)), match.start(), match.end()
 
     # -- handlers: each yields (period, start, end) over the current text -----------------------------
     def _days_period(self, first: date, last: date, match: re.Match[str]):
@@ -593,6 +622,15 @@ class PeriodParser:
         for match in list(re.finditer(rf"\b(?:(?:the\s+)?year\s+|(?:el\s+)?ano\s+)?{_YEAR}\b", text)):
             year = int(match.group(1))
             yield months_period(date(year, 1, 1), 12, str(year)), match.start(), match.end()
+
+
+#: A year named relatively right after a month or a part of a year: "(diciembre) del año pasado", "(Q4) of
+#: last year", "(semestre) de este año".
+_RELATIVE_YEAR = re.compile(
+    rf"\b({_MONTH}|quarter|trimestre|half|semestre|mitad|bimester|bimestre|q[1-4]|[1-4]t|h[12]|s[12])"
+    r"(\s+(?:of|de|del)\s+)((?:the\s+|el\s+)?(?:(?:last|previous|this|current)\s+year|ano\s+(?:pasado|anterior|actual)"
+    r"|este\s+ano))\b"
+)
 
 
 def _paired_periods(
