@@ -1,7 +1,7 @@
 # The two commands of the README: `make up` (everything running, with data) and `make test`.
 PYTHON ?= python3
 
-.PHONY: up test down status bench k8s
+.PHONY: up test down status bench k8s screenshot
 
 up:
 	$(PYTHON) -m pip install -q -e ".[dev]"
@@ -21,6 +21,12 @@ status:
 
 bench:
 	$(PYTHON) bench/run_all.py
+
+# The README's screenshot of a chart answer in the official MCP Inspector's web UI (needs `make up`, npx,
+# `apt-get install chromium fonts-symbola`): docs/images/chart-answer-inspector.png.
+screenshot:
+	$(PYTHON) -m pip install -q -e ".[screenshot]"
+	$(PYTHON) bench/client_screenshot.py
 
 # Kubernetes: render every overlay of deploy/ into build/k8s/ and validate it strictly (deploy/README.md).
 k8s:

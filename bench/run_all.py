@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-NOT_BENCHMARKS = {"run_all", "report"}
+NOT_BENCHMARKS = {"run_all", "report", "client_screenshot"}  # client_screenshot: `make screenshot`
 
 
 def scripts(names: list[str]) -> list[Path]:
