@@ -43,6 +43,8 @@ def world(settings: Settings, clone_db) -> Iterator[World]:
         audit_ids,
         usage_ids,
         campaign_id=900_000 + int(tag[:4], 16),
+        crm_db=crm_db,
+        sales_db=sales_db,
     )
     from promptsales.db.logwriter import LOG_WRITER
 

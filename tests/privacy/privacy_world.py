@@ -37,6 +37,8 @@ class World:
     audit_ids: list[int] = field(default_factory=list)
     ai_usage_ids: list[int] = field(default_factory=list)
     campaign_id: int = 900_001
+    crm_db: str = ""
+    sales_db: str = ""
 
 
 def person(spec: dict, consent_third_party: bool) -> Person:

@@ -55,6 +55,16 @@ class AuthSettings(BaseSettings):
     clients_file: Path | None = Field(default=None, description="Clients file; default <data_dir>/auth/clients.json.")
 
 
+#: Scopes whose prefix is not the name of the MCP server that checks them: ``privacy:admin`` is PromptCRM's.
+SCOPE_SERVERS: dict[str, str] = {"privacy": "crm"}
+
+
+def scope_server(scope: str) -> str:
+    """The MCP server a scope is for (``content:read`` → ``content``, ``privacy:admin`` → ``crm``)."""
+    prefix = scope.split(":", 1)[0]
+    return SCOPE_SERVERS.get(prefix, prefix)
+
+
 def audience_for(server: str) -> str:
     """The ``aud`` value of tokens meant for one MCP server (``content`` → ``urn:promptsales:mcp:content``)."""
     return f"urn:promptsales:mcp:{server}"

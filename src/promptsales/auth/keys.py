@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from promptsales.auth.config import audience_for, auth_dir
+from promptsales.auth.config import audience_for, auth_dir, scope_server
 from promptsales.config import Settings
 from promptsales.errors import UserError
 
@@ -58,7 +58,7 @@ def jwks(private_key: rsa.RSAPrivateKey) -> dict:
 
 def audiences_for_scopes(scopes: list[str]) -> list[str]:
     """One audience per MCP server the scopes are for (``content:read`` → the content server)."""
-    return sorted({audience_for(scope.split(":", 1)[0]) for scope in scopes})
+    return sorted({audience_for(scope_server(scope)) for scope in scopes})
 
 
 def mint_token(

@@ -16,7 +16,7 @@ import time
 import anyio
 import httpx
 
-from promptsales.auth.config import issuer_url, load_clients
+from promptsales.auth.config import issuer_url, load_clients, scope_server
 from promptsales.auth.issuer import request_token
 from promptsales.config import Settings
 from promptsales.errors import UserError
@@ -36,7 +36,7 @@ class TokenSource:
         allowed = load_clients(settings).get(client_id)
         if allowed is None:
             raise UserError(f"Unknown OAuth client {client_id!r}; see `promptsales auth clients`.")
-        self.scopes = [scope for scope in allowed if scope.split(":")[0] == server]
+        self.scopes = [scope for scope in allowed if scope_server(scope) == server]
         if not self.scopes:
             raise UserError(f"Client {client_id!r} holds no scope of the {server} server.")
         self.settings, self.client_id = settings, client_id
