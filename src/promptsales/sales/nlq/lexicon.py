@@ -130,7 +130,19 @@ COMPARE_WORDS = (
 )
 
 STATUS_WORDS: dict[str, tuple[str, ...]] = {
-    "active": ("active", "ongoing", "activa", "activas", "activo", "activos", "en curso", "vigentes", "vigente"),
+    "active": (
+        "active",
+        "ongoing",
+        "still running",
+        "still live",
+        "activa",
+        "activas",
+        "activo",
+        "activos",
+        "en curso",
+        "vigentes",
+        "vigente",
+    ),
     "finished": (
         "finished",
         "completed",

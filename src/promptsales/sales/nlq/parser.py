@@ -235,6 +235,11 @@ _CLOSING_WORDS = frozenset("closed cerradas cerrados cerrada cerrado cerraron ce
 _SALE_NOUNS = frozenset("sales sale ventas venta deals deal negocios".split())
 #: "campaigns" left over says "the campaigns" (the rows asked about), not a subject to resolve.
 _ALL_CAMPAIGNS = {"campaigns", "campanas"}
+#: "which content / qué contenidos / cuáles piezas": a list of assets, which the warehouse does not name.
+_WHICH_CONTENT = re.compile(
+    r"\b(?:which|what|que|cuales|cual)\s+(?:(?:library|media|content)\s+)?"
+    r"(?:content|contents|contenido|contenidos|assets|piezas|recursos|images|imagenes|videos)\b"
+)
 #: Words that ask for an amount: with a subject and no figure named, the figure is asked, not found.
 _QUANTITY_WORDS = frozenset({"much", "cuanto", "cuanta"})
 #: Words that ask how many ("how many campaigns", "número de campañas", "total de campañas"): with them, or
@@ -728,6 +733,20 @@ class QuestionParser:
         self._read_average(reading)
         reading.metric_spans = spans
         reading.metrics = list(dict.fromkeys(metric for _, _, metric in spans))
+        which_content = _WHICH_CONTENT.search(reading.normalized)
+        if which_content is not None:
+            return reading.refuse(
+                reading.say(
+                    "The warehouse links library assets to campaigns by id and media type only: it can count "
+                    "them (content items per campaign, brand …) but not say which assets they are.",
+                    "El almacén enlaza los recursos de la biblioteca con las campañas solo por id y tipo de medio: "
+                    "puede contarlos (piezas de contenido por campaña, marca …) pero no decir cuáles son.",
+                ),
+                "how many content items, e.g. 'content items by brand'",
+                "cuántas piezas de contenido, p. ej. 'piezas de contenido por marca'",
+                refusal="grain",
+                not_understood=which_content.group().split(),
+            )
         if reading.metrics:
             reading.understood["metrics"] = [metric.value for metric in reading.metrics]
         reading.compare = any(contains_phrase(reading.text, word) for word in lexicon.COMPARE_WORDS)
@@ -751,9 +770,7 @@ class QuestionParser:
     def _read_closed_sales(reading: _Reading) -> None:
         """ "ventas cerradas", "how many sales have we closed": closing a sale, not a campaign that ended — a
         stop word, unless the question is about campaigns and the word does not follow a sales noun."""
-        about_campaigns = any(
-            word in lexicon.DIMENSION_WORDS[Dimension.campaign] for word in reading.normalized.split()
-        )
+        about_campaigns = _about_campaigns(reading)
         tokens = list(words.WORD.finditer(reading.text))
         for index, match in enumerate(tokens):
             if match.group() not in _CLOSING_WORDS:
@@ -838,6 +855,10 @@ class QuestionParser:
                         None,
                     )
                     if found is None:
+                        continue
+                    if event == "running" and not _about_campaigns(reading):
+                        # "ads that ran in December", "brands active in 2025": results of that period
+                        reading.read("stop", match.start(), match.end())
                         continue
                     reading.lifecycle.append(Lifecycle(event=event, period=found.period))
                     reading.found_periods.remove(found)
@@ -1527,6 +1548,11 @@ def _scoped(subject: SubjectRef, period: Period) -> SubjectRef:
     if ranked is CAMPAIGNS or not (definition.kind in ("keys", "distinct") or set(definition.inputs) <= set(ADDITIVE)):
         return subject
     return subject.model_copy(update={"query": query.model_copy(update={"period": period})})
+
+
+def _about_campaigns(reading: _Reading) -> bool:
+    """Whether the question names campaigns ("campaign", "campañas"), whose flight dates lifecycle words date."""
+    return any(word in lexicon.DIMENSION_WORDS[Dimension.campaign] for word in reading.normalized.split())
 
 
 def _inside(inner: Period, outer: Period) -> Period | None:
