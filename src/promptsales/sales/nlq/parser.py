@@ -38,12 +38,14 @@ from promptsales.sales.nlq.periods import (
     months_period,
 )
 from promptsales.sales.nlq.subjects import find_subject
-from promptsales.sales.nlq.text import blank_span, contains_phrase, normalize, strip_accents
+from promptsales.sales.nlq.text import blank_span, contains_phrase, normalize, normalize_name, strip_accents
 from promptsales.sales.nlq.warehouse import ADDITIVE
 
 MAX_QUESTION_CHARS = 500
 #: A fuzzy campaign match below this similarity is not trusted.
 CAMPAIGN_MATCH_THRESHOLD = 0.45
+#: Fuzzy campaign matches this close to the best one are tied: the question must say which.
+TIE_MARGIN = 0.01
 #: What a ranking that names no metric ranks by: sales amount, the business's measure of success.
 DEFAULT_RANKING_METRIC = Metric("sales_amount")
 CAMPAIGNS = Metric("campaigns")
@@ -1301,7 +1303,10 @@ class QuestionParser:
             best = self.catalog.match_campaign(fragment)
             if not best or best[0][2] < CAMPAIGN_MATCH_THRESHOLD:
                 return [], text, self._unknown_campaign(fragment, best, language)
-            refs.append(_campaign_ref(fragment, best[0]))
+            chosen, text = self._one_campaign(fragment, best, text)
+            if chosen is None:
+                return [], text, self._ambiguous_campaign(fragment, best, language)
+            refs.append(_campaign_ref(fragment, chosen))
             text = blank_span(text, match.start(), match.end())
         exact, text = self.catalog.find_mentions(text, Dimension.campaign)
         refs.extend(ref for ref in exact if all(ref.key != other.key for other in refs))
@@ -1312,17 +1317,52 @@ class QuestionParser:
                 text,
             )
         ):
+            if _asks_for_a_campaign(text[: match.start()], match.group(1)):
+                continue  # "qué campaña generó más …", "which campaign had …": a ranking, not a name
             fragment, best = self._best_campaign_prefix(match.group(1))
             if not fragment:
                 continue
             if not best or best[0][2] < CAMPAIGN_MATCH_THRESHOLD:
                 return [], text, self._unknown_campaign(fragment, best, language)
-            if all(best[0][0] != other.key for other in refs):
-                refs.append(_campaign_ref(fragment, best[0]))
+            chosen, text = self._one_campaign(fragment, best, text)
+            if chosen is None:
+                return [], text, self._ambiguous_campaign(fragment, best, language)
+            if all(chosen[0] != other.key for other in refs):
+                refs.append(_campaign_ref(fragment, chosen))
             start = match.start(1)
             length = len(fragment) if match.group(1).startswith(fragment) else len(match.group(1).rstrip())
             text = blank_span(text, start, start + length)
         return refs, text, None
+
+    def _one_campaign(
+        self, fragment: str, best: list[tuple[int | str, str, float]], text: str
+    ) -> tuple[tuple[int | str, str, float] | None, str]:
+        """The one campaign ``fragment`` names, and the text with the other parts of its name that the
+        question also wrote blanked ("la campaña Buen Fin 2025 de Casa Casa, Sofá Modular"); None when
+        several campaigns fit equally (every "… · Buen Fin 2025") and the question names no other part of one."""
+        tied = [match for match in best if match[2] >= best[0][2] - TIE_MARGIN]
+        if len(tied) == 1:
+            return tied[0], text
+        wanted = normalize(fragment)
+        candidates = [(c.key, c.name, best[0][2]) for c in self.catalog.campaigns if wanted in normalize_name(c.name)]
+        named = []
+        for candidate in candidates or tied:
+            parts = [normalize_name(part) for part in candidate[1].split("·")]
+            spans = [m.span() for part in parts if part and part not in wanted for m in _find(part, text)]
+            if spans:
+                named.append((candidate, spans))
+        if len(named) != 1:
+            return None, text
+        for start, end in named[0][1]:
+            text = blank_span(text, start, end)
+        return named[0][0], text
+
+    @staticmethod
+    def _ambiguous_campaign(fragment: str, best: list[tuple[int | str, str, float]], language: str = "en") -> str:
+        names = ", ".join(f"“{name}”" for _, name, score in best if score >= best[0][2] - TIE_MARGIN)
+        if language == "es":
+            return f"Varias campañas coinciden igual de bien con “{fragment}”: {names}… ¿Cuál?"
+        return f"Several campaigns match “{fragment}” equally well: {names}… Which one?"
 
     def _best_campaign_prefix(self, tail: str) -> tuple[str, list[tuple[int | str, str, float]]]:
         """The longest run of words after "campaign" that names a campaign, and its matches.
@@ -1548,6 +1588,23 @@ def _scoped(subject: SubjectRef, period: Period) -> SubjectRef:
     if ranked is CAMPAIGNS or not (definition.kind in ("keys", "distinct") or set(definition.inputs) <= set(ADDITIVE)):
         return subject
     return subject.model_copy(update={"query": query.model_copy(update={"period": period})})
+
+
+def _asks_for_a_campaign(before: str, tail: str) -> bool:
+    """Whether "campaign" after ``before`` and before ``tail`` asks for a campaign rather than naming one: a
+    which-word, ranking word, number or breakdown word before it ("qué campaña", "the top campaign", "cada
+    campaña"), or a stop word or verb right after it ("which campaign *generated* …", "campaña *generó* …")."""
+    previous = before.split()[-1:]
+    if previous and (
+        previous[0] in lexicon.WHICH_WORDS
+        or previous[0] in lexicon.RANK_DESC_WORDS
+        or previous[0] in lexicon.RANK_ASC_WORDS
+        or previous[0] in ("each", "every", "per", "por", "cada", "by")
+        or _as_number(previous[0])
+    ):
+        return True
+    following = tail.split()[:1]
+    return bool(following) and bool(words.classify(following).stop)
 
 
 def _about_campaigns(reading: _Reading) -> bool:
