@@ -60,6 +60,12 @@ PRIVACY = Rule(
             rf"{_THE}{_PEOPLE}\b",
             rf"\b(?:which|what|que|cuales?|top(?:\s+\d+)?|list|lista|listado)\s+{_PEOPLE}\b",
             r"\b(?:who|quien(?:es)?)\s+(?:bought|purchased|buys|compro|compraron|compra|compran)\b",
+            # "¿quién fue el cliente que más compró?", "who is our top customer", "which lead …"
+            rf"\b(?:who|quien(?:es)?)\s+(?:was|were|is|are|fue|fueron|es|son|era|eran)\s+{_THE}"
+            rf"(?:(?:best|top|biggest|mejor|mejores|principal|principales)\s+)?{_PEOPLE}\b",
+            rf"\b(?:el|la|the)\s+{_PEOPLE}\s+(?:que|who|with|con)\s+(?:the\s+|el\s+|la\s+)?(?:mas|most|more|highest|biggest|mayor)\b",
+            # one person by number: "el cliente 12345", "client #12345"
+            rf"\b{_PEOPLE}\s+(?:id\s+|numero\s+|number\s+|no\s+|n\s+)?\d{{3,}}\b",
             rf"\b(?:the|los|las|el|la)\s+(?:\d+\s+)?(?:best|top|biggest|largest|mejores|principales|mayores)\s+{_PEOPLE}\b",
             rf"\b{_PEOPLE}\s+(?:named|called|llamad[oa]s?|de\s+nombre)\b",
         )
