@@ -232,7 +232,7 @@ def restore_elsewhere(
                 ("import with the right password", f"certificate {fingerprint[:16]}… added to {target_store.path}"),
                 (
                     "subject-key escrow (per-client keys, never in a backup)",
-                    f"{facts['subject_keys_imported']:,} of {exported:,} keys imported",
+                    f"{facts['subject_keys_imported']['added']:,} of {exported:,} keys imported",
                 ),
             ],
             note=f"PKCS#12 file: {p12_path} ({p12_path.stat().st_size} bytes, mode 0600, password {_mask(password)}).",

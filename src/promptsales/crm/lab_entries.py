@@ -104,17 +104,17 @@ def field_encryption(settings: Settings, values: dict[str, Any], _options: dict[
         cipher = ClientFieldCipher.load(conn, store, key_id)
         national_id = cipher.decrypt_national_id(client_id, nid_enc)
         context = cipher.decrypt_context_text(client_id, ctx_enc)
-        demo = cipher.encrypt_national_id(0, "CR-1-0234-0567")
+        demo = cipher.encrypt_national_id(client_id, "CR-1-0234-0567")  # under this client's key (D132)
         result.steps.append(
             StepResult(
-                "3. Unwrap the data key with the certificate's private key, then decrypt",
+                "3. Unwrap the data key with the certificate's private key (and the client's own key with it), then decrypt",
                 "",
                 ["value", "clear text"],
                 [
                     ("national_id", national_id),
                     ("context", context),
                     ("encrypt('CR-1-0234-0567') now → hex", demo.hex()),
-                    ("decrypt of that", cipher.decrypt_national_id(0, demo)),
+                    ("decrypt of that", cipher.decrypt_national_id(client_id, demo)),
                 ],
             )
         )

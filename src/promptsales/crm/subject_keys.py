@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,14 @@ import numpy as np
 import psycopg
 
 from promptsales.config import Settings
-from promptsales.crm.crypto import ClientFieldCipher, FieldCipher, SubjectKeyring, encrypt_subjects, subject_keyring
+from promptsales.crm.crypto import (
+    SUBJECT_KEK,
+    ClientFieldCipher,
+    FieldCipher,
+    SubjectKeyring,
+    encrypt_subjects,
+    subject_keyring,
+)
 from promptsales.crm.keystore import KeyStore
 from promptsales.db import bulk
 from promptsales.db.connect import connect
@@ -71,16 +79,14 @@ def copy_subject_keys(conn: psycopg.Connection, client_ids: Any, kek_id: int, wr
 def migrate_to_subject_keys(settings: Settings, dbname: str | None = None, keystore: KeyStore | None = None) -> dict:
     """Move every client still under a shared ``field`` key to a key of its own, in batches of
     :data:`MIGRATION_BATCH`: COPY the ciphertexts out, decrypt and re-encrypt in Python, COPY the new ciphertexts
-    and wrapped keys into a staging table, one UPDATE … FROM per batch. Idempotent: nothing to do → no writes."""
+    and wrapped keys into a staging table, one UPDATE … FROM per batch; then drop the shared keys no row uses.
+    Idempotent: once moved there is no shared key left and nothing is read."""
     started = time.perf_counter()
     store = keystore or KeyStore.for_server(settings, "crm", dbname)
     moved = 0
     with connect("crm", "app", settings=settings, dbname=dbname) as conn:
-        legacy = conn.execute(
-            "SELECT k.data_key_id FROM crm.data_keys k WHERE k.purpose = 'field'"
-            " AND EXISTS (SELECT 1 FROM crm.clients c WHERE c.data_key_id = k.data_key_id)"
-        ).fetchall()
-        if not legacy:
+        legacy = conn.execute("SELECT data_key_id FROM crm.data_keys WHERE purpose = 'field' ORDER BY 1").fetchall()
+        if not legacy:  # moved before: its shared keys were dropped, so this costs one index-free tiny query
             return {"clients": 0, "seconds": round(time.perf_counter() - started, 3)}
         store.ensure()
         ring = subject_keyring(conn, store, create=True)
@@ -119,44 +125,60 @@ def migrate_to_subject_keys(settings: Settings, dbname: str | None = None, keyst
                 )
                 conn.commit()
                 moved += len(ids)
+        # The shared keys no row uses any more leave the live database (old backups keep theirs).
+        conn.execute(
+            "DELETE FROM crm.data_keys k WHERE k.purpose = 'field'"
+            " AND NOT EXISTS (SELECT 1 FROM crm.clients c WHERE c.data_key_id = k.data_key_id)"
+        )
+        conn.commit()
     return {"clients": moved, "seconds": round(time.perf_counter() - started, 3)}
 
 
 def export_escrow(settings: Settings, out: Path, dbname: str | None = None) -> int:
-    """Write the wrapped subject keys of every living client to ``out`` (binary COPY after a magic line); the
-    keys stay wrapped under the KEK, which only the certificate unwraps. Returns the number of keys."""
+    """Write the wrapped subject keys of every living client to ``out``: a magic line, the time of the export
+    (UTC, ISO 8601) on a line, then a binary COPY. The keys stay wrapped under the KEK, which only the certificate
+    unwraps. Returns the number of keys."""
     out = Path(out)
     if out.exists():
         raise UserError(f"{out} already exists; choose a new file (an escrow file is never overwritten).")
-    count = 0
-    with connect("crm", "app", settings=settings, dbname=dbname) as conn, out.open("xb") as sink:
-        out.chmod(0o600)
-        sink.write(ESCROW_MAGIC)
-        with conn.cursor().copy(
-            "COPY (SELECT client_id, kek_id, wrapped_key FROM crm.subject_keys ORDER BY client_id) TO STDOUT"
-            " (FORMAT BINARY)"
-        ) as copy:
-            for chunk in copy:
-                sink.write(chunk)
-        count = int(conn.execute("SELECT count(*) FROM crm.subject_keys").fetchone()[0])  # type: ignore[index]
-    return count
+    with connect("crm", "app", settings=settings, dbname=dbname) as conn:
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        taken, count = conn.execute("SELECT now(), count(*) FROM crm.subject_keys").fetchone()  # type: ignore[misc]
+        with out.open("xb") as sink:
+            out.chmod(0o600)
+            sink.write(ESCROW_MAGIC + taken.astimezone(UTC).isoformat().encode() + b"\n")
+            with conn.cursor().copy(
+                "COPY (SELECT client_id, kek_id, wrapped_key FROM crm.subject_keys ORDER BY client_id) TO STDOUT"
+                " (FORMAT BINARY)"
+            ) as copy:
+                for chunk in copy:
+                    sink.write(chunk)
+    return int(count)
 
 
-def import_escrow(settings: Settings, path: Path, dbname: str | None = None) -> int:
-    """Load an escrow file into ``crm.subject_keys`` (keys already present are kept); returns the keys added.
-    Keys of clients erased since the file was written are not added: the erase marks them."""
+def import_escrow(settings: Settings, path: Path, dbname: str | None = None) -> dict[str, Any]:
+    """Load an escrow file into ``crm.subject_keys`` (keys already present are kept). Then every client that
+    still has no key although its fields are under a subject KEK was erased after the restored data was taken:
+    it is erased again (anonymised) — unless a client is younger than the escrow file, which means the file is
+    older than the data and proves nothing (``re_erasure_skipped``). Returns the keys added and clients re-erased."""
     path = Path(path)
     if not path.is_file():
         raise UserError(f"No escrow file at {path}.")
     data = path.read_bytes()
-    if not data.startswith(ESCROW_MAGIC):
+    header, _, rest = data.partition(b"\n")
+    stamp, _, payload = rest.partition(b"\n")
+    if header + b"\n" != ESCROW_MAGIC:
         raise UserError(f"{path} is not a subject-key escrow file (written by `promptsales privacy keys export`).")
+    try:
+        taken = datetime.fromisoformat(stamp.decode())
+    except ValueError:
+        raise UserError(f"{path} is damaged: its export time {stamp[:40]!r} cannot be read.") from None
     with connect("crm", "app", settings=settings, dbname=dbname) as conn:
         conn.execute(
             "CREATE TEMP TABLE escrow_in (client_id integer, kek_id integer, wrapped_key bytea) ON COMMIT DROP"
         )
         with conn.cursor().copy("COPY escrow_in FROM STDIN (FORMAT BINARY)") as copy:
-            copy.write(data[len(ESCROW_MAGIC) :])
+            copy.write(payload)
         added = conn.execute(
             "INSERT INTO crm.subject_keys (client_id, kek_id, wrapped_key)"
             " SELECT e.client_id, e.kek_id, e.wrapped_key FROM escrow_in e"
@@ -164,5 +186,19 @@ def import_escrow(settings: Settings, path: Path, dbname: str | None = None) -> 
             " JOIN crm.data_keys k ON k.data_key_id = e.kek_id"
             " ON CONFLICT (client_id) DO NOTHING"
         ).rowcount
+        younger = conn.execute("SELECT EXISTS (SELECT 1 FROM crm.clients WHERE created_at > %s)", (taken,)).fetchone()
+        erased: list[int] = []
+        if younger is not None and not younger[0]:
+            erased = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT c.client_id FROM crm.clients c JOIN crm.data_keys k ON k.data_key_id = c.data_key_id"
+                    " WHERE k.purpose = %s AND c.erased_at IS NULL"
+                    " AND NOT EXISTS (SELECT 1 FROM crm.subject_keys s WHERE s.client_id = c.client_id)",
+                    (SUBJECT_KEK,),
+                )
+            ]
+            if erased:
+                conn.execute("CALL crm.crmsp_privacy_erase(%s::integer[], NULL, 'escrow-import')", (erased,))
         conn.commit()
-    return added
+    return {"added": added, "re_erased": erased, "re_erasure_skipped": bool(younger and younger[0])}

@@ -150,7 +150,13 @@ def keys_export(out: Path = typer.Option(..., "--out", help="Escrow file to writ
 
 @keys_app.command("import")
 def keys_import(path: Path = typer.Argument(..., help="An escrow file written by `privacy keys export`.")) -> None:
-    """Add the subject keys of an escrow file to this server (keys of erased clients are never added)."""
+    """Add the subject keys of an escrow file to this server (erased clients have none), and erase again the
+    clients of restored data that were erased after it was taken."""
     from promptsales.crm.subject_keys import import_escrow
 
-    console.print(f"{import_escrow(get_settings(), path):,} subject keys imported")
+    done = import_escrow(get_settings(), path)
+    console.print(f"{done['added']:,} subject keys imported")
+    if done["re_erasure_skipped"]:
+        console.print("[yellow]the escrow file is older than the data here: export a fresh one to re-apply erasures[/]")
+    elif done["re_erased"]:
+        console.print(f"{len(done['re_erased']):,} client(s) erased since the data was taken were erased again")
