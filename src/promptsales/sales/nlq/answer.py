@@ -114,11 +114,15 @@ def definitions(query: StructuredQuery) -> str:
 
 
 def _ties(records: list[dict[str, object]], metric: Metric) -> list[int]:
-    """The rank of each row of a ranking (rows with the same value share a rank)."""
+    """The rank of each row of a ranking (rows with the same value share a rank); a ranking per compared
+    period ranks again from 1 in each period."""
     ranks: list[int] = []
+    first = 0  # index of the first row of the current period
     for index, record in enumerate(records):
-        same = index and record.get(metric.value) == records[index - 1].get(metric.value)
-        ranks.append(ranks[-1] if same else index + 1)
+        if index and record.get("period") != records[index - 1].get("period"):
+            first = index
+        same = index > first and record.get(metric.value) == records[index - 1].get(metric.value)
+        ranks.append(ranks[-1] if same else index - first + 1)
     return ranks
 
 
@@ -192,7 +196,7 @@ def summarize(query: StructuredQuery, columns: list[str], rows: list[list[object
             else f"Top {query.limit or 1} {dimension}s by {label(metric, 'en')}{scope}"
         )
         tied = ""
-        if len(records) > (query.limit or 1):
+        if len(records) > (query.limit or 1) * max(1, len(query.compare_periods)):
             tied = (
                 f" Empate: {len(records)} filas comparten los primeros {query.limit or 1} puestos; se muestran todas."
                 if es

@@ -395,6 +395,7 @@ class _Reading:
     statuses: list[str] = field(default_factory=list)  # several statuses named
     group_by_status: bool = False
     depth: int = 0  # 0 for the question, 1 for a subject inside it, …
+    change: bool = False  # a change word ("grew", "variación") was written
 
     def understood_list(self, key: str) -> list[object]:
         """The list ``understood[key]`` (made empty on first use)."""
@@ -482,7 +483,7 @@ class QuestionParser:
             # campaign with the most clicks generate" asks a figure it does not name: refused below)
             subject = reading.subjects[0].query
             return subject.model_copy(update={"words": reading.words, "ignored": [*subject.ignored, *reading.ignored]})
-        refusal = self._default_metric(reading)
+        refusal = self._ranked_change(reading) or self._default_metric(reading)
         return refusal if refusal is not None else self._with_subjects(reading, self._query(reading))
 
     # -- steps --------------------------------------------------------------------------------------------
@@ -803,6 +804,7 @@ class QuestionParser:
         November to December", "variación entre noviembre y diciembre") compares its two ends; the change
         words are read only when there are two periods (else they refuse the question)."""
         spans = self._change_spans(reading)
+        reading.change = bool(spans)
         if not (spans or reading.compare) and len(reading.periods) == 2:
             # "diciembre … en 2025", "Q4 of 2025": a period inside the other narrows it, it is not compared
             first, second = reading.periods
@@ -1136,6 +1138,25 @@ class QuestionParser:
             words=reading.words,
             ignored=reading.ignored,
             as_of=self.as_of,
+        )
+
+    @staticmethod
+    def _ranked_change(reading: _Reading) -> NotAnswerable | None:
+        """ "which channel grew the most from November to December": a ranking by the change between two
+        periods is not computed (a ranking per period would answer another question) — refused."""
+        if not (reading.change and reading.rank_dimension is not None and len(reading.periods) > 1):
+            return None
+        asked = reading.words.get("comparison", [])
+        return reading.refuse(
+            reading.say(
+                f"Ranking by a change between periods ('{' '.join(asked)}') is not computed; I would rank each "
+                "period apart, which is another question.",
+                f"No se calcula un ranking por el cambio entre periodos ('{' '.join(asked)}'); ordenaría cada "
+                "periodo por separado, que es otra pregunta.",
+            ),
+            "the change by that dimension (e.g. 'sales by channel, November vs December 2025'), then compare",
+            "el cambio por esa dimensión (p. ej. 'ventas por canal, noviembre vs diciembre 2025') y comparar",
+            not_understood=asked,
         )
 
     def _default_metric(self, reading: _Reading) -> NotAnswerable | None:

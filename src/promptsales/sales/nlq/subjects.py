@@ -105,8 +105,13 @@ def _phrase_end(tokens: list[str], index: int, ranked_before: bool, is_figure: C
     breakdown, or a figure word after the phrase (and each nested phrase in it) has its own."""
     has_figure = ranked_before  # "the top market": ranked by the default figure
     ranked = ranked_before
+    default = ranked_before  # … unless a figure follows "by"/"en" ("the top channel by spend", "mejor canal en ventas")
     for later in range(index + 1, len(tokens)):
         word = tokens[later]
+        if default and tokens[later - 1] in ("by", "por", "in", "en") and is_figure(word):
+            default = False
+            continue
+        default = default and (word in _ARTICLES or word in ("by", "por", "in", "en"))
         if word in _TERMINATORS or _starts_breakdown(tokens, later):
             return later
         nested = word in _DIMENSIONS and _after_preposition(tokens, later)
