@@ -86,15 +86,21 @@ class ResponseCurves:
     ) -> tuple[np.ndarray, np.ndarray]:
         """``n`` draws of ``(a, β)`` (arrays n × cells) from the fit's uncertainty: the Laplace posterior of the
         shared coefficients and of the campaign's level (an unseen campaign: the spread of campaign levels)."""
-        vectors = rng.multivariate_normal(self._vector(), self.covariance, size=n, method="cholesky")
+        vectors = self._vector() + rng.standard_normal((n, len(self._vector()))) @ self._factor().T
         known = campaign is not None and campaign in self.campaign
         level = self.campaign.get(campaign, 0.0) if known else 0.0  # type: ignore[arg-type]
         sd = np.sqrt(self.campaign_var[campaign]) if known else self.campaign_sd  # type: ignore[index]
-        a = np.empty((n, len(cells)))
-        beta = np.empty((n, len(cells)))
-        for i in range(n):
-            a[i], beta[i] = self._curve_from(vectors[i], cells, ad_days, month_of_year)
+        a, beta = self._curve_from(vectors, cells, ad_days, month_of_year)
         return a * np.exp(rng.normal(level, sd, size=(n, 1))), beta
+
+    def _factor(self) -> np.ndarray:
+        """The Cholesky factor of the covariance (computed once: a serving process draws from it on every call)."""
+        factor = self.__dict__.get("_cholesky")
+        if factor is None:
+            factor = self.__dict__["_cholesky"] = np.linalg.cholesky(
+                self.covariance + 1e-10 * np.eye(len(self.covariance))
+            )
+        return factor
 
     def _vector(self) -> np.ndarray:
         return np.concatenate([[self.intercept], self.channel, self.market, self.pair.ravel(), self.season, self.slope])
@@ -102,17 +108,24 @@ class ResponseCurves:
     def _curve_from(
         self, vector: np.ndarray, cells: list[tuple[int, int]], ad_days: np.ndarray, month_of_year: int
     ) -> tuple[np.ndarray, np.ndarray]:
+        """``(a, β)`` of ``cells`` for one coefficient vector, or for a batch of them (rows) at once."""
         nc, nm = len(self.channels), len(self.markets)
-        parts = np.split(vector, np.cumsum([1, nc, nm, nc * nm, 12]))
-        intercept, channel, market, pair, season, slope = parts
-        pair = pair.reshape(nc, nm)
+        batch = np.atleast_2d(vector)
         index = [self._index(c, m) for c, m in cells]
         ci = np.array([i for i, _ in index], dtype=int)
         mi = np.array([j for _, j in index], dtype=int)
-        beta = np.clip(slope[ci], *SLOPE_RANGE)
-        level = intercept[0] + channel[ci] + market[mi] + pair[ci, mi] + season[month_of_year - 1]
+        starts = np.cumsum([0, 1, nc, nm, nc * nm, 12])  # intercept, channel, market, pair, season, slope
+        beta = np.clip(batch[:, starts[5] + ci], *SLOPE_RANGE)
+        level = (
+            batch[:, :1]
+            + batch[:, starts[1] + ci]
+            + batch[:, starts[2] + mi]
+            + batch[:, starts[3] + ci * nm + mi]
+            + batch[:, starts[4] + month_of_year - 1 : starts[4] + month_of_year]
+        )
         days = np.maximum(np.asarray(ad_days, dtype=float), 1.0)
-        return np.exp(level - beta * self.centre) * days ** (1.0 - beta), beta
+        a = np.exp(level - beta * self.centre) * days ** (1.0 - beta)
+        return (a, beta) if np.ndim(vector) == 2 else (a[0], beta[0])
 
     def summary(self) -> dict[str, Any]:
         """β per channel and the fit's figures (for the registry)."""
@@ -185,7 +198,7 @@ def fit_curves(rows: CellMonths) -> ResponseCurves:
     null_mu = np.full(n, y.sum() / n)
     null_deviance = 2.0 * np.sum(np.where(y > 0, y * np.log(np.maximum(y, 1e-12) / null_mu), 0.0) - (y - null_mu))
     parts = np.split(w[:shared], np.cumsum([1, nc, nm, nc * nm, 12]))
-    return ResponseCurves(
+    curves = ResponseCurves(
         channels=channels,
         markets=markets,
         intercept=float(parts[0][0]),
@@ -210,3 +223,5 @@ def fit_curves(rows: CellMonths) -> ResponseCurves:
             "slope_raw": np.round(parts[5], 3).tolist(),
         },
     )
+    curves._factor()  # stored with the artefact
+    return curves

@@ -148,13 +148,13 @@ def _split(
         bandit = CurveBandit([f"{c}:{m}" for c, m in cells], seed=seed)
         assert plan.last_result is not None  # live: it has recent results
         daily_a, _ = curves.curve(cells, np.ones(len(cells)), plan.last_result.month, plan.campaign_id)
+        seen = np.zeros(len(cells))  # what the fitted curve expected from the spend of the last days, per cell
+        conversions = np.zeros(len(cells), dtype=int)
         for i, cell in enumerate(cells):
-            for spend, conversions, cell_days in plan.recent.get(cell, []):
-                e = np.zeros(len(cells))
-                e[i] = daily_a[i] * cell_days ** (1 - beta[i]) * spend ** beta[i]
-                y = np.zeros(len(cells), dtype=int)
-                y[i] = conversions
-                bandit.update(e, y)
+            for spend, converted, cell_days in plan.recent.get(cell, []):
+                seen[i] += daily_a[i] * cell_days ** (1 - beta[i]) * spend ** beta[i]
+                conversions[i] += converted
+        bandit.update(seen, conversions)
         x = allocator.solve(a * bandit.draw(), budget)
         factor = bandit.mean()
     else:
