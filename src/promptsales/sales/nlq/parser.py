@@ -762,6 +762,8 @@ class QuestionParser:
                     reading.read("group_by", match.start(), match.end())
         self._read_trend(reading)
         ranking = self._ranking(reading.text)
+        if ranking.dimension is None and len(reading.group_by) == 1:
+            ranking = _top_of_breakdown(reading.text, reading.group_by[0], ranking.descending)
         reading.rank_dimension, reading.limit, reading.descending = ranking.dimension, ranking.limit, ranking.descending
         reading.rank_at = ranking.at
         for start, end in ranking.spans:
@@ -1584,6 +1586,24 @@ class _Ranking:
     descending: bool
     at: int | None  # where the ranking word is
     spans: list[tuple[int, int]]
+
+
+def _top_of_breakdown(text: str, dimension: Dimension, descending: bool) -> _Ranking:
+    """ "leads por campaña en diciembre, top 5", "sales by channel, the best 3": "top N" away from the
+    dimension word ranks the question's one breakdown."""
+    match = re.search(
+        r"(?<![a-z0-9])(?:(?:the\s+|los\s+|las\s+)?(top|best|mejores|primeros|primeras|worst|peores|bottom)\s+(\d{1,3})"
+        r"|(\d{1,3})\s+(?:mejores|peores|primeros|primeras))(?![a-z0-9])",
+        text,
+    )
+    if match is None:
+        return _Ranking(None, None, descending, None, [])
+    word = match.group(1) or ""
+    limit = _as_number(match.group(2) or match.group(3))
+    if limit is None:
+        return _Ranking(None, None, descending, None, [])
+    ascending = word in ("worst", "peores", "bottom") or "peores" in match.group()
+    return _Ranking(dimension, limit, not ascending, match.start(), [match.span()])
 
 
 def _campaign_ref(fragment: str, match: tuple[int | str, str, float]) -> EntityRef:

@@ -55,7 +55,7 @@ STOP_WORDS: frozenset[str] = frozenset(
     still todavia aun siguen sigue seguir came come comes arrived arrive entered enter entraron llegaron llegar
     targeted target targeting hecho hecha hacer comprado compradas vendidas x alto alta altos altas elevado
     traves numero cantidad llevamos llevan llevo lleva acumularon acumulo acumulamos accumulate
-    trajo trajeron trajimos traer
+    trajo trajeron trajimos traer conseguimos conseguir consigue reportados reportado reportadas reported
     """.split()
 )
 
