@@ -69,21 +69,21 @@ return values
 
 #: A hit in one round trip: read the generation counters (creating missing ones as _GENERATIONS does),
 #: build the entry key exactly as keys.entry_key does (counters in base 36, dot-separated), GET it and count
-#: the hit or miss. KEYS: counter keys…, stats; ARGV: counter TTL, key head, key tail, stats label.
-#: Returns {key, value or nil}. (The entry key is computed here, not passed in KEYS: like the other
-#: scripts, this assumes one Redis/Valkey node, not a cluster.)
-_LOOKUP = """
+#: the hit (and, when ``count_misses``, the miss). Locals it expects: ``counter_count`` (the first KEYS),
+#: ``stats_key``, ``counter_ttl``, ``head``, ``tail``, ``label``, ``count_misses``; it leaves ``key`` and ``value`` (nil on a miss). (The entry key is computed
+#: here, not passed in KEYS: like the other scripts, this assumes one Redis/Valkey node, not a cluster.)
+LOOKUP_STEP = """
 local t = redis.call('TIME')
-local now = t[1] .. string.format('%06d', tonumber(t[2]))
+local now_us = t[1] .. string.format('%06d', tonumber(t[2]))
 local digits = '0123456789abcdefghijklmnopqrstuvwxyz'
 local parts = {}
-for i = 1, #KEYS - 1 do
-  local value = redis.call('GET', KEYS[i])
-  if not value then
-    redis.call('SET', KEYS[i], now, 'PX', tonumber(ARGV[1]))
-    value = now
+for i = 1, counter_count do
+  local counter = redis.call('GET', KEYS[i])
+  if not counter then
+    redis.call('SET', KEYS[i], now_us, 'PX', tonumber(counter_ttl))
+    counter = now_us
   end
-  local number = tonumber(value)
+  local number = tonumber(counter)
   local text = ''
   repeat
     local remainder = number % 36
@@ -92,18 +92,29 @@ for i = 1, #KEYS - 1 do
   until number == 0
   parts[i] = text
 end
-local key = ARGV[2] .. ':v' .. table.concat(parts, '.') .. ':' .. ARGV[3]
+local key = head .. ':v' .. table.concat(parts, '.') .. ':' .. tail
 local value = redis.call('GET', key)
-local stats = KEYS[#KEYS]
 if value then
-  redis.call('HINCRBY', stats, 'hits', 1)
-  redis.call('HINCRBY', stats, 'hits:' .. ARGV[4], 1)
-else
-  redis.call('HINCRBY', stats, 'misses', 1)
-  redis.call('HINCRBY', stats, 'misses:' .. ARGV[4], 1)
+  redis.call('HINCRBY', stats_key, 'hits', 1)
+  redis.call('HINCRBY', stats_key, 'hits:' .. label, 1)
+elseif count_misses then
+  redis.call('HINCRBY', stats_key, 'misses', 1)
+  redis.call('HINCRBY', stats_key, 'misses:' .. label, 1)
 end
-return {key, value}
 """
+
+#: The lookup alone. KEYS: counter keys…, stats; ARGV: counter TTL, key head, key tail, stats label.
+#: Returns {key, value or nil}.
+_LOOKUP = (
+    """
+local counter_count = #KEYS - 1
+local stats_key = KEYS[#KEYS]
+local counter_ttl, head, tail, label = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local count_misses = true
+"""
+    + LOOKUP_STEP
+    + "return {key, value}\n"
+)
 
 #: Increment generation counters (the last key is the stats hash), creating missing ones first.
 _BUMP = """
@@ -305,17 +316,9 @@ class Cache:
         ``pending``: from :func:`~promptsales.cache.commit.after_commit` when ``compute`` runs inside a
         transaction that is still open; the value is then published only after COMMIT.
         """
-        depends = tuple(depends)
-        counter_keys = [Scope(spec.company).counter_key] + [scope.counter_key for scope in depends]
-        permission = keys.permission_level(caller_scopes, spec.permission_scopes)
-        head = f"{keys.PREFIX}:{spec.company}:{spec.kind}:{spec.name}"
-        tail = f"{permission}:{keys.args_digest(args)}"
+        script_keys, script_args = self.lookup_arguments(spec, args, depends, caller_scopes)
         try:  # generations, key, GET and hit/miss count: one round trip (same key as key_for)
-            key, raw = self._redis(
-                lambda client: self._script(_LOOKUP)(
-                    keys=[*counter_keys, keys.STATS_KEY], args=[_COUNTER_TTL_MS, head, tail, spec.label]
-                )
-            )
+            key, raw = self._redis(lambda client: self._script(_LOOKUP)(keys=script_keys, args=script_args))
         except CacheUnavailable:
             return self._bypass(compute)
         key = key.decode() if isinstance(key, bytes) else key
@@ -324,6 +327,16 @@ class Cache:
             return Lookup(serialise.loads(raw), "hit", key)
         self.local["misses"] += 1
         return self._single_flight(spec, key, compute, pending)
+
+    def lookup_arguments(
+        self, spec: CacheSpec, args: Mapping[str, Any], depends: Iterable[Scope], caller_scopes: Iterable[str]
+    ) -> tuple[list[str], list[Any]]:
+        """KEYS (counters…, stats) and ARGV of :data:`LOOKUP_STEP` for ``spec``'s answer to ``args``."""
+        counter_keys = [Scope(spec.company).counter_key] + [scope.counter_key for scope in depends]
+        permission = keys.permission_level(caller_scopes, spec.permission_scopes)
+        head = f"{keys.PREFIX}:{spec.company}:{spec.kind}:{spec.name}"
+        tail = f"{permission}:{keys.args_digest(args)}"
+        return [*counter_keys, keys.STATS_KEY], [_COUNTER_TTL_MS, head, tail, spec.label]
 
     def _bypass(self, compute: Callable[[], Any]) -> Lookup:
         self.local["bypass"] += 1

@@ -26,8 +26,8 @@ from pydantic import BaseModel
 from promptsales.cache.core import CacheSpec
 from promptsales.cache.instances import get_cache, get_rate_limiter
 from promptsales.cache.keys import COMPANIES, Scope
-from promptsales.cache.ratelimit import RateLimiter
-from promptsales.caller import current_caller
+from promptsales.cache.ratelimit import LIMIT_TAKEN, RateLimiter, RateLimitExceeded
+from promptsales.caller import Caller, current_caller
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ def install(kit: Any, limiter: RateLimiter | None = None) -> Any:
     setattr(kit, _INSTALLED, True)
     limit = _limit_with(limiter)
     kit.add_read_wrapper(lambda spec, function: read_wrapper(spec, function, limit))
+    kit.cached_answer = functools.partial(cached_answer, limiter=limiter)
     for spec in kit.tools.values():
         if not spec.read_only:
             spec.function = write_wrapper(spec, spec.function, limit)
@@ -67,7 +68,7 @@ def install(kit: Any, limiter: RateLimiter | None = None) -> Any:
 def _limit_with(limiter: RateLimiter | None) -> Callable[[], None]:
     def limit() -> None:
         caller = current_caller()
-        if caller.authenticated:
+        if caller.authenticated and not LIMIT_TAKEN.get():
             (limiter or get_rate_limiter()).enforce(caller.actor)
 
     return limit
@@ -89,8 +90,7 @@ def _permission_scopes(spec: Any, policy: CachePolicy, caller_scopes: Iterable[s
 
 def read_wrapper(spec: Any, function: Callable[..., Any], limit: Callable[[], None]) -> Callable[..., Any]:
     """Rate limit, then serve from the cache (or compute once and publish) — for one read tool."""
-    option = spec.options.get("cache", CachePolicy())
-    policy = CachePolicy(**option) if isinstance(option, dict) else option
+    policy = _policy(spec)
     cacheable = policy is not False and spec.server in COMPANIES
     model = _output_model(spec)
 
@@ -101,9 +101,7 @@ def read_wrapper(spec: Any, function: Callable[..., Any], limit: Callable[[], No
         if not cacheable:
             value = function(**arguments)
         else:
-            relevant = _permission_scopes(spec, policy, caller.scopes)
-            cache_spec = CacheSpec(spec.server, spec.name, policy.kind, relevant)
-            scopes = list(policy.depends(arguments)) if policy.depends else [Scope.any_change(spec.server)]
+            cache_spec, scopes = _cache_request(spec, policy, arguments, caller.scopes)
             lookup = get_cache().fetch(
                 cache_spec, arguments, lambda: function(**arguments), depends=scopes, caller_scopes=caller.scopes
             )
@@ -117,6 +115,47 @@ def read_wrapper(spec: Any, function: Callable[..., Any], limit: Callable[[], No
         return value
 
     return run
+
+
+def _policy(spec: Any) -> Any:
+    """The tool's cache policy (``False``: not cached)."""
+    option = spec.options.get("cache", CachePolicy())
+    return CachePolicy(**option) if isinstance(option, dict) else option
+
+
+def _cache_request(
+    spec: Any, policy: CachePolicy, arguments: Mapping[str, Any], caller_scopes: Iterable[str]
+) -> tuple[CacheSpec, list[Scope]]:
+    """Where a read tool's answer to ``arguments`` is cached for a caller with ``caller_scopes``: its cache spec
+    (kind, permission level) and the scopes it depends on."""
+    relevant = _permission_scopes(spec, policy, caller_scopes)
+    scopes = list(policy.depends(arguments)) if policy.depends else [Scope.any_change(spec.server)]
+    return CacheSpec(spec.server, spec.name, policy.kind, relevant), scopes
+
+
+def cached_answer(spec: Any, arguments: dict[str, Any], caller: Caller, limiter: RateLimiter | None = None) -> Any:
+    """The answer of read tool ``spec`` to (validated) ``arguments`` for an OAuth ``caller`` when the shared cache
+    holds it — the rate limit and the lookup in one round trip (:meth:`RateLimiter.check_and_lookup`) — or None
+    when the tool has to run (a miss, Redis unavailable, a tool not cached or with an every-call hook). Raises
+    :class:`~promptsales.cache.ratelimit.RateLimitExceeded` when the caller is over its limit."""
+    policy = _policy(spec)
+    if policy is False or spec.server not in COMPANIES or policy.every_call is not None or not caller.authenticated:
+        return None
+    cache_spec, scopes = _cache_request(spec, policy, arguments, caller.scopes)
+    limiter = limiter or get_rate_limiter()
+    outcome = limiter.check_and_lookup(caller.actor, cache_spec, arguments, scopes, caller.scopes)
+    if outcome is None:
+        return None
+    decision, lookup = outcome
+    if not decision.allowed:
+        raise RateLimitExceeded(caller.actor, decision.retry_after)
+    if lookup is None:
+        return None
+    model = _output_model(spec)
+    value = model.model_validate(lookup.value) if model is not None else lookup.value
+    if policy.on_hit is not None:
+        policy.on_hit(arguments, value)
+    return value
 
 
 def write_wrapper(spec: Any, function: Callable[..., Any], limit: Callable[[], None]) -> Callable[..., Any]:

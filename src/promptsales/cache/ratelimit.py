@@ -10,24 +10,26 @@ control — authentication and scopes still apply.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
+from promptsales.cache import serialise
 from promptsales.cache.connection import CacheUnavailable
-from promptsales.cache.core import Cache
-from promptsales.cache.keys import PREFIX
+from promptsales.cache.core import LOOKUP_STEP, Cache, CacheSpec, Lookup
+from promptsales.cache.keys import PREFIX, STATS_KEY, Scope
 from promptsales.errors import UserError
 
-_TOKEN_BUCKET = """
-local rate = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
-local now = tonumber(ARGV[4])
+#: Take ``cost`` tokens from a bucket refilled at ``rate``/s up to ``burst`` (``now``: ms, nil for Redis time).
+#: Locals it expects: ``bucket_key``, ``stats_key``, ``rate``, ``burst``, ``cost``, ``now``; it leaves
+#: ``allowed`` (1 or 0), ``tokens`` and ``retry_ms``.
+_BUCKET_STEP = """
 if not now then
   local t = redis.call('TIME')
   now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local state = redis.call('HMGET', bucket_key, 'tokens', 'ts')
 local tokens = tonumber(state[1]) or burst
 local ts = tonumber(state[2]) or now
 if now > ts then tokens = math.min(burst, tokens + (now - ts) * rate / 1000) end
@@ -39,11 +41,41 @@ if tokens >= cost then
 else
   retry_ms = math.ceil((cost - tokens) * 1000 / rate)
 end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(math.max(now, ts)))
-redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
-if allowed == 1 then redis.call('HINCRBY', KEYS[2], 'rate_allowed', 1) else redis.call('HINCRBY', KEYS[2], 'rate_limited', 1) end
-return {allowed, math.floor(tokens), retry_ms}
+redis.call('HSET', bucket_key, 'tokens', tostring(tokens), 'ts', tostring(math.max(now, ts)))
+redis.call('PEXPIRE', bucket_key, math.ceil(burst * 1000 / rate) + 1000)
+if allowed == 1 then redis.call('HINCRBY', stats_key, 'rate_allowed', 1) else redis.call('HINCRBY', stats_key, 'rate_limited', 1) end
 """
+
+#: KEYS: bucket, stats; ARGV: rate, burst, cost[, now ms]. Returns {allowed, tokens left, retry ms}.
+_TOKEN_BUCKET = (
+    """
+local bucket_key, stats_key = KEYS[1], KEYS[2]
+local rate, burst, cost, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+"""
+    + _BUCKET_STEP
+    + "return {allowed, math.floor(tokens), retry_ms}\n"
+)
+
+#: The rate limit and, when the call is allowed, the cache lookup — one round trip for a cached read.
+#: KEYS: counter keys…, stats, bucket; ARGV: counter TTL, key head, key tail, stats label, rate, burst, cost.
+#: Returns {0, retry ms} when refused, else {1, key, value or nil}.
+_LIMITED_LOOKUP = (
+    """
+local counter_count = #KEYS - 2
+local stats_key, bucket_key = KEYS[#KEYS - 1], KEYS[#KEYS]
+local counter_ttl, head, tail, label = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local rate, burst, cost, now = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), nil
+local count_misses = false  -- a miss is looked up (and counted) again by the tool that computes the answer
+"""
+    + _BUCKET_STEP
+    + "if allowed == 0 then return {0, retry_ms} end\n"
+    + LOOKUP_STEP
+    + "return {1, key, value}\n"
+)
+
+#: Set while a request's rate-limit token has already been taken (by :meth:`RateLimiter.check_and_lookup`), so
+#: the tool's own limit check does not take a second one.
+LIMIT_TAKEN: ContextVar[bool] = ContextVar("promptsales_rate_limit_taken", default=False)
 
 
 @dataclass(frozen=True)
@@ -95,9 +127,7 @@ class RateLimiter:
             args.append(round(self.clock() * 1000))
         try:
             allowed, remaining, retry_ms = self.cache._redis(
-                lambda client: self.cache._script(_TOKEN_BUCKET)(
-                    keys=[self.key(client_id), f"{PREFIX}:stats"], args=args
-                )
+                lambda client: self.cache._script(_TOKEN_BUCKET)(keys=[self.key(client_id), STATS_KEY], args=args)
             )
         except CacheUnavailable:
             self.cache.local["rate_unchecked"] += 1
@@ -110,3 +140,34 @@ class RateLimiter:
         if not decision.allowed:
             raise RateLimitExceeded(client_id, decision.retry_after)
         return decision
+
+    def check_and_lookup(
+        self,
+        client_id: str,
+        spec: CacheSpec,
+        args: Mapping[str, Any],
+        depends: Iterable[Scope],
+        caller_scopes: Iterable[str],
+    ) -> tuple[RateDecision, Lookup | None] | None:
+        """Take one token from the client's bucket and, if allowed, look ``spec``'s answer to ``args`` up — one
+        round trip. (decision, the hit or None on a miss); None when Redis is unavailable (nothing taken).
+        After a miss :data:`LIMIT_TAKEN` is set, so the tool that computes the answer does not limit again."""
+        script_keys, script_args = self.cache.lookup_arguments(spec, args, depends, caller_scopes)
+        try:
+            reply = self.cache._redis(
+                lambda client: self.cache._script(_LIMITED_LOOKUP)(
+                    keys=[*script_keys, self.key(client_id)], args=[*script_args, self.rate, self.burst, 1]
+                )
+            )
+        except CacheUnavailable:
+            return None
+        if not reply[0]:
+            return RateDecision(False, 0, reply[1] / 1000), None
+        LIMIT_TAKEN.set(True)
+        key, raw = reply[1], reply[2] if len(reply) > 2 else None
+        if raw is None:
+            return RateDecision(True, 0, 0.0), None
+        self.cache.local["hits"] += 1
+        return RateDecision(True, 0, 0.0), Lookup(
+            serialise.loads(raw), "hit", key.decode() if isinstance(key, bytes) else key
+        )

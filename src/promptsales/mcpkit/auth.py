@@ -12,9 +12,10 @@ import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from mcp.server.auth.provider import AccessToken
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from promptsales.audit import trail
+from promptsales.mcpkit.asgi import read_body, replaying
 
 log = logging.getLogger("promptsales.mcpkit.auth")
 
@@ -125,13 +126,7 @@ class ToolScopeGuard:
         if scope["type"] != "http" or scope.get("method") != "POST" or credentials is None or not authenticated:
             await self.app(scope, receive, send)
             return
-        chunks = []
-        more = True
-        while more:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
+        body = await read_body(receive)
         missing = self._missing_scope(body, set(credentials.scopes))
         if missing:
             tool, required = missing
@@ -139,16 +134,7 @@ class ToolScopeGuard:
             trail.record(client, self.server, tool, "denied", 0.0, {"transport": "http"}, scope=required)
             await self._forbidden(send, required)
             return
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(body, receive), send)
 
     def _missing_scope(self, body: bytes, held: set[str]) -> tuple[str, str] | None:
         """(tool, scope) of the first ``tools/call`` in ``body`` whose scope the token does not hold."""

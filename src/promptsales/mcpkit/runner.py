@@ -16,6 +16,7 @@ from promptsales.auth.config import audience_for, issuer_url
 from promptsales.config import Settings
 from promptsales.db.connect import serve_as
 from promptsales.mcpkit.auth import JwksTokenVerifier, ToolScopeGuard
+from promptsales.mcpkit.fastpath import CachedReads
 from promptsales.mcpkit.metrics import ToolCallMetrics
 from promptsales.mcpkit.server import ToolKit
 from promptsales.mcpkit.settings import McpHttpSettings
@@ -64,7 +65,8 @@ def http_app(kit: ToolKit, settings: Settings, host: str, port: int) -> Starlett
     metadata_url = str(build_resource_metadata_url(AnyHttpUrl(resource_url)))
     for route in app.routes:
         if isinstance(route, Route) and route.path == MCP_PATH:
-            route.app = InFlightRequests(ToolScopeGuard(route.app, kit.tool_scopes(), metadata_url, kit.name), kit.name)
+            guarded = ToolScopeGuard(CachedReads(route.app, kit, server), kit.tool_scopes(), metadata_url, kit.name)
+            route.app = InFlightRequests(guarded, kit.name)
     return app
 
 
@@ -73,4 +75,4 @@ def serve_http(kit: ToolKit, settings: Settings, host: str, port: int) -> None:
     least-privilege roles only (:func:`promptsales.db.connect.serve_as`)."""
     configure_stderr_logging()
     serve_as(kit.name)
-    serve_https(http_app(kit, settings, host, port), settings, host, port)
+    serve_https(http_app(kit, settings, host, port), settings, host, port, workers=McpHttpSettings().workers)

@@ -89,9 +89,10 @@ class ToolSpec:
             openWorldHint=self.open_world,
         )
 
-    @property
+    @functools.cached_property
     def output_model(self) -> type[BaseModel]:
-        """The pydantic model the tool returns (its structured output schema)."""
+        """The pydantic model the tool returns (its structured output schema); read once (evaluating the
+        annotations costs more than a cached answer)."""
         return inspect.signature(self.function, eval_str=True).return_annotation
 
 
@@ -108,6 +109,9 @@ class ToolKit:
         self.prompts: list[PromptSpec] = []
         self.resources: list[ResourceSpec] = []
         self.completers: dict[str, Completer] = {}
+        #: ``(spec, arguments, caller) -> answer or None``: a read tool's answer when the shared cache holds it
+        #: (set by the cache's install; the HTTP fast path, :mod:`promptsales.mcpkit.fastpath`, serves hits with it).
+        self.cached_answer: Callable[[ToolSpec, dict[str, Any], Any], Any] | None = None
 
     def tool(
         self,

@@ -23,6 +23,12 @@ class McpHttpSettings(BaseSettings):
     allowed_hosts: list[str] = Field(
         default_factory=list, description='Extra Host headers accepted, e.g. ["mcp-ads:*"] (loopback always).'
     )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Worker processes per HTTPS MCP server, sharing its port (docs/performance.md: one per core).",
+    )
     server_urls: dict[str, str] = Field(
         default_factory=dict, description='MCP server name → its https://…/mcp URL, e.g. {"ads": "https://…/mcp"}.'
     )

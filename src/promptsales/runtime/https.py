@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
 import logging
+import os
+import signal
 import sys
 import threading
 import time
@@ -11,6 +16,9 @@ import uvicorn
 
 from promptsales.config import Settings
 from promptsales.runtime.tls import ensure_tls, server_ssl_context
+
+#: prctl option: the signal a process gets when its parent dies.
+_PR_SET_PDEATHSIG = 1
 
 
 def configure_stderr_logging(level: int = logging.INFO) -> None:
@@ -22,8 +30,15 @@ def configure_stderr_logging(level: int = logging.INFO) -> None:
     root.setLevel(level)
 
 
-def serve_https(app, settings: Settings, host: str, port: int, log_level: str = "warning") -> None:
-    """Serve ``app`` on ``https://host:port`` until stopped; a TLS 1.2 client is refused."""
+def serve_https(app, settings: Settings, host: str, port: int, log_level: str = "warning", workers: int = 1) -> None:
+    """Serve ``app`` on ``https://host:port`` until stopped; a TLS 1.2 client is refused.
+
+    ``workers`` > 1: this process binds the port, then forks ``workers - 1`` copies of itself that accept on the
+    same listening socket (the kernel hands each connection to one of them), so one server uses several cores;
+    the copies are forked before any thread or connection exists, each has its own connection pools, cache client
+    and batched log writer (flushed when it exits), and they stop with this process: SIGTERM when it exits, or
+    when it dies (``PR_SET_PDEATHSIG``). Stopping this process stops them all, each draining its requests.
+    """
     files = ensure_tls(settings)
     config = uvicorn.Config(
         app,
@@ -36,11 +51,49 @@ def serve_https(app, settings: Settings, host: str, port: int, log_level: str = 
         ssl_context_factory=lambda _config, _default: server_ssl_context(files),
         timeout_graceful_shutdown=3,
     )
+    sockets = [config.bind_socket()] if workers > 1 else None
+    children = [pid for pid in (_fork_worker() for _ in range(workers - 1)) if pid]
     server = uvicorn.Server(config)
     threading.Thread(
         target=_stop_with_databases, args=(settings, server), name="promptsales-watchdog", daemon=True
     ).start()
-    server.run()
+    try:
+        server.run(sockets=sockets)
+    finally:
+        _stop_workers(children)
+
+
+def _fork_worker() -> int:
+    """Fork one worker: its pid in the parent, 0 in the worker (which dies with its parent)."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        except OSError:  # not Linux: the parent's exit still stops the workers
+            pass
+    return pid
+
+
+def _stop_workers(children: list[int], timeout: float = 10.0) -> None:
+    """SIGTERM the workers and wait for them (their log writers flush on exit), SIGKILL after ``timeout``."""
+    for pid in children:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for pid in children:
+        while True:
+            try:
+                if os.waitpid(pid, os.WNOHANG)[0]:
+                    break
+            except ChildProcessError:
+                break
+            if time.monotonic() > deadline:
+                with contextlib.suppress(ProcessLookupError, ChildProcessError):
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                break
+            time.sleep(0.05)
 
 
 def _stop_with_databases(settings: Settings, server: uvicorn.Server, interval: float = 2.0, misses: int = 3) -> None:

@@ -1,0 +1,156 @@
+"""The cached-read fast path of the MCP endpoint (issue 20): a ``tools/call`` of a cached read tool, on a session
+the SDK has open, answered straight from the shared cache.
+
+Profiling a cache hit showed the answer itself (rate limit + lookup) at ≈ 2 % of the server's CPU and the rest
+in the SDK's per-call machinery: the session's memory streams and dispatcher task, the request context and
+telemetry spans, a worker-thread hop for the (synchronous) tool, pydantic models of the request and the result
+built and dumped again (docs/performance.md). This ASGI wrapper sits in front of the SDK's transport, after
+authentication and the scope check (:class:`~promptsales.mcpkit.auth.ToolScopeGuard`). For a request that is
+exactly one ``tools/call`` of a read tool, on an open session of the same credential, with headers the SDK would
+accept, it validates the arguments with the tool's own argument model, takes the caller's rate-limit token and
+looks the answer up in **one** Valkey round trip (:func:`promptsales.cache.mcp.cached_answer`, run on the event
+loop: a loopback round trip is shorter than a thread hop) and, on a hit, writes the same JSON-RPC result the SDK
+would (text + structured content) and records the call in the audit and the metrics like the kit's middlewares.
+
+Anything else — a miss, a chart to draw, a tool with an every-call hook, invalid arguments, an unknown or
+foreign session, the cache unavailable — goes to the SDK unchanged (the body is replayed), so every answer the
+fast path does not give is given exactly as before; after a miss the tool does not take a second rate-limit
+token (:data:`promptsales.cache.ratelimit.LIMIT_TAKEN`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from types import SimpleNamespace
+from typing import Any
+
+from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser, authorization_context
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from promptsales.cache.ratelimit import RateLimitExceeded
+from promptsales.caller import token_caller
+from promptsales.errors import UserError
+from promptsales.mcpkit.asgi import read_body, replaying
+from promptsales.mcpkit.errors import check_argument_values
+from promptsales.mcpkit.toolcall import ObservedCall, ToolCallObserver
+
+log = logging.getLogger("promptsales.mcpkit.fastpath")
+
+_SESSION_HEADER = b"mcp-session-id"
+_VERSION_HEADER = b"mcp-protocol-version"
+
+
+class CachedReads:
+    """ASGI wrapper of the MCP endpoint that answers cache hits of read tools itself (see the module docstring)."""
+
+    def __init__(self, app: ASGIApp, kit: Any, server: Any) -> None:
+        self.app = app
+        self.kit = kit
+        self.server = server  # the MCPServer: its session manager, tools and middlewares
+        self.tools = {name: spec for name, spec in kit.tools.items() if spec.read_only}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = dict(scope.get("headers") or ()) if scope["type"] == "http" else {}
+        session_id = headers.get(_SESSION_HEADER)
+        if (
+            scope.get("method") != "POST"
+            or session_id is None
+            or _VERSION_HEADER not in headers
+            or not isinstance(scope.get("user"), AuthenticatedUser)
+            or self.kit.cached_answer is None
+        ):
+            await self.app(scope, receive, send)
+            return
+        body = await read_body(receive)
+        if not await self._answer(scope, session_id.decode("latin-1"), body, send):
+            await self.app(scope, replaying(body, receive), send)
+
+    async def _answer(self, scope: Scope, session_id: str, body: bytes, send: Send) -> bool:
+        """Answer the request from the cache if it qualifies; False when the SDK must handle it."""
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            return False
+        if not isinstance(payload, dict) or payload.get("method") != "tools/call" or "id" not in payload:
+            return False
+        params = payload.get("params")
+        name = params.get("name") if isinstance(params, dict) else None
+        spec = self.tools.get(name) if isinstance(name, str) else None
+        arguments = params.get("arguments") if isinstance(params, dict) else None
+        if spec is None or not isinstance(arguments, dict) or not await self._session_accepts(scope, session_id):
+            return False
+        caller = token_caller()
+        call = ObservedCall(SimpleNamespace(params={"name": name}))
+        try:
+            validated = self.server._tool_manager.get_tool(name).fn_metadata.validate_arguments(arguments)
+            if validated.pop("chart", False) and spec.chart is not None:
+                return False  # a chart to draw: the tool's own path (a worker thread)
+            if spec.extra_content is not None or caller is None:
+                return False
+            check_argument_values(validated)
+            result = self.kit.cached_answer(spec, validated, caller)
+        except UserError as error:  # the rate limit's refusal (bad input goes to the SDK, which words it)
+            if not isinstance(error, RateLimitExceeded):
+                return False
+            await self._respond(send, session_id, payload["id"], {"content": [_text(str(error))], "isError": True})
+            self._observed(call)
+            return True
+        except Exception:  # invalid arguments and anything unexpected: the SDK's path answers (and words) it
+            return False
+        if result is None:
+            return False
+        structured = result.model_dump(mode="json")
+        answer = {"content": [_text(result.model_dump_json())], "isError": False, "structuredContent": structured}
+        await self._respond(send, session_id, payload["id"], answer)
+        call.outcome = "ok"
+        self._observed(call)
+        return True
+
+    async def _session_accepts(self, scope: Scope, session_id: str) -> bool:
+        """True when ``session_id`` is an open session of this request's credential whose transport accepts the
+        request's headers (DNS-rebinding protection, content type) — what the SDK checks before a call."""
+        manager = self.server.session_manager
+        transport = manager._server_instances.get(session_id)
+        if transport is None or transport.is_terminated:
+            return False
+        if manager._session_owners.get(session_id) != authorization_context(scope["user"]):
+            return False
+        request = Request(scope)
+        if "application/json" not in request.headers.get("accept", ""):
+            return False
+        return (
+            transport._check_content_type(request)
+            and await transport._security.validate_request(request, is_post=True) is None
+        )
+
+    def _observed(self, call: ObservedCall) -> None:
+        """Record the call as the kit's middlewares do (audit row, Prometheus metrics)."""
+        for middleware in self.server.middleware:
+            if isinstance(middleware, ToolCallObserver):
+                try:
+                    middleware.observed(call)
+                except Exception:  # observing must never break the answer
+                    log.exception("observing %s failed", call.tool)
+
+    async def _respond(self, send: Send, session_id: str, request_id: Any, result: dict[str, Any]) -> None:
+        body = json.dumps(
+            {"jsonrpc": "2.0", "id": request_id, "result": result}, ensure_ascii=False, separators=(",", ":")
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (_SESSION_HEADER, session_id.encode("latin-1")),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def _text(text: str) -> dict[str, str]:
+    return {"type": "text", "text": text}
