@@ -18,6 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
+from ai_common import trained_version  # noqa: E402
 from promptsales.ai import registry  # noqa: E402
 from promptsales.ai.lead_scoring.serving import MODULE  # noqa: E402
 from promptsales.config import get_settings  # noqa: E402
@@ -117,18 +118,10 @@ def measure_mcp(settings) -> dict[str, list[float]]:
 
 def main() -> None:
     """Train (unless --latest), render the figure, measure and record."""
-    settings = get_settings()
-    seconds = None
-    if "--latest" in sys.argv:
-        version = registry.latest_version(settings, MODULE)
-        if version is None:
-            raise SystemExit("no stored lead_scoring version: run without --latest")
-    else:
-        from promptsales.ai.lead_scoring.training import run_training
+    from promptsales.ai.lead_scoring.training import run_training
 
-        started = time.perf_counter()
-        version = run_training(settings)
-        seconds = time.perf_counter() - started
+    settings = get_settings()
+    version, seconds = trained_version(settings, MODULE, run_training)
     render_reliability(version)
     m, data = version.metrics, version.data
     lines = [

@@ -18,6 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
+from ai_common import process_tree_cpu, trained_version  # noqa: E402
 from cache_common import LATENCY_HEADER, latency_row, percentiles  # noqa: E402
 from promptsales.ai import registry  # noqa: E402
 from promptsales.ai.ranking.serving import MODULE  # noqa: E402
@@ -71,21 +72,6 @@ def render(version: registry.ModelVersion) -> None:
     plt.close(figure)
 
 
-def server_cpu(pid: int) -> float:
-    """CPU seconds used so far by the MCP server process and its workers."""
-    import psutil
-
-    main = psutil.Process(pid)
-    total = sum(main.cpu_times()[:4])  # user, system, children_user, children_system
-    for child in main.children(recursive=True):
-        try:
-            times = child.cpu_times()
-            total += times.user + times.system
-        except psutil.NoSuchProcess:
-            pass
-    return total
-
-
 def measure_mcp(settings) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     """topCampaigns wall latency and the server's CPU time per kind of call, in one MCP session over HTTPS with a
     bearer token (the wall time includes waiting for a core on a loaded machine; the CPU time does not)."""
@@ -111,10 +97,10 @@ def measure_mcp(settings) -> tuple[dict[str, list[float]], dict[str, list[float]
         async with https_session(settings, server.url.removesuffix("/mcp"), token) as session:
 
             async def timed(kind: str, **arguments) -> None:
-                cpu_before, started = server_cpu(pid), time.perf_counter()
+                cpu_before, started = process_tree_cpu(pid), time.perf_counter()
                 result = await session.call_tool("topCampaigns", arguments)
                 timings[kind].append((time.perf_counter() - started) * 1000)
-                cpu.setdefault(kind, []).append((server_cpu(pid) - cpu_before) * 1000)
+                cpu.setdefault(kind, []).append((process_tree_cpu(pid) - cpu_before) * 1000)
                 assert not result.is_error, result.content
 
             # warm-up: scipy and LightGBM imports and the model load, once per server process (not counted)
@@ -135,18 +121,10 @@ def measure_mcp(settings) -> tuple[dict[str, list[float]], dict[str, list[float]
 
 def main() -> None:
     """Train (unless --latest), render the figure, measure and record."""
-    settings = get_settings()
-    seconds = None
-    if "--latest" in sys.argv:
-        version = registry.latest_version(settings, MODULE)
-        if version is None:
-            raise SystemExit("no stored ranking version: run without --latest")
-    else:
-        from promptsales.ai.ranking.training import run_training
+    from promptsales.ai.ranking.training import run_training
 
-        started = time.perf_counter()
-        version = run_training(settings)
-        seconds = time.perf_counter() - started
+    settings = get_settings()
+    version, seconds = trained_version(settings, MODULE, run_training)
     render(version)
     m, data = version.metrics, version.data
     lines = [
