@@ -1,5 +1,5 @@
 """Same seed, same data (SPEC G7): PromptAds, PromptCRM and the portal seeded twice into fresh databases hold
-identical tables — apart from what is random by design (ciphertexts, blind index, data keys) or stamped with
+identical tables — apart from what is random by design (ciphertexts, blind index, data keys, per-client keys) or stamped with
 the time of the run (the run log, ``now()`` defaults)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from promptsales.db.migrate import migrate_company
 from promptsales.seed import seed_all
 
 SCHEMAS = {"ads": "ads", "crm": "crm", "sales": "portal"}
-RANDOM_TABLES = {"crm.data_keys", "crm.logs"}
+RANDOM_TABLES = {"crm.data_keys", "crm.subject_keys", "crm.logs"}
 RANDOM_COLUMNS = {
     "crm.clients": {"national_id_enc", "context_enc", "national_id_bidx"},
     "portal.client_companies": {"created_at"},  # the PromptAds brands' created_at, a now() default there
