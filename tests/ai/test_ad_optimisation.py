@@ -119,6 +119,16 @@ def test_backtest_on_the_seeded_history_beats_the_equal_split(settings, trained)
     assert registry.latest_version(settings, MODULE).version == trained.version
 
 
+def test_evaluate_repeats_the_backtest_of_the_stored_months_and_records_it(settings, ads_small, trained) -> None:
+    from promptsales.ai.ad_optimisation.training import run_evaluation
+
+    result = run_evaluation(settings)  # the stored version names its database and its test months
+    assert result["model"] == trained.label and result["test_months"] == trained.data["test_months"]
+    assert result["uplift_vs_equal"] == pytest.approx(trained.metrics["backtest"]["uplift_vs_equal"], abs=1e-6)
+    recorded = registry.last_evaluation(settings, registry.latest_version(settings, MODULE))
+    assert recorded is not None and recorded["metrics"]["uplift_vs_equal"] == result["uplift_vs_equal"]
+
+
 def _campaign(settings, dbname: str, status: str) -> tuple[int, str]:
     with connect("ads", "etl", settings=settings, dbname=dbname) as conn:
         return conn.execute(
@@ -161,7 +171,10 @@ def test_a_live_campaign_is_reallocated_by_thompson_sampling(settings, ads_small
     ("campaign", "budget", "constraints", "message"),
     [
         ("no such campaign", 1000, Constraints(), "No PromptAds campaign"),
-        (None, -5, Constraints(), "positive amount"),
+        (None, -5, Constraints(), "between 1 and"),
+        (None, 0.5, Constraints(), "between 1 and"),
+        ("²", 1000, Constraints(), "No PromptAds campaign"),
+        ("99999999999999999999", 1000, Constraints(), "No PromptAds campaign"),
         (None, 1000, Constraints(min_channel_share=0.7, max_channel_share=0.2), "minimum not above"),
         (None, 1000, Constraints(channels=["carrier_pigeon"]), "not one of this campaign's channels"),
         (None, 1000, Constraints(markets=[9999]), "not one of campaign"),

@@ -234,7 +234,7 @@ def log_cached_budget(arguments: Mapping[str, Any], result: BudgetSplit) -> None
 )
 def optimizeBudget(
     campaign: Annotated[int | str, Field(description="Campaign id or exact name.")],
-    budget: Annotated[float, Field(gt=0, le=1e9, description="Budget for the period, USD.")],
+    budget: Annotated[float, Field(ge=1, le=1e9, description="Budget for the period, USD.")],
     constraints: Annotated[
         BudgetConstraints | None, Field(description="Share limits per channel, channels/markets, period.")
     ] = None,

@@ -11,6 +11,7 @@ uplift of the optimised split over the equal split at equal budget (target ≥ 1
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,17 +42,26 @@ class MonthResult:
         return {k: (round(v, 2) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
 
 
+#: What :func:`backtest` can report per campaign-month: (month, campaign, cells, historical spend, optimised spend).
+Record = Callable[[int, int, list[tuple[int, int]], np.ndarray, np.ndarray], None]
+
+
 def backtest(
-    rows: CellMonths, test_months: list[int], limits: ShareLimits, hindsight: ResponseCurves | None = None
+    rows: CellMonths,
+    test_months: list[int],
+    limits: ShareLimits,
+    hindsight: ResponseCurves | None = None,
+    record: Record | None = None,
 ) -> dict[str, Any]:
     """Backtest over ``test_months`` (each allocated from a fit on the months before it); returns per-month
-    totals, the pooled uplifts and the allocations' cell count."""
+    totals and the pooled uplifts. ``record`` receives every campaign-month's splits (e.g. to value them
+    another way)."""
     hindsight = hindsight or fit_curves(rows)
     months = []
     for month in test_months:
         train = rows.take(rows.month < month)
         curves = fit_curves(train)
-        months.append(_month(rows.take(rows.month == month), month, curves, hindsight, limits))
+        months.append(_month(rows.take(rows.month == month), month, curves, hindsight, limits, record))
     total = {f: sum(getattr(m, f) for m in months) for f in ("spend", "actual", "historical", "equal", "optimised")}
     return {
         "test_months": [m.month for m in months],
@@ -69,7 +79,12 @@ def backtest(
 
 
 def _month(
-    rows: CellMonths, month: int, curves: ResponseCurves, hindsight: ResponseCurves, limits: ShareLimits
+    rows: CellMonths,
+    month: int,
+    curves: ResponseCurves,
+    hindsight: ResponseCurves,
+    limits: ShareLimits,
+    record: Record | None,
 ) -> MonthResult:
     result = MonthResult(month_label(month), 0, 0.0, 0.0, 0.0, 0.0, 0.0)
     season = month % 12 + 1
@@ -86,6 +101,8 @@ def _month(
         if key not in allocators:
             allocators[key] = Allocator([c for c, _ in cells], beta, limits)
         optimised = allocators[key].solve(a, budget)
+        if record is not None:
+            record(month, int(campaign), cells, spend, optimised)
         true_a, true_beta = hindsight.curve(cells, ad_days, season, int(campaign))
         result.campaigns += 1
         result.spend += budget

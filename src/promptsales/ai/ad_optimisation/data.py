@@ -96,11 +96,14 @@ class Campaign:
 def read_campaign(conn: psycopg.Connection, campaign: int | str) -> Campaign:
     """The campaign named by id or exact name, with its channels, markets, ads and last :data:`LIVE_DAYS` days of
     results per channel × market; a clear error when there is no such campaign."""
-    by_id = isinstance(campaign, int) or (isinstance(campaign, str) and campaign.strip().isdigit())
+    text = str(campaign).strip()
+    by_id = isinstance(campaign, int) or (text.isascii() and text.isdecimal())
+    if by_id and not 0 < int(text) < 2**63:
+        raise UserError(f"No PromptAds campaign {campaign!r}: give its id or exact name.")
     row = conn.execute(
         "SELECT campaign_id, name, status, budget::float8 FROM ads.campaigns WHERE "
         + ("campaign_id = %s" if by_id else "name = %s"),
-        (int(campaign) if by_id else str(campaign).strip(),),
+        (int(text) if by_id else text,),
     ).fetchone()
     if row is None:
         raise UserError(f"No PromptAds campaign {campaign!r}: give its id or exact name.")

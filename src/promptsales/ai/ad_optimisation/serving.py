@@ -32,6 +32,7 @@ DEFAULT_MAX_SHARE = 0.6
 #: Draws of the curves' uncertainty behind an interval, and the interval's coverage.
 DRAWS = 400
 COVERAGE = 0.9
+MIN_BUDGET = 1.0
 MAX_BUDGET = 1e9
 
 CURRENT = CurrentModel(MODULE)
@@ -97,8 +98,8 @@ def optimize_budget(
     ``conn`` reads PromptAds (read-only is enough)."""
     arguments = {"campaign": campaign, "budget": budget, "constraints": constraints.__dict__}
     with logged_call(MODULE, OPERATION, arguments, settings=settings, provider="cvxpy+mabwiser") as call:
-        if not (isinstance(budget, (int, float)) and math.isfinite(budget) and 0 < budget <= MAX_BUDGET):
-            raise UserError(f"The budget must be a positive amount of USD up to {MAX_BUDGET:,.0f}.")
+        if not (isinstance(budget, (int, float)) and math.isfinite(budget) and MIN_BUDGET <= budget <= MAX_BUDGET):
+            raise UserError(f"The budget must be between {MIN_BUDGET:,.0f} and {MAX_BUDGET:,.0f} USD.")
         version, curves = CURRENT.get(settings)
         call.model = version
         plan = read_campaign(conn, campaign)
