@@ -187,7 +187,9 @@ def report(evaluation: Evaluation) -> str:
         f"All {len(everything)} questions: {sum(r.verdict == 'silent-wrong' for r in everything)} silent wrong; "
         f"{unaccounted} answers with unaccounted content words; expected answers from the sources in "
         f"{evaluation.expected_seconds:.1f} s, tool calls (in-process, no cache) {evaluation.tool_seconds:.1f} s; "
-        "parsed by " + ", ".join(f"{name} ({count})" for name, count in sorted(evaluation.parsers.items())) + "."
+        "parsed by "
+        + ", ".join(f"{name} ({count})" for name, count in sorted(evaluation.parsers.items(), key=lambda i: str(i[0])))
+        + "."
     )
     return "\n".join(lines)
 

@@ -9,6 +9,7 @@ and statuses. Anything it cannot pin down becomes a :class:`NotAnswerable` sayin
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -536,7 +537,10 @@ class QuestionParser:
         )
         result = self._parse_reading(inner)
         if isinstance(result, NotAnswerable):
-            return result
+            # a rule of the whole question comes first ("please increase the budget of the best campaign …")
+            probe = copy.deepcopy(reading)
+            ruled = self._read_names(probe) or self._refuse_by_rule(probe)
+            return ruled if ruled is not None and ruled.refusal != "unknown-name" else result
         if result.intent is not Intent.ranking or result.group_by != [span.dimension]:
             return reading.refuse(
                 reading.say(

@@ -87,14 +87,34 @@ _WRITE_VERBS = (
     r"cambia|cambiar|asigna|asignar|aprueba|aprobar|lanza|lanzar|pausa|pausar|cancela|cancelar|renombra|"
     r"renombrar|edita|editar|agrega|agregar|anade|anadir|sube|subir|baja|bajar|aumenta|aumentar|detener|deten|"
     r"incrementa|incrementar|reduce|reducir|disminuye|disminuir|duplica|duplicar|envia|enviar|publica|publicar|"
-    r"archiva|archivar|reactiva|reactivar|desactiva|desactivar|mueve|mover"
+    r"archiva|archivar|reactiva|reactivar|desactiva|desactivar|mueve|mover|"
+    r"reassign|reallocate|allocate|transfer|shift|schedule|mark|"
+    r"reasigna|reasignar|asigna|transfiere|transferir|programa\s+(?:la|el|una|un)|haz|hazme|pon|ponle"
+)
+#: Spanish object pronouns written onto an imperative ("súbele", "bórrala", "páusalas").
+_CLITICS = r"(?:le|la|lo|les|las|los|me|nos)?"
+#: Spanish subjunctive of a write verb after "quiero que" / "necesito que" / "puedes" ("quiero que borres …").
+_WRITE_SUBJUNCTIVE = (
+    r"borres|elimines|actualices|cambies|pauses|subas|bajes|crees|lances|canceles|detengas|asignes|reasignes|"
+    r"muevas|agregues|anadas|modifiques|aumentes|reduzcas|disminuyas|apruebes|envies|publiques|renombres|"
+    r"actives|desactives|reactives|archives|dupliques|transfieras"
+)
+_ASKING = (
+    r"(?:please|kindly|por\s+favor|can\s+you|could\s+you|would\s+you|will\s+you|puedes|podrias|quiero|"
+    r"quisiera|necesito|i\s+want\s+(?:you\s+)?to|i\s+need\s+(?:you\s+)?to|let\s*s|go\s+ahead\s+and|ahora)"
 )
 READ_ONLY = Rule(
     "read-only",
     (
+        re.compile(rf"^\W*(?:{_ASKING}\s+)*(?:{_WRITE_VERBS}){_CLITICS}\b"),
         re.compile(
-            rf"^\W*(?:(?:please|por\s+favor|can\s+you|could\s+you|puedes|podrias|quiero|i\s+want\s+to)\s+)*"
-            rf"(?:{_WRITE_VERBS})\b"
+            rf"\b(?:quiero|quisiera|necesito|puedes|podrias)\s+que\s+(?:\w+\s+)?(?:{_WRITE_SUBJUNCTIVE}){_CLITICS}\b"
+        ),
+        re.compile(
+            r"^\W*(?:please\s+)?(?:give|dale|da)\b.*\b(?:more|extra|additional|mas)\s+(?:budget|money|presupuesto|dinero)\b"
+        ),
+        re.compile(
+            r"^\W*(?:make|create|haz|crea)\s+(?:me\s+)?(?:a\s+|una\s+)?(?:new\s+|nueva\s+)?(?:campaign|campana)\b"
         ),
         re.compile(r"\b(?:drop\s+table|delete\s+from|insert\s+into|truncate\s+table|update\s+\S+\s+set)\b"),
     ),
