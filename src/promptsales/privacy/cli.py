@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -54,7 +55,9 @@ def _print_answer(answer, as_json: bool, extra: dict | None = None) -> None:
 def export(
     email: str = EMAIL,
     national_id: str = NATIONAL_ID,
-    out: Path = typer.Option(None, "--out", help="Archive to write (zip); default privacy-export-<request>.zip here."),
+    out: Path = typer.Option(
+        None, "--out", help="Archive to write (zip); default privacy-export-<request>-<time>.zip here."
+    ),
     regime: str = REGIME,
     as_json: bool = AS_JSON,
 ) -> None:
@@ -70,10 +73,16 @@ def export(
     if out is not None and not out.parent.is_dir():
         raise UserError(f"Folder {out.parent} does not exist.")
     answer = export_subject(get_settings(), email=email, national_id=national_id, regime=regime)
-    path = out or Path(f"privacy-export-{answer.request_id}.zip")
-    with path.open("xb") as sink:
-        path.chmod(0o600)
-        sink.write(answer.archive or b"")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = out or Path(f"privacy-export-{answer.request_id}-{stamp}.zip")
+    try:
+        with path.open("xb") as sink:
+            path.chmod(0o600)
+            sink.write(answer.archive or b"")
+    except OSError as error:
+        raise UserError(
+            f"Request {answer.request_id} was answered but the archive cannot be written: {error}"
+        ) from None
     _print_answer(answer, as_json, {"archive": str(path)})
 
 

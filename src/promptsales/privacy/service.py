@@ -234,8 +234,9 @@ def opt_out_subject(
         conn.commit()
         stores.bump_clients(settings, subject.client_ids)
         detail = {"clients_opted_out": len(subject.client_ids), "emails_remembered": len(emails)}
-        finish("completed", detail)
-    return Answer(request_id, "opt_out", "ccpa", "completed", subject.reference, subject.client_ids, detail)
+        outcome = "completed" if subject.client_ids or emails else "no_data"
+        finish(outcome, detail)
+    return Answer(request_id, "opt_out", "ccpa", outcome, subject.reference, subject.client_ids, detail)
 
 
 def requests(settings: Settings, open_only: bool = False) -> list[dict[str, Any]]:
