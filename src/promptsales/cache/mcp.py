@@ -23,6 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from promptsales.cache import serialise
 from promptsales.cache.core import CacheSpec
 from promptsales.cache.instances import get_cache, get_rate_limiter
 from promptsales.cache.keys import COMPANIES, Scope
@@ -134,28 +135,29 @@ def _cache_request(
 
 
 def cached_answer(spec: Any, arguments: dict[str, Any], caller: Caller, limiter: RateLimiter | None = None) -> Any:
-    """The answer of read tool ``spec`` to (validated) ``arguments`` for an OAuth ``caller`` when the shared cache
-    holds it — the rate limit and the lookup in one round trip (:meth:`RateLimiter.check_and_lookup`) — or None
-    when the tool has to run (a miss, Redis unavailable, a tool not cached or with an every-call hook). Raises
-    :class:`~promptsales.cache.ratelimit.RateLimitExceeded` when the caller is over its limit."""
+    """The cached answer (its JSON, as stored) of read tool ``spec`` to (validated) ``arguments`` for an OAuth
+    ``caller`` when the shared cache holds it — the rate limit and the lookup in one round trip
+    (:meth:`RateLimiter.check_and_lookup`) — or None when the tool has to run (a miss, Redis unavailable, a tool
+    not cached or with an every-call hook). Raises :class:`~promptsales.cache.ratelimit.RateLimitExceeded` when
+    the caller is over its limit. The JSON is the answer's ``model_dump(mode="json")``, what the tool's own path
+    returns on a hit; the ``on_hit`` hook, if any, gets the validated answer as there."""
     policy = _policy(spec)
     if policy is False or spec.server not in COMPANIES or policy.every_call is not None or not caller.authenticated:
         return None
     cache_spec, scopes = _cache_request(spec, policy, arguments, caller.scopes)
-    limiter = limiter or get_rate_limiter()
-    outcome = limiter.check_and_lookup(caller.actor, cache_spec, arguments, scopes, caller.scopes)
+    outcome = (limiter or get_rate_limiter()).check_and_lookup(
+        caller.actor, cache_spec, arguments, scopes, caller.scopes
+    )
     if outcome is None:
         return None
-    decision, lookup = outcome
+    decision, raw = outcome
     if not decision.allowed:
         raise RateLimitExceeded(caller.actor, decision.retry_after)
-    if lookup is None:
-        return None
-    model = _output_model(spec)
-    value = model.model_validate(lookup.value) if model is not None else lookup.value
-    if policy.on_hit is not None:
-        policy.on_hit(arguments, value)
-    return value
+    if raw is not None and policy.on_hit is not None:
+        model = _output_model(spec)
+        value = serialise.loads(raw)
+        policy.on_hit(arguments, model.model_validate(value) if model is not None else value)
+    return raw
 
 
 def write_wrapper(spec: Any, function: Callable[..., Any], limit: Callable[[], None]) -> Callable[..., Any]:

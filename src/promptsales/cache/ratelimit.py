@@ -15,9 +15,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from promptsales.cache import serialise
 from promptsales.cache.connection import CacheUnavailable
-from promptsales.cache.core import LOOKUP_STEP, Cache, CacheSpec, Lookup
+from promptsales.cache.core import LOOKUP_STEP, Cache, CacheSpec
 from promptsales.cache.keys import PREFIX, STATS_KEY, Scope
 from promptsales.errors import UserError
 
@@ -148,9 +147,9 @@ class RateLimiter:
         args: Mapping[str, Any],
         depends: Iterable[Scope],
         caller_scopes: Iterable[str],
-    ) -> tuple[RateDecision, Lookup | None] | None:
+    ) -> tuple[RateDecision, bytes | None] | None:
         """Take one token from the client's bucket and, if allowed, look ``spec``'s answer to ``args`` up — one
-        round trip. (decision, the hit or None on a miss); None when Redis is unavailable (nothing taken).
+        round trip. (decision, the cached JSON or None on a miss); None when Redis is unavailable (nothing taken).
         After a miss :data:`LIMIT_TAKEN` is set, so the tool that computes the answer does not limit again."""
         script_keys, script_args = self.cache.lookup_arguments(spec, args, depends, caller_scopes)
         try:
@@ -164,10 +163,7 @@ class RateLimiter:
         if not reply[0]:
             return RateDecision(False, 0, reply[1] / 1000), None
         LIMIT_TAKEN.set(True)
-        key, raw = reply[1], reply[2] if len(reply) > 2 else None
-        if raw is None:
-            return RateDecision(True, 0, 0.0), None
-        self.cache.local["hits"] += 1
-        return RateDecision(True, 0, 0.0), Lookup(
-            serialise.loads(raw), "hit", key.decode() if isinstance(key, bytes) else key
-        )
+        raw = reply[2] if len(reply) > 2 else None  # Lua drops a trailing nil: a miss
+        if raw is not None:
+            self.cache.local["hits"] += 1
+        return RateDecision(True, 0, 0.0), raw

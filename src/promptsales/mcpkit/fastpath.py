@@ -101,8 +101,10 @@ class CachedReads:
             return False
         if result is None:
             return False
-        structured = result.model_dump(mode="json")
-        answer = {"content": [_text(result.model_dump_json())], "isError": False, "structuredContent": structured}
+        text = result.decode() if isinstance(result, bytes) else result
+        # The stored JSON is the structured content as is, and (as a JSON string) the text content.
+        content = json.dumps([_text(text)], ensure_ascii=False, separators=(",", ":"))
+        answer = f'{{"content":{content},"isError":false,"structuredContent":{text}}}'
         await self._respond(send, session_id, payload["id"], answer)
         call.outcome = "ok"
         self._observed(call)
@@ -134,10 +136,10 @@ class CachedReads:
                 except Exception:  # observing must never break the answer
                     log.exception("observing %s failed", call.tool)
 
-    async def _respond(self, send: Send, session_id: str, request_id: Any, result: dict[str, Any]) -> None:
-        body = json.dumps(
-            {"jsonrpc": "2.0", "id": request_id, "result": result}, ensure_ascii=False, separators=(",", ":")
-        ).encode()
+    async def _respond(self, send: Send, session_id: str, request_id: Any, result: dict[str, Any] | str) -> None:
+        """A JSON-RPC result (``result``: an object, or the JSON text of one) with the session's header."""
+        encoded = result if isinstance(result, str) else json.dumps(result, ensure_ascii=False, separators=(",", ":"))
+        body = f'{{"jsonrpc":"2.0","id":{json.dumps(request_id)},"result":{encoded}}}'.encode()
         await send(
             {
                 "type": "http.response.start",

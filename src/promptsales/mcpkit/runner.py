@@ -65,7 +65,8 @@ def http_app(kit: ToolKit, settings: Settings, host: str, port: int) -> Starlett
     metadata_url = str(build_resource_metadata_url(AnyHttpUrl(resource_url)))
     for route in app.routes:
         if isinstance(route, Route) and route.path == MCP_PATH:
-            guarded = ToolScopeGuard(CachedReads(route.app, kit, server), kit.tool_scopes(), metadata_url, kit.name)
+            served = CachedReads(route.app, kit, server) if addressing.fast_path else route.app
+            guarded = ToolScopeGuard(served, kit.tool_scopes(), metadata_url, kit.name)
             route.app = InFlightRequests(guarded, kit.name)
     return app
 

@@ -29,6 +29,10 @@ class McpHttpSettings(BaseSettings):
         le=64,
         description="Worker processes per HTTPS MCP server, sharing its port (docs/performance.md: one per core).",
     )
+    fast_path: bool = Field(
+        default=True,
+        description="Answer cache hits of read tools before the SDK's per-call machinery (mcpkit/fastpath.py).",
+    )
     server_urls: dict[str, str] = Field(
         default_factory=dict, description='MCP server name → its https://…/mcp URL, e.g. {"ads": "https://…/mcp"}.'
     )

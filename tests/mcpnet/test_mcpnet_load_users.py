@@ -1,0 +1,89 @@
+"""The load benchmark's Locust user classes (bench/load, issue 20) against the real MCP servers for a few seconds:
+each speaks MCP over streamable HTTP + TLS with its own OAuth client's token, every call is answered without an
+error, and the audit holds one row per tool call (no timing is asserted)."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from mcpnet_helpers import eventually
+
+from promptsales.db.connect import connect
+
+LOAD = Path(__file__).resolve().parents[2] / "bench" / "load"
+sys.path.insert(0, str(LOAD))
+from plan import TOOLS, write_plan  # noqa: E402
+
+
+def _locust(plan: Path, out: Path, user_class: str, users: int, seconds: int, pace: float) -> dict[str, dict]:
+    """Run Locust headless on ``user_class``; its CSV rows by request name, and its failures."""
+    env = dict(os.environ, PROMPTSALES_LOAD_PLAN=str(plan), PROMPTSALES_LOAD_PACE=str(pace))
+    prefix = out / user_class
+    command = [sys.executable, "-m", "locust", "-f", str(LOAD / "locustfile.py"), user_class, "--headless"]
+    command += [
+        "-u",
+        str(users),
+        "-r",
+        str(users),
+        "-t",
+        f"{seconds}s",
+        "--csv",
+        str(prefix),
+        "--only-summary",
+        "--stop-timeout",
+        "20",
+    ]
+    done = subprocess.run(command, env=env, cwd=LOAD, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    with open(f"{prefix}_stats.csv") as handle:
+        stats = {row["Name"]: row for row in csv.DictReader(handle)}
+    with open(f"{prefix}_failures.csv") as handle:
+        failures = list(csv.DictReader(handle))
+    return {"stats": stats, "failures": failures}
+
+
+def _audit_rows(settings, since) -> int:
+    with connect("sales", "admin", settings=settings) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM portal.audit_log WHERE occurred_at >= %s AND actor LIKE 'load-agent-%%' "
+            "AND category = 'mcp'",
+            (since,),
+        ).fetchone()[0]
+
+
+@pytest.fixture(scope="module")
+def load_plan(network, tmp_path_factory) -> Path:
+    """A plan with 4 agents (4 OAuth clients registered with the issuer) over the test's servers and data."""
+    path = tmp_path_factory.mktemp("load") / "plan.json"
+    plan = write_plan(network.settings, 4, path)
+    assert len(set(plan["tokens"])) == 4 and plan["keys"]["campaign_ids"] and plan["keys"]["client_ids"]
+    return path
+
+
+def test_load_user_classes_call_every_server_without_errors_and_are_audited(network, load_plan, tmp_path):
+    """Mixed agents, a cached reader and a session opener, a few seconds each: calls answered, no failure
+    (the agents' own clients are far below the rate limit), one audit row per tool call."""
+    with connect("sales", "admin", settings=network.settings) as conn:
+        since = conn.execute("SELECT now()").fetchone()[0]
+    mixed = _locust(load_plan, tmp_path, "MarketingAgent", 4, 8, 2.0)
+    cached = _locust(load_plan, tmp_path, "CachedReader", 2, 3, 0)
+    opened = _locust(load_plan, tmp_path, "SessionOpener", 2, 3, 0)
+    for run in (mixed, cached, opened):
+        assert run["failures"] == [], run["failures"]
+    tool_rows = {name: int(row["Request Count"]) for name, row in mixed["stats"].items() if name in TOOLS}
+    assert sum(tool_rows.values()) > 0, mixed["stats"]
+    for server in ("sales", "ads", "crm", "content"):
+        assert int(mixed["stats"][f"initialize {server}"]["Request Count"]) == 4
+    assert int(cached["stats"]["topCampaigns"]["Request Count"]) > 0
+    assert int(opened["stats"]["initialize sales"]["Request Count"]) == int(
+        opened["stats"]["close sales"]["Request Count"]
+    )
+    calls = sum(tool_rows.values()) + sum(
+        int(row["Request Count"]) for run in (cached, opened) for name, row in run["stats"].items() if name in TOOLS
+    )
+    assert eventually(lambda: _audit_rows(network.settings, since), calls, timeout=20) == calls
