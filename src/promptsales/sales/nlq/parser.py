@@ -243,6 +243,8 @@ _WHICH_CONTENT = re.compile(
     r"\b(?:which|what|que|cuales|cual)\s+(?:(?:library|media|content)\s+)?"
     r"(?:content|contents|contenido|contenidos|assets|piezas|recursos|images|imagenes|videos)\b"
 )
+#: Words of countries, which the warehouse holds as markets (a country and a segment).
+_COUNTRY_WORDS = frozenset({"country", "countries", "pais", "paises"})
 #: Words that ask for an amount: with a subject and no figure named, the figure is asked, not found.
 _QUANTITY_WORDS = frozenset({"much", "cuanto", "cuanta"})
 #: Words that ask how many ("how many campaigns", "número de campañas", "total de campañas"): with them, or
@@ -773,7 +775,29 @@ class QuestionParser:
         for start, end in ranking.spans:
             reading.read("ranking", start, end)
         self._read_listing(reading)
-        return None
+        return self._refuse_countries(reading)
+
+    @staticmethod
+    def _refuse_countries(reading: _Reading) -> NotAnswerable | None:
+        """ "ventas por país", "the country with the most campaigns": markets are a country and a segment
+        ("United States / business"), so a breakdown or ranking of markets is not one of countries — refused
+        (a named country is a filter on its markets and is answered)."""
+        dimension_words = [*reading.words.get("group_by", []), *reading.words.get("ranking", [])]
+        countries = [word for word in dimension_words if word in _COUNTRY_WORDS]
+        if not countries:
+            return None
+        return reading.refuse(
+            reading.say(
+                f"'{' '.join(countries)}': the warehouse's markets are a country and a segment (e.g. 'United "
+                "States / business'), so it breaks down and ranks markets, not whole countries.",
+                f"'{' '.join(countries)}': los mercados del almacén son un país y un segmento (p. ej. 'United "
+                "States / business'), así que desglosa y ordena mercados, no países completos.",
+            ),
+            "the same question by market, or one country named (its markets are added up)",
+            "la misma pregunta por mercado, o un país nombrado (se suman sus mercados)",
+            refusal="grain",
+            not_understood=countries,
+        )
 
     @staticmethod
     def _read_closed_sales(reading: _Reading) -> None:
