@@ -31,7 +31,7 @@ FIGURE = ROOT / "docs" / "images" / "ad-optimisation-backtest.png"
 CALLS = 40
 
 
-def render(version: registry.ModelVersion) -> None:
+def render(version: registry.ModelVersion, truth: dict | None = None) -> None:
     """Left: expected conversions per test month of the historical, equal and optimised splits (hindsight
     curves) and the conversions the historical split really earned. Right: cumulative regret of Thompson
     sampling, the fitted curves' static split and the equal split against the oracle, in simulation."""
@@ -53,6 +53,10 @@ def render(version: registry.ModelVersion) -> None:
     ):
         left.bar(x + offset, [m[key] for m in months], width, label=label, color=colour)
     left.plot(x - width, [m["actual"] for m in months], "k_", markersize=16, mew=2, label="historical split, actual")
+    if truth:
+        for offset, key, label in ((-width, "historical", None), (0.0, "equal", None),
+                                   (width, "optimised", "generator's true response")):  # fmt: skip
+            left.plot(x + offset, [truth["months"][m["month"]][key] for m in months], "wo", mec="k", ms=5, label=label)
     for i, m in enumerate(months):
         left.annotate(f"+{m['optimised'] / m['equal'] - 1:.0%}", (x[i] + width, m["optimised"]), ha="center",
                       va="bottom", fontsize=8)  # fmt: skip
@@ -94,6 +98,40 @@ def process_cpu(pid: int) -> float:
         if int(stat.parent.name) == pid or int(fields[1]) == pid:
             total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total
+
+
+def value_by_generator(settings, version: registry.ModelVersion) -> dict:
+    """The backtest again, every campaign-month's historical, equal and optimised split valued by the generator's
+    own response (bench/ad_optimisation_truth.py); recorded in the registry as an evaluation of ``version``."""
+    from ad_optimisation_truth import GeneratorTruth
+    from promptsales.ai.ad_optimisation.allocate import equal_split
+    from promptsales.ai.ad_optimisation.backtest import backtest
+    from promptsales.ai.ad_optimisation.data import month_index, month_label
+    from promptsales.ai.ad_optimisation.training import LIMITS, read_history
+    from promptsales.ai.modules import actor
+
+    truth = GeneratorTruth()
+    by_month: dict[str, dict[str, float]] = {}
+
+    def record(month, campaign, cells, spend, optimised) -> None:
+        totals = by_month.setdefault(month_label(month), {"historical": 0.0, "equal": 0.0, "optimised": 0.0})
+        totals["historical"] += truth.conversions(month, campaign, cells, spend)
+        totals["equal"] += truth.conversions(month, campaign, cells, equal_split(len(cells), spend.sum()))
+        totals["optimised"] += truth.conversions(month, campaign, cells, optimised)
+
+    rows = read_history(settings)
+    backtest(rows, [month_index(m) for m in version.data["test_months"]], LIMITS, record=record)
+    total = {k: sum(m[k] for m in by_month.values()) for k in ("historical", "equal", "optimised")}
+    result = {
+        "generator_truth": {
+            "months": {m: {k: round(v, 1) for k, v in t.items()} for m, t in by_month.items()},
+            **{f"conversions_{k}": round(v, 1) for k, v in total.items()},
+            "uplift_vs_equal": round(total["optimised"] / total["equal"] - 1, 4),
+            "uplift_vs_historical": round(total["optimised"] / total["historical"] - 1, 4),
+        }
+    }
+    registry.record_evaluation(settings, version, actor(), result)
+    return result["generator_truth"]
 
 
 def measure_mcp(settings) -> tuple[dict[str, list[float]], dict[str, float]]:
@@ -155,7 +193,8 @@ def main() -> None:
     version = registry.latest_version(settings, MODULE)
     if version is None:
         raise SystemExit("no ad_optimisation version: train first")
-    render(version)
+    truth = value_by_generator(settings, version)
+    render(version, truth)
     bt, sim, curves = version.metrics["backtest"], version.metrics["simulation"], version.metrics["curves"]
     lines = [
         f"Model {version.label} ({version.algorithm}), fitted on {version.data['rows']:,} campaign × channel × market "
@@ -189,6 +228,14 @@ def main() -> None:
         f"Uplift vs the historical split {bt['uplift_vs_historical']:+.1%}; the hindsight curves expect "
         f"{bt['hindsight_calibration']:.3f}× what the historical split really earned. Target (issue 18): ≥ +10 % vs "
         "the equal split at equal budget — " + ("met." if bt["uplift_vs_equal"] >= 0.10 else "**not met**."),
+        "",
+        f"Valued by the generator's own response instead (the truth, known because the data is generated; "
+        f"bench/ad_optimisation_truth.py): historical split {truth['conversions_historical']:,.0f}, equal "
+        f"{truth['conversions_equal']:,.0f}, optimised {truth['conversions_optimised']:,.0f} expected conversions — "
+        f"uplift vs equal **{truth['uplift_vs_equal']:+.1%}**, vs historical {truth['uplift_vs_historical']:+.1%} "
+        "(per month: "
+        + ", ".join(f"{m} {t['optimised'] / t['equal'] - 1:+.1%}" for m, t in truth["months"].items())
+        + ").",
         "",
         f"Thompson sampling in simulation ({sim['campaigns']} campaigns × {sim['days']} days, cell levels hidden "
         f"from the policy, log-normal σ {sim['truth_sd']}): cumulative regret against the oracle "
