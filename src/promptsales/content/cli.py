@@ -35,7 +35,9 @@ def migrate() -> None:
 def reindex(
     changed: bool = typer.Option(False, "--changed", help="Only re-embed documents whose description changed."),
 ) -> None:
-    """Rebuild the pgvector index of media descriptions (progress bar), or catch up with edits."""
+    """Rebuild the pgvector index of media descriptions and the scene attributes (progress bar), or catch up
+    with edits."""
+    from promptsales.content.facets import load_facets
     from promptsales.content.store import mongo_database
     from promptsales.content.vector_index import rebuild, sync_changed
     from promptsales.progress import new_progress
@@ -52,6 +54,7 @@ def reindex(
     with new_progress() as progress:
         task = progress.add_task("embedding descriptions", total=total)
         result = rebuild(settings, db, advance=lambda k: progress.advance(task, k))
+    load_facets(settings, db)
     console.print(
         f"indexed {result['embedded']:,} documents in {result['seconds']:.1f} s "
         f"({result['docs_per_second']:.0f} docs/s; HNSW build {result['hnsw_seconds']:.1f} s)"

@@ -60,6 +60,9 @@ class MediaAsset(_Document):
     scene: dict[str, Any] | None = Field(
         default=None, description="what the picture, video or audio contains; the description is written from it"
     )
+    description_edited_at: datetime | None = Field(
+        default=None, description="set when the description was rewritten by hand: it no longer comes from the scene"
+    )
     usage_rights: UsageRights
     versions: list[Version]
     brand_id: int | None = None

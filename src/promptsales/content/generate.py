@@ -19,6 +19,7 @@ import numpy as np
 
 from promptsales.content.describe import compose
 from promptsales.content.documents import Hashtag, MediaAsset, validated
+from promptsales.content.facets import load_facets
 from promptsales.content.integrations import default_integrations
 from promptsales.content.media_store import MediaStore
 from promptsales.content.render import png_bytes, render, thumbnail_png
@@ -211,6 +212,7 @@ def seed(ctx) -> dict[str, int]:
     index_task = ctx.progress.add_task("content: vector index", total=n) if ctx.progress else None
     advance = (lambda k: ctx.progress.advance(index_task, k)) if index_task is not None else None
     result = rebuild(ctx.settings, db, ctx.database("content"), advance, mode="seed")
+    load_facets(ctx.settings, db, ctx.database("content"))
     return {
         "media_assets": len(docs),
         "image_files": sum(1 for d in docs if d["uri"]),

@@ -138,7 +138,7 @@ def _background_style(
     elif style == "photorealistic":
         image = image.filter(ImageFilter.GaussianBlur(3))
     elif style == "neon":
-        image = _image(_array(image) * 0.35)
+        image = _image(_array(image) * 0.55)
     elif style == "pastel":
         image = _blend(image, Image.new("RGB", image.size, (250, 248, 245)), 0.45)
     elif style == "retro":

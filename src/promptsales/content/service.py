@@ -28,6 +28,8 @@ from promptsales.ai.usage import AICall, log_ai_call
 from promptsales.cache.textgen import get_generator
 from promptsales.config import Settings, get_settings
 from promptsales.content.documents import MEDIA_TYPES, CampaignMessageLog, ContentRequest, validated
+from promptsales.content.facets import text_row, upsert_facets
+from promptsales.content.hybrid import hybrid_search
 from promptsales.content.store import migrated_database
 from promptsales.content.vector_index import search, upsert_embeddings
 from promptsales.db.connect import conninfo
@@ -143,12 +145,13 @@ class ContentService:
     def _search(self, query: str, limit: int, media_type: str | None) -> list[tuple[str, str, float]]:
         vector = get_encoder().encode_one(query)
         with self.pool.connection() as conn:
-            return search(conn, vector, limit, media_type)
+            return hybrid_search(conn, vector, limit, media_type)
 
     def get_content(
         self, description: str, limit: int = 5, media_type: str | None = None, actor: str = "service"
     ) -> GetContentResult:
-        """The ``limit`` media whose descriptions best match ``description`` (cosine similarity)."""
+        """The ``limit`` media that best match ``description``: cosine similarity of the descriptions re-ranked by
+        the scene attributes the query asks for (:mod:`promptsales.content.hybrid`)."""
         query = _check_text("description", description, MAX_QUERY_WORDS)
         if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
             raise ToolInputError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}.")
@@ -189,7 +192,7 @@ class ContentService:
                 result=json.dumps([r.id for r in results]),
                 validation_method="query length and limit checked; results re-read from MongoDB (ids must exist)",
                 validation_outcome="accepted",
-                optimizations="HNSW cosine index, ef_search 80; one query embedding",
+                optimizations="HNSW cosine index, ef_search 80, re-ranked by scene attributes in SQL; one query embedding",
                 anti_hardcoding_measures="ranking computed from stored embeddings at query time",
                 tokens_in=len(get_encoder().tokenizer.encode(query).ids),
                 latency_ms=(time.perf_counter() - started) * 1000,
@@ -350,13 +353,15 @@ class ContentService:
         # (no projection on find_one_and_update: FerretDB v1 does not implement findAndModify "fields")
         result = self.db.media_assets.find_one_and_update(
             {"_id": media_id},
-            {"$set": {"description": text, "updated_at": now}},
+            {"$set": {"description": text, "updated_at": now, "description_edited_at": now}},
             return_document=True,
         )
         if result is None:
             raise ToolInputError(f"No media asset with id {media_id!r}.")
         with self.pool.connection() as conn:
             upsert_embeddings(conn, [result])
+            # the scene no longer describes the text: its attributes for hybrid search are read from the new text
+            upsert_facets(conn, text_row(result, get_encoder().encode_one(text)))
         from promptsales.cache import Scope, get_cache  # issue 10: cached search answers are stale now (committed)
 
         get_cache(self.settings).bump(Scope("content", "media", media_id))
