@@ -133,3 +133,20 @@ def test_mcpnet_builder_ratios_are_ratios_of_sums(settings, clone_db):
     )
     with connect("sales", "analyst", settings=settings, dbname=dbname) as conn:
         assert conn.execute(built.statement, built.params).fetchall() == [(Decimal("0.200000"),)]
+
+
+def test_mcpnet_builder_ranks_by_the_change_from_the_earlier_period():
+    """ "Which channel grew the most in sales, December 2025 vs November 2025?": the two compared periods
+    ordered earlier first, each channel's two totals, the change and the relative change, ranked by the
+    change (a fall first when the question asks which fell the most); every value bound."""
+    parser = QuestionParser(CATALOG, date(2026, 1, 31))
+    query = parser.parse("Which channel grew the most in sales, December 2025 vs November 2025?")
+    assert isinstance(query, StructuredQuery) and query.rank_change == "absolute"
+    assert [period.start for period in query.compare_periods] == [date(2025, 11, 1), date(2025, 12, 1)]
+    built = build(query)
+    text = built.statement.as_string(None)
+    assert built.columns == ["channel_id", "channel", "earlier", "later", "change", "relative_change"]
+    assert "FILTER (WHERE ord = 0)" in text and "ORDER BY later - earlier DESC" in text
+    assert text.count("%s") == len(built.params) and "2025" not in text
+    fell = parser.parse("which channel's spend fell the most in percent from Q3 to Q4 2025")
+    assert isinstance(fell, StructuredQuery) and fell.rank_change == "relative" and not fell.descending

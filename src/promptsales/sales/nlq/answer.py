@@ -146,6 +146,8 @@ def summarize(query: StructuredQuery, columns: list[str], rows: list[list[object
     """A one- or two-sentence answer."""
     es = query.language == "es"
     scope = _scope(query)
+    if query.rank_change is not None and "change" in columns:
+        return _change_ranking(query, columns, rows)
     if not rows or all(row[columns.index(m.value)] is None for row in rows for m in query.metrics):
         return f"No hay resultados registrados{scope}." if es else f"No results are recorded{scope}."
     records = [dict(zip(columns, row)) for row in rows]
@@ -243,6 +245,50 @@ def summarize(query: StructuredQuery, columns: list[str], rows: list[list[object
         + "."
         + cut
     )
+
+
+def _change_ranking(query: StructuredQuery, columns: list[str], rows: list[list[object]]) -> str:
+    """ "Top 1 channels by change in sales amount from November 2025 to December 2025: 1. Email marketing:
+    +$x (+y%; $a → $b)"."""
+    es = query.language == "es"
+    metric = query.order_by or query.metrics[0]
+    first, last = query.compare_periods[0].label, query.compare_periods[-1].label
+    name = label(metric, query.language)
+    if not rows:
+        return "No hay resultados registrados." if es else "No results are recorded."
+    listed = []
+    records = [dict(zip(columns, row)) for row in rows]
+    ranks: list[int] = []
+    for index, record in enumerate(records):
+        key = "change" if query.rank_change == "absolute" else "relative_change"
+        same = index and record.get(key) == records[index - 1].get(key)
+        ranks.append(ranks[-1] if same else index + 1)
+        change, relative = record.get("change"), record.get("relative_change")
+        sign = "+" if change is not None and _number(change) >= 0 else "−"
+        text = f"{sign}{format_value(metric, abs(_number(change)), query.language)}" if change is not None else "–"
+        if relative is not None:
+            text += f" ({_number(relative) * 100:+.1f}%"
+            text += f"; {format_value(metric, record.get('earlier'), query.language)} → "
+            text += f"{format_value(metric, record.get('later'), query.language)})"
+        listed.append(f"{ranks[-1]}. {_row_name(record, query)}: {text}")
+    how = (
+        ("el cambio porcentual" if es else "the relative change")
+        if query.rank_change == "relative"
+        else ("el cambio" if es else "the change")
+    )
+    head = (
+        f"Top {query.limit or 1} por {how} de {name} de {first} a {last}"
+        if es
+        else f"Top {query.limit or 1} {query.group_by[0].value}s by {how} in {name} from {first} to {last}"
+    )
+    tied = ""
+    if len(records) > (query.limit or 1):
+        tied = (
+            f" Empate: {len(records)} filas comparten los primeros {query.limit or 1} puestos; se muestran todas."
+            if es
+            else f" Tie: {len(records)} rows share the top {query.limit or 1} places; all are shown."
+        )
+    return f"{head}: " + "; ".join(listed[:5]) + "." + tied
 
 
 def _upper_first(text: str) -> str:

@@ -396,6 +396,55 @@ def _labels(query: StructuredQuery) -> tuple[list[sql.Composable], list[sql.Comp
     return select, joins, columns, labels
 
 
+def _change_ranking(
+    query: StructuredQuery,
+    metric: Metric,
+    body: sql.Composable,
+    columns: list[str],
+    labels: list[str],
+    statement_of: _Statement,
+    parts: list[_Part],
+) -> BuiltQuery:
+    """A ranking by the change of ``metric`` from the earlier compared period (``ord`` 0) to the later (1):
+    each group's two values, the change and the relative change; a total missing in a period is 0."""
+    keys = [c for c in columns if c != "period" and c not in {m.value for m in query.metrics}]
+    value = _ident(metric.value)
+    missing = sql.SQL("0") if DEFINITIONS[metric].kind == "sum" else sql.SQL("NULL")
+    key_list = sql.SQL(", ").join(map(_ident, keys))
+    ranked_by = sql.SQL(
+        "later - earlier" if query.rank_change == "absolute" else "(later - earlier) / nullif(earlier, 0)::numeric"
+    )
+    direction = sql.SQL("DESC NULLS LAST" if query.descending else "ASC NULLS LAST")
+    ids = [_ident(c) for c in keys if c.endswith("_id")]
+    statement = sql.SQL(
+        "SELECT {keys}, earlier, later, change, relative_change FROM ("
+        "SELECT {keys}, earlier, later, later - earlier AS change, "
+        "(later - earlier) / nullif(earlier, 0)::numeric AS relative_change, "
+        "rank() OVER (ORDER BY {ranked_by} {direction}) AS rank FROM ("
+        "SELECT {keys}, coalesce(max({v}) FILTER (WHERE ord = 0), {missing}) AS earlier, "
+        "coalesce(max({v}) FILTER (WHERE ord = 1), {missing}) AS later FROM ({body}) AS b GROUP BY {keys}) AS c"
+        ") AS r WHERE rank <= {limit} ORDER BY rank{ids} LIMIT {rows}"
+    ).format(
+        keys=key_list,
+        v=value,
+        missing=missing,
+        body=body,
+        ranked_by=ranked_by,
+        direction=direction,
+        limit=statement_of.value(query.limit or 1),
+        ids=sql.SQL("").join(sql.SQL(", ") + i for i in ids),
+        rows=statement_of.value(MAX_ROWS + 1),
+    )
+    grain = " + ".join(part.grain.table for part in parts)
+    return BuiltQuery(
+        statement=statement,
+        params=statement_of.params,
+        columns=[*keys, "earlier", "later", "change", "relative_change"],
+        grain=grain,
+        label_columns=[label for label in labels if label != "period"],
+    )
+
+
 def build(query: StructuredQuery) -> BuiltQuery:
     """The SQL that answers ``query`` (its subjects already resolved to names)."""
     if query.subjects:
@@ -421,6 +470,11 @@ def build(query: StructuredQuery) -> BuiltQuery:
     outer_select = [*label_select, *(_ident(name) for name in metric_columns)]
     grouped = bool(keys)
     order_by = query.order_by if query.intent is Intent.ranking and grouped else None
+    if order_by is not None and query.rank_change is not None and len(query.compare_periods) == 2:
+        body = sql.SQL("WITH {} SELECT {}, ord FROM {}{}").format(
+            ctes, sql.SQL(", ").join(outer_select), joined, sql.SQL("").join(label_joins)
+        )
+        return _change_ranking(query, order_by, body, columns, labels, statement_of, parts)
     ranked = order_by is not None
     if order_by is not None:
         direction = sql.SQL("DESC NULLS LAST" if query.descending else "ASC NULLS LAST")

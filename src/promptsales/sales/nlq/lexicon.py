@@ -295,6 +295,12 @@ CHANGE_WORDS = (
     "interanual",
     "ano contra ano",
     "went from",
+    *("fell", "dropped", "declined", "cayo", "cayeron", "bajaron", "disminuyo", "disminuyeron", "caida"),
+)
+#: Change words of a fall: a ranking by them puts the largest fall first ("which brand's spend fell the most").
+DECREASE_WORDS = frozenset(
+    "fell dropped declined decreased decrease decline drop cayo cayeron bajaron disminuyo disminuyeron caida "
+    "disminucion".split()
 )
 #: Words of a trend: with one period (or none) a monthly breakdown ("monthly sales trend in 2025").
 TREND_WORDS = (

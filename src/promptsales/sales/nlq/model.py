@@ -114,6 +114,10 @@ class StructuredQuery(BaseModel):
     )
     as_of: date | None = None
     order_by: Metric | None = None
+    rank_change: Literal["absolute", "relative"] | None = Field(
+        default=None,
+        description="A ranking by the change of order_by between the two compare_periods (earlier to later).",
+    )
     descending: bool = True
     limit: int | None = Field(default=None, ge=1, le=100)
     language: Literal["en", "es"] = "en"

@@ -13,7 +13,7 @@ import copy
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from promptsales.sales.nlq import language, lexicon, rules, words
 from promptsales.sales.nlq.catalog import Catalog
@@ -243,6 +243,8 @@ _WHICH_CONTENT = re.compile(
     r"\b(?:which|what|que|cuales|cual)\s+(?:(?:library|media|content)\s+)?"
     r"(?:content|contents|contenido|contenidos|assets|piezas|recursos|images|imagenes|videos)\b"
 )
+#: Words that ask a change in percent ("grew the most in percent", "mayor crecimiento porcentual").
+_RELATIVE_WORDS = frozenset({"percent", "percentage", "relative", "porcentual", "porcentaje", "%"})
 #: Words of countries, which the warehouse holds as markets (a country and a segment).
 _COUNTRY_WORDS = frozenset({"country", "countries", "pais", "paises"})
 #: Words that ask for an amount: with a subject and no figure named, the figure is asked, not found.
@@ -399,6 +401,9 @@ class _Reading:
     group_by_status: bool = False
     depth: int = 0  # 0 for the question, 1 for a subject inside it, …
     change: bool = False  # a change word ("grew", "variación") was written
+    rank_change: Literal["absolute", "relative"] | None = (
+        None  # a ranking by the change between two periods: "absolute" or "relative"
+    )
 
     def understood_list(self, key: str) -> list[object]:
         """The list ``understood[key]`` (made empty on first use)."""
@@ -848,6 +853,8 @@ class QuestionParser:
         comparison = [(m.start(), m.end()) for word in lexicon.COMPARE_WORDS for m in _find(word, reading.text)]
         if len(reading.periods) > 1:
             comparison.extend(spans)
+            if spans:  # "percentage growth", "crecimiento porcentual": the change in percent
+                comparison.extend(m.span() for word in _RELATIVE_WORDS for m in _find(word, reading.text))
         for start, end in comparison:
             reading.read("comparison", start, end)
         for phrase in lexicon.SAME_PERIOD_PHRASES:  # "that year": the period already named (here or around)
@@ -1172,11 +1179,17 @@ class QuestionParser:
 
     @staticmethod
     def _ranked_change(reading: _Reading) -> NotAnswerable | None:
-        """ "which channel grew the most from November to December": a ranking by the change between two
-        periods is not computed (a ranking per period would answer another question) — refused."""
+        """ "which channel grew the most from November to December": a ranking by the change from the earlier
+        period to the later (relative when asked in percent); with more than two periods it is refused."""
         if not (reading.change and reading.rank_dimension is not None and len(reading.periods) > 1):
             return None
         asked = reading.words.get("comparison", [])
+        if len(reading.periods) == 2:
+            relative = _RELATIVE_WORDS & set(reading.words.get("comparison", []))
+            reading.rank_change = "relative" if relative else "absolute"
+            if lexicon.DECREASE_WORDS & set(reading.normalized.split()):
+                reading.descending = not reading.descending  # "fell the most": the largest fall first
+            return None
         return reading.refuse(
             reading.say(
                 f"Ranking by a change between periods ('{' '.join(asked)}') is not computed; I would rank each "
@@ -1286,6 +1299,7 @@ class QuestionParser:
                 intent=Intent.ranking,
                 metrics=[order_by, *(metric for metric in reading.metrics if metric is not order_by)],
                 order_by=order_by,
+                rank_change=reading.rank_change,
                 descending=reading.descending,
                 limit=reading.limit or 1,
                 **common,
