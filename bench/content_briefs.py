@@ -37,7 +37,7 @@ from promptsales.ai.embeddings import get_encoder  # noqa: E402
 from promptsales.config import get_settings  # noqa: E402
 from promptsales.content import generate  # noqa: E402
 from promptsales.content.describe import paraphrase  # noqa: E402
-from promptsales.content.facets import load_facets  # noqa: E402
+from promptsales.content.hybrid import load_facets  # noqa: E402
 from promptsales.content.render import png_bytes, render, thumbnail_png  # noqa: E402
 from promptsales.content.scene import build_scene  # noqa: E402
 from promptsales.content.service import ContentService  # noqa: E402

@@ -37,7 +37,7 @@ def reindex(
 ) -> None:
     """Rebuild the pgvector index of media descriptions and the scene attributes (progress bar), or catch up
     with edits."""
-    from promptsales.content.facets import load_facets
+    from promptsales.content.hybrid import load_facets
     from promptsales.content.store import mongo_database
     from promptsales.content.vector_index import rebuild, sync_changed
     from promptsales.progress import new_progress

@@ -19,7 +19,7 @@ import numpy as np
 
 from promptsales.content.describe import compose
 from promptsales.content.documents import Hashtag, MediaAsset, validated
-from promptsales.content.facets import load_facets
+from promptsales.content.hybrid import load_facets
 from promptsales.content.integrations import default_integrations
 from promptsales.content.media_store import MediaStore
 from promptsales.content.render import png_bytes, render, thumbnail_png

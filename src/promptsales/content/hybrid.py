@@ -12,15 +12,19 @@ words finds the attribute through the model, so it works for synonyms and busine
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import lru_cache
 
 import numpy as np
 import psycopg
+from pymongo.database import Database
 
 from promptsales.ai.embeddings import get_encoder
-from promptsales.content.facets import FACETS
+from promptsales.config import Settings
+from promptsales.content.facets import FACETS, PROJECTION, scene_row, write_facets
 from promptsales.content.vector_index import search, vector_literal
 from promptsales.content.vocabulary import ATTRIBUTE_LISTS
+from promptsales.db.connect import connect
 
 #: How a medium is named, for detecting a request for one kind of media.
 MEDIA_TEXTS = {
@@ -131,3 +135,33 @@ def hybrid_search(
     if not rows:
         return hits[:limit]
     return [(media_id, kind, float(similarity)) for media_id, kind, similarity, _score in rows]
+
+
+def text_row(doc: dict, vector: np.ndarray) -> tuple:
+    """id, type and the attributes the model reads in the description's embedding."""
+    found = text_facets(vector)
+    return (doc["_id"], doc["media_type"], *(found.get(name) for name in FACETS))
+
+
+def _parse_vector(text: str) -> np.ndarray:
+    return np.array([float(x) for x in text.strip("[]").split(",")], dtype=np.float32)
+
+
+def load_facets(settings: Settings, db: Database, dbname: str | None = None) -> int:
+    """Replace ``content.media_facets`` by the attributes of every MongoDB media document; returns the count."""
+    docs: Iterable[dict] = db.media_assets.find({}, PROJECTION)
+    generated: list[dict] = []
+    edited: list[dict] = []
+    for doc in docs:
+        (edited if doc.get("description_edited_at") else generated).append(doc)
+    with connect("content", "owner", settings=settings, dbname=dbname) as conn:
+        vectors: dict[str, str] = dict(
+            conn.execute(
+                "SELECT media_id, embedding::text FROM content.media_embeddings WHERE media_id = ANY(%s)",
+                ([d["_id"] for d in edited],),
+            ).fetchall()
+        )
+        rows = [scene_row(d) for d in generated]
+        rows += [text_row(d, _parse_vector(vectors[d["_id"]])) for d in edited if d["_id"] in vectors]
+        write_facets(conn, rows)
+    return len(rows)

@@ -28,8 +28,8 @@ from promptsales.ai.usage import AICall, log_ai_call
 from promptsales.cache.textgen import get_generator
 from promptsales.config import Settings, get_settings
 from promptsales.content.documents import MEDIA_TYPES, CampaignMessageLog, ContentRequest, validated
-from promptsales.content.facets import text_row, upsert_facets
-from promptsales.content.hybrid import hybrid_search
+from promptsales.content.facets import upsert_facets
+from promptsales.content.hybrid import hybrid_search, text_row
 from promptsales.content.store import migrated_database
 from promptsales.content.vector_index import search, upsert_embeddings
 from promptsales.db.connect import conninfo
