@@ -20,6 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
+from ai_common import process_tree_cpu, trained_version  # noqa: E402
 from cache_common import LATENCY_HEADER, latency_row, percentiles  # noqa: E402
 from promptsales.ai import registry  # noqa: E402
 from promptsales.ai.ad_optimisation.serving import MODULE  # noqa: E402
@@ -83,21 +84,6 @@ def render(version: registry.ModelVersion, truth: dict | None = None) -> None:
     FIGURE.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(FIGURE)
     plt.close(figure)
-
-
-def process_cpu(pid: int) -> float:
-    """CPU seconds (user + system) used so far by process ``pid`` and its children (the pre-forked workers).
-
-    CPU time hardly moves when other work shares the cores; wall time on this machine does."""
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(stat.parent.name) == pid or int(fields[1]) == pid:
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
 
 
 def value_by_generator(settings, version: registry.ModelVersion) -> dict:
@@ -170,10 +156,10 @@ def measure_mcp(settings) -> tuple[dict[str, list[float]], dict[str, float]]:
                 await session.call_tool("optimizeBudget", {"campaign": campaign, "budget": 999})
             for kind, campaigns in (("planned campaign (cvxpy)", finished),
                                     ("live campaign (Thompson + cvxpy)", active), ("cache hit", finished)):  # fmt: skip
-                started = process_cpu(pid)
+                started = process_tree_cpu(pid)
                 for i, campaign in enumerate(campaigns):
                     await timed(kind, campaign=campaign, budget=10_000 + i + cents)
-                cpu[kind] = (process_cpu(pid) - started) * 1000 / len(campaigns)
+                cpu[kind] = (process_tree_cpu(pid) - started) * 1000 / len(campaigns)
         return timings
 
     return anyio.run(run), cpu
@@ -182,17 +168,15 @@ def measure_mcp(settings) -> tuple[dict[str, list[float]], dict[str, float]]:
 def main() -> None:
     """Train (unless --latest), render the figure, measure and record."""
     settings = get_settings()
-    seconds = cpu = None
-    if "--latest" not in sys.argv:
-        from promptsales.wiring import train_ai_module  # as `promptsales ai train`: cached answers of before go
+    from promptsales.wiring import train_ai_module  # as `promptsales ai train`: cached answers of before go
 
-        started, cpu_started = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF).ru_utime
+    def train(settings) -> registry.ModelVersion:
         train_ai_module(settings, MODULE)
-        seconds = time.perf_counter() - started
-        cpu = resource.getrusage(resource.RUSAGE_SELF).ru_utime - cpu_started
-    version = registry.latest_version(settings, MODULE)
-    if version is None:
-        raise SystemExit("no ad_optimisation version: train first")
+        return registry.latest_version(settings, MODULE)  # type: ignore[return-value]
+
+    cpu_started = resource.getrusage(resource.RUSAGE_SELF).ru_utime
+    version, seconds = trained_version(settings, MODULE, train)
+    cpu = resource.getrusage(resource.RUSAGE_SELF).ru_utime - cpu_started
     truth = value_by_generator(settings, version)
     render(version, truth)
     bt, sim, curves = version.metrics["backtest"], version.metrics["simulation"], version.metrics["curves"]
