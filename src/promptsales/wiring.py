@@ -17,7 +17,6 @@ The AI modules (:data:`AI_MODULES`) are packages ``promptsales.ai.<name>`` with 
 
 from __future__ import annotations
 
-import importlib
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -74,11 +73,9 @@ def load_ai_module(name: str) -> AIModule:
     """The AI module ``name`` (imported on use): its ``train``, ``evaluate`` and ``status``."""
     if name not in AI_MODULES:
         raise UserError(f"Unknown AI module {name!r}; expected one of {', '.join(AI_MODULES) or '(none yet)'}.")
-    module = importlib.import_module(f"promptsales.ai.{name}")
-    for function in ("train", "evaluate", "status"):
-        if not callable(getattr(module, function, None)):
-            raise TypeError(f"promptsales.ai.{name} does not define {function}(settings)")
-    return module
+    from promptsales.ai.modules import AIModule
+
+    return AIModule(name)
 
 
 def train_ai_module(settings: Settings, name: str) -> dict:

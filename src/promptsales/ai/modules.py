@@ -1,36 +1,54 @@
 """The contract every AI module of the platform keeps (docs/ai.md, "The AI-module framework").
 
 An AI module is a package ``promptsales/ai/<name>/`` listed in ``promptsales.wiring.AI_MODULES``. Its
-``__init__`` exposes three functions::
+``__init__`` exposes ``status``; its ``training`` module (imported only to train or evaluate: the heavy libraries
+stay out of serving processes) exposes the other two::
 
-    def train(settings) -> dict      # fit on the data, evaluate on held-out data, store a new version
-    def evaluate(settings) -> dict   # re-measure the newest version on held-out data (and record it)
-    def status(settings) -> dict     # see module_status(): ready?, version, metrics, the serving company
+    # promptsales/ai/<name>/__init__.py
+    def status(settings) -> dict          # see module_status(): ready?, version, metrics, the serving company
+    # promptsales/ai/<name>/training.py
+    def run_training(settings) -> ...     # fit on the data, evaluate on held-out data, store a new version
+    def run_evaluation(settings) -> dict  # re-measure the newest version on held-out data (and record it)
 
 and its serving code logs every call through :func:`promptsales.ai.calls.logged_call`. ``promptsales ai
-train|evaluate|status [MODULE]`` and the Dagster job ``ai_retrain`` call these three and nothing else.
+train|evaluate|status [MODULE]`` and the Dagster job ``ai_retrain`` go through :class:`AIModule` and nothing
+else.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+import importlib
+from typing import Any
 
 from promptsales.ai import registry
 from promptsales.caller import ANONYMOUS, current_caller, stdio_caller
 from promptsales.config import Settings
 
 
-class AIModule(Protocol):
-    """What ``promptsales ai`` and the Dagster job need from an AI module."""
+class AIModule:
+    """What ``promptsales ai`` and the Dagster job need from AI module ``name`` (its package and training)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.package = importlib.import_module(f"promptsales.ai.{name}")
+        if not callable(getattr(self.package, "status", None)):
+            raise TypeError(f"promptsales.ai.{name} does not define status(settings)")
+
+    def _training(self) -> Any:
+        return importlib.import_module(f"promptsales.ai.{self.name}.training")
 
     def train(self, settings: Settings) -> dict[str, Any]:
         """Fit, evaluate on held-out data, store the new version; returns :func:`module_status` of it."""
+        self._training().run_training(settings)
+        return self.status(settings)
 
     def evaluate(self, settings: Settings) -> dict[str, Any]:
         """Held-out metrics of the newest stored version (recorded in the registry)."""
+        return self._training().run_evaluation(settings)
 
     def status(self, settings: Settings) -> dict[str, Any]:
         """Whether the module can answer, and its newest version (see :func:`module_status`)."""
+        return self.package.status(settings)
 
 
 def actor() -> str:

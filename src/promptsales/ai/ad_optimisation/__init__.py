@@ -17,21 +17,6 @@ from promptsales.ai.modules import module_status
 from promptsales.config import Settings
 
 
-def train(settings: Settings) -> dict[str, Any]:
-    """Fit the curves on the whole history, backtest, simulate, store the version."""
-    from promptsales.ai.ad_optimisation.training import run_training  # cvxpy/scipy: imported when needed
-
-    run_training(settings)
-    return status(settings)
-
-
-def evaluate(settings: Settings) -> dict[str, Any]:
-    """The newest version's backtest on the current data (recorded in the registry)."""
-    from promptsales.ai.ad_optimisation.training import run_evaluation
-
-    return run_evaluation(settings)
-
-
 def status(settings: Settings) -> dict[str, Any]:
     """Ready?, newest version and its backtest and regret figures."""
     return module_status(settings, MODULE, company="ads", serves="optimizeBudget")

@@ -17,21 +17,6 @@ from promptsales.db.connect import connect
 from promptsales.db.fetch import scalar
 
 
-def train(settings: Settings) -> dict[str, Any]:
-    """Train on every lead, evaluate on the held-out leads, store the version and every lead's score."""
-    from promptsales.ai.lead_scoring.training import run_training  # scikit-learn: imported when needed
-
-    run_training(settings)
-    return status(settings)
-
-
-def evaluate(settings: Settings) -> dict[str, Any]:
-    """Held-out metrics of the newest version (recorded in the registry)."""
-    from promptsales.ai.lead_scoring.training import run_evaluation
-
-    return run_evaluation(settings)
-
-
 def status(settings: Settings) -> dict[str, Any]:
     """Ready?, newest version and its held-out figures, and how many leads carry its score."""
     state = module_status(settings, MODULE, company="crm", serves="scoreLeads, client360.purchase_intent")

@@ -20,21 +20,6 @@ from promptsales.db.connect import connect
 from promptsales.db.fetch import scalar
 
 
-def train(settings: Settings) -> dict[str, Any]:
-    """Fit the ranker on the warehouse's months, compare it on the held-out months, store it and the scores."""
-    from promptsales.ai.ranking.training import run_training  # LightGBM: imported when needed
-
-    run_training(settings)
-    return status(settings)
-
-
-def evaluate(settings: Settings) -> dict[str, Any]:
-    """Held-out figures of the newest version (recorded in the registry)."""
-    from promptsales.ai.ranking.training import run_evaluation
-
-    return run_evaluation(settings)
-
-
 def status(settings: Settings) -> dict[str, Any]:
     """Ready?, newest version and its held-out figures, and how many campaigns carry its stored score."""
     state = module_status(

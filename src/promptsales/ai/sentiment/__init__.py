@@ -19,21 +19,6 @@ from promptsales.db.connect import connect
 from promptsales.db.fetch import scalar
 
 
-def train(settings: Settings) -> dict[str, Any]:
-    """Train on the annotated comments, evaluate on held-out frames, store the version, classify every comment."""
-    from promptsales.ai.sentiment.training import run_training  # scikit-learn: imported when needed
-
-    run_training(settings)
-    return status(settings)
-
-
-def evaluate(settings: Settings) -> dict[str, Any]:
-    """Held-out metrics of the newest version (recorded in the registry)."""
-    from promptsales.ai.sentiment.training import run_evaluation
-
-    return run_evaluation(settings)
-
-
 def status(settings: Settings) -> dict[str, Any]:
     """Ready?, newest version and its held-out figures, and how many comments carry its classification."""
     state = module_status(
