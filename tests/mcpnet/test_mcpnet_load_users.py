@@ -80,10 +80,13 @@ def test_load_user_classes_call_every_server_without_errors_and_are_audited(netw
     for server in ("sales", "ads", "crm", "content"):
         assert int(mixed["stats"][f"initialize {server}"]["Request Count"]) == 4
     assert int(cached["stats"]["topCampaigns"]["Request Count"]) > 0
-    assert int(opened["stats"]["initialize sales"]["Request Count"]) == int(
-        opened["stats"]["close sales"]["Request Count"]
-    )
+    opened_sessions = int(opened["stats"]["initialize sales"]["Request Count"])
+    assert opened_sessions > 0
+    assert opened_sessions - 2 <= int(opened["stats"]["close sales"]["Request Count"]) <= opened_sessions
     calls = sum(tool_rows.values()) + sum(
         int(row["Request Count"]) for run in (cached, opened) for name, row in run["stats"].items() if name in TOOLS
     )
-    assert eventually(lambda: _audit_rows(network.settings, since), calls, timeout=20) == calls
+    # One row per call; a call still in flight when Locust stopped an agent (at most one per agent) is audited by
+    # the server but not counted by Locust.
+    stored = eventually(lambda: _audit_rows(network.settings, since), calls, timeout=20)
+    assert calls <= stored <= calls + 8

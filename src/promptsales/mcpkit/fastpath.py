@@ -12,6 +12,9 @@ looks the answer up in **one** Valkey round trip (:func:`promptsales.cache.mcp.c
 loop: a loopback round trip is shorter than a thread hop) and, on a hit, writes the same JSON-RPC result the SDK
 would (text + structured content) and records the call in the audit and the metrics like the kit's middlewares.
 
+With several worker processes (``PROMPTSALES_MCP_WORKERS`` > 1) the server is stateless — an MCP session lives
+in one process, and a client's next connection may reach another — so requests carry no session to check.
+
 Anything else — a miss, a chart to draw, a tool with an every-call hook, invalid arguments, an unknown or
 foreign session, the cache unavailable — goes to the SDK unchanged (the body is replayed), so every answer the
 fast path does not give is given exactly as before; after a miss the tool does not take a second rate-limit
@@ -26,6 +29,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser, authorization_context
+from mcp.server.transport_security import TransportSecurityMiddleware, TransportSecuritySettings
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -45,19 +49,23 @@ _VERSION_HEADER = b"mcp-protocol-version"
 class CachedReads:
     """ASGI wrapper of the MCP endpoint that answers cache hits of read tools itself (see the module docstring)."""
 
-    def __init__(self, app: ASGIApp, kit: Any, server: Any) -> None:
+    def __init__(
+        self, app: ASGIApp, kit: Any, server: Any, security: TransportSecuritySettings, stateless: bool = False
+    ) -> None:
         self.app = app
         self.kit = kit
         self.server = server  # the MCPServer: its session manager, tools and middlewares
         self.tools = {name: spec for name, spec in kit.tools.items() if spec.read_only}
+        self.security = TransportSecurityMiddleware(security)
+        self.stateless = stateless  # no sessions (several workers): every request stands alone
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope.get("headers") or ()) if scope["type"] == "http" else {}
-        session_id = headers.get(_SESSION_HEADER)
+        session_id = headers.get(_SESSION_HEADER, b"" if self.stateless else None)
         if (
             scope.get("method") != "POST"
             or session_id is None
-            or _VERSION_HEADER not in headers
+            or (_VERSION_HEADER not in headers and not self.stateless)
             or not isinstance(scope.get("user"), AuthenticatedUser)
             or self.kit.cached_answer is None
         ):
@@ -113,19 +121,19 @@ class CachedReads:
     async def _session_accepts(self, scope: Scope, session_id: str) -> bool:
         """True when ``session_id`` is an open session of this request's credential whose transport accepts the
         request's headers (DNS-rebinding protection, content type) — what the SDK checks before a call."""
-        manager = self.server.session_manager
-        transport = manager._server_instances.get(session_id)
-        if transport is None or transport.is_terminated:
-            return False
-        if manager._session_owners.get(session_id) != authorization_context(scope["user"]):
-            return False
+        if not self.stateless:
+            manager = self.server.session_manager
+            transport = manager._server_instances.get(session_id)
+            if transport is None or transport.is_terminated:
+                return False
+            if manager._session_owners.get(session_id) != authorization_context(scope["user"]):
+                return False
         request = Request(scope)
         if "application/json" not in request.headers.get("accept", ""):
             return False
-        return (
-            transport._check_content_type(request)
-            and await transport._security.validate_request(request, is_post=True) is None
-        )
+        if "application/json" not in request.headers.get("content-type", ""):
+            return False
+        return await self.security.validate_request(request, is_post=True) is None
 
     def _observed(self, call: ObservedCall) -> None:
         """Record the call as the kit's middlewares do (audit row, Prometheus metrics)."""
@@ -147,7 +155,7 @@ class CachedReads:
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode()),
-                    (_SESSION_HEADER, session_id.encode("latin-1")),
+                    *([(_SESSION_HEADER, session_id.encode("latin-1"))] if session_id else []),
                 ],
             }
         )

@@ -59,13 +59,20 @@ def http_app(kit: ToolKit, settings: Settings, host: str, port: int) -> Starlett
         allowed_origins=["https://127.0.0.1:*", "https://localhost:*", "https://[::1]:*"]
         + [f"https://{allowed}" for allowed in addressing.allowed_hosts],
     )
+    # One JSON body per call, no SSE stream (docs/decisions.md D93); stateless with several workers: a session
+    # lives in one process and a client's next connection may reach another (D129).
+    stateless = addressing.stateless or addressing.workers > 1
     app = server.streamable_http_app(
-        streamable_http_path=MCP_PATH, transport_security=security, host=host, json_response=True
-    )  # one JSON body per call, no SSE stream (docs/decisions.md D93)
+        streamable_http_path=MCP_PATH,
+        transport_security=security,
+        host=host,
+        json_response=True,
+        stateless_http=stateless,
+    )
     metadata_url = str(build_resource_metadata_url(AnyHttpUrl(resource_url)))
     for route in app.routes:
         if isinstance(route, Route) and route.path == MCP_PATH:
-            served = CachedReads(route.app, kit, server) if addressing.fast_path else route.app
+            served = CachedReads(route.app, kit, server, security, stateless) if addressing.fast_path else route.app
             guarded = ToolScopeGuard(served, kit.tool_scopes(), metadata_url, kit.name)
             route.app = InFlightRequests(guarded, kit.name)
     return app

@@ -29,6 +29,10 @@ class McpHttpSettings(BaseSettings):
         le=64,
         description="Worker processes per HTTPS MCP server, sharing its port (docs/performance.md: one per core).",
     )
+    stateless: bool = Field(
+        default=False,
+        description="No MCP sessions (every request stands alone); always so with several workers.",
+    )
     fast_path: bool = Field(
         default=True,
         description="Answer cache hits of read tools before the SDK's per-call machinery (mcpkit/fastpath.py).",
