@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests" / "mcpnet"))
+sys.path.insert(0, str(ROOT / "tests" / "nlq_eval"))
 from promptsales.config import get_settings  # noqa: E402
 from promptsales.db.connect import connect  # noqa: E402
 from promptsales.sales.nlq.service import ask  # noqa: E402
@@ -55,6 +56,13 @@ def _one_session(settings, url: str, token: str, questions: list[str]) -> list[f
     return anyio.run(run)
 
 
+def _evaluation_questions() -> list[str]:
+    """The questions of tests/nlq_eval (dev and held-out; timing only) whose text names no generated name."""
+    from nlq_eval_cases import load_cases
+
+    return [case.text({}) for case in load_cases() if not case.intent.bind]
+
+
 def main(rounds: int = 5) -> None:
     """Measure and record the latencies."""
     import test_mcpnet_composed_questions as composed
@@ -72,22 +80,29 @@ def main(rounds: int = 5) -> None:
             source_names = unseen.source_names(unseen.Sources(ads, crm))
         questions += [template.format(**source_names) for _, _, template, _ in unseen.QUESTIONS]
         questions += [template.format(**source_names) for _, template, _ in composed.QUESTIONS]
+        mcpnet_count = len(questions)
+        questions += _evaluation_questions()
         ask(questions[0], conn, as_of=AS_OF)  # warm the catalog cache
         semantic_index()  # load the sentence model once, as a running server has
+        cpu: list[float] = []
         for _ in range(rounds):
             for question in questions:
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.thread_time()
                 ask(question, conn, as_of=AS_OF)
                 local.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.thread_time() - started_cpu) * 1000)
         campaigns = conn.execute("SELECT count(*) FROM wh.campaigns").fetchone()[0]
     lines = [
-        f"Warehouse: {campaigns:,} campaigns. {len(questions)} questions (the warehouse, unseen and composed sets "
-        f"of tests/mcpnet, half Spanish) × {rounds} rounds.",
+        f"Warehouse: {campaigns:,} campaigns. {len(questions)} questions ({mcpnet_count} of the warehouse, unseen "
+        f"and composed sets of tests/mcpnet, {len(questions) - mcpnet_count} of tests/nlq_eval without bound "
+        f"names; over half Spanish) × {rounds} rounds.",
         "",
         "| path | calls | p50 ms | p95 ms | max ms |",
         "|---|---|---|---|---|",
-        f"| in process (parse + catalog + SQL) | {len(local)} | {statistics.median(local):.1f} | "
+        f"| in process (parse + catalog + SQL), wall | {len(local)} | {statistics.median(local):.1f} | "
         f"{percentile(local, 0.95):.1f} | {max(local):.1f} |",
+        f"| in process, CPU of the calling thread (parse, plan, answer; not the database's) | {len(cpu)} | "
+        f"{statistics.median(cpu):.1f} | {percentile(cpu, 0.95):.1f} | {max(cpu):.1f} |",
     ]
     try:
         from mcpnet_helpers import Network, call
