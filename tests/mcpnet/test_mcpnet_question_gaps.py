@@ -13,6 +13,7 @@ from promptsales.sales.nlq.model import Dimension, Intent, Metric, NotAnswerable
 from promptsales.sales.nlq.parser import QuestionParser
 from promptsales.sales.nlq.text import normalize_name
 
+
 def _word_matcher(fragment: str) -> list[tuple[int | str, str, float]]:
     """Like the warehouse's pg_trgm matcher: a fragment whose words are all in a name fits it fully (1.0)."""
     words = set(normalize_name(fragment).split())
