@@ -15,9 +15,9 @@ from promptsales.db.connect import connect
 
 def test_embedding_model_reproduces_published_all_minilm_similarities():
     """The numpy forward pass matches sentence-transformers' documented all-MiniLM-L6-v2 output."""
-    from promptsales.ai.embeddings import get_encoder
+    from promptsales.ai.embeddings import SentenceEncoder
 
-    vectors = get_encoder().encode(
+    vectors = SentenceEncoder().encode(
         ["The weather is lovely today.", "It's so sunny outside!", "He drove to the stadium."]
     )
     similarity = vectors @ vectors.T
