@@ -39,6 +39,15 @@ CERT_DAYS = 3650
 OAEP = padding.OAEP(mgf=padding.MGF1(algorithm=hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
 
 
+#: Private keys read this process, by (key store, certificate fingerprint).
+_PRIVATE_KEYS: dict[tuple[str, str], rsa.RSAPrivateKey] = {}
+#: Data keys unwrapped this process, by (key store, certificate, wrapped key): an RSA-OAEP decryption per call
+#: otherwise. Only what the caller already read from the database is looked up, so a destroyed key (erasure)
+#: is never served from here. Bounded (cleared when full).
+_UNWRAPPED: dict[tuple[str, str, bytes], bytes] = {}
+MAX_UNWRAPPED = 100_000
+
+
 class KeyStoreError(UserError):
     """The key store cannot provide a key: missing or wrong certificate, bad PKCS#12 file or password."""
 
@@ -192,7 +201,16 @@ class KeyStore:
         return x509.load_pem_x509_certificate(path.read_bytes())
 
     def private_key(self, fp: str) -> rsa.RSAPrivateKey:
-        """The private key of certificate ``fp``, checked against the certificate's public key."""
+        """The private key of certificate ``fp``, checked against the certificate's public key; read once per
+        process (loading and checking an RSA key costs tens of ms — it was most of a PromptCRM call's CPU)."""
+        remembered = _PRIVATE_KEYS.get((str(self.path), fp))
+        if remembered is not None:
+            return remembered
+        key = self._read_private_key(fp)
+        _PRIVATE_KEYS[(str(self.path), fp)] = key
+        return key
+
+    def _read_private_key(self, fp: str) -> rsa.RSAPrivateKey:
         cert = self.certificate(fp)
         try:
             key = serialization.load_pem_private_key(self._key_file(fp).read_bytes(), password=None)
@@ -221,13 +239,20 @@ class KeyStore:
 
     def unwrap(self, wrapped: bytes, fp: str) -> bytes:
         """Unwrap a data key wrapped under certificate ``fp``; KeyStoreError when the key does not fit."""
+        remembered = _UNWRAPPED.get((str(self.path), fp, bytes(wrapped)))
+        if remembered is not None:
+            return remembered
         key = self.private_key(fp)
         try:
-            return key.decrypt(bytes(wrapped), OAEP)
+            data_key = key.decrypt(bytes(wrapped), OAEP)
         except (ValueError, InvalidKey):
             raise KeyStoreError(
                 f"The private key of certificate {fp[:16]}… cannot unwrap this data key: wrong key or damaged data."
             ) from None
+        if len(_UNWRAPPED) >= MAX_UNWRAPPED:
+            _UNWRAPPED.clear()
+        _UNWRAPPED[(str(self.path), fp, bytes(wrapped))] = data_key
+        return data_key
 
     # ---- transport (R6: the certificate travels separately from the backup) ------------------
     def export_pkcs12(self, password: str | bytes, fp: str | None = None) -> bytes:
