@@ -1,7 +1,7 @@
 # The two commands of the README: `make up` (everything running, with data) and `make test`.
 PYTHON ?= python3
 
-.PHONY: up test down status bench k8s screenshot
+.PHONY: up test down status bench bench-load k8s screenshot
 
 up:
 	$(PYTHON) -m pip install -q -e ".[dev]"
@@ -21,6 +21,11 @@ status:
 
 bench:
 	$(PYTHON) bench/run_all.py
+
+# The load benchmark (issue 20, docs/performance.md): 300 agents over MCP against the running installation, ≤ 10 min.
+bench-load:
+	$(PYTHON) -m pip install -q -e ".[load]"
+	$(PYTHON) bench/load/run.py
 
 # The README's screenshot of a chart answer in the official MCP Inspector's web UI (needs `make up`, npx,
 # `apt-get install chromium fonts-symbola`): docs/images/chart-answer-inspector.png.
