@@ -108,7 +108,8 @@ def section_lines(results: dict[str, Any]) -> list[str]:
         f"| cached p99 < 400 ms at that rate (topCampaigns, hits after warm-up) | p99 {cached_p99:.0f} ms | "
         f"{'yes' if cached_p99 < 400 else 'no'} |",
         f"| 0 errors other than rate-limit refusals | {errors} | {'yes' if errors == 0 else 'no'} |",
-        f"| audit rows = calls | {audit['rows']:,} rows for {audit['tool_calls']:,} calls | "
+        f"| audit rows = calls (calls served: the servers' rate-limit counters) | {audit['rows']:,} rows for "
+        f"{audit['tool_calls']:,} calls (Locust counted {audit.get('locust_counted', 0):,}) | "
         f"{'yes' if audit['rows'] == audit['tool_calls'] else 'no'} |",
     ]
     failures = [f for stage in results["stages"] for f in stage["failures"] if "rate-limited" not in f["error"]]
