@@ -17,6 +17,8 @@ import uvicorn
 from promptsales.config import Settings
 from promptsales.runtime.tls import ensure_tls, server_ssl_context
 
+#: How long an idle HTTPS connection is kept open (seconds).
+KEEP_ALIVE_SECONDS = 75
 #: prctl option: the signal a process gets when its parent dies.
 _PR_SET_PDEATHSIG = 1
 
@@ -50,6 +52,10 @@ def serve_https(app, settings: Settings, host: str, port: int, log_level: str = 
         ssl_keyfile=str(files.server_key),
         ssl_context_factory=lambda _config, _default: server_ssl_context(files),
         timeout_graceful_shutdown=3,
+        # Agents pause between calls (seconds to minutes): a connection kept longer than their pauses saves a TLS
+        # handshake per call, and a client's reuse racing the server's close of an idle connection (uvicorn's
+        # 5 s default) failed calls under load (docs/performance.md).
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
     sockets = [config.bind_socket()] if workers > 1 else None
     children = [pid for pid in (_fork_worker() for _ in range(workers - 1)) if pid]
