@@ -42,6 +42,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT / "bench"))
 from plan import SERVERS, TOOLS, write_plan  # noqa: E402
 
+from ai_common import process_tree_cpu  # noqa: E402
 from promptsales.config import Settings, get_settings  # noqa: E402
 from promptsales.db.connect import connect  # noqa: E402
 from promptsales.runtime.state import StateFile  # noqa: E402
@@ -75,18 +76,9 @@ class CpuMeter:
 
 
 def _tree_cpu(pid: int) -> float:
-    """CPU seconds of ``pid``, its reaped children and its live descendants."""
+    """CPU seconds of ``pid``, its reaped children and its live descendants (0 once it is gone)."""
     try:
-        process = psutil.Process(pid)
-        times = process.cpu_times()
-        total = times.user + times.system + times.children_user + times.children_system
-        for child in process.children(recursive=True):
-            try:
-                child_times = child.cpu_times()
-                total += child_times.user + child_times.system
-            except psutil.NoSuchProcess:
-                pass
-        return total
+        return process_tree_cpu(pid)
     except psutil.NoSuchProcess:
         return 0.0
 
