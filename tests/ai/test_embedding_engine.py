@@ -56,6 +56,18 @@ def test_onnx_vectors_are_deterministic_and_independent_of_the_batch(encoders):
     assert fast.encode([]).shape == (0, 384)
 
 
+def test_batches_run_side_by_side_give_the_same_vectors(encoders):
+    """Several batches encoded at once on the thread pool equal the same batches encoded one by one."""
+    fast, _ = encoders
+    sequential = fast.encode(TEXTS * 3, batch_size=2)
+    fast.threads = 2
+    try:
+        parallel = fast.encode(TEXTS * 3, batch_size=2)
+    finally:
+        fast.threads = 1
+    assert np.array_equal(parallel, sequential)
+
+
 def test_shipped_smoothing_factors_follow_from_the_weights():
     """minilm_calibration.json is what calibrating the packaged weights on its texts gives (so it can be
     regenerated with `python -m promptsales.ai.embeddings --calibrate`, and it is not hand-tuned)."""
