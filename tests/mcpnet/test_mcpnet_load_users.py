@@ -18,6 +18,7 @@ from promptsales.db.connect import connect
 LOAD = Path(__file__).resolve().parents[2] / "bench" / "load"
 sys.path.insert(0, str(LOAD))
 from plan import TOOLS, write_plan  # noqa: E402
+from run import audit_rows, cache_counters, served_calls  # noqa: E402
 
 
 def _locust(plan: Path, out: Path, user_class: str, users: int, seconds: int, pace: float) -> dict[str, dict]:
@@ -37,6 +38,8 @@ def _locust(plan: Path, out: Path, user_class: str, users: int, seconds: int, pa
         "--only-summary",
         "--stop-timeout",
         "20",
+        "--exit-code-on-error",
+        "0",
     ]
     done = subprocess.run(command, env=env, cwd=LOAD, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
@@ -45,15 +48,6 @@ def _locust(plan: Path, out: Path, user_class: str, users: int, seconds: int, pa
     with open(f"{prefix}_failures.csv") as handle:
         failures = list(csv.DictReader(handle))
     return {"stats": stats, "failures": failures}
-
-
-def _audit_rows(settings, since) -> int:
-    with connect("sales", "admin", settings=settings) as conn:
-        return conn.execute(
-            "SELECT count(*) FROM portal.audit_log WHERE occurred_at >= %s AND actor LIKE 'load-agent-%%' "
-            "AND category = 'mcp'",
-            (since,),
-        ).fetchone()[0]
 
 
 @pytest.fixture(scope="module")
@@ -69,12 +63,16 @@ def test_load_user_classes_call_every_server_without_errors_and_are_audited(netw
     """Mixed agents, a cached reader and a session opener, a few seconds each: calls answered, no failure
     (the agents' own clients are far below the rate limit), one audit row per tool call."""
     with connect("sales", "admin", settings=network.settings) as conn:
-        since = conn.execute("SELECT now()").fetchone()[0]
+        since = conn.execute("SELECT extract(epoch FROM now())").fetchone()[0]
+    counters = cache_counters(network.settings)
     mixed = _locust(load_plan, tmp_path, "MarketingAgent", 4, 8, 2.0)
     cached = _locust(load_plan, tmp_path, "CachedReader", 2, 3, 0)
     opened = _locust(load_plan, tmp_path, "SessionOpener", 2, 3, 0)
-    for run in (mixed, cached, opened):
-        assert run["failures"] == [], run["failures"]
+    assert mixed["failures"] == [], mixed["failures"]
+    # A closed loop of cache hits goes over an agent's limit (100/s), and the session opener uses the same agents'
+    # clients right after: those refusals are the only failures allowed.
+    for failure in cached["failures"] + opened["failures"]:
+        assert "rate-limited" in failure["Error"], failure
     tool_rows = {name: int(row["Request Count"]) for name, row in mixed["stats"].items() if name in TOOLS}
     assert sum(tool_rows.values()) > 0, mixed["stats"]
     for server in ("sales", "ads", "crm", "content"):
@@ -83,10 +81,11 @@ def test_load_user_classes_call_every_server_without_errors_and_are_audited(netw
     opened_sessions = int(opened["stats"]["initialize sales"]["Request Count"])
     assert opened_sessions > 0
     assert opened_sessions - 2 <= int(opened["stats"]["close sales"]["Request Count"]) <= opened_sessions
-    calls = sum(tool_rows.values()) + sum(
+    counted = sum(tool_rows.values()) + sum(
         int(row["Request Count"]) for run in (cached, opened) for name, row in run["stats"].items() if name in TOOLS
     )
-    # One row per call; a call still in flight when Locust stopped an agent (at most one per agent) is audited by
-    # the server but not counted by Locust.
-    stored = eventually(lambda: _audit_rows(network.settings, since), calls, timeout=20)
-    assert calls <= stored <= calls + 8
+    # Every call the servers served (the agents', and PromptSales' own calls for a proposal) took one rate-limit
+    # token and has one audit row; Locust's own totals may miss calls still in flight when it stopped.
+    served = served_calls(counters, cache_counters(network.settings))
+    assert served >= counted > 0
+    assert eventually(lambda: audit_rows(network.settings, float(since)), served, timeout=20) == served
