@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from run import Evaluation, evaluate, failures, report, write_docs
+from nlq_eval_run import Evaluation, evaluate, failures, report, write_docs
 
 HELDOUT_TARGET = 0.95
 

@@ -13,7 +13,7 @@ expected ones, or an answer to a question that must be refused).
 Command line (against the data directory of the current settings, e.g. after ``promptsales up`` and
 ``promptsales seed``)::
 
-    python tests/nlq_eval/run.py [--split dev|heldout|all] [--etl] [--failures] [--write-docs]
+    python tests/nlq_eval/nlq_eval_run.py [--split dev|heldout|all] [--etl] [--failures] [--write-docs]
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ HEADINGS = {
     "other-reason": "refused, other reason",
 }
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "nlq.md"
-DOCS_START = "<!-- nlq-eval:start (written by tests/nlq_eval/run.py --write-docs) -->"
+DOCS_START = "<!-- nlq-eval:start (written by tests/nlq_eval/nlq_eval_run.py --write-docs) -->"
 DOCS_END = "<!-- nlq-eval:end -->"
 CALLER = "nlq-eval"
 
