@@ -100,7 +100,7 @@ def test_scores_are_stored_with_the_model_version(warehouse, trained) -> None:
         stored, spent, outside = conn.execute(
             "SELECT (SELECT count(*) FROM wh.campaign_rank_scores WHERE model_version = %s),"
             " (SELECT count(*) FROM wh.campaign_months WHERE spend > 0"
-            "  AND month = (SELECT max(month) FROM wh.campaign_months)),"
+            "  AND month = (SELECT max(month) FROM wh.campaign_months WHERE spend > 0)),"
             " (SELECT count(*) FROM wh.campaign_rank_scores WHERE NOT shrunk_roi BETWEEN roi_low AND roi_high"
             "  OR NOT shrunk_conversion BETWEEN conversion_low AND conversion_high)",
             (trained.version,),

@@ -184,6 +184,17 @@ NEGATIVE = [
 POSITIVE = ["I love it, excellent quality!", "Amazing service, highly recommend", "Fantastic, so happy with it"]
 
 
+def _remove_hand_built(settings, dbname: str, brand: int, campaign: int, influencer: int) -> None:
+    """Delete the hand-built brand, campaign, ad (its comments, their labels and reactions cascade) and influencer."""
+    with connect("ads", "owner", settings=settings, dbname=dbname, autocommit=True) as conn:
+        conn.execute("DELETE FROM ads.ads WHERE campaign_id = %s", (campaign,))
+        conn.execute("DELETE FROM ads.influencers WHERE influencer_id = %s", (influencer,))
+        conn.execute("DELETE FROM ads.campaign_markets WHERE campaign_id = %s", (campaign,))
+        conn.execute("DELETE FROM ads.campaign_channels WHERE campaign_id = %s", (campaign,))
+        conn.execute("DELETE FROM ads.campaigns WHERE campaign_id = %s", (campaign,))
+        conn.execute("DELETE FROM ads.brands WHERE brand_id = %s", (brand,))
+
+
 def test_a6_report_reads_the_classified_comments_on_a_hand_built_case(settings, ads_small_db, trained) -> None:
     """An ad with six clearly negative and three positive comments in the period and reactions that drop: after
     classification the report flags it with the negative share of its classified comments."""
@@ -222,24 +233,27 @@ def test_a6_report_reads_the_classified_comments_on_a_hand_built_case(settings, 
             " (%(i)s, %(ad)s, '2025-12-20', 3, 60, 0, 0, 0)",
             {"i": influencer, "ad": ad},
         )
-    since = _last_usage_id(settings)
-    classify_stored(settings, dbname=ads_small_db)
-    assert [(r[1], r[3]) for r in _usage_rows(settings, since)] == [("classifyStoredComments", False)]
-    with connect("ads", "etl", settings=settings, dbname=ads_small_db) as conn:
-        labels = conn.execute(
-            "SELECT c.body, s.polarity, s.negative_type FROM ads.social_comments c JOIN ads.comment_sentiment s"
-            " USING (comment_id) WHERE c.ad_id = %s",
-            (ad,),
-        ).fetchall()
-        report = negative_sentiment_report(conn, "Marca Sentimiento", date(2025, 12, 15), date(2025, 12, 28), 0.25)
-    negatives = [kind for _, polarity, kind in labels if polarity == "negative"]
-    assert len(labels) == 9 and len(negatives) >= 5  # the model reads at least five of the six complaints
-    assert [(r.channel, r.influencer, r.reactions_before, r.reactions_during) for r in report.rows] == [
-        ("TikTok", "@sentimiento_a6", 200, 60)
-    ]
-    row = report.rows[0]
-    assert row.negative_share == round(len(negatives) / 9, 4) and row.drop_pct == 70.0
-    assert row.negative_type == max(sorted(set(negatives)), key=negatives.count)
+    try:
+        since = _last_usage_id(settings)
+        classify_stored(settings, dbname=ads_small_db)
+        assert [(r[1], r[3]) for r in _usage_rows(settings, since)] == [("classifyStoredComments", False)]
+        with connect("ads", "etl", settings=settings, dbname=ads_small_db) as conn:
+            labels = conn.execute(
+                "SELECT c.body, s.polarity, s.negative_type FROM ads.social_comments c JOIN ads.comment_sentiment s"
+                " USING (comment_id) WHERE c.ad_id = %s",
+                (ad,),
+            ).fetchall()
+            report = negative_sentiment_report(conn, "Marca Sentimiento", date(2025, 12, 15), date(2025, 12, 28), 0.25)
+        negatives = [kind for _, polarity, kind in labels if polarity == "negative"]
+        assert len(labels) == 9 and len(negatives) >= 5  # the model reads at least five of the six complaints
+        assert [(r.channel, r.influencer, r.reactions_before, r.reactions_during) for r in report.rows] == [
+            ("TikTok", "@sentimiento_a6", 200, 60)
+        ]
+        row = report.rows[0]
+        assert row.negative_share == round(len(negatives) / 9, 4) and row.drop_pct == 70.0
+        assert row.negative_type == max(sorted(set(negatives)), key=negatives.count)
+    finally:  # the module's other tests count the seeded comments
+        _remove_hand_built(settings, ads_small_db, brand, campaign, influencer)
 
 
 def test_classify_sentiment_over_mcp_one_usage_row_per_call(settings, trained) -> None:

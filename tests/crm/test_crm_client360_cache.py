@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from crm_probe_clients import remove_clients
 from promptsales.cache import get_cache
 from promptsales.db.connect import connect
 from promptsales.db.logwriter import LOG_WRITER
@@ -68,16 +69,6 @@ def _pii_logs(settings, client_id: int) -> tuple[int, int]:
             (str(client_id),),
         ).fetchone()[0]
     return crm_rows, audit_rows
-
-
-def _remove_client(settings, client_id: int) -> None:
-    """Delete the probe client and everything registered for it (the checksummed log rows stay)."""
-    with connect("crm", "app", settings=settings) as conn:
-        leads = "SELECT lead_id FROM crm.leads WHERE client_id = %(c)s"
-        conn.execute(f"DELETE FROM crm.lead_stage_history WHERE lead_id IN ({leads})", {"c": client_id})
-        for table in ("crm.interactions", "crm.sales", "crm.leads", "crm.client_campaigns", "crm.clients"):
-            conn.execute(f"DELETE FROM {table} WHERE client_id = %(c)s", {"c": client_id})
-        conn.commit()
 
 
 def test_client360_cached_per_permission_level_audited_on_hits_and_fresh_after_writes(seeded, issuer):
@@ -203,5 +194,5 @@ def test_client360_cached_per_permission_level_audited_on_hits_and_fresh_after_w
     finally:  # leave the shared official data as seeded (R3's consistency check counts leads per group)
         close_pools("crm")  # no idle session on promptcrm (later tests copy it)
         if "client_id" in observed:
-            _remove_client(seeded, observed["client_id"])
+            remove_clients(seeded, [observed["client_id"]])
             assert run_pass(Sources(seeded), trigger="test").status == "succeeded"  # warehouse back in step

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from mcpnet_helpers import eventually
 
+from crm_probe_clients import remove_clients
 from promptsales.db.connect import connect
 
 LOAD = Path(__file__).resolve().parents[2] / "bench" / "load"
@@ -48,6 +49,15 @@ def _locust(plan: Path, out: Path, user_class: str, users: int, seconds: int, pa
     with open(f"{prefix}_failures.csv") as handle:
         failures = list(csv.DictReader(handle))
     return {"stats": stats, "failures": failures}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _agents_clients_removed(network):
+    """The agents' registerLead calls add clients to the shared PromptCRM; they are removed after the module."""
+    yield
+    with connect("crm", "owner", settings=network.settings) as conn:
+        found = conn.execute("SELECT client_id FROM crm.clients WHERE email LIKE %s", ("load.%@example.com",))
+        remove_clients(network.settings, [row[0] for row in found])
 
 
 @pytest.fixture(scope="module")

@@ -46,6 +46,12 @@ class Panel:
         """Position of ``month`` (first day) in :attr:`months`; ValueError when the panel has no such month."""
         return self.months.index(month)
 
+    def latest_spent_month(self) -> int:
+        """Position of the last month in which some campaign spent (a campaign created for a coming month adds a
+        month with no results yet); the last month when none did."""
+        spent = np.flatnonzero(self.values["spend"].sum(axis=0) > 0)
+        return int(spent[-1]) if spent.size else len(self.months) - 1
+
     def months_left(self, k: int) -> np.ndarray:
         """Months of each campaign's planned flight after month ``k`` (NaN: no planned end)."""
         current = self.months[k]

@@ -164,7 +164,7 @@ def _shrunk(panel: Panel, metric: str, month_from: date | None) -> Ranking:
 def _learned(panel: Panel, version: ModelVersion, model: RankingModel) -> Ranking:
     from promptsales.ai.ranking.features import month_features
 
-    k = len(panel.months) - 1
+    k = panel.latest_spent_month()
     month = month_features(panel, k)
     scores = model.scores(month.matrix)
     spend = panel.values["spend"][month.rows, k]
@@ -200,7 +200,7 @@ def store_scores(settings: Settings, version: ModelVersion, model: RankingModel,
     month (learned score, shrunk cumulative ROI and conversion with their intervals) under ``version``."""
     from promptsales.ai.ranking.features import month_features
 
-    k = len(panel.months) - 1
+    k = panel.latest_spent_month()
     month = month_features(panel, k)
     scores = model.scores(month.matrix)
     roi, conversion = month.shrunk_roi, month.shrunk_conversion
