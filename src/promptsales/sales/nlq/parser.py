@@ -601,6 +601,7 @@ class QuestionParser:
             and not query.compare_periods
             and update.get("period", query.period) == sub.period
             and not sub.subjects
+            and _ranks_whole_entities(sub)
         ):
             shown = list(dict.fromkeys([sub.order_by or sub.metrics[0], *query.metrics]))[:6]
             return sub.model_copy(
@@ -881,33 +882,32 @@ class QuestionParser:
         """ "ended between July and September", "lanzadas en 2025", "active in December": a lifecycle word
         right before a period filters campaigns by their flight dates, and that period is its own."""
         for event, phrases in lexicon.LIFECYCLE_WORDS.items():
-            for phrase in sorted(phrases, key=len, reverse=True):
-                for match in list(re.finditer(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", reading.text)):
-                    found = next(
-                        (
-                            item
-                            for item in reading.found_periods
-                            if item.start >= match.end()
-                            and all(
-                                word in lexicon.LIFECYCLE_CONNECTORS
-                                for word in words.WORD.findall(reading.normalized[match.end() : item.start])
-                            )
-                        ),
-                        None,
-                    )
-                    if found is None:
-                        continue
-                    if event == "running" and not _about_campaigns(reading):
-                        # "ads that ran in December", "brands active in 2025": results of that period
-                        reading.read("stop", match.start(), match.end())
-                        continue
-                    reading.lifecycle.append(Lifecycle(event=event, period=found.period))
-                    reading.found_periods.remove(found)
-                    reading.periods.remove(found.period)
-                    reading.read("lifecycle", match.start(), match.end())
-                    gap = reading.text[match.end() : found.start]
-                    for connector in list(words.WORD.finditer(gap)):
-                        reading.read("lifecycle", match.end() + connector.start(), match.end() + connector.end())
+            for match in _lifecycle_matches(reading.text, event, phrases):
+                found = next(
+                    (
+                        item
+                        for item in reading.found_periods
+                        if item.start >= match.end()
+                        and all(
+                            word in lexicon.LIFECYCLE_CONNECTORS
+                            for word in words.WORD.findall(reading.normalized[match.end() : item.start])
+                        )
+                    ),
+                    None,
+                )
+                if found is None:
+                    continue
+                if event == "running" and not _about_campaigns(reading):
+                    # "ads that ran in December", "brands active in 2025": results of that period
+                    reading.read("stop", match.start(), match.end())
+                    continue
+                reading.lifecycle.append(Lifecycle(event=event, period=found.period))
+                reading.found_periods.remove(found)
+                reading.periods.remove(found.period)
+                reading.read("lifecycle", match.start(), match.end())
+                gap = reading.text[match.end() : found.start]
+                for connector in list(words.WORD.finditer(gap)):
+                    reading.read("lifecycle", match.end() + connector.start(), match.end() + connector.end())
         if reading.lifecycle:
             reading.understood["lifecycle"] = [f"{item.event} {item.period.label}" for item in reading.lifecycle]
 
@@ -1597,7 +1597,8 @@ class QuestionParser:
             dimension, length = found
             first = max(0, index - 4)
             before = list(range(first, index))
-            after = list(range(index + length, min(len(tokens), index + length + 5)))
+            relative = _relative_pronoun(tokens, index + length)  # "the market *in which* we got the most"
+            after = list(range(index + length, min(len(tokens), index + length + len(relative) + 5)))
             numbers = [i for i in before if _as_number(tokens[i])]
             which = [i for i in before[-2:] if tokens[i] in lexicon.WHICH_WORDS]
             ranked_before = [i for i in before if tokens[i] in rank_words]
@@ -1609,6 +1610,8 @@ class QuestionParser:
                 rank_word = [i for i, token in enumerate(tokens) if token in rank_words][:1]
             used = [*range(index, index + length), *which[-1:], *rank_word, *numbers[-1:]]
             used += [i for i in low if i - 1 in rank_word]
+            if ranked_after:  # "el mercado *donde* más vendió", "the channel *in which* we spent the most"
+                used += relative
             return _Ranking(
                 dimension=dimension,
                 limit=_as_number(tokens[numbers[-1]]) if numbers else None,
@@ -1617,6 +1620,31 @@ class QuestionParser:
                 spans=[spans[i] for i in sorted(set(used))],
             )
         return _Ranking(None, None, descending, None, [])
+
+
+#: Relative pronouns that may follow a ranked dimension word, as token sequences.
+_RELATIVE_PRONOUNS = (
+    ("donde",),
+    ("where",),
+    ("in", "which"),
+    ("on", "which"),
+    ("through", "which"),
+    ("en", "que"),
+    ("en", "el", "que"),
+    ("en", "la", "que"),
+    ("en", "los", "que"),
+    ("en", "las", "que"),
+    ("por", "el", "que"),
+    ("por", "donde"),
+)
+
+
+def _relative_pronoun(tokens: list[str], at: int) -> list[int]:
+    """The indexes of the relative pronoun starting at ``at``, if one does ("donde", "en el que", "in which")."""
+    for pronoun in sorted(_RELATIVE_PRONOUNS, key=len, reverse=True):
+        if tuple(tokens[at : at + len(pronoun)]) == pronoun:
+            return list(range(at, at + len(pronoun)))
+    return []
 
 
 @dataclass
@@ -1657,6 +1685,38 @@ def _campaign_ref(fragment: str, match: tuple[int | str, str, float]) -> EntityR
 def _is_figure(word: str) -> bool:
     """A word that names a metric by itself or by its stem ("sales", "vendió", "spend")."""
     return word in METRIC_WORDS or bool(language.stems(word) & METRIC_STEMS.keys())
+
+
+#: The Snowball stems of each lifecycle event's one-word phrases ("launch" and "lanzó" as "launched", "lanzaron").
+LIFECYCLE_STEMS: dict[str, frozenset[str]] = {
+    event: frozenset(stem for phrase in phrases if " " not in phrase for stem in language.stems(phrase))
+    for event, phrases in lexicon.LIFECYCLE_WORDS.items()
+}
+
+
+def _lifecycle_matches(text: str, event: str, phrases: tuple[str, ...]) -> list[re.Match[str]]:
+    """Where ``text`` names the lifecycle ``event``: its phrases, longest first, then any other word with the
+    Snowball stem of one of its one-word phrases ("launch", "arrancó") — never a word of a period ("end")."""
+    matches: list[re.Match[str]] = []
+
+    def free(match: re.Match[str]) -> bool:
+        return not any(other.start() < match.end() and match.start() < other.end() for other in matches)
+
+    for phrase in sorted(phrases, key=len, reverse=True):
+        matches.extend(m for m in re.finditer(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text) if free(m))
+    for match in words.WORD.finditer(text):
+        word = match.group()
+        if free(match) and word not in words.MEANINGFUL["period"] and language.stems(word) & LIFECYCLE_STEMS[event]:
+            matches.append(match)
+    return matches
+
+
+def _ranks_whole_entities(sub: StructuredQuery) -> bool:
+    """Whether a subject's ranking reads its entities' whole rows, so a figure of the ranked entity can be
+    shown by the ranking itself. A ranking over some of their rows ("the brand with the most *finished*
+    campaigns", "… with the most sales *on TikTok*", "… *launched in 2025*") would give the figure of those
+    rows only, not of the entity: the figure is then a query of its own over the resolved entity."""
+    return not (sub.filters or sub.status or sub.statuses or sub.lifecycle)
 
 
 def _scoped(subject: SubjectRef, period: Period) -> SubjectRef:

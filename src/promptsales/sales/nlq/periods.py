@@ -152,6 +152,17 @@ ORDINAL_BIMESTERS = {
     "sexta": 6,
     "ultimo": 6,
 }
+
+
+def _ordinal_abbreviations(top: int) -> dict[str, int]:
+    """ "1st", "2nd", "3er", "4to", "1ro", "2do", "1ª" …: ordinals written as a digit and a suffix, up to ``top``."""
+    suffixes = ("st", "nd", "rd", "th", "er", "ero", "ro", "ra", "do", "da", "to", "ta", "o", "a")
+    return {f"{n}{suffix}": n for n in range(1, top + 1) for suffix in suffixes}
+
+
+ORDINAL_QUARTERS.update(_ordinal_abbreviations(4))
+ORDINAL_HALVES.update(_ordinal_abbreviations(2))
+ORDINAL_BIMESTERS.update(_ordinal_abbreviations(6))
 NUMBER_WORDS = {
     "one": 1,
     "two": 2,
@@ -248,6 +259,7 @@ class PeriodParser:
         """Every period in ``text`` (in order of appearance) and the text with them blanked out."""
         found: list[FoundPeriod] = []
         text = self._relative_years(text)
+        original = text
         for handler in (
             self._day_ranges,
             self._months_of_year,
@@ -267,7 +279,10 @@ class PeriodParser:
                 found.append(FoundPeriod(period, start, end, **(extra[0] if extra else {})))
                 text = blank_span(text, start, end)
         found.sort(key=lambda item: item.start)
-        return _give_years(found), text
+        found = _give_years(_month_word_before(_year_before(found, original), original))
+        for item in found:  # spans a rule above widened
+            text = blank_span(text, item.start, item.end)
+        return found, text
 
     def _relative_years(self, text: str) -> str:
         """ "diciembre del año pasado", "Q4 of last year", "entre octubre y diciembre de este año": the year
@@ -409,12 +424,15 @@ class PeriodParser:
 
     def _ranges(self, text: str):
         pattern = re.compile(
-            rf"\b(?:between|from|entre|de|desde)\s+({_MONTH}){_OF}(?:\s+{_YEAR})?\s+"
-            rf"(?:and|to|until|through|thru|y|a|al|hasta)\s+({_MONTH}){_OF}(?:\s+{_YEAR})?\b"
+            rf"\b(?:(?:between|from|entre|de|desde)\s+({_MONTH}){_OF}(?:\s+{_YEAR})?\s+"
+            rf"(?:and|to|until|through|thru|y|a|al|hasta)\s+"
+            # "enero-junio 2025", "January – June 2025": two months joined by a dash are a range too
+            rf"|({_MONTH}|{_ABBR})(?:\s+{_YEAR})?\s*[-–—]\s*)({_MONTH}|{_ABBR}){_OF}(?:\s+{_YEAR})?\b"
         )
         for match in list(pattern.finditer(text)):
-            first, first_year, last, last_year = match.group(1), match.group(2), match.group(3), match.group(4)
-            m1, m2 = MONTHS[first], MONTHS[last]
+            first, first_year = match.group(1) or match.group(3), match.group(2) or match.group(4)
+            last, last_year = match.group(5), match.group(6)
+            m1, m2 = (MONTHS.get(word) or MONTH_ABBREVIATIONS[word] for word in (first, last))
             if last_year:
                 end_year = int(last_year)
             elif first_year:
@@ -649,6 +667,36 @@ def _paired_periods(
         found.append((period_of(ordinals[match.group(2)], given), match.start(2), match.end()))
         text = blank_span(text, match.start(), match.end())
     return found, text
+
+
+def _year_before(found: list[FoundPeriod], text: str) -> list[FoundPeriod]:
+    """ "2025 H1", "2025 Q4": a half, quarter or bimester named without its year right after a year is of
+    that year (one period, read from the year's first letter)."""
+    kept: list[FoundPeriod] = []
+    for item in found:
+        previous = kept[-1] if kept else None
+        if (
+            previous is not None
+            and item.with_year is not None
+            and re.fullmatch(r"\s{0,3}", text[previous.end : item.start])
+            and re.fullmatch(_YEAR, text[previous.start : previous.end].strip())
+        ):
+            period = item.with_year(int(text[previous.start : previous.end].strip()))
+            if period is not None:
+                kept[-1] = FoundPeriod(period, previous.start, item.end)
+                continue
+        kept.append(item)
+    return kept
+
+
+def _month_word_before(found: list[FoundPeriod], text: str) -> list[FoundPeriod]:
+    """ "the month of December 2025", "el mes de diciembre": the word "month" before one month is part of it."""
+    for item in found:
+        if item.period.start == add_months(item.period.end, -1) and item.endpoints is None:
+            match = re.search(r"(?:\b(?:the\s+)?month\s+of|\b(?:el\s+)?mes\s+de)\s+$", text[: item.start])
+            if match is not None:
+                item.start = match.start()
+    return found
 
 
 def _give_years(found: list[FoundPeriod]) -> list[FoundPeriod]:

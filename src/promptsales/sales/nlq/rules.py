@@ -51,7 +51,7 @@ PRIVACY = Rule(
             r"\b(?:e-?mail\s+address(?:es)?|phone(?:\s+numbers?)?|telephone|mobile\s+numbers?|cell\s+phones?"
             r"|home\s+address(?:es)?|street\s+address(?:es)?|postal\s+address(?:es)?|birth\s*dates?|date\s+of\s+birth"
             r"|birthdays?|full\s+names?|first\s+names?|last\s+names?|surnames?|personal\s+(?:data|information|details)"
-            r"|contact\s+(?:details|information|info))\b",
+            r"|contact\s+(?:details|information|info)|whatsapps?)\b",
             r"\b(?:direccion(?:es)?\s+de\s+correo|correos?\s+electronicos?\s+de|telefonos?|celulares?"
             r"|numeros?\s+de\s+(?:telefono|celular)|direccion(?:es)?|domicilios?|fechas?\s+de\s+nacimiento"
             r"|cumpleanos|nombres?\s+completos?|apellidos?|datos\s+personales|informacion\s+personal"
@@ -68,6 +68,9 @@ PRIVACY = Rule(
             rf"\b{_PEOPLE}\s+(?:id\s+|numero\s+|number\s+|no\s+|n\s+)?\d{{3,}}\b",
             rf"\b(?:the|los|las|el|la)\s+(?:\d+\s+)?(?:best|top|biggest|largest|mejores|principales|mayores)\s+{_PEOPLE}\b",
             rf"\b{_PEOPLE}\s+(?:named|called|llamad[oa]s?|de\s+nombre)\b",
+            # the people themselves, in bulk: "export the leads of TikTok", "la base de clientes de México"
+            rf"\b(?:export|exports|exporta|exportar|exportame|download|descarga|descargar|dump)\b.*\b{_PEOPLE}\b",
+            rf"\b(?:base|bases|database|databases)\s+(?:de\s+(?:datos\s+de\s+)?|of\s+)?{_PEOPLE}\b",
         )
     ),
     "This asks for personal data about people, which the privacy rule keeps out of the question tool: it "
