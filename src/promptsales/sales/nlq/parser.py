@@ -1206,6 +1206,16 @@ class QuestionParser:
         """No metric named: a ranking ranks by sales amount; anything else cannot be answered."""
         if reading.metrics:
             return None
+        if reading.per is not None:  # "promedio de canales por campaña": an average of which figure?
+            return reading.refuse(
+                reading.say(
+                    "An average needs the figure it averages, and I found none I can average.",
+                    "Un promedio necesita la cifra que promedia, y no encontré ninguna que pueda promediar.",
+                ),
+                "a total to average, e.g. 'average sales amount per campaign'",
+                "un total que promediar, p. ej. 'monto de ventas promedio por campaña'",
+                not_understood=[*reading.words.get("average", []), *reading.words.get("group_by", [])],
+            )
         if reading.rank_dimension is not None:
             reading.metrics = [DEFAULT_RANKING_METRIC]
             reading.notes.append(

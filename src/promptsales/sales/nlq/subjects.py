@@ -40,6 +40,9 @@ _ARTICLES = frozenset("the el la los las a an un una its su sus".split())
 _COPULAS = frozenset("fue fueron es son era was were is are been sido ha han has have".split())
 #: Words that end a subject phrase: the question's own verb, a comparison or a clause mark.
 _TERMINATORS = frozenset("use used uses usa usan | vs versus compared compare comparado comparada".split())
+#: Verbs that, once a subject phrase has its ranking and figure, belong to the question ("how many active
+#: campaigns does *the brand with the highest spend* have").
+_CLAUSE_VERBS = frozenset("have has had tiene tienen tenia tuvo tuvieron".split())
 #: Words right before a dimension word that make it a breakdown ("by channel", "por canal", "cada mercado").
 _BREAKDOWN_MARKERS = frozenset("by por per each cada".split())
 _RANK_WORDS = frozenset(lexicon.RANK_DESC_WORDS) | frozenset(lexicon.RANK_ASC_WORDS)
@@ -112,7 +115,7 @@ def _phrase_end(tokens: list[str], index: int, ranked_before: bool, is_figure: C
             default = False
             continue
         default = default and (word in _ARTICLES or word in ("by", "por", "in", "en"))
-        if word in _TERMINATORS or _starts_breakdown(tokens, later):
+        if word in _TERMINATORS or _starts_breakdown(tokens, later) or (has_figure and word in _CLAUSE_VERBS):
             return later
         nested = word in _DIMENSIONS and _after_preposition(tokens, later)
         if nested:  # "… of the brand with the most campaigns": its own ranking and figure

@@ -54,6 +54,7 @@ STOP_WORDS: frozenset[str] = frozenset(
     unique distinct different unicos unicas distintos distintas diferentes
     still todavia aun siguen sigue seguir came come comes arrived arrive entered enter entraron llegaron llegar
     vinieron vienen venir provienen provinieron completo completa entero entera ahora ahorita now
+    tied tie ties empate empatadas empatados empatan
     targeted target targeting hecho hecha hacer comprado compradas vendidas x alto alta altos altas elevado
     traves numero cantidad llevamos llevan llevo lleva acumularon acumulo acumulamos accumulate
     trajo trajeron trajimos traer conseguimos conseguir consigue reportados reportado reportadas reported
