@@ -123,9 +123,12 @@ def test_hand_labelled_set_english(small_model) -> None:
     assert measured["model"]["macro_f1"] > measured["vader_alone"]["macro_f1"]
 
 
-@pytest.mark.xfail(strict=True, reason="Spanish macro-F1 on the hand-labelled set is ≈0.70, under the 0.75 target")
+@pytest.mark.xfail(
+    strict=True, reason="the in-test model (6,000 comments) reaches Spanish macro-F1 ≈0.73 on the hand-labelled set"
+)
 def test_hand_labelled_set_spanish(small_model) -> None:
-    """Spanish: macro-F1 ≥ 0.75 on the hand-labelled comments (not met yet: docs/ai.md, "Sentiment")."""
+    """Spanish: macro-F1 ≥ 0.75 on the hand-labelled comments — met by the full training (bench, 0.754, inside
+    the noise of 241 comments), not by this small model (docs/ai.md, "Sentiment")."""
     model, _, _ = small_model
     hand = read_handset("es")
     assert len(hand["texts"]) >= 200

@@ -5,7 +5,8 @@ mockery), plus the metrics they are judged by (docs/ai.md, "Sentiment").
 * Features: TF-IDF of word unigrams and bigrams with negation scope marked (:mod:`.text`) and of character
   2–5-grams inside words (robust to typos, missing accents, inflection and emoji); for English also VADER's
   four lexicon scores, so the library's knowledge of English sentiment words carries to words the training
-  comments never used.
+  comments never used; for Spanish also TF-IDF of the Snowball stems of the negation-marked words, so an
+  inflection the training comments never used ("encantó", "encantada") meets one they did ("encanta").
 * Classifiers: multinomial logistic regression with balanced class weights.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -21,8 +23,12 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import confusion_matrix, f1_score
 
-from promptsales.ai.sentiment.text import normalise, vader_polarity, vader_scores, word_features
+from promptsales.ai.sentiment.text import normalise, stem_features, vader_polarity, vader_scores, word_features
 
+#: The Snowball stemmer of each language whose model adds stem features (``PARAMS["stems"]``): Spanish only —
+#: on an inner split of the training frames stems raised Spanish macro-F1 (0.712 → 0.719) and lowered English
+#: (0.770 → 0.768).
+STEMMERS = {"es": "spanish"}
 POLARITIES = ("negative", "neutral", "positive")
 NEGATIVE_TYPES = ("anger", "distrust", "disappointment", "mockery")
 #: Hyper-parameters (chosen on the held-out frames of the generated comments, never on the hand-labelled set).
@@ -34,6 +40,7 @@ PARAMS: dict[str, Any] = {
     "max_features_char": 120_000,
     "C": 4.0,
     "vader_weight": 2.0,
+    "stems": True,
 }
 
 
@@ -59,10 +66,14 @@ class LanguageModel:
     vader: bool
     vader_weight: float
     info: dict[str, Any] = field(default_factory=dict)
+    stems: TfidfVectorizer | None = None
 
     def features(self, texts: list[str]) -> sparse.csr_matrix:
         """The feature matrix of ``texts``."""
         blocks = [self.words.transform(texts), self.chars.transform(texts)]
+        stems = getattr(self, "stems", None)  # versions stored before stems were added have none
+        if stems is not None:
+            blocks.append(stems.transform(texts))
         if self.vader:
             blocks.append(sparse.csr_matrix(vader_scores(texts) * self.vader_weight))
         return sparse.hstack(blocks, format="csr")
@@ -126,6 +137,15 @@ def fit_language(
         sublinear_tf=True,
     )
     blocks = [words.fit_transform(texts), chars.fit_transform(texts)]
+    stems = None
+    if p.get("stems") and language in STEMMERS:
+        stems = TfidfVectorizer(
+            analyzer=partial(stem_features, language=STEMMERS[language]),
+            min_df=p["min_df"],
+            max_features=p["max_features_word"],
+            sublinear_tf=True,
+        )
+        blocks.append(stems.fit_transform(texts))
     use_vader = language == "en"
     if use_vader:
         blocks.append(sparse.csr_matrix(vader_scores(texts) * p["vader_weight"]))
@@ -144,6 +164,7 @@ def fit_language(
         use_vader,
         p["vader_weight"],
         {"train_rows": len(texts), "train_negatives": int(len(negatives)), "classes": dict(Counter(polarity))},
+        stems,
     )
 
 

@@ -66,6 +66,29 @@ def word_features(text: str) -> list[str]:
     return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
 
 
+@lru_cache(maxsize=1 << 16)
+def _stem(language: str, word: str) -> str:
+    stemmer = _stemmer(language)
+    if word.startswith("neg_"):
+        return "neg_" + stemmer.stemWord(word[4:])
+    return stemmer.stemWord(word) if word[0].isalpha() else word
+
+
+@lru_cache(maxsize=2)
+def _stemmer(language: str):
+    import snowballstemmer
+
+    return snowballstemmer.stemmer(language)
+
+
+def stem_features(text: str, language: str = "spanish") -> list[str]:
+    """Unigrams and bigrams of the Snowball stems of :func:`tokens` (negation marks kept): "encantó",
+    "encanta" and "encantada" share the stem "encant", so a form the training comments never used still meets
+    one they did."""
+    words = [_stem(language, token) for token in tokens(text)]
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+
+
 @lru_cache(maxsize=1)
 def _vader():
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer

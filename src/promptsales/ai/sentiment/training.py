@@ -148,7 +148,10 @@ def classify_with_newest(settings: Settings, *, dbname: str | None = None) -> in
     return classify_stored(settings, dbname=dbname)
 
 
-ALGORITHM = "TF-IDF words (negation-marked) + char 2-5-grams → logistic regression; English + VADER scores"
+ALGORITHM = (
+    "TF-IDF words (negation-marked) + char 2-5-grams → logistic regression; Spanish + Snowball stems; "
+    "English + VADER scores"
+)
 
 
 def run_evaluation(settings: Settings, *, dbname: str | None = None) -> dict[str, Any]:
