@@ -63,6 +63,22 @@ def test_versions_are_stored_with_metrics_and_loaded_checked(settings, module_na
         registry.load_model(settings, module_name, 1)
 
 
+def test_status_counts_the_rows_the_newest_version_stored(settings, module_name) -> None:
+    from promptsales.ai.modules import module_status
+
+    stored = ("rows_stored", "wh.campaign_rank_scores")
+    empty = module_status(settings, module_name, company="sales", serves="test", stored=stored)
+    assert empty["ready"] is False and "rows_stored" not in empty
+    for _ in range(2):
+        registry.save_model(
+            settings, module_name, {}, algorithm="toy", trained_by="test", params={}, data={}, metrics={}
+        )
+    state = module_status(settings, module_name, company="sales", serves="test", stored=stored)
+    with connect("sales", "owner", settings=settings) as conn:
+        expected = conn.execute("SELECT count(*) FROM wh.campaign_rank_scores WHERE model_version = 2").fetchone()[0]
+    assert state["ready"] is True and state["version"] == 2 and state["rows_stored"] == expected
+
+
 def test_every_call_leaves_one_usage_row_with_the_caller(settings, module_name) -> None:
     version = registry.save_model(
         settings, module_name, [1], algorithm="toy", trained_by="test", params={}, data={}, metrics={}

@@ -20,9 +20,13 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from psycopg import sql
+
 from promptsales.ai import registry
 from promptsales.caller import ANONYMOUS, current_caller, stdio_caller
 from promptsales.config import Settings
+from promptsales.db.connect import connect
+from promptsales.db.fetch import scalar
 
 
 class AIModule:
@@ -58,11 +62,21 @@ def actor() -> str:
     return caller.actor if caller is not ANONYMOUS else stdio_caller().actor
 
 
-def module_status(settings: Settings, module: str, *, company: str, serves: str, **extra: Any) -> dict[str, Any]:
+def module_status(
+    settings: Settings,
+    module: str,
+    *,
+    company: str,
+    serves: str,
+    stored: tuple[str, str] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     """The status every module reports: ``module``, ``company`` (whose MCP server answers with it — its
     cache is bumped after a training), ``serves`` (tools or reports that use it), ``ready`` (a version is
     stored), ``version``, ``algorithm``, ``trained_at``, ``metrics`` (held-out, at training),
-    ``last_evaluation``, plus ``extra``."""
+    ``last_evaluation``, plus ``extra``. ``stored`` = ``(key, "schema.table")`` for a module that stores its
+    outputs in ``company``'s database: ``key`` counts that table's rows written by the newest version (its
+    ``model_version`` column)."""
     newest = registry.latest_version(settings, module)
     status: dict[str, Any] = {
         "module": module,
@@ -85,5 +99,12 @@ def module_status(settings: Settings, module: str, *, company: str, serves: str,
             data=newest.data,
             last_evaluation=registry.last_evaluation(settings, newest),
         )
+        if stored is not None:
+            key, table = stored
+            query = sql.SQL("SELECT count(*) FROM {} WHERE model_version = %s").format(
+                sql.Identifier(*table.split("."))
+            )
+            with connect(company, "etl", settings=settings) as conn:
+                status[key] = scalar(conn, query, (newest.version,))
     status.update(extra)
     return status

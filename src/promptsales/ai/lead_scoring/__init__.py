@@ -13,16 +13,14 @@ from typing import Any
 from promptsales.ai.lead_scoring.serving import MODULE
 from promptsales.ai.modules import module_status
 from promptsales.config import Settings
-from promptsales.db.connect import connect
-from promptsales.db.fetch import scalar
 
 
 def status(settings: Settings) -> dict[str, Any]:
     """Ready?, newest version and its held-out figures, and how many leads carry its score."""
-    state = module_status(settings, MODULE, company="crm", serves="scoreLeads, client360.purchase_intent")
-    if state["ready"]:
-        with connect("crm", "etl", settings=settings) as conn:
-            state["scores_stored"] = scalar(
-                conn, "SELECT count(*) FROM crm.lead_scores WHERE model_version = %s", (state["version"],)
-            )
-    return state
+    return module_status(
+        settings,
+        MODULE,
+        company="crm",
+        serves="scoreLeads, client360.purchase_intent",
+        stored=("scores_stored", "crm.lead_scores"),
+    )

@@ -16,18 +16,14 @@ from typing import Any
 from promptsales.ai.modules import module_status
 from promptsales.ai.ranking.serving import MODULE
 from promptsales.config import Settings
-from promptsales.db.connect import connect
-from promptsales.db.fetch import scalar
 
 
 def status(settings: Settings) -> dict[str, Any]:
     """Ready?, newest version and its held-out figures, and how many campaigns carry its stored score."""
-    state = module_status(
-        settings, MODULE, company="sales", serves="topCampaigns(ranking=shrunk|learned), askCampaignPerformance"
+    return module_status(
+        settings,
+        MODULE,
+        company="sales",
+        serves="topCampaigns(ranking=shrunk|learned), askCampaignPerformance",
+        stored=("scores_stored", "wh.campaign_rank_scores"),
     )
-    if state["ready"]:
-        with connect("sales", "etl", settings=settings) as conn:
-            state["scores_stored"] = scalar(
-                conn, "SELECT count(*) FROM wh.campaign_rank_scores WHERE model_version = %s", (state["version"],)
-            )
-    return state

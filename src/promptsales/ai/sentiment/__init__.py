@@ -15,18 +15,14 @@ from typing import Any
 from promptsales.ai.modules import module_status
 from promptsales.ai.sentiment.serving import MODULE
 from promptsales.config import Settings
-from promptsales.db.connect import connect
-from promptsales.db.fetch import scalar
 
 
 def status(settings: Settings) -> dict[str, Any]:
     """Ready?, newest version and its held-out figures, and how many comments carry its classification."""
-    state = module_status(
-        settings, MODULE, company="ads", serves="classifySentiment, negativeSentimentReport (A6), ads.comment_sentiment"
+    return module_status(
+        settings,
+        MODULE,
+        company="ads",
+        serves="classifySentiment, negativeSentimentReport (A6), ads.comment_sentiment",
+        stored=("comments_classified", "ads.comment_sentiment"),
     )
-    if state["ready"]:
-        with connect("ads", "etl", settings=settings) as conn:
-            state["comments_classified"] = scalar(
-                conn, "SELECT count(*) FROM ads.comment_sentiment WHERE model_version = %s", (state["version"],)
-            )
-    return state
