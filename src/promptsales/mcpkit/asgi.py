@@ -1,8 +1,11 @@
-"""Reading a request body in an ASGI wrapper and handing it on unchanged (the kit's scope guard and fast path)."""
+"""Reading a request body in an ASGI wrapper and handing it on unchanged, and sending a JSON answer (the kit's
+scope guard and fast path)."""
 
 from __future__ import annotations
 
-from starlette.types import Message, Receive
+from collections.abc import Iterable
+
+from starlette.types import Message, Receive, Send
 
 
 async def read_body(receive: Receive) -> bytes:
@@ -28,3 +31,19 @@ def replaying(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replay
+
+
+async def send_json(send: Send, status: int, body: bytes, headers: Iterable[tuple[bytes, bytes]] = ()) -> None:
+    """Answer with ``status`` and the JSON ``body`` (already encoded), plus ``headers``."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

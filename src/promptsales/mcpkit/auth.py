@@ -15,7 +15,7 @@ from mcp.server.auth.provider import AccessToken
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from promptsales.audit import trail
-from promptsales.mcpkit.asgi import read_body, replaying
+from promptsales.mcpkit.asgi import read_body, replaying, send_json
 
 log = logging.getLogger("promptsales.mcpkit.auth")
 
@@ -160,15 +160,4 @@ class ToolScopeGuard:
         if self.resource_metadata_url:
             parts.append(f'resource_metadata="{self.resource_metadata_url}"')
         body = json.dumps({"error": "insufficient_scope", "error_description": f"Required scope: {required}"}).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 403,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"www-authenticate", ("Bearer " + ", ".join(parts)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await send_json(send, 403, body, [(b"www-authenticate", ("Bearer " + ", ".join(parts)).encode())])

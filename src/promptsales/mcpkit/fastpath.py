@@ -36,7 +36,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from promptsales.cache.ratelimit import RateLimitExceeded
 from promptsales.caller import token_caller
 from promptsales.errors import UserError
-from promptsales.mcpkit.asgi import read_body, replaying
+from promptsales.mcpkit.asgi import read_body, replaying, send_json
 from promptsales.mcpkit.errors import check_argument_values
 from promptsales.mcpkit.toolcall import ObservedCall, ToolCallObserver
 
@@ -148,18 +148,7 @@ class CachedReads:
         """A JSON-RPC result (``result``: an object, or the JSON text of one) with the session's header."""
         encoded = result if isinstance(result, str) else json.dumps(result, ensure_ascii=False, separators=(",", ":"))
         body = f'{{"jsonrpc":"2.0","id":{json.dumps(request_id)},"result":{encoded}}}'.encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    *([(_SESSION_HEADER, session_id.encode("latin-1"))] if session_id else []),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await send_json(send, 200, body, [(_SESSION_HEADER, session_id.encode("latin-1"))] if session_id else [])
 
 
 def _text(text: str) -> dict[str, str]:
