@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import TypeVar
 
 import typer
 from rich.console import Console
@@ -19,6 +21,20 @@ err_console = Console(stderr=True, soft_wrap=True)
 
 REFERENCE_HELP = "Read a fresh reference installation (scratch databases, migrated, set up) instead of the running one."
 
+T = TypeVar("T")
+
+
+def _read(reference: bool, read: Callable[..., T]) -> T:
+    """``read(settings)`` over the running installation, or ``read(settings, dbnames)`` over a fresh reference
+    installation (scratch databases, removed after)."""
+    from promptsales.privileges.reference import reference_installation
+
+    settings = get_settings()
+    if not reference:
+        return read(settings)
+    with reference_installation(settings) as dbnames:
+        return read(settings, dbnames)
+
 
 @app.command()
 def check(
@@ -27,14 +43,8 @@ def check(
 ) -> None:
     """Compare the grants of every database and the issuer's clients with the policy files; exit 2 on any drift."""
     from promptsales.privileges.policy import drift
-    from promptsales.privileges.reference import reference_installation
 
-    settings = get_settings()
-    if reference:
-        with reference_installation(settings) as dbnames:
-            problems = drift(settings, dbnames)
-    else:
-        problems = drift(settings)
+    problems = _read(reference, drift)
     if as_json:
         print(json.dumps({"ok": not problems, "drift": problems}, indent=2))
     else:
@@ -54,13 +64,7 @@ def write(reference: bool = typer.Option(True, "--reference/--installation", hel
     """Rewrite the role policy files (developers: after a migration that changes grants; review the diff — it is
     the change of policy). Default: from a fresh reference installation."""
     from promptsales.privileges.policy import write as write_policy
-    from promptsales.privileges.reference import reference_installation
 
-    settings = get_settings()
-    if reference:
-        with reference_installation(settings) as dbnames:
-            paths = write_policy(settings, dbnames)
-    else:
-        paths = write_policy(settings)
+    paths = _read(reference, write_policy)
     for path in paths:
         console.print(f"wrote {path}")
