@@ -74,7 +74,7 @@ MEANINGFUL: dict[str, frozenset[str]] = {
     "metric": frozenset(
         """
         sale venta lead click clic impression impresion customer client buyer cliente comprador
-        prospecto prospect conversion conversions average avg mean median promedio media mediana
+        prospecto prospect conversion conversions conversiones average avg mean median promedio media mediana
         ratio rate tasa share percentage porcentaje proportion proporcion cpm cpl cpc cpa cac roas aov
         ticket margin margen profit profits ganancia ganancias beneficio utilidad unit unidad unidades units
         bounce rebote retention retencion churn frequency frecuencia reachs cost costo coste
