@@ -34,6 +34,7 @@ from promptsales.sales.nlq.periods import (
     NUMBER_WORDS,
     FoundPeriod,
     PeriodParser,
+    add_months,
     latest_month,
     month_label,
     months_period,
@@ -772,6 +773,7 @@ class QuestionParser:
             for phrase in lexicon.BREAKDOWN_WORDS:
                 for match in _find(phrase, reading.text):
                     reading.read("group_by", match.start(), match.end())
+        self._read_period_parts(reading)
         self._read_trend(reading)
         ranking = self._ranking(reading.text)
         if ranking.dimension is None and len(reading.group_by) == 1:
@@ -862,6 +864,32 @@ class QuestionParser:
             for match in _find(phrase, reading.text):
                 if reading.periods or re.search(r"\b20\d\d\b", reading.normalized):
                     reading.read("period", match.start(), match.end())
+
+    def _read_period_parts(self, reading: _Reading) -> None:
+        """ "ventas por trimestre en 2025", "quarterly spend in 2025", "leads by half in 2025": one period named
+        and broken down into its quarters or halves (those started by the as-of date) is those periods, shown
+        side by side; anything else leaves the words unread (the question is then refused, naming them)."""
+        found = [(m, unit) for unit, pattern in _PERIOD_PARTS.items() for m in pattern.finditer(reading.text)]
+        if len(found) != 1 or len(reading.periods) != 1:
+            return
+        match, months = found[0]
+        whole = reading.periods[0]
+        length = (whole.end.year - whole.start.year) * 12 + whole.end.month - whole.start.month
+        if (whole.start.month - 1) % months or length % months or length // months < 2:
+            return
+        parser = PeriodParser(self.as_of, reading.language)
+        parts = [
+            parser._quarter_period((start.month - 1) // 3 + 1, start.year)
+            if months == 3
+            else parser._half_period((start.month - 1) // 6 + 1, start.year)
+            for start in (add_months(whole.start, months * i) for i in range(length // months))
+            if start <= self.as_of
+        ]
+        if len(parts) < 2:
+            return
+        reading.periods = parts
+        reading.understood["periods"] = [part.label for part in parts]
+        reading.read("group_by", match.start(), match.end())
 
     @staticmethod
     def _read_trend(reading: _Reading) -> None:
@@ -1631,6 +1659,18 @@ class QuestionParser:
             )
         return _Ranking(None, None, descending, None, [])
 
+
+#: A breakdown of one period into its quarters or halves, by the months in each part.
+_PERIOD_PARTS = {
+    3: re.compile(
+        r"(?<![a-z0-9])(?:(?:by|per|por|cada|each)\s+(?:quarters?|trimestres?)|quarterly|trimestral(?:es|mente)?)"
+        r"(?![a-z0-9])"
+    ),
+    6: re.compile(
+        r"(?<![a-z0-9])(?:(?:by|per|por|cada|each)\s+(?:halfs?|halves|semesters?|semestres?)|semestral(?:es|mente)?)"
+        r"(?![a-z0-9])"
+    ),
+}
 
 #: Relative pronouns that may follow a ranked dimension word, as token sequences.
 _RELATIVE_PRONOUNS = (
