@@ -917,7 +917,7 @@ class QuestionParser:
                         for item in reading.found_periods
                         if item.start >= match.end()
                         and all(
-                            word in lexicon.LIFECYCLE_CONNECTORS
+                            word in lexicon.LIFECYCLE_CONNECTORS or word in _COUNTED_CAMPAIGNS
                             for word in words.WORD.findall(reading.normalized[match.end() : item.start])
                         )
                     ),
@@ -935,7 +935,8 @@ class QuestionParser:
                 reading.read("lifecycle", match.start(), match.end())
                 gap = reading.text[match.end() : found.start]
                 for connector in list(words.WORD.finditer(gap)):
-                    reading.read("lifecycle", match.end() + connector.start(), match.end() + connector.end())
+                    if connector.group() in lexicon.LIFECYCLE_CONNECTORS:  # the counted campaigns are the metric's
+                        reading.read("lifecycle", match.end() + connector.start(), match.end() + connector.end())
         if reading.lifecycle:
             reading.understood["lifecycle"] = [f"{item.event} {item.period.label}" for item in reading.lifecycle]
 
@@ -1660,6 +1661,8 @@ class QuestionParser:
         return _Ranking(None, None, descending, None, [])
 
 
+#: Words of a count of campaigns between a lifecycle verb and its period ("launched *the most campaigns* in 2025").
+_COUNTED_CAMPAIGNS = frozenset("most more fewest least mas menos campaigns campanas".split())
 #: A breakdown of one period into its quarters or halves, by the months in each part.
 _PERIOD_PARTS = {
     3: re.compile(
