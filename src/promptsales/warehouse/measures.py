@@ -381,7 +381,10 @@ MEASURES: tuple[Measure, ...] = (
             "retorno de inversion",
             "retorno sobre la inversion",
             "rentabilidad",
+            "rentable",
+            "rentables",
             "profitability",
+            "profitable",
         ),
     ),
     Measure(
