@@ -15,6 +15,7 @@ from promptsales.ai import registry
 from promptsales.ai.calls import log_cached_call, logged_call
 from promptsales.caller import acting_as
 from promptsales.db.connect import connect
+from promptsales.errors import UserError
 
 sys.path.insert(0, str(Path(__file__).parent))
 from ai_usage import usage_rows  # noqa: E402
@@ -59,7 +60,7 @@ def test_versions_are_stored_with_metrics_and_loaded_checked(settings, module_na
             "UPDATE portal.ai_models SET artefact = artefact || '\\x00'::bytea WHERE module = %s AND version = 1",
             (module_name,),
         )
-    with pytest.raises(Exception, match="SHA-256"):
+    with pytest.raises(UserError, match="does not match its SHA-256: retrain it"):
         registry.load_model(settings, module_name, 1)
 
 

@@ -155,7 +155,7 @@ def test_missing_key_and_key_inside_backup_dir_are_clear_errors(tmp_path, settin
     result = cli(source, "list")
     assert result.returncode == 2 and "No backup key" in result.stderr
     inside = BackupSettings(dir=tmp_path / "b", key_file=tmp_path / "b" / "backup.key")
-    with pytest.raises(Exception, match="inside the backup directory"):
+    with pytest.raises(UserError, match="is inside the backup directory .*protects nothing"):
         load_key(settings, inside, create=True)
     assert not (tmp_path / "b" / "backup.key").exists()
     shutil.rmtree(tmp_path / "b")

@@ -8,7 +8,6 @@ for 20 rounds per mode; the server sees the two clients connect from the two nam
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
@@ -16,6 +15,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
+from ci_skip import skip_or_fail_in_ci
 from promptsales.config import Settings
 from promptsales.crm.concurrency import netns
 from promptsales.crm.concurrency.harness import find_leaks
@@ -31,10 +31,7 @@ ROUNDS = 20
 def two_hosts():
     reason = netns.unavailable_reason()
     if reason:
-        message = f"two-computer deadlock needs network namespaces: {reason}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{message} (CI runs as root, so this must not be skipped there)")
-        pytest.skip(message)
+        skip_or_fail_in_ci(f"two-computer deadlock needs network namespaces: {reason}")
     with netns.TwoHosts() as hosts:
         yield hosts
 

@@ -6,13 +6,13 @@ skipped on a developer machine and fail in CI (CI=true), where a missing tool mu
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from ci_skip import skip_or_fail_in_ci
 from promptsales.commands import deploy
 from promptsales.errors import UserError
 
@@ -23,9 +23,7 @@ def require_tools() -> None:
         deploy.tool("kustomize")
         deploy.tool("kubeconform")
     except UserError as error:
-        if os.environ.get("CI"):
-            pytest.fail(str(error))
-        pytest.skip(str(error))
+        skip_or_fail_in_ci(str(error))
 
 
 @pytest.fixture(scope="session")

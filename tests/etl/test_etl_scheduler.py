@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from promptsales.config import Settings
@@ -77,8 +76,11 @@ def test_up_runs_the_schedule_by_itself_and_down_stops_it(tmp_path: Path) -> Non
         down = _cli(env, "down")
         assert down.returncode == 0 and all(name in down.stdout for name in DAGSTER), down.stdout
         assert not any(pid_alive(pid) for pid in pids)
-        time.sleep(0.5)
-        leftover = subprocess.run(["pgrep", "-f", f"{data_dir}"], capture_output=True, text=True).stdout.split()
-        assert not leftover, leftover
+
+        def leftover() -> list[str]:
+            return subprocess.run(["pgrep", "-f", f"{data_dir}"], capture_output=True, text=True).stdout.split()
+
+        # the processes `down` signalled may take a moment to exit: wait on the condition, with a deadline
+        assert wait_until(lambda: not leftover(), timeout=15, interval=0.2), leftover()
     finally:
         _cli(env, "reset", "--yes")

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 
 import pytest
 
+from ci_skip import skip_or_fail_in_ci
 from promptsales.config import Settings, get_settings
 from promptsales.db.migrate import migrate_all
 from promptsales.runtime import manager
@@ -67,9 +68,7 @@ def ha_environment(settings: Settings, network_mode: str) -> Iterator[None]:
 def ha(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """Settings of the running, seeded HA ecosystem."""
     if reason := _missing():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"the HA tests need {reason} (.ci/run installs it)")
-        pytest.skip(reason)
+        skip_or_fail_in_ci(f"the HA tests need {reason}")
     settings = Settings(data_dir=tmp_path_factory.mktemp("ha"), profile="ha")
     network_mode = "loopback" if network.unavailable_reason() else "netns"
     extras = [issuer_service(settings), mcp_service(settings, "ads")]

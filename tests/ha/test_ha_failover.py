@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from ci_skip import skip_or_fail_in_ci
 from promptsales.cache import Cache, CacheSpec
 from promptsales.config import Settings
 from promptsales.db.connect import connect
@@ -103,7 +104,7 @@ def _timeline(settings: Settings) -> str:
 
 def test_partitioned_leader_stops_accepting_writes_before_another_is_promoted(ha: Settings) -> None:
     if PatroniCluster(ha).layout.network != "netns":
-        pytest.skip("cutting a node off needs network namespaces (root)")
+        skip_or_fail_in_ci("cutting a node off needs network namespaces (root)")
     report = pg_partition(ha)
 
     assert report.details["writes acknowledged by the old leader after the cut"] == 0, report.as_dict()

@@ -12,6 +12,7 @@ import unicodedata
 import anyio
 import numpy as np
 import pytest
+from mcp.shared.exceptions import MCPError
 from mcp_types import PromptReference, ResourceTemplateReference
 from PIL import Image
 
@@ -160,7 +161,7 @@ def test_mcpnet_prompts_render(network, names):
         try:
             await session.get_prompt("explain_campaign_drop", {})
             missing = None
-        except Exception as error:  # the SDK raises the server's JSON-RPC error
+        except MCPError as error:  # the SDK raises the server's JSON-RPC error
             missing = str(error)
         return drop, review, missing
 
