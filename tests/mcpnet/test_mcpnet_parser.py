@@ -80,6 +80,26 @@ CASES = [
         {},
     ),
     (
+        "¿Cuántas ventas cerraron en 2025?",
+        "es",
+        Intent.value,
+        [Metric.sales_count],
+        [],
+        {},
+        P("2025-01-01", "2026-01-01"),
+        {"lifecycle": []},
+    ),
+    (
+        "How many campaigns closed in 2025?",
+        "en",
+        Intent.value,
+        [Metric.campaigns],
+        [],
+        {},
+        None,
+        {"lifecycle": [("ended", P("2025-01-01", "2026-01-01"))]},
+    ),
+    (
         "Top 5 campaigns by ROI in Q4 2025",
         "en",
         Intent.ranking,
@@ -489,6 +509,8 @@ def test_mcpnet_parser_understands(parser, question, language, intent, metrics, 
     for key in ("limit", "descending", "status"):
         if key in extra:
             assert getattr(result, key) == extra[key]
+    if "lifecycle" in extra:
+        assert [(item.event, (item.period.start, item.period.end)) for item in result.lifecycle] == extra["lifecycle"]
 
 
 def test_mcpnet_parser_set_is_half_spanish():

@@ -925,8 +925,9 @@ class QuestionParser:
                 )
                 if found is None:
                     continue
-                if event == "running" and not _about_campaigns(reading):
-                    # "ads that ran in December", "brands active in 2025": results of that period
+                if not _about_campaigns(reading) and (event == "running" or match.group() in words.STOP_WORDS):
+                    # "ads that ran in December", "brands active in 2025", "sales did X close in 2025": the
+                    # verb of the figure, whose period is the question's
                     reading.read("stop", match.start(), match.end())
                     continue
                 reading.lifecycle.append(Lifecycle(event=event, period=found.period))
