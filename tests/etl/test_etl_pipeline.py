@@ -10,9 +10,11 @@ from decimal import Decimal
 
 from etl_probe import changed_keys, direct_campaign_figures, settle, snapshot, warehouse_campaign_figures
 
+from promptsales.ads.service import create_campaign
 from promptsales.etl.capture import XidHorizon
 from promptsales.etl.engine import capture_all, record_pass, run_pass
 from promptsales.etl.sources import Sources
+from promptsales.testing import sample_campaign_request
 
 
 def _one_sale(sources: Sources) -> tuple[int, int, int, int]:
@@ -53,6 +55,42 @@ def test_full_load_equals_direct_computation(loaded: Sources) -> None:
             assert bad == 0, table
         funnel = conn.execute("SELECT count(DISTINCT campaign_id), count(*) FROM wh.campaign_funnel").fetchone()
         assert funnel == (len(direct), 5 * len(direct))
+    # A campaign has a by-channel (by-market) row for every channel (market) it is assigned to or has results on.
+    with loaded.source("ads") as ads, loaded.source("crm") as crm, loaded.warehouse() as conn:
+        for table, key in (("campaign_channels", "channel_id"), ("campaign_markets", "market_id")):
+            expected = _rows(ads, f"SELECT campaign_id, {key} FROM ads.{table}")
+            expected |= _rows(ads, f"SELECT DISTINCT campaign_id, {key} FROM ads.ad_results")
+            expected |= _rows(crm, f"SELECT DISTINCT campaign_id, {key} FROM crm.sales")
+            expected |= _rows(crm, f"SELECT DISTINCT campaign_id, {key} FROM crm.leads WHERE campaign_id IS NOT NULL")
+            assert _rows(conn, f"SELECT campaign_id, {key} FROM wh.{table}") == expected, table
+
+
+def _rows(conn, statement: str) -> set[tuple]:
+    return {tuple(row) for row in conn.execute(statement).fetchall()}
+
+
+def test_new_campaign_without_results_counts_on_its_channels_and_markets(loaded: Sources) -> None:
+    """A campaign created in PromptAds (adssp_create_campaign) that has no results yet: after one delta pass
+    it has a zero row per assigned channel and market, so "campaigns per channel" equals the source's count."""
+    settle(loaded)
+    with loaded.connect("ads", "app") as ads:
+        campaign = create_campaign(ads, sample_campaign_request("Sin resultados ETL", n_channels=3, n_markets=2))
+        ads.commit()
+    report = run_pass(loaded, trigger="test")
+    assert report.status == "succeeded"
+    with loaded.warehouse() as conn:
+        channels = conn.execute(
+            "SELECT channel_id, spend, leads, roi FROM wh.campaign_channels WHERE campaign_id = %s ORDER BY 1",
+            (campaign,),
+        ).fetchall()
+        markets = conn.execute(
+            "SELECT market_id, sales_amount FROM wh.campaign_markets WHERE campaign_id = %s ORDER BY 1", (campaign,)
+        ).fetchall()
+        per_channel = dict(conn.execute("SELECT channel_id, count(*) FROM wh.campaign_channels GROUP BY 1").fetchall())
+    assert channels == [(1, 0, 0, None), (2, 0, 0, None), (3, 0, 0, None)]
+    assert markets == [(1, 0), (2, 0)]
+    with loaded.source("ads") as ads:
+        assert per_channel == dict(ads.execute("SELECT channel_id, count(*) FROM ads.campaign_channels GROUP BY 1"))
 
 
 def test_second_run_reads_nothing_and_changes_no_byte(loaded: Sources) -> None:

@@ -61,6 +61,8 @@ ATTRIBUTE_STAGING: dict[str, str] = {
     "start_date date, end_date date, budget numeric, channels int, markets int",
     "stg_channels": "channel_id int PRIMARY KEY, name text",
     "stg_markets": "market_id int PRIMARY KEY, name text",
+    "stg_campaign_channels": "campaign_id int, channel_id int, PRIMARY KEY (campaign_id, channel_id)",
+    "stg_campaign_markets": "campaign_id int, market_id int, PRIMARY KEY (campaign_id, market_id)",
     "stg_keys": "campaign_id int PRIMARY KEY",
 }
 #: The staging table of each fact extract (registry ``Extract``): its fact keys, then its measures.
@@ -77,6 +79,8 @@ EXTRACTS: dict[str, list[tuple[str, str]]] = {
         ("ads_campaigns", "stg_campaigns"),
         ("ads_channels", "stg_channels"),
         ("ads_markets", "stg_markets"),
+        ("ads_campaign_channels", "stg_campaign_channels"),
+        ("ads_campaign_markets", "stg_campaign_markets"),
         ("ads_ads", KEY_STAGING["campaign_ads"]),
     ],
     "crm": [
@@ -309,17 +313,54 @@ WHERE s.campaign_id IN (SELECT campaign_id FROM stg_keys)
     buyers=sql.Identifier(KEY_STAGING["campaign_buyers"]),
 )
 
-FRESH_CHANNELS = sql.SQL("""
-SELECT f.campaign_id, f.channel_id, coalesce(ch.name, 'channel ' || f.channel_id) AS channel_name, {sums}
-FROM wh.campaign_facts f LEFT JOIN stg_channels ch ON ch.channel_id = f.channel_id
-WHERE {in_scope} GROUP BY f.campaign_id, f.channel_id, ch.name
-""").format(sums=summed("campaign_channels"), in_scope=_IN_SCOPE)
+def _zero_when_absent(table: str) -> sql.Composable:
+    """The measures of summary ``wh.<table>`` read from the grouped facts ``f``: a sum is 0 where a campaign
+    has no results on that key yet, a ratio stays NULL (nothing to divide)."""
+    return sql.SQL(", ").join(
+        sql.SQL("{} AS {}").format(
+            sql.SQL("coalesce({}, 0)").format(_fact_column(measure.name))
+            if measure.stored == FACTS
+            else _fact_column(measure.name),
+            sql.Identifier(measure.name),
+        )
+        for measure in stored_in(table)
+        if measure.stored in (FACTS, SUMMARIES)
+    )
 
-FRESH_MARKETS = sql.SQL("""
-SELECT f.campaign_id, f.market_id, coalesce(m.name, 'market ' || f.market_id) AS market_name, {sums}
-FROM wh.campaign_facts f LEFT JOIN stg_markets m ON m.market_id = f.market_id
-WHERE {in_scope} GROUP BY f.campaign_id, f.market_id, m.name
-""").format(sums=summed("campaign_markets"), in_scope=_IN_SCOPE)
+
+def fresh_assigned_summary(table: str, key: str, catalogue: str, assignments: str, label: str) -> sql.Composable:
+    """The rows of ``wh.<table>`` (one per campaign × ``key``) of the campaigns in scope.
+
+    A campaign has a row for every channel or market it is assigned to in PromptAds and for every one it has
+    results on, so "campaigns per channel" counts a campaign that has not spent yet, as the source does.
+    """
+    return sql.SQL("""
+SELECT k.campaign_id, k.{key}, coalesce(c.name, {label} || k.{key}) AS {name}, {values}
+FROM (SELECT f.campaign_id, f.{key} FROM wh.campaign_facts f WHERE {in_scope}
+      UNION
+      SELECT a.campaign_id, a.{key} FROM {assignments} a
+      WHERE a.campaign_id IN (SELECT campaign_id FROM stg_keys)
+        AND a.campaign_id IN (SELECT campaign_id FROM stg_campaigns)) k
+LEFT JOIN (SELECT f.campaign_id, f.{key}, {sums}
+           FROM wh.campaign_facts f WHERE {in_scope} GROUP BY f.campaign_id, f.{key}) f
+       ON f.campaign_id = k.campaign_id AND f.{key} = k.{key}
+LEFT JOIN {catalogue} c ON c.{key} = k.{key}
+""").format(
+        key=sql.Identifier(key),
+        label=sql.Literal(label + " "),
+        name=sql.Identifier(key.removesuffix("_id") + "_name"),
+        values=_zero_when_absent(table),
+        in_scope=_IN_SCOPE,
+        assignments=sql.Identifier(assignments),
+        sums=summed(table),
+        catalogue=sql.Identifier(catalogue),
+    )
+
+
+FRESH_CHANNELS = fresh_assigned_summary(
+    "campaign_channels", "channel_id", "stg_channels", "stg_campaign_channels", "channel"
+)
+FRESH_MARKETS = fresh_assigned_summary("campaign_markets", "market_id", "stg_markets", "stg_campaign_markets", "market")
 
 FRESH_MONTHS = sql.SQL("""
 SELECT f.campaign_id, f.month, {sums}
