@@ -91,6 +91,19 @@ def seeded(settings: Settings) -> Settings:
     return settings
 
 
+@pytest.fixture(scope="module")
+def current_warehouse(seeded: Settings) -> Settings:
+    """The seeded session with the warehouse brought up to the sources by one ETL pass at the start of the
+    module (a delta pass once anything loaded it): a test that compares answers from the warehouse with SQL
+    over the live sources reads the same data even when tests before it wrote to the shared sources."""
+    from promptsales.etl.engine import run_pass
+    from promptsales.etl.sources import Sources
+
+    report = run_pass(Sources(seeded), trigger="test")
+    assert report.status == "succeeded", report
+    return seeded
+
+
 @pytest.fixture(scope="session")
 def content_seeded(settings: Settings) -> Settings:
     """PromptAds then PromptContent at official scale (skipped when already there)."""

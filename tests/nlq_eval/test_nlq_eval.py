@@ -18,9 +18,9 @@ HELDOUT_TARGET = 0.95
 
 
 @pytest.fixture(scope="module")
-def evaluation(nlq_warehouse, tmp_path_factory) -> Evaluation:
+def evaluation(current_warehouse, tmp_path_factory) -> Evaluation:
     """The whole set, run once; the table is printed and written to the test's temporary directory."""
-    result = evaluate(nlq_warehouse)
+    result = evaluate(current_warehouse)
     table = report(result)
     path = tmp_path_factory.mktemp("nlq_eval") / "report.md"
     path.write_text(table + "\n\nDev failures:\n" + failures(result) + "\n", encoding="utf-8")
