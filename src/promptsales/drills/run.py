@@ -283,6 +283,12 @@ def pg_partition(settings: Settings) -> DrillReport:
     caller = McpCaller(settings, mcp_url(settings, "ads"), MCP_CLIENT, "createCampaign", campaign_probe(run))
     local_log = layout.root / f"partition-{run}.jsonl"
     wall_offset = time.time() - time.monotonic()
+    link_down_at: list[float] = []
+
+    def cut() -> None:
+        network.cut(node.host)
+        link_down_at.append(time.time())
+
     with ExitStack() as cleanup:
         local = _start_local_writer(cluster, node, run, local_log)
         cleanup.callback(terminate, local.pid)
@@ -290,12 +296,14 @@ def pg_partition(settings: Settings) -> DrillReport:
             report,
             writer,
             caller,
-            fault=lambda: network.cut(node.host),
+            fault=cut,
             new_leader=lambda: _new_leader(cluster, old),
             restore=lambda: network.heal(node.host),
             rejoined=lambda: _node_streams(cluster, old),
         )
-        report.details.update(_old_leader_outcome(local_log, fault_at + wall_offset, report.first_write_s))
+        report.details.update(
+            _old_leader_outcome(local_log, fault_at + wall_offset, link_down_at[0], report.first_write_s)
+        )
     report.lost = _pg_lost(cluster, run, writer.recorder.keys())
     report.details["campaigns created by the retried MCP write"] = _campaign_copies(settings, run)
     return report
@@ -314,23 +322,28 @@ def _start_local_writer(cluster: PatroniCluster, node: PostgresNode, run: str, l
     return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def _old_leader_outcome(log: Path, cut_at: float, new_first_write: float | None) -> dict:
-    """What the cut-off leader did after the cut, from its local writer's lines (wall-clock seconds).
+def _old_leader_outcome(log: Path, cut_at: float, link_down_at: float, new_first_write: float | None) -> dict:
+    """What the cut-off leader did after the cut, from its local writer's lines (wall-clock seconds; times
+    reported relative to ``cut_at``, when the cut began).
 
-    "Stopped acknowledging" is the first attempt after the cut that failed (its commit waited for the
-    synchronous standby, then Patroni demoted the node); "read-only" is the first refusal by a node in recovery
-    (it may come only after the link is back).
+    A write counts as "acknowledged after the cut" when it was sent once the link was down (``link_down_at``)
+    and still committed: no standby could have confirmed it. A write sent while the link was being taken down
+    may have reached the synchronous standby first, so it proves nothing either way. "Stopped acknowledging"
+    is the first attempt after the cut that failed (its commit waited for the synchronous standby, then Patroni
+    demoted the node); "read-only" is the first refusal by a node in recovery (it may come only after the link
+    is back).
     """
     lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()] if log.exists() else []
     after = [line for line in lines if line["t"] >= cut_at]
-    acked_after = [line["t"] - cut_at for line in after if line["ok"]]
+    acked_after = [line["t"] - cut_at for line in after if line["ok"] and line["started"] >= link_down_at]
     failed = [line["t"] - cut_at for line in after if not line["ok"]]
     read_only = [
         line["t"] - cut_at
         for line in after
         if not line["ok"] and ("read-only" in line["error"] or "recovery" in line["error"])
     ]
-    last_ack = max(acked_after) if acked_after else None
+    acked = [line["t"] - cut_at for line in after if line["ok"]]
+    last_ack = max(acked) if acked else None
     return {
         "writes acknowledged by the old leader after the cut": len(acked_after),
         "old leader stopped acknowledging at (s)": round(min(failed), 2) if failed else None,
