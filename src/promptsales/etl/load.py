@@ -313,6 +313,7 @@ WHERE s.campaign_id IN (SELECT campaign_id FROM stg_keys)
     buyers=sql.Identifier(KEY_STAGING["campaign_buyers"]),
 )
 
+
 def _zero_when_absent(table: str) -> sql.Composable:
     """The measures of summary ``wh.<table>`` read from the grouped facts ``f``: a sum is 0 where a campaign
     has no results on that key yet, a ratio stays NULL (nothing to divide)."""
