@@ -4,10 +4,14 @@ without restarting the process, and invalidations missed during the outage are r
 
 from __future__ import annotations
 
+import os
+import threading
+
 import pytest
+import redis
 
 from promptsales.cache import Cache, CacheConnection, CacheSpec, Scope
-from promptsales.cache.connection import CacheUnavailable, read_health
+from promptsales.cache.connection import BreakerState, CacheUnavailable, health_path, read_health, record_health
 from promptsales.cache.status import CacheService
 from promptsales.db.connect import connect
 
@@ -69,3 +73,49 @@ def test_answers_from_the_database_while_valkey_is_down_and_resumes_after(settin
         assert not cache.connection.breaker.is_open
         assert CacheService(own).status().detail == "caching (past outages: 1)"
     cache.close()
+
+
+def test_a_tripped_breaker_leaves_the_sockets_other_threads_are_using(own_valkey):
+    """When one call finds Redis down, only idle pooled sockets are dropped: a socket another thread is
+    reading from stays whole (closing it under the reader broke redis-py's parser — an internal error
+    instead of a cache bypass, seen under load)."""
+    own, server = own_valkey
+    connection = CacheConnection(server.url, settings=own, retry_interval=30)
+    in_use = connection.client.connection_pool.get_connection()
+    try:
+        in_use.send_command("PING")
+
+        def down(_client):
+            raise redis.ConnectionError("connection reset by peer")
+
+        with pytest.raises(CacheUnavailable):
+            connection.run(down)
+        assert connection.breaker.is_open
+        assert in_use.read_response() in (True, b"PONG", "PONG")  # the other thread's reply is still readable
+    finally:
+        connection.client.connection_pool.release(in_use)
+        connection.close()
+
+
+def test_breaker_states_recorded_by_many_threads_at_once_all_land(own_valkey):
+    """Every thread of a worker may record the breaker's state at the same moment: no write fails, and the
+    health file ends up whole with this process's entry."""
+    own, _server = own_valkey
+    failures: list[BaseException] = []
+
+    def record(n: int) -> None:
+        try:
+            for i in range(25):
+                record_health(own, BreakerState(state="open", last_error=f"thread {n} try {i}"))
+        except BaseException as error:  # collected: a thread's exception would not fail the test by itself
+            failures.append(error)
+
+    threads = [threading.Thread(target=record, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    entry = read_health(own)[str(os.getpid())]
+    assert entry["state"] == "open" and entry["last_error"].startswith("thread ")
+    assert not list(health_path(own).parent.glob("*.tmp"))  # no temporary file left behind

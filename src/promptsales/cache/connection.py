@@ -22,6 +22,7 @@ import redis
 
 from promptsales.config import Settings
 from promptsales.runtime.service import redact
+from promptsales.runtime.state import file_lock, write_atomic
 from promptsales.runtime.valkey import redis_client
 
 log = logging.getLogger("promptsales.cache")
@@ -134,15 +135,13 @@ def health_path(settings: Settings) -> Path:
 def record_health(settings: Settings, state: BreakerState) -> None:
     """Write this process's breaker state into the shared health file (one entry per pid)."""
     path = health_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        data = json.loads(path.read_text()) if path.exists() else {}
-    except (OSError, ValueError):
-        data = {}
-    data[str(os.getpid())] = {**state.as_dict(), "recorded_at": time.time()}
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=2))
-    os.replace(tmp, path)
+    with file_lock(path.with_suffix(".lock")):  # one read-modify-write at a time: no process's entry is lost
+        try:
+            data = json.loads(path.read_text()) if path.exists() else {}
+        except (OSError, ValueError):
+            data = {}
+        data[str(os.getpid())] = {**state.as_dict(), "recorded_at": time.time()}
+        write_atomic(path, json.dumps(data, indent=2).encode())
 
 
 def read_health(settings: Settings) -> dict[str, dict]:
@@ -195,8 +194,10 @@ class CacheConnection:
             result = operation(self.client)
         except REDIS_DOWN_ERRORS as error:
             self.breaker.record_failure(error)
-            try:  # drop the pooled sockets to the dead server; redis-py reconnects on next use
-                self.client.connection_pool.disconnect()
+            try:  # drop the idle pooled sockets to the dead server; redis-py reconnects on next use. Sockets
+                # in use by other threads are left to fail (or finish) on their own: closing them under a reader
+                # broke its parser mid-read (AttributeError, an internal error instead of a cache bypass).
+                self.client.connection_pool.disconnect(inuse_connections=False)
             except Exception:
                 pass
             raise CacheUnavailable(str(error)) from error
