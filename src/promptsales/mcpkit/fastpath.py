@@ -1,5 +1,6 @@
 """The cached-read fast path of the MCP endpoint (issue 20): a ``tools/call`` of a cached read tool, on a session
-the SDK has open, answered straight from the shared cache.
+the SDK has open, answered straight from the shared cache — and, on a stateless server, the handshake answered
+from the SDK's own recorded answers (:mod:`promptsales.mcpkit.handshake`).
 
 Profiling a cache hit showed the answer itself (rate limit + lookup) at ≈ 2 % of the server's CPU and the rest
 in the SDK's per-call machinery: the session's memory streams and dispatcher task, the request context and
@@ -38,6 +39,7 @@ from promptsales.caller import token_caller
 from promptsales.errors import UserError
 from promptsales.mcpkit.asgi import read_body, replaying, send_json
 from promptsales.mcpkit.errors import check_argument_values
+from promptsales.mcpkit.handshake import StatelessHandshake
 from promptsales.mcpkit.toolcall import ObservedCall, ToolCallObserver
 
 log = logging.getLogger("promptsales.mcpkit.fastpath")
@@ -58,6 +60,8 @@ class CachedReads:
         self.tools = {name: spec for name, spec in kit.tools.items() if spec.read_only}
         self.security = TransportSecurityMiddleware(security)
         self.stateless = stateless  # no sessions (several workers): every request stands alone
+        # Stateless: the handshake's answers do not depend on the caller, so they are recorded once (handshake.py).
+        self.handshake = StatelessHandshake(app) if stateless else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope.get("headers") or ()) if scope["type"] == "http" else {}
@@ -67,21 +71,32 @@ class CachedReads:
             or session_id is None
             or (_VERSION_HEADER not in headers and not self.stateless)
             or not isinstance(scope.get("user"), AuthenticatedUser)
-            or self.kit.cached_answer is None
         ):
             await self.app(scope, receive, send)
             return
         body = await read_body(receive)
-        if not await self._answer(scope, session_id.decode("latin-1"), body, send):
+        version = headers.get(_VERSION_HEADER, b"").decode("latin-1")
+        if not await self._answer(scope, session_id.decode("latin-1"), version, body, receive, send):
             await self.app(scope, replaying(body, receive), send)
 
-    async def _answer(self, scope: Scope, session_id: str, body: bytes, send: Send) -> bool:
-        """Answer the request from the cache if it qualifies; False when the SDK must handle it."""
+    async def _answer(
+        self, scope: Scope, session_id: str, version: str, body: bytes, receive: Receive, send: Send
+    ) -> bool:
+        """Answer the request from memory or the cache if it qualifies; False when the SDK must handle it."""
         try:
             payload = json.loads(body)
         except ValueError:
             return False
-        if not isinstance(payload, dict) or payload.get("method") != "tools/call" or "id" not in payload:
+        if not isinstance(payload, dict):
+            return False
+        if self.handshake is not None:
+            key = self.handshake.key(payload, version)
+            if key is not None:
+                if not await self._session_accepts(scope, session_id):
+                    return False
+                await self.handshake.answer(key, payload, scope, body, receive, send)
+                return True
+        if payload.get("method") != "tools/call" or "id" not in payload or self.kit.cached_answer is None:
             return False
         params = payload.get("params")
         name = params.get("name") if isinstance(params, dict) else None
