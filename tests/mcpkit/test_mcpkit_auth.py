@@ -193,3 +193,30 @@ def test_audit_record_per_call_with_who_tool_outcome_latency(content_https):
         ("content-writer", "content", "error"),
     ]
     assert all(r[4] > 0 for r in calls)
+
+
+def test_many_new_tokens_at_once_fetch_the_issuers_keys_once(content_https):
+    """Forty agents' first requests arrive together: every token is verified and the JWKS is fetched once
+    (each fetching it itself starved the server under load: timeouts on `initialize`)."""
+    from promptsales.mcpkit.auth import JwksTokenVerifier
+
+    settings, _ = content_https
+    issuer, audience = issuer_url(settings), audience_for("content")
+    verifier = JwksTokenVerifier(issuer, audience, ca_context(settings))
+    key = issuer_key(settings)
+    tokens = [mint_token(key, issuer, f"agent-{n:02d}", ["content:read"], 600, audience=audience) for n in range(40)]
+
+    async def verify_all():
+        async with anyio.create_task_group() as group:
+            found: dict[str, object] = {}
+            for token in tokens:
+
+                async def one(token: str = token) -> None:
+                    found[token] = await verifier.verify_token(token)
+
+                group.start_soon(one)
+        return found
+
+    verified = anyio.run(verify_all)
+    assert sorted(access.client_id for access in verified.values()) == [f"agent-{n:02d}" for n in range(40)]
+    assert verifier.key_loads == 1

@@ -3,6 +3,7 @@ per-tool scopes enforced at the HTTP layer (403 ``insufficient_scope``)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -39,19 +40,31 @@ class JwksTokenVerifier:
         self._fetched_at = 0.0
         self.jwks_uri: str | None = None
         self._verified: dict[bytes, AccessToken] = {}
+        # One fetch of the issuer's keys at a time: the first requests of many new agents arrive together, and
+        # each fetching the JWKS itself (a TLS client and two HTTPS round trips each) starved the server.
+        self._loading = asyncio.Lock()
+        self.key_loads = 0  # fetches of the JWKS so far (read by tests and diagnostics)
+
+    def _keys_fresh(self, force: bool) -> bool:
+        age = time.monotonic() - self._fetched_at
+        if force:
+            return age < 5  # unknown kid: refetch at most every 5 s
+        return bool(self._keys) and age < self.refresh_seconds
 
     async def _load_keys(self, force: bool = False) -> None:
-        if not force and self._keys and time.monotonic() - self._fetched_at < self.refresh_seconds:
+        if self._keys_fresh(force):
             return
-        if force and time.monotonic() - self._fetched_at < 5:
-            return  # unknown kid: refetch at most every 5 s
-        async with httpx.AsyncClient(verify=self.verify, timeout=5) as client:
-            if self.jwks_uri is None:
-                meta = (await client.get(f"{self.issuer}/.well-known/oauth-authorization-server")).json()
-                self.jwks_uri = meta["jwks_uri"]
-            keys = (await client.get(self.jwks_uri)).json()["keys"]
-        self._keys = {k["kid"]: jwt.PyJWK(k).key for k in keys if k.get("kty") == "RSA"}
-        self._fetched_at = time.monotonic()
+        async with self._loading:
+            if self._keys_fresh(force):
+                return  # loaded by the request this one waited behind
+            async with httpx.AsyncClient(verify=self.verify, timeout=5) as client:
+                if self.jwks_uri is None:
+                    meta = (await client.get(f"{self.issuer}/.well-known/oauth-authorization-server")).json()
+                    self.jwks_uri = meta["jwks_uri"]
+                keys = (await client.get(self.jwks_uri)).json()["keys"]
+            self._keys = {k["kid"]: jwt.PyJWK(k).key for k in keys if k.get("kty") == "RSA"}
+            self._fetched_at = time.monotonic()
+            self.key_loads += 1
 
     async def verify_token(self, token: str) -> AccessToken | None:
         """The token's access info, or None (→ 401) when anything about it is wrong."""
