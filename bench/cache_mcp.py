@@ -9,6 +9,9 @@ comes from the local issuer; one MCP session per server stays open (as an agent 
   a miss (source query + cache bookkeeping: generations, lock, publish);
 * cached: the same call repeated (a hit).
 
+Tools that draw a chart are called with ``chart: false``: this benchmark measures the data path and the cache;
+chart rendering (a second cached entry per answer) is measured by ``bench/mcp_charts.py``.
+
 Then a Zipf(1.1) workload of 10,000 ``campaignResults`` calls over 1,000 campaigns from 4 concurrent
 sessions: hit ratio and database calls saved, from the servers' shared counters (``ps:stats``).
 Targets (issue 10): cached p99 under 20 ms at the MCP layer; business target 400 ms (SPEC N1).
@@ -82,13 +85,13 @@ def cases(settings) -> list[tuple[str, str, list[dict]]]:
             r[0] for r in conn.execute("SELECT campaign_id FROM ads.campaigns ORDER BY campaign_id LIMIT 1000")
         ]
     return [
-        ("ads", "campaignResults", [{"campaign_id": c} for c in campaigns[:UNCACHED_CALLS]]),
+        ("ads", "campaignResults", [{"campaign_id": c, "chart": False} for c in campaigns[:UNCACHED_CALLS]]),
         ("crm", "campaignSales", [{"campaign_id": c} for c in campaigns[:UNCACHED_CALLS]]),
         (
             "sales",
             "askCampaignPerformance",
             [
-                {"question": q}
+                {"question": q, "chart": False}
                 for q in (
                     "Top 5 campaigns by revenue in Q4 2025",
                     "¿Qué canal tuvo más alcance en diciembre 2025?",
@@ -103,7 +106,7 @@ def cases(settings) -> list[tuple[str, str, list[dict]]]:
             "sales",
             "topCampaigns",
             [
-                {"metric": "sales_amount", "period": p, "n": 10}
+                {"metric": "sales_amount", "period": p, "n": 10, "chart": False}
                 for p in ("Q4 2025", "December 2025", "2025", "January 2026", "Q3 2025", "November 2025")
             ],
         ),
@@ -158,7 +161,7 @@ async def zipf(sessions_list: list[McpSession], campaigns: list[int]) -> tuple[f
     async def worker(session: McpSession, part) -> None:
         for index in part:
             started = time.perf_counter()
-            ok, data = await session.call("campaignResults", campaign_id=campaigns[int(index)])
+            ok, data = await session.call("campaignResults", campaign_id=campaigns[int(index)], chart=False)
             latencies.append((time.perf_counter() - started) * 1000)
             if not ok:
                 raise SystemExit(f"campaignResults failed: {data}")
