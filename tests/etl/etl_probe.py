@@ -38,6 +38,11 @@ TABLES: dict[str, list[str]] = {
 }
 
 
+def row_set(conn, statement: str) -> set[tuple]:
+    """The rows of ``statement`` as a set of tuples (order-free comparison of a warehouse and a source)."""
+    return {tuple(row) for row in conn.execute(statement).fetchall()}
+
+
 def snapshot(sources: Sources, with_tuples: bool = False) -> dict[str, dict[tuple, tuple]]:
     """Every warehouse row (without ``updated_run``) by table and key; ``with_tuples`` adds (ctid, xmin)."""
     out: dict[str, dict[tuple, tuple]] = {}

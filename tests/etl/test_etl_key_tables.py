@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from etl_probe import changed_keys, settle, snapshot
+from etl_probe import changed_keys, row_set, settle, snapshot
 
 from promptsales.etl.engine import run_pass
 from promptsales.etl.sources import Sources
@@ -21,18 +21,14 @@ ADS = (
 )
 
 
-def _rows(conn, statement: str) -> set[tuple]:
-    return {tuple(row) for row in conn.execute(statement).fetchall()}
-
-
 def test_key_tables_equal_direct_computation(loaded: Sources) -> None:
     """After the load: the buyers and ads of each fact cell are exactly the sources' distinct keys."""
     settle(loaded)
     with loaded.source("crm") as crm, loaded.source("ads") as ads, loaded.warehouse() as wh:
-        assert _rows(
+        assert row_set(
             wh, "SELECT campaign_id, channel_id, market_id, month, client_id FROM wh.campaign_buyers"
-        ) == _rows(crm, BUYERS)
-        assert _rows(wh, "SELECT campaign_id, channel_id, market_id, month, ad_id FROM wh.campaign_ads") == _rows(
+        ) == row_set(crm, BUYERS)
+        assert row_set(wh, "SELECT campaign_id, channel_id, market_id, month, ad_id FROM wh.campaign_ads") == row_set(
             ads, ADS
         )
         # the campaign's distinct clients (wh.campaigns.clients) are counted from the same rows

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC
 from decimal import Decimal
 
-from etl_probe import changed_keys, direct_campaign_figures, settle, snapshot, warehouse_campaign_figures
+from etl_probe import changed_keys, direct_campaign_figures, row_set, settle, snapshot, warehouse_campaign_figures
 
 from promptsales.ads.service import create_campaign
 from promptsales.etl.capture import XidHorizon
@@ -58,15 +58,11 @@ def test_full_load_equals_direct_computation(loaded: Sources) -> None:
     # A campaign has a by-channel (by-market) row for every channel (market) it is assigned to or has results on.
     with loaded.source("ads") as ads, loaded.source("crm") as crm, loaded.warehouse() as conn:
         for table, key in (("campaign_channels", "channel_id"), ("campaign_markets", "market_id")):
-            expected = _rows(ads, f"SELECT campaign_id, {key} FROM ads.{table}")
-            expected |= _rows(ads, f"SELECT DISTINCT campaign_id, {key} FROM ads.ad_results")
-            expected |= _rows(crm, f"SELECT DISTINCT campaign_id, {key} FROM crm.sales")
-            expected |= _rows(crm, f"SELECT DISTINCT campaign_id, {key} FROM crm.leads WHERE campaign_id IS NOT NULL")
-            assert _rows(conn, f"SELECT campaign_id, {key} FROM wh.{table}") == expected, table
-
-
-def _rows(conn, statement: str) -> set[tuple]:
-    return {tuple(row) for row in conn.execute(statement).fetchall()}
+            expected = row_set(ads, f"SELECT campaign_id, {key} FROM ads.{table}")
+            expected |= row_set(ads, f"SELECT DISTINCT campaign_id, {key} FROM ads.ad_results")
+            expected |= row_set(crm, f"SELECT DISTINCT campaign_id, {key} FROM crm.sales")
+            expected |= row_set(crm, f"SELECT DISTINCT campaign_id, {key} FROM crm.leads WHERE campaign_id IS NOT NULL")
+            assert row_set(conn, f"SELECT campaign_id, {key} FROM wh.{table}") == expected, table
 
 
 def test_new_campaign_without_results_counts_on_its_channels_and_markets(loaded: Sources) -> None:

@@ -261,8 +261,10 @@ def summed(table: str) -> sql.Composable:
     )
 
 
-def _campaign_value(measure: Measure) -> sql.Composable:
-    """A measure of ``wh.campaigns`` in :data:`FRESH_CAMPAIGNS` (the registry's ``CAMPAIGN_INPUTS`` aliases)."""
+def _summary_value(measure: Measure) -> sql.Composable:
+    """A measure of a fresh summary row read from the grouped facts ``f`` (LEFT JOINed): a sum is 0 where the
+    row has no results yet, a ratio stays NULL; a measure of ``wh.campaigns`` itself is its registry expression
+    (the ``CAMPAIGN_INPUTS`` aliases of :data:`FRESH_CAMPAIGNS`)."""
     if measure.stored == FACTS:
         value: sql.Composable = sql.SQL("coalesce({}, 0)").format(_fact_column(measure.name))
     elif measure.stored == SUMMARIES:
@@ -307,61 +309,47 @@ LEFT JOIN (SELECT campaign_id, count(*)::int AS items FROM wh.campaign_content
            WHERE campaign_id IN (SELECT campaign_id FROM stg_keys) GROUP BY campaign_id) ct ON ct.campaign_id = s.campaign_id
 WHERE s.campaign_id IN (SELECT campaign_id FROM stg_keys)
 """).format(
-    values=sql.SQL(", ").join(map(_campaign_value, stored_in(CAMPAIGN_TABLE))),
+    values=sql.SQL(", ").join(map(_summary_value, stored_in(CAMPAIGN_TABLE))),
     sums=summed(CAMPAIGN_TABLE),
     in_scope=_IN_SCOPE,
     buyers=sql.Identifier(KEY_STAGING["campaign_buyers"]),
 )
 
 
-def _zero_when_absent(table: str) -> sql.Composable:
-    """The measures of summary ``wh.<table>`` read from the grouped facts ``f``: a sum is 0 where a campaign
-    has no results on that key yet, a ratio stays NULL (nothing to divide)."""
-    return sql.SQL(", ").join(
-        sql.SQL("{} AS {}").format(
-            sql.SQL("coalesce({}, 0)").format(_fact_column(measure.name))
-            if measure.stored == FACTS
-            else _fact_column(measure.name),
-            sql.Identifier(measure.name),
-        )
-        for measure in stored_in(table)
-        if measure.stored in (FACTS, SUMMARIES)
-    )
+def fresh_assigned_summary(noun: str) -> sql.Composable:
+    """The rows of ``wh.campaign_<noun>s`` (one per campaign × channel or market) of the campaigns in scope.
 
-
-def fresh_assigned_summary(table: str, key: str, catalogue: str, assignments: str, label: str) -> sql.Composable:
-    """The rows of ``wh.<table>`` (one per campaign × ``key``) of the campaigns in scope.
-
-    A campaign has a row for every channel or market it is assigned to in PromptAds and for every one it has
-    results on, so "campaigns per channel" counts a campaign that has not spent yet, as the source does.
+    A campaign has a row for every ``noun`` it is assigned to in PromptAds (``stg_campaign_<noun>s``) and every
+    one it has results on, so "campaigns per channel" counts a campaign that has not spent yet, as the source
+    does. The facts are grouped once and give both the keys with results and the measures.
     """
+    table, key = f"campaign_{noun}s", f"{noun}_id"
     return sql.SQL("""
+WITH f AS (SELECT f.campaign_id, f.{key}, {sums}
+           FROM wh.campaign_facts f WHERE {in_scope} GROUP BY f.campaign_id, f.{key}),
+     k AS (SELECT campaign_id, {key} FROM f
+           UNION
+           SELECT a.campaign_id, a.{key} FROM {assignments} a
+           WHERE a.campaign_id IN (SELECT campaign_id FROM stg_keys)
+             AND a.campaign_id IN (SELECT campaign_id FROM stg_campaigns))
 SELECT k.campaign_id, k.{key}, coalesce(c.name, {label} || k.{key}) AS {name}, {values}
-FROM (SELECT f.campaign_id, f.{key} FROM wh.campaign_facts f WHERE {in_scope}
-      UNION
-      SELECT a.campaign_id, a.{key} FROM {assignments} a
-      WHERE a.campaign_id IN (SELECT campaign_id FROM stg_keys)
-        AND a.campaign_id IN (SELECT campaign_id FROM stg_campaigns)) k
-LEFT JOIN (SELECT f.campaign_id, f.{key}, {sums}
-           FROM wh.campaign_facts f WHERE {in_scope} GROUP BY f.campaign_id, f.{key}) f
-       ON f.campaign_id = k.campaign_id AND f.{key} = k.{key}
+FROM k
+LEFT JOIN f ON f.campaign_id = k.campaign_id AND f.{key} = k.{key}
 LEFT JOIN {catalogue} c ON c.{key} = k.{key}
 """).format(
         key=sql.Identifier(key),
-        label=sql.Literal(label + " "),
-        name=sql.Identifier(key.removesuffix("_id") + "_name"),
-        values=_zero_when_absent(table),
-        in_scope=_IN_SCOPE,
-        assignments=sql.Identifier(assignments),
         sums=summed(table),
-        catalogue=sql.Identifier(catalogue),
+        in_scope=_IN_SCOPE,
+        assignments=sql.Identifier(f"stg_{table}"),
+        label=sql.Literal(noun + " "),
+        name=sql.Identifier(f"{noun}_name"),
+        values=sql.SQL(", ").join(map(_summary_value, (m for m in stored_in(table) if m.stored in (FACTS, SUMMARIES)))),
+        catalogue=sql.Identifier(f"stg_{noun}s"),
     )
 
 
-FRESH_CHANNELS = fresh_assigned_summary(
-    "campaign_channels", "channel_id", "stg_channels", "stg_campaign_channels", "channel"
-)
-FRESH_MARKETS = fresh_assigned_summary("campaign_markets", "market_id", "stg_markets", "stg_campaign_markets", "market")
+FRESH_CHANNELS = fresh_assigned_summary("channel")
+FRESH_MARKETS = fresh_assigned_summary("market")
 
 FRESH_MONTHS = sql.SQL("""
 SELECT f.campaign_id, f.month, {sums}

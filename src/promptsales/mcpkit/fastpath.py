@@ -71,6 +71,7 @@ class CachedReads:
             or session_id is None
             or (_VERSION_HEADER not in headers and not self.stateless)
             or not isinstance(scope.get("user"), AuthenticatedUser)
+            or (self.kit.cached_answer is None and self.handshake is None)  # nothing this wrapper could answer
         ):
             await self.app(scope, receive, send)
             return
