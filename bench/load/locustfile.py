@@ -21,14 +21,18 @@ import itertools
 import json
 import os
 import random
+import signal
+import sys
 import uuid
 from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
+import gevent
+import gevent.util
 import locust.runners
-from locust import FastHttpUser, constant, constant_throughput, task
-from mcp_user import McpSession, ca_context_factory
+from locust import FastHttpUser, constant, constant_throughput, events, task
+from mcp_user import McpSession, ca_context_factory, close_all
 
 #: Operations of the mixed workload and their share of calls (percent): questions, reads, writes.
 MIX: dict[str, float] = {
@@ -60,6 +64,21 @@ SERVER_OF: dict[str, str] = {
 # A worker busy opening hundreds of TLS sessions on a loaded machine can miss a few one-second heartbeats; the
 # default (3 missed → the master stops the test) ended runs that were only slow.
 locust.runners.HEARTBEAT_LIVENESS = 60
+
+#: How long a stopping agent waits for its sessions' DELETEs to be answered (a stuck close is a failure).
+CLOSE_TIMEOUT = 10.0
+
+
+@events.init.add_listener
+def _dump_greenlets_on_sigusr1(**_: Any) -> None:
+    """``kill -USR1 <locust pid>`` prints every greenlet's stack to stderr (what a hung run is waiting on)."""
+
+    def dump() -> None:
+        sys.stderr.write("".join(gevent.util.format_run_info()))
+        sys.stderr.flush()
+
+    gevent.signal_handler(signal.SIGUSR1, dump)
+
 
 #: Zipf exponent of the keys (rank r is asked with weight r^-s).
 ZIPF_EXPONENT = 1.1
@@ -133,8 +152,7 @@ class McpAgent(FastHttpUser):
             self.session(server)
 
     def on_stop(self) -> None:
-        for session in self.sessions.values():
-            session.close()
+        close_all(list(self.sessions.values()), self.environment.events.request, CLOSE_TIMEOUT)
         self.sessions.clear()
 
 

@@ -13,8 +13,12 @@ from __future__ import annotations
 import itertools
 import json
 import ssl
+import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+import gevent
 
 #: The protocol version the client asks for (the servers answer with the one they speak).
 PROTOCOL_VERSION = "2025-11-25"
@@ -126,3 +130,37 @@ class McpSession:
                 self.session_id = session
                 self.headers["mcp-session-id"] = session
             return body
+
+
+def close_all(sessions: list[McpSession], request_event: Any, timeout: float) -> None:
+    """Close ``sessions`` one after another, giving up after ``timeout`` seconds in all.
+
+    A stopping Locust user waits for this without limit (Locust applies ``--stop-timeout`` only to users caught
+    mid-task), so the DELETEs run in their own greenlet: when they are not all answered in time, the greenlet is
+    abandoned and the wait is reported as a failed ``close <server>`` request whose message says where the DELETE
+    was waiting (the connection pool, the socket, TLS) — a stuck close fails the run instead of hanging it.
+    """
+    pending = list(sessions)
+
+    def run() -> None:
+        while pending:
+            pending[0].close()
+            pending.pop(0)
+
+    closer = gevent.spawn(run)
+    closer.join(timeout=timeout)
+    if closer.dead:
+        return
+    waiting_in = " <- ".join(
+        f"{frame.name} ({Path(frame.filename).name}:{frame.lineno})"
+        for frame in reversed(traceback.extract_stack(closer.gr_frame)[-6:])
+    )
+    closer.kill(block=False)
+    request_event.fire(
+        request_type="DELETE",
+        name=f"close {pending[0].server}",
+        response_time=timeout * 1000,
+        response_length=0,
+        exception=McpError(f"close {pending[0].server}: no answer in {timeout:g} s; waiting in {waiting_in}"),
+        context={},
+    )

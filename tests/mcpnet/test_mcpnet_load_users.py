@@ -4,8 +4,10 @@ error, and the audit holds one row per tool call (no timing is asserted)."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -42,8 +44,17 @@ def _locust(plan: Path, out: Path, user_class: str, users: int, seconds: int, pa
         "--exit-code-on-error",
         "0",
     ]
-    done = subprocess.run(command, env=env, cwd=LOAD, capture_output=True, text=True, timeout=180)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    locust = subprocess.Popen(command, env=env, cwd=LOAD, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        stdout, stderr = locust.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        locust.send_signal(signal.SIGUSR1)  # the locustfile prints every greenlet's stack: what it waits on
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            locust.wait(timeout=3)
+        locust.kill()
+        stdout, stderr = locust.communicate()
+        pytest.fail(f"Locust did not exit within 120 s of a {seconds} s run; its greenlets:\n{stderr[-12000:]}")
+    assert locust.returncode == 0, stdout[-2000:] + stderr[-2000:]
     with open(f"{prefix}_stats.csv") as handle:
         stats = {row["Name"]: row for row in csv.DictReader(handle)}
     with open(f"{prefix}_failures.csv") as handle:
