@@ -483,11 +483,13 @@ def judge(answer: Answer, expected: object, sources: Sources, names: dict[str, s
 
 
 @pytest.fixture(scope="module")
-def conns(warehouse):
+def conns(current_warehouse):
+    """The warehouse (made current at the start of the module: answers are compared with SQL over the live
+    sources, which tests before this module may have written to) and the two sources."""
     with (
-        connect("sales", "analyst", settings=warehouse) as sales,
-        connect("ads", "etl", settings=warehouse) as ads,
-        connect("crm", "etl", settings=warehouse) as crm,
+        connect("sales", "analyst", settings=current_warehouse) as sales,
+        connect("ads", "etl", settings=current_warehouse) as ads,
+        connect("crm", "etl", settings=current_warehouse) as crm,
     ):
         yield sales, Sources(ads, crm)
 
