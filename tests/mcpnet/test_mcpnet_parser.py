@@ -482,6 +482,69 @@ CASES = [
         P("2025-12-01", "2026-01-01"),
         {},
     ),
+    # a range opened by "from"/"desde" with abbreviated months is one period, not a comparison of its ends
+    (
+        "Clicks from Oct 2024 through Feb 2025",
+        "en",
+        Intent.value,
+        [Metric.clicks],
+        [],
+        {},
+        P("2024-10-01", "2025-03-01"),
+        {},
+    ),
+    # "inversión en medios" is media spend, one total — not a breakdown by channel ("medios")
+    (
+        "inversión en medios del semestre anterior",
+        "es",
+        Intent.value,
+        [Metric.spend],
+        [],
+        {},
+        P("2025-07-01", "2026-01-01"),
+        {},
+    ),
+    (
+        "How much did we spend in the previous half-year?",
+        "en",
+        Intent.value,
+        [Metric.spend],
+        [],
+        {},
+        P("2025-07-01", "2026-01-01"),
+        {},
+    ),
+    (
+        "ingresos acumulados del año a la fecha",
+        "es",
+        Intent.value,
+        [Metric.revenue],
+        [],
+        {},
+        P("2026-01-01", "2026-02-01"),
+        {},
+    ),
+    # sales *closed* are counted
+    (
+        "¿Qué marca cerró más ventas en 2025?",
+        "es",
+        Intent.ranking,
+        [Metric.sales_count],
+        [Dimension.brand],
+        {},
+        P("2025-01-01", "2026-01-01"),
+        {"limit": 1},
+    ),
+]
+
+#: Questions whose subject is a ranking of its own, and the words that must name it.
+SUBJECTS = [
+    # a relative clause with its own verb between "where" and "most"
+    ("How much did we sell in March 2025 in the market where we spent the most in 2025?", Dimension.market),
+    # a compound ranking adjective before the noun
+    ("Monthly spend in 2025 of the highest-revenue campaign of Andes Motors", Dimension.campaign),
+    # "ese trimestre": the question's one period, taken by the subject
+    ("¿Cuántos leads por canal tuvo en el Q4 2025 la marca que cerró más ventas en ese trimestre?", Dimension.brand),
 ]
 
 
@@ -539,6 +602,43 @@ def test_mcpnet_parser_explains_unanswerable(parser, question, reason_part):
     assert isinstance(result, NotAnswerable), result
     assert reason_part.lower() in (result.reason + " " + result.needs).lower()
     assert result.reason and result.needs  # an explanation and what is needed; the model has no figures
+
+
+@pytest.mark.parametrize("question, dimension", SUBJECTS, ids=[q[:50] for q, _ in SUBJECTS])
+def test_mcpnet_parser_reads_ranked_subjects(parser, question, dimension):
+    """The entity chosen by a ranking inside the question is a subject of its own (resolved before the query)."""
+    result = parser.parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert [subject.dimension for subject in result.subjects] == [dimension]
+    assert result.subjects[0].query.intent == Intent.ranking
+
+
+def test_mcpnet_parser_takes_the_one_named_period_for_that_period(parser):
+    """ "en ese trimestre" inside the subject is the Q4 2025 the question names."""
+    result = parser.parse("¿Cuántos leads por canal tuvo en el Q4 2025 la marca que cerró más ventas en ese trimestre?")
+    assert isinstance(result, StructuredQuery), result
+    subject = result.subjects[0].query
+    assert (subject.period.start, subject.period.end) == P("2025-10-01", "2026-01-01")
+    assert subject.metrics == [Metric.sales_count]
+
+
+@pytest.mark.parametrize(
+    "question, refusal, words",
+    [
+        ("¿Cuántas marcas tienen más de 8 campañas?", "not-understood", "mas de 8"),
+        ("How many brands have run more than eight campaigns?", "not-understood", "more than eight"),
+        ("Can I get the emails of everyone who became a lead in January 2026?", "privacy", "emails of everyone"),
+        ("quienes son los 10 clientes que mas han gastado en argentina", "privacy", "quienes son los 10 clientes"),
+        ("Extiende hasta el 31 de marzo la campaña con más ventas", "read-only", "extiende"),
+        ("registra una venta de 1500 dolares para la campaña con mas leads", "read-only", "registra"),
+    ],
+)
+def test_mcpnet_parser_refuses_thresholds_personal_data_and_writes_by_rule(parser, question, refusal, words):
+    """A threshold is not read as a top-N ranking; personal data and writes are refused by their rule."""
+    result = parser.parse(question)
+    assert isinstance(result, NotAnswerable), result
+    assert result.refusal == refusal
+    assert words in result.reason.lower() or words in " ".join(result.not_understood)
 
 
 @pytest.mark.parametrize("question", ["", "   ", "x" * 501])

@@ -349,6 +349,14 @@ MEASURES: tuple[Measure, ...] = (
             "inversion",
             "invertido",
             "invested",
+            # "media" here is the bought media, not a breakdown by channel ("inversión en medios" is one total)
+            "media spend",
+            "media investment",
+            "inversion en medios",
+            "gasto en medios",
+            "inversion publicitaria",
+            "gasto publicitario",
+            "inversion en pauta",
         ),
     ),
     Measure(

@@ -40,7 +40,7 @@ DIMENSION_WORDS: dict[Dimension, tuple[str, ...]] = {
     ),
     Dimension.market: ("market", "markets", "mercado", "mercados", "country", "countries", "pais", "paises"),
     Dimension.month: ("month", "months", "mes", "meses"),
-    Dimension.status: ("status", "statuses", "estado", "estados"),
+    Dimension.status: ("status", "statuses", "estado", "estados", "estatus"),
 }
 
 #: "by X" / "por X" / "per X" / "for each X" / "para cada X" introduce a breakdown.

@@ -237,6 +237,10 @@ _PER_WORDS = {"per", "por", "each", "every", "for", "cada", "/", "a", "an", "un"
 #: Words of closing a sale that also say a campaign ended ("ventas cerradas" vs "campañas cerradas en 2025").
 _CLOSING_WORDS = frozenset("closed cerradas cerrados cerrada cerrado cerraron cerro cerramos".split())
 _SALE_NOUNS = frozenset("sales sale ventas venta deals deal negocios".split())
+#: The number of sales: what sales *closed* count.
+SALES_COUNT = Metric("sales_count")
+#: Words between a closing verb and the sales it closed ("cerró *más* ventas", "closed *the most* deals").
+_CLOSED_FILLERS = frozenset("mas most the more menos fewer least las los".split())
 #: "campaigns" left over says "the campaigns" (the rows asked about), not a subject to resolve.
 _ALL_CAMPAIGNS = {"campaigns", "campanas"}
 #: "which content / qué contenidos / cuáles piezas": a list of assets, which the warehouse does not name.
@@ -477,6 +481,7 @@ class QuestionParser:
             self._read_subject,
             self._read_names,
             self._refuse_by_rule,
+            self._refuse_threshold,
             self._read_words,
             self._refuse_future,
             self._account_for_words,
@@ -635,8 +640,9 @@ class QuestionParser:
         found = sorted([*misspelt, *found], key=lambda item: item.start)
         reading.found_periods = found
         reading.periods = [item.period for item in found]
-        if found:
-            reading.understood["periods"] = [item.period.label for item in found]
+        self._read_anaphoric_period(reading)
+        if reading.found_periods:
+            reading.understood["periods"] = [item.period.label for item in reading.found_periods]
         reading.filters = list(campaigns)
         reading.update("brand", self._brand_keyword(reading.text, reading.filters))
         for dimension in (Dimension.brand, Dimension.channel, Dimension.market):
@@ -647,6 +653,24 @@ class QuestionParser:
             reading.understood["filters"] = [f"{ref.dimension.value}={ref.name}" for ref in reading.filters]
         self._read_name_keywords(reading)
         return None
+
+    def _read_anaphoric_period(self, reading: _Reading) -> None:
+        """ "that month", "ese trimestre", "el mismo año": the one period the question names elsewhere. Read
+        only when the whole question names exactly one period; a subject phrase that names none takes it as
+        its own ("la marca que cerró más ventas *en ese trimestre*", asked about Q4 2025)."""
+        matches = list(_ANAPHORIC_PERIOD.finditer(reading.text))
+        if not matches:
+            return
+        named = reading.periods or [
+            item.period for item in PeriodParser(self.as_of, reading.language).find_all(reading.normalized)[0]
+        ]
+        if len({(period.start, period.end) for period in named}) != 1:
+            return
+        for match in matches:
+            if not reading.periods:
+                reading.found_periods.append(FoundPeriod(named[0], match.start(), match.end()))
+                reading.periods.append(named[0])
+            reading.read("period", match.start(), match.end())
 
     def _misspelt_months(self, reading: _Reading) -> list[FoundPeriod]:
         """ "dicembre 2025", "setiembre": an unknown word this close to a month's name is that month (with the
@@ -707,6 +731,27 @@ class QuestionParser:
         )
 
     @staticmethod
+    def _refuse_threshold(reading: _Reading) -> NotAnswerable | None:
+        """A threshold on a figure ("brands with more than 8 campaigns", "más de ocho campañas", "at least 5")
+        would keep only the groups above it: the query model has no such filter, and "más 8" must not be read
+        as a top-8 ranking — refused, quoting the words."""
+        match = _THRESHOLD.search(reading.text)
+        if match is None or _as_number(match["number"]) is None and not match["number"].isdigit():
+            return None
+        words_read = match.group().split()
+        return reading.refuse(
+            reading.say(
+                f"'{match.group()}' sets a threshold on a figure; questions cannot filter groups by a threshold "
+                "yet, and the answer to another question is not given instead.",
+                f"'{match.group()}' pone un umbral sobre una cifra; las preguntas aún no pueden filtrar grupos por "
+                "un umbral, y no se responde otra pregunta en su lugar.",
+            ),
+            "the figure per group, e.g. 'campaigns per brand', then compare it yourself",
+            "la cifra por grupo, p. ej. 'campañas por marca', y compararla",
+            not_understood=words_read,
+        )
+
+    @staticmethod
     def _rule_refusal(
         reading: _Reading, text: str, checked: tuple[rules.Rule, ...] = rules.RULES
     ) -> NotAnswerable | None:
@@ -727,7 +772,7 @@ class QuestionParser:
     def _read_words(self, reading: _Reading) -> NotAnswerable | None:
         """Lifecycle, status, funnel words, averages, metrics, comparison words, breakdowns and the ranking
         asked for."""
-        self._read_closed_sales(reading)
+        closed = self._read_closed_sales(reading)
         self._read_lifecycle(reading)
         statuses, text = self._statuses(reading.text)
         reading.update("status", text)
@@ -743,6 +788,7 @@ class QuestionParser:
                 reading.read("funnel", match.start(), match.end())
         spans, text = self._metrics(reading.text)
         reading.update("metrics", text)
+        spans.extend(closed)
         spans.extend(self._counted_dimensions(reading))
         spans.extend(self._stemmed_metrics(reading))
         spans = self._per_unit(reading, sorted(spans))
@@ -808,18 +854,30 @@ class QuestionParser:
         )
 
     @staticmethod
-    def _read_closed_sales(reading: _Reading) -> None:
+    def _read_closed_sales(reading: _Reading) -> list[tuple[int, int, Metric]]:
         """ "ventas cerradas", "how many sales have we closed": closing a sale, not a campaign that ended — a
-        stop word, unless the question is about campaigns and the word does not follow a sales noun."""
+        stop word, unless the question is about campaigns and the word does not follow a sales noun. Sales
+        *closed* are counted: "la marca que cerró más ventas", "closed the most deals" rank by the number of
+        sales (the span of the sales noun, as the number of sales, is returned)."""
         about_campaigns = _about_campaigns(reading)
         tokens = list(words.WORD.finditer(reading.text))
+        counted: list[tuple[int, int, Metric]] = []
         for index, match in enumerate(tokens):
             if match.group() not in _CLOSING_WORDS:
                 continue
             after_sale = index > 0 and tokens[index - 1].group() in _SALE_NOUNS
             if about_campaigns and not after_sale:
                 continue
+            following = tokens[index + 1 : index + 4]
+            noun = next((at for at, token in enumerate(following) if token.group() in _SALE_NOUNS), None)
+            if not after_sale and noun is not None and all(t.group() in _CLOSED_FILLERS for t in following[:noun]):
+                sale = following[noun]
+                counted.append((sale.start(), sale.end(), SALES_COUNT))
+                reading.read("metrics", sale.start(), sale.end())
+                reading.read("metrics", match.start(), match.end())
+                continue
             reading.read("stop", match.start(), match.end())
+        return counted
 
     @staticmethod
     def _change_spans(reading: _Reading) -> list[tuple[int, int]]:
@@ -1662,6 +1720,17 @@ class QuestionParser:
         return _Ranking(None, None, descending, None, [])
 
 
+#: A period named by reference to another: "that month", "the same quarter", "ese trimestre", "el mismo año".
+_ANAPHORIC_PERIOD = re.compile(
+    r"(?<![a-z0-9])(?:(?:in|during|for|over)\s+)?(?:that|the\s+same)\s+(?:month|quarter|year|half|semester|period)"
+    r"(?![a-z0-9])|(?<![a-z0-9])(?:(?:en|durante|para)\s+)?(?:ese|esa|el\s+mismo|la\s+misma|dicho|dicha)\s+"
+    r"(?:mes|trimestre|ano|semestre|bimestre|periodo)(?![a-z0-9])"
+)
+#: A threshold on a figure: "more than 8", "fewer than ten", "más de ocho", "menos de 3", "at least 5", "al menos 5".
+_THRESHOLD = re.compile(
+    r"(?<![a-z0-9])(?:(?:more|less|fewer)\s+than|(?:mas|menos)\s+de|at\s+least|al\s+menos|por\s+lo\s+menos)"
+    r"\s+(?P<number>[a-z0-9]+)(?![a-z0-9])"
+)
 #: Words of a count of campaigns between a lifecycle verb and its period ("launched *the most campaigns* in 2025").
 _COUNTED_CAMPAIGNS = frozenset("most more fewest least mas menos campaigns campanas".split())
 #: A breakdown of one period into its quarters or halves, by the months in each part.

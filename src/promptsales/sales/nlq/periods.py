@@ -424,14 +424,17 @@ class PeriodParser:
 
     def _ranges(self, text: str):
         pattern = re.compile(
-            rf"\b(?:(?:between|from|entre|de|desde)\s+({_MONTH}){_OF}(?:\s+{_YEAR})?\s+"
+            rf"\b(?:(?:(?:between|from|entre|de|desde)\s+({_MONTH}){_OF}(?:\s+{_YEAR})?"
+            # "from Oct 2024 through Feb 2025": an abbreviation only after a word that opens a range ("de mar …")
+            rf"|(?:between|from|entre|desde)\s+({_ABBR}){_OF}(?:\s+{_YEAR})?)\s+"
             rf"(?:and|to|until|through|thru|y|a|al|hasta)\s+"
             # "enero-junio 2025", "January – June 2025": two months joined by a dash are a range too
             rf"|({_MONTH}|{_ABBR})(?:\s+{_YEAR})?\s*[-–—]\s*)({_MONTH}|{_ABBR}){_OF}(?:\s+{_YEAR})?\b"
         )
         for match in list(pattern.finditer(text)):
-            first, first_year = match.group(1) or match.group(3), match.group(2) or match.group(4)
-            last, last_year = match.group(5), match.group(6)
+            first = match.group(1) or match.group(3) or match.group(5)
+            first_year = match.group(2) or match.group(4) or match.group(6)
+            last, last_year = match.group(7), match.group(8)
             m1, m2 = (MONTHS.get(word) or MONTH_ABBREVIATIONS[word] for word in (first, last))
             if last_year:
                 end_year = int(last_year)
@@ -571,7 +574,7 @@ class PeriodParser:
                 ),
             ),
             (
-                r"\b(?:last|previous|past)\s+(?:half|semester)\b|\b(?:el\s+)?(?:ultimo\s+semestre|semestre\s+(?:pasado|anterior))\b",
+                r"\b(?:last|previous|past)\s+(?:half(?:[-\s]year)?|semester)\b|\b(?:el\s+)?(?:ultimo\s+semestre|semestre\s+(?:pasado|anterior))\b",
                 lambda m: self._half_period(
                     2 if this_half.month == 1 else 1, this_half.year - 1 if this_half.month == 1 else this_half.year
                 ),
@@ -602,7 +605,7 @@ class PeriodParser:
             ),
             (
                 r"\b(?:year\s+to\s+date|ytd|so\s+far\s+this\s+year)\b|\ben\s+lo\s+que\s+va\s+(?:del|de)\s+ano\b"
-                r"|\ben\s+lo\s+que\s+llevamos\s+(?:del|de)\s+ano\b|\ben\s+el\s+ano\s+a\s+la\s+fecha\b",
+                r"|\ben\s+lo\s+que\s+llevamos\s+(?:del|de)\s+ano\b|\b(?:en\s+el\s+|del\s+)?ano\s+a\s+la\s+fecha\b",
                 lambda m: Period(
                     start=date(self.as_of.year, 1, 1), end=add_months(this_month, 1), label=f"{self.as_of.year} YTD"
                 ),

@@ -61,8 +61,11 @@ PRIVACY = Rule(
             rf"\b(?:which|what|que|cuales?|top(?:\s+\d+)?|list|lista|listado)\s+{_PEOPLE}\b",
             r"\b(?:who|quien(?:es)?)\s+(?:bought|purchased|buys|compro|compraron|compra|compran)\b",
             # "¿quién fue el cliente que más compró?", "who is our top customer", "which lead …"
-            rf"\b(?:who|quien(?:es)?)\s+(?:was|were|is|are|fue|fueron|es|son|era|eran)\s+{_THE}"
+            rf"\b(?:who|quien(?:es)?)\s+(?:was|were|is|are|fue|fueron|es|son|era|eran)\s+{_THE}(?:\d+\s+)?"
             rf"(?:(?:best|top|biggest|mejor|mejores|principal|principales)\s+)?{_PEOPLE}\b",
+            # "the emails of everyone who became a lead", "los teléfonos de todos los que compraron"
+            r"\b(?:e-?mails?|correos?|phones?|telefonos?|celulares?|names?|nombres?|addresses)\s+(?:of|de)\s+"
+            r"(?:everyone|everybody|anyone|all|todos|todas|cada)\b",
             rf"\b(?:el|la|the)\s+{_PEOPLE}\s+(?:que|who|with|con)\s+(?:the\s+|el\s+|la\s+)?(?:mas|most|more|highest|biggest|mayor)\b",
             # one person by number: "el cliente 12345", "client #12345"
             rf"\b{_PEOPLE}\s+(?:id\s+|numero\s+|number\s+|no\s+|n\s+)?\d{{3,}}\b",
@@ -91,7 +94,8 @@ _WRITE_VERBS = (
     r"renombrar|edita|editar|agrega|agregar|anade|anadir|sube|subir|baja|bajar|aumenta|aumentar|detener|deten|"
     r"incrementa|incrementar|reduce|reducir|disminuye|disminuir|duplica|duplicar|envia|enviar|publica|publicar|"
     r"archiva|archivar|reactiva|reactivar|desactiva|desactivar|mueve|mover|"
-    r"reassign|reallocate|allocate|transfer|shift|schedule|mark|"
+    r"reassign|reallocate|allocate|transfer|shift|schedule|mark|extend|prolong|register|"
+    r"extiende|extender|prolonga|prolongar|registra|registrar|anota|anotar|"
     r"reasigna|reasignar|asigna|transfiere|transferir|programa\s+(?:la|el|una|un)|haz|hazme|pon|ponle"
 )
 #: Spanish object pronouns written onto an imperative ("súbele", "bórrala", "páusalas").

@@ -69,6 +69,13 @@ class SubjectSpan:
     end: int
 
 
+def _ranks_the_noun(token: str) -> bool:
+    """A ranking adjective before a noun: "top", "mejor", or a compound naming its figure ("highest-revenue",
+    "top-spending", "best-selling")."""
+    head, _, figure = token.partition("-")
+    return token in _RANKING_ADJECTIVES or bool(figure) and (head in _RANKING_ADJECTIVES or head in _RANK_WORDS)
+
+
 def _is_number(token: str) -> bool:
     return token.isdigit() and 0 < int(token) <= 100
 
@@ -86,10 +93,10 @@ def find_subject(text: str, is_figure: Callable[[str], bool] = lambda word: Fals
             continue  # "por canal la marca con más campañas": a breakdown, not a subject
         start = index  # the phrase starts at its article, number and ranking word before the dimension word
         while start > 0 and (
-            tokens[start - 1] in _ARTICLES or tokens[start - 1] in _RANKING_ADJECTIVES or _is_number(tokens[start - 1])
+            tokens[start - 1] in _ARTICLES or _ranks_the_noun(tokens[start - 1]) or _is_number(tokens[start - 1])
         ):
             start -= 1
-        ranked_before = any(tokens[i] in _RANKING_ADJECTIVES for i in range(start, index))
+        ranked_before = any(_ranks_the_noun(tokens[i]) for i in range(start, index))
         if not (ranked_before or _ranked_after(tokens, index)):
             continue
         before = start - 1
@@ -140,14 +147,14 @@ def _after_preposition(tokens: list[str], index: int) -> bool:
 def _ranked_after(tokens: list[str], index: int) -> bool:
     """A ranking word right after the dimension word ("la marca líder") or after a connector ("with the
     most", "con más", "que más")."""
-    following = tokens[index + 1 : index + 6]
+    following = tokens[index + 1 : index + 8]
     if following and following[0] in _RANK_WORDS:
         return True
-    for offset, word in enumerate(following):
+    for offset, word in enumerate(following[:5]):
         if word in _DIMENSIONS:  # "canal la marca con más campañas": the ranking is the later noun's
             return False
-        if word in _CONNECTORS:  # "with the most", "de mayor", "en la que más", "donde más"
-            return any(later in _RANK_WORDS for later in following[offset + 1 : offset + 4])
+        if word in _CONNECTORS:  # "with the most", "de mayor", "en la que más", "where we spent the most"
+            return any(later in _RANK_WORDS for later in following[offset + 1 : offset + 5])
     return False
 
 
