@@ -7,13 +7,15 @@ import pytest
 
 from promptsales.config import Settings
 from promptsales.runtime.ha import layout
-from promptsales.runtime.ports import free_ports, port_is_free
+from promptsales.runtime.ports import distinct_ports, port_is_free
 
 
-def test_free_ports_are_distinct_and_free_once_returned() -> None:
-    ports = free_ports(40)
+def test_distinct_ports_are_distinct_and_free_once_the_block_ends() -> None:
+    with distinct_ports() as port:
+        ports = [port() for _ in range(40)]
+        assert not any(port_is_free(held) for held in ports)  # held while the block runs
     assert len(set(ports)) == 40
-    assert all(port_is_free(port) for port in ports)
+    assert all(port_is_free(number) for number in ports)
 
 
 def test_the_ha_layout_gives_every_service_its_own_port(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:

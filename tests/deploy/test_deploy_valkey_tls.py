@@ -19,7 +19,7 @@ import yaml
 
 from ci_skip import skip_or_fail_in_ci
 from promptsales.config import Settings
-from promptsales.runtime.ports import free_ports
+from promptsales.runtime.ports import distinct_ports
 from promptsales.runtime.processes import wait_until
 from promptsales.runtime.tls import ensure_tls
 from promptsales.runtime.valkey import SentinelTarget, redis_client
@@ -50,7 +50,8 @@ def cache_pair(deploy_root: Path, tmp_path: Path) -> Iterator[tuple[Path, int]]:
     """A TLS Valkey and one Sentinel monitoring it, configured as deploy/ configures them; (CA file, Sentinel port)."""
     tls = ensure_tls(Settings(data_dir=tmp_path)).ca_cert.parent
     config = valkey_config(deploy_root)
-    data_port, sentinel_port = free_ports(2)
+    with distinct_ports() as port:
+        data_port, sentinel_port = port(), port()
     (tmp_path / "data").mkdir()
     (tmp_path / "sentinel").mkdir()
     (tmp_path / "valkey.conf").write_text(

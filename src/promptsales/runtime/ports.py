@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+from collections.abc import Callable, Iterator
 
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
@@ -17,23 +18,25 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """A port that the operating system says is free right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
-
-
-def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:
-    """``count`` distinct ports that are free right now: each is held open until all are chosen, so the
-    operating system cannot hand the same one out twice (consecutive :func:`free_port` calls can)."""
+@contextlib.contextmanager
+def distinct_ports(host: str = "127.0.0.1") -> Iterator[Callable[[], int]]:
+    """A picker of ports that are free right now and distinct from each other: every port it gives is held open
+    until the block ends, so the operating system cannot hand the same one out twice (closing each port as soon
+    as it is picked — consecutive :func:`free_port` calls — can)."""
     with contextlib.ExitStack() as held:
-        ports = []
-        for _ in range(count):
+
+        def pick() -> int:
             sock = held.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
             sock.bind((host, 0))
-            ports.append(sock.getsockname()[1])
-        return ports
+            return sock.getsockname()[1]
+
+        yield pick
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port that the operating system says is free right now."""
+    with distinct_ports(host) as pick:
+        return pick()
 
 
 def reuse_or_pick(previous: int | None, host: str = "127.0.0.1") -> int:

@@ -16,7 +16,7 @@ from promptsales.config import Settings
 from promptsales.runtime.ha import network
 from promptsales.runtime.ha.network import NodeHost
 from promptsales.runtime.ha.settings import HASettings
-from promptsales.runtime.ports import free_ports
+from promptsales.runtime.ports import distinct_ports
 from promptsales.runtime.state import StateFile
 
 #: The state-file record of the layout.
@@ -119,23 +119,22 @@ def ensure(settings: Settings) -> Layout:
     bridge, hosts, root_address = None, [NodeHost(LOOPBACK)] * tunables.postgres_nodes, LOOPBACK
     if tunables.network == "netns":
         bridge, hosts, root_address = network.create(tunables.postgres_nodes)
-    # Every port at once, so no two services are given the same one.
-    ports = iter(free_ports(2 * ETCD_MEMBERS + 2 * len(hosts) + 2 + SENTINELS))
-    record = {
-        "network": tunables.network,
-        "bridge": bridge,
-        "root_address": root_address,
-        "etcd": [
-            {"name": f"etcd-{index}", "client_port": next(ports), "peer_port": next(ports)}
-            for index in range(1, ETCD_MEMBERS + 1)
-        ],
-        "nodes": [
-            {"name": f"postgres-{index}", "host": host.as_dict(), "pg_port": next(ports), "api_port": next(ports)}
-            for index, host in enumerate(hosts, start=1)
-        ],
-        "valkey_ports": [next(ports), next(ports)],
-        "sentinel_ports": [next(ports) for _ in range(SENTINELS)],
-    }
+    with distinct_ports() as port:  # no two services are given the same port
+        record = {
+            "network": tunables.network,
+            "bridge": bridge,
+            "root_address": root_address,
+            "etcd": [
+                {"name": f"etcd-{index}", "client_port": port(), "peer_port": port()}
+                for index in range(1, ETCD_MEMBERS + 1)
+            ],
+            "nodes": [
+                {"name": f"postgres-{index}", "host": host.as_dict(), "pg_port": port(), "api_port": port()}
+                for index, host in enumerate(hosts, start=1)
+            ],
+            "valkey_ports": [port(), port()],
+            "sentinel_ports": [port() for _ in range(SENTINELS)],
+        }
     state.update(RECORD, **record)
     return _from_record(settings.data_path / "ha", record)
 
