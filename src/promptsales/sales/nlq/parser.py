@@ -736,9 +736,8 @@ class QuestionParser:
         would keep only the groups above it: the query model has no such filter, and "más 8" must not be read
         as a top-8 ranking — refused, quoting the words."""
         match = _THRESHOLD.search(reading.text)
-        if match is None or _as_number(match["number"]) is None and not match["number"].isdigit():
-            return None
-        words_read = match.group().split()
+        if match is None or not (match["number"].isdigit() or _as_number(match["number"]) is not None):
+            return None  # "more than the previous month": not a number
         return reading.refuse(
             reading.say(
                 f"'{match.group()}' sets a threshold on a figure; questions cannot filter groups by a threshold "
@@ -748,7 +747,7 @@ class QuestionParser:
             ),
             "the figure per group, e.g. 'campaigns per brand', then compare it yourself",
             "la cifra por grupo, p. ej. 'campañas por marca', y compararla",
-            not_understood=words_read,
+            not_understood=match.group().split(),
         )
 
     @staticmethod
