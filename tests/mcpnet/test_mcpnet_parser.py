@@ -625,8 +625,7 @@ def test_mcpnet_parser_takes_the_one_named_period_for_that_period(parser):
 @pytest.mark.parametrize(
     "question, refusal, words",
     [
-        ("¿Cuántas marcas tienen más de 8 campañas?", "not-understood", "mas de 8"),
-        ("How many brands have run more than eight campaigns?", "not-understood", "more than eight"),
+        ("¿Cuántas marcas tienen más de 8?", "not-understood", "mas de 8"),
         ("Can I get the emails of everyone who became a lead in January 2026?", "privacy", "emails of everyone"),
         ("quienes son los 10 clientes que mas han gastado en argentina", "privacy", "quienes son los 10 clientes"),
         ("Extiende hasta el 31 de marzo la campaña con más ventas", "read-only", "extiende"),
@@ -634,11 +633,53 @@ def test_mcpnet_parser_takes_the_one_named_period_for_that_period(parser):
     ],
 )
 def test_mcpnet_parser_refuses_thresholds_personal_data_and_writes_by_rule(parser, question, refusal, words):
-    """A threshold is not read as a top-N ranking; personal data and writes are refused by their rule."""
+    """A threshold whose figure is not named is refused with its words (never read as a top-N ranking);
+    personal data and writes are refused by their rule."""
     result = parser.parse(question)
     assert isinstance(result, NotAnswerable), result
     assert result.refusal == refusal
     assert words in result.reason.lower() or words in " ".join(result.not_understood)
+
+
+THRESHOLDS = [
+    # question, intent, metrics, (dimension, metric, op, value) of the threshold
+    ("How many brands have run more than eight campaigns?", "value", ["brands"], ("brand", "campaigns", "gt", 8)),
+    ("¿Cuántas marcas tienen más de 8 campañas?", "value", ["brands"], ("brand", "campaigns", "gt", 8)),
+    ("Which brands have more than 8 campaigns?", "breakdown", ["campaigns"], ("brand", "campaigns", "gt", 8)),
+    ("marcas con 10 campañas o más", "breakdown", ["campaigns"], ("brand", "campaigns", "ge", 10)),
+    ("How many campaigns had more than 500 sales?", "value", ["campaigns"], ("campaign", "sales_count", "gt", 500)),
+    ("campaigns with more than 1,000 leads in 2025", "breakdown", ["leads"], ("campaign", "leads", "gt", 1000)),
+    ("¿Qué canales tuvieron un ROI mayor a 1,5 en 2025?", "breakdown", ["roi"], ("channel", "roi", "gt", 1.5)),
+    ("channels with a CTR above 2%", "breakdown", ["ctr"], ("channel", "ctr", "gt", 0.02)),
+    ("mercados con más de 1.500 leads", "breakdown", ["leads"], ("market", "leads", "gt", 1500)),
+    (
+        "top 3 brands by sales with at least 10 campaigns",
+        "ranking",
+        ["sales_amount", "campaigns"],
+        ("brand", "campaigns", "ge", 10),
+    ),
+]
+
+
+@pytest.mark.parametrize("question, intent, metrics, having", THRESHOLDS, ids=[t[0][:50] for t in THRESHOLDS])
+def test_mcpnet_parser_reads_thresholds_on_groups(parser, question, intent, metrics, having):
+    """ "More than 8 campaigns", "ROI mayor a 1,5", "CTR above 2%": the groups that meet a threshold are kept
+    (or counted), with the number read in either decimal convention — never a top-N ranking."""
+    result = parser.parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert result.intent.value == intent
+    assert [m.value for m in result.metrics] == metrics
+    assert result.having is not None
+    found = (result.having.dimension.value, result.having.metric.value, result.having.op, result.having.value)
+    assert found == (*having[:3], pytest.approx(having[3]))
+    assert result.limit in (None, 3)
+
+
+@pytest.mark.parametrize("question", ["over the last 3 months sales", "sales in more than the previous month"])
+def test_mcpnet_parser_reads_no_threshold_in_durations_or_comparisons(parser, question):
+    """ "over 3 months" is a duration and "more than the previous month" has no number: no threshold."""
+    result = parser.parse(question)
+    assert getattr(result, "having", None) is None
 
 
 @pytest.mark.parametrize("question", ["", "   ", "x" * 501])

@@ -204,6 +204,24 @@ def failures(evaluation: Evaluation, splits: tuple[str, ...] = ("dev",)) -> str:
     return "\n".join(lines)
 
 
+def expected_tables(settings: Settings, splits: tuple[str, ...], category: str) -> str:
+    """Each intent of one category with its bound names and the first rows of its expected tables."""
+    intents = {c.intent.id: c.intent for c in load_cases(splits) if c.intent.category == category}
+    reader = SourceReader(settings)
+    try:
+        expected = expected_answers(reader, intents.values())
+    finally:
+        reader.close()
+    lines = []
+    for intent_id in intents:
+        lines.append(f"{intent_id} bind={expected.bindings.get(intent_id, {})}")
+        for number, table in enumerate(expected.tables.get(intent_id, [])):
+            lines.append(f"  reading {number}: {table.columns} ({len(table.rows)} rows) {list(table.rows[:5])}")
+    if expected.degenerate():
+        lines.append(f"DEGENERATE (empty, NULL or unbound): {', '.join(expected.degenerate())}")
+    return "\n".join(lines)
+
+
 def write_docs(markdown: str, path: Path = DOCS) -> None:
     """Put the report in its own section of docs/nlq.md (replaced between markers; appended the first time)."""
     text = path.read_text(encoding="utf-8")
@@ -228,6 +246,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--etl", action="store_true", help="run one ETL pass first (warehouse up to the sources)")
     parser.add_argument("--failures", action="store_true", help="list the dev questions that are not right")
     parser.add_argument("--write-docs", action="store_true", help="write the table into docs/nlq.md")
+    parser.add_argument(
+        "--expected-only",
+        metavar="CATEGORY",
+        help="print the expected answers of one category's intents (from the sources) and ask no question: "
+        "how a question writer checks new SQL without running the tool",
+    )
     args = parser.parse_args(argv)
     from promptsales.config import get_settings
 
@@ -237,7 +261,11 @@ def main(argv: list[str] | None = None) -> int:
         from promptsales.etl.sources import Sources
 
         print("ETL pass:", run_pass(Sources(settings), trigger="nlq-eval").status)
-    evaluation = evaluate(settings, SPLITS if args.split == "all" else (args.split,))
+    splits = SPLITS if args.split == "all" else (args.split,)
+    if args.expected_only:
+        print(expected_tables(settings, splits, args.expected_only))
+        return 0
+    evaluation = evaluate(settings, splits)
     markdown = report(evaluation)
     print(markdown)
     if args.failures:

@@ -11,6 +11,7 @@ from psycopg import ClientCursor
 from promptsales.sales.nlq.builder import MAX_ROWS, BuiltQuery
 from promptsales.sales.nlq.metrics import DEFINITIONS, formula, label, note
 from promptsales.sales.nlq.model import Dimension, Intent, Metric, StructuredQuery
+from promptsales.sales.nlq.thresholds import SYMBOL
 from promptsales.sales.nlq.words import quoted
 
 #: Statuses and lifecycle events in answers: (English, Spanish).
@@ -96,6 +97,10 @@ def _scope(query: StructuredQuery) -> str:
         parts.append(query.period.label)
     if query.per:
         parts.append(PER_LABELS[query.per][es])
+    if query.having is not None:
+        having = query.having
+        shown = format_value(having.metric, having.value, query.language)
+        parts.append(f"{label(having.metric, query.language)} {SYMBOL[having.op]} {shown}")
     return f" ({', '.join(parts)})" if parts else ""
 
 

@@ -445,10 +445,31 @@ def _change_ranking(
     )
 
 
-def build(query: StructuredQuery) -> BuiltQuery:
-    """The SQL that answers ``query`` (its subjects already resolved to names)."""
+#: The SQL comparison of each threshold operator (a fixed whitelist: nothing from a question).
+_COMPARISONS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+
+
+def _count_groups(query: StructuredQuery) -> BuiltQuery:
+    """How many groups meet the query's threshold ("how many brands have more than 8 campaigns"): the
+    breakdown of the threshold's figure by its dimension, kept by the threshold, counted."""
+    having = query.having
+    assert having is not None
+    groups = query.model_copy(
+        update={"intent": Intent.breakdown, "group_by": [having.dimension], "metrics": [having.metric]}
+    )
+    inner = build(groups, ordered=False)
+    counted = query.metrics[0].value
+    statement = sql.SQL("SELECT count(*) AS {} FROM ({}) AS g").format(_ident(counted), inner.statement)
+    return BuiltQuery(statement=statement, params=inner.params, columns=[counted], grain=inner.grain)
+
+
+def build(query: StructuredQuery, *, ordered: bool = True) -> BuiltQuery:
+    """The SQL that answers ``query`` (its subjects already resolved to names); ``ordered=False`` leaves a
+    breakdown unordered and uncut (when it is the inside of another statement)."""
     if query.subjects:
         raise ValueError("resolve the query's subjects first (service.resolve_subjects)")
+    if query.having is not None and not query.group_by:
+        return _count_groups(query)
     params: list[object] = []
     parts = _parts(query)
     statement_of = _Statement(query, params)
@@ -484,8 +505,15 @@ def build(query: StructuredQuery) -> BuiltQuery:
         )
         if query.compare_periods:
             outer_select.append(sql.SQL("ord"))
-    body = sql.SQL("WITH {} SELECT {} FROM {}{}").format(
-        ctes, sql.SQL(", ").join(outer_select), joined, sql.SQL("").join(label_joins)
+    kept: sql.Composable = sql.SQL("")
+    if query.having is not None:  # before the ranking: ranks are among the groups kept
+        kept = sql.SQL(" WHERE {} {} {}").format(
+            _ident(query.having.metric.value),
+            sql.SQL(_COMPARISONS[query.having.op]),
+            statement_of.value(query.having.value, "numeric"),
+        )
+    body = sql.SQL("WITH {} SELECT {} FROM {}{}{}").format(
+        ctes, sql.SQL(", ").join(outer_select), joined, sql.SQL("").join(label_joins), kept
     )
     if ranked:
         ids = [sql.SQL("r.{}").format(_ident(c)) for c in columns if c.endswith("_id")]
@@ -499,7 +527,7 @@ def build(query: StructuredQuery) -> BuiltQuery:
         )
     else:
         statement = body
-        if grouped:
+        if grouped and ordered:
             order_columns = [c for c in columns if c in ("month", "status", "channel", "market", "brand", "campaign")]
             order = [*([_ident("ord")] if query.compare_periods else []), *map(_ident, order_columns)]
             if order:

@@ -83,6 +83,17 @@ class Lifecycle(BaseModel):
     period: Period
 
 
+class Threshold(BaseModel):
+    """A condition on each group's figure ("brands with more than 8 campaigns"): only the groups of
+    ``dimension`` whose ``metric`` meets it are kept; a query without a breakdown answers how many groups do."""
+
+    dimension: Dimension
+    metric: Metric
+    op: Literal["gt", "ge", "lt", "le"]
+    value: float
+    text: str = Field(default="", description="The words of the question that set it ('more than 8').")
+
+
 class SubjectRef(BaseModel):
     """An entity named by a question of its own ("the brand with the most campaigns"): a ranking resolved
     first, whose rows (ties included) become the filter on ``dimension``."""
@@ -108,6 +119,10 @@ class StructuredQuery(BaseModel):
     lifecycle: list[Lifecycle] = Field(default_factory=list, max_length=3)
     subjects: list[SubjectRef] = Field(
         default_factory=list, max_length=4, description="Entities named by a ranking, resolved before the query."
+    )
+    having: Threshold | None = Field(
+        default=None,
+        description="Keep only the groups meeting a threshold; with no group_by, count the groups that do.",
     )
     per: Literal["campaign", "day", "month"] | None = Field(
         default=None, description="Totals averaged per campaign, per day or per month of the rows asked for."

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from promptsales.sales.nlq import language, lexicon, rules, words
 from promptsales.sales.nlq.catalog import Catalog
-from promptsales.sales.nlq.metrics import DEFINITIONS, label
+from promptsales.sales.nlq.metrics import DEFINITIONS, distinct_dimension, label
 from promptsales.sales.nlq.model import (
     Dimension,
     EntityRef,
@@ -28,6 +28,7 @@ from promptsales.sales.nlq.model import (
     Period,
     StructuredQuery,
     SubjectRef,
+    Threshold,
 )
 from promptsales.sales.nlq.periods import (
     MONTHS,
@@ -41,6 +42,7 @@ from promptsales.sales.nlq.periods import (
 )
 from promptsales.sales.nlq.subjects import find_subject
 from promptsales.sales.nlq.text import blank_span, contains_phrase, normalize, normalize_name, strip_accents
+from promptsales.sales.nlq.thresholds import FoundThreshold, find_threshold
 from promptsales.sales.nlq.warehouse import ADDITIVE
 
 MAX_QUESTION_CHARS = 500
@@ -409,6 +411,8 @@ class _Reading:
     rank_change: Literal["absolute", "relative"] | None = (
         None  # a ranking by the change between two periods: "absolute" or "relative"
     )
+    threshold: FoundThreshold | None = None  # "more than 8 campaigns": the words and the number
+    threshold_metric: Metric | None = None  # the figure the threshold is on
 
     def understood_list(self, key: str) -> list[object]:
         """The list ``understood[key]`` (made empty on first use)."""
@@ -481,8 +485,9 @@ class QuestionParser:
             self._read_subject,
             self._read_names,
             self._refuse_by_rule,
-            self._refuse_threshold,
+            self._read_threshold,
             self._read_words,
+            self._threshold_metric,
             self._refuse_future,
             self._account_for_words,
         ):
@@ -498,7 +503,15 @@ class QuestionParser:
             subject = reading.subjects[0].query
             return subject.model_copy(update={"words": reading.words, "ignored": [*subject.ignored, *reading.ignored]})
         refusal = self._ranked_change(reading) or self._default_metric(reading)
-        return refusal if refusal is not None else self._with_subjects(reading, self._query(reading))
+        if refusal is not None:
+            return refusal
+        query = self._query(reading)
+        if reading.threshold is not None:
+            kept = self._with_threshold(reading, query)
+            if isinstance(kept, NotAnswerable):
+                return kept
+            query = kept
+        return self._with_subjects(reading, query)
 
     # -- steps --------------------------------------------------------------------------------------------
     def _begin(self, question: str) -> _Reading:
@@ -731,23 +744,99 @@ class QuestionParser:
         )
 
     @staticmethod
-    def _refuse_threshold(reading: _Reading) -> NotAnswerable | None:
-        """A threshold on a figure ("brands with more than 8 campaigns", "más de ocho campañas", "at least 5")
-        would keep only the groups above it: the query model has no such filter, and "más 8" must not be read
-        as a top-8 ranking — refused, quoting the words."""
-        match = _THRESHOLD.search(reading.text)
-        if match is None or not (match["number"].isdigit() or _as_number(match["number"]) is not None):
-            return None  # "more than the previous month": not a number
+    def _read_threshold(reading: _Reading) -> None:
+        """A threshold on a figure ("brands with more than 8 campaigns", "más de ocho campañas", "CTR above
+        2%", "10 o más"): its words are read here, so "más 8" is never a top-8 ranking; a counted noun right
+        after the number ("campaigns", "canales") is the figure it is on."""
+        found = find_threshold(reading.text)
+        if found is None:
+            return None
+        end = found.end
+        noun = _COUNTED_NOUN.match(reading.text, found.number_end)
+        if noun is not None:
+            reading.threshold_metric = _COUNTED_NOUNS[noun["noun"]]
+            end = max(end, noun.end())
+        reading.threshold = found
+        reading.understood["threshold"] = " ".join(reading.text[found.start : end].split())
+        reading.read("threshold", found.start, end)
+        return None
+
+    @staticmethod
+    def _threshold_metric(reading: _Reading) -> NotAnswerable | None:
+        """The figure a threshold is on when no counted noun followed its number: the metric named right
+        after it ("more than $50,000 in sales"), else right before it ("ROI above 2"); none is refused."""
+        found = reading.threshold
+        if found is None or reading.threshold_metric is not None:
+            return None
+        after = [(s, m) for s, _, m in reading.metric_spans if 0 <= s - found.end <= _THRESHOLD_REACH]
+        before = [
+            (e, m)
+            for _, e, m in reading.metric_spans
+            if 0 <= found.start - e <= _THRESHOLD_REACH
+            and not _counts_groups(m)  # "brands have more than 8": the groups
+        ]
+        if after:
+            reading.threshold_metric = min(after, key=lambda item: item[0])[1]
+        elif before:
+            reading.threshold_metric = max(before, key=lambda item: item[0])[1]
+        else:
+            words_set = str(reading.understood["threshold"])
+            return reading.refuse(
+                reading.say(
+                    f"'{words_set}' sets a threshold, but I did not find on which figure.",
+                    f"'{words_set}' pone un umbral, pero no encontré sobre qué cifra.",
+                ),
+                "the figure next to the number, e.g. 'brands with more than 8 campaigns'",
+                "la cifra junto al número, p. ej. 'marcas con más de 8 campañas'",
+                not_understood=words_set.split(),
+            )
+        spans = [span for span in reading.metric_spans if span[2] is reading.threshold_metric]
+        if len(spans) == 1:  # named only as the threshold's figure: not also a figure asked for
+            reading.metrics = [m for m in reading.metrics if m is not reading.threshold_metric]
+        return None
+
+    def _with_threshold(self, reading: _Reading, query: StructuredQuery) -> StructuredQuery | NotAnswerable:
+        """The query keeping only the groups that meet the threshold: the groups of its breakdown or ranking;
+        else, when it counts campaigns / brands / channels / markets, how many of those meet it; else the
+        groups named before the threshold ("campaigns with more than 1,000 leads")."""
+        found, metric = reading.threshold, reading.threshold_metric
+        assert found is not None and metric is not None
+        asked = [m for m in query.metrics if m is not metric]
+        defaulted = DEFAULT_RANKING_METRIC not in {m for _, _, m in reading.metric_spans}
+        if query.intent is Intent.breakdown and defaulted:  # no figure named but the threshold's: list it alone
+            asked = [m for m in asked if m is not DEFAULT_RANKING_METRIC]
+            query = query.model_copy(update={"notes": []})
+        counted = [m for m in asked if _counts_groups(m)]
+        text = str(reading.understood["threshold"])
+        common = {"metric": metric, "op": found.op, "value": found.value, "text": text}
+        if query.group_by and query.group_by[0] is not Dimension.month:
+            metrics = [metric, *asked] if query.intent is not Intent.ranking else [*query.metrics[:1], *asked]
+            if metric not in metrics:
+                metrics.append(metric)
+            having = Threshold(dimension=query.group_by[0], **common)
+            return query.model_copy(update={"metrics": list(dict.fromkeys(metrics))[:6], "having": having})
+        if not query.group_by and len(counted) == 1 and len(asked) == 1:
+            dimension = distinct_dimension(counted[0])
+            assert dimension is not None
+            having = Threshold(dimension=dimension, **common)
+            return query.model_copy(update={"intent": Intent.value, "metrics": counted, "having": having})
+        named = _GROUP_NOUN.search(reading.normalized[: found.start]) if not query.group_by and not asked else None
+        if named is not None:
+            dimension = _GROUP_NOUNS[named["noun"]]
+            having = Threshold(dimension=dimension, **common)
+            return query.model_copy(
+                update={"intent": Intent.breakdown, "group_by": [dimension], "metrics": [metric], "having": having}
+            )
         return reading.refuse(
             reading.say(
-                f"'{match.group()}' sets a threshold on a figure; questions cannot filter groups by a threshold "
-                "yet, and the answer to another question is not given instead.",
-                f"'{match.group()}' pone un umbral sobre una cifra; las preguntas aún no pueden filtrar grupos por "
-                "un umbral, y no se responde otra pregunta en su lugar.",
+                f"'{text}' sets a threshold on {label(metric, 'en')}, but I did not find which groups it keeps "
+                "(campaigns, brands, channels or markets).",
+                f"'{text}' pone un umbral sobre {label(metric, 'es')}, pero no encontré qué grupos deja "
+                "(campañas, marcas, canales o mercados).",
             ),
-            "the figure per group, e.g. 'campaigns per brand', then compare it yourself",
-            "la cifra por grupo, p. ej. 'campañas por marca', y compararla",
-            not_understood=match.group().split(),
+            "the groups, e.g. 'brands with more than 8 campaigns'",
+            "los grupos, p. ej. 'marcas con más de 8 campañas'",
+            not_understood=text.split(),
         )
 
     @staticmethod
@@ -1725,10 +1814,33 @@ _ANAPHORIC_PERIOD = re.compile(
     r"(?![a-z0-9])|(?<![a-z0-9])(?:(?:en|durante|para)\s+)?(?:ese|esa|el\s+mismo|la\s+misma|dicho|dicha)\s+"
     r"(?:mes|trimestre|ano|semestre|bimestre|periodo)(?![a-z0-9])"
 )
-#: A threshold on a figure: "more than 8", "fewer than ten", "más de ocho", "menos de 3", "at least 5", "al menos 5".
-_THRESHOLD = re.compile(
-    r"(?<![a-z0-9])(?:(?:more|less|fewer)\s+than|(?:mas|menos)\s+de|at\s+least|al\s+menos|por\s+lo\s+menos)"
-    r"\s+(?P<number>[a-z0-9]+)(?![a-z0-9])"
+#: How far (characters) from a threshold's words the figure it is on may be named ("more than 50,000 in sales").
+_THRESHOLD_REACH = 24
+#: Nouns that name the groups a threshold keeps, and what counting them counts.
+_GROUP_NOUNS: dict[str, Dimension] = {
+    word: dimension
+    for dimension in (Dimension.campaign, Dimension.brand, Dimension.channel, Dimension.market)
+    for word in lexicon.DIMENSION_WORDS[dimension]
+    if word.endswith("s") and " " not in word
+}
+_GROUP_NOUN = re.compile(
+    r"(?<![a-z0-9])(?P<noun>" + "|".join(sorted(_GROUP_NOUNS, key=len, reverse=True)) + r")(?![a-z0-9])"
+)
+#: A counted noun right after a threshold's number ("more than 8 campaigns") and the metric counting it.
+_COUNTED_NOUNS: dict[str, Metric] = {
+    **{word: COUNTED_DIMENSIONS[d] for word, d in _GROUP_NOUNS.items() if d in COUNTED_DIMENSIONS},
+    **{word: Metric("brands") for word, d in _GROUP_NOUNS.items() if d is Dimension.brand},
+    "ads": Metric("ads"),
+    "anuncios": Metric("ads"),
+    "sales": Metric("sales_count"),  # "more than 500 sales": sales counted, not an amount
+    "ventas": Metric("sales_count"),
+    "clients": Metric("clients"),
+    "clientes": Metric("clients"),
+}
+_COUNTED_NOUN = re.compile(
+    r"\s+(?:(?:different|distinct|distintas|distintos|diferentes)\s+)?(?P<noun>"
+    + "|".join(sorted(_COUNTED_NOUNS, key=len, reverse=True))
+    + r")(?![a-z0-9])"
 )
 #: Words of a count of campaigns between a lifecycle verb and its period ("launched *the most campaigns* in 2025").
 _COUNTED_CAMPAIGNS = frozenset("most more fewest least mas menos campaigns campanas".split())
@@ -1902,6 +2014,11 @@ def _as_asked(reading: _Reading, start: int, end: int) -> str | None:
     if not inside:
         return None
     return reading.question[asked[inside[0]].start() : asked[inside[-1]].end()]
+
+
+def _counts_groups(metric: Metric) -> bool:
+    """Whether a metric counts campaigns, brands, channels or markets (a count a threshold's groups give)."""
+    return distinct_dimension(metric) in (Dimension.campaign, Dimension.brand, Dimension.channel, Dimension.market)
 
 
 def _as_number(token: str) -> int | None:

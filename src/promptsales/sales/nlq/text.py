@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_NON_WORD = re.compile(r"[^a-z0-9%$\-\.\"'\s|]")
-_BOUNDARY = re.compile(r"[?¿!¡,;:()\[\]]")
+_NON_WORD = re.compile(r"[^a-z0-9%$\-\.,\"'\s|]")
+_BOUNDARY = re.compile(r"[?¿!¡;:()\[\]]|(?<!\d),|,(?!\d)")  # "50,000" keeps its comma
 _SPACES = re.compile(r"\s+")
 _POSSESSIVE = re.compile(r"(?<=[a-z0-9])'s\b")
 
