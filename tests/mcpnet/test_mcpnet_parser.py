@@ -687,3 +687,30 @@ def test_mcpnet_parser_rejects_bad_input(parser, question):
     """Empty or oversized questions are a ValueError with a specific message."""
     with pytest.raises(ValueError, match="empty|limit"):
         parser.parse(question)
+
+
+def test_mcpnet_parser_reads_a_status_after_campana_as_a_status_not_a_name(parser):
+    """ "la campaña activa con mayor presupuesto": "activa" is the subject's status, not a name fragment."""
+    result = parser.parse("¿Cuál es el ticket promedio de la campaña activa con mayor presupuesto?")
+    assert isinstance(result, StructuredQuery), result
+    assert result.subjects[0].query.status == "active"
+    assert result.subjects[0].query.order_by == Metric.budget
+
+
+def test_mcpnet_parser_reads_running_now_as_active(parser):
+    """ "currently running" with no period of its own is the active campaigns; with a period it is a lifecycle."""
+    now = parser.parse("How many brands are currently running active campaigns on TikTok?")
+    assert isinstance(now, StructuredQuery), now
+    assert now.status == "active" and not now.lifecycle
+    then = parser.parse("campaigns running in December 2025")
+    assert isinstance(then, StructuredQuery), then
+    assert then.status is None and [event.event for event in then.lifecycle] == ["running"]
+
+
+def test_mcpnet_parser_takes_a_lifecycle_period_across_a_brand_name(parser):
+    """ "¿Qué campañas lanzó Banco Palma en el S2?": the launch verb's period is past the brand's name."""
+    brand = parser.catalog.brands[0].name
+    result = parser.parse(f"¿Qué campañas lanzó {brand} en el segundo semestre de 2025?")
+    assert isinstance(result, StructuredQuery), result
+    assert [(event.event, event.period.start) for event in result.lifecycle] == [("started", date(2025, 7, 1))]
+    assert [ref.name for ref in result.filters] == [brand]

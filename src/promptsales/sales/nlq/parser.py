@@ -869,6 +869,11 @@ class QuestionParser:
         elif statuses:  # "campañas activas y finalizadas": both, by status
             reading.statuses = statuses
             reading.group_by_status = True
+        if reading.status in (None, "active") and not reading.statuses:
+            for phrase in _RUNNING_NOW:  # no period of its own left: running now, i.e. active
+                for match in _find(phrase, reading.text):
+                    reading.read("status", match.start(), match.end())
+                    reading.status = "active"
         reading.funnel = any(contains_phrase(reading.text, word) for word in lexicon.FUNNEL_WORDS)
         for word in sorted(lexicon.FUNNEL_WORDS, key=len, reverse=True):
             match = contains_phrase(reading.text, word)
@@ -1064,7 +1069,8 @@ class QuestionParser:
                         if item.start >= match.end()
                         and all(
                             word in lexicon.LIFECYCLE_CONNECTORS or word in _COUNTED_CAMPAIGNS
-                            for word in words.WORD.findall(reading.normalized[match.end() : item.start])
+                            # names already read are blank here: "lanzó Banco Palma en el S2"
+                            for word in words.WORD.findall(reading.text[match.end() : item.start])
                         )
                     ),
                     None,
@@ -1571,8 +1577,8 @@ class QuestionParser:
             if _asks_for_a_campaign(text[: match.start()], match.group(1)):
                 continue  # "qué campaña generó más …", "which campaign had …": a ranking, not a name
             fragment, best = self._best_campaign_prefix(match.group(1))
-            if not fragment:
-                continue
+            if not fragment or set(fragment.split()) <= _STATUS_ADJECTIVES:
+                continue  # "la campaña activa con mayor presupuesto": a status, not a name
             if not best or best[0][2] < CAMPAIGN_MATCH_THRESHOLD:
                 return [], text, self._unknown_campaign(fragment, best, language)
             chosen, text = self._one_campaign(fragment, best, text)
@@ -1814,6 +1820,19 @@ _ANAPHORIC_PERIOD = re.compile(
     r"(?![a-z0-9])|(?<![a-z0-9])(?:(?:en|durante|para)\s+)?(?:ese|esa|el\s+mismo|la\s+misma|dicho|dicha)\s+"
     r"(?:mes|trimestre|ano|semestre|bimestre|periodo)(?![a-z0-9])"
 )
+#: Words of campaigns running *now* (present tense, no period of their own left): the active ones.
+_RUNNING_NOW = (
+    "currently running",
+    "running now",
+    "running",
+    "ongoing",
+    "en curso",
+    "corriendo",
+    "vigente",
+    "vigentes",
+)
+#: Status words ("activa", "finalizadas"): after "campaña" they are an adjective, not a campaign's name.
+_STATUS_ADJECTIVES = frozenset(word for phrases in lexicon.STATUS_WORDS.values() for p in phrases for word in p.split())
 #: How far (characters) from a threshold's words the figure it is on may be named ("more than 50,000 in sales").
 _THRESHOLD_REACH = 24
 #: Nouns that name the groups a threshold keeps, and what counting them counts.
