@@ -871,8 +871,8 @@ class QuestionParser:
             reading.group_by_status = True
         if reading.status in (None, "active") and not reading.statuses:
             for phrase in _RUNNING_NOW:  # no period of its own left: running now, i.e. active
-                for match in _find(phrase, reading.text):
-                    reading.read("status", match.start(), match.end())
+                for running in _find(phrase, reading.text):
+                    reading.read("status", running.start(), running.end())
                     reading.status = "active"
         reading.funnel = any(contains_phrase(reading.text, word) for word in lexicon.FUNNEL_WORDS)
         for word in sorted(lexicon.FUNNEL_WORDS, key=len, reverse=True):
