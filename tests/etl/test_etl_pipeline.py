@@ -63,6 +63,10 @@ def test_full_load_equals_direct_computation(loaded: Sources) -> None:
             expected |= row_set(crm, f"SELECT DISTINCT campaign_id, {key} FROM crm.sales")
             expected |= row_set(crm, f"SELECT DISTINCT campaign_id, {key} FROM crm.leads WHERE campaign_id IS NOT NULL")
             assert row_set(conn, f"SELECT campaign_id, {key} FROM wh.{table}") == expected, table
+        # Each market's name, country and city (questions break down by country and name markets by city).
+        places = row_set(ads, "SELECT market_id, country || ' / ' || segment, country, city FROM ads.markets")
+        stored_places = row_set(conn, "SELECT DISTINCT market_id, market_name, country, city FROM wh.campaign_markets")
+        assert stored_places and stored_places <= places
 
 
 def test_new_campaign_without_results_counts_on_its_channels_and_markets(loaded: Sources) -> None:

@@ -714,3 +714,30 @@ def test_mcpnet_parser_takes_a_lifecycle_period_across_a_brand_name(parser):
     assert isinstance(result, StructuredQuery), result
     assert [(event.event, event.period.start) for event in result.lifecycle] == [("started", date(2025, 7, 1))]
     assert [ref.name for ref in result.filters] == [brand]
+
+
+def test_mcpnet_parser_breaks_down_by_country_and_names_markets_by_city():
+    """ "ventas por país": a breakdown by whole country (its markets together); "CDMX" / "Ciudad de México" /
+    "Mexico City" name the market whose city it is, "México" every Mexican market."""
+    catalog = Catalog(
+        markets=[
+            Named(5, "Mexico / consumer", city="Mexico City"),
+            Named(6, "Mexico / business", city="Monterrey"),
+            Named(12, "Colombia / consumer", city="Bogotá"),
+        ]
+    )
+    parser = QuestionParser(catalog, date(2026, 1, 31))
+    by_country = parser.parse("ventas por país en 2025")
+    assert isinstance(by_country, StructuredQuery), by_country
+    assert by_country.group_by == [Dimension.country]
+    top = parser.parse("Which country had the most campaigns?")
+    assert isinstance(top, StructuredQuery), top
+    assert (top.intent, top.group_by, top.order_by) == (Intent.ranking, [Dimension.country], Metric.campaigns)
+    for question in ("clics en CDMX", "clicks in Mexico City", "clics en Ciudad de México"):
+        named = parser.parse(question)
+        assert isinstance(named, StructuredQuery), named
+        assert [ref.key for ref in named.filters] == [5], question
+    country = parser.parse("clics en México")
+    assert isinstance(country, StructuredQuery), country
+    assert sorted(ref.key for ref in country.filters) == [5, 6]
+    assert [ref.key for ref in parser.parse("ventas en Bogota").filters] == [12]

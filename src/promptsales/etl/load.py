@@ -60,7 +60,7 @@ ATTRIBUTE_STAGING: dict[str, str] = {
     "stg_campaigns": "campaign_id int PRIMARY KEY, campaign_name text, brand_id int, brand_name text, status text, "
     "start_date date, end_date date, budget numeric, channels int, markets int",
     "stg_channels": "channel_id int PRIMARY KEY, name text",
-    "stg_markets": "market_id int PRIMARY KEY, name text",
+    "stg_markets": "market_id int PRIMARY KEY, name text, country text, city text",
     "stg_campaign_channels": "campaign_id int, channel_id int, PRIMARY KEY (campaign_id, channel_id)",
     "stg_campaign_markets": "campaign_id int, market_id int, PRIMARY KEY (campaign_id, market_id)",
     "stg_keys": "campaign_id int PRIMARY KEY",
@@ -316,12 +316,13 @@ WHERE s.campaign_id IN (SELECT campaign_id FROM stg_keys)
 )
 
 
-def fresh_assigned_summary(noun: str) -> sql.Composable:
+def fresh_assigned_summary(noun: str, attributes: tuple[str, ...] = ()) -> sql.Composable:
     """The rows of ``wh.campaign_<noun>s`` (one per campaign × channel or market) of the campaigns in scope.
 
     A campaign has a row for every ``noun`` it is assigned to in PromptAds (``stg_campaign_<noun>s``) and every
     one it has results on, so "campaigns per channel" counts a campaign that has not spent yet, as the source
-    does. The facts are grouped once and give both the keys with results and the measures.
+    does. The facts are grouped once and give both the keys with results and the measures. ``attributes``
+    are more columns of the catalogue copied as they are (a market's country and city).
     """
     table, key = f"campaign_{noun}s", f"{noun}_id"
     return sql.SQL("""
@@ -332,7 +333,7 @@ WITH f AS (SELECT f.campaign_id, f.{key}, {sums}
            SELECT a.campaign_id, a.{key} FROM {assignments} a
            WHERE a.campaign_id IN (SELECT campaign_id FROM stg_keys)
              AND a.campaign_id IN (SELECT campaign_id FROM stg_campaigns))
-SELECT k.campaign_id, k.{key}, coalesce(c.name, {label} || k.{key}) AS {name}, {values}
+SELECT k.campaign_id, k.{key}, coalesce(c.name, {label} || k.{key}) AS {name}, {copied}{values}
 FROM k
 LEFT JOIN f ON f.campaign_id = k.campaign_id AND f.{key} = k.{key}
 LEFT JOIN {catalogue} c ON c.{key} = k.{key}
@@ -343,13 +344,17 @@ LEFT JOIN {catalogue} c ON c.{key} = k.{key}
         assignments=sql.Identifier(f"stg_{table}"),
         label=sql.Literal(noun + " "),
         name=sql.Identifier(f"{noun}_name"),
+        copied=sql.SQL("").join(
+            sql.SQL("coalesce(c.{a}, '') AS {a}, ").format(a=sql.Identifier(a)) for a in attributes
+        ),
         values=sql.SQL(", ").join(map(_summary_value, (m for m in stored_in(table) if m.stored in (FACTS, SUMMARIES)))),
         catalogue=sql.Identifier(f"stg_{noun}s"),
     )
 
 
 FRESH_CHANNELS = fresh_assigned_summary("channel")
-FRESH_MARKETS = fresh_assigned_summary("market")
+MARKET_PLACES = ("country", "city")
+FRESH_MARKETS = fresh_assigned_summary("market", MARKET_PLACES)
 
 FRESH_MONTHS = sql.SQL("""
 SELECT f.campaign_id, f.month, {sums}
@@ -375,7 +380,7 @@ TABLE_SYNCS: tuple[TableSync, ...] = (
         FRESH_CAMPAIGNS,
     ),
     TableSync("campaign_channels", ("channel_name",), FRESH_CHANNELS),
-    TableSync("campaign_markets", ("market_name",), FRESH_MARKETS),
+    TableSync("campaign_markets", ("market_name", *MARKET_PLACES), FRESH_MARKETS),
     TableSync("campaign_months", (), FRESH_MONTHS),
     *(TableSync(table, (), fresh_keys(table)) for table in KEY_TABLES),
 )

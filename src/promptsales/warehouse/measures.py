@@ -85,7 +85,7 @@ CAMPAIGN_INPUTS = {
 
 Kind = Literal["sum", "ratio", "roi", "success", "distinct", "keys"]
 Unit = Literal["count", "usd", "ratio", "hours", "multiple"]
-Dimension = Literal["campaign", "brand", "channel", "market"]
+Dimension = Literal["campaign", "brand", "channel", "market", "country"]
 
 
 @dataclass(frozen=True)
@@ -627,12 +627,27 @@ MEASURES: tuple[Measure, ...] = (
             "markets used",
             "how many markets",
             "number of markets",
-            "how many countries",
             "mercados usados",
             "cuantos mercados",
             "numero de mercados",
+        ),
+    ),
+    Measure(
+        "countries",
+        kind="distinct",
+        distinct="country",
+        unit="count",
+        en="countries",
+        es="países",
+        definition="Distinct countries with results (a country's markets count once).",
+        phrases=(
+            "how many countries",
+            "number of countries",
+            "countries used",
             "cuantos paises",
             "en cuantos paises",
+            "numero de paises",
+            "cantidad de paises",
         ),
     ),
     Measure(

@@ -1,2 +1,2 @@
--- Market catalogue (small; names for the by-market summary).
-SELECT market_id, country || ' / ' || segment FROM ads.markets
+-- Market catalogue (small; names, countries and cities for the by-market summary).
+SELECT market_id, country || ' / ' || segment, country, city FROM ads.markets

@@ -200,7 +200,7 @@ def summarize(query: StructuredQuery, columns: list[str], rows: list[list[object
         head = (
             f"Top {query.limit or 1} por {label(metric, 'es')}{scope}"
             if es
-            else f"Top {query.limit or 1} {dimension}s by {label(metric, 'en')}{scope}"
+            else f"Top {query.limit or 1} {_plural(dimension)} by {label(metric, 'en')}{scope}"
         )
         tied = ""
         if len(records) > (query.limit or 1) * max(1, len(query.compare_periods)):
@@ -231,6 +231,7 @@ def summarize(query: StructuredQuery, columns: list[str], rows: list[list[object
         Dimension.month: ("mes", "month"),
         Dimension.channel: ("canal", "channel"),
         Dimension.market: ("mercado", "market"),
+        Dimension.country: ("país", "country"),
         Dimension.brand: ("marca", "brand"),
         Dimension.campaign: ("campaña", "campaign"),
         Dimension.status: ("estado", "status"),
@@ -284,7 +285,7 @@ def _change_ranking(query: StructuredQuery, columns: list[str], rows: list[list[
     head = (
         f"Top {query.limit or 1} por {how} de {name} de {first} a {last}"
         if es
-        else f"Top {query.limit or 1} {query.group_by[0].value}s by {how} in {name} from {first} to {last}"
+        else f"Top {query.limit or 1} {_plural(query.group_by[0].value)} by {how} in {name} from {first} to {last}"
     )
     tied = ""
     if len(records) > (query.limit or 1):
@@ -294,6 +295,11 @@ def _change_ranking(query: StructuredQuery, columns: list[str], rows: list[list[
             else f" Tie: {len(records)} rows share the top {query.limit or 1} places; all are shown."
         )
     return f"{head}: " + "; ".join(listed[:5]) + "." + tied
+
+
+def _plural(noun: str) -> str:
+    """ "campaigns", "countries"."""
+    return noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
 
 
 def _upper_first(text: str) -> str:

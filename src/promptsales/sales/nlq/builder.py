@@ -76,6 +76,8 @@ def needed_dimensions(query: StructuredQuery) -> set[Dimension]:
         distinct = distinct_dimension(metric)
         if distinct is not None and distinct is not Dimension.campaign:
             needed.add(distinct)
+    if Dimension.country in needed:  # a country is its markets
+        needed = (needed - {Dimension.country}) | {Dimension.market}
     return needed
 
 
@@ -123,6 +125,12 @@ def metric_expression(metric: Metric, grain: wh.Grain, fact: str) -> sql.Composa
         key = grain.keys[dimension] if dimension in grain.keys else wh.CAMPAIGN_COLUMNS["key"]
         return sql.SQL("count(DISTINCT {})").format(_col(fact, key))
     return aggregate(DEFINITIONS[metric], lambda measure: _col(fact, grain.measures[measure]))
+
+
+def _country(grain: wh.Grain) -> sql.Composable:
+    """A row's country: a column of the by-market summary, else that of the row's market (joined as ``mc``)."""
+    table, _, column = wh.COUNTRY_SOURCE
+    return _col("f" if grain.table == table else "mc", column)
 
 
 # -- the pieces of one statement ------------------------------------------------------------------------
@@ -213,6 +221,22 @@ class _Statement:
                 )
             )
         month = _col("f", grain.keys[Dimension.month]) if Dimension.month in grain.keys else None
+        uses_country = (
+            Dimension.country in query.group_by
+            or bool(query.filter_values(Dimension.country))
+            or any(distinct_dimension(metric) is Dimension.country for metric in part.metrics)
+        )
+        if uses_country and grain.table != wh.COUNTRY_SOURCE[0]:
+            table, key, column = wh.COUNTRY_SOURCE
+            joins.append(
+                sql.SQL(" JOIN (SELECT DISTINCT {k}, {c} FROM {s}.{t}) AS mc ON mc.{k} = {fk}").format(
+                    k=_ident(key),
+                    c=_ident(column),
+                    s=_ident(wh.SCHEMA),
+                    t=_ident(table),
+                    fk=_col("f", grain.keys[Dimension.market]),
+                )
+            )
         if query.compare_periods:
             rows = []
             for index, period in enumerate(query.compare_periods):
@@ -239,6 +263,8 @@ class _Statement:
                 expression = campaign_column(wh.CAMPAIGN_COLUMNS["brand_key"])
             elif dimension is Dimension.status:
                 expression = campaign_column(wh.CAMPAIGN_COLUMNS["status"])
+            elif dimension is Dimension.country:
+                expression = _country(grain)
             else:
                 expression = _col("f", grain.keys[dimension])
             select.append(sql.SQL("{} AS {}").format(expression, _ident(wh.GROUP_KEYS[dimension])))
@@ -260,6 +286,8 @@ class _Statement:
         if distinct_dimension(metric) is Dimension.brand:  # a campaign attribute
             alias = "f" if grain.is_campaign_table else "c"
             return sql.SQL("count(DISTINCT {})").format(_col(alias, wh.CAMPAIGN_COLUMNS["brand_key"]))
+        if distinct_dimension(metric) is Dimension.country:  # an attribute of the market
+            return sql.SQL("count(DISTINCT {})").format(_country(grain))
         expression = metric_expression(metric, grain, "f")
         per = self.query.per
         if per is None or DEFINITIONS[metric].kind != "sum":
@@ -307,11 +335,13 @@ class _Statement:
         query = self.query
         where: list[sql.Composable] = []
         cc = wh.CAMPAIGN_COLUMNS
-        for dimension in (Dimension.campaign, Dimension.brand, Dimension.channel, Dimension.market):
+        for dimension in (Dimension.campaign, Dimension.brand, Dimension.channel, Dimension.market, Dimension.country):
             refs = query.filter_values(dimension)
             if not refs:
                 continue
-            if dimension is Dimension.campaign:
+            if dimension is Dimension.country:
+                column = _country(grain)
+            elif dimension is Dimension.campaign:
                 column = _col("f", grain.keys[Dimension.campaign])
             elif dimension is Dimension.brand:
                 column = campaign_column(cc["brand_key"])
@@ -365,7 +395,7 @@ def _labels(query: StructuredQuery) -> tuple[list[sql.Composable], list[sql.Comp
             select.append(sql.SQL("to_char({k}, 'YYYY-MM') AS {k}").format(k=_ident(key)))
             columns.append("month")
             continue
-        if dimension is Dimension.status:
+        if dimension in (Dimension.status, Dimension.country):  # the key is the name
             select.append(_ident(key))
             columns.append(key)
             continue
@@ -528,7 +558,9 @@ def build(query: StructuredQuery, *, ordered: bool = True) -> BuiltQuery:
     else:
         statement = body
         if grouped and ordered:
-            order_columns = [c for c in columns if c in ("month", "status", "channel", "market", "brand", "campaign")]
+            order_columns = [
+                c for c in columns if c in ("month", "status", "country", "channel", "market", "brand", "campaign")
+            ]
             order = [*([_ident("ord")] if query.compare_periods else []), *map(_ident, order_columns)]
             if order:
                 statement += sql.SQL(" ORDER BY ") + sql.SQL(", ").join(order)

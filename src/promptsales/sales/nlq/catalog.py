@@ -72,6 +72,20 @@ COUNTRY_ALIASES: tuple[tuple[str, ...], ...] = (
 )
 
 
+#: Cities of the markets in English and Spanish, with their common abbreviations: a market is also named by
+#: its city ("Mexico City", "Ciudad de México", "CDMX"). Only a city the warehouse records for a market is read.
+CITY_ALIASES: tuple[tuple[str, ...], ...] = (
+    ("mexico city", "ciudad de mexico", "cdmx", "mexico df", "df"),
+    ("new york", "nueva york", "nyc", "new york city"),
+    ("guatemala city", "ciudad de guatemala"),
+    ("panama city", "ciudad de panama"),
+    ("sao paulo", "san pablo"),
+    ("santiago", "santiago de chile"),
+    ("bogota", "bogota dc"),
+    ("washington", "washington dc"),
+)
+
+
 #: Two-letter aliases that are known abbreviations of a channel ("ig", "fb", "yt").
 _SHORT_ALIASES = {"ig", "fb", "yt"}
 
@@ -83,6 +97,7 @@ class Named:
     key: int | str
     name: str
     aliases: tuple[str, ...] = ()
+    city: str = ""  # a market's city (its other name)
 
 
 CampaignMatcher = Callable[[str], list[tuple[int | str, str, float]]]
@@ -111,7 +126,10 @@ class Catalog:
         for channel in self.channels:
             channel.aliases = channel.aliases or _alias_groups(channel.name, CHANNEL_ALIASES)
         for market in self.markets:
-            market.aliases = market.aliases or _alias_groups(market.name, COUNTRY_ALIASES)
+            city = _alias_groups(market.city, tuple(g for g in CITY_ALIASES if normalize_name(market.city) in g))
+            market.aliases = market.aliases or tuple(
+                dict.fromkeys((*_alias_groups(market.name, COUNTRY_ALIASES), *city))
+            )
         for entity in (*self.brands, *self.campaigns):
             entity.aliases = entity.aliases or (normalize_name(entity.name),)
         self._index: dict[Dimension, tuple[dict[str, list[Named]], int]] = {}

@@ -34,6 +34,19 @@ def _names(conn: psycopg.Connection, table: str, key: str, name: str) -> list[Na
     return [Named(row[0], row[1]) for row in conn.execute(query)]
 
 
+def _markets(conn: psycopg.Connection) -> list[Named]:
+    """The markets with their city (a market is also named by its city)."""
+    table, key, name = wh.LABEL_SOURCES[Dimension.market]
+    query = sql.SQL("SELECT DISTINCT ON ({k}) {k}, {n}, {c} FROM {s}.{t} ORDER BY {k}, {n}").format(
+        k=sql.Identifier(key),
+        n=sql.Identifier(name),
+        c=sql.Identifier(wh.MARKET_CITY),
+        s=sql.Identifier(wh.SCHEMA),
+        t=sql.Identifier(table),
+    )
+    return [Named(row[0], row[1], city=row[2]) for row in conn.execute(query)]
+
+
 def _last_load(conn: psycopg.Connection) -> int | None:
     """Id of the latest successful ETL run (names change only when the warehouse is loaded)."""
     try:
@@ -58,7 +71,7 @@ def load_catalog(conn: psycopg.Connection, *, use_cache: bool = True) -> Catalog
         campaigns=_names(conn, wh.CAMPAIGN_TABLE, cc["key"], cc["name"]),
         brands=_names(conn, wh.CAMPAIGN_TABLE, cc["brand_key"], cc["brand_name"]),
         channels=_names(conn, *wh.LABEL_SOURCES[Dimension.channel]),
-        markets=_names(conn, *wh.LABEL_SOURCES[Dimension.market]),
+        markets=_markets(conn),
     )
     with _lock:
         for key in [k for k in _cache if k[0] == cache_key[0]]:

@@ -38,7 +38,8 @@ DIMENSION_WORDS: dict[Dimension, tuple[str, ...]] = {
         "red social",
         "redes sociales",
     ),
-    Dimension.market: ("market", "markets", "mercado", "mercados", "country", "countries", "pais", "paises"),
+    Dimension.market: ("market", "markets", "mercado", "mercados"),
+    Dimension.country: ("country", "countries", "pais", "paises"),
     Dimension.month: ("month", "months", "mes", "meses"),
     Dimension.status: ("status", "statuses", "estado", "estados", "estatus"),
 }

@@ -35,6 +35,7 @@ class Dimension(str, Enum):
     brand = "brand"
     channel = "channel"
     market = "market"
+    country = "country"  # the markets of one country together
     month = "month"
     status = "status"
 

@@ -922,29 +922,7 @@ class QuestionParser:
         for start, end in ranking.spans:
             reading.read("ranking", start, end)
         self._read_listing(reading)
-        return self._refuse_countries(reading)
-
-    @staticmethod
-    def _refuse_countries(reading: _Reading) -> NotAnswerable | None:
-        """ "ventas por país", "the country with the most campaigns": markets are a country and a segment
-        ("United States / business"), so a breakdown or ranking of markets is not one of countries — refused
-        (a named country is a filter on its markets and is answered)."""
-        dimension_words = [*reading.words.get("group_by", []), *reading.words.get("ranking", [])]
-        countries = [word for word in dimension_words if word in _COUNTRY_WORDS]
-        if not countries:
-            return None
-        return reading.refuse(
-            reading.say(
-                f"'{' '.join(countries)}': the warehouse's markets are a country and a segment (e.g. 'United "
-                "States / business'), so it breaks down and ranks markets, not whole countries.",
-                f"'{' '.join(countries)}': los mercados del almacén son un país y un segmento (p. ej. 'United "
-                "States / business'), así que desglosa y ordena mercados, no países completos.",
-            ),
-            "the same question by market, or one country named (its markets are added up)",
-            "la misma pregunta por mercado, o un país nombrado (se suman sus mercados)",
-            refusal="grain",
-            not_understood=countries,
-        )
+        return None
 
     @staticmethod
     def _read_closed_sales(reading: _Reading) -> list[tuple[int, int, Metric]]:

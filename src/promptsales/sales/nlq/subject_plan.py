@@ -14,6 +14,7 @@ from promptsales.sales.nlq.answer import execute, format_value, plain
 from promptsales.sales.nlq.builder import build
 from promptsales.sales.nlq.metrics import label
 from promptsales.sales.nlq.model import EntityRef, StructuredQuery
+from promptsales.sales.nlq.warehouse import GROUP_KEYS
 
 
 class NoSubject(Exception):
@@ -74,7 +75,12 @@ def resolve_subjects(conn: psycopg.Connection, query: StructuredQuery) -> tuple[
             }
         )
         filters.extend(
-            EntityRef(dimension=subject.dimension, key=record[f"{dimension}_id"], name=name, matched_text=subject.text)
+            EntityRef(
+                dimension=subject.dimension,
+                key=record[GROUP_KEYS[subject.dimension]],
+                name=name,
+                matched_text=subject.text,
+            )
             for name, record in zip(names, records)
         )
     return query.model_copy(update={"subjects": [], "filters": filters}), steps

@@ -53,7 +53,12 @@ GROUP_KEYS: dict[Dimension, str] = {
     Dimension.market: "market_id",
     Dimension.month: "month",
     Dimension.status: "status",
+    Dimension.country: "country",
 }
+#: Where a market's country is: the by-market summary, with one country per market.
+COUNTRY_SOURCE = ("campaign_markets", "market_id", "country")
+#: The column of a market's city in the by-market summary (a market is also named by its city).
+MARKET_CITY = "city"
 #: Spanish for what an average is per.
 PER_ES = {"campaign": "campaña", "day": "día", "month": "mes", "ad": "anuncio"}
 MONTH_COLUMN = "month"
@@ -129,7 +134,7 @@ TABLE_DESCRIPTIONS = {
     "campaigns": "One row per campaign: name, brand, status, dates, budget, goal, every total, clients.",
     "campaign_months": "Per campaign × month: additive measures.",
     "campaign_channels": "Per campaign × channel (with channel_name): additive measures.",
-    "campaign_markets": "Per campaign × market (with market_name): additive measures.",
+    "campaign_markets": "Per campaign × market (with market_name, country, city): additive measures.",
     "campaign_facts": "Per campaign × channel × market × month: additive measures (finest grain).",
     "campaign_funnel": "View: reach → interactions → leads → clients → sales per campaign.",
     "campaign_buyers": "Per campaign × channel × market × month: the distinct PromptCRM clients who bought (ids only).",
