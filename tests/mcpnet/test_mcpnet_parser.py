@@ -741,3 +741,14 @@ def test_mcpnet_parser_breaks_down_by_country_and_names_markets_by_city():
     assert isinstance(country, StructuredQuery), country
     assert sorted(ref.key for ref in country.filters) == [5, 6]
     assert [ref.key for ref in parser.parse("ventas en Bogota").filters] == [12]
+
+
+def test_mcpnet_parser_reads_chat_q_as_que(parser):
+    """ "la campaña q más clics tuvo": "q" alone is the chat spelling of "que", not a campaign's name; "q4" stays a
+    quarter."""
+    result = parser.parse("roi de diciembre 2025 de la campaña q mas clicks tuvo")
+    assert isinstance(result, StructuredQuery), result
+    assert Metric.roi in result.metrics and Metric.clicks in result.metrics
+    quarter = parser.parse("ventas del q4 2025")
+    assert isinstance(quarter, StructuredQuery), quarter
+    assert quarter.period is not None and quarter.period.start == date(2025, 10, 1)

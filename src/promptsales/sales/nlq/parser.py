@@ -522,13 +522,14 @@ class QuestionParser:
             raise ValueError("The question is empty; ask about campaign reach, sales, ROI, channels, markets…")
         if len(question) > MAX_QUESTION_CHARS:
             raise ValueError(f"The question has {len(question)} characters; the limit is {MAX_QUESTION_CHARS}.")
-        text = normalize(question)
+        text, chat_que = _CHAT_QUE.subn("que", normalize(question))  # "la campaña q más clics tuvo"
         return _Reading(
             text=text,
             language=detect_language(text, question),
             out_of_scope=self._out_of_scope(text, question),
             question=question,
             normalized=text,
+            words={"stop": ["q"] * chat_que} if chat_que else {},
         )
 
     def _read_subject(self, reading: _Reading) -> NotAnswerable | None:
@@ -1798,6 +1799,8 @@ _ANAPHORIC_PERIOD = re.compile(
     r"(?![a-z0-9])|(?<![a-z0-9])(?:(?:en|durante|para)\s+)?(?:ese|esa|el\s+mismo|la\s+misma|dicho|dicha)\s+"
     r"(?:mes|trimestre|ano|semestre|bimestre|periodo)(?![a-z0-9])"
 )
+#: "q" alone, as Spanish chat writes "que" (never a name: quarters are "q1" … "q4").
+_CHAT_QUE = re.compile(r"(?<![a-z0-9'])q(?![a-z0-9'])")
 #: Words of campaigns running *now* (present tense, no period of their own left): the active ones.
 _RUNNING_NOW = (
     "currently running",
