@@ -101,10 +101,11 @@ def test_which_campaign_is_a_ranking_not_a_name(parser):
     assert isinstance(result, StructuredQuery) and result.intent is Intent.ranking and not result.filters
 
 
-def test_countries_are_refused_as_a_breakdown_but_filter_as_a_name(parser):
-    """Markets are a country and a segment: "por país" is refused, "en México" totals Mexico's markets."""
+def test_countries_break_down_as_a_dimension_and_filter_as_a_name(parser):
+    """Markets are a country and a segment: "por país" breaks down by whole country (D158), "en México"
+    totals Mexico's markets."""
     by_country = parser.parse("ventas por país en 2025")
-    assert isinstance(by_country, NotAnswerable) and by_country.refusal == "grain"
+    assert isinstance(by_country, StructuredQuery) and by_country.group_by == [Dimension.country]
     mexico = parser.parse("ventas en Mexico / consumer en 2025")
     assert isinstance(mexico, StructuredQuery)
 
