@@ -752,3 +752,48 @@ def test_mcpnet_parser_reads_chat_q_as_que(parser):
     quarter = parser.parse("ventas del q4 2025")
     assert isinstance(quarter, StructuredQuery), quarter
     assert quarter.period is not None and quarter.period.start == date(2025, 10, 1)
+
+
+@pytest.mark.parametrize(
+    "question, start, end, intent",
+    [
+        # one period written twice is one period, not a comparison with itself
+        ("Number of sales in the 4th bimester of 2025 (Jul-Aug)", "2025-07-01", "2025-09-01", Intent.value),
+        # two consecutive months joined by "y" with no comparison asked are the two together
+        ("numero de ventas julio y agosto 2025", "2025-07-01", "2025-09-01", Intent.value),
+        # abbreviations joined by a word only a range uses
+        ("leads por mes oct a dic 2025", "2025-10-01", "2026-01-01", Intent.breakdown),
+        # a month-by-month evolution over a range is the months of the range, not its two ends compared
+        ("como evoluciono el gasto mes a mes de julio a diciembre 2025?", "2025-07-01", "2026-01-01", Intent.breakdown),
+    ],
+)
+def test_mcpnet_parser_reads_these_periods_as_one(parser, question, start, end, intent):
+    """Period readings found by the fifth round's dev questions (each was a silent wrong answer or a refusal)."""
+    result = parser.parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert result.intent is intent and not result.compare_periods
+    assert result.period is not None and (result.period.start, result.period.end) == P(start, end)
+
+
+def test_mcpnet_parser_keeps_comparing_years_and_asked_comparisons(parser):
+    """ "in 2024 and 2025" and "compare November and December" stay comparisons."""
+    for question in ("Sales amount in 2024 and 2025", "compare sales in November and December 2025"):
+        result = parser.parse(question)
+        assert isinstance(result, StructuredQuery), result
+        assert len(result.compare_periods) == 2, question
+
+
+def test_mcpnet_parser_reads_already_ended_as_finished(parser):
+    """ "cuántas campañas ya terminaron por país": ended with no period of its own is the finished status."""
+    result = parser.parse("cuantas campañas ya terminaron por pais")
+    assert isinstance(result, StructuredQuery), result
+    assert result.status == "finished" and result.group_by == [Dimension.country] and not result.lifecycle
+
+
+def test_mcpnet_parser_ends_the_last_months_with_the_as_of_month_only_when_it_is_complete():
+    """ "the last two months" as of 31 January 2026 are December and January (the data holds all of January);
+    as of 20 January they are November and December."""
+    for as_of, start, end in ((date(2026, 1, 31), "2025-12-01", "2026-02-01"), (AS_OF, "2025-11-01", "2026-01-01")):
+        result = QuestionParser(sample_catalog(), as_of).parse("How many leads came in over the last two months?")
+        assert isinstance(result, StructuredQuery), result
+        assert result.period is not None and (result.period.start, result.period.end) == P(start, end)

@@ -870,11 +870,12 @@ class QuestionParser:
         elif statuses:  # "campañas activas y finalizadas": both, by status
             reading.statuses = statuses
             reading.group_by_status = True
-        if reading.status in (None, "active") and not reading.statuses:
-            for phrase in _RUNNING_NOW:  # no period of its own left: running now, i.e. active
-                for running in _find(phrase, reading.text):
-                    reading.read("status", running.start(), running.end())
-                    reading.status = "active"
+        for status, phrases in _STATUS_VERBS.items():  # no period of their own left: a status now
+            if reading.status in (None, status) and not reading.statuses:
+                for phrase in phrases:
+                    for verb in _find(phrase, reading.text):
+                        reading.read("status", verb.start(), verb.end())
+                        reading.status = status
         reading.funnel = any(contains_phrase(reading.text, word) for word in lexicon.FUNNEL_WORDS)
         for word in sorted(lexicon.FUNNEL_WORDS, key=len, reverse=True):
             match = contains_phrase(reading.text, word)
@@ -980,7 +981,15 @@ class QuestionParser:
             if inner is not None:
                 reading.periods = [inner]
                 reading.understood["periods"] = [inner.label]
-        if (spans or reading.compare) and len(reading.found_periods) == 1 and reading.found_periods[0].endpoints:
+        monthly = any(contains_phrase(reading.text, word) for word in lexicon.MONTHLY_WORDS) or _BY_MONTH.search(
+            reading.text
+        )
+        if (
+            (spans or reading.compare)
+            and not monthly  # "cómo evolucionó el gasto mes a mes de julio a diciembre": the months of the range
+            and len(reading.found_periods) == 1
+            and reading.found_periods[0].endpoints
+        ):
             reading.periods = list(reading.found_periods[0].endpoints)
             reading.understood["periods"] = [period.label for period in reading.periods]
         comparison = [(m.start(), m.end()) for word in lexicon.COMPARE_WORDS for m in _find(word, reading.text)]
@@ -1499,10 +1508,15 @@ class QuestionParser:
         from the earlier period to the later, whichever was named first)."""
         period: Period | None = None
         compare_periods: list[Period] = []
-        if len(reading.periods) == 1:
-            period = reading.periods[0]
-        elif len(reading.periods) > 1:
-            compare_periods = sorted(reading.periods, key=lambda found: (found.start, found.end))
+        # one period written twice ("el 4º bimestre de 2025 (jul-ago)", "Q4 2025 … del Q4 2025") is one period
+        periods = list({(found.start, found.end): found for found in reversed(reading.periods)}.values())[::-1]
+        joined = _joined_months(reading) if len(periods) == 2 and not (reading.compare or reading.change) else None
+        if joined is not None:  # "ventas de julio y agosto": the two months together
+            period = joined
+        elif len(periods) == 1:
+            period = periods[0]
+        elif len(periods) > 1:
+            compare_periods = sorted(periods, key=lambda found: (found.start, found.end))
         return period, compare_periods
 
     @staticmethod
@@ -1799,19 +1813,25 @@ _ANAPHORIC_PERIOD = re.compile(
     r"(?![a-z0-9])|(?<![a-z0-9])(?:(?:en|durante|para)\s+)?(?:ese|esa|el\s+mismo|la\s+misma|dicho|dicha)\s+"
     r"(?:mes|trimestre|ano|semestre|bimestre|periodo)(?![a-z0-9])"
 )
+#: A breakdown by month asked with a marker ("por mes", "by month", "each month").
+_BY_MONTH = re.compile(r"(?<![a-z0-9])(?:by|per|each|every|por|cada)\s+(?:month|mes)(?![a-z0-9])")
 #: "q" alone, as Spanish chat writes "que" (never a name: quarters are "q1" … "q4").
 _CHAT_QUE = re.compile(r"(?<![a-z0-9'])q(?![a-z0-9'])")
-#: Words of campaigns running *now* (present tense, no period of their own left): the active ones.
-_RUNNING_NOW = (
-    "currently running",
-    "running now",
-    "running",
-    "ongoing",
-    "en curso",
-    "corriendo",
-    "vigente",
-    "vigentes",
-)
+#: Verbs of when campaigns ran that have no period of their own left: a status now — running now is active
+#: ("currently running", "en curso"), already ended is finished ("ya terminaron", "have ended").
+_STATUS_VERBS: dict[str, tuple[str, ...]] = {
+    "active": (
+        "currently running",
+        "running now",
+        "running",
+        "ongoing",
+        "en curso",
+        "corriendo",
+        "vigente",
+        "vigentes",
+    ),
+    "finished": ("have ended", "already ended", "ya terminaron", "ya finalizaron", "ya acabaron", "ya concluyeron"),
+}
 #: Status words ("activa", "finalizadas"): after "campaña" they are an adjective, not a campaign's name.
 _STATUS_ADJECTIVES = frozenset(word for phrases in lexicon.STATUS_WORDS.values() for p in phrases for word in p.split())
 #: How far (characters) from a threshold's words the figure it is on may be named ("more than 50,000 in sales").
@@ -2014,6 +2034,23 @@ def _as_asked(reading: _Reading, start: int, end: int) -> str | None:
     if not inside:
         return None
     return reading.question[asked[inside[0]].start() : asked[inside[-1]].end()]
+
+
+def _joined_months(reading: _Reading) -> Period | None:
+    """Two consecutive months joined only by "and"/"y" ("julio y agosto 2025") with no comparison asked: one
+    period, the two together (a comparison needs "vs", "compare" or a change word; years and quarters so
+    joined are compared)."""
+    found = sorted(reading.found_periods, key=lambda item: item.start)
+    if len(found) != 2 or Dimension.month in reading.group_by:
+        return None
+    first, second = found
+    between = reading.normalized[first.end : second.start].split()
+    one_month = all(add_months(item.period.start, 1) == item.period.end for item in found)
+    if between not in (["y"], ["and"], ["e"]) or first.period.end != second.period.start or not one_month:
+        return None  # "2024 and 2025", "Q3 y Q4": compared, as before
+    same_year = first.period.start.year == second.period.start.year
+    label = f"{first.period.label.rsplit(' ', 1)[0] if same_year else first.period.label} – {second.period.label}"
+    return Period(start=first.period.start, end=second.period.end, label=label)
 
 
 def _counts_groups(metric: Metric) -> bool:

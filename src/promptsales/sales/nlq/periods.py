@@ -428,13 +428,15 @@ class PeriodParser:
             # "from Oct 2024 through Feb 2025": an abbreviation only after a word that opens a range ("de mar …")
             rf"|(?:between|from|entre|desde)\s+({_ABBR}){_OF}(?:\s+{_YEAR})?)\s+"
             rf"(?:and|to|until|through|thru|y|a|al|hasta)\s+"
+            # "oct a dic 2025", "sep to nov": abbreviations joined by a word that only a range uses
+            rf"|({_ABBR})(?:\s+{_YEAR})?\s+(?:to|until|through|thru|a|al|hasta)\s+(?=(?:{_ABBR}|{_MONTH})\b)"
             # "enero-junio 2025", "January – June 2025": two months joined by a dash are a range too
             rf"|({_MONTH}|{_ABBR})(?:\s+{_YEAR})?\s*[-–—]\s*)({_MONTH}|{_ABBR}){_OF}(?:\s+{_YEAR})?\b"
         )
         for match in list(pattern.finditer(text)):
-            first = match.group(1) or match.group(3) or match.group(5)
-            first_year = match.group(2) or match.group(4) or match.group(6)
-            last, last_year = match.group(7), match.group(8)
+            first = match.group(1) or match.group(3) or match.group(5) or match.group(7)
+            first_year = match.group(2) or match.group(4) or match.group(6) or match.group(8)
+            last, last_year = match.group(9), match.group(10)
             m1, m2 = (MONTHS.get(word) or MONTH_ABBREVIATIONS[word] for word in (first, last))
             if last_year:
                 end_year = int(last_year)
@@ -545,6 +547,8 @@ class PeriodParser:
 
     def _relative(self, text: str):
         this_month = month_start(self.as_of)
+        # "the last N months" end with the as-of month when the data holds all of it (as of its last day)
+        complete = add_months(this_month, 1) if (self.as_of + timedelta(days=1)).day == 1 else this_month
         this_quarter = date(self.as_of.year, (self.as_of.month - 1) // 3 * 3 + 1, 1)
         this_half = date(self.as_of.year, 1 if self.as_of.month <= 6 else 7, 1)
         es = self.language == "es"
@@ -552,7 +556,7 @@ class PeriodParser:
             (
                 rf"\b(?:last|past|previous|(?:los\s+)?ultimos|(?:las\s+)?ultimas)\s+{_NUM}\s+(?:months|meses)\b",
                 lambda m: months_period(
-                    add_months(this_month, -_number(m.group(1))),
+                    add_months(complete, -_number(m.group(1))),
                     _number(m.group(1)),
                     f"últimos {_number(m.group(1))} meses" if es else f"last {_number(m.group(1))} months",
                 ),
