@@ -107,7 +107,8 @@ def audit_rows(settings: Settings, since: float) -> int:
 
 def served_calls(before: dict[str, int], after: dict[str, int]) -> int:
     """Tool calls the servers handled between two readings of the shared counters: every call of an OAuth client
-    takes (or is refused) one rate-limit token, on the fast path and the SDK's alike."""
+    takes (or is refused) one rate-limit token, on the fast path and the SDK's alike, and has one audit row; a call let
+    through while Valkey was unreachable (fail open) has a row and no counted token (docs/decisions.md D159)."""
     return sum(after.get(k, 0) - before.get(k, 0) for k in ("rate_allowed", "rate_limited"))
 
 

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import json
 import os
 import signal
+import ssl
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 import pytest
 from mcpnet_helpers import eventually
 
@@ -110,3 +114,99 @@ def test_load_user_classes_call_every_server_without_errors_and_are_audited(netw
     served = served_calls(counters, cache_counters(network.settings))
     assert served >= counted > 0
     assert eventually(lambda: audit_rows(network.settings, float(since)), served, timeout=20) == served
+
+
+def _mcp_client(plan: dict, timeout: httpx.Timeout | float = 60) -> httpx.Client:
+    context = ssl.create_default_context(cafile=plan["ca"])
+    return httpx.Client(verify=context, timeout=timeout)
+
+
+def _open_sales_session(http: httpx.Client, plan: dict, token: str) -> dict[str, str]:
+    """Headers of an initialised MCP session on the sales server (raw JSON-RPC, as the load users speak it)."""
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Accept": "application/json, text/event-stream",
+        "Content-Type": "application/json",
+    }
+    params = {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "accounting", "version": "1"}}
+    answer = http.post(
+        plan["servers"]["sales"],
+        json={"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": params},
+        headers=headers,
+    )
+    assert answer.status_code == 200, answer.text
+    headers["MCP-Protocol-Version"] = answer.json()["result"]["protocolVersion"]
+    if answer.headers.get("mcp-session-id"):
+        headers["mcp-session-id"] = answer.headers["mcp-session-id"]
+    note = http.post(
+        plan["servers"]["sales"], json={"jsonrpc": "2.0", "method": "notifications/initialized"}, headers=headers
+    )
+    assert note.status_code == 202, note.text
+    return headers
+
+
+def _call(http: httpx.Client, plan: dict, headers: dict[str, str], tool: str, arguments: dict) -> dict:
+    payload = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": arguments}}
+    answer = http.post(plan["servers"]["sales"], json=payload, headers=headers)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["result"]
+
+
+def test_audit_rows_equal_calls_served_with_refusals_hits_misses_and_cut_off_clients(network, load_plan):
+    """Issue 20's "audit rows = calls", exactly: one agent's cache misses and hits, a burst past its rate limit
+    (refused calls are audited too) and clients that hang up before the answer — every call that took a rate-limit
+    token (the benchmark's "calls served") has one audit row, and no row is written without one."""
+    plan = json.loads(load_plan.read_text())
+    with connect("sales", "admin", settings=network.settings) as conn:
+        since = conn.execute("SELECT extract(epoch FROM now())").fetchone()[0]
+    counters = cache_counters(network.settings)
+    token = plan["tokens"][-1]
+    rankings = [tuple(r) for r in plan["keys"]["rankings"]]
+    with _mcp_client(plan) as http:
+        headers = _open_sales_session(http, plan, token)
+        # Misses, then hits of the same arguments (fast path), and a question (the SDK's path).
+        unseen = [(metric, period, n) for (metric, period, _), n in zip(rankings[:3], (7, 8, 9), strict=True)]
+        for metric, period, n in unseen * 2:  # n = 7, 8, 9: keys the load users never ask for
+            result = _call(
+                http, plan, headers, "topCampaigns", {"metric": metric, "period": period, "n": n, "chart": False}
+            )
+            assert not result.get("isError"), result
+        question = plan["keys"]["question_templates"][0].format(name=plan["keys"]["campaign_names"][0])
+        _call(http, plan, headers, "askCampaignPerformance", {"question": question, "chart": False})
+        # A burst from 8 threads until the limiter has refused some calls (100/s, burst 200): bounded by count.
+        refused = 0
+
+        def burst(_: int) -> bool:
+            metric, period, n = rankings[0]
+            result = _call(
+                http, plan, headers, "topCampaigns", {"metric": metric, "period": period, "n": n, "chart": False}
+            )
+            return bool(result.get("isError"))
+
+        with ThreadPoolExecutor(8) as pool:
+            for _ in range(20):
+                refused += sum(pool.map(burst, range(100)))
+                if refused >= 5:
+                    break
+        assert refused >= 5
+    # Clients that hang up right after sending: on the fast path (a hit) and on the SDK's (a question).
+    for tool, arguments in [
+        ("topCampaigns", {"metric": rankings[0][0], "period": rankings[0][1], "n": rankings[0][2], "chart": False}),
+        ("askCampaignPerformance", {"question": question, "chart": False}),
+    ] * 3:
+        with _mcp_client(plan, httpx.Timeout(60, read=0.001)) as cut:
+            with contextlib.suppress(httpx.TimeoutException):
+                _call(cut, plan, headers, tool, arguments)
+    after = cache_counters(network.settings)
+    assert after.get("hits", 0) > counters.get("hits", 0) and after.get("misses", 0) > counters.get("misses", 0)
+    assert after.get("rate_limited", 0) - counters.get("rate_limited", 0) >= refused
+
+    def unaccounted() -> tuple[int, int]:
+        served = served_calls(counters, cache_counters(network.settings))
+        return audit_rows(network.settings, float(since)) - served, served
+
+    # Rows are written in the background (and a hung-up call may still be running): poll until they match.
+    eventually(lambda: unaccounted()[0], 0, timeout=30)
+    difference, served = unaccounted()
+    assert difference == 0, f"{served} calls served, {served + difference} audit rows"
+    assert served >= 6 + 1 + 100 + refused

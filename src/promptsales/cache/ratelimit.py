@@ -149,8 +149,9 @@ class RateLimiter:
         caller_scopes: Iterable[str],
     ) -> tuple[RateDecision, bytes | None] | None:
         """Take one token from the client's bucket and, if allowed, look ``spec``'s answer to ``args`` up — one
-        round trip. (decision, the cached JSON or None on a miss); None when Redis is unavailable (nothing taken).
-        After a miss :data:`LIMIT_TAKEN` is set, so the tool that computes the answer does not limit again."""
+        round trip. (decision, the cached JSON or None on a miss); None when Redis is unavailable (the call is let
+        through unchecked). After a miss, or Redis unavailable, :data:`LIMIT_TAKEN` is set, so the tool that computes
+        the answer does not limit again."""
         script_keys, script_args = self.cache.lookup_arguments(spec, args, depends, caller_scopes)
         try:
             reply = self.cache._redis(
@@ -159,6 +160,10 @@ class RateLimiter:
                 )
             )
         except CacheUnavailable:
+            # Fail open, once: the script may have run (a reply that timed out) and taken — and counted — the token,
+            # so the tool must not take (and count) a second one for this call (issue 20, audit rows = calls).
+            self.cache.local["rate_unchecked"] += 1
+            LIMIT_TAKEN.set(True)
             return None
         if not reply[0]:
             return RateDecision(False, 0, reply[1] / 1000), None

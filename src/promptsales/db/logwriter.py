@@ -61,10 +61,14 @@ class SalesLogWriter:
         """Queue one statement (run in order by the writer thread)."""
         self._pending.append((settings, query, params))
         if self._thread is None:
-            with self._lock:
-                if self._thread is None:
-                    self._thread = threading.Thread(target=self._run, name="promptsales-log-writer", daemon=True)
-                    self._thread.start()
+            self._start()
+
+    def _start(self) -> None:
+        """Start a writer thread unless one runs."""
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="promptsales-log-writer", daemon=True)
+                self._thread.start()
 
     def _take(self) -> list[tuple]:
         batch = []
@@ -87,9 +91,16 @@ class SalesLogWriter:
                 if not batch:
                     idle += self.batch_seconds
                     with self._lock:
-                        if not self._pending and (idle >= self.idle_seconds or hurried):
+                        ending = not self._pending and (idle >= self.idle_seconds or hurried)
+                        if ending:
                             self._thread = None
-                            return
+                    if ending:
+                        # A row queued between the check above and ``_thread = None`` was queued by a caller that
+                        # still saw this thread running, so it started none (``execute`` appends without the lock):
+                        # without this second look it waited for the next row or the exit flush (issue 20).
+                        if self._pending:
+                            self._start()
+                        return
                     continue
                 idle = 0.0
                 while batch:

@@ -118,8 +118,11 @@ class CachedReads:
         except UserError as error:  # the rate limit's refusal (bad input goes to the SDK, which words it)
             if not isinstance(error, RateLimitExceeded):
                 return False
-            await self._respond(send, session_id, payload["id"], {"content": [_text(str(error))], "isError": True})
-            self._observed(call)
+            # The token is counted: the call is audited even if the answer cannot be sent (cancelled at shutdown).
+            try:
+                await self._respond(send, session_id, payload["id"], {"content": [_text(str(error))], "isError": True})
+            finally:
+                self._observed(call)
             return True
         except Exception:  # invalid arguments and anything unexpected: the SDK's path answers (and words) it
             return False
@@ -129,9 +132,11 @@ class CachedReads:
         # The stored JSON is the structured content as is, and (as a JSON string) the text content.
         content = json.dumps([_text(text)], ensure_ascii=False, separators=(",", ":"))
         answer = f'{{"content":{content},"isError":false,"structuredContent":{text}}}'
-        await self._respond(send, session_id, payload["id"], answer)
         call.outcome = "ok"
-        self._observed(call)
+        try:
+            await self._respond(send, session_id, payload["id"], answer)
+        finally:  # as for a refusal: one audit row per counted token, whatever happens to the answer
+            self._observed(call)
         return True
 
     async def _session_accepts(self, scope: Scope, session_id: str) -> bool:
