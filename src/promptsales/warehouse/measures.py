@@ -604,7 +604,7 @@ MEASURES: tuple[Measure, ...] = (
         unit="count",
         en="channels used",
         es="canales usados",
-        definition="Distinct channels with results.",
+        definition="Distinct channels with ad results (spend or views) in the rows asked for.",
         phrases=(
             "channels used",
             "how many channels",
@@ -613,6 +613,7 @@ MEASURES: tuple[Measure, ...] = (
             "canales utilizados",
             "cuantos canales",
             "numero de canales",
+            "cantidad de canales",
         ),
     ),
     Measure(
@@ -622,7 +623,7 @@ MEASURES: tuple[Measure, ...] = (
         unit="count",
         en="markets used",
         es="mercados usados",
-        definition="Distinct markets with results.",
+        definition="Distinct markets with ad results (spend or views) in the rows asked for.",
         phrases=(
             "markets used",
             "how many markets",
@@ -630,6 +631,7 @@ MEASURES: tuple[Measure, ...] = (
             "mercados usados",
             "cuantos mercados",
             "numero de mercados",
+            "cantidad de mercados",
         ),
     ),
     Measure(
@@ -639,7 +641,7 @@ MEASURES: tuple[Measure, ...] = (
         unit="count",
         en="countries",
         es="países",
-        definition="Distinct countries with results (a country's markets count once).",
+        definition="Distinct countries with ad results (spend or views) in the rows asked for (a country's markets count once).",
         phrases=(
             "how many countries",
             "number of countries",

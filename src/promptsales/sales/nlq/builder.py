@@ -123,8 +123,20 @@ def metric_expression(metric: Metric, grain: wh.Grain, fact: str) -> sql.Composa
     dimension = distinct_dimension(metric)
     if dimension is not None:
         key = grain.keys[dimension] if dimension in grain.keys else wh.CAMPAIGN_COLUMNS["key"]
-        return sql.SQL("count(DISTINCT {})").format(_col(fact, key))
+        return sql.SQL("count(DISTINCT {}){}").format(_col(fact, key), _with_ads(dimension, grain, fact))
     return aggregate(DEFINITIONS[metric], lambda measure: _col(fact, grain.measures[measure]))
+
+
+def _with_ads(dimension: Dimension, grain: wh.Grain, fact: str) -> sql.Composable:
+    """Channels, markets and countries *used* are those with ad results (spend or views) in the rows asked
+    for: a row holding only CRM leads or sales, or a channel assigned with nothing run yet, is not one."""
+    if dimension not in (Dimension.channel, Dimension.market, Dimension.country):
+        return sql.SQL("")
+    if not {"spend", "impressions"} <= set(grain.measures):
+        return sql.SQL("")
+    return sql.SQL(" FILTER (WHERE {} > 0 OR {} > 0)").format(
+        _col(fact, grain.measures["spend"]), _col(fact, grain.measures["impressions"])
+    )
 
 
 def _country(grain: wh.Grain) -> sql.Composable:
@@ -287,7 +299,7 @@ class _Statement:
             alias = "f" if grain.is_campaign_table else "c"
             return sql.SQL("count(DISTINCT {})").format(_col(alias, wh.CAMPAIGN_COLUMNS["brand_key"]))
         if distinct_dimension(metric) is Dimension.country:  # an attribute of the market
-            return sql.SQL("count(DISTINCT {})").format(_country(grain))
+            return sql.SQL("count(DISTINCT {}){}").format(_country(grain), _with_ads(Dimension.country, grain, "f"))
         expression = metric_expression(metric, grain, "f")
         per = self.query.per
         if per is None or DEFINITIONS[metric].kind != "sum":

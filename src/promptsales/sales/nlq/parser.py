@@ -939,11 +939,12 @@ class QuestionParser:
             if match.group() not in _CLOSING_WORDS:
                 continue
             after_sale = index > 0 and tokens[index - 1].group() in _SALE_NOUNS
-            if about_campaigns and not after_sale:
-                continue
             following = tokens[index + 1 : index + 4]
             noun = next((at for at, token in enumerate(following) if token.group() in _SALE_NOUNS), None)
-            if not after_sale and noun is not None and all(t.group() in _CLOSED_FILLERS for t in following[:noun]):
+            closes_sales = noun is not None and all(t.group() in _CLOSED_FILLERS for t in following[:noun])
+            if about_campaigns and not after_sale and not closes_sales:
+                continue  # "campañas que cerraron en 2025": campaigns that ended
+            if not after_sale and closes_sales and noun is not None:
                 sale = following[noun]
                 counted.append((sale.start(), sale.end(), SALES_COUNT))
                 reading.read("metrics", sale.start(), sale.end())

@@ -428,8 +428,8 @@ class PeriodParser:
             # "from Oct 2024 through Feb 2025": an abbreviation only after a word that opens a range ("de mar …")
             rf"|(?:between|from|entre|desde)\s+({_ABBR}){_OF}(?:\s+{_YEAR})?)\s+"
             rf"(?:and|to|until|through|thru|y|a|al|hasta)\s+"
-            # "oct a dic 2025", "sep to nov": abbreviations joined by a word that only a range uses
-            rf"|({_ABBR})(?:\s+{_YEAR})?\s+(?:to|until|through|thru|a|al|hasta)\s+(?=(?:{_ABBR}|{_MONTH})\b)"
+            # "oct a dic 2025", "July to December": months joined by a word that only a range uses
+            rf"|({_MONTH}|{_ABBR})(?:\s+{_YEAR})?\s+(?:to|until|through|thru|a|al|hasta)\s+(?=(?:{_ABBR}|{_MONTH})\b)"
             # "enero-junio 2025", "January – June 2025": two months joined by a dash are a range too
             rf"|({_MONTH}|{_ABBR})(?:\s+{_YEAR})?\s*[-–—]\s*)({_MONTH}|{_ABBR}){_OF}(?:\s+{_YEAR})?\b"
         )
