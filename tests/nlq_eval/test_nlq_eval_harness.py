@@ -19,10 +19,10 @@ def test_the_set_is_split_by_its_rule_and_large_enough() -> None:
     langs = Counter(c.lang for c in cases)
     assert langs["es"] >= len(cases) / 2
     parts = Counter(c.intent.split for c in cases)
-    # the held-out part is the 129 questions measured since the first run, never grown by whoever tunes the
-    # parser; dev-only intents (issues 16 and 18) have brought it from a quarter to a fifth of the set
+    # the held-out part: the 129 questions measured since the first run and those added by people who had not
+    # read the parser (never by whoever tunes it) — a third of the set, as the issue asks
     assert parts["heldout"] >= 129
-    assert 0.2 <= parts["heldout"] / len(cases) <= 0.4
+    assert 0.3 <= parts["heldout"] / len(cases) <= 0.4
     intents = Counter(c.intent.id for c in cases)
     assert min(intents.values()) >= 2  # several paraphrases per intent
 
