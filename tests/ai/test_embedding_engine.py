@@ -34,6 +34,25 @@ def test_onnx_vectors_match_the_numpy_reference(encoders):
     assert (got * expected).sum(axis=1).min() >= 0.999
 
 
+def test_int8_products_are_exact_integer_arithmetic_on_this_cpu():
+    """D160: the worst case of the encoder's int8 product — every activation at the top level and every
+    weight at ±127 — equals the exact integer result. ONNX Runtime's u8·s8 kernel on AVX2 CPUs without
+    VNNI saturates pairs of products at 32,767 (here 255·127·2 = 64,770), which made the vectors depend
+    on the CPU; the u8·u8 product the encoder uses cannot."""
+    from promptsales.ai.embeddings import _session
+
+    rows, depth = 4, 384
+    weight = np.full((depth, 3), 1.0, np.float32)
+    weight[:, 1] = -1.0
+    weight[::2, 2] = -1.0
+    x = np.ones((rows, depth), np.float32)
+    x[1] = -1.0
+    x[2, ::3] = -1.0
+    x[3] *= 1e-3
+    got = _session(minilm_onnx.product_model(weight, np.zeros(3, np.float32)), 1).run(["y"], {"x": x})[0]
+    np.testing.assert_allclose(got, x @ weight, rtol=1e-5, atol=1e-6)
+
+
 def test_onnx_similarities_stay_near_the_published_ones(encoders):
     """sentence-transformers' quick-start triple (0.6660 / 0.1046 / 0.1411, reproduced by the reference to
     1e-3 in tests/content): the int8 products move a similarity by a few thousandths at most."""

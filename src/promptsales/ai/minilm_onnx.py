@@ -3,13 +3,17 @@
 The graph is built with ``onnx.helper`` straight from ``model.safetensors`` (no torch, no export step,
 nothing downloaded) and run by ONNX Runtime's CPU provider (docs/decisions.md D140). Of the four matrix
 products of a layer, the attention output projection and the FFN up-projection (5/12 of the FLOPs) run
-in int8 (VNNI); the fused QKV projection and the FFN down-projection stay float32, because quantizing
+in int8; the fused QKV projection and the FFN down-projection stay float32, because quantizing
 them moved some vectors below cosine 0.999 of the float32 reference (``embeddings.SentenceEncoder``).
 The int8 products use:
 
 * per-row (per-token) uint8 activations, symmetric around a fixed zero point 128: each token is scaled
   on its own, so a text's vector does not depend on the batch it is encoded in (deterministic);
-* per-column symmetric int8 weights;
+* per-column symmetric int8 weights, stored offset by 128 as uint8 (a u8·u8 product): ONNX Runtime's
+  u8·s8 kernel for AVX2 CPUs without VNNI adds pairs of products in saturating int16 (``vpmaddubsw``:
+  255·127·2 overflows), so the same text got a different vector on an AMD EPYC than on a VNNI CPU
+  (cosine 0.998 to the reference instead of 0.999). The u8·u8 kernels widen to int16 before the
+  multiply-add and are exact on every CPU, at ~8 % of the encoder's speed (D160);
 * SmoothQuant-style migration of activation outliers into the weights: input channel ``c`` is divided
   by a power of two ``s_c`` ≈ sqrt(max|x_c| / max|w_c|) and weight row ``c`` multiplied by it. The
   factors were measured once on fixed calibration texts (``minilm_calibration.json``, rebuilt by
@@ -93,14 +97,15 @@ def smoothing_exponents(activation_max: np.ndarray, weight: np.ndarray) -> np.nd
 
 
 def _quantized_product(g: _Graph, x: str, weight: np.ndarray, bias: np.ndarray, name: str) -> str:
-    """x [T, K] float32 → x·W + b with x quantized per row to uint8 (zero point 128) and W per column.
+    """x [T, K] float32 → x·W + b with x quantized per row to uint8 (zero point 128) and W per column
+    (int8 levels stored as uint8 with zero point 128, so the integer product cannot saturate).
 
     A fixed zero point keeps the integer product and the column scaling in one fused kernel (ONNX
     Runtime's MatMulIntegerToFloat accepts only a scalar zero point for A); the row scale and the bias
     follow as two elementwise passes.
     """
     w_scale = (np.maximum(np.abs(weight).max(axis=0), 1e-12) / 127.0).astype(np.float32)
-    w_q = np.clip(np.round(weight / w_scale), -127, 127).astype(np.int8)
+    w_q = (np.clip(np.round(weight / w_scale), -127, 127) + 128).astype(np.uint8)
     peak = g.op("ReduceMax", [g.op("Abs", [x]), g.i64(f"{name}.axes", [1])], keepdims=0)
     scale = g.op("Max", [g.op("Div", [peak, g.f32(f"{name}.levels", 127.0)]), g.f32(f"{name}.tiny", 1e-12)])
     # QuantizeLinear per row (axis 0) takes a zero point per row: 128 for every row
@@ -116,11 +121,27 @@ def _quantized_product(g: _Graph, x: str, weight: np.ndarray, bias: np.ndarray, 
             g.f32(f"{name}.one", 1.0),
             g.const(f"{name}.w_scale", w_scale),
             g.const(f"{name}.point", np.array(128, np.uint8)),
+            g.const(f"{name}.w_point", np.array(128, np.uint8)),
         ],
         domain="com.microsoft",
     )
     rows = g.op("Unsqueeze", [scale, g.i64(f"{name}.row_axis", [1])])
     return g.op("Add", [g.op("Mul", [product, rows]), g.const(f"{name}.b", bias)])
+
+
+def product_model(weight: np.ndarray, bias: np.ndarray):
+    """A model of one int8 product alone, ``x`` float32 [T, K] → ``y`` = x·W + b, built as in the encoder
+    (to check its integer arithmetic on the running CPU)."""
+    from onnx import TensorProto, helper
+
+    g = _Graph()
+    g.nodes.append(helper.make_node("Identity", [_quantized_product(g, "x", weight, bias, "p")], ["y"]))
+    rows, (k, n) = "rows", weight.shape
+    inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [rows, k])]
+    outputs = [helper.make_tensor_value_info("y", TensorProto.FLOAT, [rows, n])]
+    graph = helper.make_graph(g.nodes, "product", inputs, outputs, initializer=g.initializers)
+    opsets = [helper.make_opsetid("", 21), helper.make_opsetid("com.microsoft", 1)]
+    return helper.make_model(graph, opset_imports=opsets, ir_version=10)
 
 
 def _float_product(g: _Graph, x: str, weight: np.ndarray, bias: np.ndarray, name: str) -> str:
