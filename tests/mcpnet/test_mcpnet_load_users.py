@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import itertools
 import json
 import os
 import signal
@@ -145,8 +146,14 @@ def _open_sales_session(http: httpx.Client, plan: dict, token: str) -> dict[str,
     return headers
 
 
+#: JSON-RPC ids, unique within the session: the server routes each answer to the request of the same id, so two
+#: requests in flight with one id (the burst below runs 8 at once) would leave one of them unanswered.
+_REQUEST_IDS = itertools.count(1)
+
+
 def _call(http: httpx.Client, plan: dict, headers: dict[str, str], tool: str, arguments: dict) -> dict:
-    payload = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": arguments}}
+    params = {"name": tool, "arguments": arguments}
+    payload = {"jsonrpc": "2.0", "id": next(_REQUEST_IDS), "method": "tools/call", "params": params}
     answer = http.post(plan["servers"]["sales"], json=payload, headers=headers)
     assert answer.status_code == 200, answer.text
     return answer.json()["result"]
