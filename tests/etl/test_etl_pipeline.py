@@ -67,6 +67,12 @@ def test_full_load_equals_direct_computation(loaded: Sources) -> None:
         places = row_set(ads, "SELECT market_id, country || ' / ' || segment, country, city FROM ads.markets")
         stored_places = row_set(conn, "SELECT DISTINCT market_id, market_name, country, city FROM wh.campaign_markets")
         assert stored_places and stored_places <= places
+        # Each campaign's objective and its brand's industry (questions filter, group and rank by them).
+        classes = row_set(
+            ads,
+            "SELECT c.campaign_id, c.objective, b.industry FROM ads.campaigns c JOIN ads.brands b USING (brand_id)",
+        )
+        assert classes and row_set(conn, "SELECT campaign_id, objective, industry FROM wh.campaigns") == classes
 
 
 def test_new_campaign_without_results_counts_on_its_channels_and_markets(loaded: Sources) -> None:

@@ -797,3 +797,83 @@ def test_mcpnet_parser_ends_the_last_months_with_the_as_of_month_only_when_it_is
         result = QuestionParser(sample_catalog(), as_of).parse("How many leads came in over the last two months?")
         assert isinstance(result, StructuredQuery), result
         assert result.period is not None and (result.period.start, result.period.end) == P(start, end)
+
+
+def _classes_parser() -> QuestionParser:
+    """A parser whose catalog has the six objectives, a few industries and a brand named after one."""
+    catalog = Catalog(
+        brands=[Named(7, "Alma & Juniper Travel")],
+        objectives=[Named(o, o) for o in ("awareness", "consideration", "traffic", "engagement", "leads", "sales")],
+        industries=[Named(i, i) for i in ("finance", "food_beverage", "health_fitness", "travel")],
+    )
+    return QuestionParser(catalog, date(2026, 1, 31))
+
+
+def test_mcpnet_parser_reads_campaign_objectives_and_brand_industries():
+    """ "ventas por objetivo de campaña", "the industry with the most sales", "gasto de las campañas de
+    awareness": the objective and the industry group, rank and filter; values in either language."""
+    parser = _classes_parser()
+    for question in (
+        "ventas por objetivo de campaña en 2025",
+        "sales amount by campaign objective in 2025",
+        "¿Cuánto vendimos en 2025 según el objetivo de la campaña?",
+    ):
+        query = parser.parse(question)
+        assert isinstance(query, StructuredQuery), (question, query)
+        assert (query.group_by, query.metrics) == ([Dimension.objective], [Metric("sales_amount")]), question
+    top = parser.parse("el rubro con más ventas en 2025")
+    assert isinstance(top, StructuredQuery), top
+    assert (top.intent, top.group_by) == (Intent.ranking, [Dimension.industry])
+    synonyms = parser.parse("numero de marcas por sector o industria")
+    assert isinstance(synonyms, StructuredQuery), synonyms
+    assert (synonyms.group_by, synonyms.metrics) == ([Dimension.industry], [Metric("brands")])
+    for question, dimension, key in (
+        ("gasto de las campañas de awareness en 2025", Dimension.objective, "awareness"),
+        ("How much did we spend on brand awareness campaigns in 2025?", Dimension.objective, "awareness"),
+        ("¿Cuánto invertimos en campañas de reconocimiento de marca en 2025?", Dimension.objective, "awareness"),
+        ("campañas activas de generación de leads cuántas", Dimension.objective, "leads"),
+        ("clics de las marcas del sector financiero en 2025", Dimension.industry, "finance"),
+        ("sales of food and beverage brands in 2025", Dimension.industry, "food_beverage"),
+    ):
+        query = parser.parse(question)
+        assert isinstance(query, StructuredQuery), (question, query)
+        assert [(ref.dimension, ref.key) for ref in query.filters] == [(dimension, key)], question
+    # a brand whose name holds an industry word is the brand
+    brand = parser.parse("How many campaigns has Alma & Juniper Travel run?")
+    assert isinstance(brand, StructuredQuery), brand
+    assert [(ref.dimension, ref.key) for ref in brand.filters] == [(Dimension.brand, 7)]
+    # two objectives are shown side by side, never added up
+    both = parser.parse("gasto de awareness vs tráfico en 2025")
+    assert isinstance(both, StructuredQuery), both
+    assert both.group_by == [Dimension.objective]
+
+
+def test_mcpnet_parser_tells_a_sales_objective_from_the_campaigns_sales():
+    """Sales, leads and engagement are figures: an objective only next to the word "objective"; "campañas de
+    ventas" / "sales campaigns" without it is asked back, never guessed; "cumplimiento del objetivo de ventas"
+    stays the success rate."""
+    parser = _classes_parser()
+    for question, key in (
+        ("How many active campaigns have leads as their objective?", "leads"),
+        ("¿Cuántas campañas activas tienen objetivo de ventas?", "sales"),
+        ("How many active campaigns have a sales objective?", "sales"),
+        ("cantidad de campañas activas con objetivo ventas", "sales"),
+        ("clics de las campañas cuyo objetivo es engagement", "engagement"),
+    ):
+        query = parser.parse(question)
+        assert isinstance(query, StructuredQuery), (question, query)
+        assert [(ref.dimension, ref.key) for ref in query.filters] == [(Dimension.objective, key)], question
+        assert Metric("sales_amount") not in query.metrics and Metric("leads") not in query.metrics, question
+    figure = parser.parse("ventas de las campañas activas en 2025")
+    assert isinstance(figure, StructuredQuery), figure
+    assert (figure.metrics, figure.filters) == ([Metric("sales_amount")], [])
+    for question in (
+        "¿cuántas campañas de ventas tenemos?",
+        "leads de las campañas de leads",
+        "how many sales campaigns",
+    ):
+        refused = parser.parse(question)
+        assert isinstance(refused, NotAnswerable), (question, refused)
+        assert refused.refusal == "ambiguous", question
+    success = parser.parse("tasa de cumplimiento del objetivo de ventas en 2025")
+    assert not any(ref.dimension is Dimension.objective for ref in getattr(success, "filters", []))

@@ -58,7 +58,7 @@ def read_sql(name: str) -> str:
 #: The staging tables of the facts are made from the measure registry (:func:`staging_tables`).
 ATTRIBUTE_STAGING: dict[str, str] = {
     "stg_campaigns": "campaign_id int PRIMARY KEY, campaign_name text, brand_id int, brand_name text, status text, "
-    "start_date date, end_date date, budget numeric, channels int, markets int",
+    "start_date date, end_date date, budget numeric, channels int, markets int, objective text, industry text",
     "stg_channels": "channel_id int PRIMARY KEY, name text",
     "stg_markets": "market_id int PRIMARY KEY, name text, country text, city text",
     "stg_campaign_channels": "campaign_id int, channel_id int, PRIMARY KEY (campaign_id, channel_id)",
@@ -297,8 +297,12 @@ def fresh_facts() -> sql.Composable:
     ).format(keys=keys, values=values, joined=joined)
 
 
+#: A campaign's objective and its brand's industry, copied as they are (questions group and filter by them).
+CAMPAIGN_CLASSES = ("objective", "industry")
+
 FRESH_CAMPAIGNS = sql.SQL("""
-SELECT s.campaign_id, s.campaign_name, s.brand_id, s.brand_name, s.status, s.start_date, s.end_date, {values}
+SELECT s.campaign_id, s.campaign_name, s.brand_id, s.brand_name, s.status, s.start_date, s.end_date,
+       coalesce(s.objective, '') AS objective, coalesce(s.industry, '') AS industry, {values}
 FROM stg_campaigns s
 LEFT JOIN (SELECT f.campaign_id, {sums}
            FROM wh.campaign_facts f WHERE {in_scope} GROUP BY f.campaign_id) f ON f.campaign_id = s.campaign_id
@@ -376,7 +380,7 @@ TABLE_SYNCS: tuple[TableSync, ...] = (
     TableSync(FACT_TABLE, (), fresh_facts()),
     TableSync(
         CAMPAIGN_TABLE,
-        ("campaign_name", "brand_id", "brand_name", "status", "start_date", "end_date"),
+        ("campaign_name", "brand_id", "brand_name", "status", "start_date", "end_date", *CAMPAIGN_CLASSES),
         FRESH_CAMPAIGNS,
     ),
     TableSync("campaign_channels", ("channel_name",), FRESH_CHANNELS),

@@ -86,9 +86,16 @@ def format_value(metric: Metric, value: object, language: str) -> str:
     return text
 
 
+#: How a filter on a campaign's objective or its brand's industry is stated ("objective: leads").
+CLASS_LABELS = {Dimension.objective: ("objective", "objetivo"), Dimension.industry: ("industry", "industria")}
+
+
 def _scope(query: StructuredQuery) -> str:
     es = query.language == "es"
-    parts = [ref.name for ref in query.filters]
+    parts = [
+        f"{CLASS_LABELS[ref.dimension][es]}: {ref.name}" if ref.dimension in CLASS_LABELS else ref.name
+        for ref in query.filters
+    ]
     if query.status:
         parts.append(STATUS_LABELS[query.status][es])
     for event in query.lifecycle:
@@ -235,6 +242,8 @@ def summarize(query: StructuredQuery, columns: list[str], rows: list[list[object
         Dimension.brand: ("marca", "brand"),
         Dimension.campaign: ("campaña", "campaign"),
         Dimension.status: ("estado", "status"),
+        Dimension.objective: ("objetivo", "objective"),
+        Dimension.industry: ("industria", "industry"),
     }
     heading = ", ".join(by.get(d, (d.value, d.value))[0 if es else 1] for d in query.group_by) or (
         "periodo" if es else "period"

@@ -69,7 +69,8 @@ def _col(alias: str, column: str) -> sql.Composable:
 def needed_dimensions(query: StructuredQuery) -> set[Dimension]:
     """Dimensions the measure table must have (breakdowns, entity filters, periods, distinct counts)."""
     needed = set(query.group_by) | {ref.dimension for ref in query.filters}
-    needed -= {Dimension.status, Dimension.brand}  # campaign attributes, on every table through the campaign
+    # campaign attributes, on every table through the campaign
+    needed -= {Dimension.status, Dimension.brand, *wh.CAMPAIGN_CLASSES}
     if query.period or query.compare_periods or (query.per in ("day", "month") and not query.period):
         needed.add(Dimension.month)
     for metric in query.metrics:
@@ -219,11 +220,13 @@ class _Statement:
         group: list[sql.Composable] = []
         joins: list[sql.Composable] = []
         uses_campaign = (
-            any(d in (Dimension.brand, Dimension.status) for d in query.group_by)
+            any(d in (Dimension.brand, Dimension.status, *wh.CAMPAIGN_CLASSES) for d in query.group_by)
             or query.status is not None
             or bool(query.statuses)
             or bool(query.lifecycle)
-            or any(ref.dimension in (Dimension.campaign, Dimension.brand) for ref in query.filters)
+            or any(
+                ref.dimension in (Dimension.campaign, Dimension.brand, *wh.CAMPAIGN_CLASSES) for ref in query.filters
+            )
             or any(distinct_dimension(metric) is Dimension.brand for metric in part.metrics)
         )
         if uses_campaign and not campaign_table:
@@ -277,6 +280,8 @@ class _Statement:
                 expression = campaign_column(wh.CAMPAIGN_COLUMNS["status"])
             elif dimension is Dimension.country:
                 expression = _country(grain)
+            elif dimension in wh.CAMPAIGN_CLASSES:
+                expression = campaign_column(wh.CAMPAIGN_CLASSES[dimension])
             else:
                 expression = _col("f", grain.keys[dimension])
             select.append(sql.SQL("{} AS {}").format(expression, _ident(wh.GROUP_KEYS[dimension])))
@@ -347,12 +352,15 @@ class _Statement:
         query = self.query
         where: list[sql.Composable] = []
         cc = wh.CAMPAIGN_COLUMNS
-        for dimension in (Dimension.campaign, Dimension.brand, Dimension.channel, Dimension.market, Dimension.country):
+        filtered = (Dimension.campaign, Dimension.brand, Dimension.channel, Dimension.market, Dimension.country)
+        for dimension in (*filtered, *wh.CAMPAIGN_CLASSES):
             refs = query.filter_values(dimension)
             if not refs:
                 continue
             if dimension is Dimension.country:
                 column = _country(grain)
+            elif dimension in wh.CAMPAIGN_CLASSES:
+                column = campaign_column(wh.CAMPAIGN_CLASSES[dimension])
             elif dimension is Dimension.campaign:
                 column = _col("f", grain.keys[Dimension.campaign])
             elif dimension is Dimension.brand:
@@ -407,7 +415,7 @@ def _labels(query: StructuredQuery) -> tuple[list[sql.Composable], list[sql.Comp
             select.append(sql.SQL("to_char({k}, 'YYYY-MM') AS {k}").format(k=_ident(key)))
             columns.append("month")
             continue
-        if dimension in (Dimension.status, Dimension.country):  # the key is the name
+        if dimension in (Dimension.status, Dimension.country, *wh.CAMPAIGN_CLASSES):  # the key is the name
             select.append(_ident(key))
             columns.append(key)
             continue
@@ -571,7 +579,10 @@ def build(query: StructuredQuery, *, ordered: bool = True) -> BuiltQuery:
         statement = body
         if grouped and ordered:
             order_columns = [
-                c for c in columns if c in ("month", "status", "country", "channel", "market", "brand", "campaign")
+                c
+                for c in columns
+                if c
+                in ("month", "status", "objective", "industry", "country", "channel", "market", "brand", "campaign")
             ]
             order = [*([_ident("ord")] if query.compare_periods else []), *map(_ident, order_columns)]
             if order:

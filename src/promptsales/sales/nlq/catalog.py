@@ -86,6 +86,96 @@ CITY_ALIASES: tuple[tuple[str, ...], ...] = (
 )
 
 
+#: A campaign's objective (PromptAds ads.campaigns.objective) in words that name nothing else: these alone
+#: name it ("campañas de awareness", "lead generation campaigns", "generar leads"). The objectives whose own
+#: word is also a figure — sales, leads, engagement — are named by that word only next to the word
+#: "objective" (:data:`OBJECTIVE_FIGURE_WORDS`, read by the parser: "objetivo de ventas", "a sales
+#: objective", "leads as their objective").
+OBJECTIVE_ALIASES: dict[str, tuple[str, ...]] = {
+    "awareness": (
+        "awareness",
+        "brand awareness",
+        "reconocimiento de marca",
+        "reconocimiento",
+        "conocimiento de marca",
+        "notoriedad de marca",
+        "notoriedad",
+    ),
+    "consideration": ("consideration", "consideracion"),
+    "traffic": ("traffic", "web traffic", "website traffic", "trafico", "trafico web", "trafico al sitio"),
+    "engagement": (),
+    "leads": (
+        "lead generation",
+        "leads generation",
+        "lead gen",
+        "generacion de leads",
+        "generar leads",
+        "generacion de prospectos",
+        "captacion de leads",
+        "captar leads",
+        "captacion de prospectos",
+    ),
+    "sales": (),
+}
+#: Words of an objective that are also a figure (sales, leads, engagement as interactions): an objective only
+#: right next to "objective" / "objetivo".
+OBJECTIVE_FIGURE_WORDS: dict[str, tuple[str, ...]] = {
+    "sales": ("sales", "sale", "ventas", "venta", "vender"),
+    "leads": ("leads", "lead"),
+    "engagement": ("engagement", "interaccion", "interacciones"),
+}
+#: A brand's industry (PromptAds ads.brands.industry, read from the warehouse at run time) in English and
+#: Spanish; an industry not listed here is named by its value with spaces ("health fitness").
+INDUSTRY_ALIASES: dict[str, tuple[str, ...]] = {
+    "food_beverage": (
+        "food and beverage",
+        "food and beverages",
+        "food beverage",
+        "food",
+        "alimentos y bebidas",
+        "alimentos",
+        "comida y bebida",
+        "comida",
+    ),
+    "beauty": ("beauty", "belleza", "cosmetics", "cosmetica", "cosmeticos"),
+    "apparel": ("apparel", "clothing", "fashion", "ropa", "moda", "vestimenta", "indumentaria"),
+    "electronics": ("electronics", "consumer electronics", "electronica", "electronicos"),
+    "finance": (
+        "finance",
+        "financial",
+        "financial services",
+        "finanzas",
+        "financiero",
+        "financiera",
+        "servicios financieros",
+        "banca",
+        "banking",
+    ),
+    "home": ("home", "home goods", "hogar", "articulos para el hogar"),
+    "travel": ("travel", "tourism", "viajes", "turismo"),
+    "education": ("education", "educacion", "educativo", "educativa"),
+    "health_fitness": (
+        "health and fitness",
+        "health fitness",
+        "fitness",
+        "health",
+        "salud",
+        "salud y fitness",
+        "salud y bienestar",
+        "bienestar",
+        "wellness",
+    ),
+    "telecom": ("telecom", "telecommunications", "telecomunicaciones", "telco", "telefonia"),
+    "automotive": ("automotive", "automotriz", "automotor", "automoviles", "automobiles", "autos", "cars"),
+}
+
+
+def class_aliases(value: str, aliases: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The words of an objective or industry value: its own (``food_beverage`` → "food beverage") and its
+    listed aliases."""
+    return tuple(dict.fromkeys(a for a in (normalize_name(value.replace("_", " ")), *aliases.get(value, ())) if a))
+
+
 #: Two-letter aliases that are known abbreviations of a channel ("ig", "fb", "yt").
 _SHORT_ALIASES = {"ig", "fb", "yt"}
 
@@ -120,6 +210,8 @@ class Catalog:
     brands: list[Named] = field(default_factory=list)
     channels: list[Named] = field(default_factory=list)
     markets: list[Named] = field(default_factory=list)
+    objectives: list[Named] = field(default_factory=list)
+    industries: list[Named] = field(default_factory=list)
     campaign_matcher: CampaignMatcher | None = None
 
     def __post_init__(self) -> None:
@@ -132,8 +224,22 @@ class Catalog:
             )
         for entity in (*self.brands, *self.campaigns):
             entity.aliases = entity.aliases or (normalize_name(entity.name),)
+        for objective in self.objectives:  # "sales", "leads", "engagement" alone are figures, not objectives
+            figure_words = OBJECTIVE_FIGURE_WORDS.get(str(objective.key), ())
+            objective.aliases = objective.aliases or tuple(
+                a for a in class_aliases(str(objective.key), OBJECTIVE_ALIASES) if a not in figure_words
+            )
+        for industry in self.industries:
+            industry.aliases = industry.aliases or class_aliases(str(industry.key), INDUSTRY_ALIASES)
         self._index: dict[Dimension, tuple[dict[str, list[Named]], int]] = {}
-        for dimension in (Dimension.campaign, Dimension.brand, Dimension.channel, Dimension.market):
+        for dimension in (
+            Dimension.campaign,
+            Dimension.brand,
+            Dimension.channel,
+            Dimension.market,
+            Dimension.objective,
+            Dimension.industry,
+        ):
             index: dict[str, list[Named]] = {}
             for entity in self.entities(dimension):
                 for alias in entity.aliases:
@@ -148,6 +254,8 @@ class Catalog:
             Dimension.brand: self.brands,
             Dimension.channel: self.channels,
             Dimension.market: self.markets,
+            Dimension.objective: self.objectives,
+            Dimension.industry: self.industries,
         }.get(dimension, [])
 
     def find_mentions(self, text: str, dimension: Dimension) -> tuple[list[EntityRef], str]:

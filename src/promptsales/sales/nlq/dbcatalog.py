@@ -47,6 +47,16 @@ def _markets(conn: psycopg.Connection) -> list[Named]:
     return [Named(row[0], row[1], city=row[2]) for row in conn.execute(query)]
 
 
+def _classes(conn: psycopg.Connection, dimension: Dimension) -> list[Named]:
+    """The objectives (industries) the warehouse's campaigns have: each value is its own key and name."""
+    query = sql.SQL("SELECT DISTINCT {c} FROM {s}.{t} WHERE {c} <> '' ORDER BY 1").format(
+        c=sql.Identifier(wh.CAMPAIGN_CLASSES[dimension]),
+        s=sql.Identifier(wh.SCHEMA),
+        t=sql.Identifier(wh.CAMPAIGN_TABLE),
+    )
+    return [Named(row[0], row[0]) for row in conn.execute(query)]
+
+
 def _last_load(conn: psycopg.Connection) -> int | None:
     """Id of the latest successful ETL run (names change only when the warehouse is loaded)."""
     try:
@@ -72,6 +82,8 @@ def load_catalog(conn: psycopg.Connection, *, use_cache: bool = True) -> Catalog
         brands=_names(conn, wh.CAMPAIGN_TABLE, cc["brand_key"], cc["brand_name"]),
         channels=_names(conn, *wh.LABEL_SOURCES[Dimension.channel]),
         markets=_markets(conn),
+        objectives=_classes(conn, Dimension.objective),
+        industries=_classes(conn, Dimension.industry),
     )
     with _lock:
         for key in [k for k in _cache if k[0] == cache_key[0]]:

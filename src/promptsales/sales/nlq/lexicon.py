@@ -42,6 +42,33 @@ DIMENSION_WORDS: dict[Dimension, tuple[str, ...]] = {
     Dimension.country: ("country", "countries", "pais", "paises"),
     Dimension.month: ("month", "months", "mes", "meses"),
     Dimension.status: ("status", "statuses", "estado", "estados", "estatus"),
+    Dimension.objective: (
+        "objective",
+        "objectives",
+        "campaign objective",
+        "campaign objectives",
+        "objective of the campaign",
+        "objetivo",
+        "objetivos",
+        "objetivo de campana",
+        "objetivo de la campana",
+        "objetivos de campana",
+        "objetivos de las campanas",
+        "meta de la campana",
+        "metas de las campanas",
+    ),
+    Dimension.industry: (
+        "industry",
+        "industries",
+        "industria",
+        "industrias",
+        "sector",
+        "sectores",
+        "rubro",
+        "rubros",
+        "vertical",
+        "verticales",
+    ),
 }
 
 #: "by X" / "por X" / "per X" / "for each X" / "para cada X" introduce a breakdown.

@@ -75,6 +75,7 @@ def question_terms(question: str, as_of: date) -> list[str]:
     2025" never reuses "noviembre 2025", and "last quarter" equals "Q4 2025"), and the metric, dimension and
     ranking-direction words found (so "reach in May" never reuses "sales in May")."""
     from promptsales.cache.ai import key_terms
+    from promptsales.sales.nlq.catalog import INDUSTRY_ALIASES, OBJECTIVE_ALIASES, OBJECTIVE_FIGURE_WORDS
     from promptsales.sales.nlq.lexicon import DIMENSION_WORDS, METRIC_PHRASES, RANK_ASC_WORDS, RANK_DESC_WORDS
     from promptsales.sales.nlq.periods import PeriodParser
     from promptsales.sales.nlq.text import contains_phrase, normalize
@@ -88,6 +89,15 @@ def question_terms(question: str, as_of: date) -> list[str]:
             f"{prefix}:{key.value}"
             for key, phrases in table.items()
             if any(contains_phrase(text, phrase) for phrase in phrases)
+        )
+    for dimension, values in (
+        ("objective", {k: (*v, *OBJECTIVE_FIGURE_WORDS.get(k, ())) for k, v in OBJECTIVE_ALIASES.items()}),
+        ("industry", INDUSTRY_ALIASES),
+    ):  # "awareness" never reuses "traffic"
+        terms.update(
+            f"{dimension}:{value}"
+            for value, phrases in values.items()
+            if any(contains_phrase(text, phrase) for phrase in (*phrases, value.replace("_", " ")))
         )
     for label, words in (("rank:desc", RANK_DESC_WORDS), ("rank:asc", RANK_ASC_WORDS)):
         if any(contains_phrase(text, word) for word in words):

@@ -38,6 +38,8 @@ class Dimension(str, Enum):
     country = "country"  # the markets of one country together
     month = "month"
     status = "status"
+    objective = "objective"  # the campaign's objective (awareness, leads, sales …)
+    industry = "industry"  # the industry of the campaign's brand
 
 
 class Intent(str, Enum):

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any, Literal
 
 from promptsales.sales.nlq import language, lexicon, rules, words
-from promptsales.sales.nlq.catalog import Catalog
+from promptsales.sales.nlq.catalog import OBJECTIVE_ALIASES, OBJECTIVE_FIGURE_WORDS, Catalog
 from promptsales.sales.nlq.metrics import DEFINITIONS, distinct_dimension, label
 from promptsales.sales.nlq.model import (
     Dimension,
@@ -663,10 +663,58 @@ class QuestionParser:
             refs, text = self.catalog.find_mentions(reading.text, dimension)
             reading.update(dimension.value, text)
             reading.filters.extend(refs)
+        ambiguous = self._read_classes(reading)  # after the names: "Alma & Juniper Travel" is a brand
+        if ambiguous is not None:
+            return self._rule_refusal(reading, reading.normalized) or ambiguous
         if reading.filters:
             reading.understood["filters"] = [f"{ref.dimension.value}={ref.name}" for ref in reading.filters]
         self._read_name_keywords(reading)
         return None
+
+    def _read_classes(self, reading: _Reading) -> NotAnswerable | None:
+        """A campaign's objective and its brand's industry named by their values ("campañas de awareness",
+        "lead generation", "sector financiero", "food and beverage"). An objective whose word is also a figure
+        (sales, leads, engagement) is one only next to the word "objective" ("objetivo de ventas", "a sales
+        objective", "leads as their objective"); "campañas de ventas" / "sales campaigns" without it could be
+        either (the campaigns whose objective is sales, or the campaigns' sales), so the question is asked back
+        rather than guessed. Read after the names of brands, channels and markets ("Alma & Juniper Travel" is a
+        brand, not the travel industry)."""
+        objectives = {str(entity.key): entity for entity in self.catalog.objectives}
+        for match in list(_OBJECTIVE_NAMED.finditer(reading.text)):
+            entity = objectives.get(_OBJECTIVE_OF_WORD[match["value"] or match["value2"]])
+            if entity is None:
+                continue
+            matched = match.group().strip()
+            reading.filters.append(
+                EntityRef(dimension=Dimension.objective, key=entity.key, name=entity.name, matched_text=matched)
+            )
+            reading.read("objective", match.start(), match.end())
+        for dimension in (Dimension.objective, Dimension.industry):
+            refs, text = self.catalog.find_mentions(reading.text, dimension)
+            reading.update(dimension.value, text)
+            reading.filters.extend(refs)
+        if not objectives:
+            return None
+        ambiguous = _OBJECTIVE_OR_FIGURE.search(reading.text)
+        if ambiguous is None:
+            ambiguous = _OBJECTIVE_OR_FIGURE_EN.search(reading.text)
+            ranked = set(lexicon.RANK_DESC_WORDS) | set(lexicon.RANK_ASC_WORDS)
+            if ambiguous is None or ranked & set(reading.normalized.split()):
+                return None  # "the top sales campaigns": ranked by their sales
+        phrase, figure = ambiguous.group().strip(), ambiguous["figure"]
+        value = _OBJECTIVE_OF_WORD[figure]
+        return reading.refuse(
+            reading.say(
+                f"'{phrase}' can mean the campaigns whose objective is {value} or the figure '{figure}' of the "
+                "campaigns; I do not guess which.",
+                f"'{phrase}' puede ser las campañas cuyo objetivo es {value} o la cifra '{figure}' de las campañas; "
+                "no adivino cuál.",
+            ),
+            f"'campaigns with the {value} objective' (the objective) or '{figure} of the campaigns' (the figure)",
+            f"'campañas con objetivo de {figure}' (el objetivo) o '{figure} de las campañas' (la cifra)",
+            refusal="ambiguous",
+            not_understood=phrase.split(),
+        )
 
     def _read_anaphoric_period(self, reading: _Reading) -> None:
         """ "that month", "ese trimestre", "el mismo año": the one period the question names elsewhere. Read
@@ -1523,8 +1571,12 @@ class QuestionParser:
     @staticmethod
     def _compare_several_mentions(reading: _Reading) -> None:
         """Several distinct mentions of one dimension → compare them side by side."""
-        for dimension in (Dimension.campaign, Dimension.brand, Dimension.channel, Dimension.market):
-            mentions = {ref.matched_text for ref in reading.filters if ref.dimension == dimension}
+        for dimension in (Dimension.campaign, Dimension.brand, Dimension.channel, Dimension.market, *_CLASSES):
+            mentions = {
+                ref.key if dimension in _CLASSES else ref.matched_text
+                for ref in reading.filters
+                if ref.dimension == dimension
+            }
             if len(mentions) > 1 and dimension not in reading.group_by:
                 reading.group_by.insert(0, dimension)
                 reading.compare = True
@@ -1725,13 +1777,15 @@ class QuestionParser:
 
     @staticmethod
     def _dimension_at(tokens: list[str], index: int) -> tuple[Dimension, int] | None:
-        """The dimension a dimension word at ``tokens[index]`` names, and how many words it has."""
+        """The dimension a dimension word at ``tokens[index]`` names, and how many words it has (the longest
+        phrase: "campaign objective" is an objective, not a campaign)."""
+        best: tuple[Dimension, int] | None = None
         for dimension, phrases in lexicon.DIMENSION_WORDS.items():
             for word in phrases:
                 parts = word.split()
-                if tokens[index : index + len(parts)] == parts:
-                    return dimension, len(parts)
-        return None
+                if tokens[index : index + len(parts)] == parts and (best is None or len(parts) > best[1]):
+                    best = dimension, len(parts)
+        return best
 
     def _group_by(self, text: str) -> tuple[list[Dimension], str]:
         group_by: list[Dimension] = []
@@ -1742,27 +1796,38 @@ class QuestionParser:
                 text = blank_span(text, match.start(), match.end())
         markers = sorted(lexicon.GROUP_MARKERS, key=len, reverse=True)
         for marker in markers:
-            for match in list(re.finditer(rf"(?<![a-z0-9]){re.escape(marker)}\s+([a-z]+(?:\s+[a-z]+)?)", text)):
+            pattern = rf"(?<![a-z0-9]){re.escape(marker)}\s+(?=([a-z]+(?:\s+[a-z]+){{0,4}}))"
+            for match in list(re.finditer(pattern, text)):
                 tokens = match.group(1).split()
                 found = self._dimension_at(tokens, 0)
+                skipped = 0
+                if found is None and tokens[0] in _CLASS_ARTICLES:  # "según el objetivo de la campaña"
+                    found = self._dimension_at(tokens, 1)
+                    if found is not None and found[0] not in _CLASSES:
+                        found = None
+                    skipped = 1
                 if found is not None and found[0] not in group_by:
                     group_by.append(found[0])
-                    last = list(re.finditer(r"[a-z]+", match.group(1)))[found[1] - 1]
+                    last = list(re.finditer(r"[a-z]+", match.group(1)))[skipped + found[1] - 1]
                     end = match.start(1) + last.end()
                     text = blank_span(text, match.start(), end)
                     text = self._second_group(text, end, group_by)
         return group_by, text
 
     def _second_group(self, text: str, end: int, group_by: list[Dimension]) -> str:
-        """ "by channel *and month*", "por canal *y mes*": a second dimension joined to a breakdown."""
-        joined = re.match(r"\s*(?:and|y|e|&)\s+([a-z]+(?:\s+[a-z]+)?)", text[end:])
+        """ "by channel *and month*", "por canal *y mes*": a second dimension joined to a breakdown; "por sector
+        *o industria*": another word for the same one."""
+        joined = re.match(r"\s*(?:and|y|e|&|or|o|u)\s+([a-z]+(?:\s+[a-z]+)?)", text[end:])
         if joined is None:
             return text
         found = self._dimension_at(joined.group(1).split(), 0)
-        if found is None or found[0] in group_by:
+        if found is None:
             return text
-        group_by.append(found[0])
         last = list(re.finditer(r"[a-z]+", joined.group(1)))[found[1] - 1]
+        if found[0] in group_by:
+            synonym = joined.group().split()[0] in ("or", "o", "u") and found[0] == group_by[-1]
+            return blank_span(text, end, end + joined.start(1) + last.end()) if synonym else text
+        group_by.append(found[0])
         return blank_span(text, end, end + joined.start(1) + last.end())
 
     def _ranking(self, text: str) -> _Ranking:
@@ -1808,6 +1873,38 @@ class QuestionParser:
         return _Ranking(None, None, descending, None, [])
 
 
+#: The dimensions that are a campaign's class: its objective and its brand's industry.
+_CLASSES = (Dimension.objective, Dimension.industry)
+#: Articles that may stand between a breakdown marker and a class ("según *el* objetivo", "by *their* industry").
+_CLASS_ARTICLES = frozenset("el la los las su sus the their its".split())
+#: Each word of an objective value → the objective (the words alone and the words that are also a figure).
+_OBJECTIVE_OF_WORD: dict[str, str] = {
+    word: objective
+    for table in (OBJECTIVE_ALIASES, OBJECTIVE_FIGURE_WORDS)
+    for objective, aliases in table.items()
+    for word in (objective, *aliases)
+}
+_OBJECTIVE_VALUE = r"(?P<value>" + "|".join(map(re.escape, sorted(_OBJECTIVE_OF_WORD, key=len, reverse=True))) + ")"
+#: An objective named next to the word "objective": "objetivo de ventas", "objetivo: generar leads", "whose
+#: objective is sales", "a sales objective", "sales-objective", "leads as their objective" (never after
+#: "cumplimiento del", which is the success rate).
+_OBJECTIVE_NAMED = re.compile(
+    r"(?<![a-z0-9])(?<!cumplimiento del )(?<!cumplimiento de )(?:(?:cuyo|cuya|cuyos|cuyas|whose)\s+)?"
+    r"(?:objetivos?|objectives?)"
+    r"(?:\s+(?:es|son|era|fue|de|del|is|was|of|being)|\s*\|)*\s+"
+    + _OBJECTIVE_VALUE
+    + r"(?![a-z0-9])|(?<![a-z0-9])"
+    + _OBJECTIVE_VALUE.replace("value", "value2", 1)
+    + r"(?:[\s-]+objectives?|\s+as\s+(?:(?:their|its|the|an?|our)\s+)?(?:(?:main|primary)\s+)?(?:objectives?|goal))"
+    r"(?![a-z0-9])"
+)
+#: "campañas de ventas", "sales campaigns": the campaigns whose objective is sales, or the campaigns' sales.
+_OBJECTIVE_OR_FIGURE = re.compile(
+    r"(?<![a-z0-9])campanas?\s+(?:de|para)\s+(?:(?:las|los)\s+)?(?P<figure>ventas|venta|leads|lead|engagement)(?![a-z0-9])"
+)
+_OBJECTIVE_OR_FIGURE_EN = re.compile(
+    r"(?<![a-z0-9])(?P<figure>sales|sale|leads|lead|engagement)[\s-]+campaigns?(?![a-z0-9])"
+)
 #: A period named by reference to another: "that month", "the same quarter", "ese trimestre", "el mismo año".
 _ANAPHORIC_PERIOD = re.compile(
     r"(?<![a-z0-9])(?:(?:in|during|for|over)\s+)?(?:that|the\s+same)\s+(?:month|quarter|year|half|semester|period)"

@@ -42,7 +42,12 @@ CAMPAIGN_COLUMNS = {
     "status": "status",
     "start_date": "start_date",
     "end_date": "end_date",
+    "objective": "objective",
+    "industry": "industry",
 }
+#: Dimensions that are a column of the campaign table, whose value is also their name: the campaign's
+#: objective and its brand's industry (loaded by the ETL from ads.campaigns and ads.brands).
+CAMPAIGN_CLASSES: dict[Dimension, str] = {Dimension.objective: "objective", Dimension.industry: "industry"}
 #: The warehouse's status values a question can name (PromptAds campaign statuses).
 STATUS_VALUES = ("active", "finished", "paused", "cancelled", "draft")
 #: The column of each dimension's key in the parts of a query (and in its results).
@@ -54,6 +59,8 @@ GROUP_KEYS: dict[Dimension, str] = {
     Dimension.month: "month",
     Dimension.status: "status",
     Dimension.country: "country",
+    Dimension.objective: "objective",
+    Dimension.industry: "industry",
 }
 #: Where a market's country is: the by-market summary, with one country per market.
 COUNTRY_SOURCE = ("campaign_markets", "market_id", "country")
@@ -131,7 +138,8 @@ LABEL_SOURCES: dict[Dimension, tuple[str, str, str]] = {
 
 #: Human descriptions of the tables, for the schema resource.
 TABLE_DESCRIPTIONS = {
-    "campaigns": "One row per campaign: name, brand, status, dates, budget, goal, every total, clients.",
+    "campaigns": "One row per campaign: name, brand, status, objective, industry, dates, budget, goal, every total, "
+    "clients.",
     "campaign_months": "Per campaign × month: additive measures.",
     "campaign_channels": "Per campaign × channel (with channel_name): additive measures.",
     "campaign_markets": "Per campaign × market (with market_name, country, city): additive measures.",
