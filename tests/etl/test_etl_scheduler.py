@@ -56,7 +56,7 @@ def test_up_runs_the_schedule_by_itself_and_down_stops_it(tmp_path: Path) -> Non
         ui = _cli(env, "etl", "ui")
         assert ui.returncode == 0 and rows["dagster-webserver"]["url"] in ui.stdout
 
-        # The sensor (interval 5 s, evaluated every 30 s) launches passes; nobody runs `etl run`.
+        # The sensor (interval 5 s, so evaluated every 5 s) launches passes; nobody runs `etl run`.
         assert wait_until(lambda: len(_dagster_runs(own)) >= 2, timeout=150, interval=2), _dagster_runs(own)
         assert [status for _, status, _ in _dagster_runs(own)][:2] == ["succeeded", "succeeded"]
         detail = json.loads(_cli(env, "status", "--json").stdout)

@@ -98,3 +98,16 @@ def test_dagster_sensor_uses_instance_runs_and_cursor(tmp_path) -> None:
             assert isinstance(third, RunRequest) and float(cursor) == created + 660
         finally:
             pipeline.clock = __import__("time").time
+
+
+def test_the_sensor_is_evaluated_every_30_s_or_every_interval_when_shorter(monkeypatch):
+    """A short interval (tests, demos) is not held back by the 30 s tick; the 11-minute default keeps it."""
+    from promptsales.etl.pipeline import every_eleven_minutes, sensor_tick_seconds
+
+    assert every_eleven_minutes.minimum_interval_seconds == sensor_tick_seconds()
+    monkeypatch.delenv("PROMPTSALES_ETL_INTERVAL_SECONDS", raising=False)
+    assert sensor_tick_seconds() == 30
+    monkeypatch.setenv("PROMPTSALES_ETL_INTERVAL_SECONDS", "5")
+    assert sensor_tick_seconds() == 5
+    monkeypatch.setenv("PROMPTSALES_ETL_INTERVAL_SECONDS", "0.2")
+    assert sensor_tick_seconds() == 1

@@ -189,9 +189,15 @@ def lag_report() -> tuple[str, dict[str, str]]:
 clock = time.time
 
 
+def sensor_tick_seconds() -> int:
+    """How often the daemon evaluates the sensor: every 30 s, or as often as the interval when that is shorter
+    (a pass can never start more than one tick late)."""
+    return max(1, min(30, int(EtlSettings().interval_seconds)))
+
+
 @sensor(
     job=etl_job,
-    minimum_interval_seconds=30,
+    minimum_interval_seconds=sensor_tick_seconds(),
     default_status=DefaultSensorStatus.RUNNING,
     description=(
         "Requests an ETL pass 660 s (PROMPTSALES_ETL_INTERVAL_SECONDS) after the last one started, never while one "
