@@ -33,7 +33,7 @@ def etl_sources(seeded: Settings) -> Iterator[Sources]:
     with sources.connect("sales", "owner") as conn:  # other tests may have loaded the session warehouse
         conn.execute(
             "TRUNCATE wh.campaign_facts, wh.campaigns, wh.campaign_channels, wh.campaign_markets, "
-            "wh.campaign_months, wh.campaign_content, wh.campaign_buyers, wh.campaign_ads, etl.horizons"
+            "wh.campaign_months, wh.campaign_days, wh.campaign_content, wh.campaign_buyers, wh.campaign_ads, etl.horizons"
         )
     yield sources
     for company, name in names.items():

@@ -24,14 +24,16 @@ def _one_sale(sources: Sources) -> tuple[int, int, int, int]:
         ).fetchone()
 
 
-def _summaries_of(campaign: int, channel: int, market: int, month) -> dict[str, set[tuple]]:
-    """The warehouse rows (table → keys) that one fact row of campaign × channel × market × month feeds."""
+def _summaries_of(campaign: int, channel: int, market: int, day) -> dict[str, set[tuple]]:
+    """The warehouse rows (table → keys) that one source row of campaign × channel × market × day feeds."""
+    month = day.replace(day=1)
     return {
         "wh.campaign_facts": {(campaign, channel, market, month)},
         "wh.campaigns": {(campaign,)},
         "wh.campaign_channels": {(campaign, channel)},
         "wh.campaign_markets": {(campaign, market)},
         "wh.campaign_months": {(campaign, month)},
+        "wh.campaign_days": {(campaign, day)},
     }
 
 
@@ -117,9 +119,8 @@ def test_one_sale_amount_updates_exactly_its_summaries(loaded: Sources) -> None:
     sale_id, campaign, channel, market = _one_sale(loaded)
     before = snapshot(loaded)
     with loaded.connect("crm", "app") as crm:
-        month = crm.execute(
-            "UPDATE crm.sales SET amount = amount + 10 WHERE sale_id = %s "
-            "RETURNING date_trunc('month', sold_at AT TIME ZONE 'UTC')::date",
+        day = crm.execute(
+            "UPDATE crm.sales SET amount = amount + 10 WHERE sale_id = %s RETURNING (sold_at AT TIME ZONE 'UTC')::date",
             (sale_id,),
         ).fetchone()[0]
     report = run_pass(loaded, trigger="test")
@@ -127,7 +128,7 @@ def test_one_sale_amount_updates_exactly_its_summaries(loaded: Sources) -> None:
     assert report.changes_read["crm"] == 1 and report.changes_read["ads"] == 0
     assert report.campaigns == 1
     diff = changed_keys(before, snapshot(loaded))
-    assert diff == _summaries_of(campaign, channel, market, month)
+    assert diff == _summaries_of(campaign, channel, market, day)
     assert (
         warehouse_campaign_figures(loaded)[campaign]["sales_amount"]
         == direct_campaign_figures(loaded)[campaign]["sales_amount"]
@@ -139,17 +140,17 @@ def test_one_ad_cost_updates_exactly_its_summaries(loaded: Sources) -> None:
     settle(loaded)
     before = snapshot(loaded)
     with loaded.connect("ads", "app") as ads:
-        campaign, channel, market, month = ads.execute(
+        campaign, channel, market, day = ads.execute(
             "WITH one AS (SELECT ad_id, channel_id, market_id, result_date FROM ads.ad_results "
             "ORDER BY ad_id, channel_id, market_id, result_date LIMIT 1 OFFSET 4321) "
             "UPDATE ads.ad_results r SET cost = r.cost + 5 FROM one WHERE (r.ad_id, r.channel_id, r.market_id, "
             "r.result_date) = (one.ad_id, one.channel_id, one.market_id, one.result_date) "
-            "RETURNING r.campaign_id, r.channel_id, r.market_id, date_trunc('month', r.result_date)::date"
+            "RETURNING r.campaign_id, r.channel_id, r.market_id, r.result_date"
         ).fetchone()
     report = run_pass(loaded, trigger="test")
     assert report.changes_read["ads"] == 1 and report.changes_read["crm"] == 0
     diff = changed_keys(before, snapshot(loaded))
-    assert diff == _summaries_of(campaign, channel, market, month)
+    assert diff == _summaries_of(campaign, channel, market, day)
     assert warehouse_campaign_figures(loaded)[campaign]["spend"] == direct_campaign_figures(loaded)[campaign]["spend"]
 
 

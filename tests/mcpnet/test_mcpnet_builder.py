@@ -37,7 +37,7 @@ SQL_WORDS = {
 def _allowed_identifiers() -> set[str]:
     """Every name the mapping module offers, plus the model's metric and dimension names (result labels)."""
     names = {wh.SCHEMA, wh.MONTH_COLUMN, *wh.CAMPAIGN_COLUMNS.values(), *ALIASES}
-    for grain in wh.GRAINS:
+    for grain in (*wh.GRAINS, wh.DAY_GRAIN):
         names |= {grain.table, *grain.measures.values(), *grain.keys.values()}
     for table, key, label in wh.LABEL_SOURCES.values():
         names |= {table, key, label}

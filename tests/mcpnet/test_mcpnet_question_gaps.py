@@ -1,5 +1,6 @@
 """The parser's rules for the gaps found by issue 16's second round (docs/decisions.md D123, D124), over an
-in-memory catalog: days and weeks refused naming their months, whole-month dates answered, relative years and
+in-memory catalog: days and weeks of additive figures answered from the daily table (D163), other figures over
+days refused naming their months, whole-month dates answered, relative years and
 nested periods, tied campaign names, countries, rankings by a change, and the read-only and privacy rules."""
 
 from __future__ import annotations
@@ -8,8 +9,9 @@ from datetime import date
 
 import pytest
 
+from promptsales.sales.nlq.builder import Unanswerable, build
 from promptsales.sales.nlq.catalog import Catalog, Named
-from promptsales.sales.nlq.model import Dimension, Intent, Metric, NotAnswerable, StructuredQuery
+from promptsales.sales.nlq.model import Dimension, Intent, Metric, NotAnswerable, Period, StructuredQuery
 from promptsales.sales.nlq.parser import QuestionParser
 from promptsales.sales.nlq.text import normalize_name
 
@@ -43,19 +45,73 @@ def parser() -> QuestionParser:
 
 
 @pytest.mark.parametrize(
-    ("question", "months"),
+    ("question", "start", "end", "metric"),
     [
-        ("How many leads did we get in week 50 of 2025?", "December 2025"),
-        ("leads de la semana del 8 al 14 de diciembre de 2025", "diciembre 2025"),
-        ("How much did we spend between December 15 and December 31, 2025?", "December 2025"),
-        ("sales in the last 2 weeks", "January 2026"),
+        ("How many leads did we get in week 50 of 2025?", date(2025, 12, 8), date(2025, 12, 15), Metric.leads),
+        ("leads de la semana del 8 al 14 de diciembre de 2025", date(2025, 12, 8), date(2025, 12, 15), Metric.leads),
+        (
+            "How much did we spend between December 15 and December 31, 2025?",
+            date(2025, 12, 15),
+            date(2026, 1, 1),
+            Metric.spend,
+        ),
+        ("alcance primera quincena de enero 2026", date(2026, 1, 1), date(2026, 1, 16), Metric.reach),
+        ("CTR del 24 de noviembre al 7 de diciembre de 2025", date(2025, 11, 24), date(2025, 12, 8), Metric.ctr),
+        ("sales in the last 2 weeks", date(2026, 1, 18), date(2026, 2, 1), Metric.sales_amount),
     ],
 )
-def test_days_that_are_not_whole_months_are_refused_naming_their_months(parser, question, months):
-    """A week or a part of a month is refused as grain, and the refusal names the months that hold it."""
+def test_days_of_additive_figures_are_answered_from_the_daily_table(parser, question, start, end, metric):
+    """A week, days inside a month or days across two months (D163): the period is those days, and the
+    builder reads wh.campaign_days between them (the day column, bound dates)."""
     result = parser.parse(question)
-    assert isinstance(result, NotAnswerable) and result.refusal == "grain"
+    assert isinstance(result, StructuredQuery), getattr(result, "reason", result)
+    assert result.metrics == [metric] and result.period is not None and result.period.in_days
+    assert (result.period.start, result.period.end) == (start, end)
+    built = build(result)
+    assert built.grain == "campaign_days"
+    text = built.statement.as_string(None)
+    assert '"f"."day" >= %s::date AND "f"."day" < %s::date' in text
+    assert start in built.params and end in built.params
+
+
+def test_days_by_brand_are_answered_but_month_aligned_days_stay_monthly(parser):
+    """A breakdown by brand over days reads the daily table; whole months still read wh.campaign_months."""
+    by_brand = parser.parse("gasto por marca en la semana 50 de 2025")
+    assert isinstance(by_brand, StructuredQuery) and by_brand.group_by == [Dimension.brand]
+    assert build(by_brand).grain == "campaign_days"
+    months = parser.parse("How much did we spend from July 1 to September 30, 2025?")
+    assert isinstance(months, StructuredQuery) and not months.period.in_days
+    assert build(months).grain == "campaign_months"
+
+
+@pytest.mark.parametrize(
+    ("question", "months"),
+    [
+        ("How many distinct clients bought from December 1 to December 15, 2025?", "December 2025"),
+        ("clientes únicos de la semana 50 de 2025", "diciembre 2025"),
+        ("spend by channel in week 50 of 2025", "December 2025"),
+        ("gasto por mercado del 24 de noviembre al 7 de diciembre de 2025", "noviembre 2025 – diciembre 2025"),
+        ("budget in week 50 of 2025", "December 2025"),
+        ("average monthly spend from December 15, 2025 to January 14, 2026", "December 2025"),
+    ],
+)
+def test_days_of_figures_that_do_not_add_up_are_refused_naming_their_months(parser, question, months):
+    """Distinct clients, a budget, a breakdown by channel or market over days that are not whole months: not
+    additive over days, so refused as grain, naming the months that hold the days."""
+    result = parser.parse(question)
+    assert isinstance(result, NotAnswerable) and result.refusal == "grain", result
     assert months in result.reason
+
+
+def test_the_builder_refuses_distinct_counts_over_days():
+    """Defence in depth: a query over days that asks a distinct count is refused by the builder too."""
+    query = StructuredQuery(
+        intent=Intent.value,
+        metrics=[Metric.clients],
+        period=Period(start=date(2025, 12, 8), end=date(2025, 12, 15), label="week 50"),
+    )
+    with pytest.raises(Unanswerable):
+        build(query)
 
 
 def test_weekly_and_daily_breakdowns_are_refused_but_daily_averages_answered(parser):

@@ -25,6 +25,7 @@ from promptsales.db.fetch import scalar
 from promptsales.warehouse import measures
 from promptsales.warehouse.measures import (
     CAMPAIGN_TABLE,
+    DAY_TABLE,
     FACT_TABLE,
     FACTS,
     KEY_TABLES,
@@ -69,6 +70,10 @@ ATTRIBUTE_STAGING: dict[str, str] = {
 FACT_STAGING: dict[str, str] = {extract: f"stg_{extract}" for extract in measures.EXTRACTS}
 FACT_KEYS: tuple[str, ...] = TABLE_KEYS[FACT_TABLE]
 _FACT_KEY_TYPES = {"campaign_id": "int", "channel_id": "int", "market_id": "int", "month": "date"}
+#: The daily extract of each fact extract (``sql/<extract>_days.sql``, per campaign × day, the same measures) and
+#: its staging table: they make ``wh.campaign_days`` (D163).
+DAY_EXTRACTS: dict[str, str] = {extract: f"{extract}_days" for extract in measures.EXTRACTS}
+DAY_STAGING: dict[str, str] = {extract: f"stg_{extract}_days" for extract in measures.EXTRACTS}
 #: The staging table of each key table (registry ``KEY_TABLES``): the fact keys and the distinct key.
 KEY_STAGING: dict[str, str] = {table: f"stg_{extract}" for table, (_, extract) in KEY_TABLES.items()}
 
@@ -82,11 +87,14 @@ EXTRACTS: dict[str, list[tuple[str, str]]] = {
         ("ads_campaign_channels", "stg_campaign_channels"),
         ("ads_campaign_markets", "stg_campaign_markets"),
         ("ads_ads", KEY_STAGING["campaign_ads"]),
+        (DAY_EXTRACTS["ads_results"], DAY_STAGING["ads_results"]),
     ],
     "crm": [
         ("crm_leads", FACT_STAGING["crm_leads"]),
         ("crm_sales", FACT_STAGING["crm_sales"]),
         ("crm_buyers", KEY_STAGING["campaign_buyers"]),
+        (DAY_EXTRACTS["crm_leads"], DAY_STAGING["crm_leads"]),
+        (DAY_EXTRACTS["crm_sales"], DAY_STAGING["crm_sales"]),
     ],
 }
 
@@ -101,6 +109,7 @@ def staging_tables() -> dict[str, sql.Composable]:
             for m in from_extract(extract)
         ]
         tables[table] = sql.SQL(", ").join(keys + values)
+        tables[DAY_STAGING[extract]] = sql.SQL(", ").join([sql.SQL("campaign_id int, day date"), *values])
     for key_table, table in KEY_STAGING.items():
         columns = [sql.SQL("{} {}").format(sql.Identifier(k), sql.SQL(_FACT_KEY_TYPES[k])) for k in FACT_KEYS]
         columns.append(sql.SQL("{} int").format(sql.Identifier(KEY_TABLES[key_table][0])))
@@ -111,10 +120,12 @@ def staging_tables() -> dict[str, sql.Composable]:
 def extract_query(name: str) -> sql.Composable:
     """The source query ``sql/<name>.sql``; a fact extract's ``{measures}`` are the registry's aggregates."""
     text = read_sql(name).strip().rstrip(";")
-    if name not in FACT_STAGING:
+    daily = {day: extract for extract, day in DAY_EXTRACTS.items()}
+    if name not in FACT_STAGING and name not in daily:
         return sql.SQL(text)
     measures = sql.SQL(", ").join(
-        sql.SQL("{} AS {}").format(sql.SQL(m.expression or ""), sql.Identifier(m.name)) for m in from_extract(name)
+        sql.SQL("{} AS {}").format(sql.SQL(m.expression or ""), sql.Identifier(m.name))
+        for m in from_extract(daily.get(name, name))
     )
     return sql.SQL(text).format(measures=measures)
 
@@ -279,22 +290,28 @@ _IN_SCOPE = sql.SQL(
 )
 
 
-def fresh_facts() -> sql.Composable:
-    """The ``wh.campaign_facts`` rows of the campaigns in scope: the fact staging tables joined on the keys."""
-    keys = sql.SQL(", ").join(map(sql.Identifier, FACT_KEYS))
+def joined_extracts(staging: dict[str, str], keys: tuple[str, ...], table: str) -> sql.Composable:
+    """``SELECT <keys>, <measures of wh.<table>>`` over the extracts' staging tables (extract → table) joined on
+    ``keys``: a figure an extract has no row for is 0."""
+    key_list = sql.SQL(", ").join(map(sql.Identifier, keys))
     joined = sql.SQL(" FULL JOIN ").join(
-        sql.Identifier(table) if index == 0 else sql.SQL("{} USING ({})").format(sql.Identifier(table), keys)
-        for index, table in enumerate(FACT_STAGING.values())
+        sql.Identifier(name) if index == 0 else sql.SQL("{} USING ({})").format(sql.Identifier(name), key_list)
+        for index, name in enumerate(staging.values())
     )
     values = sql.SQL(", ").join(
         sql.SQL("coalesce({}, 0) AS {}").format(
-            sql.Identifier(FACT_STAGING[measure.extract or ""], measure.name), sql.Identifier(measure.name)
+            sql.Identifier(staging[measure.extract or ""], measure.name), sql.Identifier(measure.name)
         )
-        for measure in stored_in(FACT_TABLE)
+        for measure in stored_in(table)
     )
-    return sql.SQL(
-        "SELECT {keys}, {values} FROM {joined} WHERE campaign_id IN (SELECT campaign_id FROM stg_keys)"
-    ).format(keys=keys, values=values, joined=joined)
+    return sql.SQL("SELECT {keys}, {values} FROM {joined}").format(keys=key_list, values=values, joined=joined)
+
+
+def fresh_facts() -> sql.Composable:
+    """The ``wh.campaign_facts`` rows of the campaigns in scope: the fact staging tables joined on the keys."""
+    return sql.SQL("{} WHERE campaign_id IN (SELECT campaign_id FROM stg_keys)").format(
+        joined_extracts(FACT_STAGING, FACT_KEYS, FACT_TABLE)
+    )
 
 
 #: A campaign's objective and its brand's industry, copied as they are (questions group and filter by them).
@@ -366,6 +383,14 @@ FROM wh.campaign_facts f WHERE {in_scope} GROUP BY f.campaign_id, f.month
 """).format(sums=summed("campaign_months"), in_scope=_IN_SCOPE)
 
 
+def fresh_days() -> sql.Composable:
+    """The ``wh.campaign_days`` rows of the campaigns in scope: the daily staging tables joined on campaign and
+    day, of the same campaigns as ``wh.campaign_months`` (known to PromptAds)."""
+    return sql.SQL("SELECT * FROM ({}) f WHERE {}").format(
+        joined_extracts(DAY_STAGING, TABLE_KEYS[DAY_TABLE], DAY_TABLE), _IN_SCOPE
+    )
+
+
 def fresh_keys(table: str) -> sql.Composable:
     """The rows of key table ``wh.<table>`` of the campaigns in scope: its staging table as extracted."""
     columns = sql.SQL(", ").join(map(sql.Identifier, TABLE_KEYS[table]))
@@ -386,6 +411,7 @@ TABLE_SYNCS: tuple[TableSync, ...] = (
     TableSync("campaign_channels", ("channel_name",), FRESH_CHANNELS),
     TableSync("campaign_markets", ("market_name", *MARKET_PLACES), FRESH_MARKETS),
     TableSync("campaign_months", (), FRESH_MONTHS),
+    TableSync(DAY_TABLE, (), fresh_days()),
     *(TableSync(table, (), fresh_keys(table)) for table in KEY_TABLES),
 )
 

@@ -89,6 +89,7 @@ WAREHOUSE_TABLES = {
     "campaign_by_channel": "wh.campaign_channels",
     "campaign_by_market": "wh.campaign_markets",
     "campaign_by_month": "wh.campaign_months",
+    "campaign_by_day": "wh.campaign_days",
     "campaign_content": "wh.campaign_content",
 }
 

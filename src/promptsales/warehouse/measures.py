@@ -37,6 +37,9 @@ FACT_TABLE = "campaign_facts"
 CAMPAIGN_TABLE = "campaigns"
 #: The summaries the ETL derives from the facts (``wh.campaigns`` first: one row per campaign).
 SUMMARY_TABLES: tuple[str, ...] = (CAMPAIGN_TABLE, "campaign_channels", "campaign_markets", "campaign_months")
+#: The fact measures per campaign × day (D163), aggregated by the ETL from the daily source rows with the same
+#: expressions as the facts, so a campaign's days sum to its months; only the FACTS measures (sums).
+DAY_TABLE = "campaign_days"
 #: Every warehouse table that holds measures, with its key columns.
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
     FACT_TABLE: ("campaign_id", "channel_id", "market_id", "month"),
@@ -44,6 +47,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "campaign_channels": ("campaign_id", "channel_id"),
     "campaign_markets": ("campaign_id", "market_id"),
     "campaign_months": ("campaign_id", "month"),
+    DAY_TABLE: ("campaign_id", "day"),
     "campaign_buyers": ("campaign_id", "channel_id", "market_id", "month", "client_id"),
     "campaign_ads": ("campaign_id", "channel_id", "market_id", "month", "ad_id"),
 }
@@ -61,7 +65,7 @@ FACTS: Storage = "facts"
 SUMMARIES: Storage = "summaries"
 CAMPAIGN: Storage = "campaign"
 _TABLES: dict[Storage, tuple[str, ...]] = {
-    FACTS: (FACT_TABLE, *SUMMARY_TABLES),
+    FACTS: (FACT_TABLE, *SUMMARY_TABLES, DAY_TABLE),
     SUMMARIES: SUMMARY_TABLES,
     CAMPAIGN: (CAMPAIGN_TABLE,),
 }

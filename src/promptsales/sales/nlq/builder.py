@@ -92,6 +92,20 @@ def choose_grain(query: StructuredQuery) -> wh.Grain:
     dimensions = needed_dimensions(query)
     metrics = _main_metrics(query)
     measures = {measure for metric in metrics for measure in required_measures(metric)}
+    if query.period is not None and query.period.in_days:  # days that are not whole months (D163)
+        grain = wh.DAY_GRAIN
+        if (
+            dimensions <= grain.dimensions
+            and set(query.group_by) <= wh.DAY_DIMENSIONS
+            and all(wh.by_day(metric.value) for metric in metrics)
+        ):
+            return grain
+        raise Unanswerable(
+            f"{query.period.label} is only part of a month: only the totals that add up over days (spend, "
+            "leads, sales …) per campaign or brand can be given for days.",
+            f"{query.period.label} es solo una parte de un mes: por días solo se dan los totales que se suman "
+            "(gasto, leads, ventas …) por campaña o marca.",
+        )
     for grain in wh.GRAINS:
         if dimensions <= grain.dimensions and measures <= set(grain.measures):
             return grain
@@ -173,6 +187,11 @@ def _parts(query: StructuredQuery) -> list[_Part]:
     if main:
         parts.append(_Part(MAIN_PART, choose_grain(query), main))
     for table in dict.fromkeys(key_table(metric) for metric in query.metrics):
+        if table is not None and query.period is not None and query.period.in_days:
+            raise Unanswerable(
+                f"{query.period.label} is only part of a month, and distinct counts are kept per month.",
+                f"{query.period.label} es solo una parte de un mes, y los conteos de distintos se guardan por mes.",
+            )
         if table is not None:
             counted = [metric for metric in query.metrics if key_table(metric) == table]
             parts.append(_Part(f"k_{table}", wh.KEY_GRAINS[table], counted))

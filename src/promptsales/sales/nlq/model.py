@@ -53,7 +53,8 @@ class Intent(str, Enum):
 
 
 class Period(BaseModel):
-    """A half-open range of whole months ``[start, end)`` with a human label."""
+    """A half-open range of whole months ``[start, end)`` with a human label, or of days that are not whole
+    months (:attr:`in_days`: the daily figures that can be summed over them, D163)."""
 
     start: date
     end: date
@@ -64,6 +65,11 @@ class Period(BaseModel):
         if self.end <= self.start:
             raise ValueError(f"period {self.label!r} ends before it starts")
         return self
+
+    @property
+    def in_days(self) -> bool:
+        """Days that are not whole months ("week 50 of 2025"): answered from the daily table (D163)."""
+        return self.start.day != 1 or self.end.day != 1
 
 
 class EntityRef(BaseModel):

@@ -43,7 +43,7 @@ from promptsales.sales.nlq.periods import (
 from promptsales.sales.nlq.subjects import find_subject
 from promptsales.sales.nlq.text import blank_span, contains_phrase, normalize, normalize_name, strip_accents
 from promptsales.sales.nlq.thresholds import FoundThreshold, find_threshold
-from promptsales.sales.nlq.warehouse import ADDITIVE
+from promptsales.sales.nlq.warehouse import ADDITIVE, DAY_DIMENSIONS, by_day
 
 MAX_QUESTION_CHARS = 500
 #: A fuzzy campaign match below this similarity is not trusted.
@@ -458,6 +458,10 @@ class _Reading:
             refusal=refusal,
             not_understood=not_understood or [],
         )
+
+
+#: Words that name a period of days already read ("la semana del 8 al 14"), not a breakdown by week or day.
+_DAYS_NAMED = frozenset({"week", "semana", "days", "dias"})
 
 
 class QuestionParser:
@@ -1257,11 +1261,42 @@ class QuestionParser:
         )
 
     @staticmethod
-    def _refuse_days(reading: _Reading, unread: list[str] | None = None) -> NotAnswerable | None:
-        """Days or weeks that are not whole months ("15–31 December 2025", "week 50", "weekly") cannot be
-        told apart in the warehouse, which holds results per month: refused, naming the months that hold them."""
+    def _by_day(reading: _Reading, days: list[FoundPeriod]) -> bool:
+        """One period of days asked for figures that add up over days (spend, leads, CTR, ROI …), per campaign
+        or brand at most: read as those days, answered from the daily table (D163). Its period replaces the
+        months that hold the days."""
+        found = days[0].day_period if len(days) == 1 else None
+        dimensions = {*reading.group_by, *(ref.dimension for ref in reading.filters)}
+        if reading.rank_dimension is not None:
+            dimensions.add(reading.rank_dimension)
+        if (
+            found is None
+            or len(reading.found_periods) != 1
+            or len(reading.periods) != 1
+            or not reading.metrics
+            or not all(by_day(metric.value) for metric in reading.metrics)
+            or not dimensions <= DAY_DIMENSIONS
+            or reading.funnel
+            or reading.change
+            or reading.compare
+            or reading.subjects
+            or reading.threshold is not None
+            or reading.per not in (None, "day", "campaign")
+        ):
+            return False
+        reading.periods = [found]
+        reading.understood["periods"] = [found.label]
+        return True
+
+    @classmethod
+    def _refuse_days(cls, reading: _Reading, unread: list[str] | None = None) -> NotAnswerable | None:
+        """Days or weeks that are not whole months ("15–31 December 2025", "week 50", "weekly"): figures that
+        add up over days are answered from the daily table; others (distinct clients, budgets, a breakdown
+        by channel or market) are kept per month only, so they are refused, naming the months that hold them."""
         days = [item for item in reading.found_periods if item.days]
         if not days and not unread:
+            return None
+        if days and not unread and cls._by_day(reading, days):
             return None
         if days:
             asked = ", ".join(f"{item.days}" for item in days)
@@ -1276,10 +1311,12 @@ class QuestionParser:
             needs = ("whole months, quarters, halves or years", "meses, trimestres, semestres o años completos")
         return reading.refuse(
             reading.say(
-                f"{english}: the warehouse holds results per month, so days and weeks cannot be told apart "
-                "within a month, and a month's figure is not passed off as a week's.",
-                f"{spanish}: el almacén guarda resultados por mes, así que no distingue días ni semanas dentro "
-                "de un mes, y no se da la cifra del mes como si fuera la de una semana.",
+                f"{english}: the warehouse holds this per month, so days and weeks cannot be told apart "
+                "within a month, and a month's figure is not passed off as a week's (only totals that add up "
+                "over days — spend, leads, sales, clicks … and their ratios — per campaign or brand are kept by day).",
+                f"{spanish}: el almacén guarda esto por mes, así que no distingue días ni semanas dentro "
+                "de un mes, y no se da la cifra del mes como si fuera la de una semana (por día solo se guardan "
+                "los totales que se suman — gasto, leads, ventas, clics … y sus razones — por campaña o marca).",
             ),
             *needs,
             refusal="grain",
@@ -1304,6 +1341,12 @@ class QuestionParser:
                 meaningful.setdefault("subject", []).extend(unused)
         if len(reading.group_by) > 2:
             meaningful.setdefault("subject", []).extend(reading.words.get("group_by", []))
+        if len(reading.periods) == 1 and reading.periods[0].in_days and meaningful.get("period"):
+            # "la semana del 8 al 14 de diciembre": the word names the days read, it asks for no breakdown
+            named = [word for word in meaningful["period"] if word in _DAYS_NAMED]
+            reading.words.setdefault("period", []).extend(named)
+            meaningful["period"] = [word for word in meaningful["period"] if word not in _DAYS_NAMED]
+            meaningful = {part: found for part, found in meaningful.items() if found}
         if not meaningful:
             reading.ignored = leftover.ignorable
             return None

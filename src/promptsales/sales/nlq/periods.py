@@ -237,8 +237,10 @@ class FoundPeriod:
     endpoints: tuple[Period, Period] | None = None
     with_year: Callable[[int], Period | None] | None = None
     #: Days that are not whole months ("15–31 December 2025", "week 50 of 2025"): ``period`` is then the
-    #: months that hold them, and the question is refused (the warehouse is monthly).
+    #: months that hold them, ``days`` their label and ``day_period`` the days themselves — answered from the
+    #: daily table when every figure asked adds up over days (D163), else refused.
     days: str | None = None
+    day_period: Period | None = None
 
 
 class PeriodParser:
@@ -320,7 +322,9 @@ class PeriodParser:
         period = months_period(start, months, self._label_months(start, months))
         if first.day == 1 and add_months(last, 1).replace(day=1) - last == timedelta(days=1):
             return period, match.start(), match.end(), {}
-        return period, match.start(), match.end(), {"days": self._days_label(first, last)}
+        label = self._days_label(first, last)
+        days = Period(start=first, end=last + timedelta(days=1), label=label)
+        return period, match.start(), match.end(), {"days": label, "day_period": days}
 
     def _days_label(self, first: date, last: date) -> str:
         def day(value: date, year: bool) -> str:
@@ -334,7 +338,8 @@ class PeriodParser:
 
     def _day_ranges(self, text: str):
         """ "from July 1 to September 30, 2025", "del 1 de julio al 30 de septiembre de 2025", "entre el 15 y
-        el 31 de diciembre", "December 15, 2025", "2025-12-15": days, answered only when they are whole months."""
+        el 31 de diciembre", "December 15, 2025", "2025-12-15", "la primera quincena de enero": days (whole months
+        are a period of months)."""
         day, th, year = r"\d{1,2}", r"(?:st|nd|rd|th)?", rf"(?:\s*\|)?(?:\s*(?:of|de|del)?\s*{_YEAR})?"
         patterns = [  # groups: first day, first month, last day, last month, year (named)
             rf"\b(?:from|between)\s+(?P<m1>{_MONTH})\s+(?P<d1>{day}){th}\s+(?:to|and|until|through|thru)\s+"
@@ -353,6 +358,20 @@ class PeriodParser:
                 if found is not None:
                     yield self._days_period(*found, match)
                     text = blank_span(text, match.start(), match.end())
+        # "la primera quincena de enero 2026", "the second half of December 2025": days 1–15 or 16 to the end
+        fortnight = (
+            rf"\b(?:(?:la\s+)?(?P<es>primera|segunda)\s+quincena|(?:the\s+)?(?P<en>first|second)\s+half)\s+"
+            rf"(?:de|del|of)\s+(?P<m1>{_MONTH})(?P<y>{year})"
+        )
+        for match in list(re.finditer(fortnight, text)):
+            number = MONTHS[match.group("m1")]
+            year_text = re.search(r"20\d\d", match.group("y") or "")
+            month = date(int(year_text.group()), number, 1) if year_text else latest_month(number, self.as_of)
+            if (match.group("es") or match.group("en")) in ("segunda", "second"):
+                yield self._days_period(month.replace(day=16), add_months(month, 1) - timedelta(days=1), match)
+            else:
+                yield self._days_period(month, month.replace(day=15), match)
+            text = blank_span(text, match.start(), match.end())
 
     def _day_range_dates(self, match: re.Match[str]) -> tuple[date, date] | None:
         """The first and last day a day-range match names (None when they are not dates, or out of order)."""

@@ -4,7 +4,8 @@ Every identifier the query builder may emit comes from here (whitelist); nothing
 becomes an identifier. Bound to the warehouse of ``sales/migrations/0004_warehouse.sql`` (schema ``wh``):
 ``wh.campaigns`` (one row per campaign, with brand, status, budget, goal, clients), the summaries
 ``wh.campaign_months`` / ``wh.campaign_channels`` / ``wh.campaign_markets``, and ``wh.campaign_facts``
-(campaign × channel × market × month). The builder picks the coarsest table that has every dimension and
+(campaign × channel × market × month), and ``wh.campaign_days`` (the additive figures per campaign × day, D163) for
+a period of days that are not whole months. The builder picks the coarsest table that has every dimension and
 measure a question needs. Which measure each table holds comes from the measure registry
 (:mod:`promptsales.warehouse.measures`); the dimensions, names and statuses are here.
 """
@@ -14,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from promptsales.sales.nlq.model import Dimension
+from promptsales.warehouse.measures import BY_NAME, DAY_TABLE, FACT_TABLE, KEY_TABLES, stored_in
 from promptsales.warehouse.measures import CAMPAIGN_TABLE as CAMPAIGN_TABLE
-from promptsales.warehouse.measures import FACT_TABLE, KEY_TABLES, stored_in
 from promptsales.warehouse.measures import SCHEMA as SCHEMA
 
 #: Additive measures present in every summary and in the fact table.
@@ -118,6 +119,27 @@ GRAINS: tuple[Grain, ...] = (
     ),
 )
 
+#: Days that are not whole months ("week 50 of 2025", "15–31 December 2025"): the additive figures per campaign
+#: × day (D163). Its ``month`` key is the day, so a period's bounds (days) filter it; no channel or market, and
+#: only sums — a distinct count, a budget or a goal is not additive over days and is refused by the parser.
+DAY_GRAIN = Grain(
+    DAY_TABLE,
+    _BASE_DIMENSIONS | {Dimension.month},
+    _summed_columns(DAY_TABLE),
+    {Dimension.campaign: "campaign_id", Dimension.month: "day"},
+)
+#: What a question over days may break down, rank or filter by: the campaign and its attributes.
+DAY_DIMENSIONS = frozenset({Dimension.campaign, Dimension.brand, Dimension.status, *CAMPAIGN_CLASSES})
+#: The kinds of figure computed from sums only, so exact over any days (ratios of sums, ROI).
+DAY_KINDS = ("sum", "ratio", "roi")
+
+
+def by_day(metric: str) -> bool:
+    """Whether a metric is exact over any days: a sum or a ratio of sums of the daily table's figures."""
+    measure = BY_NAME[metric]
+    return measure.kind in DAY_KINDS and set(measure.inputs) <= set(DAY_GRAIN.measures)
+
+
 _FACT_KEYS = {
     Dimension.campaign: "campaign_id",
     Dimension.channel: "channel_id",
@@ -141,6 +163,7 @@ TABLE_DESCRIPTIONS = {
     "campaigns": "One row per campaign: name, brand, status, objective, industry, dates, budget, goal, every total, "
     "clients.",
     "campaign_months": "Per campaign × month: additive measures.",
+    "campaign_days": "Per campaign × day: the additive measures only (no ratios, channels or markets).",
     "campaign_channels": "Per campaign × channel (with channel_name): additive measures.",
     "campaign_markets": "Per campaign × market (with market_name, country, city): additive measures.",
     "campaign_facts": "Per campaign × channel × market × month: additive measures (finest grain).",
