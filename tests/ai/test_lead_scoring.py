@@ -16,7 +16,7 @@ from promptsales.ai import registry
 from promptsales.ai.lead_scoring import features
 from promptsales.ai.lead_scoring.model import Split
 from promptsales.ai.lead_scoring.training import run_training
-from promptsales.db.connect import connect
+from promptsales.db.connect import connect, serve_as
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "cache"))
@@ -43,6 +43,20 @@ def test_time_split_and_held_out_metrics_beat_the_source_alone(trained) -> None:
     assert len(model["reliability"]["predicted"]) == 15 and sum(model["reliability"]["count"]) == model["rows"]
     assert held_out["logistic_regression"]["auc"] > source["auc"]
     assert trained.algorithm.startswith("HistGradientBoostingClassifier")
+
+
+def test_the_crm_mcp_role_loads_the_campaign_profiles_scoring_reads(seeded) -> None:
+    """scoreLeads runs as the CRM MCP server's role; the first call of a server process loads every campaign's
+    profile through the linked PromptAds tables (it failed with "permission denied for foreign table brands")."""
+    serve_as("crm")
+    try:
+        with connect("crm", "etl", settings=seeded) as conn:
+            profiles = features.campaign_profiles(conn)
+    finally:
+        serve_as(None)
+    with connect("ads", "admin", settings=seeded) as conn:
+        campaigns = conn.execute("SELECT count(*) FROM ads.campaigns").fetchone()[0]
+    assert len(profiles) == campaigns > 0
 
 
 def test_split_keeps_the_outcome_window_between_train_and_test(seeded) -> None:

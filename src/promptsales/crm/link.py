@@ -23,8 +23,10 @@ from promptsales.errors import UserError
 from promptsales.runtime.profile import postgres_server
 
 SERVER = "promptads_link"
-#: The linked PromptAds tables the CRM MCP server reads (registerLead, prepareLeadCapture: least privilege, issue 23).
-MCP_LINKED_TABLES = ("campaigns", "ads", "campaign_markets")
+#: The linked PromptAds tables the CRM MCP server reads (least privilege, issue 23): registerLead and
+#: prepareLeadCapture check a lead's campaign, ad and market; scoreLeads reads each campaign's brand industry,
+#: product price and audience ages (none of them personal data).
+MCP_LINKED_TABLES = ("campaigns", "ads", "campaign_markets", "brands", "products", "audiences")
 FOREIGN_SCHEMA = "ads_link"
 REMOTE_SCHEMA = "ads"
 
@@ -130,7 +132,7 @@ def _ensure_link(settings: Settings, crm_dbname: str | None, ads_dbname: str | N
                     )
                 )
                 present = _foreign_tables(conn)
-            # the CRM MCP server checks a lead's campaign, ad and market through these, and reads nothing else there
+            # the CRM MCP server reads only these there (MCP_LINKED_TABLES)
             mcp = sql.Identifier(role_name("crm", "mcp"))
             conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(FOREIGN_SCHEMA), mcp))
             for table in MCP_LINKED_TABLES:
