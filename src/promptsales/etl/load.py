@@ -74,6 +74,8 @@ _FACT_KEY_TYPES = {"campaign_id": "int", "channel_id": "int", "market_id": "int"
 #: its staging table: they make ``wh.campaign_days`` (D163).
 DAY_EXTRACTS: dict[str, str] = {extract: f"{extract}_days" for extract in measures.EXTRACTS}
 DAY_STAGING: dict[str, str] = {extract: f"stg_{extract}_days" for extract in measures.EXTRACTS}
+#: The fact extract whose measures each daily extract computes.
+_DAILY_OF: dict[str, str] = {day: extract for extract, day in DAY_EXTRACTS.items()}
 #: The staging table of each key table (registry ``KEY_TABLES``): the fact keys and the distinct key.
 KEY_STAGING: dict[str, str] = {table: f"stg_{extract}" for table, (_, extract) in KEY_TABLES.items()}
 
@@ -120,12 +122,11 @@ def staging_tables() -> dict[str, sql.Composable]:
 def extract_query(name: str) -> sql.Composable:
     """The source query ``sql/<name>.sql``; a fact extract's ``{measures}`` are the registry's aggregates."""
     text = read_sql(name).strip().rstrip(";")
-    daily = {day: extract for extract, day in DAY_EXTRACTS.items()}
-    if name not in FACT_STAGING and name not in daily:
+    if name not in FACT_STAGING and name not in _DAILY_OF:
         return sql.SQL(text)
     measures = sql.SQL(", ").join(
         sql.SQL("{} AS {}").format(sql.SQL(m.expression or ""), sql.Identifier(m.name))
-        for m in from_extract(daily.get(name, name))
+        for m in from_extract(_DAILY_OF.get(name, name))
     )
     return sql.SQL(text).format(measures=measures)
 

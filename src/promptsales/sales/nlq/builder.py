@@ -187,12 +187,12 @@ def _parts(query: StructuredQuery) -> list[_Part]:
     if main:
         parts.append(_Part(MAIN_PART, choose_grain(query), main))
     for table in dict.fromkeys(key_table(metric) for metric in query.metrics):
-        if table is not None and query.period is not None and query.period.in_days:
-            raise Unanswerable(
-                f"{query.period.label} is only part of a month, and distinct counts are kept per month.",
-                f"{query.period.label} es solo una parte de un mes, y los conteos de distintos se guardan por mes.",
-            )
         if table is not None:
+            if query.period is not None and query.period.in_days:
+                raise Unanswerable(
+                    f"{query.period.label} is only part of a month, and distinct counts are kept per month.",
+                    f"{query.period.label} es solo una parte de un mes, y los conteos de distintos se guardan por mes.",
+                )
             counted = [metric for metric in query.metrics if key_table(metric) == table]
             parts.append(_Part(f"k_{table}", wh.KEY_GRAINS[table], counted))
     return parts
