@@ -8,7 +8,10 @@ transaction it rolls back.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +19,13 @@ from promptsales.config import Settings, get_settings
 from promptsales.db.copies import copy_database, drop_database, scratch_name
 from promptsales.db.migrate import migrate_all
 from promptsales.runtime import manager
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Free disk where the test clusters live: a run needs a few GB (the official-scale cluster, its copies)."""
+    where = Path(config.option.basetemp or tempfile.gettempdir()).resolve()
+    existing = next(p for p in (where, *where.parents) if p.exists())
+    return f"free disk for the test clusters ({existing}): {shutil.disk_usage(existing).free / 2**30:.1f} GiB"
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,6 @@ from promptsales.db.copies import copy_database, drop_database, scratch_name
 from promptsales.db.derived import refresh_materialized_views
 from promptsales.runtime import manager
 from promptsales.runtime.mongo import MongoServer
-from promptsales.runtime.postgres import EmbeddedPostgres
 
 #: Values that must never appear in clear in a backup file (SPEC N4); every one is loaded below.
 KNOWN_PII = {
@@ -51,8 +50,7 @@ def second_install(tmp_path_factory: pytest.TempPathFactory, settings: Settings)
     """Settings of a second installation: its own data dir, PostgreSQL cluster, port, FerretDB, key store."""
     target = embedded_target_settings(tmp_path_factory.mktemp("second-server"))
     yield target
-    manager.stop_all(target)
-    EmbeddedPostgres(target).wipe()
+    manager.wipe(target)
 
 
 def _truncate_everything(conninfo: str) -> None:

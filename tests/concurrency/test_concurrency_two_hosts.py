@@ -22,6 +22,7 @@ from promptsales.crm.concurrency.harness import find_leaks
 from promptsales.crm.concurrency.labs import CLI_CLIENT, run_two_clients_locally
 from promptsales.db.connect import role_name, role_password
 from promptsales.db.migrate import migrate_company
+from promptsales.runtime import manager
 from promptsales.runtime.postgres import EmbeddedPostgres
 
 ROUNDS = 20
@@ -53,6 +54,7 @@ def server(two_hosts, tmp_path_factory, settings, lab_rows):
         yield server_settings, pg
     finally:
         pg.stop()
+        manager.wipe(server_settings)
 
 
 def _dsn(settings: Settings, pg: EmbeddedPostgres, host: str) -> str:

@@ -86,4 +86,4 @@ def ha(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         yield settings
     finally:
         with ha_environment(settings, network_mode):
-            manager.stop_all(settings, extras)
+            manager.wipe(settings, extras)  # three PostgreSQL members: their disk goes with them

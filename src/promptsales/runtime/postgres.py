@@ -39,7 +39,7 @@ SERVER_SETTINGS = {
     "shared_buffers": "'256MB'",
     "work_mem": "'16MB'",
     "maintenance_work_mem": "'256MB'",
-    "max_wal_size": "'2GB'",
+    "max_wal_size": "'512MB'",
     "track_io_timing": "on",
     "max_prepared_transactions": "20",
 }
