@@ -12,12 +12,21 @@ from promptsales.cache.instances import get_cache
 from promptsales.config import Settings
 from promptsales.content.store import mongo_database
 from promptsales.db.connect import admin_conninfo
+from promptsales.testing import scratch_company_database
+
+
+@pytest.fixture(scope="session")
+def bare_crm(settings: Settings) -> Iterator[str]:
+    """A migrated PromptCRM database with no seeded people: the worlds are copied from it, so a world is small
+    (its backup and restore take seconds) and the same whether or not the session was seeded before."""
+    with scratch_company_database(settings, "crm", "bare") as name:
+        yield name
 
 
 @pytest.fixture
-def world(settings: Settings, clone_db) -> Iterator[World]:
+def world(settings: Settings, clone_db, bare_crm: str) -> Iterator[World]:
     """A person planted in every store of private copies (and a control person who must stay untouched)."""
-    crm_db, sales_db = clone_db("crm"), clone_db("sales")
+    crm_db, sales_db = clone_db("crm", template=bare_crm), clone_db("sales")
     mongo_db = f"privacytest_{uuid.uuid4().hex[:8]}"
     own = settings.model_copy(
         update={
