@@ -114,12 +114,46 @@ def test_the_builder_refuses_distinct_counts_over_days():
         build(query)
 
 
-def test_weekly_and_daily_breakdowns_are_refused_but_daily_averages_answered(parser):
-    """ "weekly sales" asks for weeks; "average daily sales" is a monthly total over its days."""
-    weekly = parser.parse("weekly sales in December 2025")
-    assert isinstance(weekly, NotAnswerable) and weekly.refusal == "grain"
+@pytest.mark.parametrize(
+    ("question", "dimension"),
+    [
+        ("weekly sales in December 2025", Dimension.week),
+        ("¿Cuántas ventas hubo cada semana de diciembre de 2025?", Dimension.week),
+        ("gasto por semana de noviembre 2025", Dimension.week),
+        ("Daily leads from January 1 to January 7, 2026", Dimension.day),
+        ("leads por día del 1 al 7 de enero de 2026", Dimension.day),
+    ],
+)
+def test_weekly_and_daily_breakdowns_read_the_daily_table(parser, question, dimension):
+    """ "weekly", "cada semana", "por día" (D164): a breakdown by week (its Monday) or day of the daily table,
+    the period's bounds still filtering the days (a week at an edge holds only the period's days)."""
+    result = parser.parse(question)
+    assert isinstance(result, StructuredQuery), getattr(result, "reason", result)
+    assert result.group_by == [dimension]
+    built = build(result)
+    assert built.grain == "campaign_days" and dimension.value in built.columns
+    text = built.statement.as_string(None)
+    assert '"f"."day" >= %s::date AND "f"."day" < %s::date' in text
+    assert ("date_trunc('week', \"f\".\"day\")" in text) is (dimension is Dimension.week)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "clientes distintos por semana en diciembre 2025",  # not additive over days
+        "weekly spend by channel in December 2025",  # the daily table has no channel
+        "presupuesto semanal en diciembre 2025",  # a budget is per campaign
+    ],
+)
+def test_weekly_breakdowns_of_figures_that_do_not_add_up_are_refused(parser, question):
+    result = parser.parse(question)
+    assert isinstance(result, NotAnswerable) and result.refusal == "grain", result
+
+
+def test_a_daily_average_is_not_a_daily_breakdown(parser):
+    """ "average daily sales" is the month's total over its days, not one row per day."""
     average = parser.parse("average daily sales in December 2025")
-    assert isinstance(average, StructuredQuery) and average.per == "day"
+    assert isinstance(average, StructuredQuery) and average.per == "day" and not average.group_by
 
 
 @pytest.mark.parametrize(

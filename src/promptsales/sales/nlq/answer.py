@@ -236,6 +236,8 @@ def summarize(query: StructuredQuery, columns: list[str], rows: list[list[object
         return f"{_upper_first(label(metric, query.language))}{scope}: " + " vs ".join(listed) + change + "."
     by = {
         Dimension.month: ("mes", "month"),
+        Dimension.week: ("semana (lunes)", "week (Monday)"),
+        Dimension.day: ("día", "day"),
         Dimension.channel: ("canal", "channel"),
         Dimension.market: ("mercado", "market"),
         Dimension.country: ("país", "country"),

@@ -92,7 +92,8 @@ def choose_grain(query: StructuredQuery) -> wh.Grain:
     dimensions = needed_dimensions(query)
     metrics = _main_metrics(query)
     measures = {measure for metric in metrics for measure in required_measures(metric)}
-    if query.period is not None and query.period.in_days:  # days that are not whole months (D163)
+    by_days = bool(wh.DAILY_BREAKDOWNS & set(query.group_by))  # weeks or days of any period (D164)
+    if by_days or (query.period is not None and query.period.in_days):  # days that are not whole months (D163)
         grain = wh.DAY_GRAIN
         if (
             dimensions <= grain.dimensions
@@ -100,11 +101,13 @@ def choose_grain(query: StructuredQuery) -> wh.Grain:
             and all(wh.by_day(metric.value) for metric in metrics)
         ):
             return grain
+        english = spanish = query.period.label if query.period is not None else ""
+        english, spanish = english or "Weeks or days", spanish or "Semanas o días"
         raise Unanswerable(
-            f"{query.period.label} is only part of a month: only the totals that add up over days (spend, "
-            "leads, sales …) per campaign or brand can be given for days.",
-            f"{query.period.label} es solo una parte de un mes: por días solo se dan los totales que se suman "
-            "(gasto, leads, ventas …) por campaña o marca.",
+            f"{english}: only the totals that add up over days (spend, leads, sales …) per campaign or brand "
+            "can be given for days or weeks.",
+            f"{spanish}: por días o semanas solo se dan los totales que se suman (gasto, leads, ventas …) por "
+            "campaña o marca.",
         )
     for grain in wh.GRAINS:
         if dimensions <= grain.dimensions and measures <= set(grain.measures):
@@ -301,6 +304,8 @@ class _Statement:
                 expression = _country(grain)
             elif dimension in wh.CAMPAIGN_CLASSES:
                 expression = campaign_column(wh.CAMPAIGN_CLASSES[dimension])
+            elif dimension is Dimension.week:  # its Monday; the period's bounds still filter the days
+                expression = sql.SQL("date_trunc('week', {})::date").format(_col("f", grain.keys[dimension]))
             else:
                 expression = _col("f", grain.keys[dimension])
             select.append(sql.SQL("{} AS {}").format(expression, _ident(wh.GROUP_KEYS[dimension])))
@@ -433,6 +438,10 @@ def _labels(query: StructuredQuery) -> tuple[list[sql.Composable], list[sql.Comp
         if dimension is Dimension.month:
             select.append(sql.SQL("to_char({k}, 'YYYY-MM') AS {k}").format(k=_ident(key)))
             columns.append("month")
+            continue
+        if dimension in wh.DAILY_BREAKDOWNS:  # a day; a week by its Monday
+            select.append(sql.SQL("to_char({k}, 'YYYY-MM-DD') AS {k}").format(k=_ident(key)))
+            columns.append(key)
             continue
         if dimension in (Dimension.status, Dimension.country, *wh.CAMPAIGN_CLASSES):  # the key is the name
             select.append(_ident(key))
@@ -601,7 +610,19 @@ def build(query: StructuredQuery, *, ordered: bool = True) -> BuiltQuery:
                 c
                 for c in columns
                 if c
-                in ("month", "status", "objective", "industry", "country", "channel", "market", "brand", "campaign")
+                in (
+                    "month",
+                    "week",
+                    "day",
+                    "status",
+                    "objective",
+                    "industry",
+                    "country",
+                    "channel",
+                    "market",
+                    "brand",
+                    "campaign",
+                )
             ]
             order = [*([_ident("ord")] if query.compare_periods else []), *map(_ident, order_columns)]
             if order:

@@ -102,6 +102,17 @@ MONTHLY_WORDS = (
     "mes a mes",
     "mes por mes",
 )
+#: A breakdown by week (Monday to Sunday) or by day: read from the daily table (D164).
+WEEKLY_WORDS = (
+    "weekly",
+    "week by week",
+    "week over week",
+    "semanal",
+    "semanales",
+    "semana a semana",
+    "semana por semana",
+)
+DAILY_WORDS = ("daily", "day by day", "diario", "diaria", "diarios", "diarias", "dia a dia", "dia por dia")
 
 RANK_DESC_WORDS = (
     "top",

@@ -37,6 +37,8 @@ class Dimension(str, Enum):
     market = "market"
     country = "country"  # the markets of one country together
     month = "month"
+    week = "week"  # a week (Monday to Sunday) of the daily table, cut at the period's bounds
+    day = "day"  # a day of the daily table
     status = "status"
     objective = "objective"  # the campaign's objective (awareness, leads, sales …)
     industry = "industry"  # the industry of the campaign's brand

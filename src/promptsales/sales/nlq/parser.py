@@ -43,7 +43,7 @@ from promptsales.sales.nlq.periods import (
 from promptsales.sales.nlq.subjects import find_subject
 from promptsales.sales.nlq.text import blank_span, contains_phrase, normalize, normalize_name, strip_accents
 from promptsales.sales.nlq.thresholds import FoundThreshold, find_threshold
-from promptsales.sales.nlq.warehouse import ADDITIVE, DAY_DIMENSIONS, by_day
+from promptsales.sales.nlq.warehouse import ADDITIVE, DAILY_BREAKDOWNS, DAY_DIMENSIONS, by_day
 
 MAX_QUESTION_CHARS = 500
 #: A fuzzy campaign match below this similarity is not trusted.
@@ -961,6 +961,8 @@ class QuestionParser:
         reading.compare = any(contains_phrase(reading.text, word) for word in lexicon.COMPARE_WORDS)
         self._read_change(reading)
         reading.group_by, text = self._group_by(reading.text)
+        if reading.per is None and not any(contains_phrase(text, word) for word in lexicon.AVERAGE_WORDS):
+            text = _daily_breakdowns(text, reading.group_by)
         reading.update("group_by", text)
         if reading.group_by:
             for phrase in lexicon.BREAKDOWN_WORDS:
@@ -1262,17 +1264,18 @@ class QuestionParser:
 
     @staticmethod
     def _by_day(reading: _Reading, days: list[FoundPeriod]) -> bool:
-        """One period of days asked for figures that add up over days (spend, leads, CTR, ROI …), per campaign
-        or brand at most: read as those days, answered from the daily table (D163). Its period replaces the
-        months that hold the days."""
+        """One period of days, or a breakdown by week or day of one period (or of all time), asked for figures
+        that add up over days (spend, leads, CTR, ROI …), per campaign or brand at most: answered from the daily
+        table (D163, D164). A period of days replaces the months that hold the days."""
         found = days[0].day_period if len(days) == 1 else None
         dimensions = {*reading.group_by, *(ref.dimension for ref in reading.filters)}
         if reading.rank_dimension is not None:
             dimensions.add(reading.rank_dimension)
         if (
-            found is None
-            or len(reading.found_periods) != 1
-            or len(reading.periods) != 1
+            (found is None and (days or not DAILY_BREAKDOWNS & dimensions))
+            or len(reading.found_periods) > 1
+            or len(reading.periods) > 1
+            or (days and len(reading.periods) != 1)
             or not reading.metrics
             or not all(by_day(metric.value) for metric in reading.metrics)
             or not dimensions <= DAY_DIMENSIONS
@@ -1282,10 +1285,12 @@ class QuestionParser:
             or reading.subjects
             or reading.threshold is not None
             or reading.per not in (None, "day", "campaign")
+            or (reading.per is not None and DAILY_BREAKDOWNS & dimensions)
         ):
             return False
-        reading.periods = [found]
-        reading.understood["periods"] = [found.label]
+        if found is not None:
+            reading.periods = [found]
+            reading.understood["periods"] = [found.label]
         return True
 
     @classmethod
@@ -1294,10 +1299,14 @@ class QuestionParser:
         add up over days are answered from the daily table; others (distinct clients, budgets, a breakdown
         by channel or market) are kept per month only, so they are refused, naming the months that hold them."""
         days = [item for item in reading.found_periods if item.days]
-        if not days and not unread:
+        breakdown = DAILY_BREAKDOWNS & {*reading.group_by, reading.rank_dimension}
+        if not days and not unread and not breakdown:
             return None
-        if days and not unread and cls._by_day(reading, days):
+        if not unread and cls._by_day(reading, days):
             return None
+        if not days and not unread:  # "ventas semanales por canal": the words that asked for weeks or days
+            unread = [word for word in reading.words.get("group_by", []) if word in words.DAYS_AND_WEEKS]
+            unread = unread or [word for word in reading.words.get("ranking", []) if word in words.DAYS_AND_WEEKS]
         if days:
             asked = ", ".join(f"{item.days}" for item in days)
             months = ", ".join(dict.fromkeys(item.period.label for item in days))
@@ -1955,6 +1964,26 @@ _ANAPHORIC_PERIOD = re.compile(
     r"(?:mes|trimestre|ano|semestre|bimestre|periodo)(?![a-z0-9])"
 )
 #: A breakdown by month asked with a marker ("por mes", "by month", "each month").
+_BY_WEEK = re.compile(r"(?<![a-z0-9])(?:by|per|each|every|por|cada|en cada)\s+(?:week|semana)(?![a-z0-9])")
+_BY_DAY = re.compile(r"(?<![a-z0-9])(?:by|per|each|every|por|cada|en cada)\s+(?:day|dia)(?![a-z0-9])")
+
+
+def _daily_breakdowns(text: str, group_by: list[Dimension]) -> str:
+    """ "weekly sales in December", "gasto por semana", "leads por día del 1 al 7 de enero": a breakdown by week
+    or by day (the daily table's, D164), appended to ``group_by``; returns ``text`` with the words blanked."""
+    for dimension, phrases, pattern in (
+        (Dimension.week, lexicon.WEEKLY_WORDS, _BY_WEEK),
+        (Dimension.day, lexicon.DAILY_WORDS, _BY_DAY),
+    ):
+        spans = [m.span() for word in phrases if (m := contains_phrase(text, word)) is not None]
+        spans += [m.span() for m in pattern.finditer(text)]
+        if spans and dimension not in group_by:
+            group_by.append(dimension)
+        for start, end in spans:
+            text = blank_span(text, start, end)
+    return text
+
+
 _BY_MONTH = re.compile(r"(?<![a-z0-9])(?:by|per|each|every|por|cada)\s+(?:month|mes)(?![a-z0-9])")
 #: "q" alone, as Spanish chat writes "que" (never a name: quarters are "q1" … "q4").
 _CHAT_QUE = re.compile(r"(?<![a-z0-9'])q(?![a-z0-9'])")

@@ -58,6 +58,8 @@ GROUP_KEYS: dict[Dimension, str] = {
     Dimension.channel: "channel_id",
     Dimension.market: "market_id",
     Dimension.month: "month",
+    Dimension.week: "week",
+    Dimension.day: "day",
     Dimension.status: "status",
     Dimension.country: "country",
     Dimension.objective: "objective",
@@ -122,14 +124,19 @@ GRAINS: tuple[Grain, ...] = (
 #: Days that are not whole months ("week 50 of 2025", "15–31 December 2025"): the additive figures per campaign
 #: × day (D163). Its ``month`` key is the day, so a period's bounds (days) filter it; no channel or market, and
 #: only sums — a distinct count, a budget or a goal is not additive over days and is refused by the parser.
+#: Its weeks and days are the breakdowns only it can give ("weekly sales in December 2025").
 DAY_GRAIN = Grain(
     DAY_TABLE,
-    _BASE_DIMENSIONS | {Dimension.month},
+    _BASE_DIMENSIONS | {Dimension.month, Dimension.week, Dimension.day},
     _summed_columns(DAY_TABLE),
-    {Dimension.campaign: "campaign_id", Dimension.month: "day"},
+    {Dimension.campaign: "campaign_id", Dimension.month: "day", Dimension.week: "day", Dimension.day: "day"},
 )
-#: What a question over days may break down, rank or filter by: the campaign and its attributes.
-DAY_DIMENSIONS = frozenset({Dimension.campaign, Dimension.brand, Dimension.status, *CAMPAIGN_CLASSES})
+#: Breakdowns by week or by day: read from the daily table only.
+DAILY_BREAKDOWNS = frozenset({Dimension.week, Dimension.day})
+#: What a question over days may break down, rank or filter by: the campaign and its attributes, the week, the day.
+DAY_DIMENSIONS = frozenset(
+    {Dimension.campaign, Dimension.brand, Dimension.status, *CAMPAIGN_CLASSES, *DAILY_BREAKDOWNS}
+)
 #: The kinds of figure computed from sums only, so exact over any days (ratios of sums, ROI).
 DAY_KINDS = ("sum", "ratio", "roi")
 
