@@ -134,7 +134,7 @@ def test_weekly_and_daily_breakdowns_read_the_daily_table(parser, question, dime
     assert built.grain == "campaign_days" and dimension.value in built.columns
     text = built.statement.as_string(None)
     assert '"f"."day" >= %s::date AND "f"."day" < %s::date' in text
-    assert ("date_trunc('week', \"f\".\"day\")" in text) is (dimension is Dimension.week)
+    assert ('date_trunc(\'week\', "f"."day")' in text) is (dimension is Dimension.week)
 
 
 @pytest.mark.parametrize(
