@@ -101,8 +101,10 @@ def choose_grain(query: StructuredQuery) -> wh.Grain:
             and all(wh.by_day(metric.value) for metric in metrics)
         ):
             return grain
-        english = spanish = query.period.label if query.period is not None else ""
-        english, spanish = english or "Weeks or days", spanish or "Semanas o días"
+        if query.period is not None:
+            english = spanish = query.period.label
+        else:
+            english, spanish = "Weeks or days", "Semanas o días"
         raise Unanswerable(
             f"{english}: only the totals that add up over days (spend, leads, sales …) per campaign or brand "
             "can be given for days or weeks.",

@@ -1306,7 +1306,6 @@ class QuestionParser:
             return None
         if not days and not unread:  # "ventas semanales por canal": the words that asked for weeks or days
             unread = [word for word in reading.words.get("group_by", []) if word in words.DAYS_AND_WEEKS]
-            unread = unread or [word for word in reading.words.get("ranking", []) if word in words.DAYS_AND_WEEKS]
         if days:
             asked = ", ".join(f"{item.days}" for item in days)
             months = ", ".join(dict.fromkeys(item.period.label for item in days))
@@ -1963,9 +1962,17 @@ _ANAPHORIC_PERIOD = re.compile(
     r"(?![a-z0-9])|(?<![a-z0-9])(?:(?:en|durante|para)\s+)?(?:ese|esa|el\s+mismo|la\s+misma|dicho|dicha)\s+"
     r"(?:mes|trimestre|ano|semestre|bimestre|periodo)(?![a-z0-9])"
 )
-#: A breakdown by month asked with a marker ("por mes", "by month", "each month").
-_BY_WEEK = re.compile(r"(?<![a-z0-9])(?:by|per|each|every|por|cada|en cada)\s+(?:week|semana)(?![a-z0-9])")
-_BY_DAY = re.compile(r"(?<![a-z0-9])(?:by|per|each|every|por|cada|en cada)\s+(?:day|dia)(?![a-z0-9])")
+
+
+def _by_unit(*nouns: str) -> re.Pattern[str]:
+    """ "by/per/each/every/por/cada/en cada <noun>": a breakdown by that unit of time."""
+    return re.compile(rf"(?<![a-z0-9])(?:by|per|each|every|por|cada|en cada)\s+(?:{'|'.join(nouns)})(?![a-z0-9])")
+
+
+#: A breakdown by month, week or day asked with a marker ("por mes", "by week", "cada día").
+_BY_MONTH = _by_unit("month", "mes")
+_BY_WEEK = _by_unit("week", "semana")
+_BY_DAY = _by_unit("day", "dia")
 
 
 def _daily_breakdowns(text: str, group_by: list[Dimension]) -> str:
@@ -1984,7 +1991,6 @@ def _daily_breakdowns(text: str, group_by: list[Dimension]) -> str:
     return text
 
 
-_BY_MONTH = re.compile(r"(?<![a-z0-9])(?:by|per|each|every|por|cada)\s+(?:month|mes)(?![a-z0-9])")
 #: "q" alone, as Spanish chat writes "que" (never a name: quarters are "q1" … "q4").
 _CHAT_QUE = re.compile(r"(?<![a-z0-9'])q(?![a-z0-9'])")
 #: Verbs of when campaigns ran that have no period of their own left: a status now — running now is active
