@@ -84,7 +84,12 @@ class AdSpec(BaseModel):
 
 # -- tools ---------------------------------------------------------------------------------------------
 @kit.tool(
-    scope="ads:write", read_only=False, title="Create a campaign", idempotent=True, destructive=False
+    scope="ads:write",
+    read_only=False,
+    title="Create a campaign",
+    idempotent=True,
+    destructive=False,
+    invalidates=lambda args, result: [Scope("ads", "campaign", result.campaign_id)],
 )  # the name is unique per brand: the same call again changes nothing (refused, or replayed with a key)
 def createCampaign(
     brand_id: Annotated[int, Field(ge=1, description="Brand (client company) id, see listBrands.")],
@@ -136,7 +141,13 @@ def createCampaign(
         return create_or_replay_campaign(conn, request, replay=bool(idempotency_key))
 
 
-@kit.tool(scope="ads:read", read_only=True, title="Campaign results", chart=results_chart)
+@kit.tool(
+    scope="ads:read",
+    read_only=True,
+    title="Campaign results",
+    chart=results_chart,
+    cache=CachePolicy(depends=lambda a: [Scope("ads", "campaign", a["campaign_id"])]),
+)
 def campaignResults(campaign_id: Annotated[int, Field(ge=1, description="Campaign id.")]) -> CampaignResults:
     """A campaign's details and results — views, likes, interactions, clicks, leads, sales, hours of
     exposure, audience reached, cost, revenue — in total, by channel and by market, with a chart of its

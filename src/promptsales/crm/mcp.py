@@ -66,8 +66,11 @@ kit = ToolKit(
     title="Register a lead",
     idempotent=True,
     destructive=False,
-    invalidates=lambda args, result: [Scope("crm", "client", result.client_id)],
-)  # + collection, any-change
+    invalidates=lambda args, result: [
+        Scope("crm", "client", result.client_id),
+        Scope("crm", "campaign", args["campaign_id"]),
+    ],
+)  # + their collections and the any-change counter
 def registerLead(
     campaign_id: Annotated[int, Field(ge=1)],
     channel_id: Annotated[int, Field(ge=1, le=32767)],
@@ -109,7 +112,12 @@ def leadTimeline(lead_id: Annotated[int, Field(ge=1)]) -> LeadTimeline:
         return lead_timeline(conn, lead_id)
 
 
-@kit.tool(scope="crm:read", read_only=True, title="Campaign sales")
+@kit.tool(
+    scope="crm:read",
+    read_only=True,
+    title="Campaign sales",
+    cache=CachePolicy(depends=lambda a: [Scope("crm", "campaign", a["campaign_id"])]),
+)
 def campaignSales(campaign_id: Annotated[int, Field(ge=1)]) -> CampaignSales:
     """What a campaign sold: its leads, buying clients, number and amount of sales, in total and by
     channel and market."""
@@ -205,6 +213,7 @@ def client360(client_id: Annotated[int, Field(ge=1)]) -> Client360:
     title="Prepare lead capture for a campaign",
     idempotent=True,
     destructive=False,
+    invalidates=lambda args, result: [Scope("crm", "campaign", args["campaign_id"])],
 )
 def prepareLeadCapture(
     campaign_id: Annotated[int, Field(ge=1)],

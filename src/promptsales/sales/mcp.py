@@ -51,6 +51,10 @@ METRICS_URI = "promptsales://sales/metrics"
 SCHEMA_URI = "promptsales://sales/warehouse-schema"
 METRIC_TEMPLATE = "promptsales://sales/metrics/{metric}"
 CAMPAIGN_TEMPLATE = "promptsales://sales/campaigns/{campaign}"
+#: What a warehouse answer depends on besides PromptSales' company generation (part of every key, bumped by an
+#: ETL pass that wrote the warehouse): the campaign collection, bumped by a pass that names the campaigns it
+#: changed. Proposals are not in the warehouse, so proposing or approving one leaves these answers cached.
+WAREHOUSE = Scope("sales", "campaign")
 
 
 def pool(role: Role) -> ConnectionPool:
@@ -160,6 +164,10 @@ def schema_resource() -> str:
     )
 
 
+def _reads_warehouse(arguments: Mapping[str, Any]) -> list[Scope]:
+    return [WAREHOUSE]
+
+
 def _record_tokens_saved(arguments: Mapping[str, Any], answer: Answer) -> None:
     """An askCampaignPerformance answer served from the MCP cache: log the model tokens it did not spend."""
     log_cached_answer(get_settings(), actor=current_caller().actor, question=arguments["question"], result=answer)
@@ -169,7 +177,7 @@ def _record_tokens_saved(arguments: Mapping[str, Any], answer: Answer) -> None:
     scope="sales:read",
     read_only=True,
     title="Ask about campaign performance",
-    cache=CachePolicy(on_hit=_record_tokens_saved),
+    cache=CachePolicy(kind="report", depends=_reads_warehouse, on_hit=_record_tokens_saved),
     chart=answer_chart,
 )
 def askCampaignPerformance(
@@ -203,7 +211,13 @@ def _as_of(conn, as_of: date | None) -> date:
     return as_of or data_as_of(conn)
 
 
-@kit.tool(scope="sales:read", read_only=True, title="Campaign performance by filter", chart=answer_chart)
+@kit.tool(
+    scope="sales:read",
+    read_only=True,
+    title="Campaign performance by filter",
+    chart=answer_chart,
+    cache=CachePolicy(kind="report", depends=_reads_warehouse),
+)
 def campaignPerformance(
     metrics: Annotated[list[Metric], Field(description="Metrics to compute (1 to 6).")],
     filters: Annotated[
@@ -245,7 +259,7 @@ def _log_cached_ranking(arguments: Mapping[str, Any], answer: Answer) -> None:
     title="Top campaigns",
     chart=answer_chart,
     cache=CachePolicy(
-        depends=lambda a: [Scope("sales", "ai_model", RANKING), Scope.any_change("sales")], on_hit=_log_cached_ranking
+        kind="report", depends=lambda a: [Scope("sales", "ai_model", RANKING), WAREHOUSE], on_hit=_log_cached_ranking
     ),
 )
 def topCampaigns(
@@ -287,7 +301,13 @@ def topCampaigns(
         return answer_query(conn, query, as_of)
 
 
-@kit.tool(scope="sales:read", read_only=True, title="Campaign funnel", chart=answer_chart)
+@kit.tool(
+    scope="sales:read",
+    read_only=True,
+    title="Campaign funnel",
+    chart=answer_chart,
+    cache=CachePolicy(kind="report", depends=_reads_warehouse),
+)
 def campaignFunnel(
     campaign: Annotated[str, Field(description="Campaign name (fuzzy) or id.")],
 ) -> Answer:
@@ -323,7 +343,14 @@ def _flow():
     return ProposalFlow(get_settings())
 
 
-@kit.tool(scope="sales:write", read_only=False, title="Propose a campaign", idempotent=False, destructive=False)
+@kit.tool(
+    scope="sales:write",
+    read_only=False,
+    title="Propose a campaign",
+    idempotent=False,
+    destructive=False,
+    invalidates=lambda args, result: [Scope("sales", "proposal", result.proposal_id)],
+)
 def proposeCampaign(
     strategy: Annotated[
         StrategyInput,
@@ -350,6 +377,7 @@ def proposeCampaign(
     idempotent=True,
     destructive=True,
     open_world=True,
+    invalidates=lambda args, result: [Scope("sales", "proposal", args["proposal_id"])],
 )  # launches in PromptAds, PromptContent and PromptCRM and commits the budget: clients should confirm first
 def approveProposal(
     proposal_id: Annotated[int, Field(ge=1)],
