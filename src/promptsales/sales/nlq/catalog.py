@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from promptsales.sales.nlq.model import Dimension, EntityRef
-from promptsales.sales.nlq.text import blank_span, normalize, normalize_name
+from promptsales.sales.nlq.text import blank_span, normalize, normalize_name, phrase_pattern
 
 #: Channel aliases: any alias found in a channel's name makes the other words of its group mention it.
 CHANNEL_ALIASES: tuple[tuple[str, ...], ...] = (
@@ -197,7 +197,7 @@ def _alias_groups(name: str, groups: Sequence[tuple[str, ...]]) -> tuple[str, ..
     norm = normalize_name(name)
     found: list[str] = [norm]
     for group in groups:
-        if any(re.search(rf"(?<![a-z0-9]){re.escape(alias)}(?![a-z0-9])", norm) for alias in group):
+        if any(phrase_pattern(alias).search(norm) for alias in group):
             found.extend(alias for alias in group if len(alias) > 2 or alias == norm or alias in _SHORT_ALIASES)
     return tuple(dict.fromkeys(found))
 
@@ -291,6 +291,11 @@ class Catalog:
         for start, end in spans:
             text = blank_span(text, start, end)
         return refs, text
+
+    def named(self, dimension: Dimension, fragment: str) -> list[Named]:
+        """The entities of ``dimension`` whose whole name (or an alias) is ``fragment``, normalised."""
+        index, _ = self._index.get(dimension, ({}, 0))
+        return index.get(normalize_name(fragment), [])
 
     def match_campaign(self, fragment: str, limit: int = 5) -> list[tuple[int | str, str, float]]:
         """Campaigns whose name is most similar to ``fragment``: ``(key, name, score in 0..1)``."""

@@ -6,9 +6,9 @@ successful run (one indexed lookup per question).
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
-from dataclasses import replace
 from datetime import date
 
 import psycopg
@@ -120,8 +120,11 @@ def trigram_matcher(conn: psycopg.Connection):
 
 
 def catalog_for(conn: psycopg.Connection) -> Catalog:
-    """The cached catalog bound to a fuzzy matcher over ``conn``."""
-    return replace(load_catalog(conn), campaign_matcher=trigram_matcher(conn))
+    """The cached catalog bound to a fuzzy matcher over ``conn``: a shallow copy, so the names and their index
+    are shared, not rebuilt (``dataclasses.replace`` ran ``__post_init__`` again: ≈ 10 ms per call)."""
+    bound = copy.copy(load_catalog(conn))
+    bound.campaign_matcher = trigram_matcher(conn)
+    return bound
 
 
 def data_as_of(conn: psycopg.Connection, today: date | None = None) -> date:

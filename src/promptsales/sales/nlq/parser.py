@@ -41,7 +41,15 @@ from promptsales.sales.nlq.periods import (
     months_period,
 )
 from promptsales.sales.nlq.subjects import find_subject
-from promptsales.sales.nlq.text import blank_span, contains_phrase, normalize, normalize_name, strip_accents
+from promptsales.sales.nlq.text import (
+    blank_span,
+    compiled,
+    contains_phrase,
+    normalize,
+    normalize_name,
+    phrase_pattern,
+    strip_accents,
+)
 from promptsales.sales.nlq.thresholds import FoundThreshold, find_threshold
 from promptsales.sales.nlq.warehouse import ADDITIVE, DAILY_BREAKDOWNS, DAY_DIMENSIONS, by_day
 
@@ -771,7 +779,7 @@ class QuestionParser:
                     rf"(?<![a-z0-9]){re.escape(word)}(?: (?:named|called|llamada|llamado|de nombre|de|del))? {{2,}}"
                 )
                 after = rf"(?<=[a-z0-9]) {{2,}}{re.escape(word)}(?![a-z0-9])"
-                for match in [*re.finditer(before, reading.text), *re.finditer(after, reading.text)]:
+                for match in [*compiled(before).finditer(reading.text), *compiled(after).finditer(reading.text)]:
                     reading.read(dimension.value, match.start(), match.end())
 
     def _refuse_by_rule(self, reading: _Reading) -> NotAnswerable | None:
@@ -1015,7 +1023,7 @@ class QuestionParser:
             (m.start(), m.end())
             for phrase in sorted(lexicon.CHANGE_WORDS, key=len, reverse=True)
             if " " in phrase
-            for m in re.finditer(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", reading.text)
+            for m in phrase_pattern(phrase).finditer(reading.text)
         ]
         for match in words.WORD.finditer(reading.text):
             if match.group() in CHANGE_WORDS or language.stems(match.group()) & CHANGE_STEMS:
@@ -1651,6 +1659,11 @@ class QuestionParser:
         refs: list[EntityRef] = []
         for match in list(re.finditer(r"\"([^\"]{2,120})\"|'([^']{2,120})'", text)):
             fragment = (match.group(1) or match.group(2)).strip()
+            exact = self.catalog.named(Dimension.campaign, fragment)
+            if len(exact) == 1:  # a campaign's whole name, quoted: nothing to match fuzzily
+                refs.append(_campaign_ref(fragment, (exact[0].key, exact[0].name, 1.0)))
+                text = blank_span(text, match.start(), match.end())
+                continue
             brand = self.catalog.match_brand(fragment)
             if brand and brand[1] >= 0.9 and not self._is_campaign_name(fragment):
                 continue  # a quoted brand: leave it for the brand finder
@@ -1820,7 +1833,7 @@ class QuestionParser:
         for phrase, metric in phrases:
             # words already read may stand between a phrase's words ("how many [finished] campaigns")
             pattern = re.escape(phrase).replace(r"\ ", r"\s+")
-            for match in list(re.finditer(rf"(?<![a-z0-9]){pattern}(?![a-z0-9])", text)):
+            for match in list(compiled(rf"(?<![a-z0-9]){pattern}(?![a-z0-9])").finditer(text)):
                 found.append((match.start(), match.end(), metric))
                 text = blank_span(text, match.start(), match.end())
         found.sort()
@@ -1848,7 +1861,7 @@ class QuestionParser:
         markers = sorted(lexicon.GROUP_MARKERS, key=len, reverse=True)
         for marker in markers:
             pattern = rf"(?<![a-z0-9]){re.escape(marker)}\s+(?=([a-z]+(?:\s+[a-z]+){{0,4}}))"
-            for match in list(re.finditer(pattern, text)):
+            for match in list(compiled(pattern).finditer(text)):
                 tokens = match.group(1).split()
                 found = self._dimension_at(tokens, 0)
                 skipped = 0
@@ -2133,7 +2146,7 @@ def _lifecycle_matches(text: str, event: str, phrases: tuple[str, ...]) -> list[
         return not any(other.start() < match.end() and match.start() < other.end() for other in matches)
 
     for phrase in sorted(phrases, key=len, reverse=True):
-        matches.extend(m for m in re.finditer(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text) if free(m))
+        matches.extend(m for m in phrase_pattern(phrase).finditer(text) if free(m))
     for match in words.WORD.finditer(text):
         word = match.group()
         if free(match) and word not in words.MEANINGFUL["period"] and language.stems(word) & LIFECYCLE_STEMS[event]:
@@ -2193,7 +2206,7 @@ def _inside(inner: Period, outer: Period) -> Period | None:
 
 def _find(phrase: str, text: str) -> list[re.Match[str]]:
     """Every whole-word occurrence of ``phrase`` in ``text``."""
-    return list(re.finditer(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text))
+    return list(phrase_pattern(phrase).finditer(text))
 
 
 def _as_asked(reading: _Reading, start: int, end: int) -> str | None:

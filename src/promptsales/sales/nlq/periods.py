@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from promptsales.sales.nlq.model import Period
-from promptsales.sales.nlq.text import blank_span
+from promptsales.sales.nlq.text import blank_span, compiled
 
 MONTHS: dict[str, int] = {
     "january": 1,
@@ -353,7 +353,7 @@ class PeriodParser:
             r"\b(?P<y>20\d\d)-(?P<m1>0[1-9]|1[0-2])-(?P<d1>[0-3]\d)\b",
         ]
         for pattern in patterns:
-            for match in list(re.finditer(pattern, text)):
+            for match in list(compiled(pattern).finditer(text)):
                 found = self._day_range_dates(match)
                 if found is not None:
                     yield self._days_period(*found, match)
@@ -422,7 +422,7 @@ class PeriodParser:
             (r"\b(?:today|hoy)\b", lambda m: (self.as_of,) * 2),
         ]
         for pattern, dates in rules:
-            for match in list(re.finditer(pattern, text)):
+            for match in list(compiled(pattern).finditer(text)):
                 found = dates(match)
                 if found is None:
                     continue
@@ -643,7 +643,7 @@ class PeriodParser:
             ),
         ]
         for pattern, build in rules:
-            for match in list(re.finditer(pattern, text)):
+            for match in list(compiled(pattern).finditer(text)):
                 yield build(match), match.start(), match.end()
                 text = blank_span(text, match.start(), match.end())
 

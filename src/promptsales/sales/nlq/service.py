@@ -169,10 +169,11 @@ def ask(
     parsed: StructuredQuery | NotAnswerable | None = None
     # the local parse checks the input (empty, too long) and applies the privacy, read-only and forecast
     # rules, which hold whatever a model would make of the question
-    local = QuestionParser(catalog, as_of).parse(question) if configured() else None
+    model_configured = configured()  # an OpenAI-compatible endpoint (PROMPTSALES_LLM_BASE_URL)
+    local = QuestionParser(catalog, as_of).parse(question) if model_configured else None
     if isinstance(local, NotAnswerable) and local.refusal in RULE_NAMES:
         parsed = local
-    elif configured():  # an OpenAI-compatible endpoint (PROMPTSALES_LLM_BASE_URL)
+    elif model_configured:
         attempt, failure, _ = timed_model_parse(question, catalog, as_of)
         if attempt is not None:
             parsed = attempt.result
