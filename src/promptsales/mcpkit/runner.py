@@ -3,6 +3,11 @@ OAuth 2.0 (JWKS-verified bearer JWTs, per-tool scopes) and TLS 1.3."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+import anyio
 from mcp.server.auth.routes import build_resource_metadata_url
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.transport_security import TransportSecuritySettings
@@ -69,6 +74,8 @@ def http_app(kit: ToolKit, settings: Settings, host: str, port: int) -> Starlett
         json_response=True,
         stateless_http=stateless,
     )
+    if kit.start_hooks:
+        app.router.lifespan_context = _starting_with(kit.start_hooks, app.router.lifespan_context)
     metadata_url = str(build_resource_metadata_url(AnyHttpUrl(resource_url)))
     for route in app.routes:
         if isinstance(route, Route) and route.path == MCP_PATH:
@@ -84,3 +91,17 @@ def serve_http(kit: ToolKit, settings: Settings, host: str, port: int) -> None:
     configure_stderr_logging()
     serve_as(kit.name)
     serve_https(http_app(kit, settings, host, port), settings, host, port, workers=McpHttpSettings().workers)
+
+
+def _starting_with(hooks: list[Callable[[], None]], lifespan: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``lifespan`` preceded by ``hooks``, run in a worker thread: uvicorn runs the lifespan in every worker
+    process before that process accepts a connection (the others keep accepting meanwhile)."""
+
+    @contextlib.asynccontextmanager
+    async def starting(app: Any):
+        for hook in hooks:
+            await anyio.to_thread.run_sync(hook)
+        async with lifespan(app) as state:
+            yield state
+
+    return starting

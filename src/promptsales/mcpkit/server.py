@@ -112,6 +112,14 @@ class ToolKit:
         #: ``(spec, arguments, caller) -> answer or None``: a read tool's answer when the shared cache holds it
         #: (set by the cache's install; the HTTP fast path, :mod:`promptsales.mcpkit.fastpath`, serves hits with it).
         self.cached_answer: Callable[[ToolSpec, dict[str, Any], Any], Any] | None = None
+        #: What each HTTP server process runs before it accepts a request (:meth:`on_start`).
+        self.start_hooks: list[Callable[[], None]] = []
+
+    def on_start(self, hook: Callable[[], None]) -> Callable[[], None]:
+        """Run ``hook`` in each HTTP server process (every worker) before it accepts requests — e.g. load a model
+        that the first call would otherwise load while holding its callers (and those of the same cache key)."""
+        self.start_hooks.append(hook)
+        return hook
 
     def tool(
         self,

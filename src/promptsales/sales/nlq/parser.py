@@ -1659,9 +1659,9 @@ class QuestionParser:
         refs: list[EntityRef] = []
         for match in list(re.finditer(r"\"([^\"]{2,120})\"|'([^']{2,120})'", text)):
             fragment = (match.group(1) or match.group(2)).strip()
-            exact = self.catalog.named(Dimension.campaign, fragment)
-            if len(exact) == 1:  # a campaign's whole name, quoted: nothing to match fuzzily
-                refs.append(_campaign_ref(fragment, (exact[0].key, exact[0].name, 1.0)))
+            whole_name = self.catalog.named(Dimension.campaign, fragment)
+            if len(whole_name) == 1:  # a campaign's whole name, quoted: nothing to match fuzzily
+                refs.append(_campaign_ref(fragment, (whole_name[0].key, whole_name[0].name, 1.0)))
                 text = blank_span(text, match.start(), match.end())
                 continue
             brand = self.catalog.match_brand(fragment)
