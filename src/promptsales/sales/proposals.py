@@ -25,7 +25,7 @@ import psycopg
 from pydantic import BaseModel, Field, model_validator
 
 from promptsales.config import Settings
-from promptsales.db.connect import connect
+from promptsales.db import pools
 from promptsales.db.fetch import lookup, scalar
 from promptsales.errors import UserError
 from promptsales.sales.remote import ToolOutcome, call_tool, call_tools, server_url, service_token
@@ -149,6 +149,11 @@ class ProposalFlow:
         self.endpoints = endpoints or {}
         self.client_id = client_id or os.environ.get("PROMPTSALES_SALES_MCP_CLIENT", DEFAULT_CLIENT)
 
+    def _database(self):
+        """A pooled connection to PromptSales as the app role, committed when the block ends (a new connection
+        per block cost ≈ 11 ms of client CPU and a backend start: 12 of them per proposal and approval)."""
+        return pools.pool("sales", "app", self.settings).connection()
+
     # -- remote calls -------------------------------------------------------------------------------
     def _url(self, server: str) -> str:
         return self.endpoints.get(server) or server_url(self.settings, server)
@@ -181,7 +186,7 @@ class ProposalFlow:
     def propose(self, strategy: StrategyInput, requested_by: str, actor: str) -> ProposalView:
         """Store ``strategy`` and an AI proposal for it, pending review; nothing is launched."""
         started = time.perf_counter()
-        with connect("sales", "app", settings=self.settings) as conn:
+        with self._database() as conn:
             user_id = self._user(conn, requested_by)
             brand = conn.execute(
                 "SELECT name FROM portal.client_companies WHERE id = %s", (strategy.client_company_id,)
@@ -202,7 +207,7 @@ class ProposalFlow:
                         f"Products {missing} are not products of client company {strategy.client_company_id}."
                     )
         payload = self._draft(strategy, brand[0])
-        with connect("sales", "app", settings=self.settings) as conn, conn.transaction():
+        with self._database() as conn, conn.transaction():
             strategy_id = scalar(
                 conn,
                 "INSERT INTO portal.strategies (client_company_id, name, intent, key_message, created_by, created_at) "
@@ -360,7 +365,7 @@ class ProposalFlow:
     def approve(self, proposal_id: int, approver: str, actor: str, note: str | None = None) -> ProposalView:
         """Approve (approver only, enforced by the database) and launch; a retry resumes failed steps."""
         started = time.perf_counter()
-        with connect("sales", "app", settings=self.settings) as conn:
+        with self._database() as conn:
             approver_id = self._user(conn, approver)
             status, kind = lookup(
                 conn,
@@ -412,7 +417,7 @@ class ProposalFlow:
         return self.view(proposal_id, duration_ms=(time.perf_counter() - started) * 1000)
 
     def _launch(self, proposal_id: int) -> None:
-        with connect("sales", "app", settings=self.settings) as conn:
+        with self._database() as conn:
             payload = scalar(conn, "SELECT payload FROM portal.proposals WHERE id = %s", (proposal_id,))
             steps = {
                 r[0]: (r[1], r[2], r[3])
@@ -495,7 +500,7 @@ class ProposalFlow:
                     lambda data: data.get("capture_id"),
                 )
             content.result()
-        with connect("sales", "app", settings=self.settings) as conn, conn.transaction():
+        with self._database() as conn, conn.transaction():
             pending = scalar(
                 conn,
                 "SELECT count(*) FROM portal.proposal_steps WHERE proposal_id = %s AND status <> 'succeeded'",
@@ -512,7 +517,7 @@ class ProposalFlow:
 
     def _step(self, proposal_id: int, step: str, run, result_id) -> Any:
         """Run one step, record its outcome; the id it produced, or None when it failed."""
-        with connect("sales", "app", settings=self.settings) as conn:
+        with self._database() as conn:
             key = scalar(
                 conn,
                 "UPDATE portal.proposal_steps SET attempts = attempts + 1, updated_at = now() "
@@ -526,7 +531,7 @@ class ProposalFlow:
             data = outcome.data
         except UserError as failure:
             error, data = str(failure), {}
-        with connect("sales", "app", settings=self.settings) as conn:
+        with self._database() as conn:
             conn.execute(
                 "UPDATE portal.proposal_steps SET status = %s, outcome = %s, error = %s, updated_at = now() "
                 "WHERE proposal_id = %s AND step = %s",
@@ -536,7 +541,7 @@ class ProposalFlow:
         return None if error else result_id(data)
 
     def _record_campaign(self, proposal_id: int, ads_id: int, payload: dict) -> None:
-        with connect("sales", "app", settings=self.settings) as conn, conn.transaction():
+        with self._database() as conn, conn.transaction():
             strategy_id = scalar(conn, "SELECT strategy_id FROM portal.proposals WHERE id = %s", (proposal_id,))
             conn.execute(
                 "INSERT INTO portal.campaigns (id, client_company_id, strategy_id, name, created_at) "
@@ -559,7 +564,7 @@ class ProposalFlow:
 
     def view(self, proposal_id: int, duration_ms: float | None = None) -> ProposalView:
         """The proposal with its status, launch and steps."""
-        with connect("sales", "app", settings=self.settings) as conn:
+        with self._database() as conn:
             row = lookup(
                 conn,
                 "SELECT p.status, p.strategy_id, p.payload, l.ads_campaign_id FROM portal.proposals p "
