@@ -3,6 +3,13 @@
 Over HTTPS with TLS verification against the local CA and a bearer token obtained by PromptSales'
 *own* client-credentials grant (never a forwarded caller token). Tokens are cached until shortly
 before they expire.
+
+The client speaks the streamable-HTTP transport's JSON-RPC itself over one keep-alive HTTPS client per process,
+and keeps the MCP session it opened on each server (``initialize`` once, then ``tools/call`` after
+``tools/call``): the SDK's client opened a new TLS connection and a new session for every call and cost ≈ 27 ms
+of CPU per call here (≈ 10 calls per proposal and approval), this one ≈ 2 ms (docs/decisions.md D168). A session
+the server no longer knows (HTTP 404: it restarted) is opened again and the call sent once more — the server did
+not run it.
 """
 
 from __future__ import annotations
@@ -11,17 +18,21 @@ import json
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
-import anyio
-import httpx2
-from mcp.client.session import ClientSession
-from mcp.client.streamable_http import streamable_http_client
+import httpx
 
 from promptsales.config import Settings
 from promptsales.errors import UserError
 
+#: The protocol version the client asks for (the server answers with the one it speaks).
+PROTOCOL_VERSION = "2025-11-25"
+
 _tokens: dict[tuple[str, str, str], tuple[float, str]] = {}
 _lock = threading.Lock()
+_clients: dict[str, httpx.Client] = {}  # CA file → the process's keep-alive HTTPS client trusting it
+_sessions: dict[tuple[str, str], dict[str, str]] = {}  # (server URL, token) → the headers of its open session
+_request_ids = iter(range(1, 1 << 62))
 
 
 @dataclass
@@ -31,6 +42,10 @@ class ToolOutcome:
     ok: bool
     data: dict
     error: str | None = None
+
+
+class _SessionGone(Exception):
+    """The server answered 404 to a request of an open session: it no longer knows the session."""
 
 
 def service_token(settings: Settings, client_id: str, scopes: list[str]) -> str:
@@ -51,23 +66,97 @@ def service_token(settings: Settings, client_id: str, scopes: list[str]) -> str:
         return body["access_token"]
 
 
-async def _calls(url: str, token: str, calls: list[tuple[str, dict]], verify) -> list[ToolOutcome]:
-    headers = {"Authorization": f"Bearer {token}"}
-    outcomes: list[ToolOutcome] = []
-    async with httpx2.AsyncClient(headers=headers, verify=verify, timeout=httpx2.Timeout(30.0, read=120.0)) as http:
-        async with streamable_http_client(url, http_client=http) as (read, write):
-            async with ClientSession(read, write) as session:
-                await session.initialize()
-                for tool, arguments in calls:
-                    outcomes.append(_outcome(await session.call_tool(tool, arguments)))
-    return outcomes
+def _http(settings: Settings) -> httpx.Client:
+    """The process's keep-alive HTTPS client that trusts ``settings``' local CA (thread-safe, shared)."""
+    from promptsales.runtime.tls import client_ssl_context, ensure_tls
+
+    ca = str(ensure_tls(settings).ca_cert)
+    with _lock:
+        client = _clients.get(ca)
+        if client is None:
+            client = _clients[ca] = httpx.Client(
+                verify=client_ssl_context(settings),
+                timeout=httpx.Timeout(30.0, read=120.0),
+                limits=httpx.Limits(max_connections=32, max_keepalive_connections=16, keepalive_expiry=60),
+            )
+        return client
 
 
-def _outcome(result) -> ToolOutcome:
-    text = "".join(getattr(block, "text", "") for block in result.content)
-    if result.is_error:
+def _rpc(http: httpx.Client, url: str, headers: dict[str, str], method: str, params: dict) -> dict[str, Any]:
+    """One JSON-RPC request; its ``result`` (an error answer or an HTTP failure raises)."""
+    request_id = next(_request_ids)
+    payload = {"jsonrpc": "2.0", "id": request_id, "method": method, "params": params}
+    response = http.post(url, content=json.dumps(payload), headers=headers)
+    if response.status_code == 404 and "mcp-session-id" in headers:
+        raise _SessionGone
+    if response.status_code != 200:
+        raise UserError(f"HTTP {response.status_code}: {response.text[:200]}")
+    answer = _answer(response, request_id)
+    if "error" in answer:
+        raise UserError(str(answer["error"].get("message") or answer["error"]))
+    return answer["result"]
+
+
+def _answer(response: httpx.Response, request_id: int) -> dict[str, Any]:
+    """The JSON-RPC answer to ``request_id`` in a JSON body or, from a server that streams, an SSE body."""
+    if response.headers.get("content-type", "").startswith("text/event-stream"):
+        for line in response.text.splitlines():
+            if line.startswith("data:"):
+                message = json.loads(line[5:])
+                if isinstance(message, dict) and message.get("id") == request_id:
+                    return message
+        raise UserError("the server's event stream held no answer to the request")
+    return response.json()
+
+
+def _session(http: httpx.Client, url: str, token: str, fresh: bool = False) -> dict[str, str]:
+    """The headers of this process's MCP session on ``url`` for ``token``: opened on first use (or ``fresh``)."""
+    key = (url, token)
+    with _lock:
+        headers = None if fresh else _sessions.get(key)
+    if headers is not None:
+        return headers
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Accept": "application/json, text/event-stream",
+        "Content-Type": "application/json",
+    }
+    request_id = next(_request_ids)
+    initialize = {
+        "jsonrpc": "2.0",
+        "id": request_id,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": PROTOCOL_VERSION,
+            "capabilities": {},
+            "clientInfo": {"name": "promptsales-sales", "version": "1"},
+        },
+    }
+    response = http.post(url, content=json.dumps(initialize), headers=headers)
+    if response.status_code != 200:
+        raise UserError(f"initialize: HTTP {response.status_code}: {response.text[:200]}")
+    answer = _answer(response, request_id)
+    if "error" in answer:
+        raise UserError(f"initialize: {answer['error'].get('message')}")
+    headers["MCP-Protocol-Version"] = answer["result"]["protocolVersion"]
+    if response.headers.get("mcp-session-id"):
+        headers["mcp-session-id"] = response.headers["mcp-session-id"]
+    note = http.post(url, content=b'{"jsonrpc":"2.0","method":"notifications/initialized"}', headers=headers)
+    if note.status_code not in (200, 202, 204):
+        raise UserError(f"notifications/initialized: HTTP {note.status_code}")
+    with _lock:
+        for stale in [k for k in _sessions if k[0] == url and k[1] != token]:  # a token that was renewed
+            del _sessions[stale]
+        _sessions[key] = headers
+    return headers
+
+
+def _outcome(result: dict[str, Any]) -> ToolOutcome:
+    blocks = result.get("content") or []
+    text = "".join(block.get("text", "") for block in blocks if isinstance(block, dict))
+    if result.get("isError"):
         return ToolOutcome(False, {}, text or "the tool reported an error")
-    data = result.structured_content
+    data = result.get("structuredContent")
     if data is None:
         try:
             data = json.loads(text)
@@ -77,13 +166,22 @@ def _outcome(result) -> ToolOutcome:
 
 
 def call_tools(settings: Settings, url: str, token: str, calls: list[tuple[str, dict]]) -> list[ToolOutcome]:
-    """Call several tools in order over ONE MCP session at ``url``; network errors → UserError."""
-    from promptsales.runtime.tls import client_ssl_context
-
+    """Call several tools in order over this process's MCP session at ``url``; network errors → UserError."""
     names = ", ".join(tool for tool, _ in calls)
     try:
-        return anyio.run(_calls, url, token, calls, client_ssl_context(settings))
-    except Exception as error:  # transport errors arrive wrapped in exception groups
+        http = _http(settings)
+        headers = _session(http, url, token)
+        outcomes = []
+        for tool, arguments in calls:
+            params = {"name": tool, "arguments": arguments}
+            try:
+                result = _rpc(http, url, headers, "tools/call", params)
+            except _SessionGone:  # the server restarted: it did not run the call
+                headers = _session(http, url, token, fresh=True)
+                result = _rpc(http, url, headers, "tools/call", params)
+            outcomes.append(_outcome(result))
+        return outcomes
+    except Exception as error:
         message = str(error) or type(error).__name__
         raise UserError(f"MCP call {names} at {url} failed: {message}") from error
 
