@@ -19,9 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import snowballstemmer
-
 from promptsales.ai.language import detect_language, function_words
+from promptsales.ai.stemming import stem
 
 #: Words that state a claim the brief must make first (English: whole words; Spanish: stems).
 CLAIMS: dict[str, tuple[str, ...]] = {
@@ -134,10 +133,9 @@ def _named(phrase: str, text: str, language: str) -> bool:
 
 
 def _stems(text: str, language: str) -> set[str]:
-    stemmer = snowballstemmer.stemmer("spanish" if language == "es" else "english")
+    snowball = "spanish" if language == "es" else "english"
     ignored = function_words("es") | function_words("en")
-    words = [w for w in _WORD.findall(text.lower()) if w not in ignored and len(w) > 1]
-    return set(stemmer.stemWords(words))
+    return {stem(w, snowball) for w in _WORD.findall(text.lower()) if w not in ignored and len(w) > 1}
 
 
 def _has_claim(text: str, claim: str, language: str) -> bool:

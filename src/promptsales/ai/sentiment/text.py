@@ -15,6 +15,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from promptsales.ai.stemming import stem
+
 NEGATION_SCOPE = 5
 _NEGATIONS = frozenset(
     "not no never nothing nobody none neither nor cannot without hardly nope nunca jamas ni nada nadie ningun "
@@ -68,19 +70,10 @@ def word_features(text: str) -> list[str]:
     return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
 
 
-@lru_cache(maxsize=1 << 16)
 def _stem(language: str, word: str) -> str:
-    stemmer = _stemmer(language)
     if word.startswith("neg_"):
-        return "neg_" + stemmer.stemWord(word[4:])
-    return stemmer.stemWord(word) if word[0].isalpha() else word
-
-
-@lru_cache(maxsize=2)
-def _stemmer(language: str):
-    import snowballstemmer
-
-    return snowballstemmer.stemmer(language)
+        return "neg_" + stem(word[4:], language)
+    return stem(word, language) if word[0].isalpha() else word
 
 
 def stem_features(text: str, language: str = "spanish") -> list[str]:

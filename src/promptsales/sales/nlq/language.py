@@ -23,13 +23,11 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-import snowballstemmer
-
+from promptsales.ai.stemming import stem
 from promptsales.sales.nlq.text import strip_accents
 
 #: Stems shorter than this are too ambiguous to match on.
 MIN_STEM = 4
-_STEMMERS = (snowballstemmer.stemmer("spanish"), snowballstemmer.stemmer("english"))
 _ACCENTED = {"a": "á", "e": "é", "i": "í", "o": "ó", "u": "ú"}
 
 #: Nouns of the vocabulary an accent tells from another word: accent-free form → the accented noun.
@@ -47,7 +45,7 @@ def stems(word: str) -> frozenset[str]:
     variants = {word}
     if len(word) > 3 and word[-1] in _ACCENTED:
         variants.add(word[:-1] + _ACCENTED[word[-1]])
-    found = {stemmer.stemWord(variant) for stemmer in _STEMMERS for variant in variants}
+    found = {stem(variant, language) for language in ("spanish", "english") for variant in variants}
     return frozenset(strip_accents(stem) for stem in found if len(stem) >= MIN_STEM)
 
 
