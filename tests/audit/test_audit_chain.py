@@ -60,11 +60,12 @@ def audit_db(settings, clone_db) -> str:
 
 
 def _probe(settings, dbname: str, n: int) -> tuple[int, int]:
-    """(audit_id, chain_seq) of the ``n``-th of this test's rows (the copied database may hold earlier rows today)."""
+    """(audit_id, chain_seq) of the ``n``-th of this test's rows (the copied database may hold earlier rows today,
+    from other tests' servers: only this module writes service 'test')."""
     with connect("sales", "admin", settings=settings, dbname=dbname) as conn:
         table = psycopg.sql.Identifier("portal", _today_partition())
         query = psycopg.sql.SQL(
-            "SELECT audit_id, chain_seq FROM {} WHERE action = 'probe' ORDER BY chain_seq OFFSET %s LIMIT 1"
+            "SELECT audit_id, chain_seq FROM {} WHERE service = 'test' AND action = 'probe' ORDER BY chain_seq OFFSET %s LIMIT 1"
         ).format(table)
         return conn.execute(query, (n - 1,)).fetchone()
 
@@ -76,7 +77,7 @@ def test_rows_are_chained_and_an_intact_audit_verifies(settings, audit_db):
     assert today.rows >= 12
     with connect("sales", "analyst", settings=settings, dbname=audit_db) as conn:
         rows = conn.execute(
-            "SELECT chain_seq, prev_hash, row_hash FROM portal.audit_log WHERE action = 'probe' ORDER BY chain_seq"
+            "SELECT chain_seq, prev_hash, row_hash FROM portal.audit_log WHERE service = 'test' AND action = 'probe' ORDER BY chain_seq"
         ).fetchall()
     assert [r[0] for r in rows] == list(range(rows[0][0], rows[0][0] + 12))
     assert all(later[1] == earlier[2] for earlier, later in zip(rows, rows[1:], strict=False))

@@ -48,7 +48,7 @@ def test_start_hooks_run_before_the_first_request_is_answered(settings, issuer):
         ran.append(("open_index", _on_an_event_loop()))
 
     @kit.tool(scope="content:read", read_only=True, cache=False)
-    def probe() -> Loaded:
+    def startHooksProbe() -> Loaded:
         """What had run when this call came."""
         return Loaded(hooks_run=[name for name, _ in ran])
 
@@ -58,7 +58,7 @@ def test_start_hooks_run_before_the_first_request_is_answered(settings, issuer):
 
         async def first_call():
             async with McpSession(server.url, token, settings) as session:
-                return await session.call("probe")
+                return await session.call("startHooksProbe")
 
         ok, answer = run(first_call())
     assert ok, answer
