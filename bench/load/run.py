@@ -132,9 +132,9 @@ def settle(meter: CpuMeter, quiet: float = 0.2, longest: float = 60.0) -> float:
 def cache_counters(settings: Settings) -> dict[str, int]:
     """The shared cache's counters (hits, misses, rate_allowed, rate_limited…)."""
     from promptsales.cache import get_cache
+    from promptsales.cache.stats import stat_counters
 
-    raw = get_cache(settings).connection.run(lambda client: client.hgetall("ps:stats"))
-    return {(k.decode() if isinstance(k, bytes) else k): int(v) for k, v in raw.items()}
+    return stat_counters(get_cache(settings))
 
 
 def run_stage(

@@ -17,6 +17,7 @@ from mcpnet_helpers import call
 
 from crm_probe_clients import remove_clients
 from promptsales.cache import get_cache
+from promptsales.cache.stats import stat_counters
 from promptsales.db.connect import connect
 from promptsales.db.pools import close_pools
 from promptsales.etl.engine import run_pass
@@ -31,11 +32,6 @@ READS = {
 }
 
 
-def _counters(settings) -> dict[str, int]:
-    raw = get_cache(settings).connection.run(lambda client: client.hgetall("ps:stats"))
-    return {(k.decode() if isinstance(k, bytes) else k): int(v) for k, v in raw.items()}
-
-
 class Reader:
     """Calls the read tools with one token per server and says whether each answer was a hit or a miss."""
 
@@ -46,10 +42,10 @@ class Reader:
     def read(self, tool: str, arguments: dict) -> tuple[str, dict]:
         server = READS[tool]
         name = f"{server}.{tool}"
-        before = _counters(self.network.settings)
+        before = stat_counters(get_cache(self.network.settings))
         result = call(self.network.settings, self.network.url(server), self.tokens[server], tool, arguments)
         assert not result.is_error, result.content
-        after = _counters(self.network.settings)
+        after = stat_counters(get_cache(self.network.settings))
         hits, misses = (after.get(f"{kind}:{name}", 0) - before.get(f"{kind}:{name}", 0) for kind in ("hits", "misses"))
         assert (hits, misses) in ((1, 0), (0, 1)), (tool, hits, misses)
         return ("hit" if hits else "miss"), result.structured_content

@@ -25,11 +25,21 @@ def _ratio(hits: int, misses: int) -> float:
     return round(hits / (hits + misses), 4) if hits + misses else 0.0
 
 
+def _counters(client: Any) -> dict[str, int]:
+    return {name.decode(): int(value) for name, value in client.hgetall(keys.STATS_KEY).items()}
+
+
+def stat_counters(cache: Cache) -> dict[str, int]:
+    """The shared counters of ``ps:stats`` as they stand: ``hits``, ``misses``, ``hits:<server>.<tool>``,
+    ``rate_allowed``, ``rate_limited``… (raises :class:`CacheUnavailable` when Valkey is unreachable)."""
+    return cache._redis(_counters)
+
+
 def cache_stats(cache: Cache) -> dict[str, Any]:
     """Counters from ``ps:stats``, key counts per class (one SCAN pass) and Valkey's memory figures."""
 
     def read(client: Any) -> tuple[dict[str, int], Any, Any, Counter[str], int]:
-        counters = {name.decode(): int(value) for name, value in client.hgetall(keys.STATS_KEY).items()}
+        counters = _counters(client)
         memory = client.info("memory")
         server_stats = client.info("stats")
         classes: Counter[str] = Counter()

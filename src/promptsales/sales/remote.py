@@ -7,13 +7,14 @@ before they expire.
 The client speaks the streamable-HTTP transport's JSON-RPC itself over one keep-alive HTTPS client per process,
 and keeps the MCP session it opened on each server (``initialize`` once, then ``tools/call`` after
 ``tools/call``): the SDK's client opened a new TLS connection and a new session for every call and cost ≈ 27 ms
-of CPU per call here (≈ 10 calls per proposal and approval), this one ≈ 2 ms (docs/decisions.md D168). A session
+of CPU per call here (≈ 10 calls per proposal and approval), this one ≈ 1.5 ms (docs/decisions.md D168). A session
 the server no longer knows (HTTP 404: it restarted) is opened again and the call sent once more — the server did
 not run it.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
@@ -21,18 +22,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from mcp_types import LATEST_PROTOCOL_VERSION
 
 from promptsales.config import Settings
 from promptsales.errors import UserError
-
-#: The protocol version the client asks for (the server answers with the one it speaks).
-PROTOCOL_VERSION = "2025-11-25"
 
 _tokens: dict[tuple[str, str, str], tuple[float, str]] = {}
 _lock = threading.Lock()
 _clients: dict[str, httpx.Client] = {}  # CA file → the process's keep-alive HTTPS client trusting it
 _sessions: dict[tuple[str, str], dict[str, str]] = {}  # (server URL, token) → the headers of its open session
-_request_ids = iter(range(1, 1 << 62))
+_request_ids = itertools.count(1)
 
 
 @dataclass
@@ -82,8 +81,11 @@ def _http(settings: Settings) -> httpx.Client:
         return client
 
 
-def _rpc(http: httpx.Client, url: str, headers: dict[str, str], method: str, params: dict) -> dict[str, Any]:
-    """One JSON-RPC request; its ``result`` (an error answer or an HTTP failure raises)."""
+def _rpc(
+    http: httpx.Client, url: str, headers: dict[str, str], method: str, params: dict
+) -> tuple[dict[str, Any], httpx.Headers]:
+    """One JSON-RPC request; its ``result`` and the response's headers (an error answer or an HTTP failure
+    raises)."""
     request_id = next(_request_ids)
     payload = {"jsonrpc": "2.0", "id": request_id, "method": method, "params": params}
     response = http.post(url, content=json.dumps(payload), headers=headers)
@@ -94,7 +96,7 @@ def _rpc(http: httpx.Client, url: str, headers: dict[str, str], method: str, par
     answer = _answer(response, request_id)
     if "error" in answer:
         raise UserError(str(answer["error"].get("message") or answer["error"]))
-    return answer["result"]
+    return answer["result"], response.headers
 
 
 def _answer(response: httpx.Response, request_id: int) -> dict[str, Any]:
@@ -121,26 +123,18 @@ def _session(http: httpx.Client, url: str, token: str, fresh: bool = False) -> d
         "Accept": "application/json, text/event-stream",
         "Content-Type": "application/json",
     }
-    request_id = next(_request_ids)
-    initialize = {
-        "jsonrpc": "2.0",
-        "id": request_id,
-        "method": "initialize",
-        "params": {
-            "protocolVersion": PROTOCOL_VERSION,
-            "capabilities": {},
-            "clientInfo": {"name": "promptsales-sales", "version": "1"},
-        },
+    hello = {
+        "protocolVersion": LATEST_PROTOCOL_VERSION,
+        "capabilities": {},
+        "clientInfo": {"name": "promptsales-sales", "version": "1"},
     }
-    response = http.post(url, content=json.dumps(initialize), headers=headers)
-    if response.status_code != 200:
-        raise UserError(f"initialize: HTTP {response.status_code}: {response.text[:200]}")
-    answer = _answer(response, request_id)
-    if "error" in answer:
-        raise UserError(f"initialize: {answer['error'].get('message')}")
-    headers["MCP-Protocol-Version"] = answer["result"]["protocolVersion"]
-    if response.headers.get("mcp-session-id"):
-        headers["mcp-session-id"] = response.headers["mcp-session-id"]
+    try:
+        result, answered = _rpc(http, url, headers, "initialize", hello)
+    except UserError as error:
+        raise UserError(f"initialize: {error}") from None
+    headers["MCP-Protocol-Version"] = result["protocolVersion"]
+    if answered.get("mcp-session-id"):
+        headers["mcp-session-id"] = answered["mcp-session-id"]
     note = http.post(url, content=b'{"jsonrpc":"2.0","method":"notifications/initialized"}', headers=headers)
     if note.status_code not in (200, 202, 204):
         raise UserError(f"notifications/initialized: HTTP {note.status_code}")
@@ -175,10 +169,10 @@ def call_tools(settings: Settings, url: str, token: str, calls: list[tuple[str, 
         for tool, arguments in calls:
             params = {"name": tool, "arguments": arguments}
             try:
-                result = _rpc(http, url, headers, "tools/call", params)
+                result, _ = _rpc(http, url, headers, "tools/call", params)
             except _SessionGone:  # the server restarted: it did not run the call
                 headers = _session(http, url, token, fresh=True)
-                result = _rpc(http, url, headers, "tools/call", params)
+                result, _ = _rpc(http, url, headers, "tools/call", params)
             outcomes.append(_outcome(result))
         return outcomes
     except Exception as error:
