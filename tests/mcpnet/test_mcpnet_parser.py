@@ -923,3 +923,117 @@ def test_reading_a_question_again_compiles_no_regular_expression(parser, monkeyp
     for question in questions:
         parser.parse(question)
     assert compiled == []
+
+
+DAY_PERIODS = [
+    # question, language, (first day, day after the last) of the one period asked
+    ("How many leads came in during the week of March 3, 2025?", "en", P("2025-03-03", "2025-03-10")),
+    ("leads the week of the 5th of March 2025", "en", P("2025-03-03", "2025-03-10")),
+    ("¿Cuántos leads entraron la semana del 5 de marzo de 2025?", "es", P("2025-03-03", "2025-03-10")),
+    ("ventas de la semana del 8 al 14 de dic 2025", "es", P("2025-12-08", "2025-12-15")),
+    ("number of sales on 11/28/2025", "en", P("2025-11-28", "2025-11-29")),
+    ("número de ventas el 03/11/2025", "es", P("2025-11-03", "2025-11-04")),
+    ("number of sales on 03/11/2025", "en", P("2025-03-11", "2025-03-12")),
+    ("sales amount dec 24 to dec 31 2025", "en", P("2025-12-24", "2026-01-01")),
+]
+
+
+@pytest.mark.parametrize("question, language, days", DAY_PERIODS, ids=[q[:50] for q, _, _ in DAY_PERIODS])
+def test_mcpnet_parser_reads_weeks_named_by_a_day_numeric_dates_and_abbreviated_ranges(
+    parser, question, language, days
+):
+    """ "the week of March 3" is Monday to Sunday of the week holding that day (never the one day); a numeric
+    date is month first in English and day first in Spanish; "dec 24 to dec 31" is a range of days."""
+    result = parser.parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert result.language == language
+    assert (result.period.start, result.period.end) == days
+
+
+@pytest.mark.parametrize(
+    "question, periods",
+    [
+        (
+            "How did the number of sales change from week 50 to week 51 of 2025?",
+            [P("2025-12-08", "2025-12-15"), P("2025-12-15", "2025-12-22")],
+        ),
+        (
+            "ventas semana del 15 al 21 de dic 2025 vs semana del 8 al 14 de dic 2025",
+            [P("2025-12-08", "2025-12-15"), P("2025-12-15", "2025-12-22")],
+        ),
+        ("leads oct vs nov 2025", [P("2025-10-01", "2025-11-01"), P("2025-11-01", "2025-12-01")]),
+    ],
+)
+def test_mcpnet_parser_compares_two_weeks_and_abbreviated_months(parser, question, periods):
+    """Two weeks compared are two periods of days, earlier first (the first week takes the second's year); an
+    abbreviated month in a comparison ("oct vs nov 2025") is a month."""
+    result = parser.parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert [(period.start, period.end) for period in result.compare_periods] == periods
+
+
+@pytest.mark.parametrize(
+    "question, dimension, descending",
+    [
+        ("What was the best day of December 2025 by sales amount?", "day", True),
+        ("¿Qué semana de 2025 tuvo más leads?", "week", True),
+        ("el día con menos gasto de enero 2026", "day", False),
+    ],
+)
+def test_mcpnet_parser_ranks_days_and_weeks_from_the_daily_table(parser, question, dimension, descending):
+    """ "The best day", "qué semana": a ranking over the days or weeks of the period (the daily table, D170)."""
+    result = parser.parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert result.intent == Intent.ranking
+    assert result.group_by[0].value == dimension
+    assert result.descending is descending
+
+
+def test_mcpnet_parser_reads_sales_a_campaign_closed_as_sales_not_as_campaigns_that_ended(parser):
+    """ "How many sales did the … campaign close in Q4": the number of sales, with no lifecycle filter."""
+    result = parser.parse("How many sales did the Aurora Fresh Summer Glow 2025 campaign close in Q4 2025?")
+    assert isinstance(result, StructuredQuery), result
+    assert result.metrics == [Metric.sales_count]
+    assert result.lifecycle == []
+
+
+def test_mcpnet_parser_reads_a_ranking_figure_between_the_ranking_word_and_the_noun(parser):
+    """ "best roas channel … for our top spending brand": the channels ranked by ROAS; the brand with the most
+    spend is the subject (not a channel chosen by spend with brands ranked)."""
+    result = parser.parse("best roas channel in 2025 for our top spending brand of 2025")
+    assert isinstance(result, StructuredQuery), result
+    assert result.group_by[0].value == "channel" and result.order_by == Metric.roas
+    assert [subject.dimension.value for subject in result.subjects] == ["brand"]
+    assert result.subjects[0].query.order_by == Metric.spend
+
+
+@pytest.mark.parametrize(
+    "question, refusal",
+    [
+        ("What did our client Maria Gonzalez buy in 2025?", "privacy"),
+        ("historial de compras del cliente juan perez", "privacy"),
+        ("purchase history of the customer Laura Smith", "privacy"),
+        ("clona la campaña top de diciembre 2025 y déjala en borrador", "read-only"),
+        ("Fija la meta de ventas de todas las campañas activas en 100 mil dólares", "read-only"),
+    ],
+)
+def test_mcpnet_parser_refuses_one_named_person_and_more_write_verbs_by_rule(parser, question, refusal):
+    """A client named by a person's name, or a purchase history, is personal data; cloning or setting is a write."""
+    result = parser.parse(question)
+    assert isinstance(result, NotAnswerable), result
+    assert result.refusal == refusal
+
+
+def test_mcpnet_parser_does_not_take_a_marketing_notion_for_a_person(parser):
+    """ "Lead Generation" after the word lead is not somebody's name."""
+    result = parser.parse("How many leads did the Lead Generation Summer Glow campaign bring?")
+    assert getattr(result, "refusal", None) != "privacy", result
+
+
+def test_mcpnet_parser_reads_a_named_year_so_far(parser):
+    """ "en lo que va del 2025" is the whole of 2025 once it is over; the current year stops at the as-of month."""
+    past = parser.parse("¿Cuántos leads llevamos en lo que va del 2025?")
+    current = parser.parse("leads so far in 2026")
+    assert isinstance(past, StructuredQuery) and isinstance(current, StructuredQuery)
+    assert (past.period.start, past.period.end) == P("2025-01-01", "2026-01-01")
+    assert (current.period.start, current.period.end) == P("2026-01-01", "2026-02-01")

@@ -310,7 +310,7 @@ def _change_ranking(query: StructuredQuery, columns: list[str], rows: list[list[
 
 def _plural(noun: str) -> str:
     """ "campaigns", "countries"."""
-    return noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    return noun[:-1] + "ies" if noun.endswith("y") and noun[-2:-1] not in "aeiou" else noun + "s"
 
 
 def _upper_first(text: str) -> str:

@@ -93,7 +93,8 @@ def choose_grain(query: StructuredQuery) -> wh.Grain:
     metrics = _main_metrics(query)
     measures = {measure for metric in metrics for measure in required_measures(metric)}
     by_days = bool(wh.DAILY_BREAKDOWNS & set(query.group_by))  # weeks or days of any period (D164)
-    if by_days or (query.period is not None and query.period.in_days):  # days that are not whole months (D163)
+    in_days = any(period.in_days for period in [*([query.period] if query.period else []), *query.compare_periods])
+    if by_days or in_days:  # days that are not whole months (D163), or two such periods compared (D170)
         grain = wh.DAY_GRAIN
         if (
             dimensions <= grain.dimensions

@@ -112,6 +112,12 @@ WEEKLY_WORDS = (
     "semana a semana",
     "semana por semana",
 )
+#: Weeks and days as what a ranking ranks ("the best day of December", "¿qué semana tuvo más leads?"): the daily
+#: table's (D164, D170); not dimensions elsewhere ("per day" is an average's unit, "week 50" a period).
+RANKED_UNIT_WORDS: dict[Dimension, tuple[str, ...]] = {
+    Dimension.week: ("week", "weeks", "semana", "semanas"),
+    Dimension.day: ("day", "days", "dia", "dias"),
+}
 DAILY_WORDS = ("daily", "day by day", "diario", "diaria", "diarios", "diarias", "dia a dia", "dia por dia")
 
 RANK_DESC_WORDS = (

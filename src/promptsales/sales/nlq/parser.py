@@ -56,6 +56,8 @@ from promptsales.sales.nlq.warehouse import ADDITIVE, DAILY_BREAKDOWNS, DAY_DIME
 MAX_QUESTION_CHARS = 500
 #: A fuzzy campaign match below this similarity is not trusted.
 CAMPAIGN_MATCH_THRESHOLD = 0.45
+#: Words between a campaign's name and its brand's ("Buen Fin 2025 *de* Casa Casa", "Fresh Start *by* Banco Palma").
+_BRAND_OF = frozenset("de del of by from para for".split())
 #: Fuzzy campaign matches this close to the best one are tied: the question must say which.
 TIE_MARGIN = 0.01
 #: What a ranking that names no metric ranks by: sales amount, the business's measure of success.
@@ -246,6 +248,9 @@ _UNIT_NOUNS = {"campaign", "campana", "day", "dia", "month", "mes"}
 _PER_WORDS = {"per", "por", "each", "every", "for", "cada", "/", "a", "an", "un", "una", "la", "el"}
 #: Words of closing a sale that also say a campaign ended ("ventas cerradas" vs "campañas cerradas en 2025").
 _CLOSING_WORDS = frozenset("closed cerradas cerrados cerrada cerrado cerraron cerro cerramos".split())
+#: The bare verb, after the sales it closed: "how many sales did the campaign *close*", "¿cuántas ventas logró
+#: *cerrar*?" — never a campaign ending when sales were named before it.
+_CLOSE_VERBS = frozenset("close closes cerrar".split())
 _SALE_NOUNS = frozenset("sales sale ventas venta deals deal negocios".split())
 #: The number of sales: what sales *closed* count.
 SALES_COUNT = Metric("sales_count")
@@ -998,6 +1003,9 @@ class QuestionParser:
         tokens = list(words.WORD.finditer(reading.text))
         counted: list[tuple[int, int, Metric]] = []
         for index, match in enumerate(tokens):
+            if match.group() in _CLOSE_VERBS and any(token.group() in _SALE_NOUNS for token in tokens[:index]):
+                reading.read("stop", match.start(), match.end())
+                continue
             if match.group() not in _CLOSING_WORDS:
                 continue
             after_sale = index > 0 and tokens[index - 1].group() in _SALE_NOUNS
@@ -1276,9 +1284,27 @@ class QuestionParser:
         that add up over days (spend, leads, CTR, ROI …), per campaign or brand at most: answered from the daily
         table (D163, D164). A period of days replaces the months that hold the days."""
         found = days[0].day_period if len(days) == 1 else None
+        # two periods of days compared ("week 50 vs week 51", "del 1 al 7 vs del 8 al 14 de diciembre")
+        pair = [item.day_period for item in days if item.day_period is not None]
+        compared = len(pair) == 2 == len(reading.found_periods) and bool(reading.change or reading.compare)
         dimensions = {*reading.group_by, *(ref.dimension for ref in reading.filters)}
         if reading.rank_dimension is not None:
             dimensions.add(reading.rank_dimension)
+        if compared:
+            if (
+                not reading.metrics
+                or not all(by_day(metric.value) for metric in reading.metrics)
+                or not dimensions <= DAY_DIMENSIONS
+                or DAILY_BREAKDOWNS & dimensions
+                or reading.funnel
+                or reading.subjects
+                or reading.threshold is not None
+                or reading.per is not None
+            ):
+                return False
+            reading.periods = pair
+            reading.understood["periods"] = [period.label for period in pair]
+            return True
         if (
             (found is None and (days or not DAILY_BREAKDOWNS & dimensions))
             or len(reading.found_periods) > 1
@@ -1718,6 +1744,8 @@ class QuestionParser:
             spans = [m.span() for part in parts if part and part not in wanted for m in _find(part, text)]
             if spans:
                 named.append((candidate, spans))
+        most = max((len(spans) for _, spans in named), default=0)
+        named = [item for item in named if len(item[1]) == most]  # brand and product named beat brand alone
         if len(named) != 1:
             return None, text
         for start, end in named[0][1]:
@@ -1743,6 +1771,7 @@ class QuestionParser:
             if word in NAME_BREAKS:
                 break
             words.append(word)
+        words = words[: self._brand_after(tail.split(), len(words))]
         while words and words[-1] in _NAME_CONNECTORS:
             words.pop()
         best_fragment, best_matches, best_score = "", [], -1.0
@@ -1759,6 +1788,17 @@ class QuestionParser:
         if best_score < CAMPAIGN_MATCH_THRESHOLD and words:
             best_fragment = " ".join(words)  # explain with everything the user wrote
         return best_fragment, best_matches
+
+    def _brand_after(self, tail: list[str], limit: int) -> int:
+        """Where a campaign's name ends when "de"/"of" a brand's whole name follows it within the first ``limit``
+        words ("Regalos de Navidad 2025 *de Vida Azul*"): the position of that "de", else ``limit``."""
+        for index in range(1, limit):
+            if tail[index] not in _BRAND_OF:
+                continue
+            rest = tail[index + 1 : index + 6]
+            if any(self.catalog.named(Dimension.brand, " ".join(rest[:size])) for size in range(1, len(rest) + 1)):
+                return index
+        return limit
 
     def _is_campaign_name(self, fragment: str) -> bool:
         best = self.catalog.match_campaign(fragment, limit=1)
@@ -1840,11 +1880,13 @@ class QuestionParser:
         return found, text
 
     @staticmethod
-    def _dimension_at(tokens: list[str], index: int) -> tuple[Dimension, int] | None:
+    def _dimension_at(tokens: list[str], index: int, ranked: bool = False) -> tuple[Dimension, int] | None:
         """The dimension a dimension word at ``tokens[index]`` names, and how many words it has (the longest
-        phrase: "campaign objective" is an objective, not a campaign)."""
+        phrase: "campaign objective" is an objective, not a campaign); with ``ranked``, also the weeks and days
+        a ranking may rank ("the best day of December", "¿qué semana tuvo más leads?")."""
         best: tuple[Dimension, int] | None = None
-        for dimension, phrases in lexicon.DIMENSION_WORDS.items():
+        tables = [lexicon.DIMENSION_WORDS, lexicon.RANKED_UNIT_WORDS] if ranked else [lexicon.DIMENSION_WORDS]
+        for dimension, phrases in (item for table in tables for item in table.items()):
             for word in phrases:
                 parts = word.split()
                 if tokens[index : index + len(parts)] == parts and (best is None or len(parts) > best[1]):
@@ -1906,7 +1948,7 @@ class QuestionParser:
         rank_words = set(lexicon.RANK_DESC_WORDS) | set(lexicon.RANK_ASC_WORDS)
         has_rank_word = any(token in rank_words for token in tokens)
         for index in range(len(tokens)):
-            found = self._dimension_at(tokens, index)
+            found = self._dimension_at(tokens, index, ranked=True)
             if found is None:
                 continue
             dimension, length = found

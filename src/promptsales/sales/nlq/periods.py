@@ -199,6 +199,31 @@ _OPTIONAL_YEAR = rf"(?:\s*(?:of|de|del)?\s*(?:(?:the\s+)?year\s+|(?:el\s+)?ano\s
 _NUM = r"(\d{1,2}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + ")"
 
 
+#: "the week of March 3, 2025", "week of the 3rd of March", "la semana del 3 de marzo de 2025" (not "la semana del
+#: 15 al 21 de diciembre", a day range).
+_WEEK_OF = (
+    r"\b(?:(?:during\s+)?the\s+)?week\s+(?:of|starting|beginning|commencing)\s+(?:on\s+)?(?:the\s+)?"
+    rf"(?:(?P<m1>{_MONTH}|{_ABBR})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b"
+    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH}|{_ABBR})\b)"
+    rf"(?P<y>(?:\s*\|)?(?:\s*(?:of|de|del)?\s*{_YEAR})?)"
+    r"|\b(?:la\s+)?semana\s+(?:del|de|que\s+empieza\s+el|que\s+comienza\s+el)\s+(?:el\s+)?(?:lunes\s+)?"
+    rf"(?P<d3>\d{{1,2}})\b(?!\s+(?:al|a|hasta|y)\s+(?:el\s+)?\d)\s+de\s+(?P<m3>{_MONTH}|{_ABBR})\b"
+    rf"(?P<y2>(?:\s*(?:de|del)?\s*{_YEAR})?)"
+)
+#: "11/28/2025", "28/11/2025" (the slashes kept between digits by the normaliser).
+_NUMERIC_DATE = r"\b(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>20\d\d)\b"
+#: A month without its year; an abbreviation only before another month in a list or a comparison.
+_LONE_MONTH = rf"\b({_MONTH})\b|\b({_ABBR})\b"
+_LISTED_MONTH = (
+    rf"\s*(?:\||,|&|y|and|or|o|vs|versus|contra|frente\s+a|compared\s+to)\s*(?:\|\s*)?(?:{_MONTH}|{_ABBR})\b"
+)
+
+
+def _month_number(word: str) -> int:
+    """The number of a month written as a number, a name or an abbreviation."""
+    return int(word) if word.isdigit() else MONTHS.get(word) or MONTH_ABBREVIATIONS[word]
+
+
 def add_months(day: date, months: int) -> date:
     """The first day of the month ``months`` after ``day``'s month."""
     index = day.year * 12 + (day.month - 1) + months
@@ -249,6 +274,7 @@ class PeriodParser:
     def __init__(self, as_of: date, language: str = "en") -> None:
         self.as_of = as_of
         self.language = language
+        self._unblanked = ""  # the question being read, before handlers blanked what they read
 
     def _label_months(self, start: date, months: int) -> str:
         if months == 1:
@@ -261,7 +287,7 @@ class PeriodParser:
         """Every period in ``text`` (in order of appearance) and the text with them blanked out."""
         found: list[FoundPeriod] = []
         text = self._relative_years(text)
-        original = text
+        original = self._unblanked = text
         for handler in (
             self._day_ranges,
             self._months_of_year,
@@ -314,17 +340,19 @@ class PeriodParser:
             yield months_period(start, months, self._label_months(start, months)), match.start(), match.end()
 
     # -- handlers: each yields (period, start, end) over the current text -----------------------------
-    def _days_period(self, first: date, last: date, match: re.Match[str]):
-        """``(period, start, end, extra)`` of the days ``first``..``last`` (inclusive): whole months are a
-        period; other days are marked (``days``) with the months that hold them."""
+    def _days_period(self, first: date, last: date, match: re.Match[str] | tuple[int, int]):
+        """``(period, start, end, extra)`` of the days ``first``..``last`` (inclusive) found at ``match`` (or a
+        ``(start, end)`` span): whole months are a period; other days are marked (``days``) with the months that
+        hold them."""
+        start_at, end_at = match if isinstance(match, tuple) else match.span()
         months = (last.year * 12 + last.month) - (first.year * 12 + first.month) + 1
         start = month_start(first)
         period = months_period(start, months, self._label_months(start, months))
         if first.day == 1 and add_months(last, 1).replace(day=1) - last == timedelta(days=1):
-            return period, match.start(), match.end(), {}
+            return period, start_at, end_at, {}
         label = self._days_label(first, last)
         days = Period(start=first, end=last + timedelta(days=1), label=label)
-        return period, match.start(), match.end(), {"days": label, "day_period": days}
+        return period, start_at, end_at, {"days": label, "day_period": days}
 
     def _days_label(self, first: date, last: date) -> str:
         def day(value: date, year: bool) -> str:
@@ -346,18 +374,34 @@ class PeriodParser:
             rf"(?:(?P<m2>{_MONTH})\s+)?(?P<d2>{day}){th}(?P<y>{year})",
             rf"\b(?:from|between)\s+(?:the\s+)?(?P<d1>{day}){th}(?:\s+(?:of\s+)?(?P<m1>{_MONTH}))?\s+"
             rf"(?:to|and|until|through|thru)\s+(?:the\s+)?(?P<d2>{day}){th}\s+(?:of\s+)?(?P<m2>{_MONTH})(?P<y>{year})",
-            rf"\b(?:del|desde\s+el|entre\s+el|de|desde)\s+(?P<d1>{day})(?:\s+de\s+(?P<m1>{_MONTH}))?\s+"
-            rf"(?:al|a|hasta\s+el|y\s+el|hasta)\s+(?P<d2>{day})\s+de\s+(?P<m2>{_MONTH})(?P<y>{year})",
+            rf"\b(?:del|desde\s+el|entre\s+el|de|desde)\s+(?P<d1>{day})(?:\s+de\s+(?P<m1>{_MONTH}|{_ABBR}))?\s+"
+            rf"(?:al|a|hasta\s+el|y\s+el|hasta)\s+(?P<d2>{day})\s+de\s+(?P<m2>{_MONTH}|{_ABBR})(?P<y>{year})",
+            # "dec 24 to dec 31 2025", "nov 1 - nov 15": a day range written with abbreviated months
+            rf"\b(?P<m1>{_MONTH}|{_ABBR})\s+(?P<d1>{day}){th}\s*(?:to|until|through|thru|-|–|al|a|hasta)\s*"
+            rf"(?:(?P<m2>{_MONTH}|{_ABBR})\s+)?(?P<d2>{day}){th}(?P<y>{year})",
             rf"\b(?:on\s+)?(?P<m1>{_MONTH})\s+(?P<d1>{day}){th}(?:\s*\|)?\s*(?P<y>20\d\d)",
             rf"\b(?:el|on\s+the)\s+(?P<d1>{day}){th}\s+(?:de|of)\s+(?P<m1>{_MONTH})(?P<y>{year})",
             r"\b(?P<y>20\d\d)-(?P<m1>0[1-9]|1[0-2])-(?P<d1>[0-3]\d)\b",
         ]
+        for match in list(compiled(_WEEK_OF).finditer(text)):
+            # "the week of March 3, 2025", "la semana del 3 de marzo": Monday to Sunday of the week holding the day
+            named_day = self._week_of_day(match)
+            if named_day is not None:
+                monday = self._monday(named_day)
+                yield self._days_period(monday, monday + timedelta(days=6), match)
+                text = blank_span(text, match.start(), match.end())
         for pattern in patterns:
-            for match in list(compiled(pattern).finditer(text)):
+            # "la semana del 15 al 21 de diciembre": the word "week" before days that name it says nothing more
+            for match in list(compiled(r"(?:\b(?:the\s+|la\s+)?(?:week|semana)\s+)?" + pattern).finditer(text)):
                 found = self._day_range_dates(match)
                 if found is not None:
                     yield self._days_period(*found, match)
                     text = blank_span(text, match.start(), match.end())
+        for match in list(compiled(_NUMERIC_DATE).finditer(text)):
+            written = self._numeric_date(match)
+            if written is not None:
+                yield self._days_period(written, written, match)
+                text = blank_span(text, match.start(), match.end())
         # "la primera quincena de enero 2026", "the second half of December 2025": days 1–15 or 16 to the end
         fortnight = (
             rf"\b(?:(?:la\s+)?(?P<es>primera|segunda)\s+quincena|(?:the\s+)?(?P<en>first|second)\s+half)\s+"
@@ -378,8 +422,7 @@ class PeriodParser:
         groups = match.groupdict()
         month1 = groups.get("m1") or groups.get("m2") or ""
         month2 = groups.get("m2") or month1
-        number1 = int(month1) if month1.isdigit() else MONTHS[month1]
-        number2 = int(month2) if month2.isdigit() else MONTHS[month2]
+        number1, number2 = (_month_number(month) for month in (month1, month2))
         year_text = re.search(r"20\d\d", groups.get("y") or "")
         if year_text:
             end_year = int(year_text.group())
@@ -392,6 +435,27 @@ class PeriodParser:
         except ValueError:
             return None
         return (first, last) if first <= last else None
+
+    def _week_of_day(self, match: re.Match[str]) -> date | None:
+        """The day a "week of …" match names (the latest such day up to the as-of date when no year is named)."""
+        month = _month_number(match.group("m1") or match.group("m2") or match.group("m3"))
+        day = int(match.group("d1") or match.group("d2") or match.group("d3"))
+        year_text = re.search(r"20\d\d", (match.group("y") or "") + (match.group("y2") or ""))
+        year = int(year_text.group()) if year_text else latest_month(month, self.as_of).year
+        try:
+            return date(year, month, day)
+        except ValueError:
+            return None
+
+    def _numeric_date(self, match: re.Match[str]) -> date | None:
+        """ "11/28/2025" (English: month first), "28/11/2025" (Spanish: day first); a number over 12 settles it."""
+        first, second, year = int(match.group("a")), int(match.group("b")), int(match.group("y"))
+        month_first = first <= 12 and (second > 12 or self.language != "es")
+        month, day = (first, second) if month_first else (second, first)
+        try:
+            return date(year, month, day)
+        except ValueError:
+            return None
 
     def _weeks_and_days(self, text: str):
         """ "week 50 of 2025", "semana 50", "last 2 weeks", "la semana pasada", "últimos 30 días", "yesterday":
@@ -421,6 +485,21 @@ class PeriodParser:
             (r"\b(?:yesterday|ayer)\b", lambda m: (self.as_of - timedelta(days=1),) * 2),
             (r"\b(?:today|hoy)\b", lambda m: (self.as_of,) * 2),
         ]
+        # "week 50 to week 51 of 2025", "la semana 50 vs la 51 de 2025": the first week takes the second's year
+        paired = (
+            rf"\b(?:the\s+|la\s+)?{week}\s+(?:number\s+|numero\s+)?(?P<w1>\d{{1,2}})\s+"
+            rf"(?:to|and|vs|versus|against|compared\s+(?:to|with)|y|a|al|contra|frente\s+a)\s+(?P<second>(?:the\s+|la\s+)?"
+            rf"(?:{week}\s+)?(?:number\s+|numero\s+)?(?P<w2>\d{{1,2}})(?:\s+(?:of|de|del))?\s+(?P<y>20\d\d))\b"
+        )
+        for match in list(compiled(paired).finditer(text)):
+            year = int(match.group("y"))
+            weeks = [self._iso_week(int(match.group(name)), year) for name in ("w1", "w2")]
+            if None in weeks:
+                continue
+            for found, span in zip(weeks, ((match.start(), match.end("w1")), match.span("second"))):
+                assert found is not None
+                yield self._days_period(*found, span)
+            text = blank_span(text, match.start(), match.end())
         for pattern, dates in rules:
             for match in list(compiled(pattern).finditer(text)):
                 found = dates(match)
@@ -634,6 +713,12 @@ class PeriodParser:
                 ),
             ),
             (
+                # a named year so far: "en lo que va del 2025", "so far in 2025", "2025 to date" (up to the as-of month)
+                r"\b(?:en\s+)?lo\s+que\s+(?:va|llevamos)\s+(?:del|de)\s+(?:ano\s+)?(?P<y1>20\d\d)\b"
+                r"|\bso\s+far\s+in\s+(?P<y2>20\d\d)\b|\b(?P<y3>20\d\d)\s+(?:year\s+)?to\s+date\b",
+                lambda m: self._year_so_far(int(m.group("y1") or m.group("y2") or m.group("y3")), this_month),
+            ),
+            (
                 r"\b(?:last|previous|past)\s+year\b|\b(?:el\s+)?ano\s+(?:pasado|anterior)\b",
                 lambda m: months_period(date(self.as_of.year - 1, 1, 1), 12, str(self.as_of.year - 1)),
             ),
@@ -647,6 +732,13 @@ class PeriodParser:
                 yield build(match), match.start(), match.end()
                 text = blank_span(text, match.start(), match.end())
 
+    def _year_so_far(self, year: int, this_month: date) -> Period:
+        """``year`` up to the as-of date's month: the whole year once it is over."""
+        end = min(date(year + 1, 1, 1), add_months(this_month, 1))
+        if end <= date(year, 1, 1):
+            end = date(year + 1, 1, 1)  # a year after the as-of date: the forecast rule refuses it
+        return Period(start=date(year, 1, 1), end=end, label=str(year) if end.month == 1 else f"{year} YTD")
+
     def _since(self, text: str):
         """``since March 2025`` / ``desde marzo de 2025``: from that month to the as-of date's month."""
         pattern = re.compile(rf"\b(?:since|desde)\s+({_MONTH}){_OF}(?:\s+{_YEAR})?\b")
@@ -658,8 +750,13 @@ class PeriodParser:
                 yield months_period(start, months, self._label_months(start, months)), match.start(), match.end()
 
     def _lone_months(self, text: str):
-        for match in list(re.finditer(rf"\b({_MONTH})\b", text)):
-            start = latest_month(MONTHS[match.group(1)], self.as_of)
+        """A month named without its year (the latest one up to the as-of date); an abbreviation only in a list
+        of months ("oct vs nov 2025", "oct, nov y dic"), where it cannot be another word ("may", "mar")."""
+        for match in list(compiled(_LONE_MONTH).finditer(text)):
+            # the month after an abbreviation may be blanked already ("nov 2025" was read): look in the question
+            if match.group(2) and not compiled(_LISTED_MONTH).match(self._unblanked, match.end()):
+                continue
+            start = latest_month(_month_number(match.group(1) or match.group(2)), self.as_of)
             yield months_period(start, 1, month_label(start, self.language)), match.start(), match.end()
 
     def _years(self, text: str):

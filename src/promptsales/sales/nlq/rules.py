@@ -16,6 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from promptsales.crm import vocabulary
+from promptsales.sales.nlq.text import strip_accents
+
 _PEOPLE = (
     r"(?:clients?|customers?|buyers?|leads?|prospects?|people|persons?|users?|contacts?|"
     r"clientes?|compradore?s?|prospectos?|personas?|usuarios?|contactos?)"
@@ -74,6 +77,9 @@ PRIVACY = Rule(
             # the people themselves, in bulk: "export the leads of TikTok", "la base de clientes de México"
             rf"\b(?:export|exports|exporta|exportar|exportame|download|descarga|descargar|dump)\b.*\b{_PEOPLE}\b",
             rf"\b(?:base|bases|database|databases)\s+(?:de\s+(?:datos\s+de\s+)?|of\s+)?{_PEOPLE}\b",
+            # one person's purchases: "the purchase history of …", "historial de compras del cliente …"
+            r"\b(?:purchase|purchasing|buying|order|shopping|transaction)\s+(?:history|histories|records?)\b"
+            r"|\bhistorial(?:es)?\s+de\s+(?:compras?|pedidos|ordenes|transacciones)\b",
         )
     ),
     "This asks for personal data about people, which the privacy rule keeps out of the question tool: it "
@@ -96,7 +102,9 @@ _WRITE_VERBS = (
     r"archiva|archivar|reactiva|reactivar|desactiva|desactivar|mueve|mover|"
     r"reassign|reallocate|allocate|transfer|shift|schedule|mark|extend|prolong|register|"
     r"extiende|extender|prolonga|prolongar|registra|registrar|anota|anotar|"
-    r"reasigna|reasignar|asigna|transfiere|transferir|programa\s+(?:la|el|una|un)|haz|hazme|pon|ponle"
+    r"reasigna|reasignar|asigna|transfiere|transferir|programa\s+(?:la|el|una|un)|haz|hazme|pon|ponle|"
+    r"clone|copy|configure|adjust|save|clona|clonar|copia|copiar|fija|fijar|establece|establecer|configura|"
+    r"configurar|ajusta|ajustar|deja|dejar|guarda|guardar"
 )
 #: Spanish object pronouns written onto an imperative ("súbele", "bórrala", "páusalas").
 _CLITICS = r"(?:le|la|lo|les|las|los|me|nos)?"
@@ -104,7 +112,8 @@ _CLITICS = r"(?:le|la|lo|les|las|los|me|nos)?"
 _WRITE_SUBJUNCTIVE = (
     r"borres|elimines|actualices|cambies|pauses|subas|bajes|crees|lances|canceles|detengas|asignes|reasignes|"
     r"muevas|agregues|anadas|modifiques|aumentes|reduzcas|disminuyas|apruebes|envies|publiques|renombres|"
-    r"actives|desactives|reactives|archives|dupliques|transfieras"
+    r"actives|desactives|reactives|archives|dupliques|transfieras|clones|copies|fijes|establezcas|configures|"
+    r"ajustes|dejes|guardes"
 )
 _ASKING = (
     r"(?:please|kindly|por\s+favor|can\s+you|could\s+you|would\s+you|will\s+you|puedes|podrias|quiero|"
@@ -154,6 +163,37 @@ FORECAST = Rule(
 #: The Spanish future tense, matched on the original (accented) question: "venderá", "tendrán".
 SPANISH_FUTURE = re.compile(r"\b\w+(?:ará|erá|irá|arán|erán|irán|drá|drán)\b")
 
+#: One person named after the word for a client or lead: "our client Maria Gonzalez", "del cliente juan perez" —
+#: a known first name (the CRM's own vocabulary of names), or two capitalised words in the question as written.
+_ONE_PERSON = (
+    r"(?:client|customer|buyer|lead|prospect|contact|user|clienta?|cliente|compradora?|prospect[oa]|contact[oa]|"
+    r"usuari[oa])"
+)
+_FIRST_NAMES = frozenset(
+    strip_accents(name.lower()) for names in vocabulary.FIRST_NAMES.values() for name in names
+) | frozenset("john mary james robert michael david maria jose juan pedro carmen rosa luis ana".split())
+#: Capitalised words after "lead", "customer" … that name a marketing notion, not a person ("Lead Generation").
+_MARKETING_NOUNS = frozenset(
+    "generation gen acquisition lifetime retention engagement companies company segment segments journey service "
+    "success experience base data conversion value satisfaction support scoring score nurturing magnet".split()
+)
+_NAMED_PERSON = re.compile(rf"\b{_ONE_PERSON}\s+(?:named\s+|called\s+|llamad[oa]\s+)?([a-z]+)\s+[a-z]+")
+_CAPITALISED_PERSON = re.compile(
+    rf"(?i:\b{_ONE_PERSON})\s+(?:(?i:named|called|llamad[oa])\s+)?([A-ZÁÉÍÓÚÑ][a-záéíóúñü]+\s+[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+)"
+)
+
+
+def named_person(normalized: str, original: str) -> str | None:
+    """The words naming one person after a client or lead word ("cliente juan perez", "client Maria Gonzalez")."""
+    for match in _NAMED_PERSON.finditer(normalized):
+        if match.group(1) in _FIRST_NAMES:
+            return match.group(0)
+    for match in _CAPITALISED_PERSON.finditer(original):
+        if strip_accents(match.group(1).split()[0].lower()) not in _MARKETING_NOUNS:
+            return match.group(0)
+    return None
+
+
 #: The rules in the order they are checked: privacy first, so its reason is the one given.
 RULES: tuple[Rule, ...] = (PRIVACY, READ_ONLY, FORECAST)
 
@@ -161,7 +201,7 @@ RULES: tuple[Rule, ...] = (PRIVACY, READ_ONLY, FORECAST)
 def broken_rule(normalized: str, original: str, checked: tuple[Rule, ...] = RULES) -> tuple[Rule, str] | None:
     """The first rule of ``checked`` the question breaks and the words that break it, or None."""
     for rule in checked:
-        words = rule.match(normalized)
+        words = rule.match(normalized) or (named_person(normalized, original) if rule is PRIVACY else None)
         if words:
             return rule, words
         if rule is FORECAST:

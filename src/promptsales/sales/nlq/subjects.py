@@ -93,7 +93,11 @@ def find_subject(text: str, is_figure: Callable[[str], bool] = lambda word: Fals
             continue  # "por canal la marca con más campañas": a breakdown, not a subject
         start = index  # the phrase starts at its article, number and ranking word before the dimension word
         while start > 0 and (
-            tokens[start - 1] in _ARTICLES or _ranks_the_noun(tokens[start - 1]) or _is_number(tokens[start - 1])
+            tokens[start - 1] in _ARTICLES
+            or _ranks_the_noun(tokens[start - 1])
+            or _is_number(tokens[start - 1])
+            # "the best *roas* channel", "our top *spending* brand": the figure the ranking word ranks by
+            or (start > 1 and is_figure(tokens[start - 1]) and _ranks_the_noun(tokens[start - 2]))
         ):
             start -= 1
         ranked_before = any(_ranks_the_noun(tokens[i]) for i in range(start, index))

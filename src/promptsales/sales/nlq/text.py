@@ -9,6 +9,7 @@ import unicodedata
 _NON_WORD = re.compile(r"[^a-z0-9%$\-\.,\"'\s|]")
 _BOUNDARY = re.compile(r"[?¿!¡;:()\[\]]|(?<!\d),|,(?!\d)")  # "50,000" keeps its comma
 _SPACES = re.compile(r"\s+")
+_DATE = re.compile(r"\b(\d{1,2}/\d{1,2}/20\d\d)\b")
 _POSSESSIVE = re.compile(r"(?<=[a-z0-9])'s\b")
 
 
@@ -23,7 +24,8 @@ def normalize(text: str) -> str:
     text = _BOUNDARY.sub(" | ", text)
     text = strip_accents(text.lower()).replace("\u201c", '"').replace("\u201d", '"').replace("\u2019", "'")
     text = _POSSESSIVE.sub("", text)  # "tiktok's reach" → "tiktok reach"
-    text = _NON_WORD.sub(" ", text)
+    # "11/28/2025" keeps its slashes; any other slash is a space
+    text = "".join(part if index % 2 else _NON_WORD.sub(" ", part) for index, part in enumerate(_DATE.split(text)))
     text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)  # keep decimal points only
     return _SPACES.sub(" ", text).strip()
 
