@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from mcpnet_helpers import SERVER_MODULES, Network
@@ -46,7 +47,8 @@ def network(warehouse: Settings) -> Iterator[Network]:
     for name in SERVER_MODULES:
         net.start(name)
     yield net
-    for name in list(net.pids):
-        net.stop(name)
+    # at once: each server's graceful shutdown waits on its clients, and PromptSales is a client of the others
+    with ThreadPoolExecutor(max_workers=max(1, len(net.pids))) as pool:
+        list(pool.map(net.stop, list(net.pids)))
     if started_issuer:
         issuer.stop()
