@@ -210,35 +210,3 @@ def test_cli_usage_errors_exit_2(settings: Settings) -> None:
     result = run_cli("reset")
     assert result.returncode == 2 and "--yes" in result.stderr
     assert Path(settings.data_path, "state.json").exists()
-
-
-def test_down_then_up_keeps_data(tmp_path: Path, settings: Settings) -> None:
-    env = {"PROMPTSALES_DATA_DIR": str(tmp_path / "own")}
-    assert run_cli("up", env=env).returncode == 0
-    own = Settings(data_dir=tmp_path / "own")
-    with connect("sales", "owner", settings=own, autocommit=True) as conn:
-        migrations = conn.execute("SELECT version, checksum FROM meta.schema_migrations ORDER BY 1").fetchall()
-        assert len(migrations) >= 1
-        conn.execute("CREATE TABLE portal.kept_rows (id int PRIMARY KEY, note text)")
-        conn.execute("INSERT INTO portal.kept_rows VALUES (1, 'sigue aquí'), (2, 'también')")
-    client = redis.Redis.from_url(ValkeyServer(own).url)
-    client.set("kept", "yes")
-    mongo = pymongo.MongoClient(MongoServer(own).url)
-    mongo["keep"]["docs"].insert_one({"kept": True})
-    mongo.close()
-    assert run_cli("down", env=env).returncode == 0
-    assert not any(row.healthy for row in manager.statuses(own))
-    restarted = run_cli("up", env=env)
-    assert restarted.returncode == 0, restarted.stderr
-    with connect("sales", "owner", settings=own) as conn:
-        assert conn.execute("SELECT id, note FROM portal.kept_rows ORDER BY id").fetchall() == [
-            (1, "sigue aquí"),
-            (2, "también"),
-        ]
-        assert conn.execute("SELECT version, checksum FROM meta.schema_migrations ORDER BY 1").fetchall() == migrations
-    assert redis.Redis.from_url(ValkeyServer(own).url).get("kept") == b"yes"
-    mongo = pymongo.MongoClient(MongoServer(own).url)
-    assert mongo["keep"]["docs"].count_documents({"kept": True}) == 1
-    mongo.close()
-    assert run_cli("reset", "--yes", env=env).returncode == 0
-    assert not (tmp_path / "own").exists()
