@@ -133,13 +133,10 @@ def services_left_as_found(settings: Settings) -> Iterator[None]:
     test leaves the session as it found it, whatever ran before or runs after."""
     services = extra_services(settings)
     running_before = [service for service in services if service.status().healthy]
-    for service in services:
-        service.stop()
+    manager.stop_at_once(services)
     yield
-    for service in services:
-        service.stop()
-    for service in running_before:
-        service.start()
+    manager.stop_at_once(services)
+    manager.start_extras(running_before, manager.UpReport())
 
 
 def test_cli_up_is_idempotent_and_status_json_reports_health(settings: Settings, services_left_as_found) -> None:

@@ -112,14 +112,18 @@ def stop_all(settings: Settings, extras: Sequence[ManagedService] = ()) -> list[
     """Stop everything we started: the extras at once (each server's graceful shutdown waits on its clients,
     some of which are the other servers, so one after the other they waited in turn), then the data services in
     reverse order; returns the names of stopped services."""
-    services = list(extras)
-    with ThreadPoolExecutor(max_workers=max(1, len(services))) as pool:
-        stopped_extras = list(pool.map(lambda service: service.stop(), services))
-    stopped = [service.name for service, stopped in zip(services, stopped_extras) if stopped][::-1]
+    stopped = stop_at_once(extras)[::-1]
     for service in reversed(data_services(settings)):
         if service.stop():
             stopped.append(service.name)
     return stopped
+
+
+def stop_at_once(services: Sequence[ManagedService]) -> list[str]:
+    """Stop ``services`` concurrently (servers with no dependency between them); the names of those stopped."""
+    with ThreadPoolExecutor(max_workers=max(1, len(services))) as pool:
+        stopped = list(pool.map(lambda service: service.stop(), services))
+    return [service.name for service, was_running in zip(services, stopped) if was_running]
 
 
 def statuses(settings: Settings, extras: Sequence[ManagedService] = ()) -> list[ServiceStatus]:
