@@ -173,6 +173,22 @@ def test_prefork_launcher_runs_each_job_detached_with_its_own_log(tmp_path: Path
     assert "serve" in (tmp_path / "mcp.log").read_text()
 
 
+def test_an_unused_prefork_launcher_is_stopped_without_waiting_for_its_imports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`up` with nothing to start, or stopped by an error, closes its launcher: killed, not asked to launch
+    nothing (which waited until the launcher had imported everything it preloads)."""
+    from promptsales.runtime import prefork
+
+    (tmp_path / "imports_forever.py").write_text("import time\ntime.sleep(3600)\n")
+    monkeypatch.setenv("PYTHONPATH", f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+    monkeypatch.setattr(prefork, "LAUNCH_TIMEOUT", 5.0)  # the previous close() waited this long, then failed
+    launcher = Launcher(preload=("imports_forever",))
+    pid = launcher._process.pid
+    launcher.close()
+    assert not pid_alive(pid)
+
+
 def test_prefork_launcher_reports_a_failed_preload_clearly() -> None:
     with pytest.raises(UserError, match="no_such_module"):
         Launcher(preload=("promptsales.no_such_module",)).launch([])
