@@ -75,21 +75,7 @@ def is_seeded(ctx: SeedContext) -> bool:
 
 
 def seed(ctx: SeedContext) -> dict[str, int]:
-    """Generate the PromptAds history for ``ctx.scale`` / ``ctx.seed``, load it and classify its comments; rows
-    per table."""
-    loaded = seed_tables(ctx)
-    loaded.update(classify_comments(ctx))
-    return loaded
-
-
-def classify_comments(ctx: SeedContext) -> dict[str, int]:
-    """Classify the loaded comments with the newest sentiment model (``comment_sentiment`` rows): no other
-    company's generator reads them, so :func:`promptsales.seed.seed_all` runs this beside PromptCRM's seed."""
-    return {"comment_sentiment": comments.classify(ctx)}
-
-
-def seed_tables(ctx: SeedContext) -> dict[str, int]:
-    """Generate the PromptAds history and load it, without classifying its comments; rows per table."""
+    """Generate the PromptAds history for ``ctx.scale`` / ``ctx.seed`` and load it; rows per table."""
     progress = ctx.progress
     task = progress.add_task("ads: generate", total=len(LOAD_ORDER) + 1) if progress else None
 
@@ -102,6 +88,7 @@ def seed_tables(ctx: SeedContext) -> dict[str, int]:
     report(1, "ads: load (COPY)")
     with connect("ads", "owner", settings=ctx.settings, dbname=ctx.database("ads")) as conn:
         loaded = load(conn, history, on_table=lambda _table: report(1))
+    loaded["comment_sentiment"] = comments.classify(ctx)
     report(0, "ads: done")
     return loaded
 
