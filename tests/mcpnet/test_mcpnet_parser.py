@@ -1037,3 +1037,93 @@ def test_mcpnet_parser_reads_a_named_year_so_far(parser):
     assert isinstance(past, StructuredQuery) and isinstance(current, StructuredQuery)
     assert (past.period.start, past.period.end) == P("2025-01-01", "2026-01-01")
     assert (current.period.start, current.period.end) == P("2026-01-01", "2026-02-01")
+
+
+@pytest.mark.parametrize(
+    "question, periods",
+    [
+        (
+            "How did the sales amount change from the first half to the second half of December 2025?",
+            [P("2025-12-01", "2025-12-16"), P("2025-12-16", "2026-01-01")],
+        ),
+        (
+            "ventas 1ra quincena vs 2da quincena de dic 2025",
+            [P("2025-12-01", "2025-12-16"), P("2025-12-16", "2026-01-01")],
+        ),
+    ],
+)
+def test_mcpnet_parser_compares_the_two_halves_of_a_month(parser, question, periods):
+    """ "from the first to the second half of December", "1ra vs 2da quincena de dic": days 1–15 against 16–31."""
+    result = parser.parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert [(period.start, period.end) for period in result.compare_periods] == periods
+
+
+@pytest.mark.parametrize(
+    "question, days",
+    [
+        ("gasto 2da quincena de nov 2025", P("2025-11-16", "2025-12-01")),
+        ("Revenue from 12/01/2025 to 12/20/2025", P("2025-12-01", "2025-12-21")),
+        ("ingresos del 01/12/2025 al 20/12/2025", P("2025-12-01", "2025-12-21")),
+        ("ingresos entre el 1ro y el 20 de dic 2025", P("2025-12-01", "2025-12-21")),
+    ],
+)
+def test_mcpnet_parser_reads_ordinal_halves_numeric_ranges_and_ordinal_days(parser, question, days):
+    """ "2da quincena", a range of two numeric dates (the order of day and month settled by the pair), "el 1ro"."""
+    result = parser.parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert (result.period.start, result.period.end) == days
+
+
+def test_mcpnet_parser_reads_x_before_a_dimension_as_por(parser):
+    """ "valor promedio de venta x canal": a breakdown by channel, as Spanish chat writes "por"."""
+    result = parser.parse("valor promedio de venta x canal oct a dic 2025")
+    assert isinstance(result, StructuredQuery), result
+    assert [dimension.value for dimension in result.group_by] == ["channel"]
+
+
+@pytest.mark.parametrize(
+    "question, refusal",
+    [
+        ("show me the clients that purchased on tiktok and also on instagram", "privacy"),
+        ("dame los leads que llegaron por TikTok en enero 2026", "privacy"),
+        ("Marca como convertidos todos los leads de la campaña top", "read-only"),
+    ],
+)
+def test_mcpnet_parser_refuses_lists_of_people_and_marking_as_writes(parser, question, refusal):
+    """The people themselves ("show me the clients that …") are personal data; "marca como" is a write (while
+    "marca" alone is a brand)."""
+    result = parser.parse(question)
+    assert isinstance(result, NotAnswerable), result
+    assert result.refusal == refusal
+
+
+def test_mcpnet_parser_still_reads_marca_as_a_brand(parser):
+    result = parser.parse("marca con mas ventas en 2025")
+    assert isinstance(result, StructuredQuery), result
+    assert result.group_by[0].value == "brand"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many clicks did we get from Q3 2024 through Q1 2025?",
+        "¿Cuántos clics tuvimos desde el tercer trimestre de 2024 hasta el primer trimestre de 2025?",
+        "clicks q3 2024 - q1 2025",
+    ],
+)
+def test_mcpnet_parser_reads_two_quarters_joined_by_a_range_word_as_one_range(parser, question):
+    """ "from Q3 2024 through Q1 2025" is July 2024 to March 2025, not the two quarters alone."""
+    result = parser.parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert (result.period.start, result.period.end) == P("2024-07-01", "2025-04-01")
+    assert result.compare_periods == []
+
+
+def test_mcpnet_parser_still_compares_two_quarters_in_a_change(parser):
+    result = parser.parse("How did sales change from Q3 to Q4 2025?")
+    assert isinstance(result, StructuredQuery), result
+    assert [(p.start, p.end) for p in result.compare_periods] == [
+        P("2025-07-01", "2025-10-01"),
+        P("2025-10-01", "2026-01-01"),
+    ]

@@ -74,6 +74,7 @@ DIMENSION_WORDS: dict[Dimension, tuple[str, ...]] = {
 #: "by X" / "por X" / "per X" / "for each X" / "para cada X" introduce a breakdown.
 GROUP_MARKERS = (
     "by",
+    "x",  # Spanish chat for "por" ("alcance x canal"): a breakdown only when a dimension follows
     "per",
     "for each",
     "for every",

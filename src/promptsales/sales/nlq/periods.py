@@ -211,7 +211,15 @@ _WEEK_OF = (
     rf"(?P<y2>(?:\s*(?:de|del)?\s*{_YEAR})?)"
 )
 #: "11/28/2025", "28/11/2025" (the slashes kept between digits by the normaliser).
-_NUMERIC_DATE = r"\b(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>20\d\d)\b"
+_NUMERIC_DATE = r"\b\d{1,2}/\d{1,2}/20\d\d\b"
+#: Two numeric dates joined as a range: "from 12/01/2025 to 12/20/2025", "del 01/12/2025 al 20/12/2025".
+_NUMERIC_RANGE = (
+    r"\b(?:(?:from|between|del|desde(?:\s+el)?|entre(?:\s+el)?)\s+)?(?P<first>\d{1,2}/\d{1,2}/20\d\d)\s*"
+    r"(?:to|and|until|through|thru|-|–|al|a|hasta(?:\s+el)?|y(?:\s+el)?)\s*(?P<last>\d{1,2}/\d{1,2}/20\d\d)\b"
+)
+#: The ordinal of a half month: "primera", "1ra", "second", "2nd" …
+_SECOND_HALF = frozenset("segunda 2da 2a 2nd second".split())
+_HALF_ORDINAL = r"primera|segunda|1ra|2da|1era|1a|2a|first|second|1st|2nd"
 #: A month without its year; an abbreviation only before another month in a list or a comparison.
 _LONE_MONTH = rf"\b({_MONTH})\b|\b({_ABBR})\b"
 _LISTED_MONTH = (
@@ -308,6 +316,7 @@ class PeriodParser:
                 text = blank_span(text, start, end)
         found.sort(key=lambda item: item.start)
         found = _give_years(_month_word_before(_year_before(found, original), original))
+        found = _joined_ranges(found, original)
         for item in found:  # spans a rule above widened
             text = blank_span(text, item.start, item.end)
         return found, text
@@ -374,7 +383,7 @@ class PeriodParser:
             rf"(?:(?P<m2>{_MONTH})\s+)?(?P<d2>{day}){th}(?P<y>{year})",
             rf"\b(?:from|between)\s+(?:the\s+)?(?P<d1>{day}){th}(?:\s+(?:of\s+)?(?P<m1>{_MONTH}))?\s+"
             rf"(?:to|and|until|through|thru)\s+(?:the\s+)?(?P<d2>{day}){th}\s+(?:of\s+)?(?P<m2>{_MONTH})(?P<y>{year})",
-            rf"\b(?:del|desde\s+el|entre\s+el|de|desde)\s+(?P<d1>{day})(?:\s+de\s+(?P<m1>{_MONTH}|{_ABBR}))?\s+"
+            rf"\b(?:del|desde\s+el|entre\s+el|de|desde)\s+(?P<d1>{day})(?:ro|ero|o)?(?:\s+de\s+(?P<m1>{_MONTH}|{_ABBR}))?\s+"
             rf"(?:al|a|hasta\s+el|y\s+el|hasta)\s+(?P<d2>{day})\s+de\s+(?P<m2>{_MONTH}|{_ABBR})(?P<y>{year})",
             # "dec 24 to dec 31 2025", "nov 1 - nov 15": a day range written with abbreviated months
             rf"\b(?P<m1>{_MONTH}|{_ABBR})\s+(?P<d1>{day}){th}\s*(?:to|until|through|thru|-|–|al|a|hasta)\s*"
@@ -397,24 +406,36 @@ class PeriodParser:
                 if found is not None:
                     yield self._days_period(*found, match)
                     text = blank_span(text, match.start(), match.end())
-        for match in list(compiled(_NUMERIC_DATE).finditer(text)):
-            written = self._numeric_date(match)
-            if written is not None:
-                yield self._days_period(written, written, match)
+        for match in list(compiled(_NUMERIC_RANGE).finditer(text)):
+            ends = self._numeric_dates(match.group("first"), match.group("last"))
+            if ends is not None and ends[0] <= ends[1]:
+                yield self._days_period(ends[0], ends[1], match)
                 text = blank_span(text, match.start(), match.end())
-        # "la primera quincena de enero 2026", "the second half of December 2025": days 1–15 or 16 to the end
-        fortnight = (
-            rf"\b(?:(?:la\s+)?(?P<es>primera|segunda)\s+quincena|(?:the\s+)?(?P<en>first|second)\s+half)\s+"
-            rf"(?:de|del|of)\s+(?P<m1>{_MONTH})(?P<y>{year})"
+        for match in list(compiled(_NUMERIC_DATE).finditer(text)):
+            written = self._numeric_dates(match.group())
+            if written is not None:
+                yield self._days_period(written[0], written[0], match)
+                text = blank_span(text, match.start(), match.end())
+        # "la primera quincena de enero 2026", "the second half of December 2025", "2da quincena de nov": days 1–15
+        # or 16 to the end; "from the first to the second half of December", "1ra vs 2da quincena de dic": both
+        first_half = rf"(?P<first>(?:(?:la|the)\s+)?(?P<h1>{_HALF_ORDINAL})(?:\s+(?:quincena|half|fortnight))?)"
+        paired = (
+            rf"\b(?:(?:from|de)\s+)?{first_half}\s+(?:to|vs|versus|and|a|al|y|contra|frente\s+a)\s+"
+            rf"(?P<second>(?:(?:la|the)\s+)?(?P<h2>{_HALF_ORDINAL})\s+(?:quincena|half|fortnight)\s+(?:de|del|of)\s+"
+            rf"(?P<m1>{_MONTH}|{_ABBR})(?P<y>{year}))"
         )
-        for match in list(re.finditer(fortnight, text)):
-            number = MONTHS[match.group("m1")]
-            year_text = re.search(r"20\d\d", match.group("y") or "")
-            month = date(int(year_text.group()), number, 1) if year_text else latest_month(number, self.as_of)
-            if (match.group("es") or match.group("en")) in ("segunda", "second"):
-                yield self._days_period(month.replace(day=16), add_months(month, 1) - timedelta(days=1), match)
-            else:
-                yield self._days_period(month, month.replace(day=15), match)
+        for match in list(compiled(paired).finditer(text)):
+            month = self._named_month(match)
+            halves = [self._half_of_month(month, match.group(name)) for name in ("h1", "h2")]
+            yield self._days_period(*halves[0], (match.start(), match.end("first")))
+            yield self._days_period(*halves[1], match.span("second"))
+            text = blank_span(text, match.start(), match.end())
+        fortnight = (
+            rf"\b(?:(?:la|the)\s+)?(?P<h1>{_HALF_ORDINAL})\s+(?:quincena|fortnight|half)\s+"
+            rf"(?:de|del|of)\s+(?P<m1>{_MONTH}|{_ABBR})(?P<y>{year})"
+        )
+        for match in list(compiled(fortnight).finditer(text)):
+            yield self._days_period(*self._half_of_month(self._named_month(match), match.group("h1")), match)
             text = blank_span(text, match.start(), match.end())
 
     def _day_range_dates(self, match: re.Match[str]) -> tuple[date, date] | None:
@@ -436,6 +457,19 @@ class PeriodParser:
             return None
         return (first, last) if first <= last else None
 
+    def _named_month(self, match: re.Match[str]) -> date:
+        """The first day of the month a match names in ``m1`` (its year in ``y``, else the latest such month)."""
+        number = _month_number(match.group("m1"))
+        year_text = re.search(r"20\d\d", match.group("y") or "")
+        return date(int(year_text.group()), number, 1) if year_text else latest_month(number, self.as_of)
+
+    @staticmethod
+    def _half_of_month(month: date, ordinal: str) -> tuple[date, date]:
+        """Days 1–15 of ``month`` for a first half, 16 to the month's end for a second."""
+        if ordinal in _SECOND_HALF:
+            return month.replace(day=16), add_months(month, 1) - timedelta(days=1)
+        return month, month.replace(day=15)
+
     def _week_of_day(self, match: re.Match[str]) -> date | None:
         """The day a "week of …" match names (the latest such day up to the as-of date when no year is named)."""
         month = _month_number(match.group("m1") or match.group("m2") or match.group("m3"))
@@ -447,13 +481,18 @@ class PeriodParser:
         except ValueError:
             return None
 
-    def _numeric_date(self, match: re.Match[str]) -> date | None:
-        """ "11/28/2025" (English: month first), "28/11/2025" (Spanish: day first); a number over 12 settles it."""
-        first, second, year = int(match.group("a")), int(match.group("b")), int(match.group("y"))
-        month_first = first <= 12 and (second > 12 or self.language != "es")
-        month, day = (first, second) if month_first else (second, first)
+    def _numeric_dates(self, *written: str) -> list[date] | None:
+        """The dates written "11/28/2025" (month first in English) or "28/11/2025" (day first in Spanish); a number
+        over 12 in any of them settles the order for all. None when one is not a date."""
+        parts = [[int(number) for number in text.split("/")] for text in written]
+        if any(first > 12 for first, _, _ in parts):
+            month_first = False
+        elif any(second > 12 for _, second, _ in parts):
+            month_first = True
+        else:
+            month_first = self.language != "es"
         try:
-            return date(year, month, day)
+            return [date(year, a, b) if month_first else date(year, b, a) for a, b, year in parts]
         except ValueError:
             return None
 
@@ -820,6 +859,47 @@ def _month_word_before(found: list[FoundPeriod], text: str) -> list[FoundPeriod]
             if match is not None:
                 item.start = match.start()
     return found
+
+
+#: What joins two periods into one range: "Q3 2024 *through* Q1 2025", "desde el T3 2024 *hasta el* T1 2025",
+#: "q3 2024 *-* q1 2025"; "and"/"y" only after "between"/"entre" ("Q3 y Q4" alone are two periods).
+_RANGE_JOINER = re.compile(
+    r"\s*(?:to|through|thru|until|till|hasta(?:\s+el|\s+la)?|al|a|-|–|—)\s*(?:the\s+|el\s+|la\s+)?"
+)
+_BETWEEN_JOINER = re.compile(r"\s*(?:and|y)\s*(?:the\s+|el\s+|la\s+)?")
+_BETWEEN = re.compile(r"(?:between|entre)(?:\s+(?:the|el|la))?\s*$")
+
+
+def _joined_ranges(found: list[FoundPeriod], text: str) -> list[FoundPeriod]:
+    """Two periods of whole months joined by a range word are one range from the first's start to the second's end
+    ("from Q3 2024 through Q1 2025"), keeping both as endpoints (a change "from Q3 to Q4" compares them); months
+    joined this way were read as a range already (``_ranges``)."""
+    joined: list[FoundPeriod] = []
+    for item in found:
+        previous = joined[-1] if joined else None
+        between = text[previous.end : item.start] if previous is not None else ""
+        if (
+            previous is not None
+            and not previous.days
+            and not item.days
+            and previous.endpoints is None
+            and item.endpoints is None
+            and previous.period.start < item.period.start
+            and previous.period.end <= item.period.end
+            and (
+                _RANGE_JOINER.fullmatch(between)
+                or (_BETWEEN_JOINER.fullmatch(between) and _BETWEEN.search(text[: previous.start]))
+            )
+        ):
+            span = Period(
+                start=previous.period.start,
+                end=item.period.end,
+                label=f"{previous.period.label} – {item.period.label}",
+            )
+            joined[-1] = FoundPeriod(span, previous.start, item.end, endpoints=(previous.period, item.period))
+            continue
+        joined.append(item)
+    return joined
 
 
 def _give_years(found: list[FoundPeriod]) -> list[FoundPeriod]:

@@ -77,6 +77,10 @@ PRIVACY = Rule(
             # the people themselves, in bulk: "export the leads of TikTok", "la base de clientes de México"
             rf"\b(?:export|exports|exporta|exportar|exportame|download|descarga|descargar|dump)\b.*\b{_PEOPLE}\b",
             rf"\b(?:base|bases|database|databases)\s+(?:de\s+(?:datos\s+de\s+)?|of\s+)?{_PEOPLE}\b",
+            # the people themselves: "show me the clients that purchased on TikTok", "dame los leads que …"
+            rf"\b(?:show|list|give|get|display|find|muestra|muestrame|muestranos|dame|danos|ensename|lista|listame|"
+            rf"busca|buscame)\s+(?:me\s+|us\s+)?(?:all\s+)?(?:the\s+|los\s+|las\s+|todos\s+los\s+|todas\s+las\s+)?"
+            rf"{_PEOPLE}\s+(?:that|who|which|whose|que|quienes|cuyos?|cuyas?)\b",
             # one person's purchases: "the purchase history of …", "historial de compras del cliente …"
             r"\b(?:purchase|purchasing|buying|order|shopping|transaction)\s+(?:history|histories|records?)\b"
             r"|\bhistorial(?:es)?\s+de\s+(?:compras?|pedidos|ordenes|transacciones)\b",
@@ -104,7 +108,7 @@ _WRITE_VERBS = (
     r"extiende|extender|prolonga|prolongar|registra|registrar|anota|anotar|"
     r"reasigna|reasignar|asigna|transfiere|transferir|programa\s+(?:la|el|una|un)|haz|hazme|pon|ponle|"
     r"clone|copy|configure|adjust|save|clona|clonar|copia|copiar|fija|fijar|establece|establecer|configura|"
-    r"configurar|ajusta|ajustar|deja|dejar|guarda|guardar"
+    r"configurar|ajusta|ajustar|deja|dejar|guarda|guardar|marcar|marca\s+como|marcalos|marcalas"
 )
 #: Spanish object pronouns written onto an imperative ("súbele", "bórrala", "páusalas").
 _CLITICS = r"(?:le|la|lo|les|las|los|me|nos)?"
