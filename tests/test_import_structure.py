@@ -177,3 +177,21 @@ def test_the_checker_sees_the_imports_it_must_forbid(source, target, tmp_path):
     fake = tmp_path / "fake.py"
     fake.write_text(code)
     assert [t for t, _ in _imports(source, fake)] == [target]
+
+
+def test_the_cli_does_not_import_the_drills_or_an_mcp_client_until_asked() -> None:
+    """Every `promptsales` command imports the CLI: the failover drills (and the MCP client they load, ≈ 0.8 s)
+    are imported only by `promptsales drill …`, and `drill --help` still names every drill."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, promptsales.cli; "
+        "print(sorted(m for m in ('promptsales.drills.run', 'mcp.client') if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]", loaded
+    from promptsales.drills import DRILL_NAMES
+    from promptsales.drills.run import DRILLS
+
+    assert tuple(DRILLS) == DRILL_NAMES

@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.table import Table
 
 from promptsales.config import get_settings
+from promptsales.drills import DRILL_NAMES
 from promptsales.drills.report import describe, summarise
-from promptsales.drills.run import DRILLS, run_drill
 
 app = typer.Typer(help="Failover drills of the HA profile: inject a fault under load, measure.", no_args_is_help=True)
 console = Console()
@@ -19,18 +19,22 @@ console = Console()
 @app.command("list")
 def list_drills() -> None:
     """The drills and the fault each injects."""
+    from promptsales.drills.run import DRILLS  # the MCP client and the HA tooling: imported when a drill is asked
+
     for name, drill in DRILLS.items():
         console.print(f"[bold]{name}[/]: {(drill.__doc__ or '').strip().splitlines()[0]}")
 
 
 @app.command()
 def run(
-    name: str = typer.Argument(..., help=f"One of: {', '.join(DRILLS)}."),
+    name: str = typer.Argument(..., help=f"One of: {', '.join(DRILL_NAMES)}."),
     runs: int = typer.Option(1, "--runs", min=1, max=20, help="Run it this many times (median and max printed)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
 ) -> None:
     """Run a drill on the HA ecosystem of this data directory and print what the clients saw; exit 1 when an
     acknowledged write was lost or the service did not come back."""
+    from promptsales.drills.run import run_drill
+
     settings = get_settings()
     reports = []
     for index in range(runs):
