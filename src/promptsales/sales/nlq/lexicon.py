@@ -508,3 +508,19 @@ ENGLISH_MARKERS = (
     "and",
     "last",
 )
+
+#: Common first names in the US and Latin America (lower case): after "client", "cliente", "lead" … they name one
+#: person, whose data the privacy rule keeps out of the question tool.
+FIRST_NAMES: frozenset[str] = frozenset(
+    """
+    maria jose juan luis carlos jorge pedro miguel antonio manuel francisco javier alejandro fernando ricardo
+    roberto eduardo sergio andres diego daniel david pablo rafael raul oscar mario alberto arturo enrique hector
+    gabriel santiago sebastian mateo nicolas samuel matias tomas felipe martin lucas emiliano ana laura carmen rosa
+    isabel patricia gabriela daniela mariana fernanda valentina camila sofia lucia paula andrea natalia carolina
+    elena julia adriana ximena alejandra veronica claudia monica silvia teresa guadalupe lupita beatriz marta
+    john james robert michael william richard thomas charles christopher matthew anthony mark steven paul andrew
+    joshua kevin brian george edward jason ryan jacob mary jennifer linda elizabeth barbara susan jessica sarah
+    karen nancy lisa betty margaret sandra ashley emily donna michelle amanda melissa stephanie rebecca laura
+    emma olivia ava isabella mia charlotte amelia harper evelyn abigail
+    """.split()
+)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from promptsales.crm import vocabulary
+from promptsales.sales.nlq.lexicon import FIRST_NAMES
 from promptsales.sales.nlq.text import strip_accents
 
 _PEOPLE = (
@@ -168,14 +168,12 @@ FORECAST = Rule(
 SPANISH_FUTURE = re.compile(r"\b\w+(?:ará|erá|irá|arán|erán|irán|drá|drán)\b")
 
 #: One person named after the word for a client or lead: "our client Maria Gonzalez", "del cliente juan perez" —
-#: a known first name (the CRM's own vocabulary of names), or two capitalised words in the question as written.
+#: a common first name (``lexicon.FIRST_NAMES``), or two capitalised words in the question as written.
 _ONE_PERSON = (
     r"(?:client|customer|buyer|lead|prospect|contact|user|clienta?|cliente|compradora?|prospect[oa]|contact[oa]|"
     r"usuari[oa])"
 )
-_FIRST_NAMES = frozenset(
-    strip_accents(name.lower()) for names in vocabulary.FIRST_NAMES.values() for name in names
-) | frozenset("john mary james robert michael david maria jose juan pedro carmen rosa luis ana".split())
+_FIRST_NAMES = frozenset(strip_accents(name) for name in FIRST_NAMES)
 #: Capitalised words after "lead", "customer" … that name a marketing notion, not a person ("Lead Generation").
 _MARKETING_NOUNS = frozenset(
     "generation gen acquisition lifetime retention engagement companies company segment segments journey service "
