@@ -1127,3 +1127,54 @@ def test_mcpnet_parser_still_compares_two_quarters_in_a_change(parser):
         P("2025-07-01", "2025-10-01"),
         P("2025-10-01", "2026-01-01"),
     ]
+
+
+def test_mcpnet_parser_reads_the_month_so_far_and_the_last_quarters_up_to_a_complete_one():
+    """ "month to date" as of 14 January is 1–14 January; "the last two quarters" as of 31 December include Q4."""
+    mid_month = QuestionParser(sample_catalog(), date(2026, 1, 14))
+    for question in (
+        "leads month to date",
+        "How many leads have we gotten so far this month?",
+        "leads en lo que va del mes",
+    ):
+        result = mid_month.parse(question)
+        assert isinstance(result, StructuredQuery), (question, result)
+        assert (result.period.start, result.period.end) == P("2026-01-01", "2026-01-15"), question
+    quarter_end = QuestionParser(sample_catalog(), date(2025, 12, 31)).parse("tiktok spend last 2 quarters")
+    assert isinstance(quarter_end, StructuredQuery), quarter_end
+    assert (quarter_end.period.start, quarter_end.period.end) == P("2025-07-01", "2026-01-01")
+
+
+def test_mcpnet_parser_reads_a_range_of_abbreviated_days(parser):
+    result = parser.parse("number of sales between Oct 15 and Nov 15 2025")
+    assert isinstance(result, StructuredQuery), result
+    assert (result.period.start, result.period.end) == P("2025-10-15", "2025-11-16")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which campaign objective had the best click-through rate in 2025?",
+        "¿Qué objetivo de campaña tuvo el CTR más alto en 2025?",
+    ],
+)
+def test_mcpnet_parser_reads_campaign_objective_as_one_dimension_name(parser, question):
+    """ "campaign objective" / "objetivo de campaña" is the objective, ranked by the question itself — not a
+    campaign chosen by a ranking of its own."""
+    result = parser.parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert result.subjects == []
+    assert result.group_by[0].value == "objective" and result.order_by == Metric.ctr
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Show me the exact location (latitude and longitude) of each client in Bogotá so I can map them",
+        "coordinates of our bogota clients one by one",
+    ],
+)
+def test_mcpnet_parser_refuses_where_people_are_as_personal_data(parser, question):
+    result = parser.parse(question)
+    assert isinstance(result, NotAnswerable), result
+    assert result.refusal == "privacy"

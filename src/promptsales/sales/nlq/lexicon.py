@@ -186,6 +186,8 @@ STATUS_WORDS: dict[str, tuple[str, ...]] = {
         "activo",
         "activos",
         "en curso",
+        "al aire",
+        "on air",
         "vigentes",
         "vigente",
     ),

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any, Literal
 
 from promptsales.sales.nlq import language, lexicon, rules, words
-from promptsales.sales.nlq.catalog import OBJECTIVE_ALIASES, OBJECTIVE_FIGURE_WORDS, Catalog
+from promptsales.sales.nlq.catalog import COUNTRY_ALIASES, OBJECTIVE_ALIASES, OBJECTIVE_FIGURE_WORDS, Catalog
 from promptsales.sales.nlq.metrics import DEFINITIONS, distinct_dimension, label
 from promptsales.sales.nlq.model import (
     Dimension,
@@ -56,6 +56,15 @@ from promptsales.sales.nlq.warehouse import ADDITIVE, DAILY_BREAKDOWNS, DAY_DIME
 MAX_QUESTION_CHARS = 500
 #: A fuzzy campaign match below this similarity is not trusted.
 CAMPAIGN_MATCH_THRESHOLD = 0.45
+#: The names of whole countries (every market of the country), as the catalogue matches them.
+_COUNTRY_NAMES = frozenset(alias for group in COUNTRY_ALIASES for alias in group)
+#: Dimension names that start with the word campaign ("campaign objective"), which a campaign name never follows.
+_CAMPAIGN_DIMENSION_NAMES = tuple(
+    phrase + " "
+    for phrases in lexicon.DIMENSION_WORDS.values()
+    for phrase in phrases
+    if phrase.split()[0] in ("campaign", "campana") and " " in phrase
+)
 #: Words between a campaign's name and its brand's ("Buen Fin 2025 *de* Casa Casa", "Fresh Start *by* Banco Palma").
 _BRAND_OF = frozenset("de del of by from para for".split())
 #: Fuzzy campaign matches this close to the best one are tied: the question must say which.
@@ -518,7 +527,11 @@ class QuestionParser:
             # "what were the top 5 campaigns": nothing asked of the subject but itself ("how much did the
             # campaign with the most clicks generate" asks a figure it does not name: refused below)
             subject = reading.subjects[0].query
-            return subject.model_copy(update={"words": reading.words, "ignored": [*subject.ignored, *reading.ignored]})
+            # the question's own filters qualify it ("which *travel* brands had the most leads"): never dropped
+            filters = [*subject.filters, *(ref for ref in reading.filters if ref not in subject.filters)]
+            return subject.model_copy(
+                update={"words": reading.words, "ignored": [*subject.ignored, *reading.ignored], "filters": filters}
+            )
         refusal = self._ranked_change(reading) or self._default_metric(reading)
         if refusal is not None:
             return refusal
@@ -1429,7 +1442,8 @@ class QuestionParser:
             word = match.group()
             if word in _ALL_CAMPAIGNS:
                 if not (reading.metrics or reading.funnel or reading.rank_dimension or reading.listing):
-                    if reading.group_by or _COUNT_WORDS & set(reading.normalized.split()):
+                    # "campañas activas México vs Colombia": compared, they are counted
+                    if reading.group_by or reading.compare or _COUNT_WORDS & set(reading.normalized.split()):
                         reading.metrics = [CAMPAIGNS]
                         reading.read("metrics", match.start(), match.end())
                     else:  # "campañas de X que cerraron en …": which campaigns, not how many
@@ -1440,6 +1454,9 @@ class QuestionParser:
                 reading.words.setdefault("scope", []).append(word)
                 continue
             listed = _PLURAL_DIMENSIONS.get(word)
+            if listed is Dimension.brand and _counts_a_class_of_brands(reading):
+                reading.words.setdefault("scope", []).append(word)  # "how many sales did our fitness brands close"
+                continue
             if listed is not None and len(reading.group_by) < 2 and reading.rank_dimension is None:
                 if listed not in reading.group_by:
                     reading.group_by.insert(0, listed)
@@ -1663,7 +1680,9 @@ class QuestionParser:
                 if ref.dimension == dimension
             }
             if len(mentions) > 1 and dimension not in reading.group_by:
-                reading.group_by.insert(0, dimension)
+                # "México vs Colombia": countries named whole are compared as countries, not market by market
+                countries = dimension is Dimension.market and all(mention in _COUNTRY_NAMES for mention in mentions)
+                reading.group_by.insert(0, Dimension.country if countries else dimension)
                 reading.compare = True
 
     # -- pieces -------------------------------------------------------------------------------------------
@@ -1712,6 +1731,8 @@ class QuestionParser:
         ):
             if _asks_for_a_campaign(text[: match.start()], match.group(1)):
                 continue  # "qué campaña generó más …", "which campaign had …": a ranking, not a name
+            if any(text.startswith(phrase, match.start()) for phrase in _CAMPAIGN_DIMENSION_NAMES):
+                continue  # "campaign objective": a dimension's name, not a campaign's
             fragment, best = self._best_campaign_prefix(match.group(1))
             if not fragment or set(fragment.split()) <= _STATUS_ADJECTIVES:
                 continue  # "la campaña activa con mayor presupuesto": a status, not a name
@@ -2216,6 +2237,16 @@ def _scoped(subject: SubjectRef, period: Period) -> SubjectRef:
     if ranked is CAMPAIGNS or not (definition.kind in ("keys", "distinct") or set(definition.inputs) <= set(ADDITIVE)):
         return subject
     return subject.model_copy(update={"query": query.model_copy(update={"period": period})})
+
+
+def _counts_a_class_of_brands(reading: _Reading) -> bool:
+    """ "How many sales did our health and fitness brands close", "monthly sales of finance brands": a figure of the
+    brands of one industry together — the brands are the filter's scope, not a list, unless the question asks which
+    or each (without the industry, "our brands" still lists them)."""
+    words_asked = set(reading.normalized.split())
+    lists_them = bool(words_asked & {*lexicon.WHICH_WORDS, "list", "lista", "listado", "each", "cada"})
+    industry = any(ref.dimension is Dimension.industry for ref in reading.filters)
+    return industry and bool(reading.metrics) and not lists_them
 
 
 def _asks_for_a_campaign(before: str, tail: str) -> bool:

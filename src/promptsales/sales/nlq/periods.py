@@ -379,8 +379,8 @@ class PeriodParser:
         are a period of months)."""
         day, th, year = r"\d{1,2}", r"(?:st|nd|rd|th)?", rf"(?:\s*\|)?(?:\s*(?:of|de|del)?\s*{_YEAR})?"
         patterns = [  # groups: first day, first month, last day, last month, year (named)
-            rf"\b(?:from|between)\s+(?P<m1>{_MONTH})\s+(?P<d1>{day}){th}\s+(?:to|and|until|through|thru)\s+"
-            rf"(?:(?P<m2>{_MONTH})\s+)?(?P<d2>{day}){th}(?P<y>{year})",
+            rf"\b(?:from|between)\s+(?P<m1>{_MONTH}|{_ABBR})\s+(?P<d1>{day}){th}\s+(?:to|and|until|through|thru)\s+"
+            rf"(?:(?P<m2>{_MONTH}|{_ABBR})\s+)?(?P<d2>{day}){th}(?P<y>{year})",
             rf"\b(?:from|between)\s+(?:the\s+)?(?P<d1>{day}){th}(?:\s+(?:of\s+)?(?P<m1>{_MONTH}))?\s+"
             rf"(?:to|and|until|through|thru)\s+(?:the\s+)?(?P<d2>{day}){th}\s+(?:of\s+)?(?P<m2>{_MONTH})(?P<y>{year})",
             rf"\b(?:del|desde\s+el|entre\s+el|de|desde)\s+(?P<d1>{day})(?:ro|ero|o)?(?:\s+de\s+(?P<m1>{_MONTH}|{_ABBR}))?\s+"
@@ -687,9 +687,20 @@ class PeriodParser:
         # "the last N months" end with the as-of month when the data holds all of it (as of its last day)
         complete = add_months(this_month, 1) if (self.as_of + timedelta(days=1)).day == 1 else this_month
         this_quarter = date(self.as_of.year, (self.as_of.month - 1) // 3 * 3 + 1, 1)
+        # likewise "the last N quarters" end with the as-of quarter when the as-of date is its last day
+        quarters_end = add_months(
+            this_quarter, 3 if self.as_of + timedelta(days=1) == add_months(this_quarter, 3) else 0
+        )
         this_half = date(self.as_of.year, 1 if self.as_of.month <= 6 else 7, 1)
         es = self.language == "es"
         rules: list[tuple[str, Callable[[re.Match[str]], Period]]] = [
+            (
+                # the as-of month so far: "month to date", "so far this month", "en lo que va del mes" (days when the
+                # as-of date is not the month's last)
+                r"\b(?:month\s+to\s+date|mtd|so\s+far\s+this\s+month|this\s+month\s+so\s+far)\b"
+                r"|\b(?:en\s+)?lo\s+que\s+(?:va|llevamos)\s+(?:del|de|este)\s+mes\b",
+                lambda m: self._days_so_far(this_month),
+            ),
             (
                 rf"\b(?:last|past|previous|(?:los\s+)?ultimos|(?:las\s+)?ultimas)\s+{_NUM}\s+(?:months|meses)\b",
                 lambda m: months_period(
@@ -701,7 +712,7 @@ class PeriodParser:
             (
                 rf"\b(?:last|previous|past|(?:los\s+)?ultimos)\s+{_NUM}\s+(?:quarters|trimestres)\b",
                 lambda m: months_period(
-                    add_months(this_quarter, -3 * _number(m.group(1))),
+                    add_months(quarters_end, -3 * _number(m.group(1))),
                     3 * _number(m.group(1)),
                     f"últimos {_number(m.group(1))} trimestres" if es else f"last {_number(m.group(1))} quarters",
                 ),
@@ -770,6 +781,14 @@ class PeriodParser:
             for match in list(compiled(pattern).finditer(text)):
                 yield build(match), match.start(), match.end()
                 text = blank_span(text, match.start(), match.end())
+
+    def _days_so_far(self, this_month: date) -> Period:
+        """The as-of month up to the as-of date (the whole month when that is its last day)."""
+        end = self.as_of + timedelta(days=1)
+        if end.day == 1:
+            return months_period(this_month, 1, month_label(this_month, self.language))
+        label = self._days_label(this_month, self.as_of)
+        return Period(start=this_month, end=end, label=label)
 
     def _year_so_far(self, year: int, this_month: date) -> Period:
         """``year`` up to the as-of date's month: the whole year once it is over."""

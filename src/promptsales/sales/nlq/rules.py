@@ -81,6 +81,10 @@ PRIVACY = Rule(
             rf"\b(?:show|list|give|get|display|find|muestra|muestrame|muestranos|dame|danos|ensename|lista|listame|"
             rf"busca|buscame)\s+(?:me\s+|us\s+)?(?:all\s+)?(?:the\s+|los\s+|las\s+|todos\s+los\s+|todas\s+las\s+)?"
             rf"{_PEOPLE}\s+(?:that|who|which|whose|que|quienes|cuyos?|cuyas?)\b",
+            # where people are: "the exact location (latitude and longitude) of each client", "coordenadas de …"
+            rf"\b(?:latitudes?|longitudes?|coordinates|coordenadas|geolocation|geolocalizacion|gps|exact\s+locations?"
+            rf"|ubicacion(?:es)?(?:\s+exactas?)?|home\s+locations?)\b.*\b{_PEOPLE}\b"
+            rf"|\b{_PEOPLE}\b.*\b(?:latitudes?|longitudes?|coordinates|coordenadas|geolocation|geolocalizacion|gps)\b",
             # one person's purchases: "the purchase history of …", "historial de compras del cliente …"
             r"\b(?:purchase|purchasing|buying|order|shopping|transaction)\s+(?:history|histories|records?)\b"
             r"|\bhistorial(?:es)?\s+de\s+(?:compras?|pedidos|ordenes|transacciones)\b",
@@ -108,7 +112,7 @@ _WRITE_VERBS = (
     r"extiende|extender|prolonga|prolongar|registra|registrar|anota|anotar|"
     r"reasigna|reasignar|asigna|transfiere|transferir|programa\s+(?:la|el|una|un)|haz|hazme|pon|ponle|"
     r"clone|copy|configure|adjust|save|clona|clonar|copia|copiar|fija|fijar|establece|establecer|configura|"
-    r"configurar|ajusta|ajustar|deja|dejar|guarda|guardar|marcar|marca\s+como|marcalos|marcalas"
+    r"configurar|ajusta|ajustar|deja|dejar|guarda|guardar|marcar|marca\s+como|marcalos|marcalas|manda|mandar"
 )
 #: Spanish object pronouns written onto an imperative ("súbele", "bórrala", "páusalas").
 _CLITICS = r"(?:le|la|lo|les|las|los|me|nos)?"

@@ -60,6 +60,34 @@ _DIMENSIONS: dict[str, Dimension] = {
 }
 
 
+#: Dimension names of several words ("campaign objective", "objetivo de campaña"): one dimension word, not two.
+_COMPOUNDS: list[tuple[list[str], Dimension]] = sorted(
+    (
+        (word.split(), dimension)
+        for dimension, words in lexicon.DIMENSION_WORDS.items()
+        if dimension is not Dimension.month
+        for word in words
+        if " " in word
+    ),
+    key=lambda item: -len(item[0]),
+)
+
+
+def _compounds(tokens: list[str]) -> tuple[dict[int, tuple[Dimension, int]], set[int]]:
+    """Where a dimension name of several words starts (its dimension and length), and the other indexes it covers."""
+    starts: dict[int, tuple[Dimension, int]] = {}
+    covered: set[int] = set()
+    for index in range(len(tokens)):
+        if index in covered:
+            continue
+        for words, dimension in _COMPOUNDS:
+            if tokens[index : index + len(words)] == words:
+                starts[index] = (dimension, len(words))
+                covered.update(range(index + 1, index + len(words)))
+                break
+    return starts, covered
+
+
 @dataclass(frozen=True)
 class SubjectSpan:
     """A subject phrase: its dimension and where it is in the normalised question."""
@@ -87,8 +115,11 @@ def find_subject(text: str, is_figure: Callable[[str], bool] = lambda word: Fals
     *the brand with the most campaigns* sell")."""
     matches = list(_TOKEN.finditer(text))
     tokens = [match.group() for match in matches]
+    compounds, covered = _compounds(tokens)
     for index, token in enumerate(tokens):
-        dimension = _DIMENSIONS.get(token)
+        if index in covered:
+            continue  # inside "campaign objective" / "objetivo de campaña": read with its first word
+        dimension, length = compounds.get(index, (_DIMENSIONS.get(token), 1))
         if dimension is None or (index and tokens[index - 1] in _BREAKDOWN_MARKERS):
             continue  # "por canal la marca con más campañas": a breakdown, not a subject
         start = index  # the phrase starts at its article, number and ranking word before the dimension word
@@ -101,14 +132,15 @@ def find_subject(text: str, is_figure: Callable[[str], bool] = lambda word: Fals
         ):
             start -= 1
         ranked_before = any(_ranks_the_noun(tokens[i]) for i in range(start, index))
-        if not (ranked_before or _ranked_after(tokens, index)):
+        name_end = index + length - 1  # the dimension name's last word
+        if not (ranked_before or _ranked_after(tokens, name_end)):
             continue
         before = start - 1
         while before >= 0 and tokens[before] in _COPULAS:
             before -= 1
         if before < 0 or tokens[before] in ASKERS or tokens[before] == "|":
             continue  # the question's own ranking ("which brand …", "cuál fue el mercado con …")
-        end = _phrase_end(tokens, index, ranked_before, is_figure)
+        end = _phrase_end(tokens, name_end, ranked_before, is_figure)
         last = matches[end - 1]
         return SubjectSpan(dimension, matches[start].start(), last.end())
     return None

@@ -57,7 +57,7 @@ STOP_WORDS: frozenset[str] = frozenset(
     tied tie ties empate empatadas empatados empatan
     targeted target targeting hecho hecha hacer comprado compradas vendidas x alto alta altos altas elevado
     traves numero cantidad llevamos llevan llevo lleva acumularon acumulo acumulamos accumulate
-    sumar sumaron sumamos
+    sumar sumaron sumamos w plata gotten
     trajo trajeron trajimos traer conseguimos conseguir consigue reportados reportado reportadas reported
     tan corrio corre corren correr ya decir dime podrias podria dentro saco sacamos sacaron pauta
     """.split()
