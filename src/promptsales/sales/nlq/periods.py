@@ -886,6 +886,7 @@ _RANGE_JOINER = re.compile(
     r"\s*(?:to|through|thru|until|till|hasta(?:\s+el|\s+la)?|al|a|-|–|—)\s*(?:the\s+|el\s+|la\s+)?"
 )
 _BETWEEN_JOINER = re.compile(r"\s*(?:and|y)\s*(?:the\s+|el\s+|la\s+)?")
+_NAMED_YEAR = re.compile(r"\b20\d\d\b")
 _BETWEEN = re.compile(r"(?:between|entre)(?:\s+(?:the|el|la))?\s*$")
 
 
@@ -905,6 +906,8 @@ def _joined_ranges(found: list[FoundPeriod], text: str) -> list[FoundPeriod]:
             and item.endpoints is None
             and previous.period.start < item.period.start
             and previous.period.end <= item.period.end
+            # each names its own year: "del primer al segundo semestre de 2025" compares two halves of one year
+            and all(_NAMED_YEAR.search(text[part.start : part.end]) for part in (previous, item))
             and (
                 _RANGE_JOINER.fullmatch(between)
                 or (_BETWEEN_JOINER.fullmatch(between) and _BETWEEN.search(text[: previous.start]))
