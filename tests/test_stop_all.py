@@ -40,7 +40,9 @@ def test_the_extras_are_stopped_at_once_and_reported(tmp_path: Path) -> None:
 
 def test_a_real_server_process_is_stopped(tmp_path: Path) -> None:
     """A process stopped through stop_all's path (terminate: SIGTERM, then SIGKILL after the timeout) is gone."""
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    # SIGTERM's default action restored: a test runner started in the background may pass it on ignored
+    sleeper = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_DFL); time.sleep(600)"
+    child = subprocess.Popen([sys.executable, "-c", sleeper])
 
     class Sleeper:
         name = "sleeper"
