@@ -40,8 +40,8 @@ def test_the_extras_are_stopped_at_once_and_reported(tmp_path: Path) -> None:
 
 def test_a_real_server_process_is_stopped(tmp_path: Path) -> None:
     """A process stopped through stop_all's path (terminate: SIGTERM, then SIGKILL after the timeout) is gone."""
-    # SIGTERM's default action restored: a test runner started in the background may pass it on ignored
-    sleeper = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_DFL); time.sleep(600)"
+    # nothing blocked: a signal mask is inherited, and a library in the test process may have left SIGTERM blocked
+    sleeper = "import signal, time; signal.pthread_sigmask(signal.SIG_SETMASK, set()); time.sleep(600)"
     child = subprocess.Popen([sys.executable, "-c", sleeper])
 
     class Sleeper:
