@@ -223,26 +223,3 @@ def test_cli_usage_errors_exit_2(settings: Settings) -> None:
     result = run_cli("reset")
     assert result.returncode == 2 and "--yes" in result.stderr
     assert Path(settings.data_path, "state.json").exists()
-
-
-def test_a_launched_server_stops_on_sigterm_even_if_its_starter_blocked_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Servers forked by the preloading launcher clear the signal mask they inherit: started from a process that
-    blocks SIGTERM, a server still shuts down on it (not after terminate's SIGKILL deadline)."""
-    import signal
-
-    from promptsales.runtime.processes import terminate
-
-    (tmp_path / "serves_forever.py").write_text("import time\n\n\ndef main(args):\n    time.sleep(600)\n")
-    monkeypatch.setenv("PYTHONPATH", f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
-    try:
-        [pid] = Launcher().launch([Job("serves_forever:main", [], tmp_path / "serve.log")])
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-    with open(f"/proc/{pid}/status") as status:
-        mask = next(line for line in status if line.startswith("SigBlk:")).split()[1]
-    assert int(mask, 16) & (1 << (signal.SIGTERM - 1)) == 0, mask
-    terminate(pid)
-    assert not pid_alive(pid)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import signal
 import subprocess
 import sys
 import traceback
@@ -130,9 +129,6 @@ def _run_child(main: Callable[[list[str]], object], args: list[str], log: str) -
     code = 1
     try:
         os.setsid()
-        # A server must stop on SIGTERM (graceful shutdown, log rows flushed) whatever mask the process that
-        # started the launcher had: a signal mask is inherited across fork and exec.
-        signal.pthread_sigmask(signal.SIG_SETMASK, set())
         Path(log).parent.mkdir(parents=True, exist_ok=True)
         log_fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         null_fd = os.open(os.devnull, os.O_RDONLY)
