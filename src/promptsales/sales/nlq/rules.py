@@ -14,6 +14,7 @@ the original text, where its accent tells it apart ("venderá" but not "vendera"
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from promptsales.sales.nlq.lexicon import FIRST_NAMES
@@ -34,14 +35,45 @@ class Rule:
     patterns: tuple[re.Pattern[str], ...]
     english: str
     spanish: str
+    #: What the patterns cannot see in the normalised question: ``(normalized, original) → words or None``.
+    also: Callable[[str, str], str | None] | None = None
 
-    def match(self, text: str) -> str | None:
-        """The words of ``text`` that break the rule, or None."""
+    def match(self, normalized: str, original: str) -> str | None:
+        """The words of the question that break the rule, or None."""
         for pattern in self.patterns:
-            found = pattern.search(text)
+            found = pattern.search(normalized)
             if found:
                 return found.group(0).strip()
-        return None
+        return self.also(normalized, original) if self.also is not None else None
+
+
+#: One person named after the word for a client or lead: "our client Maria Gonzalez", "del cliente juan perez" —
+#: a common first name (``lexicon.FIRST_NAMES``), or two capitalised words in the question as written.
+_ONE_PERSON = (
+    r"(?:client|customer|buyer|lead|prospect|contact|user|clienta?|cliente|compradora?|prospect[oa]|contact[oa]|"
+    r"usuari[oa])"
+)
+_FIRST_NAMES = frozenset(strip_accents(name) for name in FIRST_NAMES)
+#: Capitalised words after "lead", "customer" … that name a marketing notion, not a person ("Lead Generation").
+_MARKETING_NOUNS = frozenset(
+    "generation gen acquisition lifetime retention engagement companies company segment segments journey service "
+    "success experience base data conversion value satisfaction support scoring score nurturing magnet".split()
+)
+_NAMED_PERSON = re.compile(rf"\b{_ONE_PERSON}\s+(?:named\s+|called\s+|llamad[oa]\s+)?([a-z]+)\s+[a-z]+")
+_CAPITALISED_PERSON = re.compile(
+    rf"(?i:\b{_ONE_PERSON})\s+(?:(?i:named|called|llamad[oa])\s+)?([A-ZÁÉÍÓÚÑ][a-záéíóúñü]+\s+[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+)"
+)
+
+
+def named_person(normalized: str, original: str) -> str | None:
+    """The words naming one person after a client or lead word ("cliente juan perez", "client Maria Gonzalez")."""
+    for match in _NAMED_PERSON.finditer(normalized):
+        if match.group(1) in _FIRST_NAMES:
+            return match.group(0)
+    for match in _CAPITALISED_PERSON.finditer(original):
+        if strip_accents(match.group(1).split()[0].lower()) not in _MARKETING_NOUNS:
+            return match.group(0)
+    return None
 
 
 PRIVACY = Rule(
@@ -97,6 +129,7 @@ PRIVACY = Rule(
     "preguntas: solo responde cifras agregadas de campañas, nunca nombres, datos de contacto, documentos ni "
     "listas de clientes o leads. Los usuarios autorizados consultan la ficha de un cliente, con registro, "
     "con la herramienta client360 de PromptCRM (permiso crm:pii).",
+    also=named_person,
 )
 
 _WRITE_VERBS = (
@@ -148,6 +181,16 @@ READ_ONLY = Rule(
     "se proponen con proposeCampaign y las lanza un aprobador).",
 )
 
+#: The Spanish future tense, matched on the original (accented) question: "venderá", "tendrán".
+SPANISH_FUTURE = re.compile(r"\b\w+(?:ará|erá|irá|arán|erán|irán|drá|drán)\b")
+
+
+def spanish_future(_normalized: str, original: str) -> str | None:
+    """A verb in the Spanish future tense in the question as written ("venderá", not "vendera")."""
+    found = SPANISH_FUTURE.search(original.lower())
+    return found.group(0) if found else None
+
+
 FORECAST = Rule(
     "forecast",
     tuple(
@@ -166,38 +209,8 @@ FORECAST = Rule(
     "module, so no forecasts are made (and no historical total is passed off as one).",
     "Esto pregunta por el futuro: el almacén solo guarda resultados registrados y no hay módulo de "
     "pronósticos, así que no se hace ninguna predicción (ni se presenta un total histórico como tal).",
+    also=spanish_future,
 )
-
-#: The Spanish future tense, matched on the original (accented) question: "venderá", "tendrán".
-SPANISH_FUTURE = re.compile(r"\b\w+(?:ará|erá|irá|arán|erán|irán|drá|drán)\b")
-
-#: One person named after the word for a client or lead: "our client Maria Gonzalez", "del cliente juan perez" —
-#: a common first name (``lexicon.FIRST_NAMES``), or two capitalised words in the question as written.
-_ONE_PERSON = (
-    r"(?:client|customer|buyer|lead|prospect|contact|user|clienta?|cliente|compradora?|prospect[oa]|contact[oa]|"
-    r"usuari[oa])"
-)
-_FIRST_NAMES = frozenset(strip_accents(name) for name in FIRST_NAMES)
-#: Capitalised words after "lead", "customer" … that name a marketing notion, not a person ("Lead Generation").
-_MARKETING_NOUNS = frozenset(
-    "generation gen acquisition lifetime retention engagement companies company segment segments journey service "
-    "success experience base data conversion value satisfaction support scoring score nurturing magnet".split()
-)
-_NAMED_PERSON = re.compile(rf"\b{_ONE_PERSON}\s+(?:named\s+|called\s+|llamad[oa]\s+)?([a-z]+)\s+[a-z]+")
-_CAPITALISED_PERSON = re.compile(
-    rf"(?i:\b{_ONE_PERSON})\s+(?:(?i:named|called|llamad[oa])\s+)?([A-ZÁÉÍÓÚÑ][a-záéíóúñü]+\s+[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+)"
-)
-
-
-def named_person(normalized: str, original: str) -> str | None:
-    """The words naming one person after a client or lead word ("cliente juan perez", "client Maria Gonzalez")."""
-    for match in _NAMED_PERSON.finditer(normalized):
-        if match.group(1) in _FIRST_NAMES:
-            return match.group(0)
-    for match in _CAPITALISED_PERSON.finditer(original):
-        if strip_accents(match.group(1).split()[0].lower()) not in _MARKETING_NOUNS:
-            return match.group(0)
-    return None
 
 
 #: The rules in the order they are checked: privacy first, so its reason is the one given.
@@ -207,11 +220,7 @@ RULES: tuple[Rule, ...] = (PRIVACY, READ_ONLY, FORECAST)
 def broken_rule(normalized: str, original: str, checked: tuple[Rule, ...] = RULES) -> tuple[Rule, str] | None:
     """The first rule of ``checked`` the question breaks and the words that break it, or None."""
     for rule in checked:
-        words = rule.match(normalized) or (named_person(normalized, original) if rule is PRIVACY else None)
+        words = rule.match(normalized, original)
         if words:
             return rule, words
-        if rule is FORECAST:
-            future = SPANISH_FUTURE.search(original.lower())
-            if future:
-                return rule, future.group(0)
     return None
