@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from promptsales.sales.nlq.model import Period
-from promptsales.sales.nlq.text import blank_span, compiled
+from promptsales.sales.nlq.text import NUMERIC_DATE, blank_span, compiled
 
 MONTHS: dict[str, int] = {
     "january": 1,
@@ -211,11 +211,11 @@ _WEEK_OF = (
     rf"(?P<y2>(?:\s*(?:de|del)?\s*{_YEAR})?)"
 )
 #: "11/28/2025", "28/11/2025" (the slashes kept between digits by the normaliser).
-_NUMERIC_DATE = r"\b\d{1,2}/\d{1,2}/20\d\d\b"
+_NUMERIC_DATE = rf"\b{NUMERIC_DATE}\b"
 #: Two numeric dates joined as a range: "from 12/01/2025 to 12/20/2025", "del 01/12/2025 al 20/12/2025".
 _NUMERIC_RANGE = (
-    r"\b(?:(?:from|between|del|desde(?:\s+el)?|entre(?:\s+el)?)\s+)?(?P<first>\d{1,2}/\d{1,2}/20\d\d)\s*"
-    r"(?:to|and|until|through|thru|-|–|al|a|hasta(?:\s+el)?|y(?:\s+el)?)\s*(?P<last>\d{1,2}/\d{1,2}/20\d\d)\b"
+    rf"\b(?:(?:from|between|del|desde(?:\s+el)?|entre(?:\s+el)?)\s+)?(?P<first>{NUMERIC_DATE})\s*"
+    rf"(?:to|and|until|through|thru|-|–|al|a|hasta(?:\s+el)?|y(?:\s+el)?)\s*(?P<last>{NUMERIC_DATE})\b"
 )
 #: The ordinal of a half month: "primera", "1ra", "second", "2nd" …
 _SECOND_HALF = frozenset("segunda 2da 2a 2nd second".split())
@@ -459,8 +459,13 @@ class PeriodParser:
 
     def _named_month(self, match: re.Match[str]) -> date:
         """The first day of the month a match names in ``m1`` (its year in ``y``, else the latest such month)."""
-        number = _month_number(match.group("m1"))
-        year_text = re.search(r"20\d\d", match.group("y") or "")
+        return self._month_in_year(match.group("m1"), match.group("y") or "")
+
+    def _month_in_year(self, month: str, year: str) -> date:
+        """The first day of ``month`` (a name, abbreviation or number) in the year written in ``year``, else the
+        latest such month up to the as-of date."""
+        number = _month_number(month)
+        year_text = re.search(r"20\d\d", year)
         return date(int(year_text.group()), number, 1) if year_text else latest_month(number, self.as_of)
 
     @staticmethod
@@ -472,12 +477,12 @@ class PeriodParser:
 
     def _week_of_day(self, match: re.Match[str]) -> date | None:
         """The day a "week of …" match names (the latest such day up to the as-of date when no year is named)."""
-        month = _month_number(match.group("m1") or match.group("m2") or match.group("m3"))
-        day = int(match.group("d1") or match.group("d2") or match.group("d3"))
-        year_text = re.search(r"20\d\d", (match.group("y") or "") + (match.group("y2") or ""))
-        year = int(year_text.group()) if year_text else latest_month(month, self.as_of).year
+        month = self._month_in_year(
+            match.group("m1") or match.group("m2") or match.group("m3"),
+            (match.group("y") or "") + (match.group("y2") or ""),
+        )
         try:
-            return date(year, month, day)
+            return month.replace(day=int(match.group("d1") or match.group("d2") or match.group("d3")))
         except ValueError:
             return None
 

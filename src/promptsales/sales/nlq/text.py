@@ -9,7 +9,9 @@ import unicodedata
 _NON_WORD = re.compile(r"[^a-z0-9%$\-\.,\"'\s|]")
 _BOUNDARY = re.compile(r"[?¿!¡;:()\[\]]|(?<!\d),|,(?!\d)")  # "50,000" keeps its comma
 _SPACES = re.compile(r"\s+")
-_DATE = re.compile(r"\b(\d{1,2}/\d{1,2}/20\d\d)\b")
+#: A date written with slashes ("11/28/2025", "28/11/2025"): kept whole by :func:`normalize`, read by the periods.
+NUMERIC_DATE = r"\d{1,2}/\d{1,2}/20\d\d"
+_DATE = re.compile(rf"\b({NUMERIC_DATE})\b")
 _POSSESSIVE = re.compile(r"(?<=[a-z0-9])'s\b")
 
 
