@@ -40,7 +40,7 @@ from promptsales.sales.nlq.periods import (
     month_label,
     months_period,
 )
-from promptsales.sales.nlq.subjects import find_subject
+from promptsales.sales.nlq.subjects import dimension_name_at, find_subject
 from promptsales.sales.nlq.text import (
     blank_span,
     compiled,
@@ -1900,20 +1900,6 @@ class QuestionParser:
         found.sort()
         return found, text
 
-    @staticmethod
-    def _dimension_at(tokens: list[str], index: int, ranked: bool = False) -> tuple[Dimension, int] | None:
-        """The dimension a dimension word at ``tokens[index]`` names, and how many words it has (the longest
-        phrase: "campaign objective" is an objective, not a campaign); with ``ranked``, also the weeks and days
-        a ranking may rank ("the best day of December", "¿qué semana tuvo más leads?")."""
-        best: tuple[Dimension, int] | None = None
-        tables = [lexicon.DIMENSION_WORDS, lexicon.RANKED_UNIT_WORDS] if ranked else [lexicon.DIMENSION_WORDS]
-        for dimension, phrases in (item for table in tables for item in table.items()):
-            for word in phrases:
-                parts = word.split()
-                if tokens[index : index + len(parts)] == parts and (best is None or len(parts) > best[1]):
-                    best = dimension, len(parts)
-        return best
-
     def _group_by(self, text: str) -> tuple[list[Dimension], str]:
         group_by: list[Dimension] = []
         for word in lexicon.MONTHLY_WORDS:
@@ -1926,10 +1912,10 @@ class QuestionParser:
             pattern = rf"(?<![a-z0-9]){re.escape(marker)}\s+(?=([a-z]+(?:\s+[a-z]+){{0,4}}))"
             for match in list(compiled(pattern).finditer(text)):
                 tokens = match.group(1).split()
-                found = self._dimension_at(tokens, 0)
+                found = dimension_name_at(tokens, 0)
                 skipped = 0
                 if found is None and tokens[0] in _CLASS_ARTICLES:  # "según el objetivo de la campaña"
-                    found = self._dimension_at(tokens, 1)
+                    found = dimension_name_at(tokens, 1)
                     if found is not None and found[0] not in _CLASSES:
                         found = None
                     skipped = 1
@@ -1947,7 +1933,7 @@ class QuestionParser:
         joined = re.match(r"\s*(?:and|y|e|&|or|o|u)\s+([a-z]+(?:\s+[a-z]+)?)", text[end:])
         if joined is None:
             return text
-        found = self._dimension_at(joined.group(1).split(), 0)
+        found = dimension_name_at(joined.group(1).split(), 0)
         if found is None:
             return text
         last = list(re.finditer(r"[a-z]+", joined.group(1)))[found[1] - 1]
@@ -1969,7 +1955,7 @@ class QuestionParser:
         rank_words = set(lexicon.RANK_DESC_WORDS) | set(lexicon.RANK_ASC_WORDS)
         has_rank_word = any(token in rank_words for token in tokens)
         for index in range(len(tokens)):
-            found = self._dimension_at(tokens, index, ranked=True)
+            found = dimension_name_at(tokens, index, ranked=True)
             if found is None:
                 continue
             dimension, length = found

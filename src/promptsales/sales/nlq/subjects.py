@@ -60,32 +60,31 @@ _DIMENSIONS: dict[str, Dimension] = {
 }
 
 
-#: Dimension names of several words ("campaign objective", "objetivo de campaña"): one dimension word, not two.
-_COMPOUNDS: list[tuple[list[str], Dimension]] = sorted(
-    (
-        (word.split(), dimension)
-        for dimension, words in lexicon.DIMENSION_WORDS.items()
-        if dimension is not Dimension.month
-        for word in words
-        if " " in word
-    ),
-    key=lambda item: -len(item[0]),
-)
+def _by_first_word(*tables: dict[Dimension, tuple[str, ...]]) -> dict[str, list[tuple[list[str], Dimension]]]:
+    """Every dimension name of ``tables`` under its first word, the longest first (in table order among equals)."""
+    names = [
+        (phrase.split(), dimension) for table in tables for dimension, phrases in table.items() for phrase in phrases
+    ]
+    found: dict[str, list[tuple[list[str], Dimension]]] = {}
+    for words, dimension in sorted(names, key=lambda name: -len(name[0])):
+        found.setdefault(words[0], []).append((words, dimension))
+    return found
 
 
-def _compounds(tokens: list[str]) -> tuple[dict[int, tuple[Dimension, int]], set[int]]:
-    """Where a dimension name of several words starts (its dimension and length), and the other indexes it covers."""
-    starts: dict[int, tuple[Dimension, int]] = {}
-    covered: set[int] = set()
-    for index in range(len(tokens)):
-        if index in covered:
-            continue
-        for words, dimension in _COMPOUNDS:
-            if tokens[index : index + len(words)] == words:
-                starts[index] = (dimension, len(words))
-                covered.update(range(index + 1, index + len(words)))
-                break
-    return starts, covered
+_NAMES = _by_first_word(lexicon.DIMENSION_WORDS)
+_RANKED_NAMES = _by_first_word(lexicon.DIMENSION_WORDS, lexicon.RANKED_UNIT_WORDS)
+
+
+def dimension_name_at(tokens: list[str], index: int, ranked: bool = False) -> tuple[Dimension, int] | None:
+    """The dimension the name starting at ``tokens[index]`` names, and how many words it has (the longest name:
+    "campaign objective" is an objective, not a campaign; "objetivo de campaña" one name, not two); with
+    ``ranked``, also the weeks and days a ranking may rank ("the best day of December", "¿qué semana …?")."""
+    if index >= len(tokens):
+        return None
+    for words, dimension in (_RANKED_NAMES if ranked else _NAMES).get(tokens[index], ()):
+        if tokens[index : index + len(words)] == words:
+            return dimension, len(words)
+    return None
 
 
 @dataclass(frozen=True)
@@ -115,12 +114,16 @@ def find_subject(text: str, is_figure: Callable[[str], bool] = lambda word: Fals
     *the brand with the most campaigns* sell")."""
     matches = list(_TOKEN.finditer(text))
     tokens = [match.group() for match in matches]
-    compounds, covered = _compounds(tokens)
-    for index, token in enumerate(tokens):
-        if index in covered:
-            continue  # inside "campaign objective" / "objetivo de campaña": read with its first word
-        dimension, length = compounds.get(index, (_DIMENSIONS.get(token), 1))
-        if dimension is None or (index and tokens[index - 1] in _BREAKDOWN_MARKERS):
+    inside = 0  # tokens after a dimension name's first word ("objetivo de campaña"): read with it
+    for index in range(len(tokens)):
+        if index < inside:
+            continue
+        named = dimension_name_at(tokens, index)
+        if named is None or named[0] is Dimension.month:
+            continue
+        dimension, length = named
+        inside = index + length
+        if index and tokens[index - 1] in _BREAKDOWN_MARKERS:
             continue  # "por canal la marca con más campañas": a breakdown, not a subject
         start = index  # the phrase starts at its article, number and ranking word before the dimension word
         while start > 0 and (
