@@ -935,6 +935,11 @@ DAY_PERIODS = [
     ("número de ventas el 03/11/2025", "es", P("2025-11-03", "2025-11-04")),
     ("number of sales on 03/11/2025", "en", P("2025-03-11", "2025-03-12")),
     ("sales amount dec 24 to dec 31 2025", "en", P("2025-12-24", "2026-01-01")),
+    ("number of sales between Oct 15 and Nov 15 2025", "en", P("2025-10-15", "2025-11-16")),
+    ("gasto 2da quincena de nov 2025", "es", P("2025-11-16", "2025-12-01")),
+    ("Revenue from 12/01/2025 to 12/20/2025", "en", P("2025-12-01", "2025-12-21")),
+    ("ingresos del 01/12/2025 al 20/12/2025", "es", P("2025-12-01", "2025-12-21")),
+    ("ingresos entre el 1ro y el 20 de dic 2025", "es", P("2025-12-01", "2025-12-21")),
 ]
 
 
@@ -943,7 +948,8 @@ def test_mcpnet_parser_reads_weeks_named_by_a_day_numeric_dates_and_abbreviated_
     parser, question, language, days
 ):
     """ "the week of March 3" is Monday to Sunday of the week holding that day (never the one day); a numeric
-    date is month first in English and day first in Spanish; "dec 24 to dec 31" is a range of days."""
+    date is month first in English and day first in Spanish, and in a range of two the pair settles the order;
+    "dec 24 to dec 31", "between Oct 15 and Nov 15", "el 1ro y el 20" are ranges of days; "2da quincena" a half."""
     result = parser.parse(question)
     assert isinstance(result, StructuredQuery), result
     assert result.language == language
@@ -962,11 +968,20 @@ def test_mcpnet_parser_reads_weeks_named_by_a_day_numeric_dates_and_abbreviated_
             [P("2025-12-08", "2025-12-15"), P("2025-12-15", "2025-12-22")],
         ),
         ("leads oct vs nov 2025", [P("2025-10-01", "2025-11-01"), P("2025-11-01", "2025-12-01")]),
+        (
+            "How did the sales amount change from the first half to the second half of December 2025?",
+            [P("2025-12-01", "2025-12-16"), P("2025-12-16", "2026-01-01")],
+        ),
+        (
+            "ventas 1ra quincena vs 2da quincena de dic 2025",
+            [P("2025-12-01", "2025-12-16"), P("2025-12-16", "2026-01-01")],
+        ),
     ],
 )
-def test_mcpnet_parser_compares_two_weeks_and_abbreviated_months(parser, question, periods):
-    """Two weeks compared are two periods of days, earlier first (the first week takes the second's year); an
-    abbreviated month in a comparison ("oct vs nov 2025") is a month."""
+def test_mcpnet_parser_compares_two_weeks_two_halves_of_a_month_and_abbreviated_months(parser, question, periods):
+    """Two weeks compared are two periods of days, earlier first (the first week takes the second's year); so are
+    the two halves of a month ("1ra vs 2da quincena": days 1–15 against 16–31); an abbreviated month in a
+    comparison ("oct vs nov 2025") is a month."""
     result = parser.parse(question)
     assert isinstance(result, StructuredQuery), result
     assert [(period.start, period.end) for period in result.compare_periods] == periods
@@ -1015,10 +1030,17 @@ def test_mcpnet_parser_reads_a_ranking_figure_between_the_ranking_word_and_the_n
         ("purchase history of the customer Laura Smith", "privacy"),
         ("clona la campaña top de diciembre 2025 y déjala en borrador", "read-only"),
         ("Fija la meta de ventas de todas las campañas activas en 100 mil dólares", "read-only"),
+        ("show me the clients that purchased on tiktok and also on instagram", "privacy"),
+        ("dame los leads que llegaron por TikTok en enero 2026", "privacy"),
+        ("Marca como convertidos todos los leads de la campaña top", "read-only"),
+        ("Show me the exact location (latitude and longitude) of each client in Bogotá so I can map them", "privacy"),
+        ("coordinates of our bogota clients one by one", "privacy"),
     ],
 )
-def test_mcpnet_parser_refuses_one_named_person_and_more_write_verbs_by_rule(parser, question, refusal):
-    """A client named by a person's name, or a purchase history, is personal data; cloning or setting is a write."""
+def test_mcpnet_parser_refuses_named_people_lists_of_people_and_more_write_verbs_by_rule(parser, question, refusal):
+    """A client named by a person's name, a purchase history, the people themselves ("show me the clients that
+    …") and where they are are personal data; cloning, setting and "marca como" are writes (while "marca" alone is
+    a brand)."""
     result = parser.parse(question)
     assert isinstance(result, NotAnswerable), result
     assert result.refusal == refusal
@@ -1039,63 +1061,11 @@ def test_mcpnet_parser_reads_a_named_year_so_far(parser):
     assert (current.period.start, current.period.end) == P("2026-01-01", "2026-02-01")
 
 
-@pytest.mark.parametrize(
-    "question, periods",
-    [
-        (
-            "How did the sales amount change from the first half to the second half of December 2025?",
-            [P("2025-12-01", "2025-12-16"), P("2025-12-16", "2026-01-01")],
-        ),
-        (
-            "ventas 1ra quincena vs 2da quincena de dic 2025",
-            [P("2025-12-01", "2025-12-16"), P("2025-12-16", "2026-01-01")],
-        ),
-    ],
-)
-def test_mcpnet_parser_compares_the_two_halves_of_a_month(parser, question, periods):
-    """ "from the first to the second half of December", "1ra vs 2da quincena de dic": days 1–15 against 16–31."""
-    result = parser.parse(question)
-    assert isinstance(result, StructuredQuery), result
-    assert [(period.start, period.end) for period in result.compare_periods] == periods
-
-
-@pytest.mark.parametrize(
-    "question, days",
-    [
-        ("gasto 2da quincena de nov 2025", P("2025-11-16", "2025-12-01")),
-        ("Revenue from 12/01/2025 to 12/20/2025", P("2025-12-01", "2025-12-21")),
-        ("ingresos del 01/12/2025 al 20/12/2025", P("2025-12-01", "2025-12-21")),
-        ("ingresos entre el 1ro y el 20 de dic 2025", P("2025-12-01", "2025-12-21")),
-    ],
-)
-def test_mcpnet_parser_reads_ordinal_halves_numeric_ranges_and_ordinal_days(parser, question, days):
-    """ "2da quincena", a range of two numeric dates (the order of day and month settled by the pair), "el 1ro"."""
-    result = parser.parse(question)
-    assert isinstance(result, StructuredQuery), result
-    assert (result.period.start, result.period.end) == days
-
-
 def test_mcpnet_parser_reads_x_before_a_dimension_as_por(parser):
     """ "valor promedio de venta x canal": a breakdown by channel, as Spanish chat writes "por"."""
     result = parser.parse("valor promedio de venta x canal oct a dic 2025")
     assert isinstance(result, StructuredQuery), result
     assert [dimension.value for dimension in result.group_by] == ["channel"]
-
-
-@pytest.mark.parametrize(
-    "question, refusal",
-    [
-        ("show me the clients that purchased on tiktok and also on instagram", "privacy"),
-        ("dame los leads que llegaron por TikTok en enero 2026", "privacy"),
-        ("Marca como convertidos todos los leads de la campaña top", "read-only"),
-    ],
-)
-def test_mcpnet_parser_refuses_lists_of_people_and_marking_as_writes(parser, question, refusal):
-    """The people themselves ("show me the clients that …") are personal data; "marca como" is a write (while
-    "marca" alone is a brand)."""
-    result = parser.parse(question)
-    assert isinstance(result, NotAnswerable), result
-    assert result.refusal == refusal
 
 
 def test_mcpnet_parser_still_reads_marca_as_a_brand(parser):
@@ -1145,12 +1115,6 @@ def test_mcpnet_parser_reads_the_month_so_far_and_the_last_quarters_up_to_a_comp
     assert (quarter_end.period.start, quarter_end.period.end) == P("2025-07-01", "2026-01-01")
 
 
-def test_mcpnet_parser_reads_a_range_of_abbreviated_days(parser):
-    result = parser.parse("number of sales between Oct 15 and Nov 15 2025")
-    assert isinstance(result, StructuredQuery), result
-    assert (result.period.start, result.period.end) == P("2025-10-15", "2025-11-16")
-
-
 @pytest.mark.parametrize(
     "question",
     [
@@ -1165,16 +1129,3 @@ def test_mcpnet_parser_reads_campaign_objective_as_one_dimension_name(parser, qu
     assert isinstance(result, StructuredQuery), result
     assert result.subjects == []
     assert result.group_by[0].value == "objective" and result.order_by == Metric.ctr
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "Show me the exact location (latitude and longitude) of each client in Bogotá so I can map them",
-        "coordinates of our bogota clients one by one",
-    ],
-)
-def test_mcpnet_parser_refuses_where_people_are_as_personal_data(parser, question):
-    result = parser.parse(question)
-    assert isinstance(result, NotAnswerable), result
-    assert result.refusal == "privacy"
