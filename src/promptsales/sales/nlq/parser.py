@@ -58,13 +58,6 @@ MAX_QUESTION_CHARS = 500
 CAMPAIGN_MATCH_THRESHOLD = 0.45
 #: The names of whole countries (every market of the country), as the catalogue matches them.
 _COUNTRY_NAMES = frozenset(alias for group in COUNTRY_ALIASES for alias in group)
-#: Dimension names that start with the word campaign ("campaign objective"), which a campaign name never follows.
-_CAMPAIGN_DIMENSION_NAMES = tuple(
-    phrase + " "
-    for phrases in lexicon.DIMENSION_WORDS.values()
-    for phrase in phrases
-    if phrase.split()[0] in ("campaign", "campana") and " " in phrase
-)
 #: Words between a campaign's name and its brand's ("Buen Fin 2025 *de* Casa Casa", "Fresh Start *by* Banco Palma").
 _BRAND_OF = frozenset("de del of by from para for".split())
 #: Fuzzy campaign matches this close to the best one are tied: the question must say which.
@@ -1731,8 +1724,9 @@ class QuestionParser:
         ):
             if _asks_for_a_campaign(text[: match.start()], match.group(1)):
                 continue  # "qué campaña generó más …", "which campaign had …": a ranking, not a name
-            if any(text.startswith(phrase, match.start()) for phrase in _CAMPAIGN_DIMENSION_NAMES):
-                continue  # "campaign objective": a dimension's name, not a campaign's
+            named = dimension_name_at(text[match.start() :].split(), 0)
+            if named is not None and named[0] is not Dimension.campaign:
+                continue  # "campaign objective": another dimension's name, not a campaign's
             fragment, best = self._best_campaign_prefix(match.group(1))
             if not fragment or set(fragment.split()) <= _STATUS_ADJECTIVES:
                 continue  # "la campaña activa con mayor presupuesto": a status, not a name
