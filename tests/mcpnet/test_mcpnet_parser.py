@@ -1129,3 +1129,129 @@ def test_mcpnet_parser_reads_campaign_objective_as_one_dimension_name(parser, qu
     assert isinstance(result, StructuredQuery), result
     assert result.subjects == []
     assert result.group_by[0].value == "objective" and result.order_by == Metric.ctr
+
+
+def _named_values_parser() -> QuestionParser:
+    """A parser whose catalog has channels, industries and objectives, for names written next to their dimension."""
+    catalog = sample_catalog()
+    catalog = Catalog(
+        campaigns=catalog.campaigns,
+        brands=catalog.brands,
+        channels=catalog.channels,
+        markets=catalog.markets,
+        objectives=[Named(o, o) for o in ("awareness", "consideration", "traffic", "engagement", "leads", "sales")],
+        industries=[Named(i, i) for i in ("finance", "food_beverage", "travel")],
+    )
+    return QuestionParser(catalog, date(2026, 1, 31))
+
+
+@pytest.mark.parametrize(
+    "question, dimension, filtered, key",
+    [
+        ("Which brands in the travel industry had the most leads", Dimension.brand, Dimension.industry, "travel"),
+        ("las 3 marcas del sector financiero con más leads en 2025", Dimension.brand, Dimension.industry, "finance"),
+        ("which campaigns on the TikTok channel had the most clicks in 2025", Dimension.campaign, Dimension.channel, 3),
+    ],
+)
+def test_mcpnet_parser_reads_a_dimension_word_next_to_its_value_as_part_of_the_name(question, dimension, filtered, key):
+    """ "the travel industry", "el sector financiero": the dimension's word names the value beside it; it is not
+    "the industry that had the most leads" chosen by a ranking of its own (which answered another question)."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert result.subjects == []
+    assert (result.intent, result.group_by, result.metrics) == (
+        Intent.ranking,
+        [dimension],
+        [Metric.leads if "lead" in question else Metric.clicks],
+    )
+    assert [(ref.dimension, ref.key) for ref in result.filters] == [(filtered, key)]
+
+
+@pytest.mark.parametrize(
+    "question, subject_period, subject_metric, metric",
+    [
+        # the question's own ranking verb ends the subject phrase …
+        (
+            "In which market did the brand with the highest spend in 2025 get the most leads in 2025?",
+            "2025",
+            Metric.spend,
+            Metric.leads,
+        ),
+        # … but a Spanish relative clause's own verb stays in it
+        (
+            "¿Cuánto gastó mes a mes durante 2025 la campaña con más ingresos de la marca que más leads consiguió en 2025?",
+            "2025",
+            Metric.revenue,
+            Metric.spend,
+        ),
+    ],
+)
+def test_mcpnet_parser_ends_a_subject_where_the_question_s_own_ranking_verb_begins(
+    question, subject_period, subject_metric, metric
+):
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert result.metrics == [metric]
+    subject = result.subjects[0].query
+    assert subject.order_by == subject_metric
+    deepest = subject.subjects[0].query if subject.subjects else subject
+    assert deepest.period is not None and deepest.period.label.endswith(subject_period)
+
+
+def test_mcpnet_parser_reads_a_nested_subject_after_a_possessive_and_a_ranking_adjective():
+    """ "the campaign with the most leads of *our top-spending* brand": two rankings, the brand's inside."""
+    result = _named_values_parser().parse(
+        "Which channels did the campaign with the most leads of our top-spending brand run on?"
+    )
+    assert isinstance(result, StructuredQuery), result
+    assert result.group_by == [Dimension.channel]
+    campaign = result.subjects[0]
+    assert (campaign.dimension, campaign.query.order_by) == (Dimension.campaign, Metric.leads)
+    brand = campaign.query.subjects[0]
+    assert (brand.dimension, brand.query.order_by) == (Dimension.brand, Metric.spend)
+
+
+def test_mcpnet_parser_reads_counted_campaigns_of_a_ranked_brand():
+    """ "¿Cuántas campañas activas tiene la marca que más ha vendido?": "campañas … tiene" is the counted noun,
+    the ranking belongs to "la marca"."""
+    result = _named_values_parser().parse("¿Cuántas campañas activas tiene la marca que más ha vendido?")
+    assert isinstance(result, StructuredQuery), result
+    assert (result.metrics, result.status) == ([Metric("campaigns")], "active")
+    assert [subject.dimension for subject in result.subjects] == [Dimension.brand]
+
+
+def test_mcpnet_parser_counts_the_markets_of_a_campaign_ranked_by_its_budget():
+    """The budget is per whole campaign and the markets per campaign × market: not one ranking showing both
+    (refused for its grain) but the count of markets of the campaign the ranking chose."""
+    result = _named_values_parser().parse("In how many markets does the campaign with the biggest budget run?")
+    assert isinstance(result, StructuredQuery), result
+    assert result.metrics == [Metric("markets_used")]
+    assert result.subjects[0].query.order_by == Metric.budget
+
+
+def test_mcpnet_parser_reads_a_period_after_objetivo_de_campana_as_a_period():
+    """ "CPL x objetivo de campaña jul-dic 2025": "campaña" ends the objective's name; no campaign named "jul-dic"."""
+    result = _named_values_parser().parse("CPL x objetivo de campaña jul-dic 2025")
+    assert isinstance(result, StructuredQuery), result
+    assert (result.group_by, result.metrics) == ([Dimension.objective], [Metric.cost_per_lead])
+    assert (result.period.start, result.period.end) == (date(2025, 7, 1), date(2026, 1, 1))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "¿Cuántas ventas cerramos por trimestre desde el tercer trimestre de 2024 hasta el cuarto de 2025?",
+        "ventas por trimestre desde T3 2024 hasta T4 2025",
+    ],
+)
+def test_mcpnet_parser_reads_a_range_of_quarters_named_by_ordinal_or_spanish_label(question):
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert [period.label for period in result.compare_periods] == [
+        "T3 2024",
+        "T4 2024",
+        "T1 2025",
+        "T2 2025",
+        "T3 2025",
+        "T4 2025",
+    ]

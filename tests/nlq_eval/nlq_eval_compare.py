@@ -29,6 +29,9 @@ def number(value) -> float | None:
     return None
 
 
+_SPANISH_PERIOD = re.compile(r"^([ts])([1-4] \d{4})$")
+
+
 def key_text(value, month_like: bool) -> str:
     """A key cell as comparable text: integral numbers without decimals, text folded, months as YYYY-MM."""
     numeric = number(value)
@@ -37,7 +40,8 @@ def key_text(value, month_like: bool) -> str:
     text = fold(str(value))
     if month_like and re.match(r"^\d{4}-\d{2}-01", text):
         return text[:7]
-    return text
+    # the Spanish labels of quarters and halves name the same periods: "T3 2024" is Q3 2024, "S2 2025" H2 2025
+    return _SPANISH_PERIOD.sub(lambda m: {"t": "q", "s": "h"}[m.group(1)] + m.group(2), text)
 
 
 def close(actual: float | None, expected, rule: Rule, percent: bool) -> bool:

@@ -54,6 +54,16 @@ def test_percentages_months_ties_and_order() -> None:
     assert compare_rows(top, ["b", "n"], [["C", 9], ["A", 12], ["B", 12]], ordered) == "rows in another order"
 
 
+def test_spanish_labels_of_quarters_and_halves_name_the_same_periods() -> None:
+    quarters = Table(("quarter", "v"), (("Q3 2024", 1.0), ("Q4 2024", 2.0)))
+    rule = Rule(keys=(("quarter",),))
+    assert compare_rows(quarters, ["period", "v"], [["T3 2024", 1.0], ["T4 2024", 2.0]], rule) is None
+    assert compare_rows(quarters, ["period", "v"], [["T4 2024", 1.0], ["T3 2024", 2.0]], rule) is not None
+    halves = Table(("half", "v"), (("H2 2025", 5.0),))
+    assert compare_rows(halves, ["half", "v"], [["S2 2025", 5.0]], Rule(keys=(("half",),))) is None
+    assert compare_rows(halves, ["half", "v"], [["S1 2025", 5.0]], Rule(keys=(("half",),))) is not None
+
+
 def test_a_change_needs_both_values_the_earlier_first_and_the_signed_change() -> None:
     expected = Table(("period", "v"), (("2025-11", 100.0), ("2025-12", 250.0)))
     rule = Rule()

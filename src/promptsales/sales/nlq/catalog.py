@@ -259,14 +259,21 @@ class Catalog:
         }.get(dimension, [])
 
     def find_mentions(self, text: str, dimension: Dimension) -> tuple[list[EntityRef], str]:
-        """Whole-word mentions of ``dimension``'s names in ``text``, longest first; blanks them.
+        """Whole-word mentions of ``dimension``'s names in ``text``, longest first; blanks them."""
+        refs, spans = self.mention_spans(text, dimension)
+        for start, end in spans:
+            text = blank_span(text, start, end)
+        return refs, text
+
+    def mention_spans(self, text: str, dimension: Dimension) -> tuple[list[EntityRef], list[tuple[int, int]]]:
+        """Whole-word mentions of ``dimension``'s names in ``text``, longest first, and where each is.
 
         Looks up every run of 1..n consecutive words (n = the longest name) in a dictionary of names and
         aliases, so the cost does not grow with the number of campaigns.
         """
         index, longest = self._index.get(dimension, ({}, 0))
         if not index:
-            return [], text
+            return [], []
         words = [(m.start(), m.end()) for m in re.finditer(r"[a-z0-9%$\-\.]+(?:'[a-z0-9]+)*", text)]
         candidates: list[tuple[int, int, int, str]] = []  # (-length, start, end, alias)
         for i in range(len(words)):
@@ -288,9 +295,7 @@ class Catalog:
                     refs.append(
                         EntityRef(dimension=dimension, key=entity.key, name=entity.name, matched_text=text[start:end])
                     )
-        for start, end in spans:
-            text = blank_span(text, start, end)
-        return refs, text
+        return refs, spans
 
     def named(self, dimension: Dimension, fragment: str) -> list[Named]:
         """The entities of ``dimension`` whose whole name (or an alias) is ``fragment``, normalised."""

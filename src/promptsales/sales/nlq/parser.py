@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any, Literal
 
 from promptsales.sales.nlq import language, lexicon, rules, words
+from promptsales.sales.nlq.builder import Unanswerable, choose_grain
 from promptsales.sales.nlq.catalog import COUNTRY_ALIASES, OBJECTIVE_ALIASES, OBJECTIVE_FIGURE_WORDS, Catalog
 from promptsales.sales.nlq.metrics import DEFINITIONS, distinct_dimension, label
 from promptsales.sales.nlq.model import (
@@ -40,7 +41,7 @@ from promptsales.sales.nlq.periods import (
     month_label,
     months_period,
 )
-from promptsales.sales.nlq.subjects import dimension_name_at, find_subject
+from promptsales.sales.nlq.subjects import ValueMention, dimension_name_at, find_subject
 from promptsales.sales.nlq.text import (
     blank_span,
     compiled,
@@ -561,7 +562,12 @@ class QuestionParser:
         subject of the query, resolved to its rows (ties included) before the query runs."""
         masked = re.sub(r"\"[^\"]*\"|'[^']*'", lambda m: " " * len(m.group()), reading.text)
         masked = self.catalog.find_mentions(masked, Dimension.campaign)[1]
-        span = find_subject(masked, _is_figure)
+        values = [
+            ValueMention(dimension, start, end)
+            for dimension in _NAMED_VALUES
+            for start, end in self.catalog.mention_spans(masked, dimension)[1]
+        ]
+        span = find_subject(masked, _is_figure, values)
         if span is None:
             return None
         phrase = reading.text[span.start : span.end]
@@ -647,7 +653,7 @@ class QuestionParser:
             and _ranks_whole_entities(sub)
         ):
             shown = list(dict.fromkeys([sub.order_by or sub.metrics[0], *query.metrics]))[:6]
-            return sub.model_copy(
+            ranking = sub.model_copy(
                 update={
                     "metrics": shown,
                     "words": query.words,
@@ -656,6 +662,8 @@ class QuestionParser:
                     "language": query.language,
                 }
             )
+            if _one_table(ranking):  # not "the markets of the campaign with the biggest budget" (two grains)
+                return ranking
         return query.model_copy(update=update)
 
     def _read_names(self, reading: _Reading) -> NotAnswerable | None:
@@ -1724,9 +1732,8 @@ class QuestionParser:
         ):
             if _asks_for_a_campaign(text[: match.start()], match.group(1)):
                 continue  # "qué campaña generó más …", "which campaign had …": a ranking, not a name
-            named = dimension_name_at(text[match.start() :].split(), 0)
-            if named is not None and named[0] is not Dimension.campaign:
-                continue  # "campaign objective": another dimension's name, not a campaign's
+            if _in_another_dimension_name(text, match.start()):
+                continue  # "campaign objective", "objetivo de campaña": another dimension's name, not a campaign's
             fragment, best = self._best_campaign_prefix(match.group(1))
             if not fragment or set(fragment.split()) <= _STATUS_ADJECTIVES:
                 continue  # "la campaña activa con mayor presupuesto": a status, not a name
@@ -1980,6 +1987,8 @@ class QuestionParser:
         return _Ranking(None, None, descending, None, [])
 
 
+#: The dimensions whose values a question names next to the dimension's word ("the travel industry").
+_NAMED_VALUES = (Dimension.brand, Dimension.channel, Dimension.market, Dimension.objective, Dimension.industry)
 #: The dimensions that are a campaign's class: its objective and its brand's industry.
 _CLASSES = (Dimension.objective, Dimension.industry)
 #: Articles that may stand between a breakdown marker and a class ("según *el* objetivo", "by *their* industry").
@@ -2195,6 +2204,28 @@ def _lifecycle_matches(text: str, event: str, phrases: tuple[str, ...]) -> list[
         if free(match) and word not in words.MEANINGFUL["period"] and language.stems(word) & LIFECYCLE_STEMS[event]:
             matches.append(match)
     return matches
+
+
+def _in_another_dimension_name(text: str, start: int) -> bool:
+    """Whether the word "campaign" at ``start`` is part of another dimension's name that starts there or up
+    to three words before ("campaign objective", "objetivo de campaña")."""
+    before = text[:start].split()[-3:]
+    tokens = [*before, *text[start:].split()]
+    for first in range(len(before) + 1):
+        named = dimension_name_at(tokens, first)
+        if named is not None and named[0] is not Dimension.campaign and first + named[1] > len(before):
+            return True
+    return False
+
+
+def _one_table(query: StructuredQuery) -> bool:
+    """Whether one warehouse table serves every figure of ``query`` (a ranking by a whole-campaign budget
+    cannot also count the campaign's markets)."""
+    try:
+        choose_grain(query)
+    except Unanswerable:
+        return False
+    return True
 
 
 def _ranks_whole_entities(sub: StructuredQuery) -> bool:

@@ -660,6 +660,7 @@ class PeriodParser:
         ordinals = "|".join(sorted(ORDINAL_QUARTERS, key=len, reverse=True))
         patterns = [
             re.compile(rf"\bq([1-4])(?:\s*(?:de|del|of)?\s*{_YEAR})?\b"),
+            re.compile(rf"\bt([1-4])(?:\s*(?:de|del)?\s*{_YEAR})?\b"),  # "T3 2024", the Spanish label
             re.compile(rf"\b([1-4])\s?t(?:\s*(?:de|del)?\s*{_YEAR})?\b"),
             re.compile(rf"\b({ordinals})\s+(?:quarter|trimestre)(?:\s+(?:of|de|del))?(?:\s+(?:ano\s+)?{_YEAR})?\b"),
             re.compile(rf"\b(?:quarter|trimestre)\s+([1-4])(?:\s+(?:of|de|del))?(?:\s+{_YEAR})?\b"),
@@ -851,6 +852,17 @@ def _paired_periods(
         given = int(match.group(3)) if match.group(3) else None
         found.append((period_of(ordinals[match.group(1)], given), match.start(1), match.end(1)))
         found.append((period_of(ordinals[match.group(2)], given), match.start(2), match.end()))
+        text = blank_span(text, match.start(), match.end())
+    # "desde el tercer trimestre de 2024 hasta el cuarto de 2025": the second names its year, not its unit
+    elided = re.compile(
+        rf"\b({words})\s+(?:{units}){year}\s+(?:al|a|to|through|thru|until|hasta|and|y)\s+(?:the\s+|el\s+)?"
+        rf"({words})(?:\s+(?:of|de|del))?\s+{_YEAR}\b"
+    )
+    for match in list(elided.finditer(text)):
+        if not match.group(2):
+            continue  # the first names no year of its own: not two periods of two years
+        found.append((period_of(ordinals[match.group(1)], int(match.group(2))), match.start(1), match.end(2)))
+        found.append((period_of(ordinals[match.group(3)], int(match.group(4))), match.start(3), match.end()))
         text = blank_span(text, match.start(), match.end())
     return found, text
 

@@ -12,7 +12,7 @@ depth, and the answer filters on the ranking's rows (ties included).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from promptsales.sales.nlq import lexicon
@@ -36,6 +36,7 @@ _CONNECTORS = frozenset(
     "with con having that which que whose cuyo cuya cuyos cuyas had has tuvo tiene de of where donde in en".split()
 )
 _ARTICLES = frozenset("the el la los las a an un una its su sus".split())
+_POSSESSIVES = frozenset("our my nuestra nuestro nuestras nuestros mi mis".split())
 #: Verbs between an asking word and the ranking it asks for ("cuál *fue* el mercado con más ventas").
 _COPULAS = frozenset("fue fueron es son era was were is are been sido ha han has have".split())
 #: Words that end a subject phrase: the question's own verb, a comparison or a clause mark.
@@ -43,6 +44,11 @@ _TERMINATORS = frozenset("use used uses usa usan | vs versus compared compare co
 #: Verbs that, once a subject phrase has its ranking and figure, belong to the question ("how many active
 #: campaigns does *the brand with the highest spend* have").
 _CLAUSE_VERBS = frozenset("have has had tiene tienen tenia tuvo tuvieron".split())
+#: Verbs that begin the question's own ranking when one follows ("did *the brand with the highest spend* get
+#: the most leads"); without one they are the phrase's own ("la marca que más leads consiguió en 2025").
+_RANKING_VERBS = frozenset(
+    "get gets got obtain obtained obtuvo obtuvieron consiguio consiguieron logro lograron".split()
+)
 #: Words right before a dimension word that make it a breakdown ("by channel", "por canal", "cada mercado").
 _BREAKDOWN_MARKERS = frozenset("by por per each cada".split())
 _RANK_WORDS = frozenset(lexicon.RANK_DESC_WORDS) | frozenset(lexicon.RANK_ASC_WORDS)
@@ -107,11 +113,24 @@ def _is_number(token: str) -> bool:
     return token.isdigit() and 0 < int(token) <= 100
 
 
-def find_subject(text: str, is_figure: Callable[[str], bool] = lambda word: False) -> SubjectSpan | None:
+@dataclass(frozen=True)
+class ValueMention:
+    """Where the question names one value of a dimension ("travel" of the industries, "TikTok" of the channels)."""
+
+    dimension: Dimension
+    start: int
+    end: int
+
+
+def find_subject(
+    text: str, is_figure: Callable[[str], bool] = lambda word: False, values: Sequence[ValueMention] = ()
+) -> SubjectSpan | None:
     """The first ranking phrase of ``text`` (a normalised question, names blanked) that the question is
     about rather than asks for, or None. ``is_figure`` tells a word that names a figure ("sales",
     "vendió"): once the phrase has its own figure, the next one belongs to the question ("how much did
-    *the brand with the most campaigns* sell")."""
+    *the brand with the most campaigns* sell"). ``values`` are the dimension values the question names:
+    a dimension word next to one of its own values is part of that name ("which brands in *the travel
+    industry* had the most leads", "las marcas *del sector financiero* con más leads"), not a subject."""
     matches = list(_TOKEN.finditer(text))
     tokens = [match.group() for match in matches]
     inside = 0  # tokens after a dimension name's first word ("objetivo de campaña"): read with it
@@ -125,6 +144,8 @@ def find_subject(text: str, is_figure: Callable[[str], bool] = lambda word: Fals
         inside = index + length
         if index and tokens[index - 1] in _BREAKDOWN_MARKERS:
             continue  # "por canal la marca con más campañas": a breakdown, not a subject
+        if _names_a_value(text, matches[index].start(), matches[index + length - 1].end(), dimension, values):
+            continue
         start = index  # the phrase starts at its article, number and ranking word before the dimension word
         while start > 0 and (
             tokens[start - 1] in _ARTICLES
@@ -149,6 +170,25 @@ def find_subject(text: str, is_figure: Callable[[str], bool] = lambda word: Fals
     return None
 
 
+#: Words that may join a dimension word to the value it names ("el mercado *de* Monterrey").
+_NAME_JOINERS = re.compile(r"\s*(?:(?:de|del|of)\s+(?:(?:the|el|la|los|las)\s+)?)?")
+
+
+def _names_a_value(text: str, start: int, end: int, dimension: Dimension, values: Sequence[ValueMention]) -> bool:
+    """Whether the dimension word at ``[start, end)`` stands next to a value of its own dimension: right after
+    it ("the travel industry", "the TikTok channel") or before it, perhaps joined by "de"/"of" ("el sector
+    financiero", "el mercado de Monterrey")."""
+    for value in values:
+        if value.dimension is not dimension:
+            continue
+        if value.end <= start and not text[value.end : start].strip():
+            return True
+        joined = _NAME_JOINERS.match(text, end)
+        if joined is not None and joined.end() == value.start:
+            return True
+    return False
+
+
 def _phrase_end(tokens: list[str], index: int, ranked_before: bool, is_figure: Callable[[str], bool]) -> int:
     """Where the subject phrase of the dimension word at ``index`` ends: at a terminator, the question's own
     breakdown, or a figure word after the phrase (and each nested phrase in it) has its own."""
@@ -162,6 +202,8 @@ def _phrase_end(tokens: list[str], index: int, ranked_before: bool, is_figure: C
             continue
         default = default and (word in _ARTICLES or word in ("by", "por", "in", "en"))
         if word in _TERMINATORS or _starts_breakdown(tokens, later) or (has_figure and word in _CLAUSE_VERBS):
+            return later
+        if has_figure and word in _RANKING_VERBS and _rank_word_before_noun(tokens[later + 1 : later + 4]):
             return later
         nested = word in _DIMENSIONS and _after_preposition(tokens, later)
         if nested:  # "… of the brand with the most campaigns": its own ranking and figure
@@ -178,8 +220,10 @@ def _phrase_end(tokens: list[str], index: int, ranked_before: bool, is_figure: C
 def _after_preposition(tokens: list[str], index: int) -> bool:
     """Whether the word at ``index`` follows "of"/"de"/"del"/"in"/"en"/"for" (an article may stand between)."""
     before = index - 1
-    while before >= 0 and tokens[before] in _ARTICLES:
-        before -= 1
+    while before >= 0 and (
+        tokens[before] in _ARTICLES or tokens[before] in _POSSESSIVES or _ranks_the_noun(tokens[before])
+    ):
+        before -= 1  # "of *our top-spending* brand"
     return before >= 0 and tokens[before] in ("of", "de", "del", "in", "en", "for", "para", "from", "al")
 
 
@@ -193,7 +237,18 @@ def _ranked_after(tokens: list[str], index: int) -> bool:
         if word in _DIMENSIONS:  # "canal la marca con más campañas": the ranking is the later noun's
             return False
         if word in _CONNECTORS:  # "with the most", "de mayor", "en la que más", "where we spent the most"
-            return any(later in _RANK_WORDS for later in following[offset + 1 : offset + 5])
+            return _rank_word_before_noun(following[offset + 1 : offset + 5])
+    return False
+
+
+def _rank_word_before_noun(words: list[str]) -> bool:
+    """Whether a ranking word comes before any dimension word ("with the most sales"; not "tiene *la marca*
+    que más ha vendido", where the ranking is the later noun's)."""
+    for word in words:
+        if word in _DIMENSIONS:
+            return False
+        if word in _RANK_WORDS:
+            return True
     return False
 
 
