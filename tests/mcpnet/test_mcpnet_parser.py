@@ -1255,3 +1255,109 @@ def test_mcpnet_parser_reads_a_range_of_quarters_named_by_ordinal_or_spanish_lab
         "T3 2025",
         "T4 2025",
     ]
+
+
+@pytest.mark.parametrize(
+    "question, start, end",
+    [
+        ("spend between 2025-10-01 and 2025-12-31", date(2025, 10, 1), date(2026, 1, 1)),
+        ("leads during the second week of January 2026", date(2026, 1, 8), date(2026, 1, 15)),
+        ("ventas de la última semana de diciembre 2025", date(2025, 12, 25), date(2026, 1, 1)),
+        ("leads in the first 10 days of January 2026", date(2026, 1, 1), date(2026, 1, 11)),
+        ("gasto de los ultimos 7 dias de diciembre", date(2025, 12, 25), date(2026, 1, 1)),
+    ],
+)
+def test_mcpnet_parser_reads_iso_ranges_ordinal_weeks_and_first_or_last_days_of_a_month(question, start, end):
+    """ "the last week of December" is the month's last seven days, not the last week before the as-of date."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert (result.period.start, result.period.end) == (start, end)
+
+
+def test_mcpnet_parser_counts_active_campaigns_without_the_subject_s_period():
+    """ "How many active campaigns does the industry with the highest sales in 2025 have": campaigns as they are
+    now; 2025 ranks the industries only."""
+    result = _named_values_parser().parse(
+        "How many active campaigns does the industry with the highest sales amount in 2025 have?"
+    )
+    assert isinstance(result, StructuredQuery), result
+    assert (result.status, result.period) == ("active", None)
+    assert result.subjects[0].query.period.label == "2025"
+
+
+def test_mcpnet_parser_keeps_a_value_before_the_ranked_noun_in_the_subject():
+    """ "the travel brand with the most campaigns": the brands ranked are the travel ones."""
+    result = _named_values_parser().parse(
+        "How many leads did the travel brand with the most campaigns get in January 2026?"
+    )
+    assert isinstance(result, StructuredQuery), result
+    subject = result.subjects[0].query
+    assert [(ref.dimension, ref.key) for ref in subject.filters] == [(Dimension.industry, "travel")]
+    assert result.metrics == [Metric.leads] and result.period.label == "January 2026"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Number of campaigns running in each market in Q4 2025",
+        "cuantas campañas hubo al aire x mercado en el Q4 2025",
+    ],
+)
+def test_mcpnet_parser_reads_campaigns_running_during_a_period_across_a_breakdown(question):
+    """A breakdown between "running" and its period ("in each market") keeps it a lifecycle filter, not the
+    campaigns' status today."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert result.status is None
+    assert [(item.event, item.period.start, item.period.end) for item in result.lifecycle] == [
+        ("running", date(2025, 10, 1), date(2026, 1, 1))
+    ]
+    assert result.group_by == [Dimension.market]
+
+
+@pytest.mark.parametrize(
+    "question, metric",
+    [
+        ("¿Qué porcentaje de los clics se convirtió en leads en 2025?", Metric.click_to_lead_rate),
+        ("what percentage of clicks turned into leads in 2025", Metric.click_to_lead_rate),
+        ("% de leads que se convirtieron en ventas 2025", Metric.conversion_rate),
+        ("What was the average budget of the campaigns we launched in 2025?", Metric.budget),
+    ],
+)
+def test_mcpnet_parser_reads_rates_of_a_later_stage_and_averages_of_per_campaign_figures(question, metric):
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert result.metrics == [metric]
+    assert result.per == ("campaign" if metric is Metric.budget else None)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How many brands have at least 5 active campaigns?", "number of brands with 5+ active campaigns"],
+)
+def test_mcpnet_parser_reads_a_threshold_on_campaigns_with_a_status(question):
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert (result.metrics, result.status) == ([Metric("brands")], "active")
+    assert (result.having.metric, result.having.op, result.having.value) == (Metric("campaigns"), "ge", 5.0)
+
+
+@pytest.mark.parametrize(
+    "question, refusal",
+    [
+        ("cuantas ventas extra tendriamos si le subimos un 20% al presupuesto de tiktok", "forecast"),
+        ("what if we double the TikTok budget", "forecast"),
+        ("Show me the comments leads left on our TikTok ads and who wrote each one", "privacy"),
+        ("quien comento en nuestros anuncios de tiktok y que dijo cada persona", "privacy"),
+        ("bump google search max bid to 2 usd per click", "read-only"),
+    ],
+)
+def test_mcpnet_parser_refuses_what_ifs_authors_of_comments_and_bid_changes_by_rule(question, refusal):
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, NotAnswerable) and result.refusal == refusal, result
+
+
+def test_mcpnet_parser_reads_an_imperfect_verb_as_the_past_not_a_what_if():
+    """ "corrían" is the imperfect (they were running), not the conditional of a what-if."""
+    result = _named_values_parser().parse("¿cuántas campañas corrían en diciembre de 2025?")
+    assert isinstance(result, StructuredQuery), result

@@ -170,9 +170,14 @@ COMPARE_WORDS = (
     "comparada",
     "comparacion",
     "frente a",
+    "frente al",
     "contra",
     "respecto a",
+    "respecto al",
     "con respecto a",
+    "con respecto al",
+    "comparado con",
+    "en comparacion con",
 )
 
 STATUS_WORDS: dict[str, tuple[str, ...]] = {
@@ -347,6 +352,8 @@ CHANGE_WORDS = (
     "diferencia",
     "evolucion",
     "variacion porcentual",
+    "var %",
+    "var",
     "cambio porcentual",
     "crecimiento porcentual",
     "percent change",

@@ -92,6 +92,13 @@ UNIT_MEASURES: dict[str, str] = {
 _PER_UNIT = re.compile(
     r"\s+(?:(?:de|of|for|por|en)\s+)?(?:per|por|each|cada|every|a|an|/)\s+(?:(?:la|el|the|one)\s+)?([a-z]+)\b"
 )
+#: "percentage of the clicks that became leads", "porcentaje de los clics se convirtió en leads".
+_CONVERTED_SHARE = re.compile(
+    r"(?<![a-z0-9])(?:percentage|percent|share|%|porcentaje|proporcion|fraccion)\s+(?:of|de)\s+(?:(?:the|our|los|las|nuestros|nuestras)\s+)?"
+    r"(?P<earlier>[a-z]+)\s+(?:(?:that|which|que)\s+)?(?:(?:se|got|were|was)\s+)?"
+    r"(?:converted|became|become|turned|convirtio|convirtieron|convierte|convierten|volvio|volvieron|paso|pasaron|termino|terminaron)"
+    r"\s+(?:(?:into|in|to|en|a|as|como)\s+)?(?P<later>[a-z]+)(?![a-z0-9])"
+)
 #: Words of a value per unit that name no metric by themselves ("valor medio de cada venta", "average value").
 _VALUE_WORDS = re.compile(
     r"(?<![a-z0-9])(?:(?:average|mean|promedio|medio)\s+)?(?:value|valor|importe|amount|ticket)"
@@ -274,7 +281,9 @@ _COUNTRY_WORDS = frozenset({"country", "countries", "pais", "paises"})
 _QUANTITY_WORDS = frozenset({"much", "cuanto", "cuanta"})
 #: Words that ask how many ("how many campaigns", "número de campañas", "total de campañas"): with them, or
 #: with a breakdown, "campaigns" left over counts them; without, it lists them.
-_COUNT_WORDS = frozenset({"many", "number", "count", "cuantas", "cuantos", "numero", "cantidad", "total", "cuenta"})
+_COUNT_WORDS = frozenset(
+    {"many", "number", "count", "cuantas", "cuantos", "numero", "cantidad", "cant", "nro", "num", "total", "cuenta"}
+)
 #: Plural dimension words that list their dimension when nothing else read them.
 _PLURAL_DIMENSIONS: dict[str, Dimension] = {
     word: dimension
@@ -625,7 +634,13 @@ class QuestionParser:
             reading.subjects = [_scoped(subject, query.period) for subject in reading.subjects]
             update["subjects"] = reading.subjects
         inherited = next((s.query.period for s in reading.subjects if s.query.period), None)
-        if query.period is None and not query.compare_periods and not query.lifecycle and inherited is not None:
+        if (
+            query.period is None
+            and not query.compare_periods
+            and not query.lifecycle
+            and inherited is not None
+            and not _undated(query)  # "how many active campaigns does the brand with the most sales in 2025 have"
+        ):
             update["period"] = inherited
             query.notes.append(
                 reading.say(
@@ -833,12 +848,15 @@ class QuestionParser:
             return None
         end = found.end
         noun = _COUNTED_NOUN.match(reading.text, found.number_end)
+        reading.threshold = found
+        reading.understood["threshold"] = " ".join(
+            reading.text[found.start : max(end, noun.end() if noun else 0)].split()
+        )
+        reading.read("threshold", found.start, end)
         if noun is not None:
             reading.threshold_metric = _COUNTED_NOUNS[noun["noun"]]
-            end = max(end, noun.end())
-        reading.threshold = found
-        reading.understood["threshold"] = " ".join(reading.text[found.start : end].split())
-        reading.read("threshold", found.start, end)
+            # the noun only: a status word before it is the status reader's ("at least 5 active campaigns")
+            reading.read("threshold", max(end, noun.start("noun")), noun.end())
         return None
 
     @staticmethod
@@ -966,7 +984,8 @@ class QuestionParser:
         spans.extend(self._counted_dimensions(reading))
         spans.extend(self._stemmed_metrics(reading))
         spans = self._per_unit(reading, sorted(spans))
-        self._read_average(reading)
+        spans = self._converted_share(reading, spans)
+        self._read_average(reading, spans)
         reading.metric_spans = spans
         reading.metrics = list(dict.fromkeys(metric for _, _, metric in spans))
         which_content = _WHICH_CONTENT.search(reading.normalized)
@@ -1141,7 +1160,9 @@ class QuestionParser:
                         for item in reading.found_periods
                         if item.start >= match.end()
                         and all(
-                            word in lexicon.LIFECYCLE_CONNECTORS or word in _COUNTED_CAMPAIGNS
+                            word in lexicon.LIFECYCLE_CONNECTORS
+                            or word in _COUNTED_CAMPAIGNS
+                            or word in _BREAKDOWN_BETWEEN
                             # names already read are blank here: "lanzó Banco Palma en el S2"
                             for word in words.WORD.findall(reading.text[match.end() : item.start])
                         )
@@ -1233,9 +1254,26 @@ class QuestionParser:
         return sorted(spans)
 
     @staticmethod
-    def _read_average(reading: _Reading) -> None:
+    def _converted_share(reading: _Reading, spans: list[tuple[int, int, Metric]]) -> list[tuple[int, int, Metric]]:
+        """ "¿qué porcentaje de los clics se convirtió en leads?", "what share of clicks turned into leads": the
+        registry's rate of the later stage over the earlier (click-to-lead rate, conversion rate …)."""
+        for match in list(_CONVERTED_SHARE.finditer(reading.normalized)):
+            earlier, later = (UNIT_MEASURES.get(match.group(name)) for name in ("earlier", "later"))
+            ratio = RATIOS.get((later or "", earlier or ""))
+            if ratio is None:
+                continue
+            spans = [span for span in spans if span[1] <= match.start() or span[0] >= match.end()]
+            spans.append((match.start(), match.end(), ratio))
+            reading.read("metrics", match.start(), match.end())
+            reading.understood_list("metrics").append(ratio.value)
+        return sorted(spans)
+
+    @staticmethod
+    def _read_average(reading: _Reading, spans: list[tuple[int, int, Metric]]) -> None:
         """ "average sales per campaign", "promedio diario de ventas", "average monthly spend": totals
-        averaged per campaign, day or month (an average word alone is not read: it would be another figure)."""
+        averaged per campaign, day or month (an average word alone is not read: it would be another figure);
+        next to a figure recorded per whole campaign ("average budget", "presupuesto promedio") it averages
+        per campaign, the only unit that figure has."""
         average = next(
             (m for word in lexicon.AVERAGE_WORDS if (m := contains_phrase(reading.text, word)) is not None), None
         )
@@ -1252,6 +1290,15 @@ class QuestionParser:
                 reading.read("average", average.start(), average.end())
                 reading.read("average", match.start(), match.end())
                 reading.understood["average per"] = per
+                return
+        for start, end, metric in spans:
+            if (
+                metric in _PER_CAMPAIGN_FIGURES
+                and not reading.text[min(end, average.end()) : max(start, average.start())].strip()
+            ):
+                reading.per = "campaign"
+                reading.read("average", average.start(), average.end())
+                reading.understood["average per"] = "campaign"
                 return
 
     @staticmethod
@@ -1734,6 +1781,8 @@ class QuestionParser:
                 continue  # "qué campaña generó más …", "which campaign had …": a ranking, not a name
             if _in_another_dimension_name(text, match.start()):
                 continue  # "campaign objective", "objetivo de campaña": another dimension's name, not a campaign's
+            if match.group(1).split()[0] in _LIFECYCLE_VERBS:
+                continue  # "the biggest-budget campaign launched in Q4 2025": when it ran, not its name
             fragment, best = self._best_campaign_prefix(match.group(1))
             if not fragment or set(fragment.split()) <= _STATUS_ADJECTIVES:
                 continue  # "la campaña activa con mayor presupuesto": a status, not a name
@@ -2073,6 +2122,10 @@ _STATUS_VERBS: dict[str, tuple[str, ...]] = {
     ),
     "finished": ("have ended", "already ended", "ya terminaron", "ya finalizaron", "ya acabaron", "ya concluyeron"),
 }
+#: Lifecycle verbs ("launched", "lanzada"): after "campaign" they say when it ran, not its name.
+_LIFECYCLE_VERBS = frozenset(
+    phrase for phrases in lexicon.LIFECYCLE_WORDS.values() for phrase in phrases if " " not in phrase
+)
 #: Status words ("activa", "finalizadas"): after "campaña" they are an adjective, not a campaign's name.
 _STATUS_ADJECTIVES = frozenset(word for phrases in lexicon.STATUS_WORDS.values() for p in phrases for word in p.split())
 #: How far (characters) from a threshold's words the figure it is on may be named ("more than 50,000 in sales").
@@ -2099,12 +2152,20 @@ _COUNTED_NOUNS: dict[str, Metric] = {
     "clientes": Metric("clients"),
 }
 _COUNTED_NOUN = re.compile(
-    r"\s+(?:(?:different|distinct|distintas|distintos|diferentes)\s+)?(?P<noun>"
+    # "at least 5 *active* campaigns": a status word may qualify the noun (read by the status reader, not here)
+    r"\s+(?:(?:different|distinct|distintas|distintos|diferentes)\s+)?"
+    r"(?:(?:active|finished|paused|cancelled|activas|activos|finalizadas|pausadas|canceladas)\s+)?(?P<noun>"
     + "|".join(sorted(_COUNTED_NOUNS, key=len, reverse=True))
     + r")(?![a-z0-9])"
 )
 #: Words of a count of campaigns between a lifecycle verb and its period ("launched *the most campaigns* in 2025").
+#: Figures recorded per whole campaign: an average of one is per campaign ("average budget").
+_PER_CAMPAIGN_FIGURES = frozenset({Metric.budget})
 _COUNTED_CAMPAIGNS = frozenset("most more fewest least mas menos campaigns campanas".split())
+#: A breakdown between a lifecycle word and its period ("running *in each market* in Q4", "al aire *x mercado*").
+_BREAKDOWN_BETWEEN = frozenset("each cada by por x per".split()) | frozenset(
+    word for dimension, names in lexicon.DIMENSION_WORDS.items() for word in names if " " not in word
+)
 #: A breakdown of one period into its quarters or halves, by the months in each part.
 _PERIOD_PARTS = {
     3: re.compile(
@@ -2236,6 +2297,20 @@ def _ranks_whole_entities(sub: StructuredQuery) -> bool:
     return not (sub.filters or sub.status or sub.statuses or sub.lifecycle)
 
 
+def _undated(query: StructuredQuery) -> bool:
+    """Whether ``query`` counts campaigns as they are now (by status: "how many active campaigns") or asks only
+    for figures not dated by month (a budget): a subject's period does not scope it."""
+    if query.status or query.statuses:
+        return True
+    return all(metric is not CAMPAIGNS and not _dated(metric) for metric in query.metrics)
+
+
+def _dated(metric: Metric) -> bool:
+    """Whether a figure is dated by month (sums of results, counts of keys), so a period can scope it."""
+    definition = DEFINITIONS[metric]
+    return definition.kind in ("keys", "distinct") or set(definition.inputs) <= set(ADDITIVE)
+
+
 def _scoped(subject: SubjectRef, period: Period) -> SubjectRef:
     """A subject named without a period is ranked over the question's period — unless it ranks by something
     not dated by month (a count of campaigns by status, a budget): "the brand with the most active
@@ -2244,8 +2319,7 @@ def _scoped(subject: SubjectRef, period: Period) -> SubjectRef:
     if query.period or query.compare_periods or query.lifecycle or query.status or query.statuses:
         return subject
     ranked = query.order_by or query.metrics[0]
-    definition = DEFINITIONS[ranked]
-    if ranked is CAMPAIGNS or not (definition.kind in ("keys", "distinct") or set(definition.inputs) <= set(ADDITIVE)):
+    if ranked is CAMPAIGNS or not _dated(ranked):
         return subject
     return subject.model_copy(update={"query": query.model_copy(update={"period": period})})
 

@@ -219,6 +219,31 @@ _NUMERIC_RANGE = (
 )
 #: The ordinal of a half month: "primera", "1ra", "second", "2nd" …
 _SECOND_HALF = frozenset("segunda 2da 2a 2nd second".split())
+#: The weeks of a month by ordinal: the n-th seven days from the 1st; 0 is the month's last seven days.
+_WEEK_ORDINALS = {
+    **dict.fromkeys(("first", "1st", "primera", "primer", "1ra", "1era", "1a"), 1),
+    **dict.fromkeys(("second", "2nd", "segunda", "2da", "2a"), 2),
+    **dict.fromkeys(("third", "3rd", "tercera", "tercer", "3ra", "3era", "3a"), 3),
+    **dict.fromkeys(("fourth", "4th", "cuarta", "4ta", "4a"), 4),
+    **dict.fromkeys(("last", "final", "ultima"), 0),
+}
+_WEEK_OF_MONTH = (
+    r"\b(?:the\s+|la\s+)?(?P<ord>"
+    + "|".join(sorted(_WEEK_ORDINALS, key=len, reverse=True))
+    + rf")\s+(?:week|semana)\s+(?:of|de|del)\s+(?:(?:the\s+)?month\s+of\s+|(?:el\s+)?mes\s+de\s+)?(?P<m1>{_MONTH}|{_ABBR})"
+)
+_DAYS_OF_MONTH = (
+    rf"\b(?:the\s+|los\s+)?(?P<which>first|primeros|last|ultimos)\s+(?P<n>{_NUM[1:-1]})\s+(?:days|dias)\s+(?:of|de|del)\s+"
+    rf"(?:(?:the\s+)?month\s+of\s+|(?:el\s+)?mes\s+de\s+)?(?P<m1>{_MONTH}|{_ABBR})"
+)
+_ISO_DAY = r"(?P<y{n}>20\d\d)-(?P<m{n}>0[1-9]|1[0-2])-(?P<d{n}>[0-3]\d)"
+_ISO_RANGE = (
+    r"\b(?:(?:from|between|entre|del|desde)\s+)?(?:the\s+|el\s+)?"
+    + _ISO_DAY.format(n=1)
+    + r"\s*(?:to|and|until|through|thru|y|al|a|hasta|-|–)\s*(?:the\s+|el\s+)?"
+    + _ISO_DAY.format(n=2)
+    + r"\b"
+)
 _HALF_ORDINAL = r"primera|segunda|1ra|2da|1era|1a|2a|first|second|1st|2nd"
 #: A month without its year; an abbreviation only before another month in a list or a comparison.
 _LONE_MONTH = rf"\b({_MONTH})\b|\b({_ABBR})\b"
@@ -392,6 +417,14 @@ class PeriodParser:
             rf"\b(?:el|on\s+the)\s+(?P<d1>{day}){th}\s+(?:de|of)\s+(?P<m1>{_MONTH})(?P<y>{year})",
             r"\b(?P<y>20\d\d)-(?P<m1>0[1-9]|1[0-2])-(?P<d1>[0-3]\d)\b",
         ]
+        for match in list(compiled(_ISO_RANGE).finditer(text)):  # "between 2025-10-01 and 2025-12-31"
+            try:
+                ends = [date(int(match[f"y{n}"]), int(match[f"m{n}"]), int(match[f"d{n}"])) for n in (1, 2)]
+            except ValueError:
+                continue
+            if ends[0] <= ends[1]:
+                yield self._days_period(ends[0], ends[1], match)
+                text = blank_span(text, match.start(), match.end())
         for match in list(compiled(_WEEK_OF).finditer(text)):
             # "the week of March 3, 2025", "la semana del 3 de marzo": Monday to Sunday of the week holding the day
             named_day = self._week_of_day(match)
@@ -406,6 +439,26 @@ class PeriodParser:
                 if found is not None:
                     yield self._days_period(*found, match)
                     text = blank_span(text, match.start(), match.end())
+        # "the second week of January 2026", "la última semana de diciembre": days 8–14, the month's last seven days
+        for match in list(compiled(rf"{_WEEK_OF_MONTH}(?P<y>{year})").finditer(text)):
+            month = self._named_month(match)
+            last_day = add_months(month, 1) - timedelta(days=1)
+            ordinal = _WEEK_ORDINALS[match.group("ord")]
+            first = last_day - timedelta(days=6) if ordinal == 0 else month + timedelta(days=7 * (ordinal - 1))
+            yield self._days_period(first, first + timedelta(days=6), match)
+            text = blank_span(text, match.start(), match.end())
+        # "the first 10 days of January 2026", "los últimos 7 días de diciembre"
+        for match in list(compiled(rf"{_DAYS_OF_MONTH}(?P<y>{year})").finditer(text)):
+            month = self._named_month(match)
+            last_day = add_months(month, 1) - timedelta(days=1)
+            days = _number(match.group("n"))
+            if not 1 <= days <= last_day.day:
+                continue
+            if match.group("which") in ("first", "primeros"):
+                yield self._days_period(month, month + timedelta(days=days - 1), match)
+            else:
+                yield self._days_period(last_day - timedelta(days=days - 1), last_day, match)
+            text = blank_span(text, match.start(), match.end())
         for match in list(compiled(_NUMERIC_RANGE).finditer(text)):
             ends = self._numeric_dates(match.group("first"), match.group("last"))
             if ends is not None and ends[0] <= ends[1]:

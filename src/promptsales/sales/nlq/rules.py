@@ -117,6 +117,9 @@ PRIVACY = Rule(
             rf"\b(?:latitudes?|longitudes?|coordinates|coordenadas|geolocation|geolocalizacion|gps|exact\s+locations?"
             rf"|ubicacion(?:es)?(?:\s+exactas?)?|home\s+locations?)\b.*\b{_PEOPLE}\b"
             rf"|\b{_PEOPLE}\b.*\b(?:latitudes?|longitudes?|coordinates|coordenadas|geolocation|geolocalizacion|gps)\b",
+            # who wrote, said or posted something: "the comments leads left and who wrote each one"
+            r"\b(?:who|quien(?:es)?)\s+(?:wrote|commented|posted|said|left|replied|escribio|escribieron|comento"
+            r"|comentaron|dijo|dijeron|publico|publicaron|dejo|dejaron|respondio|respondieron)\b",
             # one person's purchases: "the purchase history of …", "historial de compras del cliente …"
             r"\b(?:purchase|purchasing|buying|order|shopping|transaction)\s+(?:history|histories|records?)\b"
             r"|\bhistorial(?:es)?\s+de\s+(?:compras?|pedidos|ordenes|transacciones)\b",
@@ -145,7 +148,8 @@ _WRITE_VERBS = (
     r"extiende|extender|prolonga|prolongar|registra|registrar|anota|anotar|"
     r"reasigna|reasignar|asigna|transfiere|transferir|programa\s+(?:la|el|una|un)|haz|hazme|pon|ponle|"
     r"clone|copy|configure|adjust|save|clona|clonar|copia|copiar|fija|fijar|establece|establecer|configura|"
-    r"configurar|ajusta|ajustar|deja|dejar|guarda|guardar|marcar|marca\s+como|marcalos|marcalas|manda|mandar"
+    r"configurar|ajusta|ajustar|deja|dejar|guarda|guardar|marcar|marca\s+como|marcalos|marcalas|manda|mandar|"
+    r"bump|boost|hike|slash|trim|top\s+up"
 )
 #: Spanish object pronouns written onto an imperative ("súbele", "bórrala", "páusalas").
 _CLITICS = r"(?:le|la|lo|les|las|los|me|nos)?"
@@ -185,9 +189,20 @@ READ_ONLY = Rule(
 SPANISH_FUTURE = re.compile(r"\b\w+(?:ará|erá|irá|arán|erán|irán|drá|drán)\b")
 
 
-def spanish_future(_normalized: str, original: str) -> str | None:
-    """A verb in the Spanish future tense in the question as written ("venderá", not "vendera")."""
-    found = SPANISH_FUTURE.search(original.lower())
+#: The Spanish conditional of a what-if ("¿cuántas ventas tendríamos si …?"): infinitive + -ía(n/mos), or an
+#: irregular stem ("tendr-", "habr-"); read only with an "if" ("si") in the question, since some imperfects of
+#: -er/-ir verbs look the same ("preferían").
+SPANISH_CONDITIONAL = re.compile(r"\b\w*(?:ar|er|ir|dr|br)[ií](?:a|an|amos)\b")
+_IF = re.compile(r"\bsi\b")
+
+
+def spanish_future(normalized: str, original: str) -> str | None:
+    """A verb in the Spanish future tense ("venderá", not "vendera"), or in the conditional of a what-if
+    ("¿cuántas ventas tendríamos si …?"), in the question as written."""
+    lowered = original.lower()
+    found = SPANISH_FUTURE.search(lowered)
+    if found is None and _IF.search(normalized):
+        found = SPANISH_CONDITIONAL.search(lowered)
     return found.group(0) if found else None
 
 
@@ -198,11 +213,13 @@ FORECAST = Rule(
         for pattern in (
             r"\b(?:forecasts?|forecasting|predict|predicted|prediction|predictions|projected|projections?"
             r"|expected|expect|estimate\s+for|will|going\s+to|gonna|upcoming|future|in\s+the\s+coming"
+            # what-ifs: "what if we double the budget", "how many sales would we get if …"
+            r"|what\s+if|would\s+(?:we|it|they|sales|leads|spend|revenue|roi)|hypothetical(?:ly)?"
             r"|next\s+(?:\d+\s+)?(?:month|months|quarter|quarters|year|years|week|weeks|half|semester|season"
             r"|campaign|campaigns)|coming\s+(?:month|months|quarter|year|weeks?))\b",
             r"\b(?:pronosticos?|pronosticar|prediccion(?:es)?|predecir|proyeccion(?:es)?|proyectad[oa]s?|futur[oa]s?"
             r"|esperad[oa]s?|esperamos|proxim[oa]s?|que\s+viene|venider[oa]s?|sera|seran|habra|va\s+a|van\s+a"
-            r"|vamos\s+a|tendremos|venderemos|alcanzaremos|ganaremos)\b",
+            r"|vamos\s+a|tendremos|venderemos|alcanzaremos|ganaremos|que\s+pasaria\s+si|hipotetic[oa]s?)\b",
         )
     ),
     "This asks about the future: the warehouse holds recorded results only and there is no forecasting "

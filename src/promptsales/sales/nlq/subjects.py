@@ -49,6 +49,8 @@ _CLAUSE_VERBS = frozenset("have has had tiene tienen tenia tuvo tuvieron".split(
 _RANKING_VERBS = frozenset(
     "get gets got obtain obtained obtuvo obtuvieron consiguio consiguieron logro lograron".split()
 )
+#: Relative pronouns that make a subject phrase a clause of its own ("la marca *que* más leads consiguió").
+_RELATIVES = frozenset("que that which who whose cuyo cuya donde where".split())
 #: Words right before a dimension word that make it a breakdown ("by channel", "por canal", "cada mercado").
 _BREAKDOWN_MARKERS = frozenset("by por per each cada".split())
 _RANK_WORDS = frozenset(lexicon.RANK_DESC_WORDS) | frozenset(lexicon.RANK_ASC_WORDS)
@@ -147,14 +149,24 @@ def find_subject(
         if _names_a_value(text, matches[index].start(), matches[index + length - 1].end(), dimension, values):
             continue
         start = index  # the phrase starts at its article, number and ranking word before the dimension word
-        while start > 0 and (
-            tokens[start - 1] in _ARTICLES
-            or _ranks_the_noun(tokens[start - 1])
-            or _is_number(tokens[start - 1])
-            # "the best *roas* channel", "our top *spending* brand": the figure the ranking word ranks by
-            or (start > 1 and is_figure(tokens[start - 1]) and _ranks_the_noun(tokens[start - 2]))
-        ):
-            start -= 1
+        while start > 0:
+            if (
+                tokens[start - 1] in _ARTICLES
+                or _ranks_the_noun(tokens[start - 1])
+                or _is_number(tokens[start - 1])
+                # "the best *roas* channel", "our top *spending* brand": the figure the ranking word ranks by
+                or (start > 1 and is_figure(tokens[start - 1]) and _ranks_the_noun(tokens[start - 2]))
+            ):
+                start -= 1
+                continue
+            # "the *travel* brand with the most campaigns": a value of another dimension qualifies the ranked noun
+            qualifier = next(
+                (v for v in values if v.end == matches[start - 1].end() and v.dimension is not dimension), None
+            )
+            if qualifier is None:
+                break
+            while start > 0 and matches[start - 1].start() >= qualifier.start:
+                start -= 1
         ranked_before = any(_ranks_the_noun(tokens[i]) for i in range(start, index))
         name_end = index + length - 1  # the dimension name's last word
         if not (ranked_before or _ranked_after(tokens, name_end)):
@@ -193,6 +205,7 @@ def _phrase_end(tokens: list[str], index: int, ranked_before: bool, is_figure: C
     """Where the subject phrase of the dimension word at ``index`` ends: at a terminator, the question's own
     breakdown, or a figure word after the phrase (and each nested phrase in it) has its own."""
     has_figure = ranked_before  # "the top market": ranked by the default figure
+    relative = False  # the phrase is a relative clause ("que más vendió"): a verb after its figure is its own
     ranked = ranked_before
     default = ranked_before  # … unless a figure follows "by"/"en" ("the top channel by spend", "mejor canal en ventas")
     for later in range(index + 1, len(tokens)):
@@ -203,8 +216,15 @@ def _phrase_end(tokens: list[str], index: int, ranked_before: bool, is_figure: C
         default = default and (word in _ARTICLES or word in ("by", "por", "in", "en"))
         if word in _TERMINATORS or _starts_breakdown(tokens, later) or (has_figure and word in _CLAUSE_VERBS):
             return later
-        if has_figure and word in _RANKING_VERBS and _rank_word_before_noun(tokens[later + 1 : later + 4]):
-            return later
+        if (
+            has_figure
+            and word in _RANKING_VERBS
+            and (not relative or _rank_word_before_noun(tokens[later + 1 : later + 4]))
+        ):
+            return (
+                later  # "did *the brand with the most campaigns* get …"; "la marca *que* más leads consiguió" keeps it
+            )
+        relative = relative or word in _RELATIVES
         nested = word in _DIMENSIONS and _after_preposition(tokens, later)
         if nested:  # "… of the brand with the most campaigns": its own ranking and figure
             has_figure, ranked = False, False

@@ -21,11 +21,15 @@ def strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+_NUMBER_PLUS = re.compile(r"(\d)\+(?![\d])")
+
+
 def normalize(text: str) -> str:
     """Lower-case, accent-free text; clause punctuation becomes ``|``, other punctuation spaces."""
     text = _BOUNDARY.sub(" | ", text)
     text = strip_accents(text.lower()).replace("\u201c", '"').replace("\u201d", '"').replace("\u2019", "'")
     text = _POSSESSIVE.sub("", text)  # "tiktok's reach" → "tiktok reach"
+    text = _NUMBER_PLUS.sub(r"\1 plus ", text)  # "5+ campaigns": five or more
     # "11/28/2025" keeps its slashes; any other slash is a space
     text = "".join(part if index % 2 else _NON_WORD.sub(" ", part) for index, part in enumerate(_DATE.split(text)))
     text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)  # keep decimal points only

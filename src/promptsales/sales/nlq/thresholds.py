@@ -30,7 +30,7 @@ _PERCENT = r"\s*(?:%|percent|por\s*ciento|porciento)"
 _PHRASE = re.compile(
     r"(?<![a-z0-9])(?:(?P<op>" + "|".join(f"(?P<{op}>{words})" for op, words in _OPS.items()) + r")\s+"
     rf"(?P<number>{_NUMBER})(?P<percent>{_PERCENT})?(?![a-z0-9%])"
-    rf"|(?P<number_first>\d+(?:[.,]\d+)*)(?P<percent_first>{_PERCENT})?\s+(?P<between>\S+\s+)?(?P<more>or\s+more|o\s+mas)"
+    rf"|(?P<number_first>\d+(?:[.,]\d+)*)(?P<percent_first>{_PERCENT})?\s+(?P<between>\S+\s+)?(?P<more>or\s+more|o\s+mas|plus)"
     r"(?![a-z0-9]))"
 )
 #: A unit of time right after the number: "over 3 months" is a duration, not a threshold on a figure.
