@@ -2158,9 +2158,9 @@ _COUNTED_NOUN = re.compile(
     + "|".join(sorted(_COUNTED_NOUNS, key=len, reverse=True))
     + r")(?![a-z0-9])"
 )
-#: Words of a count of campaigns between a lifecycle verb and its period ("launched *the most campaigns* in 2025").
 #: Figures recorded per whole campaign: an average of one is per campaign ("average budget").
-_PER_CAMPAIGN_FIGURES = frozenset({Metric.budget})
+_PER_CAMPAIGN_FIGURES = frozenset({Metric("budget")})
+#: Words of a count of campaigns between a lifecycle verb and its period ("launched *the most campaigns* in 2025").
 _COUNTED_CAMPAIGNS = frozenset("most more fewest least mas menos campaigns campanas".split())
 #: A breakdown between a lifecycle word and its period ("running *in each market* in Q4", "al aire *x mercado*").
 _BREAKDOWN_BETWEEN = frozenset("each cada by por x per".split()) | frozenset(

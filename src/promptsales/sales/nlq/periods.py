@@ -419,11 +419,11 @@ class PeriodParser:
         ]
         for match in list(compiled(_ISO_RANGE).finditer(text)):  # "between 2025-10-01 and 2025-12-31"
             try:
-                ends = [date(int(match[f"y{n}"]), int(match[f"m{n}"]), int(match[f"d{n}"])) for n in (1, 2)]
+                iso_ends = [date(int(match[f"y{n}"]), int(match[f"m{n}"]), int(match[f"d{n}"])) for n in (1, 2)]
             except ValueError:
                 continue
-            if ends[0] <= ends[1]:
-                yield self._days_period(ends[0], ends[1], match)
+            if iso_ends[0] <= iso_ends[1]:
+                yield self._days_period(iso_ends[0], iso_ends[1], match)
                 text = blank_span(text, match.start(), match.end())
         for match in list(compiled(_WEEK_OF).finditer(text)):
             # "the week of March 3, 2025", "la semana del 3 de marzo": Monday to Sunday of the week holding the day
