@@ -100,6 +100,32 @@ def test_mcpnet_builder_picks_the_coarsest_table(dimensions, period, expected):
     assert choose_grain(query).table == expected
 
 
+def test_mcpnet_builder_binds_every_value_of_a_share_and_computes_it_from_two_parts():
+    """ "What share of our 2025 leads came from TikTok": the part (filtered on TikTok) and the whole (without the
+    filter) are two statements whose values are all parameters; the share is the part over the whole."""
+    query = QuestionParser(CATALOG, date(2026, 1, 31)).parse("What share of our 2025 leads came from TikTok?")
+    assert isinstance(query, StructuredQuery) and query.share_of is Dimension.channel
+    built = build(query)
+    text = built.statement.as_string(None)
+    assert "TikTok" not in text and "2025" not in text
+    assert text.count("%s") == len(built.params)
+    assert built.params.count([3]) == 1  # the channel filters the part only
+    assert built.params.count(date(2025, 1, 1)) == 2  # the period bounds both
+    assert built.columns == ["leads", "leads_total", "leads_share"]
+    assert 'NULLIF(w."leads", 0)' in text
+
+
+def test_mcpnet_builder_refuses_shares_of_figures_that_are_not_totals():
+    """A CTR or a count of distinct buyers does not add up over channels: no share of a whole is made up."""
+    for metric in (Metric.ctr, Metric.clients):
+        query = StructuredQuery(
+            intent=Intent.breakdown, metrics=[metric], group_by=[Dimension.channel], share_of=Dimension.channel
+        )
+        with pytest.raises(Unanswerable) as refused:
+            build(query)
+        assert "totals only" in refused.value.reason("en") and "solo para totales" in refused.value.reason("es")
+
+
 def test_mcpnet_builder_refuses_per_campaign_figures_at_finer_grain():
     """Budgets cannot be split by month/channel/market: an explanation, in both languages."""
     query = StructuredQuery(intent=Intent.breakdown, metrics=[Metric.budget], group_by=[Dimension.channel])

@@ -2,7 +2,8 @@
 model now answers, with the expected answer computed by SQL over the SOURCES (PromptAds, PromptCRM,
 PromptContent), never the warehouse — distinct buyers by channel, market and month (grain), ties, lifecycle
 filters, averages, derived metrics (ROAS next to ROI, CPM, AOV), nested subjects with a period, changes of a
-range, periods (bimesters, last semester), content used by campaigns, and misspelt or inflected words.
+range, periods (bimesters, last semester), content used by campaigns, misspelt or inflected words, and shares of a
+total ("what share of our leads came from TikTok").
 
 Verdicts as in ``test_mcpnet_unseen_questions`` (same judge); every question must be correct.
 """
@@ -129,6 +130,27 @@ def content_items(s: Sources, n: dict) -> list[list]:
     return [[linked]]
 
 
+def tiktok_share_of_leads_2025(s: Sources, n: dict) -> list[list]:
+    """TikTok's 2025 leads, all 2025 leads, and the share (PromptCRM leads by their channel)."""
+    leads = IN_MONTHS.format("x.created_at", "x.created_at")
+    tiktok, total = s.crm.execute(
+        f"SELECT count(*) FILTER (WHERE x.channel_id = ANY(%s)), count(*) FROM crm.leads x WHERE {leads}",
+        ([r[0] for r in s.ads.execute("SELECT channel_id FROM ads.channels WHERE name = 'TikTok'")], *Y25),
+    ).fetchone()
+    return [[tiktok, total, tiktok / total]]
+
+
+def channel_shares_of_spend_2025(s: Sources, n: dict) -> list[list]:
+    """Each channel's 2025 spend, the total and its share, in the answer's order (by channel name)."""
+    rows = s.ads.execute(
+        f"SELECT ch.name, sum(r.cost) FROM ads.ad_results r JOIN ads.channels ch USING (channel_id) "
+        f"WHERE {RESULTS_25} GROUP BY 1 ORDER BY 1",
+        Y25,
+    ).fetchall()
+    total = sum(spend for _, spend in rows)
+    return [[name, spend, total, spend / total] for name, spend in rows]
+
+
 # (class, question, expected: a function of (sources, names) giving the answer's rows without *_id columns)
 QUESTIONS = [
     ("grain", "How many clients bought through LinkedIn?", lambda s, n: clients_through(s, linkedin(s))),
@@ -158,6 +180,9 @@ QUESTIONS = [
         value(lambda s, n: s.sales_amount(("2025-12-01", "2026-01-01"))),
     ),
     ("content", 'How many content items did campaign "{C}" use?', content_items),
+    ("shares", "What share of our 2025 leads came from TikTok?", tiktok_share_of_leads_2025),
+    ("shares", "¿Qué porcentaje de los leads de 2025 vino de TikTok?", tiktok_share_of_leads_2025),
+    ("shares", "share of spend by channel in 2025", channel_shares_of_spend_2025),
 ]
 
 

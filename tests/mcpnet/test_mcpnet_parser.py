@@ -1361,3 +1361,34 @@ def test_mcpnet_parser_reads_an_imperfect_verb_as_the_past_not_a_what_if():
     """ "corrían" is the imperfect (they were running), not the conditional of a what-if."""
     result = _named_values_parser().parse("¿cuántas campañas corrían en diciembre de 2025?")
     assert isinstance(result, StructuredQuery), result
+
+
+@pytest.mark.parametrize(
+    "question, share_of, group_by, filtered",
+    [
+        ("What share of our 2025 leads came from TikTok?", Dimension.channel, [], [Dimension.channel]),
+        ("¿Qué porcentaje de los leads de 2025 vino de TikTok?", Dimension.channel, [], [Dimension.channel]),
+        ("% of tiktok leads out of total leads 2025", Dimension.channel, [], [Dimension.channel]),
+        ("share of spend by channel in 2025", Dimension.channel, [Dimension.channel], []),
+        # a breakdown's share is of the scope the filters keep ("each travel brand's share")
+        (
+            "participación de cada marca de viajes en las ventas de 2025",
+            Dimension.brand,
+            [Dimension.brand],
+            [Dimension.industry],
+        ),
+        # a breakdown by time keeps the part named as the share's ("TikTok's share, month by month")
+        ("share of TikTok in leads by month in Q4 2025", Dimension.channel, [Dimension.month], [Dimension.channel]),
+    ],
+)
+def test_mcpnet_parser_reads_a_share_of_the_total_over_one_dimension(question, share_of, group_by, filtered):
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert (result.share_of, result.group_by) == (share_of, group_by)
+    assert [ref.dimension for ref in result.filters] == filtered
+
+
+def test_mcpnet_parser_reads_a_percent_after_a_number_as_a_threshold_not_a_share():
+    result = _named_values_parser().parse("campaigns with a CTR above 2% in 2025")
+    assert isinstance(result, StructuredQuery), result
+    assert result.share_of is None

@@ -155,6 +155,51 @@ def ignored_note(ignored: list[str], language: str) -> str:
 
 
 def summarize(query: StructuredQuery, columns: list[str], rows: list[list[object]], truncated: bool) -> str:
+    """A one- or two-sentence answer (and each row's share of the total, when asked)."""
+    text = _summary(query, columns, rows, truncated)
+    return text + _shares(query, columns, rows) if query.share_of is not None and rows else text
+
+
+def _shares(query: StructuredQuery, columns: list[str], rows: list[list[object]]) -> str:
+    """ " Share of the total leads (all channels): TikTok 12.35% of 101,000." — the first rows' shares."""
+    es = query.language == "es"
+    assert query.share_of is not None
+    metric = query.order_by or query.metrics[0]
+    total, share = f"{metric.value}_total", f"{metric.value}_share"
+    if share not in columns:
+        return ""
+    whole = {
+        Dimension.channel: ("todos los canales", "all channels"),
+        Dimension.market: ("todos los mercados", "all markets"),
+        Dimension.country: ("todos los países", "all countries"),
+        Dimension.brand: ("todas las marcas", "all brands"),
+        Dimension.campaign: ("todas las campañas", "all campaigns"),
+        Dimension.objective: ("todos los objetivos", "all objectives"),
+        Dimension.industry: ("todas las industrias", "all industries"),
+    }.get(query.share_of, (query.share_of.value, query.share_of.value))[0 if es else 1]
+    if any(ref.dimension is not query.share_of for ref in query.filters) or query.status or query.lifecycle:
+        whole += " de este alcance" if es else " in this scope"
+    parts = []
+    for row in rows[:5]:
+        record = dict(zip(columns, row))
+        name = _row_name(record, query) or ", ".join(
+            ref.name for ref in query.filters if ref.dimension is query.share_of
+        )
+        value = record.get(share)
+        shown = "—" if value is None else f"{_number(value) * 100:,.2f}%"
+        if es:
+            shown = shown.replace(",", "\u00a0").replace(".", ",").replace("\u00a0", ".")
+        of = format_value(metric, record.get(total), query.language)
+        parts.append(f"{name}: {shown} " + (f"de {of}" if es else f"of {of}"))
+    head = (
+        f" Participación en el total de {label(metric, 'es')} ({whole}): "
+        if es
+        else f" Share of the total {label(metric, 'en')} ({whole}): "
+    )
+    return head + "; ".join(parts) + "."
+
+
+def _summary(query: StructuredQuery, columns: list[str], rows: list[list[object]], truncated: bool) -> str:
     """A one- or two-sentence answer."""
     es = query.language == "es"
     scope = _scope(query)

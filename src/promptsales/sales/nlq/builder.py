@@ -560,6 +560,8 @@ def build(query: StructuredQuery, *, ordered: bool = True) -> BuiltQuery:
     breakdown unordered and uncut (when it is the inside of another statement)."""
     if query.subjects:
         raise ValueError("resolve the query's subjects first (service.resolve_subjects)")
+    if query.share_of is not None:
+        return _shares(query)
     if query.having is not None and not query.group_by:
         return _count_groups(query)
     params: list[object] = []
@@ -644,3 +646,68 @@ def build(query: StructuredQuery, *, ordered: bool = True) -> BuiltQuery:
             statement += sql.SQL(" LIMIT {}").format(statement_of.value(MAX_ROWS + 1))
     grain = " + ".join(part.grain.table for part in parts)
     return BuiltQuery(statement=statement, params=params, columns=columns, grain=grain, label_columns=labels)
+
+
+def share_columns(query: StructuredQuery) -> list[tuple[Metric, str, str]]:
+    """The total and share columns of a share query: ``(metric, "<metric>_total", "<metric>_share")``."""
+    return [(metric, f"{metric.value}_total", f"{metric.value}_share") for metric in query.metrics]
+
+
+def _shares(query: StructuredQuery) -> BuiltQuery:
+    """Each row's figures with the total over all values of ``share_of`` and the row's share of it: the query as
+    asked (its filters on ``share_of`` pick the part) joined to the same query without them and without a
+    breakdown by ``share_of`` (the whole). Only totals have shares: a ratio or a distinct count summed over
+    channels or markets is not the whole's."""
+    assert query.share_of is not None
+    not_totals = [
+        metric
+        for metric in query.metrics
+        if DEFINITIONS[metric].kind != "sum" or not set(required_measures(metric)) <= set(wh.ADDITIVE)
+    ]
+    if not_totals:
+        names_en = ", ".join(DEFINITIONS[m].en for m in not_totals)
+        names_es = ", ".join(DEFINITIONS[m].es for m in not_totals)
+        raise Unanswerable(
+            f"A share of the total is computed for totals only (spend, leads, sales …); {names_en} is not a total, "
+            "so its parts do not add up to the whole.",
+            f"La participación en el total se calcula solo para totales (gasto, leads, ventas …); {names_es} no es "
+            "un total, así que sus partes no suman el todo.",
+        )
+    part = query.model_copy(update={"share_of": None})
+    rest = [dimension for dimension in query.group_by if dimension is not query.share_of]
+    whole = query.model_copy(
+        update={
+            "share_of": None,
+            "filters": [ref for ref in query.filters if ref.dimension is not query.share_of],
+            "group_by": rest,
+            "intent": Intent.breakdown if rest else (Intent.comparison if query.compare_periods else Intent.value),
+            "order_by": None,
+            "limit": None,
+            "having": None,
+        }
+    )
+    built_part, built_whole = build(part), build(whole, ordered=False)
+    keys = [*(["period"] if query.compare_periods else []), *(wh.GROUP_KEYS[dimension] for dimension in rest)]
+    shares = share_columns(query)
+    select = [sql.SQL("p.{}").format(_ident(column)) for column in built_part.columns]
+    for metric, total, share in shares:
+        select.append(sql.SQL("w.{} AS {}").format(_ident(metric.value), _ident(total)))
+        select.append(
+            sql.SQL("p.{m}::numeric / NULLIF(w.{m}, 0) AS {s}").format(m=_ident(metric.value), s=_ident(share))
+        )
+    join = (
+        sql.SQL("LEFT JOIN ({}) AS w USING ({})").format(built_whole.statement, sql.SQL(", ").join(map(_ident, keys)))
+        if keys
+        else sql.SQL("CROSS JOIN ({}) AS w").format(built_whole.statement)
+    )
+    # the part's own order (its ranking or breakdown order) is kept through the join by its row number
+    statement = sql.SQL(
+        "SELECT {} FROM (SELECT x.*, row_number() OVER () AS share_row FROM ({}) AS x) AS p {} ORDER BY p.share_row"
+    ).format(sql.SQL(", ").join(select), built_part.statement, join)
+    return BuiltQuery(
+        statement=statement,
+        params=[*built_part.params, *built_whole.params],
+        columns=[*built_part.columns, *(column for _, total, share in shares for column in (total, share))],
+        grain=built_part.grain,
+        label_columns=built_part.label_columns,
+    )

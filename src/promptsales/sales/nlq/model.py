@@ -135,6 +135,11 @@ class StructuredQuery(BaseModel):
         default=None,
         description="Keep only the groups meeting a threshold; with no group_by, count the groups that do.",
     )
+    share_of: Dimension | None = Field(
+        default=None,
+        description="Each row's figure also as a share of the total over this dimension's values; the filters on "
+        "it pick the part ('what share of 2025 leads came from TikTok': share_of channel, filter TikTok).",
+    )
     per: Literal["campaign", "day", "month"] | None = Field(
         default=None, description="Totals averaged per campaign, per day or per month of the rows asked for."
     )

@@ -92,6 +92,16 @@ UNIT_MEASURES: dict[str, str] = {
 _PER_UNIT = re.compile(
     r"\s+(?:(?:de|of|for|por|en)\s+)?(?:per|por|each|cada|every|a|an|/)\s+(?:(?:la|el|the|one)\s+)?([a-z]+)\b"
 )
+#: Words that ask for a figure's share of a total ("share", "porcentaje", "% of").
+_SHARE_WORDS = re.compile(
+    r"(?<![a-z0-9])(?:share|percentage|percent|proportion|fraction|porcentaje|proporcion|participacion|cuota"
+    r"|fraccion|%(?=\s+(?:of|de|del)\b))(?![a-z0-9])"
+)
+#: "out of the total", "del total", "sobre el total de": the whole a share is of.
+_OF_THE_TOTAL = re.compile(
+    r"(?<![a-z0-9])(?:(?:out\s+)?of\s+(?:the\s+|our\s+)?(?:total|all)|(?:del|sobre\s+el|respecto\s+al|en\s+el)\s+total"
+    r"|total)(?![a-z0-9])"
+)
 #: "percentage of the clicks that became leads", "porcentaje de los clics se convirtió en leads".
 _CONVERTED_SHARE = re.compile(
     r"(?<![a-z0-9])(?:percentage|percent|share|%|porcentaje|proporcion|fraccion)\s+(?:of|de)\s+(?:(?:the|our|los|las|nuestros|nuestras)\s+)?"
@@ -428,6 +438,7 @@ class _Reading:
     lifecycle: list[Lifecycle] = field(default_factory=list)
     subjects: list[SubjectRef] = field(default_factory=list)
     per: str | None = None  # an average per campaign, day or month
+    share_of: Dimension | None = None  # "what share of leads came from TikTok": the part's dimension
     listing: bool = False  # "which channels did … use": a list, not a ranking
     statuses: list[str] = field(default_factory=list)  # several statuses named
     group_by_status: bool = False
@@ -516,6 +527,7 @@ class QuestionParser:
             self._refuse_by_rule,
             self._read_threshold,
             self._read_words,
+            self._read_share,
             self._threshold_metric,
             self._refuse_future,
             self._account_for_words,
@@ -1269,6 +1281,33 @@ class QuestionParser:
         return sorted(spans)
 
     @staticmethod
+    def _read_share(reading: _Reading) -> None:
+        """ "What share of our 2025 leads came from TikTok?", "% de las ventas por canal", "participación de cada
+        marca en el gasto": the figure with its share of the total over one dimension — the breakdown's (not a
+        breakdown by time), else the dimension of the part named last ("from TikTok"). Read only when there is
+        one of the two."""
+        found = [match for match in _SHARE_WORDS.finditer(reading.text) if not _after_a_number(reading.text, match)]
+        if not found or not reading.metrics:
+            return
+        broken_down = [
+            dimension
+            for dimension in [*([reading.rank_dimension] if reading.rank_dimension else []), *reading.group_by]
+            if dimension not in (Dimension.month, Dimension.week, Dimension.day)
+        ]
+        if broken_down:  # "la participación de cada marca de viajes": each brand's share of the travel brands'
+            reading.share_of = broken_down[0]
+        elif reading.filters:  # "what share of Mexico's leads came from TikTok": the part named last
+            last = max(reading.filters, key=lambda ref: reading.normalized.rfind(normalize(ref.matched_text)))
+            reading.share_of = last.dimension
+        else:
+            return
+        for match in found:
+            reading.read("share", match.start(), match.end())
+        for match in list(_OF_THE_TOTAL.finditer(reading.text)):
+            reading.read("share", match.start(), match.end())
+        reading.understood["share of"] = reading.share_of.value
+
+    @staticmethod
     def _read_average(reading: _Reading, spans: list[tuple[int, int, Metric]]) -> None:
         """ "average sales per campaign", "promedio diario de ventas", "average monthly spend": totals
         averaged per campaign, day or month (an average word alone is not read: it would be another figure);
@@ -1666,6 +1705,7 @@ class QuestionParser:
             "statuses": reading.statuses,
             "lifecycle": reading.lifecycle,
             "per": reading.per,
+            "share_of": reading.share_of,
             "as_of": self.as_of,
             "language": reading.language,
             "notes": reading.notes,
@@ -2265,6 +2305,11 @@ def _lifecycle_matches(text: str, event: str, phrases: tuple[str, ...]) -> list[
         if free(match) and word not in words.MEANINGFUL["period"] and language.stems(word) & LIFECYCLE_STEMS[event]:
             matches.append(match)
     return matches
+
+
+def _after_a_number(text: str, match: re.Match[str]) -> bool:
+    """Whether a share word follows a number ("20 %", "5 percent"): a threshold's unit, not a share."""
+    return bool(re.search(r"\d\s*$", text[: match.start()]))
 
 
 def _in_another_dimension_name(text: str, start: int) -> bool:
