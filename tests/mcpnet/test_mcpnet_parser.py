@@ -1392,3 +1392,23 @@ def test_mcpnet_parser_reads_a_percent_after_a_number_as_a_threshold_not_a_share
     result = _named_values_parser().parse("campaigns with a CTR above 2% in 2025")
     assert isinstance(result, StructuredQuery), result
     assert result.share_of is None
+
+
+@pytest.mark.parametrize(
+    "question, dimension, metric",
+    [
+        ("¿En qué mercado nos salió más barato cada lead en 2025?", Dimension.market, Metric.cost_per_lead),
+        ("which market had the cheapest leads in 2025", Dimension.market, Metric.cost_per_lead),
+        ("mercado con el lead mas barato 2025", Dimension.market, Metric.cost_per_lead),
+        ("canal donde las ventas salieron más baratas en 2025", Dimension.channel, Metric.cost_per_sale),
+    ],
+)
+def test_mcpnet_parser_reads_the_cheapest_unit_as_the_lowest_cost_per_unit(question, dimension, metric):
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert (result.intent, result.group_by, result.order_by, result.descending) == (
+        Intent.ranking,
+        [dimension],
+        metric,
+        False,
+    )

@@ -139,6 +139,7 @@ RANK_DESC_WORDS = (
     "principales",
 )
 RANK_ASC_WORDS = (
+    "cheapest",
     "worst",
     "least",
     "lowest",
@@ -152,7 +153,10 @@ RANK_ASC_WORDS = (
     "menores",
 )
 #: After "más", these rank from the lowest ("el presupuesto más bajo").
-LOW_WORDS = ("bajo", "baja", "bajos", "bajas", "pequeno", "pequena", "chico", "chica")
+LOW_WORDS = (
+    *("bajo", "baja", "bajos", "bajas", "pequeno", "pequena", "chico", "chica"),
+    *("barato", "barata", "baratos", "baratas", "economico", "economica", "economicos", "economicas"),
+)
 #: Ranking words of quantity: before a dimension word they count it ("the most campaigns", "más canales").
 COUNT_RANK_WORDS = ("most", "fewest", "least", "mas", "menos")
 WHICH_WORDS = ("which", "what", "que", "cual", "cuales")

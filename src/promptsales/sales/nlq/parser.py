@@ -92,6 +92,14 @@ UNIT_MEASURES: dict[str, str] = {
 _PER_UNIT = re.compile(
     r"\s+(?:(?:de|of|for|por|en)\s+)?(?:per|por|each|cada|every|a|an|/)\s+(?:(?:la|el|the|one)\s+)?([a-z]+)\b"
 )
+#: A unit named as cheap ("más barato cada lead", "cheapest leads", "leads más baratos", "el lead más barato").
+_CHEAP_WORDS = r"(?:barat[oa]s?|economic[oa]s?|cheapest)"
+_CHEAP_UNIT = re.compile(
+    rf"(?<![a-z0-9]){_CHEAP_WORDS}\s+(?P<per>(?:per|por|each|cada|a|an)\s+(?:(?:el|la|the|one)\s+)?)?"
+    r"(?P<unit>leads?|sales?|ventas?|clicks?|clics?|prospectos?|interactions?|interacciones)(?![a-z0-9])"
+    r"|(?<![a-z0-9])(?P<unit2>leads?|sales?|ventas?|clicks?|clics?|prospectos?)\s+"
+    rf"(?:(?:were|was|are|is|fueron|fue|son|es|salieron|salio|salen|sale)\s+)?(?:the\s+)?(?:mas\s+)?{_CHEAP_WORDS}(?![a-z0-9])"
+)
 #: Words that ask for a figure's share of a total ("share", "porcentaje", "% of").
 _SHARE_WORDS = re.compile(
     r"(?<![a-z0-9])(?:share|percentage|percent|proportion|fraction|porcentaje|proporcion|participacion|cuota"
@@ -997,6 +1005,7 @@ class QuestionParser:
         spans.extend(self._stemmed_metrics(reading))
         spans = self._per_unit(reading, sorted(spans))
         spans = self._converted_share(reading, spans)
+        spans = self._cheapest_unit(reading, spans)
         self._read_average(reading, spans)
         reading.metric_spans = spans
         reading.metrics = list(dict.fromkeys(metric for _, _, metric in spans))
@@ -1277,6 +1286,25 @@ class QuestionParser:
             spans = [span for span in spans if span[1] <= match.start() or span[0] >= match.end()]
             spans.append((match.start(), match.end(), ratio))
             reading.read("metrics", match.start(), match.end())
+            reading.understood_list("metrics").append(ratio.value)
+        return sorted(spans)
+
+    @staticmethod
+    def _cheapest_unit(reading: _Reading, spans: list[tuple[int, int, Metric]]) -> list[tuple[int, int, Metric]]:
+        """ "¿En qué mercado nos salió más barato cada lead?", "the cheapest leads", "el lead más barato": the
+        cost per that unit (spend ÷ leads, sales, clicks …). The unit is read as the metric; "más barato" /
+        "cheapest" stay for the ranking, which reads them as the lowest first."""
+        for match in list(_CHEAP_UNIT.finditer(reading.normalized)):
+            unit = match.group("unit") or match.group("unit2")
+            ratio = RATIOS.get(("spend", UNIT_MEASURES.get(unit, "")))
+            if ratio is None:
+                continue
+            start, end = match.span("unit") if match.group("unit") else match.span("unit2")
+            if match.group("per"):
+                start = match.start("per")
+            spans = [span for span in spans if span[1] <= start or span[0] >= end]
+            spans.append((start, end, ratio))
+            reading.read("metrics", start, end)
             reading.understood_list("metrics").append(ratio.value)
         return sorted(spans)
 
