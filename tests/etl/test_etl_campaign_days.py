@@ -1,5 +1,6 @@
-"""wh.campaign_days (D163): the additive figures per campaign × day sum to wh.campaign_months for every column,
-and equal the figures computed straight from the daily source rows."""
+"""wh.campaign_days (D163, D171): the additive figures per campaign × channel × market × day sum to
+wh.campaign_months for every column, and equal the figures computed straight from the daily source rows at that
+grain."""
 
 from __future__ import annotations
 
@@ -12,17 +13,17 @@ from promptsales.warehouse.measures import DAY_TABLE, stored_in
 COLUMNS = [measure.name for measure in stored_in(DAY_TABLE)]
 #: The daily figures of the sources (ads.ad_results, crm.leads, crm.sales), in the order of DIRECT_COLUMNS.
 ADS_DAYS = (
-    "SELECT campaign_id, result_date, sum(audience_reached)::bigint, sum(views)::bigint, sum(likes)::bigint, "
-    "sum(interactions)::bigint, sum(clicks)::bigint, sum(hours_of_exposure), sum(revenue), sum(cost) "
-    "FROM ads.ad_results WHERE campaign_id = ANY(%s) GROUP BY 1, 2"
+    "SELECT campaign_id, channel_id, market_id, result_date, sum(audience_reached)::bigint, sum(views)::bigint, "
+    "sum(likes)::bigint, sum(interactions)::bigint, sum(clicks)::bigint, sum(hours_of_exposure), sum(revenue), "
+    "sum(cost) FROM ads.ad_results WHERE campaign_id = ANY(%s) GROUP BY 1, 2, 3, 4"
 )
 LEADS_DAYS = (
-    "SELECT campaign_id, (created_at AT TIME ZONE 'UTC')::date, count(*) FROM crm.leads "
-    "WHERE campaign_id = ANY(%s) GROUP BY 1, 2"
+    "SELECT campaign_id, channel_id, market_id, (created_at AT TIME ZONE 'UTC')::date, count(*) FROM crm.leads "
+    "WHERE campaign_id = ANY(%s) GROUP BY 1, 2, 3, 4"
 )
 SALES_DAYS = (
-    "SELECT campaign_id, (sold_at AT TIME ZONE 'UTC')::date, count(*), sum(amount) FROM crm.sales "
-    "WHERE campaign_id = ANY(%s) GROUP BY 1, 2"
+    "SELECT campaign_id, channel_id, market_id, (sold_at AT TIME ZONE 'UTC')::date, count(*), sum(amount) "
+    "FROM crm.sales WHERE campaign_id = ANY(%s) GROUP BY 1, 2, 3, 4"
 )
 ADS_COLUMNS = ("reach", "impressions", "reactions", "interactions", "clicks", "exposure_hours", "revenue", "spend")
 
@@ -46,7 +47,8 @@ def test_days_sum_to_months_for_every_additive_column(loaded: Sources) -> None:
 
 
 def test_days_equal_the_daily_source_rows(loaded: Sources) -> None:
-    """For a sample of campaigns, every day's figures equal a direct computation from the sources."""
+    """For a sample of campaigns, every channel × market × day's figures equal a direct computation from the
+    sources."""
     settle(loaded)
     with loaded.warehouse() as wh:
         campaigns = [
@@ -57,11 +59,11 @@ def test_days_equal_the_daily_source_rows(loaded: Sources) -> None:
             )
         ]
         stored = {
-            (row[0], row[1]): dict(zip(COLUMNS, row[2:], strict=True))
+            tuple(row[:4]): dict(zip(COLUMNS, row[4:], strict=True))
             for row in wh.execute(
-                sql.SQL("SELECT campaign_id, day, {} FROM wh.campaign_days WHERE campaign_id = ANY(%s)").format(
-                    sql.SQL(", ").join(map(sql.Identifier, COLUMNS))
-                ),
+                sql.SQL(
+                    "SELECT campaign_id, channel_id, market_id, day, {} FROM wh.campaign_days WHERE campaign_id = ANY(%s)"
+                ).format(sql.SQL(", ").join(map(sql.Identifier, COLUMNS))),
                 (campaigns,),
             )
         }
@@ -72,10 +74,10 @@ def test_days_equal_the_daily_source_rows(loaded: Sources) -> None:
         return direct.setdefault(key, dict.fromkeys(COLUMNS, 0))
 
     with loaded.source("ads") as ads, loaded.source("crm") as crm:
-        for campaign, when, *values in ads.execute(ADS_DAYS, (campaigns,)):
-            day((campaign, when)).update(zip(ADS_COLUMNS, values, strict=True))
-        for campaign, when, leads in crm.execute(LEADS_DAYS, (campaigns,)):
-            day((campaign, when))["leads"] = leads
-        for campaign, when, count, amount in crm.execute(SALES_DAYS, (campaigns,)):
-            day((campaign, when)).update(sales_count=count, sales_amount=amount)
+        for campaign, channel, market, when, *values in ads.execute(ADS_DAYS, (campaigns,)):
+            day((campaign, channel, market, when)).update(zip(ADS_COLUMNS, values, strict=True))
+        for campaign, channel, market, when, leads in crm.execute(LEADS_DAYS, (campaigns,)):
+            day((campaign, channel, market, when))["leads"] = leads
+        for campaign, channel, market, when, count, amount in crm.execute(SALES_DAYS, (campaigns,)):
+            day((campaign, channel, market, when)).update(sales_count=count, sales_amount=amount)
     assert stored == direct

@@ -1,6 +1,6 @@
 """The parser's rules for the gaps found by issue 16's second round (docs/decisions.md D123, D124), over an
 in-memory catalog: days and weeks of additive figures answered from the daily table (D163), other figures over
-days refused naming their months, whole-month dates answered, relative years and
+days refused naming their months, channels and markets over days answered (D171), whole-month dates answered, relative years and
 nested periods, tied campaign names, countries, rankings by a change, and the read-only and privacy rules."""
 
 from __future__ import annotations
@@ -89,15 +89,13 @@ def test_days_by_brand_are_answered_but_month_aligned_days_stay_monthly(parser):
     [
         ("How many distinct clients bought from December 1 to December 15, 2025?", "December 2025"),
         ("clientes únicos de la semana 50 de 2025", "diciembre 2025"),
-        ("spend by channel in week 50 of 2025", "December 2025"),
-        ("gasto por mercado del 24 de noviembre al 7 de diciembre de 2025", "noviembre 2025 – diciembre 2025"),
         ("budget in week 50 of 2025", "December 2025"),
         ("average monthly spend from December 15, 2025 to January 14, 2026", "December 2025"),
     ],
 )
 def test_days_of_figures_that_do_not_add_up_are_refused_naming_their_months(parser, question, months):
-    """Distinct clients, a budget, a breakdown by channel or market over days that are not whole months: not
-    additive over days, so refused as grain, naming the months that hold the days."""
+    """Distinct clients or a budget over days that are not whole months: not additive over days, so refused as
+    grain, naming the months that hold the days."""
     result = parser.parse(question)
     assert isinstance(result, NotAnswerable) and result.refusal == "grain", result
     assert months in result.reason
@@ -141,13 +139,36 @@ def test_weekly_and_daily_breakdowns_read_the_daily_table(parser, question, dime
     "question",
     [
         "clientes distintos por semana en diciembre 2025",  # not additive over days
-        "weekly spend by channel in December 2025",  # the daily table has no channel
         "presupuesto semanal en diciembre 2025",  # a budget is per campaign
     ],
 )
 def test_weekly_breakdowns_of_figures_that_do_not_add_up_are_refused(parser, question):
     result = parser.parse(question)
     assert isinstance(result, NotAnswerable) and result.refusal == "grain", result
+
+
+@pytest.mark.parametrize(
+    ("question", "group_by", "filtered"),
+    [
+        ("spend by channel in week 50 of 2025", [Dimension.channel], []),
+        ("gasto por mercado del 24 de noviembre al 7 de diciembre de 2025", [Dimension.market], []),
+        ("weekly spend by channel in December 2025", [Dimension.week, Dimension.channel], []),
+        ("TikTok leads in the first half of January 2026", [], [Dimension.channel]),
+        ("leads por día en México la semana pasada", [Dimension.day], [Dimension.market]),
+    ],
+)
+def test_channels_and_markets_over_days_read_the_daily_table(parser, question, group_by, filtered):
+    """The daily table holds channel × market × day (D171): a breakdown or a filter by channel, market or country
+    over days that are not whole months is answered from it, not refused."""
+    result = parser.parse(question)
+    assert isinstance(result, StructuredQuery), getattr(result, "reason", result)
+    assert sorted(result.group_by) == sorted(group_by)
+    assert sorted({ref.dimension for ref in result.filters}) == sorted(filtered)
+    built = build(result)
+    assert built.grain == "campaign_days"
+    for dimension in (*group_by, *filtered):
+        if dimension in (Dimension.channel, Dimension.market):
+            assert f'"f"."{dimension.value}_id"' in built.statement.as_string(None)
 
 
 def test_a_daily_average_is_not_a_daily_breakdown(parser):

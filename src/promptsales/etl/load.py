@@ -70,8 +70,8 @@ ATTRIBUTE_STAGING: dict[str, str] = {
 FACT_STAGING: dict[str, str] = {extract: f"stg_{extract}" for extract in measures.EXTRACTS}
 FACT_KEYS: tuple[str, ...] = TABLE_KEYS[FACT_TABLE]
 _FACT_KEY_TYPES = {"campaign_id": "int", "channel_id": "int", "market_id": "int", "month": "date"}
-#: The daily extract of each fact extract (``sql/<extract>_days.sql``, per campaign × day, the same measures) and
-#: its staging table: they make ``wh.campaign_days`` (D163).
+#: The daily extract of each fact extract (``sql/<extract>_days.sql``, per campaign × channel × market × day, the
+#: same measures) and its staging table: they make ``wh.campaign_days`` (D163, D171).
 DAY_EXTRACTS: dict[str, str] = {extract: f"{extract}_days" for extract in measures.EXTRACTS}
 DAY_STAGING: dict[str, str] = {extract: f"stg_{extract}_days" for extract in measures.EXTRACTS}
 #: The fact extract whose measures each daily extract computes.
@@ -111,7 +111,8 @@ def staging_tables() -> dict[str, sql.Composable]:
             for m in from_extract(extract)
         ]
         tables[table] = sql.SQL(", ").join(keys + values)
-        tables[DAY_STAGING[extract]] = sql.SQL(", ").join([sql.SQL("campaign_id int, day date"), *values])
+        day_keys = sql.SQL("campaign_id int, channel_id int, market_id int, day date")
+        tables[DAY_STAGING[extract]] = sql.SQL(", ").join([day_keys, *values])
     for key_table, table in KEY_STAGING.items():
         columns = [sql.SQL("{} {}").format(sql.Identifier(k), sql.SQL(_FACT_KEY_TYPES[k])) for k in FACT_KEYS]
         columns.append(sql.SQL("{} int").format(sql.Identifier(KEY_TABLES[key_table][0])))

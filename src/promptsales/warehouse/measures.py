@@ -37,7 +37,7 @@ FACT_TABLE = "campaign_facts"
 CAMPAIGN_TABLE = "campaigns"
 #: The summaries the ETL derives from the facts (``wh.campaigns`` first: one row per campaign).
 SUMMARY_TABLES: tuple[str, ...] = (CAMPAIGN_TABLE, "campaign_channels", "campaign_markets", "campaign_months")
-#: The fact measures per campaign × day (D163), aggregated by the ETL from the daily source rows with the same
+#: The fact measures per campaign × channel × market × day (D163, D171), aggregated by the ETL from the daily source rows with the same
 #: expressions as the facts, so a campaign's days sum to its months; only the FACTS measures (sums).
 DAY_TABLE = "campaign_days"
 #: Every warehouse table that holds measures, with its key columns.
@@ -47,7 +47,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "campaign_channels": ("campaign_id", "channel_id"),
     "campaign_markets": ("campaign_id", "market_id"),
     "campaign_months": ("campaign_id", "month"),
-    DAY_TABLE: ("campaign_id", "day"),
+    DAY_TABLE: ("campaign_id", "channel_id", "market_id", "day"),
     "campaign_buyers": ("campaign_id", "channel_id", "market_id", "month", "client_id"),
     "campaign_ads": ("campaign_id", "channel_id", "market_id", "month", "ad_id"),
 }

@@ -4,7 +4,7 @@ Every identifier the query builder may emit comes from here (whitelist); nothing
 becomes an identifier. Bound to the warehouse of ``sales/migrations/0004_warehouse.sql`` (schema ``wh``):
 ``wh.campaigns`` (one row per campaign, with brand, status, budget, goal, clients), the summaries
 ``wh.campaign_months`` / ``wh.campaign_channels`` / ``wh.campaign_markets``, and ``wh.campaign_facts``
-(campaign × channel × market × month), and ``wh.campaign_days`` (the additive figures per campaign × day, D163) for
+(campaign × channel × market × month), and ``wh.campaign_days`` (the additive figures per campaign × channel × market × day, D163, D171) for
 a period of days that are not whole months. The builder picks the coarsest table that has every dimension and
 measure a question needs. Which measure each table holds comes from the measure registry
 (:mod:`promptsales.warehouse.measures`); the dimensions, names and statuses are here.
@@ -121,21 +121,38 @@ GRAINS: tuple[Grain, ...] = (
     ),
 )
 
-#: Days that are not whole months ("week 50 of 2025", "15–31 December 2025"): the additive figures per campaign
-#: × day (D163). Its ``month`` key is the day, so a period's bounds (days) filter it; no channel or market, and
-#: only sums — a distinct count, a budget or a goal is not additive over days and is refused by the parser.
-#: Its weeks and days are the breakdowns only it can give ("weekly sales in December 2025").
+#: Days that are not whole months ("week 50 of 2025", "15–31 December 2025", "LinkedIn leads last week"): the
+#: additive figures per campaign × channel × market × day (D163, D171). Its ``month`` key is the day, so a period's
+#: bounds (days) filter it; only sums — a distinct count, a budget or a goal is not additive over days and is
+#: refused by the parser. Its weeks and days are the breakdowns only it can give ("weekly sales in December 2025").
 DAY_GRAIN = Grain(
     DAY_TABLE,
-    _BASE_DIMENSIONS | {Dimension.month, Dimension.week, Dimension.day},
+    _BASE_DIMENSIONS | {Dimension.channel, Dimension.market, Dimension.month, Dimension.week, Dimension.day},
     _summed_columns(DAY_TABLE),
-    {Dimension.campaign: "campaign_id", Dimension.month: "day", Dimension.week: "day", Dimension.day: "day"},
+    {
+        Dimension.campaign: "campaign_id",
+        Dimension.channel: "channel_id",
+        Dimension.market: "market_id",
+        Dimension.month: "day",
+        Dimension.week: "day",
+        Dimension.day: "day",
+    },
 )
 #: Breakdowns by week or by day: read from the daily table only.
 DAILY_BREAKDOWNS = frozenset({Dimension.week, Dimension.day})
-#: What a question over days may break down, rank or filter by: the campaign and its attributes, the week, the day.
+#: What a question over days may break down, rank or filter by: the campaign and its attributes, the channel, the
+#: market and its country, the week, the day.
 DAY_DIMENSIONS = frozenset(
-    {Dimension.campaign, Dimension.brand, Dimension.status, *CAMPAIGN_CLASSES, *DAILY_BREAKDOWNS}
+    {
+        Dimension.campaign,
+        Dimension.brand,
+        Dimension.status,
+        Dimension.channel,
+        Dimension.market,
+        Dimension.country,
+        *CAMPAIGN_CLASSES,
+        *DAILY_BREAKDOWNS,
+    }
 )
 #: The kinds of figure computed from sums only, so exact over any days (ratios of sums, ROI).
 DAY_KINDS = ("sum", "ratio", "roi")
@@ -170,7 +187,7 @@ TABLE_DESCRIPTIONS = {
     "campaigns": "One row per campaign: name, brand, status, objective, industry, dates, budget, goal, every total, "
     "clients.",
     "campaign_months": "Per campaign × month: additive measures.",
-    "campaign_days": "Per campaign × day: the additive measures only (no ratios, channels or markets).",
+    "campaign_days": "Per campaign × channel × market × day: the additive measures only (no ratios).",
     "campaign_channels": "Per campaign × channel (with channel_name): additive measures.",
     "campaign_markets": "Per campaign × market (with market_name, country, city): additive measures.",
     "campaign_facts": "Per campaign × channel × market × month: additive measures (finest grain).",
