@@ -817,9 +817,7 @@ class PeriodParser:
             (
                 r"\b(?:year\s+to\s+date|ytd|so\s+far\s+this\s+year)\b|\ben\s+lo\s+que\s+va\s+(?:del|de)\s+ano\b"
                 r"|\ben\s+lo\s+que\s+llevamos\s+(?:del|de)\s+ano\b|\b(?:en\s+el\s+|del\s+)?ano\s+a\s+la\s+fecha\b",
-                lambda m: Period(
-                    start=date(self.as_of.year, 1, 1), end=add_months(this_month, 1), label=f"{self.as_of.year} YTD"
-                ),
+                lambda m: self._year_so_far(self.as_of.year, this_month),
             ),
             (
                 # a named year so far: "en lo que va del 2025", "so far in 2025", "2025 to date" (up to the as-of month)
@@ -850,11 +848,14 @@ class PeriodParser:
         return Period(start=this_month, end=end, label=label)
 
     def _year_so_far(self, year: int, this_month: date) -> Period:
-        """``year`` up to the as-of date's month: the whole year once it is over."""
-        end = min(date(year + 1, 1, 1), add_months(this_month, 1))
+        """``year`` up to the as-of date, that day included (days after it are not "to date", even where the data
+        holds them); the whole year once it is over. Days that are not whole months are read from the daily
+        table."""
+        end = min(date(year + 1, 1, 1), self.as_of + timedelta(days=1))
         if end <= date(year, 1, 1):
             end = date(year + 1, 1, 1)  # a year after the as-of date: the forecast rule refuses it
-        return Period(start=date(year, 1, 1), end=end, label=str(year) if end.month == 1 else f"{year} YTD")
+        whole_year = end == date(year + 1, 1, 1)
+        return Period(start=date(year, 1, 1), end=end, label=str(year) if whole_year else f"{year} YTD")
 
     def _since(self, text: str):
         """``since March 2025`` / ``desde marzo de 2025``: from that month to the as-of date's month."""
