@@ -521,7 +521,7 @@ CASES = [
         [Metric.revenue],
         [],
         {},
-        P("2026-01-01", "2026-02-01"),
+        P("2026-01-01", "2026-01-21"),  # to the as-of date (20 January), that day included
         {},
     ),
     # sales *closed* are counted
@@ -1053,12 +1053,12 @@ def test_mcpnet_parser_does_not_take_a_marketing_notion_for_a_person(parser):
 
 
 def test_mcpnet_parser_reads_a_named_year_so_far(parser):
-    """ "en lo que va del 2025" is the whole of 2025 once it is over; the current year stops at the as-of month."""
+    """ "en lo que va del 2025" is the whole of 2025 once it is over; the current year stops at the as-of date."""
     past = parser.parse("¿Cuántos leads llevamos en lo que va del 2025?")
     current = parser.parse("leads so far in 2026")
     assert isinstance(past, StructuredQuery) and isinstance(current, StructuredQuery)
     assert (past.period.start, past.period.end) == P("2025-01-01", "2026-01-01")
-    assert (current.period.start, current.period.end) == P("2026-01-01", "2026-02-01")
+    assert (current.period.start, current.period.end) == P("2026-01-01", "2026-01-21")
 
 
 def test_mcpnet_parser_reads_x_before_a_dimension_as_por(parser):
@@ -1412,3 +1412,87 @@ def test_mcpnet_parser_reads_the_cheapest_unit_as_the_lowest_cost_per_unit(quest
         metric,
         False,
     )
+
+
+@pytest.mark.parametrize(
+    "question, labels",
+    [
+        ("¿Cuánto cambiaron los ingresos de TikTok del cuarto trimestre de 2024 al de 2025?", ["T4 2024", "T4 2025"]),
+        ("ventas del primer semestre de 2024 frente al de 2025", ["S1 2024", "S1 2025"]),
+    ],
+)
+def test_mcpnet_parser_reads_the_same_part_of_another_year(question, labels):
+    """ "del cuarto trimestre de 2024 al de 2025": Q4 of both years, not Q4 2024 against all of 2025."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert [period.label for period in result.compare_periods] == labels
+
+
+@pytest.mark.parametrize(
+    "question, start, end",
+    [
+        ("how many leads q1-q3 2025", date(2025, 1, 1), date(2025, 10, 1)),
+        ("Leads in the first three quarters of 2025", date(2025, 1, 1), date(2025, 10, 1)),
+        ("¿Cuántos leads tuvimos en los primeros tres trimestres de 2025?", date(2025, 1, 1), date(2025, 10, 1)),
+        ("How many sales did we close on the weekend of November 29-30, 2025?", date(2025, 11, 29), date(2025, 12, 1)),
+        ("numero de ventas del sabado 29 al domingo 30 de nov 2025", date(2025, 11, 29), date(2025, 12, 1)),
+        (
+            "¿Cuántas ventas hubo el fin de semana del 29 y 30 de noviembre de 2025?",
+            date(2025, 11, 29),
+            date(2025, 12, 1),
+        ),
+    ],
+)
+def test_mcpnet_parser_reads_quarter_ranges_first_quarters_and_weekends(question, start, end):
+    """ "q1-q3 2025" is one range (not Q1 against Q3); a weekend or weekdays named before the days are those days."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert (result.period.start, result.period.end) == (start, end)
+
+
+def test_mcpnet_parser_ends_year_to_date_at_the_as_of_date():
+    """Year to date as of 15 November is 1 January – 15 November, not all of November."""
+    result = QuestionParser(_named_values_parser().catalog, date(2025, 11, 15)).parse("Sales amount year to date")
+    assert isinstance(result, StructuredQuery), result
+    assert (result.period.start, result.period.end) == (date(2025, 1, 1), date(2025, 11, 16))
+
+
+@pytest.mark.parametrize(
+    "question, group_by",
+    [
+        ("cpc por mercado de Mexico 2025", [Dimension.market]),
+        ("¿Cuál fue el costo por clic en cada mercado de Mexico en 2025?", [Dimension.market]),
+        ("Cost per click in each US market in H2 2025", [Dimension.market]),
+        ("¿Cuántas campañas tienen las marcas de viajes por cada objetivo?", [Dimension.objective]),
+    ],
+)
+def test_mcpnet_parser_keeps_a_breakdown_within_a_named_scope(question, group_by):
+    """ "por mercado de México", "each US market": the markets of the country one by one, not one total (which
+    dropped the breakdown silently); "las marcas de viajes por cada objetivo": the travel brands together."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert result.group_by == group_by
+    assert result.filters
+
+
+def test_mcpnet_parser_reads_a_threshold_with_its_currency_and_not_as_a_ranked_subject():
+    for question in (
+        "¿Cuántas campañas activas tienen un presupuesto mayor a 50 mil dólares?",
+        "cant de campañas activas con presupuesto de mas de 50.000 usd",
+    ):
+        result = _named_values_parser().parse(question)
+        assert isinstance(result, StructuredQuery), result
+        assert result.subjects == []
+        assert (result.having.metric, result.having.value, result.status) == (Metric("budget"), 50000.0, "active")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Switch the objective of every active traffic campaign to lead generation",
+        "pasa las campañas activas con objetivo trafico a objetivo leads",
+    ],
+)
+def test_mcpnet_parser_refuses_switching_campaigns_as_a_write(question):
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, NotAnswerable) and result.refusal == "read-only", result

@@ -575,7 +575,7 @@ class QuestionParser:
             raise ValueError("The question is empty; ask about campaign reach, sales, ROI, channels, markets…")
         if len(question) > MAX_QUESTION_CHARS:
             raise ValueError(f"The question has {len(question)} characters; the limit is {MAX_QUESTION_CHARS}.")
-        text, chat_que = _CHAT_QUE.subn("que", normalize(question))  # "la campaña q más clics tuvo"
+        text, chat_que = _CHAT_QUE.subn("que", normalize(_US_COUNTRY.sub("USA", question)))  # "campaña q más …"
         return _Reading(
             text=text,
             language=detect_language(text, question),
@@ -591,6 +591,9 @@ class QuestionParser:
         subject of the query, resolved to its rows (ties included) before the query runs."""
         masked = re.sub(r"\"[^\"]*\"|'[^']*'", lambda m: " " * len(m.group()), reading.text)
         masked = self.catalog.find_mentions(masked, Dimension.campaign)[1]
+        threshold = find_threshold(masked)
+        if threshold is not None:  # "presupuesto de más de 50.000": a threshold, not a ranking ("más")
+            masked = blank_span(masked, threshold.start, threshold.end)
         values = [
             ValueMention(dimension, start, end)
             for dimension in _NAMED_VALUES
@@ -834,6 +837,8 @@ class QuestionParser:
                 )
                 after = rf"(?<=[a-z0-9]) {{2,}}{re.escape(word)}(?![a-z0-9])"
                 for match in [*compiled(before).finditer(reading.text), *compiled(after).finditer(reading.text)]:
+                    if _BREAKDOWN_BEFORE.search(reading.text[: match.start()]):
+                        continue  # "por mercado de México", "each US market": a breakdown within the name
                     reading.read(dimension.value, match.start(), match.end())
 
     def _refuse_by_rule(self, reading: _Reading) -> NotAnswerable | None:
@@ -2173,6 +2178,10 @@ def _daily_breakdowns(text: str, group_by: list[Dimension]) -> str:
     return text
 
 
+#: A breakdown marker right before a dimension word or the name it follows ("por mercado de México").
+_BREAKDOWN_BEFORE = re.compile(r"(?<![a-z0-9])(?:by|per|each|every|por|cada|x)\s*$")
+#: "US", "U.S.", "U.S.A." written in capitals: the country ("us" in lower case is a pronoun, not an alias).
+_US_COUNTRY = re.compile(r"(?<![A-Za-z.])U\.?S\.?(?:A\.?)?(?![A-Za-z])")
 #: "q" alone, as Spanish chat writes "que" (never a name: quarters are "q1" … "q4").
 _CHAT_QUE = re.compile(r"(?<![a-z0-9'])q(?![a-z0-9'])")
 #: Verbs of when campaigns ran that have no period of their own left: a status now — running now is active
@@ -2188,7 +2197,11 @@ _STATUS_VERBS: dict[str, tuple[str, ...]] = {
         "vigente",
         "vigentes",
     ),
-    "finished": ("have ended", "already ended", "ya terminaron", "ya finalizaron", "ya acabaron", "ya concluyeron"),
+    "finished": (
+        *("have already finished", "have already ended", "have already completed", "already finished"),
+        *("already completed", "have finished", "have completed", "have ended", "already ended"),
+        *("ya terminaron", "ya finalizaron", "ya acabaron", "ya concluyeron", "ya cerraron", "ya termino"),
+    ),
 }
 #: Lifecycle verbs ("launched", "lanzada"): after "campaign" they say when it ran, not its name.
 _LIFECYCLE_VERBS = frozenset(
@@ -2402,7 +2415,9 @@ def _counts_a_class_of_brands(reading: _Reading) -> bool:
     brands of one industry together — the brands are the filter's scope, not a list, unless the question asks which
     or each (without the industry, "our brands" still lists them)."""
     words_asked = set(reading.normalized.split())
-    lists_them = bool(words_asked & {*lexicon.WHICH_WORDS, "list", "lista", "listado", "each", "cada"})
+    # "each brand", "cada marca" lists them; "por cada objetivo" breaks the brands' figure down by another dimension
+    each_brand = re.search(r"\b(?:each|cada|every)\s+(?:brand|marca|empresa|client\s+company)\b", reading.normalized)
+    lists_them = bool(words_asked & {*lexicon.WHICH_WORDS, "list", "lista", "listado"}) or each_brand is not None
     industry = any(ref.dimension is Dimension.industry for ref in reading.filters)
     return industry and bool(reading.metrics) and not lists_them
 

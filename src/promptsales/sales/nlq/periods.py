@@ -219,6 +219,8 @@ _NUMERIC_RANGE = (
 )
 #: The ordinal of a half month: "primera", "1ra", "second", "2nd" …
 _SECOND_HALF = frozenset("segunda 2da 2a 2nd second".split())
+#: A weekday written before a day's number ("del sábado 29 al domingo 30 de noviembre"): it names no other day.
+_WEEKDAY_ES = r"(?:(?:el\s+)?(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo)\s+)?"
 #: The weeks of a month by ordinal: the n-th seven days from the 1st; 0 is the month's last seven days.
 _WEEK_ORDINALS = {
     **dict.fromkeys(("first", "1st", "primera", "primer", "1ra", "1era", "1a"), 1),
@@ -360,13 +362,15 @@ class PeriodParser:
         return _RELATIVE_YEAR.sub(year, text)
 
     def _months_of_year(self, text: str):
-        """ "the first two months of 2025", "los últimos 3 meses del 2025": months at the start or end of a year."""
+        """ "the first two months of 2025", "los últimos 3 meses del 2025", "the first three quarters of 2025":
+        months (or quarters, or halves) at the start or end of a year."""
         pattern = re.compile(
-            rf"\b(?:the\s+|los\s+)?(first|primeros|last|ultimos)\s+{_NUM}\s+(?:months|meses)\s+(?:of|de|del)\s+"
-            rf"(?:(?:the\s+)?year\s+|(?:el\s+)?ano\s+)?{_YEAR}\b"
+            rf"\b(?:the\s+|los\s+)?(first|primeros|last|ultimos)\s+{_NUM}\s+(months|meses|quarters|trimestres|bimesters"
+            rf"|bimestres)\s+(?:of|de|del)\s+(?:(?:the\s+)?year\s+|(?:el\s+)?ano\s+)?{_YEAR}\b"
         )
         for match in list(pattern.finditer(text)):
-            months, year = _number(match.group(2)), int(match.group(3))
+            unit = {"quarters": 3, "trimestres": 3, "bimesters": 2, "bimestres": 2}.get(match.group(3), 1)
+            months, year = _number(match.group(2)) * unit, int(match.group(4))
             if not 1 <= months <= 12:
                 continue
             first = match.group(1) in ("first", "primeros")
@@ -408,8 +412,9 @@ class PeriodParser:
             rf"(?:(?P<m2>{_MONTH}|{_ABBR})\s+)?(?P<d2>{day}){th}(?P<y>{year})",
             rf"\b(?:from|between)\s+(?:the\s+)?(?P<d1>{day}){th}(?:\s+(?:of\s+)?(?P<m1>{_MONTH}))?\s+"
             rf"(?:to|and|until|through|thru)\s+(?:the\s+)?(?P<d2>{day}){th}\s+(?:of\s+)?(?P<m2>{_MONTH})(?P<y>{year})",
-            rf"\b(?:del|desde\s+el|entre\s+el|de|desde)\s+(?P<d1>{day})(?:ro|ero|o)?(?:\s+de\s+(?P<m1>{_MONTH}|{_ABBR}))?\s+"
-            rf"(?:al|a|hasta\s+el|y\s+el|hasta)\s+(?P<d2>{day})\s+de\s+(?P<m2>{_MONTH}|{_ABBR})(?P<y>{year})",
+            rf"\b(?:del|desde\s+el|entre\s+el|de|desde)\s+{_WEEKDAY_ES}(?P<d1>{day})(?:ro|ero|o)?"
+            rf"(?:\s+de\s+(?P<m1>{_MONTH}|{_ABBR}))?\s+(?:al|a|hasta\s+el|y\s+el|hasta|y)\s+{_WEEKDAY_ES}(?P<d2>{day})\s+de\s+"
+            rf"(?P<m2>{_MONTH}|{_ABBR})(?P<y>{year})",
             # "dec 24 to dec 31 2025", "nov 1 - nov 15": a day range written with abbreviated months
             rf"\b(?P<m1>{_MONTH}|{_ABBR})\s+(?P<d1>{day}){th}\s*(?:to|until|through|thru|-|–|al|a|hasta)\s*"
             rf"(?:(?P<m2>{_MONTH}|{_ABBR})\s+)?(?P<d2>{day}){th}(?P<y>{year})",
@@ -434,7 +439,9 @@ class PeriodParser:
                 text = blank_span(text, match.start(), match.end())
         for pattern in patterns:
             # "la semana del 15 al 21 de diciembre": the word "week" before days that name it says nothing more
-            for match in list(compiled(r"(?:\b(?:the\s+|la\s+)?(?:week|semana)\s+)?" + pattern).finditer(text)):
+            # … and "the weekend of November 29-30", "el fin de semana del 29 y 30 de noviembre": the days it names
+            prefix = r"(?:\b(?:the\s+|la\s+|el\s+)?(?:week|semana|weekend|fin\s+de\s+semana)\s+(?:of\s+)?)?"
+            for match in list(compiled(prefix + pattern).finditer(text)):
                 found = self._day_range_dates(match)
                 if found is not None:
                     yield self._days_period(*found, match)
@@ -912,6 +919,16 @@ def _paired_periods(
         rf"\b({words})\s+(?:{units}){year}\s+(?:al|a|to|through|thru|until|hasta|and|y)\s+(?:the\s+|el\s+)?"
         rf"({words})(?:\s+(?:of|de|del))?\s+{_YEAR}\b"
     )
+    # "del cuarto trimestre de 2024 al de 2025": the same part of another year
+    same_part = re.compile(
+        rf"\b({words})\s+(?:{units})(?:\s+(?:of|de|del))?\s+{_YEAR}\s+(?:al|a|y\s+el|vs\s+el|versus\s+el|contra\s+el"
+        rf"|frente\s+al|con\s+el|and\s+that|to\s+that|vs\s+that)\s+(?:de|del|of)\s+{_YEAR}\b"
+    )
+    for match in list(same_part.finditer(text)):
+        number = ordinals[match.group(1)]
+        found.append((period_of(number, int(match.group(2))), match.start(1), match.end(2)))
+        found.append((period_of(number, int(match.group(3))), match.end(2), match.end()))
+        text = blank_span(text, match.start(), match.end())
     for match in list(elided.finditer(text)):
         if not match.group(2):
             continue  # the first names no year of its own: not two periods of two years
@@ -961,6 +978,11 @@ _NAMED_YEAR = re.compile(r"\b20\d\d\b")
 _BETWEEN = re.compile(r"(?:between|entre)(?:\s+(?:the|el|la))?\s*$")
 
 
+#: Two parts of a year written together with a dash are a range, even when only the second names its year
+#: ("q1-q3 2025", "S1-S2 2025").
+_DASH_JOINED = re.compile(r"[-–—]")
+
+
 def _joined_ranges(found: list[FoundPeriod], text: str) -> list[FoundPeriod]:
     """Two periods of whole months joined by a range word are one range from the first's start to the second's end
     ("from Q3 2024 through Q1 2025"), keeping both as endpoints (a change "from Q3 to Q4" compares them); months
@@ -977,11 +999,14 @@ def _joined_ranges(found: list[FoundPeriod], text: str) -> list[FoundPeriod]:
             and item.endpoints is None
             and previous.period.start < item.period.start
             and previous.period.end <= item.period.end
-            # each names its own year: "del primer al segundo semestre de 2025" compares two halves of one year
-            and all(_NAMED_YEAR.search(text[part.start : part.end]) for part in (previous, item))
             and (
-                _RANGE_JOINER.fullmatch(between)
-                or (_BETWEEN_JOINER.fullmatch(between) and _BETWEEN.search(text[: previous.start]))
+                # each names its own year: "del primer al segundo semestre de 2025" compares two halves of one year
+                all(_NAMED_YEAR.search(text[part.start : part.end]) for part in (previous, item))
+                and (
+                    _RANGE_JOINER.fullmatch(between)
+                    or (_BETWEEN_JOINER.fullmatch(between) and _BETWEEN.search(text[: previous.start]))
+                )
+                or _DASH_JOINED.fullmatch(between) is not None
             )
         ):
             span = Period(

@@ -149,7 +149,8 @@ _WRITE_VERBS = (
     r"reasigna|reasignar|asigna|transfiere|transferir|programa\s+(?:la|el|una|un)|haz|hazme|pon|ponle|"
     r"clone|copy|configure|adjust|save|clona|clonar|copia|copiar|fija|fijar|establece|establecer|configura|"
     r"configurar|ajusta|ajustar|deja|dejar|guarda|guardar|marcar|marca\s+como|marcalos|marcalas|manda|mandar|"
-    r"bump|boost|hike|slash|trim|top\s+up"
+    r"bump|boost|hike|slash|trim|top\s+up|switch|swap|convert|turn|"
+    r"pasa\s+(?:las|los|la|el|todas|todos)|pasar\s+(?:las|los|la|el|todas|todos)|cambiale|cambialas|cambialos"
 )
 #: Spanish object pronouns written onto an imperative ("súbele", "bórrala", "páusalas").
 _CLITICS = r"(?:le|la|lo|les|las|los|me|nos)?"

@@ -25,7 +25,11 @@ _OPS: dict[Op, str] = {
     "ge": r"at\s+least|al\s+menos|por\s+lo\s+menos|como\s+minimo|minimo",
     "le": r"at\s+most|no\s+more\s+than|como\s+maximo|a\s+lo\s+sumo|no\s+mas\s+de|maximo",
 }
-_NUMBER = r"\$?\s*(?:\d+(?:[.,]\d+)*|[a-z]+)(?:\s*(?:k|mil|million|millones|millon|m)(?![a-z0-9]))?"
+_NUMBER = (
+    r"\$?\s*(?:\d+(?:[.,]\d+)*|[a-z]+)(?:\s*(?:k|mil|million|millones|millon|m)(?![a-z0-9]))?"
+    # the currency after the number: "50 mil dólares", "50.000 usd" (every amount here is in US dollars)
+    r"(?:\s+(?:usd|us\$|dolares|dollars|dls|dlls)(?![a-z0-9]))?"
+)
 _PERCENT = r"\s*(?:%|percent|por\s*ciento|porciento)"
 _PHRASE = re.compile(
     r"(?<![a-z0-9])(?:(?P<op>" + "|".join(f"(?P<{op}>{words})" for op, words in _OPS.items()) + r")\s+"
@@ -33,6 +37,7 @@ _PHRASE = re.compile(
     rf"|(?P<number_first>\d+(?:[.,]\d+)*)(?P<percent_first>{_PERCENT})?\s+(?P<between>\S+\s+)?(?P<more>or\s+more|o\s+mas|plus)"
     r"(?![a-z0-9]))"
 )
+_CURRENCY = re.compile(r"\s+(?:usd|us|dolares|dollars|dls|dlls)$")
 #: A unit of time right after the number: "over 3 months" is a duration, not a threshold on a figure.
 _TIME_UNIT = re.compile(r"\s+(?:days?|dias?|weeks?|semanas?|months?|mes(?:es)?|years?|anos?|quarters?|trimestres?)\b")
 _SCALE = {"k": 1e3, "mil": 1e3, "m": 1e6, "million": 1e6, "millones": 1e6, "millon": 1e6}
@@ -52,8 +57,9 @@ class FoundThreshold:
 
 
 def read_number(text: str) -> float | None:
-    """``"50,000"`` → 50000, ``"1,5"`` → 1.5, ``"2.5"`` → 2.5, ``"10k"`` → 10000, ``"ocho"`` → 8, else None."""
-    text = text.replace("$", "").strip()
+    """``"50,000"`` → 50000, ``"1,5"`` → 1.5, ``"2.5"`` → 2.5, ``"10k"`` → 10000, ``"ocho"`` → 8, ``"50 mil
+    dolares"`` → 50000, else None."""
+    text = _CURRENCY.sub("", text.replace("$", "")).strip()
     scale = 1.0
     suffix = re.search(r"\s*(k|mil|million|millones|millon|m)$", text)
     if suffix and not text.isalpha():
