@@ -1496,3 +1496,72 @@ def test_mcpnet_parser_reads_a_threshold_with_its_currency_and_not_as_a_ranked_s
 def test_mcpnet_parser_refuses_switching_campaigns_as_a_write(question):
     result = _named_values_parser().parse(question)
     assert isinstance(result, NotAnswerable) and result.refusal == "read-only", result
+
+
+@pytest.mark.parametrize(
+    "question, refusal",
+    [
+        ("email of the lead who converted in Mexico", "privacy"),  # "email" is also a channel's name
+        ("¿Dónde viven nuestros clientes?", "privacy"),
+        ("client IDs of buyers in December", "privacy"),
+        ("the LinkedIn profiles of our leads", "privacy"),
+        ("who are our VIP customers", "privacy"),
+        ("nombre y correo de los prospectos de enero", "privacy"),
+        ("who clicked on our TikTok ads", "privacy"),  # answered with the clicks before
+        ("what is the income of our customers", "privacy"),  # answered with revenue before
+        ("tell me about the customer who spent the most in 2025", "privacy"),
+        ("muéstrame los datos del comprador más grande", "privacy"),
+        ("ticket de cada cliente en diciembre", "privacy"),
+        ("most recent leads with their names", "privacy"),
+        ("Reactivate the Buen Fin campaign", "read-only"),
+        ("apaga las campañas de TikTok", "read-only"),
+        ("¿me ayudas a duplicar la campaña Buen Fin?", "read-only"),
+        ("Give TikTok another 10k", "read-only"),
+        ("Let's double the spend on Instagram", "read-only"),
+        ("What would our ROI be if we cut TikTok spend in half?", "forecast"),
+        ("¿cuántos leads podríamos conseguir con 5000 dólares más?", "forecast"),
+        ("What is our bounce rate on the website?", "out-of-scope"),
+        ("How many followers do we have on Instagram?", "out-of-scope"),
+        ("¿Cuál es la tasa de apertura de los correos?", "out-of-scope"),
+        ("What's the exchange rate between USD and MXN?", "out-of-scope"),
+        ("cual es el margen de ganancia de cada producto", "out-of-scope"),
+    ],
+)
+def test_mcpnet_parser_refuses_people_writes_what_ifs_and_outside_data_by_their_rule(question, refusal):
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, NotAnswerable) and result.refusal == refusal, result
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "¿En qué mercado nos salió más barato cada lead en 2025?",  # "cada lead": a unit, not people one by one
+        "ticket promedio por cliente en diciembre de 2025",
+        "How many clients bought through LinkedIn in 2025?",
+        "give me more details on sales in 2025",
+        "¿cuántas campañas corrían en diciembre de 2025?",
+        "leads by channel for each campaign in 2025",
+    ],
+)
+def test_mcpnet_parser_does_not_refuse_figures_that_read_like_people_or_writes(question):
+    result = _named_values_parser().parse(question)
+    assert not (isinstance(result, NotAnswerable) and result.refusal in ("privacy", "read-only", "forecast")), result
+
+
+@pytest.mark.parametrize(
+    "question, metric, descending",
+    [
+        ("where did we get the most leads in 2025", Metric.leads, True),
+        ("¿En dónde vendimos más en diciembre de 2025?", Metric.sales_amount, True),
+        ("where was the CPL lowest in 2025", Metric.cost_per_lead, False),
+    ],
+)
+def test_mcpnet_parser_reads_where_as_a_ranking_of_markets(question, metric, descending):
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert (result.intent, result.group_by, result.order_by, result.descending) == (
+        Intent.ranking,
+        [Dimension.market],
+        metric,
+        descending,
+    )

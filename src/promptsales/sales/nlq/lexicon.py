@@ -451,6 +451,26 @@ OUT_OF_SCOPE: dict[str, tuple[str, ...]] = {
         "stock price",
         "share price",
         "precio de la accion",
+        "exchange rate",
+        "tipo de cambio",
+        "tasa de cambio",
+        "inflation",
+        "inflacion",
+    ),
+    "website, app and social analytics (visits, bounce rate, followers, opens, keywords)": (
+        *("bounce rate", "tasa de rebote", "time on page", "tiempo en la pagina", "tiempo promedio en la pagina"),
+        *("website visits", "web visits", "site visits", "visitas al sitio", "visitas a la web", "visitas web"),
+        *("page views", "pageviews", "sessions", "sesiones", "app downloads", "descargas de la app", "installs"),
+        *("instalaciones", "followers", "seguidores", "open rate", "tasa de apertura", "keyword", "keywords"),
+        *("palabras clave", "quality score", "nivel de calidad"),
+    ),
+    "opinions and loyalty (NPS, sentiment, reviews, churn)": (
+        *("net promoter", "nps", "sentiment", "sentimiento", "opinan", "opinion", "opiniones", "satisfaction"),
+        *("satisfaccion", "reviews", "resenas", "churn", "tasa de abandono"),
+    ),
+    "products and costs outside the campaigns (margins, production, units, inventory)": (
+        *("profit margin", "margen de ganancia", "margen de utilidad", "production cost", "costo de produccion"),
+        *("costos de produccion", "units sold", "unidades vendidas", "units of product", "inventory", "inventario"),
     ),
 }
 

@@ -846,6 +846,7 @@ class QuestionParser:
         demographics, weather — "will it rain tomorrow" is about the weather before it is about the future),
         then the forecast rule: an explanation, never a number."""
         refusal = self._rule_refusal(reading, reading.text, (rules.PRIVACY, rules.READ_ONLY))
+        refusal = refusal or self._rule_refusal(reading, _names_of_things_blanked(reading), (rules.PRIVACY,))
         if refusal is not None:
             return refusal
         topic = reading.out_of_scope
@@ -2106,6 +2107,15 @@ class QuestionParser:
                 at=spans[rank_word[0]][0] if rank_word else None,
                 spans=[spans[i] for i in sorted(set(used))],
             )
+        # "where did we get the most leads", "¿dónde vendimos más?": where is a market
+        if tokens and tokens[0] in ("where", "donde", "en") and has_rank_word:
+            where = next((i for i in range(min(2, len(tokens))) if tokens[i] in ("where", "donde")), None)
+            rank_word = [i for i, token in enumerate(tokens) if token in rank_words][:1]
+            if where is not None and rank_word:
+                used = [where, *rank_word, *(i for i in low if i - 1 in rank_word), *range(where)]
+                return _Ranking(
+                    Dimension.market, None, descending, spans[rank_word[0]][0], [spans[i] for i in sorted(set(used))]
+                )
         return _Ranking(None, None, descending, None, [])
 
 
@@ -2348,6 +2358,20 @@ def _lifecycle_matches(text: str, event: str, phrases: tuple[str, ...]) -> list[
     return matches
 
 
+def _names_of_things_blanked(reading: _Reading) -> str:
+    """The normalised question with only the periods and the campaigns' and brands' names blanked: a channel's
+    name read as a filter ("email") is still a word of a request for people's e-mails ("the email of the lead who
+    converted"), but a year is no client's number ("por cliente 2025")."""
+    text = reading.normalized
+    for found in reading.found_periods:
+        text = blank_span(text, found.start, found.end)
+    for ref in reading.filters:
+        if ref.dimension in (Dimension.campaign, Dimension.brand):
+            for match in list(phrase_pattern(normalize_name(ref.matched_text)).finditer(text)):
+                text = blank_span(text, match.start(), match.end())
+    return text
+
+
 def _after_a_number(text: str, match: re.Match[str]) -> bool:
     """Whether a share word follows a number ("20 %", "5 percent"): a threshold's unit, not a share."""
     return bool(re.search(r"\d\s*$", text[: match.start()]))
@@ -2509,4 +2533,10 @@ _ES_SCOPE = {
     "weather": "el clima",
     "data outside the campaigns (competitors, salaries, stock prices)": "datos ajenos a las campañas (competencia, "
     "sueldos, bolsa)",
+    "website, app and social analytics (visits, bounce rate, followers, opens, keywords)": "analítica de sitio web, "
+    "app y redes (visitas, rebote, seguidores, aperturas, palabras clave)",
+    "opinions and loyalty (NPS, sentiment, reviews, churn)": "opiniones y fidelidad (NPS, sentimiento, reseñas, "
+    "abandono)",
+    "products and costs outside the campaigns (margins, production, units, inventory)": "productos y costos ajenos "
+    "a las campañas (márgenes, producción, unidades, inventario)",
 }

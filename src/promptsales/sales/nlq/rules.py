@@ -97,7 +97,7 @@ PRIVACY = Rule(
             r"\b(?:who|quien(?:es)?)\s+(?:bought|purchased|buys|compro|compraron|compra|compran)\b",
             # "¿quién fue el cliente que más compró?", "who is our top customer", "which lead …"
             rf"\b(?:who|quien(?:es)?)\s+(?:was|were|is|are|fue|fueron|es|son|era|eran)\s+{_THE}(?:\d+\s+)?"
-            rf"(?:(?:best|top|biggest|mejor|mejores|principal|principales)\s+)?{_PEOPLE}\b",
+            rf"(?:\w+\s+)?{_PEOPLE}\b",
             # "the emails of everyone who became a lead", "los teléfonos de todos los que compraron"
             r"\b(?:e-?mails?|correos?|phones?|telefonos?|celulares?|names?|nombres?|addresses)\s+(?:of|de)\s+"
             r"(?:everyone|everybody|anyone|all|todos|todas|cada)\b",
@@ -120,6 +120,34 @@ PRIVACY = Rule(
             # who wrote, said or posted something: "the comments leads left and who wrote each one"
             r"\b(?:who|quien(?:es)?)\s+(?:wrote|commented|posted|said|left|replied|escribio|escribieron|comento"
             r"|comentaron|dijo|dijeron|publico|publicaron|dejo|dejaron|respondio|respondieron)\b",
+            # what people did, one by one: "who clicked on our ads", "quiénes abrieron el email", "who converted"
+            r"\b(?:who|quien(?:es)?)\s+(?:\w+\s+)?(?:clicked|opened|converted|signed\s+up|registered|visited|saw|watched"
+            r"|viewed|engaged|responded|subscribed|unsubscribed|downloaded|liked|shared|abrio|abrieron|hizo\s+clic"
+            r"|hicieron\s+clic|dio\s+clic|dieron\s+clic|registro|registraron|visito|visitaron|vio|vieron|descargo"
+            r"|descargaron|convirtio|convirtieron|suscribio|suscribieron|gasto|gastaron|spent)\b",
+            # identifiers and private details of people: IP addresses, profiles, cards, user names, client IDs, income
+            rf"\b(?:ip\s+address(?:es)?|direccion(?:es)?\s+ip|ips|linkedin\s+profiles?|social\s+(?:media\s+)?profiles?"
+            rf"|perfiles?(?:\s+de\s+(?:linkedin|redes))?|credit\s+cards?|card\s+numbers?|tarjetas?(?:\s+de\s+credito)?"
+            rf"|user\s*names?|nombres?\s+de\s+usuario|salar(?:y|ies|io|ios)|sueldos?)\b.*\b{_PEOPLE}\b"
+            rf"|\b{_PEOPLE}\b.*\b(?:ip\s+address(?:es)?|profiles?|credit\s+cards?|user\s*names?|income|salar(?:y|ies))\b"
+            rf"|\bincomes?\s+of\s+{_THE}{_PEOPLE}\b",
+            rf"\b(?:client|customer|buyer|lead|cliente|comprador|prospecto)\s*ids?\b|\bids?\s+(?:de\s+)?{_THE}{_PEOPLE}\b",
+            # their names or contacts beside the figures: "customer names and amounts", "con sus nombres"
+            r"\b(?:client|customer|buyer|lead|prospect|contact|user)s?\s+(?:names?|e-?mails?|phones?|contacts?)\b"
+            r"|\b(?:with|con)\s+(?:their|sus)\s+(?:names?|nombres?|e-?mails?|correos?|phones?|telefonos?|contact\w*|datos)\b"
+            r"|\bnombres?\s+(?:y|e|and)\s+(?:correos?|e-?mails?|telefonos?|celulares?|apellidos?)\b",
+            # where people live: "¿dónde viven nuestros clientes?", "where do our customers live"
+            r"\b(?:where|donde)\s+(?:do|does|did)?\s*(?:\w+\s+){0,2}(?:live|lives|reside|viven|vive|residen|reside)\b",
+            # one person chosen by what they did: "the customer who spent the most", "el comprador más grande"
+            r"\b(?:the|el|la|del|al)\s+(?:\w+\s+)?(?:client|customer|buyer|lead|prospect|cliente|clienta|comprador"
+            r"|compradora|prospecto)\s+(?:who|that|que|with|con)\s+(?:\w+\s+){0,2}(?:the\s+|el\s+|la\s+)?(?:mas|most|more"
+            r"|highest|biggest|largest|mayor)\b"
+            r"|\b(?:el|la|del|al)\s+(?:client[ea]|comprador[a]?|prospect[oa])\s+mas\s+(?:grande|importante|valios[oa]|fiel"
+            r"|activ[oa]|recient[e])\b",
+            # one by one: "the purchases of each buyer", "ticket de cada cliente" (an average per client is a figure)
+            r"^(?!.*\b(?:average|avg|promedio|media|mean|per\s+capita|cost|costs|costo|costos|costo|cuesta|cuestan|salio"
+            r"|salieron|price|precio|valor|value|spend|gasto|cpl|cac)\b).*\b(?:each|every|cada)\s+"
+            r"(?:one\s+of\s+(?:our|the)\s+)?(?:client|customer|buyer|person|cliente|clienta|comprador|compradora|persona)\b",
             # one person's purchases: "the purchase history of …", "historial de compras del cliente …"
             r"\b(?:purchase|purchasing|buying|order|shopping|transaction)\s+(?:history|histories|records?)\b"
             r"|\bhistorial(?:es)?\s+de\s+(?:compras?|pedidos|ordenes|transacciones)\b",
@@ -149,7 +177,9 @@ _WRITE_VERBS = (
     r"reasigna|reasignar|asigna|transfiere|transferir|programa\s+(?:la|el|una|un)|haz|hazme|pon|ponle|"
     r"clone|copy|configure|adjust|save|clona|clonar|copia|copiar|fija|fijar|establece|establecer|configura|"
     r"configurar|ajusta|ajustar|deja|dejar|guarda|guardar|marcar|marca\s+como|marcalos|marcalas|manda|mandar|"
-    r"bump|boost|hike|slash|trim|top\s+up|switch|swap|convert|turn|"
+    r"bump|boost|hike|slash|trim|top\s+up|switch|swap|convert|turn|reactivate|upload|import|unsubscribe|"
+    r"shut\s+(?:down|off)|apaga|apagar|enciende|encender|prende|prender|importar|"
+    r"give\s+(?!me\b|us\b)(?:\w+\s+)?(?:another|more|an\s+extra|extra)\s+(?:\$?\d+\w*|budget|money)|"
     r"pasa\s+(?:las|los|la|el|todas|todos)|pasar\s+(?:las|los|la|el|todas|todos)|cambiale|cambialas|cambialos"
 )
 #: Spanish object pronouns written onto an imperative ("súbele", "bórrala", "páusalas").
@@ -163,7 +193,8 @@ _WRITE_SUBJUNCTIVE = (
 )
 _ASKING = (
     r"(?:please|kindly|por\s+favor|can\s+you|could\s+you|would\s+you|will\s+you|puedes|podrias|quiero|"
-    r"quisiera|necesito|i\s+want\s+(?:you\s+)?to|i\s+need\s+(?:you\s+)?to|let\s*s|go\s+ahead\s+and|ahora)"
+    r"quisiera|necesito|i\s+want\s+(?:you\s+)?to|i\s+need\s+(?:you\s+)?to|let\s*s|let|go\s+ahead\s+and|ahora|"
+    r"me\s+ayudas\s+a|ayudame\s+a|help\s+me)"
 )
 READ_ONLY = Rule(
     "read-only",
@@ -195,13 +226,16 @@ SPANISH_FUTURE = re.compile(r"\b\w+(?:ará|erá|irá|arán|erán|irán|drá|drá
 #: -er/-ir verbs look the same ("preferían").
 SPANISH_CONDITIONAL = re.compile(r"\b\w*(?:ar|er|ir|dr|br)[ií](?:a|an|amos)\b")
 _IF = re.compile(r"\bsi\b")
+#: The first person plural of the conditional ("podríamos", "tendríamos"), a what-if even without "si": no
+#: imperfect ends in an infinitive's letters and "-íamos" ("corríamos" has "rr").
+_CONDITIONAL_WE = re.compile(r"\b\w*(?:ar|er|ir|dr|br)[ií]amos\b")
 
 
 def spanish_future(normalized: str, original: str) -> str | None:
     """A verb in the Spanish future tense ("venderá", not "vendera"), or in the conditional of a what-if
     ("¿cuántas ventas tendríamos si …?"), in the question as written."""
     lowered = original.lower()
-    found = SPANISH_FUTURE.search(lowered)
+    found = SPANISH_FUTURE.search(lowered) or _CONDITIONAL_WE.search(lowered)
     if found is None and _IF.search(normalized):
         found = SPANISH_CONDITIONAL.search(lowered)
     return found.group(0) if found else None
@@ -215,7 +249,8 @@ FORECAST = Rule(
             r"\b(?:forecasts?|forecasting|predict|predicted|prediction|predictions|projected|projections?"
             r"|expected|expect|estimate\s+for|will|going\s+to|gonna|upcoming|future|in\s+the\s+coming"
             # what-ifs: "what if we double the budget", "how many sales would we get if …"
-            r"|what\s+if|would\s+(?:we|it|they|sales|leads|spend|revenue|roi)|hypothetical(?:ly)?"
+            r"|what\s+if|would\s+(?:we|it|they|sales|leads|spend|revenue|roi)|would\b.*\bif|\bif\b.*\bwould"
+            r"|hypothetical(?:ly)?|^\W*estimate"
             r"|next\s+(?:\d+\s+)?(?:month|months|quarter|quarters|year|years|week|weeks|half|semester|season"
             r"|campaign|campaigns)|coming\s+(?:month|months|quarter|year|weeks?))\b",
             r"\b(?:pronosticos?|pronosticar|prediccion(?:es)?|predecir|proyeccion(?:es)?|proyectad[oa]s?|futur[oa]s?"
