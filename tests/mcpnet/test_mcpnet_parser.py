@@ -1565,3 +1565,44 @@ def test_mcpnet_parser_reads_where_as_a_ranking_of_markets(question, metric, des
         metric,
         descending,
     )
+
+
+@pytest.mark.parametrize(
+    "question, dimension, metric, limit",
+    [
+        ("rank channels by cost per sale in 2025", Dimension.channel, Metric.cost_per_sale, 100),
+        ("ordena los mercados por número de leads en diciembre", Dimension.market, Metric.leads, 100),
+        ("campaigns ranked by reach in December 2025", Dimension.campaign, Metric.reach, 100),
+        ("top 5 campaigns ranked by reach", Dimension.campaign, Metric.reach, 5),
+    ],
+)
+def test_mcpnet_parser_reads_rank_and_sort_words_as_a_ranking_of_every_member(question, dimension, metric, limit):
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert (result.intent, result.group_by, result.order_by, result.limit) == (
+        Intent.ranking,
+        [dimension],
+        metric,
+        limit,
+    )
+
+
+@pytest.mark.parametrize(
+    "question, dimension",
+    [
+        ("weekly leads trend in January 2026", Dimension.week),
+        ("tendencia diaria de ventas en diciembre 2025", Dimension.day),
+        ("monthly trend of leads in 2025", Dimension.month),
+    ],
+)
+def test_mcpnet_parser_reads_a_trend_by_the_unit_it_names(question, dimension):
+    """A weekly or daily trend is by week or day; a trend that names none is by month."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert result.group_by == [dimension]
+
+
+def test_mcpnet_parser_reads_drove_as_the_figure_s_verb():
+    result = _named_values_parser().parse("which objective drove the most sales in 2025")
+    assert isinstance(result, StructuredQuery), result
+    assert (result.group_by, result.order_by) == ([Dimension.objective], Metric.sales_amount)

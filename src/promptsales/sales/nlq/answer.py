@@ -254,6 +254,12 @@ def _summary(query: StructuredQuery, columns: list[str], rows: list[list[object]
             if es
             else f"Top {query.limit or 1} {_plural(dimension)} by {label(metric, 'en')}{scope}"
         )
+        if (query.limit or 1) >= 100 and len(records) < 100:  # "rank the channels by CPL": all of them
+            head = (
+                f"Ranking por {label(metric, 'es')}{scope}"
+                if es
+                else f"{_upper_first(_plural(dimension))} ranked by {label(metric, 'en')}{scope}"
+            )
         tied = ""
         if len(records) > (query.limit or 1) * max(1, len(query.compare_periods)):
             tied = (

@@ -1172,7 +1172,8 @@ class QuestionParser:
             return
         for match in found:
             reading.read("group_by", match.start(), match.end())
-        if Dimension.month not in reading.group_by:
+        # "weekly leads trend": the trend is by week (or day) when one is asked, else by month
+        if not {Dimension.month, *DAILY_BREAKDOWNS} & set(reading.group_by):
             reading.group_by.append(Dimension.month)
 
     @staticmethod
@@ -2076,7 +2077,7 @@ class QuestionParser:
         # "más bajo" / "más baja": the lowest
         low = [i for i, token in enumerate(tokens) if token in lexicon.LOW_WORDS and i and tokens[i - 1] == "mas"]
         descending = not any(token in lexicon.RANK_ASC_WORDS for token in tokens) and not low
-        rank_words = set(lexicon.RANK_DESC_WORDS) | set(lexicon.RANK_ASC_WORDS)
+        rank_words = set(lexicon.RANK_DESC_WORDS) | set(lexicon.RANK_ASC_WORDS) | _SORT_WORDS
         has_rank_word = any(token in rank_words for token in tokens)
         for index in range(len(tokens)):
             found = dimension_name_at(tokens, index, ranked=True)
@@ -2100,9 +2101,12 @@ class QuestionParser:
             used += [i for i in low if i - 1 in rank_word]
             if ranked_after:  # "el mercado *donde* más vendió", "the channel *in which* we spent the most"
                 used += relative
+            # "rank channels by CPL", "ordena los mercados por leads": every member, in order
+            sorted_all = bool(rank_word) and tokens[rank_word[0]] in _SORT_WORDS and not numbers
+            used += [i for i, token in enumerate(tokens) if token in _SORT_WORDS]  # "top 5 … ranked by reach"
             return _Ranking(
                 dimension=dimension,
-                limit=_as_number(tokens[numbers[-1]]) if numbers else None,
+                limit=_as_number(tokens[numbers[-1]]) if numbers else (_ALL_RANKED if sorted_all else None),
                 descending=descending,
                 at=spans[rank_word[0]][0] if rank_word else None,
                 spans=[spans[i] for i in sorted(set(used))],
@@ -2188,6 +2192,12 @@ def _daily_breakdowns(text: str, group_by: list[Dimension]) -> str:
     return text
 
 
+#: Words that put every member of a dimension in order ("rank the channels by CPL", "ordena los mercados por leads").
+_SORT_WORDS = frozenset(
+    "rank ranked ranking sort sorted ordena ordenar ordenados ordenadas ordenado ordenada clasifica clasificar".split()
+)
+#: How many members a ranking of all of them shows (the query model's limit).
+_ALL_RANKED = 100
 #: A breakdown marker right before a dimension word or the name it follows ("por mercado de México").
 _BREAKDOWN_BEFORE = re.compile(r"(?<![a-z0-9])(?:by|per|each|every|por|cada|x)\s*$")
 #: "US", "U.S.", "U.S.A." written in capitals: the country ("us" in lower case is a pronoun, not an alias).

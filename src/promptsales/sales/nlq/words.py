@@ -56,7 +56,7 @@ STOP_WORDS: frozenset[str] = frozenset(
     vinieron vienen venir provienen provinieron completo completa entero entera ahora ahorita now
     tied tie ties empate empatadas empatados empatan
     targeted target targeting hecho hecha hacer comprado compradas vendidas x alto alta altos altas elevado
-    traves numero cantidad cant nro num vino provino salio salieron resulto resultaron already among those aquellas aquellos llevamos llevan llevo lleva acumularon acumulo acumulamos accumulate
+    traves numero cantidad cant nro num vino provino salio salieron resulto resultaron already drove drive drives driven among those aquellas aquellos llevamos llevan llevo lleva acumularon acumulo acumulamos accumulate
     sumar sumaron sumamos w plata gotten
     trajo trajeron trajimos traer conseguimos conseguir consigue reportados reportado reportadas reported
     tan corrio corre corren correr ya decir dime podrias podria dentro saco sacamos sacaron pauta
