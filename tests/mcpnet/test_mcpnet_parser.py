@@ -1606,3 +1606,28 @@ def test_mcpnet_parser_reads_drove_as_the_figure_s_verb():
     result = _named_values_parser().parse("which objective drove the most sales in 2025")
     assert isinstance(result, StructuredQuery), result
     assert (result.group_by, result.order_by) == ([Dimension.objective], Metric.sales_amount)
+
+
+@pytest.mark.parametrize(
+    "question, op, group_by",
+    [
+        ("¿Cuántas campañas cumplieron su meta?", "ge", []),
+        ("campaigns that exceeded their sales goal", "gt", [Dimension.campaign]),
+        ("brands that met their goal", "ge", [Dimension.brand]),
+    ],
+)
+def test_mcpnet_parser_reads_a_met_goal_as_a_success_rate_of_at_least_100_percent(question, op, group_by):
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert (result.having.metric, result.having.op, result.having.value) == (Metric.success_rate, op, 1.0)
+    assert result.group_by == group_by
+
+
+@pytest.mark.parametrize(
+    "question, group_by",
+    [("sales goal of each brand", [Dimension.brand]), ("¿Cuál es la meta de ventas de la campaña Summer Glow?", [])],
+)
+def test_mcpnet_parser_reads_the_sales_goal_as_a_per_campaign_figure(question, group_by):
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert (result.metrics, result.group_by) == ([Metric("goal_amount")], group_by)

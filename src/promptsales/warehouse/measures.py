@@ -741,7 +741,6 @@ MEASURES: tuple[Measure, ...] = (
         note="an asset used by two campaigns counts once for each",
         note_es="un recurso usado por dos campañas cuenta una vez en cada una",
     ),
-    # Stored for other readers (the success rate, the schema resource, SQL users), not asked for by name.
     Measure(
         "goal_amount",
         stored=CAMPAIGN,
@@ -750,9 +749,13 @@ MEASURES: tuple[Measure, ...] = (
         unit="usd",
         en="sales goal",
         es="meta de ventas",
-        definition="The campaign's sales goal in the portal (portal.sales_goals), USD.",
-        askable=False,
+        definition="The campaigns' sales goals in the portal (portal.sales_goals), USD (per campaign).",
+        phrases=(
+            *("sales goal", "sales goals", "sales target", "sales targets", "goal", "goals"),
+            *("meta de ventas", "metas de ventas", "meta de venta", "la meta", "las metas", "su meta", "sus metas"),
+        ),
     ),
+    # Stored for other readers (the schema resource, SQL users), not asked for by name.
     Measure(
         "channels",
         stored=CAMPAIGN,

@@ -871,6 +871,13 @@ class QuestionParser:
         after the number ("campaigns", "canales") is the figure it is on."""
         found = find_threshold(reading.text)
         if found is None:
+            met = _GOAL_MET.search(reading.text)
+            if met is not None:  # "campaigns that met their sales goal": a success rate of at least 100 %
+                op: Literal["gt", "ge"] = "gt" if met.group("over") else "ge"
+                reading.threshold = FoundThreshold(op, 1.0, True, met.start(), met.end(), met.end())
+                reading.threshold_metric = Metric("success_rate")
+                reading.understood["threshold"] = " ".join(met.group().split())
+                reading.read("threshold", met.start(), met.end())
             return None
         end = found.end
         noun = _COUNTED_NOUN.match(reading.text, found.number_end)
@@ -2259,8 +2266,15 @@ _COUNTED_NOUN = re.compile(
     + "|".join(sorted(_COUNTED_NOUNS, key=len, reverse=True))
     + r")(?![a-z0-9])"
 )
+#: "met their sales goal", "cumplieron su meta", "exceeded its goal", "superaron la meta": a success rate ≥ (or >) 100 %.
+_GOAL_MET = re.compile(
+    r"(?<![a-z0-9])(?:(?:met|meet|meets|hit|hits|reached|reach|achieved|achieve|cumplio|cumplieron|cumple|cumplen"
+    r"|alcanzo|alcanzaron|logro|lograron)|(?P<over>exceeded|exceed|exceeds|surpassed|beat|supero|superaron|supera"
+    r"|superan|rebaso|rebasaron))\s+(?:(?:its|their|the|su|sus|la|las|el)\s+)?(?:(?:sales\s+)?goals?|(?:sales\s+)?targets?"
+    r"|metas?(?:\s+de\s+ventas?)?)(?![a-z0-9])"
+)
 #: Figures recorded per whole campaign: an average of one is per campaign ("average budget").
-_PER_CAMPAIGN_FIGURES = frozenset({Metric("budget")})
+_PER_CAMPAIGN_FIGURES = frozenset({Metric("budget"), Metric("goal_amount")})
 #: Words of a count of campaigns between a lifecycle verb and its period ("launched *the most campaigns* in 2025").
 _COUNTED_CAMPAIGNS = frozenset("most more fewest least mas menos campaigns campanas".split())
 #: A breakdown between a lifecycle word and its period ("running *in each market* in Q4", "al aire *x mercado*").
