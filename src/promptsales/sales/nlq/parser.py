@@ -1861,14 +1861,17 @@ class QuestionParser:
         ):
             if _asks_for_a_campaign(text[: match.start()], match.group(1)):
                 continue  # "qué campaña generó más …", "which campaign had …": a ranking, not a name
-            if _in_another_dimension_name(text, match.start()):
-                continue  # "campaign objective", "objetivo de campaña": another dimension's name, not a campaign's
+            named = dimension_name_at(text[match.start() :].split(), 0)
+            if named is not None and named[0] is not Dimension.campaign:
+                continue  # "campaign objective": another dimension's name, not a campaign's
             if match.group(1).split()[0] in _LIFECYCLE_VERBS:
                 continue  # "the biggest-budget campaign launched in Q4 2025": when it ran, not its name
             fragment, best = self._best_campaign_prefix(match.group(1))
             if not fragment or set(fragment.split()) <= _STATUS_ADJECTIVES:
                 continue  # "la campaña activa con mayor presupuesto": a status, not a name
             if not best or best[0][2] < CAMPAIGN_MATCH_THRESHOLD:
+                if _in_another_dimension_name(text, match.start()):
+                    continue  # "CPL x objetivo de campaña jul-dic 2025": the objective's name, then a period
                 return [], text, self._unknown_campaign(fragment, best, language)
             chosen, text = self._one_campaign(fragment, best, text)
             if chosen is None:
