@@ -32,7 +32,7 @@ TABLES: dict[str, list[str]] = {
     "wh.campaign_channels": ["campaign_id", "channel_id"],
     "wh.campaign_markets": ["campaign_id", "market_id"],
     "wh.campaign_months": ["campaign_id", "month"],
-    "wh.campaign_days": ["campaign_id", "day"],
+    "wh.campaign_days": ["campaign_id", "channel_id", "market_id", "day"],
     "wh.campaign_content": ["asset_id", "campaign_id"],
     "wh.campaign_buyers": ["campaign_id", "channel_id", "market_id", "month", "client_id"],
     "wh.campaign_ads": ["campaign_id", "channel_id", "market_id", "month", "ad_id"],

@@ -33,7 +33,7 @@ def _summaries_of(campaign: int, channel: int, market: int, day) -> dict[str, se
         "wh.campaign_channels": {(campaign, channel)},
         "wh.campaign_markets": {(campaign, market)},
         "wh.campaign_months": {(campaign, month)},
-        "wh.campaign_days": {(campaign, day)},
+        "wh.campaign_days": {(campaign, channel, market, day)},
     }
 
 
