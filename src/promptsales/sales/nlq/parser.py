@@ -1281,11 +1281,7 @@ class QuestionParser:
             ratio = RATIOS.get((numerator, UNIT_MEASURES[unit.group(1)]))
             if ratio is None:
                 continue
-            stop = unit.end()
-            spans = [span for span in spans if span[1] <= start or span[0] >= stop]
-            spans.append((start, stop, ratio))
-            reading.read("metrics", start, stop)
-            reading.understood_list("metrics").append(ratio.value)
+            spans = _read_ratio(reading, spans, start, unit.end(), ratio)
         return sorted(spans)
 
     @staticmethod
@@ -1297,10 +1293,7 @@ class QuestionParser:
             ratio = RATIOS.get((later or "", earlier or ""))
             if ratio is None:
                 continue
-            spans = [span for span in spans if span[1] <= match.start() or span[0] >= match.end()]
-            spans.append((match.start(), match.end(), ratio))
-            reading.read("metrics", match.start(), match.end())
-            reading.understood_list("metrics").append(ratio.value)
+            spans = _read_ratio(reading, spans, match.start(), match.end(), ratio)
         return sorted(spans)
 
     @staticmethod
@@ -1316,10 +1309,7 @@ class QuestionParser:
             start, end = match.span("unit") if match.group("unit") else match.span("unit2")
             if match.group("per"):
                 start = match.start("per")
-            spans = [span for span in spans if span[1] <= start or span[0] >= end]
-            spans.append((start, end, ratio))
-            reading.read("metrics", start, end)
-            reading.understood_list("metrics").append(ratio.value)
+            spans = _read_ratio(reading, spans, start, end, ratio)
         return sorted(spans)
 
     @staticmethod
@@ -2383,6 +2373,17 @@ def _lifecycle_matches(text: str, event: str, phrases: tuple[str, ...]) -> list[
         if free(match) and word not in words.MEANINGFUL["period"] and language.stems(word) & LIFECYCLE_STEMS[event]:
             matches.append(match)
     return matches
+
+
+def _read_ratio(
+    reading: _Reading, spans: list[tuple[int, int, Metric]], start: int, end: int, ratio: Metric
+) -> list[tuple[int, int, Metric]]:
+    """``spans`` with the metrics read inside ``[start, end)`` replaced by ``ratio``, whose words are read there
+    ("cost *per sale*", "percentage of clicks that became leads", "más barato cada lead")."""
+    kept = [span for span in spans if span[1] <= start or span[0] >= end]
+    reading.read("metrics", start, end)
+    reading.understood_list("metrics").append(ratio.value)
+    return [*kept, (start, end, ratio)]
 
 
 def _names_of_things_blanked(reading: _Reading) -> str:
