@@ -8,7 +8,7 @@ from decimal import Decimal
 import psycopg
 from psycopg import ClientCursor
 
-from promptsales.sales.nlq.builder import MAX_ROWS, BuiltQuery
+from promptsales.sales.nlq.builder import MAX_ROWS, BuiltQuery, share_columns
 from promptsales.sales.nlq.metrics import DEFINITIONS, formula, label, note
 from promptsales.sales.nlq.model import Dimension, Intent, Metric, StructuredQuery
 from promptsales.sales.nlq.thresholds import SYMBOL
@@ -81,9 +81,14 @@ def format_value(metric: Metric, value: object, language: str) -> str:
         text = f"{number:,.2f}x"
     else:
         text = f"{int(number):,}"
-    if language == "es":
-        text = text.replace(",", "\u00a0").replace(".", ",").replace("\u00a0", ".")
-    return text
+    return _in_language(text, language)
+
+
+def _in_language(number: str, language: str) -> str:
+    """A number written with English separators ("1,234.50"), with Spanish ones in Spanish ("1.234,50")."""
+    if language != "es":
+        return number
+    return number.replace(",", "\u00a0").replace(".", ",").replace("\u00a0", ".")
 
 
 #: How a filter on a campaign's objective or its brand's industry is stated ("objective: leads").
@@ -165,7 +170,7 @@ def _shares(query: StructuredQuery, columns: list[str], rows: list[list[object]]
     es = query.language == "es"
     assert query.share_of is not None
     metric = query.order_by or query.metrics[0]
-    total, share = f"{metric.value}_total", f"{metric.value}_share"
+    total, share = next((total, share) for shared, total, share in share_columns(query) if shared is metric)
     if share not in columns:
         return ""
     whole = {
@@ -186,9 +191,7 @@ def _shares(query: StructuredQuery, columns: list[str], rows: list[list[object]]
             ref.name for ref in query.filters if ref.dimension is query.share_of
         )
         value = record.get(share)
-        shown = "—" if value is None else f"{_number(value) * 100:,.2f}%"
-        if es:
-            shown = shown.replace(",", "\u00a0").replace(".", ",").replace("\u00a0", ".")
+        shown = "—" if value is None else _in_language(f"{_number(value) * 100:,.2f}%", query.language)
         of = format_value(metric, record.get(total), query.language)
         parts.append(f"{name}: {shown} " + (f"de {of}" if es else f"of {of}"))
     head = (

@@ -86,6 +86,11 @@ def _main_metrics(query: StructuredQuery) -> list[Metric]:
     return [metric for metric in query.metrics if key_table(metric) is None]
 
 
+def _metric_names(metrics: list[Metric]) -> tuple[str, str]:
+    """The metrics' names in English and in Spanish, as a refusal lists them ("budget, sales goal")."""
+    return ", ".join(DEFINITIONS[m].en for m in metrics), ", ".join(DEFINITIONS[m].es for m in metrics)
+
+
 def choose_grain(query: StructuredQuery) -> wh.Grain:
     """The coarsest measure table holding every dimension and measure the query's metrics need (the metrics
     counted in a key table are computed there)."""
@@ -117,9 +122,8 @@ def choose_grain(query: StructuredQuery) -> wh.Grain:
             return grain
     per_campaign = sorted(m for m in measures if m not in wh.ADDITIVE)
     if per_campaign:
-        names = ", ".join(DEFINITIONS[m].en for m in metrics if set(required_measures(m)) & set(per_campaign))
+        names, names_es = _metric_names([m for m in metrics if set(required_measures(m)) & set(per_campaign)])
         split = sorted(d.value for d in dimensions - {Dimension.campaign, Dimension.brand})
-        names_es = ", ".join(DEFINITIONS[m].es for m in metrics if set(required_measures(m)) & set(per_campaign))
         es_dims = {"month": "mes", "channel": "canal", "market": "mercado"}
         raise Unanswerable(
             f"{names} is recorded per whole campaign only, so it cannot be split by "
@@ -180,8 +184,7 @@ def _parts(query: StructuredQuery) -> list[_Part]:
     """The measure table part (if any metric is summed there) and one part per key table counted."""
     averaged = [metric for metric in query.metrics if DEFINITIONS[metric].kind != "sum"]
     if query.per is not None and averaged:
-        names_en = ", ".join(DEFINITIONS[m].en for m in averaged)
-        names_es = ", ".join(DEFINITIONS[m].es for m in averaged)
+        names_en, names_es = _metric_names(averaged)
         raise Unanswerable(
             f"An average per {query.per} is computed for totals only; {names_en} is not a total (a ratio or a count "
             "of distinct items), so its average would be another figure: ask for it without 'average'.",
@@ -665,8 +668,7 @@ def _shares(query: StructuredQuery) -> BuiltQuery:
         if DEFINITIONS[metric].kind != "sum" or not set(required_measures(metric)) <= set(wh.ADDITIVE)
     ]
     if not_totals:
-        names_en = ", ".join(DEFINITIONS[m].en for m in not_totals)
-        names_es = ", ".join(DEFINITIONS[m].es for m in not_totals)
+        names_en, names_es = _metric_names(not_totals)
         raise Unanswerable(
             f"A share of the total is computed for totals only (spend, leads, sales …); {names_en} is not a total, "
             "so its parts do not add up to the whole.",

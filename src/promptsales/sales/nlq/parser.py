@@ -1180,7 +1180,7 @@ class QuestionParser:
         for match in found:
             reading.read("group_by", match.start(), match.end())
         # "weekly leads trend": the trend is by week (or day) when one is asked, else by month
-        if not {Dimension.month, *DAILY_BREAKDOWNS} & set(reading.group_by):
+        if not _TIME_DIMENSIONS & set(reading.group_by):
             reading.group_by.append(Dimension.month)
 
     @staticmethod
@@ -1324,7 +1324,7 @@ class QuestionParser:
         broken_down = [
             dimension
             for dimension in [*([reading.rank_dimension] if reading.rank_dimension else []), *reading.group_by]
-            if dimension not in (Dimension.month, Dimension.week, Dimension.day)
+            if dimension not in _TIME_DIMENSIONS
         ]
         if broken_down:  # "la participación de cada marca de viajes": each brand's share of the travel brands'
             reading.share_of = broken_down[0]
@@ -2123,6 +2123,8 @@ class QuestionParser:
         return _Ranking(None, None, descending, None, [])
 
 
+#: Breakdowns by time: a trend is by one of them; a share is not of one.
+_TIME_DIMENSIONS = frozenset({Dimension.month, *DAILY_BREAKDOWNS})
 #: The dimensions whose values a question names next to the dimension's word ("the travel industry").
 _NAMED_VALUES = (Dimension.brand, Dimension.channel, Dimension.market, Dimension.objective, Dimension.industry)
 #: The dimensions that are a campaign's class: its objective and its brand's industry.

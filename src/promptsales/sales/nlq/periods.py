@@ -449,7 +449,7 @@ class PeriodParser:
         # "the second week of January 2026", "la última semana de diciembre": days 8–14, the month's last seven days
         for match in list(compiled(rf"{_WEEK_OF_MONTH}(?P<y>{year})").finditer(text)):
             month = self._named_month(match)
-            last_day = add_months(month, 1) - timedelta(days=1)
+            last_day = _month_end(month)
             ordinal = _WEEK_ORDINALS[match.group("ord")]
             first = last_day - timedelta(days=6) if ordinal == 0 else month + timedelta(days=7 * (ordinal - 1))
             yield self._days_period(first, first + timedelta(days=6), match)
@@ -457,7 +457,7 @@ class PeriodParser:
         # "the first 10 days of January 2026", "los últimos 7 días de diciembre"
         for match in list(compiled(rf"{_DAYS_OF_MONTH}(?P<y>{year})").finditer(text)):
             month = self._named_month(match)
-            last_day = add_months(month, 1) - timedelta(days=1)
+            last_day = _month_end(month)
             days = _number(match.group("n"))
             if not 1 <= days <= last_day.day:
                 continue
@@ -532,7 +532,7 @@ class PeriodParser:
     def _half_of_month(month: date, ordinal: str) -> tuple[date, date]:
         """Days 1–15 of ``month`` for a first half, 16 to the month's end for a second."""
         if ordinal in _SECOND_HALF:
-            return month.replace(day=16), add_months(month, 1) - timedelta(days=1)
+            return month.replace(day=16), _month_end(month)
         return month, month.replace(day=15)
 
     def _week_of_day(self, match: re.Match[str]) -> date | None:
@@ -899,15 +899,18 @@ _RELATIVE_YEAR = re.compile(
 )
 
 
+def _month_end(month: date) -> date:
+    """The last day of the month that starts on ``month``."""
+    return add_months(month, 1) - timedelta(days=1)
+
+
 def _paired_periods(
     text: str, units: str, ordinals: dict[str, int], year: str, period_of: Callable[[int, int | None], Period]
 ) -> tuple[list[tuple[Period, int, int]], str]:
     """ "from the first to the second half of 2025", "del segundo al tercer trimestre de 2025": two periods
     of one unit and year, named by two ordinals; and the text with them blanked."""
     words = "|".join(sorted(ordinals, key=len, reverse=True))
-    pattern = re.compile(
-        rf"\b({words})\s+(?:al|a|to|and|y|vs|versus)\s+(?:the\s+|el\s+)?({words})\s+(?:{units}){year}\b"
-    )
+    pattern = compiled(rf"\b({words})\s+(?:al|a|to|and|y|vs|versus)\s+(?:the\s+|el\s+)?({words})\s+(?:{units}){year}\b")
     found: list[tuple[Period, int, int]] = []
     for match in list(pattern.finditer(text)):
         given = int(match.group(3)) if match.group(3) else None
@@ -915,12 +918,12 @@ def _paired_periods(
         found.append((period_of(ordinals[match.group(2)], given), match.start(2), match.end()))
         text = blank_span(text, match.start(), match.end())
     # "desde el tercer trimestre de 2024 hasta el cuarto de 2025": the second names its year, not its unit
-    elided = re.compile(
+    elided = compiled(
         rf"\b({words})\s+(?:{units}){year}\s+(?:al|a|to|through|thru|until|hasta|and|y)\s+(?:the\s+|el\s+)?"
         rf"({words})(?:\s+(?:of|de|del))?\s+{_YEAR}\b"
     )
     # "del cuarto trimestre de 2024 al de 2025": the same part of another year
-    same_part = re.compile(
+    same_part = compiled(
         rf"\b({words})\s+(?:{units})(?:\s+(?:of|de|del))?\s+{_YEAR}\s+(?:al|a|y\s+el|vs\s+el|versus\s+el|contra\s+el"
         rf"|frente\s+al|con\s+el|and\s+that|to\s+that|vs\s+that)\s+(?:de|del|of)\s+{_YEAR}\b"
     )

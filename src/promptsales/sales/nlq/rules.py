@@ -145,7 +145,7 @@ PRIVACY = Rule(
             r"|\b(?:el|la|del|al)\s+(?:client[ea]|comprador[a]?|prospect[oa])\s+mas\s+(?:grande|importante|valios[oa]|fiel"
             r"|activ[oa]|recient[e])\b",
             # one by one: "the purchases of each buyer", "ticket de cada cliente" (an average per client is a figure)
-            r"^(?!.*\b(?:average|avg|promedio|media|mean|per\s+capita|cost|costs|costo|costos|costo|cuesta|cuestan|salio"
+            r"^(?!.*\b(?:average|avg|promedio|media|mean|per\s+capita|cost|costs|costo|costos|cuesta|cuestan|salio"
             r"|salieron|price|precio|valor|value|spend|gasto|cpl|cac)\b).*\b(?:each|every|cada)\s+"
             r"(?:one\s+of\s+(?:our|the)\s+)?(?:client|customer|buyer|person|cliente|clienta|comprador|compradora|persona)\b",
             # one person's purchases: "the purchase history of …", "historial de compras del cliente …"

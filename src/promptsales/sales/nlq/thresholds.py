@@ -25,10 +25,11 @@ _OPS: dict[Op, str] = {
     "ge": r"at\s+least|al\s+menos|por\s+lo\s+menos|como\s+minimo|minimo",
     "le": r"at\s+most|no\s+more\s+than|como\s+maximo|a\s+lo\s+sumo|no\s+mas\s+de|maximo",
 }
+#: The currency written after an amount (every amount here is in US dollars): "50 mil dólares", "50.000 usd".
+_CURRENCY_WORDS = r"usd|dolares|dollars|dls|dlls"
 _NUMBER = (
     r"\$?\s*(?:\d+(?:[.,]\d+)*|[a-z]+)(?:\s*(?:k|mil|million|millones|millon|m)(?![a-z0-9]))?"
-    # the currency after the number: "50 mil dólares", "50.000 usd" (every amount here is in US dollars)
-    r"(?:\s+(?:usd|us\$|dolares|dollars|dls|dlls)(?![a-z0-9]))?"
+    rf"(?:\s+(?:{_CURRENCY_WORDS}|us\$)(?![a-z0-9]))?"
 )
 _PERCENT = r"\s*(?:%|percent|por\s*ciento|porciento)"
 _PHRASE = re.compile(
@@ -37,7 +38,7 @@ _PHRASE = re.compile(
     rf"|(?P<number_first>\d+(?:[.,]\d+)*)(?P<percent_first>{_PERCENT})?\s+(?P<between>\S+\s+)?(?P<more>or\s+more|o\s+mas|plus)"
     r"(?![a-z0-9]))"
 )
-_CURRENCY = re.compile(r"\s+(?:usd|us|dolares|dollars|dls|dlls)$")
+_CURRENCY = re.compile(rf"\s+(?:{_CURRENCY_WORDS}|us)$")  # "us$" once the "$" is gone
 #: A unit of time right after the number: "over 3 months" is a duration, not a threshold on a figure.
 _TIME_UNIT = re.compile(r"\s+(?:days?|dias?|weeks?|semanas?|months?|mes(?:es)?|years?|anos?|quarters?|trimestres?)\b")
 _SCALE = {"k": 1e3, "mil": 1e3, "m": 1e6, "million": 1e6, "millones": 1e6, "millon": 1e6}
