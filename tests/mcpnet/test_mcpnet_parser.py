@@ -1513,6 +1513,8 @@ def test_mcpnet_parser_refuses_switching_campaigns_as_a_write(question):
         ("muéstrame los datos del comprador más grande", "privacy"),
         ("ticket de cada cliente en diciembre", "privacy"),
         ("most recent leads with their names", "privacy"),
+        ("¿Quién fue el último cliente que nos compró por TikTok?", "privacy"),
+        ('Reemplaza el titular de los anuncios de Instagram por "Rebajas de febrero"', "read-only"),
         ("Reactivate the Buen Fin campaign", "read-only"),
         ("apaga las campañas de TikTok", "read-only"),
         ("¿me ayudas a duplicar la campaña Buen Fin?", "read-only"),
@@ -1541,6 +1543,7 @@ def test_mcpnet_parser_refuses_people_writes_what_ifs_and_outside_data_by_their_
         "give me more details on sales in 2025",
         "¿cuántas campañas corrían en diciembre de 2025?",
         "leads by channel for each campaign in 2025",
+        "How many different customers bought through email or SMS in December 2025, counting each customer once?",
     ],
 )
 def test_mcpnet_parser_does_not_refuse_figures_that_read_like_people_or_writes(question):
@@ -1631,3 +1634,74 @@ def test_mcpnet_parser_reads_the_sales_goal_as_a_per_campaign_figure(question, g
     result = _named_values_parser().parse(question)
     assert isinstance(result, StructuredQuery), result
     assert (result.metrics, result.group_by) == ([Metric("goal_amount")], group_by)
+
+
+@pytest.mark.parametrize(
+    "question, metric, group_by",
+    [
+        ("no. of brands with 5+ active campaigns", Metric("brands"), []),
+        ("cant. de marcas con pauta en linkedin Q4 2025", Metric("brands"), []),
+        ("nro. de campañas activas", Metric("campaigns"), []),
+        ("how many different ads did we have on each channel in jan 2026?", Metric("ads"), [Dimension.channel]),
+    ],
+)
+def test_mcpnet_parser_reads_abbreviated_and_distinct_counts(question, metric, group_by):
+    """ "no. of", "nro. de", "cant. de" are "number of"; "how many different ads" counts ads: a count, never a
+    list of the counted members with another figure."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert (result.metrics, result.group_by) == ([metric], group_by)
+
+
+@pytest.mark.parametrize(
+    "question, intent, group_by",
+    [
+        ("clientes unicos q compraron x correo o sms en dic 2025", Intent.value, []),
+        (
+            "¿Cuántos clientes distintos compraron por email o SMS en diciembre de 2025 (sumando ambos canales)?",
+            Intent.value,
+            [],
+        ),  # fmt: skip
+        ("leads from email and SMS together in December 2025", Intent.value, []),
+        ("leads from email or SMS in December 2025", Intent.comparison, [Dimension.channel]),
+        ("clients through email vs SMS in December 2025", Intent.comparison, [Dimension.channel]),
+    ],
+)
+def test_mcpnet_parser_puts_named_values_together_when_asked_or_when_distinct_buyers_are_counted(
+    question, intent, group_by
+):
+    """Two channels asked together, or distinct buyers of "email or SMS", are one group (each buyer once, D172);
+    an additive figure of "email or SMS", or a "vs", compares them."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert (result.intent, result.group_by) == (intent, group_by)
+    assert {ref.dimension for ref in result.filters} == {Dimension.channel} and len(result.filters) == 2
+
+
+@pytest.mark.parametrize(
+    "question, order_by, share_of",
+    [
+        ("top 5 campañas terminadas x % de cumplimiento de la meta de ventas", Metric.success_rate, None),
+        ("% of leads by channel in 2025", None, Dimension.channel),
+        ("what % of our 2025 sales $ came from each channel?", None, Dimension.channel),
+    ],
+)
+def test_mcpnet_parser_reads_a_percent_sign_before_a_rate_as_its_unit(question, order_by, share_of):
+    """ "% de cumplimiento de la meta" is the success rate in percent; "% of leads" is a share of the total."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert (result.order_by, result.share_of) == (order_by, share_of)
+
+
+def test_mcpnet_parser_reads_x_before_a_unit_of_time_as_a_breakdown():
+    result = _named_values_parser().parse("alcance x semana tiktok enero 2026")
+    assert isinstance(result, StructuredQuery), result
+    assert result.group_by == [Dimension.week]
+
+
+def test_mcpnet_parser_reads_go_up_or_down_as_a_change_between_the_periods():
+    result = _named_values_parser().parse(
+        "how much did our cost per sale go up or down in the last quarter of 2025 compared with the last quarter of 2024?"
+    )
+    assert isinstance(result, StructuredQuery), result
+    assert [period.label for period in result.compare_periods] == ["Q4 2024", "Q4 2025"]

@@ -118,3 +118,23 @@ def test_a_campaign_named_with_sql_is_stored_verbatim_and_nothing_else_happens(s
         ).fetchone()
     assert stored == (name,)
     assert _tables(stores) == {**tables, "ads.campaigns": tables["ads.campaigns"] + 1}
+
+
+def test_the_write_probe_sees_a_row_and_a_document_written_to_the_private_stores(stores):
+    """The probe every hostile test relies on is not blind: a row in a watched table and a document in a content
+    collection both move its marks (the document through the cached count, D172), and it settles again."""
+    from promptsales.content.store import mongo_database
+
+    before = writes(stores)
+    collection = mongo_database(stores)["content_requests"]
+    inserted = collection.insert_one({"probe": "hostile-write-probe"}).inserted_id
+    try:
+        assert writes(stores)["mongo"] == before["mongo"] + 1
+    finally:
+        collection.delete_one({"_id": inserted})
+    assert writes(stores)["mongo"] == before["mongo"]
+    with connect("ads", "admin", settings=stores) as conn:
+        conn.execute("UPDATE ads.brands SET name = name WHERE brand_id = (SELECT min(brand_id) FROM ads.brands)")
+        conn.commit()
+    after = writes(stores)
+    assert after["ads"] > before["ads"] and what_was_written(stores, before) == [("ads.brands", "UPDATE", 1)]

@@ -311,6 +311,7 @@ MEASURES: tuple[Measure, ...] = (
             "importe de ventas",
             "monto vendido",
             "facturacion",
+            *("sales $", "$ sales", "$ in sales", "ventas $", "$ de ventas", "$ en ventas"),  # "$" alone: an amount
         ),
     ),
     _ads(

@@ -11,9 +11,39 @@ from __future__ import annotations
 from promptsales.sales.nlq.metrics import DEFINITIONS
 from promptsales.sales.nlq.model import Dimension, Metric
 
+#: How "number of" is abbreviated ("no. of brands", "nro. de campañas", "cant. de marcas"; the dot is gone once
+#: the question is normalised).
+COUNT_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "number of ": ("no of ", "nr of ", "num of "),
+    "numero de ": ("nro de ", "num de ", "no de "),
+    "cantidad de ": ("cant de ",),
+}
+
+
+#: English counts that may say "different" before the noun ("how many different ads"); Spanish says it after
+#: ("cuántos anuncios distintos"), where it is a stop word.
+COUNT_PREFIXES = ("how many ", "number of ", "count of ", "no of ")
+DISTINCT_WORDS = ("different ", "distinct ", "unique ")
+
+
+def phrase_variants(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    """``phrases`` and, for each count among them, its abbreviations ("no. of", "nro. de", "cant. de") and its
+    English form with "different" / "distinct" / "unique" before the counted noun."""
+    found = list(phrases)
+    for phrase in phrases:
+        for prefix, abbreviations in COUNT_ABBREVIATIONS.items():
+            if phrase.startswith(prefix):
+                found += [abbreviation + phrase[len(prefix) :] for abbreviation in abbreviations]
+    for phrase in list(found):
+        for prefix in COUNT_PREFIXES:
+            if phrase.startswith(prefix) and not phrase[len(prefix) :].startswith(DISTINCT_WORDS):
+                found += [prefix + word + phrase[len(prefix) :] for word in DISTINCT_WORDS]
+    return tuple(dict.fromkeys(found))
+
+
 #: What a question may call each metric: the registry's phrases (promptsales.warehouse.measures).
 METRIC_PHRASES: dict[Metric, tuple[str, ...]] = {
-    metric: definition.phrases for metric, definition in DEFINITIONS.items()
+    metric: phrase_variants(definition.phrases) for metric, definition in DEFINITIONS.items()
 }
 
 #: Words that ask for a funnel (reach → interactions → leads → clients → sales).
@@ -332,6 +362,7 @@ CHANGE_WORDS = (
     "go up",
     "went down",
     "go down",
+    *("go up or down", "went up or down", "gone up or down", "up or down", "subio o bajo", "subieron o bajaron"),
     "subieron",
     "subio",
     "bajaron",

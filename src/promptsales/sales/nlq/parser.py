@@ -447,6 +447,7 @@ class _Reading:
     subjects: list[SubjectRef] = field(default_factory=list)
     per: str | None = None  # an average per campaign, day or month
     share_of: Dimension | None = None  # "what share of leads came from TikTok": the part's dimension
+    together: bool = False  # "email or SMS together": the values named are one group, not compared
     listing: bool = False  # "which channels did … use": a list, not a ranking
     statuses: list[str] = field(default_factory=list)  # several statuses named
     group_by_status: bool = False
@@ -536,6 +537,7 @@ class QuestionParser:
             self._read_threshold,
             self._read_words,
             self._read_share,
+            self._read_together,
             self._threshold_metric,
             self._refuse_future,
             self._account_for_words,
@@ -1319,6 +1321,11 @@ class QuestionParser:
         breakdown by time), else the dimension of the part named last ("from TikTok"). Read only when there is
         one of the two."""
         found = [match for match in _SHARE_WORDS.finditer(reading.text) if not _after_a_number(reading.text, match)]
+        for match in list(found):
+            rate = _rate_named_after(reading, match.end())
+            if rate is not None:  # "% de cumplimiento de la meta", "percentage of CTR": the rate's own unit
+                found.remove(match)
+                reading.read("metrics", match.start(), match.end())
         if not found or not reading.metrics:
             return
         broken_down = [
@@ -1338,6 +1345,18 @@ class QuestionParser:
         for match in list(_OF_THE_TOTAL.finditer(reading.text)):
             reading.read("share", match.start(), match.end())
         reading.understood["share of"] = reading.share_of.value
+
+    @staticmethod
+    def _read_together(reading: _Reading) -> None:
+        """ "Email or SMS together", "sumando ambos canales", "counting each customer once": the values named of
+        one dimension make one group (a filter on all of them), not a comparison — for distinct counts, each
+        buyer once across them. A question that names one value of each dimension has nothing to put together,
+        and the words are left to the word accounting."""
+        together = _TOGETHER.search(reading.text)
+        if together is None or not _several_mentions(reading):
+            return
+        reading.together = True
+        reading.read("together", together.start(), together.end())
 
     @staticmethod
     def _read_average(reading: _Reading, spans: list[tuple[int, int, Metric]]) -> None:
@@ -1792,14 +1811,19 @@ class QuestionParser:
 
     @staticmethod
     def _compare_several_mentions(reading: _Reading) -> None:
-        """Several distinct mentions of one dimension → compare them side by side."""
-        for dimension in (Dimension.campaign, Dimension.brand, Dimension.channel, Dimension.market, *_CLASSES):
-            mentions = {
-                ref.key if dimension in _CLASSES else ref.matched_text
-                for ref in reading.filters
-                if ref.dimension == dimension
-            }
+        """Several distinct mentions of one dimension → compare them side by side, unless they are one group:
+        asked together, or joined by "or" when the figure counts distinct buyers or ads ("how many clients bought
+        through email or SMS" counts each client once)."""
+        for dimension, mentions in _mentions_by_dimension(reading).items():
             if len(mentions) > 1 and dimension not in reading.group_by:
+                if reading.together or (_counts_distinct(reading.metrics) and _joined_by_or(reading, mentions)):
+                    reading.notes.append(
+                        reading.say(
+                            f"{' and '.join(sorted(mentions))} together, as one group.",
+                            f"{' y '.join(sorted(mentions))} juntos, como un solo grupo.",
+                        )
+                    )
+                    continue
                 # "México vs Colombia": countries named whole are compared as countries, not market by market
                 countries = dimension is Dimension.market and all(mention in _COUNTRY_NAMES for mention in mentions)
                 reading.group_by.insert(0, Dimension.country if countries else dimension)
@@ -2168,8 +2192,8 @@ _ANAPHORIC_PERIOD = re.compile(
 
 
 def _by_unit(*nouns: str) -> re.Pattern[str]:
-    """ "by/per/each/every/por/cada/en cada <noun>": a breakdown by that unit of time."""
-    return re.compile(rf"(?<![a-z0-9])(?:by|per|each|every|por|cada|en cada)\s+(?:{'|'.join(nouns)})(?![a-z0-9])")
+    """ "by/per/each/every/por/cada/en cada/x <noun>": a breakdown by that unit of time."""
+    return re.compile(rf"(?<![a-z0-9])(?:by|per|each|every|por|cada|en cada|x)\s+(?:{'|'.join(nouns)})(?![a-z0-9])")
 
 
 #: A breakdown by month, week or day asked with a marker ("por mes", "by week", "cada día").
@@ -2443,6 +2467,66 @@ def _undated(query: StructuredQuery) -> bool:
     if query.status or query.statuses:
         return True
     return all(metric is not CAMPAIGNS and not _dated(metric) for metric in query.metrics)
+
+
+#: What may stand between a share word and the figure it is a percentage of ("% *de la* meta", "% of the CTR").
+_SHARE_TO_FIGURE = re.compile(r"\s*(?:(?:of|de|del|the|la|el|los|las)\s+)*")
+
+
+def _rate_named_after(reading: _Reading, end: int) -> Metric | None:
+    """The rate (a ratio, not a total) whose phrase follows a share word at ``end``: "% de cumplimiento de la meta"
+    is the success rate in percent, not a share of one."""
+    for span_start, _, metric in reading.metric_spans:
+        between = reading.normalized[end:span_start] if span_start >= end else None
+        if between is not None and _SHARE_TO_FIGURE.fullmatch(between) and DEFINITIONS[metric].kind != "sum":
+            return metric
+    return None
+
+
+#: Words that make the values named one group: "email or SMS together", "sumando ambos canales", "counting each
+#: customer once", "contando cada cliente una sola vez".
+_TOGETHER = re.compile(
+    r"(?<![a-z0-9])(?:together|combined|jointly|en\s+conjunto|juntos|juntas|sumados|sumadas"
+    r"|sumando\s+(?:ambos|ambas|los\s+dos|las\s+dos)(?:\s+(?:canales|mercados|marcas|paises))?"
+    r"|counting\s+each\s+\w+\s+(?:only\s+)?once|contando\s+(?:a\s+)?cada\s+\w+\s+(?:solo\s+)?una\s+(?:sola\s+)?vez)"
+    r"(?![a-z0-9])"
+)
+
+
+def _mentions_by_dimension(reading: _Reading) -> dict[Dimension, set[str]]:
+    """The distinct values named of each dimension (a class by its key, others by the words that named them)."""
+    found: dict[Dimension, set[str]] = {}
+    for dimension in (Dimension.campaign, Dimension.brand, Dimension.channel, Dimension.market, *_CLASSES):
+        mentions = {
+            str(ref.key) if dimension in _CLASSES else ref.matched_text
+            for ref in reading.filters
+            if ref.dimension == dimension
+        }
+        if mentions:
+            found[dimension] = mentions
+    return found
+
+
+def _several_mentions(reading: _Reading) -> bool:
+    """Whether the question names more than one value of some dimension."""
+    return any(len(mentions) > 1 for mentions in _mentions_by_dimension(reading).values())
+
+
+def _counts_distinct(metrics: list[Metric]) -> bool:
+    """Whether every figure counts distinct keys (buyers, ads): those of several groups do not add up."""
+    return bool(metrics) and all(DEFINITIONS[metric].kind in ("keys", "distinct") for metric in metrics)
+
+
+def _joined_by_or(reading: _Reading, mentions: set[str]) -> bool:
+    """Whether two of the named values are written "X or Y" / "X o Y"."""
+    names = [normalize(mention) for mention in mentions]
+    return any(
+        contains_phrase(reading.normalized, f"{first} {joiner} {second}") is not None
+        for first in names
+        for second in names
+        if first != second
+        for joiner in ("or", "o", "u")
+    )
 
 
 def _dated(metric: Metric) -> bool:

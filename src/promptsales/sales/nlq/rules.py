@@ -97,7 +97,7 @@ PRIVACY = Rule(
             r"\b(?:who|quien(?:es)?)\s+(?:bought|purchased|buys|compro|compraron|compra|compran)\b",
             # "¿quién fue el cliente que más compró?", "who is our top customer", "which lead …"
             rf"\b(?:who|quien(?:es)?)\s+(?:was|were|is|are|fue|fueron|es|son|era|eran)\s+{_THE}(?:\d+\s+)?"
-            rf"(?:\w+\s+)?{_PEOPLE}\b",
+            rf"(?:\w+\s+){{0,2}}{_PEOPLE}\b",  # "quién fue el último cliente"
             # "the emails of everyone who became a lead", "los teléfonos de todos los que compraron"
             r"\b(?:e-?mails?|correos?|phones?|telefonos?|celulares?|names?|nombres?|addresses)\s+(?:of|de)\s+"
             r"(?:everyone|everybody|anyone|all|todos|todas|cada)\b",
@@ -147,7 +147,8 @@ PRIVACY = Rule(
             # one by one: "the purchases of each buyer", "ticket de cada cliente" (an average per client is a figure)
             r"^(?!.*\b(?:average|avg|promedio|media|mean|per\s+capita|cost|costs|costo|costos|cuesta|cuestan|salio"
             r"|salieron|price|precio|valor|value|spend|gasto|cpl|cac)\b).*\b(?:each|every|cada)\s+"
-            r"(?:one\s+of\s+(?:our|the)\s+)?(?:client|customer|buyer|person|cliente|clienta|comprador|compradora|persona)\b",
+            r"(?:one\s+of\s+(?:our|the)\s+)?(?:client|customer|buyer|person|cliente|clienta|comprador|compradora|persona)\b"
+            r"(?!\s+(?:only\s+)?once\b|\s+(?:solo\s+)?una\s+(?:sola\s+)?vez\b)",  # "counting each customer once": a count
             # one person's purchases: "the purchase history of …", "historial de compras del cliente …"
             r"\b(?:purchase|purchasing|buying|order|shopping|transaction)\s+(?:history|histories|records?)\b"
             r"|\bhistorial(?:es)?\s+de\s+(?:compras?|pedidos|ordenes|transacciones)\b",
@@ -175,6 +176,7 @@ _WRITE_VERBS = (
     r"reassign|reallocate|allocate|transfer|shift|schedule|mark|extend|prolong|register|"
     r"extiende|extender|prolonga|prolongar|registra|registrar|anota|anotar|"
     r"reasigna|reasignar|asigna|transfiere|transferir|programa\s+(?:la|el|una|un)|haz|hazme|pon|ponle|"
+    r"replace|rewrite|overwrite|reemplaza|reemplazar|sustituye|sustituir|reescribe|reescribir|"
     r"clone|copy|configure|adjust|save|clona|clonar|copia|copiar|fija|fijar|establece|establecer|configura|"
     r"configurar|ajusta|ajustar|deja|dejar|guarda|guardar|marcar|marca\s+como|marcalos|marcalas|manda|mandar|"
     r"bump|boost|hike|slash|trim|top\s+up|switch|swap|convert|turn|reactivate|upload|import|unsubscribe|"
@@ -189,7 +191,7 @@ _WRITE_SUBJUNCTIVE = (
     r"borres|elimines|actualices|cambies|pauses|subas|bajes|crees|lances|canceles|detengas|asignes|reasignes|"
     r"muevas|agregues|anadas|modifiques|aumentes|reduzcas|disminuyas|apruebes|envies|publiques|renombres|"
     r"actives|desactives|reactives|archives|dupliques|transfieras|clones|copies|fijes|establezcas|configures|"
-    r"ajustes|dejes|guardes"
+    r"ajustes|dejes|guardes|reemplaces|sustituyas|reescribas"
 )
 _ASKING = (
     r"(?:please|kindly|por\s+favor|can\s+you|could\s+you|would\s+you|will\s+you|puedes|podrias|quiero|"

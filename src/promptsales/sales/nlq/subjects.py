@@ -33,7 +33,7 @@ ASKERS = frozenset(
 )
 #: Words a ranking phrase may put between its dimension word and its ranking word ("with the most").
 _CONNECTORS = frozenset(
-    "with con having that which que whose cuyo cuya cuyos cuyas had has tuvo tiene de of where donde in en".split()
+    "with w con having that which que whose cuyo cuya cuyos cuyas had has tuvo tiene de of where donde in en".split()
 )
 _ARTICLES = frozenset("the el la los las a an un una its su sus".split())
 _POSSESSIVES = frozenset("our my nuestra nuestro nuestras nuestros mi mis".split())

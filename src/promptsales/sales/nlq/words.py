@@ -57,7 +57,7 @@ STOP_WORDS: frozenset[str] = frozenset(
     tied tie ties empate empatadas empatados empatan
     targeted target targeting hecho hecha hacer comprado compradas vendidas x alto alta altos altas elevado
     traves numero cantidad cant nro num vino provino salio salieron resulto resultaron already drove drive drives driven among those aquellas aquellos llevamos llevan llevo lleva acumularon acumulo acumulamos accumulate
-    sumar sumaron sumamos w plata gotten
+    sumar sumaron sumamos w plata gotten presente presentes aporto aportaron aporta aportan aportamos contributed contribute contributes
     trajo trajeron trajimos traer conseguimos conseguir consigue reportados reportado reportadas reported
     tan corrio corre corren correr ya decir dime podrias podria dentro saco sacamos sacaron pauta
     """.split()
