@@ -176,3 +176,22 @@ def test_mcpnet_builder_ranks_by_the_change_from_the_earlier_period():
     assert text.count("%s") == len(built.params) and "2025" not in text
     fell = parser.parse("which channel's spend fell the most in percent from Q3 to Q4 2025")
     assert isinstance(fell, StructuredQuery) and fell.rank_change == "relative" and not fell.descending
+
+
+def test_mcpnet_builder_divides_a_ratio_over_a_key_table_after_joining_its_parts():
+    """Sales per client = Σ sales amount (the measure table) ÷ distinct clients (the buyers' key table), divided
+    once both parts are joined by the breakdown's keys — never a sum of per-row ratios, never clients summed."""
+    query = StructuredQuery(
+        intent=Intent.ranking,
+        metrics=[Metric("sales_per_client")],
+        group_by=[Dimension.channel],
+        order_by=Metric("sales_per_client"),
+        limit=3,
+        period=Period(start=date(2025, 1, 1), end=date(2026, 1, 1), label="2025"),
+    )
+    built = build(query)
+    text = built.statement.as_string(None)
+    assert built.columns == ["channel_id", "channel", "sales_per_client"]
+    assert '"m" AS (' in text and '"k_campaign_buyers" AS (' in text
+    assert 'round("sales_amount"::numeric / nullif("clients", 0), 6) AS "sales_per_client"' in text
+    assert 'ORDER BY "sales_per_client" DESC' in text

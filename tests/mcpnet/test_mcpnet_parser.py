@@ -1705,3 +1705,43 @@ def test_mcpnet_parser_reads_go_up_or_down_as_a_change_between_the_periods():
     )
     assert isinstance(result, StructuredQuery), result
     assert [period.label for period in result.compare_periods] == ["Q4 2024", "Q4 2025"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what is the objective of the campaign with the most sales", "cuál es el objetivo de la campaña con más ventas"],
+)
+def test_mcpnet_parser_reads_the_objective_of_a_ranked_campaign_as_that_campaign_s_objective(question):
+    """ "The objective of the campaign with the most sales" asks the objective of one campaign chosen by a ranking
+    of its own; it had answered the objective with the most sales (another question)."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert result.group_by == [Dimension.objective] and result.order_by is None
+    assert [subject.dimension for subject in result.subjects] == [Dimension.campaign]
+
+
+def test_mcpnet_parser_still_reads_objective_of_the_campaign_as_one_dimension_name():
+    result = _named_values_parser().parse("sales by objective of the campaign in 2025")
+    assert isinstance(result, StructuredQuery), result
+    assert (result.group_by, result.subjects) == ([Dimension.objective], [])
+
+
+def test_mcpnet_parser_breaks_two_named_years_into_their_quarters():
+    result = _named_values_parser().parse("quarterly revenue 2024 and 2025")
+    assert isinstance(result, StructuredQuery), result
+    assert [period.label for period in result.compare_periods] == [
+        *(f"Q{quarter} 2024" for quarter in range(1, 5)),
+        *(f"Q{quarter} 2025" for quarter in range(1, 5)),
+    ]
+
+
+@pytest.mark.parametrize(
+    "question", ["average ticket per customer in 2025", "ticket promedio por cliente 2025", "sales per client in 2025"]
+)
+def test_mcpnet_parser_reads_sales_per_client_not_the_average_order_value(question):
+    """Per client is ÷ distinct clients (each once); the average ticket alone stays ÷ number of sales."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert result.metrics == [Metric("sales_per_client")]
+    plain = _named_values_parser().parse("average ticket in 2025")
+    assert isinstance(plain, StructuredQuery) and plain.metrics == [Metric("aov")]

@@ -39,11 +39,17 @@ class Recorder:
     acked: list[tuple[float, Any]] = field(default_factory=list)
     errors: list[tuple[float, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    #: When each acknowledged attempt was sent, in the order of :attr:`acked`.
+    sent: list[float] = field(default_factory=list)
+    #: When the attempt now running was sent: set before each attempt by :meth:`Client.run` and by any loop of
+    #: its own (:class:`McpCaller`); an attempt left at 0 would never count as sent after a fault.
+    attempt_started: float = 0.0
 
     def ok(self, key: Any = None) -> None:
         """Record an acknowledged attempt."""
         with self.lock:
             self.acked.append((time.monotonic(), key))
+            self.sent.append(self.attempt_started)
 
     def failed(self, error: BaseException | str) -> None:
         """Record a failed attempt (first line of the error)."""
@@ -52,9 +58,11 @@ class Recorder:
             self.errors.append((time.monotonic(), text[:200]))
 
     def first_ok_after(self, moment: float) -> float | None:
-        """Seconds from ``moment`` to the first acknowledged attempt after it, or None."""
+        """Seconds from ``moment`` to the first acknowledged attempt sent after it, or None. An attempt sent
+        before ``moment`` and acknowledged just after it (in flight when a fault was injected) says nothing about
+        how soon writes resumed."""
         with self.lock:
-            later = [at for at, _ in self.acked if at > moment]
+            later = [at for (at, _), sent in zip(self.acked, self.sent) if sent >= moment]
         return min(later) - moment if later else None
 
     def errors_after(self, moment: float) -> list[str]:
@@ -90,6 +98,7 @@ class Client(threading.Thread):
         try:
             while not self._halt.is_set():
                 sequence += 1
+                self.recorder.attempt_started = time.monotonic()
                 self.attempt(sequence)
                 self._halt.wait(self.interval)
         finally:
@@ -215,6 +224,7 @@ class McpCaller(Client):
                 async with https_session(self.settings, self.server_url, token) as session:
                     while not self._halt.is_set():
                         sequence += 1
+                        self.recorder.attempt_started = time.monotonic()
                         try:
                             result = await asyncio.wait_for(
                                 session.call_tool(self.tool, self.arguments(sequence)), timeout=30

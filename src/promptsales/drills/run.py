@@ -301,6 +301,10 @@ def pg_partition(settings: Settings) -> DrillReport:
             restore=lambda: network.heal(node.host),
             rejoined=lambda: _node_streams(cluster, old),
         )
+        if link_down_at:  # a write sent while the link was still going down may have been the old leader's
+            link_down = link_down_at[0] - wall_offset
+            first = writer.recorder.first_ok_after(link_down)
+            report.first_write_s = None if first is None else first + (link_down - fault_at)
         report.details.update(
             _old_leader_outcome(local_log, fault_at + wall_offset, link_down_at[0], report.first_write_s)
         )
@@ -381,6 +385,8 @@ def valkey_failover(settings: Settings) -> DrillReport:
         rejoined=lambda: (replication_info(old_port, valkey.password) or {}).get("master_link_status") == "up",
     )
     report.details["writes acknowledged by a primary without replica"] = writer.alone
+    if report.new_leader is None:  # why the Sentinels did not promote the replica, for whoever reads the report
+        report.details["sentinel events"] = valkey.failover_events()
     present = {int(member) for member in writer.client.smembers(key)}
     report.lost = len(set(writer.recorder.keys()) - present)
     writer.client.delete(key)

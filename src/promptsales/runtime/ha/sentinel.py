@@ -31,6 +31,8 @@ from promptsales.runtime.valkey import SentinelTarget, server_argv, valkey_binar
 
 START_TIMEOUT = 30.0
 QUORUM = 2
+#: Sentinel log lines about a failover: down states, elections, aborts, TILT mode, the switch.
+_FAILOVER_EVENT = re.compile(r"[+-](?:s|o)down|[+-]tilt|elected|failover|switch-master|no-good|promoted")
 
 
 def replication_info(port: int, password: str, timeout: float = 0.5) -> dict | None:
@@ -104,6 +106,20 @@ class ReplicatedValkey:
         path.write_text("\n".join(lines) + "\n")
         path.chmod(0o600)
         return path
+
+    def failover_events(self, limit: int = 20) -> list[str]:
+        """The Sentinels' last failover events (``+sdown``, ``+odown``, ``+elected-leader``, ``-failover-abort-…``,
+        ``+tilt``, ``+switch-master`` …), oldest first: why a failover did or did not happen."""
+        layout = ha_layout.load(self.settings)
+        if layout is None:
+            return []
+        events: list[str] = []
+        for index in range(1, len(layout.sentinel_ports) + 1):
+            log = self._sentinel_conf(layout, index).parent / "sentinel.log"
+            if log.exists():
+                lines = log.read_text(errors="replace").splitlines()
+                events += [f"{self.sentinel_name(index)}: {line}" for line in lines if _FAILOVER_EVENT.search(line)]
+        return events[-limit:]
 
     def recorded_primary(self, layout: Layout) -> int:
         """The primary's port as the Sentinels last wrote it (the first node before any Sentinel ran)."""

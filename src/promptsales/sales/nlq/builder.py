@@ -82,8 +82,26 @@ def needed_dimensions(query: StructuredQuery) -> set[Dimension]:
     return needed
 
 
+def over_keys(metric: Metric) -> tuple[Metric, Metric] | None:
+    """A ratio whose divisor is counted in a key table ("sales per client" = sales amount ÷ distinct clients): its
+    two inputs, computed in their own parts and divided once joined; else None."""
+    definition = DEFINITIONS[metric]
+    if definition.kind != "ratio" or not any(key_table(Metric(name)) for name in definition.inputs):
+        return None
+    numerator, divisor = definition.inputs
+    return Metric(numerator), Metric(divisor)
+
+
+def _computed_metrics(query: StructuredQuery) -> list[Metric]:
+    """The metrics the parts compute: those asked, a ratio over a key table replaced by its two inputs."""
+    found: list[Metric] = []
+    for metric in query.metrics:
+        found += list(over_keys(metric) or (metric,))
+    return list(dict.fromkeys(found))
+
+
 def _main_metrics(query: StructuredQuery) -> list[Metric]:
-    return [metric for metric in query.metrics if key_table(metric) is None]
+    return [metric for metric in _computed_metrics(query) if key_table(metric) is None]
 
 
 def _metric_names(metrics: list[Metric]) -> tuple[str, str]:
@@ -195,14 +213,15 @@ def _parts(query: StructuredQuery) -> list[_Part]:
     main = _main_metrics(query)
     if main:
         parts.append(_Part(MAIN_PART, choose_grain(query), main))
-    for table in dict.fromkeys(key_table(metric) for metric in query.metrics):
+    computed = _computed_metrics(query)
+    for table in dict.fromkeys(key_table(metric) for metric in computed):
         if table is not None:
             if query.period is not None and query.period.in_days:
                 raise Unanswerable(
                     f"{query.period.label} is only part of a month, and distinct counts are kept per month.",
                     f"{query.period.label} es solo una parte de un mes, y los conteos de distintos se guardan por mes.",
                 )
-            counted = [metric for metric in query.metrics if key_table(metric) == table]
+            counted = [metric for metric in computed if key_table(metric) == table]
             parts.append(_Part(f"k_{table}", wh.KEY_GRAINS[table], counted))
     return parts
 
@@ -582,6 +601,15 @@ def build(query: StructuredQuery, *, ordered: bool = True) -> BuiltQuery:
             )
         else:
             joined = sql.SQL("{} CROSS JOIN {}").format(joined, _ident(part.name))
+    ratios = [(metric, inputs) for metric in query.metrics if (inputs := over_keys(metric)) is not None]
+    if ratios:  # divided once the parts are joined, as a column the ranking and thresholds can name
+        divided = [
+            sql.SQL("round({}::numeric / nullif({}, 0), 6) AS {}").format(
+                _ident(numerator.value), _ident(divisor.value), _ident(metric.value)
+            )
+            for metric, (numerator, divisor) in ratios
+        ]
+        joined = sql.SQL("(SELECT *, {} FROM {}) AS j").format(sql.SQL(", ").join(divided), joined)
     label_select, label_joins, columns, labels = _labels(query)
     metric_columns = [metric.value for metric in query.metrics]
     columns = columns + metric_columns

@@ -114,6 +114,10 @@ class SubjectRef(BaseModel):
     text: str = Field(default="", description="The words of the question that name it.")
 
 
+#: At most this many periods side by side: the quarters of three years ("quarterly revenue 2024 and 2025" is 8).
+MAX_COMPARED_PERIODS = 12
+
+
 class StructuredQuery(BaseModel):
     """A question in structured form: what to compute, over which rows, grouped and ordered how."""
 
@@ -122,7 +126,7 @@ class StructuredQuery(BaseModel):
     group_by: list[Dimension] = Field(default_factory=list, max_length=2)
     filters: list[EntityRef] = Field(default_factory=list, max_length=20)
     period: Period | None = None
-    compare_periods: list[Period] = Field(default_factory=list, max_length=6)
+    compare_periods: list[Period] = Field(default_factory=list, max_length=MAX_COMPARED_PERIODS)
     status: Status | None = None
     statuses: list[Status] = Field(
         default_factory=list, description="Several statuses named: rows of any of them, by status."

@@ -20,6 +20,7 @@ from promptsales.sales.nlq.builder import Unanswerable, choose_grain
 from promptsales.sales.nlq.catalog import COUNTRY_ALIASES, OBJECTIVE_ALIASES, OBJECTIVE_FIGURE_WORDS, Catalog
 from promptsales.sales.nlq.metrics import DEFINITIONS, distinct_dimension, label
 from promptsales.sales.nlq.model import (
+    MAX_COMPARED_PERIODS,
     Dimension,
     EntityRef,
     Intent,
@@ -308,6 +309,15 @@ _PLURAL_DIMENSIONS: dict[str, Dimension] = {
     for dimension in (Dimension.channel, Dimension.market, Dimension.brand)
     for word in lexicon.DIMENSION_WORDS[dimension]
     if word.endswith("s") and " " not in word
+}
+
+#: Singular dimension words that, left over beside a subject, ask for that subject's values ("what is the
+#: objective of the campaign with the most sales", "¿en qué industria está la marca con más campañas?").
+_SUBJECT_ATTRIBUTES: dict[str, Dimension] = {
+    word: dimension
+    for dimension in (Dimension.objective, Dimension.industry, Dimension.channel, Dimension.market, Dimension.brand)
+    for word in lexicon.DIMENSION_WORDS[dimension]
+    if " " not in word and not word.endswith("s")
 }
 
 
@@ -1149,22 +1159,24 @@ class QuestionParser:
         and broken down into its quarters or halves (those started by the as-of date) is those periods, shown
         side by side; anything else leaves the words unread (the question is then refused, naming them)."""
         found = [(m, unit) for unit, pattern in _PERIOD_PARTS.items() for m in pattern.finditer(reading.text)]
-        if len(found) != 1 or len(reading.periods) != 1:
+        if len(found) != 1 or not reading.periods:
             return
         match, months = found[0]
-        whole = reading.periods[0]
-        length = (whole.end.year - whole.start.year) * 12 + whole.end.month - whole.start.month
-        if (whole.start.month - 1) % months or length % months or length // months < 2:
-            return
         parser = PeriodParser(self.as_of, reading.language)
-        parts = [
-            parser._quarter_period((start.month - 1) // 3 + 1, start.year)
-            if months == 3
-            else parser._half_period((start.month - 1) // 6 + 1, start.year)
-            for start in (add_months(whole.start, months * i) for i in range(length // months))
-            if start <= self.as_of
-        ]
-        if len(parts) < 2:
+        parts: list[Period] = []
+        # "quarterly revenue 2024 and 2025": each period named, in order, broken down the same way
+        for whole in sorted({(p.start, p.end): p for p in reading.periods}.values(), key=lambda p: p.start):
+            length = (whole.end.year - whole.start.year) * 12 + whole.end.month - whole.start.month
+            if (whole.start.month - 1) % months or length % months or length // months < 2:
+                return
+            parts += [
+                parser._quarter_period((start.month - 1) // 3 + 1, start.year)
+                if months == 3
+                else parser._half_period((start.month - 1) // 6 + 1, start.year)
+                for start in (add_months(whole.start, months * i) for i in range(length // months))
+                if start <= self.as_of
+            ]
+        if not 2 <= len(parts) <= MAX_COMPARED_PERIODS:
             return
         reading.periods = parts
         reading.understood["periods"] = [part.label for part in parts]
@@ -1592,6 +1604,8 @@ class QuestionParser:
                 reading.words.setdefault("scope", []).append(word)
                 continue
             listed = _PLURAL_DIMENSIONS.get(word)
+            if listed is None and reading.subjects:  # "the objective of the campaign with the most sales"
+                listed = _SUBJECT_ATTRIBUTES.get(word)
             if listed is Dimension.brand and _counts_a_class_of_brands(reading):
                 reading.words.setdefault("scope", []).append(word)  # "how many sales did our fitness brands close"
                 continue

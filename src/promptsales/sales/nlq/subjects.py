@@ -144,6 +144,9 @@ def find_subject(
             continue
         dimension, length = named
         inside = index + length
+        if _names_a_ranked_campaign(tokens, index, named):
+            inside = index + 1  # "the objective of *the campaign with the most sales*": the campaign is the subject
+            continue
         if index and tokens[index - 1] in _BREAKDOWN_MARKERS:
             continue  # "por canal la marca con más campañas": a breakdown, not a subject
         if _names_a_value(text, matches[index].start(), matches[index + length - 1].end(), dimension, values):
@@ -180,6 +183,20 @@ def find_subject(
         last = matches[end - 1]
         return SubjectSpan(dimension, matches[start].start(), last.end())
     return None
+
+
+def _names_a_ranked_campaign(tokens: list[str], index: int, named: tuple[Dimension, int]) -> bool:
+    """Whether a name of another dimension ends in a campaign that a ranking follows: "objective of the campaign"
+    names the objective dimension ("sales by objective of the campaign"), but in "the objective *of the campaign
+    with the most sales*" the campaign is chosen by a ranking of its own, whose objective is asked."""
+    dimension, length = named
+    last = index + length - 1
+    if dimension is Dimension.campaign or length < 4 or tokens[index + 1] not in ("of", "de", "del"):
+        return False  # "objetivo de campaña" without an article stays one name
+    inner = dimension_name_at(tokens, last)
+    # ranked by a phrase of its own ("with the most", "con más"), not by the question's verb ("… tuvo el CTR más alto")
+    joined = last + 1 < len(tokens) and tokens[last + 1] in _CONNECTORS
+    return inner is not None and inner[0] is Dimension.campaign and joined and _ranked_after(tokens, last)
 
 
 #: Words that may join a dimension word to the value it names ("el mercado *de* Monterrey").
