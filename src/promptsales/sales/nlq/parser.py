@@ -311,11 +311,12 @@ _PLURAL_DIMENSIONS: dict[str, Dimension] = {
     if word.endswith("s") and " " not in word
 }
 
-#: Singular dimension words that, left over beside a subject, ask for that subject's values ("what is the
-#: objective of the campaign with the most sales", "¿en qué industria está la marca con más campañas?").
+#: Singular words of an attribute a campaign or brand has one of, left over beside a subject: they ask for that
+#: subject's value ("what is the objective of the campaign with the most sales", "¿en qué industria está la marca
+#: con más campañas?"). Channels and markets, which a campaign has several of, are read as before.
 _SUBJECT_ATTRIBUTES: dict[str, Dimension] = {
     word: dimension
-    for dimension in (Dimension.objective, Dimension.industry, Dimension.channel, Dimension.market, Dimension.brand)
+    for dimension in (Dimension.objective, Dimension.industry)
     for word in lexicon.DIMENSION_WORDS[dimension]
     if " " not in word and not word.endswith("s")
 }
