@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 from promptsales.config import Settings
@@ -40,8 +41,12 @@ def test_the_extras_are_stopped_at_once_and_reported(tmp_path: Path) -> None:
 
 def test_a_real_server_process_is_stopped(tmp_path: Path) -> None:
     """A process stopped through stop_all's path (terminate: SIGTERM, then SIGKILL after the timeout) is gone."""
-    # nothing blocked: a signal mask is inherited, and a library in the test process may have left SIGTERM blocked
-    sleeper = "import signal, time; signal.pthread_sigmask(signal.SIG_SETMASK, set()); time.sleep(600)"
+    # nothing blocked or ignored: a signal mask and an ignored disposition are inherited, and a library in the test
+    # process may have left SIGTERM blocked or ignored (then only the SIGKILL after the timeout stops it)
+    sleeper = (
+        "import signal, time; signal.pthread_sigmask(signal.SIG_SETMASK, set()); "
+        "signal.signal(signal.SIGTERM, signal.SIG_DFL); time.sleep(600)"
+    )
     child = subprocess.Popen([sys.executable, "-c", sleeper])
 
     class Sleeper:
@@ -53,4 +58,16 @@ def test_a_real_server_process_is_stopped(tmp_path: Path) -> None:
             return stop_process(child.pid)
 
     assert manager.stop_all(Settings(data_dir=tmp_path / "nothing-runs"), [Sleeper()]) == ["sleeper"]  # type: ignore[list-item]
+    assert not pid_alive(child.pid)
+
+
+def test_a_process_that_ignores_sigterm_is_killed_and_gone_when_terminate_returns(tmp_path: Path) -> None:
+    """SIGTERM ignored: terminate waits its timeout, sends SIGKILL, and returns only once the process is gone
+    (SIGKILL is delivered asynchronously; checking right after it had found the process still there)."""
+    from promptsales.runtime.processes import terminate
+
+    stubborn = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(600)"
+    child = subprocess.Popen([sys.executable, "-c", stubborn])
+    time.sleep(0.5)  # let it install its handler
+    terminate(child.pid, timeout=0.5)
     assert not pid_alive(child.pid)

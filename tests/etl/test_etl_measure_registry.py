@@ -10,8 +10,9 @@ from promptsales.config import Settings
 from promptsales.db.connect import connect
 from promptsales.etl import load
 from promptsales.sales.nlq import warehouse as nlq_warehouse
-from promptsales.sales.nlq.lexicon import METRIC_PHRASES
-from promptsales.sales.nlq.metrics import DEFINITIONS
+from promptsales.sales.nlq.builder import over_keys
+from promptsales.sales.nlq.lexicon import METRIC_PHRASES, phrase_variants
+from promptsales.sales.nlq.metrics import DEFINITIONS, key_table
 from promptsales.sales.nlq.model import Metric
 from promptsales.sales.nlq.text import normalize
 from promptsales.warehouse.measures import (
@@ -113,17 +114,26 @@ def test_phrases_are_normalised_and_name_one_metric_each():
 
 
 def test_the_questions_ask_for_exactly_the_askable_measures():
-    """The Metric enum, the lexicon and the metric definitions come from the registry; every metric can be
-    computed on at least one warehouse table, and the summed measures of each table are its measures."""
+    """The Metric enum, the lexicon and the metric definitions come from the registry (the lexicon adds only the
+    abbreviations of its counts, D172); every metric can be computed on at least one warehouse table — a ratio
+    over a key table from its numerator there and its divisor in the key table —, and the summed measures of
+    each table are its measures."""
     names = [measure.name for measure in askable()]
     assert [metric.value for metric in Metric] == names
     assert {metric.value: phrases for metric, phrases in METRIC_PHRASES.items()} == {
-        measure.name: measure.phrases for measure in askable()
+        measure.name: phrase_variants(measure.phrases) for measure in askable()
     }
+    assert all(set(measure.phrases) <= set(METRIC_PHRASES[Metric(measure.name)]) for measure in askable())
     assert {metric.value: definition.name for metric, definition in DEFINITIONS.items()} == {n: n for n in names}
     for grain in nlq_warehouse.GRAINS:
         assert grain.measures == {m.name: m.name for m in stored_in(grain.table) if m.kind == "sum"}
     for measure in askable():
+        inputs = over_keys(Metric(measure.name))
+        if inputs is not None:
+            numerator, divisor = inputs
+            assert key_table(divisor) is not None and key_table(numerator) is None, measure.name
+            assert any(set(DEFINITIONS[numerator].inputs) <= set(g.measures) for g in nlq_warehouse.GRAINS)
+            continue
         assert any(set(measure.inputs) <= set(grain.measures) for grain in nlq_warehouse.GRAINS), measure.name
     assert set(nlq_warehouse.ADDITIVE) == {measure.name for measure in MEASURES if measure.stored == FACTS}
     assert "exposure_hours" in names  # loaded by the ETL since 0004, askable since the registry

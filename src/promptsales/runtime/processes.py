@@ -64,8 +64,18 @@ def terminate(pid: int | None, timeout: float = 10.0, group: bool = False) -> No
     try:
         kill(pid, signal.SIGKILL)
     except ProcessLookupError:
-        pass
+        return
+    # SIGKILL is delivered asynchronously: until the kernel has torn the process down it still looks alive
+    wait_until(lambda: _reaped_or_gone(pid), KILL_GRACE)
+
+
+#: Seconds a SIGKILLed process is given to disappear (normally a few milliseconds).
+KILL_GRACE = 5.0
+
+
+def _reaped_or_gone(pid: int) -> bool:
     _reap(pid)
+    return not pid_alive(pid)
 
 
 def stop_process(pid: int | None, group: bool = False) -> bool:
