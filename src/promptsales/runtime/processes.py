@@ -55,12 +55,8 @@ def terminate(pid: int | None, timeout: float = 10.0, group: bool = False) -> No
         kill(pid, signal.SIGTERM)
     except ProcessLookupError:
         return
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not pid_alive(pid):
-            _reap(pid)
-            return
-        time.sleep(0.05)
+    if wait_until(lambda: _reaped_or_gone(pid), timeout):
+        return
     try:
         kill(pid, signal.SIGKILL)
     except ProcessLookupError:
@@ -74,6 +70,7 @@ KILL_GRACE = 5.0
 
 
 def _reaped_or_gone(pid: int) -> bool:
+    """Whether ``pid`` is gone (a zombie child of ours is reaped first)."""
     _reap(pid)
     return not pid_alive(pid)
 
