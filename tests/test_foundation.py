@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -23,7 +21,7 @@ from promptsales.runtime.mongo import MongoServer
 from promptsales.runtime.prefork import Job, Launcher
 from promptsales.runtime.processes import pid_alive, wait_until
 from promptsales.runtime.valkey import ValkeyServer
-from promptsales.wiring import CLI_ENTRY_POINT, extra_services
+from promptsales.wiring import CLI_ENTRY_POINT
 
 REQUIRED_EXTENSIONS = {"vector", "postgres_fdw", "pg_stat_statements", "pg_trgm"}
 
@@ -124,40 +122,6 @@ def test_default_privileges_give_least_privilege(settings: Settings, clone_db, t
     with connect("crm", "app", settings=settings, dbname=dbname, autocommit=True) as app:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             app.execute("DROP TABLE crm.sample")
-
-
-@pytest.fixture
-def services_left_as_found(settings: Settings) -> Iterator[None]:
-    """Stop the issuer and MCP servers (`up` must start them itself); afterwards stop what `up` started — they
-    hold database sessions that would block later copies — and restart what was running before, so the
-    test leaves the session as it found it, whatever ran before or runs after."""
-    services = extra_services(settings)
-    running_before = [service for service in services if service.status().healthy]
-    manager.stop_at_once(services)
-    yield
-    manager.stop_at_once(services)
-    manager.start_extras(running_before, manager.UpReport())
-
-
-def test_cli_up_is_idempotent_and_status_json_reports_health(settings: Settings, services_left_as_found) -> None:
-    first = run_cli("up")
-    assert first.returncode == 0, first.stderr
-    pids_before = {row.name: row.pid for row in manager.statuses(settings, extra_services(settings))}
-    result = run_cli("up")
-    assert result.returncode == 0, result.stderr
-    assert "nothing changed" in result.stdout
-    assert "started" not in result.stdout and "migrated" not in result.stdout
-    status = run_cli("status", "--json")
-    assert status.returncode == 0
-    reported = {row["name"]: row for row in json.loads(status.stdout)}
-    assert {"postgres", "mongo", "valkey", "auth-issuer", "mcp-sales"} <= set(reported)
-    assert all(row["healthy"] for row in reported.values())
-    assert {name: reported[name]["pid"] for name in pids_before} == pids_before
-    for name in ("auth-issuer", "mcp-content", "mcp-ads", "mcp-crm", "mcp-sales"):
-        pid = reported[name]["pid"]
-        assert os.getsid(pid) == pid, f"{name} is not detached in a session of its own"
-        assert Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"promptsales "), f"{name} is not named in ps"
-        assert (settings.data_path / "logs" / f"{name}.log").exists()
 
 
 def test_prefork_launcher_runs_each_job_detached_with_its_own_log(tmp_path: Path) -> None:

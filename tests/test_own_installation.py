@@ -1,8 +1,9 @@
 """One installation of its own, brought up once for the module with a 5-second ETL interval (SPEC G3; issue
 17): `up` starts the Dagster code server, webserver and daemon, whose sensor launches ETL passes with no terminal
 attached; a crashed daemon is restarted by `up`; `down` stops every process and a second `up` finds the data
-kept (PostgreSQL, Valkey, MongoDB protocol). The two checks share one `up` from an empty directory — the
-slowest step — and each leaves the installation up for the other; `reset --yes` removes it at the end."""
+kept (PostgreSQL, Valkey, MongoDB protocol); a second `up` changes nothing (SPEC G1, issue 2). The checks share
+one `up` from an empty directory — the slowest step — and each leaves the installation up for the others;
+`reset --yes` removes it at the end."""
 
 from __future__ import annotations
 
@@ -135,3 +136,22 @@ def test_down_stops_every_process_and_up_keeps_the_data(own: Installation) -> No
     assert redis.Redis.from_url(ValkeyServer(own.settings).url).get("kept") == b"yes"
     with pymongo.MongoClient(MongoServer(own.settings).url) as mongo:
         assert mongo["keep"]["docs"].count_documents({"kept": True}) == 1
+
+
+def test_a_second_up_changes_nothing_and_status_json_reports_health(own: Installation) -> None:
+    before = {row["name"]: row["pid"] for row in json.loads(own.cli("status", "--json").stdout)}
+    again = own.cli("up")
+    assert again.returncode == 0, again.stderr
+    assert "nothing changed" in again.stdout
+    assert "started" not in again.stdout and "migrated" not in again.stdout
+    status = own.cli("status", "--json")
+    assert status.returncode == 0, status.stderr
+    reported = {row["name"]: row for row in json.loads(status.stdout)}
+    assert {"postgres", "mongo", "valkey", "auth-issuer", "mcp-sales", *DAGSTER} <= set(reported)
+    assert all(row["healthy"] for row in reported.values()), reported
+    assert {name: row["pid"] for name, row in reported.items()} == before
+    for name in ("auth-issuer", "mcp-content", "mcp-ads", "mcp-crm", "mcp-sales"):
+        pid = reported[name]["pid"]
+        assert os.getsid(pid) == pid, f"{name} is not detached in a session of its own"
+        assert Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"promptsales "), f"{name} is not named in ps"
+        assert (own.settings.data_path / "logs" / f"{name}.log").exists()

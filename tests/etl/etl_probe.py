@@ -5,10 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 from psycopg import sql
 
+from promptsales.config import Settings
+from promptsales.db.connect import admin_conninfo
+from promptsales.db.copies import copy_database, drop_database, scratch_name
 from promptsales.etl.engine import run_pass
 from promptsales.etl.sources import Sources
 
@@ -23,6 +29,41 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
         timeout=600,
         check=False,
     )
+
+
+@contextmanager
+def private_sources(settings: Settings) -> Iterator[Sources]:
+    """Sources pointing at private copies of the seeded ads, crm and sales databases, with an empty warehouse
+    and no horizons; the copies and the private MongoDB database are dropped afterwards."""
+    names = {
+        company: copy_database(settings, company, scratch_name(company, "etl"), close_idle_sessions=True)
+        for company in ("ads", "crm", "sales")
+    }
+    mongo_db = f"etltest_{uuid.uuid4().hex[:8]}"
+    sources = Sources(settings, names, mongo_database=mongo_db)
+    try:
+        with sources.connect("sales", "owner") as conn:  # other tests may have loaded the session warehouse
+            conn.execute(
+                "TRUNCATE wh.campaign_facts, wh.campaigns, wh.campaign_channels, wh.campaign_markets, "
+                "wh.campaign_months, wh.campaign_days, wh.campaign_content, wh.campaign_buyers, wh.campaign_ads, "
+                "etl.horizons"
+            )
+        yield sources
+    finally:
+        for company, name in names.items():
+            drop_database(settings, company, name)
+        database = Sources(settings, names, mongo_database=mongo_db).content_database()
+        if database is not None:
+            database.client.drop_database(mongo_db)
+
+
+def cli_environment(sources: Sources) -> dict[str, str]:
+    """The CLI's environment pointed at the databases of ``sources``."""
+    env = dict(os.environ)
+    for company, dbname in sources.dbnames.items():
+        env[f"PROMPTSALES_{company.upper()}_DATABASE_URL"] = admin_conninfo(sources.settings, company, dbname)
+    env["PROMPTSALES_CONTENT_MONGO_DATABASE"] = sources.mongo_database or ""
+    return env
 
 
 #: Warehouse tables and their keys.

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 
-from etl_probe import cli
+from etl_probe import cli, cli_environment
 
 from promptsales.etl.sources import Sources
 
 
-def test_etl_run_json_then_status(etl_sources: Sources, own_databases: dict[str, str]) -> None:
+def test_etl_run_json_then_status(fresh_sources: Sources) -> None:
     """`etl run --json` reports rows read/written per source and the duration; `etl status --json` lists the run."""
+    etl_sources, own_databases = fresh_sources, cli_environment(fresh_sources)
     first = cli("run", "--json", env=own_databases)
     assert first.returncode == 0, first.stderr
     report = json.loads(first.stdout)

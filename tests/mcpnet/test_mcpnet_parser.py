@@ -1745,3 +1745,83 @@ def test_mcpnet_parser_reads_sales_per_client_not_the_average_order_value(questi
     assert result.metrics == [Metric("sales_per_client")]
     plain = _named_values_parser().parse("average ticket in 2025")
     assert isinstance(plain, StructuredQuery) and plain.metrics == [Metric("aov")]
+
+
+@pytest.mark.parametrize(
+    "question, metric",
+    [
+        ("variacion del costo x lead entre el 2do semestre 2024 y el 2do semestre 2025", Metric("cost_per_lead")),
+        ("costo x venta de las campañas de tiktok 4T 2025", Metric("cost_per_sale")),
+        ("travel brands: # of sales per week, dec 2025", Metric("sales_count")),
+        ("# de ventas por semana en diciembre 2025", Metric("sales_count")),
+        ("3 países con más ventas cerradas (en cantidad) en el cuarto trimestre de 2025", Metric("sales_count")),
+        ("¿Cuánto vendimos por cliente en cada país durante 2025?", Metric("sales_per_client")),
+    ],
+)
+def test_mcpnet_parser_reads_chat_forms_of_a_figure(question, metric):
+    """ "x" for "por" in a ratio, "#" for "number of", "(en cantidad)" after sales, "vendimos por cliente": the
+    figure asked, never the amount in place of a count or the plain figure in place of a ratio."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert result.metrics[0] == metric
+
+
+def test_mcpnet_parser_keeps_the_status_inside_a_count_written_before_or_more():
+    """ "5 campañas activas o más": a threshold of at least 5 *active* campaigns — the status word between the
+    number and "o más" still filters (it was once swallowed by the threshold, counting every campaign)."""
+    result = _named_values_parser().parse("¿Cuántas marcas tienen 5 campañas activas o más?")
+    assert isinstance(result, StructuredQuery), result
+    assert result.having is not None and (result.having.op, result.having.value) == ("ge", 5.0)
+    assert result.having.metric == Metric("campaigns") and result.status is not None
+    assert result.status == "active" and result.metrics == [Metric("brands")]
+
+
+def test_mcpnet_parser_reads_a_dimension_word_after_a_name_that_opens_the_question():
+    result = _named_values_parser().parse("travel industry number of sales dec 2025 vs nov 2025")
+    assert isinstance(result, StructuredQuery), result
+    assert [(ref.dimension, ref.key) for ref in result.filters] == [(Dimension.industry, "travel")]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "¿Tuvimos más leads en TikTok que en Instagram en 2025?",
+        "Did TikTok bring in more leads than Instagram in 2025?",
+        "tiktok vs instagram leads 2025, cual tuvo mas?",
+    ],
+)
+def test_mcpnet_parser_answers_which_of_two_named_values_is_ahead_by_comparing_them(question):
+    """ "more X in A than B", "A vs B, which had more?": both values side by side (the comparison answers it)."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert result.group_by == [Dimension.channel] and result.metrics == [Metric("leads")]
+    assert {ref.name for ref in result.filters} == {"TikTok", "Instagram"}
+
+
+@pytest.mark.parametrize(
+    "question, limit", [("the three countries with the highest sales 2025", 3), ("las dos marcas con más leads", 2)]
+)
+def test_mcpnet_parser_reads_a_number_word_before_a_ranked_noun_as_its_limit(question, limit):
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert result.intent is Intent.ranking and result.limit == limit and not result.subjects
+
+
+@pytest.mark.parametrize(
+    "question, refused",
+    [
+        ("email leads last 3 months", False),
+        ("show me the leads with a score above 80 from the TikTok campaigns", True),
+        ("emails of the leads from tiktok", True),
+        ("los correos de los clientes de México", True),
+    ],
+)
+def test_mcpnet_parser_tells_the_email_channel_from_peoples_emails(question, refused):
+    """ "email leads" are the e-mail channel's leads (a figure); the e-mails *of* leads, or leads picked by
+    their score, are people's data (privacy)."""
+    result = _named_values_parser().parse(question)
+    if refused:
+        assert isinstance(result, NotAnswerable) and result.refusal == "privacy", result
+    else:
+        assert isinstance(result, StructuredQuery), result
+        assert result.metrics == [Metric("leads")]

@@ -28,8 +28,10 @@ DISTINCT_WORDS = ("different ", "distinct ", "unique ")
 
 def phrase_variants(phrases: tuple[str, ...]) -> tuple[str, ...]:
     """``phrases`` and, for each count among them, its abbreviations ("no. of", "nro. de", "cant. de") and its
-    English form with "different" / "distinct" / "unique" before the counted noun."""
+    English form with "different" / "distinct" / "unique" before the counted noun; a ratio's "por" / "per" may
+    be written "x", as in chat ("costo x lead")."""
     found = list(phrases)
+    found += [f" {phrase} ".replace(" por ", " x ").replace(" per ", " x ").strip() for phrase in phrases]
     for phrase in phrases:
         for prefix, abbreviations in COUNT_ABBREVIATIONS.items():
             if phrase.startswith(prefix):

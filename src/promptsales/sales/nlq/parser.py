@@ -34,10 +34,10 @@ from promptsales.sales.nlq.model import (
 )
 from promptsales.sales.nlq.periods import (
     MONTHS,
-    NUMBER_WORDS,
     FoundPeriod,
     PeriodParser,
     add_months,
+    how_many,
     latest_month,
     month_label,
     months_period,
@@ -283,6 +283,11 @@ _CLOSE_VERBS = frozenset("close closes cerrar".split())
 _SALE_NOUNS = frozenset("sales sale ventas venta deals deal negocios".split())
 #: The number of sales: what sales *closed* count.
 SALES_COUNT = Metric("sales_count")
+#: Sales counted, not summed, by a word after them: "ventas cerradas (en cantidad)", "sales by count".
+_SALES_BY_COUNT = re.compile(
+    r"(?<![a-z0-9])(?P<noun>sales|ventas|deals|negocios)(?:\s+(?:closed|cerradas|concretadas))?\s+(?:\|\s+)?"
+    r"(?P<count>(?:en|by|in)\s+(?:cantidad|numero|number|count|unidades|units))(?![a-z0-9])"
+)
 #: Words between a closing verb and the sales it closed ("cerró *más* ventas", "closed *the most* deals").
 _CLOSED_FILLERS = frozenset("mas most the more menos fewer least las los".split())
 #: "campaigns" left over says "the campaigns" (the rows asked about), not a subject to resolve.
@@ -291,6 +296,14 @@ _ALL_CAMPAIGNS = {"campaigns", "campanas"}
 _WHICH_CONTENT = re.compile(
     r"\b(?:which|what|que|cuales|cual)\s+(?:(?:library|media|content)\s+)?"
     r"(?:content|contents|contenido|contenidos|assets|piezas|recursos|images|imagenes|videos)\b"
+)
+#: Which of the values compared side by side is ahead: "more leads in Mexico *than* Colombia", "¿*más* leads en
+#: México *que* en Colombia?", "México vs Colombia, ¿*cuál tuvo más*?" — the comparison answers it.
+_WHICH_IS_AHEAD = re.compile(
+    r"(?<![a-z0-9])(?:(?P<more>more|mas|fewer|less|menos|higher|lower|mayor|menor)\b(?P<than>.*?\b(?:than|que))"
+    r"|(?:which|who|cual|quien)(?:\s+(?:one|de\s+los\s+dos|de\s+las\s+dos))?(?:\s+(?:had|got|was|did|has|tuvo|fue"
+    r"|hizo|tiene|trajo|saco|gano|won))?\s+(?:more|mas|better|mejor|higher|mayor|ahead|less|menos|won|gano)"
+    r"|(?:which|who|cual|quien)\s+(?:won|gano))(?![a-z0-9])"
 )
 #: Words that ask a change in percent ("grew the most in percent", "mayor crecimiento porcentual").
 _RELATIVE_WORDS = frozenset({"percent", "percentage", "relative", "porcentual", "porcentaje", "%"})
@@ -551,6 +564,7 @@ class QuestionParser:
             self._read_together,
             self._threshold_metric,
             self._refuse_future,
+            _read_which_is_ahead,
             self._account_for_words,
         ):
             refusal = step(reading)
@@ -848,7 +862,7 @@ class QuestionParser:
                 before = (
                     rf"(?<![a-z0-9]){re.escape(word)}(?: (?:named|called|llamada|llamado|de nombre|de|del))? {{2,}}"
                 )
-                after = rf"(?<=[a-z0-9]) {{2,}}{re.escape(word)}(?![a-z0-9])"
+                after = rf"(?:^|(?<=[a-z0-9])) {{2,}}{re.escape(word)}(?![a-z0-9])"  # the name may open it
                 for match in [*compiled(before).finditer(reading.text), *compiled(after).finditer(reading.text)]:
                     if _BREAKDOWN_BEFORE.search(reading.text[: match.start()]):
                         continue  # "por mercado de México", "each US market": a breakdown within the name
@@ -898,11 +912,17 @@ class QuestionParser:
         reading.understood["threshold"] = " ".join(
             reading.text[found.start : max(end, noun.end() if noun else 0)].split()
         )
-        reading.read("threshold", found.start, end)
+        if found.more_start is None:
+            reading.read("threshold", found.start, end)
+        else:  # "5 campañas activas o más": the words between are the noun's and the status reader's
+            reading.read("threshold", found.start, found.number_end)
+            reading.read("threshold", found.more_start, end)
         if noun is not None:
             reading.threshold_metric = _COUNTED_NOUNS[noun["noun"]]
             # the noun only: a status word before it is the status reader's ("at least 5 active campaigns")
-            reading.read("threshold", max(end, noun.start("noun")), noun.end())
+            reading.read(
+                "threshold", noun.start("noun") if found.more_start else max(end, noun.start("noun")), noun.end()
+            )
         return None
 
     @staticmethod
@@ -1080,8 +1100,12 @@ class QuestionParser:
         *closed* are counted: "la marca que cerró más ventas", "closed the most deals" rank by the number of
         sales (the span of the sales noun, as the number of sales, is returned)."""
         about_campaigns = _about_campaigns(reading)
-        tokens = list(words.WORD.finditer(reading.text))
         counted: list[tuple[int, int, Metric]] = []
+        for match in _SALES_BY_COUNT.finditer(reading.text):
+            counted.append((match.start("noun"), match.end("noun"), SALES_COUNT))
+            reading.read("metrics", match.start("noun"), match.end("noun"))
+            reading.read("metrics", match.start("count"), match.end("count"))
+        tokens = list(words.WORD.finditer(reading.text))
         for index, match in enumerate(tokens):
             if match.group() in _CLOSE_VERBS and any(token.group() in _SALE_NOUNS for token in tokens[:index]):
                 reading.read("stop", match.start(), match.end())
@@ -2127,7 +2151,7 @@ class QuestionParser:
             before = list(range(first, index))
             relative = _relative_pronoun(tokens, index + length)  # "the market *in which* we got the most"
             after = list(range(index + length, min(len(tokens), index + length + len(relative) + 5)))
-            numbers = [i for i in before if _as_number(tokens[i])]
+            numbers = [i for i in before if how_many(tokens[i])]
             which = [i for i in before[-2:] if tokens[i] in lexicon.WHICH_WORDS]
             ranked_before = [i for i in before if tokens[i] in rank_words]
             ranked_after = [i for i in after if tokens[i] in rank_words]
@@ -2145,7 +2169,7 @@ class QuestionParser:
             used += [i for i, token in enumerate(tokens) if token in _SORT_WORDS]  # "top 5 … ranked by reach"
             return _Ranking(
                 dimension=dimension,
-                limit=_as_number(tokens[numbers[-1]]) if numbers else (_ALL_RANKED if sorted_all else None),
+                limit=how_many(tokens[numbers[-1]]) if numbers else (_ALL_RANKED if sorted_all else None),
                 descending=descending,
                 at=spans[rank_word[0]][0] if rank_word else None,
                 spans=[spans[i] for i in sorted(set(used))],
@@ -2374,7 +2398,7 @@ def _top_of_breakdown(text: str, dimension: Dimension, descending: bool) -> _Ran
     if match is None:
         return _Ranking(None, None, descending, None, [])
     word = match.group(1) or ""
-    limit = _as_number(match.group(2) or match.group(3))
+    limit = how_many(match.group(2) or match.group(3))
     if limit is None:
         return _Ranking(None, None, descending, None, [])
     ascending = word in ("worst", "peores", "bottom") or "peores" in match.group()
@@ -2522,6 +2546,22 @@ def _mentions_by_dimension(reading: _Reading) -> dict[Dimension, set[str]]:
     return found
 
 
+def _read_which_is_ahead(reading: _Reading) -> None:
+    """When values of one dimension are compared side by side, read the words asking which is ahead ("more …
+    than", "¿cuál tuvo más?"), matched on the whole question (stop words such as "que" may be read already);
+    the words between "more" and "than" are left to their readers."""
+    if reading.together or not _several_mentions(reading):
+        return
+    for match in _WHICH_IS_AHEAD.finditer(reading.normalized):
+        if match["more"]:
+            reading.read("comparison", match.start("more"), match.end("more"))
+            than = re.search(r"(?:than|que)$", match["than"])
+            assert than is not None
+            reading.read("comparison", match.start("than") + than.start(), match.end("than"))
+        else:
+            reading.read("comparison", match.start(), match.end())
+
+
 def _several_mentions(reading: _Reading) -> bool:
     """Whether the question names more than one value of some dimension."""
     return any(len(mentions) > 1 for mentions in _mentions_by_dimension(reading).values())
@@ -2585,7 +2625,7 @@ def _asks_for_a_campaign(before: str, tail: str) -> bool:
         or previous[0] in lexicon.RANK_DESC_WORDS
         or previous[0] in lexicon.RANK_ASC_WORDS
         or previous[0] in ("each", "every", "per", "por", "cada", "by")
-        or _as_number(previous[0])
+        or how_many(previous[0])
     ):
         return True
     following = tail.split()[:1]
@@ -2644,12 +2684,6 @@ def _joined_months(reading: _Reading) -> Period | None:
 def _counts_groups(metric: Metric) -> bool:
     """Whether a metric counts campaigns, brands, channels or markets (a count a threshold's groups give)."""
     return distinct_dimension(metric) in (Dimension.campaign, Dimension.brand, Dimension.channel, Dimension.market)
-
-
-def _as_number(token: str) -> int | None:
-    if token.isdigit() and 0 < int(token) <= 100:
-        return int(token)
-    return NUMBER_WORDS.get(token) if token not in ("un", "una", "uno") else None
 
 
 def _t(language: str, english: str, spanish: str) -> str:

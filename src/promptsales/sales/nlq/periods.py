@@ -190,6 +190,15 @@ NUMBER_WORDS = {
     "doce": 12,
 }
 
+
+def how_many(token: str) -> int | None:
+    """A count of things written in digits or words ("3", "three", "tres") between 1 and 100; the articles
+    "un" / "una" / "uno" are not counts."""
+    if token.isdigit():
+        return int(token) if 0 < int(token) <= 100 else None
+    return NUMBER_WORDS.get(token) if token not in ("un", "una", "uno") else None
+
+
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _ABBR = "|".join(sorted(MONTH_ABBREVIATIONS, key=len, reverse=True))
 _YEAR = r"(20\d\d)"

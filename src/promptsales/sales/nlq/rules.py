@@ -91,8 +91,10 @@ PRIVACY = Rule(
             r"|numeros?\s+de\s+(?:telefono|celular)|direccion(?:es)?|domicilios?|fechas?\s+de\s+nacimiento"
             r"|cumpleanos|nombres?\s+completos?|apellidos?|datos\s+personales|informacion\s+personal"
             r"|datos\s+de\s+contacto)\b",
-            rf"\b(?:e-?mails?|correos?|addresses|names?|nombres?|list|lista|listado|identities|identidades)\s+"
+            rf"\b(?:e-?mails|correos|addresses|names?|nombres?|list|lista|listado|identities|identidades)\s+"
             rf"{_THE}{_PEOPLE}\b",
+            # one e-mail of people needs "of": "email leads" are the leads of the e-mail channel
+            rf"\b(?:e-?mail|correo)\s+(?:of|de|del)\s+{_THE}{_PEOPLE}\b",
             rf"\b(?:which|what|que|cuales?|top(?:\s+\d+)?|list|lista|listado)\s+{_PEOPLE}\b",
             r"\b(?:who|quien(?:es)?)\s+(?:bought|purchased|buys|compro|compraron|compra|compran)\b",
             # "¿quién fue el cliente que más compró?", "who is our top customer", "which lead …"
@@ -112,7 +114,10 @@ PRIVACY = Rule(
             # the people themselves: "show me the clients that purchased on TikTok", "dame los leads que …"
             rf"\b(?:show|list|give|get|display|find|muestra|muestrame|muestranos|dame|danos|ensename|lista|listame|"
             rf"busca|buscame)\s+(?:me\s+|us\s+)?(?:all\s+)?(?:the\s+|los\s+|las\s+|todos\s+los\s+|todas\s+las\s+)?"
-            rf"{_PEOPLE}\s+(?:that|who|which|whose|que|quienes|cuyos?|cuyas?)\b",
+            rf"{_PEOPLE}\s+(?:that|who|which|whose|with|que|quienes|cuyos?|cuyas?|con)\b",
+            # people picked by their lead score: "leads with a score above 80", "prospectos con puntaje mayor a 70"
+            rf"\b{_PEOPLE}\s+(?:with|con)\s+(?:a\s+|an\s+|un\s+|el\s+|la\s+)?(?:(?:lead|high|alto|alta)\s+)?"
+            rf"(?:scores?|puntajes?|puntuacion(?:es)?|calificacion(?:es)?)\b",
             # where people are: "the exact location (latitude and longitude) of each client", "coordenadas de …"
             rf"\b(?:latitudes?|longitudes?|coordinates|coordenadas|geolocation|geolocalizacion|gps|exact\s+locations?"
             rf"|ubicacion(?:es)?(?:\s+exactas?)?|home\s+locations?)\b.*\b{_PEOPLE}\b"

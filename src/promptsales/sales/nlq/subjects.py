@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from promptsales.sales.nlq import lexicon
 from promptsales.sales.nlq.model import Dimension
+from promptsales.sales.nlq.periods import how_many
 from promptsales.sales.nlq.words import WORD
 
 #: A word of the question or a clause mark.
@@ -111,10 +112,6 @@ def _ranks_the_noun(token: str) -> bool:
     return token in _RANKING_ADJECTIVES or bool(figure) and (head in _RANKING_ADJECTIVES or head in _RANK_WORDS)
 
 
-def _is_number(token: str) -> bool:
-    return token.isdigit() and 0 < int(token) <= 100
-
-
 @dataclass(frozen=True)
 class ValueMention:
     """Where the question names one value of a dimension ("travel" of the industries, "TikTok" of the channels)."""
@@ -156,7 +153,7 @@ def find_subject(
             if (
                 tokens[start - 1] in _ARTICLES
                 or _ranks_the_noun(tokens[start - 1])
-                or _is_number(tokens[start - 1])
+                or how_many(tokens[start - 1]) is not None
                 # "the best *roas* channel", "our top *spending* brand": the figure the ranking word ranks by
                 or (start > 1 and is_figure(tokens[start - 1]) and _ranks_the_noun(tokens[start - 2]))
             ):

@@ -22,6 +22,8 @@ def strip_accents(text: str) -> str:
 
 
 _NUMBER_PLUS = re.compile(r"(\d)\+(?![\d])")
+#: "# of sales", "# de ventas", "#sales": the number of what follows.
+_NUMBER_SIGN = re.compile(r"#\s*(?:(of|de)\s+|(?=[a-z]))")
 
 
 def normalize(text: str) -> str:
@@ -30,6 +32,7 @@ def normalize(text: str) -> str:
     text = strip_accents(text.lower()).replace("\u201c", '"').replace("\u201d", '"').replace("\u2019", "'")
     text = _POSSESSIVE.sub("", text)  # "tiktok's reach" → "tiktok reach"
     text = _NUMBER_PLUS.sub(r"\1 plus ", text)  # "5+ campaigns": five or more
+    text = _NUMBER_SIGN.sub(lambda m: "numero de " if m[1] == "de" else "number of ", text)
     # "11/28/2025" keeps its slashes; any other slash is a space
     text = "".join(part if index % 2 else _NON_WORD.sub(" ", part) for index, part in enumerate(_DATE.split(text)))
     text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)  # keep decimal points only

@@ -35,7 +35,7 @@ _PERCENT = r"\s*(?:%|percent|por\s*ciento|porciento)"
 _PHRASE = re.compile(
     r"(?<![a-z0-9])(?:(?P<op>" + "|".join(f"(?P<{op}>{words})" for op, words in _OPS.items()) + r")\s+"
     rf"(?P<number>{_NUMBER})(?P<percent>{_PERCENT})?(?![a-z0-9%])"
-    rf"|(?P<number_first>\d+(?:[.,]\d+)*)(?P<percent_first>{_PERCENT})?\s+(?P<between>\S+\s+)?(?P<more>or\s+more|o\s+mas|plus)"
+    rf"|(?P<number_first>\d+(?:[.,]\d+)*)(?P<percent_first>{_PERCENT})?\s+(?P<between>(?:\S+\s+){{1,2}})?(?P<more>or\s+more|o\s+mas|plus)"
     r"(?![a-z0-9]))"
 )
 _CURRENCY = re.compile(rf"\s+(?:{_CURRENCY_WORDS}|us)$")  # "us$" once the "$" is gone
@@ -55,6 +55,9 @@ class FoundThreshold:
     start: int
     end: int
     number_end: int  # where a counted noun may follow ("more than 8 campaigns", "10 or more campaigns")
+    #: Where "or more" starts when words stand between it and the number ("5 active campaigns or more"): those
+    #: words are the counted noun's and a status reader's, not the threshold's; else ``end``.
+    more_start: int | None = None
 
 
 def read_number(text: str) -> float | None:
@@ -87,12 +90,16 @@ def find_threshold(text: str) -> FoundThreshold | None:
             op: Op = "ge"
             percent = bool(match["percent_first"])
             number_end = match.end("percent_first" if percent else "number_first") if match["between"] else match.end()
+            more_start = match.start("more") if match["between"] else None
         else:
             value = read_number(match["number"])
             op = next(name for name in _OPS if match[name])
             percent = bool(match["percent"])
             number_end = match.end("percent") if percent else match.end("number")
+            more_start = None
         if value is None or _TIME_UNIT.match(text, number_end):
             continue
-        return FoundThreshold(op, value / 100 if percent else value, percent, match.start(), match.end(), number_end)
+        return FoundThreshold(
+            op, value / 100 if percent else value, percent, match.start(), match.end(), number_end, more_start
+        )
     return None
