@@ -5,8 +5,8 @@ TEMPLATE``) of the official seeded promptads, promptcrm and promptsales, reached
 :class:`~promptsales.etl.sources.Sources` object with the copies' names. The package-scoped ``loaded``
 fixture does the (expensive) copies and full load once for the whole package; each test first settles the
 warehouse (``etl_probe.settle``: passes until one reads no change) and then measures its own change, so it
-does not depend on what tests of other modules wrote before it. ``fresh_sources`` gives a module copies of
-its own with an empty warehouse, for a test of the first (full) load itself.
+does not depend on what tests of other modules wrote before it. A test of the first (full) load itself empties
+the warehouse first (``etl_probe.empty_warehouse``); its full load leaves it loaded again for the others.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from etl_probe import cli_environment, private_sources
+from etl_probe import cli_environment, empty_warehouse, private_sources
 
 from promptsales.config import Settings
 from promptsales.etl.engine import run_pass
@@ -30,7 +30,8 @@ def etl_sources(seeded: Settings) -> Iterator[Sources]:
 
 @pytest.fixture(scope="package")
 def loaded(etl_sources: Sources) -> Sources:
-    """The copies after a first (full) pass."""
+    """The copies after a full pass (emptied first: a CLI test of the package may have loaded them already)."""
+    empty_warehouse(etl_sources)
     report = run_pass(etl_sources, trigger="test")
     assert report.status == "succeeded", report.error
     assert report.full_load
@@ -41,10 +42,3 @@ def loaded(etl_sources: Sources) -> Sources:
 def own_databases(etl_sources: Sources) -> dict[str, str]:
     """The CLI's environment pointed at the package's private copies."""
     return cli_environment(etl_sources)
-
-
-@pytest.fixture(scope="module")
-def fresh_sources(seeded: Settings) -> Iterator[Sources]:
-    """Copies of the module's own, whose warehouse is empty: the first ``etl run`` on them is a full load."""
-    with private_sources(seeded) as sources:
-        yield sources

@@ -42,12 +42,7 @@ def private_sources(settings: Settings) -> Iterator[Sources]:
     mongo_db = f"etltest_{uuid.uuid4().hex[:8]}"
     sources = Sources(settings, names, mongo_database=mongo_db)
     try:
-        with sources.connect("sales", "owner") as conn:  # other tests may have loaded the session warehouse
-            conn.execute(
-                "TRUNCATE wh.campaign_facts, wh.campaigns, wh.campaign_channels, wh.campaign_markets, "
-                "wh.campaign_months, wh.campaign_days, wh.campaign_content, wh.campaign_buyers, wh.campaign_ads, "
-                "etl.horizons"
-            )
+        empty_warehouse(sources)  # other tests may have loaded the session warehouse
         yield sources
     finally:
         for company, name in names.items():
@@ -55,6 +50,16 @@ def private_sources(settings: Settings) -> Iterator[Sources]:
         database = Sources(settings, names, mongo_database=mongo_db).content_database()
         if database is not None:
             database.client.drop_database(mongo_db)
+
+
+def empty_warehouse(sources: Sources) -> None:
+    """Empty the warehouse of ``sources`` and forget its horizons: the next pass is a full load."""
+    with sources.connect("sales", "owner") as conn:
+        conn.execute(
+            "TRUNCATE wh.campaign_facts, wh.campaigns, wh.campaign_channels, wh.campaign_markets, "
+            "wh.campaign_months, wh.campaign_days, wh.campaign_content, wh.campaign_buyers, wh.campaign_ads, "
+            "etl.horizons"
+        )
 
 
 def cli_environment(sources: Sources) -> dict[str, str]:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 
-from etl_probe import cli, cli_environment
+from etl_probe import cli, empty_warehouse
 
 from promptsales.etl.sources import Sources
 
 
-def test_etl_run_json_then_status(fresh_sources: Sources) -> None:
-    """`etl run --json` reports rows read/written per source and the duration; `etl status --json` lists the run."""
-    etl_sources, own_databases = fresh_sources, cli_environment(fresh_sources)
+def test_etl_run_json_then_status(etl_sources: Sources, own_databases: dict[str, str]) -> None:
+    """`etl run --json` reports rows read/written per source and the duration; `etl status --json` lists the run.
+    The package's copies are emptied first, so the first run is a full load (which leaves them loaded)."""
+    empty_warehouse(etl_sources)
     first = cli("run", "--json", env=own_databases)
     assert first.returncode == 0, first.stderr
     report = json.loads(first.stdout)

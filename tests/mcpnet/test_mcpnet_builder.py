@@ -195,3 +195,61 @@ def test_mcpnet_builder_divides_a_ratio_over_a_key_table_after_joining_its_parts
     assert '"m" AS (' in text and '"k_campaign_buyers" AS (' in text
     assert 'round("sales_amount"::numeric / nullif("clients", 0), 6) AS "sales_per_client"' in text
     assert 'ORDER BY "sales_per_client" DESC' in text
+
+
+@pytest.mark.parametrize("over_time", ["running", "change"])
+def test_mcpnet_builder_running_totals_and_changes_follow_each_series_in_time_order(warehouse, over_time):
+    """Over leads by month and channel in 2025 (the loaded warehouse): the running total of each channel is the
+    sum of its months so far, and the change is each month minus the channel's previous month (percent of it),
+    none for a channel's first month — the window never crosses from one channel to another."""
+    common = {
+        "intent": Intent.breakdown,
+        "metrics": [Metric("leads")],
+        "group_by": [Dimension.month, Dimension.channel],
+        "period": Period(start=date(2025, 1, 1), end=date(2026, 1, 1), label="2025"),
+    }
+    plain, windowed = build(StructuredQuery(**common)), build(StructuredQuery(**common, over_time=over_time))
+    with connect("sales", "analyst", settings=warehouse) as conn:
+        rows = [dict(zip(plain.columns, row)) for row in conn.execute(plain.statement, plain.params)]
+        found = [dict(zip(windowed.columns, row)) for row in conn.execute(windowed.statement, windowed.params)]
+    assert len(rows) > 12 and [(r["month"], r["channel_id"], r["leads"]) for r in found] == [
+        (r["month"], r["channel_id"], r["leads"]) for r in rows
+    ]
+    previous: dict[int, float] = {}
+    totals: dict[int, float] = {}
+    for row in sorted(found, key=lambda r: (r["channel_id"], r["month"])):
+        channel, leads = row["channel_id"], float(row["leads"])
+        if over_time == "running":
+            totals[channel] = totals.get(channel, 0.0) + leads
+            assert float(row["leads_running"]) == pytest.approx(totals[channel])
+        elif channel not in previous:
+            assert row["leads_change"] is None and row["leads_change_pct"] is None
+        else:
+            assert float(row["leads_change"]) == pytest.approx(leads - previous[channel])
+            if previous[channel]:
+                expected = 100 * (leads - previous[channel]) / abs(previous[channel])
+                assert float(row["leads_change_pct"]) == pytest.approx(expected, abs=0.006)
+        previous[channel] = leads
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"group_by": [Dimension.channel], "over_time": "change"},
+        {"group_by": [Dimension.month], "metrics": [Metric("ctr")], "over_time": "running"},
+        {
+            "group_by": [Dimension.month],
+            "over_time": "change",
+            "compare_periods": [
+                Period(start=date(2024, 1, 1), end=date(2025, 1, 1), label="2024"),
+                Period(start=date(2025, 1, 1), end=date(2026, 1, 1), label="2025"),
+            ],
+        },
+    ],
+)
+def test_mcpnet_builder_refuses_a_running_total_or_change_it_cannot_give(fields):
+    """A structured query (from a client, not the parser) asking a running total or a change without a time
+    breakdown, of a ratio, or across compared periods is refused, never built without the columns asked."""
+    query = StructuredQuery(**{"intent": Intent.breakdown, "metrics": [Metric("leads")], **fields})
+    with pytest.raises(Unanswerable):
+        build(query)

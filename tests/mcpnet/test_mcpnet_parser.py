@@ -1825,3 +1825,111 @@ def test_mcpnet_parser_tells_the_email_channel_from_peoples_emails(question, ref
     else:
         assert isinstance(result, StructuredQuery), result
         assert result.metrics == [Metric("leads")]
+
+
+@pytest.mark.parametrize(
+    "question, start, end",
+    [
+        ("sales by channel Dec '25", date(2025, 12, 1), date(2026, 1, 1)),
+        ("ventas por canal dic-25", date(2025, 12, 1), date(2026, 1, 1)),
+        ("sales by channel Q4'25", date(2025, 10, 1), date(2026, 1, 1)),
+        ("sales by channel 1H25", date(2025, 1, 1), date(2025, 7, 1)),
+        ("sales by channel during 2H 2025", date(2025, 7, 1), date(2026, 1, 1)),
+        ("sales by channel 12/2025", date(2025, 12, 1), date(2026, 1, 1)),
+        ("sales by channel Jan–Mar 2025", date(2025, 1, 1), date(2025, 4, 1)),
+        ("sales by channel QTD", date(2026, 1, 1), date(2026, 2, 1)),
+        ("sales by channel this year so far", date(2026, 1, 1), date(2026, 2, 1)),
+        ("ventas desde principios de año", date(2026, 1, 1), date(2026, 2, 1)),
+        ("sales by channel the trailing 12 months", date(2025, 2, 1), date(2026, 2, 1)),
+        ("sales by channel two months ago", date(2025, 11, 1), date(2025, 12, 1)),
+        ("ventas por canal el mes antepasado", date(2025, 11, 1), date(2025, 12, 1)),
+        ("sales by channel the quarter before last", date(2025, 7, 1), date(2025, 10, 1)),
+        ("ventas por canal el último cuatrimestre de 2025", date(2025, 9, 1), date(2026, 1, 1)),
+        ("ventas por canal el mes en curso", date(2026, 1, 1), date(2026, 2, 1)),
+    ],
+)
+def test_mcpnet_parser_reads_short_years_relative_months_and_four_month_periods(question, start, end):
+    """Two-digit years after a month, quarter or half; "12/2025"; QTD; "this year so far"; "N months ago";
+    "the quarter before last"; cuatrimestres — as of 31 January 2026."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert result.period is not None and (result.period.start, result.period.end) == (start, end)
+
+
+@pytest.mark.parametrize(
+    "question, first, second",
+    [
+        ("sales in Q4 2025 compared with the previous quarter", date(2025, 7, 1), date(2025, 10, 1)),
+        ("ventas del Q4 2025 vs el trimestre anterior", date(2025, 7, 1), date(2025, 10, 1)),
+        ("sales in December 2025 vs the same month last year", date(2024, 12, 1), date(2025, 12, 1)),
+        ("ventas de diciembre 2025 respecto al mismo mes del año anterior", date(2024, 12, 1), date(2025, 12, 1)),
+        ("sales growth year over year in 2025", date(2024, 1, 1), date(2025, 1, 1)),
+        ("crecimiento interanual de ventas del T4 2025", date(2024, 10, 1), date(2025, 10, 1)),
+        ("leads 2025 vs 2024 year-over-year", date(2024, 1, 1), date(2025, 1, 1)),
+    ],
+)
+def test_mcpnet_parser_compares_with_the_period_before_the_named_one(question, first, second):
+    """ "vs the previous quarter" after "Q4 2025" is Q3 2025, not the quarter before the as-of date (Q4 2025 too,
+    which once collapsed the comparison into one period without a word); "year over year" with one period
+    compares it with the same period a year earlier."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert [period.start for period in result.compare_periods] == [first, second]
+
+
+def test_mcpnet_parser_refuses_a_period_compared_with_itself():
+    result = _named_values_parser().parse("ventas del Q4 2025 vs el último trimestre")
+    assert isinstance(result, NotAnswerable), result
+    assert "T4 2025" in result.reason
+
+
+@pytest.mark.parametrize(
+    "question, over_time, group_by",
+    [
+        ("ventas acumuladas por mes 2025", "running", [Dimension.month]),
+        ("running total of sales by month 2025", "running", [Dimension.month]),
+        ("cumulative leads by week in December 2025", "running", [Dimension.week]),
+        ("month-over-month growth of sales in 2025", "change", [Dimension.month]),
+        ("variación mes contra mes de leads en 2025", "change", [Dimension.month]),
+        ("leads week over week in December 2025", "change", [Dimension.week]),
+        ("spend growth by month and channel in H2 2025", "change", [Dimension.month, Dimension.channel]),
+        ("monthly sales 2025", None, [Dimension.month]),
+        ("ventas acumuladas en 2025", None, []),
+    ],
+)
+def test_mcpnet_parser_reads_running_totals_and_changes_over_a_time_breakdown(question, over_time, group_by):
+    """ "acumuladas por mes" is a running total and "month-over-month growth" the change from the previous
+    month — once answered as the plain months, silently; without a time breakdown "acumuladas" is the total."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert (result.over_time, result.group_by) == (over_time, group_by)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "cumulative sales by month 2024 vs 2025",
+        "which month had the biggest month-over-month growth in sales in 2025",
+        "cumulative ctr by month 2025",
+    ],
+)
+def test_mcpnet_parser_refuses_running_totals_it_cannot_give(question):
+    """Compared periods, a ranking, or a figure that does not add up: refused, never answered without the
+    running total or the change."""
+    assert isinstance(_named_values_parser().parse(question), NotAnswerable)
+
+
+@pytest.mark.parametrize(
+    "question, labels",
+    [
+        ("was Q4 2025 better than Q3 2025 in revenue", ["Q3 2025", "Q4 2025"]),
+        ("¿fue mejor el T4 que el T3 en ventas 2025?", ["T3 2025", "T4 2025"]),
+        ("did we get more leads in December 2025 than in November 2025", ["November 2025", "December 2025"]),
+    ],
+)
+def test_mcpnet_parser_answers_which_of_two_periods_is_ahead_by_comparing_them(question, labels):
+    """ "better / más … than / que" between two periods is their comparison; a year that only dates them ("T4 que
+    el T3 … 2025") is not a third period compared."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert [period.label for period in result.compare_periods] == labels

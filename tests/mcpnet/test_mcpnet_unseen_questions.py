@@ -63,6 +63,19 @@ class Sources:
             (*months, campaign_ids, campaign_ids),
         )
 
+    def monthly_sales_with_change(self, year: int) -> list[list]:
+        """Each month of ``year``: its sales amount, the change from the month before (none for January) and that
+        change in percent of the month before, rounded to 2 decimals."""
+        rows = self.crm.execute(
+            "SELECT to_char(m, 'YYYY-MM'), amount, amount - lag(amount) OVER w, "
+            "round(100 * (amount - lag(amount) OVER w) / nullif(abs(lag(amount) OVER w), 0), 2) "
+            "FROM (SELECT date_trunc('month', sold_at) AS m, sum(amount) AS amount FROM crm.sales "
+            "WHERE sold_at >= make_date(%s, 1, 1) AND sold_at < make_date(%s + 1, 1, 1) GROUP BY 1) t "
+            "WINDOW w AS (ORDER BY m) ORDER BY m",
+            (year, year),
+        ).fetchall()
+        return [list(row) for row in rows]
+
     def brand_campaigns(self, brand: str) -> list[int]:
         return [
             row[0]
@@ -235,8 +248,9 @@ QUESTIONS: list[tuple[str, str, str, object]] = [
         "¿Cómo cambiaron las ventas de enero 2026 a diciembre 2025?",
         lambda s, n: [["diciembre 2025", s.sales_amount(DEC_25)], ["enero 2026", s.sales_amount(JAN_26)]],
     ),
-    ("en", "changes", "Month-over-month change in sales in 2025", REFUSE),
-    ("es", "changes", "Cambio mes a mes de las ventas en 2025", REFUSE),
+    # each month with its change from the month before (D174; refused before running totals and changes existed)
+    ("en", "changes", "Month-over-month change in sales in 2025", lambda s, n: s.monthly_sales_with_change(2025)),
+    ("es", "changes", "Cambio mes a mes de las ventas en 2025", lambda s, n: s.monthly_sales_with_change(2025)),
     # --- nested subjects ---------------------------------------------------------------------------------
     (
         "en",

@@ -622,6 +622,11 @@ def build(query: StructuredQuery, *, ordered: bool = True) -> BuiltQuery:
         )
         return _change_ranking(query, order_by, body, columns, labels, statement_of, parts)
     ranked = order_by is not None
+    if query.over_time is not None:
+        _check_over_time(query, ranked)
+        windows, added = _over_time(query, keys)
+        outer_select += windows
+        columns = columns + added
     if order_by is not None:
         direction = sql.SQL("DESC NULLS LAST" if query.descending else "ASC NULLS LAST")
         partition = sql.SQL("PARTITION BY ord ") if query.compare_periods else sql.SQL("")
@@ -677,6 +682,61 @@ def build(query: StructuredQuery, *, ordered: bool = True) -> BuiltQuery:
             statement += sql.SQL(" LIMIT {}").format(statement_of.value(MAX_ROWS + 1))
     grain = " + ".join(part.grain.table for part in parts)
     return BuiltQuery(statement=statement, params=params, columns=columns, grain=grain, label_columns=labels)
+
+
+def over_time_columns(query: StructuredQuery) -> list[tuple[Metric, str, str]]:
+    """(metric, column, kind) of the columns a running total or a change from the previous row adds."""
+    if query.over_time == "running":
+        return [(metric, f"{metric.value}_running", "running") for metric in query.metrics]
+    if query.over_time == "change":
+        return [
+            (metric, f"{metric.value}_{kind}", kind) for metric in query.metrics for kind in ("change", "change_pct")
+        ]
+    return []
+
+
+def _check_over_time(query: StructuredQuery, ranked: bool) -> None:
+    """A running total or a change from row to row needs a breakdown by month, week or day of one period, not
+    ranked; a running total needs figures that add up."""
+    timed = {Dimension.month, Dimension.week, Dimension.day} & set(query.group_by)
+    if ranked or query.compare_periods or not timed:
+        raise Unanswerable(
+            "A running total or a change from row to row needs a breakdown by month, week or day of one period, "
+            "without a ranking.",
+            "Un acumulado o un cambio de fila a fila necesita un desglose por mes, semana o día de un periodo, "
+            "sin ranking.",
+        )
+    not_additive = [m.value for m in query.metrics if DEFINITIONS[m].kind != "sum"]
+    if query.over_time == "running" and not_additive:
+        raise Unanswerable(
+            f"A running total adds the rows up, and {', '.join(not_additive)} does not add up.",
+            f"Un acumulado suma las filas, y {', '.join(not_additive)} no se suma.",
+        )
+
+
+def _over_time(query: StructuredQuery, keys: list[str]) -> tuple[list[sql.Composable], list[str]]:
+    """Window columns over the rows of a breakdown by month, week or day (each other breakdown apart): a running
+    total, or the change from the previous row (absolute, and relative in percent of the previous value)."""
+    time = next(wh.GROUP_KEYS[d] for d in query.group_by if d in (Dimension.month, Dimension.week, Dimension.day))
+    others = [key for key in keys if key != time]
+    partition = sql.SQL("PARTITION BY {} ").format(sql.SQL(", ").join(map(_ident, others))) if others else sql.SQL("")
+    window = sql.SQL("OVER ({}ORDER BY {})").format(partition, _ident(time))
+    selects: list[sql.Composable] = []
+    for metric, column, kind in over_time_columns(query):
+        value = _ident(metric.value)
+        previous = sql.SQL("lag({}) {}").format(value, window)
+        if kind == "running":
+            expression = sql.SQL("sum({}) OVER ({}ORDER BY {} ROWS UNBOUNDED PRECEDING)").format(
+                value, partition, _ident(time)
+            )
+        elif kind == "change":
+            expression = sql.SQL("{} - {}").format(value, previous)
+        else:
+            expression = sql.SQL("round(100 * ({} - {})::numeric / nullif(abs({}), 0), 2)").format(
+                value, previous, previous
+            )
+        selects.append(sql.SQL("{} AS {}").format(expression, _ident(column)))
+    return selects, [column for _, column, _ in over_time_columns(query)]
 
 
 def share_columns(query: StructuredQuery) -> list[tuple[Metric, str, str]]:

@@ -397,6 +397,8 @@ CHANGE_WORDS = (
     "percentage change",
     "year over year",
     "year on year",
+    "year-over-year",
+    "year-on-year",
     "yoy",
     "interanual",
     "ano contra ano",

@@ -147,6 +147,12 @@ class StructuredQuery(BaseModel):
     per: Literal["campaign", "day", "month"] | None = Field(
         default=None, description="Totals averaged per campaign, per day or per month of the rows asked for."
     )
+    over_time: Literal["running", "change"] | None = Field(
+        default=None,
+        description="With a breakdown by month, week or day: also each figure's running total from the first "
+        "row ('running', additive figures only), or its change from the previous row, absolute and in percent "
+        "('change').",
+    )
     as_of: date | None = None
     order_by: Metric | None = None
     rank_change: Literal["absolute", "relative"] | None = Field(

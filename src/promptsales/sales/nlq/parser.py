@@ -300,10 +300,24 @@ _WHICH_CONTENT = re.compile(
 #: Which of the values compared side by side is ahead: "more leads in Mexico *than* Colombia", "¿*más* leads en
 #: México *que* en Colombia?", "México vs Colombia, ¿*cuál tuvo más*?" — the comparison answers it.
 _WHICH_IS_AHEAD = re.compile(
-    r"(?<![a-z0-9])(?:(?P<more>more|mas|fewer|less|menos|higher|lower|mayor|menor)\b(?P<than>.*?\b(?:than|que))"
+    r"(?<![a-z0-9])(?:(?P<more>more|mas|fewer|less|menos|higher|lower|mayor|menor|better|worse|mejor|peor)\b"
+    r"(?P<than>.*?\b(?:than|que))"
     r"|(?:which|who|cual|quien)(?:\s+(?:one|de\s+los\s+dos|de\s+las\s+dos))?(?:\s+(?:had|got|was|did|has|tuvo|fue"
     r"|hizo|tiene|trajo|saco|gano|won))?\s+(?:more|mas|better|mejor|higher|mayor|ahead|less|menos|won|gano)"
     r"|(?:which|who|cual|quien)\s+(?:won|gano))(?![a-z0-9])"
+)
+#: A running total: "cumulative sales by month", "ventas acumuladas por mes", "running total of leads".
+_RUNNING_TOTAL = re.compile(
+    r"(?<![a-z0-9])(?:cumulative(?:ly)?|running\s+(?:totals?|sums?)|(?:total\s+|en\s+)?acumulad[oa]s?)(?![a-z0-9])"
+)
+#: A change from one month (week) to the next: "month-over-month", "MoM", "mes contra mes", "week over week".
+_PERIOD_OVER_PERIOD = re.compile(
+    r"(?<![a-z0-9])(?:month[\s-]+(?:over|on|to)[\s-]+month|mom|mes\s+(?:contra|vs|sobre)\s+mes"
+    r"|(?P<week>week[\s-]+(?:over|on|to)[\s-]+week|wow|semana\s+(?:contra|vs|sobre)\s+semana))(?![a-z0-9])"
+)
+#: A change against the same period a year earlier.
+_YEAR_OVER_YEAR = re.compile(
+    r"(?<![a-z0-9])(?:year[\s-]+(?:over|on)[\s-]+year|yoy|interanual(?:es|mente)?|ano\s+contra\s+ano)(?![a-z0-9])"
 )
 #: Words that ask a change in percent ("grew the most in percent", "mayor crecimiento porcentual").
 _RELATIVE_WORDS = frozenset({"percent", "percentage", "relative", "porcentual", "porcentaje", "%"})
@@ -316,6 +330,17 @@ _QUANTITY_WORDS = frozenset({"much", "cuanto", "cuanta"})
 _COUNT_WORDS = frozenset(
     {"many", "number", "count", "cuantas", "cuantos", "numero", "cantidad", "cant", "nro", "num", "total", "cuenta"}
 )
+#: The plural words of every dimension but one: the ranked noun before "by <counted noun>".
+_PLURAL_NOUNS_EXCEPT: dict[Dimension, list[str]] = {
+    counted: [
+        word
+        for dimension, names in lexicon.DIMENSION_WORDS.items()
+        if dimension is not counted
+        for word in names
+        if word.endswith("s") and " " not in word
+    ]
+    for counted in COUNTED_DIMENSIONS
+}
 #: Plural dimension words that list their dimension when nothing else read them.
 _PLURAL_DIMENSIONS: dict[str, Dimension] = {
     word: dimension
@@ -477,6 +502,8 @@ class _Reading:
     group_by_status: bool = False
     depth: int = 0  # 0 for the question, 1 for a subject inside it, …
     change: bool = False  # a change word ("grew", "variación") was written
+    running: bool = False  # "cumulative", "acumuladas", "running total": a running total over a time breakdown
+    over_time: Literal["running", "change"] | None = None
     rank_change: Literal["absolute", "relative"] | None = (
         None  # a ranking by the change between two periods: "absolute" or "relative"
     )
@@ -565,6 +592,8 @@ class QuestionParser:
             self._threshold_metric,
             self._refuse_future,
             _read_which_is_ahead,
+            self._read_over_time,
+            _refuse_nothing_compared,
             self._account_for_words,
         ):
             refusal = step(reading)
@@ -664,6 +693,20 @@ class QuestionParser:
                 ),
                 "the question in two simpler steps",
                 "la pregunta en dos pasos más simples",
+                not_understood=phrase.split(),
+            )
+        if result.compare_periods and result.rank_change is None:
+            # "the brand that brought the most sales in 2025 get in January 2026": one ranking over two periods is
+            # no ranking; the phrase may have run into the question's own period
+            return reading.refuse(
+                reading.say(
+                    f"'{phrase.strip()}' names two periods ({', '.join(p.label for p in result.compare_periods)}); "
+                    "I cannot tell which one ranks it and which one the question asks about.",
+                    f"'{phrase.strip()}' nombra dos periodos ({', '.join(p.label for p in result.compare_periods)}); "
+                    "no sé cuál elige el ranking y cuál pregunta la pregunta.",
+                ),
+                "the period of the ranking next to it, e.g. 'the brand with the most sales in 2025'",
+                "el periodo del ranking junto a él, p. ej. 'la marca con más ventas en 2025'",
                 not_understood=phrase.split(),
             )
         reading.read("subject", span.start, span.end)
@@ -1025,6 +1068,9 @@ class QuestionParser:
         """Lifecycle, status, funnel words, averages, metrics, comparison words, breakdowns and the ranking
         asked for."""
         closed = self._read_closed_sales(reading)
+        for running in _RUNNING_TOTAL.finditer(reading.text):  # before "running" can be read as a status
+            reading.running = True
+            reading.read("over_time", running.start(), running.end())
         self._read_lifecycle(reading)
         statuses, text = self._statuses(reading.text)
         reading.update("status", text)
@@ -1149,6 +1195,18 @@ class QuestionParser:
         words are read only when there are two periods (else they refuse the question)."""
         spans = self._change_spans(reading)
         reading.change = bool(spans)
+        if spans and len(reading.periods) == 1 and _YEAR_OVER_YEAR.search(reading.normalized):
+            # "sales growth year over year in 2025", "crecimiento interanual de diciembre 2025": against the
+            # same period a year earlier
+            period = reading.periods[0]
+            if period.start.day == 1 and period.end.day == 1:
+                earlier = Period(
+                    start=add_months(period.start, -12),
+                    end=add_months(period.end, -12),
+                    label=_year_earlier_label(period),
+                )
+                reading.periods = [earlier, period]
+                reading.understood["periods"] = [earlier.label, period.label]
         if not (spans or reading.compare) and len(reading.periods) == 2:
             # "diciembre … en 2025", "Q4 of 2025": a period inside the other narrows it, it is not compared
             first, second = reading.periods
@@ -1267,12 +1325,21 @@ class QuestionParser:
         dimension word counts that dimension (campaigns, channels used, markets used); "the 3 worst campaigns"
         ranks them."""
         rank_words = "|".join(lexicon.COUNT_RANK_WORDS)
+        ranked = bool(set(reading.normalized.split()) & {*lexicon.RANK_DESC_WORDS, *lexicon.RANK_ASC_WORDS})
         found: list[tuple[int, int, Metric]] = []
         for dimension, metric in COUNTED_DIMENSIONS.items():
             nouns = "|".join(word for word in lexicon.DIMENSION_WORDS[dimension] if word.endswith("s"))
             for match in list(re.finditer(rf"(?<![a-z0-9])(?:{rank_words})\s+({nouns})(?![a-z0-9])", reading.text)):
                 found.append((match.start(1), match.end(1), metric))
                 reading.read("metrics", match.start(1), match.end(1))
+            if not ranked:
+                continue
+            # "top 2 marcas x campañas lanzadas", "top brands by campaigns": ranked by how many, not broken down
+            others = "|".join(_PLURAL_NOUNS_EXCEPT[dimension])
+            by_count = rf"(?<![a-z0-9])(?:{others})\s+(?P<by>by|por|x)\s+(?P<noun>{nouns})(?![a-z0-9])"
+            for match in list(compiled(by_count).finditer(reading.text)):
+                found.append((match.start("noun"), match.end("noun"), metric))
+                reading.read("metrics", match.start("by"), match.end("noun"))
         if found:
             reading.understood_list("metrics").extend(metric.value for _, _, metric in found)
         return found
@@ -1452,7 +1519,7 @@ class QuestionParser:
         """A period after the as-of date has no results yet (and forecasts are not made up)."""
         future = [period for period in reading.periods if period.start > self.as_of]
         if not future:
-            return self._refuse_days(reading)
+            return self._refuse_period_compared_with_itself(reading) or self._refuse_days(reading)
         return reading.refuse(
             reading.say(
                 f"{future[0].label} is after the as-of date {self.as_of.isoformat()}: there are no "
@@ -1463,6 +1530,86 @@ class QuestionParser:
             "a period up to the as-of date",
             "un periodo hasta la fecha de corte",
             refusal="forecast",
+            not_understood=reading.words.get("period", []),
+        )
+
+    def _read_over_time(self, reading: _Reading) -> NotAnswerable | None:
+        """Over a breakdown by month, week or day of at most one period: "cumulative" / "acumuladas" ask for a
+        running total (of figures that add up), and a change word ("growth month by month", "month-over-month",
+        "variación mensual") for the change from the previous row; "month over month" alone asks for the months."""
+        for match in _PERIOD_OVER_PERIOD.finditer(reading.normalized):  # its unit may be read as a breakdown
+            unit = Dimension.week if match.group("week") else Dimension.month
+            if not _TIME_DIMENSIONS & set(reading.group_by):
+                reading.group_by.insert(0, unit)
+            reading.over_time = "change"
+            reading.read("over_time", match.start(), match.end())
+            if not _several_mentions(reading):  # "mes contra mes": its "contra" compares months, not values
+                reading.compare = False
+        by_time = bool(_TIME_DIMENSIONS & set(reading.group_by))
+        if by_time and reading.running and reading.over_time is None:
+            reading.over_time = "running"  # checked below: one period, figures that add up
+        if by_time and len(reading.periods) <= 1 and not reading.compare:
+            unread_change = self._change_spans(reading)
+            if unread_change and reading.over_time is None:
+                reading.over_time = "change"
+            for start, end in unread_change:
+                reading.read("over_time", start, end)
+        if reading.over_time == "running":
+            not_additive = [m.value for m in reading.metrics if DEFINITIONS[m].kind != "sum"]
+            if not_additive:
+                return reading.refuse(
+                    reading.say(
+                        f"A running total adds the rows up, and {', '.join(not_additive)} does not add up.",
+                        f"Un acumulado suma las filas, y {', '.join(not_additive)} no se suma.",
+                    ),
+                    "a running total of a figure that adds up (sales, leads, spend …)",
+                    "un acumulado de una cifra que se suma (ventas, leads, gasto …)",
+                    not_understood=reading.words.get("over_time", []),
+                )
+        if reading.over_time is not None and (
+            reading.rank_dimension is not None or len(reading.periods) > 1 or reading.compare
+        ):
+            return reading.refuse(
+                reading.say(
+                    "A running total or a change from one row to the next is given over the months (weeks, days) "
+                    "of one period, not ranked nor compared between periods.",
+                    "Un acumulado o un cambio de una fila a la siguiente se da sobre los meses (semanas, días) de "
+                    "un periodo, sin ranking ni comparación entre periodos.",
+                ),
+                "e.g. 'month-over-month growth of sales in 2025'",
+                "p. ej. 'crecimiento mes contra mes de las ventas en 2025'",
+                not_understood=reading.words.get("over_time", []),
+            )
+        if reading.over_time is not None:
+            reading.notes.append(
+                reading.say(
+                    "Running total from the first row of the period."
+                    if reading.over_time == "running"
+                    else "Change from the previous row (the first row has none), absolute and in percent.",
+                    "Acumulado desde la primera fila del periodo."
+                    if reading.over_time == "running"
+                    else "Cambio respecto de la fila anterior (la primera no tiene), absoluto y en porcentaje.",
+                )
+            )
+        return None
+
+    def _refuse_period_compared_with_itself(self, reading: _Reading) -> NotAnswerable | None:
+        """Two period expressions that are the same period, joined by a comparison ("Q4 2025 vs el último
+        trimestre", as of January 2026): answering the one period would drop the comparison silently."""
+        if len(reading.periods) < 2 or not reading.words.get("comparison"):
+            return None
+        named = [found.day_period or found.period for found in reading.found_periods] or reading.periods
+        if len({(period.start, period.end) for period in [*named, *reading.periods]}) > 1:
+            return None
+        label = reading.periods[0].label
+        return reading.refuse(
+            reading.say(
+                f"Both periods compared are {label} (as of {self.as_of.isoformat()}): name the other period.",
+                f"Los dos periodos comparados son {label} (a la fecha de corte {self.as_of.isoformat()}): "
+                "indica el otro periodo.",
+            ),
+            "two different periods, e.g. 'Q3 2025 vs Q4 2025'",
+            "dos periodos distintos, p. ej. 'T3 2025 vs T4 2025'",
             not_understood=reading.words.get("period", []),
         )
 
@@ -1795,6 +1942,7 @@ class QuestionParser:
             "statuses": reading.statuses,
             "lifecycle": reading.lifecycle,
             "per": reading.per,
+            "over_time": reading.over_time,
             "share_of": reading.share_of,
             "as_of": self.as_of,
             "language": reading.language,
@@ -1839,6 +1987,9 @@ class QuestionParser:
         compare_periods: list[Period] = []
         # one period written twice ("el 4º bimestre de 2025 (jul-ago)", "Q4 2025 … del Q4 2025") is one period
         periods = list({(found.start, found.end): found for found in reversed(reading.periods)}.values())[::-1]
+        holders = [p for p in periods if all(p.start <= q.start and q.end <= p.end for q in periods)]
+        if len(periods) >= 3 and len(holders) == 1:  # "¿fue mejor el T4 que el T3 en ventas 2025?": 2025 dates them
+            periods.remove(holders[0])
         joined = _joined_months(reading) if len(periods) == 2 and not (reading.compare or reading.change) else None
         if joined is not None:  # "ventas de julio y agosto": the two months together
             period = joined
@@ -1885,7 +2036,8 @@ class QuestionParser:
     def _campaigns(self, text: str, language: str = "en") -> tuple[list[EntityRef], str, str | None]:
         """Quoted names, exact names, then a fuzzy fragment after campaign/campaña."""
         refs: list[EntityRef] = []
-        for match in list(re.finditer(r"\"([^\"]{2,120})\"|'([^']{2,120})'", text)):
+        # an apostrophe inside a word or before a two-digit year ("Q4'25", "Dec '25") opens no quotation
+        for match in list(re.finditer(r"\"([^\"]{2,120})\"|(?<![a-z0-9])'([^']{2,120})'(?![a-z0-9])", text)):
             fragment = (match.group(1) or match.group(2)).strip()
             whole_name = self.catalog.named(Dimension.campaign, fragment)
             if len(whole_name) == 1:  # a campaign's whole name, quoted: nothing to match fuzzily
@@ -2546,11 +2698,43 @@ def _mentions_by_dimension(reading: _Reading) -> dict[Dimension, set[str]]:
     return found
 
 
+#: Words that put two things side by side ("X vs Y", "X frente a Y").
+_VERSUS = frozenset({"vs", "versus", "against", "contra", "frente"})
+
+
+def _refuse_nothing_compared(reading: _Reading) -> NotAnswerable | None:
+    """ "ROI de Nova Foods vs México": "vs" between things that are not two values of one dimension, two
+    periods or two figures — answering one filtered figure would drop the comparison silently."""
+    if not _VERSUS & set(reading.words.get("comparison", [])) or reading.group_by or reading.over_time:
+        return None
+    spans = {(period.start, period.end) for period in reading.periods}
+    if _several_mentions(reading) or len(spans) > 1 or len(reading.metrics) > 1 or reading.subjects:
+        return None
+    return reading.refuse(
+        reading.say(
+            "I did not find two things of one kind to compare (two channels, markets, brands, periods or figures).",
+            "No encontré dos cosas del mismo tipo para comparar (dos canales, mercados, marcas, periodos o cifras).",
+        ),
+        "e.g. 'ROI of TikTok vs Instagram in 2025'",
+        "p. ej. 'ROI de TikTok vs Instagram en 2025'",
+        not_understood=[word for word in reading.words.get("comparison", []) if word in _VERSUS],
+    )
+
+
+def _year_earlier_label(period: Period) -> str:
+    """The label of ``period`` a year earlier: its years written one less ("Q4 2025" → "Q4 2024")."""
+    return re.sub(r"20\d\d", lambda year: str(int(year.group()) - 1), period.label)
+
+
 def _read_which_is_ahead(reading: _Reading) -> None:
-    """When values of one dimension are compared side by side, read the words asking which is ahead ("more …
-    than", "¿cuál tuvo más?"), matched on the whole question (stop words such as "que" may be read already);
-    the words between "more" and "than" are left to their readers."""
-    if reading.together or not _several_mentions(reading):
+    """When values of one dimension, or two periods, are compared side by side, read the words asking which is
+    ahead ("more … than", "was Q4 better than Q3", "¿cuál tuvo más?"), matched on the whole question (stop
+    words such as "que" may be read already); the words between "more" and "than" are left to their readers."""
+    spans = {(period.start, period.end) for period in reading.periods}
+    # "T4 que el T3 … 2025": the year that holds both is not a third period compared
+    innermost = {(a, b) for a, b in spans if not any(a <= c and d <= b and (c, d) != (a, b) for c, d in spans)}
+    compared_periods = len(innermost) == 2
+    if reading.together or not (_several_mentions(reading) or compared_periods):
         return
     for match in _WHICH_IS_AHEAD.finditer(reading.normalized):
         if match["more"]:
@@ -2610,7 +2794,10 @@ def _counts_a_class_of_brands(reading: _Reading) -> bool:
     words_asked = set(reading.normalized.split())
     # "each brand", "cada marca" lists them; "por cada objetivo" breaks the brands' figure down by another dimension
     each_brand = re.search(r"\b(?:each|cada|every)\s+(?:brand|marca|empresa|client\s+company)\b", reading.normalized)
-    lists_them = bool(words_asked & {*lexicon.WHICH_WORDS, "list", "lista", "listado"}) or each_brand is not None
+    # "which travel brands", "qué marcas de viajes" ask for them; "what was the ROI of the travel brands" does not
+    which = "|".join(sorted(lexicon.WHICH_WORDS, key=len, reverse=True))
+    which_brands = compiled(rf"\b(?:{which})\s+(?:[a-z]+\s+)?(?:brands|marcas|empresas)\b").search(reading.normalized)
+    lists_them = bool(words_asked & {"list", "lista", "listado"}) or each_brand is not None or which_brands is not None
     industry = any(ref.dimension is Dimension.industry for ref in reading.filters)
     return industry and bool(reading.metrics) and not lists_them
 

@@ -163,6 +163,11 @@ def _ordinal_abbreviations(top: int) -> dict[str, int]:
 ORDINAL_QUARTERS.update(_ordinal_abbreviations(4))
 ORDINAL_HALVES.update(_ordinal_abbreviations(2))
 ORDINAL_BIMESTERS.update(_ordinal_abbreviations(6))
+#: The three four-month periods of a year: "primer cuatrimestre", "el último cuatrimestre".
+ORDINAL_FOUR_MONTHS = {word: number for word, number in ORDINAL_BIMESTERS.items() if number <= 3} | {
+    "last": 3,
+    "ultimo": 3,
+}
 NUMBER_WORDS = {
     "one": 1,
     "two": 2,
@@ -334,11 +339,13 @@ class PeriodParser:
         original = self._unblanked = text
         for handler in (
             self._day_ranges,
+            self._short_years,
             self._months_of_year,
             self._weeks_and_days,
             self._ranges,
             self._halves,
             self._bimesters,
+            self._four_months,
             self._quarters,
             self._since,
             self._month_years,
@@ -351,11 +358,44 @@ class PeriodParser:
                 found.append(FoundPeriod(period, start, end, **(extra[0] if extra else {})))
                 text = blank_span(text, start, end)
         found.sort(key=lambda item: item.start)
+        found = self._relative_to_named(found, original)
         found = _give_years(_month_word_before(_year_before(found, original), original))
         found = _joined_ranges(found, original)
         for item in found:  # spans a rule above widened
             text = blank_span(text, item.start, item.end)
         return found, text
+
+    def _relative_to_named(self, found: list[FoundPeriod], text: str) -> list[FoundPeriod]:
+        """ "Q4 2025 *vs the previous quarter*", "diciembre 2025 *frente al mismo mes del año anterior*": a period
+        compared with a named one is the one before *that* period, not before the as-of date (which would be the
+        named period itself, and the comparison would silently disappear)."""
+        for match in _AFTER_NAMED.finditer(text):
+            inside = [item for item in found if match.start("phrase") <= item.start < match.end("phrase")]
+            named = [item for item in found if item.end <= match.start() and item not in inside]
+            if len(inside) != 1 or not named:
+                continue
+            base = named[-1].period
+            if base.start.day != 1 or base.end.day != 1:
+                continue  # days: not shifted by whole months
+            length = (base.end.year - base.start.year) * 12 + base.end.month - base.start.month
+            unit = match.group("unit") or match.group("unidad") or ""
+            back = _UNIT_MONTHS.get(unit, length) if not match.group("same") else 12
+            months = back if not match.group("same") else length
+            start = add_months(base.start, -back)
+            period = months_period(start, months, self._months_label(start, months))
+            at = found.index(inside[0])
+            found[at] = FoundPeriod(period, match.start("phrase"), match.end("phrase"))
+        return found
+
+    def _months_label(self, start: date, months: int) -> str:
+        """The label of ``months`` months from ``start``: a year, a quarter, a half or the months."""
+        if months == 12 and start.month == 1:
+            return str(start.year)
+        if months == 3 and start.month % 3 == 1:
+            return self._quarter_period((start.month - 1) // 3 + 1, start.year).label
+        if months == 6 and start.month in (1, 7):
+            return self._half_period(1 if start.month == 1 else 2, start.year).label
+        return self._label_months(start, months)
 
     def _relative_years(self, text: str) -> str:
         """ "diciembre del año pasado", "Q4 of last year", "entre octubre y diciembre de este año": the year
@@ -369,6 +409,31 @@ class PeriodParser:
             return written + " " * (len(match.group()) - len(written))
 
         return _RELATIVE_YEAR.sub(year, text)
+
+    def _short_years(self, text: str):
+        """A year written with two digits after a month, quarter or half, as in reports and spreadsheets:
+        "Dec '25", "dic-25", "Q4'25", "H2'25", "1H25", "2H 2025". A month followed by a bare number ("dic 25")
+        is left alone: it may be a day."""
+        short = r"(?:\s*'\s*|-)(2\d)(?![0-9])"
+        month = compiled(rf"\b(?:({_MONTH})|({_ABBR})){short}")
+        for match in list(month.finditer(text)):
+            number = MONTHS.get(match.group(1) or "") or MONTH_ABBREVIATIONS[match.group(2)]
+            start = date(2000 + int(match.group(3)), number, 1)
+            yield months_period(start, 1, month_label(start, self.language)), match.start(), match.end()
+            text = blank_span(text, match.start(), match.end())
+        quarter = compiled(rf"\b[qt]([1-4]){short}|\b([1-4])q(?:\s*'\s*)?(2\d)(?![0-9])")
+        for match in list(quarter.finditer(text)):
+            written, year = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+            yield self._quarter_period(int(written), 2000 + int(year)), match.start(), match.end()
+            text = blank_span(text, match.start(), match.end())
+        half = compiled(rf"\b[hs]([12]){short}|\b([12])h(?:(?:\s*'\s*)?(2\d)(?![0-9])|\s+(20\d\d)\b)")
+        for match in list(half.finditer(text)):
+            if match.group(1):
+                number, year = int(match.group(1)), 2000 + int(match.group(2))
+            else:
+                number = int(match.group(3))
+                year = int(match.group(5)) if match.group(5) else 2000 + int(match.group(4))
+            yield self._half_period(number, year), match.start(), match.end()
 
     def _months_of_year(self, text: str):
         """ "the first two months of 2025", "los últimos 3 meses del 2025", "the first three quarters of 2025":
@@ -703,27 +768,40 @@ class PeriodParser:
 
     def _bimesters(self, text: str):
         """``first bimester of 2025``, ``tercer bimestre de 2025``, ``bimestre 2``: two months of a year."""
-        ordinals = "|".join(sorted(ORDINAL_BIMESTERS, key=len, reverse=True))
+        yield from self._parts_of_year(text, 2, "bimester|bimestre|two-month period", ORDINAL_BIMESTERS, "B")
+
+    def _four_months(self, text: str):
+        """``el tercer cuatrimestre de 2025``, ``el último cuatrimestre``, ``cuatrimestre 1``: four months of a
+        year (Latin American reports)."""
+        yield from self._parts_of_year(text, 4, "cuatrimestre|four-month period", ORDINAL_FOUR_MONTHS, None)
+
+    def _parts_of_year(self, text: str, months: int, units: str, ordinals: dict[str, int], prefix: str | None):
+        """Periods of ``months`` months that divide a year, named by their ordinal or number (``prefix`` labels
+        them, e.g. "B3 2025"; without one the label names their months)."""
+        parts = 12 // months
+        words = "|".join(sorted(ordinals, key=len, reverse=True))
         year = _OPTIONAL_YEAR
         patterns = [
-            re.compile(rf"\b({ordinals})\s+(?:bimester|bimestre|two-month period){year}\b"),
-            re.compile(rf"\b(?:bimester|bimestre)\s+([1-6]){year}\b"),
+            re.compile(rf"\b({words})\s+(?:{units}){year}\b"),
+            re.compile(rf"\b(?:{units})\s+([1-{parts}]){year}\b"),
         ]
 
-        def bimester_period(number: int, year: int | None) -> Period:
-            if year is None:  # the latest such bimester that has started by the as-of date
-                year = self.as_of.year if (number - 1) * 2 + 1 <= self.as_of.month else self.as_of.year - 1
-            return months_period(date(year, (number - 1) * 2 + 1, 1), 2, f"B{number} {year}")
+        def part_period(number: int, year: int | None) -> Period:
+            first_month = (number - 1) * months + 1
+            if year is None:  # the latest such part that has started by the as-of date
+                year = self.as_of.year if first_month <= self.as_of.month else self.as_of.year - 1
+            start = date(year, first_month, 1)
+            label = f"{prefix}{number} {year}" if prefix else self._label_months(start, months)
+            return months_period(start, months, label)
 
-        def bimester(number: int, token: str, year: int | None) -> Period | None:
+        def part(number: int, token: str, year: int | None) -> Period | None:
             if token in ("last", "ultimo") and year is None:
                 return None  # "the last bimester" is relative
-            return bimester_period(number, year)
+            return part_period(number, year)
 
-        units = "bimester|bimestre|two-month period"
-        pairs, text = _paired_periods(text, units, ORDINAL_BIMESTERS, year, bimester_period)
+        pairs, text = _paired_periods(text, units, ordinals, year, part_period)
         yield from pairs
-        yield from _numbered_periods(text, patterns, ORDINAL_BIMESTERS, bimester)
+        yield from _numbered_periods(text, patterns, ordinals, part)
 
     def _quarters(self, text: str):
         ordinals = "|".join(sorted(ORDINAL_QUARTERS, key=len, reverse=True))
@@ -753,8 +831,10 @@ class PeriodParser:
             yield months_period(start, 1, month_label(start, self.language)), match.start(), match.end()
 
     def _iso_months(self, text: str):
-        for match in list(re.finditer(rf"\b{_YEAR}-(0[1-9]|1[0-2])\b", text)):
-            start = date(int(match.group(1)), int(match.group(2)), 1)
+        """``2025-12`` and ``12/2025``: one month."""
+        for match in list(compiled(rf"\b{_YEAR}-(0[1-9]|1[0-2])\b|\b(0?[1-9]|1[0-2])/{_YEAR}\b").finditer(text)):
+            year, month = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+            start = date(int(year), int(month), 1)
             yield months_period(start, 1, month_label(start, self.language)), match.start(), match.end()
 
     def _relative(self, text: str):
@@ -777,7 +857,7 @@ class PeriodParser:
                 lambda m: self._days_so_far(this_month),
             ),
             (
-                rf"\b(?:last|past|previous|(?:los\s+)?ultimos|(?:las\s+)?ultimas)\s+{_NUM}\s+(?:months|meses)\b",
+                rf"\b(?:last|past|previous|trailing|(?:los\s+)?ultimos|(?:las\s+)?ultimas)\s+{_NUM}\s+(?:months|meses)\b",
                 lambda m: months_period(
                     add_months(complete, -_number(m.group(1))),
                     _number(m.group(1)),
@@ -827,11 +907,14 @@ class PeriodParser:
                 ),
             ),
             (
-                r"\b(?:this|current)\s+month\b|\beste\s+mes\b|\bmes\s+actual\b",
+                r"\b(?:this|current)\s+month\b|\beste\s+mes\b|\bmes\s+(?:actual|en\s+curso)\b",
                 lambda m: months_period(this_month, 1, month_label(this_month, self.language)),
             ),
             (
-                r"\b(?:year\s+to\s+date|ytd|so\s+far\s+this\s+year)\b|\ben\s+lo\s+que\s+va\s+(?:del|de)\s+ano\b"
+                r"\b(?:year\s+to\s+date|ytd|so\s+far\s+this\s+year|(?:this\s+)?year\s+so\s+far)\b"
+                r"|\bsince\s+the\s+(?:start|beginning)\s+of\s+(?:the|this)\s+year\b"
+                r"|\bdesde\s+(?:el\s+)?(?:inicios?|principios?|comienzo)\s+(?:del|de)\s+(?:este\s+)?ano\b"
+                r"|\ben\s+lo\s+que\s+va\s+(?:del|de)\s+ano\b"
                 r"|\ben\s+lo\s+que\s+llevamos\s+(?:del|de)\s+ano\b|\b(?:en\s+el\s+|del\s+)?ano\s+a\s+la\s+fecha\b",
                 lambda m: self._year_so_far(self.as_of.year, this_month),
             ),
@@ -842,11 +925,40 @@ class PeriodParser:
                 lambda m: self._year_so_far(int(m.group("y1") or m.group("y2") or m.group("y3")), this_month),
             ),
             (
+                # the as-of quarter so far: "quarter to date", "QTD", "en lo que va del trimestre"
+                r"\b(?:quarter\s+to\s+date|qtd|so\s+far\s+this\s+quarter|this\s+quarter\s+so\s+far)\b"
+                r"|\b(?:en\s+)?lo\s+que\s+(?:va|llevamos)\s+(?:del|de|este)\s+trimestre\b|\btrimestre\s+a\s+la\s+fecha\b",
+                lambda m: self._quarter_so_far(this_quarter),
+            ),
+            (
+                # "two months ago", "hace 3 meses", "the month before last", "el mes antepasado": one earlier month
+                rf"\b{_NUM}\s+months?\s+ago\b|\bhace\s+{_NUM}\s+mes(?:es)?\b"
+                r"|\b(?P<before_last>the\s+month\s+before\s+last|(?:el\s+)?mes\s+antepasado)\b",
+                lambda m: months_period(
+                    add_months(this_month, -(2 if m.group("before_last") else _number(m.group(1) or m.group(2)))),
+                    1,
+                    month_label(
+                        add_months(this_month, -(2 if m.group("before_last") else _number(m.group(1) or m.group(2)))),
+                        self.language,
+                    ),
+                ),
+            ),
+            (
+                r"\b(?:the\s+)?quarter\s+before\s+last\b|\b(?:el\s+)?trimestre\s+antepasado\b",
+                lambda m: self._quarter_period(
+                    (add_months(this_quarter, -6).month - 1) // 3 + 1, add_months(this_quarter, -6).year
+                ),
+            ),
+            (
+                r"\b(?:the\s+)?year\s+before\s+last\b|\b(?:el\s+)?ano\s+antepasado\b",
+                lambda m: months_period(date(self.as_of.year - 2, 1, 1), 12, str(self.as_of.year - 2)),
+            ),
+            (
                 r"\b(?:last|previous|past)\s+year\b|\b(?:el\s+)?ano\s+(?:pasado|anterior)\b",
                 lambda m: months_period(date(self.as_of.year - 1, 1, 1), 12, str(self.as_of.year - 1)),
             ),
             (
-                r"\b(?:this|current)\s+year\b|\beste\s+ano\b|\bano\s+actual\b",
+                r"\b(?:this|current)\s+year\b|\beste\s+ano\b|\bano\s+(?:actual|en\s+curso)\b",
                 lambda m: months_period(date(self.as_of.year, 1, 1), 12, str(self.as_of.year)),
             ),
         ]
@@ -862,6 +974,14 @@ class PeriodParser:
             return months_period(this_month, 1, month_label(this_month, self.language))
         label = self._days_label(this_month, self.as_of)
         return Period(start=this_month, end=end, label=label)
+
+    def _quarter_so_far(self, this_quarter: date) -> Period:
+        """The as-of quarter up to the as-of date, that day included."""
+        quarter = self._quarter_period((this_quarter.month - 1) // 3 + 1, this_quarter.year)
+        end = min(quarter.end, self.as_of + timedelta(days=1))
+        return Period(
+            start=quarter.start, end=end, label=f"{quarter.label} {'QTD' if self.language == 'en' else 'a la fecha'}"
+        )
 
     def _year_so_far(self, year: int, this_month: date) -> Period:
         """``year`` up to the as-of date, that day included (days after it are not "to date", even where the data
@@ -894,13 +1014,27 @@ class PeriodParser:
             yield months_period(start, 1, month_label(start, self.language)), match.start(), match.end()
 
     def _years(self, text: str):
-        for match in list(re.finditer(rf"\b(?:(?:the\s+)?year\s+|(?:el\s+)?ano\s+)?{_YEAR}\b", text)):
+        # "year over year 2025": "year" belongs to the change, not to the year that follows
+        for match in list(re.finditer(rf"\b(?:(?<!over )(?<!on )(?:the\s+)?year\s+|(?:el\s+)?ano\s+)?{_YEAR}\b", text)):
             year = int(match.group(1))
             yield months_period(date(year, 1, 1), 12, str(year)), match.start(), match.end()
 
 
 #: A year named relatively right after a month or a part of a year: "(diciembre) del año pasado", "(Q4) of
 #: last year", "(semestre) de este año".
+#: Months in one unit of a period ("the previous *quarter*").
+_UNIT_MONTHS = {"month": 1, "mes": 1, "quarter": 3, "trimestre": 3, "half": 6, "semester": 6, "semestre": 6,
+                "year": 12, "ano": 12}  # fmt: skip
+#: A period compared with the one named before it: "vs the previous quarter", "frente al mes anterior", "compared
+#: with the same month last year", "respecto al mismo trimestre del año pasado".
+_AFTER_NAMED = re.compile(
+    r"\b(?:vs|versus|compared\s+(?:to|with)|against|contra|frente\s+al?|respecto\s+(?:a|al|del)|con\s+respecto\s+al?"
+    r"|comparad[oa]s?\s+con|and|y|to|with|con)\s+(?P<phrase>(?:the\s+|el\s+|la\s+)?(?:(?:previous|prior|preceding)\s+"
+    r"(?P<unit>month|quarter|half|semester|year)|(?P<unidad>mes|trimestre|semestre|ano)\s+(?:anterior|previo|precedente)"
+    r"|(?P<same>same\s+(?:month|quarter|half|period)\s+(?:of\s+)?(?:last|the\s+previous|previous|the\s+prior|prior)\s+year"
+    r"|mism[oa]\s+(?:mes|trimestre|semestre|periodo)\s+(?:del|de)\s+(?:ano\s+(?:pasado|anterior)|\d{4})))"
+    r")\b"
+)
 _RELATIVE_YEAR = re.compile(
     rf"\b({_MONTH}|quarter|trimestre|half|semestre|mitad|bimester|bimestre|q[1-4]|[1-4]t|h[12]|s[12])"
     r"(\s+(?:of|de|del)\s+)((?:the\s+|el\s+)?(?:(?:last|previous|this|current)\s+year|ano\s+(?:pasado|anterior|actual)"

@@ -45,6 +45,13 @@ _TERMINATORS = frozenset("use used uses usa usan | vs versus compared compare co
 #: Verbs that, once a subject phrase has its ranking and figure, belong to the question ("how many active
 #: campaigns does *the brand with the highest spend* have").
 _CLAUSE_VERBS = frozenset("have has had tiene tienen tenia tuvo tuvieron".split())
+#: Verbs that, once a subject phrase has its ranking, belong to the question ("how many leads did *the market
+#: where we spent the most in Q4* bring in January"); before it they are the phrase's own ("the brand that
+#: brought the most leads").
+_MAIN_VERBS = frozenset(
+    "bring brings brought generate generates generated produce produced deliver delivered trajo trajeron traer "
+    "genero generaron produjo aporto aportaron".split()
+)
 #: Verbs that begin the question's own ranking when one follows ("did *the brand with the highest spend* get
 #: the most leads"); without one they are the phrase's own ("la marca que más leads consiguió en 2025").
 _RANKING_VERBS = frozenset(
@@ -229,6 +236,8 @@ def _phrase_end(tokens: list[str], index: int, ranked_before: bool, is_figure: C
             continue
         default = default and (word in _ARTICLES or word in ("by", "por", "in", "en"))
         if word in _TERMINATORS or _starts_breakdown(tokens, later) or (has_figure and word in _CLAUSE_VERBS):
+            return later
+        if ranked and word in _MAIN_VERBS:
             return later
         if (
             has_figure

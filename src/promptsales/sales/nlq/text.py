@@ -11,7 +11,9 @@ _BOUNDARY = re.compile(r"[?¿!¡;:()\[\]]|(?<!\d),|,(?!\d)")  # "50,000" keeps i
 _SPACES = re.compile(r"\s+")
 #: A date written with slashes ("11/28/2025", "28/11/2025"): kept whole by :func:`normalize`, read by the periods.
 NUMERIC_DATE = r"\d{1,2}/\d{1,2}/20\d\d"
-_DATE = re.compile(rf"\b({NUMERIC_DATE})\b")
+#: A month written with its year ("12/2025"), kept whole like a date.
+NUMERIC_MONTH = r"(?:0?[1-9]|1[0-2])/20\d\d"
+_DATE = re.compile(rf"\b({NUMERIC_DATE}|{NUMERIC_MONTH})\b")
 _POSSESSIVE = re.compile(r"(?<=[a-z0-9])'s\b")
 
 
@@ -30,6 +32,7 @@ def normalize(text: str) -> str:
     """Lower-case, accent-free text; clause punctuation becomes ``|``, other punctuation spaces."""
     text = _BOUNDARY.sub(" | ", text)
     text = strip_accents(text.lower()).replace("\u201c", '"').replace("\u201d", '"').replace("\u2019", "'")
+    text = text.replace("\u2013", "-").replace("\u2014", "-")  # "Jan–Mar": an en or em dash joins like "-"
     text = _POSSESSIVE.sub("", text)  # "tiktok's reach" → "tiktok reach"
     text = _NUMBER_PLUS.sub(r"\1 plus ", text)  # "5+ campaigns": five or more
     text = _NUMBER_SIGN.sub(lambda m: "numero de " if m[1] == "de" else "number of ", text)

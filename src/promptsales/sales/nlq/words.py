@@ -61,6 +61,7 @@ STOP_WORDS: frozenset[str] = frozenset(
     trajo trajeron trajimos traer conseguimos conseguir consigue reportados reportado reportadas reported
     tan corrio corre corren correr ya decir dime podrias podria dentro saco sacamos sacaron pauta
     right anything algo whichever belong belongs belonged pertenece pertenecen pertenecia pls plz thx porfavor across
+    transcurso largo calendar
     """.split()
 )
 

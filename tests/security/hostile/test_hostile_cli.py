@@ -94,7 +94,9 @@ def run_cli(argv: list[str]) -> tuple[int, str, str]:
 
 @pytest.fixture(scope="module")
 def stores(seeded) -> Iterator:
-    """Private copies of every store for the module."""
+    """Private copies of every store for this module alone: the commands it runs may re-link PromptCRM to
+    PromptAds (`crm link` rewrites the foreign server's user mapping from the environment's URLs), which the
+    MCP tools of the package's shared copies rely on."""
     with private_stores(seeded) as private:
         yield private
 

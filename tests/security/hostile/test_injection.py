@@ -6,11 +6,10 @@ are data — looked up as literals, stored verbatim — and every table is still
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import anyio
 import pytest
-from hostile import INTERNAL_ERROR, TRACE_MARKERS, private_stores, text_of, what_was_written, writes
+from hostile import INTERNAL_ERROR, TRACE_MARKERS, text_of, what_was_written, writes
 from mcp.client.client import Client
 
 from promptsales.db.connect import connect, serve_as
@@ -34,13 +33,6 @@ NAMES = [
 ]
 #: What personal data looks like in an answer: a national ID (CR-1-0234-0567) or an e-mail address.
 PII = re.compile(r"\b[A-Z]{2}-\d-\d{4}-\d{4}\b|[\w.+-]+@[\w-]+\.[\w.]+")
-
-
-@pytest.fixture(scope="module")
-def stores(seeded) -> Iterator:
-    """Private copies of every store for the module."""
-    with private_stores(seeded) as private:
-        yield private
 
 
 def _call(server: str, tool: str, arguments: dict):

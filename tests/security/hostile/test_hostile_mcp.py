@@ -7,7 +7,6 @@ write nothing (a probe counts every row any statement writes in private copies o
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 
 import anyio
 import pytest
@@ -17,7 +16,6 @@ from hostile import (
     TRACE_MARKERS,
     arguments,
     json_safe,
-    private_stores,
     text_of,
     what_was_written,
     writes,
@@ -45,13 +43,6 @@ def _tools() -> list[tuple[str, str, dict]]:
 
 
 TOOLS = _tools()
-
-
-@pytest.fixture(scope="module")
-def stores(seeded) -> Iterator:
-    """Private copies of every store for the whole module (valid calls may write there, never to the session's)."""
-    with private_stores(seeded) as private:
-        yield private
 
 
 def test_every_tool_of_every_server_is_covered():
