@@ -1933,3 +1933,64 @@ def test_mcpnet_parser_answers_which_of_two_periods_is_ahead_by_comparing_them(q
     result = _named_values_parser().parse(question)
     assert isinstance(result, StructuredQuery), result
     assert [period.label for period in result.compare_periods] == labels
+
+
+def test_mcpnet_parser_counts_only_rows_with_advertising_when_the_question_says_ads_ran():
+    """ "How many brands ran ads in …" counts brands with spend or impressions there, not any result (a sale alone
+    is a result); without such words the count is unchanged."""
+    parser = _named_values_parser()
+    ran_ads = parser.parse("How many brands ran ads on TikTok in 2025?")
+    plain = parser.parse("How many brands had results on TikTok in 2025?")
+    assert isinstance(ran_ads, StructuredQuery) and isinstance(plain, StructuredQuery), (ran_ads, plain)
+    assert (ran_ads.metrics, ran_ads.advertised) == ([Metric("brands")], True)
+    assert plain.advertised is False
+
+
+@pytest.mark.parametrize(
+    "question, intent, group_by, metric",
+    [
+        ("What was the ROI of the travel brands in 2025?", Intent.value, [], Metric("roi")),
+        ("which travel brands had the most leads in 2025", Intent.ranking, [Dimension.brand], Metric("leads")),
+        ("top 2 marcas x campañas lanzadas en el 2025", Intent.ranking, [Dimension.brand], Metric("campaigns")),
+        ("top 2 brands by campaigns launched in 2025", Intent.ranking, [Dimension.brand], Metric("campaigns")),
+        (
+            "avg sales $ per unique buyer by industry, 2025",
+            Intent.breakdown,
+            [Dimension.industry],
+            Metric("sales_per_client"),
+        ),
+        ("ROI de las marcas de viajes en 2025 en %", Intent.value, [], Metric("roi")),
+    ],
+)
+def test_mcpnet_parser_reads_the_thirteenth_rounds_forms(question, intent, group_by, metric):
+    """An industry's brands are a scope unless asked which; "top brands x campañas" ranks by the count; "avg …
+    per unique buyer" is sales per client; "en %" is the unit of a rate."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert (result.intent, result.group_by, result.metrics[0]) == (intent, group_by, metric)
+
+
+def test_mcpnet_parser_reads_top_n_with_the_lowest_as_ascending():
+    result = _named_values_parser().parse("top 5 mercados con menor cpm jul-dic 2025")
+    assert isinstance(result, StructuredQuery), result
+    assert (result.limit, result.descending, result.order_by) == (5, False, Metric("cpm"))
+
+
+def test_mcpnet_parser_keeps_a_range_whole_when_values_not_periods_are_compared():
+    """ "tiktok vs instagram oct-dic 2025": the channels are compared over one range, not October vs December."""
+    result = _named_values_parser().parse("costo x interaccion tiktok vs instagram oct-dic 2025")
+    assert isinstance(result, StructuredQuery), result
+    assert result.period is not None and (result.period.start, result.period.end) == (
+        date(2025, 10, 1),
+        date(2026, 1, 1),
+    )
+    assert result.compare_periods == [] and result.group_by == [Dimension.channel]
+
+
+def test_mcpnet_parser_refuses_a_subject_that_runs_into_the_questions_own_period():
+    """ "… the brand that brought the most sales in 2025 get in January 2026": one ranking over two periods is no
+    ranking — refused, never ranked in each period silently."""
+    result = _named_values_parser().parse(
+        "how many leads did the brand that brought the most sales in 2025 get in January 2026"
+    )
+    assert isinstance(result, NotAnswerable), result

@@ -447,6 +447,18 @@ class _Statement:
                     bounds[0], self.value(event.period.start, "date"), bounds[1], self.value(event.period.end, "date")
                 )
             )
+        if query.advertised:
+            activity = [column for column in ("spend", "impressions") if column in grain.measures]
+            if not activity:
+                raise Unanswerable(
+                    "Which rows had advertising (spend or impressions) is not recorded at this grain.",
+                    "Qué filas tuvieron publicidad (gasto o impresiones) no se registra a este nivel.",
+                )
+            where.append(
+                sql.SQL("({})").format(
+                    sql.SQL(" OR ").join(sql.SQL("{} > 0").format(_col("f", grain.measures[c])) for c in activity)
+                )
+            )
         if query.period is not None and month is not None:
             where.append(
                 sql.SQL("{m} >= {} AND {m} < {}").format(

@@ -147,6 +147,10 @@ class StructuredQuery(BaseModel):
     per: Literal["campaign", "day", "month"] | None = Field(
         default=None, description="Totals averaged per campaign, per day or per month of the rows asked for."
     )
+    advertised: bool = Field(
+        default=False,
+        description="Only rows with advertising in them (spend or impressions): 'brands that ran ads in Chile'.",
+    )
     over_time: Literal["running", "change"] | None = Field(
         default=None,
         description="With a breakdown by month, week or day: also each figure's running total from the first "

@@ -89,9 +89,14 @@ UNIT_MEASURES: dict[str, str] = {
     **dict.fromkeys(("click", "clicks", "clic", "clics"), "clicks"),
     **dict.fromkeys(("interaction", "interactions", "interaccion", "interacciones"), "interactions"),
     **dict.fromkeys(("impression", "impressions", "impresion", "impresiones", "view"), "impressions"),
+    **dict.fromkeys(
+        ("client", "clients", "customer", "customers", "buyer", "buyers", "cliente", "clientes", "comprador"),
+        "clients",
+    ),
 }
 _PER_UNIT = re.compile(
-    r"\s+(?:(?:de|of|for|por|en)\s+)?(?:per|por|each|cada|every|a|an|/)\s+(?:(?:la|el|the|one)\s+)?([a-z]+)\b"
+    r"\s+(?:(?:de|of|for|por|en)\s+)?(?:(?:en\s+promedio|on\s+average)\s+)?(?:per|por|each|cada|every|a|an|/)\s+"
+    r"(?:(?:la|el|the|one)\s+)?(?:(?:unique|distinct|single|unico|distinto)\s+)?([a-z]+)\b"
 )
 #: A unit named as cheap ("más barato cada lead", "cheapest leads", "leads más baratos", "el lead más barato").
 _CHEAP_WORDS = r"(?:barat[oa]s?|economic[oa]s?|cheapest)"
@@ -503,6 +508,7 @@ class _Reading:
     depth: int = 0  # 0 for the question, 1 for a subject inside it, …
     change: bool = False  # a change word ("grew", "variación") was written
     running: bool = False  # "cumulative", "acumuladas", "running total": a running total over a time breakdown
+    advertised: bool = False  # "brands that ran ads": counted among rows with advertising only
     over_time: Literal["running", "change"] | None = None
     rank_change: Literal["absolute", "relative"] | None = (
         None  # a ranking by the change between two periods: "absolute" or "relative"
@@ -593,6 +599,8 @@ class QuestionParser:
             self._refuse_future,
             _read_which_is_ahead,
             self._read_over_time,
+            _read_advertised,
+            _read_percent_unit,
             _refuse_nothing_compared,
             self._account_for_words,
         ):
@@ -1136,6 +1144,10 @@ class QuestionParser:
         reading.rank_at = ranking.at
         for start, end in ranking.spans:
             reading.read("ranking", start, end)
+        if ranking.dimension is not None and not ranking.descending:
+            # "top 5 mercados con *menor* CPM": "top" counts them, the word of the lowest gave the direction
+            for match in list(compiled(_LOWEST_WORD).finditer(reading.text)):
+                reading.read("ranking", match.start(), match.end())
         self._read_listing(reading)
         return None
 
@@ -1218,7 +1230,7 @@ class QuestionParser:
             reading.text
         )
         if (
-            (spans or reading.compare)
+            (spans or (reading.compare and not _several_mentions(reading)))  # "tiktok vs insta oct-dic": one range
             and not monthly  # "cómo evolucionó el gasto mes a mes de julio a diciembre": the months of the range
             and len(reading.found_periods) == 1
             and reading.found_periods[0].endpoints
@@ -1264,6 +1276,8 @@ class QuestionParser:
         reading.periods = parts
         reading.understood["periods"] = [part.label for part in parts]
         reading.read("group_by", match.start(), match.end())
+        for start, end in self._change_spans(reading):  # "cómo evolucionó … trimestre a trimestre": the parts
+            reading.read("comparison", start, end)
 
     @staticmethod
     def _read_trend(reading: _Reading) -> None:
@@ -1493,6 +1507,15 @@ class QuestionParser:
                 reading.per = "campaign"
                 reading.read("average", average.start(), average.end())
                 reading.understood["average per"] = "campaign"
+                return
+        for start, _, metric in spans:
+            # "avg sales $ per unique buyer", "average cost per lead": the ratio already is the average asked
+            if (
+                DEFINITIONS[metric].kind == "ratio"
+                and average.end() <= start
+                and not reading.text[average.end() : start].strip()
+            ):
+                reading.read("metrics", average.start(), average.end())
                 return
 
     @staticmethod
@@ -1943,6 +1966,7 @@ class QuestionParser:
             "lifecycle": reading.lifecycle,
             "per": reading.per,
             "over_time": reading.over_time,
+            "advertised": reading.advertised,
             "share_of": reading.share_of,
             "as_of": self.as_of,
             "language": reading.language,
@@ -2494,12 +2518,12 @@ _BREAKDOWN_BETWEEN = frozenset("each cada by por x per".split()) | frozenset(
 #: A breakdown of one period into its quarters or halves, by the months in each part.
 _PERIOD_PARTS = {
     3: re.compile(
-        r"(?<![a-z0-9])(?:(?:by|per|por|cada|each)\s+(?:quarters?|trimestres?)|quarterly|trimestral(?:es|mente)?)"
-        r"(?![a-z0-9])"
+        r"(?<![a-z0-9])(?:(?:by|per|por|cada|each)\s+(?:quarters?|trimestres?)|quarterly|trimestral(?:es|mente)?"
+        r"|quarter\s+(?:by|to|after)\s+quarter|trimestre\s+a\s+trimestre)(?![a-z0-9])"
     ),
     6: re.compile(
-        r"(?<![a-z0-9])(?:(?:by|per|por|cada|each)\s+(?:halfs?|halves|semesters?|semestres?)|semestral(?:es|mente)?)"
-        r"(?![a-z0-9])"
+        r"(?<![a-z0-9])(?:(?:by|per|por|cada|each)\s+(?:halfs?|halves|semesters?|semestres?)|semestral(?:es|mente)?"
+        r"|semestre\s+a\s+semestre)(?![a-z0-9])"
     ),
 }
 
@@ -2696,6 +2720,41 @@ def _mentions_by_dimension(reading: _Reading) -> dict[Dimension, set[str]]:
         if mentions:
             found[dimension] = mentions
     return found
+
+
+#: A word of the lowest, read with a ranking whose direction it gave ("top 5 markets with the *lowest* CPM").
+_LOWEST_WORD = (
+    r"(?<![a-z0-9])(?:"
+    + "|".join(w for w in lexicon.RANK_ASC_WORDS if w not in lexicon.COUNT_RANK_WORDS)
+    + r")(?![a-z0-9])"
+)
+#: Advertising done ("brands that ran ads in Chile", "marcas con pauta en Chile"): a count of those with ads only.
+_ADVERTISED = re.compile(
+    r"(?<![a-z0-9])(?:(?:ran|run|running|had|with|placed|bought)\s+ads|advertis(?:ed|ing|es|e)|con\s+(?:pauta|anuncios)"
+    r"|pautaron|pauto|pautamos|pautando|anunciaron|anuncio|anunciamos|anunciando|hicieron\s+publicidad)(?![a-z0-9])"
+)
+
+
+#: A rate asked in percent: "ROI ... en %", "CTR in percent", "como porcentaje".
+_IN_PERCENT = re.compile(r"(?<![a-z0-9])(?:en|in|as|como|as\s+a)\s+(?:%|porcentaje|percent(?:age)?)(?![a-z0-9])")
+
+
+def _read_percent_unit(reading: _Reading) -> None:
+    """ "roi industria automotriz 2025 en %": the unit a rate is given in, not a share of a total."""
+    if not reading.metrics or not all(DEFINITIONS[m].kind in ("ratio", "roi", "success") for m in reading.metrics):
+        return
+    for match in list(_IN_PERCENT.finditer(reading.text)):
+        reading.read("metrics", match.start(), match.end())
+
+
+def _read_advertised(reading: _Reading) -> None:
+    """A count of campaigns, brands, channels or markets "that ran ads" counts those with advertising (spend or
+    impressions) in the rows asked for, not those with any result (a sale alone is a result)."""
+    if not reading.metrics or not all(DEFINITIONS[m].kind == "distinct" for m in reading.metrics):
+        return
+    for match in _ADVERTISED.finditer(reading.normalized):
+        reading.advertised = True
+        reading.read("advertised", match.start(), match.end())
 
 
 #: Words that put two things side by side ("X vs Y", "X frente a Y").

@@ -180,7 +180,7 @@ _WRITE_VERBS = (
     r"archiva|archivar|reactiva|reactivar|desactiva|desactivar|mueve|mover|"
     r"reassign|reallocate|allocate|transfer|shift|schedule|mark|extend|prolong|register|"
     r"extiende|extender|prolonga|prolongar|registra|registrar|anota|anotar|"
-    r"reasigna|reasignar|asigna|transfiere|transferir|programa\s+(?:la|el|una|un)|haz|hazme|pon|ponle|"
+    r"reasigna|reasignar|asigna|transfiere|transferir|programa\s+(?:la|el|una|un)|haz|hazme|pon|ponle|poner|ponga|pongan|"
     r"replace|rewrite|overwrite|reemplaza|reemplazar|sustituye|sustituir|reescribe|reescribir|"
     r"clone|copy|configure|adjust|save|clona|clonar|copia|copiar|fija|fijar|establece|establecer|configura|"
     r"configurar|ajusta|ajustar|deja|dejar|guarda|guardar|marcar|marca\s+como|marcalos|marcalas|manda|mandar|"
