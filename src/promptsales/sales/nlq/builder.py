@@ -635,7 +635,9 @@ def build(query: StructuredQuery, *, ordered: bool = True) -> BuiltQuery:
         return _change_ranking(query, order_by, body, columns, labels, statement_of, parts)
     ranked = order_by is not None
     if query.over_time is not None:
-        _check_over_time(query, ranked)
+        problem = over_time_problem(query.over_time, query.metrics, query.group_by, ranked, bool(query.compare_periods))
+        if problem is not None:
+            raise Unanswerable(*problem)
         windows, added = _over_time(query, keys)
         outer_select += windows
         columns = columns + added
@@ -696,7 +698,29 @@ def build(query: StructuredQuery, *, ordered: bool = True) -> BuiltQuery:
     return BuiltQuery(statement=statement, params=params, columns=columns, grain=grain, label_columns=labels)
 
 
-def over_time_columns(query: StructuredQuery) -> list[tuple[Metric, str, str]]:
+def over_time_problem(
+    over_time: str, metrics: list[Metric], group_by: list[Dimension], ranked: bool, compared: bool
+) -> tuple[str, str] | None:
+    """Why a running total or a change from row to row cannot be given (English, Spanish), or None: it needs a
+    breakdown by month, week or day of one period, not ranked; a running total needs figures that add up. The one
+    rule for the parser's readings and the structured queries clients send."""
+    if ranked or compared or not {Dimension.month, Dimension.week, Dimension.day} & set(group_by):
+        return (
+            "A running total or a change from row to row needs a breakdown by month, week or day of one period, "
+            "without a ranking or compared periods.",
+            "Un acumulado o un cambio de fila a fila necesita un desglose por mes, semana o día de un periodo, "
+            "sin ranking ni periodos comparados.",
+        )
+    not_additive = [m.value for m in metrics if DEFINITIONS[m].kind != "sum"]
+    if over_time == "running" and not_additive:
+        return (
+            f"A running total adds the rows up, and {', '.join(not_additive)} does not add up.",
+            f"Un acumulado suma las filas, y {', '.join(not_additive)} no se suma.",
+        )
+    return None
+
+
+def _over_time_columns(query: StructuredQuery) -> list[tuple[Metric, str, str]]:
     """(metric, column, kind) of the columns a running total or a change from the previous row adds."""
     if query.over_time == "running":
         return [(metric, f"{metric.value}_running", "running") for metric in query.metrics]
@@ -707,25 +731,6 @@ def over_time_columns(query: StructuredQuery) -> list[tuple[Metric, str, str]]:
     return []
 
 
-def _check_over_time(query: StructuredQuery, ranked: bool) -> None:
-    """A running total or a change from row to row needs a breakdown by month, week or day of one period, not
-    ranked; a running total needs figures that add up."""
-    timed = {Dimension.month, Dimension.week, Dimension.day} & set(query.group_by)
-    if ranked or query.compare_periods or not timed:
-        raise Unanswerable(
-            "A running total or a change from row to row needs a breakdown by month, week or day of one period, "
-            "without a ranking.",
-            "Un acumulado o un cambio de fila a fila necesita un desglose por mes, semana o día de un periodo, "
-            "sin ranking.",
-        )
-    not_additive = [m.value for m in query.metrics if DEFINITIONS[m].kind != "sum"]
-    if query.over_time == "running" and not_additive:
-        raise Unanswerable(
-            f"A running total adds the rows up, and {', '.join(not_additive)} does not add up.",
-            f"Un acumulado suma las filas, y {', '.join(not_additive)} no se suma.",
-        )
-
-
 def _over_time(query: StructuredQuery, keys: list[str]) -> tuple[list[sql.Composable], list[str]]:
     """Window columns over the rows of a breakdown by month, week or day (each other breakdown apart): a running
     total, or the change from the previous row (absolute, and relative in percent of the previous value)."""
@@ -734,7 +739,7 @@ def _over_time(query: StructuredQuery, keys: list[str]) -> tuple[list[sql.Compos
     partition = sql.SQL("PARTITION BY {} ").format(sql.SQL(", ").join(map(_ident, others))) if others else sql.SQL("")
     window = sql.SQL("OVER ({}ORDER BY {})").format(partition, _ident(time))
     selects: list[sql.Composable] = []
-    for metric, column, kind in over_time_columns(query):
+    for metric, column, kind in _over_time_columns(query):
         value = _ident(metric.value)
         previous = sql.SQL("lag({}) {}").format(value, window)
         if kind == "running":
@@ -748,7 +753,7 @@ def _over_time(query: StructuredQuery, keys: list[str]) -> tuple[list[sql.Compos
                 value, previous, previous
             )
         selects.append(sql.SQL("{} AS {}").format(expression, _ident(column)))
-    return selects, [column for _, column, _ in over_time_columns(query)]
+    return selects, [column for _, column, _ in _over_time_columns(query)]
 
 
 def share_columns(query: StructuredQuery) -> list[tuple[Metric, str, str]]:

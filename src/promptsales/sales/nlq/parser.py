@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any, Literal
 
 from promptsales.sales.nlq import language, lexicon, rules, words
-from promptsales.sales.nlq.builder import Unanswerable, choose_grain
+from promptsales.sales.nlq.builder import Unanswerable, choose_grain, over_time_problem
 from promptsales.sales.nlq.catalog import COUNTRY_ALIASES, OBJECTIVE_ALIASES, OBJECTIVE_FIGURE_WORDS, Catalog
 from promptsales.sales.nlq.metrics import DEFINITIONS, distinct_dimension, label
 from promptsales.sales.nlq.model import (
@@ -1558,8 +1558,10 @@ class QuestionParser:
 
     def _read_over_time(self, reading: _Reading) -> NotAnswerable | None:
         """Over a breakdown by month, week or day of at most one period: "cumulative" / "acumuladas" ask for a
-        running total (of figures that add up), and a change word ("growth month by month", "month-over-month",
-        "variación mensual") for the change from the previous row; "month over month" alone asks for the months."""
+        running total (of figures that add up), and a change word ("growth month by month", "variación mensual")
+        or "month-over-month" / "MoM" / "mes contra mes" (which bring their breakdown) for the change from the
+        previous row. Ranked or compared periods, or a running total of a ratio, are refused (the builder's
+        :func:`~promptsales.sales.nlq.builder.over_time_problem`, the one rule)."""
         for match in _PERIOD_OVER_PERIOD.finditer(reading.normalized):  # its unit may be read as a breakdown
             unit = Dimension.week if match.group("week") else Dimension.month
             if not _TIME_DIMENSIONS & set(reading.group_by):
@@ -1577,32 +1579,17 @@ class QuestionParser:
                 reading.over_time = "change"
             for start, end in unread_change:
                 reading.read("over_time", start, end)
-        if reading.over_time == "running":
-            not_additive = [m.value for m in reading.metrics if DEFINITIONS[m].kind != "sum"]
-            if not_additive:
+        if reading.over_time is not None:
+            ranked = reading.rank_dimension is not None
+            compared = len(reading.periods) > 1 or reading.compare
+            problem = over_time_problem(reading.over_time, reading.metrics, reading.group_by, ranked, compared)
+            if problem is not None:
                 return reading.refuse(
-                    reading.say(
-                        f"A running total adds the rows up, and {', '.join(not_additive)} does not add up.",
-                        f"Un acumulado suma las filas, y {', '.join(not_additive)} no se suma.",
-                    ),
-                    "a running total of a figure that adds up (sales, leads, spend …)",
-                    "un acumulado de una cifra que se suma (ventas, leads, gasto …)",
+                    reading.say(*problem),
+                    "e.g. 'month-over-month growth of sales in 2025', 'ventas acumuladas por mes 2025'",
+                    "p. ej. 'crecimiento mes contra mes de las ventas en 2025', 'ventas acumuladas por mes 2025'",
                     not_understood=reading.words.get("over_time", []),
                 )
-        if reading.over_time is not None and (
-            reading.rank_dimension is not None or len(reading.periods) > 1 or reading.compare
-        ):
-            return reading.refuse(
-                reading.say(
-                    "A running total or a change from one row to the next is given over the months (weeks, days) "
-                    "of one period, not ranked nor compared between periods.",
-                    "Un acumulado o un cambio de una fila a la siguiente se da sobre los meses (semanas, días) de "
-                    "un periodo, sin ranking ni comparación entre periodos.",
-                ),
-                "e.g. 'month-over-month growth of sales in 2025'",
-                "p. ej. 'crecimiento mes contra mes de las ventas en 2025'",
-                not_understood=reading.words.get("over_time", []),
-            )
         if reading.over_time is not None:
             reading.notes.append(
                 reading.say(
