@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
 import typer
-from hostile import PAYLOADS, TRACE_MARKERS, private_stores, what_was_written, writes
+from hostile import PAYLOADS, TRACE_MARKERS, what_was_written, writes
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -90,15 +89,6 @@ def run_cli(argv: list[str]) -> tuple[int, str, str]:
         except SystemExit as stop:
             code = stop.code
     return (code if isinstance(code, int) else (0 if code is None else 1)), out.getvalue(), err.getvalue()
-
-
-@pytest.fixture(scope="module")
-def stores(seeded) -> Iterator:
-    """Private copies of every store for this module alone: the commands it runs may re-link PromptCRM to
-    PromptAds (`crm link` rewrites the foreign server's user mapping from the environment's URLs), which the
-    MCP tools of the package's shared copies rely on."""
-    with private_stores(seeded) as private:
-        yield private
 
 
 def test_every_command_is_fuzzed_or_named_as_tested_elsewhere():
