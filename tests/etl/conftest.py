@@ -7,6 +7,8 @@ fixture does the (expensive) copies and full load once for the whole package; ea
 warehouse (``etl_probe.settle``: passes until one reads no change) and then measures its own change, so it
 does not depend on what tests of other modules wrote before it. A test of the first (full) load itself empties
 the warehouse first (``etl_probe.empty_warehouse``); its full load leaves it loaded again for the others.
+Under the shuffled order other packages' modules run between these, and the package-scoped copies live on until
+the session ends; nothing else sees them (the environment is never pointed at them).
 """
 
 from __future__ import annotations
