@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import ssl
 import sys
+import uuid
 from collections.abc import Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -22,9 +23,10 @@ from promptsales.auth.config import issuer_url
 from promptsales.auth.issuer import request_token
 from promptsales.config import Settings
 from promptsales.db.connect import connect
-from promptsales.db.copies import create_empty_database, drop_database, scratch_name
+from promptsales.db.copies import copy_database, create_empty_database, drop_database, scratch_name
 from promptsales.db.fetch import one, scalar
 from promptsales.db.migrate import migrate_company
+from promptsales.etl.sources import Sources
 from promptsales.runtime.https_service import HttpsProcessService
 from promptsales.runtime.tls import client_ssl_context, ensure_tls
 from promptsales.wiring import issuer_service, mcp_service
@@ -139,6 +141,37 @@ def scratch_company_database(settings: Settings, company: str, prefix: str) -> I
         yield name
     finally:
         drop_database(settings, company, name)
+
+
+@contextmanager
+def private_sources(settings: Settings, prefix: str = "etl") -> Iterator[Sources]:
+    """ETL sources pointing at private copies of the seeded ads, crm and sales databases (and a private MongoDB
+    database), with an empty warehouse and no horizons; all of them dropped afterwards."""
+    names = {
+        company: copy_database(settings, company, scratch_name(company, prefix), close_idle_sessions=True)
+        for company in ("ads", "crm", "sales")
+    }
+    mongo_db = f"{prefix}test_{uuid.uuid4().hex[:8]}"
+    sources = Sources(settings, names, mongo_database=mongo_db)
+    try:
+        empty_warehouse(sources)  # other tests may have loaded the session warehouse
+        yield sources
+    finally:
+        for company, name in names.items():
+            drop_database(settings, company, name)
+        database = Sources(settings, names, mongo_database=mongo_db).content_database()
+        if database is not None:
+            database.client.drop_database(mongo_db)
+
+
+def empty_warehouse(sources: Sources) -> None:
+    """Empty the warehouse of ``sources`` and forget its horizons: the next pass is a full load."""
+    with sources.connect("sales", "owner") as conn:
+        conn.execute(
+            "TRUNCATE wh.campaign_facts, wh.campaigns, wh.campaign_channels, wh.campaign_markets, "
+            "wh.campaign_months, wh.campaign_days, wh.campaign_content, wh.campaign_buyers, wh.campaign_ads, "
+            "etl.horizons"
+        )
 
 
 def sample_campaign_request(

@@ -6,7 +6,7 @@ TEMPLATE``) of the official seeded promptads, promptcrm and promptsales, reached
 fixture does the (expensive) copies and full load once for the whole package; each test first settles the
 warehouse (``etl_probe.settle``: passes until one reads no change) and then measures its own change, so it
 does not depend on what tests of other modules wrote before it. A test of the first (full) load itself empties
-the warehouse first (``etl_probe.empty_warehouse``); its full load leaves it loaded again for the others.
+the warehouse first (``promptsales.testing.empty_warehouse``); its full load leaves it loaded again for the others.
 Under the shuffled order other packages' modules run between these, and the package-scoped copies live on until
 the session ends; nothing else sees them (the environment is never pointed at them).
 """
@@ -16,11 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from etl_probe import cli_environment, empty_warehouse, private_sources
+from etl_probe import cli_environment
 
 from promptsales.config import Settings
 from promptsales.etl.engine import run_pass
 from promptsales.etl.sources import Sources
+from promptsales.testing import empty_warehouse, private_sources
 
 
 @pytest.fixture(scope="package")

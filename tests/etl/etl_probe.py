@@ -5,16 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 
 from psycopg import sql
 
-from promptsales.config import Settings
 from promptsales.db.connect import admin_conninfo
-from promptsales.db.copies import copy_database, drop_database, scratch_name
 from promptsales.etl.engine import run_pass
 from promptsales.etl.sources import Sources
 
@@ -29,37 +24,6 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
         timeout=600,
         check=False,
     )
-
-
-@contextmanager
-def private_sources(settings: Settings) -> Iterator[Sources]:
-    """Sources pointing at private copies of the seeded ads, crm and sales databases, with an empty warehouse
-    and no horizons; the copies and the private MongoDB database are dropped afterwards."""
-    names = {
-        company: copy_database(settings, company, scratch_name(company, "etl"), close_idle_sessions=True)
-        for company in ("ads", "crm", "sales")
-    }
-    mongo_db = f"etltest_{uuid.uuid4().hex[:8]}"
-    sources = Sources(settings, names, mongo_database=mongo_db)
-    try:
-        empty_warehouse(sources)  # other tests may have loaded the session warehouse
-        yield sources
-    finally:
-        for company, name in names.items():
-            drop_database(settings, company, name)
-        database = Sources(settings, names, mongo_database=mongo_db).content_database()
-        if database is not None:
-            database.client.drop_database(mongo_db)
-
-
-def empty_warehouse(sources: Sources) -> None:
-    """Empty the warehouse of ``sources`` and forget its horizons: the next pass is a full load."""
-    with sources.connect("sales", "owner") as conn:
-        conn.execute(
-            "TRUNCATE wh.campaign_facts, wh.campaigns, wh.campaign_channels, wh.campaign_markets, "
-            "wh.campaign_months, wh.campaign_days, wh.campaign_content, wh.campaign_buyers, wh.campaign_ads, "
-            "etl.horizons"
-        )
 
 
 def cli_environment(sources: Sources) -> dict[str, str]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
-from etl_probe import cli, empty_warehouse
+from etl_probe import cli
 
 from promptsales.etl.sources import Sources
+from promptsales.testing import empty_warehouse
 
 
 def test_etl_run_json_then_status(etl_sources: Sources, own_databases: dict[str, str]) -> None:

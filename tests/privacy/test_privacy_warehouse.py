@@ -3,13 +3,11 @@ full ETL pass after a buyer is erased holds exactly what it held before (every m
 
 from __future__ import annotations
 
-import uuid
-
 from promptsales.db.connect import admin_conninfo
-from promptsales.db.copies import copy_database, drop_database, scratch_name
 from promptsales.etl.engine import run_pass
 from promptsales.etl.sources import Sources
 from promptsales.privacy import service
+from promptsales.testing import private_sources
 
 WAREHOUSE = (
     "campaign_facts",
@@ -35,14 +33,7 @@ def _warehouse(sources: Sources) -> dict[str, tuple[int, str]]:
 
 
 def test_warehouse_totals_are_unchanged_after_an_erasure_and_a_full_etl_pass(seeded):
-    names = {
-        c: copy_database(seeded, c, scratch_name(c, "priv"), close_idle_sessions=True) for c in ("ads", "crm", "sales")
-    }
-    mongo_db = f"privacywh_{uuid.uuid4().hex[:8]}"
-    try:
-        sources = Sources(seeded, names, mongo_database=mongo_db)
-        with sources.connect("sales", "owner") as conn:
-            conn.execute("TRUNCATE " + ", ".join(f"wh.{t}" for t in WAREHOUSE) + ", etl.horizons")
+    with private_sources(seeded, "priv") as sources:
         assert run_pass(sources, trigger="test", full=True).status == "succeeded"
         before = _warehouse(sources)
         with sources.connect("crm", "app") as conn:
@@ -52,9 +43,9 @@ def test_warehouse_totals_are_unchanged_after_an_erasure_and_a_full_etl_pass(see
             ).fetchone()
         own = seeded.model_copy(
             update={
-                "crm_database_url": admin_conninfo(seeded, "crm", names["crm"]),
-                "sales_database_url": admin_conninfo(seeded, "sales", names["sales"]),
-                "content_mongo_database": mongo_db,
+                "crm_database_url": admin_conninfo(seeded, "crm", sources.dbnames["crm"]),
+                "sales_database_url": admin_conninfo(seeded, "sales", sources.dbnames["sales"]),
+                "content_mongo_database": sources.mongo_database,
             }
         )
         answer = service.erase_subject(own, email=email)
@@ -63,9 +54,3 @@ def test_warehouse_totals_are_unchanged_after_an_erasure_and_a_full_etl_pass(see
         after = _warehouse(sources)
         assert after == before
         assert before["campaign_buyers"][0] > 0
-    finally:
-        for company, name in names.items():
-            drop_database(seeded, company, name)
-        database = Sources(seeded, names, mongo_database=mongo_db).content_database()
-        if database is not None:
-            database.client.drop_database(mongo_db)

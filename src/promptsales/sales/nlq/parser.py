@@ -36,6 +36,7 @@ from promptsales.sales.nlq.periods import (
     MONTHS,
     FoundPeriod,
     PeriodParser,
+    a_year_earlier,
     add_months,
     how_many,
     latest_month,
@@ -1212,11 +1213,7 @@ class QuestionParser:
             # same period a year earlier
             period = reading.periods[0]
             if period.start.day == 1 and period.end.day == 1:
-                earlier = Period(
-                    start=add_months(period.start, -12),
-                    end=add_months(period.end, -12),
-                    label=_year_earlier_label(period),
-                )
+                earlier = a_year_earlier(period)
                 reading.periods = [earlier, period]
                 reading.understood["periods"] = [earlier.label, period.label]
         if not (spans or reading.compare) and len(reading.periods) == 2:
@@ -1590,7 +1587,6 @@ class QuestionParser:
                     "p. ej. 'crecimiento mes contra mes de las ventas en 2025', 'ventas acumuladas por mes 2025'",
                     not_understood=reading.words.get("over_time", []),
                 )
-        if reading.over_time is not None:
             reading.notes.append(
                 reading.say(
                     "Running total from the first row of the period."
@@ -2765,11 +2761,6 @@ def _refuse_nothing_compared(reading: _Reading) -> NotAnswerable | None:
         "p. ej. 'ROI de TikTok vs Instagram en 2025'",
         not_understood=[word for word in reading.words.get("comparison", []) if word in _VERSUS],
     )
-
-
-def _year_earlier_label(period: Period) -> str:
-    """The label of ``period`` a year earlier: its years written one less ("Q4 2025" → "Q4 2024")."""
-    return re.sub(r"20\d\d", lambda year: str(int(year.group()) - 1), period.label)
 
 
 def _read_which_is_ahead(reading: _Reading) -> None:

@@ -294,6 +294,16 @@ def months_period(start: date, months: int, label: str) -> Period:
     return Period(start=start, end=add_months(start, months), label=label)
 
 
+def a_year_earlier(period: Period) -> Period:
+    """``period`` a year earlier, its label with each year one less ("Q4 2025" → "Q4 2024", "2026 YTD" → "2025
+    YTD")."""
+    return Period(
+        start=add_months(period.start, -12),
+        end=add_months(period.end, -12),
+        label=re.sub(r"20\d\d", lambda year: str(int(year.group()) - 1), period.label),
+    )
+
+
 def latest_month(month: int, as_of: date) -> date:
     """The latest first-of-``month`` that is not after the as-of date's month."""
     year = as_of.year if month <= as_of.month else as_of.year - 1
@@ -324,6 +334,10 @@ class PeriodParser:
         self.as_of = as_of
         self.language = language
         self._unblanked = ""  # the question being read, before handlers blanked what they read
+
+    def _month(self, start: date) -> Period:
+        """The month that starts on ``start``, labelled in the question's language."""
+        return months_period(start, 1, month_label(start, self.language))
 
     def _label_months(self, start: date, months: int) -> str:
         if months == 1:
@@ -377,12 +391,13 @@ class PeriodParser:
             base = named[-1].period
             if base.start.day != 1 or base.end.day != 1:
                 continue  # days: not shifted by whole months
-            length = (base.end.year - base.start.year) * 12 + base.end.month - base.start.month
-            unit = match.group("unit") or match.group("unidad") or ""
-            back = _UNIT_MONTHS.get(unit, length) if not match.group("same") else 12
-            months = back if not match.group("same") else length
-            start = add_months(base.start, -back)
-            period = months_period(start, months, self._months_label(start, months))
+            if match.group("same"):
+                period = a_year_earlier(base)
+            else:
+                length = (base.end.year - base.start.year) * 12 + base.end.month - base.start.month
+                back = _UNIT_MONTHS.get(match.group("unit") or match.group("unidad") or "", length)
+                start = add_months(base.start, -back)
+                period = months_period(start, back, self._months_label(start, back))
             at = found.index(inside[0])
             found[at] = FoundPeriod(period, match.start("phrase"), match.end("phrase"))
         return found
@@ -419,7 +434,7 @@ class PeriodParser:
         for match in list(month.finditer(text)):
             number = MONTHS.get(match.group(1) or "") or MONTH_ABBREVIATIONS[match.group(2)]
             start = date(2000 + int(match.group(3)), number, 1)
-            yield months_period(start, 1, month_label(start, self.language)), match.start(), match.end()
+            yield self._month(start), match.start(), match.end()
             text = blank_span(text, match.start(), match.end())
         quarter = compiled(rf"\b[qt]([1-4]){short}|\b([1-4])q(?:\s*'\s*)?(2\d)(?![0-9])")
         for match in list(quarter.finditer(text)):
@@ -727,8 +742,8 @@ class PeriodParser:
                 continue
             last = add_months(start, months - 1)
             ends = (
-                months_period(start, 1, month_label(start, self.language)),
-                months_period(last, 1, month_label(last, self.language)),
+                self._month(start),
+                self._month(last),
             )
             yield (
                 months_period(start, months, self._label_months(start, months)),
@@ -828,14 +843,14 @@ class PeriodParser:
         for match in list(pattern.finditer(text)):
             month = MONTHS.get(match.group(1) or "") or MONTH_ABBREVIATIONS[match.group(2)]
             start = date(int(match.group(3)), month, 1)
-            yield months_period(start, 1, month_label(start, self.language)), match.start(), match.end()
+            yield self._month(start), match.start(), match.end()
 
     def _iso_months(self, text: str):
         """``2025-12`` and ``12/2025``: one month."""
         for match in list(compiled(rf"\b{_YEAR}-(0[1-9]|1[0-2])\b|\b(0?[1-9]|1[0-2])/{_YEAR}\b").finditer(text)):
             year, month = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
             start = date(int(year), int(month), 1)
-            yield months_period(start, 1, month_label(start, self.language)), match.start(), match.end()
+            yield self._month(start), match.start(), match.end()
 
     def _relative(self, text: str):
         this_month = month_start(self.as_of)
@@ -902,13 +917,11 @@ class PeriodParser:
             ),
             (
                 r"\b(?:last|previous|past)\s+month\b|\b(?:el\s+)?(?:mes\s+(?:pasado|anterior)|ultimo\s+mes)\b",
-                lambda m: months_period(
-                    add_months(this_month, -1), 1, month_label(add_months(this_month, -1), self.language)
-                ),
+                lambda m: self._month(add_months(this_month, -1)),
             ),
             (
                 r"\b(?:this|current)\s+month\b|\beste\s+mes\b|\bmes\s+(?:actual|en\s+curso)\b",
-                lambda m: months_period(this_month, 1, month_label(this_month, self.language)),
+                lambda m: self._month(this_month),
             ),
             (
                 r"\b(?:year\s+to\s+date|ytd|so\s+far\s+this\s+year|(?:this\s+)?year\s+so\s+far)\b"
@@ -934,13 +947,8 @@ class PeriodParser:
                 # "two months ago", "hace 3 meses", "the month before last", "el mes antepasado": one earlier month
                 rf"\b{_NUM}\s+months?\s+ago\b|\bhace\s+{_NUM}\s+mes(?:es)?\b"
                 r"|\b(?P<before_last>the\s+month\s+before\s+last|(?:el\s+)?mes\s+antepasado)\b",
-                lambda m: months_period(
-                    add_months(this_month, -(2 if m.group("before_last") else _number(m.group(1) or m.group(2)))),
-                    1,
-                    month_label(
-                        add_months(this_month, -(2 if m.group("before_last") else _number(m.group(1) or m.group(2)))),
-                        self.language,
-                    ),
+                lambda m: self._month(
+                    add_months(this_month, -(2 if m.group("before_last") else _number(m.group(1) or m.group(2))))
                 ),
             ),
             (
@@ -971,7 +979,7 @@ class PeriodParser:
         """The as-of month up to the as-of date (the whole month when that is its last day)."""
         end = self.as_of + timedelta(days=1)
         if end.day == 1:
-            return months_period(this_month, 1, month_label(this_month, self.language))
+            return self._month(this_month)
         label = self._days_label(this_month, self.as_of)
         return Period(start=this_month, end=end, label=label)
 
@@ -1011,7 +1019,7 @@ class PeriodParser:
             if match.group(2) and not compiled(_LISTED_MONTH).match(self._unblanked, match.end()):
                 continue
             start = latest_month(_month_number(match.group(1) or match.group(2)), self.as_of)
-            yield months_period(start, 1, month_label(start, self.language)), match.start(), match.end()
+            yield self._month(start), match.start(), match.end()
 
     def _years(self, text: str):
         # "year over year 2025": "year" belongs to the change, not to the year that follows
@@ -1020,8 +1028,6 @@ class PeriodParser:
             yield months_period(date(year, 1, 1), 12, str(year)), match.start(), match.end()
 
 
-#: A year named relatively right after a month or a part of a year: "(diciembre) del año pasado", "(Q4) of
-#: last year", "(semestre) de este año".
 #: Months in one unit of a period ("the previous *quarter*").
 _UNIT_MONTHS = {"month": 1, "mes": 1, "quarter": 3, "trimestre": 3, "half": 6, "semester": 6, "semestre": 6,
                 "year": 12, "ano": 12}  # fmt: skip
@@ -1035,6 +1041,8 @@ _AFTER_NAMED = re.compile(
     r"|mism[oa]\s+(?:mes|trimestre|semestre|periodo)\s+(?:del|de)\s+(?:ano\s+(?:pasado|anterior)|\d{4})))"
     r")\b"
 )
+#: A year named relatively right after a month or a part of a year: "(diciembre) del año pasado", "(Q4) of
+#: last year", "(semestre) de este año".
 _RELATIVE_YEAR = re.compile(
     rf"\b({_MONTH}|quarter|trimestre|half|semestre|mitad|bimester|bimestre|q[1-4]|[1-4]t|h[12]|s[12])"
     r"(\s+(?:of|de|del)\s+)((?:the\s+|el\s+)?(?:(?:last|previous|this|current)\s+year|ano\s+(?:pasado|anterior|actual)"
