@@ -8,12 +8,22 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from psycopg import sql
 
 from promptsales.db.connect import connect
 from promptsales.sales.nlq import warehouse as wh
 from promptsales.sales.nlq.builder import Unanswerable, build, choose_grain
 from promptsales.sales.nlq.catalog import Catalog, Named
-from promptsales.sales.nlq.model import Dimension, EntityRef, Intent, Metric, NotAnswerable, Period, StructuredQuery
+from promptsales.sales.nlq.model import (
+    Dimension,
+    EntityRef,
+    Intent,
+    Lifecycle,
+    Metric,
+    NotAnswerable,
+    Period,
+    StructuredQuery,
+)
 from promptsales.sales.nlq.parser import QuestionParser
 
 CATALOG = Catalog(
@@ -253,3 +263,30 @@ def test_mcpnet_builder_refuses_a_running_total_or_change_it_cannot_give(fields)
     query = StructuredQuery(**{"intent": Intent.breakdown, "metrics": [Metric("leads")], **fields})
     with pytest.raises(Unanswerable):
         build(query)
+
+
+@pytest.mark.parametrize("event, column", [("started", "start_date"), ("ended", "end_date")])
+def test_mcpnet_builder_counts_campaigns_by_the_month_they_started_or_ended(warehouse, event, column):
+    """ "Campaigns launched per month in 2025": each campaign in the month of its start (the campaign table),
+    as the sources count them — once answered with the months each campaign had results, silently (a campaign
+    counted in every month it ran). Compared with ads.campaigns (SPEC G2)."""
+    year = Period(start=date(2025, 1, 1), end=date(2026, 1, 1), label="2025")
+    query = StructuredQuery(
+        intent=Intent.breakdown,
+        metrics=[Metric("campaigns")],
+        group_by=[Dimension.month],
+        lifecycle=[Lifecycle(event=event, period=year)],
+    )
+    built = build(query)
+    with connect("sales", "analyst", settings=warehouse) as conn:
+        found = {row[0]: row[1] for row in conn.execute(built.statement, built.params)}
+    with connect("ads", "app", settings=warehouse) as conn:
+        expected = dict(
+            conn.execute(
+                sql.SQL(
+                    "SELECT to_char({c}, 'YYYY-MM'), count(*) FROM ads.campaigns "
+                    "WHERE {c} >= '2025-01-01' AND {c} < '2026-01-01' GROUP BY 1"
+                ).format(c=sql.Identifier(column))
+            ).fetchall()
+        )
+    assert len(expected) == 12 and found == expected

@@ -1994,3 +1994,82 @@ def test_mcpnet_parser_refuses_a_subject_that_runs_into_the_questions_own_period
         "how many leads did the brand that brought the most sales in 2025 get in January 2026"
     )
     assert isinstance(result, NotAnswerable), result
+
+
+@pytest.mark.parametrize(
+    "question, group_by",
+    [
+        ("Spend month over month in H2 2025, with the % change vs the previous month", [Dimension.month]),
+        ("gasto mes a mes en el segundo semestre 2025 con la variación contra el mes anterior", [Dimension.month]),
+        ("spend in H2 2025 vs the previous month", [Dimension.month]),
+        ("leads by channel in 2025 compared with the previous month", [Dimension.month, Dimension.channel]),
+    ],
+)
+def test_mcpnet_parser_reads_the_previous_month_after_a_longer_period_as_each_months_change(question, group_by):
+    """ "H2 2025 … vs the previous month": each month against the one before (a change from row to row), not
+    June 2025 compared with H2 2025 — which was answered, silently, as seven rows of two periods."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert (result.over_time, result.group_by, result.compare_periods) == ("change", group_by, [])
+    assert result.period is not None and result.period.start.month in (1, 7)
+
+
+def test_mcpnet_parser_still_compares_a_month_with_the_previous_month():
+    result = _named_values_parser().parse("December 2025 spend vs the previous month")
+    assert isinstance(result, StructuredQuery), result
+    assert [p.label for p in result.compare_periods] == ["November 2025", "December 2025"]
+    assert result.over_time is None
+
+
+@pytest.mark.parametrize(
+    "question, dimension",
+    [
+        ("¿Cuántas campañas vigentes tiene cada una de las marcas de la industria de viajes?", Dimension.brand),
+        ("leads for each of our channels in 2025", Dimension.channel),
+        ("each one of the markets, how many sales in Q4 2025", Dimension.market),
+        ("sales by city in 2025", Dimension.market),
+    ],
+)
+def test_mcpnet_parser_reads_partitive_breakdowns_and_cities(question, dimension):
+    """ "cada una de las marcas" is a breakdown by brand (it was answered as one total, silently); a city is a
+    market's (each market has one)."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert result.group_by == [dimension]
+
+
+@pytest.mark.parametrize(
+    "question, limit, descending",
+    [
+        ("which channels have the most campaigns with sales as their objective? top 3", 3, True),
+        ("industrias con menor tasa de clics oct-dic 2025, las 2 peores", 2, False),
+        ("which brand had the most leads in 2025? top 5 brands", 5, True),
+    ],
+)
+def test_mcpnet_parser_reads_a_limit_written_after_the_ranking_question(question, limit, descending):
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert (result.limit, result.descending) == (limit, descending)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["which brand had the most leads in 2025? 5", "which brand had the most leads in 2025? top 5 channels"],
+)
+def test_mcpnet_parser_refuses_a_number_after_a_ranking_that_is_not_its_limit(question):
+    """A bare number, or a limit of another noun, is not read as the ranking's limit."""
+    assert isinstance(_named_values_parser().parse(question), NotAnswerable)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "sales by month in 2025 with percent change",
+        "leads por mes 2025 y variación porcentual",
+        "AOV nov vs dec 2025, % diff",
+    ],
+)
+def test_mcpnet_parser_reads_the_percent_beside_a_change_word(question):
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert result.over_time == "change" or len(result.compare_periods) == 2

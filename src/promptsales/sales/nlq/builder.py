@@ -66,9 +66,28 @@ def _col(alias: str, column: str) -> sql.Composable:
     return sql.SQL("{}.{}").format(_ident(alias), _ident(column))
 
 
+def event_month(query: StructuredQuery) -> str | None:
+    """The campaign date column whose month a breakdown by month is, when campaigns are counted by when they
+    started or ended ("campaigns launched per month in 2025": the month of each start, not the months with
+    results); else None."""
+    events = [event.event for event in query.lifecycle]
+    if (
+        Dimension.month not in query.group_by
+        or events not in (["started"], ["ended"])
+        or query.period is not None
+        or query.compare_periods
+        or not query.metrics
+        or any(distinct_dimension(metric) is not Dimension.campaign for metric in query.metrics)
+    ):
+        return None
+    return wh.CAMPAIGN_COLUMNS["start_date" if events == ["started"] else "end_date"]
+
+
 def needed_dimensions(query: StructuredQuery) -> set[Dimension]:
     """Dimensions the measure table must have (breakdowns, entity filters, periods, distinct counts)."""
     needed = set(query.group_by) | {ref.dimension for ref in query.filters}
+    if event_month(query):  # a column of the campaign table
+        needed.discard(Dimension.month)
     # campaign attributes, on every table through the campaign
     needed -= {Dimension.status, Dimension.brand, *wh.CAMPAIGN_CLASSES}
     if query.period or query.compare_periods or (query.per in ("day", "month") and not query.period):
@@ -320,6 +339,7 @@ class _Statement:
             )
             select.append(sql.SQL("p.ord, p.label AS period"))
             group.extend([sql.SQL("p.ord"), sql.SQL("p.label")])
+        event_column = event_month(query)
         for dimension in query.group_by:
             if dimension is Dimension.brand:
                 expression = campaign_column(wh.CAMPAIGN_COLUMNS["brand_key"])
@@ -329,6 +349,8 @@ class _Statement:
                 expression = _country(grain)
             elif dimension in wh.CAMPAIGN_CLASSES:
                 expression = campaign_column(wh.CAMPAIGN_CLASSES[dimension])
+            elif dimension is Dimension.month and event_column:
+                expression = sql.SQL("date_trunc('month', {})::date").format(campaign_column(event_column))
             elif dimension is Dimension.week:  # its Monday; the period's bounds still filter the days
                 expression = sql.SQL("date_trunc('week', {})::date").format(_col("f", grain.keys[dimension]))
             else:

@@ -70,7 +70,7 @@ DIMENSION_WORDS: dict[Dimension, tuple[str, ...]] = {
         "red social",
         "redes sociales",
     ),
-    Dimension.market: ("market", "markets", "mercado", "mercados"),
+    Dimension.market: ("market", "markets", "mercado", "mercados", "city", "cities", "ciudad", "ciudades"),
     Dimension.country: ("country", "countries", "pais", "paises"),
     Dimension.month: ("month", "months", "mes", "meses"),
     Dimension.status: ("status", "statuses", "estado", "estados", "estatus"),
@@ -134,6 +134,7 @@ MONTHLY_WORDS = (
     "mensualmente",
     "mes a mes",
     "mes por mes",
+    "mes x mes",
 )
 #: A breakdown by week (Monday to Sunday) or by day: read from the daily table (D164).
 WEEKLY_WORDS = (
@@ -371,6 +372,7 @@ CHANGE_WORDS = (
     "cayeron",
     "cayo",
     "difference",
+    "diff",
     "evolution",
     "variation",
     "cambio",

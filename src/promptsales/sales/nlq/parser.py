@@ -321,6 +321,12 @@ _PERIOD_OVER_PERIOD = re.compile(
     r"(?<![a-z0-9])(?:month[\s-]+(?:over|on|to)[\s-]+month|mom|mes\s+(?:contra|vs|sobre)\s+mes"
     r"|(?P<week>week[\s-]+(?:over|on|to)[\s-]+week|wow|semana\s+(?:contra|vs|sobre)\s+semana))(?![a-z0-9])"
 )
+#: Markers of a breakdown that may take a partitive: "cada una de las marcas", "each of our channels".
+_EACH_MARKERS = frozenset({"each", "for each", "cada", "para cada", "por cada", "en cada"})
+_EACH_OF = re.compile(r"(?:(?:one|uno|una)\s+)?(?:of|de)\s+(?:the|our|los|las|nuestros|nuestras)\s+")
+#: A percent sign or word right before or after a change word: "% change", "variación porcentual".
+_PERCENT_BEFORE = re.compile(r"(?:%|percent|percentage|porcentual|porcentaje)\s*$")
+_PERCENT_AFTER = re.compile(r"\s*(?:%|in\s+percent|percent|porcentual|en\s+porcentaje)")
 #: A change against the same period a year earlier.
 _YEAR_OVER_YEAR = re.compile(
     r"(?<![a-z0-9])(?:year[\s-]+(?:over|on)[\s-]+year|yoy|interanual(?:es|mente)?|ano\s+contra\s+ano)(?![a-z0-9])"
@@ -511,6 +517,7 @@ class _Reading:
     running: bool = False  # "cumulative", "acumuladas", "running total": a running total over a time breakdown
     advertised: bool = False  # "brands that ran ads": counted among rows with advertising only
     over_time: Literal["running", "change"] | None = None
+    previous_row: bool = False  # "vs the previous month" after a longer period: each month against the one before
     rank_change: Literal["absolute", "relative"] | None = (
         None  # a ranking by the change between two periods: "absolute" or "relative"
     )
@@ -800,6 +807,8 @@ class QuestionParser:
         found, text = PeriodParser(self.as_of, reading.language).find_all(reading.text)
         reading.update("period", text)
         found = sorted([*misspelt, *found], key=lambda item: item.start)
+        reading.previous_row = any(item.previous_row for item in found)
+        found = [item for item in found if not item.previous_row]
         reading.found_periods = found
         reading.periods = [item.period for item in found]
         self._read_anaphoric_period(reading)
@@ -1559,6 +1568,12 @@ class QuestionParser:
         or "month-over-month" / "MoM" / "mes contra mes" (which bring their breakdown) for the change from the
         previous row. Ranked or compared periods, or a running total of a ratio, are refused (the builder's
         :func:`~promptsales.sales.nlq.builder.over_time_problem`, the one rule)."""
+        if reading.previous_row:  # "by month in H2 2025 vs the previous month": each month against the one before
+            if Dimension.month not in reading.group_by:
+                reading.group_by.insert(0, Dimension.month)
+            reading.over_time = "change"
+            if not _several_mentions(reading):
+                reading.compare = False
         for match in _PERIOD_OVER_PERIOD.finditer(reading.normalized):  # its unit may be read as a breakdown
             unit = Dimension.week if match.group("week") else Dimension.month
             if not _TIME_DIMENSIONS & set(reading.group_by):
@@ -1575,7 +1590,10 @@ class QuestionParser:
             if unread_change and reading.over_time is None:
                 reading.over_time = "change"
             for start, end in unread_change:
-                reading.read("over_time", start, end)
+                # "% change", "percent change", "variación %", "cambio porcentual": the change in percent is given
+                before = _PERCENT_BEFORE.search(reading.text, 0, start)
+                after = _PERCENT_AFTER.match(reading.text, end)
+                reading.read("over_time", before.start() if before else start, after.end() if after else end)
         if reading.over_time is not None:
             ranked = reading.rank_dimension is not None
             compared = len(reading.periods) > 1 or reading.compare
@@ -2261,6 +2279,10 @@ class QuestionParser:
                 tokens = match.group(1).split()
                 found = dimension_name_at(tokens, 0)
                 skipped = 0
+                partitive = _EACH_OF.match(" ".join(tokens)) if marker in _EACH_MARKERS else None
+                if found is None and partitive:  # "cada una de las marcas", "each of our channels"
+                    skipped = len(partitive.group().split())
+                    found = dimension_name_at(tokens, skipped)
                 if found is None and tokens[0] in _CLASS_ARTICLES:  # "según el objetivo de la campaña"
                     found = dimension_name_at(tokens, 1)
                     if found is not None and found[0] not in _CLASSES:
@@ -2321,6 +2343,10 @@ class QuestionParser:
                 rank_word = [i for i, token in enumerate(tokens) if token in rank_words][:1]
             used = [*range(index, index + length), *which[-1:], *rank_word, *numbers[-1:]]
             used += [i for i in low if i - 1 in rank_word]
+            trailing = [] if numbers else _trailing_limit(text, spans, tokens, dimension)
+            if trailing:  # "which channels had the most sales? top 3", "…, las 2 peores"
+                numbers = [i for i in trailing if how_many(tokens[i])][:1]
+                used += trailing
             if ranked_after:  # "el mercado *donde* más vendió", "the channel *in which* we spent the most"
                 used += relative
             # "rank channels by CPL", "ordena los mercados por leads": every member, in order
@@ -2343,6 +2369,28 @@ class QuestionParser:
                     Dimension.market, None, descending, spans[rank_word[0]][0], [spans[i] for i in sorted(set(used))]
                 )
         return _Ranking(None, None, descending, None, [])
+
+
+#: Words a limit added after a ranking question may hold besides its number: "? top 3", ", las 2 peores".
+_LIMIT_CLAUSE_WORDS = frozenset(
+    "only just solo solamente the los las top bottom worst best peores mejores first primeros primeras".split()
+)
+
+
+def _trailing_limit(text: str, spans: list[tuple[int, int]], tokens: list[str], dimension: Dimension) -> list[int]:
+    """The tokens of a limit written as a clause of its own after a ranking question ("which channels had the
+    most sales? top 3", "industrias con menor CTR en 2025, las 2 peores"): one count, the ranked noun at most,
+    and words of :data:`_LIMIT_CLAUSE_WORDS`; else nothing."""
+    after = text.rfind("|")  # clause punctuation, as normalised
+    clause = [i for i, (start, _) in enumerate(spans) if start > after] if after >= 0 else []
+    counts = [i for i in clause if how_many(tokens[i])]
+    if len(counts) != 1 or len(clause) == 1 or clause[0] == 0:  # a bare number is not a limit
+        return []
+    rest = [i for i in clause if i not in counts and tokens[i] not in _LIMIT_CLAUSE_WORDS]
+    noun = dimension_name_at(tokens, rest[0], ranked=True) if rest else None
+    if rest and (noun is None or noun[0] != dimension or rest != list(range(rest[0], rest[0] + noun[1]))):
+        return []
+    return clause
 
 
 #: Breakdowns by time: a trend is by one of them; a share is not of one.

@@ -325,6 +325,9 @@ class FoundPeriod:
     #: daily table when every figure asked adds up over days (D163), else refused.
     days: str | None = None
     day_period: Period | None = None
+    #: "spend by month in H2 2025 *vs the previous month*": a month compared with a longer period named before
+    #: it is each month's change from the one before (a change from row to row), not a third period.
+    previous_row: bool = False
 
 
 class PeriodParser:
@@ -391,14 +394,17 @@ class PeriodParser:
             base = named[-1].period
             if base.start.day != 1 or base.end.day != 1:
                 continue  # days: not shifted by whole months
+            at = found.index(inside[0])
+            length = (base.end.year - base.start.year) * 12 + base.end.month - base.start.month
+            back = _UNIT_MONTHS.get(match.group("unit") or match.group("unidad") or "", length)
             if match.group("same"):
                 period = a_year_earlier(base)
+            elif back == 1 < length:
+                found[at] = FoundPeriod(inside[0].period, match.start("phrase"), match.end("phrase"), previous_row=True)
+                continue
             else:
-                length = (base.end.year - base.start.year) * 12 + base.end.month - base.start.month
-                back = _UNIT_MONTHS.get(match.group("unit") or match.group("unidad") or "", length)
                 start = add_months(base.start, -back)
                 period = months_period(start, back, self._months_label(start, back))
-            at = found.index(inside[0])
             found[at] = FoundPeriod(period, match.start("phrase"), match.end("phrase"))
         return found
 
