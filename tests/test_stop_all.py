@@ -6,7 +6,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 from promptsales.config import Settings
@@ -66,8 +65,13 @@ def test_a_process_that_ignores_sigterm_is_killed_and_gone_when_terminate_return
     (SIGKILL is delivered asynchronously; checking right after it had found the process still there)."""
     from promptsales.runtime.processes import terminate
 
-    stubborn = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(600)"
-    child = subprocess.Popen([sys.executable, "-c", stubborn])
-    time.sleep(0.5)  # let it install its handler
+    # SIGTERM caught and ignored (it says so), so only the SIGKILL after the timeout can stop it
+    stubborn = (
+        "import signal, time; signal.signal(signal.SIGTERM, lambda *_: print('term', flush=True)); "
+        "print('ready', flush=True); time.sleep(600)"
+    )
+    child = subprocess.Popen([sys.executable, "-c", stubborn], stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None and child.stdout.readline().strip() == "ready"  # its handler is installed
     terminate(child.pid, timeout=0.5)
     assert not pid_alive(child.pid)
+    assert child.stdout.read().split() == ["term"]  # it got SIGTERM and lived on: the SIGKILL stopped it

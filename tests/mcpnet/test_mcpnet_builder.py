@@ -290,3 +290,36 @@ def test_mcpnet_builder_counts_campaigns_by_the_month_they_started_or_ended(ware
             ).fetchall()
         )
     assert len(expected) == 12 and found == expected
+
+
+@pytest.mark.parametrize("dimension, key", [(Dimension.market, 16), (Dimension.channel, 3)])
+def test_mcpnet_builder_picks_the_campaigns_in_a_market_or_channel_for_a_per_campaign_figure(warehouse, dimension, key):
+    """ "The total budget of our active campaigns in Chile": a budget is recorded per whole campaign, so the market
+    picks the campaigns (assigned to it in PromptAds, or with results there) instead of splitting the figure —
+    it was refused as a budget split by market. Compared with ads.campaigns (SPEC G2)."""
+    query = StructuredQuery(
+        intent=Intent.value,
+        metrics=[Metric("budget")],
+        filters=[EntityRef(dimension=dimension, key=key, name="x")],
+        status="active",
+    )
+    built = build(query)
+    with connect("sales", "analyst", settings=warehouse) as conn:
+        (found,) = conn.execute(built.statement, built.params).fetchone()
+    column = sql.Identifier(f"{dimension.value}_id")
+    assigned = sql.Identifier(f"campaign_{dimension.value}s")
+    with connect("ads", "app", settings=warehouse) as conn:
+        (expected,) = conn.execute(
+            sql.SQL(
+                "SELECT sum(budget) FROM ads.campaigns WHERE status = 'active' AND campaign_id IN ("
+                "SELECT campaign_id FROM ads.{} WHERE {c} = %(key)s "
+                "UNION SELECT campaign_id FROM ads.ad_results WHERE {c} = %(key)s)"
+            ).format(assigned, c=column),
+            {"key": key},
+        ).fetchone()
+    assert expected and found == expected
+
+
+def test_mcpnet_builder_still_refuses_a_budget_split_by_channel():
+    with pytest.raises(Unanswerable):
+        build(StructuredQuery(intent=Intent.breakdown, metrics=[Metric("budget")], group_by=[Dimension.channel]))

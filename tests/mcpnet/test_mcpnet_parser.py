@@ -2044,6 +2044,7 @@ def test_mcpnet_parser_reads_partitive_breakdowns_and_cities(question, dimension
         ("which channels have the most campaigns with sales as their objective? top 3", 3, True),
         ("industrias con menor tasa de clics oct-dic 2025, las 2 peores", 2, False),
         ("which brand had the most leads in 2025? top 5 brands", 5, True),
+        ("where did we get the most reach last quarter? top 3 cities", 3, True),
     ],
 )
 def test_mcpnet_parser_reads_a_limit_written_after_the_ranking_question(question, limit, descending):
@@ -2073,3 +2074,122 @@ def test_mcpnet_parser_reads_the_percent_beside_a_change_word(question):
     result = _named_values_parser().parse(question)
     assert isinstance(result, StructuredQuery), result
     assert result.over_time == "change" or len(result.compare_periods) == 2
+
+
+@pytest.mark.parametrize(
+    "question, group_by",
+    [
+        ("campañas que finalizaron en enero 2026 por industria de la marca", [Dimension.industry]),
+        ("leads by brand industry in 2025", [Dimension.industry]),
+    ],
+)
+def test_mcpnet_parser_reads_the_brands_industry_named_with_the_brand(question, group_by):
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert result.group_by == group_by
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "¿Cuánto nos compró en promedio cada cliente en 2025?",
+        "¿Cuántos dólares en ventas nos dejó en promedio cada comprador en 2025?",
+        "ventas promedio por cliente 2025",
+    ],
+)
+def test_mcpnet_parser_reads_what_each_client_bought_on_average(question):
+    """What clients bought is the sales amount; "en promedio cada cliente" divides it by the buyers."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert result.metrics == [Metric("sales_per_client")]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Total clicks from Dec 20, 2025 to Jan 5, 2026",
+        "¿Cuántos clics tuvimos del 20 de diciembre de 2025 al 5 de enero de 2026?",
+        "clicks dec 20, 2025 - jan 5, 2026",
+    ],
+)
+def test_mcpnet_parser_reads_a_day_range_across_two_years(question):
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert (result.period.start, result.period.end) == (date(2025, 12, 20), date(2026, 1, 6))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How did ROAS in Mexico move between Q3 and Q4 2025?",
+        "¿Mejoró el ROAS en México del tercer al cuarto trimestre de 2025?",
+    ],
+)
+def test_mcpnet_parser_compares_two_periods_asked_whether_a_figure_moved_or_improved(question):
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert [(p.start.month, p.end.month) for p in result.compare_periods] == [(7, 10), (10, 1)]
+
+
+def test_mcpnet_parser_refuses_a_ranking_by_improvement():
+    """Whether a change is an improvement depends on the figure (a lower cost per lead is better): not ranked."""
+    result = _named_values_parser().parse("which channel improved its CPL the most from Q3 to Q4 2025")
+    assert isinstance(result, NotAnswerable) and "improved" in result.reason
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What budget did the campaign with the biggest reach in Q4 2025 have?",
+        "¿Cuál es el presupuesto de la campaña que más alcance tuvo en el Q4 2025?",
+        "budget of the top campaign by reach, oct-dec 2025",
+    ],
+)
+def test_mcpnet_parser_gives_an_undated_figures_period_to_the_ranking(question):
+    """A budget is not dated: the period named with it chooses the campaign (it was refused as a budget by month)."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert result.metrics == [Metric("budget")] and result.period is None
+    (subject,) = result.subjects
+    assert subject.query.period is not None and subject.query.period.start == date(2025, 10, 1)
+
+
+@pytest.mark.parametrize(
+    "question, descending",
+    [
+        ("In which month of 2025 did we launch the fewest campaigns?", False),
+        ("¿En qué mes de 2025 se lanzaron menos campañas?", False),
+        ("mes del 2025 con más campañas lanzadas", True),
+    ],
+)
+def test_mcpnet_parser_ranks_months_by_campaigns_launched_in_a_period_named_first(question, descending):
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert (result.group_by, result.descending, [e.event for e in result.lifecycle]) == (
+        [Dimension.month],
+        descending,
+        ["started"],
+    )
+
+
+def test_mcpnet_parser_ranks_months_with_the_period_between_month_and_verb():
+    result = _named_values_parser().parse("in which month of 2025 did we get the most leads")
+    assert isinstance(result, StructuredQuery), result
+    assert (result.group_by, result.limit) == ([Dimension.month], 1)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "did the Andes Motors Ruta Segura campaign hit its sales goal? show the goal and the sales amount",
+        "did the campaign Andes Motors Ruta Segura hit its sales goal?",
+        "¿la campaña Andes Motors Ruta Segura cumplió su meta de ventas?",
+    ],
+)
+def test_mcpnet_parser_answers_whether_a_named_campaign_met_its_goal_with_its_figures(question):
+    """A goal threshold on one named campaign shows its sales, goal and success rate (met or not); the words after
+    "campaign" are not a second name when the name came before it."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert [ref.key for ref in result.filters] == [2] and result.having is None
+    assert {Metric("goal_amount"), Metric("sales_amount"), Metric("success_rate")} <= set(result.metrics)

@@ -312,6 +312,8 @@ MEASURES: tuple[Measure, ...] = (
             "monto vendido",
             "facturacion",
             *("sales $", "$ sales", "$ in sales", "ventas $", "$ de ventas", "$ en ventas"),  # "$" alone: an amount
+            *("dollars in sales", "dollars of sales", "dolares en ventas", "dolares de ventas", "usd en ventas"),
+            *("nos compro", "nos compraron", "bought from us"),  # what clients bought is what was sold
         ),
     ),
     _ads(

@@ -83,9 +83,29 @@ def event_month(query: StructuredQuery) -> str | None:
     return wh.CAMPAIGN_COLUMNS["start_date" if events == ["started"] else "end_date"]
 
 
+#: The summary of a campaign's channels or markets (assigned in PromptAds or with results) and its key, per
+#: dimension a campaign is in ("campaigns in Chile": those with a row there); a country is its markets'.
+_ASSIGNED = {
+    Dimension.channel: ("campaign_channels", "channel_id"),
+    Dimension.market: ("campaign_markets", "market_id"),
+    Dimension.country: wh.COUNTRY_SOURCE[:1] + wh.COUNTRY_SOURCE[2:],
+}
+
+
+def assigned_filters(query: StructuredQuery) -> set[Dimension]:
+    """The channel, market or country filters that pick campaigns rather than split figures: when every figure
+    is recorded per whole campaign (a budget, a goal), undated, and not broken down by them ("the total budget
+    of our active campaigns in Chile": the campaigns with Chile among their markets)."""
+    measures = {measure for metric in query.metrics for measure in required_measures(metric)}
+    if not measures or measures & set(wh.ADDITIVE) or query.period or query.compare_periods:
+        return set()
+    return {ref.dimension for ref in query.filters if ref.dimension in _ASSIGNED} - set(query.group_by)
+
+
 def needed_dimensions(query: StructuredQuery) -> set[Dimension]:
     """Dimensions the measure table must have (breakdowns, entity filters, periods, distinct counts)."""
     needed = set(query.group_by) | {ref.dimension for ref in query.filters}
+    needed -= assigned_filters(query)  # campaigns picked by a semi-join (``where``)
     if event_month(query):  # a column of the campaign table
         needed.discard(Dimension.month)
     # campaign attributes, on every table through the campaign
@@ -123,7 +143,7 @@ def _main_metrics(query: StructuredQuery) -> list[Metric]:
     return [metric for metric in _computed_metrics(query) if key_table(metric) is None]
 
 
-def _metric_names(metrics: list[Metric]) -> tuple[str, str]:
+def metric_names(metrics: list[Metric]) -> tuple[str, str]:
     """The metrics' names in English and in Spanish, as a refusal lists them ("budget, sales goal")."""
     return ", ".join(DEFINITIONS[m].en for m in metrics), ", ".join(DEFINITIONS[m].es for m in metrics)
 
@@ -159,7 +179,7 @@ def choose_grain(query: StructuredQuery) -> wh.Grain:
             return grain
     per_campaign = sorted(m for m in measures if m not in wh.ADDITIVE)
     if per_campaign:
-        names, names_es = _metric_names([m for m in metrics if set(required_measures(m)) & set(per_campaign)])
+        names, names_es = metric_names([m for m in metrics if set(required_measures(m)) & set(per_campaign)])
         split = sorted(d.value for d in dimensions - {Dimension.campaign, Dimension.brand})
         es_dims = {"month": "mes", "channel": "canal", "market": "mercado"}
         raise Unanswerable(
@@ -221,7 +241,7 @@ def _parts(query: StructuredQuery) -> list[_Part]:
     """The measure table part (if any metric is summed there) and one part per key table counted."""
     averaged = [metric for metric in query.metrics if DEFINITIONS[metric].kind != "sum"]
     if query.per is not None and averaged:
-        names_en, names_es = _metric_names(averaged)
+        names_en, names_es = metric_names(averaged)
         raise Unanswerable(
             f"An average per {query.per} is computed for totals only; {names_en} is not a total (a ratio or a count "
             "of distinct items), so its average would be another figure: ask for it without 'average'.",
@@ -435,9 +455,23 @@ class _Statement:
         where: list[sql.Composable] = []
         cc = wh.CAMPAIGN_COLUMNS
         filtered = (Dimension.campaign, Dimension.brand, Dimension.channel, Dimension.market, Dimension.country)
+        assigned = assigned_filters(query)
         for dimension in (*filtered, *wh.CAMPAIGN_CLASSES):
             refs = query.filter_values(dimension)
             if not refs:
+                continue
+            if dimension in assigned:
+                table, key = _ASSIGNED[dimension]
+                where.append(
+                    sql.SQL("{} IN (SELECT {k} FROM {}.{} WHERE {} = ANY({}))").format(
+                        campaign_column(cc["key"]),
+                        _ident(wh.SCHEMA),
+                        _ident(table),
+                        _ident(key),
+                        self.value([ref.key for ref in refs]),
+                        k=_ident(cc["key"]),
+                    )
+                )
                 continue
             if dimension is Dimension.country:
                 column = _country(grain)
@@ -795,7 +829,7 @@ def _shares(query: StructuredQuery) -> BuiltQuery:
         if DEFINITIONS[metric].kind != "sum" or not set(required_measures(metric)) <= set(wh.ADDITIVE)
     ]
     if not_totals:
-        names_en, names_es = _metric_names(not_totals)
+        names_en, names_es = metric_names(not_totals)
         raise Unanswerable(
             f"A share of the total is computed for totals only (spend, leads, sales …); {names_en} is not a total, "
             "so its parts do not add up to the whole.",

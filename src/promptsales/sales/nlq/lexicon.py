@@ -100,6 +100,10 @@ DIMENSION_WORDS: dict[Dimension, tuple[str, ...]] = {
         "rubros",
         "vertical",
         "verticales",
+        # the brand's industry, named with the brand ("por industria de la marca", "by brand industry")
+        *("brand industry", "brand industries", "industry of the brand", "industries of the brands"),
+        *("industria de la marca", "industria de las marcas", "industria de marca", "sector de la marca"),
+        *("sector de las marcas", "rubro de la marca", "rubro de las marcas"),
     ),
 }
 
@@ -405,8 +409,13 @@ CHANGE_WORDS = (
     "interanual",
     "ano contra ano",
     "went from",
+    *("move", "moved", "se movio", "movio"),
+    *("improve", "improved", "improvement", "mejoro", "mejoraron", "empeoro", "empeoraron", "worsened"),
     *("fell", "dropped", "declined", "cayo", "cayeron", "bajaron", "disminuyo", "disminuyeron", "caida"),
 )
+#: Change words that judge the change: which direction is better depends on the figure (a lower cost per lead is
+#: better), so a ranking by them is refused; between two periods the change is given with its sign.
+IMPROVEMENT_WORDS = frozenset("improve improved improvement mejoro mejoraron empeoro empeoraron worsened".split())
 #: Change words of a fall: a ranking by them puts the largest fall first ("which brand's spend fell the most").
 DECREASE_WORDS = frozenset(
     "fell dropped declined decreased decrease decline drop cayo cayeron bajaron disminuyo disminuyeron caida "

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any, Literal
 
 from promptsales.sales.nlq import language, lexicon, rules, words
-from promptsales.sales.nlq.builder import Unanswerable, choose_grain, over_time_problem
+from promptsales.sales.nlq.builder import Unanswerable, choose_grain, metric_names, over_time_problem
 from promptsales.sales.nlq.catalog import COUNTRY_ALIASES, OBJECTIVE_ALIASES, OBJECTIVE_FIGURE_WORDS, Catalog
 from promptsales.sales.nlq.metrics import DEFINITIONS, distinct_dimension, label
 from promptsales.sales.nlq.model import (
@@ -96,7 +96,9 @@ UNIT_MEASURES: dict[str, str] = {
     ),
 }
 _PER_UNIT = re.compile(
-    r"\s+(?:(?:de|of|for|por|en)\s+)?(?:(?:en\s+promedio|on\s+average)\s+)?(?:per|por|each|cada|every|a|an|/)\s+"
+    r"\s+(?:(?:nos|us)\s+)?(?:(?:dejo|dejaron|compro|compraron|gasto|gastaron|aporto|aportaron|genero|generaron|left"
+    r"|brought|spent|generated)\s+)?(?:(?:de|of|for|por|en)\s+)?(?:(?:en\s+promedio|on\s+average|promedio|average)\s+)?"
+    r"(?:per|por|each|cada|every|a|an|/)\s+"
     r"(?:(?:la|el|the|one)\s+)?(?:(?:unique|distinct|single|unico|distinto)\s+)?([a-z]+)\b"
 )
 #: A unit named as cheap ("más barato cada lead", "cheapest leads", "leads más baratos", "el lead más barato").
@@ -322,7 +324,7 @@ _PERIOD_OVER_PERIOD = re.compile(
     r"|(?P<week>week[\s-]+(?:over|on|to)[\s-]+week|wow|semana\s+(?:contra|vs|sobre)\s+semana))(?![a-z0-9])"
 )
 #: Markers of a breakdown that may take a partitive: "cada una de las marcas", "each of our channels".
-_EACH_MARKERS = frozenset({"each", "for each", "cada", "para cada", "por cada", "en cada"})
+_EACH_MARKERS = frozenset(m for m in lexicon.GROUP_MARKERS if m.split()[-1] in ("each", "cada"))
 _EACH_OF = re.compile(r"(?:(?:one|uno|una)\s+)?(?:of|de)\s+(?:the|our|los|las|nuestros|nuestras)\s+")
 #: A percent sign or word right before or after a change word: "% change", "variación porcentual".
 _PERCENT_BEFORE = re.compile(r"(?:%|percent|percentage|porcentual|porcentaje)\s*$")
@@ -742,6 +744,17 @@ class QuestionParser:
         if query.period is not None:  # "the top market … of the channel with the highest spend, in 2025"
             reading.subjects = [_scoped(subject, query.period) for subject in reading.subjects]
             update["subjects"] = reading.subjects
+            if query.metrics and all(metric is not CAMPAIGNS and not _dated(metric) for metric in query.metrics):
+                # "the budget of the campaign with the most reach in Q4 2025": a budget is not dated, so the
+                # period is the ranking's
+                update["period"] = None
+                english, spanish = metric_names(query.metrics)
+                query.notes.append(
+                    reading.say(
+                        f"The period {query.period.label} applies to the ranking: {english} is not dated.",
+                        f"El periodo {query.period.label} se aplica al ranking: {spanish} no tiene fecha.",
+                    )
+                )
         inherited = next((s.query.period for s in reading.subjects if s.query.period), None)
         if (
             query.period is None
@@ -991,6 +1004,9 @@ class QuestionParser:
         """The figure a threshold is on when no counted noun followed its number: the metric named right
         after it ("more than $50,000 in sales"), else right before it ("ROI above 2"); none is refused."""
         found = reading.threshold
+        named_campaigns = any(ref.dimension is Dimension.campaign for ref in reading.filters)
+        if found is not None and reading.threshold_metric is not None and named_campaigns and not reading.metrics:
+            reading.metrics.append(reading.threshold_metric)  # "did the X campaign hit its goal?": its figures
         if found is None or reading.threshold_metric is not None:
             return None
         after = [(s, m) for s, _, m in reading.metric_spans if 0 <= s - found.end <= _THRESHOLD_REACH]
@@ -1016,7 +1032,7 @@ class QuestionParser:
                 not_understood=words_set.split(),
             )
         spans = [span for span in reading.metric_spans if span[2] is reading.threshold_metric]
-        if len(spans) == 1:  # named only as the threshold's figure: not also a figure asked for
+        if len(spans) == 1 and not named_campaigns:  # named only as the threshold's figure: not also one asked for
             reading.metrics = [m for m in reading.metrics if m is not reading.threshold_metric]
         return None
 
@@ -1045,6 +1061,25 @@ class QuestionParser:
             assert dimension is not None
             having = Threshold(dimension=dimension, **common)
             return query.model_copy(update={"intent": Intent.value, "metrics": counted, "having": having})
+        campaigns = [ref for ref in query.filters if ref.dimension is Dimension.campaign]
+        if campaigns and not query.group_by:
+            # "did the Summer Glow campaign hit its sales goal?": the named campaigns' figures, the threshold's
+            # and those it is computed from, whether or not they meet it
+            definition = DEFINITIONS[metric]
+            inputs = [Metric(name) for name in definition.inputs if Metric(name) in DEFINITIONS]
+            query.notes.append(
+                reading.say(
+                    f"Whether each campaign meets '{text}' is read from {label(metric, 'en')}.",
+                    f"Si cada campaña cumple '{text}' se lee en {label(metric, 'es')}.",
+                )
+            )
+            return query.model_copy(
+                update={
+                    "intent": Intent.breakdown,
+                    "group_by": [Dimension.campaign],
+                    "metrics": list(dict.fromkeys([*asked, *inputs, metric]))[:6],
+                }
+            )
         named = _GROUP_NOUN.search(reading.normalized[: found.start]) if not query.group_by and not asked else None
         if named is not None:
             dimension = _GROUP_NOUNS[named["noun"]]
@@ -1246,8 +1281,9 @@ class QuestionParser:
         comparison = [(m.start(), m.end()) for word in lexicon.COMPARE_WORDS for m in _find(word, reading.text)]
         if len(reading.periods) > 1:
             comparison.extend(spans)
-            if spans:  # "percentage growth", "crecimiento porcentual": the change in percent
+            if spans:  # "percentage growth", "crecimiento porcentual": the change in percent; "move between Q3 and Q4"
                 comparison.extend(m.span() for word in _RELATIVE_WORDS for m in _find(word, reading.text))
+                comparison.extend(m.span() for word in ("between", "entre") for m in _find(word, reading.text))
         for start, end in comparison:
             reading.read("comparison", start, end)
         for phrase in lexicon.SAME_PERIOD_PHRASES:  # "that year": the period already named (here or around)
@@ -1321,6 +1357,11 @@ class QuestionParser:
                     ),
                     None,
                 )
+                if found is None and event != "running" and _MONTH_NOUNS & set(reading.normalized.split()):
+                    # "¿en qué mes de 2025 se lanzaron menos campañas?": the one period, named before the verb,
+                    # is the launches' when their months are asked
+                    before = [item for item in reading.found_periods if item.end <= match.start()]
+                    found = before[0] if len(before) == len(reading.found_periods) == 1 else None
                 if found is None:
                     continue
                 if not _about_campaigns(reading) and (event == "running" or match.group() in words.STOP_WORDS):
@@ -1853,6 +1894,19 @@ class QuestionParser:
         if not (reading.change and reading.rank_dimension is not None and len(reading.periods) > 1):
             return None
         asked = reading.words.get("comparison", [])
+        judged = sorted(lexicon.IMPROVEMENT_WORDS & set(reading.normalized.split()))
+        if judged:
+            return reading.refuse(
+                reading.say(
+                    f"Which change is an improvement ('{' '.join(judged)}') depends on the figure (a lower cost per "
+                    "lead is better), so I do not rank by it.",
+                    f"Qué cambio es una mejora ('{' '.join(judged)}') depende de la cifra (un costo por lead menor es "
+                    "mejor), así que no ordeno por eso.",
+                ),
+                "the largest rise or fall (e.g. 'which channel's ROAS grew the most from Q3 to Q4 2025')",
+                "la mayor subida o caída (p. ej. '¿qué canal subió más su ROAS del T3 al T4 2025?')",
+                not_understood=judged,
+            )
         if len(reading.periods) == 2:
             relative = _RELATIVE_WORDS & set(reading.words.get("comparison", []))
             reading.rank_change = "relative" if relative else "absolute"
@@ -2080,6 +2134,7 @@ class QuestionParser:
                 return [], text, self._ambiguous_campaign(fragment, best, language)
             refs.append(_campaign_ref(fragment, chosen))
             text = blank_span(text, match.start(), match.end())
+        named_text = text
         exact, text = self.catalog.find_mentions(text, Dimension.campaign)
         refs.extend(ref for ref in exact if all(ref.key != other.key for other in refs))
         for match in list(
@@ -2091,6 +2146,9 @@ class QuestionParser:
         ):
             if _asks_for_a_campaign(text[: match.start()], match.group(1)):
                 continue  # "qué campaña generó más …", "which campaign had …": a ranking, not a name
+            before = named_text[: match.start()].rstrip()
+            if any(ref.matched_text and before.endswith(ref.matched_text) for ref in exact):
+                continue  # "the Summer Glow campaign hit its goal": the name came before the word
             named = dimension_name_at(text[match.start() :].split(), 0)
             if named is not None and named[0] is not Dimension.campaign:
                 continue  # "campaign objective": another dimension's name, not a campaign's
@@ -2331,7 +2389,10 @@ class QuestionParser:
             first = max(0, index - 4)
             before = list(range(first, index))
             relative = _relative_pronoun(tokens, index + length)  # "the market *in which* we got the most"
-            after = list(range(index + length, min(len(tokens), index + length + len(relative) + 5)))
+            # "which month *of* [2025] did we get the most leads": the period's joining word left after it was read
+            joined = next((i for i in range(index + length, len(tokens)) if tokens[i] not in _PERIOD_JOINERS), 0)
+            joined = max(0, joined - index - length)
+            after = list(range(index + length, min(len(tokens), index + length + len(relative) + joined + 5)))
             numbers = [i for i in before if how_many(tokens[i])]
             which = [i for i in before[-2:] if tokens[i] in lexicon.WHICH_WORDS]
             ranked_before = [i for i in before if tokens[i] in rank_words]
@@ -2343,6 +2404,10 @@ class QuestionParser:
                 rank_word = [i for i, token in enumerate(tokens) if token in rank_words][:1]
             used = [*range(index, index + length), *which[-1:], *rank_word, *numbers[-1:]]
             used += [i for i in low if i - 1 in rank_word]
+            where = next((i for i in range(min(2, len(tokens))) if tokens[i] in ("where", "donde")), None)
+            if dimension is Dimension.market and where is not None and where < index:
+                # "where did we get the most reach? top 3 cities": the place asked is the ranked market
+                used += [where, *range(where), *[i for i, token in enumerate(tokens) if token in rank_words][:1]]
             trailing = [] if numbers else _trailing_limit(text, spans, tokens, dimension)
             if trailing:  # "which channels had the most sales? top 3", "…, las 2 peores"
                 numbers = [i for i in trailing if how_many(tokens[i])][:1]
@@ -2371,6 +2436,10 @@ class QuestionParser:
         return _Ranking(None, None, descending, None, [])
 
 
+#: The words of a month as a unit ("which month", "por mes").
+_MONTH_NOUNS = frozenset({"month", "months", "mes", "meses"})
+#: Words that join a period to the noun before it ("the month *of* 2025", "el mes *de* 2025").
+_PERIOD_JOINERS = frozenset({"of", "de", "del", "in", "en", "during", "durante"})
 #: Words a limit added after a ranking question may hold besides its number: "? top 3", ", las 2 peores".
 _LIMIT_CLAUSE_WORDS = frozenset(
     "only just solo solamente the los las top bottom worst best peores mejores first primeros primeras".split()

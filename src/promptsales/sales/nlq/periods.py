@@ -502,16 +502,18 @@ class PeriodParser:
         el 31 de diciembre", "December 15, 2025", "2025-12-15", "la primera quincena de enero": days (whole months
         are a period of months)."""
         day, th, year = r"\d{1,2}", r"(?:st|nd|rd|th)?", rf"(?:\s*\|)?(?:\s*(?:of|de|del)?\s*{_YEAR})?"
-        patterns = [  # groups: first day, first month, last day, last month, year (named)
-            rf"\b(?:from|between)\s+(?P<m1>{_MONTH}|{_ABBR})\s+(?P<d1>{day}){th}\s+(?:to|and|until|through|thru)\s+"
-            rf"(?:(?P<m2>{_MONTH}|{_ABBR})\s+)?(?P<d2>{day}){th}(?P<y>{year})",
+        first_year = r"(?:(?:\s*\|)?\s*(?:de\s+|del\s+)?(?P<y1>20\d\d))?"  # "Dec 20, 2025 to Jan 5, 2026"
+        patterns = [  # groups: first day, first month, (first year,) last day, last month, year (named)
+            rf"\b(?:from|between)\s+(?P<m1>{_MONTH}|{_ABBR})\s+(?P<d1>{day}){th}{first_year}\s+"
+            rf"(?:to|and|until|through|thru)\s+(?:(?P<m2>{_MONTH}|{_ABBR})\s+)?(?P<d2>{day}){th}(?P<y>{year})",
             rf"\b(?:from|between)\s+(?:the\s+)?(?P<d1>{day}){th}(?:\s+(?:of\s+)?(?P<m1>{_MONTH}))?\s+"
             rf"(?:to|and|until|through|thru)\s+(?:the\s+)?(?P<d2>{day}){th}\s+(?:of\s+)?(?P<m2>{_MONTH})(?P<y>{year})",
             rf"\b(?:del|desde\s+el|entre\s+el|de|desde)\s+{_WEEKDAY_ES}(?P<d1>{day})(?:ro|ero|o)?"
-            rf"(?:\s+de\s+(?P<m1>{_MONTH}|{_ABBR}))?\s+(?:al|a|hasta\s+el|y\s+el|hasta|y)\s+{_WEEKDAY_ES}(?P<d2>{day})\s+de\s+"
+            rf"(?:\s+de\s+(?P<m1>{_MONTH}|{_ABBR}){first_year})?\s+(?:al|a|hasta\s+el|y\s+el|hasta|y)\s+{_WEEKDAY_ES}"
+            rf"(?P<d2>{day})\s+de\s+"
             rf"(?P<m2>{_MONTH}|{_ABBR})(?P<y>{year})",
             # "dec 24 to dec 31 2025", "nov 1 - nov 15": a day range written with abbreviated months
-            rf"\b(?P<m1>{_MONTH}|{_ABBR})\s+(?P<d1>{day}){th}\s*(?:to|until|through|thru|-|–|al|a|hasta)\s*"
+            rf"\b(?P<m1>{_MONTH}|{_ABBR})\s+(?P<d1>{day}){th}{first_year}\s*(?:to|until|through|thru|-|–|al|a|hasta)\s*"
             rf"(?:(?P<m2>{_MONTH}|{_ABBR})\s+)?(?P<d2>{day}){th}(?P<y>{year})",
             rf"\b(?:on\s+)?(?P<m1>{_MONTH})\s+(?P<d1>{day}){th}(?:\s*\|)?\s*(?P<y>20\d\d)",
             rf"\b(?:el|on\s+the)\s+(?P<d1>{day}){th}\s+(?:de|of)\s+(?P<m1>{_MONTH})(?P<y>{year})",
@@ -605,6 +607,8 @@ class PeriodParser:
         else:
             end_year = latest_month(number2, self.as_of).year
         start_year = end_year - 1 if number1 > number2 else end_year
+        if groups.get("y1"):
+            start_year = int(groups["y1"])
         try:
             first = date(start_year, number1, int(groups["d1"]))
             last = date(end_year, number2, int(groups.get("d2") or groups["d1"]))
