@@ -2089,6 +2089,13 @@ def test_mcpnet_parser_reads_the_brands_industry_named_with_the_brand(question, 
     assert result.group_by == group_by
 
 
+def test_mcpnet_parser_keeps_the_industry_of_a_ranked_brand_nested():
+    """Without a breakdown marker, "el rubro de la marca con más leads" is the industry of the ranked brand."""
+    result = _named_values_parser().parse("rubro de la marca con mas leads oct-dic 2025")
+    assert isinstance(result, StructuredQuery), result
+    assert [subject.dimension for subject in result.subjects] == [Dimension.brand]
+
+
 @pytest.mark.parametrize(
     "question",
     [

@@ -100,10 +100,6 @@ DIMENSION_WORDS: dict[Dimension, tuple[str, ...]] = {
         "rubros",
         "vertical",
         "verticales",
-        # the brand's industry, named with the brand ("por industria de la marca", "by brand industry")
-        *("brand industry", "brand industries", "industry of the brand", "industries of the brands"),
-        *("industria de la marca", "industria de las marcas", "industria de marca", "sector de la marca"),
-        *("sector de las marcas", "rubro de la marca", "rubro de las marcas"),
     ),
 }
 

@@ -323,6 +323,14 @@ _PERIOD_OVER_PERIOD = re.compile(
     r"(?<![a-z0-9])(?:month[\s-]+(?:over|on|to)[\s-]+month|mom|mes\s+(?:contra|vs|sobre)\s+mes"
     r"|(?P<week>week[\s-]+(?:over|on|to)[\s-]+week|wow|semana\s+(?:contra|vs|sobre)\s+semana))(?![a-z0-9])"
 )
+#: A quoted name; an apostrophe inside a word or before a two-digit year ("Q4'25", "Dec '25") opens no quotation.
+_QUOTED = re.compile(r"\"([^\"]{2,120})\"|(?<![a-z0-9])'([^']{2,120})'(?![a-z0-9])")
+#: The brands' industry named with the brand after a breakdown marker ("por industria de la marca", "by brand
+#: industry"); elsewhere "el rubro de la marca con más leads" is the industry of a ranked brand.
+_BRAND_INDUSTRY = re.compile(
+    r"(?:(?:el|la|los|las|the|their|its|su|sus)\s+)?(?:industrias?|sector(?:es)?|rubros?|industry|industries)\s+(?:de|of)\s+(?:(?:la|las|the|su|sus|their|its)\s+)?"
+    r"(?:marcas?|brands?)(?![a-z0-9])|(?:(?:the|their)\s+)?brands?\s+industr(?:y|ies)(?![a-z0-9])"
+)
 #: Markers of a breakdown that may take a partitive: "cada una de las marcas", "each of our channels".
 _EACH_MARKERS = frozenset(m for m in lexicon.GROUP_MARKERS if m.split()[-1] in ("each", "cada"))
 _EACH_OF = re.compile(r"(?:(?:one|uno|una)\s+)?(?:of|de)\s+(?:the|our|los|las|nuestros|nuestras)\s+")
@@ -663,7 +671,7 @@ class QuestionParser:
         """An entity named by a ranking of its own ("the channels *of the campaign with the most sales*") is
         read first, as a question of its own (to any depth up to :data:`MAX_SUBJECT_DEPTH`); it becomes a
         subject of the query, resolved to its rows (ties included) before the query runs."""
-        masked = re.sub(r"\"[^\"]*\"|'[^']*'", lambda m: " " * len(m.group()), reading.text)
+        masked = _QUOTED.sub(lambda m: " " * len(m.group()), reading.text)
         masked = self.catalog.find_mentions(masked, Dimension.campaign)[1]
         threshold = find_threshold(masked)
         if threshold is not None:  # "presupuesto de más de 50.000": a threshold, not a ranking ("más")
@@ -2115,8 +2123,7 @@ class QuestionParser:
     def _campaigns(self, text: str, language: str = "en") -> tuple[list[EntityRef], str, str | None]:
         """Quoted names, exact names, then a fuzzy fragment after campaign/campaña."""
         refs: list[EntityRef] = []
-        # an apostrophe inside a word or before a two-digit year ("Q4'25", "Dec '25") opens no quotation
-        for match in list(re.finditer(r"\"([^\"]{2,120})\"|(?<![a-z0-9])'([^']{2,120})'(?![a-z0-9])", text)):
+        for match in list(_QUOTED.finditer(text)):
             fragment = (match.group(1) or match.group(2)).strip()
             whole_name = self.catalog.named(Dimension.campaign, fragment)
             if len(whole_name) == 1:  # a campaign's whole name, quoted: nothing to match fuzzily
@@ -2337,6 +2344,9 @@ class QuestionParser:
                 tokens = match.group(1).split()
                 found = dimension_name_at(tokens, 0)
                 skipped = 0
+                brand_industry = _BRAND_INDUSTRY.match(" ".join(tokens))
+                if brand_industry:  # "por industria de la marca", "by brand industry": the brands' industry
+                    found = (Dimension.industry, len(brand_industry.group().split()))
                 partitive = _EACH_OF.match(" ".join(tokens)) if marker in _EACH_MARKERS else None
                 if found is None and partitive:  # "cada una de las marcas", "each of our channels"
                     skipped = len(partitive.group().split())
