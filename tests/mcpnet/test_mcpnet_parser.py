@@ -2200,3 +2200,19 @@ def test_mcpnet_parser_answers_whether_a_named_campaign_met_its_goal_with_its_fi
     assert isinstance(result, StructuredQuery), result
     assert [ref.key for ref in result.filters] == [2] and result.having is None
     assert {Metric("goal_amount"), Metric("sales_amount"), Metric("success_rate")} <= set(result.metrics)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the total budget of our active campaigns in Mexico?",
+        "¿Cuánto presupuesto suman las campañas activas que apuntan a México?",
+        "presupuesto de las campañas activas dirigidas a México",
+    ],
+)
+def test_mcpnet_parser_reads_the_budget_of_the_campaigns_in_a_market(question):
+    """The market picks the campaigns; the builder reads it as a semi-join for a per-campaign figure."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert result.metrics == [Metric("budget")] and result.status == "active"
+    assert {ref.key for ref in result.filters if ref.dimension is Dimension.market} == {5, 6}

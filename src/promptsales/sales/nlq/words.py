@@ -62,6 +62,8 @@ STOP_WORDS: frozenset[str] = frozenset(
     tan corrio corre corren correr ya decir dime podrias podria dentro saco sacamos sacaron pauta
     right anything algo whichever belong belongs belonged pertenece pertenecen pertenecia pls plz thx porfavor across
     transcurso largo calendar
+    suman suma sumo apuntan apunta apuntaron apuntadas apuntados dirigidas dirigidos dirigida dirigido
+    orientadas orientados enfocadas enfocados
     """.split()
 )
 
