@@ -323,3 +323,23 @@ def test_mcpnet_builder_picks_the_campaigns_in_a_market_or_channel_for_a_per_cam
 def test_mcpnet_builder_still_refuses_a_budget_split_by_channel():
     with pytest.raises(Unanswerable):
         build(StructuredQuery(intent=Intent.breakdown, metrics=[Metric("budget")], group_by=[Dimension.channel]))
+
+
+def test_mcpnet_builder_counts_the_campaigns_that_ran_ads_in_a_market_in_a_period(warehouse):
+    """ "How many campaigns had ad spend in Ecuador in H2 2025": those with ad results there then — a row holding
+    only a CRM sale attributed to the market is not one (24 were counted for 22). Compared with ads.ad_results."""
+    query = StructuredQuery(
+        intent=Intent.value,
+        metrics=[Metric("campaigns")],
+        filters=[EntityRef(dimension=Dimension.market, key=15, name="x")],
+        period=Period(start=date(2025, 7, 1), end=date(2026, 1, 1), label="H2 2025"),
+    )
+    built = build(query)
+    with connect("sales", "analyst", settings=warehouse) as conn:
+        (found,) = conn.execute(built.statement, built.params).fetchone()
+    with connect("ads", "app", settings=warehouse) as conn:
+        (expected,) = conn.execute(
+            "SELECT count(DISTINCT campaign_id) FROM ads.ad_results WHERE market_id = 15 "
+            "AND result_date >= '2025-07-01' AND result_date < '2026-01-01'"
+        ).fetchone()
+    assert expected and found == expected

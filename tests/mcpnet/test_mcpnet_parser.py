@@ -2216,3 +2216,78 @@ def test_mcpnet_parser_reads_the_budget_of_the_campaigns_in_a_market(question):
     assert isinstance(result, StructuredQuery), result
     assert result.metrics == [Metric("budget")] and result.status == "active"
     assert {ref.key for ref in result.filters if ref.dimension is Dimension.market} == {5, 6}
+
+
+@pytest.mark.parametrize(
+    "question, group_by",
+    [
+        ("marca con mas campañas en mexico (historico)", [Dimension.brand]),
+        ("brand with the most campaigns in Mexico of all time", [Dimension.brand]),
+        ("marca con mas campañas en mexico de todos los tiempos", [Dimension.brand]),
+        ("historico de ventas 2025", [Dimension.month]),
+    ],
+)
+def test_mcpnet_parser_reads_all_time_apart_from_a_history_by_month(question, group_by):
+    """ "(histórico)" after a ranking is all time — it had added a breakdown by month to the ranking, silently
+    (held-out ties-600, read and moved to dev as ties-604); "el histórico de ventas" is still a trend."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert result.group_by == group_by
+
+
+def test_mcpnet_parser_reads_statuses_after_all_as_every_campaign_not_a_breakdown():
+    """ "(todas, activas y finalizadas)": every campaign of those statuses, by objective only — it had added a
+    breakdown by status, silently (dev count-602-3); "activas y finalizadas por objetivo" is still by status."""
+    every = _named_values_parser().parse("campañas en mexico por objetivo de campaña (todas, activas y finalizadas)")
+    both = _named_values_parser().parse("campañas activas y finalizadas por objetivo")
+    assert isinstance(every, StructuredQuery) and isinstance(both, StructuredQuery)
+    assert (every.group_by, both.group_by) == ([Dimension.objective], [Dimension.objective, Dimension.status])
+
+
+@pytest.mark.parametrize(
+    "question, check",
+    [
+        (
+            "¿Cuántas campañas apuntaron a Mexico? desglosalo por objetivo",
+            lambda r: r.group_by == [Dimension.objective],
+        ),
+        ("sales $ two quarters ago", lambda r: (r.period.start, r.period.end) == (date(2025, 7, 1), date(2025, 10, 1))),
+        ("ventas hace 2 años", lambda r: r.period.start == date(2024, 1, 1)),
+        ("nro de ventas entre el 1 y el 24 de dic 2025, ambos incluidos", lambda r: r.period.end == date(2025, 12, 25)),
+        (
+            "¿Cuántas personas distintas nos compraron en Estados Unidos en 2025?",
+            lambda r: r.metrics == [Metric("clients")],
+        ),
+        (
+            "How many campaigns were running at some point in November 2025, by industry?",
+            lambda r: [e.event for e in r.lifecycle] == ["running"] and r.status is None,
+        ),
+        (
+            "where were our biggest average tickets in the second half of 2025? top three markets",
+            lambda r: (r.metrics, r.group_by, r.limit) == ([Metric("aov")], [Dimension.market], 3),
+        ),
+        (
+            "¿Cuál fue el CPM de las marcas financieras comparado con el de las de viajes en 2025?",
+            lambda r: {ref.key for ref in r.filters} == {"finance", "travel"} and r.group_by == [Dimension.industry],
+        ),
+    ],
+)
+def test_mcpnet_parser_reads_round_fifteen_phrasings(question, check):
+    """Phrasings of the fifteenth round's dev part: "desglósalo", N quarters / years ago, "ambos incluidos", people
+    who bought, "at some point" before a lifecycle period (it had been read as active now once "point" was known),
+    "average tickets", "marcas financieras"."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert check(result), result
+
+
+@pytest.mark.parametrize(
+    "question, refusal",
+    [
+        ("dame nombre y mail de los leads que están en etapa de propuesta hace más de 30 días", "privacy"),
+        ("cargá los leads de la feria que te pasé en el excel", "read-only"),
+    ],
+)
+def test_mcpnet_parser_refuses_contact_fields_and_imports_by_their_rule(question, refusal):
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, NotAnswerable) and result.refusal == refusal, result

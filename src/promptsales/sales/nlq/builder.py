@@ -389,11 +389,16 @@ class _Statement:
             statement += sql.SQL(" GROUP BY ") + sql.SQL(", ").join(group)
         return statement
 
-    def _on_a_channel_in_a_period(self, grain: wh.Grain) -> bool:
-        """Whether the query filters one or more channels within a period, on rows split by channel."""
+    def _on_a_place_in_a_period(self, grain: wh.Grain) -> bool:
+        """Whether the query filters one or more channels, markets or countries within a period, on rows split
+        by them."""
         dated = self.query.period is not None or bool(self.query.compare_periods)
-        on_channel = any(ref.dimension is Dimension.channel for ref in self.query.filters)
-        return dated and on_channel and Dimension.channel in grain.keys and Dimension.campaign in grain.keys
+        places = {Dimension.country: Dimension.market}
+        split = {places.get(ref.dimension, ref.dimension) for ref in self.query.filters} & {
+            Dimension.channel,
+            Dimension.market,
+        }
+        return dated and bool(split) and split <= set(grain.keys) and Dimension.campaign in grain.keys
 
     def metric(self, metric: Metric, grain: wh.Grain, month: sql.Composable | None) -> sql.Composable:
         """The metric's aggregate, divided by the campaigns, days or months of its rows for an average."""
@@ -402,9 +407,10 @@ class _Statement:
             return sql.SQL("count(DISTINCT {})").format(_col(alias, wh.CAMPAIGN_COLUMNS["brand_key"]))
         if distinct_dimension(metric) is Dimension.country:  # an attribute of the market
             return sql.SQL("count(DISTINCT {}){}").format(_country(grain), _with_ads(Dimension.country, grain, "f"))
-        if distinct_dimension(metric) is Dimension.campaign and self._on_a_channel_in_a_period(grain):
-            # "traffic campaigns on TikTok in 2025": those that ran ads there then (a row holding only a CRM sale
-            # attributed to TikTok is not one), as the registry's definition says ("with results in the period")
+        if distinct_dimension(metric) is Dimension.campaign and self._on_a_place_in_a_period(grain):
+            # "traffic campaigns on TikTok in 2025", "campaigns in Ecuador in H2 2025": those that ran ads there
+            # then (a row holding only a CRM sale attributed there is not one), as the registry's definition says
+            # ("with results in the period")
             key = _col("f", grain.keys[Dimension.campaign])
             return sql.SQL("count(DISTINCT {}){}").format(key, _with_ads(Dimension.channel, grain, "f"))
         expression = metric_expression(metric, grain, "f")

@@ -147,13 +147,15 @@ INDUSTRY_ALIASES: dict[str, tuple[str, ...]] = {
         "finanzas",
         "financiero",
         "financiera",
+        "financieros",
+        "financieras",
         "servicios financieros",
         "banca",
         "banking",
     ),
     "home": ("home", "home goods", "hogar", "articulos para el hogar"),
     "travel": ("travel", "tourism", "viajes", "turismo"),
-    "education": ("education", "educacion", "educativo", "educativa"),
+    "education": ("education", "educacion", "educativo", "educativa", "educativos", "educativas"),
     "health_fitness": (
         "health and fitness",
         "health fitness",
@@ -166,7 +168,16 @@ INDUSTRY_ALIASES: dict[str, tuple[str, ...]] = {
         "wellness",
     ),
     "telecom": ("telecom", "telecommunications", "telecomunicaciones", "telco", "telefonia"),
-    "automotive": ("automotive", "automotriz", "automotor", "automoviles", "automobiles", "autos", "cars"),
+    "automotive": (
+        "automotive",
+        "automotriz",
+        "automotrices",
+        "automotor",
+        "automoviles",
+        "automobiles",
+        "autos",
+        "cars",
+    ),
 }
 
 

@@ -124,7 +124,10 @@ GROUP_MARKERS = (
 )
 #: Words that only say "break it down": read with a breakdown the question asks for ("break down 2025 revenue
 #: per market", "desglose de ventas por canal").
-BREAKDOWN_WORDS = ("break down", "breakdown", "broken down", "desglose", "desglosa", "desglosado", "desglosar")
+BREAKDOWN_WORDS = (
+    *("break down", "break it down", "breakdown", "broken down", "split it"),
+    *("desglose", "desglosa", "desglosado", "desglosar", "desglosalo", "desglosala", "desglosame", "desglosalos"),
+)
 MONTHLY_WORDS = (
     "monthly",
     "month by month",
@@ -330,7 +333,8 @@ LIFECYCLE_WORDS["running"] += STATUS_WORDS["active"]
 
 #: What may stand between a lifecycle word and its period ("ended *in*", "terminaron *entre*").
 LIFECYCLE_CONNECTORS = frozenset(
-    "in en during durante between entre within at on of de del el la the from desde sometime at some time".split()
+    "in en during durante between entre within at on of de del el la the from desde sometime at some time point any"
+    " algun alguna momento".split()
 )
 
 #: Words that ask for an average of a total; with a unit (:data:`PER_UNITS`) they average per that unit.
@@ -431,6 +435,21 @@ TREND_WORDS = (
     "evoluciono",
     "over time",
     "a lo largo del tiempo",
+    "historico",
+)
+#: "All time": every recorded period up to the as-of date, the default; read and changing nothing. ("El histórico
+#: de ventas" is a trend: "historico" is one only before "de" / "of".)
+ALL_TIME_WORDS = (
+    "of all time",
+    "all time",
+    "ever",
+    "de todos los tiempos",
+    "desde siempre",
+    "en toda la historia",
+    "historicamente",
+    "historicos",
+    "historica",
+    "historicas",
     "historico",
 )
 #: "that year", "ese año": the period already named.

@@ -331,6 +331,11 @@ _BRAND_INDUSTRY = re.compile(
     r"(?:(?:el|la|los|las|the|their|its|su|sus)\s+)?(?:industrias?|sector(?:es)?|rubros?|industry|industries)\s+(?:de|of)\s+(?:(?:la|las|the|su|sus|their|its)\s+)?"
     r"(?:marcas?|brands?)(?![a-z0-9])|(?:(?:the|their)\s+)?brands?\s+industr(?:y|ies)(?![a-z0-9])"
 )
+#: Statuses listed after "all" / "todas": the campaigns of every one of them, not a breakdown by status.
+_ALL_STATUSES = re.compile(
+    r"(?<![a-z0-9])(?:todas|todos|all)(?:\s+(?:of\s+them|ellas|ellos))?(?:\s*\|)?\s+"
+    r"(?:(?:las|los|the)\s+)?(?:(?:campanas|campaigns)(?:\s*\|)?\s+)?(?:activ|finaliz|finish|ended|active|termin|vigent|cerrad)"
+)
 #: Markers of a breakdown that may take a partitive: "cada una de las marcas", "each of our channels".
 _EACH_MARKERS = frozenset(m for m in lexicon.GROUP_MARKERS if m.split()[-1] in ("each", "cada"))
 _EACH_OF = re.compile(r"(?:(?:one|uno|una)\s+)?(?:of|de)\s+(?:the|our|los|las|nuestros|nuestras)\s+")
@@ -1139,7 +1144,8 @@ class QuestionParser:
             reading.status = statuses[0]
         elif statuses:  # "campañas activas y finalizadas": both, by status
             reading.statuses = statuses
-            reading.group_by_status = True
+            # "(todas, activas y finalizadas)", "all of them, active and finished": every one, not a breakdown
+            reading.group_by_status = not _ALL_STATUSES.search(reading.normalized)
         for status, phrases in _STATUS_VERBS.items():  # no period of their own left: a status now
             if reading.status in (None, status) and not reading.statuses:
                 for phrase in phrases:
@@ -1335,7 +1341,15 @@ class QuestionParser:
         the breakdown by month."""
         if len(reading.periods) > 1:
             return
-        found = [m for word in lexicon.TREND_WORDS for m in _find(word, reading.text)]
+        found = [
+            m
+            for word in lexicon.TREND_WORDS
+            for m in _find(word, reading.text)
+            if word != "historico" or re.match(r"\s+(?:de|del|of)\b", reading.text[m.end() :])
+        ]
+        for word in lexicon.ALL_TIME_WORDS:  # "(histórico)", "of all time": no period, as asked
+            for match in _find(word, reading.text):
+                reading.read("period", match.start(), match.end())
         if not found:
             return
         for match in found:

@@ -962,6 +962,23 @@ class PeriodParser:
                 ),
             ),
             (
+                # "two quarters ago", "hace 2 trimestres": the quarter that many before the as-of one
+                rf"\b{_NUM}\s+quarters?\s+ago\b|\bhace\s+{_NUM}\s+trimestres?\b",
+                lambda m: self._quarter_period(
+                    (add_months(this_quarter, -3 * _number(m.group(1) or m.group(2))).month - 1) // 3 + 1,
+                    add_months(this_quarter, -3 * _number(m.group(1) or m.group(2))).year,
+                ),
+            ),
+            (
+                # "two years ago", "hace 2 años": that calendar year
+                rf"\b{_NUM}\s+years?\s+ago\b|\bhace\s+{_NUM}\s+anos?\b",
+                lambda m: months_period(
+                    date(self.as_of.year - _number(m.group(1) or m.group(2)), 1, 1),
+                    12,
+                    str(self.as_of.year - _number(m.group(1) or m.group(2))),
+                ),
+            ),
+            (
                 r"\b(?:the\s+)?quarter\s+before\s+last\b|\b(?:el\s+)?trimestre\s+antepasado\b",
                 lambda m: self._quarter_period(
                     (add_months(this_quarter, -6).month - 1) // 3 + 1, add_months(this_quarter, -6).year

@@ -25,6 +25,8 @@ _PEOPLE = (
     r"clientes?|compradore?s?|prospectos?|personas?|usuarios?|contactos?)"
 )
 _THE = r"(?:(?:the|our|their|los|las|nuestros|nuestras|sus|de|del|of)\s+)*"
+#: A contact field of a person.
+_CONTACT = r"(?:names?|nombres?|e-?mails?|mails?|correos?|phones?|telefonos?|celulares?|addresses|direccion(?:es)?)"
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,9 @@ PRIVACY = Rule(
             rf"\b(?:e-?mails|correos|addresses|names?|nombres?|list|lista|listado|identities|identidades)\s+"
             rf"{_THE}{_PEOPLE}\b",
             # one e-mail of people needs "of": "email leads" are the leads of the e-mail channel
-            rf"\b(?:e-?mail|correo)\s+(?:of|de|del)\s+{_THE}{_PEOPLE}\b",
+            rf"\b(?:e-?mail|mail|correo)\s+(?:of|de|del)\s+{_THE}{_PEOPLE}\b",
+            # contact fields listed together: "nombre y mail de los leads", "names and phones of the clients"
+            rf"\b{_CONTACT}\s+(?:y|e|and|&)\s+{_CONTACT}\s+(?:of|de|del)\s+{_THE}{_PEOPLE}\b",
             rf"\b(?:which|what|que|cuales?|top(?:\s+\d+)?|list|lista|listado)\s+{_PEOPLE}\b",
             r"\b(?:who|quien(?:es)?)\s+(?:bought|purchased|buys|compro|compraron|compra|compran)\b",
             # "¿quién fue el cliente que más compró?", "who is our top customer", "which lead …"
@@ -185,7 +189,7 @@ _WRITE_VERBS = (
     r"clone|copy|configure|adjust|save|clona|clonar|copia|copiar|fija|fijar|establece|establecer|configura|"
     r"configurar|ajusta|ajustar|deja|dejar|guarda|guardar|marcar|marca\s+como|marcalos|marcalas|manda|mandar|"
     r"bump|boost|hike|slash|trim|top\s+up|switch|swap|convert|turn|reactivate|upload|import|unsubscribe|"
-    r"shut\s+(?:down|off)|apaga|apagar|enciende|encender|prende|prender|importar|"
+    r"shut\s+(?:down|off)|apaga|apagar|enciende|encender|prende|prender|importar|importa|carga(?!\s+de\b)|cargar|"
     r"give\s+(?!me\b|us\b)(?:\w+\s+)?(?:another|more|an\s+extra|extra)\s+(?:\$?\d+\w*|budget|money)|"
     r"pasa\s+(?:las|los|la|el|todas|todos)|pasar\s+(?:las|los|la|el|todas|todos)|cambiale|cambialas|cambialos"
 )

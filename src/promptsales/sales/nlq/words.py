@@ -63,7 +63,7 @@ STOP_WORDS: frozenset[str] = frozenset(
     right anything algo whichever belong belongs belonged pertenece pertenecen pertenecia pls plz thx porfavor across
     transcurso largo calendar
     suman suma sumo apuntan apunta apuntaron apuntadas apuntados dirigidas dirigidos dirigida dirigido
-    orientadas orientados enfocadas enfocados
+    orientadas orientados enfocadas enfocados inclusive inclusivo incluidos incluidas incluido incluida ambos ambas
     """.split()
 )
 
