@@ -2291,3 +2291,10 @@ def test_mcpnet_parser_reads_round_fifteen_phrasings(question, check):
 def test_mcpnet_parser_refuses_contact_fields_and_imports_by_their_rule(question, refusal):
     result = _named_values_parser().parse(question)
     assert isinstance(result, NotAnswerable) and result.refusal == refusal, result
+
+
+def test_mcpnet_parser_reads_a_misspelt_campaigns_as_the_campaigns_the_question_is_about():
+    result = _named_values_parser().parse("Total spend of the campaings that ended in November 2025")
+    assert isinstance(result, StructuredQuery), result
+    assert (result.metrics, [e.event for e in result.lifecycle]) == ([Metric("spend")], ["ended"])
+    assert "campaings" in result.words["scope"]

@@ -350,6 +350,9 @@ MEASURES: tuple[Measure, ...] = (
             "gastado",
             "gastamos",
             "gastaron",
+            "gastando",
+            # "cuánto terminó gastando": how much it spent in the end, not when it ended
+            *("termino gastando", "terminaron gastando", "terminamos gastando", "acabo gastando", "ended up spending"),
             "invertimos",
             "invirtio",
             "invirtieron",

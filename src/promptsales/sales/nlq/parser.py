@@ -1805,6 +1805,13 @@ class QuestionParser:
                 meaningful.setdefault("subject", []).extend(unused)
         if len(reading.group_by) > 2:
             meaningful.setdefault("subject", []).extend(reading.words.get("group_by", []))
+        misspelt = {word: language.closest(word, _CAMPAIGN_NOUNS) for word in meaningful.get("unknown", [])}
+        misspelt = {word: known for word, known in misspelt.items() if known}
+        if misspelt:  # "the campaings that ended …": the campaigns the question is about, as spelt
+            reading.words.setdefault("scope", []).extend(misspelt)
+            reading.understood_map("corrected").update(misspelt)
+            meaningful["unknown"] = [word for word in meaningful["unknown"] if word not in misspelt]
+            meaningful = {part: found for part, found in meaningful.items() if found}
         if len(reading.periods) == 1 and reading.periods[0].in_days and meaningful.get("period"):
             # "la semana del 8 al 14 de diciembre": the word names the days read, it asks for no breakdown
             named = [word for word in meaningful["period"] if word in _DAYS_NAMED]
@@ -2460,6 +2467,8 @@ class QuestionParser:
         return _Ranking(None, None, descending, None, [])
 
 
+#: The words for campaigns, which a misspelling of is read as them ("campaings", "campanias").
+_CAMPAIGN_NOUNS = lexicon.DIMENSION_WORDS[Dimension.campaign]
 #: The words of a month as a unit ("which month", "por mes").
 _MONTH_NOUNS = frozenset({"month", "months", "mes", "meses"})
 #: Words that join a period to the noun before it ("the month *of* 2025", "el mes *de* 2025").
