@@ -2298,3 +2298,79 @@ def test_mcpnet_parser_reads_a_misspelt_campaigns_as_the_campaigns_the_question_
     assert isinstance(result, StructuredQuery), result
     assert (result.metrics, [e.event for e in result.lifecycle]) == ([Metric("spend")], ["ended"])
     assert "campaings" in result.words["scope"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "¿Cuántas marcas tuvieron gasto en cada canal durante 2025?",
+        "nro de marcas con inversion por canal 2025",
+        "How many brands had ad spend on each channel in 2025?",
+    ],
+)
+def test_mcpnet_parser_counts_those_with_spend_as_those_that_advertised(question):
+    """ "Marcas con inversión por canal": the brands that spent there (advertised), not every brand with a result
+    and its spend — held-out count-630, answered with brands that had any result (a CRM sale alone), read and
+    moved to dev as count-634."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert (result.metrics, result.advertised) == ([Metric("brands")], True)
+
+
+@pytest.mark.parametrize(
+    "question, check",
+    [
+        (
+            "campañas con inversion en tiktok oct-dic 2025, cuantas por objetivo?",
+            lambda r: (r.metrics, r.group_by, r.advertised) == ([Metric("campaigns")], [Dimension.objective], True),
+        ),
+        ("top 3 países con el costo por clic más alto en 2025", lambda r: (r.limit, r.descending) == (3, True)),
+        ("top 3 campañas con el CPM más bajo 2025", lambda r: (r.limit, r.descending) == (3, False)),
+        (
+            "Which 3 countries had the most expensive clicks (CPC) in 2025?",
+            lambda r: (r.metrics, r.limit, r.descending) == ([Metric("cost_per_click")], 3, True),
+        ),
+        (
+            "¿en qué 3 países nos salió más caro cada clic el año pasado?",
+            lambda r: r.metrics == [Metric("cost_per_click")],
+        ),
+        ("ventas x trimestre 2025", lambda r: len(r.compare_periods) == 4),
+        (
+            "¿cuánta lana metimos en tiktok en octubre 2025 comparado con enero 2026?",
+            lambda r: r.metrics == [Metric("spend")],
+        ),
+        (
+            "campañas con más tiempo en pantalla en tiktok en el 2025",
+            lambda r: r.metrics == [Metric("exposure_hours")],
+        ),
+    ],
+)
+def test_mcpnet_parser_reads_round_sixteen_phrasings(question, check):
+    """Phrasings of the sixteenth round's dev part: campaigns "con inversión" counted (they had been answered
+    with the spend by objective, silently), "el CPC más alto" after "top 3", expensive clicks, "x trimestre",
+    "lana", "tiempo en pantalla" ("display programático" is in the dev set: the sample catalog has no such channel)."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert check(result), result
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "¿cuánto vendió en ene 2026 el canal que tuvo el costo por lead más barato en oct-dic 2025?",
+        "top 3 canales con más leads y el CPC más bajo 2025",
+    ],
+)
+def test_mcpnet_parser_refuses_rankings_it_would_answer_as_another_question(question):
+    """A ranking in one period and a figure in another (it had been ranked in each period side by side, silently),
+    and a ranking by two figures, are refused."""
+    assert isinstance(_named_values_parser().parse(question), NotAnswerable)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Aprobá la propuesta de campaña 42 que está pendiente", "Merge the duplicate client records in the CRM"],
+)
+def test_mcpnet_parser_refuses_approvals_and_merges_as_writes(question):
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, NotAnswerable) and result.refusal == "read-only", result

@@ -222,6 +222,7 @@ MEASURES: tuple[Measure, ...] = (
             "horas de exposicion",
             "tiempo de exposicion",
             "horas expuestas",
+            *("tiempo en pantalla", "screen time", "time on screen"),
             "exposicion",
         ),
     ),
@@ -351,6 +352,7 @@ MEASURES: tuple[Measure, ...] = (
             "gastamos",
             "gastaron",
             "gastando",
+            *("metimos", "cuanta lana metimos", "lana metimos"),  # Mexican "lana": money put into the ads
             # "cuánto terminó gastando": how much it spent in the end, not when it ended
             *("termino gastando", "terminaron gastando", "terminamos gastando", "acabo gastando", "ended up spending"),
             "invertimos",

@@ -31,7 +31,7 @@ CHANNEL_ALIASES: tuple[tuple[str, ...], ...] = (
     ("snapchat",),
     ("search", "search ads", "google ads", "busqueda", "anuncios de busqueda", "google"),
     ("influencer", "influencers", "influenciadores", "influencer marketing"),
-    ("display", "banners", "banner"),
+    ("display", "banners", "banner", "display programatico", "programatico", "programatica", "programmatic"),
     ("podcast", "podcasts"),
 )
 #: Countries in English and Spanish (plus ISO codes) for market mentions.

@@ -193,6 +193,21 @@ LOW_WORDS = (
     *("bajo", "baja", "bajos", "bajas", "pequeno", "pequena", "chico", "chica"),
     *("barato", "barata", "baratos", "baratas", "economico", "economica", "economicos", "economicas"),
 )
+#: Words that, after "más", rank from the highest ("el CPC más alto", "más caro cada clic").
+HIGH_WORDS = (
+    "alto",
+    "alta",
+    "altos",
+    "altas",
+    "grande",
+    "grandes",
+    "caro",
+    "cara",
+    "caros",
+    "caras",
+    "elevado",
+    "elevada",
+)
 #: Ranking words of quantity: before a dimension word they count it ("the most campaigns", "más canales").
 COUNT_RANK_WORDS = ("most", "fewest", "least", "mas", "menos")
 WHICH_WORDS = ("which", "what", "que", "cual", "cuales")

@@ -68,6 +68,7 @@ TIE_MARGIN = 0.01
 #: What a ranking that names no metric ranks by: sales amount, the business's measure of success.
 DEFAULT_RANKING_METRIC = Metric("sales_amount")
 CAMPAIGNS = Metric("campaigns")
+SPEND = Metric("spend")
 #: How deep subjects may nest ("the campaign with the most sales of the brand with the most campaigns" is 2).
 MAX_SUBJECT_DEPTH = 3
 #: Metrics by the Snowball stems of their one-word phrases ("vendimos" → the stem of "vendieron").
@@ -108,6 +109,13 @@ _CHEAP_UNIT = re.compile(
     r"(?P<unit>leads?|sales?|ventas?|clicks?|clics?|prospectos?|interactions?|interacciones)(?![a-z0-9])"
     r"|(?<![a-z0-9])(?P<unit2>leads?|sales?|ventas?|clicks?|clics?|prospectos?)\s+"
     rf"(?:(?:were|was|are|is|fueron|fue|son|es|salieron|salio|salen|sale)\s+)?(?:the\s+)?(?:mas\s+)?{_CHEAP_WORDS}(?![a-z0-9])"
+)
+_EXPENSIVE_WORDS = r"(?:expensive|costly|car[oa]s?)"
+_EXPENSIVE_UNIT = re.compile(
+    rf"(?<![a-z0-9]){_EXPENSIVE_WORDS}\s+(?:(?:per|por|each|cada|a|an)\s+(?:(?:el|la|the|one)\s+)?)?"
+    r"(?P<unit>leads?|sales?|ventas?|clicks?|clics?|prospectos?)(?![a-z0-9])"
+    r"|(?<![a-z0-9])(?P<unit2>leads?|sales?|ventas?|clicks?|clics?|prospectos?)\s+"
+    rf"(?:(?:were|was|are|is|fueron|fue|son|es|salieron|salio)\s+)?(?:the\s+)?(?:mas\s+|most\s+)?{_EXPENSIVE_WORDS}(?![a-z0-9])"
 )
 #: Words that ask for a figure's share of a total ("share", "porcentaje", "% of").
 _SHARE_WORDS = re.compile(
@@ -621,6 +629,7 @@ class QuestionParser:
             self._threshold_metric,
             self._refuse_future,
             _read_which_is_ahead,
+            _refuse_periods_of_two_clauses,
             self._read_over_time,
             _read_advertised,
             _read_percent_unit,
@@ -1499,6 +1508,13 @@ class QuestionParser:
             if match.group("per"):
                 start = match.start("per")
             spans = _read_ratio(reading, spans, start, end, ratio)
+        # "the most expensive clicks", "¿dónde nos salió más caro cada clic?": the same cost, highest first
+        for match in list(_EXPENSIVE_UNIT.finditer(reading.normalized)):
+            unit = match.group("unit") or match.group("unit2")
+            ratio = RATIOS.get(("spend", UNIT_MEASURES.get(unit, "")))
+            if ratio is None:
+                continue
+            spans = _read_ratio(reading, spans, match.start(), match.end(), ratio)
         return sorted(spans)
 
     @staticmethod
@@ -2435,6 +2451,14 @@ class QuestionParser:
                 rank_word = [i for i, token in enumerate(tokens) if token in rank_words][:1]
             used = [*range(index, index + length), *which[-1:], *rank_word, *numbers[-1:]]
             used += [i for i in low if i - 1 in rank_word]
+            # "top 3 países con el CPC *más alto*", "top 3 campañas con el CPM *más bajo*": the direction, said again
+            graded = [i for i in range(1, len(tokens)) if tokens[i - 1] == "mas" and tokens[i] in _GRADED]
+            others = {i for i, token in enumerate(tokens) if token in rank_words} - {
+                *rank_word,
+                *(i - 1 for i in graded),
+            }
+            if rank_word and tokens[rank_word[0]] != "mas" and len(graded) == 1 and not others:
+                used += [graded[0] - 1, graded[0]]
             where = next((i for i in range(min(2, len(tokens))) if tokens[i] in ("where", "donde")), None)
             if dimension is Dimension.market and where is not None and where < index:
                 # "where did we get the most reach? top 3 cities": the place asked is the ranked market
@@ -2473,6 +2497,8 @@ _CAMPAIGN_NOUNS = lexicon.DIMENSION_WORDS[Dimension.campaign]
 _MONTH_NOUNS = frozenset({"month", "months", "mes", "meses"})
 #: Words that join a period to the noun before it ("the month *of* 2025", "el mes *de* 2025").
 _PERIOD_JOINERS = frozenset({"of", "de", "del", "in", "en", "during", "durante"})
+#: Words that grade a figure after "más" ("más alto", "más bajo", "más caro").
+_GRADED = frozenset({*lexicon.LOW_WORDS, *lexicon.HIGH_WORDS})
 #: Words a limit added after a ranking question may hold besides its number: "? top 3", ", las 2 peores".
 _LIMIT_CLAUSE_WORDS = frozenset(
     "only just solo solamente the los las top bottom worst best peores mejores first primeros primeras".split()
@@ -2651,11 +2677,11 @@ _BREAKDOWN_BETWEEN = frozenset("each cada by por x per".split()) | frozenset(
 #: A breakdown of one period into its quarters or halves, by the months in each part.
 _PERIOD_PARTS = {
     3: re.compile(
-        r"(?<![a-z0-9])(?:(?:by|per|por|cada|each)\s+(?:quarters?|trimestres?)|quarterly|trimestral(?:es|mente)?"
+        r"(?<![a-z0-9])(?:(?:by|per|por|cada|each|x)\s+(?:quarters?|trimestres?)|quarterly|trimestral(?:es|mente)?"
         r"|quarter\s+(?:by|to|after)\s+quarter|trimestre\s+a\s+trimestre)(?![a-z0-9])"
     ),
     6: re.compile(
-        r"(?<![a-z0-9])(?:(?:by|per|por|cada|each)\s+(?:halfs?|halves|semesters?|semestres?)|semestral(?:es|mente)?"
+        r"(?<![a-z0-9])(?:(?:by|per|por|cada|each|x)\s+(?:halfs?|halves|semesters?|semestres?)|semestral(?:es|mente)?"
         r"|semestre\s+a\s+semestre)(?![a-z0-9])"
     ),
 }
@@ -2868,6 +2894,14 @@ _ADVERTISED = re.compile(
 )
 
 
+#: Spend as what the counted ones had: "marcas con inversión", "campaigns that had ad spend", "tuvieron gasto".
+_WITH_SPEND = re.compile(
+    r"(?<![a-z0-9])(?:con|with|que\s+tuvieron|que\s+tuvo|tuvieron|tuvo|that\s+had|which\s+had|having|had)\s+"
+    r"(?:(?:ad|any|algun|alguna)\s+)?(?:gastos?|inversion(?:\s+publicitaria)?|spend|spending|ad\s+spend)(?![a-z0-9])"
+)
+_CAMPAIGNS_WITH_SPEND = re.compile(
+    r"(?<![a-z0-9])(?P<noun>campaigns|campanas)\s+" + _WITH_SPEND.pattern[len("(?<![a-z0-9])") :]
+)
 #: A rate asked in percent: "ROI ... en %", "CTR in percent", "como porcentaje".
 _IN_PERCENT = re.compile(r"(?<![a-z0-9])(?:en|in|as|como|as\s+a)\s+(?:%|porcentaje|percent(?:age)?)(?![a-z0-9])")
 
@@ -2883,6 +2917,19 @@ def _read_percent_unit(reading: _Reading) -> None:
 def _read_advertised(reading: _Reading) -> None:
     """A count of campaigns, brands, channels or markets "that ran ads" counts those with advertising (spend or
     impressions) in the rows asked for, not those with any result (a sale alone is a result)."""
+    if reading.metrics == [SPEND] and _COUNT_WORDS & set(reading.normalized.split()):
+        # "campañas con inversión en YouTube, ¿cuántas por objetivo?": the campaigns counted, not their spend
+        for match in _CAMPAIGNS_WITH_SPEND.finditer(reading.normalized):
+            reading.metrics = [CAMPAIGNS]
+            reading.advertised = True
+            reading.read("metrics", match.start("noun"), match.end("noun"))
+    counted = [m for m in reading.metrics if DEFINITIONS[m].kind == "distinct"]
+    if counted and set(reading.metrics) - set(counted) == {SPEND}:
+        # "¿cuántas marcas tuvieron gasto en cada canal?", "brands with spend": those that spent, not their spend
+        for match in _WITH_SPEND.finditer(reading.normalized):
+            reading.advertised = True
+            reading.metrics = counted
+            reading.read("advertised", match.start(), match.end())
     if not reading.metrics or not all(DEFINITIONS[m].kind == "distinct" for m in reading.metrics):
         return
     for match in _ADVERTISED.finditer(reading.normalized):
@@ -2910,6 +2957,40 @@ def _refuse_nothing_compared(reading: _Reading) -> NotAnswerable | None:
         "e.g. 'ROI of TikTok vs Instagram in 2025'",
         "p. ej. 'ROI de TikTok vs Instagram en 2025'",
         not_understood=[word for word in reading.words.get("comparison", []) if word in _VERSUS],
+    )
+
+
+#: The words that may stand between two periods ranked side by side: "Q3 *and* Q4", "el T3 *y el* T4", "2024 *vs*
+#: 2025".
+_PERIODS_JOINED = frozenset(
+    "y e and or o u vs versus against contra frente a al compared comparado to with con en in el la the de del of "
+    "for para".split()
+)
+
+
+def _refuse_periods_of_two_clauses(reading: _Reading) -> NotAnswerable | None:
+    """ "¿Cuánto vendió *en enero 2026* el canal que tuvo el CPL más bajo *en oct-dic 2025*?": a ranking and two
+    periods in different clauses (one for the ranking, one for the figure) is a question in two steps; ranking in
+    each period side by side would answer another question, silently."""
+    if reading.rank_dimension is None or reading.change or len(reading.found_periods) != 2:
+        return None
+    first, second = sorted(reading.found_periods, key=lambda item: item.start)
+    if (
+        first.end > second.start
+        or set(words.WORD.findall(reading.normalized[first.end : second.start])) <= _PERIODS_JOINED
+    ):
+        return None
+    labels = [first.period.label, second.period.label]
+    return reading.refuse(
+        reading.say(
+            f"The question names two periods in different parts ({labels[0]}, {labels[1]}): a ranking in one period "
+            "and a figure in another are two steps.",
+            f"La pregunta nombra dos periodos en partes distintas ({labels[0]}, {labels[1]}): un ranking en un periodo "
+            "y una cifra en otro son dos pasos.",
+        ),
+        "first the ranking with its period, then the figure of the one found in the other period",
+        "primero el ranking con su periodo, luego la cifra del resultado en el otro periodo",
+        not_understood=reading.words.get("period", []),
     )
 
 

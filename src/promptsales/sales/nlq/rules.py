@@ -191,7 +191,10 @@ _WRITE_VERBS = (
     r"bump|boost|hike|slash|trim|top\s+up|switch|swap|convert|turn|reactivate|upload|import|unsubscribe|"
     r"shut\s+(?:down|off)|apaga|apagar|enciende|encender|prende|prender|importar|importa|carga(?!\s+de\b)|cargar|"
     r"give\s+(?!me\b|us\b)(?:\w+\s+)?(?:another|more|an\s+extra|extra)\s+(?:\$?\d+\w*|budget|money)|"
-    r"pasa\s+(?:las|los|la|el|todas|todos)|pasar\s+(?:las|los|la|el|todas|todos)|cambiale|cambialas|cambialos"
+    r"pasa\s+(?:las|los|la|el|todas|todos)|pasar\s+(?:las|los|la|el|todas|todos)|cambiale|cambialas|cambialos|"
+    # Rioplatense imperatives ("aprobá", "fusioná"), rejections and merges of records
+    r"aproba|reject|decline|rechaza|rechazar|merge|dedupe|deduplicate|fusiona|fusionar|unifica|unificar|"
+    r"deduplica|deduplicar"
 )
 #: Spanish object pronouns written onto an imperative ("súbele", "bórrala", "páusalas").
 _CLITICS = r"(?:le|la|lo|les|las|los|me|nos)?"
