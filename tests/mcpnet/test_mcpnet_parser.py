@@ -2374,3 +2374,46 @@ def test_mcpnet_parser_refuses_rankings_it_would_answer_as_another_question(ques
 def test_mcpnet_parser_refuses_approvals_and_merges_as_writes(question):
     result = _named_values_parser().parse(question)
     assert isinstance(result, NotAnswerable) and result.refusal == "read-only", result
+
+
+@pytest.mark.parametrize(
+    "question, check",
+    [
+        (
+            "brands with under 5 campaigns - how many are there?",
+            lambda r: (
+                (r.intent, r.metrics, r.group_by, r.having.dimension)
+                == (Intent.value, [Metric("brands")], [], Dimension.brand)
+            ),
+        ),
+        (
+            "nro de marcas con menos de 5 campañas, contando activas y finalizadas",
+            lambda r: (r.metrics, r.group_by) == ([Metric("brands")], []),
+        ),
+        (
+            "¿Cuántas ventas y por cuánto monto cerramos en México en diciembre 2025?",
+            lambda r: r.metrics == [Metric("sales_count"), Metric("sales_amount")],
+        ),
+        (
+            "ventas (cantidad y monto) mexico dic 2025",
+            lambda r: r.metrics == [Metric("sales_count"), Metric("sales_amount")],
+        ),
+        ("gasto promedio x campaña oct-dic 2025", lambda r: (r.metrics, r.per) == ([Metric("spend")], "campaign")),
+        (
+            "para la reunión con el equipo de Mexico: campañas activas en Colombia por canal",
+            lambda r: {ref.key for ref in r.filters} == {12} and r.words["context"][:2] == ["para", "la"],
+        ),
+        (
+            "Spend on our active campaigns: January 2026 vs December 2025?",
+            lambda r: (r.status, len(r.compare_periods), r.lifecycle) == ("active", 2, []),
+        ),
+    ],
+)
+def test_mcpnet_parser_reads_round_seventeen_phrasings(question, check):
+    """Phrasings of the seventeenth round's dev part: a count of the groups meeting a threshold ("how many are
+    there": it had listed them, silently), a count and an amount of sales ("monto" had been dropped, silently),
+    "x campaña" as the average's unit, a preamble before a colon (its names are not filters), and a lifecycle
+    word that does not reach across a colon."""
+    result = _named_values_parser().parse(question)
+    assert isinstance(result, StructuredQuery), result
+    assert check(result), result

@@ -214,6 +214,12 @@ def _with_ads(dimension: Dimension, grain: wh.Grain, fact: str) -> sql.Composabl
     for: a row holding only CRM leads or sales, or a channel assigned with nothing run yet, is not one."""
     if dimension not in (Dimension.channel, Dimension.market, Dimension.country):
         return sql.SQL("")
+    return _advertising(grain, fact)
+
+
+def _advertising(grain: wh.Grain, fact: str) -> sql.Composable:
+    """`` FILTER (WHERE spend > 0 OR impressions > 0)``: an aggregate over the rows with advertising only (empty
+    where the grain does not record it)."""
     if not {"spend", "impressions"} <= set(grain.measures):
         return sql.SQL("")
     return sql.SQL(" FILTER (WHERE {} > 0 OR {} > 0)").format(
@@ -418,7 +424,12 @@ class _Statement:
         if per is None or DEFINITIONS[metric].kind != "sum":
             return expression
         if per == "campaign":
-            divisor: sql.Composable = sql.SQL("count(DISTINCT f.{})").format(_ident(grain.keys[Dimension.campaign]))
+            # an advertising figure per campaign is over the campaigns that advertised ("average spend per campaign
+            # in Q4": not over a campaign whose only row there is a CRM sale); a CRM figure over those with results
+            ads = DEFINITIONS[metric].extract == "ads_results"
+            divisor: sql.Composable = sql.SQL("count(DISTINCT f.{}){}").format(
+                _ident(grain.keys[Dimension.campaign]), _advertising(grain, "f") if ads else sql.SQL("")
+            )
         else:
             divisor = self.length(per, month)
         return sql.SQL("round({}::numeric / nullif({}, 0), 6)").format(expression, divisor)

@@ -547,6 +547,7 @@ OUT_OF_SCOPE: dict[str, tuple[str, ...]] = {
     "products and costs outside the campaigns (margins, production, units, inventory)": (
         *("profit margin", "margen de ganancia", "margen de utilidad", "production cost", "costo de produccion"),
         *("costos de produccion", "units sold", "unidades vendidas", "units of product", "inventory", "inventario"),
+        *("stock disponible", "en stock", "in stock", "stock levels", "existencias", "en bodega", "en almacen"),
     ),
 }
 

@@ -153,6 +153,11 @@ COUNTED_DIMENSIONS: dict[Dimension, Metric] = {
     Dimension.market: Metric("markets_used"),
 }
 
+#: The metric that counts the groups of a dimension ("how many brands …").
+_GROUP_COUNTERS: dict[Dimension, Metric] = {Dimension.brand: Metric("brands"), **COUNTED_DIMENSIONS}
+#: Words that ask for a figure of each group ("how many campaigns each").
+_EACH_WORDS = frozenset({"each", "cada", "per", "por", "every"})
+
 _FUNCTION_WORDS = {
     "the",
     "of",
@@ -339,9 +344,10 @@ _BRAND_INDUSTRY = re.compile(
     r"(?:(?:el|la|los|las|the|their|its|su|sus)\s+)?(?:industrias?|sector(?:es)?|rubros?|industry|industries)\s+(?:de|of)\s+(?:(?:la|las|the|su|sus|their|its)\s+)?"
     r"(?:marcas?|brands?)(?![a-z0-9])|(?:(?:the|their)\s+)?brands?\s+industr(?:y|ies)(?![a-z0-9])"
 )
-#: Statuses listed after "all" / "todas": the campaigns of every one of them, not a breakdown by status.
+#: Statuses listed after "all" / "todas" / "counting": the campaigns of every one of them, not a breakdown by status.
 _ALL_STATUSES = re.compile(
-    r"(?<![a-z0-9])(?:todas|todos|all)(?:\s+(?:of\s+them|ellas|ellos))?(?:\s*\|)?\s+"
+    r"(?<![a-z0-9])(?:todas|todos|all|contando|counting|including|incluyendo)(?:\s+(?:of\s+them|ellas|ellos|both|tanto))?"
+    r"(?:\s*\|)?\s+"
     r"(?:(?:las|los|the)\s+)?(?:(?:campanas|campaigns)(?:\s*\|)?\s+)?(?:activ|finaliz|finish|ended|active|termin|vigent|cerrad)"
 )
 #: Markers of a breakdown that may take a partitive: "cada una de las marcas", "each of our channels".
@@ -624,6 +630,7 @@ class QuestionParser:
             self._refuse_by_rule,
             self._read_threshold,
             self._read_words,
+            _read_count_and_amount,
             self._read_share,
             self._read_together,
             self._threshold_metric,
@@ -672,13 +679,18 @@ class QuestionParser:
         if len(question) > MAX_QUESTION_CHARS:
             raise ValueError(f"The question has {len(question)} characters; the limit is {MAX_QUESTION_CHARS}.")
         text, chat_que = _CHAT_QUE.subn("que", normalize(_US_COUNTRY.sub("USA", question)))  # "campaña q más …"
+        read: dict[str, list[str]] = {"stop": ["q"] * chat_que} if chat_que else {}
+        preamble = _PREAMBLE.match(text)
+        if preamble:  # "para el deck del board: …": what the answer is for, not part of the question
+            read["context"] = preamble.group().replace("|", " ").split()
+            text = blank_span(text, 0, preamble.end())
         return _Reading(
             text=text,
             language=detect_language(text, question),
             out_of_scope=self._out_of_scope(text, question),
             question=question,
             normalized=text,
-            words={"stop": ["q"] * chat_que} if chat_que else {},
+            words=read,
         )
 
     def _read_subject(self, reading: _Reading) -> NotAnswerable | None:
@@ -1072,6 +1084,14 @@ class QuestionParser:
         counted = [m for m in asked if _counts_groups(m)]
         text = str(reading.understood["threshold"])
         common = {"metric": metric, "op": found.op, "value": found.value, "text": text}
+        tokens = set(reading.normalized.split())
+        counter = _GROUP_COUNTERS.get(query.group_by[0]) if len(query.group_by) == 1 else None
+        if counter and reading.listing and _COUNT_WORDS & tokens and not _EACH_WORDS & tokens:
+            # "brands with under 5 campaigns — how many are there?": how many groups meet it, not the list
+            having = Threshold(dimension=query.group_by[0], **common)
+            return query.model_copy(
+                update={"intent": Intent.value, "metrics": [counter], "group_by": [], "having": having}
+            )
         if query.group_by and query.group_by[0] is not Dimension.month:
             metrics = [metric, *asked] if query.intent is not Intent.ranking else [*query.metrics[:1], *asked]
             if metric not in metrics:
@@ -1378,6 +1398,7 @@ class QuestionParser:
                         item
                         for item in reading.found_periods
                         if item.start >= match.end()
+                        and "|" not in reading.text[match.end() : item.start]  # "active campaigns: Jan vs Dec"
                         and all(
                             word in lexicon.LIFECYCLE_CONNECTORS
                             or word in _COUNTED_CAMPAIGNS
@@ -1575,7 +1596,7 @@ class QuestionParser:
         for per, units in lexicon.PER_UNITS.items():
             for unit in units:
                 # a noun needs its "per" ("average sales per campaign"); an adjective does not ("average daily")
-                prefix = r"(?:per|por|a|each|cada|by)\s+" if unit in _UNIT_NOUNS else ""
+                prefix = r"(?:per|por|a|each|cada|by|x)\s+" if unit in _UNIT_NOUNS else ""
                 match = re.search(rf"(?<![a-z0-9]){prefix}{re.escape(unit)}(?![a-z0-9])", reading.text)
                 if match is None:
                     continue
@@ -2193,6 +2214,8 @@ class QuestionParser:
             before = named_text[: match.start()].rstrip()
             if any(ref.matched_text and before.endswith(ref.matched_text) for ref in exact):
                 continue  # "the Summer Glow campaign hit its goal": the name came before the word
+            if re.search(r"(?<![a-z0-9])(?:per|por|x|cada|each|every)$", before):
+                continue  # "gasto promedio x campaña oct-dic 2025": a unit of the average, then a period
             named = dimension_name_at(text[match.start() :].split(), 0)
             if named is not None and named[0] is not Dimension.campaign:
                 continue  # "campaign objective": another dimension's name, not a campaign's
@@ -2966,6 +2989,32 @@ _PERIODS_JOINED = frozenset(
     "y e and or o u vs versus against contra frente a al compared comparado to with con en in el la the de del of "
     "for para".split()
 )
+
+
+#: What an answer is for, said before the question and a colon: "para el deck del board:", "for the QBR:", "para la
+#: reunión con el equipo de Bogotá:" (names in it are not filters).
+_PREAMBLE = re.compile(
+    r"^\s*(?:para|for|pa)\s+[a-z0-9\s]{0,60}?\b(?:deck|board|reunion|meeting|junta|presentacion|presentation|reporte"
+    r"|report|informe|equipo|team|qbr|comite|committee|jefe|jefa|boss|gerente|manager|directorio|cliente|client|mi"
+    r"\s+jefe|slides?|diapositivas?)\b[a-z0-9\s]{0,40}\|"
+)
+#: Sales asked as a count and an amount: "(cantidad y monto)", "count and amount", "¿cuántas ventas y por cuánto
+#: monto?", "how many sales and for how much".
+_COUNT_AND_AMOUNT = re.compile(
+    r"(?<![a-z0-9])(?:(?:cantidad|numero|nro|count|number|#)\s+(?:y|and|&|e)\s+(?:monto|importe|amount|valor|value|\$)"
+    r"|(?:y|and)\s+(?:por|for)\s+(?:cuanto|how\s+much)(?:\s+(?:monto|dinero|plata|importe|money))?)(?![a-z0-9])"
+)
+SALES = (Metric("sales_count"), Metric("sales_amount"))
+
+
+def _read_count_and_amount(reading: _Reading) -> None:
+    """ "¿Cuántas ventas y por cuánto monto cerramos …?", "ventas (cantidad y monto)": both the number of sales and
+    their amount ("monto" and "cantidad" alone are filler words, so one of them had been dropped, silently)."""
+    if len(reading.metrics) != 1 or reading.metrics[0] not in SALES:
+        return
+    for match in _COUNT_AND_AMOUNT.finditer(reading.normalized):
+        reading.metrics = list(SALES)
+        reading.read("metrics", match.start(), match.end())
 
 
 def _refuse_periods_of_two_clauses(reading: _Reading) -> NotAnswerable | None:

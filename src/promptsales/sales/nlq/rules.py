@@ -93,7 +93,7 @@ PRIVACY = Rule(
             r"|numeros?\s+de\s+(?:telefono|celular)|direccion(?:es)?|domicilios?|fechas?\s+de\s+nacimiento"
             r"|cumpleanos|nombres?\s+completos?|apellidos?|datos\s+personales|informacion\s+personal"
             r"|datos\s+de\s+contacto)\b",
-            rf"\b(?:e-?mails|correos|addresses|names?|nombres?|list|lista|listado|identities|identidades)\s+"
+            rf"\b(?:e-?mails|mails|correos|addresses|names?|nombres?|list|lista|listado|identities|identidades)\s+"
             rf"{_THE}{_PEOPLE}\b",
             # one e-mail of people needs "of": "email leads" are the leads of the e-mail channel
             rf"\b(?:e-?mail|mail|correo)\s+(?:of|de|del)\s+{_THE}{_PEOPLE}\b",
@@ -193,7 +193,8 @@ _WRITE_VERBS = (
     r"give\s+(?!me\b|us\b)(?:\w+\s+)?(?:another|more|an\s+extra|extra)\s+(?:\$?\d+\w*|budget|money)|"
     r"pasa\s+(?:las|los|la|el|todas|todos)|pasar\s+(?:las|los|la|el|todas|todos)|cambiale|cambialas|cambialos|"
     # Rioplatense imperatives ("aprobá", "fusioná"), rejections and merges of records
-    r"aproba|reject|decline|rechaza|rechazar|merge|dedupe|deduplicate|fusiona|fusionar|unifica|unificar|"
+    r"aproba|reject|decline|rechaza|rechazar|merge|dedupe|deduplicate|fusiona|fusionar|unifica|unificar|apply|aplica|"
+    r"aplicar|"
     r"deduplica|deduplicar"
 )
 #: Spanish object pronouns written onto an imperative ("súbele", "bórrala", "páusalas").
