@@ -2403,6 +2403,11 @@ def test_mcpnet_parser_refuses_approvals_and_merges_as_writes(question):
             "para la reunión con el equipo de Mexico: campañas activas en Colombia por canal",
             lambda r: {ref.key for ref in r.filters} == {12} and r.words["context"][:2] == ["para", "la"],
         ),
+        (  # a name in the preamble of a dimension the question names nothing of scopes it (held-out buyers-660,
+            # read and moved to dev as buyers-664, had been answered for every market, silently)
+            "para el informe de Mexico: cuántos compradores únicos tuvimos x canal en 2025",
+            lambda r: {ref.key for ref in r.filters} == {5, 6} and "mexico" not in r.words["context"],
+        ),
         (
             "Spend on our active campaigns: January 2026 vs December 2025?",
             lambda r: (r.status, len(r.compare_periods), r.lifecycle) == ("active", 2, []),

@@ -682,8 +682,16 @@ class QuestionParser:
         read: dict[str, list[str]] = {"stop": ["q"] * chat_que} if chat_que else {}
         preamble = _PREAMBLE.match(text)
         if preamble:  # "para el deck del board: …": what the answer is for, not part of the question
-            read["context"] = preamble.group().replace("|", " ").split()
-            text = blank_span(text, 0, preamble.end())
+            kept = self._names_kept_from_preamble(text, preamble.end())
+            blanked = text
+            for start, end in _gaps(kept, 0, preamble.end()):
+                blanked = blank_span(blanked, start, end)
+            read["context"] = [
+                word
+                for start, end in _gaps(kept, 0, preamble.end())
+                for word in text[start:end].replace("|", " ").split()
+            ]
+            text = blanked
         return _Reading(
             text=text,
             language=detect_language(text, question),
@@ -692,6 +700,18 @@ class QuestionParser:
             normalized=text,
             words=read,
         )
+
+    def _names_kept_from_preamble(self, text: str, end: int) -> list[tuple[int, int]]:
+        """The names in a preamble ``text[:end]`` ("para el informe de *Canadá*:") of a dimension the rest of the
+        question names no value of: they scope the question. A name the question also has a value of ("para la
+        reunión con el equipo de Bogotá: campañas … en Colombia") is only context."""
+        kept: list[tuple[int, int]] = []
+        for dimension in (Dimension.campaign, *_NAMED_VALUES):
+            spans = self.catalog.mention_spans(text, dimension)[1]
+            inside = [span for span in spans if span[1] <= end]
+            if inside and len(inside) == len(spans):
+                kept += inside
+        return sorted(kept)
 
     def _read_subject(self, reading: _Reading) -> NotAnswerable | None:
         """An entity named by a ranking of its own ("the channels *of the campaign with the most sales*") is
@@ -2989,6 +3009,16 @@ _PERIODS_JOINED = frozenset(
     "y e and or o u vs versus against contra frente a al compared comparado to with con en in el la the de del of "
     "for para".split()
 )
+
+
+def _gaps(spans: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
+    """The parts of ``[start, end)`` that no span of ``spans`` (sorted, inside it) covers."""
+    gaps, at = [], start
+    for span_start, span_end in spans:
+        if span_start > at:
+            gaps.append((at, span_start))
+        at = max(at, span_end)
+    return [*gaps, (at, end)] if at < end else gaps
 
 
 #: What an answer is for, said before the question and a colon: "para el deck del board:", "for the QBR:", "para la
