@@ -2938,13 +2938,12 @@ _ADVERTISED = re.compile(
 
 
 #: Spend as what the counted ones had: "marcas con inversión", "campaigns that had ad spend", "tuvieron gasto".
-_WITH_SPEND = re.compile(
-    r"(?<![a-z0-9])(?:con|with|que\s+tuvieron|que\s+tuvo|tuvieron|tuvo|that\s+had|which\s+had|having|had)\s+"
+_HAD_SPEND = (
+    r"(?:con|with|que\s+tuvieron|que\s+tuvo|tuvieron|tuvo|that\s+had|which\s+had|having|had)\s+"
     r"(?:(?:ad|any|algun|alguna)\s+)?(?:gastos?|inversion(?:\s+publicitaria)?|spend|spending|ad\s+spend)(?![a-z0-9])"
 )
-_CAMPAIGNS_WITH_SPEND = re.compile(
-    r"(?<![a-z0-9])(?P<noun>campaigns|campanas)\s+" + _WITH_SPEND.pattern[len("(?<![a-z0-9])") :]
-)
+_WITH_SPEND = re.compile(r"(?<![a-z0-9])" + _HAD_SPEND)
+_CAMPAIGNS_WITH_SPEND = re.compile(r"(?<![a-z0-9])(?P<noun>campaigns|campanas)\s+" + _HAD_SPEND)
 #: A rate asked in percent: "ROI ... en %", "CTR in percent", "como porcentaje".
 _IN_PERCENT = re.compile(r"(?<![a-z0-9])(?:en|in|as|como|as\s+a)\s+(?:%|porcentaje|percent(?:age)?)(?![a-z0-9])")
 
@@ -3022,7 +3021,8 @@ def _gaps(spans: list[tuple[int, int]], start: int, end: int) -> list[tuple[int,
 
 
 #: What an answer is for, said before the question and a colon: "para el deck del board:", "for the QBR:", "para la
-#: reunión con el equipo de Bogotá:" (names in it are not filters).
+#: reunión con el equipo de Bogotá:" — context, except the names that scope the question
+#: (:meth:`QuestionParser._names_kept_from_preamble`).
 _PREAMBLE = re.compile(
     r"^\s*(?:para|for|pa)\s+[a-z0-9\s]{0,60}?\b(?:deck|board|reunion|meeting|junta|presentacion|presentation|reporte"
     r"|report|informe|equipo|team|qbr|comite|committee|jefe|jefa|boss|gerente|manager|directorio|cliente|client|mi"
@@ -3034,16 +3034,16 @@ _COUNT_AND_AMOUNT = re.compile(
     r"(?<![a-z0-9])(?:(?:cantidad|numero|nro|count|number|#)\s+(?:y|and|&|e)\s+(?:monto|importe|amount|valor|value|\$)"
     r"|(?:y|and)\s+(?:por|for)\s+(?:cuanto|how\s+much)(?:\s+(?:monto|dinero|plata|importe|money))?)(?![a-z0-9])"
 )
-SALES = (Metric("sales_count"), Metric("sales_amount"))
+_SALES = (Metric("sales_count"), Metric("sales_amount"))
 
 
 def _read_count_and_amount(reading: _Reading) -> None:
     """ "¿Cuántas ventas y por cuánto monto cerramos …?", "ventas (cantidad y monto)": both the number of sales and
     their amount ("monto" and "cantidad" alone are filler words, so one of them had been dropped, silently)."""
-    if len(reading.metrics) != 1 or reading.metrics[0] not in SALES:
+    if len(reading.metrics) != 1 or reading.metrics[0] not in _SALES:
         return
     for match in _COUNT_AND_AMOUNT.finditer(reading.normalized):
-        reading.metrics = list(SALES)
+        reading.metrics = list(_SALES)
         reading.read("metrics", match.start(), match.end())
 
 
