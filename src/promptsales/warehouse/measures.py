@@ -163,6 +163,7 @@ MEASURES: tuple[Measure, ...] = (
             "audiencia alcanzada",
             "personas alcanzadas",
             "alcanzadas",
+            *("gente alcanzamos", "gente alcanzaron", "gente alcanzada", "alcanzamos", "people we reached"),
         ),
     ),
     _ads(

@@ -1112,6 +1112,24 @@ class QuestionParser:
             return query.model_copy(
                 update={"intent": Intent.value, "metrics": [counter], "group_by": [], "having": having}
             )
+        if (
+            metric in _PER_CAMPAIGN_FIGURES
+            and CAMPAIGNS in asked
+            and query.group_by[:1] not in ([], [Dimension.campaign])
+        ):
+            # "how many finished campaigns had a budget below $5,000, by objective": a threshold on each campaign,
+            # counted by group — kept groups would be those whose whole budget is below it (answered so, silently)
+            return reading.refuse(
+                reading.say(
+                    f"'{text}' is a threshold on each campaign's {label(metric, 'en')}; counting the campaigns that "
+                    "meet it within a breakdown is not computed.",
+                    f"'{text}' es un umbral sobre {label(metric, 'es')} de cada campaña; contar las campañas que lo "
+                    "cumplen dentro de un desglose no se calcula.",
+                ),
+                "the count without the breakdown (e.g. 'how many finished campaigns had a budget below $5,000')",
+                "el conteo sin el desglose (p. ej. '¿cuántas campañas finalizadas tuvieron presupuesto menor a 5000?')",
+                not_understood=text.split(),
+            )
         if query.group_by and query.group_by[0] is not Dimension.month:
             metrics = [metric, *asked] if query.intent is not Intent.ranking else [*query.metrics[:1], *asked]
             if metric not in metrics:
@@ -1436,6 +1454,10 @@ class QuestionParser:
                     found = before[0] if len(before) == len(reading.found_periods) == 1 else None
                 if found is None:
                     continue
+                channels = [ref.matched_text for ref in reading.filters if ref.dimension is Dimension.channel]
+                following = reading.normalized[match.end() : found.start].strip()
+                if event == "running" and any(name and following.startswith(name) for name in channels):
+                    continue  # "campaigns that ran SMS in January": ads run on that channel then, not flight dates
                 if not _about_campaigns(reading) and (event == "running" or match.group() in words.STOP_WORDS):
                     # "ads that ran in December", "brands active in 2025", "sales did X close in 2025": the
                     # verb of the figure, whose period is the question's

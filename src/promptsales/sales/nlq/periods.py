@@ -435,7 +435,7 @@ class PeriodParser:
         """A year written with two digits after a month, quarter or half, as in reports and spreadsheets:
         "Dec '25", "dic-25", "Q4'25", "H2'25", "1H25", "2H 2025". A month followed by a bare number ("dic 25")
         is left alone: it may be a day."""
-        short = r"(?:\s*'\s*|-)(2\d)(?![0-9])"
+        short = r"(?:\s*'\s*|-|\s+del\s+)(2\d)(?![0-9])"  # "dic-25", "Dec '25", "enero del 26"
         month = compiled(rf"\b(?:({_MONTH})|({_ABBR})){short}")
         for match in list(month.finditer(text)):
             number = MONTHS.get(match.group(1) or "") or MONTH_ABBREVIATIONS[match.group(2)]

@@ -64,7 +64,7 @@ STOP_WORDS: frozenset[str] = frozenset(
     transcurso largo calendar
     suman suma sumo apuntan apunta apuntaron apuntadas apuntados dirigidas dirigidos dirigida dirigido
     orientadas orientados enfocadas enfocados inclusive inclusivo incluidos incluidas incluido incluida ambos ambas
-    entraban entran entraron contando counting including incluyendo
+    entraban entran entraron contando counting including incluyendo mandaron enviaron mandamos enviamos
     """.split()
 )
 
