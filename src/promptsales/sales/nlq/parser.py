@@ -682,16 +682,10 @@ class QuestionParser:
         read: dict[str, list[str]] = {"stop": ["q"] * chat_que} if chat_que else {}
         preamble = _PREAMBLE.match(text)
         if preamble:  # "para el deck del board: …": what the answer is for, not part of the question
-            kept = self._names_kept_from_preamble(text, preamble.end())
-            blanked = text
-            for start, end in _gaps(kept, 0, preamble.end()):
-                blanked = blank_span(blanked, start, end)
-            read["context"] = [
-                word
-                for start, end in _gaps(kept, 0, preamble.end())
-                for word in text[start:end].replace("|", " ").split()
-            ]
-            text = blanked
+            gaps = _gaps(self._names_kept_from_preamble(text, preamble.end()), 0, preamble.end())
+            read["context"] = [word for start, end in gaps for word in text[start:end].replace("|", " ").split()]
+            for start, end in gaps:
+                text = blank_span(text, start, end)
         return _Reading(
             text=text,
             language=detect_language(text, question),
@@ -1388,9 +1382,7 @@ class QuestionParser:
             if (whole.start.month - 1) % months or length % months or length // months < 2:
                 return
             parts += [
-                parser._quarter_period((start.month - 1) // 3 + 1, start.year)
-                if months == 3
-                else parser._half_period((start.month - 1) // 6 + 1, start.year)
+                parser.quarter_at(start) if months == 3 else parser._half_period((start.month - 1) // 6 + 1, start.year)
                 for start in (add_months(whole.start, months * i) for i in range(length // months))
                 if start <= self.as_of
             ]
@@ -2492,7 +2484,9 @@ class QuestionParser:
         low = [i for i, token in enumerate(tokens) if token in lexicon.LOW_WORDS and i and tokens[i - 1] == "mas"]
         descending = not any(token in lexicon.RANK_ASC_WORDS for token in tokens) and not low
         rank_words = set(lexicon.RANK_DESC_WORDS) | set(lexicon.RANK_ASC_WORDS) | _SORT_WORDS
-        has_rank_word = any(token in rank_words for token in tokens)
+        ranked_at = [i for i, token in enumerate(tokens) if token in rank_words]
+        has_rank_word = bool(ranked_at)
+        where = next((i for i in range(min(2, len(tokens))) if tokens[i] in ("where", "donde")), None)
         for index in range(len(tokens)):
             found = dimension_name_at(tokens, index, ranked=True)
             if found is None:
@@ -2513,21 +2507,17 @@ class QuestionParser:
                 continue
             rank_word = ranked_before[-1:] or ranked_after[:1]
             if not rank_word and numbers:  # "3 campaigns … worst": the ranking word elsewhere
-                rank_word = [i for i, token in enumerate(tokens) if token in rank_words][:1]
+                rank_word = ranked_at[:1]
             used = [*range(index, index + length), *which[-1:], *rank_word, *numbers[-1:]]
             used += [i for i in low if i - 1 in rank_word]
             # "top 3 países con el CPC *más alto*", "top 3 campañas con el CPM *más bajo*": the direction, said again
             graded = [i for i in range(1, len(tokens)) if tokens[i - 1] == "mas" and tokens[i] in _GRADED]
-            others = {i for i, token in enumerate(tokens) if token in rank_words} - {
-                *rank_word,
-                *(i - 1 for i in graded),
-            }
+            others = set(ranked_at) - {*rank_word, *(i - 1 for i in graded)}
             if rank_word and tokens[rank_word[0]] != "mas" and len(graded) == 1 and not others:
                 used += [graded[0] - 1, graded[0]]
-            where = next((i for i in range(min(2, len(tokens))) if tokens[i] in ("where", "donde")), None)
             if dimension is Dimension.market and where is not None and where < index:
                 # "where did we get the most reach? top 3 cities": the place asked is the ranked market
-                used += [where, *range(where), *[i for i, token in enumerate(tokens) if token in rank_words][:1]]
+                used += [where, *range(where), *ranked_at[:1]]
             trailing = [] if numbers else _trailing_limit(text, spans, tokens, dimension)
             if trailing:  # "which channels had the most sales? top 3", "…, las 2 peores"
                 numbers = [i for i in trailing if how_many(tokens[i])][:1]
@@ -2546,8 +2536,7 @@ class QuestionParser:
             )
         # "where did we get the most leads", "¿dónde vendimos más?": where is a market
         if tokens and tokens[0] in ("where", "donde", "en") and has_rank_word:
-            where = next((i for i in range(min(2, len(tokens))) if tokens[i] in ("where", "donde")), None)
-            rank_word = [i for i, token in enumerate(tokens) if token in rank_words][:1]
+            rank_word = ranked_at[:1]
             if where is not None and rank_word:
                 used = [where, *rank_word, *(i for i in low if i - 1 in rank_word), *range(where)]
                 return _Ranking(
@@ -2559,7 +2548,7 @@ class QuestionParser:
 #: The words for campaigns, which a misspelling of is read as them ("campaings", "campanias").
 _CAMPAIGN_NOUNS = lexicon.DIMENSION_WORDS[Dimension.campaign]
 #: The words of a month as a unit ("which month", "por mes").
-_MONTH_NOUNS = frozenset({"month", "months", "mes", "meses"})
+_MONTH_NOUNS = frozenset(lexicon.DIMENSION_WORDS[Dimension.month])
 #: Words that join a period to the noun before it ("the month *of* 2025", "el mes *de* 2025").
 _PERIOD_JOINERS = frozenset({"of", "de", "del", "in", "en", "during", "durante"})
 #: Words that grade a figure after "más" ("más alto", "más bajo", "más caro").

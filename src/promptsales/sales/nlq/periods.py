@@ -342,6 +342,10 @@ class PeriodParser:
         """The month that starts on ``start``, labelled in the question's language."""
         return months_period(start, 1, month_label(start, self.language))
 
+    def quarter_at(self, day: date) -> Period:
+        """The calendar quarter that holds ``day``, labelled in the question's language."""
+        return self._quarter_period((day.month - 1) // 3 + 1, day.year)
+
     def _label_months(self, start: date, months: int) -> str:
         if months == 1:
             return month_label(start, self.language)
@@ -413,7 +417,7 @@ class PeriodParser:
         if months == 12 and start.month == 1:
             return str(start.year)
         if months == 3 and start.month % 3 == 1:
-            return self._quarter_period((start.month - 1) // 3 + 1, start.year).label
+            return self.quarter_at(start).label
         if months == 6 and start.month in (1, 7):
             return self._half_period(1 if start.month == 1 else 2, start.year).label
         return self._label_months(start, months)
@@ -917,13 +921,11 @@ class PeriodParser:
             ),
             (
                 r"\b(?:last|previous|past)\s+quarter\b|\b(?:el\s+)?(?:ultimo\s+trimestre|trimestre\s+(?:pasado|anterior))\b",
-                lambda m: self._quarter_period(
-                    (add_months(this_quarter, -3).month - 1) // 3 + 1, add_months(this_quarter, -3).year
-                ),
+                lambda m: self.quarter_at(add_months(this_quarter, -3)),
             ),
             (
                 r"\b(?:this|current)\s+quarter\b|\beste\s+trimestre\b|\btrimestre\s+actual\b",
-                lambda m: self._quarter_period((this_quarter.month - 1) // 3 + 1, this_quarter.year),
+                lambda m: self.quarter_at(this_quarter),
             ),
             (
                 r"\b(?:last|previous|past)\s+month\b|\b(?:el\s+)?(?:mes\s+(?:pasado|anterior)|ultimo\s+mes)\b",
@@ -964,10 +966,7 @@ class PeriodParser:
             (
                 # "two quarters ago", "hace 2 trimestres": the quarter that many before the as-of one
                 rf"\b{_NUM}\s+quarters?\s+ago\b|\bhace\s+{_NUM}\s+trimestres?\b",
-                lambda m: self._quarter_period(
-                    (add_months(this_quarter, -3 * _number(m.group(1) or m.group(2))).month - 1) // 3 + 1,
-                    add_months(this_quarter, -3 * _number(m.group(1) or m.group(2))).year,
-                ),
+                lambda m: self.quarter_at(add_months(this_quarter, -3 * _number(m.group(1) or m.group(2)))),
             ),
             (
                 # "two years ago", "hace 2 años": that calendar year
@@ -980,9 +979,7 @@ class PeriodParser:
             ),
             (
                 r"\b(?:the\s+)?quarter\s+before\s+last\b|\b(?:el\s+)?trimestre\s+antepasado\b",
-                lambda m: self._quarter_period(
-                    (add_months(this_quarter, -6).month - 1) // 3 + 1, add_months(this_quarter, -6).year
-                ),
+                lambda m: self.quarter_at(add_months(this_quarter, -6)),
             ),
             (
                 r"\b(?:the\s+)?year\s+before\s+last\b|\b(?:el\s+)?ano\s+antepasado\b",
@@ -1012,7 +1009,7 @@ class PeriodParser:
 
     def _quarter_so_far(self, this_quarter: date) -> Period:
         """The as-of quarter up to the as-of date, that day included."""
-        quarter = self._quarter_period((this_quarter.month - 1) // 3 + 1, this_quarter.year)
+        quarter = self.quarter_at(this_quarter)
         end = min(quarter.end, self.as_of + timedelta(days=1))
         return Period(
             start=quarter.start, end=end, label=f"{quarter.label} {'QTD' if self.language == 'en' else 'a la fecha'}"
